@@ -1,0 +1,44 @@
+# indaga: the two commands a newcomer types are `make demo` and `make test`.
+# Every target first runs scripts/setup.sh, which installs what is missing.
+
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD   ?= build
+ASAN    ?= build-asan
+CMAKE_FLAGS ?=
+QUERY   ?= combatientes terroristas extranjeros
+
+.PHONY: all deps build demo test test-normal test-asan bench fuzz stress install clean
+
+all: build
+
+deps:
+	@sh scripts/setup.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@rm -rf $(BUILD)/demo-index
+	$(BUILD)/cli/indaga index --index $(BUILD)/demo-index corpus
+	$(BUILD)/cli/indaga search --index $(BUILD)/demo-index "$(QUERY)"
+
+test: test-normal test-asan
+
+test-normal: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DINDAGA_WERROR=ON -DINDAGA_SANITIZE=address,undefined $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(ASAN) -j $(JOBS)
+	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j $(JOBS)
+
+bench: deps
+	@sh scripts/setup.sh bench
+	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DINDAGA_BUILD_BENCH=ON >/dev/null
+	@cmake --build build-bench -j $(JOBS)
+	sh bench/run.sh build-bench
+
+clean:
+	rm -rf $(BUILD) $(ASAN) build-bench build-tsan build-fuzz

@@ -1,0 +1,74 @@
+/*
+** util.c: output helpers of the command: JSON strings, colour, errors.
+*/
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli/cli.h"
+
+const char *cli_index_dir(const char *flag) {
+  if (flag && *flag) return flag;
+  const char *env = getenv("INDAGA_INDEX");
+  if (env && *env) return env;
+  return ".indaga";
+}
+
+int cli_color(FILE *f) {
+  const char *nc = getenv("NO_COLOR");
+  if (nc && *nc) return 0;
+  return isatty(fileno(f));
+}
+
+int cli_error(const char *fmt, ...) {
+  va_list ap;
+  fflush(stdout);
+  fputs("indaga: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  return EXIT_ERR;
+}
+
+void json_str(FILE *f, const char *p, size_t n) {
+  if (!p) { fputs("null", f); return; }
+  fputc('"', f);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)p[i];
+    switch (c) {
+    case '"':  fputs("\\\"", f); break;
+    case '\\': fputs("\\\\", f); break;
+    case '\n': fputs("\\n", f); break;
+    case '\r': fputs("\\r", f); break;
+    case '\t': fputs("\\t", f); break;
+    default:
+      if (c < 0x20 || c == 0x7f) fprintf(f, "\\u%04x", c);
+      else fputc(c, f);
+    }
+  }
+  fputc('"', f);
+}
+
+void json_strz(FILE *f, const char *z) { json_str(f, z, z ? strlen(z) : 0); }
+
+int cli_read_stream(FILE *in, char **out, size_t *n) {
+  size_t cap = 65536, len = 0;
+  char *p = malloc(cap);
+  if (!p) return -1;
+  for (;;) {
+    if (len == cap) {
+      char *q = realloc(p, cap * 2);
+      if (!q) { free(p); return -1; }
+      p = q;
+      cap *= 2;
+    }
+    size_t got = fread(p + len, 1, cap - len, in);
+    len += got;
+    if (got == 0) break;
+  }
+  if (ferror(in)) { free(p); return -1; }
+  *out = p;
+  *n = len;
+  return 0;
+}

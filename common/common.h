@@ -1,0 +1,117 @@
+/*
+** common.h: the bottom layer of libindaga. Allocation (one replaceable,
+** fault-injectable entry point), growable byte buffers, error messages and
+** little-endian integer helpers. Every other module includes this.
+**
+** Conventions (STYLE.md): p+n for byte ranges, z for NUL-terminated strings,
+** status codes are the INDAGA_* values of include/indaga.h.
+*/
+#ifndef INDAGA_COMMON_H
+#define INDAGA_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <string.h>
+#include "indaga.h"
+
+#define ALWAYS(X) ((X) ? 1 : (assert(0), 0))
+#define NEVER(X)  ((X) ? (assert(0), 1) : 0)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/**************************************************************************
+** Allocation (alloc.c). Every allocation of the library goes through these,
+** so that indaga_config_allocator() and the fault-injection hook below see
+** all of it. indaga__free(NULL) is a no-op.
+*/
+void *indaga__malloc(size_t n);
+void *indaga__calloc(size_t count, size_t size);   /* overflow-checked */
+void *indaga__realloc(void *p, size_t n);
+void indaga__free(void *p);
+char *indaga__strdup(const char *z);
+char *indaga__strndup(const char *p, size_t n);
+/* printf into a fresh string; NULL on allocation failure. */
+char *indaga__sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *indaga__vsprintf(const char *fmt, va_list ap);
+
+/*
+** Fault injection for tests: fail the Nth allocation from now (1 = the next
+** one), then every one after it if sticky, or only that one. n == 0 disables.
+** Returns the number of allocations made since the last call.
+*/
+uint64_t indaga__alloc_fail_at(uint64_t n, int sticky);
+
+/**************************************************************************
+** Growable byte buffer (buf.c). A zeroed ia_buf is empty and valid.
+** Appends carry a sticky error: after one failure every append is a no-op
+** and buf->err is INDAGA_ENOMEM, so a pipeline of appends is checked once.
+*/
+typedef struct ia_buf {
+  unsigned char *p;   /* bytes; NUL-terminated when n < cap */
+  size_t n;           /* bytes used */
+  size_t cap;         /* bytes allocated */
+  int err;            /* INDAGA_OK or INDAGA_ENOMEM (sticky) */
+} ia_buf;
+
+int  buf_reserve(ia_buf *b, size_t extra);
+void buf_append(ia_buf *b, const void *p, size_t n);
+void buf_putc(ia_buf *b, int c);
+void buf_puts(ia_buf *b, const char *z);
+void buf_printf(ia_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_put_u8(ia_buf *b, uint8_t v);
+void buf_put_u16(ia_buf *b, uint16_t v);
+void buf_put_u32(ia_buf *b, uint32_t v);
+void buf_put_u64(ia_buf *b, uint64_t v);
+void buf_put_varint(ia_buf *b, uint64_t v);     /* LEB128 */
+void buf_reset(ia_buf *b);                        /* n = 0, keeps memory and clears err */
+void buf_free(ia_buf *b);
+/* Detach the bytes as a NUL-terminated string owned by the caller. */
+char *buf_detach(ia_buf *b);
+
+/**************************************************************************
+** Little-endian helpers. Integers on disk are read and written only here.
+*/
+static inline uint16_t get_u16(const unsigned char *a) {
+  return (uint16_t)(a[0] | (a[1] << 8));
+}
+static inline uint32_t get_u32(const unsigned char *a) {
+  return (uint32_t)a[0] | ((uint32_t)a[1] << 8) | ((uint32_t)a[2] << 16) | ((uint32_t)a[3] << 24);
+}
+static inline uint64_t get_u64(const unsigned char *a) {
+  return (uint64_t)get_u32(a) | ((uint64_t)get_u32(a + 4) << 32);
+}
+static inline void put_u16(unsigned char *a, uint16_t v) {
+  a[0] = (unsigned char)v; a[1] = (unsigned char)(v >> 8);
+}
+static inline void put_u32(unsigned char *a, uint32_t v) {
+  a[0] = (unsigned char)v; a[1] = (unsigned char)(v >> 8);
+  a[2] = (unsigned char)(v >> 16); a[3] = (unsigned char)(v >> 24);
+}
+static inline void put_u64(unsigned char *a, uint64_t v) {
+  put_u32(a, (uint32_t)v); put_u32(a + 4, (uint32_t)(v >> 32));
+}
+/*
+** Decode a LEB128 varint from [*pp, end). On success advances *pp and
+** returns 0; on truncation or overlong input returns -1 (corrupt data)
+** and leaves *pp unchanged.
+*/
+static inline int get_varint(const unsigned char **pp, const unsigned char *end, uint64_t *out) {
+  const unsigned char *p = *pp;
+  uint64_t v = 0;
+  unsigned shift = 0;
+  while (p < end && shift < 64) {
+    unsigned char c = *p++;
+    v |= (uint64_t)(c & 0x7f) << shift;
+    if (!(c & 0x80)) { *pp = p; *out = v; return 0; }
+    shift += 7;
+  }
+  return -1;
+}
+
+/**************************************************************************
+** Errors (error.c)
+*/
+/* Map an errno value to a status code (ENOSPC/EDQUOT -> INDAGA_ENOSPC, ENOMEM, else EIO). */
+int indaga__errno_status(int e);
+
+#endif /* INDAGA_COMMON_H */

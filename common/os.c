@@ -1,0 +1,247 @@
+/*
+** os.c: file-system calls, with a fault-injection hook (see os.h).
+*/
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "common/common.h"
+#include "common/os.h"
+
+static _Atomic unsigned g_kinds;
+static _Atomic uint64_t g_at, g_count;
+static _Atomic int g_err, g_sticky;
+
+uint64_t os__fail_at(unsigned kinds, uint64_t n, int err, int sticky) {
+  uint64_t c = atomic_exchange(&g_count, 0);
+  atomic_store(&g_err, err);
+  atomic_store(&g_sticky, sticky);
+  atomic_store(&g_at, n);
+  atomic_store(&g_kinds, n ? kinds : 0u);
+  return c;
+}
+
+/* Return 1 (and set errno) when this call of kind @kind must fail. */
+static int inject(unsigned kind) {
+  if (!(atomic_load(&g_kinds) & kind)) return 0;
+  uint64_t c = atomic_fetch_add(&g_count, 1) + 1;
+  uint64_t at = atomic_load(&g_at);
+  if (c == at || (c > at && atomic_load(&g_sticky))) {
+    errno = atomic_load(&g_err);
+    return 1;
+  }
+  return 0;
+}
+
+static int fail(char **errmsg, const char *what, const char *path, int e) {
+  if (errmsg) *errmsg = indaga__sprintf("%s: %s: %s", path, what, strerror(e));
+  return indaga__errno_status(e);
+}
+
+int os_map_file(const char *path, os_map *out, char **errmsg) {
+  out->p = NULL;
+  out->n = 0;
+  int fd = inject(OS_FAIL_OPEN) ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int e = errno;
+    if (e == ENOENT) {
+      if (errmsg) *errmsg = indaga__sprintf("%s: no such file", path);
+      return INDAGA_ENOTFOUND;
+    }
+    return fail(errmsg, "cannot open", path, e);
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) { int e = errno; close(fd); return fail(errmsg, "cannot stat", path, e); }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    if (errmsg) *errmsg = indaga__sprintf("%s: not a regular file", path);
+    return INDAGA_EINPUT;
+  }
+  if (st.st_size > 0) {
+    void *p = inject(OS_FAIL_MMAP) ? MAP_FAILED
+              : mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) { int e = errno; close(fd); return fail(errmsg, "cannot map", path, e); }
+    out->p = p;
+    out->n = (size_t)st.st_size;
+  }
+  close(fd);
+  return INDAGA_OK;
+}
+
+void os_unmap(os_map *m) {
+  if (m->p) munmap((void *)(uintptr_t)m->p, m->n);
+  m->p = NULL;
+  m->n = 0;
+}
+
+int os_stat(const char *path, os_stat_info *out, char **errmsg) {
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    int e = errno;
+    if (e == ENOENT || e == ENOTDIR) {
+      if (errmsg) *errmsg = indaga__sprintf("%s: no such file or directory", path);
+      return INDAGA_ENOTFOUND;
+    }
+    return fail(errmsg, "cannot stat", path, e);
+  }
+  out->size = (uint64_t)st.st_size;
+  out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+  out->is_dir = S_ISDIR(st.st_mode);
+  out->is_reg = S_ISREG(st.st_mode);
+  return INDAGA_OK;
+}
+
+int os_wfile_open(os_wfile *f, const char *path, char **errmsg) {
+  memset(f, 0, sizeof *f);
+  f->fd = -1;
+  f->path = indaga__strdup(path);
+  f->tmp = indaga__sprintf("%s.tmp", path);
+  if (!f->path || !f->tmp) { os_wfile_abort(f); return INDAGA_ENOMEM; }
+  f->fd = inject(OS_FAIL_OPEN) ? -1 : open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (f->fd < 0) {
+    int rc = fail(errmsg, "cannot create", f->tmp, errno);
+    os_wfile_abort(f);
+    return rc;
+  }
+  return INDAGA_OK;
+}
+
+int os_wfile_write(os_wfile *f, const void *p, size_t n, char **errmsg) {
+  const unsigned char *c = p;
+  while (n > 0) {
+    ssize_t w = inject(OS_FAIL_WRITE) ? -1 : write(f->fd, c, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return fail(errmsg, "cannot write", f->tmp, errno);
+    }
+    c += w;
+    n -= (size_t)w;
+    f->size += (uint64_t)w;
+  }
+  return INDAGA_OK;
+}
+
+int os_wfile_commit(os_wfile *f, char **errmsg) {
+  if (inject(OS_FAIL_FSYNC) || fsync(f->fd) != 0) return fail(errmsg, "cannot fsync", f->tmp, errno);
+  int fd = f->fd;
+  f->fd = -1;
+  if (close(fd) != 0) return fail(errmsg, "cannot close", f->tmp, errno);
+  if (inject(OS_FAIL_RENAME) || rename(f->tmp, f->path) != 0)
+    return fail(errmsg, "cannot rename into place", f->tmp, errno);
+  indaga__free(f->path);
+  indaga__free(f->tmp);
+  f->path = f->tmp = NULL;
+  return INDAGA_OK;
+}
+
+void os_wfile_abort(os_wfile *f) {
+  if (f->fd >= 0) close(f->fd);
+  if (f->tmp) unlink(f->tmp);
+  indaga__free(f->path);
+  indaga__free(f->tmp);
+  f->fd = -1;
+  f->path = f->tmp = NULL;
+}
+
+int os_fsync_dir(const char *dir, char **errmsg) {
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return fail(errmsg, "cannot open directory", dir, errno);
+  int rc = INDAGA_OK;
+  if (inject(OS_FAIL_FSYNC) || fsync(fd) != 0) rc = fail(errmsg, "cannot fsync directory", dir, errno);
+  close(fd);
+  return rc;
+}
+
+int os_mkdir_p(const char *dir, char **errmsg) {
+  char *z = indaga__strdup(dir);
+  if (!z) return INDAGA_ENOMEM;
+  int rc = INDAGA_OK;
+  for (char *s = z + 1;; s++) {
+    if (*s == '/' || *s == 0) {
+      char c = *s;
+      *s = 0;
+      if (mkdir(z, 0755) != 0 && errno != EEXIST) { rc = fail(errmsg, "cannot create directory", z, errno); break; }
+      *s = c;
+      if (c == 0) break;
+    }
+  }
+  indaga__free(z);
+  return rc;
+}
+
+int os_remove(const char *path, char **errmsg) {
+  if (unlink(path) != 0 && errno != ENOENT) return fail(errmsg, "cannot remove", path, errno);
+  return INDAGA_OK;
+}
+
+int os_read_file(const char *path, char **out, size_t *n, char **errmsg) {
+  os_map m;
+  *out = NULL;
+  *n = 0;
+  int rc = os_map_file(path, &m, errmsg);
+  if (rc) return rc;
+  char *z = indaga__strndup(m.n ? (const char *)m.p : "", m.n);
+  size_t len = m.n;
+  os_unmap(&m);
+  if (!z) return INDAGA_ENOMEM;
+  *out = z;
+  *n = len;
+  return INDAGA_OK;
+}
+
+int os_lock(const char *dir, int wait, int *fd_out, char **errmsg) {
+  char *path = indaga__sprintf("%s/LOCK", dir);
+  if (!path) return INDAGA_ENOMEM;
+  int rc = INDAGA_OK;
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    rc = fail(errmsg, "cannot open lock file", path, errno);
+  } else {
+    while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+      if (errno == EINTR) continue;
+      if (errno == EWOULDBLOCK) {
+        if (errmsg) *errmsg = indaga__sprintf("%s: another indaga writer is running on this index", dir);
+        rc = INDAGA_EBUSY;
+      } else {
+        rc = fail(errmsg, "cannot lock", path, errno);
+      }
+      close(fd);
+      fd = -1;
+      break;
+    }
+  }
+  indaga__free(path);
+  *fd_out = fd;
+  return rc;
+}
+
+void os_unlock(int fd) {
+  if (fd >= 0) close(fd);   /* closing releases the flock */
+}
+
+int os_listdir(const char *dir, int (*cb)(void *ctx, const char *name), void *ctx, char **errmsg) {
+  DIR *d = opendir(dir);
+  if (!d) {
+    int e = errno;
+    if (e == ENOENT || e == ENOTDIR) {
+      if (errmsg) *errmsg = indaga__sprintf("%s: no such directory", dir);
+      return INDAGA_ENOTFOUND;
+    }
+    return fail(errmsg, "cannot open directory", dir, e);
+  }
+  int rc = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    rc = cb(ctx, e->d_name);
+    if (rc) break;
+  }
+  closedir(d);
+  return rc;
+}

@@ -1,0 +1,88 @@
+/*
+** os.h: the only code in libindaga that calls the file system (open, read,
+** write, fsync, rename, unlink, mmap, flock, opendir). Keeping it in one place
+** lets the failure tests inject ENOSPC/EIO into every write, fsync, rename and
+** mmap in turn (os__fail_at), and keeps durability rules in one file.
+**
+** Every function returns INDAGA_OK or a negative status, and on failure sets
+** *errmsg (when errmsg is not NULL) to a message naming the path and the
+** system error; the caller frees it with indaga__free().
+*/
+#ifndef INDAGA_OS_H
+#define INDAGA_OS_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+/* A read-only mapping of a whole file. An empty file maps to p == NULL, n == 0. */
+typedef struct os_map {
+  const unsigned char *p;
+  size_t n;
+} os_map;
+
+int  os_map_file(const char *path, os_map *out, char **errmsg);
+void os_unmap(os_map *m);
+
+typedef struct os_stat_info {
+  uint64_t size;
+  int64_t mtime_ns;   /* modification time, nanoseconds since the epoch */
+  int is_dir;
+  int is_reg;
+} os_stat_info;
+
+/* stat (follows symlinks). INDAGA_ENOTFOUND when the path does not exist. */
+int os_stat(const char *path, os_stat_info *out, char **errmsg);
+
+/*
+** A file written under a temporary name and published atomically:
+** os_wfile_open creates "<path>.tmp"; os_wfile_commit fsyncs it, closes it
+** and renames it to <path>; os_wfile_abort closes and removes it. The caller
+** fsyncs the directory (os_fsync_dir) once after its renames.
+*/
+typedef struct os_wfile {
+  int fd;
+  char *path;       /* final name */
+  char *tmp;        /* temporary name */
+  uint64_t size;    /* bytes written so far */
+} os_wfile;
+
+int  os_wfile_open(os_wfile *f, const char *path, char **errmsg);
+int  os_wfile_write(os_wfile *f, const void *p, size_t n, char **errmsg);
+int  os_wfile_commit(os_wfile *f, char **errmsg);
+void os_wfile_abort(os_wfile *f);
+
+int os_fsync_dir(const char *dir, char **errmsg);
+int os_mkdir_p(const char *dir, char **errmsg);
+int os_remove(const char *path, char **errmsg);   /* ENOENT is not an error */
+
+/* Read a whole small file into a fresh buffer (NUL-terminated). */
+int os_read_file(const char *path, char **out, size_t *n, char **errmsg);
+
+/*
+** Take the exclusive writer lock <dir>/LOCK (flock). wait != 0 blocks until
+** it is free; otherwise INDAGA_EBUSY at once when another process holds it.
+*/
+int  os_lock(const char *dir, int wait, int *fd_out, char **errmsg);
+void os_unlock(int fd);
+
+/*
+** List the entries of directory @dir (not "." or ".."), calling cb with each
+** name. cb returns 0 to go on, nonzero to stop (that value is returned).
+*/
+int os_listdir(const char *dir, int (*cb)(void *ctx, const char *name), void *ctx, char **errmsg);
+
+/* Fault injection for tests. */
+#define OS_FAIL_WRITE  0x01u
+#define OS_FAIL_FSYNC  0x02u
+#define OS_FAIL_RENAME 0x04u
+#define OS_FAIL_MMAP   0x08u
+#define OS_FAIL_OPEN   0x10u
+#define OS_FAIL_ALL    0x1fu
+/*
+** Make the Nth call (1 = next) of any kind in @kinds fail with errno @err
+** (e.g. ENOSPC, EIO); every later one too if @sticky. n == 0 disables.
+** Returns the number of matching calls since the previous arming.
+*/
+uint64_t os__fail_at(unsigned kinds, uint64_t n, int err, int sticky);
+
+#endif /* INDAGA_OS_H */

@@ -1,0 +1,374 @@
+/*
+** indaga.h: the one stable public interface of libindaga, full-text search
+** for Spanish documents (UN letters, reports, resolutions; legislation).
+**
+** If a function, type or constant is not declared in this file it is not
+** part of the published API and may change without notice.
+**
+** ------------------------------------------------------------------------
+** THREADING
+**
+**   - An indaga_index is an immutable snapshot of one generation of an
+**     index. It may be shared by any number of threads, which may call
+**     indaga_search() on it at the same time. Each call returns its own
+**     indaga_results, owned by the caller and used by one thread at a time.
+**   - An indaga_writer belongs to one thread. There is at most one writer
+**     per index directory, across processes: a second one gets INDAGA_EBUSY
+**     (or waits, with INDAGA_WRITER_WAIT).
+**   - A writer's commit never disturbs open snapshots: they keep reading
+**     the generation they opened. indaga_index_refresh() moves to the newest.
+**   - The library has no global mutable state except the allocator set by
+**     indaga_config_allocator(), which must be called before any other call.
+**
+** OWNERSHIP
+**
+**   Every pointer returned by an accessor (strings, arrays, hit structs) is
+**   owned by the handle it came from and stays valid until that handle is
+**   freed. Strings are NUL-terminated UTF-8 unless a length is returned too.
+**   Every destructor accepts NULL.
+**
+** ERRORS
+**
+**   Functions that can fail return an int status: INDAGA_OK (0) or one of
+**   the negative INDAGA_E* codes. indaga_strerror() names a code; the handle
+**   involved carries a message naming the file and what went wrong
+**   (indaga_writer_errmsg(), indaga_results_errmsg(), ...). Functions that
+**   open a handle store a message in *errmsg when errmsg is not NULL; the
+**   caller frees it with indaga_free().
+*/
+#ifndef INDAGA_H
+#define INDAGA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(INDAGA_BUILDING) && defined(__GNUC__)
+#  define INDAGA_API extern __attribute__((visibility("default")))
+#else
+#  define INDAGA_API extern
+#endif
+
+/* ------------------------------------------------------------------------
+** Version
+*/
+#define INDAGA_VERSION_MAJOR 0
+#define INDAGA_VERSION_MINOR 1
+#define INDAGA_VERSION_PATCH 0
+#define INDAGA_VERSION_STRING "0.1.0"
+#define INDAGA_VERSION_NUMBER \
+  (INDAGA_VERSION_MAJOR * 1000000 + INDAGA_VERSION_MINOR * 1000 + INDAGA_VERSION_PATCH)
+
+/** @return INDAGA_VERSION_NUMBER of the library actually linked. */
+INDAGA_API int indaga_libversion_number(void);
+/** @return INDAGA_VERSION_STRING of the library actually linked (static storage). */
+INDAGA_API const char *indaga_libversion(void);
+
+/* ------------------------------------------------------------------------
+** Status codes
+*/
+#define INDAGA_OK         0
+#define INDAGA_ERROR     (-1)  /**< generic failure (see the handle's message) */
+#define INDAGA_ENOMEM    (-2)  /**< an allocation failed; nothing was changed */
+#define INDAGA_EIO       (-3)  /**< a read, write, fsync or rename failed */
+#define INDAGA_ENOSPC    (-4)  /**< the disk is full; the last good index is intact */
+#define INDAGA_ECORRUPT  (-5)  /**< an index file fails its checksum or structure */
+#define INDAGA_EBUSY     (-6)  /**< another writer holds the index lock */
+#define INDAGA_EMISUSE   (-7)  /**< invalid argument or call sequence */
+#define INDAGA_ENOINDEX  (-8)  /**< no index at the given path */
+#define INDAGA_ENOTFOUND (-9)  /**< the named document, part or paragraph does not exist */
+#define INDAGA_EVERSION  (-10) /**< the index was written by an incompatible version */
+#define INDAGA_EINPUT    (-11) /**< a document cannot be read as text (binary, unreadable) */
+
+/** @return a static English description of status code @p rc. */
+INDAGA_API const char *indaga_strerror(int rc);
+
+/** Free a string returned through an errmsg out-parameter. Accepts NULL. */
+INDAGA_API void indaga_free(void *p);
+
+/* ------------------------------------------------------------------------
+** Allocator. Optional; must be set before any other call, once.
+*/
+typedef struct indaga_allocator {
+  void *(*malloc_fn)(size_t n, void *ctx);
+  void *(*realloc_fn)(void *p, size_t n, void *ctx);
+  void (*free_fn)(void *p, void *ctx);
+  void *ctx;
+} indaga_allocator;
+
+/**
+** Replace the allocator used for every allocation of the library.
+** @param[in] a  the allocator, copied; NULL restores malloc/realloc/free.
+** @return INDAGA_OK.
+*/
+INDAGA_API int indaga_config_allocator(const indaga_allocator *a);
+
+/* ------------------------------------------------------------------------
+** Opaque handles
+*/
+typedef struct indaga_index indaga_index;         /**< read snapshot, thread-safe */
+typedef struct indaga_results indaga_results;     /**< one search's results */
+typedef struct indaga_writer indaga_writer;       /**< the single writer */
+typedef struct indaga_analysis indaga_analysis;   /**< tokens of one text */
+typedef struct indaga_document indaga_document;   /**< one indexed document */
+
+/* ------------------------------------------------------------------------
+** Reading: open a snapshot
+*/
+typedef struct indaga_open_options {
+  unsigned version;   /**< INDAGA_OPEN_OPTIONS_VERSION */
+  unsigned flags;     /**< reserved, 0 */
+} indaga_open_options;
+#define INDAGA_OPEN_OPTIONS_VERSION 1
+#define INDAGA_OPEN_OPTIONS_INIT { INDAGA_OPEN_OPTIONS_VERSION, 0 }
+
+/**
+** Open the newest valid generation of the index in directory @p path.
+** @param[out] out    the snapshot; NULL on failure.
+** @param[in]  path   the index directory.
+** @param[in]  opts   options, or NULL for defaults.
+** @param[out] errmsg on failure, a message naming the file and the problem
+**                    (free with indaga_free()); may be NULL.
+** @return INDAGA_OK, INDAGA_ENOINDEX, INDAGA_ECORRUPT, INDAGA_EVERSION,
+**         INDAGA_EIO or INDAGA_ENOMEM.
+*/
+INDAGA_API int indaga_index_open(indaga_index **out, const char *path,
+                                 const indaga_open_options *opts, char **errmsg);
+
+/**
+** Replace *@p idx by a snapshot of the newest generation if there is a newer
+** one. On failure *@p idx is left as it was.
+*/
+INDAGA_API int indaga_index_refresh(indaga_index **idx, char **errmsg);
+
+/** Close a snapshot. Accepts NULL. Results taken from it stay valid. */
+INDAGA_API void indaga_index_close(indaga_index *idx);
+
+typedef struct indaga_stats {
+  uint64_t generation;   /**< the snapshot's generation (0: empty index) */
+  uint64_t documents;    /**< live documents */
+  uint64_t paragraphs;   /**< live paragraphs */
+  uint64_t terms;        /**< distinct terms, summed over segments */
+  uint64_t segments;     /**< segment count */
+  uint64_t bytes;        /**< bytes on disk of the snapshot's files */
+} indaga_stats;
+
+/** Fill @p out with the snapshot's figures. @return INDAGA_OK or INDAGA_EMISUSE. */
+INDAGA_API int indaga_index_stats(const indaga_index *idx, indaga_stats *out);
+
+/* ------------------------------------------------------------------------
+** Searching
+*/
+typedef struct indaga_search_options {
+  unsigned version;        /**< INDAGA_SEARCH_OPTIONS_VERSION */
+  unsigned k;              /**< hits to return (default 10) */
+  unsigned offset;         /**< hits to skip, for paging (default 0) */
+  int group;               /**< nonzero: at most the best paragraph per document */
+  unsigned context;        /**< paragraphs before and after each hit (default 0) */
+  unsigned snippet_bytes;  /**< target snippet length in bytes (default 240; 0: whole paragraph) */
+  double k1;               /**< BM25 k1 (default 1.2) */
+  double b;                /**< BM25 b (default 0.75) */
+  int snippets;            /**< nonzero: build snippets (default 1) */
+} indaga_search_options;
+#define INDAGA_SEARCH_OPTIONS_VERSION 1
+#define INDAGA_SEARCH_OPTIONS_INIT \
+  { INDAGA_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 240, 1.2, 0.75, 1 }
+
+/** A byte range [start, end) within a snippet. */
+typedef struct indaga_range {
+  uint32_t start;
+  uint32_t end;
+} indaga_range;
+
+/**
+** One hit. Fields may be appended in later versions (never reordered or
+** removed), which is why hits are only ever handed out by pointer.
+*/
+typedef struct indaga_hit {
+  unsigned rank;               /**< 1-based rank in the whole result list */
+  double score;                /**< BM25 + proximity; larger is better */
+  const char *doc;             /**< document id: path relative to the indexed root */
+  const char *symbol;          /**< UN symbol, or NULL */
+  const char *title;           /**< document title, or NULL */
+  unsigned part;               /**< 0 body, N the Nth annex */
+  const char *part_label;      /**< annex heading as printed, NULL for the body */
+  unsigned paragraph;          /**< 1-based ordinal within the part */
+  const char *label;           /**< printed label ("3.", "a)"), or NULL */
+  uint64_t byte_start;         /**< paragraph's byte range in the source file */
+  uint64_t byte_end;
+  const char *snippet;         /**< display text around the matches */
+  size_t snippet_len;
+  const indaga_range *highlights; /**< matched words within snippet */
+  size_t nhighlights;
+  const char *const *before;   /**< up to context paragraph texts before, in order */
+  size_t nbefore;
+  const char *const *after;    /**< up to context paragraph texts after, in order */
+  size_t nafter;
+} indaga_hit;
+
+/**
+** Run @p query (the query language of README.md) on snapshot @p idx.
+** Any string parses; what is not valid syntax is taken as words.
+** @param[out] out  the results, or NULL when even they could not be
+**                  allocated (INDAGA_ENOMEM). On other failures *out is set
+**                  and indaga_results_errmsg() says what went wrong.
+** @return INDAGA_OK, INDAGA_ECORRUPT, INDAGA_EIO, INDAGA_ENOMEM, INDAGA_EMISUSE.
+*/
+INDAGA_API int indaga_search(indaga_results **out, const indaga_index *idx,
+                             const char *query, const indaga_search_options *opts);
+
+/** Number of hits held (at most k). */
+INDAGA_API size_t indaga_results_count(const indaga_results *r);
+/** Estimate of the total number of matching paragraphs (exact when small). */
+INDAGA_API uint64_t indaga_results_total(const indaga_results *r);
+/** Microseconds the library spent on the query. */
+INDAGA_API uint64_t indaga_results_took_us(const indaga_results *r);
+/** Hit @p i (0-based), or NULL when out of range. Owned by @p r. */
+INDAGA_API const indaga_hit *indaga_results_hit(const indaga_results *r, size_t i);
+/** The error message of a failed search, or NULL. Owned by @p r. */
+INDAGA_API const char *indaga_results_errmsg(const indaga_results *r);
+/** Free results. Accepts NULL. */
+INDAGA_API void indaga_results_free(indaga_results *r);
+
+/* ------------------------------------------------------------------------
+** Documents
+*/
+typedef struct indaga_paragraph {
+  unsigned part;               /**< 0 body, N the Nth annex */
+  unsigned ordinal;            /**< 1-based within the part */
+  const char *label;           /**< printed label, or NULL */
+  int heading;                 /**< nonzero for a heading line */
+  uint64_t byte_start;         /**< range in the source file */
+  uint64_t byte_end;
+  const char *text;            /**< display text (markup removed) */
+} indaga_paragraph;
+
+/**
+** Load document @p doc (its id) with its metadata and paragraphs.
+** @return INDAGA_OK, INDAGA_ENOTFOUND, INDAGA_ECORRUPT, INDAGA_ENOMEM.
+*/
+INDAGA_API int indaga_document_get(indaga_document **out, const indaga_index *idx,
+                                   const char *doc, char **errmsg);
+INDAGA_API const char *indaga_document_id(const indaga_document *d);
+/** Number of metadata fields; field @p i as key and value (owned by @p d). */
+INDAGA_API size_t indaga_document_meta_count(const indaga_document *d);
+INDAGA_API int indaga_document_meta(const indaga_document *d, size_t i,
+                                    const char **key, const char **value);
+/** Value of metadata field @p key ("symbol", "title", "date", ...), or NULL. */
+INDAGA_API const char *indaga_document_meta_get(const indaga_document *d, const char *key);
+/** Number of parts (1 + annexes) and the label of part @p i (NULL for the body). */
+INDAGA_API size_t indaga_document_part_count(const indaga_document *d);
+INDAGA_API const char *indaga_document_part_label(const indaga_document *d, size_t i);
+/** Number of paragraphs over all parts, and paragraph @p i in document order. */
+INDAGA_API size_t indaga_document_paragraph_count(const indaga_document *d);
+INDAGA_API const indaga_paragraph *indaga_document_paragraph(const indaga_document *d, size_t i);
+INDAGA_API void indaga_document_free(indaga_document *d);
+
+/* ------------------------------------------------------------------------
+** Writing
+*/
+typedef void (*indaga_warning_fn)(void *ctx, const char *path, const char *message);
+typedef void (*indaga_progress_fn)(void *ctx, uint64_t files_done, uint64_t files_total,
+                                   uint64_t bytes_done, uint64_t bytes_total);
+
+#define INDAGA_WRITER_WAIT 0x1u   /**< wait for the lock instead of INDAGA_EBUSY */
+#define INDAGA_WRITER_FULL 0x2u   /**< start from an empty index (rebuild) */
+
+typedef struct indaga_writer_options {
+  unsigned version;            /**< INDAGA_WRITER_OPTIONS_VERSION */
+  unsigned flags;              /**< INDAGA_WRITER_* */
+  size_t memory_budget;        /**< bytes buffered before a segment is flushed (default 256 MiB) */
+  unsigned threads;            /**< analysis threads (0: one per core, at most 8) */
+  indaga_warning_fn on_warning;   /**< skipped or repaired files; may be NULL */
+  indaga_progress_fn on_progress; /**< long work; may be NULL */
+  void *ctx;                   /**< passed to the callbacks */
+} indaga_writer_options;
+#define INDAGA_WRITER_OPTIONS_VERSION 1
+#define INDAGA_WRITER_OPTIONS_INIT \
+  { INDAGA_WRITER_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL }
+
+/**
+** Open the writer of the index in directory @p path, creating it if needed.
+** @return INDAGA_OK, INDAGA_EBUSY (another writer), INDAGA_ECORRUPT, INDAGA_EIO,
+**         INDAGA_ENOMEM, INDAGA_EVERSION.
+*/
+INDAGA_API int indaga_writer_open(indaga_writer **out, const char *path,
+                                  const indaga_writer_options *opts, char **errmsg);
+
+/** Add (or replace) document @p doc from the file at @p path. */
+INDAGA_API int indaga_writer_add_file(indaga_writer *w, const char *doc, const char *path);
+/** Add (or replace) document @p doc from @p n bytes at @p text. */
+INDAGA_API int indaga_writer_add_buffer(indaga_writer *w, const char *doc,
+                                        const char *text, size_t n);
+/** Delete document @p doc. @return INDAGA_OK or INDAGA_ENOTFOUND. */
+INDAGA_API int indaga_writer_delete(indaga_writer *w, const char *doc);
+
+typedef struct indaga_sync_report {
+  uint64_t added, updated, removed, unchanged, skipped;
+  uint64_t paragraphs;         /**< paragraphs indexed by this run */
+  uint64_t bytes;              /**< bytes read by this run */
+} indaga_sync_report;
+
+/**
+** Bring the index in line with the tree under @p root (a directory or one
+** file): add new files, replace changed ones (size, mtime, content hash),
+** delete documents under @p root whose files are gone. Document ids are
+** paths relative to @p root's parent for a file, to @p root for a directory.
+** Files that cannot be read are skipped with a warning.
+*/
+INDAGA_API int indaga_writer_sync(indaga_writer *w, const char *root, indaga_sync_report *report);
+
+/**
+** Make every change so far durable and visible as one new generation.
+** Nothing changed: no new generation, *generation is the current one.
+*/
+INDAGA_API int indaga_writer_commit(indaga_writer *w, uint64_t *generation);
+
+/** Merge all segments into one and commit. */
+INDAGA_API int indaga_writer_compact(indaga_writer *w, uint64_t *generation);
+
+/** The message of the writer's last failure, or NULL. Owned by @p w. */
+INDAGA_API const char *indaga_writer_errmsg(const indaga_writer *w);
+
+/** Close the writer, discarding uncommitted changes. Accepts NULL. */
+INDAGA_API void indaga_writer_close(indaga_writer *w);
+
+/* ------------------------------------------------------------------------
+** Checking
+*/
+/**
+** Verify every checksum and cross-reference of the index at @p path.
+** @param[out] errmsg on failure, what is wrong and in which file.
+** @return INDAGA_OK or INDAGA_ECORRUPT (or ENOINDEX, EIO, ENOMEM).
+*/
+INDAGA_API int indaga_check(const char *path, char **errmsg);
+
+/* ------------------------------------------------------------------------
+** Analysis: how text becomes terms (what `indaga analyze` shows)
+*/
+typedef struct indaga_token {
+  const char *token;  size_t token_len;  /**< the word as written */
+  const char *term;   size_t term_len;   /**< what the index matches */
+  const char *key;    size_t key_len;    /**< lowercase, accents folded */
+  uint32_t pos;                          /**< token position */
+  size_t start, end;                     /**< byte range in the text */
+  int stop;                              /**< nonzero for a stopword */
+  int symbol;                            /**< nonzero for a whole UN symbol */
+} indaga_token;
+
+/** Analyse @p n bytes of @p text. @return INDAGA_OK or INDAGA_ENOMEM. */
+INDAGA_API int indaga_analyze(indaga_analysis **out, const char *text, size_t n);
+INDAGA_API size_t indaga_analysis_count(const indaga_analysis *a);
+/** Token @p i, or NULL. Owned by @p a. */
+INDAGA_API const indaga_token *indaga_analysis_token(const indaga_analysis *a, size_t i);
+/** Number of invalid UTF-8 sequences replaced by U+FFFD. */
+INDAGA_API size_t indaga_analysis_invalid(const indaga_analysis *a);
+INDAGA_API void indaga_analysis_free(indaga_analysis *a);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* INDAGA_H */

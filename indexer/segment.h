@@ -1,0 +1,163 @@
+/*
+** segment.h: reading an index (DESIGN.md, "The on-disk index").
+**
+** An index directory holds immutable segments and manifests; a snapshot
+** (ix_snapshot) is one generation: the manifest's segment list, each segment
+** mmapped (seg_reader), and each segment's deleted-paragraph set as of that
+** generation. The query engine reads only through this header.
+**
+** Paragraph ids are segment-local, 0..seg_npara()-1, in document order: the
+** paragraphs of one document are contiguous. Document ids likewise.
+** Segments in a snapshot are ordered oldest first; "document order" across
+** the index is (segment index, paragraph id).
+**
+** Every function that reads bytes from disk returns INDAGA_ECORRUPT (with a
+** message naming the file and offset, see seg_errmsg) on malformed data, and
+** never asserts on it.
+**
+** Threading: a snapshot and its readers are immutable after opening and may
+** be used from any number of threads. A seg_cursor belongs to one thread.
+*/
+#ifndef INDAGA_SEGMENT_H
+#define INDAGA_SEGMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "common/common.h"
+
+#define SEG_END UINT32_MAX   /* cursor position past the last paragraph */
+#define SEG_BLOCK 128        /* postings per block */
+
+typedef struct seg_reader seg_reader;
+typedef struct ix_snapshot ix_snapshot;
+
+/**************************************************************************
+** Snapshots
+*/
+/* Open the newest valid generation in @dir. INDAGA_ENOINDEX when none. */
+int  ix_snapshot_open(ix_snapshot **out, const char *dir, char **errmsg);
+void ix_snapshot_free(ix_snapshot *s);   /* accepts NULL */
+uint64_t ix_generation(const ix_snapshot *s);
+size_t   ix_nsegs(const ix_snapshot *s);
+const seg_reader *ix_seg(const ix_snapshot *s, size_t i);
+/* 1 when paragraph @pid of segment @seg is deleted in this snapshot. */
+int ix_is_deleted(const ix_snapshot *s, size_t seg, uint32_t pid);
+/* 1 when document @did of segment @seg is deleted in this snapshot. */
+int ix_doc_deleted(const ix_snapshot *s, size_t seg, uint32_t did);
+/* Live paragraphs and the sum of their lengths (tokens), for BM25. */
+uint64_t ix_live_paras(const ix_snapshot *s);
+uint64_t ix_total_len(const ix_snapshot *s);
+/* Find live document @id: its segment and document number. INDAGA_ENOTFOUND if absent. */
+int ix_find_doc(const ix_snapshot *s, const char *id, size_t *seg, uint32_t *did);
+
+/**************************************************************************
+** Terms. A term's postings: paragraph ids ascending with term frequencies,
+** in blocks of SEG_BLOCK, each block with its last id, max tf and min
+** paragraph length (an upper bound of any BM25 contribution in the block).
+*/
+typedef struct seg_term {
+  uint32_t df;            /* paragraphs containing the term */
+  uint32_t max_tf;        /* over the whole list (for MaxScore bounds) */
+  uint32_t min_len;       /* over the whole list */
+  uint64_t cf;            /* total occurrences */
+  uint64_t priv[4];       /* reader's own: offsets of postings and positions */
+} seg_term;
+
+/* Look up an exact term. 1 found, 0 absent, <0 status. */
+int seg_term_get(const seg_reader *r, const char *t, size_t n, seg_term *out);
+
+/*
+** The vocabulary maps a key (accent-free lowercase word) to the terms of
+** every indexed surface form with that key. Calls cb(ctx, term, nterm) for
+** each term of @key; cb returns nonzero to stop. Returns INDAGA_OK or <0.
+*/
+int seg_vocab_get(const seg_reader *r, const char *key, size_t n,
+                  int (*cb)(void *ctx, const char *t, size_t nt), void *ctx);
+/* Same, for every key starting with @prefix: cb(ctx, key, nkey, term, nterm). */
+int seg_vocab_prefix(const seg_reader *r, const char *prefix, size_t n,
+                     int (*cb)(void *ctx, const char *k, size_t nk, const char *t, size_t nt),
+                     void *ctx);
+/* Number of distinct terms. */
+uint64_t seg_nterms(const seg_reader *r);
+
+/**************************************************************************
+** Postings cursors
+*/
+typedef struct seg_cursor {
+  uint32_t doc;           /* current paragraph id, SEG_END when exhausted */
+  uint32_t freq;          /* tf in the current paragraph */
+  /* reader's own state below */
+  const seg_reader *r;
+  const unsigned char *blk, *end; /* block directory cursor */
+  uint32_t nblocks, iblock;       /* blocks in the list, current block */
+  uint32_t ndocs;                 /* docs decoded in current block */
+  uint32_t idx;                   /* index within the current block */
+  uint32_t docs[SEG_BLOCK];
+  uint32_t tfs[SEG_BLOCK];
+  uint64_t priv[8];
+  uint32_t *pos;                  /* positions buffer (owned) */
+  uint32_t npos, cappos;
+  int decoded;                    /* current block decoded */
+} seg_cursor;
+
+int  seg_cursor_open(seg_cursor *c, const seg_reader *r, const seg_term *t);
+void seg_cursor_close(seg_cursor *c);
+/* Advance to the next paragraph. Returns INDAGA_OK (doc may become SEG_END) or <0. */
+int  seg_cursor_next(seg_cursor *c);
+/* Advance to the first paragraph >= target. */
+int  seg_cursor_seek(seg_cursor *c, uint32_t target);
+/*
+** Block-max: move the block pointer (not the cursor) to the block that would
+** hold @target without decoding it, and report that block's last paragraph
+** id and bounds. Returns 0, or 1 when no block remains (then *last = SEG_END).
+*/
+int  seg_cursor_block(seg_cursor *c, uint32_t target, uint32_t *last,
+                      uint32_t *max_tf, uint32_t *min_len);
+/* Positions of the term in the current paragraph, ascending. Valid until the cursor moves. */
+int  seg_cursor_positions(seg_cursor *c, const uint32_t **pos, uint32_t *n);
+
+/**************************************************************************
+** Paragraph and document tables
+*/
+typedef struct seg_para {
+  uint32_t doc;           /* segment-local document number */
+  uint32_t part;          /* 0 body, N annex N */
+  uint32_t ordinal;       /* 1-based within the part */
+  uint32_t len;           /* tokens, for BM25 */
+  int heading;
+  uint64_t src_start, src_end;
+  const char *label;      /* printed label or NULL; points into the mapping */
+  size_t nlabel;
+} seg_para;
+
+uint32_t seg_npara(const seg_reader *r);
+uint32_t seg_ndoc(const seg_reader *r);
+int seg_para_get(const seg_reader *r, uint32_t pid, seg_para *out);
+/* Length in tokens of paragraph @pid (hot path for scoring). */
+uint32_t seg_para_len(const seg_reader *r, uint32_t pid);
+/* Append the display text of paragraph @pid to @out (decompressing as needed). */
+int seg_para_text(const seg_reader *r, uint32_t pid, ia_buf *out);
+
+typedef struct seg_doc {
+  const char *id; size_t nid;        /* path relative to the indexed root */
+  uint32_t first_para, npara;        /* its paragraphs */
+  uint32_t nparts;                   /* 1 + annexes */
+  uint64_t size;                     /* source size, mtime, content hash (xxh64) */
+  int64_t mtime_ns;
+  uint64_t hash;
+  const unsigned char *meta; size_t nmeta;   /* encoded metadata, see seg_doc_meta */
+  const unsigned char *parts; size_t nparts_bytes; /* encoded part labels */
+} seg_doc;
+
+int seg_doc_get(const seg_reader *r, uint32_t did, seg_doc *out);
+/* Metadata field @i of @d (0-based); 1 when it exists, 0 past the end, <0 corrupt. Strings not NUL-terminated. */
+int seg_doc_meta(const seg_doc *d, size_t i, const char **k, size_t *nk, const char **v, size_t *nv);
+/* Value of field @key of @d, or 0 when absent (1 found). */
+int seg_doc_meta_find(const seg_doc *d, const char *key, const char **v, size_t *nv);
+/* Label of part @part of @d (0 gives NULL, 1). */
+int seg_doc_part_label(const seg_doc *d, uint32_t part, const char **l, size_t *nl);
+
+/* The file name of the segment, for messages. */
+const char *seg_name(const seg_reader *r);
+
+#endif /* INDAGA_SEGMENT_H */

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Install what indaga needs to build, test and benchmark, from Debian's archive.
+# Idempotent: when every package is present it does nothing and needs no root.
+#   scripts/setup.sh          build + test dependencies
+#   scripts/setup.sh bench    also the benchmark peers (Xapian, SQLite)
+#   scripts/setup.sh fuzz     also clang and its libFuzzer runtime
+set -eu
+
+pkgs="gcc g++ make cmake pkg-config ca-certificates zstd tar
+      libstemmer-dev libutf8proc-dev libzstd-dev libxxhash-dev libstreamvbyte-dev
+      libcmocka-dev libsqlite3-dev"
+for extra in "$@"; do
+    case "$extra" in
+    bench) pkgs="$pkgs libxapian-dev libsqlite3-dev time" ;;
+    fuzz)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
+    tsan)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
+    *) echo "setup.sh: unknown extra '$extra' (known: bench, fuzz, tsan)" >&2; exit 2 ;;
+    esac
+done
+
+missing=""
+for p in $pkgs; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "setup.sh: installing:$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "setup.sh: need root (or sudo) to install:$missing" >&2
+    exit 2
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
