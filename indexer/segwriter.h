@@ -1,0 +1,65 @@
+/*
+** segwriter.h: building, opening, verifying and merging segment files
+** (indexer/format.h holds the normative on-disk grammar).
+**
+** The write path of one indexing run:
+**
+**   worker threads:  dm_parse() -> seg_analyze_doc()   (each with its own analyzer)
+**   one thread:      seg_builder_add() for each analysed doc, in order;
+**                    when seg_builder_mem() passes the budget, seg_builder_write()
+**                    a segment and start a new builder.
+**
+** A segment file is written under a temporary name, fsynced and renamed into
+** place by seg_builder_write(); the caller fsyncs the directory and then
+** publishes a manifest (manifest.h). Segments are immutable once written.
+*/
+#ifndef INDAGA_SEGWRITER_H
+#define INDAGA_SEGWRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "common/common.h"
+#include "indexer/docmodel.h"
+#include "indexer/segment.h"
+#include "stemmer/analyze.h"
+
+/* One document, parsed and analysed, ready for a builder. Owned by the caller. */
+typedef struct seg_doc_in {
+  char *id;                 /* document id */
+  uint64_t size;            /* source size in bytes */
+  int64_t mtime_ns;         /* source mtime */
+  uint64_t hash;            /* xxh64 of the source bytes */
+  dm_doc *doc;              /* parsed document (owned) */
+  void *tokens;             /* analysis output, opaque (owned) */
+} seg_doc_in;
+
+/* Analyse @d's paragraphs with @a (one analyzer per thread). Fills in->tokens. */
+int  seg_analyze_doc(analyzer *a, seg_doc_in *in);
+void seg_doc_in_clear(seg_doc_in *in);   /* frees everything it owns */
+
+typedef struct seg_builder seg_builder;
+int    seg_builder_new(seg_builder **out);
+void   seg_builder_free(seg_builder *b);
+/* Add one analysed document (the builder copies what it needs). */
+int    seg_builder_add(seg_builder *b, const seg_doc_in *in);
+size_t seg_builder_mem(const seg_builder *b);     /* bytes held */
+uint32_t seg_builder_ndocs(const seg_builder *b);
+/* Write the segment to @path (tmp + fsync + rename). */
+int    seg_builder_write(seg_builder *b, const char *path, char **errmsg);
+
+/* Open (mmap) a segment file and check its footer and checksum. */
+int  seg_open(seg_reader **out, const char *path, char **errmsg);
+void seg_close(seg_reader *r);
+/* Verify every structure and cross-reference of the segment. */
+int  seg_verify(const seg_reader *r, char **errmsg);
+
+/*
+** Merge segments @in[0..n) into one new segment at @path, dropping the
+** paragraphs of documents marked deleted (@deleted[i] is segment i's deleted
+** document set as a callback). Document order is kept.
+*/
+int seg_merge(const seg_reader *const *in, size_t n,
+              int (*doc_deleted)(void *ctx, size_t seg, uint32_t did), void *ctx,
+              const char *path, char **errmsg);
+
+#endif /* INDAGA_SEGWRITER_H */
