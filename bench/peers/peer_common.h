@@ -1,0 +1,166 @@
+/*
+** peer_common.h: what the two benchmark peers (xapian_peer.cc, fts5_peer.c)
+** share, as static functions compiled into each of them (valid C11 and C++).
+**
+** The peers are independent of libindaga on purpose: they read the paragraph
+** dump written by bench_dump (indaga's own document parser), so all three
+** engines index exactly the same paragraphs. The dump is a sequence of records
+**
+**     doc \t part \t ordinal \t nbytes \n  <nbytes of display text> \n
+**
+** Measurement is the same in every program of bench/: wall time from
+** CLOCK_MONOTONIC, CPU time and peak RSS from getrusage(RUSAGE_SELF), and
+** one line of key=value figures on stdout that bench/run.sh parses. Query
+** files hold one query per line (already in the engine's own syntax).
+**
+** Errors: every function here that can fail prints a message naming the
+** file to stderr and exits with status 2 (these are programs, not a library).
+*/
+#ifndef PEER_COMMON_H
+#define PEER_COMMON_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+/* A whole file in memory, NUL-terminated. Exits with a message on failure. */
+static char *peer_slurp(const char *path, size_t *n_out) {
+  FILE *f = fopen(path, "rb");
+  char *p = NULL;
+  size_t cap = 1 << 20, n = 0, got;
+  if (!f) {
+    fprintf(stderr, "peer: cannot open %s: %s\n", path, strerror(errno));
+    exit(2);
+  }
+  p = (char *)malloc(cap + 1);
+  while (p && (got = fread(p + n, 1, cap - n, f)) > 0) {
+    n += got;
+    if (n == cap) {
+      char *q = (char *)realloc(p, cap * 2 + 1);
+      if (!q) { free(p); p = NULL; break; }
+      p = q;
+      cap *= 2;
+    }
+  }
+  if (!p || ferror(f)) {
+    fprintf(stderr, "peer: cannot read %s: %s\n", path, p ? strerror(errno) : "out of memory");
+    exit(2);
+  }
+  fclose(f);
+  p[n] = '\0';
+  *n_out = n;
+  return p;
+}
+
+/* One paragraph record of a dump, pointing into the dump's memory. */
+typedef struct peer_rec {
+  const char *doc;  size_t ndoc;
+  unsigned part;
+  unsigned ordinal;
+  const char *text; size_t ntext;
+} peer_rec;
+
+/*
+** Parse the record at *pos of dump p[0..n). Returns 1 and advances *pos,
+** 0 at the end; exits with a message naming @path on a malformed record.
+*/
+static int peer_next_rec(const char *path, const char *p, size_t n, size_t *pos, peer_rec *r) {
+  size_t i = *pos, tab1, nl;
+  unsigned long long nbytes = 0;
+  unsigned long part = 0, ord = 0;
+  char *end = NULL;
+  if (i >= n) return 0;
+  for (tab1 = i; tab1 < n && p[tab1] != '\t' && p[tab1] != '\n'; tab1++) {}
+  for (nl = tab1; nl < n && p[nl] != '\n'; nl++) {}
+  if (tab1 >= n || p[tab1] != '\t' || nl >= n) goto bad;
+  errno = 0;
+  part = strtoul(p + tab1 + 1, &end, 10);
+  if (*end != '\t') goto bad;
+  ord = strtoul(end + 1, &end, 10);
+  if (*end != '\t') goto bad;
+  nbytes = strtoull(end + 1, &end, 10);
+  if (end != p + nl || errno) goto bad;
+  if (nbytes > n - nl - 1 || nl + 1 + nbytes >= n || p[nl + 1 + nbytes] != '\n') goto bad;
+  r->doc = p + i;
+  r->ndoc = tab1 - i;
+  r->part = (unsigned)part;
+  r->ordinal = (unsigned)ord;
+  r->text = p + nl + 1;
+  r->ntext = (size_t)nbytes;
+  *pos = nl + 1 + (size_t)nbytes + 1;
+  return 1;
+bad:
+  fprintf(stderr, "peer: %s: malformed dump record at byte %zu\n", path, i);
+  exit(2);
+}
+
+/* Split p (modified in place) into lines; blank lines are kept as "" so
+** line numbers stay aligned with the query file. Caller frees the array. */
+static char **peer_lines(char *p, size_t n, size_t *count) {
+  size_t cap = 64, k = 0, i, start = 0;
+  char **v = (char **)malloc(cap * sizeof *v);
+  if (!v) { fprintf(stderr, "peer: out of memory\n"); exit(2); }
+  for (i = 0; i <= n; i++) {
+    if (i == n || p[i] == '\n') {
+      if (i == n && start == n) break;
+      if (k == cap) {
+        char **q = (char **)realloc(v, cap * 2 * sizeof *v);
+        if (!q) { fprintf(stderr, "peer: out of memory\n"); exit(2); }
+        v = q;
+        cap *= 2;
+      }
+      if (i < n) p[i] = '\0';
+      v[k++] = p + start;
+      start = i + 1;
+    }
+  }
+  *count = k;
+  return v;
+}
+
+static double peer_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds (user + sys) and peak RSS in KiB of this process so far. */
+static void peer_rusage(double *cpu_s, long *maxrss_kb) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  *cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+  *maxrss_kb = ru.ru_maxrss;
+}
+
+static int peer_cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile q (0..100] of the sorted array v[0..n). */
+static double peer_pct(const double *v, size_t n, double q) {
+  size_t r;
+  if (n == 0) return 0.0;
+  r = (size_t)((q / 100.0) * (double)n + 0.999999);
+  if (r < 1) r = 1;
+  if (r > n) r = n;
+  return v[r - 1];
+}
+
+/*
+** Print the latency line of a run: lat[0..n) in microseconds (sorted here),
+** total the sum of the timed sections in seconds.
+*/
+static void peer_print_latency(double *lat, size_t n, double total_s, unsigned long long hits) {
+  qsort(lat, n, sizeof *lat, peer_cmp_double);
+  printf("queries=%zu p50_us=%.1f p95_us=%.1f p99_us=%.1f qps=%.1f hits=%llu\n", n,
+         peer_pct(lat, n, 50), peer_pct(lat, n, 95), peer_pct(lat, n, 99),
+         total_s > 0 ? (double)n / total_s : 0.0, hits);
+}
+
+#endif /* PEER_COMMON_H */
