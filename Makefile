@@ -7,7 +7,9 @@ ASAN    ?= build-asan
 CMAKE_FLAGS ?=
 QUERY   ?= combatientes terroristas extranjeros
 
-.PHONY: all deps build demo test test-normal test-asan bench fuzz stress install clean
+.PHONY: all deps build demo test test-normal test-asan test-tsan bench fuzz stress clean
+SECONDS_ ?= 60
+FUZZ_TARGETS = analyze docmodel search
 
 all: build
 
@@ -39,6 +41,21 @@ bench: deps
 	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DINDAGA_BUILD_BENCH=ON >/dev/null
 	@cmake --build build-bench -j $(JOBS)
 	sh bench/run.sh build-bench
+
+fuzz: deps
+	@sh scripts/setup.sh fuzz
+	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_BUILD_TESTS=OFF \
+		-DINDAGA_BUILD_FUZZERS=ON -DINDAGA_SANITIZE=address,undefined,fuzzer-no-link >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p build-fuzz/corpus/$$t build-fuzz/crashes; \
+		echo "== fuzz_$$t ($(or $(SECONDS),$(SECONDS_)) s)"; \
+		build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$(or $(SECONDS),$(SECONDS_)) -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/crashes/$$t- build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+stress: build
+	cd $(BUILD) && INDAGA_STRESS=1 ctest --output-on-failure -R 'test_faults|crash|corrupt'
 
 clean:
 	rm -rf $(BUILD) $(ASAN) build-bench build-tsan build-fuzz
