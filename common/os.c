@@ -80,9 +80,19 @@ void os_unmap(os_map *m) {
   m->n = 0;
 }
 
-int os_stat(const char *path, os_stat_info *out, char **errmsg) {
+static void fill_stat(const struct stat *st, os_stat_info *out) {
+  out->size = (uint64_t)st->st_size;
+  out->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+  out->is_dir = S_ISDIR(st->st_mode);
+  out->is_reg = S_ISREG(st->st_mode);
+  out->dev = (uint64_t)st->st_dev;
+  out->ino = (uint64_t)st->st_ino;
+  out->is_link = S_ISLNK(st->st_mode);
+}
+
+static int stat_common(const char *path, os_stat_info *out, char **errmsg, int follow) {
   struct stat st;
-  if (stat(path, &st) != 0) {
+  if ((follow ? stat(path, &st) : lstat(path, &st)) != 0) {
     int e = errno;
     if (e == ENOENT || e == ENOTDIR) {
       if (errmsg) *errmsg = indaga__sprintf("%s: no such file or directory", path);
@@ -90,11 +100,16 @@ int os_stat(const char *path, os_stat_info *out, char **errmsg) {
     }
     return fail(errmsg, "cannot stat", path, e);
   }
-  out->size = (uint64_t)st.st_size;
-  out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-  out->is_dir = S_ISDIR(st.st_mode);
-  out->is_reg = S_ISREG(st.st_mode);
+  fill_stat(&st, out);
   return INDAGA_OK;
+}
+
+int os_stat(const char *path, os_stat_info *out, char **errmsg) {
+  return stat_common(path, out, errmsg, 1);
+}
+
+int os_lstat(const char *path, os_stat_info *out, char **errmsg) {
+  return stat_common(path, out, errmsg, 0);
 }
 
 int os_wfile_open(os_wfile *f, const char *path, char **errmsg) {

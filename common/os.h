@@ -28,10 +28,15 @@ typedef struct os_stat_info {
   int64_t mtime_ns;   /* modification time, nanoseconds since the epoch */
   int is_dir;
   int is_reg;
+  uint64_t dev;       /* device and inode: identify a directory already visited */
+  uint64_t ino;
+  int is_link;        /* set by os_lstat only: the path is a symbolic link */
 } os_stat_info;
 
 /* stat (follows symlinks). INDAGA_ENOTFOUND when the path does not exist. */
 int os_stat(const char *path, os_stat_info *out, char **errmsg);
+/* lstat (does not follow a final symlink; is_link tells). Same errors as os_stat. */
+int os_lstat(const char *path, os_stat_info *out, char **errmsg);
 
 /*
 ** A file written under a temporary name and published atomically:

@@ -1,0 +1,326 @@
+/*
+** manifest.c: manifests and deletion files (the grammar is in manifest.h),
+** plus the small id -> value hash map the snapshot and the writer share.
+**
+** Records are encoded into one buffer, checksummed with xxh64 and written
+** through os_wfile (temp name, fsync, rename), so a crash leaves either the
+** old file set or the new one. Parsing checks every length against the end of
+** the bytes before reading them and never trusts a count read from disk.
+*/
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <xxhash.h>
+#include "common/common.h"
+#include "common/os.h"
+#include "indexer/manifest.h"
+
+#define MANIFEST_MAGIC "IXMANIF1"
+#define DEL_MAGIC      "IXDELET1"
+#define MANIFEST_HEAD  32u   /* magic, version, nsegs, generation, next id */
+#define MANIFEST_ENTRY 40u
+#define DEL_HEAD       40u
+
+char *ix_manifest_path(const char *dir, uint64_t gen) {
+  return indaga__sprintf("%s/manifest.%llu", dir, (unsigned long long)gen);
+}
+
+char *ix_seg_path(const char *dir, uint64_t id) {
+  return indaga__sprintf("%s/seg-%llu.seg", dir, (unsigned long long)id);
+}
+
+char *ix_del_path(const char *dir, uint64_t id, uint64_t gen) {
+  return indaga__sprintf("%s/seg-%llu.del.%llu", dir, (unsigned long long)id,
+                         (unsigned long long)gen);
+}
+
+void ix_manifest_clear(ix_manifest *m) {
+  indaga__free(m->segs);
+  memset(m, 0, sizeof *m);
+}
+
+/* Store a corruption message naming @name; returns INDAGA_ECORRUPT. */
+static int corrupt(char **errmsg, const char *name, const char *what) {
+  if (errmsg) *errmsg = indaga__sprintf("%s: corrupt: %s", name, what);
+  return INDAGA_ECORRUPT;
+}
+
+/* Check the trailing xxh64 of p[0..n). 0 when it holds. */
+static int bad_checksum(const unsigned char *p, size_t n) {
+  if (n < 8) return 1;
+  return XXH64(p, n - 8, 0) != get_u64(p + n - 8);
+}
+
+int ix_manifest_parse(ix_manifest *m, const char *name, uint64_t gen,
+                      const unsigned char *p, size_t n, char **errmsg) {
+  memset(m, 0, sizeof *m);
+  if (n < MANIFEST_HEAD + 8 || memcmp(p, MANIFEST_MAGIC, 8) != 0)
+    return corrupt(errmsg, name, "not a manifest (bad magic or too short)");
+  if (bad_checksum(p, n)) return corrupt(errmsg, name, "checksum mismatch");
+  if (get_u32(p + 8) != IX_FORMAT_VERSION) {
+    if (errmsg) *errmsg = indaga__sprintf("%s: format version %u, this build reads %u",
+                                          name, get_u32(p + 8), IX_FORMAT_VERSION);
+    return INDAGA_EVERSION;
+  }
+  uint32_t nsegs = get_u32(p + 12);
+  if ((uint64_t)nsegs * MANIFEST_ENTRY != n - MANIFEST_HEAD - 8)
+    return corrupt(errmsg, name, "segment count does not match the file size");
+  m->generation = get_u64(p + 16);
+  m->next_seg_id = get_u64(p + 24);
+  if (m->generation != gen) return corrupt(errmsg, name, "generation differs from the file name");
+  if (nsegs) {
+    m->segs = indaga__calloc(nsegs, sizeof *m->segs);
+    if (!m->segs) return INDAGA_ENOMEM;
+  }
+  m->nsegs = nsegs;
+  const unsigned char *e = p + MANIFEST_HEAD;
+  for (uint32_t i = 0; i < nsegs; i++, e += MANIFEST_ENTRY) {
+    ix_seg_entry *s = &m->segs[i];
+    s->id = get_u64(e);
+    s->del_gen = get_u64(e + 8);
+    s->ndoc = get_u32(e + 16);
+    s->npara = get_u32(e + 20);
+    s->total_len = get_u64(e + 24);
+    s->ndeleted = get_u32(e + 32);
+    const char *why = NULL;
+    if (s->id >= m->next_seg_id) why = "segment id not below the next id";
+    else if (s->del_gen > m->generation) why = "deletion file newer than the manifest";
+    else if ((s->del_gen == 0) != (s->ndeleted == 0)) why = "deletion count without a file";
+    else if (s->ndeleted > s->ndoc) why = "more deleted documents than documents";
+    for (uint32_t j = 0; !why && j < i; j++)
+      if (m->segs[j].id == s->id) why = "segment listed twice";
+    if (why) { ix_manifest_clear(m); return corrupt(errmsg, name, why); }
+  }
+  return INDAGA_OK;
+}
+
+int ix_manifest_read(ix_manifest *m, const char *dir, uint64_t gen, char **errmsg) {
+  memset(m, 0, sizeof *m);
+  char *path = ix_manifest_path(dir, gen);
+  if (!path) return INDAGA_ENOMEM;
+  os_map map;
+  int rc = os_map_file(path, &map, errmsg);
+  if (rc == INDAGA_OK) {
+    rc = ix_manifest_parse(m, path, gen, map.p, map.n, errmsg);
+    os_unmap(&map);
+  }
+  indaga__free(path);
+  return rc;
+}
+
+/* Write buffer @b to @path through os_wfile (tmp, fsync, rename). */
+static int write_whole(const char *path, const ia_buf *b, char **errmsg) {
+  if (b->err) return b->err;
+  os_wfile f;
+  int rc = os_wfile_open(&f, path, errmsg);
+  if (rc) return rc;
+  rc = os_wfile_write(&f, b->p, b->n, errmsg);
+  if (rc == INDAGA_OK) rc = os_wfile_commit(&f, errmsg);
+  if (rc) os_wfile_abort(&f);
+  return rc;
+}
+
+/* Append the xxh64 of everything in @b so far. */
+static void put_checksum(ia_buf *b) {
+  uint64_t h = b->err ? 0 : XXH64(b->p, b->n, 0);
+  buf_put_u64(b, h);
+}
+
+int ix_manifest_write(const ix_manifest *m, const char *dir, char **errmsg) {
+  ia_buf b = { 0 };
+  buf_append(&b, MANIFEST_MAGIC, 8);
+  buf_put_u32(&b, IX_FORMAT_VERSION);
+  buf_put_u32(&b, (uint32_t)m->nsegs);
+  buf_put_u64(&b, m->generation);
+  buf_put_u64(&b, m->next_seg_id);
+  for (size_t i = 0; i < m->nsegs; i++) {
+    const ix_seg_entry *s = &m->segs[i];
+    buf_put_u64(&b, s->id);
+    buf_put_u64(&b, s->del_gen);
+    buf_put_u32(&b, s->ndoc);
+    buf_put_u32(&b, s->npara);
+    buf_put_u64(&b, s->total_len);
+    buf_put_u32(&b, s->ndeleted);
+    buf_put_u32(&b, 0);
+  }
+  put_checksum(&b);
+  char *path = ix_manifest_path(dir, m->generation);
+  int rc = path ? write_whole(path, &b, errmsg) : INDAGA_ENOMEM;
+  if (rc == INDAGA_OK) rc = os_fsync_dir(dir, errmsg);
+  indaga__free(path);
+  buf_free(&b);
+  return rc;
+}
+
+/* Parse "manifest.<digits>" into *gen. 1 on a match. */
+static int manifest_name(const char *name, uint64_t *gen) {
+  if (strncmp(name, "manifest.", 9) != 0) return 0;
+  const char *d = name + 9;
+  if (*d < '0' || *d > '9') return 0;
+  uint64_t v = 0;
+  for (; *d; d++) {
+    if (*d < '0' || *d > '9' || v > (UINT64_MAX - 9) / 10) return 0;
+    v = v * 10 + (uint64_t)(*d - '0');
+  }
+  *gen = v;
+  return v > 0;
+}
+
+typedef struct gen_list {
+  uint64_t *v;
+  size_t n, cap;
+  int err;
+} gen_list;
+
+static int collect_gen(void *ctx, const char *name) {
+  gen_list *l = ctx;
+  uint64_t g;
+  if (!manifest_name(name, &g)) return 0;
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 8;
+    uint64_t *v = indaga__realloc(l->v, cap * sizeof *v);
+    if (!v) { l->err = INDAGA_ENOMEM; return 1; }
+    l->v = v;
+    l->cap = cap;
+  }
+  l->v[l->n++] = g;
+  return 0;
+}
+
+static int cmp_desc(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+int ix_manifest_list(const char *dir, uint64_t **gens, size_t *n, char **errmsg) {
+  gen_list l = { 0 };
+  *gens = NULL;
+  *n = 0;
+  int rc = os_listdir(dir, collect_gen, &l, errmsg);
+  if (rc == 1) rc = l.err;
+  if (rc) { indaga__free(l.v); return rc; }
+  if (l.n > 1) qsort(l.v, l.n, sizeof *l.v, cmp_desc);
+  *gens = l.v;
+  *n = l.n;
+  return INDAGA_OK;
+}
+
+/* Check and decode deletion-file bytes; see ix_del_read. */
+static int del_parse(const char *name, const unsigned char *p, size_t n, uint64_t id,
+                     uint64_t gen, uint32_t ndoc, uint32_t **docs, uint32_t *count,
+                     char **errmsg) {
+  if (n < DEL_HEAD + 8 || memcmp(p, DEL_MAGIC, 8) != 0)
+    return corrupt(errmsg, name, "not a deletion file (bad magic or too short)");
+  if (bad_checksum(p, n)) return corrupt(errmsg, name, "checksum mismatch");
+  if (get_u32(p + 8) != IX_FORMAT_VERSION) return corrupt(errmsg, name, "unknown format version");
+  if (get_u32(p + 12) != ndoc) return corrupt(errmsg, name, "document count differs from its segment");
+  if (get_u64(p + 16) != id || get_u64(p + 24) != gen)
+    return corrupt(errmsg, name, "segment id or generation differs from the file name");
+  uint32_t c = get_u32(p + 32);
+  if ((uint64_t)c * 4 != n - DEL_HEAD - 8) return corrupt(errmsg, name, "count does not match the file size");
+  uint32_t *v = indaga__malloc((size_t)c * sizeof *v);
+  if (!v) return INDAGA_ENOMEM;
+  for (uint32_t i = 0; i < c; i++) {
+    v[i] = get_u32(p + DEL_HEAD + 4 * (size_t)i);
+    if (v[i] >= ndoc || (i > 0 && v[i] <= v[i - 1])) {
+      indaga__free(v);
+      return corrupt(errmsg, name, "document numbers out of range or not ascending");
+    }
+  }
+  *docs = v;
+  *count = c;
+  return INDAGA_OK;
+}
+
+int ix_del_read(const char *dir, uint64_t id, uint64_t gen, uint32_t ndoc,
+                uint32_t **docs, uint32_t *count, char **errmsg) {
+  *docs = NULL;
+  *count = 0;
+  char *path = ix_del_path(dir, id, gen);
+  if (!path) return INDAGA_ENOMEM;
+  os_map map;
+  int rc = os_map_file(path, &map, errmsg);
+  if (rc == INDAGA_OK) {
+    rc = del_parse(path, map.p, map.n, id, gen, ndoc, docs, count, errmsg);
+    os_unmap(&map);
+  }
+  indaga__free(path);
+  return rc;
+}
+
+int ix_del_write(const char *dir, uint64_t id, uint64_t gen, uint32_t ndoc,
+                 const uint32_t *docs, uint32_t count, char **errmsg) {
+  ia_buf b = { 0 };
+  buf_append(&b, DEL_MAGIC, 8);
+  buf_put_u32(&b, IX_FORMAT_VERSION);
+  buf_put_u32(&b, ndoc);
+  buf_put_u64(&b, id);
+  buf_put_u64(&b, gen);
+  buf_put_u32(&b, count);
+  buf_put_u32(&b, 0);
+  for (uint32_t i = 0; i < count; i++) buf_put_u32(&b, docs[i]);
+  put_checksum(&b);
+  char *path = ix_del_path(dir, id, gen);
+  int rc = path ? write_whole(path, &b, errmsg) : INDAGA_ENOMEM;
+  indaga__free(path);
+  buf_free(&b);
+  return rc;
+}
+
+/**************************************************************************
+** The hash map: open addressing, linear probing, load factor at most 1/2.
+*/
+static uint64_t key_hash(const char *k, size_t nk) {
+  uint64_t h = XXH64(k, nk, 0);
+  return h ? h : 1;   /* 0 marks an empty slot */
+}
+
+static int map_grow(ix_map *m) {
+  size_t cap = m->cap ? m->cap * 2 : 64;
+  ix_map_slot *s = indaga__calloc(cap, sizeof *s);
+  if (!s) return INDAGA_ENOMEM;
+  for (size_t i = 0; i < m->cap; i++) {
+    if (!m->slots[i].h) continue;
+    size_t j = (size_t)m->slots[i].h & (cap - 1);
+    while (s[j].h) j = (j + 1) & (cap - 1);
+    s[j] = m->slots[i];
+  }
+  indaga__free(m->slots);
+  m->slots = s;
+  m->cap = cap;
+  return INDAGA_OK;
+}
+
+int ix_map_put(ix_map *m, const char *k, size_t nk, uint64_t v) {
+  if ((m->n + 1) * 2 > m->cap && map_grow(m)) return INDAGA_ENOMEM;
+  uint64_t h = key_hash(k, nk);
+  size_t j = (size_t)h & (m->cap - 1);
+  while (m->slots[j].h) {
+    ix_map_slot *s = &m->slots[j];
+    if (s->h == h && s->nk == nk && !memcmp(s->k, k, nk)) { s->v = v; return INDAGA_OK; }
+    j = (j + 1) & (m->cap - 1);
+  }
+  m->slots[j].k = k;
+  m->slots[j].nk = nk;
+  m->slots[j].h = h;
+  m->slots[j].v = v;
+  m->n++;
+  return INDAGA_OK;
+}
+
+int ix_map_get(const ix_map *m, const char *k, size_t nk, uint64_t *v) {
+  if (!m->cap) return 0;
+  uint64_t h = key_hash(k, nk);
+  size_t j = (size_t)h & (m->cap - 1);
+  while (m->slots[j].h) {
+    const ix_map_slot *s = &m->slots[j];
+    if (s->h == h && s->nk == nk && !memcmp(s->k, k, nk)) { *v = s->v; return 1; }
+    j = (j + 1) & (m->cap - 1);
+  }
+  return 0;
+}
+
+void ix_map_free(ix_map *m) {
+  indaga__free(m->slots);
+  memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,151 @@
+/*
+** manifest.h: the root records of an index directory (DESIGN.md, "The
+** on-disk index"), shared by the writer (writer.c) and readers (snapshot.c).
+**
+**   manifest.<N>        the live segment list of generation N
+**   seg-<id>.seg        an immutable segment (segwriter.h)
+**   seg-<id>.del.<N>    the deleted documents of segment <id> as of generation N
+**
+** Both record kinds are small, written whole under a temporary name, fsynced
+** and renamed into place (os_wfile), and end in an xxh64 of every byte before
+** it, so a reader either sees a complete record or rejects it.
+**
+**   manifest:
+**     8 bytes  magic "IXMANIF1"
+**     u32      format version (IX_FORMAT_VERSION)
+**     u32      nsegs
+**     u64      generation N (must equal the N of the file name)
+**     u64      next segment id (ids below it may exist on disk)
+**     nsegs x {
+**       u64 segment id
+**       u64 deletion generation (0: no deletion file)
+**       u32 documents in the segment      (cross-checked with the segment)
+**       u32 paragraphs in the segment     (cross-checked with the segment)
+**       u64 sum of paragraph lengths (tokens) over the whole segment
+**       u32 deleted documents             (cross-checked with the deletion file)
+**       u32 reserved, 0
+**     }
+**     u64      xxh64 (seed 0) of all bytes above
+**
+**   deletion file:
+**     8 bytes  magic "IXDELET1"
+**     u32      format version
+**     u32      documents in the segment
+**     u64      segment id
+**     u64      generation
+**     u32      count
+**     u32      reserved, 0
+**     count x u32  deleted document numbers, strictly ascending, < documents
+**     u64      xxh64 of all bytes above
+**
+** All integers little-endian (common.h helpers).
+*/
+#ifndef INDAGA_MANIFEST_H
+#define INDAGA_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "common/common.h"
+
+#define IX_FORMAT_VERSION 1u
+
+typedef struct ix_seg_entry {
+  uint64_t id;            /* segment id: file seg-<id>.seg */
+  uint64_t del_gen;       /* its deletion file seg-<id>.del.<del_gen>, 0 for none */
+  uint32_t ndoc;          /* documents in the segment */
+  uint32_t npara;         /* paragraphs in the segment */
+  uint64_t total_len;     /* sum of paragraph lengths, all paragraphs */
+  uint32_t ndeleted;      /* documents listed in the deletion file */
+} ix_seg_entry;
+
+typedef struct ix_manifest {
+  uint64_t generation;
+  uint64_t next_seg_id;
+  ix_seg_entry *segs;     /* owned */
+  size_t nsegs;
+} ix_manifest;
+
+/* File names, fresh strings (NULL on allocation failure). */
+char *ix_manifest_path(const char *dir, uint64_t gen);
+char *ix_seg_path(const char *dir, uint64_t id);
+char *ix_del_path(const char *dir, uint64_t id, uint64_t gen);
+
+/*
+** Parse manifest bytes p[0..n) read from file @name, expected to hold
+** generation @gen. INDAGA_OK, INDAGA_ECORRUPT (message names @name and what
+** is wrong), INDAGA_EVERSION or INDAGA_ENOMEM.
+*/
+int ix_manifest_parse(ix_manifest *m, const char *name, uint64_t gen,
+                      const unsigned char *p, size_t n, char **errmsg);
+/* Read manifest.<gen> of @dir. Also INDAGA_ENOTFOUND when it is gone, EIO. */
+int ix_manifest_read(ix_manifest *m, const char *dir, uint64_t gen, char **errmsg);
+/*
+** Write manifest.<m->generation> durably: temp file, fsync, rename, fsync
+** the directory. On failure nothing named manifest.<N> exists unless the
+** rename itself happened; returns the os.c status (ENOSPC, EIO, ENOMEM).
+*/
+int ix_manifest_write(const ix_manifest *m, const char *dir, char **errmsg);
+void ix_manifest_clear(ix_manifest *m);   /* frees segs; accepts a zeroed one */
+
+/*
+** The generations of every file named manifest.<N> in @dir, descending,
+** in a fresh array (*gens, free with indaga__free). INDAGA_OK with *n == 0
+** when there are none; INDAGA_ENOTFOUND when @dir does not exist.
+*/
+int ix_manifest_list(const char *dir, uint64_t **gens, size_t *n, char **errmsg);
+
+/*
+** Read deletion file seg-<id>.del.<gen> of a segment with @ndoc documents.
+** *docs receives the ascending document numbers (free with indaga__free).
+** INDAGA_OK, INDAGA_ENOTFOUND, INDAGA_ECORRUPT (naming the file), EIO, ENOMEM.
+*/
+int ix_del_read(const char *dir, uint64_t id, uint64_t gen, uint32_t ndoc,
+                uint32_t **docs, uint32_t *count, char **errmsg);
+/* Write a deletion file (temp, fsync, rename; the caller fsyncs the directory). */
+int ix_del_write(const char *dir, uint64_t id, uint64_t gen, uint32_t ndoc,
+                 const uint32_t *docs, uint32_t count, char **errmsg);
+
+/**************************************************************************
+** A string -> u64 hash map with borrowed keys (the caller keeps each key's
+** bytes alive as long as the map). Used for document ids by the snapshot
+** (keys point into the segment mappings) and by the writer.
+*/
+typedef struct ix_map_slot {
+  const char *k;
+  size_t nk;
+  uint64_t h;
+  uint64_t v;
+} ix_map_slot;
+
+typedef struct ix_map {
+  ix_map_slot *slots;
+  size_t cap;           /* power of two, or 0 */
+  size_t n;
+} ix_map;
+
+/* Insert or overwrite. INDAGA_OK or INDAGA_ENOMEM. */
+int  ix_map_put(ix_map *m, const char *k, size_t nk, uint64_t v);
+/* 1 and *v when present, else 0. */
+int  ix_map_get(const ix_map *m, const char *k, size_t nk, uint64_t *v);
+void ix_map_free(ix_map *m);
+
+#endif /* INDAGA_MANIFEST_H */
+
+/**************************************************************************
+** What snapshot.c offers the writer, indaga_check and the stats call beyond
+** segment.h.
+*/
+typedef struct ix_snapshot ix_snapshot;
+
+/* Open generation @gen exactly (not the newest). Errors as ix_snapshot_open. */
+int ix_snapshot_open_gen(ix_snapshot **out, const char *dir, uint64_t gen, char **errmsg);
+/* The manifest the snapshot was opened from (borrowed). */
+const ix_manifest *ix_snapshot_manifest(const ix_snapshot *s);
+/* The highest generation named by any manifest file seen when opening (>= ix_generation). */
+uint64_t ix_snapshot_max_gen_seen(const ix_snapshot *s);
+/* Bytes on disk of the snapshot's files (manifest, segments, deletion files). */
+uint64_t ix_snapshot_bytes(const ix_snapshot *s);
+/* Live documents. */
+uint64_t ix_live_docs(const ix_snapshot *s);
+/* The deleted-document numbers of segment @seg, ascending (borrowed), and their count. */
+const uint32_t *ix_deleted_docs(const ix_snapshot *s, size_t seg, uint32_t *count);

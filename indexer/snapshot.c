@@ -1,0 +1,320 @@
+/*
+** snapshot.c: opening one generation of an index for reading (the ix_*
+** functions of segment.h, plus the extras of manifest.h).
+**
+** A reader never takes the writer's lock. It lists manifest.<N> files, takes
+** the newest one whose checksum holds (an older one when the newest is
+** corrupt: LMDB's "newest valid meta wins"), maps every segment it names
+** (seg_open) and loads each segment's deletion file into two bitmaps, one
+** over documents and one over paragraphs, so ix_is_deleted() is one bit test.
+**
+** The writer removes files that neither of the two newest manifests names.
+** A reader that read manifest N just before the writer published N+2 may find
+** a segment gone: it then lists the manifests again and retries, as long as
+** the newest generation moved meanwhile. A file missing while its manifest is
+** still the newest is corruption and is reported as such.
+**
+** The document id -> (segment, document) map is built on the first
+** ix_find_doc() call, under a mutex, so that opening a snapshot for one
+** search does not pay for it.
+*/
+#include <assert.h>
+#include <pthread.h>
+#include "common/common.h"
+#include "common/os.h"
+#include "indexer/manifest.h"
+#include "indexer/segment.h"
+#include "indexer/segwriter.h"
+
+#define OPEN_RETRIES 64
+
+typedef struct snap_seg {
+  seg_reader *r;          /* owned */
+  const ix_seg_entry *e;  /* into the snapshot's manifest */
+  uint32_t *deleted;      /* deleted document numbers, ascending (owned), or NULL */
+  uint32_t ndeleted;
+  uint8_t *del_doc;       /* ndoc bits, NULL when nothing is deleted */
+  uint8_t *del_para;      /* npara bits, NULL when nothing is deleted */
+} snap_seg;
+
+struct ix_snapshot {
+  char *dir;
+  ix_manifest m;
+  uint64_t max_gen_seen;
+  snap_seg *segs;         /* m.nsegs entries */
+  uint64_t live_docs, live_paras, total_len, bytes;
+  pthread_mutex_t mu;     /* guards the lazy build of docs */
+  int docs_built;
+  ix_map docs;            /* id -> seg << 32 | did, live documents only */
+};
+
+static int bit(const uint8_t *b, uint32_t i) { return (b[i >> 3] >> (i & 7)) & 1; }
+static void set_bit(uint8_t *b, uint32_t i) { b[i >> 3] = (uint8_t)(b[i >> 3] | (1u << (i & 7))); }
+
+void ix_snapshot_free(ix_snapshot *s) {
+  if (!s) return;
+  for (size_t i = 0; s->segs && i < s->m.nsegs; i++) {
+    seg_close(s->segs[i].r);
+    indaga__free(s->segs[i].deleted);
+    indaga__free(s->segs[i].del_doc);
+    indaga__free(s->segs[i].del_para);
+  }
+  indaga__free(s->segs);
+  ix_manifest_clear(&s->m);
+  ix_map_free(&s->docs);
+  pthread_mutex_destroy(&s->mu);
+  indaga__free(s->dir);
+  indaga__free(s);
+}
+
+/* Add the size of file @path to s->bytes (a vanished file is ENOTFOUND). */
+static int add_size(ix_snapshot *s, const char *path, char **errmsg) {
+  os_stat_info st;
+  int rc = os_stat(path, &st, errmsg);
+  if (rc == INDAGA_OK) s->bytes += st.size;
+  return rc;
+}
+
+/*
+** Load the deletion file of segment @g into its bitmaps and subtract the
+** deleted paragraphs from the totals. ENOTFOUND when the file is gone,
+** ECORRUPT (naming the file) when it disagrees with the segment or manifest.
+*/
+static int load_deletions(ix_snapshot *s, snap_seg *g, char **errmsg) {
+  const ix_seg_entry *e = g->e;
+  int rc = ix_del_read(s->dir, e->id, e->del_gen, e->ndoc, &g->deleted, &g->ndeleted, errmsg);
+  if (rc) return rc;
+  char *path = ix_del_path(s->dir, e->id, e->del_gen);
+  if (!path) return INDAGA_ENOMEM;
+  rc = add_size(s, path, errmsg);
+  if (rc == INDAGA_OK && g->ndeleted != e->ndeleted) {
+    if (errmsg) *errmsg = indaga__sprintf("%s: corrupt: %u deleted documents, manifest.%llu says %u",
+                                          path, g->ndeleted, (unsigned long long)s->m.generation,
+                                          e->ndeleted);
+    rc = INDAGA_ECORRUPT;
+  }
+  if (rc == INDAGA_OK) {
+    g->del_doc = indaga__calloc((size_t)e->ndoc / 8 + 1, 1);
+    g->del_para = indaga__calloc((size_t)e->npara / 8 + 1, 1);
+    if (!g->del_doc || !g->del_para) rc = INDAGA_ENOMEM;
+  }
+  for (uint32_t i = 0; rc == INDAGA_OK && i < g->ndeleted; i++) {
+    seg_doc d;
+    uint32_t did = g->deleted[i];
+    set_bit(g->del_doc, did);
+    rc = seg_doc_get(g->r, did, &d);
+    if (rc) {
+      if (errmsg && !*errmsg) *errmsg = indaga__sprintf("%s: cannot read document %u", seg_name(g->r), did);
+      break;
+    }
+    if ((uint64_t)d.first_para + d.npara > e->npara) {
+      if (errmsg) *errmsg = indaga__sprintf("%s: corrupt: document %u has paragraphs past the end",
+                                            seg_name(g->r), did);
+      rc = INDAGA_ECORRUPT;
+      break;
+    }
+    for (uint32_t p = d.first_para; p < d.first_para + d.npara; p++) {
+      set_bit(g->del_para, p);
+      s->total_len -= seg_para_len(g->r, p);
+    }
+    s->live_paras -= d.npara;
+    s->live_docs--;
+  }
+  indaga__free(path);
+  return rc;
+}
+
+/*
+** Map every segment of s->m and load its deletions. Returns INDAGA_ENOTFOUND
+** when a file is gone (the caller decides whether that is a race).
+*/
+static int load_segments(ix_snapshot *s, char **errmsg) {
+  s->segs = indaga__calloc(s->m.nsegs ? s->m.nsegs : 1, sizeof *s->segs);
+  if (!s->segs) return INDAGA_ENOMEM;
+  for (size_t i = 0; i < s->m.nsegs; i++) {
+    snap_seg *g = &s->segs[i];
+    g->e = &s->m.segs[i];
+    char *path = ix_seg_path(s->dir, g->e->id);
+    if (!path) return INDAGA_ENOMEM;
+    int rc = seg_open(&g->r, path, errmsg);
+    if (rc == INDAGA_OK) rc = add_size(s, path, errmsg);
+    if (rc == INDAGA_OK && (seg_ndoc(g->r) != g->e->ndoc || seg_npara(g->r) != g->e->npara)) {
+      if (errmsg)
+        *errmsg = indaga__sprintf("%s: corrupt: %u documents and %u paragraphs, manifest.%llu says %u and %u",
+                                  path, seg_ndoc(g->r), seg_npara(g->r),
+                                  (unsigned long long)s->m.generation, g->e->ndoc, g->e->npara);
+      rc = INDAGA_ECORRUPT;
+    }
+    indaga__free(path);
+    if (rc) return rc;
+    s->live_docs += g->e->ndoc;
+    s->live_paras += g->e->npara;
+    s->total_len += g->e->total_len;
+    if (g->e->del_gen) {
+      rc = load_deletions(s, g, errmsg);
+      if (rc) return rc;
+    }
+  }
+  return INDAGA_OK;
+}
+
+/*
+** Open generation @gen of @dir. *manifest_ok tells whether the manifest itself
+** parsed. Errors: see ix_manifest_read and load_segments.
+*/
+static int open_one(ix_snapshot **out, const char *dir, uint64_t gen, char **errmsg,
+                    int *manifest_ok) {
+  *out = NULL;
+  *manifest_ok = 0;
+  ix_snapshot *s = indaga__calloc(1, sizeof *s);
+  if (!s) return INDAGA_ENOMEM;
+  pthread_mutex_init(&s->mu, NULL);
+  s->dir = indaga__strdup(dir);
+  s->max_gen_seen = gen;
+  int rc = s->dir ? ix_manifest_read(&s->m, dir, gen, errmsg) : INDAGA_ENOMEM;
+  if (rc == INDAGA_OK) {
+    *manifest_ok = 1;
+    char *mp = ix_manifest_path(dir, gen);
+    rc = mp ? add_size(s, mp, errmsg) : INDAGA_ENOMEM;
+    indaga__free(mp);
+  }
+  if (rc == INDAGA_OK) rc = load_segments(s, errmsg);
+  if (rc) { ix_snapshot_free(s); return rc; }
+  *out = s;
+  return INDAGA_OK;
+}
+
+int ix_snapshot_open_gen(ix_snapshot **out, const char *dir, uint64_t gen, char **errmsg) {
+  int mok;
+  return open_one(out, dir, gen, errmsg, &mok);
+}
+
+/* Replace *errmsg by a fresh message (frees the old one). */
+static void set_msg(char **errmsg, char *z) {
+  if (!errmsg) { indaga__free(z); return; }
+  indaga__free(*errmsg);
+  *errmsg = z;
+}
+
+/*
+** One pass over the listed generations, newest first. Falls back to an older
+** generation only when a manifest fails its own checks; sets *raced when a
+** file vanished while the newest generation moved (the caller retries).
+*/
+static int open_pass(ix_snapshot **out, const char *dir, const uint64_t *gens, size_t n,
+                     uint64_t last_newest, int may_retry, int *raced, char **msg) {
+  int first_rc = INDAGA_OK, rc = INDAGA_OK, mok = 0;
+  char *first_msg = NULL;
+  *raced = 0;
+  for (size_t i = 0; i < n; i++) {
+    indaga__free(*msg);
+    *msg = NULL;
+    rc = open_one(out, dir, gens[i], msg, &mok);
+    if (rc == INDAGA_OK) { (*out)->max_gen_seen = gens[0]; break; }
+    if (!mok && rc == INDAGA_ECORRUPT && i + 1 < n) {
+      if (!first_msg) { first_msg = *msg; first_rc = rc; *msg = NULL; }
+      continue;
+    }
+    if (rc == INDAGA_ENOTFOUND) {
+      *raced = may_retry && gens[0] != last_newest;
+      rc = INDAGA_ECORRUPT;
+    }
+    break;
+  }
+  if (rc != INDAGA_OK && first_msg) {
+    indaga__free(*msg);
+    *msg = first_msg;
+    rc = first_rc;
+  } else {
+    indaga__free(first_msg);
+  }
+  return rc;
+}
+
+int ix_snapshot_open(ix_snapshot **out, const char *dir, char **errmsg) {
+  *out = NULL;
+  if (errmsg) *errmsg = NULL;
+  uint64_t last_newest = 0;
+  for (int attempt = 0;; attempt++) {
+    uint64_t *gens = NULL;
+    size_t n = 0;
+    char *msg = NULL;
+    int rc = ix_manifest_list(dir, &gens, &n, &msg);
+    if (rc == INDAGA_ENOTFOUND || (rc == INDAGA_OK && n == 0)) {
+      indaga__free(msg);
+      indaga__free(gens);
+      set_msg(errmsg, indaga__sprintf("no index at %s", dir));
+      return INDAGA_ENOINDEX;
+    }
+    if (rc) { set_msg(errmsg, msg); return rc; }
+    int raced = 0;
+    rc = open_pass(out, dir, gens, n, last_newest, attempt < OPEN_RETRIES, &raced, &msg);
+    last_newest = gens[0];
+    indaga__free(gens);
+    if (raced) { indaga__free(msg); continue; }
+    if (rc == INDAGA_OK) indaga__free(msg);
+    else set_msg(errmsg, msg);
+    return rc;
+  }
+}
+
+uint64_t ix_generation(const ix_snapshot *s) { return s->m.generation; }
+size_t ix_nsegs(const ix_snapshot *s) { return s->m.nsegs; }
+const seg_reader *ix_seg(const ix_snapshot *s, size_t i) { return s->segs[i].r; }
+
+int ix_is_deleted(const ix_snapshot *s, size_t seg, uint32_t pid) {
+  const snap_seg *g = &s->segs[seg];
+  return g->del_para && pid < g->e->npara && bit(g->del_para, pid);
+}
+
+int ix_doc_deleted(const ix_snapshot *s, size_t seg, uint32_t did) {
+  const snap_seg *g = &s->segs[seg];
+  return g->del_doc && did < g->e->ndoc && bit(g->del_doc, did);
+}
+
+uint64_t ix_live_paras(const ix_snapshot *s) { return s->live_paras; }
+uint64_t ix_total_len(const ix_snapshot *s) { return s->total_len; }
+uint64_t ix_live_docs(const ix_snapshot *s) { return s->live_docs; }
+uint64_t ix_snapshot_bytes(const ix_snapshot *s) { return s->bytes; }
+uint64_t ix_snapshot_max_gen_seen(const ix_snapshot *s) { return s->max_gen_seen; }
+const ix_manifest *ix_snapshot_manifest(const ix_snapshot *s) { return &s->m; }
+
+const uint32_t *ix_deleted_docs(const ix_snapshot *s, size_t seg, uint32_t *count) {
+  *count = s->segs[seg].ndeleted;
+  return s->segs[seg].deleted;
+}
+
+/* Build the id map of live documents. INDAGA_OK, ENOMEM or ECORRUPT. */
+static int build_docs(ix_snapshot *s) {
+  for (size_t i = 0; i < s->m.nsegs; i++) {
+    const seg_reader *r = s->segs[i].r;
+    uint32_t nd = seg_ndoc(r);
+    for (uint32_t did = 0; did < nd; did++) {
+      if (ix_doc_deleted(s, i, did)) continue;
+      seg_doc d;
+      int rc = seg_doc_get(r, did, &d);
+      if (rc) return rc;
+      rc = ix_map_put(&s->docs, d.id, d.nid, (uint64_t)i << 32 | did);
+      if (rc) return rc;
+    }
+  }
+  return INDAGA_OK;
+}
+
+int ix_find_doc(const ix_snapshot *cs, const char *id, size_t *seg, uint32_t *did) {
+  ix_snapshot *s = (ix_snapshot *)(uintptr_t)cs;   /* the lazy map is internal state */
+  int rc = INDAGA_OK;
+  pthread_mutex_lock(&s->mu);
+  if (!s->docs_built) {
+    rc = build_docs(s);
+    if (rc) ix_map_free(&s->docs);
+    else s->docs_built = 1;
+  }
+  pthread_mutex_unlock(&s->mu);
+  if (rc) return rc;
+  uint64_t v;
+  if (!ix_map_get(&s->docs, id, strlen(id), &v)) return INDAGA_ENOTFOUND;
+  *seg = (size_t)(v >> 32);
+  *did = (uint32_t)v;
+  return INDAGA_OK;
+}
