@@ -1,0 +1,169 @@
+/*
+** bench_search.c: indaga's side of the query benchmark, through the public
+** API only (include/indaga.h), measured exactly as the peers measure
+** themselves (bench/peers/).
+**
+**   bench_search latency INDEX QUERIES SNIPPETS PASSES
+**   bench_search topk    INDEX QUERIES
+**
+** Design. QUERIES holds one query per line in indaga's syntax (blank lines
+** are skipped but keep their line number). `latency` opens the index once,
+** runs every query once untimed (warm caches, as the peers do), then PASSES
+** times over the set, timing each query from indaga_search() through
+** reading every hit (and its snippet when SNIPPETS is 1) to
+** indaga_results_free(): k = 10, snippets on or off. It prints one line
+**
+**     errors=E queries=N p50_us=.. p95_us=.. p99_us=.. qps=.. hits=H
+**
+** (nearest-rank percentiles over all timed queries; qps = N / the summed
+** timed sections). `topk` prints each query's top 10 as
+** "qno \t rank \t doc \t part \t paragraph" lines, for the known-item MRR.
+**
+** Errors: an index that cannot be opened or a query file that cannot be
+** read exits with status 2 and a message naming it; a failed search is
+** reported with its message and counted in errors=, never skipped silently.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "indaga.h"
+#include "common/common.h"
+#include "common/os.h"
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile q of sorted v[0..n). */
+static double pct(const double *v, size_t n, double q) {
+  size_t r;
+  if (n == 0) return 0.0;
+  r = (size_t)((q / 100.0) * (double)n + 0.999999);
+  if (r < 1) r = 1;
+  if (r > n) r = n;
+  return v[r - 1];
+}
+
+/* Split text (modified in place) into lines; the array is the caller's
+** (indaga__free). Exits on allocation failure. */
+static char **split_lines(char *p, size_t n, size_t *count) {
+  size_t cap = 64, k = 0, i, start = 0;
+  char **v = indaga__malloc(cap * sizeof *v);
+  for (i = 0; v && i <= n; i++) {
+    if (i < n && p[i] != '\n') continue;
+    if (i == n && start == n) break;
+    if (k == cap) {
+      char **q = indaga__realloc(v, cap * 2 * sizeof *v);
+      if (!q) { indaga__free(v); v = NULL; break; }
+      v = q;
+      cap *= 2;
+    }
+    if (i < n) p[i] = '\0';
+    v[k++] = p + start;
+    start = i + 1;
+  }
+  if (!v) {
+    fprintf(stderr, "bench_search: out of memory\n");
+    exit(2);
+  }
+  *count = k;
+  return v;
+}
+
+/*
+** Run query @q; print its hits to @out when not NULL. Returns the number of
+** hits, or -1 when the search failed (reported on stderr when @report).
+*/
+static int run_query(const indaga_index *idx, const char *q, const indaga_search_options *o,
+                     FILE *out, size_t qno, int report) {
+  indaga_results *r = NULL;
+  size_t i, n;
+  int rc = indaga_search(&r, idx, q, o), hits;
+  if (rc != INDAGA_OK) {
+    if (report)
+      fprintf(stderr, "bench_search: query %zu [%s]: %s: %s\n", qno + 1, q, indaga_strerror(rc),
+              r && indaga_results_errmsg(r) ? indaga_results_errmsg(r) : "");
+    indaga_results_free(r);
+    return -1;
+  }
+  n = indaga_results_count(r);
+  for (i = 0; i < n; i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    if (out) fprintf(out, "%zu\t%u\t%s\t%u\t%u\n", qno, h->rank, h->doc, h->part, h->paragraph);
+  }
+  hits = (int)n;
+  indaga_results_free(r);
+  return hits;
+}
+
+static int cmd(const char *index, const char *qpath, int topk, int snippets, int passes) {
+  indaga_index *idx = NULL;
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  char *text = NULL, *err = NULL, **q;
+  size_t n = 0, nq = 0, i, nlat = 0;
+  double *lat, total = 0;
+  unsigned long long hits = 0;
+  int rc, p, errors = 0;
+
+  if (os_read_file(qpath, &text, &n, &err) != INDAGA_OK) {
+    fprintf(stderr, "bench_search: %s\n", err ? err : qpath);
+    return 2;
+  }
+  rc = indaga_index_open(&idx, index, NULL, &err);
+  if (rc != INDAGA_OK) {
+    fprintf(stderr, "bench_search: %s: %s\n", index, err ? err : indaga_strerror(rc));
+    indaga_free(err);
+    return 2;
+  }
+  q = split_lines(text, n, &nq);
+  o.k = 10;
+  o.snippets = snippets;
+  if (topk) {
+    for (i = 0; i < nq; i++) if (q[i][0]) (void)run_query(idx, q[i], &o, stdout, i, 1);
+  } else {
+    lat = indaga__malloc((nq * (size_t)passes + 1) * sizeof *lat);
+    if (!lat) { fprintf(stderr, "bench_search: out of memory\n"); return 2; }
+    for (i = 0; i < nq; i++)                        /* warm-up pass, untimed */
+      if (q[i][0] && run_query(idx, q[i], &o, NULL, i, 1) < 0) errors++;
+    for (p = 0; p < passes; p++) {
+      for (i = 0; i < nq; i++) {
+        double t0, dt;
+        int h;
+        if (!q[i][0]) continue;
+        t0 = now_s();
+        h = run_query(idx, q[i], &o, NULL, i, 0);
+        dt = now_s() - t0;
+        total += dt;
+        lat[nlat++] = dt * 1e6;
+        if (h > 0) hits += (unsigned long long)h;
+      }
+    }
+    qsort(lat, nlat, sizeof *lat, cmp_double);
+    printf("errors=%d queries=%zu p50_us=%.1f p95_us=%.1f p99_us=%.1f qps=%.1f hits=%llu\n",
+           errors, nlat, pct(lat, nlat, 50), pct(lat, nlat, 95), pct(lat, nlat, 99),
+           total > 0 ? (double)nlat / total : 0.0, hits);
+    indaga__free(lat);
+  }
+  indaga_index_close(idx);
+  indaga__free(q);
+  indaga__free(text);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 4 && strcmp(argv[1], "topk") == 0) return cmd(argv[2], argv[3], 1, 0, 0);
+  if (argc == 6 && strcmp(argv[1], "latency") == 0 && atoi(argv[5]) > 0)
+    return cmd(argv[2], argv[3], 0, atoi(argv[4]) != 0, atoi(argv[5]));
+  fprintf(stderr, "usage: bench_search latency INDEX QUERIES SNIPPETS(0|1) PASSES\n"
+                  "       bench_search topk INDEX QUERIES\n");
+  return 2;
+}
