@@ -1,0 +1,138 @@
+/*
+** query.h: the query engine's internal interfaces (DESIGN.md, "Queries").
+**
+**   text --qp_parse--> qnode tree (raw words, no analysis; parse.c)
+**        --qx_compile--> groups of terms and one iterator tree per segment,
+**                        global statistics (eval.c)
+**        --qx_topk-->  the top k+offset paragraphs, document-at-a-time with
+**                        block-max pruning (eval.c, scores from rank.c)
+**        --snippet_build--> display windows with highlights (snippet.c)
+**   api_search.c glues these into indaga_search() and indaga_results.
+**
+** Memory: everything a search builds lives in one qa_arena (a chain of
+** blocks freed at once), so parse trees and iterators are never freed node
+** by node and the hot path does no allocation per posting.
+*/
+#ifndef INDAGA_QUERY_H
+#define INDAGA_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "common/common.h"
+
+/**************************************************************************
+** Arena (arena.c). Allocations are 16-byte aligned and live until
+** qa_free(). qa_alloc returns NULL on allocation failure and then sets
+** a->err to INDAGA_ENOMEM (sticky).
+*/
+typedef struct qa_block qa_block;
+typedef struct qa_arena {
+  qa_block *head;    /* newest block first */
+  size_t used;       /* bytes used in head */
+  size_t cap;        /* bytes usable in head */
+  int err;           /* INDAGA_OK or INDAGA_ENOMEM */
+} qa_arena;
+
+void *qa_alloc(qa_arena *a, size_t n);         /* zeroed memory */
+char *qa_strndup(qa_arena *a, const char *p, size_t n);
+void  qa_free(qa_arena *a);                      /* frees every block; a is reusable */
+
+/**************************************************************************
+** Parse tree (parse.c). Words are kept as written (the analysis happens in
+** qx_compile, against the index's vocabulary).
+*/
+typedef enum qn_kind {
+  QN_WORD = 1,   /* p,n: one chunk of text (may analyse to several tokens) */
+  QN_PREFIX,     /* p,n: the text before '*' */
+  QN_PHRASE,     /* p,n: the text between the quotes (analysed as a whole) */
+  QN_AND,        /* kids: all must match; QN_NOT kids exclude */
+  QN_OR,         /* kids: any */
+  QN_NOT,        /* kids[0]: what must not match (only inside QN_AND) */
+  QN_NEAR,       /* kids: QN_WORD/QN_PREFIX within `near` words, any order */
+  QN_FILTER      /* filter: which; p,n: the value as written */
+} qn_kind;
+
+typedef enum qf_kind {
+  QF_SYMBOL = 1, /* symbol:S/2015/... (glob with * and ?, case-insensitive) */
+  QF_DOC,        /* doc:carta_*.txt  (document id or glob) */
+  QF_ANNEX,      /* annex:0 body, annex:I or annex:2 that annex, annex:any any annex */
+  QF_YEAR,       /* year:2015 (metadata year, else the date's year) */
+  QF_TITLE       /* title:word (a word of the document's title) */
+} qf_kind;
+
+typedef struct qnode {
+  qn_kind kind;
+  qf_kind filter;          /* QN_FILTER */
+  unsigned near;           /* QN_NEAR: at most this many words between the terms */
+  const char *p;           /* QN_WORD, QN_PREFIX, QN_FILTER: text (NUL-terminated, in the arena) */
+  size_t n;
+  struct qnode **kids;
+  size_t nkids;
+} qnode;
+
+#define QP_MAX_DEPTH  32     /* parentheses deeper than this are ignored */
+#define QP_MAX_LEAVES 1024   /* words past this many are ignored */
+#define QP_MAX_BYTES  (1u << 20) /* query text past 1 MiB is ignored */
+#define QP_NEAR_DEFAULT 10   /* NEAR without /n */
+
+/*
+** Parse p[0..n). Never fails on content: every input yields a tree, or
+** *out = NULL for a query with nothing to search for. Notes about what was
+** ignored or reinterpreted are appended to @notes ("; "-separated).
+** Returns INDAGA_OK or INDAGA_ENOMEM (arena exhausted).
+*/
+int qp_parse(qa_arena *a, const char *p, size_t n, qnode **out, ia_buf *notes);
+
+/* Print a tree as an S-expression (for tests and debugging). */
+void qp_print(const qnode *q, ia_buf *out);
+
+/**************************************************************************
+** Ranking (rank.c): pure functions shared by the evaluator and by tests.
+*/
+typedef struct qr_params {
+  double k1, b;
+  double N;          /* live paragraphs */
+  double avgdl;      /* mean paragraph length in tokens */
+} qr_params;
+
+#define QR_PROX_WEIGHT   1.0   /* largest proximity bonus */
+#define QR_PHRASE_BONUS  1.0   /* added per matched phrase or NEAR */
+
+/* Lucene's idf: ln(1 + (N - df + 0.5) / (df + 0.5)), always > 0. */
+double qr_idf(const qr_params *pr, double df);
+/* BM25 term weight of @tf occurrences in a paragraph of @len tokens. */
+double qr_bm25(const qr_params *pr, double idf, double tf, double len);
+/*
+** Proximity bonus for a paragraph where @m of the query's @g proximity
+** groups occur and the smallest window of positions holding one occurrence
+** of each of them spans @span positions (last - first + 1). At most
+** QR_PROX_WEIGHT; 0 when m < 2.
+*/
+double qr_prox(unsigned m, unsigned g, uint32_t span);
+/*
+** Smallest window covering one position of each of @m lists (each sorted
+** ascending, lists[i][0..ns[i])). Returns last - first + 1, or UINT32_MAX
+** when some list is empty.
+*/
+uint32_t qr_min_window(const uint32_t *const *lists, const uint32_t *ns, unsigned m);
+
+/**************************************************************************
+** Snippets (snippet.c), on plain text.
+*/
+typedef struct snip_match {
+  uint32_t start, end;     /* bytes of the matched word in the text */
+  uint32_t group;          /* which query group it matches */
+} snip_match;
+
+/*
+** Choose the window of about @width bytes of text[0..n) holding the most
+** distinct groups among @m (sorted by start), cut at word boundaries, with
+** "…" where cut; append it to @out and store the highlights (byte ranges
+** within the appended snippet) in @hl (capacity nm). width 0 means the whole
+** text. Control characters become spaces. *nhl receives the count.
+** Returns INDAGA_OK or INDAGA_ENOMEM.
+*/
+int snippet_build(const char *text, size_t n, const snip_match *m, size_t nm,
+                  size_t width, ia_buf *out, indaga_range *hl, size_t *nhl);
+
+#endif /* INDAGA_QUERY_H */
