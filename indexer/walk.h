@@ -1,0 +1,43 @@
+/*
+** walk.h: listing the documents under a root for indaga_writer_sync().
+**
+** A directory root is walked recursively: regular files ending in .txt or
+** .md (any case), skipping names that start with '.', following symbolic
+** links but entering each directory (by device and inode) at most once, so
+** link loops end. A file root is that one file, whatever its name. Entries
+** come back sorted by their id (the path relative to the root, '/'
+** separated; for a file root, its name), which is the document order of
+** the indexing run.
+*/
+#ifndef INDAGA_WALK_H
+#define INDAGA_WALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct walk_entry {
+  char *id;            /* path relative to the root (owned) */
+  char *path;          /* path to open (owned) */
+  uint64_t size;
+  int64_t mtime_ns;
+} walk_entry;
+
+typedef struct walk_list {
+  walk_entry *v;
+  size_t n, cap;
+  int root_is_dir;     /* the root was a directory */
+} walk_list;
+
+/*
+** Fill @out with the documents under @root. Entries that cannot be read
+** (a directory without permission, a dangling link) are reported through
+** @warn (may be NULL) and left out. Returns INDAGA_OK; INDAGA_ENOTFOUND when
+** @root does not exist, INDAGA_EINPUT when it is neither a file nor a
+** directory, INDAGA_EIO, INDAGA_ENOMEM; *errmsg names the path.
+*/
+int walk_tree(const char *root, walk_list *out,
+              void (*warn)(void *ctx, const char *path, const char *message), void *ctx,
+              char **errmsg);
+void walk_list_free(walk_list *l);
+
+#endif /* INDAGA_WALK_H */
