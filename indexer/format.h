@@ -1,0 +1,117 @@
+/*
+** format.h: the normative grammar of an indaga segment file (doc/format.md
+** says the same for people). Every integer is little-endian and read only
+** through common.h (get_u32, get_u64, get_varint); "varint" is LEB128.
+** Offsets named "abs" are from the start of the file; every other offset is
+** relative to the start of the section it points into.
+**
+** FILE
+**     header   (SEGF_HEADER_SIZE = 16 bytes)
+**         8 bytes  magic "indagaSG"
+**         u32      format version (SEGF_VERSION)
+**         u32      flags (0; a reader rejects unknown bits with EVERSION)
+**     sections, in the order of the section ids below, each starting where
+**       the previous one ends (the footer lists offset and length of each)
+**     footer   (SEGF_FOOTER_SIZE bytes, the last bytes of the file)
+**         u32      number of sections (SEGF_NSECT)
+**         SEGF_NSECT times { u64 abs offset, u64 length }
+**         u32      npara (paragraphs)
+**         u32      ndoc (documents)
+**         u64      nterms (distinct terms)
+**         u64      nkeys (distinct vocabulary keys)
+**         u64      total_len (sum of paragraph lengths)
+**         u32      format version (again)
+**         u32      footer size
+**         u64      checksum: XXH3_64bits of every byte of the file before it
+**         8 bytes  magic "indagaFT"
+**     A reader checks, in order: header magic, footer magic and checksum
+**     (ECORRUPT), then the versions (EVERSION), then section bounds.
+**
+** SECTION POSTINGS: for each term in dictionary order, its postings list
+**     if nblocks > 1: a block directory, nblocks times (20 bytes each):
+**         u32 last paragraph id of the block
+**         u32 max tf in the block
+**         u32 min paragraph length in the block
+**         u32 offset of the block's data, from the end of the directory
+**         u32 offset of the block's positions, from the term's positions start
+**     then nblocks blocks, nblocks = ceil(df / SEG_BLOCK); every block holds
+**     SEG_BLOCK postings but the last, which holds the rest:
+**         StreamVByte (streamvbyte_delta_encode) of the n paragraph ids,
+**             differences from the previous block's last id (0 for the first
+**             block); ids are strictly ascending and < npara
+**         StreamVByte-0124 (streamvbyte_encode_0124) of the n values tf-1
+**     A single-block list has no directory: its last id, max tf and min
+**     length are in its dictionary entry. (Small lists thus cost a few
+**     bytes: one control byte per 4 values and 1-4 data bytes per id.)
+**
+** SECTION POSITIONS: for each term, for each of its postings in order, tf
+**     varints: the first position, then (position - previous - 1). Positions
+**     are strictly ascending and < the paragraph's length.
+**
+** SECTION DICT: the terms, sorted bytewise, in blocks of SEGF_DICT_BLOCK:
+**     each term: varint shared prefix length with the previous term of the
+**                block (0 for the first), varint suffix length, suffix bytes,
+**                varint df, varint cf - df, varint max_tf - 1, varint min_len,
+**                varint postings offset, varint positions offset (both from
+**                their section start; for all but the first term of a block
+**                as the difference from the previous term's offset),
+**                and if df <= SEG_BLOCK: varint last paragraph id
+** SECTION DICT_IDX: u32 offset of each DICT block (ceil(nterms/16) entries)
+**
+** SECTION VOCAB: (key, terms) sorted bytewise by key, in blocks of
+**     SEGF_VOCAB_BLOCK keys: varint shared prefix with the previous key of the
+**     block, varint suffix length, suffix, varint nterms (>= 1), then nterms
+**     times { varint prefix shared with the key, varint suffix length, suffix }
+**     in ascending term order. Every term is in DICT.
+** SECTION VOCAB_IDX: u32 offset of each VOCAB block
+**
+** SECTION PARA: paragraph records in chunks of SEGF_PARA_CHUNK, each record:
+**     varint doc, varint part, varint ordinal, varint flags (1 = heading),
+**     varint src_start, varint src_end - src_start,
+**     varint label (length + 1, or 0 for no label), label bytes,
+**     varint text block, varint offset in the block's text, varint text length
+** SECTION PARA_IDX: u32 offset of each PARA chunk
+** SECTION PARA_LEN: npara times u32 paragraph length in tokens (positions)
+**
+** SECTION DOCS: document records, each:
+**     varint id length, id bytes, varint first_para, varint npara,
+**     varint nparts, varint size, u64 mtime_ns (two's complement), u64 hash,
+**     varint meta length, meta bytes, varint parts length, parts bytes
+**   meta:  zero or more { varint nk, key, varint nv, value }
+**   parts: nparts-1 labels (parts 1..): varint (length + 1, or 0 for none), bytes
+**   Documents cover the paragraphs in order: doc d's first_para is the sum of
+**   the npara of docs before it, and every paragraph's doc agrees.
+** SECTION DOC_IDX: ndoc times u64 offset of each record in DOCS
+** SECTION DOC_SORT: ndoc times u32 document number, sorted bytewise by id
+**     (ids are unique)
+**
+** SECTION TEXT: zstd frames, one per text block, back to back
+** SECTION TEXT_IDX: per block: u64 offset in TEXT, u32 compressed length,
+**     u32 decompressed length. A block holds the display text of consecutive
+**     paragraphs (SEGF_TEXT_BLOCK bytes or more, except the last), each
+**     paragraph wholly inside one block.
+*/
+#ifndef INDAGA_FORMAT_H
+#define INDAGA_FORMAT_H
+
+#define SEGF_MAGIC        "indagaSG"
+#define SEGF_FOOTER_MAGIC "indagaFT"
+#define SEGF_VERSION      1u
+#define SEGF_HEADER_SIZE  16u
+
+enum {
+  SEC_POSTINGS, SEC_POSITIONS, SEC_DICT, SEC_DICT_IDX, SEC_VOCAB, SEC_VOCAB_IDX,
+  SEC_PARA, SEC_PARA_IDX, SEC_PARA_LEN, SEC_DOCS, SEC_DOC_IDX, SEC_DOC_SORT,
+  SEC_TEXT, SEC_TEXT_IDX,
+  SEGF_NSECT
+};
+
+#define SEGF_FOOTER_SIZE  (4u + 16u * SEGF_NSECT + 4u + 4u + 8u + 8u + 8u + 4u + 4u + 8u + 8u)
+#define SEGF_DICT_BLOCK   16u      /* terms per dictionary block */
+#define SEGF_VOCAB_BLOCK  16u      /* keys per vocabulary block */
+#define SEGF_PARA_CHUNK   32u      /* paragraph records per chunk */
+#define SEGF_TEXT_BLOCK   (48u * 1024u) /* target decompressed text block size */
+#define SEGF_SKIP_SIZE    20u      /* bytes per block directory entry */
+#define SEGF_TEXT_LEVEL   3        /* zstd level of stored text */
+
+#endif /* INDAGA_FORMAT_H */

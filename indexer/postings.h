@@ -1,0 +1,61 @@
+/*
+** postings.h: the postings codec of a segment (indexer/format.h, sections
+** POSTINGS and POSITIONS): one term's list of (paragraph id, tf, positions)
+** encoded in blocks of SEG_BLOCK with a block directory, and the cursor that
+** reads it back (the seg_cursor_* calls of segment.h are implemented here).
+**
+** Encoding is for trusted, in-memory input (the builder and merge): it
+** asserts its preconditions. Decoding trusts nothing: every read is checked
+** against an explicit end pointer, and malformed bytes give INDAGA_ECORRUPT.
+*/
+#ifndef INDAGA_POSTINGS_H
+#define INDAGA_POSTINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "common/common.h"
+#include "indexer/segment.h"
+
+/* Summary of an encoded list, for the term's dictionary entry. */
+typedef struct pst_stats {
+  uint32_t df;        /* postings */
+  uint32_t max_tf;    /* over the list */
+  uint32_t min_len;   /* over the list */
+  uint32_t last_doc;  /* the last paragraph id */
+  uint64_t cf;        /* sum of tf */
+} pst_stats;
+
+/*
+** Append one list to @post (directory + blocks) and its positions to @posb.
+** docs[0..n) strictly ascending, tfs[i] >= 1, lens[i] the length of
+** paragraph docs[i], pos the concatenated positions (tfs[i] ascending values
+** for docs[i]); n >= 1. Fills *st. Returns INDAGA_OK, or INDAGA_ENOMEM (then
+** the buffers' contents are unspecified), or INDAGA_ERROR when a block or
+** its positions would exceed the 32-bit offsets of the directory.
+*/
+int pst_encode(ia_buf *post, ia_buf *posb, const uint32_t *docs, const uint32_t *tfs,
+               const uint32_t *lens, const uint32_t *pos, uint32_t n, pst_stats *st);
+
+/* Where a list lives and what its dictionary entry says about it. */
+typedef struct pst_list {
+  const unsigned char *post;      /* the list's first byte */
+  const unsigned char *post_end;  /* end of the POSTINGS section */
+  const unsigned char *pos;       /* the list's first positions byte */
+  const unsigned char *pos_end;   /* end of the POSITIONS section */
+  uint32_t df;
+  uint32_t last_doc, max_tf, min_len;   /* used when df <= SEG_BLOCK */
+  uint32_t limit;                 /* every id must be < limit (npara) */
+} pst_list;
+
+/*
+** Open @c on @l, positioned on the first posting (c->doc). @r is the reader
+** the cursor reports against (may be NULL). Returns INDAGA_OK, or
+** INDAGA_ECORRUPT when the list's first block is malformed (the cursor is
+** then closed-safe and exhausted).
+*/
+int pst_cursor_open(seg_cursor *c, const seg_reader *r, const pst_list *l);
+
+/* Bytes of a StreamVByte stream of @n values starting at @p (< end), or 0 when it does not fit. */
+size_t pst_svb_len(const unsigned char *p, const unsigned char *end, uint32_t n, int is0124);
+
+#endif /* INDAGA_POSTINGS_H */
