@@ -54,7 +54,7 @@ size_t pst_svb_len(const unsigned char *p, const unsigned char *end, uint32_t n,
   size_t nctrl = (n + 3u) / 4u;
   if (p > end || (size_t)(end - p) < nctrl) return 0;
   size_t len = nctrl;
-  for (uint32_t i = 0; i < n; i++) len += w[(p[i >> 2] >> ((i & 3u) * 2u)) & 3u];
+  for (uint32_t i = 0; i < n; i++) len += w[((unsigned)p[i >> 2] >> ((i & 3u) * 2u)) & 3u];
   if ((size_t)(end - p) < len) return 0;
   return len;
 }
