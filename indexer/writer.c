@@ -1,0 +1,1127 @@
+/*
+** writer.c: the single writer of an index (indaga_writer_* of indaga.h).
+**
+** A writer session starts from the live generation (a snapshot, "base") and
+** collects changes until indaga_writer_commit():
+**
+**   slots     every segment the next manifest may list: the base segments
+**             first (slot i = snapshot segment i), then segments written in
+**             this session (flushed builders, merge outputs). Each slot keeps
+**             its deleted-document bitmap: the base deletions plus this
+**             session's.
+**   builder   the segment being filled. Its documents are addressed as slot
+**             nslots (the slot it becomes when flushed), so a document's
+**             location (slot << 32 | doc) never changes until the commit.
+**   docs      id -> location (or DELETED) for every document this session
+**             added, replaced or deleted; it overrides the base snapshot.
+**
+** Adding a document that exists deletes the old copy (a bit in its slot, or
+** an entry of bdel while it is still in the builder). When the builder passes
+** the memory budget it is written as a segment (seg_builder_write fsyncs and
+** renames it), so memory does not grow with the corpus.
+**
+** Commit follows LMDB's order (STYLE.md): flush the builder; merge tiers
+** (>= MERGE_FACTOR segments of similar size become one, with the deleted
+** documents dropped); write a deletion file seg-<id>.del.<N+1> for each slot
+** whose set changed; fsync the directory; write manifest.<N+1> (temp, fsync,
+** rename, fsync the directory). Only then are files that neither manifest
+** N+1 nor manifest N names removed: a reader that has just opened N keeps its
+** files, and one that loses a longer race reopens (snapshot.c). If any step
+** fails, manifest.<N+1> is removed if it got renamed into place, the files
+** written by the attempt are removed, the session's changes are dropped, and
+** the index stays at generation N.
+**
+** indaga_writer_sync() walks a tree (walk.c), compares size and mtime with
+** the document table and, where they differ, the content hash; the files to
+** (re)index are read, parsed (dm_parse) and analysed (seg_analyze_doc) by
+** worker threads, each with its own analyzer, while this thread adds the
+** results to the builder strictly in walk order, so the index is the same
+** whatever the thread count.
+**
+** Testing hook: with INDAGA_TEST_KILL_AT=N in the environment the process
+** raises SIGKILL at its Nth durability step (segment, deletion file,
+** directory fsync, manifest, each removal), for tests/cli/test_crash.sh.
+*/
+#include <assert.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <xxhash.h>
+#include "common/common.h"
+#include "common/os.h"
+#include "indexer/manifest.h"
+#include "indexer/segment.h"
+#include "indexer/segwriter.h"
+#include "indexer/walk.h"
+
+#define DEFAULT_BUDGET ((size_t)256 << 20)
+#define MERGE_FACTOR 8
+#define TIER_BASE ((uint64_t)256 << 10)   /* segments below 256 KiB share tier 0 */
+#define DELETED UINT64_MAX
+#define MAX_THREADS 8
+
+typedef struct wslot {
+  ix_seg_entry e;         /* as it will appear in the manifest (del_gen, ndeleted updated at commit) */
+  const seg_reader *r;    /* borrowed from base, or == owned */
+  seg_reader *owned;      /* segments written in this session */
+  uint8_t *del;           /* ndoc bits of deleted documents, NULL when none */
+  uint32_t ndel;          /* bits set in del */
+  int del_changed;        /* needs a new deletion file */
+  int dropped;            /* merged into another slot */
+  uint64_t bytes;         /* segment file size, for merge tiers */
+} wslot;
+
+struct indaga_writer {
+  char *dir;
+  int lock_fd;
+  unsigned flags;
+  size_t budget;
+  unsigned threads;
+  indaga_warning_fn on_warning;
+  indaga_progress_fn on_progress;
+  void *ctx;
+  char *err;                  /* message of the last failure */
+  ix_snapshot *base;          /* live generation, NULL when none (or rebuilding) */
+  ix_manifest live, prev;     /* manifests kept on disk: the live one and the one before */
+  uint64_t max_gen;           /* highest generation named on disk */
+  uint64_t next_seg_id;
+  wslot *slots;
+  size_t nslots, capslots;
+  seg_builder *builder;
+  uint32_t *bdel;             /* builder documents deleted again in this session */
+  size_t nbdel, capbdel;
+  ix_map docs;                /* id -> location | DELETED (keys in ids) */
+  ix_map seen;                /* ids met by sync in this session */
+  char **ids;                 /* owned id strings, keys of docs and seen */
+  size_t nids, capids;
+  int dirty;                  /* something to commit */
+  int stale;                  /* base must be reopened before use */
+  analyzer *an;               /* for add_file/add_buffer */
+  uint64_t kill_at, kill_count; /* INDAGA_TEST_KILL_AT */
+};
+
+/**************************************************************************
+** Errors and the test hook
+*/
+/* Record @msg (owned, may be NULL) as the writer's message; returns rc. */
+static int fail_msg(indaga_writer *w, int rc, char *msg) {
+  indaga__free(w->err);
+  w->err = msg ? msg : indaga__sprintf("%s: %s", w->dir, indaga_strerror(rc));
+  return rc;
+}
+
+static int failf(indaga_writer *w, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int failf(indaga_writer *w, int rc, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *z = indaga__vsprintf(fmt, ap);
+  va_end(ap);
+  return fail_msg(w, rc, z);
+}
+
+/* One durability step done: die here if the test hook says so. */
+static void kill_point(indaga_writer *w) {
+  if (w->kill_at && ++w->kill_count == w->kill_at) raise(SIGKILL);
+}
+
+static void warn(indaga_writer *w, const char *path, const char *msg) {
+  if (w->on_warning) w->on_warning(w->ctx, path, msg);
+}
+
+static void warn_cb(void *ctx, const char *path, const char *msg) { warn(ctx, path, msg); }
+
+/**************************************************************************
+** Small helpers: bitmaps, interned ids
+*/
+static int bit(const uint8_t *b, uint32_t i) { return b && ((b[i >> 3] >> (i & 7)) & 1); }
+
+/* A copy of @id owned by the writer (for map keys), or NULL on ENOMEM. */
+static const char *intern(indaga_writer *w, const char *id) {
+  if (w->nids == w->capids) {
+    size_t cap = w->capids ? w->capids * 2 : 256;
+    char **v = indaga__realloc(w->ids, cap * sizeof *v);
+    if (!v) return NULL;
+    w->ids = v;
+    w->capids = cap;
+  }
+  char *z = indaga__strdup(id);
+  if (z) w->ids[w->nids++] = z;
+  return z;
+}
+
+/* Set @m[id] = v, interning the key when new. INDAGA_OK or ENOMEM. */
+static int map_set(indaga_writer *w, ix_map *m, const char *id, uint64_t v) {
+  uint64_t old;
+  size_t n = strlen(id);
+  if (ix_map_get(m, id, n, &old)) return ix_map_put(m, id, n, v);   /* keeps its key */
+  const char *k = intern(w, id);
+  return k ? ix_map_put(m, k, n, v) : INDAGA_ENOMEM;
+}
+
+/**************************************************************************
+** Sessions
+*/
+static void free_slots(indaga_writer *w) {
+  for (size_t i = 0; i < w->nslots; i++) {
+    seg_close(w->slots[i].owned);
+    indaga__free(w->slots[i].del);
+  }
+  indaga__free(w->slots);
+  w->slots = NULL;
+  w->nslots = w->capslots = 0;
+}
+
+/* Append a zeroed slot; returns it or NULL on ENOMEM. */
+static wslot *new_slot(indaga_writer *w) {
+  if (w->nslots == w->capslots) {
+    size_t cap = w->capslots ? w->capslots * 2 : 16;
+    wslot *v = indaga__realloc(w->slots, cap * sizeof *v);
+    if (!v) return NULL;
+    w->slots = v;
+    w->capslots = cap;
+  }
+  wslot *s = &w->slots[w->nslots++];
+  memset(s, 0, sizeof *s);
+  return s;
+}
+
+/* Drop everything of the session (uncommitted changes included). */
+static void clear_session(indaga_writer *w) {
+  free_slots(w);
+  seg_builder_free(w->builder);
+  w->builder = NULL;
+  indaga__free(w->bdel);
+  w->bdel = NULL;
+  w->nbdel = w->capbdel = 0;
+  ix_map_free(&w->docs);
+  ix_map_free(&w->seen);
+  for (size_t i = 0; i < w->nids; i++) indaga__free(w->ids[i]);
+  indaga__free(w->ids);
+  w->ids = NULL;
+  w->nids = w->capids = 0;
+  w->dirty = 0;
+}
+
+/* File size of segment @id (0 when it cannot be read: only a merge hint). */
+static uint64_t seg_bytes(indaga_writer *w, uint64_t id) {
+  char *p = ix_seg_path(w->dir, id);
+  os_stat_info st;
+  uint64_t n = (p && os_stat(p, &st, NULL) == INDAGA_OK) ? st.size : 0;
+  indaga__free(p);
+  return n;
+}
+
+/* Make one slot per base segment, with the base deletions as bitmaps. */
+static int load_base_slots(indaga_writer *w) {
+  const ix_manifest *m = ix_snapshot_manifest(w->base);
+  for (size_t i = 0; i < m->nsegs; i++) {
+    wslot *s = new_slot(w);
+    if (!s) return INDAGA_ENOMEM;
+    s->e = m->segs[i];
+    s->r = ix_seg(w->base, i);
+    s->bytes = seg_bytes(w, s->e.id);
+    uint32_t n;
+    const uint32_t *del = ix_deleted_docs(w->base, i, &n);
+    if (n) {
+      s->del = indaga__calloc((size_t)s->e.ndoc / 8 + 1, 1);
+      if (!s->del) return INDAGA_ENOMEM;
+      for (uint32_t j = 0; j < n; j++) s->del[del[j] >> 3] |= (uint8_t)(1u << (del[j] & 7));
+      s->ndel = n;
+    }
+  }
+  return INDAGA_OK;
+}
+
+/*
+** (Re)open the base snapshot of the live generation and start an empty
+** session on it. On failure the writer is left stale (retried by the next
+** call) and the error recorded.
+*/
+static int start_session(indaga_writer *w) {
+  clear_session(w);
+  ix_snapshot_free(w->base);
+  w->base = NULL;
+  w->stale = 1;
+  if (w->live.generation) {
+    char *msg = NULL;
+    int rc = ix_snapshot_open_gen(&w->base, w->dir, w->live.generation, &msg);
+    if (rc) return fail_msg(w, rc, msg);
+    rc = load_base_slots(w);
+    if (rc) { clear_session(w); return fail_msg(w, rc, NULL); }
+  }
+  w->stale = 0;
+  return INDAGA_OK;
+}
+
+static int ensure_session(indaga_writer *w) {
+  return w->stale ? start_session(w) : INDAGA_OK;
+}
+
+/**************************************************************************
+** Garbage: files no kept manifest names
+*/
+typedef struct gc_ctx {
+  indaga_writer *w;
+  const ix_manifest *keep[2];
+  char **names;              /* files to remove */
+  size_t n, cap;
+  int err;
+} gc_ctx;
+
+/* Parse a decimal number at *pz, advancing it. 0 when there are no digits. */
+static int parse_u64(const char **pz, uint64_t *out) {
+  const char *z = *pz;
+  uint64_t v = 0;
+  if (*z < '0' || *z > '9') return 0;
+  while (*z >= '0' && *z <= '9') {
+    if (v > (UINT64_MAX - 9) / 10) return 0;
+    v = v * 10 + (uint64_t)(*z++ - '0');
+  }
+  *pz = z;
+  *out = v;
+  return 1;
+}
+
+/* 1 when file @name is named by a kept manifest, or is not ours. */
+static int gc_keeps(const gc_ctx *g, const char *name) {
+  size_t n = strlen(name);
+  if (n > 4 && !strcmp(name + n - 4, ".tmp")) {
+    return strncmp(name, "manifest.", 9) && strncmp(name, "seg-", 4);   /* only our temp files */
+  }
+  const char *z = name;
+  uint64_t a, b;
+  if (!strncmp(z, "manifest.", 9)) {
+    z += 9;
+    if (!parse_u64(&z, &a) || *z) return 1;
+    for (int i = 0; i < 2; i++) if (g->keep[i] && g->keep[i]->generation == a) return 1;
+    /* Never remove a manifest newer than the live one: not ours to judge here. */
+    return g->keep[0] && a > g->keep[0]->generation;
+  }
+  if (strncmp(z, "seg-", 4)) return 1;
+  z += 4;
+  if (!parse_u64(&z, &a)) return 1;
+  int is_seg = !strcmp(z, ".seg");
+  int is_del = !strncmp(z, ".del.", 5);
+  if (is_del) { z += 5; if (!parse_u64(&z, &b) || *z) return 1; }
+  if (!is_seg && !is_del) return 1;
+  for (int i = 0; i < 2; i++) {
+    const ix_manifest *m = g->keep[i];
+    for (size_t j = 0; m && j < m->nsegs; j++) {
+      if (m->segs[j].id != a) continue;
+      if (is_seg || m->segs[j].del_gen == b) return 1;
+    }
+  }
+  return 0;
+}
+
+static int gc_collect(void *ctx, const char *name) {
+  gc_ctx *g = ctx;
+  if (gc_keeps(g, name)) return 0;
+  if (g->n == g->cap) {
+    size_t cap = g->cap ? g->cap * 2 : 32;
+    char **v = indaga__realloc(g->names, cap * sizeof *v);
+    if (!v) { g->err = INDAGA_ENOMEM; return 1; }
+    g->names = v;
+    g->cap = cap;
+  }
+  g->names[g->n] = indaga__sprintf("%s/%s", g->w->dir, name);
+  if (!g->names[g->n]) { g->err = INDAGA_ENOMEM; return 1; }
+  g->n++;
+  return 0;
+}
+
+/* Order of removal: manifests first, so no manifest outlives its files. */
+static int gc_cmp(const void *a, const void *b) {
+  const char *x = strrchr(*(char *const *)a, '/') + 1, *y = strrchr(*(char *const *)b, '/') + 1;
+  int mx = !strncmp(x, "manifest.", 9), my = !strncmp(y, "manifest.", 9);
+  if (mx != my) return my - mx;
+  return strcmp(x, y);
+}
+
+/*
+** Remove every index file that neither w->live nor w->prev names, and stray
+** temporary files. Best effort: a file that cannot be removed now is removed
+** by a later commit, so failures are ignored.
+*/
+static void collect_garbage(indaga_writer *w) {
+  gc_ctx g = { 0 };
+  g.w = w;
+  g.keep[0] = w->live.generation ? &w->live : NULL;
+  g.keep[1] = w->prev.generation ? &w->prev : NULL;
+  if (os_listdir(w->dir, gc_collect, &g, NULL) >= 0 && g.n > 1)
+    qsort(g.names, g.n, sizeof *g.names, gc_cmp);
+  for (size_t i = 0; i < g.n; i++) {
+    if (os_remove(g.names[i], NULL) == INDAGA_OK) kill_point(w);
+    indaga__free(g.names[i]);
+  }
+  indaga__free(g.names);
+}
+
+/**************************************************************************
+** Opening
+*/
+static size_t default_threads(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  if (n < 1) n = 1;
+  return n > MAX_THREADS ? MAX_THREADS : (size_t)n;
+}
+
+/* Read the manifests to keep (live and previous) and the highest generation. */
+static int load_manifests(indaga_writer *w, int full) {
+  uint64_t *gens = NULL;
+  size_t n = 0;
+  char *msg = NULL;
+  int rc = ix_manifest_list(w->dir, &gens, &n, &msg);
+  if (rc) { indaga__free(gens); return fail_msg(w, rc, msg); }
+  w->max_gen = n ? gens[0] : 0;
+  ix_manifest *slot[2] = { &w->live, &w->prev };
+  int got = 0;
+  for (size_t i = 0; rc == INDAGA_OK && i < n && got < 2; i++) {
+    rc = ix_manifest_read(slot[got], w->dir, gens[i], &msg);
+    if (rc == INDAGA_OK) { got++; continue; }
+    if ((rc == INDAGA_ECORRUPT || rc == INDAGA_EVERSION) && full) {
+      indaga__free(msg);   /* rebuilding: a damaged manifest is replaced */
+      msg = NULL;
+      rc = INDAGA_OK;
+      continue;
+    }
+    if (rc == INDAGA_ECORRUPT && got == 0) {
+      char *z = indaga__sprintf("%s; run 'indaga index --full' to rebuild the index", msg);
+      indaga__free(msg);
+      msg = z;
+    }
+    if (got == 1 && rc == INDAGA_ECORRUPT) {   /* an old manifest is damaged: not needed */
+      indaga__free(msg);
+      msg = NULL;
+      rc = INDAGA_OK;
+      break;
+    }
+  }
+  indaga__free(gens);
+  if (rc) return fail_msg(w, rc, msg);
+  w->next_seg_id = w->live.next_seg_id > w->prev.next_seg_id ? w->live.next_seg_id
+                                                              : w->prev.next_seg_id;
+  if (w->next_seg_id == 0) w->next_seg_id = 1;
+  return INDAGA_OK;
+}
+
+int indaga_writer_open(indaga_writer **out, const char *path,
+                       const indaga_writer_options *opts, char **errmsg) {
+  indaga_writer_options def = INDAGA_WRITER_OPTIONS_INIT;
+  if (errmsg) *errmsg = NULL;
+  if (!out) return INDAGA_EMISUSE;
+  *out = NULL;
+  if (!path || !*path) return INDAGA_EMISUSE;
+  if (!opts) opts = &def;
+  indaga_writer *w = indaga__calloc(1, sizeof *w);
+  if (!w) return INDAGA_ENOMEM;
+  w->lock_fd = -1;
+  w->dir = indaga__strdup(path);
+  w->flags = opts->flags;
+  w->budget = opts->memory_budget ? opts->memory_budget : DEFAULT_BUDGET;
+  w->threads = opts->threads ? (opts->threads > MAX_THREADS ? MAX_THREADS : opts->threads)
+                             : (unsigned)default_threads();
+  w->on_warning = opts->on_warning;
+  w->on_progress = opts->on_progress;
+  w->ctx = opts->ctx;
+  const char *kill = getenv("INDAGA_TEST_KILL_AT");
+  if (kill) w->kill_at = strtoull(kill, NULL, 10);
+  char *msg = NULL;
+  int rc = w->dir ? os_mkdir_p(path, &msg) : INDAGA_ENOMEM;
+  if (rc == INDAGA_OK) rc = os_lock(path, (opts->flags & INDAGA_WRITER_WAIT) != 0, &w->lock_fd, &msg);
+  if (rc == INDAGA_OK) {
+    rc = load_manifests(w, (opts->flags & INDAGA_WRITER_FULL) != 0);
+    if (rc) { msg = w->err; w->err = NULL; }
+  }
+  if (rc == INDAGA_OK && (opts->flags & INDAGA_WRITER_FULL)) {
+    w->dirty = w->max_gen > 0;   /* even an empty tree replaces the old generation */
+    w->stale = 0;
+  } else if (rc == INDAGA_OK) {
+    rc = start_session(w);
+    if (rc) { msg = w->err; w->err = NULL; }
+  }
+  if (rc == INDAGA_OK) collect_garbage(w);   /* leftovers of a crashed writer */
+  if (rc) {
+    if (errmsg) *errmsg = msg ? msg : indaga__sprintf("%s: %s", path, indaga_strerror(rc));
+    else indaga__free(msg);
+    indaga_writer_close(w);
+    return rc;
+  }
+  *out = w;
+  return INDAGA_OK;
+}
+
+void indaga_writer_close(indaga_writer *w) {
+  if (!w) return;
+  clear_session(w);
+  ix_snapshot_free(w->base);
+  ix_manifest_clear(&w->live);
+  ix_manifest_clear(&w->prev);
+  analyzer_free(w->an);
+  os_unlock(w->lock_fd);
+  indaga__free(w->err);
+  indaga__free(w->dir);
+  indaga__free(w);
+}
+
+const char *indaga_writer_errmsg(const indaga_writer *w) { return w ? w->err : NULL; }
+
+/**************************************************************************
+** Documents: lookup, delete, add
+*/
+#define LOC(slot, did) ((uint64_t)(slot) << 32 | (did))
+
+/* Find live document @id: 1 and its location, 0 when absent, <0 on error. */
+static int lookup(indaga_writer *w, const char *id, size_t *slot, uint32_t *did) {
+  uint64_t v;
+  if (ix_map_get(&w->docs, id, strlen(id), &v)) {
+    if (v == DELETED) return 0;
+    *slot = (size_t)(v >> 32);
+    *did = (uint32_t)v;
+    return 1;
+  }
+  if (!w->base) return 0;
+  int rc = ix_find_doc(w->base, id, slot, did);
+  if (rc == INDAGA_ENOTFOUND) return 0;
+  return rc ? rc : 1;
+}
+
+/* Mark the document at (slot, did) deleted. INDAGA_OK or ENOMEM. */
+static int delete_loc(indaga_writer *w, size_t slot, uint32_t did) {
+  if (slot == w->nslots) {   /* still in the builder */
+    if (w->nbdel == w->capbdel) {
+      size_t cap = w->capbdel ? w->capbdel * 2 : 16;
+      uint32_t *v = indaga__realloc(w->bdel, cap * sizeof *v);
+      if (!v) return INDAGA_ENOMEM;
+      w->bdel = v;
+      w->capbdel = cap;
+    }
+    w->bdel[w->nbdel++] = did;
+    return INDAGA_OK;
+  }
+  wslot *s = &w->slots[slot];
+  if (!s->del) {
+    s->del = indaga__calloc((size_t)s->e.ndoc / 8 + 1, 1);
+    if (!s->del) return INDAGA_ENOMEM;
+  }
+  if (!bit(s->del, did)) {
+    s->del[did >> 3] |= (uint8_t)(1u << (did & 7));
+    s->ndel++;
+    s->del_changed = 1;
+  }
+  return INDAGA_OK;
+}
+
+/* Open the segment just written as @id and append it as a slot. */
+static int add_written_slot(indaga_writer *w, uint64_t id, const char *path) {
+  seg_reader *r = NULL;
+  char *msg = NULL;
+  int rc = seg_open(&r, path, &msg);
+  if (rc) return fail_msg(w, rc, msg);
+  wslot *s = new_slot(w);
+  if (!s) { seg_close(r); return fail_msg(w, INDAGA_ENOMEM, NULL); }
+  s->owned = r;
+  s->r = r;
+  s->e.id = id;
+  s->e.ndoc = seg_ndoc(r);
+  s->e.npara = seg_npara(r);
+  s->e.total_len = seg_total_len(r);
+  s->bytes = seg_bytes(w, id);
+  return INDAGA_OK;
+}
+
+/* Write the builder as a new segment (when it holds documents). */
+static int flush_builder(indaga_writer *w) {
+  if (!w->builder || seg_builder_ndocs(w->builder) == 0) return INDAGA_OK;
+  uint64_t id = w->next_seg_id++;
+  char *path = ix_seg_path(w->dir, id);
+  if (!path) return fail_msg(w, INDAGA_ENOMEM, NULL);
+  char *msg = NULL;
+  int rc = seg_builder_write(w->builder, path, &msg);
+  if (rc) { indaga__free(path); return fail_msg(w, rc, msg); }
+  kill_point(w);
+  seg_builder_free(w->builder);
+  w->builder = NULL;
+  size_t slot = w->nslots;
+  rc = add_written_slot(w, id, path);
+  indaga__free(path);
+  if (rc) return rc;   /* add_written_slot recorded the message */
+  for (size_t i = 0; rc == INDAGA_OK && i < w->nbdel; i++) rc = delete_loc(w, slot, w->bdel[i]);
+  w->nbdel = 0;
+  return rc ? fail_msg(w, rc, NULL) : INDAGA_OK;
+}
+
+/*
+** Add analysed document @in, replacing any live document with its id.
+** *replaced tells whether one existed. Flushes the builder past the budget.
+*/
+static int add_doc(indaga_writer *w, const seg_doc_in *in, int *replaced) {
+  size_t slot;
+  uint32_t did;
+  int rc = lookup(w, in->id, &slot, &did);
+  if (rc < 0) return fail_msg(w, rc, NULL);
+  *replaced = rc;
+  if (rc == 1 && (rc = delete_loc(w, slot, did)) != 0) return fail_msg(w, rc, NULL);
+  if (!w->builder && (rc = seg_builder_new(&w->builder)) != 0) return fail_msg(w, rc, NULL);
+  did = seg_builder_ndocs(w->builder);
+  rc = seg_builder_add(w->builder, in);
+  if (rc) return failf(w, rc, "%s: cannot add document: %s", in->id, indaga_strerror(rc));
+  rc = map_set(w, &w->docs, in->id, LOC(w->nslots, did));
+  if (rc) return fail_msg(w, rc, NULL);
+  w->dirty = 1;
+  if (seg_builder_mem(w->builder) >= w->budget) return flush_builder(w);
+  return INDAGA_OK;
+}
+
+int indaga_writer_delete(indaga_writer *w, const char *doc) {
+  if (!w || !doc) return INDAGA_EMISUSE;
+  int rc = ensure_session(w);
+  if (rc) return rc;
+  size_t slot;
+  uint32_t did;
+  rc = lookup(w, doc, &slot, &did);
+  if (rc < 0) return fail_msg(w, rc, NULL);
+  if (rc == 0) return failf(w, INDAGA_ENOTFOUND, "%s: no such document in %s", doc, w->dir);
+  if ((rc = delete_loc(w, slot, did)) != 0 || (rc = map_set(w, &w->docs, doc, DELETED)) != 0)
+    return fail_msg(w, rc, NULL);
+  w->dirty = 1;
+  return INDAGA_OK;
+}
+
+/*
+** Parse and analyse p[0..n) as document @id into @in. Returns INDAGA_OK,
+** DM_SKIP (not text; *why says so), or <0 (ENOMEM). Frees @in on failure.
+*/
+static int prepare_doc(analyzer *an, const char *id, const char *p, size_t n, uint64_t hash,
+                       int64_t mtime_ns, seg_doc_in *in, char **why) {
+  memset(in, 0, sizeof *in);
+  *why = NULL;
+  int rc = dm_parse(&in->doc, id, p ? p : "", n, why);
+  if (rc != INDAGA_OK) return rc;
+  in->id = indaga__strdup(id);
+  in->size = n;
+  in->mtime_ns = mtime_ns;
+  in->hash = hash;
+  rc = in->id ? seg_analyze_doc(an, in) : INDAGA_ENOMEM;
+  if (rc) seg_doc_in_clear(in);
+  return rc;
+}
+
+/* Report the repair warnings of a parsed document. */
+static void doc_warnings(indaga_writer *w, const char *path, const dm_doc *d) {
+  for (size_t i = 0; d && i < d->nwarnings; i++) warn(w, path, d->warnings[i]);
+}
+
+/* Add a document from bytes on the caller's thread (add_file, add_buffer). */
+static int add_bytes(indaga_writer *w, const char *doc, const char *name, const char *p,
+                     size_t n, int64_t mtime_ns) {
+  int rc = ensure_session(w);
+  if (rc) return rc;
+  if (!w->an && (rc = analyzer_new(&w->an)) != 0) return fail_msg(w, rc, NULL);
+  seg_doc_in in;
+  char *why = NULL;
+  rc = prepare_doc(w->an, doc, p, n, XXH64(p ? p : "", n, 0), mtime_ns, &in, &why);
+  if (rc == DM_SKIP) return fail_msg(w, INDAGA_EINPUT, why);
+  indaga__free(why);
+  if (rc) return failf(w, rc, "%s: %s", name, indaga_strerror(rc));
+  doc_warnings(w, name, in.doc);
+  int replaced;
+  rc = add_doc(w, &in, &replaced);
+  seg_doc_in_clear(&in);
+  return rc;
+}
+
+int indaga_writer_add_buffer(indaga_writer *w, const char *doc, const char *text, size_t n) {
+  if (!w || !doc || !*doc || (!text && n)) return INDAGA_EMISUSE;
+  return add_bytes(w, doc, doc, text, n, 0);
+}
+
+int indaga_writer_add_file(indaga_writer *w, const char *doc, const char *path) {
+  if (!w || !doc || !*doc || !path) return INDAGA_EMISUSE;
+  os_stat_info st;
+  os_map m;
+  char *msg = NULL;
+  int rc = os_stat(path, &st, &msg);
+  if (rc == INDAGA_OK) rc = os_map_file(path, &m, &msg);
+  if (rc) return fail_msg(w, rc == INDAGA_ENOTFOUND ? INDAGA_EINPUT : rc, msg);
+  rc = add_bytes(w, doc, path, (const char *)m.p, m.n, st.mtime_ns);
+  os_unmap(&m);
+  return rc;
+}
+
+/**************************************************************************
+** Sync: the parallel parse/analyse pipeline
+*/
+enum { J_PENDING, J_READY, J_UNCHANGED, J_SKIP, J_FAIL };
+
+typedef struct job {
+  const walk_entry *e;
+  int has_old;            /* a live document has this id */
+  uint64_t old_hash;
+  int state;              /* J_* once processed */
+  int rc;                 /* J_FAIL status */
+  char *msg;              /* J_SKIP / J_FAIL message */
+  seg_doc_in in;          /* J_READY */
+} job;
+
+typedef struct pipeline {
+  job *jobs;
+  size_t n;
+  size_t next_take;       /* next job a worker takes */
+  size_t consumed;        /* jobs the consumer is done with */
+  size_t window;          /* jobs in flight beyond the consumer at most */
+  int stop;
+  pthread_mutex_t mu;
+  pthread_cond_t done_cv, space_cv;
+} pipeline;
+
+/*
+** Read, hash, parse and analyse one job's file (worker side, no writer
+** state). Returns the job's new state; the caller stores it (under the
+** pipeline's mutex when threaded).
+*/
+static int run_job(job *j, analyzer *an) {
+  os_map m;
+  char *msg = NULL;
+  int state;
+  int rc = os_map_file(j->e->path, &m, &msg);
+  if (rc) {
+    j->rc = rc;
+    j->msg = msg;
+    return rc == INDAGA_ENOMEM ? J_FAIL : J_SKIP;
+  }
+  uint64_t h = XXH64(m.p ? (const void *)m.p : "", m.n, 0);
+  if (j->has_old && h == j->old_hash) {
+    state = J_UNCHANGED;
+  } else {
+    rc = prepare_doc(an, j->e->id, (const char *)m.p, m.n, h, j->e->mtime_ns, &j->in, &msg);
+    if (rc == DM_SKIP) { state = J_SKIP; j->msg = msg; }
+    else if (rc) { state = J_FAIL; j->rc = rc; indaga__free(msg); }
+    else { state = J_READY; indaga__free(msg); }
+  }
+  os_unmap(&m);
+  return state;
+}
+
+typedef struct worker_arg {
+  pipeline *p;
+  int rc;                 /* analyzer_new failure */
+} worker_arg;
+
+static void *worker_main(void *arg) {
+  worker_arg *wa = arg;
+  pipeline *p = wa->p;
+  analyzer *an = NULL;
+  wa->rc = analyzer_new(&an);
+  for (;;) {
+    pthread_mutex_lock(&p->mu);
+    while (!p->stop && p->next_take < p->n && p->next_take >= p->consumed + p->window)
+      pthread_cond_wait(&p->space_cv, &p->mu);
+    if (p->stop || p->next_take >= p->n) { pthread_mutex_unlock(&p->mu); break; }
+    job *j = &p->jobs[p->next_take++];
+    pthread_mutex_unlock(&p->mu);
+    int state = J_FAIL;
+    if (an) state = run_job(j, an);
+    else j->rc = wa->rc;
+    pthread_mutex_lock(&p->mu);
+    j->state = state;
+    pthread_cond_broadcast(&p->done_cv);
+    pthread_mutex_unlock(&p->mu);
+  }
+  analyzer_free(an);
+  return NULL;
+}
+
+typedef struct sync_state {
+  indaga_writer *w;
+  indaga_sync_report *rep;
+  uint64_t files_total, files_done, bytes_total, bytes_done;
+} sync_state;
+
+/* Consume one processed job in order: add, count, warn. */
+static int consume(sync_state *st, job *j) {
+  indaga_writer *w = st->w;
+  int rc = INDAGA_OK;
+  st->files_done++;
+  st->bytes_done += j->e->size;
+  switch (j->state) {
+  case J_UNCHANGED:
+    st->rep->unchanged++;
+    break;
+  case J_SKIP:
+    st->rep->skipped++;
+    warn(w, j->e->path, j->msg ? j->msg : "skipped");
+    break;
+  case J_FAIL:
+    rc = j->msg ? fail_msg(w, j->rc, j->msg) : failf(w, j->rc, "%s: %s", j->e->path, indaga_strerror(j->rc));
+    j->msg = NULL;
+    break;
+  case J_READY: {
+    int replaced = 0;
+    doc_warnings(w, j->e->path, j->in.doc);
+    uint64_t np = j->in.doc ? j->in.doc->nparas : 0;
+    rc = add_doc(w, &j->in, &replaced);
+    if (rc == INDAGA_OK) {
+      if (replaced) st->rep->updated++;
+      else st->rep->added++;
+      st->rep->paragraphs += np;
+      st->rep->bytes += j->in.size;
+    }
+    break;
+  }
+  default:
+    assert(0);
+  }
+  if (j->state == J_READY) seg_doc_in_clear(&j->in);
+  j->state = J_UNCHANGED;   /* consumed: nothing left to free */
+  indaga__free(j->msg);
+  j->msg = NULL;
+  if (w->on_progress)
+    w->on_progress(w->ctx, st->files_done, st->files_total, st->bytes_done, st->bytes_total);
+  return rc;
+}
+
+/* Process @jobs in order with w->threads workers (inline for one). */
+static int run_pipeline(sync_state *st, job *jobs, size_t n) {
+  indaga_writer *w = st->w;
+  int rc = INDAGA_OK;
+  if (n == 0) return INDAGA_OK;
+  if (w->threads <= 1 || n == 1) {
+    if (!w->an && (rc = analyzer_new(&w->an)) != 0) return fail_msg(w, rc, NULL);
+    for (size_t i = 0; i < n && rc == INDAGA_OK; i++) {
+      jobs[i].state = run_job(&jobs[i], w->an);
+      rc = consume(st, &jobs[i]);
+    }
+    return rc;
+  }
+  pipeline p = { 0 };
+  p.jobs = jobs;
+  p.n = n;
+  p.window = (size_t)w->threads * 4;
+  pthread_mutex_init(&p.mu, NULL);
+  pthread_cond_init(&p.done_cv, NULL);
+  pthread_cond_init(&p.space_cv, NULL);
+  pthread_t tids[MAX_THREADS];
+  worker_arg args[MAX_THREADS];
+  unsigned started = 0;
+  for (unsigned t = 0; t < w->threads; t++) {
+    args[t].p = &p;
+    args[t].rc = 0;
+    if (pthread_create(&tids[t], NULL, worker_main, &args[t]) != 0) break;
+    started++;
+  }
+  if (started == 0) rc = failf(w, INDAGA_ENOMEM, "%s: cannot start indexing threads", w->dir);
+  for (size_t i = 0; i < n && rc == INDAGA_OK; i++) {
+    pthread_mutex_lock(&p.mu);
+    while (jobs[i].state == J_PENDING) pthread_cond_wait(&p.done_cv, &p.mu);
+    pthread_mutex_unlock(&p.mu);
+    rc = consume(st, &jobs[i]);
+    pthread_mutex_lock(&p.mu);
+    p.consumed = i + 1;
+    pthread_cond_broadcast(&p.space_cv);
+    pthread_mutex_unlock(&p.mu);
+  }
+  pthread_mutex_lock(&p.mu);
+  p.stop = 1;
+  pthread_cond_broadcast(&p.space_cv);
+  pthread_mutex_unlock(&p.mu);
+  for (unsigned t = 0; t < started; t++) pthread_join(tids[t], NULL);
+  for (size_t i = 0; i < n; i++) {   /* results left after a failure */
+    if (jobs[i].state == J_READY) seg_doc_in_clear(&jobs[i].in);
+    indaga__free(jobs[i].msg);
+    jobs[i].msg = NULL;
+  }
+  pthread_cond_destroy(&p.done_cv);
+  pthread_cond_destroy(&p.space_cv);
+  pthread_mutex_destroy(&p.mu);
+  return rc;
+}
+
+/*
+** Decide for walk entry @e: unchanged by size and mtime (counted), or a job
+** (with the old hash when the document exists). 1 when a job is needed.
+*/
+static int needs_job(indaga_writer *w, const walk_entry *e, job *j, int *err) {
+  size_t slot;
+  uint32_t did;
+  memset(j, 0, sizeof *j);
+  j->e = e;
+  *err = INDAGA_OK;
+  int rc = lookup(w, e->id, &slot, &did);
+  if (rc < 0) { *err = rc; return 0; }
+  if (rc == 1 && slot < w->nslots) {
+    seg_doc d;
+    rc = seg_doc_get(w->slots[slot].r, did, &d);
+    if (rc) { *err = rc; return 0; }
+    if (d.size == e->size && d.mtime_ns == e->mtime_ns) return 0;
+    j->has_old = 1;
+    j->old_hash = d.hash;
+  }
+  return 1;
+}
+
+/* Delete every live document sync did not meet (a directory root). */
+static int remove_unseen(indaga_writer *w, indaga_sync_report *rep) {
+  uint64_t v;
+  size_t nbase = w->base ? ix_nsegs(w->base) : 0;
+  for (size_t i = 0; i < nbase; i++) {
+    wslot *s = &w->slots[i];
+    for (uint32_t did = 0; did < s->e.ndoc; did++) {
+      if (bit(s->del, did)) continue;
+      seg_doc d;
+      int rc = seg_doc_get(s->r, did, &d);
+      if (rc) return failf(w, rc, "%s: cannot read document %u", seg_name(s->r), did);
+      if (ix_map_get(&w->seen, d.id, d.nid, &v) || ix_map_get(&w->docs, d.id, d.nid, &v)) continue;
+      char *id = indaga__strndup(d.id, d.nid);
+      rc = id ? delete_loc(w, i, did) : INDAGA_ENOMEM;
+      if (rc == INDAGA_OK) rc = map_set(w, &w->docs, id, DELETED);
+      indaga__free(id);
+      if (rc) return fail_msg(w, rc, NULL);
+      rep->removed++;
+      w->dirty = 1;
+    }
+  }
+  for (size_t i = 0; i < w->docs.cap; i++) {   /* documents added earlier in this session */
+    ix_map_slot *ms = &w->docs.slots[i];
+    if (!ms->h || ms->v == DELETED || ix_map_get(&w->seen, ms->k, ms->nk, &v)) continue;
+    int rc = delete_loc(w, (size_t)(ms->v >> 32), (uint32_t)ms->v);
+    if (rc) return fail_msg(w, rc, NULL);
+    ms->v = DELETED;
+    rep->removed++;
+    w->dirty = 1;
+  }
+  return INDAGA_OK;
+}
+
+int indaga_writer_sync(indaga_writer *w, const char *root, indaga_sync_report *report) {
+  indaga_sync_report dummy;
+  if (!w || !root) return INDAGA_EMISUSE;
+  if (!report) report = &dummy;
+  memset(report, 0, sizeof *report);
+  int rc = ensure_session(w);
+  if (rc) return rc;
+  walk_list list;
+  char *msg = NULL;
+  rc = walk_tree(root, &list, warn_cb, w, &msg);
+  if (rc) return fail_msg(w, rc, msg);
+  job *jobs = indaga__calloc(list.n ? list.n : 1, sizeof *jobs);
+  size_t njobs = 0;
+  sync_state st = { w, report, list.n, 0, 0, 0 };
+  if (!jobs) rc = fail_msg(w, INDAGA_ENOMEM, NULL);
+  for (size_t i = 0; rc == INDAGA_OK && i < list.n; i++) {
+    rc = map_set(w, &w->seen, list.v[i].id, 1);
+    if (rc) { fail_msg(w, rc, NULL); break; }
+    if (needs_job(w, &list.v[i], &jobs[njobs], &rc)) {
+      st.bytes_total += list.v[i].size;
+      njobs++;
+    } else if (rc == INDAGA_OK) {
+      report->unchanged++;
+      st.files_done++;
+    } else {
+      failf(w, rc, "%s: cannot read the document table", w->dir);
+    }
+  }
+  if (rc == INDAGA_OK) rc = run_pipeline(&st, jobs, njobs);
+  if (rc == INDAGA_OK && list.root_is_dir) rc = remove_unseen(w, report);
+  indaga__free(jobs);
+  walk_list_free(&list);
+  return rc;
+}
+
+/**************************************************************************
+** Merging
+*/
+typedef struct merge_ctx {
+  indaga_writer *w;
+  const size_t *idx;      /* slot of each input */
+} merge_ctx;
+
+static int merge_deleted(void *ctx, size_t i, uint32_t did) {
+  const merge_ctx *m = ctx;
+  return bit(m->w->slots[m->idx[i]].del, did);
+}
+
+/*
+** Merge slots @idx[0..n) into one new segment that takes the place of
+** idx[0] in @order (entries of the others become SIZE_MAX).
+*/
+static int merge_slots(indaga_writer *w, const size_t *idx, size_t n, size_t *order, size_t norder) {
+  const seg_reader **in = indaga__malloc(n * sizeof *in);
+  if (!in) return fail_msg(w, INDAGA_ENOMEM, NULL);
+  for (size_t i = 0; i < n; i++) in[i] = w->slots[idx[i]].r;
+  uint64_t id = w->next_seg_id++;
+  char *path = ix_seg_path(w->dir, id);
+  char *msg = NULL;
+  merge_ctx mc = { w, idx };
+  int rc = path ? seg_merge(in, n, merge_deleted, &mc, path, &msg) : INDAGA_ENOMEM;
+  indaga__free(in);
+  if (rc) { indaga__free(path); return fail_msg(w, rc, msg); }
+  kill_point(w);
+  size_t first = idx[0];
+  rc = add_written_slot(w, id, path);
+  indaga__free(path);
+  if (rc) return rc;
+  for (size_t i = 0; i < n; i++) w->slots[idx[i]].dropped = 1;
+  for (size_t k = 0; k < norder; k++) {
+    if (order[k] == first) order[k] = w->nslots - 1;
+    else for (size_t i = 1; i < n; i++) if (order[k] == idx[i]) order[k] = SIZE_MAX;
+  }
+  return INDAGA_OK;
+}
+
+static unsigned tier_of(uint64_t bytes) {
+  unsigned t = 0;
+  for (uint64_t b = bytes / TIER_BASE; b >= MERGE_FACTOR; b /= MERGE_FACTOR) t++;
+  return t;
+}
+
+/*
+** The live slots in manifest order (slots with no live document left out),
+** into a fresh array. Returns the count, or SIZE_MAX on ENOMEM.
+*/
+static size_t live_order(indaga_writer *w, size_t **out) {
+  size_t *o = indaga__malloc((w->nslots ? w->nslots : 1) * sizeof *o);
+  *out = o;
+  if (!o) return SIZE_MAX;
+  size_t n = 0;
+  for (size_t i = 0; i < w->nslots; i++)
+    if (!w->slots[i].dropped && w->slots[i].ndel < w->slots[i].e.ndoc) o[n++] = i;
+  return n;
+}
+
+/* Compact @order in place (drop SIZE_MAX entries); returns the new count. */
+static size_t squeeze(size_t *order, size_t n) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) if (order[i] != SIZE_MAX) order[k++] = order[i];
+  return k;
+}
+
+/* Tiered merge: while some tier holds MERGE_FACTOR segments, merge them. */
+static int merge_tiers(indaga_writer *w, size_t *order, size_t *norder) {
+  size_t idx[MERGE_FACTOR];
+  for (;;) {
+    int merged = 0;
+    for (unsigned tier = 0; tier < 64 && !merged; tier++) {
+      size_t k = 0;
+      for (size_t i = 0; i < *norder && k < MERGE_FACTOR; i++)
+        if (tier_of(w->slots[order[i]].bytes) == tier) idx[k++] = order[i];
+      if (k < MERGE_FACTOR) continue;
+      int rc = merge_slots(w, idx, k, order, *norder);
+      if (rc) return rc;
+      *norder = squeeze(order, *norder);
+      merged = 1;
+    }
+    if (!merged) return INDAGA_OK;
+  }
+}
+
+/**************************************************************************
+** Commit
+*/
+/* The deleted documents of slot @s as an ascending array (fresh). */
+static uint32_t *del_list(const wslot *s) {
+  uint32_t *v = indaga__malloc((size_t)(s->ndel ? s->ndel : 1) * sizeof *v);
+  if (!v) return NULL;
+  uint32_t k = 0;
+  for (uint32_t d = 0; d < s->e.ndoc && k < s->ndel; d++) if (bit(s->del, d)) v[k++] = d;
+  return v;
+}
+
+/*
+** Steps 2-4 of a commit: deletion files, directory fsync, manifest. Fills
+** @m (the new manifest) from @order.
+*/
+static int publish(indaga_writer *w, const size_t *order, size_t n, ix_manifest *m) {
+  uint64_t gen = w->max_gen + 1;
+  char *msg = NULL;
+  m->generation = gen;
+  m->segs = indaga__calloc(n ? n : 1, sizeof *m->segs);
+  if (!m->segs) return fail_msg(w, INDAGA_ENOMEM, NULL);
+  for (size_t i = 0; i < n; i++) {
+    wslot *s = &w->slots[order[i]];
+    ix_seg_entry *e = &m->segs[m->nsegs++];
+    *e = s->e;
+    e->ndeleted = s->ndel;
+    if (s->ndel == 0) { e->del_gen = 0; continue; }
+    if (!s->del_changed && s->e.del_gen) continue;
+    uint32_t *v = del_list(s);
+    if (!v) return fail_msg(w, INDAGA_ENOMEM, NULL);
+    int rc = ix_del_write(w->dir, e->id, gen, e->ndoc, v, s->ndel, &msg);
+    indaga__free(v);
+    if (rc) return fail_msg(w, rc, msg);
+    e->del_gen = gen;
+    kill_point(w);
+  }
+  m->next_seg_id = w->next_seg_id;
+  int rc = os_fsync_dir(w->dir, &msg);
+  if (rc) return fail_msg(w, rc, msg);
+  kill_point(w);
+  rc = ix_manifest_write(m, w->dir, &msg);
+  if (rc) return fail_msg(w, rc, msg);
+  kill_point(w);
+  return INDAGA_OK;
+}
+
+/* After a failed commit: undo manifest.<N+1>, drop the attempt's files and the session. */
+static void abandon(indaga_writer *w) {
+  char *mp = ix_manifest_path(w->dir, w->max_gen + 1);
+  if (mp && os_remove(mp, NULL) == INDAGA_OK) os_fsync_dir(w->dir, NULL);
+  indaga__free(mp);
+  clear_session(w);
+  collect_garbage(w);
+  start_session(w);
+}
+
+/* Commit with an optional full merge (compact). */
+static int commit(indaga_writer *w, int compact, uint64_t *generation) {
+  size_t *order = NULL;
+  ix_manifest m = { 0 };
+  int rc = ensure_session(w);
+  if (rc) return rc;
+  rc = flush_builder(w);
+  size_t n = rc ? 0 : live_order(w, &order);
+  if (rc == INDAGA_OK && n == SIZE_MAX) rc = fail_msg(w, INDAGA_ENOMEM, NULL);
+  if (rc == INDAGA_OK && compact && (n > 1 || (n == 1 && w->slots[order[0]].ndel))) {
+    rc = merge_slots(w, order, n, order, n);
+    n = squeeze(order, n);
+    w->dirty = 1;
+  } else if (rc == INDAGA_OK && w->dirty) {
+    rc = merge_tiers(w, order, &n);
+  }
+  if (rc == INDAGA_OK && !w->dirty) {
+    indaga__free(order);
+    if (generation) *generation = w->live.generation;
+    return INDAGA_OK;
+  }
+  if (rc == INDAGA_OK) rc = publish(w, order, n, &m);
+  indaga__free(order);
+  if (rc) {
+    char *keep = w->err;
+    w->err = NULL;
+    ix_manifest_clear(&m);
+    abandon(w);
+    fail_msg(w, rc, keep);
+    return rc;
+  }
+  w->max_gen = m.generation;
+  ix_manifest_clear(&w->prev);
+  w->prev = w->live;
+  w->live = m;
+  w->flags &= ~INDAGA_WRITER_FULL;
+  clear_session(w);
+  collect_garbage(w);
+  if (generation) *generation = w->live.generation;
+  start_session(w);   /* a failure here leaves the writer stale; the commit stands */
+  return INDAGA_OK;
+}
+
+int indaga_writer_commit(indaga_writer *w, uint64_t *generation) {
+  if (!w) return INDAGA_EMISUSE;
+  return commit(w, 0, generation);
+}
+
+int indaga_writer_compact(indaga_writer *w, uint64_t *generation) {
+  if (!w) return INDAGA_EMISUSE;
+  return commit(w, 1, generation);
+}
