@@ -1,0 +1,438 @@
+#!/bin/sh
+# bench/run.sh: indaga against Xapian and SQLite FTS5, one command, one table.
+#
+#   sh bench/run.sh BUILD_DIR        (what `make bench` runs, after building
+#                                     BUILD_DIR with -DINDAGA_BUILD_BENCH=ON)
+#
+# Design (bench/README.md has the why):
+#   1. Corpora: the Peruvian legislation (287 MB, unpacked once from
+#      ../shared/data/legalize-pe-national.tar.zst into bench/work/pe) and the
+#      UN documents of ../shared/data/un.
+#   2. bench_dump writes every paragraph of each corpus, as indaga's parser
+#      sees it, for the peers (time reported, charged to no engine).
+#   3. knownitem.awk picks the known-item set from the dumps (fixed seed).
+#   4. Builds, each timed once: indaga with 1 and 2 threads (bench_index,
+#      parsing the raw tree itself), indaga's reindex of the unchanged tree,
+#      Xapian and FTS5 (from the dump). Figures come from each program
+#      (wall clock, getrusage CPU and peak RSS, index bytes).
+#   5. Query latency over bench/queries.txt on the legislation index: one
+#      warm-up pass, then $BENCH_PASSES timed passes, top 10, without and
+#      with snippets, timed inside each program around the search call.
+#   6. Known-item MRR@10 of each engine on both corpora.
+#   7. bench/RESULTS.md: machine, versions, method, the table, the ratios
+#      indaga / peer and the targets, met or not.
+# A step that fails is shown as FAILED in the table, with its log in
+# bench/work/log/, and makes the script exit 1: no figure is ever made up.
+#
+# Environment (all optional): INDAGA_SHARED_DATA (the shared data folder),
+# BENCH_PASSES (timed passes over the query set, default 3),
+# BENCH_KNOWNITEMS (known items per corpus, default 200), BENCH_PE_DIR (use
+# another tree instead of the legislation corpus, for trying the script on
+# a small sample; RESULTS.md then says so).
+set -eu
+
+if [ $# -ne 1 ]; then
+    echo "usage: sh bench/run.sh BUILD_DIR" >&2
+    exit 2
+fi
+if ! BUILD=$(cd "$1" 2>/dev/null && pwd); then
+    echo "run.sh: no build directory '$1' (configure with -DINDAGA_BUILD_BENCH=ON first)" >&2
+    exit 2
+fi
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+DATA=${INDAGA_SHARED_DATA:-$(dirname "$REPO")/shared/data}
+WORK=$REPO/bench/work
+LOG=$WORK/log
+OUT=$REPO/bench/RESULTS.md
+PASSES=${BENCH_PASSES:-3}
+KI_COUNT=${BENCH_KNOWNITEMS:-200}
+PE=${BENCH_PE_DIR:-$WORK/pe}
+UN=$DATA/un
+
+DUMP=$BUILD/bench/bench_dump
+INDEX=$BUILD/bench/bench_index
+SEARCH=$BUILD/bench/bench_search
+XAPIAN=$BUILD/bench/peers/xapian_peer
+FTS5=$BUILD/bench/peers/fts5_peer
+
+# Xapian: flush every 10000 documents (bench/README.md).
+XAPIAN_FLUSH_THRESHOLD=${XAPIAN_FLUSH_THRESHOLD:-10000}
+export XAPIAN_FLUSH_THRESHOLD
+export LC_ALL=C
+
+FAILED=""
+T_START=$(date +%s)
+
+say() { echo "run.sh: $*" >&2; }
+now() { date +%s.%N; }
+
+# run_step NAME COMMAND...: stdout to $LOG/NAME.out, stderr to $LOG/NAME.err.
+# On failure, says so with the end of the error log and records NAME.
+run_step() {
+    name=$1; shift
+    say "$name ..."
+    t0=$(now)
+    rc=0
+    "$@" >"$LOG/$name.out" 2>"$LOG/$name.err" || rc=$?
+    if [ $rc -eq 0 ]; then
+        say "$name done in $(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}') s"
+        return 0
+    fi
+    say "$name FAILED (exit $rc), from $LOG/$name.err:"
+    tail -n 5 "$LOG/$name.err" >&2 || true
+    rm -f "$LOG/$name.out"
+    FAILED="$FAILED $name"
+    return 1
+}
+
+# val NAME KEY: the value of KEY= in step NAME's output, or FAILED.
+val() {
+    if [ -s "$LOG/$1.out" ]; then
+        v=$(awk -v k="$2" '{ for (i = 1; i <= NF; i++) { n = index($i, "=");
+              if (n && substr($i, 1, n - 1) == k) v = substr($i, n + 1) } } END { print v }' \
+              "$LOG/$1.out")
+        echo "${v:-FAILED}"
+    else
+        echo FAILED
+    fi
+}
+
+# calc EXPR VARS...: awk arithmetic over named numbers; "-" when one is not a number.
+calc() {
+    expr=$1; shift
+    awk -v e="$expr" -v args="$*" 'BEGIN {
+        n = split(args, a, " ")
+        for (i = 1; i <= n; i++) if (a[i] !~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/) { print "-"; exit }
+        x = a[1] + 0; y = a[2] + 0; z = a[3] + 0
+        if (e == "ratio")  { if (y == 0) print "-"; else printf "%.2f\n", x / y; exit }
+        if (e == "mbps")   { if (y == 0) print "-"; else printf "%.2f\n", x / 1e6 / y; exit }
+        if (e == "mb")     { printf "%.1f\n", x / 1e6; exit }
+        if (e == "kb2mb")  { printf "%.1f\n", x / 1024; exit }
+        if (e == "ms")     { printf "%.2f\n", x / 1000; exit }
+        if (e == "f1")     { printf "%.1f\n", x; exit }
+        if (e == "f2")     { printf "%.2f\n", x; exit }
+        if (e == "f3")     { printf "%.3f\n", x; exit }
+        if (e == "le")     { print (x <= y * z) ? "met" : "not met"; exit }
+        if (e == "ge")     { print (x >= y * z) ? "met" : "not met"; exit }
+    }'
+}
+
+# corpus_bytes DIR: bytes of the .txt/.md files indaga indexes under DIR.
+corpus_bytes() {
+    find "$1" -type f \( -iname '*.txt' -o -iname '*.md' \) ! -path '*/.*' -printf '%s\n' |
+        awk '{ s += $1; n++ } END { printf "%d %d\n", s, n }'
+}
+
+# mrr TARGETS TOPK: MRR@10 of a top-k listing against the known items.
+mrr() {
+    awk -F'\t' '
+        FNR == NR { doc[NR - 1] = $2; part[NR - 1] = $3; ord[NR - 1] = $4; kind[NR - 1] = $5;
+                    n++; nk[$5]++; next }
+        { q = $1 }
+        !(q in rr) && $3 == doc[q] && $4 == part[q] && $5 == ord[q] && $2 <= 10 {
+            rr[q] = 1 / $2 }
+        END {
+            for (q in rr) { s += rr[q]; found++; sk[kind[q]] += rr[q] }
+            printf "n=%d found=%d sum=%.4f mrr=%.3f", n, found, s, n ? s / n : 0
+            split("exact inflect noaccent phrase", ks, " ")
+            for (i = 1; i <= 4; i++) printf " mrr_%s=%.3f", ks[i], nk[ks[i]] ? sk[ks[i]] / nk[ks[i]] : 0
+            printf "\n"
+        }' "$1" "$2"
+}
+
+mkdir -p "$WORK" "$LOG"
+rm -f "$LOG"/*.out "$LOG"/*.err
+for p in "$DUMP" "$INDEX" "$SEARCH" "$XAPIAN" "$FTS5"; do
+    [ -x "$p" ] || say "missing program $p (its rows will be FAILED)"
+done
+
+# 1. Corpora ---------------------------------------------------------------
+if [ -z "${BENCH_PE_DIR:-}" ] && [ ! -f "$WORK/pe.unpacked" ]; then
+    say "unpacking the legislation corpus into $WORK/pe ..."
+    rm -rf "$WORK/pe"
+    tar -I zstd -xf "$DATA/legalize-pe-national.tar.zst" -C "$WORK"
+    touch "$WORK/pe.unpacked"
+fi
+[ -d "$PE" ] || { say "no legislation corpus at $PE"; exit 2; }
+[ -d "$UN" ] || { say "no UN documents at $UN"; exit 2; }
+set -- $(corpus_bytes "$PE"); PE_BYTES=$1; PE_FILES=$2
+set -- $(corpus_bytes "$UN"); UN_BYTES=$1; UN_FILES=$2
+
+# 2. Dumps for the peers ----------------------------------------------------
+for c in pe un; do
+    if [ "$c" = pe ]; then tree=$PE; else tree=$UN; fi
+    rm -f "$WORK/$c.dump"
+    t0=$(now)
+    if run_step "dump_$c" "$DUMP" "$tree" "$WORK/$c.dump"; then
+        awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "dump_s=%.3f\n", b - a }' >"$LOG/dump_$c.out"
+        sed -n 's/.* \([0-9][0-9]*\) paragraphs .*/paragraphs=\1/p' "$LOG/dump_$c.err" >>"$LOG/dump_$c.out"
+    fi
+done
+
+# 3. Known items ------------------------------------------------------------
+KI_NOTE="not made (no dump)"
+: >"$WORK/knownitem.tsv"
+for c in un pe; do
+    if [ -s "$WORK/$c.dump" ]; then
+        awk -v corpus="$c" -v count="$KI_COUNT" -v seed=20171122 -f "$REPO/bench/knownitem.awk" \
+            "$WORK/$c.dump" >"$WORK/ki.$c.tsv"
+        cat "$WORK/ki.$c.tsv" >>"$WORK/knownitem.tsv"
+        cut -f6 "$WORK/ki.$c.tsv" >"$WORK/ki.$c.indaga.txt"
+        cut -f7 "$WORK/ki.$c.tsv" >"$WORK/ki.$c.xapian.txt"
+        cut -f8 "$WORK/ki.$c.tsv" >"$WORK/ki.$c.fts5.txt"
+    fi
+done
+if [ -s "$WORK/knownitem.tsv" ]; then
+    KI_N=$(wc -l <"$WORK/knownitem.tsv")
+    if cmp -s "$WORK/knownitem.tsv" "$REPO/bench/knownitem.tsv"; then
+        KI_NOTE="$KI_N queries, identical to the committed bench/knownitem.tsv"
+    else
+        KI_NOTE="$KI_N queries, regenerated: DIFFERS from the committed bench/knownitem.tsv (parser or corpus changed; copy bench/work/knownitem.tsv over it when intended)"
+    fi
+fi
+
+# 4. Builds -------------------------------------------------------------------
+rm -rf "$WORK/indaga-pe-1" "$WORK/indaga-pe-2" "$WORK/xapian-pe" "$WORK/xapian-pe.tmp" \
+       "$WORK/fts5-pe.db" "$WORK/indaga-un" "$WORK/xapian-un" "$WORK/xapian-un.tmp" "$WORK/fts5-un.db"
+run_step build_indaga1 "$INDEX" build "$PE" "$WORK/indaga-pe-1" 1 || true
+rm -rf "$WORK/indaga-pe-1"
+run_step build_indaga2 "$INDEX" build "$PE" "$WORK/indaga-pe-2" 2 || true
+if [ -s "$LOG/build_indaga2.out" ]; then
+    run_step reindex "$INDEX" reindex "$PE" "$WORK/indaga-pe-2" || true
+fi
+if [ -s "$WORK/pe.dump" ]; then
+    run_step build_xapian "$XAPIAN" build "$WORK/pe.dump" "$WORK/xapian-pe" || true
+    run_step build_fts5 "$FTS5" build "$WORK/pe.dump" "$WORK/fts5-pe.db" || true
+else
+    FAILED="$FAILED build_xapian build_fts5"
+fi
+run_step build_un_indaga "$INDEX" build "$UN" "$WORK/indaga-un" 2 || true
+if [ -s "$WORK/un.dump" ]; then
+    run_step build_un_xapian "$XAPIAN" build "$WORK/un.dump" "$WORK/xapian-un" || true
+    run_step build_un_fts5 "$FTS5" build "$WORK/un.dump" "$WORK/fts5-un.db" || true
+fi
+
+# 5. Query latency --------------------------------------------------------------
+awk -F'\t' '!/^#/ && NF >= 4 { print $2 }' "$REPO/bench/queries.txt" >"$WORK/q.indaga.txt"
+awk -F'\t' '!/^#/ && NF >= 4 { print ($3 == "=" ? $2 : $3) }' "$REPO/bench/queries.txt" >"$WORK/q.xapian.txt"
+awk -F'\t' '!/^#/ && NF >= 4 { print ($4 == "=" ? $2 : $4) }' "$REPO/bench/queries.txt" >"$WORK/q.fts5.txt"
+NQ=$(wc -l <"$WORK/q.indaga.txt")
+for s in 0 1; do
+    [ -s "$LOG/build_indaga2.out" ] &&
+        run_step "lat_indaga_$s" "$SEARCH" latency "$WORK/indaga-pe-2" "$WORK/q.indaga.txt" $s "$PASSES" || true
+    [ -s "$LOG/build_xapian.out" ] &&
+        run_step "lat_xapian_$s" "$XAPIAN" latency "$WORK/xapian-pe" "$WORK/q.xapian.txt" $s "$PASSES" || true
+    [ -s "$LOG/build_fts5.out" ] &&
+        run_step "lat_fts5_$s" "$FTS5" latency "$WORK/fts5-pe.db" "$WORK/q.fts5.txt" $s "$PASSES" || true
+done
+
+# 6. Known-item MRR@10 ----------------------------------------------------------
+for c in un pe; do
+    [ -s "$WORK/ki.$c.tsv" ] || continue
+    if [ $c = pe ]; then ix=$WORK/indaga-pe-2; xp=$WORK/xapian-pe; ft=$WORK/fts5-pe.db
+                    bi=build_indaga2; bx=build_xapian; bf=build_fts5
+    else ix=$WORK/indaga-un; xp=$WORK/xapian-un; ft=$WORK/fts5-un.db
+         bi=build_un_indaga; bx=build_un_xapian; bf=build_un_fts5; fi
+    for e in indaga xapian fts5; do
+        case $e in indaga) prog=$SEARCH; db=$ix; b=$bi ;; xapian) prog=$XAPIAN; db=$xp; b=$bx ;;
+                   fts5) prog=$FTS5; db=$ft; b=$bf ;; esac
+        [ -s "$LOG/$b.out" ] || continue
+        if run_step "topk_${e}_$c" "$prog" topk "$db" "$WORK/ki.$c.$e.txt"; then
+            mv "$LOG/topk_${e}_$c.out" "$WORK/topk.$e.$c.tsv"
+            mrr "$WORK/ki.$c.tsv" "$WORK/topk.$e.$c.tsv" >"$LOG/mrr_${e}_$c.out"
+        fi
+    done
+done
+
+# 7. RESULTS.md -----------------------------------------------------------------
+T_END=$(date +%s)
+cpu=$(awk -F: '/^model name/ { sub(/^ +/, "", $2); print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
+ram=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo unknown)
+iver=$(sed -n 's/^#define INDAGA_VERSION_STRING "\(.*\)"/\1/p' "$REPO/include/indaga.h")
+irev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo "no git")
+xver=$(xapian-config --version 2>/dev/null | awk '{ print $NF }')
+sver=$(pkg-config --modversion sqlite3 2>/dev/null || echo unknown)
+ccver=$(cc --version 2>/dev/null | head -n 1)
+cxxver=$(c++ --version 2>/dev/null | head -n 1)
+
+# Figures of one build step, as table cells.
+b_wall() { calc f2 "$(val "$1" build_s)"; }
+b_mbps() { calc mbps "$PE_BYTES" "$(val "$1" build_s)"; }
+b_cpu()  { calc f2 "$(val "$1" cpu_s)"; }
+b_rss()  { calc kb2mb "$(val "$1" rss_kb)"; }
+b_size() { calc mb "$(val "$1" index_bytes)"; }
+b_ratio() { calc f2 "$(calc ratio "$(val "$1" index_bytes)" "$PE_BYTES")"; }
+lat() { calc ms "$(val "$1" "$2")"; }
+
+I1=build_indaga1; I2=build_indaga2; BX=build_xapian; BF=build_fts5
+row_b() {   # label function: indaga 1T, 2T, Xapian, FTS5, 2T/Xapian, 2T/FTS5
+    a=$($2 $I1); b=$($2 $I2); x=$($2 $BX); f=$($2 $BF)
+    echo "| $1 | $a | $b | $x | $f | $(calc ratio "$b" "$x") | $(calc ratio "$b" "$f") |"
+}
+row_q() {   # label key snippets
+    i=$(lat "lat_indaga_$3" "$2"); x=$(lat "lat_xapian_$3" "$2"); f=$(lat "lat_fts5_$3" "$2")
+    echo "| $1 | $i | $x | $f | $(calc ratio "$i" "$x") | $(calc ratio "$i" "$f") |"
+}
+row_qps() {
+    i=$(calc f1 "$(val "lat_indaga_$1" qps)"); x=$(calc f1 "$(val "lat_xapian_$1" qps)")
+    f=$(calc f1 "$(val "lat_fts5_$1" qps)")
+    echo "| queries/s | $i | $x | $f | $(calc ratio "$i" "$x") | $(calc ratio "$i" "$f") |"
+}
+row_m() {   # label key
+    for e in indaga xapian fts5; do
+        eval "m_$e=\$(calc f3 \"\$(val mrr_${e}_un $2)\")"
+        eval "n_$e=\$(calc f3 \"\$(val mrr_${e}_pe $2)\")"
+    done
+    echo "| $1 | $m_indaga | $m_xapian | $m_fts5 | $n_indaga | $n_xapian | $n_fts5 |"
+}
+mrr_all() {  # engine -> MRR over both corpora
+    calc f3 "$(awk -v a="$(val "mrr_$1_un" sum)" -v b="$(val "mrr_$1_pe" sum)" \
+        -v c="$(val "mrr_$1_un" n)" -v d="$(val "mrr_$1_pe" n)" \
+        'BEGIN { if (a b c d ~ /FAILED/ || c + d == 0) print "-"; else printf "%.4f", (a + b) / (c + d) }')"
+}
+
+MB1=$(b_mbps $I1); MB2=$(b_mbps $I2); MBX=$(b_mbps $BX); MBF=$(b_mbps $BF)
+MA_I=$(mrr_all indaga); MA_X=$(mrr_all xapian); MA_F=$(mrr_all fts5)
+mrr_target() {
+    if [ "$(calc ge "$MA_I" "$MA_X" 1)" = met ] && [ "$(calc ge "$MA_I" "$MA_F" 1)" = met ]; then
+        echo met
+    elif [ "$MA_I" = - ] || [ "$MA_X" = - ] || [ "$MA_F" = - ]; then echo "not measured"
+    else echo "not met"; fi
+}
+target() { case $1 in met|"not met"*) echo "$1" ;; *) echo "not measured" ;; esac; }
+lat_target() {  # snippets key
+    i=$(val "lat_indaga_$1" "$2"); x=$(val "lat_xapian_$1" "$2")
+    r=$(calc le "$i" "$x" 0.3); target "$r"
+}
+reindex_target() {
+    s=$(val reindex reindex_s); a=$(val reindex added); u=$(val reindex updated); d=$(val reindex removed)
+    r=$(calc le "$s" 1 1)
+    if [ "$r" = met ] && [ "$a$u$d" != 000 ]; then r="not met ($a added, $u updated, $d removed)"; fi
+    target "$r"
+}
+
+PE_NOTE="the Peruvian national legislation (legalize-pe-national.tar.zst)"
+[ -n "${BENCH_PE_DIR:-}" ] && PE_NOTE="a SAMPLE tree ($BENCH_PE_DIR), not the full legislation corpus"
+
+{
+cat <<EOF
+# indaga benchmark results
+
+Written by \`sh bench/run.sh\` (\`make bench\`) on $(date -u '+%Y-%m-%d %H:%M UTC'); the whole run took
+$((T_END - T_START)) s. Method and caveats: bench/README.md.
+
+## Machine and versions
+
+| | |
+|---|---|
+| CPU | $cpu, $(nproc) cores online |
+| RAM | $ram |
+| indaga | $iver (git $irev), bench_index / bench_search through the public API |
+| Xapian | $xver (libxapian, C++ peer bench/peers/xapian_peer.cc) |
+| SQLite | $sver (FTS5, C peer bench/peers/fts5_peer.c) |
+| compilers | $ccver; $cxxver |
+
+## Corpora
+
+| corpus | files | bytes | paragraphs (dump) | dump time, s (not charged) |
+|---|---|---|---|---|
+| legislation: $PE_NOTE | $PE_FILES | $PE_BYTES | $(val dump_pe paragraphs) | $(calc f2 "$(val dump_pe dump_s)") |
+| UN documents (shared/data/un) | $UN_FILES | $UN_BYTES | $(val dump_un paragraphs) | $(calc f2 "$(val dump_un dump_s)") |
+
+indaga indexes the raw tree (its time includes reading and parsing the files); Xapian and FTS5
+index bench_dump's paragraphs, whose dump time is charged to neither. MB = 10^6 bytes of the
+corpus's .txt/.md files; RSS in MiB.
+
+## Indexing the legislation corpus
+
+| figure | indaga 1 thread | indaga 2 threads | Xapian | FTS5 | indaga(2)/Xapian | indaga(2)/FTS5 |
+|---|---|---|---|---|---|---|
+EOF
+row_b "build wall time, s" b_wall
+row_b "throughput, MB/s" b_mbps
+row_b "CPU time (user+sys), s" b_cpu
+row_b "peak RSS, MiB" b_rss
+row_b "index size, MB" b_size
+row_b "index size / corpus" b_ratio
+cat <<EOF
+
+indaga indexed $(val build_indaga2 paragraphs) paragraphs of $(val build_indaga2 files) files;
+reindexing the unchanged tree took $(val reindex reindex_s) s ($(val reindex unchanged) unchanged,
+$(val reindex added) added, $(val reindex updated) updated, $(val reindex removed) removed).
+Throughput with 1 thread against the peers: $(calc ratio "$MB1" "$MBX")x Xapian, $(calc ratio "$MB1" "$MBF")x FTS5.
+
+## Query latency on the legislation index ($NQ queries of bench/queries.txt, top 10, $PASSES timed passes after one warm-up pass)
+
+Milliseconds per query, measured inside each program around the search call.
+
+| without snippets | indaga | Xapian | FTS5 | indaga/Xapian | indaga/FTS5 |
+|---|---|---|---|---|---|
+EOF
+row_q "p50, ms" p50_us 0
+row_q "p95, ms" p95_us 0
+row_q "p99, ms" p99_us 0
+row_qps 0
+cat <<EOF
+
+| with snippets | indaga | Xapian | FTS5 | indaga/Xapian | indaga/FTS5 |
+|---|---|---|---|---|---|
+EOF
+row_q "p50, ms" p50_us 1
+row_q "p95, ms" p95_us 1
+row_q "p99, ms" p99_us 1
+row_qps 1
+cat <<EOF
+
+Queries an engine rejected as syntax errors (counted, never retried): indaga $(val lat_indaga_0 errors), Xapian
+$(val lat_xapian_0 errors), FTS5 $(val lat_fts5_0 errors). Hits returned over the timed passes (of at
+most 10 per query): indaga $(val lat_indaga_0 hits), Xapian $(val lat_xapian_0 hits), FTS5 $(val lat_fts5_0 hits).
+
+## Known-item relevance, MRR@10
+
+Known-item set: $KI_NOTE.
+
+| queries | indaga UN | Xapian UN | FTS5 UN | indaga legis. | Xapian legis. | FTS5 legis. |
+|---|---|---|---|---|---|---|
+EOF
+row_m "all" mrr
+row_m "exact words" mrr_exact
+row_m "inflected words" mrr_inflect
+row_m "accents stripped" mrr_noaccent
+row_m "quoted phrase + words" mrr_phrase
+cat <<EOF
+| found in top 10 | $(val mrr_indaga_un found)/$(val mrr_indaga_un n) | $(val mrr_xapian_un found)/$(val mrr_xapian_un n) | $(val mrr_fts5_un found)/$(val mrr_fts5_un n) | $(val mrr_indaga_pe found)/$(val mrr_indaga_pe n) | $(val mrr_xapian_pe found)/$(val mrr_xapian_pe n) | $(val mrr_fts5_pe found)/$(val mrr_fts5_pe n) |
+
+MRR@10 over both corpora: indaga $MA_I, Xapian $MA_X, FTS5 $MA_F.
+
+## Targets
+
+| target | measured | status |
+|---|---|---|
+| indexing throughput >= 5x FTS5 | 2 threads $(calc ratio "$MB2" "$MBF")x, 1 thread $(calc ratio "$MB1" "$MBF")x | 2 threads: $(target "$(calc ge "$MB2" "$MBF" 5)"); 1 thread: $(target "$(calc ge "$MB1" "$MBF" 5)") |
+| indexing throughput >= 40x Xapian | 2 threads $(calc ratio "$MB2" "$MBX")x, 1 thread $(calc ratio "$MB1" "$MBX")x | 2 threads: $(target "$(calc ge "$MB2" "$MBX" 40)"); 1 thread: $(target "$(calc ge "$MB1" "$MBX" 40)") |
+| two threads >= 1.7x one thread | $(calc ratio "$MB2" "$MB1")x | $(target "$(calc ge "$MB2" "$MB1" 1.7)") |
+| index <= 0.8x corpus | $(b_ratio $I2)x | $(target "$(calc le "$(val $I2 index_bytes)" "$PE_BYTES" 0.8)") |
+| p50 <= 0.3x Xapian, no snippets | $(calc ratio "$(val lat_indaga_0 p50_us)" "$(val lat_xapian_0 p50_us)")x | $(lat_target 0 p50_us) |
+| p99 <= 0.3x Xapian, no snippets | $(calc ratio "$(val lat_indaga_0 p99_us)" "$(val lat_xapian_0 p99_us)")x | $(lat_target 0 p99_us) |
+| p50 <= 0.3x Xapian, snippets | $(calc ratio "$(val lat_indaga_1 p50_us)" "$(val lat_xapian_1 p50_us)")x | $(lat_target 1 p50_us) |
+| p99 <= 0.3x Xapian, snippets | $(calc ratio "$(val lat_indaga_1 p99_us)" "$(val lat_xapian_1 p99_us)")x | $(lat_target 1 p99_us) |
+| MRR@10 >= both peers' | indaga $MA_I, Xapian $MA_X, FTS5 $MA_F | $(mrr_target) |
+| reindexing the unchanged tree < 1 s | $(val reindex reindex_s) s | $(reindex_target) |
+EOF
+if [ -n "$FAILED" ]; then
+    echo
+    echo "## Failed steps"
+    echo
+    echo "These steps failed; their figures read FAILED or - above. Logs: bench/work/log/<step>.err."
+    echo
+    for f in $FAILED; do
+        echo "- $f: $(tail -n 1 "$LOG/$f.err" 2>/dev/null | tr '|' '/' || echo 'no log')"
+    done
+fi
+} >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+say "wrote $OUT in $((T_END - T_START)) s"
+if [ -n "$FAILED" ]; then
+    say "FAILED steps:$FAILED"
+    exit 1
+fi
