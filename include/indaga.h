@@ -357,9 +357,21 @@ typedef struct indaga_token {
   size_t start, end;                     /**< byte range in the text */
   int stop;                              /**< nonzero for a stopword */
   int symbol;                            /**< nonzero for a whole UN symbol */
+  int number;                            /**< nonzero for a number or ordinal (16ª) */
+  int part;                              /**< nonzero for a part of a symbol or ordinal,
+                                              at the position of the whole or after it */
 } indaga_token;
 
-/** Analyse @p n bytes of @p text. @return INDAGA_OK or INDAGA_ENOMEM. */
+/**
+** Analyse @p n bytes of @p text (UTF-8; invalid bytes are replaced and
+** counted, NUL bytes separate words) exactly as the indexer and the query
+** parser do. Tokens come in order of start offset; a whole UN symbol comes
+** before its parts, an ordinal ("16ª") before its plain number.
+** @param[out] out  the tokens, owned by the caller (indaga_analysis_free());
+**                  NULL on failure.
+** @return INDAGA_OK, INDAGA_ENOMEM, or INDAGA_EMISUSE (out NULL, or text
+**         NULL with n > 0).
+*/
 INDAGA_API int indaga_analyze(indaga_analysis **out, const char *text, size_t n);
 INDAGA_API size_t indaga_analysis_count(const indaga_analysis *a);
 /** Token @p i, or NULL. Owned by @p a. */

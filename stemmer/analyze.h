@@ -33,6 +33,9 @@
 #define TOK_NUMBER  0x04u   /* digits, possibly an ordinal (16ª) */
 #define TOK_PART    0x08u   /* a part of a symbol, also emitted as its own token */
 
+/* Longest token in bytes; a longer run of letters is cut into several tokens. */
+#define IA_MAX_WORD 255
+
 typedef struct ia_token {
   uint32_t pos;          /* token position */
   uint32_t flags;        /* TOK_* */

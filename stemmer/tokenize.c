@@ -1,0 +1,352 @@
+/*
+** tokenize.c: analyzer_run(), bytes -> tokens (see analyze.h for the
+** contract and word.c for what happens to each word).
+**
+** One pass over the bytes, no copy of the input:
+**
+**   - UTF-8 is decoded by hand (ia_utf8_decode); each maximal invalid
+**     subpart counts as one invalid sequence and acts as a separator, like
+**     the U+FFFD it stands for. NUL is a separator like any control byte.
+**   - A word is a run of letters (L*), digits (Nd) and combining marks (M*,
+**     never first). Everything else separates words: spaces, punctuation,
+**     Markdown markup (* _ [ ] ( ) # \ `), quotes (" ' “ ” « » ‘ ’),
+**     hyphens and dashes ("costo-beneficio" is two words).
+**   - Words longer than IA_MAX_WORD bytes are cut, at a codepoint boundary,
+**     into tokens of at most IA_MAX_WORD bytes (Lucene's maxTokenLength).
+**   - Numbers: a run of ASCII digits goes on over '.' or ',' when a digit
+**     follows ("24.042.875", "0,75", "1.2" stay one TOK_NUMBER token, term
+**     as written) and over ".º"/".ª" (the ordinal "1.º", term "1º").
+**   - Ordinals: digits and one marker ("16ª", "72º") are one token, term
+**     "16ª", then the plain number "16" as a TOK_PART token at the same
+**     position and with the byte range of the digits.
+**   - HTML entities (found in converted legislation): "&iacute;" and the
+**     other Latin-1 letter entities, "&ordm;", "&#237;" and "&#xED;" are
+**     the letter they name, inside a word too ("Apur&iacute;mac" is one
+**     token, key "apurimac", byte range over the entity as written); any
+**     other "&name;" ("&nbsp;", "&quot;") is a separator.
+**   - UN symbols (match_symbol below) are one extra TOK_SYMBOL token before
+**     their parts, which are tokenized as usual and flagged TOK_PART.
+*/
+#include <string.h>
+#include "stemmer/analyzer_int.h"
+
+static int is_alnum_ascii(unsigned c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+static int is_digit_ascii(unsigned c) { return c >= '0' && c <= '9'; }
+static int is_upper_ascii(unsigned c) { return c >= 'A' && c <= 'Z'; }
+
+/* ------------------------------------------------------------------------
+** HTML entities
+*/
+static const struct { const char *name; int32_t cp; } entities[] = {
+  { "aacute", 0xE1 }, { "Aacute", 0xC1 }, { "eacute", 0xE9 }, { "Eacute", 0xC9 },
+  { "iacute", 0xED }, { "Iacute", 0xCD }, { "oacute", 0xF3 }, { "Oacute", 0xD3 },
+  { "uacute", 0xFA }, { "Uacute", 0xDA }, { "yacute", 0xFD }, { "Yacute", 0xDD },
+  { "ntilde", 0xF1 }, { "Ntilde", 0xD1 }, { "uuml", 0xFC },   { "Uuml", 0xDC },
+  { "auml", 0xE4 },   { "Auml", 0xC4 },   { "euml", 0xEB },   { "Euml", 0xCB },
+  { "iuml", 0xEF },   { "Iuml", 0xCF },   { "ouml", 0xF6 },   { "Ouml", 0xD6 },
+  { "agrave", 0xE0 }, { "Agrave", 0xC0 }, { "egrave", 0xE8 }, { "Egrave", 0xC8 },
+  { "igrave", 0xEC }, { "Igrave", 0xCC }, { "ograve", 0xF2 }, { "Ograve", 0xD2 },
+  { "ugrave", 0xF9 }, { "Ugrave", 0xD9 }, { "acirc", 0xE2 },  { "Acirc", 0xC2 },
+  { "ecirc", 0xEA },  { "Ecirc", 0xCA },  { "icirc", 0xEE },  { "Icirc", 0xCE },
+  { "ocirc", 0xF4 },  { "Ocirc", 0xD4 },  { "ucirc", 0xFB },  { "Ucirc", 0xDB },
+  { "atilde", 0xE3 }, { "Atilde", 0xC3 }, { "otilde", 0xF5 }, { "Otilde", 0xD5 },
+  { "ccedil", 0xE7 }, { "Ccedil", 0xC7 }, { "ordf", 0xAA },   { "ordm", 0xBA },
+  { "szlig", 0xDF },  { "aring", 0xE5 },  { "Aring", 0xC5 },  { "aelig", 0xE6 },
+  { "AElig", 0xC6 },  { "oslash", 0xF8 }, { "Oslash", 0xD8 },
+};
+
+/*
+** If p[0..n) (p[0] == '&') starts an entity, return its length and set *cp
+** to the character it names (-1 for a named entity that is no letter we
+** know: a separator). Return 0 when it is no entity (a plain '&').
+*/
+static size_t entity_at(const unsigned char *p, size_t n, int32_t *cp) {
+  size_t k = 1;
+  if (k < n && p[k] == '#') {
+    k++;
+    int hex = 0;
+    if (k < n && (p[k] == 'x' || p[k] == 'X')) { hex = 1; k++; }
+    size_t s = k;
+    uint32_t v = 0;
+    while (k < n && k - s < 7) {
+      unsigned c = p[k];
+      unsigned d;
+      if (is_digit_ascii(c)) d = c - '0';
+      else if (hex && c >= 'a' && c <= 'f') d = c - 'a' + 10;
+      else if (hex && c >= 'A' && c <= 'F') d = c - 'A' + 10;
+      else break;
+      v = v * (hex ? 16u : 10u) + d;
+      k++;
+    }
+    if (k == s || k >= n || p[k] != ';') return 0;
+    *cp = (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) ? -1 : (int32_t)v;
+    return k + 1;
+  }
+  size_t s = k;
+  while (k < n && k - s < 32 && is_alnum_ascii(p[k])) k++;
+  if (k - s < 2 || k >= n || p[k] != ';') return 0;
+  *cp = -1;
+  for (size_t e = 0; e < ARRAY_SIZE(entities); e++) {
+    size_t len = strlen(entities[e].name);
+    if (len == k - s && memcmp(entities[e].name, p + s, len) == 0) { *cp = entities[e].cp; break; }
+  }
+  return k + 1;
+}
+
+/* ------------------------------------------------------------------------
+** UN document symbols
+**
+**   symbol  := first ('/' part)+ [ space* '\'? '(' space* yyyy space* '\'? ')' ]
+**   first   := [A-Z]{1,10}                    (A, S, E, ST, CEDAW, UNEP ...)
+**   part    := [A-Za-z0-9]+ ('.' [A-Za-z0-9]+)*   (69, RES, Add.2, CN.6, L.1)
+**
+** at least one part holds a digit or an uppercase letter (so "A/b" is not a
+** symbol), the first starts a word, the last is not followed by a letter or
+** digit, at most 128 bytes. Lowercase or digit first components ("y/o",
+** "4/5") never start a symbol. The term is the symbol lowercased, with a
+** year suffix written " (yyyy)" whatever the spacing or Markdown escapes.
+*/
+static size_t skip_space(const unsigned char *p, size_t n, size_t k) {
+  while (k < n) {
+    if (p[k] == ' ' || p[k] == '\t' || p[k] == '\r' || p[k] == '\n') k++;
+    else if (p[k] == 0xC2 && k + 1 < n && p[k + 1] == 0xA0) k += 2;   /* no-break space */
+    else break;
+  }
+  return k;
+}
+
+/* Return the end of the symbol starting at p[i] (0: none) and its term in a->sym. */
+static size_t match_symbol(analyzer *a, const unsigned char *p, size_t n, size_t i) {
+  size_t j = i;
+  while (j < n && is_upper_ascii(p[j])) j++;
+  if (j == i || j - i > 10 || j >= n || p[j] != '/') return 0;
+  size_t end = j, ncomp = 0;
+  int good = 0;
+  while (j < n && p[j] == '/') {
+    size_t k = j + 1, start = k;
+    int g = 0;
+    for (;;) {
+      while (k < n && is_alnum_ascii(p[k])) {
+        if (is_digit_ascii(p[k]) || is_upper_ascii(p[k])) g = 1;
+        k++;
+      }
+      if (k > start && k + 1 < n && p[k] == '.' && is_alnum_ascii(p[k + 1])) { k++; continue; }
+      break;
+    }
+    if (k == start) break;
+    ncomp++;
+    good |= g;
+    end = j = k;
+    if (end - i > 128) return 0;
+  }
+  if (!ncomp || !good) return 0;
+  if (end < n && p[end] >= 0x80) {
+    size_t len;
+    int32_t cp = ia_utf8_decode(p + end, n - end, &len);
+    if (cp >= 0 && ia_class(a, cp) != IA_C_SEP) return 0;
+  }
+  buf_reset(&a->sym);
+  if (buf_reserve(&a->sym, end - i + 8) != INDAGA_OK) return 0;
+  for (size_t k = i; k < end; k++)
+    a->sym.p[a->sym.n++] = (unsigned char)(is_upper_ascii(p[k]) ? p[k] + 32 : p[k]);
+  a->sym.p[a->sym.n] = 0;
+
+  /* A year suffix: "S/RES/2354 (2017)", "S/RES/2354(2017)", "2354 \(2017\)". */
+  size_t k = skip_space(p, n, end);
+  if (k < n && p[k] == '\\') k++;
+  if (k < n && p[k] == '(') {
+    k = skip_space(p, n, k + 1);
+    size_t y = k;
+    while (k < n && k - y < 5 && is_digit_ascii(p[k])) k++;
+    if (k - y == 4) {
+      size_t yend = k;
+      k = skip_space(p, n, k);
+      if (k < n && p[k] == '\\') k++;
+      if (k < n && p[k] == ')') {
+        buf_append(&a->sym, " (", 2);
+        buf_append(&a->sym, p + y, yend - y);
+        buf_putc(&a->sym, ')');
+        end = k + 1;
+      }
+    }
+  }
+  return a->sym.err ? 0 : end;
+}
+
+/* ------------------------------------------------------------------------
+** The run
+*/
+typedef struct run {
+  analyzer *a;
+  const unsigned char *p;
+  size_t n;
+  token_fn cb;
+  void *ctx;
+  uint32_t pos;
+  size_t sym_end;     /* tokens starting before this offset are symbol parts */
+} run;
+
+/*
+** Emit the word p[i..j) whose normalisable bytes are w[0..wn) (the input
+** itself, or a->word when entities were decoded). Returns INDAGA_OK,
+** INDAGA_ENOMEM or the callback's value.
+*/
+static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn) {
+  ia_word nw;
+  int rc = ia_word_lookup(r->a, w, wn, &nw);
+  if (rc != INDAGA_OK) return rc;
+  int part = i < r->sym_end;
+  ia_token t;
+  t.pos = r->pos;
+  t.flags = (nw.flags & (TOK_STOP | TOK_NUMBER)) | (part ? TOK_PART : 0u);
+  t.start = i;
+  t.end = j;
+  t.term = nw.term;
+  t.nterm = nw.nterm;
+  t.key = nw.key;
+  t.nkey = nw.nkey;
+  if ((rc = r->cb(r->ctx, &t)) != 0) return rc;
+  if ((nw.flags & IA_ORDINAL) && !part) {
+    /* The plain number: drop the 2-byte marker (ª, º) and a dot before it. */
+    size_t dn = wn - 2;
+    if (dn > 0 && w[dn - 1] == '.') dn--;
+    if ((rc = ia_word_lookup(r->a, w, dn, &nw)) != INDAGA_OK) return rc;
+    t.flags = TOK_NUMBER | TOK_PART;
+    t.end = memcmp(r->p + i, w, dn) == 0 ? i + dn : j;
+    t.term = nw.term;
+    t.nterm = nw.nterm;
+    t.key = nw.key;
+    t.nkey = nw.nkey;
+    if ((rc = r->cb(r->ctx, &t)) != 0) return rc;
+  }
+  r->pos++;
+  return INDAGA_OK;
+}
+
+int analyzer_run(analyzer *a, const char *text, size_t n, token_fn cb, void *ctx, size_t *n_invalid) {
+  const unsigned char *p = (const unsigned char *)text;
+  const uint8_t *cls = a->cls;
+  run r = { a, p, n, cb, ctx, 0, 0 };
+  size_t ninv = 0, i = 0;
+  int rc = INDAGA_OK;
+
+  while (i < n) {
+    unsigned c = p[i];
+    if (c < 0x80) {
+      if (cls[c] == IA_C_SEP) {
+        if (c == '&') {
+          int32_t ecp;
+          size_t m = entity_at(p + i, n - i, &ecp);
+          if (m && (ecp < 0 || (ia_class(a, ecp) != IA_C_LETTER && ia_class(a, ecp) != IA_C_DIGIT))) {
+            i += m;
+            continue;
+          }
+          if (!m) { i++; continue; }
+          /* an entity naming a letter starts a word: fall through */
+        } else {
+          i++;
+          continue;
+        }
+      }
+    } else {
+      size_t len;
+      int32_t cp = ia_utf8_decode(p + i, n - i, &len);
+      if (cp < 0) { ninv++; i += len; continue; }
+      unsigned k = ia_class(a, cp);
+      if (k != IA_C_LETTER && k != IA_C_DIGIT) { i += len; continue; }
+    }
+
+    /* A word starts at i. Is it a UN symbol? */
+    if (i >= r.sym_end && is_upper_ascii(c)) {
+      size_t se = match_symbol(a, p, n, i);
+      if (a->sym.err) { rc = INDAGA_ENOMEM; break; }
+      if (se) {
+        ia_token t;
+        t.pos = r.pos;
+        t.flags = TOK_SYMBOL;
+        t.start = i;
+        t.end = se;
+        t.term = t.key = (const char *)a->sym.p;
+        t.nterm = t.nkey = a->sym.n;
+        if ((rc = cb(ctx, &t)) != 0) break;
+        r.sym_end = se;
+      }
+    }
+
+    /* Scan the word. */
+    int in_sym = i < r.sym_end;
+    int digits_only = 1;      /* for number continuation over '.' and ',' */
+    int rebuilt = 0;          /* entities decoded: the word is in a->word */
+    size_t j = i, wlen = 0;
+    while (j < n) {
+      unsigned b = p[j];
+      size_t len = 1;
+      int32_t cp = (int32_t)b;
+      unsigned k;
+      if (b < 0x80) {
+        k = cls[b];
+        if (k == IA_C_SEP) {
+          if ((b == '.' || b == ',') && digits_only && !in_sym && j > i && j + 1 < n &&
+              is_digit_ascii(p[j + 1]) && wlen + 2 <= IA_MAX_WORD) {
+            if (rebuilt) buf_putc(&a->word, (int)b);
+            j++;
+            wlen++;
+            continue;
+          }
+          if (b == '.' && digits_only && !in_sym && j > i && j + 2 < n && p[j + 1] == 0xC2 &&
+              (p[j + 2] == 0xAA || p[j + 2] == 0xBA) && wlen + 3 <= IA_MAX_WORD) {
+            if (rebuilt) buf_append(&a->word, p + j, 3);
+            j += 3;
+            wlen += 3;
+            digits_only = 0;
+            continue;
+          }
+          if (b != '&') break;
+          size_t m = entity_at(p + j, n - j, &cp);
+          if (!m || cp < 0) break;
+          k = ia_class(a, cp);
+          if (k == IA_C_SEP) break;
+          unsigned char tmp[4];
+          size_t tn = ia_utf8_encode(cp, tmp);
+          if (wlen + tn > IA_MAX_WORD) break;
+          if (!rebuilt) {
+            buf_reset(&a->word);
+            buf_append(&a->word, p + i, j - i);
+            rebuilt = 1;
+          }
+          buf_append(&a->word, tmp, tn);
+          digits_only &= (cp >= '0' && cp <= '9');
+          j += m;
+          wlen += tn;
+          continue;
+        }
+        digits_only &= (k == IA_C_DIGIT);
+      } else {
+        cp = ia_utf8_decode(p + j, n - j, &len);
+        if (cp < 0) break;
+        k = ia_class(a, cp);
+        if (k == IA_C_SEP) break;
+        digits_only = 0;
+      }
+      if (wlen + len > IA_MAX_WORD) break;
+      if (rebuilt) buf_append(&a->word, p + j, len);
+      j += len;
+      wlen += len;
+    }
+    if (j == i) {
+      /* Only a leading entity can stop before anything was taken (it would
+      ** not fit, which cannot happen at a word start): skip it anyway. */
+      i++;
+      continue;
+    }
+    if (rebuilt && a->word.err) { rc = INDAGA_ENOMEM; break; }
+    if (rebuilt) rc = emit_word(&r, i, j, (const char *)a->word.p, a->word.n);
+    else rc = emit_word(&r, i, j, (const char *)p + i, j - i);
+    if (rc != 0) break;
+    i = j;
+  }
+  if (n_invalid) *n_invalid = ninv;
+  return rc;
+}
