@@ -1,0 +1,326 @@
+/*
+** api_index.c: the public read side that is not searching: opening and
+** refreshing snapshots (indaga_index_*), their figures, loading one document
+** with its metadata, parts and paragraphs (indaga_document_*), and verifying
+** a whole index directory (indaga_check).
+**
+** indaga_document copies what it returns out of the segment mapping, so a
+** document stays valid after its snapshot is closed. indaga_check opens every
+** generation on disk (each manifest, segment footer and deletion file
+** checksum), runs seg_verify() once per segment, and cross-checks what the
+** manifest records against the segments (counts, total lengths) and that a
+** live document id appears once in a generation.
+*/
+#include <assert.h>
+#include "common/common.h"
+#include "common/os.h"
+#include "indexer/index.h"
+#include "indexer/manifest.h"
+#include "indexer/segment.h"
+#include "indexer/segwriter.h"
+
+/**************************************************************************
+** Snapshots
+*/
+const ix_snapshot *ix_index_snapshot(const indaga_index *idx) { return idx->snap; }
+
+int indaga_index_open(indaga_index **out, const char *path, const indaga_open_options *opts,
+                      char **errmsg) {
+  (void)opts;
+  if (errmsg) *errmsg = NULL;
+  if (!out || !path) return INDAGA_EMISUSE;
+  *out = NULL;
+  indaga_index *idx = indaga__calloc(1, sizeof *idx);
+  if (!idx) return INDAGA_ENOMEM;
+  idx->dir = indaga__strdup(path);
+  int rc = idx->dir ? ix_snapshot_open(&idx->snap, path, errmsg) : INDAGA_ENOMEM;
+  if (rc) { indaga_index_close(idx); return rc; }
+  *out = idx;
+  return INDAGA_OK;
+}
+
+int indaga_index_refresh(indaga_index **pidx, char **errmsg) {
+  if (errmsg) *errmsg = NULL;
+  if (!pidx || !*pidx) return INDAGA_EMISUSE;
+  indaga_index *old = *pidx;
+  indaga_index *nw = NULL;
+  int rc = indaga_index_open(&nw, old->dir, NULL, errmsg);
+  if (rc) return rc;
+  if (ix_generation(nw->snap) == ix_generation(old->snap)) {
+    indaga_index_close(nw);
+    return INDAGA_OK;
+  }
+  indaga_index_close(old);
+  *pidx = nw;
+  return INDAGA_OK;
+}
+
+void indaga_index_close(indaga_index *idx) {
+  if (!idx) return;
+  ix_snapshot_free(idx->snap);
+  indaga__free(idx->dir);
+  indaga__free(idx);
+}
+
+int indaga_index_stats(const indaga_index *idx, indaga_stats *out) {
+  if (!idx || !out) return INDAGA_EMISUSE;
+  const ix_snapshot *s = idx->snap;
+  memset(out, 0, sizeof *out);
+  out->generation = ix_generation(s);
+  out->documents = ix_live_docs(s);
+  out->paragraphs = ix_live_paras(s);
+  out->segments = ix_nsegs(s);
+  out->bytes = ix_snapshot_bytes(s);
+  for (size_t i = 0; i < ix_nsegs(s); i++) out->terms += seg_nterms(ix_seg(s, i));
+  return INDAGA_OK;
+}
+
+/**************************************************************************
+** Documents
+*/
+struct indaga_document {
+  char *id;
+  char **keys, **values;        /* nmeta each */
+  size_t nmeta;
+  char **part_labels;           /* nparts, [0] NULL */
+  size_t nparts;
+  indaga_paragraph *paras;      /* strings owned (label, text) */
+  size_t nparas;
+};
+
+void indaga_document_free(indaga_document *d) {
+  if (!d) return;
+  for (size_t i = 0; i < d->nmeta; i++) {
+    indaga__free(d->keys[i]);
+    indaga__free(d->values[i]);
+  }
+  for (size_t i = 0; i < d->nparts; i++) indaga__free(d->part_labels[i]);
+  for (size_t i = 0; i < d->nparas; i++) {
+    indaga__free((char *)(uintptr_t)d->paras[i].label);
+    indaga__free((char *)(uintptr_t)d->paras[i].text);
+  }
+  indaga__free(d->keys);
+  indaga__free(d->values);
+  indaga__free(d->part_labels);
+  indaga__free(d->paras);
+  indaga__free(d->id);
+  indaga__free(d);
+}
+
+/* Copy the metadata and part labels of @sd into @d. INDAGA_OK, ENOMEM, ECORRUPT. */
+static int load_meta(indaga_document *d, const seg_doc *sd) {
+  size_t n = 0;
+  const char *k, *v;
+  size_t nk, nv;
+  int rc;
+  while ((rc = seg_doc_meta(sd, n, &k, &nk, &v, &nv)) == 1) n++;
+  if (rc < 0) return rc;
+  d->keys = indaga__calloc(n ? n : 1, sizeof *d->keys);
+  d->values = indaga__calloc(n ? n : 1, sizeof *d->values);
+  if (!d->keys || !d->values) return INDAGA_ENOMEM;
+  for (size_t i = 0; i < n; i++, d->nmeta++) {
+    if (seg_doc_meta(sd, i, &k, &nk, &v, &nv) != 1) return INDAGA_ECORRUPT;
+    d->keys[i] = indaga__strndup(k, nk);
+    d->values[i] = indaga__strndup(v, nv);
+    if (!d->keys[i] || !d->values[i]) { d->nmeta++; return INDAGA_ENOMEM; }
+  }
+  d->part_labels = indaga__calloc(sd->nparts ? sd->nparts : 1, sizeof *d->part_labels);
+  if (!d->part_labels) return INDAGA_ENOMEM;
+  for (uint32_t p = 0; p < sd->nparts; p++, d->nparts++) {
+    const char *l = NULL;
+    size_t nl = 0;
+    rc = seg_doc_part_label(sd, p, &l, &nl);
+    if (rc < 0) return rc;
+    if (rc == 1 && l) {
+      d->part_labels[p] = indaga__strndup(l, nl);
+      if (!d->part_labels[p]) { d->nparts++; return INDAGA_ENOMEM; }
+    }
+  }
+  return INDAGA_OK;
+}
+
+/* Copy the paragraphs of @sd (with their display text) into @d. */
+static int load_paras(indaga_document *d, const seg_reader *r, const seg_doc *sd) {
+  ia_buf text = { 0 };
+  int rc = INDAGA_OK;
+  d->paras = indaga__calloc(sd->npara ? sd->npara : 1, sizeof *d->paras);
+  if (!d->paras) return INDAGA_ENOMEM;
+  for (uint32_t i = 0; i < sd->npara && rc == INDAGA_OK; i++) {
+    seg_para sp;
+    rc = seg_para_get(r, sd->first_para + i, &sp);
+    if (rc) break;
+    buf_reset(&text);
+    rc = seg_para_text(r, sd->first_para + i, &text);
+    if (rc == INDAGA_OK && text.err) rc = text.err;
+    if (rc) break;
+    indaga_paragraph *p = &d->paras[d->nparas++];
+    p->part = sp.part;
+    p->ordinal = sp.ordinal;
+    p->heading = sp.heading;
+    p->byte_start = sp.src_start;
+    p->byte_end = sp.src_end;
+    p->label = sp.label ? indaga__strndup(sp.label, sp.nlabel) : NULL;
+    p->text = indaga__strndup(text.n ? (const char *)text.p : "", text.n);
+    if (!p->text || (sp.label && !p->label)) rc = INDAGA_ENOMEM;
+  }
+  buf_free(&text);
+  return rc;
+}
+
+int indaga_document_get(indaga_document **out, const indaga_index *idx, const char *doc,
+                        char **errmsg) {
+  if (errmsg) *errmsg = NULL;
+  if (!out || !idx || !doc) return INDAGA_EMISUSE;
+  *out = NULL;
+  size_t seg;
+  uint32_t did;
+  int rc = ix_find_doc(idx->snap, doc, &seg, &did);
+  if (rc == INDAGA_ENOTFOUND) {
+    if (errmsg) *errmsg = indaga__sprintf("%s: no such document in %s", doc, idx->dir);
+    return rc;
+  }
+  const seg_reader *r = rc ? NULL : ix_seg(idx->snap, seg);
+  seg_doc sd;
+  if (rc == INDAGA_OK) rc = seg_doc_get(r, did, &sd);
+  indaga_document *d = rc ? NULL : indaga__calloc(1, sizeof *d);
+  if (rc == INDAGA_OK && !d) rc = INDAGA_ENOMEM;
+  if (rc == INDAGA_OK) {
+    d->id = indaga__strdup(doc);
+    rc = d->id ? load_meta(d, &sd) : INDAGA_ENOMEM;
+  }
+  if (rc == INDAGA_OK) rc = load_paras(d, r, &sd);
+  if (rc) {
+    indaga_document_free(d);
+    if (errmsg)
+      *errmsg = indaga__sprintf("%s: cannot load document %s: %s",
+                                r ? seg_name(r) : idx->dir, doc, indaga_strerror(rc));
+    return rc;
+  }
+  *out = d;
+  return INDAGA_OK;
+}
+
+const char *indaga_document_id(const indaga_document *d) { return d ? d->id : NULL; }
+size_t indaga_document_meta_count(const indaga_document *d) { return d ? d->nmeta : 0; }
+
+int indaga_document_meta(const indaga_document *d, size_t i, const char **key, const char **value) {
+  if (!d || i >= d->nmeta) return INDAGA_ENOTFOUND;
+  if (key) *key = d->keys[i];
+  if (value) *value = d->values[i];
+  return INDAGA_OK;
+}
+
+const char *indaga_document_meta_get(const indaga_document *d, const char *key) {
+  for (size_t i = 0; d && key && i < d->nmeta; i++)
+    if (!strcmp(d->keys[i], key)) return d->values[i];
+  return NULL;
+}
+
+size_t indaga_document_part_count(const indaga_document *d) { return d ? d->nparts : 0; }
+
+const char *indaga_document_part_label(const indaga_document *d, size_t i) {
+  return d && i < d->nparts ? d->part_labels[i] : NULL;
+}
+
+size_t indaga_document_paragraph_count(const indaga_document *d) { return d ? d->nparas : 0; }
+
+const indaga_paragraph *indaga_document_paragraph(const indaga_document *d, size_t i) {
+  return d && i < d->nparas ? &d->paras[i] : NULL;
+}
+
+/**************************************************************************
+** Checking
+*/
+typedef struct checked {
+  uint64_t *ids;              /* segments already verified */
+  size_t n, cap;
+} checked;
+
+static int was_checked(checked *c, uint64_t id) {
+  for (size_t i = 0; i < c->n; i++) if (c->ids[i] == id) return 1;
+  if (c->n == c->cap) {
+    size_t cap = c->cap ? c->cap * 2 : 16;
+    uint64_t *v = indaga__realloc(c->ids, cap * sizeof *v);
+    if (!v) return -1;
+    c->ids = v;
+    c->cap = cap;
+  }
+  c->ids[c->n++] = id;
+  return 0;
+}
+
+/* Verify one opened generation. INDAGA_OK or the first problem in *errmsg. */
+static int check_generation(const ix_snapshot *s, checked *done, char **errmsg) {
+  const ix_manifest *m = ix_snapshot_manifest(s);
+  ix_map ids = { 0 };
+  int rc = INDAGA_OK;
+  for (size_t i = 0; rc == INDAGA_OK && i < m->nsegs; i++) {
+    const seg_reader *r = ix_seg(s, i);
+    int seen = was_checked(done, m->segs[i].id);
+    if (seen < 0) { rc = INDAGA_ENOMEM; break; }
+    if (!seen && (rc = seg_verify(r, errmsg)) != INDAGA_OK) break;
+    if (seg_total_len(r) != m->segs[i].total_len) {
+      if (errmsg)
+        *errmsg = indaga__sprintf("%s: corrupt: paragraph lengths sum to %llu, manifest.%llu says %llu",
+                                  seg_name(r), (unsigned long long)seg_total_len(r),
+                                  (unsigned long long)m->generation,
+                                  (unsigned long long)m->segs[i].total_len);
+      rc = INDAGA_ECORRUPT;
+      break;
+    }
+    for (uint32_t did = 0; rc == INDAGA_OK && did < seg_ndoc(r); did++) {
+      if (ix_doc_deleted(s, i, did)) continue;
+      seg_doc d;
+      uint64_t v;
+      rc = seg_doc_get(r, did, &d);
+      if (rc) {
+        if (errmsg) *errmsg = indaga__sprintf("%s: corrupt: document %u unreadable", seg_name(r), did);
+      } else if (ix_map_get(&ids, d.id, d.nid, &v)) {
+        if (errmsg)
+          *errmsg = indaga__sprintf("manifest.%llu: corrupt: document %.*s is live in two segments (%s)",
+                                    (unsigned long long)m->generation, (int)d.nid, d.id, seg_name(r));
+        rc = INDAGA_ECORRUPT;
+      } else {
+        rc = ix_map_put(&ids, d.id, d.nid, 1);
+      }
+    }
+  }
+  ix_map_free(&ids);
+  return rc;
+}
+
+int indaga_check(const char *path, char **errmsg) {
+  if (errmsg) *errmsg = NULL;
+  if (!path) return INDAGA_EMISUSE;
+  uint64_t *gens = NULL;
+  size_t n = 0;
+  checked done = { 0 };
+  int rc = ix_manifest_list(path, &gens, &n, errmsg);
+  if (rc == INDAGA_ENOTFOUND || (rc == INDAGA_OK && n == 0)) {
+    if (errmsg) { indaga__free(*errmsg); *errmsg = indaga__sprintf("no index at %s", path); }
+    indaga__free(gens);
+    return INDAGA_ENOINDEX;
+  }
+  for (size_t i = 0; rc == INDAGA_OK && i < n; i++) {
+    ix_snapshot *s = NULL;
+    rc = ix_snapshot_open_gen(&s, path, gens[i], errmsg);
+    if (rc == INDAGA_ENOTFOUND && i > 0) {
+      /* An old generation removed by a writer meanwhile is not damage. */
+      char *mp = ix_manifest_path(path, gens[i]);
+      os_stat_info st;
+      if (mp && os_stat(mp, &st, NULL) == INDAGA_ENOTFOUND) {
+        if (errmsg) { indaga__free(*errmsg); *errmsg = NULL; }
+        rc = INDAGA_OK;
+        indaga__free(mp);
+        continue;
+      }
+      indaga__free(mp);
+    }
+    if (rc == INDAGA_ENOTFOUND) rc = INDAGA_ECORRUPT;   /* a named file is missing */
+    if (rc == INDAGA_OK) rc = check_generation(s, &done, errmsg);
+    ix_snapshot_free(s);
+  }
+  indaga__free(done.ids);
+  indaga__free(gens);
+  return rc;
+}
