@@ -100,6 +100,11 @@ typedef struct seg_cursor {
   int decoded;                    /* current block decoded */
 } seg_cursor;
 
+/*
+** Open @c on @t's postings, positioned on the first posting (c->doc, c->freq).
+** Returns INDAGA_OK or INDAGA_ECORRUPT (the cursor is then exhausted).
+** Close with seg_cursor_close (it owns the positions buffer).
+*/
 int  seg_cursor_open(seg_cursor *c, const seg_reader *r, const seg_term *t);
 void seg_cursor_close(seg_cursor *c);
 /* Advance to the next paragraph. Returns INDAGA_OK (doc may become SEG_END) or <0. */
@@ -156,6 +161,14 @@ int seg_doc_meta(const seg_doc *d, size_t i, const char **k, size_t *nk, const c
 int seg_doc_meta_find(const seg_doc *d, const char *key, const char **v, size_t *nv);
 /* Label of part @part of @d (0 gives NULL, 1). */
 int seg_doc_part_label(const seg_doc *d, uint32_t part, const char **l, size_t *nl);
+
+/*
+** Find document @id (p+n): its document number in *did. INDAGA_OK,
+** INDAGA_ENOTFOUND when absent, INDAGA_ECORRUPT.
+*/
+int seg_doc_find(const seg_reader *r, const char *id, size_t n, uint32_t *did);
+/* Sum of all paragraph lengths of the segment (deleted ones included). */
+uint64_t seg_total_len(const seg_reader *r);
 
 /* The file name of the segment, for messages. */
 const char *seg_name(const seg_reader *r);

@@ -1,0 +1,489 @@
+/*
+** segbuild.c: analysing documents and building a segment in memory.
+**
+** Work is split so that the single-threaded part is cheap:
+**
+**  seg_analyze_doc (any thread, one analyzer each) runs the analyzer over
+**    every paragraph's display text and reduces the token stream to what
+**    the builder needs: the document's distinct terms (with their XXH3
+**    hashes), its distinct (key, term) pairs, and per paragraph the sorted,
+**    de-duplicated occurrences (local term << 32 | position) and the
+**    paragraph length (distinct positions).
+**
+**  seg_builder_add (one thread, documents in order) maps each distinct
+**    local term to a global term id once per document through an
+**    open-addressing table (hash precomputed), then for each paragraph
+**    appends to each present term's own growable buffer: varint paragraph
+**    gap, varint tf, varint positions (first, then differences - 1). Its
+**    cost per occurrence is a table index and a few bytes of varint.
+**
+**  seg_builder_write sorts the terms bytewise, decodes each term's buffer
+**    into arrays and hands them to the sink (segsink.c), which encodes the
+**    postings blocks; each buffer is freed as soon as it is consumed.
+**
+** seg_builder_mem() counts every buffer's capacity, tables included.
+*/
+#include <assert.h>
+#include <stdlib.h>
+#include <xxhash.h>
+#include "indexer/segimpl.h"
+#include "indexer/segwriter.h"
+
+/**************************************************************************
+** An interning table of byte strings: id -> bytes, bytes -> id.
+*/
+typedef struct strtab {
+  ia_buf bytes;
+  uint32_t *off, *len;
+  uint64_t *hash;
+  uint32_t n, cap;
+  uint32_t *slots;           /* id + 1, 0 for empty */
+  uint32_t mask;             /* slots - 1 */
+} strtab;
+
+static void strtab_free(strtab *t) {
+  buf_free(&t->bytes);
+  indaga__free(t->off);
+  indaga__free(t->len);
+  indaga__free(t->hash);
+  indaga__free(t->slots);
+  memset(t, 0, sizeof *t);
+}
+
+static size_t strtab_mem(const strtab *t) {
+  return t->bytes.cap + (size_t)t->cap * 16u + (t->slots ? ((size_t)t->mask + 1) * 4u : 0);
+}
+
+/* Double the slot array. INDAGA_OK or INDAGA_ENOMEM. */
+static int strtab_rehash(strtab *t) {
+  uint32_t nslots = t->slots ? (t->mask + 1) * 2 : 256;
+  uint32_t *s = indaga__calloc(nslots, sizeof *s);
+  if (!s) return INDAGA_ENOMEM;
+  for (uint32_t i = 0; i < t->n; i++) {
+    uint32_t j = (uint32_t)t->hash[i] & (nslots - 1);
+    while (s[j]) j = (j + 1) & (nslots - 1);
+    s[j] = i + 1;
+  }
+  indaga__free(t->slots);
+  t->slots = s;
+  t->mask = nslots - 1;
+  return INDAGA_OK;
+}
+
+/*
+** Find p[0..n) (hash @h) in @t, adding it when absent (*added = 1).
+** INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ERROR when the table would pass 4 GiB.
+*/
+static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_t *id, int *added) {
+  if (!t->slots || (uint64_t)t->n * 2 >= (uint64_t)t->mask + 1) {
+    int rc = strtab_rehash(t);
+    if (rc) return rc;
+  }
+  uint32_t j = (uint32_t)h & t->mask;
+  for (uint32_t s; (s = t->slots[j]) != 0; j = (j + 1) & t->mask) {
+    uint32_t i = s - 1;
+    if (t->hash[i] == h && t->len[i] == n && memcmp(t->bytes.p + t->off[i], p, n) == 0) {
+      *id = i;
+      *added = 0;
+      return INDAGA_OK;
+    }
+  }
+  if (t->bytes.n + n > UINT32_MAX || t->n == UINT32_MAX - 1) return INDAGA_ERROR;
+  if (t->n == t->cap) {
+    uint32_t cap = t->cap ? t->cap * 2 : 64;
+    uint32_t *o = indaga__realloc(t->off, (size_t)cap * 4), *l = o ? indaga__realloc(t->len, (size_t)cap * 4) : NULL;
+    if (o) t->off = o;
+    if (l) t->len = l;
+    uint64_t *hh = l ? indaga__realloc(t->hash, (size_t)cap * 8) : NULL;
+    if (!hh) return INDAGA_ENOMEM;
+    t->hash = hh;
+    t->cap = cap;
+  }
+  buf_append(&t->bytes, p, n);
+  if (t->bytes.err) return t->bytes.err;
+  t->off[t->n] = (uint32_t)(t->bytes.n - n);
+  t->len[t->n] = (uint32_t)n;
+  t->hash[t->n] = h;
+  t->slots[j] = t->n + 1;
+  *id = t->n++;
+  *added = 1;
+  return INDAGA_OK;
+}
+
+/**************************************************************************
+** Analysis (seg_analyze_doc): the opaque seg_doc_in.tokens.
+*/
+typedef struct seg_tokens {
+  strtab terms;              /* the document's distinct terms */
+  strtab pairs;              /* key bytes + u32 local term id */
+  uint64_t *occ;             /* per paragraph: sorted (term << 32 | pos) */
+  size_t nocc, capocc;
+  uint32_t *pn;              /* occurrences per paragraph */
+  uint32_t *plen;            /* length per paragraph */
+  size_t npara;
+} seg_tokens;
+
+static void tokens_free(seg_tokens *t) {
+  if (!t) return;
+  strtab_free(&t->terms);
+  strtab_free(&t->pairs);
+  indaga__free(t->occ);
+  indaga__free(t->pn);
+  indaga__free(t->plen);
+  indaga__free(t);
+}
+
+typedef struct actx {
+  seg_tokens *t;
+  ia_buf pair;               /* scratch: key + u32 */
+  uint32_t maxpos, distinct;
+  int rc;
+} actx;
+
+static int on_token(void *ctx, const ia_token *tok) {
+  actx *a = ctx;
+  seg_tokens *t = a->t;
+  if (tok->nterm == 0) return 0;
+  uint32_t lid, pid;
+  int added;
+  int rc = strtab_intern(&t->terms, tok->term, tok->nterm, XXH3_64bits(tok->term, tok->nterm), &lid, &added);
+  if (!rc && tok->nkey) {
+    buf_reset(&a->pair);
+    buf_append(&a->pair, tok->key, tok->nkey);
+    buf_put_u32(&a->pair, lid);
+    rc = a->pair.err ? a->pair.err
+                     : strtab_intern(&t->pairs, a->pair.p, a->pair.n, XXH3_64bits(a->pair.p, a->pair.n), &pid, &added);
+  }
+  if (!rc && t->nocc == t->capocc) {
+    size_t cap = t->capocc ? t->capocc * 2 : 1024;
+    uint64_t *o = indaga__realloc(t->occ, cap * sizeof *o);
+    if (!o) rc = INDAGA_ENOMEM; else { t->occ = o; t->capocc = cap; }
+  }
+  if (rc) { a->rc = rc; return 1; }
+  t->occ[t->nocc++] = (uint64_t)lid << 32 | tok->pos;
+  if (a->distinct == 0 || tok->pos > a->maxpos) {
+    a->distinct++;
+    a->maxpos = tok->pos;
+  }
+  return 0;
+}
+
+static int cmp_u64(const void *x, const void *y) {
+  uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+  return a < b ? -1 : a > b;
+}
+
+int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
+  if (!in || !in->doc) return INDAGA_EMISUSE;
+  const dm_doc *d = in->doc;
+  seg_tokens *t = indaga__calloc(1, sizeof *t);
+  actx a;
+  memset(&a, 0, sizeof a);
+  a.t = t;
+  int rc = INDAGA_ENOMEM;
+  if (!t) goto done;
+  t->npara = d->nparas;
+  t->pn = indaga__calloc(d->nparas ? d->nparas : 1, sizeof *t->pn);
+  t->plen = indaga__calloc(d->nparas ? d->nparas : 1, sizeof *t->plen);
+  if (!t->pn || !t->plen) goto done;
+  for (size_t i = 0; i < d->nparas; i++) {
+    size_t start = t->nocc;
+    a.maxpos = a.distinct = 0;
+    rc = analyzer_run(an, d->paras[i].text, d->paras[i].ntext, on_token, &a, NULL);
+    if (a.rc) rc = a.rc;
+    if (rc) goto done;
+    /* sort by (term, position) and drop repeats of a term at one position */
+    uint64_t *o = t->occ + start;
+    size_t n = t->nocc - start, k = 0;
+    if (n > 1) qsort(o, n, sizeof *o, cmp_u64);
+    for (size_t j = 0; j < n; j++)
+      if (k == 0 || o[j] != o[k - 1]) o[k++] = o[j];
+    t->nocc = start + k;
+    t->pn[i] = (uint32_t)k;
+    t->plen[i] = a.distinct;
+  }
+  /* the builder needs neither probe table */
+  indaga__free(t->terms.slots);
+  indaga__free(t->pairs.slots);
+  t->terms.slots = t->pairs.slots = NULL;
+  rc = INDAGA_OK;
+done:
+  buf_free(&a.pair);
+  if (rc) { tokens_free(t); t = NULL; }
+  tokens_free(in->tokens);
+  in->tokens = t;
+  return rc;
+}
+
+void seg_doc_in_clear(seg_doc_in *in) {
+  if (!in) return;
+  indaga__free(in->id);
+  dm_doc_free(in->doc);
+  tokens_free(in->tokens);
+  memset(in, 0, sizeof *in);
+}
+
+/**************************************************************************
+** The builder
+*/
+typedef struct tpost {
+  unsigned char *p;          /* varint postings of the term */
+  uint32_t n, cap;
+  uint32_t last;             /* last paragraph id */
+  uint32_t df;
+  uint64_t cf;
+} tpost;
+
+struct seg_builder {
+  segsink *sink;
+  strtab terms;              /* global terms */
+  tpost *tp;                 /* per global term */
+  uint32_t captp;
+  strtab pairs;              /* key bytes + u32 global term id */
+  uint32_t *map;             /* local -> global term, scratch */
+  uint32_t capmap;
+  ia_buf scratch, scratch2;
+  size_t postmem;            /* sum of tp[].cap */
+  int done;                  /* written (or failed): only free remains */
+};
+
+int seg_builder_new(seg_builder **out) {
+  seg_builder *b = indaga__calloc(1, sizeof *b);
+  if (!b) return INDAGA_ENOMEM;
+  int rc = segsink_new(&b->sink);
+  if (rc) { indaga__free(b); return rc; }
+  *out = b;
+  return INDAGA_OK;
+}
+
+void seg_builder_free(seg_builder *b) {
+  if (!b) return;
+  segsink_free(b->sink);
+  strtab_free(&b->terms);
+  strtab_free(&b->pairs);
+  for (uint32_t i = 0; i < b->captp && b->tp; i++) indaga__free(b->tp[i].p);
+  indaga__free(b->tp);
+  indaga__free(b->map);
+  buf_free(&b->scratch);
+  buf_free(&b->scratch2);
+  indaga__free(b);
+}
+
+size_t seg_builder_mem(const seg_builder *b) {
+  return sizeof *b + segsink_mem(b->sink) + strtab_mem(&b->terms) + strtab_mem(&b->pairs) +
+         (size_t)b->captp * sizeof(tpost) + b->postmem + (size_t)b->capmap * 4 + b->scratch.cap +
+         b->scratch2.cap;
+}
+
+uint32_t seg_builder_ndocs(const seg_builder *b) { return segsink_ndoc(b->sink); }
+
+/* Encode @d's metadata and part labels (format.h, DOCS) into scratch and scratch2. */
+static int encode_doc_blobs(seg_builder *b, const dm_doc *d) {
+  ia_buf *m = &b->scratch, *p = &b->scratch2;
+  buf_reset(m);
+  buf_reset(p);
+  for (size_t i = 0; i < d->nmeta; i++) {
+    const char *k = d->meta[i].key ? d->meta[i].key : "", *v = d->meta[i].value ? d->meta[i].value : "";
+    size_t nk = strlen(k), nv = strlen(v);
+    buf_put_varint(m, nk);
+    buf_append(m, k, nk);
+    buf_put_varint(m, nv);
+    buf_append(m, v, nv);
+  }
+  for (size_t i = 1; i < d->nparts; i++) {
+    const char *l = d->part_labels ? d->part_labels[i] : NULL;
+    seg__put_label(p, l, l ? strlen(l) : 0, l != NULL);
+  }
+  return m->err ? m->err : p->err;
+}
+
+/* Append one posting (paragraph @pid, positions of sorted occurrences o[0..n)) to term @g. */
+static int append_posting(seg_builder *b, uint32_t g, uint32_t pid, const uint64_t *o, uint32_t n) {
+  tpost *t = &b->tp[g];
+  size_t need = (size_t)t->n + 10 + (size_t)n * 5;
+  if (need > t->cap) {
+    if (need > UINT32_MAX) return INDAGA_ERROR;
+    size_t cap = t->cap ? (size_t)t->cap * 2 : 16;
+    while (cap < need) cap *= 2;
+    if (cap > UINT32_MAX) cap = UINT32_MAX;
+    unsigned char *p = indaga__realloc(t->p, cap);
+    if (!p) return INDAGA_ENOMEM;
+    b->postmem += cap - t->cap;
+    t->p = p;
+    t->cap = (uint32_t)cap;
+  }
+  unsigned char *w = t->p + t->n;
+  uint64_t v[2] = { t->df ? pid - t->last : pid, n };
+  for (uint32_t k = 0; k < n + 2u; k++) {
+    uint32_t x = k < 2 ? (uint32_t)v[k]
+                       : k == 2 ? (uint32_t)o[0] : (uint32_t)o[k - 2] - (uint32_t)o[k - 3] - 1u;
+    while (x >= 0x80) { *w++ = (unsigned char)(x | 0x80); x >>= 7; }
+    *w++ = (unsigned char)x;
+  }
+  t->n = (uint32_t)(w - t->p);
+  t->last = pid;
+  t->df++;
+  t->cf += n;
+  return INDAGA_OK;
+}
+
+/* Map @tk's local terms to global ids in b->map, and add its vocabulary pairs. */
+static int map_terms(seg_builder *b, const seg_tokens *tk) {
+  if (tk->terms.n > b->capmap) {
+    uint32_t *m = indaga__realloc(b->map, (size_t)tk->terms.n * 4);
+    if (!m) return INDAGA_ENOMEM;
+    b->map = m;
+    b->capmap = tk->terms.n;
+  }
+  for (uint32_t i = 0; i < tk->terms.n; i++) {
+    int added, rc = strtab_intern(&b->terms, tk->terms.bytes.p + tk->terms.off[i], tk->terms.len[i],
+                                  tk->terms.hash[i], &b->map[i], &added);
+    if (rc) return rc;
+    if (b->map[i] >= b->captp) {
+      uint32_t cap = b->captp ? b->captp * 2 : 1024;
+      tpost *tp = indaga__realloc(b->tp, (size_t)cap * sizeof *tp);
+      if (!tp) return INDAGA_ENOMEM;
+      memset(tp + b->captp, 0, (size_t)(cap - b->captp) * sizeof *tp);
+      b->tp = tp;
+      b->captp = cap;
+    }
+  }
+  ia_buf *pb = &b->scratch;
+  for (uint32_t i = 0; i < tk->pairs.n; i++) {
+    const unsigned char *p = tk->pairs.bytes.p + tk->pairs.off[i];
+    size_t nk = tk->pairs.len[i] - 4;
+    uint32_t lid = get_u32(p + nk), pid;
+    if (lid >= tk->terms.n) return INDAGA_EMISUSE;
+    buf_reset(pb);
+    buf_append(pb, p, nk);
+    buf_put_u32(pb, b->map[lid]);
+    if (pb->err) return pb->err;
+    int added, rc = strtab_intern(&b->pairs, pb->p, pb->n, XXH3_64bits(pb->p, pb->n), &pid, &added);
+    if (rc) return rc;
+  }
+  return INDAGA_OK;
+}
+
+int seg_builder_add(seg_builder *b, const seg_doc_in *in) {
+  if (b->done) return INDAGA_EMISUSE;
+  const seg_tokens *tk = in->tokens;
+  const dm_doc *d = in->doc;
+  if (!in->id || !d || !tk || tk->npara != d->nparas) return INDAGA_EMISUSE;
+  if (d->nparas > UINT32_MAX - segsink_npara(b->sink) - 2) return INDAGA_ERROR;
+  int rc = encode_doc_blobs(b, d);
+  if (!rc) rc = segsink_doc(b->sink, in->id, strlen(in->id), in->size, in->mtime_ns, in->hash,
+                            b->scratch.p, b->scratch.n, b->scratch2.p, b->scratch2.n,
+                            d->nparts ? (uint32_t)d->nparts : 1);
+  if (!rc) rc = map_terms(b, tk);
+  const uint64_t *o = tk->occ;
+  for (size_t i = 0; i < d->nparas && !rc; i++) {
+    const dm_para *p = &d->paras[i];
+    rc = segsink_para(b->sink, p->part, p->ordinal, tk->plen[i], p->heading, p->src_start, p->src_end,
+                      p->label, p->label ? strlen(p->label) : 0, p->text, p->ntext);
+    uint32_t pid = segsink_npara(b->sink) - 1;
+    for (uint32_t j = 0; j < tk->pn[i] && !rc;) {
+      uint32_t lid = (uint32_t)(o[j] >> 32), k = j + 1;
+      while (k < tk->pn[i] && (uint32_t)(o[k] >> 32) == lid) k++;
+      rc = append_posting(b, b->map[lid], pid, o + j, k - j);
+      j = k;
+    }
+    o += tk->pn[i];
+  }
+  if (rc) b->done = 1;   /* the builder's state is partial: refuse more */
+  return rc;
+}
+
+typedef struct tref { const unsigned char *p; uint32_t n, id; const unsigned char *t; uint32_t nt; } tref;
+
+static int cmp_mem(const unsigned char *a, size_t na, const unsigned char *b, size_t nb) {
+  size_t m = na < nb ? na : nb;
+  int c = m ? memcmp(a, b, m) : 0;
+  if (c) return c;
+  return na < nb ? -1 : na > nb;
+}
+
+static int cmp_tref(const void *x, const void *y) {
+  const tref *a = x, *b = y;
+  int c = cmp_mem(a->p, a->n, b->p, b->n);
+  return c ? c : cmp_mem(a->t, a->nt, b->t, b->nt);
+}
+
+/* Decode term @g's buffer into docs/tfs/pos (grown as needed) and pass it to the sink. */
+static int emit_term(seg_builder *b, const tref *r, uint32_t **docs, uint32_t **tfs, uint32_t **pos,
+                     size_t *capd, size_t *capp, char **errmsg) {
+  tpost *t = &b->tp[r->id];
+  if (t->df > *capd) {
+    uint32_t *d = indaga__realloc(*docs, (size_t)t->df * 4), *f = d ? indaga__realloc(*tfs, (size_t)t->df * 4) : NULL;
+    if (d) *docs = d;
+    if (!f) return INDAGA_ENOMEM;
+    *tfs = f;
+    *capd = t->df;
+  }
+  if (t->cf > *capp) {
+    if (t->cf > SIZE_MAX / 4) return INDAGA_ENOMEM;
+    uint32_t *p = indaga__realloc(*pos, (size_t)t->cf * 4);
+    if (!p) return INDAGA_ENOMEM;
+    *pos = p;
+    *capp = (size_t)t->cf;
+  }
+  const unsigned char *p = t->p, *end = t->p + t->n;
+  uint32_t doc = 0, *pp = *pos;
+  for (uint32_t i = 0; i < t->df; i++) {
+    uint64_t gap, tf, v;
+    if (get_varint(&p, end, &gap) || get_varint(&p, end, &tf)) return INDAGA_ERROR;
+    doc = i ? doc + (uint32_t)gap : (uint32_t)gap;
+    (*docs)[i] = doc;
+    (*tfs)[i] = (uint32_t)tf;
+    for (uint64_t k = 0; k < tf; k++, pp++) {
+      if (get_varint(&p, end, &v)) return INDAGA_ERROR;
+      *pp = k ? pp[-1] + 1 + (uint32_t)v : (uint32_t)v;
+    }
+  }
+  int rc = segsink_term(b->sink, (const char *)r->p, r->n, *docs, *tfs, *pos, t->df, errmsg);
+  indaga__free(t->p);
+  b->postmem -= t->cap;
+  t->p = NULL;
+  t->n = t->cap = 0;
+  return rc;
+}
+
+/* Write every term, then the vocabulary, to the sink. */
+static int write_terms(seg_builder *b, char **errmsg) {
+  uint32_t nt = b->terms.n, np = b->pairs.n;
+  tref *refs = indaga__malloc(((size_t)(nt > np ? nt : np) + 1) * sizeof *refs);
+  uint32_t *docs = NULL, *tfs = NULL, *pos = NULL;
+  size_t capd = 0, capp = 0;
+  int rc = refs ? INDAGA_OK : INDAGA_ENOMEM;
+  for (uint32_t i = 0; i < nt && !rc; i++) {
+    tref r = { b->terms.bytes.p + b->terms.off[i], b->terms.len[i], i, NULL, 0 };
+    refs[i] = r;
+  }
+  if (!rc && nt) qsort(refs, nt, sizeof *refs, cmp_tref);
+  for (uint32_t i = 0; i < nt && !rc; i++) rc = emit_term(b, &refs[i], &docs, &tfs, &pos, &capd, &capp, errmsg);
+  indaga__free(docs);
+  indaga__free(tfs);
+  indaga__free(pos);
+  /* vocabulary: (key, term) pairs sorted by key, then term */
+  for (uint32_t i = 0; i < np && !rc; i++) {
+    const unsigned char *p = b->pairs.bytes.p + b->pairs.off[i];
+    uint32_t nk = b->pairs.len[i] - 4, g = get_u32(p + nk);
+    tref r = { p, nk, g, b->terms.bytes.p + b->terms.off[g], b->terms.len[g] };
+    refs[i] = r;
+  }
+  if (!rc && np) qsort(refs, np, sizeof *refs, cmp_tref);
+  for (uint32_t i = 0; i < np && !rc; i++)
+    rc = segsink_vocab(b->sink, (const char *)refs[i].p, refs[i].n, (const char *)refs[i].t, refs[i].nt);
+  indaga__free(refs);
+  return rc;
+}
+
+int seg_builder_write(seg_builder *b, const char *path, char **errmsg) {
+  if (b->done) return INDAGA_EMISUSE;
+  b->done = 1;
+  int rc = segsink_open(b->sink, path, errmsg);
+  if (!rc) rc = write_terms(b, errmsg);
+  if (!rc) rc = segsink_finish(b->sink, errmsg);
+  if (rc && errmsg && !*errmsg)
+    *errmsg = indaga__sprintf("%s: cannot write segment: %s", path, indaga_strerror(rc));
+  return rc;
+}

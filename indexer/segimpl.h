@@ -1,0 +1,107 @@
+/*
+** segimpl.h: internals shared by the segment files (segsink.c, segbuild.c,
+** segread.c, segverify.c, segmerge.c); nothing outside them includes it.
+**
+**   segsink   turns documents, paragraphs, terms and vocabulary entries,
+**             given in final order, into a segment file (format.h). Both the
+**             builder (seg_builder_write) and seg_merge feed one.
+**   seg_reader the mapped file and its section table, plus iterators over
+**             the dictionary and vocabulary in sorted order, for merge and
+**             verify.
+*/
+#ifndef INDAGA_SEGIMPL_H
+#define INDAGA_SEGIMPL_H
+
+#include "common/common.h"
+#include "common/os.h"
+#include "indexer/format.h"
+#include "indexer/segment.h"
+#include "indexer/postings.h"
+
+struct seg_reader {
+  os_map map;
+  char *name;                          /* the path, for messages */
+  const unsigned char *sec[SEGF_NSECT];
+  size_t nsec[SEGF_NSECT];
+  uint32_t npara, ndoc;
+  uint64_t nterms, nkeys, total_len;
+  uint64_t ndictblk, nvocabblk, nparachunk, ntextblk;
+};
+
+/* Set *errmsg (when not NULL) to "<name>: <fmt...>" and return INDAGA_ECORRUPT. */
+int seg__corrupt(const seg_reader *r, char **errmsg, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+
+/**************************************************************************
+** The sink (segsink.c). Call order: segsink_doc/segsink_para for every
+** document and its paragraphs, then segsink_open, segsink_term for every
+** term in bytewise order, segsink_vocab for every (key, term) in (key,
+** term) order, then segsink_finish. Every call returns INDAGA_OK or a
+** status; after an error the sink only accepts segsink_free.
+*/
+typedef struct segsink segsink;
+int  segsink_new(segsink **out);
+void segsink_free(segsink *s);     /* removes a half-written temporary file */
+/* Start document ndoc: @meta and @parts are already encoded as in format.h. */
+int  segsink_doc(segsink *s, const char *id, size_t nid, uint64_t size, int64_t mtime_ns,
+                 uint64_t hash, const unsigned char *meta, size_t nmeta,
+                 const unsigned char *parts, size_t nparts_bytes, uint32_t nparts);
+/* Add a paragraph to the current document. */
+int  segsink_para(segsink *s, uint32_t part, uint32_t ordinal, uint32_t len, int heading,
+                  uint64_t src_start, uint64_t src_end, const char *label, size_t nlabel,
+                  const char *text, size_t ntext);
+uint32_t segsink_npara(const segsink *s);
+uint32_t segsink_ndoc(const segsink *s);
+const uint32_t *segsink_para_lens(const segsink *s);   /* npara lengths, for min_len */
+size_t segsink_mem(const segsink *s);
+int  segsink_open(segsink *s, const char *path, char **errmsg);
+int  segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
+                  const uint32_t *tfs, const uint32_t *pos, uint32_t df, char **errmsg);
+int  segsink_vocab(segsink *s, const char *k, size_t nk, const char *t, size_t nt);
+/* Write the remaining sections and the footer, fsync and rename into place. */
+int  segsink_finish(segsink *s, char **errmsg);
+
+/* Encoding helpers shared with the builder and merge. */
+void seg__put_label(ia_buf *b, const char *p, size_t n, int present);
+
+/**************************************************************************
+** Dictionary and vocabulary iteration (segread.c).
+*/
+typedef struct seg_dict_iter {
+  const seg_reader *r;
+  uint64_t i;                /* terms returned so far */
+  const unsigned char *p, *end;
+  ia_buf term;               /* the current term */
+  seg_term t;                /* its entry */
+} seg_dict_iter;
+void seg_dict_iter_init(seg_dict_iter *it, const seg_reader *r);
+/* 1: it->term/it->t hold the next term; 0: done; <0 status (ECORRUPT, ENOMEM). */
+int  seg_dict_iter_next(seg_dict_iter *it);
+void seg_dict_iter_free(seg_dict_iter *it);
+
+typedef struct seg_vocab_iter {
+  const seg_reader *r;
+  uint64_t i;                /* keys returned so far */
+  const unsigned char *p, *end;
+  ia_buf key;                /* the current key */
+  ia_buf terms;              /* its terms, back to back */
+  size_t *toff;              /* nterms + 1 offsets into terms */
+  size_t nterms, cap;
+} seg_vocab_iter;
+void seg_vocab_iter_init(seg_vocab_iter *it, const seg_reader *r);
+int  seg_vocab_iter_next(seg_vocab_iter *it);
+void seg_vocab_iter_free(seg_vocab_iter *it);
+
+/* A one-block cache of decompressed text, for reading paragraphs in order. */
+typedef struct seg_text_cache {
+  uint64_t blk;              /* cached block + 1, 0 = none */
+  ia_buf raw;
+} seg_text_cache;
+/* Point *p, *n at paragraph @pid's text inside @tc (valid until its next use). */
+int seg__para_text_ref(const seg_reader *r, uint32_t pid, seg_text_cache *tc,
+                       const char **p, size_t *n);
+
+/* Where term @t's postings and positions live, for pst_cursor_open. */
+void seg__term_list(const seg_reader *r, const seg_term *t, pst_list *out);
+
+#endif /* INDAGA_SEGIMPL_H */

@@ -1,0 +1,574 @@
+/*
+** segread.c: reading a segment file (grammar in format.h).
+**
+** seg_open maps the file and checks, in order: the header magic, the footer
+** magic and the XXH3 checksum of everything before it (one pass over the
+** file at several GB/s), the format versions, then that every section lies
+** inside the file in order and that the fixed-width sections have the sizes
+** the footer's counts imply. After that, lookups trust only those bounds:
+** every varint and record is decoded against an explicit end pointer, and a
+** malformed one gives INDAGA_ECORRUPT; cross-references between sections
+** (term order, ids below npara, positions within paragraphs...) are checked
+** by seg_verify (segverify.c), which a reader need not run.
+**
+** Lookups: a term is found by binary search of the dictionary blocks' first
+** terms (stored whole), then a scan of at most SEGF_DICT_BLOCK front-coded
+** entries; the vocabulary likewise. A document id is found by binary search
+** of DOC_SORT. Paragraph records are read by decoding at most
+** SEGF_PARA_CHUNK records of a chunk. Stored text is one zstd frame per
+** block; seg_para_text decompresses the paragraph's block.
+*/
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <xxhash.h>
+#include <zstd.h>
+#include "indexer/segimpl.h"
+#include "indexer/segwriter.h"
+
+int seg__corrupt(const seg_reader *r, char **errmsg, const char *fmt, ...) {
+  if (errmsg && !*errmsg) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *m = indaga__vsprintf(fmt, ap);
+    va_end(ap);
+    *errmsg = indaga__sprintf("%s: corrupt segment: %s", r && r->name ? r->name : "?", m ? m : "");
+    indaga__free(m);
+  }
+  return INDAGA_ECORRUPT;
+}
+
+/* Read a varint that must fit in 32 bits. */
+static int get_v32(const unsigned char **pp, const unsigned char *end, uint32_t *out) {
+  uint64_t v;
+  if (get_varint(pp, end, &v) || v > UINT32_MAX) return -1;
+  *out = (uint32_t)v;
+  return 0;
+}
+
+/* Read a varint length and check that many bytes follow; *s points at them. */
+static int get_bytes(const unsigned char **pp, const unsigned char *end, const unsigned char **s, size_t *n) {
+  uint64_t v;
+  const unsigned char *p = *pp;
+  if (get_varint(&p, end, &v) || v > (uint64_t)(end - p)) return -1;
+  *s = p;
+  *n = (size_t)v;
+  *pp = p + v;
+  return 0;
+}
+
+/* Check the section table and fixed-size sections of a checksummed file. */
+static int check_layout(seg_reader *r, const unsigned char *foot, char **errmsg) {
+  const unsigned char *w = foot;
+  if (get_u32(w) != SEGF_NSECT) return seg__corrupt(r, errmsg, "section count %u", get_u32(w));
+  w += 4;
+  uint64_t at = SEGF_HEADER_SIZE, limit = (uint64_t)(foot - r->map.p);
+  for (int i = 0; i < SEGF_NSECT; i++, w += 16) {
+    uint64_t off = get_u64(w), len = get_u64(w + 8);
+    if (off != at || len > limit - off)
+      return seg__corrupt(r, errmsg, "section %d at offset %llu, length %llu, out of place", i,
+                          (unsigned long long)off, (unsigned long long)len);
+    r->sec[i] = r->map.p + off;
+    r->nsec[i] = (size_t)len;
+    at = off + len;
+  }
+  if (at != limit) return seg__corrupt(r, errmsg, "sections end at %llu, footer at %llu",
+                                       (unsigned long long)at, (unsigned long long)limit);
+  r->npara = get_u32(w);
+  r->ndoc = get_u32(w + 4);
+  r->nterms = get_u64(w + 8);
+  r->nkeys = get_u64(w + 16);
+  r->total_len = get_u64(w + 24);
+  r->ndictblk = (r->nterms + SEGF_DICT_BLOCK - 1) / SEGF_DICT_BLOCK;
+  r->nvocabblk = (r->nkeys + SEGF_VOCAB_BLOCK - 1) / SEGF_VOCAB_BLOCK;
+  r->nparachunk = ((uint64_t)r->npara + SEGF_PARA_CHUNK - 1) / SEGF_PARA_CHUNK;
+  r->ntextblk = r->nsec[SEC_TEXT_IDX] / 16;
+  if (r->nsec[SEC_DICT_IDX] != r->ndictblk * 4 || r->nsec[SEC_VOCAB_IDX] != r->nvocabblk * 4 ||
+      r->nsec[SEC_PARA_IDX] != r->nparachunk * 4 || r->nsec[SEC_PARA_LEN] != (uint64_t)r->npara * 4 ||
+      r->nsec[SEC_DOC_IDX] != (uint64_t)r->ndoc * 8 || r->nsec[SEC_DOC_SORT] != (uint64_t)r->ndoc * 4 ||
+      r->nsec[SEC_TEXT_IDX] % 16 != 0 || r->npara == UINT32_MAX || r->ndoc == UINT32_MAX)
+    return seg__corrupt(r, errmsg, "index section sizes disagree with the footer counts");
+  return INDAGA_OK;
+}
+
+int seg_open(seg_reader **out, const char *path, char **errmsg) {
+  *out = NULL;
+  seg_reader *r = indaga__calloc(1, sizeof *r);
+  if (!r) return INDAGA_ENOMEM;
+  int rc = INDAGA_ENOMEM;
+  r->name = indaga__strdup(path);
+  if (!r->name) goto done;
+  if ((rc = os_map_file(path, &r->map, errmsg)) != INDAGA_OK) goto done;
+  const unsigned char *p = r->map.p;
+  size_t n = r->map.n;
+  rc = INDAGA_ECORRUPT;
+  if (n < SEGF_HEADER_SIZE + SEGF_FOOTER_SIZE || memcmp(p, SEGF_MAGIC, 8) != 0) {
+    seg__corrupt(r, errmsg, "not an indaga segment (bad header or too short: %zu bytes)", n);
+    goto done;
+  }
+  if (memcmp(p + n - 8, SEGF_FOOTER_MAGIC, 8) != 0) {
+    seg__corrupt(r, errmsg, "no footer (truncated file?)");
+    goto done;
+  }
+  if (XXH3_64bits(p, n - 16) != get_u64(p + n - 16)) {
+    seg__corrupt(r, errmsg, "checksum mismatch");
+    goto done;
+  }
+  uint32_t hv = get_u32(p + 8), fv = get_u32(p + n - 24), flags = get_u32(p + 12);
+  if (hv != SEGF_VERSION || fv != SEGF_VERSION || flags != 0) {
+    if (errmsg && !*errmsg)
+      *errmsg = indaga__sprintf("%s: segment format version %u (flags %#x); this indaga reads version %u",
+                                path, hv, flags, SEGF_VERSION);
+    rc = INDAGA_EVERSION;
+    goto done;
+  }
+  if (get_u32(p + n - 20) != SEGF_FOOTER_SIZE) {
+    seg__corrupt(r, errmsg, "footer size %u", get_u32(p + n - 20));
+    goto done;
+  }
+  if ((rc = check_layout(r, p + n - SEGF_FOOTER_SIZE, errmsg)) != INDAGA_OK) goto done;
+  *out = r;
+  r = NULL;
+done:
+  seg_close(r);
+  return rc;
+}
+
+void seg_close(seg_reader *r) {
+  if (!r) return;
+  os_unmap(&r->map);
+  indaga__free(r->name);
+  indaga__free(r);
+}
+
+const char *seg_name(const seg_reader *r) { return r->name; }
+uint32_t seg_npara(const seg_reader *r) { return r->npara; }
+uint32_t seg_ndoc(const seg_reader *r) { return r->ndoc; }
+uint64_t seg_nterms(const seg_reader *r) { return r->nterms; }
+
+uint32_t seg_para_len(const seg_reader *r, uint32_t pid) {
+  if (pid >= r->npara) return 0;
+  return get_u32(r->sec[SEC_PARA_LEN] + 4 * (size_t)pid);
+}
+
+/**************************************************************************
+** Dictionary
+*/
+
+/* Start of dictionary (or vocab) block @b of section @sec, or NULL when its offset is out of range. */
+static const unsigned char *block_at(const seg_reader *r, int sec, uint64_t b) {
+  uint32_t off = get_u32(r->sec[sec + 1] + 4 * b);
+  if (off >= r->nsec[sec]) return NULL;
+  return r->sec[sec] + off;
+}
+
+/* The whole first term (prefix 0) of a block: 0 ok, -1 corrupt. */
+static int first_term(const unsigned char *p, const unsigned char *end, const unsigned char **t, size_t *n) {
+  uint64_t shared;
+  if (get_varint(&p, end, &shared) || shared != 0) return -1;
+  return get_bytes(&p, end, t, n);
+}
+
+static int cmp_bytes(const unsigned char *a, size_t na, const char *b, size_t nb) {
+  size_t m = na < nb ? na : nb;
+  int c = m ? memcmp(a, b, m) : 0;
+  if (c) return c;
+  return na < nb ? -1 : na > nb;
+}
+
+/* Last block of section @sec (DICT or VOCAB) whose first entry is <= @t, or -1; -2 corrupt. */
+static int64_t find_block(const seg_reader *r, int sec, uint64_t nblk, const char *t, size_t n) {
+  uint64_t lo = 0, hi = nblk;
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    const unsigned char *p = block_at(r, sec, mid), *s;
+    size_t ns;
+    if (!p || first_term(p, r->sec[sec] + r->nsec[sec], &s, &ns)) return -2;
+    if (cmp_bytes(s, ns, t, n) <= 0) lo = mid + 1; else hi = mid;
+  }
+  return (int64_t)lo - 1;
+}
+
+/*
+** Decode one dictionary entry at *pp: the term into @term (front coding
+** against its previous contents), the entry into @out. @first: first of its
+** block (offsets absolute). Returns 0 or -1 (corrupt).
+*/
+static int dict_entry(const seg_reader *r, const unsigned char **pp, const unsigned char *end,
+                      ia_buf *term, int first, seg_term *out) {
+  const unsigned char *p = *pp, *suf;
+  uint64_t shared, cfx, mtf, post, pos;
+  uint32_t df, minlen;
+  size_t nsuf;
+  if (get_varint(&p, end, &shared) || shared > term->n || (first && shared) ||
+      get_bytes(&p, end, &suf, &nsuf))
+    return -1;
+  term->n = (size_t)shared;
+  buf_append(term, suf, nsuf);
+  if (term->err) return -1;
+  if (get_v32(&p, end, &df) || df == 0 || get_varint(&p, end, &cfx) || cfx > UINT64_MAX - df ||
+      get_varint(&p, end, &mtf) || mtf >= UINT32_MAX || get_v32(&p, end, &minlen) ||
+      get_varint(&p, end, &post) || get_varint(&p, end, &pos))
+    return -1;
+  if (!first) {
+    if (post > UINT64_MAX - out->priv[0] || pos > UINT64_MAX - out->priv[1]) return -1;
+    post += out->priv[0];
+    pos += out->priv[1];
+  }
+  if (post > r->nsec[SEC_POSTINGS] || pos > r->nsec[SEC_POSITIONS]) return -1;
+  uint32_t last = 0;
+  if (df <= SEG_BLOCK && get_v32(&p, end, &last)) return -1;
+  out->df = df;
+  out->cf = cfx + df;
+  out->max_tf = (uint32_t)mtf + 1;
+  out->min_len = minlen;
+  out->priv[0] = post;
+  out->priv[1] = pos;
+  out->priv[2] = last;
+  out->priv[3] = 0;
+  *pp = p;
+  return 0;
+}
+
+int seg_term_get(const seg_reader *r, const char *t, size_t n, seg_term *out) {
+  int64_t b = find_block(r, SEC_DICT, r->ndictblk, t, n);
+  if (b == -2) return seg__corrupt(r, NULL, "dictionary");
+  if (b < 0) return 0;
+  const unsigned char *p = block_at(r, SEC_DICT, (uint64_t)b), *end = r->sec[SEC_DICT] + r->nsec[SEC_DICT];
+  ia_buf term = { 0 };
+  seg_term e;
+  memset(&e, 0, sizeof e);
+  int rc = 0;
+  uint64_t count = r->nterms - (uint64_t)b * SEGF_DICT_BLOCK;
+  if (count > SEGF_DICT_BLOCK) count = SEGF_DICT_BLOCK;
+  for (uint64_t i = 0; i < count; i++) {
+    if (dict_entry(r, &p, end, &term, i == 0, &e)) { rc = term.err ? term.err : INDAGA_ECORRUPT; break; }
+    int c = cmp_bytes(term.p, term.n, t, n);
+    if (c == 0) { *out = e; rc = 1; break; }
+    if (c > 0) break;
+  }
+  buf_free(&term);
+  return rc;
+}
+
+void seg__term_list(const seg_reader *r, const seg_term *t, pst_list *l) {
+  uint64_t post = t->priv[0] <= r->nsec[SEC_POSTINGS] ? t->priv[0] : r->nsec[SEC_POSTINGS];
+  uint64_t pos = t->priv[1] <= r->nsec[SEC_POSITIONS] ? t->priv[1] : r->nsec[SEC_POSITIONS];
+  l->post = r->sec[SEC_POSTINGS] + post;
+  l->post_end = r->sec[SEC_POSTINGS] + r->nsec[SEC_POSTINGS];
+  l->pos = r->sec[SEC_POSITIONS] + pos;
+  l->pos_end = r->sec[SEC_POSITIONS] + r->nsec[SEC_POSITIONS];
+  l->df = t->df;
+  l->last_doc = (uint32_t)t->priv[2];
+  l->max_tf = t->max_tf;
+  l->min_len = t->min_len;
+  l->limit = r->npara;
+}
+
+int seg_cursor_open(seg_cursor *c, const seg_reader *r, const seg_term *t) {
+  pst_list l;
+  seg__term_list(r, t, &l);
+  return pst_cursor_open(c, r, &l);
+}
+
+void seg_dict_iter_init(seg_dict_iter *it, const seg_reader *r) {
+  memset(it, 0, sizeof *it);
+  it->r = r;
+}
+
+int seg_dict_iter_next(seg_dict_iter *it) {
+  const seg_reader *r = it->r;
+  if (it->i >= r->nterms) return 0;
+  int first = it->i % SEGF_DICT_BLOCK == 0;
+  if (first) {
+    it->p = block_at(r, SEC_DICT, it->i / SEGF_DICT_BLOCK);
+    it->end = r->sec[SEC_DICT] + r->nsec[SEC_DICT];
+    if (!it->p) return INDAGA_ECORRUPT;
+  }
+  if (dict_entry(r, &it->p, it->end, &it->term, first, &it->t))
+    return it->term.err ? it->term.err : INDAGA_ECORRUPT;
+  it->i++;
+  return 1;
+}
+
+void seg_dict_iter_free(seg_dict_iter *it) { buf_free(&it->term); }
+
+/**************************************************************************
+** Vocabulary
+*/
+void seg_vocab_iter_init(seg_vocab_iter *it, const seg_reader *r) {
+  memset(it, 0, sizeof *it);
+  it->r = r;
+}
+
+void seg_vocab_iter_free(seg_vocab_iter *it) {
+  buf_free(&it->key);
+  buf_free(&it->terms);
+  indaga__free(it->toff);
+}
+
+int seg_vocab_iter_next(seg_vocab_iter *it) {
+  const seg_reader *r = it->r;
+  if (it->i >= r->nkeys) return 0;
+  int first = it->i % SEGF_VOCAB_BLOCK == 0;
+  if (first) {
+    it->p = block_at(r, SEC_VOCAB, it->i / SEGF_VOCAB_BLOCK);
+    it->end = r->sec[SEC_VOCAB] + r->nsec[SEC_VOCAB];
+    if (!it->p) return INDAGA_ECORRUPT;
+  }
+  const unsigned char *p = it->p, *s;
+  uint64_t shared, nt;
+  size_t ns;
+  if (get_varint(&p, it->end, &shared) || shared > it->key.n || (first && shared) ||
+      get_bytes(&p, it->end, &s, &ns) || get_varint(&p, it->end, &nt) || nt == 0 ||
+      nt > (uint64_t)(it->end - p))
+    return INDAGA_ECORRUPT;
+  it->key.n = (size_t)shared;
+  buf_append(&it->key, s, ns);
+  if (nt + 1 > it->cap) {
+    size_t *o = indaga__realloc(it->toff, (size_t)(nt + 1) * sizeof *o);
+    if (!o) return INDAGA_ENOMEM;
+    it->toff = o;
+    it->cap = (size_t)nt + 1;
+  }
+  buf_reset(&it->terms);
+  it->nterms = (size_t)nt;
+  for (size_t j = 0; j < it->nterms; j++) {
+    uint64_t ts;
+    it->toff[j] = it->terms.n;
+    if (get_varint(&p, it->end, &ts) || ts > it->key.n || get_bytes(&p, it->end, &s, &ns))
+      return INDAGA_ECORRUPT;
+    buf_append(&it->terms, it->key.p, (size_t)ts);
+    buf_append(&it->terms, s, ns);
+  }
+  it->toff[it->nterms] = it->terms.n;
+  if (it->key.err || it->terms.err) return INDAGA_ENOMEM;
+  it->p = p;
+  it->i++;
+  return 1;
+}
+
+/* Position @it on the first key >= @k (it->i = keys before it). 0 ok, <0 status. */
+static int vocab_seek(seg_vocab_iter *it, const char *k, size_t n) {
+  int64_t b = find_block(it->r, SEC_VOCAB, it->r->nvocabblk, k, n);
+  if (b == -2) return INDAGA_ECORRUPT;
+  it->i = b < 0 ? 0 : (uint64_t)b * SEGF_VOCAB_BLOCK;
+  return INDAGA_OK;
+}
+
+int seg_vocab_get(const seg_reader *r, const char *key, size_t n,
+                  int (*cb)(void *ctx, const char *t, size_t nt), void *ctx) {
+  seg_vocab_iter it;
+  seg_vocab_iter_init(&it, r);
+  int rc = vocab_seek(&it, key, n);
+  while (rc == INDAGA_OK && (rc = seg_vocab_iter_next(&it)) == 1) {
+    int c = cmp_bytes(it.key.p, it.key.n, key, n);
+    rc = INDAGA_OK;
+    if (c > 0) break;
+    if (c == 0) {
+      for (size_t j = 0; j < it.nterms; j++)
+        if (cb(ctx, (const char *)it.terms.p + it.toff[j], it.toff[j + 1] - it.toff[j])) break;
+      break;
+    }
+  }
+  seg_vocab_iter_free(&it);
+  return rc < 0 ? rc : INDAGA_OK;
+}
+
+int seg_vocab_prefix(const seg_reader *r, const char *prefix, size_t n,
+                     int (*cb)(void *ctx, const char *k, size_t nk, const char *t, size_t nt),
+                     void *ctx) {
+  seg_vocab_iter it;
+  seg_vocab_iter_init(&it, r);
+  int rc = vocab_seek(&it, prefix, n), stop = 0;
+  while (!stop && rc == INDAGA_OK && (rc = seg_vocab_iter_next(&it)) == 1) {
+    rc = INDAGA_OK;
+    if (it.key.n >= n && (n == 0 || memcmp(it.key.p, prefix, n) == 0)) {
+      for (size_t j = 0; j < it.nterms && !stop; j++)
+        stop = cb(ctx, (const char *)it.key.p, it.key.n, (const char *)it.terms.p + it.toff[j],
+                  it.toff[j + 1] - it.toff[j]);
+    } else if (cmp_bytes(it.key.p, it.key.n, prefix, n) > 0) {
+      break;
+    }
+  }
+  seg_vocab_iter_free(&it);
+  return rc < 0 ? rc : INDAGA_OK;
+}
+
+/**************************************************************************
+** Paragraphs
+*/
+typedef struct para_rec {
+  seg_para p;
+  uint32_t tblk, toff, tlen;
+} para_rec;
+
+/* Decode one paragraph record at *pp. 0 or -1 (corrupt). */
+static int para_record(const unsigned char **pp, const unsigned char *end, para_rec *o) {
+  const unsigned char *p = *pp;
+  uint64_t flags, s, len, lab;
+  if (get_v32(&p, end, &o->p.doc) || get_v32(&p, end, &o->p.part) || get_v32(&p, end, &o->p.ordinal) ||
+      get_varint(&p, end, &flags) || flags > 1 || get_varint(&p, end, &s) ||
+      get_varint(&p, end, &len) || len > UINT64_MAX - s || get_varint(&p, end, &lab) ||
+      (lab && lab - 1 > (uint64_t)(end - p)))
+    return -1;
+  o->p.heading = (int)flags;
+  o->p.src_start = s;
+  o->p.src_end = s + len;
+  o->p.label = lab ? (const char *)p : NULL;
+  o->p.nlabel = lab ? (size_t)(lab - 1) : 0;
+  if (lab) p += lab - 1;
+  if (get_v32(&p, end, &o->tblk) || get_v32(&p, end, &o->toff) || get_v32(&p, end, &o->tlen)) return -1;
+  *pp = p;
+  return 0;
+}
+
+static int para_get(const seg_reader *r, uint32_t pid, para_rec *o) {
+  if (pid >= r->npara) return INDAGA_ENOTFOUND;
+  uint32_t off = get_u32(r->sec[SEC_PARA_IDX] + 4 * (size_t)(pid / SEGF_PARA_CHUNK));
+  if (off > r->nsec[SEC_PARA]) return INDAGA_ECORRUPT;
+  const unsigned char *p = r->sec[SEC_PARA] + off, *end = r->sec[SEC_PARA] + r->nsec[SEC_PARA];
+  for (uint32_t i = pid - pid % SEGF_PARA_CHUNK; i <= pid; i++)
+    if (para_record(&p, end, o)) return INDAGA_ECORRUPT;
+  o->p.len = seg_para_len(r, pid);
+  return INDAGA_OK;
+}
+
+int seg_para_get(const seg_reader *r, uint32_t pid, seg_para *out) {
+  para_rec o;
+  int rc = para_get(r, pid, &o);
+  if (rc == INDAGA_OK) *out = o.p;
+  return rc;
+}
+
+/* Decompress text block @b into @raw. */
+static int text_block(const seg_reader *r, uint64_t b, ia_buf *raw) {
+  if (b >= r->ntextblk) return INDAGA_ECORRUPT;
+  const unsigned char *e = r->sec[SEC_TEXT_IDX] + 16 * b;
+  uint64_t off = get_u64(e);
+  uint32_t clen = get_u32(e + 8), rlen = get_u32(e + 12);
+  if (off > r->nsec[SEC_TEXT] || clen > r->nsec[SEC_TEXT] - off) return INDAGA_ECORRUPT;
+  const unsigned char *src = r->sec[SEC_TEXT] + off;
+  unsigned long long fs = ZSTD_getFrameContentSize(src, clen);
+  if (fs != rlen) return INDAGA_ECORRUPT;
+  buf_reset(raw);
+  if (buf_reserve(raw, rlen)) return INDAGA_ENOMEM;
+  size_t k = ZSTD_decompress(raw->p, rlen, src, clen);
+  if (ZSTD_isError(k) || k != rlen) return INDAGA_ECORRUPT;
+  raw->n = rlen;
+  return INDAGA_OK;
+}
+
+int seg__para_text_ref(const seg_reader *r, uint32_t pid, seg_text_cache *tc,
+                       const char **p, size_t *n) {
+  para_rec o;
+  int rc = para_get(r, pid, &o);
+  if (rc) return rc;
+  if (tc->blk != (uint64_t)o.tblk + 1) {
+    tc->blk = 0;
+    if ((rc = text_block(r, o.tblk, &tc->raw)) != INDAGA_OK) return rc;
+    tc->blk = (uint64_t)o.tblk + 1;
+  }
+  if (o.toff > tc->raw.n || o.tlen > tc->raw.n - o.toff) return INDAGA_ECORRUPT;
+  *p = (const char *)tc->raw.p + o.toff;
+  *n = o.tlen;
+  return INDAGA_OK;
+}
+
+int seg_para_text(const seg_reader *r, uint32_t pid, ia_buf *out) {
+  seg_text_cache tc = { 0, { 0 } };
+  const char *p;
+  size_t n;
+  int rc = seg__para_text_ref(r, pid, &tc, &p, &n);
+  if (rc == INDAGA_OK) {
+    buf_append(out, p, n);
+    rc = out->err;
+  }
+  buf_free(&tc.raw);
+  return rc;
+}
+
+/**************************************************************************
+** Documents
+*/
+int seg_doc_get(const seg_reader *r, uint32_t did, seg_doc *out) {
+  if (did >= r->ndoc) return INDAGA_ENOTFOUND;
+  uint64_t off = get_u64(r->sec[SEC_DOC_IDX] + 8 * (size_t)did);
+  if (off > r->nsec[SEC_DOCS]) return INDAGA_ECORRUPT;
+  const unsigned char *p = r->sec[SEC_DOCS] + off, *end = r->sec[SEC_DOCS] + r->nsec[SEC_DOCS], *s;
+  size_t n;
+  uint64_t size;
+  memset(out, 0, sizeof *out);
+  if (get_bytes(&p, end, &s, &n)) return INDAGA_ECORRUPT;
+  out->id = (const char *)s;
+  out->nid = n;
+  if (get_v32(&p, end, &out->first_para) || get_v32(&p, end, &out->npara) ||
+      get_v32(&p, end, &out->nparts) || out->nparts == 0 || get_varint(&p, end, &size) || end - p < 16)
+    return INDAGA_ECORRUPT;
+  if (out->first_para > r->npara || out->npara > r->npara - out->first_para) return INDAGA_ECORRUPT;
+  out->size = size;
+  out->mtime_ns = (int64_t)get_u64(p);
+  out->hash = get_u64(p + 8);
+  p += 16;
+  if (get_bytes(&p, end, &out->meta, &out->nmeta) || get_bytes(&p, end, &out->parts, &out->nparts_bytes))
+    return INDAGA_ECORRUPT;
+  return INDAGA_OK;
+}
+
+int seg_doc_meta(const seg_doc *d, size_t i, const char **k, size_t *nk, const char **v, size_t *nv) {
+  const unsigned char *p = d->meta, *end = d->meta + d->nmeta, *ks, *vs;
+  for (size_t j = 0;; j++) {
+    if (p == end) return 0;
+    if (get_bytes(&p, end, &ks, nk) || get_bytes(&p, end, &vs, nv)) return INDAGA_ECORRUPT;
+    if (j == i) {
+      *k = (const char *)ks;
+      *v = (const char *)vs;
+      return 1;
+    }
+  }
+}
+
+int seg_doc_meta_find(const seg_doc *d, const char *key, const char **v, size_t *nv) {
+  const char *k;
+  size_t nk, kl = strlen(key);
+  for (size_t i = 0;; i++) {
+    int rc = seg_doc_meta(d, i, &k, &nk, v, nv);
+    if (rc <= 0) return rc;
+    if (nk == kl && memcmp(k, key, kl) == 0) return 1;
+  }
+}
+
+int seg_doc_part_label(const seg_doc *d, uint32_t part, const char **l, size_t *nl) {
+  *l = NULL;
+  *nl = 0;
+  if (part >= d->nparts) return 0;
+  if (part == 0) return 1;
+  const unsigned char *p = d->parts, *end = d->parts + d->nparts_bytes;
+  for (uint32_t i = 1; i <= part; i++) {
+    uint64_t v;
+    if (get_varint(&p, end, &v) || (v && v - 1 > (uint64_t)(end - p))) return INDAGA_ECORRUPT;
+    if (i == part) {
+      *l = v ? (const char *)p : NULL;
+      *nl = v ? (size_t)(v - 1) : 0;
+      return 1;
+    }
+    if (v) p += v - 1;
+  }
+  return 0;
+}
+
+int seg_doc_find(const seg_reader *r, const char *id, size_t n, uint32_t *did) {
+  uint32_t lo = 0, hi = r->ndoc;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2, d = get_u32(r->sec[SEC_DOC_SORT] + 4 * (size_t)mid);
+    seg_doc doc;
+    int rc = seg_doc_get(r, d, &doc);
+    if (rc) return rc == INDAGA_ENOTFOUND ? INDAGA_ECORRUPT : rc;
+    int c = cmp_bytes((const unsigned char *)doc.id, doc.nid, id, n);
+    if (c == 0) { *did = d; return INDAGA_OK; }
+    if (c < 0) lo = mid + 1; else hi = mid;
+  }
+  return INDAGA_ENOTFOUND;
+}
+
+uint64_t seg_total_len(const seg_reader *r) { return r->total_len; }

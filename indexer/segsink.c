@@ -1,0 +1,413 @@
+/*
+** segsink.c: writes one segment file (grammar in format.h) from documents,
+** paragraphs, terms and vocabulary entries given in their final order.
+**
+** Documents and paragraphs arrive first and are encoded into memory as they
+** come: paragraph records in chunks with an offset index, lengths in a flat
+** array, and display text gathered into blocks of about SEGF_TEXT_BLOCK
+** bytes, each zstd-compressed as soon as it fills, so only compressed text
+** is held. segsink_open() then creates "<path>.tmp" and writes the header;
+** terms follow in bytewise order: each list is encoded by pst_encode() and
+** its postings streamed to the file through a 1 MiB buffer (positions and
+** the dictionary stay in memory, being written after the postings); the
+** vocabulary comes last. segsink_finish() writes the remaining sections and
+** the footer, hashing every byte with XXH3 as it goes, then fsyncs and
+** renames (os_wfile_commit). Errors are sticky in s->rc.
+*/
+#include <assert.h>
+#include <stdlib.h>
+#include <xxhash.h>
+#include <zstd.h>
+#include "common/os.h"
+#include "indexer/segimpl.h"
+
+typedef struct sdoc {
+  size_t id_off, id_len, meta_off, meta_len, parts_off, parts_len;
+  uint64_t size, hash;
+  int64_t mtime_ns;
+  uint32_t nparts, first_para;
+} sdoc;
+
+struct segsink {
+  int rc;
+  /* documents and paragraphs */
+  sdoc *docs;
+  uint32_t ndoc, capdoc;
+  ia_buf dbytes;            /* ids, metadata and part labels of docs */
+  ia_buf para, paraidx, paralen;
+  uint32_t npara;
+  uint64_t total_len;
+  /* text */
+  ia_buf raw;               /* the open text block, decompressed */
+  ia_buf text, textidx;
+  uint32_t ntextblk;
+  ZSTD_CCtx *zc;
+  /* file */
+  int open;
+  os_wfile f;
+  XXH3_state_t *xx;
+  uint64_t written;         /* bytes written to the file so far */
+  uint64_t sec_off[SEGF_NSECT], sec_len[SEGF_NSECT];
+  /* terms */
+  ia_buf post;              /* postings not yet written */
+  ia_buf posb, dict, dictidx, prevterm;
+  uint64_t nterms, prev_post, prev_pos;
+  uint32_t *lens;           /* scratch: paragraph lengths of a list */
+  uint32_t caplens;
+  /* vocabulary */
+  ia_buf vocab, vocabidx, vkey, vterms, prevkey;
+  uint64_t nkeys;
+  uint32_t vnterms;
+};
+
+int segsink_new(segsink **out) {
+  segsink *s = indaga__calloc(1, sizeof *s);
+  if (!s) return INDAGA_ENOMEM;
+  s->f.fd = -1;
+  s->zc = ZSTD_createCCtx();
+  s->xx = XXH3_createState();
+  if (!s->zc || !s->xx) { segsink_free(s); return INDAGA_ENOMEM; }
+  *out = s;
+  return INDAGA_OK;
+}
+
+void segsink_free(segsink *s) {
+  if (!s) return;
+  if (s->open) os_wfile_abort(&s->f);
+  ZSTD_freeCCtx(s->zc);
+  XXH3_freeState(s->xx);
+  ia_buf *bufs[] = { &s->dbytes, &s->para, &s->paraidx, &s->paralen, &s->raw, &s->text,
+                     &s->textidx, &s->post, &s->posb, &s->dict, &s->dictidx, &s->prevterm,
+                     &s->vocab, &s->vocabidx, &s->vkey, &s->vterms, &s->prevkey };
+  for (size_t i = 0; i < ARRAY_SIZE(bufs); i++) buf_free(bufs[i]);
+  indaga__free(s->docs);
+  indaga__free(s->lens);
+  indaga__free(s);
+}
+
+uint32_t segsink_npara(const segsink *s) { return s->npara; }
+uint32_t segsink_ndoc(const segsink *s) { return s->ndoc; }
+const uint32_t *segsink_para_lens(const segsink *s) {
+  /* paralen holds native-order u32 values until segsink_finish converts them */
+  return (const uint32_t *)(const void *)s->paralen.p;
+}
+
+size_t segsink_mem(const segsink *s) {
+  const ia_buf *bufs[] = { &s->dbytes, &s->para, &s->paraidx, &s->paralen, &s->raw, &s->text,
+                           &s->textidx, &s->post, &s->posb, &s->dict, &s->dictidx,
+                           &s->vocab, &s->vocabidx };
+  size_t m = sizeof *s + (size_t)s->capdoc * sizeof(sdoc);
+  for (size_t i = 0; i < ARRAY_SIZE(bufs); i++) m += bufs[i]->cap;
+  return m;
+}
+
+/* Record a sticky error from a buffer or call. */
+static int keep(segsink *s, int rc) {
+  if (rc && !s->rc) s->rc = rc;
+  return s->rc;
+}
+
+void seg__put_label(ia_buf *b, const char *p, size_t n, int present) {
+  buf_put_varint(b, present ? (uint64_t)n + 1 : 0);
+  if (present) buf_append(b, p, n);
+}
+
+int segsink_doc(segsink *s, const char *id, size_t nid, uint64_t size, int64_t mtime_ns,
+                uint64_t hash, const unsigned char *meta, size_t nmeta,
+                const unsigned char *parts, size_t nparts_bytes, uint32_t nparts) {
+  if (s->rc) return s->rc;
+  if (s->open || s->ndoc == UINT32_MAX - 1) return keep(s, INDAGA_EMISUSE);
+  if (s->ndoc == s->capdoc) {
+    uint32_t cap = s->capdoc ? s->capdoc * 2 : 64;
+    sdoc *d = indaga__realloc(s->docs, (size_t)cap * sizeof *d);
+    if (!d) return keep(s, INDAGA_ENOMEM);
+    s->docs = d;
+    s->capdoc = cap;
+  }
+  sdoc *d = &s->docs[s->ndoc];
+  d->id_off = s->dbytes.n; d->id_len = nid;
+  buf_append(&s->dbytes, id, nid);
+  d->meta_off = s->dbytes.n; d->meta_len = nmeta;
+  buf_append(&s->dbytes, meta, nmeta);
+  d->parts_off = s->dbytes.n; d->parts_len = nparts_bytes;
+  buf_append(&s->dbytes, parts, nparts_bytes);
+  d->size = size; d->hash = hash; d->mtime_ns = mtime_ns;
+  d->nparts = nparts; d->first_para = s->npara;
+  s->ndoc++;
+  return keep(s, s->dbytes.err);
+}
+
+/* Compress the open text block. */
+static void flush_text(segsink *s) {
+  if (s->rc || s->raw.n == 0) return;
+  size_t bound = ZSTD_compressBound(s->raw.n);
+  if (keep(s, buf_reserve(&s->text, bound))) return;
+  size_t k = ZSTD_compressCCtx(s->zc, s->text.p + s->text.n, bound, s->raw.p, s->raw.n, SEGF_TEXT_LEVEL);
+  if (ZSTD_isError(k)) { keep(s, INDAGA_ENOMEM); return; }
+  buf_put_u64(&s->textidx, s->text.n);
+  buf_put_u32(&s->textidx, (uint32_t)k);
+  buf_put_u32(&s->textidx, (uint32_t)s->raw.n);
+  s->text.n += k;
+  s->ntextblk++;
+  buf_reset(&s->raw);
+  keep(s, s->textidx.err);
+}
+
+int segsink_para(segsink *s, uint32_t part, uint32_t ordinal, uint32_t len, int heading,
+                 uint64_t src_start, uint64_t src_end, const char *label, size_t nlabel,
+                 const char *text, size_t ntext) {
+  if (s->rc) return s->rc;
+  if (s->open || s->ndoc == 0 || s->npara == UINT32_MAX - 1 || ntext > UINT32_MAX / 2)
+    return keep(s, INDAGA_EMISUSE);
+  if (s->npara % SEGF_PARA_CHUNK == 0) buf_put_u32(&s->paraidx, (uint32_t)s->para.n);
+  if (s->para.n > UINT32_MAX - 4096) return keep(s, INDAGA_ERROR);
+  ia_buf *b = &s->para;
+  buf_put_varint(b, s->ndoc - 1);
+  buf_put_varint(b, part);
+  buf_put_varint(b, ordinal);
+  buf_put_varint(b, heading ? 1 : 0);
+  buf_put_varint(b, src_start);
+  buf_put_varint(b, src_end >= src_start ? src_end - src_start : 0);
+  seg__put_label(b, label, nlabel, label != NULL);
+  buf_put_varint(b, s->ntextblk);
+  buf_put_varint(b, s->raw.n);
+  buf_put_varint(b, ntext);
+  buf_append(&s->raw, text, ntext);
+  buf_append(&s->paralen, &len, sizeof len);   /* native order until finish */
+  s->npara++;
+  s->total_len += len;
+  if (keep(s, b->err ? b->err : s->raw.err ? s->raw.err : s->paralen.err ? s->paralen.err : s->paraidx.err))
+    return s->rc;
+  if (s->raw.n >= SEGF_TEXT_BLOCK) flush_text(s);
+  return s->rc;
+}
+
+/* Write @n bytes to the file, hashing them. */
+static void emit(segsink *s, const void *p, size_t n, char **errmsg) {
+  if (s->rc || n == 0) return;
+  if (XXH3_64bits_update(s->xx, p, n) != XXH_OK) { keep(s, INDAGA_ERROR); return; }
+  if (keep(s, os_wfile_write(&s->f, p, n, errmsg))) return;
+  s->written += n;
+}
+
+int segsink_open(segsink *s, const char *path, char **errmsg) {
+  if (s->rc) return s->rc;
+  if (s->open) return keep(s, INDAGA_EMISUSE);
+  flush_text(s);
+  if (s->rc) return s->rc;
+  if (keep(s, os_wfile_open(&s->f, path, errmsg))) return s->rc;
+  s->open = 1;
+  XXH3_64bits_reset(s->xx);
+  unsigned char h[SEGF_HEADER_SIZE];
+  memcpy(h, SEGF_MAGIC, 8);
+  put_u32(h + 8, SEGF_VERSION);
+  put_u32(h + 12, 0);
+  emit(s, h, sizeof h, errmsg);
+  s->sec_off[SEC_POSTINGS] = s->written;
+  return s->rc;
+}
+
+/* Flush buffered postings to the file once they pass 1 MiB (or @force). */
+static void flush_post(segsink *s, int force, char **errmsg) {
+  if (s->post.n >= ((size_t)1 << 20) || (force && s->post.n)) {
+    emit(s, s->post.p, s->post.n, errmsg);
+    buf_reset(&s->post);
+  }
+}
+
+int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
+                 const uint32_t *tfs, const uint32_t *pos, uint32_t df, char **errmsg) {
+  if (s->rc) return s->rc;
+  if (!s->open || df == 0 || docs[df - 1] >= s->npara) return keep(s, INDAGA_EMISUSE);
+  if (df > s->caplens) {
+    uint32_t *l = indaga__realloc(s->lens, (size_t)df * sizeof *l);
+    if (!l) return keep(s, INDAGA_ENOMEM);
+    s->lens = l;
+    s->caplens = df;
+  }
+  const uint32_t *plen = segsink_para_lens(s);
+  for (uint32_t i = 0; i < df; i++) s->lens[i] = plen[docs[i]];
+  uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = s->posb.n;
+  pst_stats st;
+  if (keep(s, pst_encode(&s->post, &s->posb, docs, tfs, s->lens, pos, df, &st))) {
+    if (s->rc == INDAGA_ERROR && errmsg)
+      *errmsg = indaga__sprintf("%s: the postings of one term exceed 4 GiB", s->f.path);
+    return s->rc;
+  }
+  /* dictionary entry, front-coded against the previous term of the block */
+  ia_buf *d = &s->dict;
+  int first = s->nterms % SEGF_DICT_BLOCK == 0;
+  size_t shared = 0;
+  if (first) {
+    if (d->n > UINT32_MAX) return keep(s, INDAGA_ERROR);
+    buf_put_u32(&s->dictidx, (uint32_t)d->n);
+  } else {
+    size_t m = s->prevterm.n < n ? s->prevterm.n : n;
+    while (shared < m && s->prevterm.p[shared] == (unsigned char)t[shared]) shared++;
+  }
+  buf_put_varint(d, shared);
+  buf_put_varint(d, n - shared);
+  buf_append(d, t + shared, n - shared);
+  buf_put_varint(d, st.df);
+  buf_put_varint(d, st.cf - st.df);
+  buf_put_varint(d, st.max_tf - 1);
+  buf_put_varint(d, st.min_len);
+  buf_put_varint(d, first ? post_at : post_at - s->prev_post);
+  buf_put_varint(d, first ? pos_at : pos_at - s->prev_pos);
+  if (st.df <= SEG_BLOCK) buf_put_varint(d, st.last_doc);
+  s->prev_post = post_at;
+  s->prev_pos = pos_at;
+  buf_reset(&s->prevterm);
+  buf_append(&s->prevterm, t, n);
+  s->nterms++;
+  if (keep(s, d->err ? d->err : s->dictidx.err ? s->dictidx.err : s->prevterm.err)) return s->rc;
+  flush_post(s, 0, errmsg);
+  return s->rc;
+}
+
+/* Emit the pending vocabulary key with its terms. */
+static void flush_key(segsink *s) {
+  if (s->rc || s->vnterms == 0) return;
+  ia_buf *v = &s->vocab;
+  size_t shared = 0;
+  if (s->nkeys % SEGF_VOCAB_BLOCK == 0) {
+    if (v->n > UINT32_MAX) { keep(s, INDAGA_ERROR); return; }
+    buf_put_u32(&s->vocabidx, (uint32_t)v->n);
+  } else {
+    size_t m = s->prevkey.n < s->vkey.n ? s->prevkey.n : s->vkey.n;
+    while (shared < m && s->prevkey.p[shared] == s->vkey.p[shared]) shared++;
+  }
+  buf_put_varint(v, shared);
+  buf_put_varint(v, s->vkey.n - shared);
+  buf_append(v, s->vkey.p + shared, s->vkey.n - shared);
+  buf_put_varint(v, s->vnterms);
+  buf_append(v, s->vterms.p, s->vterms.n);
+  buf_reset(&s->prevkey);
+  buf_append(&s->prevkey, s->vkey.p, s->vkey.n);
+  buf_reset(&s->vterms);
+  s->vnterms = 0;
+  s->nkeys++;
+  keep(s, v->err ? v->err : s->vocabidx.err ? s->vocabidx.err : s->prevkey.err);
+}
+
+int segsink_vocab(segsink *s, const char *k, size_t nk, const char *t, size_t nt) {
+  if (s->rc) return s->rc;
+  if (!s->open) return keep(s, INDAGA_EMISUSE);
+  if (s->vnterms && (s->vkey.n != nk || memcmp(s->vkey.p, k, nk) != 0)) flush_key(s);
+  if (s->vnterms == 0) {
+    buf_reset(&s->vkey);
+    buf_append(&s->vkey, k, nk);
+  }
+  size_t shared = 0, m = nk < nt ? nk : nt;
+  while (shared < m && k[shared] == t[shared]) shared++;
+  buf_put_varint(&s->vterms, shared);
+  buf_put_varint(&s->vterms, nt - shared);
+  buf_append(&s->vterms, t + shared, nt - shared);
+  s->vnterms++;
+  return keep(s, s->vkey.err ? s->vkey.err : s->vterms.err);
+}
+
+/* Write a whole in-memory section. */
+static void emit_section(segsink *s, int id, const ia_buf *b, char **errmsg) {
+  s->sec_off[id] = s->written;
+  if (b) emit(s, b->p, b->n, errmsg);
+  s->sec_len[id] = s->written - s->sec_off[id];
+}
+
+typedef struct idref { const unsigned char *p; size_t n; uint32_t d; } idref;
+
+static int cmp_idref(const void *a, const void *b) {
+  const idref *x = a, *y = b;
+  size_t m = x->n < y->n ? x->n : y->n;
+  int c = m ? memcmp(x->p, y->p, m) : 0;
+  if (c) return c;
+  return x->n < y->n ? -1 : x->n > y->n;
+}
+
+/* Encode the DOCS, DOC_IDX and DOC_SORT sections into @recs, @idx, @sorted. */
+static void encode_docs(segsink *s, ia_buf *recs, ia_buf *idx, ia_buf *sorted, char **errmsg) {
+  idref *ids = s->ndoc ? indaga__malloc((size_t)s->ndoc * sizeof *ids) : NULL;
+  if (s->ndoc && !ids) { keep(s, INDAGA_ENOMEM); return; }
+  for (uint32_t i = 0; i < s->ndoc; i++) {
+    const sdoc *d = &s->docs[i];
+    uint32_t end = i + 1 < s->ndoc ? s->docs[i + 1].first_para : s->npara;
+    buf_put_u64(idx, recs->n);
+    buf_put_varint(recs, d->id_len);
+    buf_append(recs, s->dbytes.p + d->id_off, d->id_len);
+    buf_put_varint(recs, d->first_para);
+    buf_put_varint(recs, end - d->first_para);
+    buf_put_varint(recs, d->nparts);
+    buf_put_varint(recs, d->size);
+    buf_put_u64(recs, (uint64_t)d->mtime_ns);
+    buf_put_u64(recs, d->hash);
+    buf_put_varint(recs, d->meta_len);
+    buf_append(recs, s->dbytes.p + d->meta_off, d->meta_len);
+    buf_put_varint(recs, d->parts_len);
+    buf_append(recs, s->dbytes.p + d->parts_off, d->parts_len);
+    ids[i].p = s->dbytes.p + d->id_off;
+    ids[i].n = d->id_len;
+    ids[i].d = i;
+  }
+  if (s->ndoc) qsort(ids, s->ndoc, sizeof *ids, cmp_idref);
+  for (uint32_t i = 0; i < s->ndoc; i++) {
+    if (i && cmp_idref(&ids[i - 1], &ids[i]) == 0) {
+      if (errmsg && !*errmsg)
+        *errmsg = indaga__sprintf("%s: document id '%.*s' added twice", s->f.path,
+                                  (int)ids[i].n, (const char *)ids[i].p);
+      keep(s, INDAGA_EMISUSE);
+      break;
+    }
+    buf_put_u32(sorted, ids[i].d);
+  }
+  indaga__free(ids);
+  keep(s, recs->err ? recs->err : idx->err ? idx->err : sorted->err);
+}
+
+int segsink_finish(segsink *s, char **errmsg) {
+  if (!s->rc && !s->open) keep(s, INDAGA_EMISUSE);
+  flush_key(s);
+  flush_post(s, 1, errmsg);
+  if (s->rc) return s->rc;
+  s->sec_len[SEC_POSTINGS] = s->written - s->sec_off[SEC_POSTINGS];
+  /* paragraph lengths to little-endian, in place */
+  for (uint32_t i = 0; i < s->npara; i++) {
+    uint32_t v;
+    memcpy(&v, s->paralen.p + 4 * (size_t)i, 4);
+    put_u32(s->paralen.p + 4 * (size_t)i, v);
+  }
+  ia_buf recs = { 0 }, idx = { 0 }, sorted = { 0 };
+  encode_docs(s, &recs, &idx, &sorted, errmsg);
+  emit_section(s, SEC_POSITIONS, &s->posb, errmsg);
+  emit_section(s, SEC_DICT, &s->dict, errmsg);
+  emit_section(s, SEC_DICT_IDX, &s->dictidx, errmsg);
+  emit_section(s, SEC_VOCAB, &s->vocab, errmsg);
+  emit_section(s, SEC_VOCAB_IDX, &s->vocabidx, errmsg);
+  emit_section(s, SEC_PARA, &s->para, errmsg);
+  emit_section(s, SEC_PARA_IDX, &s->paraidx, errmsg);
+  emit_section(s, SEC_PARA_LEN, &s->paralen, errmsg);
+  emit_section(s, SEC_DOCS, &recs, errmsg);
+  emit_section(s, SEC_DOC_IDX, &idx, errmsg);
+  emit_section(s, SEC_DOC_SORT, &sorted, errmsg);
+  emit_section(s, SEC_TEXT, &s->text, errmsg);
+  emit_section(s, SEC_TEXT_IDX, &s->textidx, errmsg);
+  buf_free(&recs);
+  buf_free(&idx);
+  buf_free(&sorted);
+  /* footer */
+  unsigned char f[SEGF_FOOTER_SIZE], *w = f;
+  put_u32(w, SEGF_NSECT); w += 4;
+  for (int i = 0; i < SEGF_NSECT; i++) {
+    put_u64(w, s->sec_off[i]); put_u64(w + 8, s->sec_len[i]); w += 16;
+  }
+  put_u32(w, s->npara); put_u32(w + 4, s->ndoc); w += 8;
+  put_u64(w, s->nterms); put_u64(w + 8, s->nkeys); put_u64(w + 16, s->total_len); w += 24;
+  put_u32(w, SEGF_VERSION); put_u32(w + 4, SEGF_FOOTER_SIZE); w += 8;
+  emit(s, f, (size_t)(w - f), errmsg);
+  if (s->rc) return s->rc;
+  put_u64(w, XXH3_64bits_digest(s->xx));
+  memcpy(w + 8, SEGF_FOOTER_MAGIC, 8);
+  if (keep(s, os_wfile_write(&s->f, w, 16, errmsg))) return s->rc;
+  if (keep(s, os_wfile_commit(&s->f, errmsg))) return s->rc;
+  s->open = 0;
+  return INDAGA_OK;
+}
