@@ -1,8 +1,176 @@
-/* cmd_analyze.c: `indaga analyze` (being built; see issues). */
+/*
+** cmd_analyze.c: `indaga analyze [--json] [TEXT...]`, the analysis pipeline
+** made visible: what the indexer and the query parser make of some text.
+**
+** The text is the arguments joined by single spaces, or standard input when
+** there are none. Output, one token per row, in order of start offset:
+**
+**   - for people, an aligned table: token (as written), term (what the
+**     index matches), key (accent-free lowercase), pos, bytes (start-end in
+**     the text) and flags (stop, symbol, number, part);
+**   - with --json, JSON Lines as CLI.md fixes them:
+**     {"type":"token","token":..,"term":..,"key":..,"pos":0,"start":0,"end":13,"stop":false}
+**     with "symbol":true, "number":true, "part":true added when they hold.
+**
+** Invalid UTF-8 is reported on stderr (how many sequences were replaced);
+** the exit status stays 0. Unknown options and unreadable input exit 2.
+** Uses include/indaga.h only.
+*/
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include "cli/cli.h"
 
+static const char usage[] =
+  "usage: indaga analyze [--json] [--] [TEXT...]\n"
+  "\n"
+  "Show how text becomes index terms: tokens, their terms (Snowball Spanish stem,\n"
+  "accents folded, ñ kept), keys (lowercase, accents folded), positions, byte ranges\n"
+  "and flags. UN symbols (S/RES/2354 (2017)) and ordinals (16ª) are tokens of their\n"
+  "own, followed by their parts.\n"
+  "\n"
+  "The text is the TEXT arguments joined by spaces, or standard input when none\n"
+  "is given. Use -- before text that starts with '-'.\n"
+  "\n"
+  "options:\n"
+  "  --json   one JSON object per token (JSON Lines):\n"
+  "           {\"type\":\"token\",\"token\":...,\"term\":...,\"key\":...,\"pos\":N,\"start\":N,\n"
+  "            \"end\":N,\"stop\":BOOL} plus \"symbol\", \"number\", \"part\" when true\n"
+  "  --help   this text\n"
+  "\n"
+  "exit status: 0 success, 2 error (unknown option, unreadable input).\n";
+
+/* Display width of p[0..n): its codepoints (every token is letters, digits or a symbol). */
+static size_t width(const char *p, size_t n) {
+  size_t w = 0;
+  for (size_t i = 0; i < n; i++)
+    if (((unsigned char)p[i] & 0xC0) != 0x80) w++;
+  return w;
+}
+
+/* Print p[0..n) padded to @w columns; control characters (a symbol's spacing) as spaces. */
+static void cell(const char *p, size_t n, size_t w) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)p[i];
+    putchar(c < 0x20 || c == 0x7f ? ' ' : c);
+  }
+  for (size_t k = width(p, n); k < w; k++) putchar(' ');
+}
+
+static void flags_of(const indaga_token *t, char *out, size_t cap) {
+  out[0] = 0;
+  const char *names[4];
+  size_t k = 0;
+  if (t->stop) names[k++] = "stop";
+  if (t->symbol) names[k++] = "symbol";
+  if (t->number) names[k++] = "number";
+  if (t->part) names[k++] = "part";
+  for (size_t i = 0; i < k; i++) {
+    if (i) strncat(out, ",", cap - strlen(out) - 1);
+    strncat(out, names[i], cap - strlen(out) - 1);
+  }
+}
+
+static void print_table(const indaga_analysis *an) {
+  size_t n = indaga_analysis_count(an);
+  size_t wt = strlen("token"), wm = strlen("term"), wk = strlen("key"), wp = strlen("pos"),
+         wb = strlen("bytes");
+  char tmp[64];
+  for (size_t i = 0; i < n; i++) {
+    const indaga_token *t = indaga_analysis_token(an, i);
+    size_t w;
+    if ((w = width(t->token, t->token_len)) > wt) wt = w;
+    if ((w = width(t->term, t->term_len)) > wm) wm = w;
+    if ((w = width(t->key, t->key_len)) > wk) wk = w;
+    if ((w = (size_t)snprintf(tmp, sizeof tmp, "%u", (unsigned)t->pos)) > wp) wp = w;
+    if ((w = (size_t)snprintf(tmp, sizeof tmp, "%zu-%zu", t->start, t->end)) > wb) wb = w;
+  }
+  int color = cli_color(stdout);
+  if (color) fputs("\033[1m", stdout);
+  printf("%-*s  %-*s  %-*s  %*s  %-*s  flags", (int)wt, "token", (int)wm, "term", (int)wk, "key",
+         (int)wp, "pos", (int)wb, "bytes");
+  if (color) fputs("\033[0m", stdout);
+  putchar('\n');
+  for (size_t i = 0; i < n; i++) {
+    const indaga_token *t = indaga_analysis_token(an, i);
+    char flags[64];
+    flags_of(t, flags, sizeof flags);
+    if (color && t->stop) fputs("\033[2m", stdout);
+    cell(t->token, t->token_len, wt);
+    fputs("  ", stdout);
+    cell(t->term, t->term_len, wm);
+    fputs("  ", stdout);
+    cell(t->key, t->key_len, wk);
+    snprintf(tmp, sizeof tmp, "%zu-%zu", t->start, t->end);
+    if (flags[0]) printf("  %*u  %-*s  %s", (int)wp, (unsigned)t->pos, (int)wb, tmp, flags);
+    else printf("  %*u  %s", (int)wp, (unsigned)t->pos, tmp);   /* no trailing blanks */
+    if (color && t->stop) fputs("\033[0m", stdout);
+    putchar('\n');
+  }
+}
+
+static void print_json(const indaga_analysis *an) {
+  size_t n = indaga_analysis_count(an);
+  for (size_t i = 0; i < n; i++) {
+    const indaga_token *t = indaga_analysis_token(an, i);
+    fputs("{\"type\":\"token\",\"token\":", stdout);
+    json_str(stdout, t->token, t->token_len);
+    fputs(",\"term\":", stdout);
+    json_str(stdout, t->term, t->term_len);
+    fputs(",\"key\":", stdout);
+    json_str(stdout, t->key, t->key_len);
+    printf(",\"pos\":%u,\"start\":%zu,\"end\":%zu,\"stop\":%s", (unsigned)t->pos, t->start, t->end,
+           t->stop ? "true" : "false");
+    if (t->symbol) fputs(",\"symbol\":true", stdout);
+    if (t->number) fputs(",\"number\":true", stdout);
+    if (t->part) fputs(",\"part\":true", stdout);
+    fputs("}\n", stdout);
+  }
+}
+
 int cmd_analyze(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  return cli_error("'analyze' is not available in this build yet");
+  int json = 0, first_text = argc;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--")) { first_text = i + 1; break; }
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) CLI_HELP_EXIT(usage);
+    if (!strcmp(a, "--json")) { json = 1; continue; }
+    if (a[0] == '-' && a[1] != 0)
+      return cli_error("analyze: unknown option '%s' (try 'indaga analyze --help')", a);
+    first_text = i;
+    break;
+  }
+
+  char *text = NULL;
+  size_t n = 0;
+  if (first_text < argc) {
+    /* The arguments joined by single spaces; options after the text are text too. */
+    size_t total = 1;
+    for (int i = first_text; i < argc; i++) total += strlen(argv[i]) + 1;
+    text = malloc(total);
+    if (!text) return cli_error("analyze: %s", indaga_strerror(INDAGA_ENOMEM));
+    for (int i = first_text; i < argc; i++) {
+      size_t len = strlen(argv[i]);
+      if (i > first_text) text[n++] = ' ';
+      memcpy(text + n, argv[i], len);
+      n += len;
+    }
+    text[n] = 0;
+  } else if (cli_read_stream(stdin, &text, &n) != 0) {
+    return cli_error("analyze: cannot read standard input: %s", strerror(errno));
+  }
+
+  indaga_analysis *an = NULL;
+  int rc = indaga_analyze(&an, text, n);
+  free(text);
+  if (rc != INDAGA_OK) return cli_error("analyze: %s", indaga_strerror(rc));
+  if (json) print_json(an);
+  else print_table(an);
+  size_t bad = indaga_analysis_invalid(an);
+  indaga_analysis_free(an);
+  if (fflush(stdout) != 0) return cli_error("analyze: cannot write output: %s", strerror(errno));
+  if (bad)
+    fprintf(stderr, "indaga: analyze: %zu invalid UTF-8 sequence%s replaced by U+FFFD\n", bad,
+            bad == 1 ? "" : "s");
+  return EXIT_OK;
 }
