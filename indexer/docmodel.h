@@ -48,6 +48,7 @@ typedef struct dm_doc {
   size_t nparas;
   char **warnings;     /* messages about repaired input (e.g. invalid UTF-8) */
   size_t nwarnings;
+  int has_front_matter; /* nonzero when the file opened with YAML front matter */
 } dm_doc;
 
 #define DM_SKIP 1      /* dm_parse: the input is not a text document (binary) */
@@ -63,5 +64,61 @@ void dm_doc_free(dm_doc *d);
 
 /* Value of metadata field @key, or NULL. */
 const char *dm_meta_get(const dm_doc *d, const char *key);
+
+/**************************************************************************
+** Helpers shared by indexer/docmodel*.c, exposed for their unit tests.
+*/
+
+/*
+** Length (1..4) of the valid UTF-8 sequence at p[0..n), its code point in
+** *cp; 0 when the bytes there are not valid UTF-8 (overlong, surrogate,
+** truncated, > U+10FFFF).
+*/
+size_t dm_utf8_seq(const unsigned char *p, size_t n, uint32_t *cp);
+
+/*
+** Append the display text of the Markdown inline text p[0..n) to @out:
+** emphasis markers, [text](url) links, backslash escapes, a few HTML tags
+** removed; HTML entities decoded; invalid UTF-8 replaced by U+FFFD; control
+** characters and no-break spaces made spaces; whitespace collapsed and
+** trimmed. Returns the number of invalid UTF-8 sequences replaced. On
+** allocation failure out->err is set (sticky, see ia_buf).
+*/
+size_t dm_clean_inline(ia_buf *out, const char *p, size_t n);
+
+/*
+** Append p[0..n) to @out with invalid UTF-8 replaced by U+FFFD and nothing
+** else changed. Returns the number of sequences replaced.
+*/
+size_t dm_utf8_repair(ia_buf *out, const char *p, size_t n);
+
+/*
+** Parse a Spanish date ("22 de noviembre de 2017", "1º de enero de 2015")
+** or an ISO one ("2017-11-22", "2017-11-22T10:00") occupying all of
+** p[0..n) into iso as "yyyy-mm-dd" plus NUL. Returns 1 on success, 0 when
+** the text is not such a date (iso is then untouched).
+*/
+int dm_parse_date(const char *p, size_t n, char iso[11]);
+
+/* Internal to docmodel*.c (the dm__ prefix): metadata and warnings. */
+/* Set field @key (replacing an earlier value) to p[0..n), UTF-8 repaired. INDAGA_OK or INDAGA_ENOMEM. */
+int dm__meta_set(dm_doc *d, const char *key, const char *p, size_t n);
+/* Append a printf-formatted warning. INDAGA_OK or INDAGA_ENOMEM. */
+int dm__warn(dm_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+** Read YAML front matter starting at p[start] into d->meta. *body is set to
+** where the text begins: after the closing "---" line, or @start when there
+** is no front matter or it is never closed (then with a warning naming
+** @name). INDAGA_OK or INDAGA_ENOMEM.
+*/
+int dm__front_matter(dm_doc *d, const char *name, const char *p, size_t n, size_t start, size_t *body);
+/*
+** If the header line p[0..n) (a UN document's symbols, "Distr. general",
+** date, "Español", "Original: ruso") is metadata, record it in d and return
+** 1; else 0. *rc gets INDAGA_ENOMEM on allocation failure.
+*/
+int dm__header_line(dm_doc *d, const char *p, size_t n, int *rc);
+/* Derive date (ISO), year and symbols from what was read. INDAGA_OK or INDAGA_ENOMEM. */
+int dm__meta_finish(dm_doc *d);
 
 #endif /* INDAGA_DOCMODEL_H */
