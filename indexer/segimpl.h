@@ -74,6 +74,8 @@ typedef struct seg_dict_iter {
   ia_buf term;               /* the current term */
   seg_term t;                /* its entry */
 } seg_dict_iter;
+/* Iterators read blocks back to back from the first and check that the
+** block index agrees; at the end it->p is where the section's data ends. */
 void seg_dict_iter_init(seg_dict_iter *it, const seg_reader *r);
 /* 1: it->term/it->t hold the next term; 0: done; <0 status (ECORRUPT, ENOMEM). */
 int  seg_dict_iter_next(seg_dict_iter *it);
@@ -87,6 +89,7 @@ typedef struct seg_vocab_iter {
   ia_buf terms;              /* its terms, back to back */
   size_t *toff;              /* nterms + 1 offsets into terms */
   size_t nterms, cap;
+  int seq;                   /* reading from the start: blocks must be back to back */
 } seg_vocab_iter;
 void seg_vocab_iter_init(seg_vocab_iter *it, const seg_reader *r);
 int  seg_vocab_iter_next(seg_vocab_iter *it);

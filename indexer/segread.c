@@ -281,9 +281,10 @@ int seg_dict_iter_next(seg_dict_iter *it) {
   if (it->i >= r->nterms) return 0;
   int first = it->i % SEGF_DICT_BLOCK == 0;
   if (first) {
-    it->p = block_at(r, SEC_DICT, it->i / SEGF_DICT_BLOCK);
+    const unsigned char *b = block_at(r, SEC_DICT, it->i / SEGF_DICT_BLOCK);
+    if (!b || (it->i > 0 && b != it->p) || (it->i == 0 && b != r->sec[SEC_DICT])) return INDAGA_ECORRUPT;
+    it->p = b;
     it->end = r->sec[SEC_DICT] + r->nsec[SEC_DICT];
-    if (!it->p) return INDAGA_ECORRUPT;
   }
   if (dict_entry(r, &it->p, it->end, &it->term, first, &it->t))
     return it->term.err ? it->term.err : INDAGA_ECORRUPT;
@@ -299,6 +300,7 @@ void seg_dict_iter_free(seg_dict_iter *it) { buf_free(&it->term); }
 void seg_vocab_iter_init(seg_vocab_iter *it, const seg_reader *r) {
   memset(it, 0, sizeof *it);
   it->r = r;
+  it->seq = 1;
 }
 
 void seg_vocab_iter_free(seg_vocab_iter *it) {
@@ -312,9 +314,11 @@ int seg_vocab_iter_next(seg_vocab_iter *it) {
   if (it->i >= r->nkeys) return 0;
   int first = it->i % SEGF_VOCAB_BLOCK == 0;
   if (first) {
-    it->p = block_at(r, SEC_VOCAB, it->i / SEGF_VOCAB_BLOCK);
+    const unsigned char *b = block_at(r, SEC_VOCAB, it->i / SEGF_VOCAB_BLOCK);
+    if (!b || (it->seq && it->i > 0 && b != it->p) || (it->i == 0 && b != r->sec[SEC_VOCAB]))
+      return INDAGA_ECORRUPT;
+    it->p = b;
     it->end = r->sec[SEC_VOCAB] + r->nsec[SEC_VOCAB];
-    if (!it->p) return INDAGA_ECORRUPT;
   }
   const unsigned char *p = it->p, *s;
   uint64_t shared, nt;
@@ -353,6 +357,7 @@ static int vocab_seek(seg_vocab_iter *it, const char *k, size_t n) {
   int64_t b = find_block(it->r, SEC_VOCAB, it->r->nvocabblk, k, n);
   if (b == -2) return INDAGA_ECORRUPT;
   it->i = b < 0 ? 0 : (uint64_t)b * SEGF_VOCAB_BLOCK;
+  it->seq = 0;
   return INDAGA_OK;
 }
 

@@ -1,0 +1,271 @@
+/*
+** segmerge.c: seg_merge, n segments into one, dropping deleted documents.
+**
+**  1. Documents and paragraphs: inputs in order, each input's surviving
+**     documents in order, so document order is kept. Each surviving
+**     paragraph gets the next new id (remap[i][pid]; deleted ones get
+**     SEG_END) and its record, length and text (read through a one-block
+**     decompression cache, then recompressed in new blocks) go to the sink.
+**  2. Terms: a k-way merge of the inputs' dictionaries (n is small: a
+**     linear scan for the smallest term). For the smallest term, each
+**     input that has it is read with a cursor in input order; surviving
+**     postings are renumbered and appended with their positions. Because
+**     new ids ascend with (input, old id), the merged list is sorted. A term
+**     whose postings were all deleted is dropped. The sink re-encodes blocks,
+**     directory and bounds from scratch.
+**  3. Vocabulary: a k-way merge by key; a key's terms are the sorted union
+**     of its terms in every input, keeping only terms that survived step 2
+**     (binary search over the emitted terms, which were emitted in order).
+**     A (key, term) pair whose only source was a deleted document may
+**     survive when the term itself survives elsewhere: a query then expands
+**     to one extra term that exists, which costs nothing in correctness.
+*/
+#include <stdlib.h>
+#include "indexer/segimpl.h"
+#include "indexer/segwriter.h"
+
+typedef struct merge {
+  const seg_reader *const *in;
+  size_t n;
+  uint32_t **remap;          /* per input: old paragraph id -> new, or SEG_END */
+  segsink *sink;
+  uint32_t *docs, *tfs, *pos;
+  size_t capd, captf, capp, ndocs, npos;
+  ia_buf terms;              /* emitted terms, back to back */
+  size_t *toff;              /* their offsets, nterms + 1 */
+  size_t nterms, captoff;
+  char **errmsg;
+} merge;
+
+static int cmp_mem(const unsigned char *a, size_t na, const unsigned char *b, size_t nb) {
+  size_t m = na < nb ? na : nb;
+  int c = m ? memcmp(a, b, m) : 0;
+  if (c) return c;
+  return na < nb ? -1 : na > nb;
+}
+
+/* Step 1: documents, paragraphs and text of input @i. */
+static int merge_docs(merge *m, size_t i, int (*deleted)(void *, size_t, uint32_t), void *ctx) {
+  const seg_reader *r = m->in[i];
+  seg_text_cache tc = { 0, { 0 } };
+  int rc = INDAGA_OK;
+  m->remap[i] = indaga__malloc(((size_t)seg_npara(r) + 1) * sizeof **m->remap);
+  if (!m->remap[i]) return INDAGA_ENOMEM;
+  for (uint32_t p = 0; p < seg_npara(r); p++) m->remap[i][p] = SEG_END;
+  for (uint32_t did = 0; did < seg_ndoc(r) && !rc; did++) {
+    if (deleted && deleted(ctx, i, did)) continue;
+    seg_doc d;
+    if ((rc = seg_doc_get(r, did, &d)) != INDAGA_OK) break;
+    rc = segsink_doc(m->sink, d.id, d.nid, d.size, d.mtime_ns, d.hash, d.meta, d.nmeta,
+                     d.parts, d.nparts_bytes, d.nparts);
+    for (uint32_t pid = d.first_para; pid < d.first_para + d.npara && !rc; pid++) {
+      seg_para p;
+      const char *t;
+      size_t nt;
+      if ((rc = seg_para_get(r, pid, &p)) != INDAGA_OK) break;
+      if ((rc = seg__para_text_ref(r, pid, &tc, &t, &nt)) != INDAGA_OK) break;
+      rc = segsink_para(m->sink, p.part, p.ordinal, p.len, p.heading, p.src_start, p.src_end,
+                        p.label, p.nlabel, t, nt);
+      m->remap[i][pid] = segsink_npara(m->sink) - 1;
+    }
+  }
+  buf_free(&tc.raw);
+  if (rc == INDAGA_ECORRUPT || rc == INDAGA_ENOTFOUND)
+    rc = seg__corrupt(r, m->errmsg, "unreadable document or paragraph during merge");
+  return rc;
+}
+
+/* Grow an array of u32 to hold @need. */
+static int grow(uint32_t **a, size_t *cap, size_t need) {
+  if (need <= *cap) return INDAGA_OK;
+  size_t c = *cap ? *cap * 2 : 1024;
+  while (c < need) c *= 2;
+  uint32_t *p = indaga__realloc(*a, c * sizeof *p);
+  if (!p) return INDAGA_ENOMEM;
+  *a = p;
+  *cap = c;
+  return INDAGA_OK;
+}
+
+/* Append input @i's surviving postings of term @t. */
+static int gather(merge *m, size_t i, const seg_term *t) {
+  seg_cursor c;
+  int rc = seg_cursor_open(&c, m->in[i], t);
+  while (rc == INDAGA_OK && c.doc != SEG_END) {
+    uint32_t np = m->remap[i][c.doc];
+    if (np != SEG_END) {
+      const uint32_t *pos;
+      uint32_t n;
+      if ((rc = seg_cursor_positions(&c, &pos, &n)) != INDAGA_OK) break;
+      if ((rc = grow(&m->docs, &m->capd, m->ndocs + 1)) != INDAGA_OK) break;
+      if ((rc = grow(&m->tfs, &m->captf, m->ndocs + 1)) != INDAGA_OK) break;
+      if ((rc = grow(&m->pos, &m->capp, m->npos + n)) != INDAGA_OK) break;
+      m->docs[m->ndocs] = np;
+      m->tfs[m->ndocs++] = n;
+      memcpy(m->pos + m->npos, pos, (size_t)n * sizeof *pos);
+      m->npos += n;
+    }
+    rc = seg_cursor_next(&c);
+  }
+  seg_cursor_close(&c);
+  if (rc == INDAGA_ECORRUPT) rc = seg__corrupt(m->in[i], m->errmsg, "malformed postings during merge");
+  return rc;
+}
+
+/* Remember an emitted term for the vocabulary step. */
+static int remember(merge *m, const unsigned char *t, size_t n) {
+  if (m->nterms + 2 > m->captoff) {
+    size_t cap = m->captoff ? m->captoff * 2 : 1024;
+    size_t *o = indaga__realloc(m->toff, cap * sizeof *o);
+    if (!o) return INDAGA_ENOMEM;
+    m->toff = o;
+    m->captoff = cap;
+  }
+  m->toff[m->nterms++] = m->terms.n;
+  buf_append(&m->terms, t, n);
+  m->toff[m->nterms] = m->terms.n;
+  return m->terms.err;
+}
+
+static int emitted(const merge *m, const unsigned char *t, size_t n) {
+  size_t lo = 0, hi = m->nterms;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = cmp_mem(m->terms.p + m->toff[mid], m->toff[mid + 1] - m->toff[mid], t, n);
+    if (c == 0) return 1;
+    if (c < 0) lo = mid + 1; else hi = mid;
+  }
+  return 0;
+}
+
+/* Step 2: the k-way merge of the dictionaries. */
+static int merge_terms(merge *m, seg_dict_iter *it, int *live) {
+  int rc = INDAGA_OK;
+  for (size_t i = 0; i < m->n && !rc; i++) {
+    seg_dict_iter_init(&it[i], m->in[i]);
+    rc = seg_dict_iter_next(&it[i]);
+    live[i] = rc == 1;
+    if (rc == 1) rc = INDAGA_OK;
+  }
+  while (!rc) {
+    size_t lo = m->n;
+    for (size_t i = 0; i < m->n; i++)
+      if (live[i] && (lo == m->n || cmp_mem(it[i].term.p, it[i].term.n, it[lo].term.p, it[lo].term.n) < 0)) lo = i;
+    if (lo == m->n) break;
+    m->ndocs = m->npos = 0;
+    const ia_buf *t = &it[lo].term;
+    for (size_t i = lo; i < m->n && !rc; i++)
+      if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, t->p, t->n) == 0))
+        rc = gather(m, i, &it[i].t);
+    if (!rc && m->ndocs) {
+      rc = segsink_term(m->sink, (const char *)t->p, t->n, m->docs, m->tfs, m->pos, (uint32_t)m->ndocs, m->errmsg);
+      if (!rc) rc = remember(m, t->p, t->n);
+    }
+    /* advance every input on this term (the lowest last: t points into it) */
+    for (size_t i = m->n; i-- > lo && !rc;)
+      if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, it[lo].term.p, it[lo].term.n) == 0)) {
+        rc = seg_dict_iter_next(&it[i]);
+        live[i] = rc == 1;
+        if (rc == 1) rc = INDAGA_OK;
+        else if (rc == INDAGA_ECORRUPT) rc = seg__corrupt(m->in[i], m->errmsg, "malformed dictionary during merge");
+      }
+  }
+  return rc;
+}
+
+/* Step 3: the k-way merge of the vocabularies. */
+static int merge_vocab(merge *m, seg_vocab_iter *it, int *live) {
+  int rc = INDAGA_OK;
+  ia_buf key = { 0 };
+  for (size_t i = 0; i < m->n && !rc; i++) {
+    seg_vocab_iter_init(&it[i], m->in[i]);
+    rc = seg_vocab_iter_next(&it[i]);
+    live[i] = rc == 1;
+    if (rc == 1) rc = INDAGA_OK;
+  }
+  while (!rc) {
+    size_t lo = m->n;
+    for (size_t i = 0; i < m->n; i++)
+      if (live[i] && (lo == m->n || cmp_mem(it[i].key.p, it[i].key.n, it[lo].key.p, it[lo].key.n) < 0)) lo = i;
+    if (lo == m->n) break;
+    buf_reset(&key);
+    buf_append(&key, it[lo].key.p, it[lo].key.n);
+    if ((rc = key.err) != INDAGA_OK) break;
+    /* emit the union of the terms in order: repeatedly take the smallest
+       term above the last one emitted across the inputs holding this key */
+    const unsigned char *last = NULL;
+    size_t nlast = 0;
+    for (;;) {
+      const unsigned char *best = NULL;
+      size_t nbest = 0;
+      for (size_t i = lo; i < m->n; i++) {
+        if (!live[i] || cmp_mem(it[i].key.p, it[i].key.n, key.p, key.n) != 0) continue;
+        for (size_t j = 0; j < it[i].nterms; j++) {
+          const unsigned char *t = it[i].terms.p + it[i].toff[j];
+          size_t nt = it[i].toff[j + 1] - it[i].toff[j];
+          if (last && cmp_mem(t, nt, last, nlast) <= 0) continue;
+          if (!best || cmp_mem(t, nt, best, nbest) < 0) { best = t; nbest = nt; }
+          break;   /* terms are sorted: the first above last is this input's candidate */
+        }
+      }
+      if (!best) break;
+      if (emitted(m, best, nbest) &&
+          (rc = segsink_vocab(m->sink, (const char *)key.p, key.n, (const char *)best, nbest)) != INDAGA_OK)
+        break;
+      last = best;
+      nlast = nbest;
+    }
+    for (size_t i = lo; i < m->n && !rc; i++)
+      if (live[i] && cmp_mem(it[i].key.p, it[i].key.n, key.p, key.n) == 0) {
+        rc = seg_vocab_iter_next(&it[i]);
+        live[i] = rc == 1;
+        if (rc == 1) rc = INDAGA_OK;
+        else if (rc == INDAGA_ECORRUPT) rc = seg__corrupt(m->in[i], m->errmsg, "malformed vocabulary during merge");
+      }
+  }
+  buf_free(&key);
+  return rc;
+}
+
+int seg_merge(const seg_reader *const *in, size_t n,
+              int (*doc_deleted)(void *ctx, size_t seg, uint32_t did), void *ctx,
+              const char *path, char **errmsg) {
+  merge m;
+  memset(&m, 0, sizeof m);
+  m.in = in;
+  m.n = n;
+  m.errmsg = errmsg;
+  seg_dict_iter *dit = NULL;
+  seg_vocab_iter *vit = NULL;
+  int *live = NULL;
+  int rc = INDAGA_ENOMEM;
+  if (n == 0) return INDAGA_EMISUSE;
+  m.remap = indaga__calloc(n, sizeof *m.remap);
+  dit = indaga__calloc(n, sizeof *dit);
+  vit = indaga__calloc(n, sizeof *vit);
+  live = indaga__calloc(n, sizeof *live);
+  if (!m.remap || !dit || !vit || !live || (rc = segsink_new(&m.sink)) != INDAGA_OK) goto done;
+  for (size_t i = 0; i < n && !rc; i++) rc = merge_docs(&m, i, doc_deleted, ctx);
+  if (!rc) rc = segsink_open(m.sink, path, errmsg);
+  if (!rc) rc = merge_terms(&m, dit, live);
+  if (!rc) rc = merge_vocab(&m, vit, live);
+  if (!rc) rc = segsink_finish(m.sink, errmsg);
+done:
+  if (rc && errmsg && !*errmsg) *errmsg = indaga__sprintf("%s: merge failed: %s", path, indaga_strerror(rc));
+  for (size_t i = 0; i < n; i++) {
+    if (dit) seg_dict_iter_free(&dit[i]);
+    if (vit) seg_vocab_iter_free(&vit[i]);
+    if (m.remap) indaga__free(m.remap[i]);
+  }
+  segsink_free(m.sink);
+  indaga__free(m.remap);
+  indaga__free(dit);
+  indaga__free(vit);
+  indaga__free(live);
+  indaga__free(m.docs);
+  indaga__free(m.tfs);
+  indaga__free(m.pos);
+  indaga__free(m.toff);
+  buf_free(&m.terms);
+  return rc;
+}
