@@ -1,8 +1,263 @@
-/* cmd_index.c: `indaga index` (being built; see issues). */
+/*
+** cmd_index.c: `indaga index [--index DIR] [--full] [--wait] [--json]
+** [--threads N] [--memory MB] PATH...`.
+**
+** Opens the index's writer (creating the index), brings it in line with each
+** PATH (indaga_writer_sync), and commits once. Files are synced before the
+** directory, and at most one directory is accepted: a directory's sync
+** removes the documents it no longer holds, so two directories in one run
+** would remove each other's documents. Warnings (skipped or repaired files)
+** go to stderr, or as JSON lines before the summary with --json. A progress
+** bar is drawn on stderr only when stderr is a terminal.
+**
+** Exit 0, or 2 with a message naming the file or index (EXIT_ERR).
+*/
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include "cli/cli.h"
 
+static const char usage[] =
+  "usage: indaga index [--index DIR] [--full] [--wait] [--json] [--threads N] [--memory MB] PATH...\n"
+  "\n"
+  "Add, update and remove documents so that the index matches PATH (a directory,\n"
+  "walked recursively for .txt and .md files, or single files). Unchanged files\n"
+  "are skipped; documents whose files are gone from the directory are removed.\n"
+  "One commit per run; searches keep working while it runs.\n"
+  "\n"
+  "options:\n"
+  "  --index DIR    the index directory (default $INDAGA_INDEX, else ./.indaga)\n"
+  "  --full         rebuild from scratch instead of updating\n"
+  "  --wait         wait for another writer to finish instead of failing\n"
+  "  --json         print JSON lines (warnings, then one summary)\n"
+  "  --threads N    analysis threads (default: one per core, at most 8)\n"
+  "  --memory MB    memory budget before a segment is written (default 256)\n"
+  "  --help         this text\n"
+  "\n"
+  "At most one directory per run (files may be added alongside it).\n"
+  "exit status: 0 success, 2 error\n";
+
+typedef struct index_ui {
+  int json;
+  int progress;           /* draw a progress bar on stderr */
+  double t0;              /* start, seconds */
+  double last_draw;
+  int drawn;
+} index_ui;
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void clear_bar(index_ui *ui) {
+  if (ui->drawn) { fputs("\r\033[K", stderr); ui->drawn = 0; }
+}
+
+static void on_warning(void *ctx, const char *path, const char *message) {
+  index_ui *ui = ctx;
+  clear_bar(ui);
+  if (ui->json) {
+    fputs("{\"type\":\"warning\",\"path\":", stdout);
+    json_strz(stdout, path);
+    fputs(",\"message\":", stdout);
+    json_strz(stdout, message);
+    fputs("}\n", stdout);
+  } else {
+    fprintf(stderr, "indaga: warning: %s: %s\n", path, message);
+  }
+}
+
+static void on_progress(void *ctx, uint64_t files_done, uint64_t files_total,
+                        uint64_t bytes_done, uint64_t bytes_total) {
+  index_ui *ui = ctx;
+  double t = now_s();
+  if (files_done < files_total && t - ui->last_draw < 0.1) return;
+  ui->last_draw = t;
+  double el = t - ui->t0, mb = (double)bytes_done / 1e6, mbt = (double)bytes_total / 1e6;
+  double rate = el > 0 ? mb / el : 0;
+  double frac = bytes_total ? (double)bytes_done / (double)bytes_total
+                            : files_total ? (double)files_done / (double)files_total : 1;
+  int fill = (int)(frac * 24);
+  char bar[25];
+  for (int i = 0; i < 24; i++) bar[i] = i < fill ? '#' : '.';
+  bar[24] = 0;
+  double eta = rate > 0 ? (mbt - mb) / rate : 0;
+  fprintf(stderr, "\r\033[K[%s] %llu/%llu files  %.1f/%.1f MB  %.1f MB/s  ETA %d:%02d", bar,
+          (unsigned long long)files_done, (unsigned long long)files_total, mb, mbt, rate,
+          (int)eta / 60, (int)eta % 60);
+  fflush(stderr);
+  ui->drawn = 1;
+}
+
+/* Parse a positive integer option value. 0 when @z is not one. */
+static int parse_count(const char *z, unsigned long *out) {
+  char *end;
+  if (!z || !*z || *z == '-') return 0;
+  errno = 0;
+  unsigned long v = strtoul(z, &end, 10);
+  if (errno || *end || v == 0) return 0;
+  *out = v;
+  return 1;
+}
+
+/* Value of option argv[*i] ("--x V" or "--x=V"); NULL when missing. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name) {
+  size_t n = strlen(name);
+  if (argv[*i][n] == '=') return argv[*i] + n + 1;
+  if (*i + 1 >= argc) return NULL;
+  return argv[++*i];
+}
+
+static int is_opt(const char *arg, const char *name) {
+  size_t n = strlen(name);
+  return !strncmp(arg, name, n) && (arg[n] == 0 || arg[n] == '=');
+}
+
+typedef struct index_args {
+  const char *index;
+  int full, wait, json;
+  unsigned long threads, memory_mb;
+  const char **paths;
+  int npaths;
+} index_args;
+
+/* Parse the command line. Returns -1 to go on, else an exit code. */
+static int parse_args(int argc, char **argv, index_args *a) {
+  int only_paths = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *s = argv[i];
+    if (only_paths || s[0] != '-' || !s[1]) { a->paths[a->npaths++] = s; continue; }
+    if (!strcmp(s, "--")) { only_paths = 1; continue; }
+    if (!strcmp(s, "--help") || !strcmp(s, "-h")) CLI_HELP_EXIT(usage);
+    if (!strcmp(s, "--full")) { a->full = 1; continue; }
+    if (!strcmp(s, "--wait")) { a->wait = 1; continue; }
+    if (!strcmp(s, "--json")) { a->json = 1; continue; }
+    if (is_opt(s, "--index")) {
+      if (!(a->index = opt_value(argc, argv, &i, "--index")) || !*a->index)
+        return cli_error("index: --index needs a directory");
+      continue;
+    }
+    if (is_opt(s, "--threads")) {
+      if (!parse_count(opt_value(argc, argv, &i, "--threads"), &a->threads) || a->threads > 64)
+        return cli_error("index: --threads needs a number from 1 to 64");
+      continue;
+    }
+    if (is_opt(s, "--memory")) {
+      if (!parse_count(opt_value(argc, argv, &i, "--memory"), &a->memory_mb) || a->memory_mb > 1048576)
+        return cli_error("index: --memory needs a size in MB (1 to 1048576)");
+      continue;
+    }
+    return cli_error("index: unknown option '%s' (try 'indaga index --help')", s);
+  }
+  if (a->npaths == 0) return cli_error("index: no PATH given (try 'indaga index --help')");
+  return -1;
+}
+
+/*
+** Check the PATHs and order them: files first, then the one directory.
+** Returns -1 to go on, else EXIT_ERR.
+*/
+static int order_paths(index_args *a) {
+  int ndirs = 0, dir_at = -1;
+  for (int i = 0; i < a->npaths; i++) {
+    struct stat st;
+    if (stat(a->paths[i], &st) != 0)
+      return cli_error("%s: %s", a->paths[i], strerror(errno));
+    if (S_ISDIR(st.st_mode)) { ndirs++; dir_at = i; }
+    else if (!S_ISREG(st.st_mode)) return cli_error("%s: not a file or directory", a->paths[i]);
+  }
+  if (ndirs > 1)
+    return cli_error("index: give at most one directory per run (each directory's documents "
+                     "would replace the other's); index their parent directory instead");
+  if (dir_at >= 0) {
+    const char *d = a->paths[dir_at];
+    for (int i = dir_at; i + 1 < a->npaths; i++) a->paths[i] = a->paths[i + 1];
+    a->paths[a->npaths - 1] = d;
+  }
+  return -1;
+}
+
+static void print_summary(const index_args *a, const indaga_sync_report *r, uint64_t gen,
+                          uint64_t took_ms, const char *dir) {
+  if (a->json) {
+    printf("{\"type\":\"index\",\"added\":%llu,\"updated\":%llu,\"removed\":%llu,\"unchanged\":%llu,"
+           "\"skipped\":%llu,\"paragraphs\":%llu,\"generation\":%llu,\"took_ms\":%llu}\n",
+           (unsigned long long)r->added, (unsigned long long)r->updated,
+           (unsigned long long)r->removed, (unsigned long long)r->unchanged,
+           (unsigned long long)r->skipped, (unsigned long long)r->paragraphs,
+           (unsigned long long)gen, (unsigned long long)took_ms);
+    return;
+  }
+  printf("%s: %llu added, %llu updated, %llu removed, %llu unchanged, %llu skipped; "
+         "%llu paragraphs indexed\n",
+         dir, (unsigned long long)r->added, (unsigned long long)r->updated,
+         (unsigned long long)r->removed, (unsigned long long)r->unchanged,
+         (unsigned long long)r->skipped, (unsigned long long)r->paragraphs);
+  if (r->added + r->updated + r->removed == 0 && !a->full)
+    printf("nothing changed; generation %llu (%llu ms)\n", (unsigned long long)gen,
+           (unsigned long long)took_ms);
+  else
+    printf("committed generation %llu (%llu ms)\n", (unsigned long long)gen,
+           (unsigned long long)took_ms);
+}
+
 int cmd_index(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  return cli_error("'index' is not available in this build yet");
+  index_args a = { 0 };
+  a.paths = calloc((size_t)argc + 1, sizeof *a.paths);
+  if (!a.paths) return cli_error("out of memory");
+  int ex = parse_args(argc, argv, &a);
+  if (ex < 0) ex = order_paths(&a);
+  if (ex >= 0) { free(a.paths); return ex; }
+  const char *dir = cli_index_dir(a.index);
+  index_ui ui = { 0 };
+  ui.json = a.json;
+  ui.t0 = now_s();
+  ui.progress = isatty(fileno(stderr));
+  indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
+  o.flags = (a.full ? INDAGA_WRITER_FULL : 0) | (a.wait ? INDAGA_WRITER_WAIT : 0);
+  o.memory_budget = (size_t)a.memory_mb << 20;
+  o.threads = (unsigned)a.threads;
+  o.on_warning = on_warning;
+  o.on_progress = ui.progress ? on_progress : NULL;
+  o.ctx = &ui;
+  indaga_writer *w = NULL;
+  char *err = NULL;
+  int rc = indaga_writer_open(&w, dir, &o, &err);
+  if (rc) {
+    ex = cli_error("%s%s", err ? err : indaga_strerror(rc),
+                   rc == INDAGA_EBUSY ? " (use --wait to wait for it)" : "");
+    indaga_free(err);
+    free(a.paths);
+    return ex;
+  }
+  indaga_sync_report total = { 0 };
+  for (int i = 0; i < a.npaths && rc == INDAGA_OK; i++) {
+    indaga_sync_report r;
+    rc = indaga_writer_sync(w, a.paths[i], &r);
+    total.added += r.added;
+    total.updated += r.updated;
+    total.removed += r.removed;
+    total.unchanged += r.unchanged;
+    total.skipped += r.skipped;
+    total.paragraphs += r.paragraphs;
+    total.bytes += r.bytes;
+  }
+  uint64_t gen = 0;
+  if (rc == INDAGA_OK) rc = indaga_writer_commit(w, &gen);
+  clear_bar(&ui);
+  if (rc) {
+    const char *m = indaga_writer_errmsg(w);
+    ex = cli_error("%s (the index is unchanged)", m ? m : indaga_strerror(rc));
+  } else {
+    print_summary(&a, &total, gen, (uint64_t)((now_s() - ui.t0) * 1000), dir);
+    ex = EXIT_OK;
+  }
+  indaga_writer_close(w);
+  free(a.paths);
+  return ex;
 }
