@@ -211,7 +211,11 @@ typedef struct indaga_hit {
 
 /**
 ** Run @p query (the query language of README.md) on snapshot @p idx.
-** Any string parses; what is not valid syntax is taken as words.
+** Any string parses; what is not valid syntax is taken as words. A query
+** with nothing to search for (empty, punctuation, exclusions only) returns
+** INDAGA_EMISUSE with a message beginning "empty query".
+** indaga_results_total() is exact unless pruning skipped part of the
+** matches; then it is an estimate from the words' document frequencies.
 ** @param[out] out  the results, or NULL when even they could not be
 **                  allocated (INDAGA_ENOMEM). On other failures *out is set
 **                  and indaga_results_errmsg() says what went wrong.
@@ -230,6 +234,12 @@ INDAGA_API uint64_t indaga_results_took_us(const indaga_results *r);
 INDAGA_API const indaga_hit *indaga_results_hit(const indaga_results *r, size_t i);
 /** The error message of a failed search, or NULL. Owned by @p r. */
 INDAGA_API const char *indaga_results_errmsg(const indaga_results *r);
+/**
+** How the query was read, when it was not taken literally: ignored
+** operators, unbalanced quotes or parentheses, dropped exclusions, cut
+** prefixes ("; "-separated), or NULL. Owned by @p r.
+*/
+INDAGA_API const char *indaga_results_note(const indaga_results *r);
 /** Free results. Accepts NULL. */
 INDAGA_API void indaga_results_free(indaga_results *r);
 

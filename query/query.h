@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "common/common.h"
+#include "indexer/segment.h"
+#include "stemmer/analyze.h"
 
 /**************************************************************************
 ** Arena (arena.c). Allocations are 16-byte aligned and live until
@@ -134,5 +136,62 @@ typedef struct snip_match {
 */
 int snippet_build(const char *text, size_t n, const snip_match *m, size_t nm,
                   size_t width, ia_buf *out, indaga_range *hl, size_t *nhl);
+
+/**************************************************************************
+** Evaluation (eval.c).
+**
+** qx_compile analyses the tree's words (one analyzer per search), turns
+** each word into a group of terms per segment (its own term plus the terms
+** of every indexed word with the same accent-free key, or every term under
+** a prefix), and computes global statistics over the snapshot: N = live
+** paragraphs, avgdl, df of a group = paragraphs holding any of its terms
+** (deleted paragraphs included until a merge drops them, as in Lucene).
+**
+** qx_topk walks each segment document-at-a-time and keeps the best
+** k paragraphs (or, with group, the best paragraph of the best k documents)
+** in a heap; ties break by document order (segment, paragraph). Once the
+** heap is full, a range of paragraphs whose block-max bound (plus the
+** largest bonus) cannot beat the heap's worst is skipped without decoding,
+** so the top k equals that of scoring every paragraph.
+**
+** total: the exact number of matching live paragraphs (documents, with
+** group) when no range was skipped; otherwise the larger of the matches
+** seen and an estimate from the groups' df under independence
+** (AND: product, OR: 1 - product of complements, phrase: half the AND).
+*/
+typedef struct qx_hit {
+  double score;
+  uint32_t seg, pid;
+} qx_hit;
+
+typedef struct qx_opts {
+  unsigned k;            /* hits wanted (offset included) */
+  int group;             /* best paragraph per document */
+  double k1, b;
+  int exhaustive;        /* never skip (reference runs in tests) */
+} qx_opts;
+
+typedef struct qx_query qx_query;
+
+/*
+** Compile @tree against snapshot @s. *out is NULL when nothing is left to
+** search (only dropped words); a note says why. The query, its cursors and
+** strings live in @a; call qx_release before qa_free. Returns INDAGA_OK,
+** INDAGA_ENOMEM or INDAGA_ECORRUPT (with *err set, caller frees).
+*/
+int qx_compile(qa_arena *a, analyzer *an, const ix_snapshot *s, const qnode *tree,
+               const qx_opts *o, qx_query **out, ia_buf *notes, char **err);
+/*
+** Run the query: *hits (in the arena, best first) and *nhits <= o->k,
+** *total as described above. Returns INDAGA_OK or a status with *err set.
+*/
+int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, uint64_t *total, char **err);
+/*
+** For snippets: 1 when token @tok of a paragraph of segment @seg matches a
+** group of the query outside exclusions (*group receives its id), else 0.
+*/
+int qx_match_token(const qx_query *q, size_t seg, const ia_token *tok, uint32_t *group);
+/* Close the cursors of @q. Accepts NULL. */
+void qx_release(qx_query *q);
 
 #endif /* INDAGA_QUERY_H */

@@ -1,0 +1,248 @@
+/*
+** api_search.c: indaga_search() and indaga_results (include/indaga.h).
+**
+** One search: parse (parse.c) -> compile against the snapshot and find the
+** top k+offset (eval.c) -> for each kept hit, read its paragraph and
+** document tables, build the snippet from the stored text (re-analysing the
+** paragraph to find the words that matched, as written) and the context
+** paragraphs. Parsing and evaluation use a work arena freed before
+** returning; the results own a second arena holding every string and array
+** they hand out, so a hit stays valid until indaga_results_free().
+**
+** An empty query (nothing left to search after parsing and analysis) is
+** INDAGA_EMISUSE with a message beginning "empty query", so that callers
+** can tell the user what to change.
+*/
+#include <assert.h>
+#include <time.h>
+#include "query/query.h"
+#include "indexer/index.h"
+
+struct indaga_results {
+  qa_arena a;              /* every string and array below */
+  indaga_hit *hits;
+  size_t n;
+  uint64_t total;
+  uint64_t took_us;
+  char *errmsg;            /* in the arena, or a static string */
+  char *note;              /* how the query was read, or NULL */
+};
+
+static uint64_t now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Set the results' message; keeps the first one. */
+static void set_err(indaga_results *r, const char *msg) {
+  if (r->errmsg) return;
+  r->errmsg = qa_strndup(&r->a, msg, strlen(msg));
+  if (!r->errmsg) r->errmsg = (char *)(uintptr_t)"out of memory";
+}
+
+typedef struct snip_ctx {
+  const qx_query *q;
+  size_t seg;
+  ia_buf m;                /* snip_match[] */
+} snip_ctx;
+
+static int snip_tok(void *ctx, const ia_token *t) {
+  snip_ctx *sc = ctx;
+  uint32_t g;
+  if (!qx_match_token(sc->q, sc->seg, t, &g)) return 0;
+  snip_match m = { (uint32_t)t->start, (uint32_t)t->end, g };
+  buf_append(&sc->m, &m, sizeof m);
+  return sc->m.err;
+}
+
+/* Snippet of hit @h (paragraph text in @text). Returns INDAGA_OK or INDAGA_ENOMEM. */
+static int make_snippet(indaga_results *r, analyzer *an, const qx_query *q, size_t seg,
+                        const ia_buf *text, unsigned width, indaga_hit *h) {
+  snip_ctx sc = { q, seg, { 0 } };
+  int rc = analyzer_run(an, (const char *)text->p, text->n, snip_tok, &sc, NULL);
+  if (rc) { buf_free(&sc.m); return rc < 0 ? rc : INDAGA_ENOMEM; }
+  size_t nm = sc.m.n / sizeof(snip_match);
+  indaga_range *hl = qa_alloc(&r->a, (nm ? nm : 1) * sizeof *hl);
+  ia_buf out = { 0 };
+  size_t nhl = 0;
+  if (hl) rc = snippet_build((const char *)text->p, text->n, (const snip_match *)(void *)sc.m.p, nm,
+                             width, &out, hl, &nhl);
+  else rc = INDAGA_ENOMEM;
+  buf_free(&sc.m);
+  if (!rc) {
+    h->snippet = qa_strndup(&r->a, out.n ? (const char *)out.p : "", out.n);
+    h->snippet_len = out.n;
+    h->highlights = hl;
+    h->nhighlights = nhl;
+    if (!h->snippet) rc = INDAGA_ENOMEM;
+  }
+  buf_free(&out);
+  return rc;
+}
+
+/* Texts of up to @n paragraphs before and after @pid within document @d. */
+static int make_context(indaga_results *r, const seg_reader *sr, const seg_doc *d, uint32_t pid,
+                        unsigned n, indaga_hit *h) {
+  const char **before = qa_alloc(&r->a, (n ? n : 1) * sizeof *before);
+  const char **after = qa_alloc(&r->a, (n ? n : 1) * sizeof *after);
+  if (!before || !after) return INDAGA_ENOMEM;
+  ia_buf t = { 0 };
+  int rc = INDAGA_OK;
+  uint32_t lo = pid - d->first_para >= n ? pid - n : d->first_para;
+  for (uint32_t p = lo; p < pid && !rc; p++) {
+    buf_reset(&t);
+    rc = seg_para_text(sr, p, &t);
+    if (!rc && t.err) rc = t.err;
+    if (!rc && !(before[h->nbefore++] = qa_strndup(&r->a, t.n ? (const char *)t.p : "", t.n))) rc = INDAGA_ENOMEM;
+  }
+  uint32_t end = d->first_para + d->npara;
+  for (uint32_t p = pid + 1; p < end && h->nafter < n && !rc; p++) {
+    buf_reset(&t);
+    rc = seg_para_text(sr, p, &t);
+    if (!rc && t.err) rc = t.err;
+    if (!rc && !(after[h->nafter++] = qa_strndup(&r->a, t.n ? (const char *)t.p : "", t.n))) rc = INDAGA_ENOMEM;
+  }
+  buf_free(&t);
+  h->before = before;
+  h->after = after;
+  return rc;
+}
+
+/* An arena copy of field @key of @d, or NULL. */
+static const char *meta_dup(indaga_results *r, const seg_doc *d, const char *key) {
+  const char *v;
+  size_t nv;
+  if (seg_doc_meta_find(d, key, &v, &nv) != 1) return NULL;
+  return qa_strndup(&r->a, v, nv);
+}
+
+/* Fill hit @h from @x. Returns a status; the message is set by the caller. */
+static int make_hit(indaga_results *r, analyzer *an, const qx_query *q, const ix_snapshot *s,
+                    const qx_hit *x, const indaga_search_options *o, indaga_hit *h, ia_buf *text) {
+  const seg_reader *sr = ix_seg(s, x->seg);
+  seg_para p;
+  seg_doc d;
+  int rc = seg_para_get(sr, x->pid, &p);
+  if (!rc) rc = seg_doc_get(sr, p.doc, &d);
+  if (rc) return rc;
+  h->score = x->score;
+  h->doc = qa_strndup(&r->a, d.id, d.nid);
+  h->symbol = meta_dup(r, &d, "symbol");
+  h->title = meta_dup(r, &d, "title");
+  h->part = p.part;
+  const char *l = NULL;
+  size_t nl = 0;
+  if (p.part && seg_doc_part_label(&d, p.part, &l, &nl) == 1 && l) h->part_label = qa_strndup(&r->a, l, nl);
+  h->paragraph = p.ordinal;
+  if (p.label && p.nlabel) h->label = qa_strndup(&r->a, p.label, p.nlabel);
+  h->byte_start = p.src_start;
+  h->byte_end = p.src_end;
+  if (r->a.err) return INDAGA_ENOMEM;
+  if (o->snippets) {
+    buf_reset(text);
+    rc = seg_para_text(sr, x->pid, text);
+    if (!rc && text->err) rc = text->err;
+    if (!rc) rc = make_snippet(r, an, q, x->seg, text, o->snippet_bytes, h);
+    if (rc) return rc;
+  }
+  if (o->context) rc = make_context(r, sr, &d, x->pid, o->context, h);
+  return rc;
+}
+
+int indaga_search(indaga_results **out, const indaga_index *idx, const char *query,
+                  const indaga_search_options *opts) {
+  if (!out) return INDAGA_EMISUSE;
+  *out = NULL;
+  indaga_results *r = indaga__calloc(1, sizeof *r);
+  if (!r) return INDAGA_ENOMEM;
+  *out = r;
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  if (opts) {
+    if (opts->version < 1 || opts->version > INDAGA_SEARCH_OPTIONS_VERSION) {
+      set_err(r, "indaga_search: unknown options version");
+      return INDAGA_EMISUSE;
+    }
+    o = *opts;
+  }
+  if (!idx || !query) {
+    set_err(r, "indaga_search: index and query must not be NULL");
+    return INDAGA_EMISUSE;
+  }
+  if (o.k1 < 0 || o.b < 0 || o.b > 1) {
+    set_err(r, "indaga_search: k1 must be >= 0 and b within [0, 1]");
+    return INDAGA_EMISUSE;
+  }
+  uint64_t t0 = now_us();
+  const ix_snapshot *s = ix_index_snapshot(idx);
+  qa_arena wa = { 0 };
+  ia_buf notes = { 0 }, text = { 0 };
+  analyzer *an = NULL;
+  qnode *tree = NULL;
+  qx_query *q = NULL;
+  qx_hit *hits = NULL;
+  size_t nhits = 0;
+  char *err = NULL;
+  int rc = analyzer_new(&an);
+  if (!rc) rc = qp_parse(&wa, query, strlen(query), &tree, &notes);
+  if (rc) goto done;
+  qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, 0 };
+  if (o.k > UINT32_MAX / 2 || o.offset > UINT32_MAX / 2) xo.k = UINT32_MAX;
+  if (o.k == 0) goto done;
+  rc = qx_compile(&wa, an, s, tree, &xo, &q, &notes, &err);
+  if (rc) goto done;
+  if (!q) {
+    ia_buf m = { 0 };
+    buf_puts(&m, "empty query: nothing to search for");
+    if (notes.n) { buf_puts(&m, " ("); buf_append(&m, notes.p, notes.n); buf_putc(&m, ')'); }
+    else buf_puts(&m, " (only punctuation, or words that are not searchable)");
+    set_err(r, m.err ? "empty query" : (const char *)m.p);
+    buf_free(&m);
+    rc = INDAGA_EMISUSE;
+    goto done;
+  }
+  rc = qx_topk(q, &hits, &nhits, &r->total, &err);
+  if (rc) goto done;
+  if (nhits > o.offset) {
+    r->n = nhits - o.offset;
+    r->hits = qa_alloc(&r->a, r->n * sizeof *r->hits);
+    if (!r->hits) { rc = INDAGA_ENOMEM; r->n = 0; goto done; }
+    for (size_t i = 0; i < r->n && !rc; i++) {
+      r->hits[i].rank = (unsigned)(o.offset + i + 1);
+      rc = make_hit(r, an, q, s, &hits[o.offset + i], &o, &r->hits[i], &text);
+      if (rc && !err) err = indaga__sprintf("index segment %s: %s while reading a hit",
+                                             seg_name(ix_seg(s, hits[o.offset + i].seg)), indaga_strerror(rc));
+    }
+    if (rc) r->n = 0;
+  }
+done:
+  if (rc && rc != INDAGA_EMISUSE) {
+    set_err(r, err ? err : indaga_strerror(rc));
+  }
+  if (notes.n && !notes.err) r->note = qa_strndup(&r->a, (const char *)notes.p, notes.n);
+  indaga__free(err);
+  qx_release(q);
+  qa_free(&wa);
+  buf_free(&notes);
+  buf_free(&text);
+  analyzer_free(an);
+  r->took_us = now_us() - t0;
+  return rc;
+}
+
+size_t indaga_results_count(const indaga_results *r) { return r ? r->n : 0; }
+uint64_t indaga_results_total(const indaga_results *r) { return r ? r->total : 0; }
+uint64_t indaga_results_took_us(const indaga_results *r) { return r ? r->took_us : 0; }
+
+const indaga_hit *indaga_results_hit(const indaga_results *r, size_t i) {
+  return r && i < r->n ? &r->hits[i] : NULL;
+}
+
+const char *indaga_results_errmsg(const indaga_results *r) { return r ? r->errmsg : NULL; }
+const char *indaga_results_note(const indaga_results *r) { return r ? r->note : NULL; }
+
+void indaga_results_free(indaga_results *r) {
+  if (!r) return;
+  qa_free(&r->a);
+  indaga__free(r);
+}
