@@ -562,7 +562,10 @@ static int add_doc(indaga_writer *w, const seg_doc_in *in, int *replaced) {
   int rc = lookup(w, in->id, &slot, &did);
   if (rc < 0) return fail_msg(w, rc, NULL);
   *replaced = rc;
-  if (rc == 1 && (rc = delete_loc(w, slot, did)) != 0) return fail_msg(w, rc, NULL);
+  /* A segment holds an id once: a copy still in the builder is flushed
+     first (rare: the same id twice in one session), then deleted there. */
+  if (rc == 1 && slot == w->nslots && (rc = flush_builder(w)) != 0) return rc;
+  if (*replaced && (rc = delete_loc(w, slot, did)) != 0) return fail_msg(w, rc, NULL);
   if (!w->builder && (rc = seg_builder_new(&w->builder)) != 0) return fail_msg(w, rc, NULL);
   did = seg_builder_ndocs(w->builder);
   rc = seg_builder_add(w->builder, in);

@@ -1,0 +1,467 @@
+/*
+** test_writer.c: the writer and the read API on the 534 real UN documents
+** of the shared data (INDAGA_SHARED_DATA/un): counts against the parser,
+** incremental sync (unchanged, changed, removed files), --full equivalence,
+** delete and replace, document_get against dm_parse, the single-writer
+** lock, and commits failing at each write, fsync and rename (ENOSPC, EIO)
+** leaving the last good generation live.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "common/common.h"
+#include "common/os.h"
+#include "indexer/docmodel.h"
+#include "indaga.h"
+
+#define UN_DIR INDAGA_SHARED_DATA "/un"
+#define CARTA "carta_krasnodar_2017.txt"
+
+/* A fresh empty directory under /tmp (caller frees and removes). */
+static char *make_tmpdir(void) {
+  char tmpl[] = "/tmp/indaga-test-writer-XXXXXX";
+  char *d = mkdtemp(tmpl);
+  assert_non_null(d);
+  return strdup(d);
+}
+
+static void rm_rf(const char *dir) {
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
+static void copy_tree(const char *from, const char *to) {
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "cp -R '%s' '%s'", from, to);
+  assert_int_equal(system(cmd), 0);
+}
+
+static char *read_all(const char *path, size_t *n) {
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *p = malloc((size_t)len + 1);
+  assert_non_null(p);
+  assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
+  fclose(f);
+  *n = (size_t)len;
+  return p;
+}
+
+/* Paragraphs the parser finds in every .txt file of @dir (the expected count). */
+static uint64_t parser_paragraphs(const char *dir, uint64_t *ndocs) {
+  DIR *d = opendir(dir);
+  assert_non_null(d);
+  struct dirent *e;
+  uint64_t total = 0;
+  *ndocs = 0;
+  while ((e = readdir(d)) != NULL) {
+    size_t len = strlen(e->d_name);
+    if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".txt")) continue;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    size_t n;
+    char *p = read_all(path, &n);
+    dm_doc *doc = NULL;
+    char *why = NULL;
+    assert_int_equal(dm_parse(&doc, e->d_name, p, n, &why), INDAGA_OK);
+    total += doc->nparas;
+    (*ndocs)++;
+    dm_doc_free(doc);
+    free(p);
+  }
+  closedir(d);
+  return total;
+}
+
+static indaga_stats stats_of(const char *ix) {
+  indaga_index *idx = NULL;
+  char *err = NULL;
+  int rc = indaga_index_open(&idx, ix, NULL, &err);
+  if (rc) fprintf(stderr, "open %s: %s\n", ix, err ? err : "?");
+  assert_int_equal(rc, INDAGA_OK);
+  indaga_stats st;
+  assert_int_equal(indaga_index_stats(idx, &st), INDAGA_OK);
+  indaga_index_close(idx);
+  return st;
+}
+
+static void assert_check_ok(const char *ix) {
+  char *err = NULL;
+  int rc = indaga_check(ix, &err);
+  if (rc) fprintf(stderr, "check %s: %s\n", ix, err ? err : "?");
+  assert_int_equal(rc, INDAGA_OK);
+  indaga_free(err);
+}
+
+/* Sync @root into @ix with @threads, commit; returns the report and generation. */
+static indaga_sync_report sync_commit(const char *ix, const char *root, unsigned flags,
+                                      unsigned threads, size_t budget, uint64_t *gen) {
+  indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
+  o.flags = flags;
+  o.threads = threads;
+  o.memory_budget = budget;
+  indaga_writer *w = NULL;
+  char *err = NULL;
+  assert_int_equal(indaga_writer_open(&w, ix, &o, &err), INDAGA_OK);
+  indaga_sync_report r;
+  int rc = indaga_writer_sync(w, root, &r);
+  if (rc) fprintf(stderr, "sync: %s\n", indaga_writer_errmsg(w));
+  assert_int_equal(rc, INDAGA_OK);
+  rc = indaga_writer_commit(w, gen);
+  if (rc) fprintf(stderr, "commit: %s\n", indaga_writer_errmsg(w));
+  assert_int_equal(rc, INDAGA_OK);
+  indaga_writer_close(w);
+  return r;
+}
+
+static void test_writer__sync_counts_match_parser(void **state) {
+  (void)state;
+  char *ix = make_tmpdir();
+  uint64_t ndocs, npara = parser_paragraphs(UN_DIR, &ndocs);
+  assert_int_equal(ndocs, 534);
+  uint64_t gen = 0;
+  indaga_sync_report r = sync_commit(ix, UN_DIR, 0, 2, 0, &gen);
+  assert_int_equal(r.added, 534);
+  assert_int_equal(r.updated + r.removed + r.unchanged + r.skipped, 0);
+  assert_int_equal(r.paragraphs, npara);
+  assert_int_equal(gen, 1);
+  indaga_stats st = stats_of(ix);
+  assert_int_equal(st.documents, 534);
+  assert_int_equal(st.paragraphs, npara);
+  assert_int_equal(st.generation, 1);
+  assert_true(st.terms > 1000);
+  assert_check_ok(ix);
+
+  /* Unchanged tree: nothing indexed, nothing committed. */
+  r = sync_commit(ix, UN_DIR, 0, 2, 0, &gen);
+  assert_int_equal(r.unchanged, 534);
+  assert_int_equal(r.added + r.updated + r.removed + r.paragraphs, 0);
+  assert_int_equal(gen, 1);
+  assert_int_equal(stats_of(ix).generation, 1);
+  rm_rf(ix);
+  free(ix);
+}
+
+static void test_writer__threads_and_budget_same_index(void **state) {
+  (void)state;
+  char *a = make_tmpdir(), *b = make_tmpdir();
+  uint64_t ga, gb;
+  sync_commit(a, UN_DIR, 0, 1, 0, &ga);
+  /* Two threads and a tiny budget: many segments, merged by the tiered policy. */
+  sync_commit(b, UN_DIR, 0, 2, 64 << 10, &gb);
+  indaga_stats sa = stats_of(a), sb = stats_of(b);
+  assert_int_equal(sa.documents, sb.documents);
+  assert_int_equal(sa.paragraphs, sb.paragraphs);
+  assert_int_equal(sa.segments, 1);
+  assert_true(sb.segments > 1);
+  assert_true(sb.segments < 8 * 2);   /* tiers of at most 7 each after merging */
+  assert_check_ok(b);
+  /* The same document reads the same from both. */
+  indaga_index *ia = NULL, *ib = NULL;
+  indaga_document *da = NULL, *db = NULL;
+  assert_int_equal(indaga_index_open(&ia, a, NULL, NULL), INDAGA_OK);
+  assert_int_equal(indaga_index_open(&ib, b, NULL, NULL), INDAGA_OK);
+  assert_int_equal(indaga_document_get(&da, ia, CARTA, NULL), INDAGA_OK);
+  assert_int_equal(indaga_document_get(&db, ib, CARTA, NULL), INDAGA_OK);
+  assert_int_equal(indaga_document_paragraph_count(da), indaga_document_paragraph_count(db));
+  for (size_t i = 0; i < indaga_document_paragraph_count(da); i++)
+    assert_string_equal(indaga_document_paragraph(da, i)->text, indaga_document_paragraph(db, i)->text);
+  indaga_document_free(da);
+  indaga_document_free(db);
+  indaga_index_close(ia);
+  indaga_index_close(ib);
+  rm_rf(a);
+  rm_rf(b);
+  free(a);
+  free(b);
+}
+
+static void test_writer__incremental_change_remove_full(void **state) {
+  (void)state;
+  char *tmp = make_tmpdir();
+  char tree[600], ix[600], ix2[600], path[700];
+  snprintf(tree, sizeof tree, "%s/un", tmp);
+  snprintf(ix, sizeof ix, "%s/ix", tmp);
+  snprintf(ix2, sizeof ix2, "%s/ix2", tmp);
+  copy_tree(UN_DIR, tree);
+  uint64_t gen;
+  sync_commit(ix, tree, 0, 2, 0, &gen);
+  indaga_stats before = stats_of(ix);
+
+  /* New content in one file (size changes): exactly one document reindexed. */
+  snprintf(path, sizeof path, "%s/%s", tree, CARTA);
+  FILE *f = fopen(path, "ab");
+  assert_non_null(f);
+  fputs("\n\nUn párrafo nuevo al final de la carta.\n", f);
+  fclose(f);
+  /* Same size, new mtime, same bytes: unchanged by the content hash. */
+  snprintf(path, sizeof path, "%s/declaracion_universal_derechos_humanos.txt", tree);
+  struct timespec ts[2] = { { 0, UTIME_NOW }, { 12345, 0 } };
+  assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+  indaga_sync_report r = sync_commit(ix, tree, 0, 2, 0, &gen);
+  assert_int_equal(r.updated, 1);
+  assert_int_equal(r.added + r.removed, 0);
+  assert_int_equal(r.unchanged, 533);
+  assert_int_equal(gen, 2);
+  indaga_stats after = stats_of(ix);
+  assert_int_equal(after.documents, before.documents);
+  assert_int_equal(after.paragraphs, before.paragraphs + 1);
+
+  /* A removed file: its document and paragraphs go. */
+  indaga_index *idx = NULL;
+  indaga_document *d = NULL;
+  assert_int_equal(indaga_index_open(&idx, ix, NULL, NULL), INDAGA_OK);
+  assert_int_equal(indaga_document_get(&d, idx, "declaracion_universal_derechos_humanos.txt", NULL), INDAGA_OK);
+  size_t udhr_paras = indaga_document_paragraph_count(d);
+  indaga_document_free(d);
+  indaga_index_close(idx);
+  assert_int_equal(unlink(path), 0);
+  r = sync_commit(ix, tree, 0, 2, 0, &gen);
+  assert_int_equal(r.removed, 1);
+  assert_int_equal(r.unchanged, 533);
+  assert_int_equal(gen, 3);
+  after = stats_of(ix);
+  assert_int_equal(after.documents, 533);
+  assert_int_equal(after.paragraphs, before.paragraphs + 1 - udhr_paras);
+  assert_int_equal(indaga_index_open(&idx, ix, NULL, NULL), INDAGA_OK);
+  char *err = NULL;
+  assert_int_equal(indaga_document_get(&d, idx, "declaracion_universal_derechos_humanos.txt", &err),
+                   INDAGA_ENOTFOUND);
+  assert_non_null(strstr(err, "declaracion_universal_derechos_humanos.txt"));
+  indaga_free(err);
+  indaga_index_close(idx);
+  assert_check_ok(ix);
+
+  /* --full into the same index and from scratch elsewhere: same figures. */
+  r = sync_commit(ix, tree, INDAGA_WRITER_FULL, 2, 0, &gen);
+  assert_int_equal(r.added, 533);
+  assert_int_equal(gen, 4);
+  sync_commit(ix2, tree, 0, 1, 0, &gen);
+  indaga_stats full = stats_of(ix), fresh = stats_of(ix2);
+  assert_int_equal(full.documents, after.documents);
+  assert_int_equal(full.paragraphs, after.paragraphs);
+  assert_int_equal(fresh.paragraphs, after.paragraphs);
+  assert_int_equal(full.segments, 1);
+  assert_check_ok(ix);
+  rm_rf(tmp);
+  free(tmp);
+}
+
+static void test_writer__document_get_matches_parser(void **state) {
+  (void)state;
+  char *ix = make_tmpdir();
+  uint64_t gen;
+  sync_commit(ix, UN_DIR, 0, 2, 0, &gen);
+  size_t n;
+  char *src = read_all(UN_DIR "/" CARTA, &n);
+  dm_doc *doc = NULL;
+  char *why = NULL;
+  assert_int_equal(dm_parse(&doc, CARTA, src, n, &why), INDAGA_OK);
+
+  indaga_index *idx = NULL;
+  indaga_document *d = NULL;
+  assert_int_equal(indaga_index_open(&idx, ix, NULL, NULL), INDAGA_OK);
+  assert_int_equal(indaga_document_get(&d, idx, CARTA, NULL), INDAGA_OK);
+  assert_string_equal(indaga_document_id(d), CARTA);
+  assert_int_equal(indaga_document_meta_count(d), doc->nmeta);
+  for (size_t i = 0; i < doc->nmeta; i++) {
+    const char *k, *v;
+    assert_int_equal(indaga_document_meta(d, i, &k, &v), INDAGA_OK);
+    assert_string_equal(k, doc->meta[i].key);
+    assert_string_equal(v, doc->meta[i].value);
+  }
+  assert_non_null(indaga_document_meta_get(d, "title"));
+  assert_non_null(strstr(indaga_document_meta_get(d, "title"), "Carta de fecha 16 de noviembre de 2017"));
+  assert_int_equal(indaga_document_part_count(d), 3);
+  assert_null(indaga_document_part_label(d, 0));
+  assert_string_equal(indaga_document_part_label(d, 1), "Anexo I");
+  assert_string_equal(indaga_document_part_label(d, 2), "Anexo II");
+  assert_int_equal(indaga_document_paragraph_count(d), doc->nparas);
+  int labelled = 0;
+  for (size_t i = 0; i < doc->nparas; i++) {
+    const indaga_paragraph *p = indaga_document_paragraph(d, i);
+    const dm_para *q = &doc->paras[i];
+    assert_int_equal(p->part, q->part);
+    assert_int_equal(p->ordinal, q->ordinal);
+    assert_int_equal(p->byte_start, q->src_start);
+    assert_int_equal(p->byte_end, q->src_end);
+    assert_int_equal(!!p->heading, !!q->heading);
+    assert_string_equal(p->text, q->text);
+    if (q->label) { assert_string_equal(p->label, q->label); labelled++; }
+    else assert_null(p->label);
+  }
+  assert_true(labelled >= 7);   /* the numbered decisions 1-7 of Anexo I at least */
+  assert_null(indaga_document_paragraph(d, doc->nparas));
+  indaga_document_free(d);
+  char *err = NULL;
+  assert_int_equal(indaga_document_get(&d, idx, "no-such-doc.txt", &err), INDAGA_ENOTFOUND);
+  assert_null(d);
+  indaga_free(err);
+  indaga_index_close(idx);
+  dm_doc_free(doc);
+  free(src);
+  rm_rf(ix);
+  free(ix);
+}
+
+static void test_writer__delete_replace_buffers(void **state) {
+  (void)state;
+  char *ix = make_tmpdir();
+  size_t n;
+  char *carta = read_all(UN_DIR "/" CARTA, &n);
+  indaga_writer *w = NULL;
+  assert_int_equal(indaga_writer_open(&w, ix, NULL, NULL), INDAGA_OK);
+  assert_int_equal(indaga_writer_add_buffer(w, "a.txt", carta, n), INDAGA_OK);
+  assert_int_equal(indaga_writer_add_buffer(w, "b.txt", "Primer párrafo.\n\nSegundo párrafo.\n", 35), INDAGA_OK);
+  /* Replacing a document still in the builder keeps one copy. */
+  assert_int_equal(indaga_writer_add_buffer(w, "b.txt", "Solo un párrafo.\n", 17), INDAGA_OK);
+  uint64_t gen = 0;
+  int rc = indaga_writer_commit(w, &gen);
+  if (rc) fprintf(stderr, "commit: %s\n", indaga_writer_errmsg(w));
+  assert_int_equal(rc, INDAGA_OK);
+  assert_int_equal(gen, 1);
+  indaga_stats st = stats_of(ix);
+  assert_int_equal(st.documents, 2);
+  uint64_t carta_paras = st.paragraphs - 1;
+  assert_true(carta_paras > 40);
+
+  assert_int_equal(indaga_writer_delete(w, "a.txt"), INDAGA_OK);
+  assert_int_equal(indaga_writer_delete(w, "a.txt"), INDAGA_ENOTFOUND);
+  assert_non_null(strstr(indaga_writer_errmsg(w), "a.txt"));
+  assert_int_equal(indaga_writer_delete(w, "never.txt"), INDAGA_ENOTFOUND);
+  assert_int_equal(indaga_writer_add_file(w, "c.txt", UN_DIR "/" CARTA), INDAGA_OK);
+  /* A binary file is refused with INDAGA_EINPUT naming it. */
+  static const char bin[] = { 'P', 'K', 3, 4, 0, 0, 0, 0, 1, 2, 0, 0, (char)0xff, 0 };
+  assert_int_equal(indaga_writer_add_buffer(w, "bin.txt", bin, sizeof bin), INDAGA_EINPUT);
+  assert_non_null(strstr(indaga_writer_errmsg(w), "bin.txt"));
+  assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+  assert_int_equal(gen, 2);
+  st = stats_of(ix);
+  assert_int_equal(st.documents, 2);
+  assert_int_equal(st.paragraphs, carta_paras + 1);
+  /* Nothing pending: the same generation. */
+  assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+  assert_int_equal(gen, 2);
+  /* Compact drops the deleted copy: one segment, same content. */
+  assert_int_equal(indaga_writer_compact(w, &gen), INDAGA_OK);
+  assert_int_equal(gen, 3);
+  st = stats_of(ix);
+  assert_int_equal(st.segments, 1);
+  assert_int_equal(st.documents, 2);
+  assert_int_equal(st.paragraphs, carta_paras + 1);
+  indaga_writer_close(w);
+  assert_check_ok(ix);
+  free(carta);
+  rm_rf(ix);
+  free(ix);
+}
+
+static void test_writer__second_writer_busy(void **state) {
+  (void)state;
+  char *ix = make_tmpdir();
+  indaga_writer *w = NULL, *w2 = NULL;
+  char *err = NULL;
+  assert_int_equal(indaga_writer_open(&w, ix, NULL, NULL), INDAGA_OK);
+  assert_int_equal(indaga_writer_open(&w2, ix, NULL, &err), INDAGA_EBUSY);
+  assert_null(w2);
+  assert_non_null(err);
+  assert_non_null(strstr(err, ix));
+  indaga_free(err);
+  indaga_writer_close(w);
+  assert_int_equal(indaga_writer_open(&w2, ix, NULL, NULL), INDAGA_OK);
+  indaga_writer_close(w2);
+  /* An empty index directory with no commit yet is "no index". */
+  indaga_index *idx = NULL;
+  err = NULL;
+  assert_int_equal(indaga_index_open(&idx, ix, NULL, &err), INDAGA_ENOINDEX);
+  assert_non_null(strstr(err, ix));
+  indaga_free(err);
+  rm_rf(ix);
+  free(ix);
+}
+
+/*
+** Fail the Nth call of @kind with @err during one commit, for N = 1, 2, ...
+** until the commit succeeds. Each failure must be reported as @want with a
+** message naming a file of the index, and leave generation 1 intact.
+*/
+static void fail_each(unsigned kind, int err, int want) {
+  char *ix = make_tmpdir();
+  uint64_t gen;
+  sync_commit(ix, UN_DIR, 0, 2, 0, &gen);
+  indaga_stats good = stats_of(ix);
+  size_t n;
+  char *carta = read_all(UN_DIR "/" CARTA, &n);
+  uint64_t failures = 0;
+  for (uint64_t at = 1;; at++) {
+    indaga_writer *w = NULL;
+    assert_int_equal(indaga_writer_open(&w, ix, NULL, NULL), INDAGA_OK);
+    /* A new segment, a deletion file and a manifest to write. */
+    assert_int_equal(indaga_writer_add_buffer(w, "nuevo.txt", carta, n), INDAGA_OK);
+    assert_int_equal(indaga_writer_delete(w, CARTA), INDAGA_OK);
+    os__fail_at(kind, at, err, 0);
+    int rc = indaga_writer_commit(w, &gen);
+    uint64_t calls = os__fail_at(0, 0, 0, 0);
+    if (rc == INDAGA_OK) {
+      indaga_writer_close(w);
+      assert_true(calls < at);   /* the commit made fewer calls than the one armed */
+      break;
+    }
+    failures++;
+    assert_int_equal(rc, want);
+    const char *m = indaga_writer_errmsg(w);
+    assert_non_null(m);
+    assert_non_null(strstr(m, ix));
+    indaga_writer_close(w);
+    indaga_stats st = stats_of(ix);
+    assert_int_equal(st.generation, good.generation);
+    assert_int_equal(st.documents, good.documents);
+    assert_int_equal(st.paragraphs, good.paragraphs);
+    assert_int_equal(st.segments, good.segments);
+    assert_check_ok(ix);
+  }
+  assert_true(failures >= 2);
+  indaga_stats st = stats_of(ix);
+  assert_int_equal(st.generation, 2);
+  assert_int_equal(st.documents, good.documents);
+  assert_check_ok(ix);
+  free(carta);
+  rm_rf(ix);
+  free(ix);
+}
+
+static void test_writer__full_disk_each_step(void **state) {
+  (void)state;
+  fail_each(OS_FAIL_WRITE, ENOSPC, INDAGA_ENOSPC);
+  fail_each(OS_FAIL_FSYNC, ENOSPC, INDAGA_ENOSPC);
+  fail_each(OS_FAIL_RENAME, ENOSPC, INDAGA_ENOSPC);
+  fail_each(OS_FAIL_WRITE, EIO, INDAGA_EIO);
+  fail_each(OS_FAIL_FSYNC, EIO, INDAGA_EIO);
+  fail_each(OS_FAIL_RENAME, EIO, INDAGA_EIO);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_writer__sync_counts_match_parser),
+    cmocka_unit_test(test_writer__threads_and_budget_same_index),
+    cmocka_unit_test(test_writer__incremental_change_remove_full),
+    cmocka_unit_test(test_writer__document_get_matches_parser),
+    cmocka_unit_test(test_writer__delete_replace_buffers),
+    cmocka_unit_test(test_writer__second_writer_busy),
+    cmocka_unit_test(test_writer__full_disk_each_step),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
