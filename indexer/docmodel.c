@@ -7,7 +7,8 @@
 ** plus one paragraph's text:
 **
 **  0. Sniff: NUL bytes or a UTF-16 byte order mark in the first 8 KB, or more
-**     than 10% control bytes / invalid UTF-8 there, mean "not text": DM_SKIP
+**     than 10% (and at least 8) control bytes or invalid UTF-8 sequences
+**     there, mean "not text": DM_SKIP
 **     with a message naming the file. An empty file (or one with no text)
 **     is a document with no paragraphs and a warning, so that the indexer
 **     records it and does not retry it on every run. Invalid UTF-8 elsewhere
@@ -649,7 +650,7 @@ static const char *sniff(const unsigned char *p, size_t n) {
     if (!len) { odd++; len = 1; }
     i += len;
   }
-  if (odd * 10 > lim) return "binary file (mostly control bytes or invalid UTF-8 in the first 8 KB)";
+  if (odd >= 8 && odd * 10 > lim) return "binary file (mostly control bytes or invalid UTF-8 in the first 8 KB)";
   return NULL;
 }
 

@@ -33,7 +33,8 @@
 **
 ** Finally dm__meta_finish normalises: date to ISO yyyy-mm-dd (also taken from
 ** publication_date when there is no date), year from the date when absent,
-** symbols from symbol when absent.
+** symbols from symbol when absent; a front-matter title is cleaned like text
+** (HTML entities decoded, Markdown emphasis removed).
 */
 #include <assert.h>
 #include <stdarg.h>
@@ -312,7 +313,7 @@ static int fm_value(dm_doc *d, const char *key, const char *p, size_t vs, size_t
   } else if (vs < ve && p[vs] == '[') {                               /* flow list */
     ia_buf raw = {0};
     buf_append(&raw, p + vs, ve - vs);
-    for (; *at < end && !memchr(raw.p, ']', raw.n); *at = l.next) {  /* wrapped list */
+    for (; *at < end && raw.p && !memchr(raw.p, ']', raw.n); *at = l.next) {  /* wrapped list */
       line_at(p, end, *at, &l);
       if (l.indent == 0) break;
       buf_putc(&raw, ' ');
@@ -500,6 +501,13 @@ int dm__meta_finish(dm_doc *d) {
     rc = dm__meta_set(d, "date", iso, 10);
   v = dm_meta_get(d, "date");
   if (!rc && v && !dm_meta_get(d, "year") && dm_parse_date(v, strlen(v), iso)) rc = dm__meta_set(d, "year", iso, 4);
+  v = dm_meta_get(d, "title");
+  if (!rc && v && d->has_front_matter) {         /* titles carry entities and emphasis too */
+    ia_buf t = {0};
+    dm_clean_inline(&t, v, strlen(v));
+    rc = t.err ? INDAGA_ENOMEM : dm__meta_set(d, "title", t.p ? (const char *)t.p : "", t.n);
+    buf_free(&t);
+  }
   v = dm_meta_get(d, "symbol");
   if (!rc && v && !dm_meta_get(d, "symbols")) rc = dm__meta_set(d, "symbols", v, strlen(v));
   return rc;

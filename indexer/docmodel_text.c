@@ -301,12 +301,13 @@ static void clean_range(cleaner *c, const unsigned char *p, size_t n, int in_lin
 static void emphasis_run(cleaner *c, const unsigned char *p, size_t n, size_t i, size_t j) {
   int sb = space_before(p, i), sa = space_at(p, n, j);
   int literal;
-  if (sb && sa) literal = 1;                               /* "5 * 3", "a _ b" */
+  if (p[i] == '_' && j - i >= 3) literal = 1;               /* a blank to fill in: "______" */
+  else if (sb && sa) literal = (j - i == 1);               /* "5 * 3", "a _ b"; a lone "**" is markup */
   else if (p[i] == '*')
     literal = (j - i == 1 && !sb && !sa && is_ascii_punct(p[i - 1]) && is_ascii_punct(p[j])) ||
               (j - i == 1 && !sb && !sa && is_alnum_byte(p[i - 1]) && is_alnum_byte(p[j]));
   else
-    literal = (j - i >= 3) || (!sb && !sa && is_alnum_byte(p[i - 1]) && is_alnum_byte(p[j]));
+    literal = !sb && !sa && is_alnum_byte(p[i - 1]) && is_alnum_byte(p[j]);
   if (literal) emit(c, p + i, j - i);
 }
 
