@@ -85,7 +85,8 @@
 ** SECTION DOC_SORT: ndoc times u32 document number, sorted bytewise by id
 **     (ids are unique)
 **
-** SECTION TEXT: zstd frames, one per text block, back to back
+** SECTION TEXT: zstd frames (with content size and XXH64 content checksum),
+**     one per text block, back to back
 ** SECTION TEXT_IDX: per block: u64 offset in TEXT, u32 compressed length,
 **     u32 decompressed length. A block holds the display text of consecutive
 **     paragraphs (SEGF_TEXT_BLOCK bytes or more, except the last), each

@@ -66,7 +66,12 @@ int segsink_new(segsink **out) {
   s->f.fd = -1;
   s->zc = ZSTD_createCCtx();
   s->xx = XXH3_createState();
-  if (!s->zc || !s->xx) { segsink_free(s); return INDAGA_ENOMEM; }
+  if (!s->zc || !s->xx ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(s->zc, ZSTD_c_compressionLevel, SEGF_TEXT_LEVEL)) ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(s->zc, ZSTD_c_checksumFlag, 1))) {
+    segsink_free(s);
+    return INDAGA_ENOMEM;
+  }
   *out = s;
   return INDAGA_OK;
 }
@@ -142,7 +147,7 @@ static void flush_text(segsink *s) {
   if (s->rc || s->raw.n == 0) return;
   size_t bound = ZSTD_compressBound(s->raw.n);
   if (keep(s, buf_reserve(&s->text, bound))) return;
-  size_t k = ZSTD_compressCCtx(s->zc, s->text.p + s->text.n, bound, s->raw.p, s->raw.n, SEGF_TEXT_LEVEL);
+  size_t k = ZSTD_compress2(s->zc, s->text.p + s->text.n, bound, s->raw.p, s->raw.n);
   if (ZSTD_isError(k)) { keep(s, INDAGA_ENOMEM); return; }
   buf_put_u64(&s->textidx, s->text.n);
   buf_put_u32(&s->textidx, (uint32_t)k);

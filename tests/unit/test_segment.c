@@ -1,0 +1,751 @@
+/*
+** test_segment.c: segment files end to end (indexer/seg*.c).
+**
+** Real UN documents (tests/data/segment: three whole documents and 41 files
+** of 2015) are parsed and analysed, built into a segment, and everything
+** read back is compared with a reference built here, independently, from
+** the same analyzer output: every term's postings and positions, the
+** paragraph and document tables, metadata, the vocabulary and the stored
+** text. Then: seg_merge of three segments with deleted documents equals a
+** direct build of the survivors; flipped bytes and truncations give
+** INDAGA_ECORRUPT; and the committed golden segment still opens, verifies
+** and holds the postings it held when it was written.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <xxhash.h>
+#include "common/common.h"
+#include "common/os.h"
+#include "indexer/segimpl.h"
+#include "indexer/segwriter.h"
+
+#define DATA INDAGA_SOURCE_DIR "/tests/data/segment"
+#define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v1.seg"
+#define GOLDEN_FINGERPRINT 0x7fd54a3881a0409full
+
+/**************************************************************************
+** Input documents
+*/
+typedef struct corpus {
+  seg_doc_in *docs;
+  size_t n;
+} corpus;
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Parse and analyse the files of DATA (sorted by name), those whose index i has keep(i). */
+static void corpus_load(corpus *c, int (*keep)(size_t i)) {
+  DIR *d = opendir(DATA);
+  assert_non_null(d);
+  char *names[256];
+  size_t nn = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL)
+    if (e->d_name[0] != '.' && nn < 256) names[nn++] = strdup(e->d_name);
+  closedir(d);
+  qsort(names, nn, sizeof *names, cmp_str);
+  assert_true(nn >= 44);
+  c->docs = calloc(nn, sizeof *c->docs);
+  c->n = 0;
+  analyzer *an;
+  assert_int_equal(analyzer_new(&an), INDAGA_OK);
+  for (size_t i = 0; i < nn; i++) {
+    if (keep && !keep(i)) { free(names[i]); continue; }
+    char path[1024], *text, *why = NULL;
+    size_t n;
+    snprintf(path, sizeof path, "%s/%s", DATA, names[i]);
+    assert_int_equal(os_read_file(path, &text, &n, NULL), INDAGA_OK);
+    seg_doc_in *in = &c->docs[c->n++];
+    assert_int_equal(dm_parse(&in->doc, names[i], text, n, &why), INDAGA_OK);
+    in->id = indaga__strdup(names[i]);
+    in->size = n;
+    in->mtime_ns = 1500000000000000000ll + (int64_t)i * 1000;
+    in->hash = XXH64(text, n, 0);
+    assert_int_equal(seg_analyze_doc(an, in), INDAGA_OK);
+    indaga__free(text);
+    free(names[i]);
+  }
+  analyzer_free(an);
+}
+
+static void corpus_free(corpus *c) {
+  for (size_t i = 0; i < c->n; i++) seg_doc_in_clear(&c->docs[i]);
+  free(c->docs);
+}
+
+static int keep_all(size_t i) { (void)i; return 1; }
+
+/* Build a segment of @c's docs at @path. */
+static void build(const corpus *c, const char *path) {
+  seg_builder *b;
+  char *err = NULL;
+  assert_int_equal(seg_builder_new(&b), INDAGA_OK);
+  for (size_t i = 0; i < c->n; i++) assert_int_equal(seg_builder_add(b, &c->docs[i]), INDAGA_OK);
+  assert_int_equal(seg_builder_ndocs(b), c->n);
+  assert_true(seg_builder_mem(b) > 0);
+  int rc = seg_builder_write(b, path, &err);
+  if (rc) fprintf(stderr, "%s\n", err ? err : "?");
+  assert_int_equal(rc, INDAGA_OK);
+  seg_builder_free(b);
+}
+
+static seg_reader *open_verified(const char *path) {
+  seg_reader *r = NULL;
+  char *err = NULL;
+  int rc = seg_open(&r, path, &err);
+  if (rc) fprintf(stderr, "%s\n", err ? err : "?");
+  assert_int_equal(rc, INDAGA_OK);
+  rc = seg_verify(r, &err);
+  if (rc) fprintf(stderr, "%s\n", err ? err : "?");
+  assert_int_equal(rc, INDAGA_OK);
+  return r;
+}
+
+static char tmpdir[512];
+
+static int setup(void **state) {
+  (void)state;
+  snprintf(tmpdir, sizeof tmpdir, "%s/test_segment.XXXXXX", INDAGA_BINARY_DIR);
+  assert_non_null(mkdtemp(tmpdir));
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+  return system(cmd) == 0 ? 0 : -1;
+}
+
+static void tmp_path(char *out, size_t n, const char *name) {
+  snprintf(out, n, "%s/%s", tmpdir, name);
+}
+
+/**************************************************************************
+** The reference: what the analyzer says, gathered independently.
+*/
+typedef struct occ { char *term; uint32_t pid, pos; } occ;
+typedef struct kt { char *key, *term; } kt;
+
+typedef struct ref {
+  occ *o; size_t no, capo;
+  kt *k; size_t nk, capk;
+  uint32_t *plen;            /* per paragraph */
+  uint32_t npara;
+  uint32_t cur_pid, cur_max, cur_distinct;
+} ref;
+
+static int ref_token(void *ctx, const ia_token *t) {
+  ref *r = ctx;
+  if (t->nterm == 0) return 0;
+  if (r->no == r->capo) { r->capo = r->capo ? r->capo * 2 : 4096; r->o = realloc(r->o, r->capo * sizeof *r->o); }
+  r->o[r->no].term = strndup(t->term, t->nterm);
+  r->o[r->no].pid = r->cur_pid;
+  r->o[r->no++].pos = t->pos;
+  if (t->nkey) {
+    if (r->nk == r->capk) { r->capk = r->capk ? r->capk * 2 : 4096; r->k = realloc(r->k, r->capk * sizeof *r->k); }
+    r->k[r->nk].key = strndup(t->key, t->nkey);
+    r->k[r->nk++].term = strndup(t->term, t->nterm);
+  }
+  if (r->cur_distinct == 0 || t->pos > r->cur_max) { r->cur_distinct++; r->cur_max = t->pos; }
+  return 0;
+}
+
+static int cmp_occ(const void *a, const void *b) {
+  const occ *x = a, *y = b;
+  int c = strcmp(x->term, y->term);
+  if (c) return c;
+  if (x->pid != y->pid) return x->pid < y->pid ? -1 : 1;
+  return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int cmp_kt(const void *a, const void *b) {
+  const kt *x = a, *y = b;
+  int c = strcmp(x->key, y->key);
+  return c ? c : strcmp(x->term, y->term);
+}
+
+static void ref_build(ref *r, const corpus *c) {
+  memset(r, 0, sizeof *r);
+  analyzer *an;
+  assert_int_equal(analyzer_new(&an), INDAGA_OK);
+  size_t np = 0;
+  for (size_t i = 0; i < c->n; i++) np += c->docs[i].doc->nparas;
+  r->plen = calloc(np + 1, sizeof *r->plen);
+  for (size_t i = 0; i < c->n; i++) {
+    const dm_doc *d = c->docs[i].doc;
+    for (size_t j = 0; j < d->nparas; j++) {
+      r->cur_pid = r->npara;
+      r->cur_max = r->cur_distinct = 0;
+      assert_int_equal(analyzer_run(an, d->paras[j].text, d->paras[j].ntext, ref_token, r, NULL), INDAGA_OK);
+      r->plen[r->npara++] = r->cur_distinct;
+    }
+  }
+  analyzer_free(an);
+  qsort(r->o, r->no, sizeof *r->o, cmp_occ);
+  qsort(r->k, r->nk, sizeof *r->k, cmp_kt);
+}
+
+static void ref_free(ref *r) {
+  for (size_t i = 0; i < r->no; i++) free(r->o[i].term);
+  for (size_t i = 0; i < r->nk; i++) { free(r->k[i].key); free(r->k[i].term); }
+  free(r->o); free(r->k); free(r->plen);
+}
+
+/* Every term of the reference has exactly its postings and positions in @s. */
+static void check_terms(const seg_reader *s, const ref *r) {
+  uint64_t nterms = 0;
+  for (size_t i = 0; i < r->no;) {
+    size_t j = i;
+    while (j < r->no && strcmp(r->o[j].term, r->o[i].term) == 0) j++;
+    const char *t = r->o[i].term;
+    seg_term st;
+    assert_int_equal(seg_term_get(s, t, strlen(t), &st), 1);
+    seg_cursor c;
+    assert_int_equal(seg_cursor_open(&c, s, &st), INDAGA_OK);
+    uint32_t df = 0;
+    uint64_t cf = 0;
+    for (size_t k = i; k < j;) {
+      size_t e = k;
+      /* one posting: same paragraph, positions distinct */
+      uint32_t want[4096], nw = 0;
+      while (e < j && r->o[e].pid == r->o[k].pid) {
+        if (nw == 0 || want[nw - 1] != r->o[e].pos) want[nw++] = r->o[e].pos;
+        e++;
+      }
+      assert_int_equal(c.doc, r->o[k].pid);
+      assert_int_equal(c.freq, nw);
+      const uint32_t *pos;
+      uint32_t n;
+      assert_int_equal(seg_cursor_positions(&c, &pos, &n), INDAGA_OK);
+      assert_int_equal(n, nw);
+      assert_memory_equal(pos, want, nw * sizeof *pos);
+      df++;
+      cf += nw;
+      assert_int_equal(seg_cursor_next(&c), INDAGA_OK);
+      k = e;
+    }
+    assert_int_equal(c.doc, SEG_END);
+    seg_cursor_close(&c);
+    assert_int_equal(st.df, df);
+    assert_true(st.cf == cf);
+    nterms++;
+    i = j;
+  }
+  assert_true(seg_nterms(s) == nterms);
+  seg_term st;
+  assert_int_equal(seg_term_get(s, "zzzz-no-such-term", 17, &st), 0);
+  assert_int_equal(seg_term_get(s, "", 0, &st), 0);
+}
+
+typedef struct coll { char buf[65536]; size_t n; size_t count; } coll;
+
+static int coll_term(void *ctx, const char *t, size_t nt) {
+  coll *c = ctx;
+  memcpy(c->buf + c->n, t, nt);
+  c->n += nt;
+  c->buf[c->n++] = '|';
+  c->count++;
+  return 0;
+}
+
+static int coll_kt(void *ctx, const char *k, size_t nk, const char *t, size_t nt) {
+  coll *c = ctx;
+  memcpy(c->buf + c->n, k, nk);
+  c->n += nk;
+  c->buf[c->n++] = '=';
+  return coll_term(ctx, t, nt);
+}
+
+static void check_vocab(const seg_reader *s, const ref *r) {
+  static coll got, want;
+  for (size_t i = 0; i < r->nk;) {
+    size_t j = i;
+    want.n = want.count = 0;
+    got.n = got.count = 0;
+    for (; j < r->nk && strcmp(r->k[j].key, r->k[i].key) == 0; j++)
+      if (j == i || strcmp(r->k[j].term, r->k[j - 1].term) != 0)
+        coll_term(&want, r->k[j].term, strlen(r->k[j].term));
+    assert_int_equal(seg_vocab_get(s, r->k[i].key, strlen(r->k[i].key), coll_term, &got), INDAGA_OK);
+    assert_int_equal(got.n, want.n);
+    assert_memory_equal(got.buf, want.buf, got.n);
+    i = j;
+  }
+  /* prefix: every (key, term) whose key starts with "naci" */
+  want.n = want.count = got.n = got.count = 0;
+  for (size_t i = 0; i < r->nk; i++)
+    if (strncmp(r->k[i].key, "naci", 4) == 0 && (i == 0 || cmp_kt(&r->k[i], &r->k[i - 1]) != 0))
+      coll_kt(&want, r->k[i].key, strlen(r->k[i].key), r->k[i].term, strlen(r->k[i].term));
+  assert_int_equal(seg_vocab_prefix(s, "naci", 4, coll_kt, &got), INDAGA_OK);
+  assert_true(want.count >= 3);   /* nacional, naciones, nación ... */
+  assert_int_equal(got.n, want.n);
+  assert_memory_equal(got.buf, want.buf, got.n);
+  got.n = got.count = 0;
+  assert_int_equal(seg_vocab_get(s, "qqqqnokey", 9, coll_term, &got), INDAGA_OK);
+  assert_int_equal(got.count, 0);
+}
+
+/* Paragraph table, stored text and document table equal the parsed input. */
+static void check_tables(const seg_reader *s, const corpus *c, const ref *r) {
+  assert_int_equal(seg_ndoc(s), c->n);
+  assert_int_equal(seg_npara(s), r->npara);
+  uint32_t pid = 0;
+  uint64_t total = 0;
+  ia_buf text = { 0 };
+  for (uint32_t did = 0; did < c->n; did++) {
+    const seg_doc_in *in = &c->docs[did];
+    const dm_doc *d = in->doc;
+    seg_doc sd;
+    assert_int_equal(seg_doc_get(s, did, &sd), INDAGA_OK);
+    assert_int_equal(sd.nid, strlen(in->id));
+    assert_memory_equal(sd.id, in->id, sd.nid);
+    assert_int_equal(sd.first_para, pid);
+    assert_int_equal(sd.npara, d->nparas);
+    assert_int_equal(sd.nparts, d->nparts ? d->nparts : 1);
+    assert_true(sd.size == in->size && sd.mtime_ns == in->mtime_ns && sd.hash == in->hash);
+    uint32_t found;
+    assert_int_equal(seg_doc_find(s, in->id, strlen(in->id), &found), INDAGA_OK);
+    assert_int_equal(found, did);
+    for (size_t m = 0; m < d->nmeta; m++) {
+      const char *k, *v;
+      size_t nk, nv;
+      assert_int_equal(seg_doc_meta(&sd, m, &k, &nk, &v, &nv), 1);
+      assert_int_equal(nk, strlen(d->meta[m].key));
+      assert_memory_equal(k, d->meta[m].key, nk);
+      assert_int_equal(nv, strlen(d->meta[m].value));
+      assert_memory_equal(v, d->meta[m].value, nv);
+    }
+    const char *k, *v;
+    size_t nk, nv;
+    assert_int_equal(seg_doc_meta(&sd, d->nmeta, &k, &nk, &v, &nv), 0);
+    if (d->nmeta) {
+      assert_int_equal(seg_doc_meta_find(&sd, d->meta[0].key, &v, &nv), 1);
+      assert_int_equal(nv, strlen(d->meta[0].value));
+    }
+    assert_int_equal(seg_doc_meta_find(&sd, "no-such-field", &v, &nv), 0);
+    for (size_t p = 1; p < d->nparts; p++) {
+      const char *l;
+      size_t nl;
+      assert_int_equal(seg_doc_part_label(&sd, (uint32_t)p, &l, &nl), 1);
+      assert_int_equal(nl, strlen(d->part_labels[p]));
+      assert_memory_equal(l, d->part_labels[p], nl);
+    }
+    for (size_t j = 0; j < d->nparas; j++, pid++) {
+      const dm_para *dp = &d->paras[j];
+      seg_para sp;
+      assert_int_equal(seg_para_get(s, pid, &sp), INDAGA_OK);
+      assert_int_equal(sp.doc, did);
+      assert_int_equal(sp.part, dp->part);
+      assert_int_equal(sp.ordinal, dp->ordinal);
+      assert_int_equal(!!sp.heading, !!dp->heading);
+      assert_true(sp.src_start == dp->src_start && sp.src_end == dp->src_end);
+      assert_int_equal(sp.len, r->plen[pid]);
+      assert_int_equal(seg_para_len(s, pid), r->plen[pid]);
+      if (dp->label) {
+        assert_int_equal(sp.nlabel, strlen(dp->label));
+        assert_memory_equal(sp.label, dp->label, sp.nlabel);
+      } else {
+        assert_null(sp.label);
+      }
+      buf_reset(&text);
+      assert_int_equal(seg_para_text(s, pid, &text), INDAGA_OK);
+      assert_int_equal(text.n, dp->ntext);
+      assert_memory_equal(text.p, dp->text, text.n);
+      total += r->plen[pid];
+    }
+  }
+  assert_true(seg_total_len(s) == total);
+  seg_para sp;
+  assert_int_equal(seg_para_get(s, pid, &sp), INDAGA_ENOTFOUND);
+  seg_doc sd;
+  assert_int_equal(seg_doc_get(s, (uint32_t)c->n, &sd), INDAGA_ENOTFOUND);
+  uint32_t found;
+  assert_int_equal(seg_doc_find(s, "no/such/doc.txt", 15, &found), INDAGA_ENOTFOUND);
+  buf_free(&text);
+}
+
+/**************************************************************************
+** Tests
+*/
+static void test_segment__round_trip_real_documents(void **state) {
+  (void)state;
+  corpus c;
+  corpus_load(&c, keep_all);
+  assert_true(c.n >= 44);
+  ref r;
+  ref_build(&r, &c);
+  char path[600];
+  tmp_path(path, sizeof path, "seg-1.seg");
+  build(&c, path);
+  seg_reader *s = open_verified(path);
+  check_tables(s, &c, &r);
+  check_terms(s, &r);
+  check_vocab(s, &r);
+  seg_close(s);
+  ref_free(&r);
+  corpus_free(&c);
+}
+
+/* Every postings list, paragraph, text and document of @a equals @b's. */
+static void check_same(const seg_reader *a, const seg_reader *b) {
+  assert_int_equal(seg_ndoc(a), seg_ndoc(b));
+  assert_int_equal(seg_npara(a), seg_npara(b));
+  assert_true(seg_nterms(a) == seg_nterms(b));
+  assert_true(seg_total_len(a) == seg_total_len(b));
+  seg_dict_iter ia, ib;
+  seg_dict_iter_init(&ia, a);
+  seg_dict_iter_init(&ib, b);
+  int ra, rb;
+  while ((ra = seg_dict_iter_next(&ia)) == 1) {
+    assert_int_equal((rb = seg_dict_iter_next(&ib)), 1);
+    assert_int_equal(ia.term.n, ib.term.n);
+    assert_memory_equal(ia.term.p, ib.term.p, ia.term.n);
+    assert_true(ia.t.df == ib.t.df && ia.t.cf == ib.t.cf && ia.t.max_tf == ib.t.max_tf && ia.t.min_len == ib.t.min_len);
+    seg_cursor ca, cb;
+    assert_int_equal(seg_cursor_open(&ca, a, &ia.t), INDAGA_OK);
+    assert_int_equal(seg_cursor_open(&cb, b, &ib.t), INDAGA_OK);
+    while (ca.doc != SEG_END) {
+      assert_int_equal(ca.doc, cb.doc);
+      assert_int_equal(ca.freq, cb.freq);
+      const uint32_t *pa, *pb;
+      uint32_t na, nb;
+      assert_int_equal(seg_cursor_positions(&ca, &pa, &na), INDAGA_OK);
+      assert_int_equal(seg_cursor_positions(&cb, &pb, &nb), INDAGA_OK);
+      assert_int_equal(na, nb);
+      assert_memory_equal(pa, pb, na * sizeof *pa);
+      assert_int_equal(seg_cursor_next(&ca), INDAGA_OK);
+      assert_int_equal(seg_cursor_next(&cb), INDAGA_OK);
+    }
+    assert_int_equal(cb.doc, SEG_END);
+    seg_cursor_close(&ca);
+    seg_cursor_close(&cb);
+  }
+  assert_int_equal(ra, 0);
+  assert_int_equal(seg_dict_iter_next(&ib), 0);
+  seg_dict_iter_free(&ia);
+  seg_dict_iter_free(&ib);
+  ia_buf ta = { 0 }, tb = { 0 };
+  for (uint32_t p = 0; p < seg_npara(a); p++) {
+    seg_para x, y;
+    assert_int_equal(seg_para_get(a, p, &x), INDAGA_OK);
+    assert_int_equal(seg_para_get(b, p, &y), INDAGA_OK);
+    assert_true(x.doc == y.doc && x.part == y.part && x.ordinal == y.ordinal && x.len == y.len &&
+                x.src_start == y.src_start && x.src_end == y.src_end && x.nlabel == y.nlabel);
+    buf_reset(&ta);
+    buf_reset(&tb);
+    assert_int_equal(seg_para_text(a, p, &ta), INDAGA_OK);
+    assert_int_equal(seg_para_text(b, p, &tb), INDAGA_OK);
+    assert_int_equal(ta.n, tb.n);
+    assert_memory_equal(ta.p, tb.p, ta.n);
+  }
+  buf_free(&ta);
+  buf_free(&tb);
+  for (uint32_t d = 0; d < seg_ndoc(a); d++) {
+    seg_doc x, y;
+    assert_int_equal(seg_doc_get(a, d, &x), INDAGA_OK);
+    assert_int_equal(seg_doc_get(b, d, &y), INDAGA_OK);
+    assert_int_equal(x.nid, y.nid);
+    assert_memory_equal(x.id, y.id, x.nid);
+    assert_true(x.first_para == y.first_para && x.npara == y.npara && x.nparts == y.nparts &&
+                x.hash == y.hash && x.size == y.size && x.mtime_ns == y.mtime_ns && x.nmeta == y.nmeta);
+    assert_memory_equal(x.meta, y.meta, x.nmeta);
+  }
+}
+
+static int contains(const char *h, size_t nh, const char *nd, size_t n) {
+  for (size_t i = 0; i + n <= nh; i++)
+    if ((i == 0 || h[i - 1] == '|') && memcmp(h + i, nd, n) == 0) return 1;
+  return 0;
+}
+
+/* Every (key, term) of @b's vocabulary is in @a's, and @a's terms all exist (seg_verify). */
+static void check_vocab_superset(const seg_reader *a, const seg_reader *b) {
+  seg_vocab_iter it;
+  seg_vocab_iter_init(&it, b);
+  static coll got;
+  size_t keys = 0;
+  while (seg_vocab_iter_next(&it) == 1) {
+    got.n = got.count = 0;
+    assert_int_equal(seg_vocab_get(a, (const char *)it.key.p, it.key.n, coll_term, &got), INDAGA_OK);
+    for (size_t j = 0; j < it.nterms; j++) {
+      char t[300];
+      size_t nt = it.toff[j + 1] - it.toff[j];
+      memcpy(t, it.terms.p + it.toff[j], nt);
+      t[nt] = '|';
+      assert_true(contains(got.buf, got.n, t, nt + 1));
+    }
+    keys++;
+  }
+  assert_true(keys > 100);
+  seg_vocab_iter_free(&it);
+}
+
+static size_t g_split;
+static int keep_first(size_t i) { return i < g_split; }
+static int doc_deleted_fn(void *ctx, size_t seg, uint32_t did) {
+  (void)ctx;
+  return (did + seg) % 4 == 1;   /* a quarter of each segment's documents */
+}
+
+static void test_segment__merge_equals_direct_build(void **state) {
+  (void)state;
+  corpus all;
+  corpus_load(&all, keep_all);
+  /* three segments: docs [0, 15), [15, 30), [30, n) */
+  size_t cut[4] = { 0, 15, 30, all.n };
+  seg_reader *in[3];
+  char path[600];
+  corpus surv = { calloc(all.n, sizeof(seg_doc_in)), 0 };
+  for (int k = 0; k < 3; k++) {
+    corpus part = { all.docs + cut[k], cut[k + 1] - cut[k] };
+    snprintf(path, sizeof path, "%s/in-%d.seg", tmpdir, k);
+    build(&part, path);
+    in[k] = open_verified(path);
+    for (size_t i = 0; i < part.n; i++)
+      if (!doc_deleted_fn(NULL, (size_t)k, (uint32_t)i)) surv.docs[surv.n++] = part.docs[i];
+  }
+  char *err = NULL;
+  tmp_path(path, sizeof path, "merged.seg");
+  int rc = seg_merge((const seg_reader *const *)in, 3, doc_deleted_fn, NULL, path, &err);
+  if (rc) fprintf(stderr, "%s\n", err ? err : "?");
+  assert_int_equal(rc, INDAGA_OK);
+  seg_reader *m = open_verified(path);
+  tmp_path(path, sizeof path, "direct.seg");
+  build(&surv, path);
+  seg_reader *d = open_verified(path);
+  assert_true(seg_ndoc(d) < all.n && seg_ndoc(d) > all.n / 2);
+  check_same(m, d);
+  check_vocab_superset(m, d);
+  /* merging without deletions keeps everything, in order */
+  tmp_path(path, sizeof path, "merged-all.seg");
+  assert_int_equal(seg_merge((const seg_reader *const *)in, 3, NULL, NULL, path, &err), INDAGA_OK);
+  seg_reader *ma = open_verified(path);
+  tmp_path(path, sizeof path, "direct-all.seg");
+  build(&all, path);
+  seg_reader *da = open_verified(path);
+  check_same(ma, da);
+  check_vocab_superset(ma, da);
+  check_vocab_superset(da, ma);
+  for (int k = 0; k < 3; k++) seg_close(in[k]);
+  seg_close(m); seg_close(d); seg_close(ma); seg_close(da);
+  free(surv.docs);
+  corpus_free(&all);
+  (void)keep_first;
+}
+
+/* Read every structure of @path; the result must be OK or ECORRUPT, never a crash. */
+static int open_and_read(const char *path) {
+  seg_reader *r = NULL;
+  char *err = NULL;
+  int rc = seg_open(&r, path, &err);
+  indaga__free(err);
+  err = NULL;
+  if (rc) return rc;
+  rc = seg_verify(r, &err);
+  indaga__free(err);
+  seg_close(r);
+  return rc;
+}
+
+static void write_file(const char *path, const unsigned char *p, size_t n) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(p, 1, n, f), n);
+  fclose(f);
+}
+
+static void test_segment__corruption_detected(void **state) {
+  (void)state;
+  corpus c;
+  corpus_load(&c, keep_all);
+  char path[600], bad[600];
+  tmp_path(path, sizeof path, "good.seg");
+  tmp_path(bad, sizeof bad, "bad.seg");
+  build(&c, path);
+  corpus_free(&c);
+  seg_reader *r = open_verified(path);
+  size_t n = r->map.n;
+  unsigned char *orig = malloc(n), *copy = malloc(n);
+  memcpy(orig, r->map.p, n);
+  /* offsets: header, 24 spread over every non-empty section, the footer */
+  size_t offs[2048], no = 0;
+  for (size_t i = 0; i < SEGF_HEADER_SIZE; i++) offs[no++] = i;
+  for (int s = 0; s < SEGF_NSECT; s++) {
+    size_t base = (size_t)(r->sec[s] - r->map.p), len = r->nsec[s];
+    assert_true(len > 0);   /* this corpus fills every section */
+    for (size_t k = 0; k < 24 && k < len; k++) offs[no++] = base + k * len / 24;
+    offs[no++] = base + len - 1;
+  }
+  for (size_t i = n - SEGF_FOOTER_SIZE; i < n; i += 3) offs[no++] = i;
+  seg_close(r);
+  for (size_t i = 0; i < no; i++) {
+    memcpy(copy, orig, n);
+    copy[offs[i]] ^= (unsigned char)(1u << (i % 8));
+    write_file(bad, copy, n);
+    int rc = open_and_read(bad);
+    if (rc != INDAGA_ECORRUPT) fprintf(stderr, "flip at %zu gave %d\n", offs[i], rc);
+    assert_int_equal(rc, INDAGA_ECORRUPT);
+  }
+  /* truncations */
+  for (size_t len = 0; len < n; len += 1 + len / 7) {
+    write_file(bad, orig, len);
+    assert_int_equal(open_and_read(bad), INDAGA_ECORRUPT);
+  }
+  write_file(bad, orig, n - 1);
+  assert_int_equal(open_and_read(bad), INDAGA_ECORRUPT);
+  /*
+  ** Flips behind a recomputed checksum (a writer bug, not a disk error):
+  ** reading may succeed or report ECORRUPT, never crash; and the structural
+  ** checks must catch flips in the index sections.
+  */
+  int caught = 0, tried = 0;
+  for (size_t i = SEGF_HEADER_SIZE; i < n - SEGF_FOOTER_SIZE; i += 1 + n / 1500) {
+    memcpy(copy, orig, n);
+    copy[i] ^= 0x10;
+    put_u64(copy + n - 16, XXH3_64bits(copy, n - 16));
+    write_file(bad, copy, n);
+    int rc = open_and_read(bad);
+    assert_true(rc == INDAGA_OK || rc == INDAGA_ECORRUPT);
+    caught += rc == INDAGA_ECORRUPT;
+    tried++;
+  }
+  assert_true(caught > tried / 2);
+  /* a future format version is refused as such */
+  memcpy(copy, orig, n);
+  put_u32(copy + 8, SEGF_VERSION + 1);
+  put_u32(copy + n - 24, SEGF_VERSION + 1);
+  put_u64(copy + n - 16, XXH3_64bits(copy, n - 16));
+  write_file(bad, copy, n);
+  char *err = NULL;
+  seg_reader *x = NULL;
+  assert_int_equal(seg_open(&x, bad, &err), INDAGA_EVERSION);
+  assert_non_null(strstr(err, "bad.seg"));
+  indaga__free(err);
+  free(orig);
+  free(copy);
+}
+
+static void test_segment__missing_file_and_garbage(void **state) {
+  (void)state;
+  char path[600];
+  tmp_path(path, sizeof path, "nonexistent.seg");
+  seg_reader *r = NULL;
+  char *err = NULL;
+  assert_int_equal(seg_open(&r, path, &err), INDAGA_ENOTFOUND);
+  assert_non_null(strstr(err, "nonexistent.seg"));
+  indaga__free(err);
+  err = NULL;
+  tmp_path(path, sizeof path, "garbage.seg");
+  unsigned char junk[4096];
+  for (size_t i = 0; i < sizeof junk; i++) junk[i] = (unsigned char)(i * 131 + 7);
+  write_file(path, junk, sizeof junk);
+  assert_int_equal(seg_open(&r, path, &err), INDAGA_ECORRUPT);
+  assert_non_null(strstr(err, "garbage.seg"));
+  indaga__free(err);
+  assert_null(r);
+}
+
+/*
+** The golden segment (format version 1), built once from the files listed
+** below. Set INDAGA_WRITE_GOLDEN=1 to rewrite it after an intended format
+** change (and bump SEGF_VERSION); the expectations are then printed.
+*/
+static int keep_golden(size_t i) { return i == 0 || i == 16 || i == 17 || i == 19 || i == 33; }
+
+/* XXH64 over every term, its postings and positions, every paragraph's text and record. */
+static uint64_t fingerprint(const seg_reader *r) {
+  XXH64_state_t *h = XXH64_createState();
+  XXH64_reset(h, 0);
+  seg_dict_iter it;
+  seg_dict_iter_init(&it, r);
+  while (seg_dict_iter_next(&it) == 1) {
+    XXH64_update(h, it.term.p, it.term.n);
+    seg_cursor c;
+    assert_int_equal(seg_cursor_open(&c, r, &it.t), INDAGA_OK);
+    for (; c.doc != SEG_END; assert_int_equal(seg_cursor_next(&c), INDAGA_OK)) {
+      const uint32_t *p;
+      uint32_t n;
+      assert_int_equal(seg_cursor_positions(&c, &p, &n), INDAGA_OK);
+      uint32_t v[2] = { c.doc, c.freq };
+      XXH64_update(h, v, sizeof v);
+      XXH64_update(h, p, n * sizeof *p);
+    }
+    seg_cursor_close(&c);
+  }
+  seg_dict_iter_free(&it);
+  ia_buf t = { 0 };
+  for (uint32_t pid = 0; pid < seg_npara(r); pid++) {
+    seg_para sp;
+    assert_int_equal(seg_para_get(r, pid, &sp), INDAGA_OK);
+    uint64_t v[6] = { sp.doc, sp.part, sp.ordinal, sp.len, sp.src_start, sp.src_end };
+    XXH64_update(h, v, sizeof v);
+    assert_int_equal(seg_para_text(r, pid, &t), INDAGA_OK);
+  }
+  XXH64_update(h, t.p, t.n);
+  buf_free(&t);
+  uint64_t d = XXH64_digest(h);
+  XXH64_freeState(h);
+  return d;
+}
+
+static void test_segment__golden_file(void **state) {
+  (void)state;
+  if (getenv("INDAGA_WRITE_GOLDEN")) {
+    corpus c;
+    corpus_load(&c, keep_golden);
+    build(&c, GOLDEN);
+    corpus_free(&c);
+  }
+  seg_reader *r = open_verified(GOLDEN);
+  uint64_t fp = fingerprint(r);
+  printf("golden: ndoc=%u npara=%u nterms=%llu total_len=%llu fingerprint=%#llx\n", seg_ndoc(r),
+         seg_npara(r), (unsigned long long)seg_nterms(r), (unsigned long long)seg_total_len(r),
+         (unsigned long long)fp);
+  assert_int_equal(seg_ndoc(r), 5);
+  assert_int_equal(seg_npara(r), 187);
+  assert_true(seg_nterms(r) == 862);
+  assert_true(seg_total_len(r) == 4384);
+  /* "consej" (consejo, consejos...): 14 paragraphs, the first is 9 at position 2 */
+  seg_term t;
+  assert_int_equal(seg_term_get(r, "consej", 6, &t), 1);
+  assert_true(t.df == 14 && t.cf == 16);
+  seg_cursor c;
+  assert_int_equal(seg_cursor_open(&c, r, &t), INDAGA_OK);
+  const uint32_t *p;
+  uint32_t n;
+  assert_int_equal(c.doc, 9);
+  assert_int_equal(seg_cursor_positions(&c, &p, &n), INDAGA_OK);
+  assert_true(n == 1 && p[0] == 2);
+  seg_cursor_close(&c);
+  assert_int_equal(seg_term_get(r, "krasnod", 7, &t), 1);
+  assert_true(t.df == 2 && t.cf == 2);
+  assert_int_equal(seg_cursor_open(&c, r, &t), INDAGA_OK);
+  assert_int_equal(c.doc, 13);
+  assert_int_equal(seg_cursor_positions(&c, &p, &n), INDAGA_OK);
+  assert_true(n == 1 && p[0] == 32);
+  seg_cursor_close(&c);
+  uint32_t did;
+  assert_int_equal(seg_doc_find(r, "carta_krasnodar_2017.txt", 24, &did), INDAGA_OK);
+  assert_true(fp == GOLDEN_FINGERPRINT);
+  seg_close(r);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_segment__round_trip_real_documents),
+    cmocka_unit_test(test_segment__merge_equals_direct_build),
+    cmocka_unit_test(test_segment__corruption_detected),
+    cmocka_unit_test(test_segment__missing_file_and_garbage),
+    cmocka_unit_test(test_segment__golden_file),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
