@@ -217,12 +217,31 @@ static cnode *group_node(qx_query *q, const ia_token *t, unsigned flags) {
   return c && c->g ? c : NULL;
 }
 
-/* A phrase of tokens v (symbol tokens dropped, parts kept). NULL when empty. */
-static cnode *phrase_node(qx_query *q, tokv *v, unsigned flags) {
+/*
+** Keep the tokens a query matches on: whole symbols give way to their parts
+** (phrases line up on parts), and the part of an ordinal ("48" of "48º",
+** same position) gives way to the whole token.
+*/
+static void drop_parts(tokv *v) {
   size_t n = 0;
   for (size_t i = 0; i < v->n; i++)
     if (!(v->t[i].flags & TOK_SYMBOL)) v->t[n++] = v->t[i];
   v->n = n;
+  n = 0;
+  for (size_t i = 0; i < v->n; i++) {
+    int shadowed = 0;
+    if (v->t[i].flags & TOK_PART)
+      for (size_t j = 0; j < v->n; j++)
+        if (j != i && !(v->t[j].flags & TOK_PART) && v->t[j].pos == v->t[i].pos) shadowed = 1;
+    if (!shadowed) v->t[n++] = v->t[i];
+  }
+  v->n = n;
+}
+
+/* A phrase of tokens v (symbol tokens dropped, parts kept). NULL when empty. */
+static cnode *phrase_node(qx_query *q, tokv *v, unsigned flags) {
+  drop_parts(v);
+  size_t n = v->n;
   if (n == 0) return NULL;
   if (n == 1) return group_node(q, &v->t[0], flags);
   cnode *c = new_cnode(q, C_PHRASE, n);
@@ -238,19 +257,34 @@ static cnode *phrase_node(qx_query *q, tokv *v, unsigned flags) {
   return c;
 }
 
+/*
+** A whole UN symbol: the paragraphs citing it (its symbol term) OR the
+** paragraphs of the document it names (metadata symbol, compared without
+** case), so `S/RES/2196 (2015)` finds the resolution and what cites it.
+*/
+static cnode *symbol_node(qx_query *q, const ia_token *t, unsigned flags) {
+  cnode *g = group_node(q, t, flags);
+  cnode *f = new_cnode(q, C_FILTER, 0);
+  cnode *c = new_cnode(q, C_OR, 2);
+  if (!g || !f || !c) return NULL;
+  f->fk = QF_SYMBOL;
+  f->val = t->key;   /* "s/res/2196 (2015)": no glob characters */
+  f->nval = t->nkey;
+  c->kids[0] = g;
+  c->kids[1] = f;
+  c->nkids = c->npos = 2;
+  return c;
+}
+
 /* A word chunk: a whole symbol, one group, or a phrase of its tokens. */
 static cnode *word_node(qx_query *q, const qnode *w, unsigned flags, int bag) {
   tokv v;
   if (analyse(q, w->p, w->n, &v)) return NULL;
   for (size_t i = 0; i < v.n; i++)
     if ((v.t[i].flags & TOK_SYMBOL) && v.t[i].end - v.t[i].start + 2 >= w->n)
-      return group_node(q, &v.t[i], flags | (bag ? G_PROX : 0));
-  size_t nsym = 0;
-  for (size_t i = 0; i < v.n; i++) nsym += (v.t[i].flags & TOK_SYMBOL) != 0;
-  if (v.n - nsym == 1) {
-    for (size_t i = 0; i < v.n; i++)
-      if (!(v.t[i].flags & TOK_SYMBOL)) return group_node(q, &v.t[i], flags | (bag ? G_PROX : 0));
-  }
+      return symbol_node(q, &v.t[i], flags | (bag ? G_PROX : 0));
+  drop_parts(&v);
+  if (v.n == 1) return group_node(q, &v.t[0], flags | (bag ? G_PROX : 0));
   return phrase_node(q, &v, flags);
 }
 
@@ -564,6 +598,7 @@ int qx_compile(qa_arena *a, analyzer *an, const ix_snapshot *s, const qnode *tre
   q->prox_max = q->nprox >= 2 ? QR_PROX_WEIGHT : 0.0;
   if (!q->root) return INDAGA_OK;
   q->est = estimate(q, q->root) * q->pr.N;
+  if (q->ngroups == 0) q->o.exhaustive = 1;   /* filters only: no scores to prune by; count exactly */
   *out = q;
   return INDAGA_OK;
 }

@@ -1,0 +1,565 @@
+/*
+** test_query.c: the query engine end to end on the real UN data
+** (/work/shared/data/un, 534 files), indexed through the public writer API.
+**
+**   - golden tests: the whole ranked list of each query (document, part,
+**     paragraph, label and the words highlighted, as written) equals
+**     tests/golden/search/<name>.jsonl. The files were written by this test
+**     with INDAGA_UPDATE_GOLDEN=1 and checked by hand against the data;
+**   - behaviour the goldens imply, asserted directly (accent-free words find
+**     the accented ones, `ano` never finds `año`, the Krasnodar paragraphs
+**     come first for `combatientes terroristas extranjeros`, ...);
+**   - pruning is exact: for 400 random queries (words common and rare, OR,
+**     phrases) the top 10 equals a brute-force reference written here, which
+**     re-analyses every stored paragraph and scores it with rank.c's
+**     formulas, never touching postings or block bounds.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <math.h>
+#include <cmocka.h>
+#include "indaga.h"
+#include "common/common.h"
+#include "indexer/index.h"
+#include "indexer/segment.h"
+#include "stemmer/analyze.h"
+#include "query/query.h"
+
+#define UN_DIR INDAGA_SHARED_DATA "/un"
+#define GOLDEN_DIR INDAGA_SOURCE_DIR "/tests/golden/search"
+
+static indaga_index *g_idx;
+
+static int setup(void **state) {
+  (void)state;
+  const char *dir = INDAGA_BINARY_DIR "/test_query_un.idx";
+  indaga_writer *w = NULL;
+  indaga_writer_options wo = INDAGA_WRITER_OPTIONS_INIT;
+  wo.flags = INDAGA_WRITER_FULL;
+  char *msg = NULL;
+  if (indaga_writer_open(&w, dir, &wo, &msg)) { fprintf(stderr, "writer: %s\n", msg); return -1; }
+  indaga_sync_report rep;
+  memset(&rep, 0, sizeof rep);
+  uint64_t gen = 0;
+  if (indaga_writer_sync(w, UN_DIR, &rep) || indaga_writer_commit(w, &gen)) {
+    fprintf(stderr, "index: %s\n", indaga_writer_errmsg(w));
+    return -1;
+  }
+  indaga_writer_close(w);
+  if (rep.added != 534) { fprintf(stderr, "added %llu files\n", (unsigned long long)rep.added); return -1; }
+  if (indaga_index_open(&g_idx, dir, NULL, &msg)) { fprintf(stderr, "open: %s\n", msg); return -1; }
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  indaga_index_close(g_idx);
+  return 0;
+}
+
+/* Run @q; fails the test on error. */
+static indaga_results *search(const char *q, unsigned k, int group) {
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  o.k = k;
+  o.group = group;
+  indaga_results *r = NULL;
+  int rc = indaga_search(&r, g_idx, q, &o);
+  if (rc) fprintf(stderr, "search '%s': %s\n", q, indaga_results_errmsg(r));
+  assert_int_equal(rc, INDAGA_OK);
+  return r;
+}
+
+/* The projection the goldens pin: one JSON line per hit. */
+static void project(indaga_results *r, ia_buf *out) {
+  for (size_t i = 0; i < indaga_results_count(r); i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    buf_printf(out, "{\"rank\":%u,\"doc\":\"%s\",\"part\":%u,\"paragraph\":%u,\"label\":", h->rank, h->doc,
+               h->part, h->paragraph);
+    if (h->label) buf_printf(out, "\"%s\"", h->label); else buf_puts(out, "null");
+    buf_puts(out, ",\"highlighted\":[");
+    for (size_t j = 0; j < h->nhighlights; j++) {
+      buf_printf(out, "%s\"", j ? "," : "");
+      buf_append(out, h->snippet + h->highlights[j].start, h->highlights[j].end - h->highlights[j].start);
+      buf_putc(out, '"');
+    }
+    buf_puts(out, "]}\n");
+  }
+}
+
+static char *read_all(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  static char buf[1 << 20];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  return buf;
+}
+
+/* Compare the projection of @q (k 50) with tests/golden/search/<name>.jsonl. */
+static void golden(const char *name, const char *q, int group) {
+  indaga_results *r = search(q, 50, group);
+  ia_buf got = { 0 };
+  project(r, &got);
+  buf_putc(&got, 0);
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s.jsonl", GOLDEN_DIR, name);
+  const char *upd = getenv("INDAGA_UPDATE_GOLDEN");
+  if (upd && *upd == '1') {
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs((char *)got.p, f);
+    fclose(f);
+  }
+  const char *want = read_all(path);
+  if (!want) fail_msg("missing golden file %s", path);
+  if (strcmp(want, (char *)got.p)) {
+    fprintf(stderr, "query %s: got\n%s\nwant (%s)\n%s\n", q, (char *)got.p, path, want);
+    fail();
+  }
+  buf_free(&got);
+  indaga_results_free(r);
+}
+
+static void test_query__golden_lists(void **state) {
+  (void)state;
+  golden("combatientes_terroristas_extranjeros", "combatientes terroristas extranjeros", 0);
+  golden("combatiente_terrorista_extranjero", "combatiente terrorista extranjero", 0);
+  golden("COMBATIENTES_terroristas", "COMBATIENTES terroristas", 0);
+  golden("informacion", "informacion", 0);
+  golden("financiacion", "financiacion", 0);
+  golden("financiacion_del_terrorismo", "financiacion del terrorismo", 0);
+  golden("consejo_de_seguridad_phrase", "\"Consejo de Seguridad\"", 0);
+  golden("symbol_s_res_2196", "S/RES/2196 (2015)", 0);
+  golden("terroris_prefix", "terroris*", 0);
+  golden("yihad_near3_autonoma", "yihad NEAR/3 autónoma", 0);
+  golden("symbol_filter_s_2015", "seguridad symbol:S/2015/*", 0);
+  golden("ano", "ano", 0);
+  golden("año", "año", 0);
+  golden("coordinacion", "coordinacion", 0);
+  golden("terrorismo_group", "terrorismo", 1);
+  golden("annex_I_decide", "annex:I intercambio OR cooperación", 0);
+}
+
+/* Hits of @q as "doc part paragraph" lines. */
+static char *ids(const char *q) {
+  indaga_results *r = search(q, 1000, 0);
+  ia_buf b = { 0 };
+  for (size_t i = 0; i < indaga_results_count(r); i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    buf_printf(&b, "%s %u %u\n", h->doc, h->part, h->paragraph);
+  }
+  buf_putc(&b, 0);
+  indaga_results_free(r);
+  return (char *)b.p;
+}
+
+static void test_query__krasnodar_first(void **state) {
+  (void)state;
+  indaga_results *r = search("combatientes terroristas extranjeros", 10, 0);
+  assert_true(indaga_results_count(r) >= 2);
+  int seen_bullet = 0, seen_dec3 = 0;
+  for (size_t i = 0; i < 2; i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    assert_string_equal(h->doc, "carta_krasnodar_2017.txt");
+    assert_int_equal(h->part, 1);
+    assert_string_equal(h->part_label, "Anexo I");
+    if (h->label && !strcmp(h->label, "3.")) seen_dec3 = 1; else seen_bullet = 1;
+    /* the three words highlighted as written */
+    int found = 0;
+    for (size_t j = 0; j + 2 < h->nhighlights; j++) {
+      const char *s = h->snippet;
+      if (!strncmp(s + h->highlights[j].start, "combatientes", 12) &&
+          !strncmp(s + h->highlights[j + 1].start, "terroristas", 11) &&
+          !strncmp(s + h->highlights[j + 2].start, "extranjeros", 11)) found = 1;
+    }
+    assert_true(found);
+  }
+  assert_true(seen_bullet && seen_dec3);
+  indaga_results_free(r);
+}
+
+static void test_query__accents_and_inflections(void **state) {
+  (void)state;
+  char *a = ids("informacion"), *b = ids("información"), *c = ids("INFORMACIÓN");
+  assert_true(strlen(a) > 0);
+  assert_string_equal(a, b);
+  assert_string_equal(a, c);
+  /* informacion also finds "informaciones" */
+  indaga_results *r = search("informacion", 1000, 0);
+  int plural = 0;
+  for (size_t i = 0; i < indaga_results_count(r); i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    for (size_t j = 0; j < h->nhighlights; j++)
+      if (!strncmp(h->snippet + h->highlights[j].start, "informaciones", 13)) plural = 1;
+  }
+  assert_true(plural);
+  indaga_results_free(r);
+  free(a); free(b); free(c);
+  /* ano never finds año */
+  char *x = ids("ano"), *y = ids("año");
+  assert_true(strlen(y) > 0);
+  assert_string_not_equal(x, y);
+  indaga_results *ra = search("ano", 1000, 0);
+  for (size_t i = 0; i < indaga_results_count(ra); i++) {
+    const indaga_hit *h = indaga_results_hit(ra, i);
+    for (size_t j = 0; j < h->nhighlights; j++)
+      assert_true(strncmp(h->snippet + h->highlights[j].start, "año", 4) != 0);
+  }
+  indaga_results_free(ra);
+  free(x); free(y);
+}
+
+static void test_query__empty_queries_are_clear(void **state) {
+  (void)state;
+  const char *qs[] = { "", "   ", "*", "-terrorismo", "NOT", "¿?", "()" };
+  for (size_t i = 0; i < ARRAY_SIZE(qs); i++) {
+    indaga_results *r = NULL;
+    assert_int_equal(indaga_search(&r, g_idx, qs[i], NULL), INDAGA_EMISUSE);
+    assert_non_null(r);
+    assert_true(strncmp(indaga_results_errmsg(r), "empty query", 11) == 0);
+    indaga_results_free(r);
+  }
+  /* only stopwords: kept, so the query finds something */
+  indaga_results *r = search("de la", 10, 0);
+  assert_true(indaga_results_count(r) > 0);
+  indaga_results_free(r);
+}
+
+static void test_query__paging_group_context(void **state) {
+  (void)state;
+  indaga_results *all = search("terrorismo", 20, 0);
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  o.k = 5;
+  o.offset = 10;
+  o.context = 2;
+  indaga_results *page = NULL;
+  assert_int_equal(indaga_search(&page, g_idx, "terrorismo", &o), INDAGA_OK);
+  assert_int_equal(indaga_results_count(page), 5);
+  for (size_t i = 0; i < 5; i++) {
+    const indaga_hit *p = indaga_results_hit(page, i), *a = indaga_results_hit(all, 10 + i);
+    assert_string_equal(p->doc, a->doc);
+    assert_int_equal(p->paragraph, a->paragraph);
+    assert_int_equal(p->rank, 11 + i);
+    assert_true(p->nbefore <= 2 && p->nafter <= 2);
+  }
+  indaga_results_free(page);
+  indaga_results_free(all);
+  /* group: one hit per document */
+  indaga_results *g = search("terrorismo", 50, 1);
+  for (size_t i = 0; i < indaga_results_count(g); i++)
+    for (size_t j = 0; j < i; j++)
+      assert_string_not_equal(indaga_results_hit(g, i)->doc, indaga_results_hit(g, j)->doc);
+  indaga_results_free(g);
+  /* context of decision 3 in Anexo I: decision 2 before, decision 4 after */
+  o.k = 1; o.offset = 0; o.context = 1;
+  indaga_results *c = NULL;
+  assert_int_equal(indaga_search(&c, g_idx, "inteligencia operacional rutas", &o), INDAGA_OK);
+  const indaga_hit *h = indaga_results_hit(c, 0);
+  assert_string_equal(h->label, "3.");
+  assert_int_equal(h->nbefore, 1);
+  assert_int_equal(h->nafter, 1);
+  assert_true(strncmp(h->before[0], "Estrechar la coop", 17) == 0);
+  assert_true(strncmp(h->after[0], "Adoptar medidas para mejorar", 28) == 0);
+  indaga_results_free(c);
+}
+
+/**************************************************************************
+** Brute-force reference
+*/
+typedef struct rtok { uint32_t pos; int term, key; unsigned flags; } rtok;
+typedef struct rpara { size_t seg; uint32_t pid; double len; rtok *t; size_t n; } rpara;
+
+static struct {
+  char **strs; size_t nstrs, cap;     /* interned strings */
+  rpara *p; size_t np;
+  int *surf; size_t nsurf;            /* word samples: interned surface words (non-stop) */
+  double N, avgdl;
+} R;
+
+static int intern(const char *s, size_t n) {
+  /* linear probing hash */
+  static int *tab;
+  static size_t ntab;
+  if (!tab) { ntab = 1 << 20; tab = malloc(ntab * sizeof *tab); memset(tab, -1, ntab * sizeof *tab); }
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+  size_t i = h & (ntab - 1);
+  while (tab[i] >= 0) {
+    const char *z = R.strs[tab[i]];
+    if (strlen(z) == n && !memcmp(z, s, n)) return tab[i];
+    i = (i + 1) & (ntab - 1);
+  }
+  if (R.nstrs == R.cap) { R.cap = R.cap ? R.cap * 2 : 4096; R.strs = realloc(R.strs, R.cap * sizeof *R.strs); }
+  char *z = malloc(n + 1);
+  memcpy(z, s, n);
+  z[n] = 0;
+  R.strs[R.nstrs] = z;
+  tab[i] = (int)R.nstrs;
+  return (int)R.nstrs++;
+}
+
+typedef struct tokacc { rtok *t; size_t n, cap; const char *text; } tokacc;
+static int ref_tok(void *ctx, const ia_token *tk) {
+  tokacc *a = ctx;
+  if (a->n == a->cap) { a->cap = a->cap ? a->cap * 2 : 64; a->t = realloc(a->t, a->cap * sizeof *a->t); }
+  rtok *t = &a->t[a->n++];
+  t->pos = tk->pos;
+  t->term = intern(tk->term, tk->nterm);
+  t->key = tk->nkey ? intern(tk->key, tk->nkey) : -1;
+  t->flags = tk->flags;
+  if (!(tk->flags & (TOK_STOP | TOK_SYMBOL | TOK_PART))) {
+    int s = intern(a->text + tk->start, tk->end - tk->start);
+    R.surf = realloc(R.surf, (R.nsurf + 1) * sizeof *R.surf);
+    R.surf[R.nsurf++] = s;
+  }
+  return 0;
+}
+
+static void load_reference(void) {
+  const ix_snapshot *s = ix_index_snapshot(g_idx);
+  analyzer *an = NULL;
+  assert_int_equal(analyzer_new(&an), 0);
+  R.N = (double)ix_live_paras(s);
+  R.avgdl = (double)ix_total_len(s) / R.N;
+  for (size_t si = 0; si < ix_nsegs(s); si++) {
+    const seg_reader *r = ix_seg(s, si);
+    for (uint32_t pid = 0; pid < seg_npara(r); pid++) {
+      if (ix_is_deleted(s, si, pid)) continue;
+      ia_buf text = { 0 };
+      assert_int_equal(seg_para_text(r, pid, &text), 0);
+      tokacc acc = { NULL, 0, 0, (const char *)text.p };
+      assert_int_equal(analyzer_run(an, (const char *)text.p, text.n, ref_tok, &acc, NULL), 0);
+      R.p = realloc(R.p, (R.np + 1) * sizeof *R.p);
+      R.p[R.np].seg = si;
+      R.p[R.np].pid = pid;
+      R.p[R.np].len = seg_para_len(r, pid);
+      R.p[R.np].t = acc.t;
+      R.p[R.np].n = acc.n;
+      R.np++;
+      buf_free(&text);
+    }
+  }
+  analyzer_free(an);
+}
+
+/* A reference group: the set of term ids a query word matches. */
+typedef struct rgroup { int *terms; size_t n; double idf; } rgroup;
+
+static int in_group(const rgroup *g, int term) {
+  for (size_t i = 0; i < g->n; i++) if (g->terms[i] == term) return 1;
+  return 0;
+}
+
+/* {term(w)} + {term(t) : key(t) == key(w)} over the corpus, and its idf. */
+static void make_group(analyzer *an, const char *w, rgroup *g, const qr_params *pr) {
+  const char *term, *key;
+  size_t nt, nk;
+  int stop;
+  assert_int_equal(analyzer_word(an, w, strlen(w), &term, &nt, &key, &nk, &stop), 0);
+  int tid = intern(term, nt), kid = intern(key, nk);
+  g->n = 0;
+  g->terms = malloc(64 * sizeof *g->terms);
+  g->terms[g->n++] = tid;
+  for (size_t i = 0; i < R.np; i++)
+    for (size_t j = 0; j < R.p[i].n; j++)
+      if (R.p[i].t[j].key == kid && !in_group(g, R.p[i].t[j].term) && g->n < 64) g->terms[g->n++] = R.p[i].t[j].term;
+  double df = 0;
+  for (size_t i = 0; i < R.np; i++) {
+    for (size_t j = 0; j < R.p[i].n; j++)
+      if (in_group(g, R.p[i].t[j].term)) { df++; break; }
+  }
+  g->idf = qr_idf(pr, df);
+}
+
+/* A query: units, each a word, an OR of two words, or a phrase. */
+typedef struct runit { int kind; rgroup g[3]; size_t ng; } runit;   /* kind 0 word, 1 OR, 2 phrase */
+
+static void positions(const rpara *p, const rgroup *g, uint32_t *out, uint32_t *n) {
+  *n = 0;
+  for (size_t j = 0; j < p->n; j++)
+    if (in_group(g, p->t[j].term) && *n < 4096) out[(*n)++] = p->t[j].pos;
+}
+
+/* Score of paragraph @p, or -1 when it does not match. */
+static double ref_score(const rpara *p, runit *u, size_t nu, const qr_params *pr) {
+  static uint32_t pos[16][4096];
+  uint32_t npos[16];
+  const uint32_t *plist[16];
+  uint32_t pn[16];
+  unsigned nprox = 0, m = 0;
+  double s = 0;
+  for (size_t i = 0; i < nu; i++) {
+    double us = 0;
+    int ok = 0;
+    if (u[i].kind == 2) {
+      uint32_t (*pp)[4096] = pos;
+      for (size_t k = 0; k < u[i].ng; k++) positions(p, &u[i].g[k], pp[k], &npos[k]);
+      for (uint32_t a = 0; a < npos[0] && !ok; a++) {
+        size_t k = 1;
+        for (; k < u[i].ng; k++) {
+          int f = 0;
+          for (uint32_t b = 0; b < npos[k]; b++) if (pp[k][b] == pp[0][a] + k) f = 1;
+          if (!f) break;
+        }
+        if (k == u[i].ng) ok = 1;
+      }
+      if (!ok) return -1;
+      for (size_t k = 0; k < u[i].ng; k++) us += qr_bm25(pr, u[i].g[k].idf, npos[k], p->len);
+      us += QR_PHRASE_BONUS;
+    } else {
+      for (size_t k = 0; k < u[i].ng; k++) {
+        uint32_t np;
+        static uint32_t tmp[4096];
+        positions(p, &u[i].g[k], tmp, &np);
+        nprox++;
+        if (np) {
+          ok = 1;
+          us += qr_bm25(pr, u[i].g[k].idf, np, p->len);
+          memcpy(pos[8 + m], tmp, np * sizeof *tmp);
+          plist[m] = pos[8 + m];
+          pn[m] = np;
+          m++;
+        }
+      }
+      if (!ok) return -1;
+    }
+    s += us;
+  }
+  if (nprox >= 2 && m >= 2) s += qr_prox(m, nprox, qr_min_window(plist, pn, m));
+  return s;
+}
+
+typedef struct rhit { double score; size_t seg; uint32_t pid; } rhit;
+static int rhit_cmp(const void *x, const void *y) {
+  const rhit *a = x, *b = y;
+  if (a->score != b->score) return a->score > b->score ? -1 : 1;
+  if (a->seg != b->seg) return a->seg < b->seg ? -1 : 1;
+  return a->pid < b->pid ? -1 : a->pid > b->pid;
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint32_t rnd(uint32_t n) {
+  rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+  return (uint32_t)(rng % n);
+}
+
+static void test_query__pruning_is_exact(void **state) {
+  (void)state;
+  load_reference();
+  const ix_snapshot *snap = ix_index_snapshot(g_idx);
+  analyzer *an = NULL;
+  assert_int_equal(analyzer_new(&an), 0);
+  qr_params pr = { 1.2, 0.75, R.N, R.avgdl };
+  rhit *all = malloc(R.np * sizeof *all);
+  /* distinct words, so that rare words are drawn as often as common ones */
+  int *uniq = malloc(R.nsurf * sizeof *uniq);
+  size_t nuniq = 0;
+  char *seen = calloc(R.nstrs, 1);
+  for (size_t i = 0; i < R.nsurf; i++)
+    if (!seen[R.surf[i]]) { seen[R.surf[i]] = 1; uniq[nuniq++] = R.surf[i]; }
+  free(seen);
+  int compared = 0, nonempty = 0;
+  for (int iter = 0; iter < 400; iter++) {
+    runit u[4];
+    size_t nu = 1 + rnd(4);
+    char q[1024];
+    size_t o = 0;
+    for (size_t i = 0; i < nu; i++) {
+      unsigned roll = rnd(100);
+      /* common words: a random occurrence; rare ones: a random distinct word */
+      const char *w1 = R.strs[rnd(2) ? R.surf[rnd((uint32_t)R.nsurf)] : uniq[rnd((uint32_t)nuniq)]];
+      const char *w2 = R.strs[rnd(2) ? R.surf[rnd((uint32_t)R.nsurf)] : uniq[rnd((uint32_t)nuniq)]];
+      if (roll < 65) {
+        u[i].kind = 0; u[i].ng = 1;
+        make_group(an, w1, &u[i].g[0], &pr);
+        o += (size_t)snprintf(q + o, sizeof q - o, "%s ", w1);
+      } else if (roll < 85) {
+        u[i].kind = 1; u[i].ng = 2;
+        make_group(an, w1, &u[i].g[0], &pr);
+        make_group(an, w2, &u[i].g[1], &pr);
+        o += (size_t)snprintf(q + o, sizeof q - o, "%s OR %s ", w1, w2);
+      } else {
+        /* a phrase of 2 words from a real paragraph: consecutive plain tokens */
+        const rpara *p = &R.p[rnd((uint32_t)R.np)];
+        size_t j = p->n > 2 ? rnd((uint32_t)(p->n - 1)) : 0;
+        if (p->n < 2 || (p->t[j].flags | p->t[j + 1].flags) & (TOK_SYMBOL | TOK_PART | TOK_NUMBER) ||
+            p->t[j + 1].pos != p->t[j].pos + 1) {
+          u[i].kind = 0; u[i].ng = 1;
+          make_group(an, w1, &u[i].g[0], &pr);
+          o += (size_t)snprintf(q + o, sizeof q - o, "%s ", w1);
+          continue;
+        }
+        /* the surface words are not kept per token: use the terms' own word via the key */
+        const char *k1 = R.strs[p->t[j].key], *k2 = R.strs[p->t[j + 1].key];
+        u[i].kind = 2; u[i].ng = 2;
+        make_group(an, k1, &u[i].g[0], &pr);
+        make_group(an, k2, &u[i].g[1], &pr);
+        o += (size_t)snprintf(q + o, sizeof q - o, "\"%s %s\" ", k1, k2);
+      }
+    }
+    /* reference */
+    size_t nall = 0;
+    for (size_t i = 0; i < R.np; i++) {
+      double s = ref_score(&R.p[i], u, nu, &pr);
+      if (s >= 0) { all[nall].score = s; all[nall].seg = R.p[i].seg; all[nall].pid = R.p[i].pid; nall++; }
+    }
+    qsort(all, nall, sizeof *all, rhit_cmp);
+    /* engine */
+    indaga_results *r = NULL;
+    int rc = indaga_search(&r, g_idx, q, NULL);
+    if (rc == INDAGA_EMISUSE) {   /* every word a stopword-free sample: never empty */
+      fail_msg("query '%s': %s", q, indaga_results_errmsg(r));
+    }
+    assert_int_equal(rc, INDAGA_OK);
+    size_t n = indaga_results_count(r);
+    size_t want = nall < 10 ? nall : 10;
+    if (n != want) fail_msg("query '%s': %zu hits, reference %zu", q, n, want);
+    for (size_t i = 0; i < n; i++) {
+      const indaga_hit *h = indaga_results_hit(r, i);
+      double rs = all[i].score;
+      if (fabs(h->score - rs) > 1e-9 * fabs(rs) + 1e-12)
+        fail_msg("query '%s' rank %zu: score %.17g, reference %.17g", q, i + 1, h->score, rs);
+      seg_para sp;
+      seg_doc sd;
+      const seg_reader *sr = ix_seg(snap, all[i].seg);
+      assert_int_equal(seg_para_get(sr, all[i].pid, &sp), 0);
+      assert_int_equal(seg_doc_get(sr, sp.doc, &sd), 0);
+      int same = strlen(h->doc) == sd.nid && !memcmp(h->doc, sd.id, sd.nid) && h->part == sp.part &&
+                 h->paragraph == sp.ordinal;
+      /* a different paragraph is allowed only as a tie within 1e-9 */
+      if (!same) {
+        int tie = 0;
+        for (size_t j = 0; j < nall; j++)
+          if (fabs(all[j].score - h->score) <= 1e-9 * fabs(rs)) tie = 1;
+        if (!tie) fail_msg("query '%s' rank %zu: %s %u %u, reference differs", q, i + 1, h->doc, h->part, h->paragraph);
+      }
+    }
+    if (nall > 10) compared++;
+    if (nall) nonempty++;
+    indaga_results_free(r);
+    for (size_t i = 0; i < nu; i++) for (size_t k = 0; k < u[i].ng; k++) free(u[i].g[k].terms);
+  }
+  /* the sample must exercise pruning: many queries with more matches than k */
+  assert_true(compared >= 40);
+  assert_true(nonempty >= 150);
+  free(all);
+  free(uniq);
+  analyzer_free(an);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_query__golden_lists),
+    cmocka_unit_test(test_query__krasnodar_first),
+    cmocka_unit_test(test_query__accents_and_inflections),
+    cmocka_unit_test(test_query__empty_queries_are_clear),
+    cmocka_unit_test(test_query__paging_group_context),
+    cmocka_unit_test(test_query__pruning_is_exact),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
