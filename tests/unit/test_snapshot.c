@@ -1,0 +1,330 @@
+/*
+** test_snapshot.c: readers of an index directory against damaged files.
+**
+** An index of real UN documents with two generations (so it has two
+** manifests, two segments and a deletion file) is damaged one byte at a
+** time (many offsets of every file, one bit and whole-byte flips) and by
+** truncation. Every time, indaga_check must fail naming the file, and opening
+** must either fail naming the file or, when only an older generation's
+** manifest or a superseded manifest is damaged, open the newest intact
+** generation. Never a crash (this test also runs under ASan/UBSan).
+** It also covers the manifest codec and the snapshot's deletion bitmaps.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <dirent.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "common/common.h"
+#include "common/os.h"
+#include "indexer/manifest.h"
+#include "indexer/segment.h"
+#include "indaga.h"
+
+#define UN_DIR INDAGA_SHARED_DATA "/un"
+
+static char *make_tmpdir(void) {
+  char tmpl[] = "/tmp/indaga-test-snapshot-XXXXXX";
+  char *d = mkdtemp(tmpl);
+  assert_non_null(d);
+  return strdup(d);
+}
+
+static void rm_rf(const char *dir) {
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The first @n .txt names of UN_DIR in sorted order (caller frees). */
+static char **un_names(size_t n) {
+  DIR *d = opendir(UN_DIR);
+  assert_non_null(d);
+  char **v = calloc(1024, sizeof *v);
+  size_t k = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL && k < 1024)
+    if (strstr(e->d_name, ".txt")) v[k++] = strdup(e->d_name);
+  closedir(d);
+  qsort(v, k, sizeof *v, cmp_str);
+  assert_true(k >= n);
+  for (size_t i = n; i < k; i++) { free(v[i]); v[i] = NULL; }
+  return v;
+}
+
+/*
+** Build generation 1 from 24 UN documents, then generation 2 deleting two
+** of them and adding one: seg-1.seg, seg-1.del.2, seg-2.seg, manifest.1/.2.
+*/
+static void build_index(const char *ix, int two_generations) {
+  char **names = un_names(24);
+  indaga_writer *w = NULL;
+  assert_int_equal(indaga_writer_open(&w, ix, NULL, NULL), INDAGA_OK);
+  char path[1024];
+  for (size_t i = 0; i < 23; i++) {
+    snprintf(path, sizeof path, "%s/%s", UN_DIR, names[i]);
+    assert_int_equal(indaga_writer_add_file(w, names[i], path), INDAGA_OK);
+  }
+  uint64_t gen;
+  assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+  if (two_generations) {
+    assert_int_equal(indaga_writer_delete(w, names[3]), INDAGA_OK);
+    assert_int_equal(indaga_writer_delete(w, names[7]), INDAGA_OK);
+    snprintf(path, sizeof path, "%s/%s", UN_DIR, names[23]);
+    assert_int_equal(indaga_writer_add_file(w, names[23], path), INDAGA_OK);
+    assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+    assert_int_equal(gen, 2);
+  }
+  indaga_writer_close(w);
+  for (size_t i = 0; i < 24; i++) free(names[i]);
+  free(names);
+}
+
+static unsigned char *slurp(const char *path, size_t *n) {
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *p = malloc((size_t)len + 1);
+  assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
+  fclose(f);
+  *n = (size_t)len;
+  return p;
+}
+
+static void spit(const char *path, const unsigned char *p, size_t n) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(p, 1, n, f), n);
+  fclose(f);
+}
+
+/*
+** With @file damaged: check fails naming it; open either fails naming it
+** or (@fallback_gen != 0) opens generation @fallback_gen.
+*/
+static void expect_damage_seen(const char *ix, const char *file, uint64_t fallback_gen) {
+  char *err = NULL;
+  int rc = indaga_check(ix, &err);
+  if (rc == INDAGA_OK || !err || !strstr(err, file))
+    fprintf(stderr, "check with %s damaged: rc %d, %s\n", file, rc, err ? err : "(no message)");
+  assert_int_not_equal(rc, INDAGA_OK);
+  assert_non_null(err);
+  assert_non_null(strstr(err, file));
+  indaga_free(err);
+  err = NULL;
+  indaga_index *idx = NULL;
+  rc = indaga_index_open(&idx, ix, NULL, &err);
+  if (fallback_gen) {
+    if (rc) fprintf(stderr, "open with %s damaged: %s\n", file, err ? err : "?");
+    assert_int_equal(rc, INDAGA_OK);
+    indaga_stats st;
+    indaga_index_stats(idx, &st);
+    assert_int_equal(st.generation, fallback_gen);
+  } else {
+    if (rc == INDAGA_OK || !err || !strstr(err, file))
+      fprintf(stderr, "open with %s damaged: rc %d, %s\n", file, rc, err ? err : "(no message)");
+    assert_true(rc == INDAGA_ECORRUPT || rc == INDAGA_EVERSION);
+    assert_null(idx);
+    assert_non_null(strstr(err, file));
+  }
+  indaga_free(err);
+  indaga_index_close(idx);
+}
+
+/* Flip bytes at many offsets of @file, then truncate it, checking each time. */
+static void damage_file(const char *ix, const char *file, uint64_t fallback_gen) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", ix, file);
+  size_t n;
+  unsigned char *orig = slurp(path, &n);
+  unsigned char *p = malloc(n);
+  size_t step = n <= 600 ? 1 : n / 300;
+  size_t tried = 0;
+  for (size_t off = 0; off < n; off += step) {
+    memcpy(p, orig, n);
+    p[off] ^= (tried & 1) ? 0xff : 0x01;
+    spit(path, p, n);
+    expect_damage_seen(ix, file, fallback_gen);
+    tried++;
+  }
+  for (size_t off = n - (n < 64 ? n : 64); off < n; off++) {   /* the footer, every byte */
+    memcpy(p, orig, n);
+    p[off] ^= 0x10;
+    spit(path, p, n);
+    expect_damage_seen(ix, file, fallback_gen);
+  }
+  const size_t cuts[] = { 0, 1, 7, n / 2, n - 8, n - 1 };
+  for (size_t i = 0; i < ARRAY_SIZE(cuts); i++) {
+    if (cuts[i] >= n) continue;
+    spit(path, orig, cuts[i]);
+    expect_damage_seen(ix, file, fallback_gen);
+  }
+  spit(path, orig, n);
+  assert_true(tried >= (n < 300 ? n : 250));
+  char *err = NULL;
+  assert_int_equal(indaga_check(ix, &err), INDAGA_OK);
+  free(p);
+  free(orig);
+}
+
+static void test_snapshot__damage_every_file_kind(void **state) {
+  (void)state;
+  char *ix = make_tmpdir();
+  build_index(ix, 1);
+  assert_int_equal(indaga_check(ix, NULL), INDAGA_OK);
+  damage_file(ix, "seg-1.seg", 0);
+  damage_file(ix, "seg-2.seg", 0);
+  damage_file(ix, "seg-1.del.2", 0);
+  damage_file(ix, "manifest.2", 1);   /* the previous generation is still whole */
+  damage_file(ix, "manifest.1", 2);   /* only the old one is damaged */
+  rm_rf(ix);
+  free(ix);
+}
+
+static void test_snapshot__damaged_only_manifest(void **state) {
+  (void)state;
+  char *ix = make_tmpdir();
+  build_index(ix, 0);
+  damage_file(ix, "manifest.1", 0);
+  /* A missing segment is reported by name, not as "no index". */
+  char path[1024], *err = NULL;
+  snprintf(path, sizeof path, "%s/seg-1.seg", ix);
+  assert_int_equal(rename(path, "/tmp/indaga-test-snapshot-moved.seg"), 0);
+  indaga_index *idx = NULL;
+  assert_int_equal(indaga_index_open(&idx, ix, NULL, &err), INDAGA_ECORRUPT);
+  assert_non_null(strstr(err, "seg-1.seg"));
+  indaga_free(err);
+  err = NULL;
+  assert_int_equal(indaga_check(ix, &err), INDAGA_ECORRUPT);
+  assert_non_null(strstr(err, "seg-1.seg"));
+  indaga_free(err);
+  assert_int_equal(rename("/tmp/indaga-test-snapshot-moved.seg", path), 0);
+  assert_int_equal(indaga_check(ix, NULL), INDAGA_OK);
+  /* A writer refuses to build on a damaged newest manifest until --full. */
+  snprintf(path, sizeof path, "%s/manifest.1", ix);
+  size_t n;
+  unsigned char *m = slurp(path, &n);
+  m[20] ^= 1;
+  spit(path, m, n);
+  indaga_writer *w = NULL;
+  err = NULL;
+  assert_int_equal(indaga_writer_open(&w, ix, NULL, &err), INDAGA_ECORRUPT);
+  assert_non_null(strstr(err, "manifest.1"));
+  assert_non_null(strstr(err, "--full"));
+  indaga_free(err);
+  indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
+  o.flags = INDAGA_WRITER_FULL;
+  assert_int_equal(indaga_writer_open(&w, ix, &o, NULL), INDAGA_OK);
+  assert_int_equal(indaga_writer_sync(w, UN_DIR "/carta_krasnodar_2017.txt", NULL), INDAGA_OK);
+  uint64_t gen = 0;
+  assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+  assert_int_equal(gen, 2);
+  indaga_writer_close(w);
+  assert_int_equal(indaga_check(ix, NULL), INDAGA_OK);   /* the damaged manifest is gone */
+  free(m);
+  rm_rf(ix);
+  free(ix);
+}
+
+static void test_snapshot__deletion_bitmaps(void **state) {
+  (void)state;
+  char *ix = make_tmpdir();
+  build_index(ix, 1);
+  ix_snapshot *s = NULL;
+  char *err = NULL;
+  assert_int_equal(ix_snapshot_open(&s, ix, &err), INDAGA_OK);
+  assert_int_equal(ix_generation(s), 2);
+  assert_int_equal(ix_nsegs(s), 2);
+  assert_int_equal(ix_live_docs(s), 22);
+  uint64_t live = 0, total = 0;
+  for (size_t i = 0; i < ix_nsegs(s); i++) {
+    const seg_reader *r = ix_seg(s, i);
+    for (uint32_t p = 0; p < seg_npara(r); p++)
+      if (!ix_is_deleted(s, i, p)) { live++; total += seg_para_len(r, p); }
+  }
+  assert_int_equal(live, ix_live_paras(s));
+  assert_int_equal(total, ix_total_len(s));
+  uint32_t nd;
+  const uint32_t *del = ix_deleted_docs(s, 0, &nd);
+  assert_int_equal(nd, 2);
+  assert_int_equal(del[0], 3);
+  assert_int_equal(del[1], 7);
+  assert_true(ix_doc_deleted(s, 0, 3));
+  assert_false(ix_doc_deleted(s, 0, 4));
+  size_t seg;
+  uint32_t did;
+  char **names = un_names(24);
+  assert_int_equal(ix_find_doc(s, names[3], &seg, &did), INDAGA_ENOTFOUND);
+  assert_int_equal(ix_find_doc(s, names[4], &seg, &did), INDAGA_OK);
+  assert_int_equal(seg, 0);
+  assert_int_equal(did, 4);
+  assert_int_equal(ix_find_doc(s, names[23], &seg, &did), INDAGA_OK);
+  assert_int_equal(seg, 1);
+  for (size_t i = 0; i < 24; i++) free(names[i]);
+  free(names);
+  ix_snapshot_free(s);
+  rm_rf(ix);
+  free(ix);
+}
+
+static void test_snapshot__manifest_round_trip(void **state) {
+  (void)state;
+  char *dir = make_tmpdir();
+  ix_seg_entry segs[2] = { { 4, 0, 10, 50, 900, 0 }, { 9, 3, 7, 20, 300, 2 } };
+  ix_manifest m = { 3, 10, segs, 2 }, back;
+  assert_int_equal(ix_manifest_write(&m, dir, NULL), INDAGA_OK);
+  assert_int_equal(ix_manifest_read(&back, dir, 3, NULL), INDAGA_OK);
+  assert_int_equal(back.nsegs, 2);
+  assert_int_equal(back.next_seg_id, 10);
+  assert_int_equal(back.segs[1].id, 9);
+  assert_int_equal(back.segs[1].del_gen, 3);
+  assert_int_equal(back.segs[1].ndeleted, 2);
+  assert_int_equal(back.segs[0].total_len, 900);
+  ix_manifest_clear(&back);
+  char *err = NULL;
+  /* Read as another generation: the name and the content disagree. */
+  char from[1024], to[1024];
+  snprintf(from, sizeof from, "%s/manifest.3", dir);
+  snprintf(to, sizeof to, "%s/manifest.4", dir);
+  assert_int_equal(rename(from, to), 0);
+  assert_int_equal(ix_manifest_read(&back, dir, 4, &err), INDAGA_ECORRUPT);
+  assert_non_null(strstr(err, "manifest.4"));
+  indaga__free(err);
+  uint32_t docs[2] = { 1, 5 }, *got = NULL, cnt = 0;
+  assert_int_equal(ix_del_write(dir, 9, 3, 7, docs, 2, NULL), INDAGA_OK);
+  assert_int_equal(ix_del_read(dir, 9, 3, 7, &got, &cnt, NULL), INDAGA_OK);
+  assert_int_equal(cnt, 2);
+  assert_int_equal(got[1], 5);
+  indaga__free(got);
+  err = NULL;
+  assert_int_equal(ix_del_read(dir, 9, 3, 4, &got, &cnt, &err), INDAGA_ECORRUPT);   /* doc count differs */
+  indaga__free(err);
+  uint64_t *gens = NULL;
+  size_t ng = 0;
+  assert_int_equal(ix_manifest_list(dir, &gens, &ng, NULL), INDAGA_OK);
+  assert_int_equal(ng, 1);
+  assert_int_equal(gens[0], 4);
+  indaga__free(gens);
+  rm_rf(dir);
+  free(dir);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_snapshot__manifest_round_trip),
+    cmocka_unit_test(test_snapshot__deletion_bitmaps),
+    cmocka_unit_test(test_snapshot__damaged_only_manifest),
+    cmocka_unit_test(test_snapshot__damage_every_file_kind),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
