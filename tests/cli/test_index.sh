@@ -1,0 +1,145 @@
+#!/bin/sh
+# test_index.sh: `indaga index` end to end on a copy of the 534 UN documents
+# of the shared data: the JSON summary of CLI.md, an unchanged tree commits
+# nothing, one changed file reindexes one document (and search finds its new
+# words), a deleted file leaves stats, show and search, --full gives the
+# same documents and paragraphs, skipped files warn, hidden files and link
+# loops are handled, the lock (EBUSY at once, --wait), and bad usage.
+# Needs $INDAGA (the command) and $SRCDIR (the source tree).
+set -eu
+: "${INDAGA:?set INDAGA to the indaga binary}"
+: "${SRCDIR:?set SRCDIR to the source tree}"
+UN="$SRCDIR/../shared/data/un"
+[ -d "$UN" ] || UN=/work/shared/data/un
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+num() {   # num FIELD JSONLINE -> the integer value of "FIELD"
+    printf '%s\n' "$2" | sed -n "s/.*\"$1\":\([0-9][0-9]*\).*/\1/p"
+}
+expect() {   # expect WHAT WANT GOT
+    [ "$2" = "$3" ] || fail "$1: expected $2, got $3"
+}
+export NO_COLOR=1
+ix="$tmp/ix"
+cp -R "$UN" "$tmp/un"
+
+# 1. First run: every document added, the summary line exactly as CLI.md has it.
+out=$("$INDAGA" index --index "$ix" --json "$tmp/un")
+printf '%s\n' "$out" | grep -q '^{"type":"index","added":534,"updated":0,"removed":0,"unchanged":0,"skipped":0,"paragraphs":[0-9]*,"generation":1,"took_ms":[0-9]*}$' \
+    || fail "first summary: $out"
+paras=$(num paragraphs "$out")
+st=$("$INDAGA" stats --index "$ix" --json)
+expect "stats documents" 534 "$(num documents "$st")"
+expect "stats paragraphs" "$paras" "$(num paragraphs "$st")"
+"$INDAGA" search --index "$ix" ornitorrinco >/dev/null && fail "ornitorrinco found before it was written"
+
+# 2. Unchanged tree: nothing indexed, the same generation, no new manifest.
+out=$("$INDAGA" index --index "$ix" --json "$tmp/un")
+expect "unchanged" 534 "$(num unchanged "$out")"
+expect "unchanged run added" 0 "$(num added "$out")"
+expect "unchanged run generation" 1 "$(num generation "$out")"
+[ "$(ls "$ix" | grep -c '^manifest\.')" = 1 ] || fail "an unchanged run wrote a manifest"
+"$INDAGA" index --index "$ix" "$tmp/un" | grep -q "nothing changed; generation 1" || fail "human summary"
+
+# 3. One file with new content: exactly one document reindexed.
+printf '\n\nEl ornitorrinco figura en este párrafo añadido.\n' >> "$tmp/un/carta_krasnodar_2017.txt"
+out=$("$INDAGA" index --index "$ix" --json "$tmp/un")
+expect "updated" 1 "$(num updated "$out")"
+expect "unchanged after one change" 533 "$(num unchanged "$out")"
+expect "added after one change" 0 "$(num added "$out")"
+expect "generation after one change" 2 "$(num generation "$out")"
+st=$("$INDAGA" stats --index "$ix" --json)
+expect "paragraphs after one change" $((paras + 1)) "$(num paragraphs "$st")"
+"$INDAGA" search --index "$ix" --json ornitorrinco | grep -q '"doc":"carta_krasnodar_2017.txt"' \
+    || fail "the new paragraph is not found"
+
+# 4. A deleted file: its document and paragraphs go from stats, show and search.
+udhr=declaracion_universal_derechos_humanos.txt
+n_udhr=$("$INDAGA" show --index "$ix" --json "$udhr" | sed -n 's/.*"paragraphs":\([0-9]*\)}$/\1/p')
+[ "$n_udhr" -gt 30 ] || fail "the Declaration has $n_udhr paragraphs"
+"$INDAGA" search --index "$ix" inalienables >/dev/null || fail "inalienables not found before the delete"
+rm "$tmp/un/$udhr"
+out=$("$INDAGA" index --index "$ix" --json "$tmp/un")
+expect "removed" 1 "$(num removed "$out")"
+expect "generation after delete" 3 "$(num generation "$out")"
+st=$("$INDAGA" stats --index "$ix" --json)
+expect "documents after delete" 533 "$(num documents "$st")"
+expect "paragraphs after delete" $((paras + 1 - n_udhr)) "$(num paragraphs "$st")"
+if "$INDAGA" show --index "$ix" "$udhr" >/dev/null 2>"$tmp/err"; then fail "show found a deleted document"; fi
+grep -q "$udhr" "$tmp/err" || fail "show's message does not name the document"
+set +e
+"$INDAGA" search --index "$ix" inalienables >/dev/null
+rc=$?
+set -e
+expect "search for a deleted document's word (exit)" 1 "$rc"
+
+# 5. --full: a new generation with the same documents and paragraphs, one segment.
+inc=$("$INDAGA" stats --index "$ix" --json)
+out=$("$INDAGA" index --index "$ix" --full --json "$tmp/un")
+expect "full added" 533 "$(num added "$out")"
+expect "full generation" 4 "$(num generation "$out")"
+full=$("$INDAGA" stats --index "$ix" --json)
+expect "full documents" "$(num documents "$inc")" "$(num documents "$full")"
+expect "full paragraphs" "$(num paragraphs "$inc")" "$(num paragraphs "$full")"
+expect "full segments" 1 "$(num segments "$full")"
+"$INDAGA" check --index "$ix" >/dev/null || fail "check after --full"
+
+# 6. Binary and hidden files, subdirectories, a link loop.
+mkdir -p "$tmp/un/sub/.oculto"
+printf 'PK\003\004\000\000\000\001\002\377\376binario' > "$tmp/un/sub/binario.txt"
+cp "$UN/carta_krasnodar_2017.txt" "$tmp/un/sub/.oculto/copia.txt"
+cp "$UN/carta_krasnodar_2017.txt" "$tmp/un/.copia_oculta.txt"
+cp "$UN/carta_krasnodar_2017.txt" "$tmp/un/sub/copia.md"
+ln -s .. "$tmp/un/sub/bucle"
+out=$("$INDAGA" index --index "$ix" --json "$tmp/un")
+printf '%s\n' "$out" | head -n 1 | grep -q '^{"type":"warning","path":".*sub/binario.txt","message":' \
+    || fail "no warning line for the binary file: $out"
+summary=$(printf '%s\n' "$out" | tail -n 1)
+expect "skipped" 1 "$(num skipped "$summary")"
+expect "added (sub/copia.md only)" 1 "$(num added "$summary")"
+"$INDAGA" show --index "$ix" sub/copia.md >/dev/null || fail "sub/copia.md has not the relative id"
+if "$INDAGA" show --index "$ix" sub/.oculto/copia.txt >/dev/null 2>&1; then fail "a hidden directory was indexed"; fi
+"$INDAGA" index --index "$ix" "$tmp/un" 2>"$tmp/err" >/dev/null
+grep -q "warning: .*binario.txt" "$tmp/err" || fail "no human warning for the binary file"
+
+# 7. The lock: a second writer fails at once (exit 2), --wait waits for it.
+flock "$ix/LOCK" sleep 2 &
+holder=$!
+sleep 0.5
+set +e
+"$INDAGA" index --index "$ix" "$tmp/un" >/dev/null 2>"$tmp/err"
+rc=$?
+set -e
+expect "exit while locked" 2 "$rc"
+grep -q "another indaga writer" "$tmp/err" || fail "lock message: $(cat "$tmp/err")"
+grep -q -- "--wait" "$tmp/err" || fail "lock message does not mention --wait"
+"$INDAGA" index --index "$ix" --wait "$tmp/un" >/dev/null 2>&1 || fail "--wait did not wait"
+wait "$holder"
+
+# 8. Bad usage and missing things: exit 2 with a message.
+"$INDAGA" index --help | grep -q "usage: indaga index" || fail "index --help"
+for args in "--bogus $tmp/un" "" "--threads 0 $tmp/un" "--memory lots $tmp/un" \
+            "$tmp/no-such-dir" "$tmp/un $UN"; do
+    set +e
+    # shellcheck disable=SC2086
+    "$INDAGA" index --index "$ix" $args >/dev/null 2>"$tmp/err"
+    rc=$?
+    set -e
+    expect "exit of 'index $args'" 2 "$rc"
+    [ -s "$tmp/err" ] || fail "no message for 'index $args'"
+done
+grep -q "at most one directory" "$tmp/err" || fail "two directories message"
+"$INDAGA" index --index "$ix" "$tmp/no-such-dir" 2>&1 | grep -q "no-such-dir" || fail "missing PATH not named"
+for cmd in stats check show compact; do
+    arg=; [ "$cmd" = show ] && arg=x
+    set +e
+    "$INDAGA" $cmd --index "$tmp/none" $arg >/dev/null 2>"$tmp/err"
+    rc=$?
+    set -e
+    expect "$cmd without an index (exit)" 2 "$rc"
+    grep -q "no index at $tmp/none; run 'indaga index PATH' first" "$tmp/err" || fail "$cmd message: $(cat "$tmp/err")"
+done
+[ ! -e "$tmp/none" ] || fail "a read command created the index directory"
+echo "ok"
