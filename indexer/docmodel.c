@@ -40,6 +40,11 @@
 **         A mention inside a sentence never opens a part, since only the
 **         first line of a block is looked at;
 **       - a wholly bold first line followed by more lines is a heading;
+**       - a line that starts like a sentence (capital, opening quote, ¿ ¡)
+**         after a line of more than 100 bytes that ended one (". : ;") opens
+**         a new paragraph: text extracted from PDF often puts one paragraph
+**         per line with no blank lines, while hard-wrapped text wraps at
+**         about 80 columns;
 **       - anything else continues the open paragraph (a wrapped line).
 **  3. Closing a paragraph joins its lines with single spaces and cleans the
 **     result (docmodel_text.c). Bullet and number markers are not part of
@@ -85,6 +90,7 @@ typedef struct parser {
   int heading;          /* known to be a heading (ATX, setext, annex, lone article) */
   int atx;              /* a "# " heading */
   int first_bold;       /* its only line so far is wholly bold */
+  size_t last_s;        /* start of its last line */
   char label[MAX_LABEL]; /* its label */
   size_t nlabel;
   char dlabel[MAX_LABEL]; /* the label the last detect_item/detect_annex found */
@@ -389,6 +395,7 @@ static void open_para(parser *P, size_t s, size_t e, size_t cs, int kind) {
   P->ps = s;
   P->pe = P->ce = e;
   P->cs = cs;
+  P->last_s = s;
   P->nlines = 1;
   P->kind = kind;
   P->heading = 0;
@@ -555,6 +562,22 @@ static void atx_heading(parser *P, size_t s, size_t e) {
   close_para(P);
 }
 
+/* Does the line p[s..e) end a sentence (". : ;", maybe inside closing quotes)? */
+static int ends_sentence(const char *p, size_t s, size_t e) {
+  if (e > s && (p[e - 1] == '"' || p[e - 1] == ')')) e--;
+  else if (e >= s + 3 && starts(p, e - 3, e, "\xe2\x80\x9d")) e -= 3;   /* ” */
+  return e > s && in_set(p[e - 1], ".:;");
+}
+
+/* Does the line p[s..e) start like a sentence (a capital, an opening quote, ¿ ¡)? */
+static int starts_sentence(const char *p, size_t s, size_t e) {
+  unsigned char c = (unsigned char)p[s], c1 = s + 1 < e ? (unsigned char)p[s + 1] : 0;
+  if (is_upper(p[s]) || c == '"') return 1;
+  if (c == 0xC3 && c1 >= 0x80 && c1 <= 0x9E) return 1;                   /* Á É Í Ó Ú Ñ ... */
+  if (c == 0xC2 && (c1 == 0xBF || c1 == 0xA1)) return 1;                 /* ¿ ¡ */
+  return starts(p, s, e, "\xe2\x80\x9c");                                /* “ */
+}
+
 /* One line p[ls..le) of the body. */
 static void do_line(parser *P, size_t ls, size_t le) {
   const char *p = P->p;
@@ -600,7 +623,13 @@ static void do_line(parser *P, size_t ls, size_t le) {
     open_para(P, s, e, s, K_NONE);
     return;
   }
+  if (P->pe - P->last_s > 100 && ends_sentence(p, P->last_s, P->pe) && starts_sentence(p, s, e)) {
+    close_para(P);                                            /* one paragraph per line */
+    open_para(P, s, e, s, K_NONE);
+    return;
+  }
   P->pe = P->ce = e;
+  P->last_s = s;
   P->nlines++;
 }
 
