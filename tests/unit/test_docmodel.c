@@ -571,6 +571,16 @@ static void test_docmodel__legalize_annexes_and_articles(void **state) {
   assert_string_equal(para_starting(d, "ASUNTO:")->text, "ASUNTO: Notificaci\xc3\xb3n del Adeudo en la Importaci\xc3\xb3n.");
   dm_doc_free(d);
 
+  /* Text extracted from PDF: one paragraph per line, no blank lines. */
+  d = parse_file(LEGAL "/LEY-31678-2023.md");
+  q = para_starting(d, "Art\xc3\xad" "culo \xc3\xba" "nico.- Incorporaci\xc3\xb3n del art\xc3\xad" "culo 20-A");
+  assert_string_equal(q->label, "Art\xc3\xad" "culo \xc3\xba" "nico");
+  assert_true(strlen(q->text) < 250);
+  assert_true(starts_with(q[1].text, "\"Art\xc3\xad" "culo 20-A. Vigencia del pasaporte"));
+  assert_string_equal(q[2].label, "a)");
+  assert_true(starts_with(para_starting(d, "La implementaci\xc3\xb3n o la actualizaci")->text, "La implementaci"));
+  dm_doc_free(d);
+
   /* A law with a NUL byte deep inside (OCR noise): text, not binary. */
   p = slurp(LEGAL "/LEY-9024-1940.md", &n);
   d = parse_ok("LEY-9024-1940.md", p, n);
