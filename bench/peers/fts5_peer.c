@@ -239,8 +239,8 @@ static sqlite3 *open_db(const char *path, int create) {
 }
 
 static int cmd_build(const char *dump_path, const char *db_path) {
-  size_t n = 0, pos = 0, rows = 0;
-  char *dump = peer_slurp(dump_path, &n);
+  size_t rows = 0;
+  peer_dump dump;
   double t0, t1, cpu;
   long rss;
   sqlite3 *db;
@@ -249,6 +249,7 @@ static int cmd_build(const char *dump_path, const char *db_path) {
   struct stat sb;
 
   remove(db_path);
+  peer_dump_open(&dump, dump_path);
   t0 = peer_now();
   db = open_db(db_path, 1);
   exec_sql(db, db_path, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
@@ -259,9 +260,9 @@ static int cmd_build(const char *dump_path, const char *db_path) {
   if (sqlite3_prepare_v2(db, "INSERT INTO t(body, doc, part, ord) VALUES(?1, ?2, ?3, ?4)",
                          -1, &ins, NULL) != SQLITE_OK)
     die_db(db, db_path, "prepare insert");
-  while (peer_next_rec(dump_path, dump, n, &pos, &r)) {
-    sqlite3_bind_text(ins, 1, r.text, (int)r.ntext, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 2, r.doc, (int)r.ndoc, SQLITE_STATIC);
+  while (peer_dump_next(&dump, &r)) {
+    sqlite3_bind_text(ins, 1, r.text, (int)r.ntext, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 2, r.doc, (int)r.ndoc, SQLITE_TRANSIENT);
     sqlite3_bind_int(ins, 3, (int)r.part);
     sqlite3_bind_int(ins, 4, (int)r.ordinal);
     if (sqlite3_step(ins) != SQLITE_DONE) die_db(db, db_path, "insert");
@@ -278,7 +279,7 @@ static int cmd_build(const char *dump_path, const char *db_path) {
   if (stat(db_path, &sb) != 0) { perror(db_path); return 2; }
   printf("build_s=%.3f cpu_s=%.3f rss_kb=%ld index_bytes=%lld paragraphs=%zu\n",
          t1 - t0, cpu, rss, (long long)sb.st_size, rows);
-  free(dump);
+  peer_dump_close(&dump);
   return 0;
 }
 

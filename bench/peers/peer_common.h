@@ -15,6 +15,7 @@
 **
 ** Errors: every function here that can fail prints a message naming the
 ** file to stderr and exits with status 2 (these are programs, not a library).
+** The dump is streamed, never held whole in memory.
 */
 #ifndef PEER_COMMON_H
 #define PEER_COMMON_H
@@ -56,7 +57,8 @@ static char *peer_slurp(const char *path, size_t *n_out) {
   return p;
 }
 
-/* One paragraph record of a dump, pointing into the dump's memory. */
+/* One paragraph record of a dump; the pointers are the reader's and are
+** valid until its next call. */
 typedef struct peer_rec {
   const char *doc;  size_t ndoc;
   unsigned part;
@@ -64,37 +66,72 @@ typedef struct peer_rec {
   const char *text; size_t ntext;
 } peer_rec;
 
+/* A dump read as a stream, one record at a time (memory stays at the size
+** of the largest paragraph, so the peers' peak RSS is their own). */
+typedef struct peer_dump {
+  FILE *f;
+  const char *path;
+  char *line;  size_t cap_line;   /* the header line (getline) */
+  char *text;  size_t cap_text;   /* the record's text */
+  unsigned long long off;         /* byte offset of the next record */
+} peer_dump;
+
+static void peer_dump_open(peer_dump *d, const char *path) {
+  memset(d, 0, sizeof *d);
+  d->path = path;
+  d->f = fopen(path, "rb");
+  if (!d->f) {
+    fprintf(stderr, "peer: cannot open %s: %s\n", path, strerror(errno));
+    exit(2);
+  }
+}
+
+static void peer_dump_close(peer_dump *d) {
+  if (d->f) fclose(d->f);
+  free(d->line);
+  free(d->text);
+}
+
 /*
-** Parse the record at *pos of dump p[0..n). Returns 1 and advances *pos,
-** 0 at the end; exits with a message naming @path on a malformed record.
+** Read the next record into *r. Returns 1, or 0 at the end of the dump;
+** exits with a message naming the file and offset on a malformed record.
 */
-static int peer_next_rec(const char *path, const char *p, size_t n, size_t *pos, peer_rec *r) {
-  size_t i = *pos, tab1, nl;
-  unsigned long long nbytes = 0;
-  unsigned long part = 0, ord = 0;
-  char *end = NULL;
-  if (i >= n) return 0;
-  for (tab1 = i; tab1 < n && p[tab1] != '\t' && p[tab1] != '\n'; tab1++) {}
-  for (nl = tab1; nl < n && p[nl] != '\n'; nl++) {}
-  if (tab1 >= n || p[tab1] != '\t' || nl >= n) goto bad;
+static int peer_dump_next(peer_dump *d, peer_rec *r) {
+  ssize_t n = getline(&d->line, &d->cap_line, d->f);
+  char *tab, *end = NULL;
+  unsigned long part, ord;
+  unsigned long long nbytes;
+  if (n < 0) {
+    if (ferror(d->f)) goto bad;
+    return 0;
+  }
+  tab = (char *)memchr(d->line, '\t', (size_t)n);
+  if (!tab || d->line[n - 1] != '\n') goto bad;
   errno = 0;
-  part = strtoul(p + tab1 + 1, &end, 10);
+  part = strtoul(tab + 1, &end, 10);
   if (*end != '\t') goto bad;
   ord = strtoul(end + 1, &end, 10);
   if (*end != '\t') goto bad;
   nbytes = strtoull(end + 1, &end, 10);
-  if (end != p + nl || errno) goto bad;
-  if (nbytes > n - nl - 1 || nl + 1 + nbytes >= n || p[nl + 1 + nbytes] != '\n') goto bad;
-  r->doc = p + i;
-  r->ndoc = tab1 - i;
+  if (*end != '\n' || errno || nbytes > ((size_t)-1) / 2) goto bad;
+  if (nbytes + 1 > d->cap_text) {
+    char *q = (char *)realloc(d->text, (size_t)nbytes + 1);
+    if (!q) goto bad;
+    d->text = q;
+    d->cap_text = (size_t)nbytes + 1;
+  }
+  if (fread(d->text, 1, (size_t)nbytes + 1, d->f) != nbytes + 1 || d->text[nbytes] != '\n')
+    goto bad;
+  r->doc = d->line;
+  r->ndoc = (size_t)(tab - d->line);
   r->part = (unsigned)part;
   r->ordinal = (unsigned)ord;
-  r->text = p + nl + 1;
+  r->text = d->text;
   r->ntext = (size_t)nbytes;
-  *pos = nl + 1 + (size_t)nbytes + 1;
+  d->off += (unsigned long long)n + nbytes + 1;
   return 1;
 bad:
-  fprintf(stderr, "peer: %s: malformed dump record at byte %zu\n", path, i);
+  fprintf(stderr, "peer: %s: malformed or unreadable dump record at byte %llu\n", d->path, d->off);
   exit(2);
 }
 

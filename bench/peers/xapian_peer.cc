@@ -67,8 +67,8 @@ long long dir_bytes(const std::string &dir) {
 }
 
 int cmd_build(const char *dump_path, const std::string &out) {
-  size_t n = 0, pos = 0, rows = 0;
-  char *dump = peer_slurp(dump_path, &n);
+  size_t rows = 0;
+  peer_dump dump;
   std::string tmp = out + ".tmp";
   peer_rec r;
   double t0, t1, cpu;
@@ -77,13 +77,14 @@ int cmd_build(const char *dump_path, const std::string &out) {
   setenv("XAPIAN_FLUSH_THRESHOLD", "10000", 0);
   nftw(out.c_str(), rm_entry, 16, FTW_DEPTH | FTW_PHYS);
   nftw(tmp.c_str(), rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  peer_dump_open(&dump, dump_path);
   t0 = peer_now();
   {
     Xapian::WritableDatabase db(tmp, Xapian::DB_CREATE_OR_OVERWRITE);
     Xapian::TermGenerator tg;
     tg.set_stemmer(Xapian::Stem("spanish"));
     tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-    while (peer_next_rec(dump_path, dump, n, &pos, &r)) {
+    while (peer_dump_next(&dump, &r)) {
       Xapian::Document doc;
       std::string text(r.text, r.ntext);
       std::string id(r.doc, r.ndoc);
@@ -107,7 +108,7 @@ int cmd_build(const char *dump_path, const std::string &out) {
   nftw(tmp.c_str(), rm_entry, 16, FTW_DEPTH | FTW_PHYS);
   std::printf("build_s=%.3f cpu_s=%.3f rss_kb=%ld index_bytes=%lld paragraphs=%zu\n", t1 - t0,
               cpu, rss, dir_bytes(out), rows);
-  std::free(dump);
+  peer_dump_close(&dump);
   return 0;
 }
 
