@@ -90,6 +90,7 @@ typedef struct qit {
   double cost;
   uint32_t fdid, ffirst, fend, ndoc;   /* FILTER: current document and its paragraphs */
   uint8_t *dcache;            /* FILTER: per document 0 unknown, 1 pass, 2 fail */
+  int lazy;                   /* PHRASE/NEAR at or under the root AND: positions checked by run_segment */
 } qit;
 
 struct qx_query {
@@ -903,7 +904,7 @@ static void seek_and(qx_query *q, qit *it, uint32_t t) {
       seek(q, it->kids[j], d);
       if (it->kids[j]->doc == d) ok = 0;
     }
-    if (ok && it->kind != C_AND) ok = positions_ok(q, it, d);
+    if (ok && it->kind != C_AND && !it->lazy) ok = positions_ok(q, it, d);
     if (q->rc) { it->doc = SEG_END; return; }
     if (ok) { it->doc = d; it->at = 1; return; }
     if (d == SEG_END - 1) { it->doc = SEG_END; return; }
@@ -1070,12 +1071,26 @@ static void run_segment(qx_query *q) {
   int have_bound = 0;
   qx_hit pend = { -1.0, 0, 0 };
   uint32_t pend_doc = SEG_END;
+  /* 1. phrases and NEAR at the root, or required by it, check positions last */
+  qit *lazy[QX_PHRASE_MAX];
+  size_t nlazy = 0;
+  if (root->kind == C_PHRASE || root->kind == C_NEAR) lazy[nlazy++] = root;
+  else if (root->kind == C_AND)
+    for (size_t i = 0; i < root->npos && nlazy < QX_PHRASE_MAX; i++)
+      if (root->kids[i]->kind == C_PHRASE || root->kids[i]->kind == C_NEAR) lazy[nlazy++] = root->kids[i];
+  for (size_t i = 0; i < nlazy; i++) lazy[i]->lazy = 1;
   while (!q->rc) {
     int full = q->nheap == q->o.k;
     if (pruning && full && (!have_bound || d > blast)) {
       uint32_t last = SEG_END;
       double ub = bound(q, root, d, &last) + q->prox_max;
-      if (ub > 0) ub = ub * (1.0 + 1e-9) + 1e-12;   /* rounding can never prune a tie */
+      /*
+      ** No slack is needed: a bound is the score's own formula on larger tf,
+      ** smaller length and more (non-negative) terms, summed in the same
+      ** order, and IEEE rounding is monotone in each of those operations.
+      ** A paragraph scoring exactly the worst kept score comes later in
+      ** document order and so loses the tie: ub <= worst cannot enter.
+      */
       have_bound = 1;
       blast = last;
       if (ub <= q->heap[0].score) {
@@ -1094,6 +1109,14 @@ static void run_segment(qx_query *q) {
     if (ix_is_deleted(q->s, q->seg, x)) continue;
     double len = seg_para_len(q->r, x);
     qx_hit h = { score(q, root, x, len) + proximity(q, x), (uint32_t)q->seg, x };
+    if (nlazy) {
+      /* 2. phrases: the score assuming they match; read positions only if it could enter */
+      if (pruning && q->nheap == q->o.k && !better(&h, &q->heap[0])) { q->skipped = 1; continue; }
+      int ok = 1;
+      for (size_t i = 0; i < nlazy && ok; i++) ok = positions_ok(q, lazy[i], x);
+      if (q->rc) break;
+      if (!ok) continue;
+    }
     if (!q->o.group) { q->matched++; offer(q, &h); continue; }
     seg_para p;
     int rc = seg_para_get(q->r, x, &p);
