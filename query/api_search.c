@@ -41,6 +41,25 @@ static void set_err(indaga_results *r, const char *msg) {
   if (!r->errmsg) r->errmsg = (char *)(uintptr_t)"out of memory";
 }
 
+#define WEAK 0x80000000u   /* a stopword match, kept only between two matched words */
+
+/* Drop weak matches not standing between two (non-weak) matches one space away. */
+static size_t keep_weak_between(snip_match *m, size_t nm) {
+  size_t o = 0;
+  for (size_t i = 0; i < nm; i++) {
+    if (m[i].group & WEAK) {
+      size_t j = i + 1;
+      while (j < nm && (m[j].group & WEAK) && m[j].start <= m[j - 1].end + 2) j++;
+      int left = o > 0 && !(m[o - 1].group & WEAK) && m[i].start <= m[o - 1].end + 2;
+      int right = j < nm && !(m[j].group & WEAK) && m[j].start <= m[j - 1].end + 2;
+      if (!left || !right) continue;
+      m[i].group &= ~WEAK;
+    }
+    m[o++] = m[i];
+  }
+  return o;
+}
+
 typedef struct snip_ctx {
   const qx_query *q;
   size_t seg;
@@ -50,8 +69,9 @@ typedef struct snip_ctx {
 static int snip_tok(void *ctx, const ia_token *t) {
   snip_ctx *sc = ctx;
   uint32_t g;
-  if (!qx_match_token(sc->q, sc->seg, t, &g)) return 0;
-  snip_match m = { (uint32_t)t->start, (uint32_t)t->end, g };
+  int how = qx_match_token(sc->q, sc->seg, t, &g);
+  if (!how) return 0;
+  snip_match m = { (uint32_t)t->start, (uint32_t)t->end, how == 2 ? g | WEAK : g };
   buf_append(&sc->m, &m, sizeof m);
   return sc->m.err;
 }
@@ -62,7 +82,7 @@ static int make_snippet(indaga_results *r, analyzer *an, const qx_query *q, size
   snip_ctx sc = { q, seg, { 0 } };
   int rc = analyzer_run(an, (const char *)text->p, text->n, snip_tok, &sc, NULL);
   if (rc) { buf_free(&sc.m); return rc < 0 ? rc : INDAGA_ENOMEM; }
-  size_t nm = sc.m.n / sizeof(snip_match);
+  size_t nm = keep_weak_between((snip_match *)(void *)sc.m.p, sc.m.n / sizeof(snip_match));
   indaga_range *hl = qa_alloc(&r->a, (nm ? nm : 1) * sizeof *hl);
   ia_buf out = { 0 };
   size_t nhl = 0;

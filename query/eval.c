@@ -1161,19 +1161,24 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, uint64_t *total, char **e
 }
 
 int qx_match_token(const qx_query *q, size_t seg, const ia_token *tok, uint32_t *group) {
+  /* stopwords (kept inside phrases) are highlighted only when the query has nothing else */
+  int content = 0;
+  for (size_t i = 0; i < q->ngroups && !content; i++)
+    content = (q->groups[i]->flags & (G_POS | G_STOP)) == G_POS;
   for (size_t i = 0; i < q->ngroups; i++) {
     const qgroup *g = q->groups[i];
     if (!(g->flags & G_POS)) continue;
+    int weak = content && (g->flags & G_STOP);
     if ((tok->flags & TOK_SYMBOL) && !(g->flags & G_SYMBOL)) continue;
     if (g->flags & G_PREFIX) {
-      if (tok->nkey >= g->nkey && !memcmp(tok->key, g->key, g->nkey)) { *group = g->id; return 1; }
+      if (tok->nkey >= g->nkey && !memcmp(tok->key, g->key, g->nkey)) { *group = g->id; return 1 + weak; }
       continue;
     }
     const gseg *gs = &g->seg[seg];
     for (uint32_t j = 0; j < gs->n; j++) {
       if (gs->nnames[j] == tok->nterm && !memcmp(gs->names[j], tok->term, tok->nterm)) {
         *group = g->id;
-        return 1;
+        return 1 + weak;
       }
     }
   }

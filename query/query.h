@@ -188,7 +188,9 @@ int qx_compile(qa_arena *a, analyzer *an, const ix_snapshot *s, const qnode *tre
 int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, uint64_t *total, char **err);
 /*
 ** For snippets: 1 when token @tok of a paragraph of segment @seg matches a
-** group of the query outside exclusions (*group receives its id), else 0.
+** group of the query outside exclusions (*group receives its id), 2 when
+** the group is a stopword of a query that has other words (highlighted only
+** between two matched words, as inside a phrase), else 0.
 */
 int qx_match_token(const qx_query *q, size_t seg, const ia_token *tok, uint32_t *group);
 /* Close the cursors of @q. Accepts NULL. */
