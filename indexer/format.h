@@ -35,14 +35,17 @@
 **         u32 offset of the block's data, from the end of the directory
 **         u32 offset of the block's positions, from the term's positions start
 **     then nblocks blocks, nblocks = ceil(df / SEG_BLOCK); every block holds
-**     SEG_BLOCK postings but the last, which holds the rest:
-**         StreamVByte (streamvbyte_delta_encode) of the n paragraph ids,
-**             differences from the previous block's last id (0 for the first
-**             block); ids are strictly ascending and < npara
-**         StreamVByte-0124 (streamvbyte_encode_0124) of the n values tf-1
+**     SEG_BLOCK postings but the last, which holds the rest (n):
+**         u8  bd: bits per id gap (0..32)
+**         u8  bt: bits per tf (0..32)
+**         ceil(n * bd / 8) bytes: n values id[i] - id[i-1] - 1, where id[-1]
+**             is the previous block's last id, or -1 for the first block
+**         ceil(n * bt / 8) bytes: n values tf[i] - 1
+**       Values are packed LSB first: value i occupies bits [i*w, (i+1)*w) of
+**       the little-endian bit string. Ids are thus strictly ascending; they
+**       must be < npara and end on the directory's (or dictionary's) last id.
 **     A single-block list has no directory: its last id, max tf and min
-**     length are in its dictionary entry. (Small lists thus cost a few
-**     bytes: one control byte per 4 values and 1-4 data bytes per id.)
+**     length are in its dictionary entry.
 **
 ** SECTION POSITIONS: for each term, for each of its postings in order, tf
 **     varints: the first position, then (position - previous - 1). Positions
@@ -65,11 +68,18 @@
 **     in ascending term order. Every term is in DICT.
 ** SECTION VOCAB_IDX: u32 offset of each VOCAB block
 **
-** SECTION PARA: paragraph records in chunks of SEGF_PARA_CHUNK, each record:
-**     varint doc, varint part, varint ordinal, varint flags (1 = heading),
-**     varint src_start, varint src_end - src_start,
+** SECTION PARA: paragraph records in chunks of SEGF_PARA_CHUNK; a record is
+**     coded against the previous record of its chunk (none for the first):
+**     varint doc (the first: absolute; others: difference from the previous)
+**     varint part, varint ordinal, varint flags (1 = heading),
+**     varint src: the source start; when the doc is unchanged (not for the
+**         first), the zigzag-coded difference start - previous source end
+**     varint src_end - src_start,
 **     varint label (length + 1, or 0 for no label), label bytes,
-**     varint text block, varint offset in the block's text, varint text length
+**     text: the first: varint block, varint offset in the block's text;
+**           others: varint block - previous block; when 0 the offset is the
+**           previous offset + previous length, else 0
+**     varint text length
 ** SECTION PARA_IDX: u32 offset of each PARA chunk
 ** SECTION PARA_LEN: npara times u32 paragraph length in tokens (positions)
 **
@@ -97,7 +107,7 @@
 
 #define SEGF_MAGIC        "indagaSG"
 #define SEGF_FOOTER_MAGIC "indagaFT"
-#define SEGF_VERSION      1u
+#define SEGF_VERSION      2u
 #define SEGF_HEADER_SIZE  16u
 
 enum {

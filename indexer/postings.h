@@ -55,7 +55,4 @@ typedef struct pst_list {
 */
 int pst_cursor_open(seg_cursor *c, const seg_reader *r, const pst_list *l);
 
-/* Bytes of a StreamVByte stream of @n values starting at @p (< end), or 0 when it does not fit. */
-size_t pst_svb_len(const unsigned char *p, const unsigned char *end, uint32_t n, int is0124);
-
 #endif /* INDAGA_POSTINGS_H */

@@ -408,22 +408,38 @@ typedef struct para_rec {
   uint32_t tblk, toff, tlen;
 } para_rec;
 
-/* Decode one paragraph record at *pp. 0 or -1 (corrupt). */
-static int para_record(const unsigned char **pp, const unsigned char *end, para_rec *o) {
+/*
+** Decode one paragraph record at *pp (format.h, PARA). @o holds the
+** previous record of the chunk, or is ignored when @first. 0 or -1 (corrupt).
+*/
+static int para_record(const unsigned char **pp, const unsigned char *end, para_rec *o, int first) {
   const unsigned char *p = *pp;
-  uint64_t flags, s, len, lab;
-  if (get_v32(&p, end, &o->p.doc) || get_v32(&p, end, &o->p.part) || get_v32(&p, end, &o->p.ordinal) ||
-      get_varint(&p, end, &flags) || flags > 1 || get_varint(&p, end, &s) ||
-      get_varint(&p, end, &len) || len > UINT64_MAX - s || get_varint(&p, end, &lab) ||
+  uint64_t doc, flags, s, len, lab, tb;
+  uint32_t pdoc = first ? 0 : o->p.doc;
+  uint64_t pend = first ? 0 : o->p.src_end;
+  if (get_varint(&p, end, &doc) || doc > UINT32_MAX - pdoc || get_v32(&p, end, &o->p.part) ||
+      get_v32(&p, end, &o->p.ordinal) || get_varint(&p, end, &flags) || flags > 1 ||
+      get_varint(&p, end, &s) || get_varint(&p, end, &len) || get_varint(&p, end, &lab) ||
       (lab && lab - 1 > (uint64_t)(end - p)))
     return -1;
+  if (!first && doc == 0) s = pend + (uint64_t)((int64_t)(s >> 1) ^ -(int64_t)(s & 1));   /* zigzag */
+  if (len > UINT64_MAX - s) return -1;
+  o->p.doc = pdoc + (uint32_t)doc;
   o->p.heading = (int)flags;
   o->p.src_start = s;
   o->p.src_end = s + len;
   o->p.label = lab ? (const char *)p : NULL;
   o->p.nlabel = lab ? (size_t)(lab - 1) : 0;
   if (lab) p += lab - 1;
-  if (get_v32(&p, end, &o->tblk) || get_v32(&p, end, &o->toff) || get_v32(&p, end, &o->tlen)) return -1;
+  if (first) {
+    if (get_v32(&p, end, &o->tblk) || get_v32(&p, end, &o->toff)) return -1;
+  } else {
+    if (get_varint(&p, end, &tb) || tb > UINT32_MAX - o->tblk) return -1;
+    if (tb) { o->tblk += (uint32_t)tb; o->toff = 0; }
+    else if (o->tlen > UINT32_MAX - o->toff) return -1;
+    else o->toff += o->tlen;
+  }
+  if (get_v32(&p, end, &o->tlen)) return -1;
   *pp = p;
   return 0;
 }
@@ -434,7 +450,7 @@ static int para_get(const seg_reader *r, uint32_t pid, para_rec *o) {
   if (off > r->nsec[SEC_PARA]) return INDAGA_ECORRUPT;
   const unsigned char *p = r->sec[SEC_PARA] + off, *end = r->sec[SEC_PARA] + r->nsec[SEC_PARA];
   for (uint32_t i = pid - pid % SEGF_PARA_CHUNK; i <= pid; i++)
-    if (para_record(&p, end, o)) return INDAGA_ECORRUPT;
+    if (para_record(&p, end, o, i % SEGF_PARA_CHUNK == 0)) return INDAGA_ECORRUPT;
   o->p.len = seg_para_len(r, pid);
   return INDAGA_OK;
 }

@@ -37,6 +37,8 @@ struct segsink {
   ia_buf para, paraidx, paralen;
   uint32_t npara;
   uint64_t total_len;
+  uint32_t pdoc, ptblk;     /* the previous paragraph's doc and text block */
+  uint64_t psrc_end;        /* and source end */
   /* text */
   ia_buf raw;               /* the open text block, decompressed */
   ia_buf text, textidx;
@@ -167,15 +169,29 @@ int segsink_para(segsink *s, uint32_t part, uint32_t ordinal, uint32_t len, int 
   if (s->npara % SEGF_PARA_CHUNK == 0) buf_put_u32(&s->paraidx, (uint32_t)s->para.n);
   if (s->para.n > UINT32_MAX - 4096) return keep(s, INDAGA_ERROR);
   ia_buf *b = &s->para;
-  buf_put_varint(b, s->ndoc - 1);
+  int first = s->npara % SEGF_PARA_CHUNK == 0, newdoc = first || s->pdoc != s->ndoc - 1;
+  uint64_t len_src = src_end >= src_start ? src_end - src_start : 0;
+  buf_put_varint(b, first ? s->ndoc - 1 : s->ndoc - 1 - s->pdoc);
   buf_put_varint(b, part);
   buf_put_varint(b, ordinal);
   buf_put_varint(b, heading ? 1 : 0);
-  buf_put_varint(b, src_start);
-  buf_put_varint(b, src_end >= src_start ? src_end - src_start : 0);
+  if (newdoc) {
+    buf_put_varint(b, src_start);
+  } else {   /* zigzag of the distance from the previous paragraph's end */
+    int64_t d = (int64_t)(src_start - s->psrc_end);
+    buf_put_varint(b, ((uint64_t)d << 1) ^ (uint64_t)(d >> 63));
+  }
+  buf_put_varint(b, len_src);
   seg__put_label(b, label, nlabel, label != NULL);
-  buf_put_varint(b, s->ntextblk);
-  buf_put_varint(b, s->raw.n);
+  if (first) {
+    buf_put_varint(b, s->ntextblk);
+    buf_put_varint(b, s->raw.n);
+  } else {
+    buf_put_varint(b, s->ntextblk - s->ptblk);
+  }
+  s->pdoc = s->ndoc - 1;
+  s->ptblk = s->ntextblk;
+  s->psrc_end = src_start + len_src;
   buf_put_varint(b, ntext);
   buf_append(&s->raw, text, ntext);
   buf_append(&s->paralen, &len, sizeof len);   /* native order until finish */

@@ -27,7 +27,8 @@
 #include "indexer/segwriter.h"
 
 #define DATA INDAGA_SOURCE_DIR "/tests/data/segment"
-#define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v1.seg"
+#define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v2.seg"
+#define GOLDEN_V1 INDAGA_SOURCE_DIR "/tests/data/golden/un-v1.seg"
 #define GOLDEN_FINGERPRINT 0x7fd54a3881a0409full
 
 /**************************************************************************
@@ -655,9 +656,10 @@ static void test_segment__missing_file_and_garbage(void **state) {
 }
 
 /*
-** The golden segment (format version 1), built once from the files listed
-** below. Set INDAGA_WRITE_GOLDEN=1 to rewrite it after an intended format
-** change (and bump SEGF_VERSION); the expectations are then printed.
+** The golden segment of the current format (version 2), built once from the
+** files listed below. After an intended format change, bump SEGF_VERSION,
+** add un-v<N>.seg with INDAGA_WRITE_GOLDEN=1 (the expectations are then
+** printed) and keep the old files: they must be refused with EVERSION.
 */
 static int keep_golden(size_t i) { return i == 0 || i == 16 || i == 17 || i == 19 || i == 33; }
 
@@ -737,6 +739,14 @@ static void test_segment__golden_file(void **state) {
   assert_int_equal(seg_doc_find(r, "carta_krasnodar_2017.txt", 24, &did), INDAGA_OK);
   assert_true(fp == GOLDEN_FINGERPRINT);
   seg_close(r);
+  /* version 1 (StreamVByte blocks, absolute paragraph fields) is refused by name */
+  char *err = NULL;
+  r = NULL;
+  assert_int_equal(seg_open(&r, GOLDEN_V1, &err), INDAGA_EVERSION);
+  assert_null(r);
+  assert_non_null(strstr(err, "un-v1.seg"));
+  assert_non_null(strstr(err, "version 1"));
+  indaga__free(err);
 }
 
 int main(void) {
