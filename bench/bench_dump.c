@@ -81,7 +81,7 @@ int main(int argc, char **argv) {
   ia_buf b = {0};
   os_wfile f;
   char *err = NULL;
-  size_t i, paras = 0;
+  size_t i, nfiles, paras = 0;
   if (argc != 3) {
     fprintf(stderr, "usage: bench_dump ROOT OUT\n");
     return 2;
@@ -97,8 +97,9 @@ int main(int argc, char **argv) {
     }
   }
   if (os_wfile_commit(&f, &err) != INDAGA_OK) die(argv[2], err);
+  nfiles = files.n;
   buf_free(&b);
   walk_list_free(&files);
-  fprintf(stderr, "bench_dump: %zu files, %zu paragraphs -> %s\n", files.n, paras, argv[2]);
+  fprintf(stderr, "bench_dump: %zu files, %zu paragraphs -> %s\n", nfiles, paras, argv[2]);
   return 0;
 }

@@ -186,7 +186,8 @@ BEGIN {
         "est\303\241 est\303\241n debe deben puede pueden tiene tienen haber " \
         "hace mediante aquellos aquellas ellos ellas nuestro nuestra cuyo cuya " \
         "cuyos cuyas dentro ante bajo hacia tras solo s\303\263lo menos adem\303\241s " \
-        "siendo estar hayan haya m\303\241s as\303\255 tambi\303\251n a\303\272n contra", sw, " ")
+        "siendo estar hayan haya m\303\241s as\303\255 tambi\303\251n a\303\272n contra " \
+        "\303\251ste \303\251sta \303\251stos \303\251stas", sw, " ")
     for (i = 1; i <= nstop; i++) stop[sw[i]]
     seen = 0; inrec = 0
 }
