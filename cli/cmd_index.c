@@ -34,7 +34,7 @@ static const char usage[] =
   "  --wait         wait for another writer to finish instead of failing\n"
   "  --json         print JSON lines (warnings, then one summary)\n"
   "  --threads N    analysis threads (default: one per core, at most 8)\n"
-  "  --memory MB    memory budget before a segment is written (default 256)\n"
+  "  --memory MB    memory budget before a segment is written (default 256; 0.5 allowed)\n"
   "  --help         this text\n"
   "\n"
   "At most one directory per run (files may be added alongside it).\n"
@@ -94,6 +94,17 @@ static void on_progress(void *ctx, uint64_t files_done, uint64_t files_total,
   ui->drawn = 1;
 }
 
+/* Parse a positive size in MB (fractions allowed: 0.5). 0 when @z is not one. */
+static int parse_mb(const char *z, double *out) {
+  char *end;
+  if (!z || !*z || *z == '-') return 0;
+  errno = 0;
+  double v = strtod(z, &end);
+  if (errno || *end || !(v >= 1.0 / 16) || v > 1048576) return 0;
+  *out = v;
+  return 1;
+}
+
 /* Parse a positive integer option value. 0 when @z is not one. */
 static int parse_count(const char *z, unsigned long *out) {
   char *end;
@@ -121,7 +132,8 @@ static int is_opt(const char *arg, const char *name) {
 typedef struct index_args {
   const char *index;
   int full, wait, json;
-  unsigned long threads, memory_mb;
+  unsigned long threads;
+  double memory_mb;
   const char **paths;
   int npaths;
 } index_args;
@@ -148,8 +160,8 @@ static int parse_args(int argc, char **argv, index_args *a) {
       continue;
     }
     if (is_opt(s, "--memory")) {
-      if (!parse_count(opt_value(argc, argv, &i, "--memory"), &a->memory_mb) || a->memory_mb > 1048576)
-        return cli_error("index: --memory needs a size in MB (1 to 1048576)");
+      if (!parse_mb(opt_value(argc, argv, &i, "--memory"), &a->memory_mb))
+        return cli_error("index: --memory needs a size in MB (0.0625 to 1048576)");
       continue;
     }
     return cli_error("index: unknown option '%s' (try 'indaga index --help')", s);
@@ -220,7 +232,7 @@ int cmd_index(int argc, char **argv) {
   ui.progress = isatty(fileno(stderr));
   indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
   o.flags = (a.full ? INDAGA_WRITER_FULL : 0) | (a.wait ? INDAGA_WRITER_WAIT : 0);
-  o.memory_budget = (size_t)a.memory_mb << 20;
+  o.memory_budget = (size_t)(a.memory_mb * 1048576.0);
   o.threads = (unsigned)a.threads;
   o.on_warning = on_warning;
   o.on_progress = ui.progress ? on_progress : NULL;

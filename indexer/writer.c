@@ -538,6 +538,7 @@ static int flush_builder(indaga_writer *w) {
   char *path = ix_seg_path(w->dir, id);
   if (!path) return fail_msg(w, INDAGA_ENOMEM, NULL);
   char *msg = NULL;
+  kill_point(w);
   int rc = seg_builder_write(w->builder, path, &msg);
   if (rc) { indaga__free(path); return fail_msg(w, rc, msg); }
   kill_point(w);
@@ -957,6 +958,7 @@ static int merge_slots(indaga_writer *w, const size_t *idx, size_t n, size_t *or
   char *path = ix_seg_path(w->dir, id);
   char *msg = NULL;
   merge_ctx mc = { w, idx };
+  kill_point(w);
   int rc = path ? seg_merge(in, n, merge_deleted, &mc, path, &msg) : INDAGA_ENOMEM;
   indaga__free(in);
   if (rc) { indaga__free(path); return fail_msg(w, rc, msg); }
@@ -1050,6 +1052,7 @@ static int publish(indaga_writer *w, const size_t *order, size_t n, ix_manifest 
     if (!s->del_changed && s->e.del_gen) continue;
     uint32_t *v = del_list(s);
     if (!v) return fail_msg(w, INDAGA_ENOMEM, NULL);
+    kill_point(w);
     int rc = ix_del_write(w->dir, e->id, gen, e->ndoc, v, s->ndel, &msg);
     indaga__free(v);
     if (rc) return fail_msg(w, rc, msg);
@@ -1059,6 +1062,7 @@ static int publish(indaga_writer *w, const size_t *order, size_t n, ix_manifest 
   m->next_seg_id = w->next_seg_id;
   int rc = os_fsync_dir(w->dir, &msg);
   if (rc) return fail_msg(w, rc, msg);
+  kill_point(w);
   kill_point(w);
   rc = ix_manifest_write(m, w->dir, &msg);
   if (rc) return fail_msg(w, rc, msg);
@@ -1113,6 +1117,7 @@ static int commit(indaga_writer *w, int compact, uint64_t *generation) {
   w->live = m;
   w->flags &= ~INDAGA_WRITER_FULL;
   clear_session(w);
+  kill_point(w);
   collect_garbage(w);
   if (generation) *generation = w->live.generation;
   start_session(w);   /* a failure here leaves the writer stale; the commit stands */
