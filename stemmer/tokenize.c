@@ -28,6 +28,9 @@
 **     their parts, which are tokenized as usual and flagged TOK_PART.
 */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "stemmer/analyzer_int.h"
 
 static int is_alnum_ascii(unsigned c) {
@@ -35,6 +38,29 @@ static int is_alnum_ascii(unsigned c) {
 }
 static int is_digit_ascii(unsigned c) { return c >= '0' && c <= '9'; }
 static int is_upper_ascii(unsigned c) { return c >= 'A' && c <= 'Z'; }
+
+/*
+** The end of the run of ASCII letters and digits at p[j..n). With SSE2,
+** 16 bytes at a time: one compare per word instead of a branch per byte.
+*/
+static inline size_t alnum_run(const uint8_t *bk, const unsigned char *p, size_t j, size_t n) {
+#if defined(__SSE2__)
+  while (j + 16 <= n) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
+    __m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));   /* ASCII letters to lowercase */
+    /* Signed compares: bytes >= 0x80 are negative and in neither range. */
+    __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lo, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(lo, _mm_set1_epi8('z' + 1)));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+    if (m != 0xFFFFu) return j + (size_t)__builtin_ctz(~m);
+    j += 16;
+  }
+#endif
+  while (j < n && bk[p[j]] == IA_B_ALNUM) j++;
+  return j;
+}
 
 /* ------------------------------------------------------------------------
 ** HTML entities
@@ -177,6 +203,13 @@ static size_t match_symbol(analyzer *a, const unsigned char *p, size_t n, size_t
 
 /* ------------------------------------------------------------------------
 ** The run
+**
+** Memory, not arithmetic, bounds the hot path: the cache entry of a word is
+** usually a cache miss. So the run looks IA_AHEAD words ahead: it scans
+** word k, hashes it and prefetches its cache entry, and only then looks up
+** and emits word k-IA_AHEAD (words wait in a small ring, `pending`).
+** Symbols and words rebuilt from entities are emitted at once, after the
+** pending words, so the order of tokens is the order of the text.
 */
 typedef struct run {
   analyzer *a;
@@ -188,16 +221,26 @@ typedef struct run {
   size_t sym_end;     /* tokens starting before this offset are symbol parts */
 } run;
 
+#define IA_AHEAD 8u   /* a power of two */
+
+typedef struct pending {
+  struct {
+    size_t i, j;      /* the word as written */
+    uint64_t h;       /* its hash (words of at most 255 bytes) */
+    int part;
+  } w[IA_AHEAD];
+  unsigned head, count;
+} pending;
+
 /*
 ** Emit the word p[i..j) whose normalisable bytes are w[0..wn) (the input
-** itself, or a->word when entities were decoded). Returns INDAGA_OK,
-** INDAGA_ENOMEM or the callback's value.
+** itself, or a->word when entities were decoded), @h their hash. Returns
+** INDAGA_OK, INDAGA_ENOMEM or the callback's value.
 */
-static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn) {
+static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn, uint64_t h, int part) {
   ia_word nw;
-  int rc = ia_word_lookup(r->a, w, wn, &nw);
+  int rc = ia_word_lookup_h(r->a, w, wn, h, &nw);
   if (rc != INDAGA_OK) return rc;
-  int part = i < r->sym_end;
   ia_token t;
   t.pos = r->pos;
   t.flags = (nw.flags & (TOK_STOP | TOK_NUMBER)) | (part ? TOK_PART : 0u);
@@ -225,37 +268,108 @@ static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn) {
   return INDAGA_OK;
 }
 
+/* Emit the oldest pending word. */
+static int emit_oldest(run *r, pending *pw) {
+  unsigned k = pw->head;
+  pw->head = (pw->head + 1) & (IA_AHEAD - 1);
+  pw->count--;
+  return emit_word(r, pw->w[k].i, pw->w[k].j, (const char *)r->p + pw->w[k].i,
+                   pw->w[k].j - pw->w[k].i, pw->w[k].h, pw->w[k].part);
+}
+
+/* Emit every pending word, in order. */
+static int flush(run *r, pending *pw) {
+  int rc = INDAGA_OK;
+  while (pw->count && rc == INDAGA_OK) rc = emit_oldest(r, pw);
+  return rc;
+}
+
+/* p[0..n) is digits, '.' and ',' only (a number so far), n >= 1. */
+static int numeric_run(const unsigned char *p, size_t n) {
+  for (size_t k = 0; k < n; k++)
+    if (!is_digit_ascii(p[k]) && p[k] != '.' && p[k] != ',') return 0;
+  return 1;
+}
+
+/* At p[j] == '.' or ',' after number w[0..wn): how many bytes continue the number (0: none). */
+static size_t number_continues(const unsigned char *p, size_t n, size_t j,
+                               const unsigned char *w, size_t wn) {
+  if (wn == 0 || !numeric_run(w, wn)) return 0;
+  if (j + 1 < n && is_digit_ascii(p[j + 1]) && wn + 2 <= IA_MAX_WORD) return 1;
+  if (p[j] == '.' && j + 2 < n && p[j + 1] == 0xC2 && (p[j + 2] == 0xAA || p[j + 2] == 0xBA) &&
+      is_digit_ascii(w[wn - 1]) && wn + 3 <= IA_MAX_WORD)
+    return 3;
+  return 0;
+}
+
+/*
+** Go on with a word that holds an entity: its bytes so far are in a->word,
+** the text goes on at p[j]. Returns the end of the word in the text; the
+** word's normalisable bytes are then a->word (check a->word.err).
+*/
+static size_t scan_rebuilt(analyzer *a, const unsigned char *p, size_t n, size_t j, int in_sym) {
+  while (j < n) {
+    unsigned b = p[j];
+    size_t len = 1;
+    if (b < 0x80) {
+      if (a->cls[b] == IA_C_SEP) {
+        if ((b == '.' || b == ',') && !in_sym) {
+          size_t m = number_continues(p, n, j, a->word.p, a->word.n);
+          if (m) { buf_append(&a->word, p + j, m); j += m; continue; }
+          break;
+        }
+        if (b != '&') break;
+        int32_t cp;
+        size_t m = entity_at(p + j, n - j, &cp);
+        if (!m || cp < 0 || ia_class(a, cp) == IA_C_SEP) break;
+        unsigned char tmp[4];
+        size_t tn = ia_utf8_encode(cp, tmp);
+        if (a->word.n + tn > IA_MAX_WORD) break;
+        buf_append(&a->word, tmp, tn);
+        j += m;
+        continue;
+      }
+    } else {
+      int32_t cp = ia_utf8_decode(p + j, n - j, &len);
+      if (cp < 0 || ia_class(a, cp) == IA_C_SEP) break;
+    }
+    if (a->word.n + len > IA_MAX_WORD) break;
+    buf_append(&a->word, p + j, len);
+    j += len;
+  }
+  return j;
+}
+
 int analyzer_run(analyzer *a, const char *text, size_t n, token_fn cb, void *ctx, size_t *n_invalid) {
   const unsigned char *p = (const unsigned char *)text;
-  const uint8_t *cls = a->cls;
+  const uint8_t *bk = a->bk;
   run r = { a, p, n, cb, ctx, 0, 0 };
+  pending pw;
+  pw.head = pw.count = 0;
   size_t ninv = 0, i = 0;
   int rc = INDAGA_OK;
 
   while (i < n) {
     unsigned c = p[i];
-    if (c < 0x80) {
-      if (cls[c] == IA_C_SEP) {
-        if (c == '&') {
-          int32_t ecp;
-          size_t m = entity_at(p + i, n - i, &ecp);
-          if (m && (ecp < 0 || (ia_class(a, ecp) != IA_C_LETTER && ia_class(a, ecp) != IA_C_DIGIT))) {
-            i += m;
-            continue;
-          }
-          if (!m) { i++; continue; }
-          /* an entity naming a letter starts a word: fall through */
-        } else {
-          i++;
+    unsigned kind = bk[c];
+    if (kind == IA_B_SEP) { i++; continue; }
+    if (kind == IA_B_OTHER) {
+      if (c == '&') {
+        int32_t ecp;
+        size_t m = entity_at(p + i, n - i, &ecp);
+        if (!m) { i++; continue; }
+        if (ecp < 0 || (ia_class(a, ecp) != IA_C_LETTER && ia_class(a, ecp) != IA_C_DIGIT)) {
+          i += m;
           continue;
         }
+        /* an entity naming a letter starts a word */
+      } else {
+        size_t len;
+        int32_t cp = ia_utf8_decode(p + i, n - i, &len);
+        if (cp < 0) { ninv++; i += len; continue; }
+        unsigned k = ia_class(a, cp);
+        if (k != IA_C_LETTER && k != IA_C_DIGIT) { i += len; continue; }
       }
-    } else {
-      size_t len;
-      int32_t cp = ia_utf8_decode(p + i, n - i, &len);
-      if (cp < 0) { ninv++; i += len; continue; }
-      unsigned k = ia_class(a, cp);
-      if (k != IA_C_LETTER && k != IA_C_DIGIT) { i += len; continue; }
     }
 
     /* A word starts at i. Is it a UN symbol? */
@@ -263,6 +377,7 @@ int analyzer_run(analyzer *a, const char *text, size_t n, token_fn cb, void *ctx
       size_t se = match_symbol(a, p, n, i);
       if (a->sym.err) { rc = INDAGA_ENOMEM; break; }
       if (se) {
+        if ((rc = flush(&r, &pw)) != 0) break;
         ia_token t;
         t.pos = r.pos;
         t.flags = TOK_SYMBOL;
@@ -274,79 +389,62 @@ int analyzer_run(analyzer *a, const char *text, size_t n, token_fn cb, void *ctx
         r.sym_end = se;
       }
     }
-
-    /* Scan the word. */
     int in_sym = i < r.sym_end;
-    int digits_only = 1;      /* for number continuation over '.' and ',' */
-    int rebuilt = 0;          /* entities decoded: the word is in a->word */
-    size_t j = i, wlen = 0;
-    while (j < n) {
+
+    /* Scan the word: runs of ASCII letters and digits at full speed. */
+    size_t j = i;
+    int rebuilt = 0;
+    for (;;) {
+      j = alnum_run(bk, p, j, n);
+      if (j - i > IA_MAX_WORD) { j = i + IA_MAX_WORD; break; }
+      if (j >= n) break;
       unsigned b = p[j];
-      size_t len = 1;
-      int32_t cp = (int32_t)b;
-      unsigned k;
-      if (b < 0x80) {
-        k = cls[b];
-        if (k == IA_C_SEP) {
-          if ((b == '.' || b == ',') && digits_only && !in_sym && j > i && j + 1 < n &&
-              is_digit_ascii(p[j + 1]) && wlen + 2 <= IA_MAX_WORD) {
-            if (rebuilt) buf_putc(&a->word, (int)b);
-            j++;
-            wlen++;
-            continue;
-          }
-          if (b == '.' && digits_only && !in_sym && j > i && j + 2 < n && p[j + 1] == 0xC2 &&
-              (p[j + 2] == 0xAA || p[j + 2] == 0xBA) && wlen + 3 <= IA_MAX_WORD) {
-            if (rebuilt) buf_append(&a->word, p + j, 3);
-            j += 3;
-            wlen += 3;
-            digits_only = 0;
-            continue;
-          }
-          if (b != '&') break;
-          size_t m = entity_at(p + j, n - j, &cp);
-          if (!m || cp < 0) break;
-          k = ia_class(a, cp);
-          if (k == IA_C_SEP) break;
-          unsigned char tmp[4];
-          size_t tn = ia_utf8_encode(cp, tmp);
-          if (wlen + tn > IA_MAX_WORD) break;
-          if (!rebuilt) {
-            buf_reset(&a->word);
-            buf_append(&a->word, p + i, j - i);
-            rebuilt = 1;
-          }
-          buf_append(&a->word, tmp, tn);
-          digits_only &= (cp >= '0' && cp <= '9');
-          j += m;
-          wlen += tn;
-          continue;
-        }
-        digits_only &= (k == IA_C_DIGIT);
-      } else {
-        cp = ia_utf8_decode(p + j, n - j, &len);
-        if (cp < 0) break;
-        k = ia_class(a, cp);
-        if (k == IA_C_SEP) break;
-        digits_only = 0;
+      if (b >= 0x80) {
+        size_t len;
+        int32_t cp = ia_utf8_decode(p + j, n - j, &len);
+        if (cp < 0 || ia_class(a, cp) == IA_C_SEP || j - i + len > IA_MAX_WORD) break;
+        j += len;
+        continue;
       }
-      if (wlen + len > IA_MAX_WORD) break;
-      if (rebuilt) buf_append(&a->word, p + j, len);
-      j += len;
-      wlen += len;
+      if ((b == '.' || b == ',') && !in_sym) {
+        size_t m = number_continues(p, n, j, p + i, j - i);
+        if (m) { j += m; continue; }
+        break;
+      }
+      if (b == '&') {
+        int32_t cp;
+        size_t m = entity_at(p + j, n - j, &cp);
+        if (!m || cp < 0 || ia_class(a, cp) == IA_C_SEP) break;
+        buf_reset(&a->word);
+        buf_append(&a->word, p + i, j - i);
+        j = scan_rebuilt(a, p, n, j, in_sym);
+        rebuilt = 1;
+      }
+      break;
     }
-    if (j == i) {
-      /* Only a leading entity can stop before anything was taken (it would
-      ** not fit, which cannot happen at a word start): skip it anyway. */
-      i++;
+    if (rebuilt) {
+      if (a->word.err) { rc = INDAGA_ENOMEM; break; }
+      if ((rc = flush(&r, &pw)) != 0) break;
+      if (j == i || a->word.n == 0) { i = j > i ? j : i + 1; continue; }
+      rc = emit_word(&r, i, j, (const char *)a->word.p, a->word.n,
+                     ia_hash((const char *)a->word.p, a->word.n), in_sym);
+      if (rc != 0) break;
+      i = j;
       continue;
     }
-    if (rebuilt && a->word.err) { rc = INDAGA_ENOMEM; break; }
-    if (rebuilt) rc = emit_word(&r, i, j, (const char *)a->word.p, a->word.n);
-    else rc = emit_word(&r, i, j, (const char *)p + i, j - i);
-    if (rc != 0) break;
+    /* Look ahead: hash and prefetch this word, emit the one IA_AHEAD before. */
+    uint64_t h = ia_hash((const char *)p + i, j - i);
+    ia_cache_prefetch(a, h);
+    if (pw.count == IA_AHEAD && (rc = emit_oldest(&r, &pw)) != 0) break;
+    unsigned k = (pw.head + pw.count) & (IA_AHEAD - 1);
+    pw.w[k].i = i;
+    pw.w[k].j = j;
+    pw.w[k].h = h;
+    pw.w[k].part = in_sym;
+    pw.count++;
     i = j;
   }
+  if (rc == INDAGA_OK) rc = flush(&r, &pw);
   if (n_invalid) *n_invalid = ninv;
   return rc;
 }

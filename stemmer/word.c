@@ -215,12 +215,19 @@ static int build_stops(analyzer *a) {
 /* ------------------------------------------------------------------------
 ** Analyzer lifetime
 */
+_Static_assert(sizeof(ia_cache_ent) == 64, "a cache entry is one cache line");
+static int slots_alloc(uint32_t n, ia_cache_ent **slots, void **mem);
+
 int analyzer_new(analyzer **out) {
   *out = NULL;
   analyzer *a = indaga__calloc(1, sizeof *a);
   if (!a) return INDAGA_ENOMEM;
   a->stemmer = sb_stemmer_new("spanish", "UTF_8");
   if (!a->stemmer) goto nomem;
+  for (unsigned b = 0; b < 256; b++) {
+    int alnum = (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
+    a->bk[b] = (uint8_t)(alnum ? IA_B_ALNUM : (b >= 0x80 || b == '&') ? IA_B_OTHER : IA_B_SEP);
+  }
   for (int32_t cp = 0; cp < 0x800; cp++) {
     unsigned c;
     if (cp < 0x80) {
@@ -231,11 +238,8 @@ int analyzer_new(analyzer **out) {
     }
     a->cls[cp] = (uint8_t)c;
   }
-  a->slots = indaga__calloc(IA_CACHE_MIN_SLOTS, sizeof *a->slots);
-  a->arena = indaga__malloc(IA_CACHE_MIN_ARENA);
-  if (!a->slots || !a->arena) goto nomem;
+  if (slots_alloc(IA_CACHE_MIN_SLOTS, &a->slots, &a->slots_mem) != INDAGA_OK) goto nomem;
   a->nslots = IA_CACHE_MIN_SLOTS;
-  a->arena_cap = IA_CACHE_MIN_ARENA;
   if (build_stops(a) != INDAGA_OK) goto nomem;
   *out = a;
   return INDAGA_OK;
@@ -247,7 +251,7 @@ nomem:
 void analyzer_free(analyzer *a) {
   if (!a) return;
   if (a->stemmer) sb_stemmer_delete(a->stemmer);
-  indaga__free(a->slots);
+  indaga__free(a->slots_mem);
   indaga__free(a->arena);
   indaga__free(a->stop_blob);
   indaga__free(a->stops);
@@ -348,6 +352,19 @@ static int normalise(analyzer *a, const char *w, size_t n, unsigned *flags) {
 /* ------------------------------------------------------------------------
 ** The cache
 */
+
+/* Allocate a zeroed, 64-byte aligned table of @n slots into a (slots, slots_mem). */
+static int slots_alloc(uint32_t n, ia_cache_ent **slots, void **mem) {
+  size_t bytes = (size_t)n * sizeof(ia_cache_ent) + 64;
+  unsigned char *m = indaga__malloc(bytes);
+  if (!m) return INDAGA_ENOMEM;
+  memset(m, 0, bytes);
+  uintptr_t u = ((uintptr_t)m + 63) & ~(uintptr_t)63;
+  *slots = (ia_cache_ent *)(void *)(m + (u - (uintptr_t)m));
+  *mem = m;
+  return INDAGA_OK;
+}
+
 static void cache_clear(analyzer *a) {
   memset(a->slots, 0, (size_t)a->nslots * sizeof *a->slots);
   a->nused = 0;
@@ -355,43 +372,68 @@ static void cache_clear(analyzer *a) {
   a->cache_resets++;
 }
 
+static uint32_t slot_of(uint64_t h, uint32_t nslots) { return (uint32_t)h & (nslots - 1); }
+
 /* Double the table. Returns INDAGA_OK or INDAGA_ENOMEM (the table is kept). */
 static int cache_grow(analyzer *a) {
   uint32_t ncap = a->nslots * 2;
-  ia_cache_ent *ns = indaga__calloc(ncap, sizeof *ns);
-  if (!ns) return INDAGA_ENOMEM;
+  ia_cache_ent *ns;
+  void *mem;
+  if (slots_alloc(ncap, &ns, &mem) != INDAGA_OK) return INDAGA_ENOMEM;
   for (uint32_t i = 0; i < a->nslots; i++) {
     const ia_cache_ent *e = &a->slots[i];
     if (!e->nword) continue;
-    uint32_t j = (uint32_t)e->h & (ncap - 1);
+    /* The low bits of the hash are not kept: hash the word again. */
+    const unsigned char *w = (e->flags & IA_EXT) ? a->arena + e->s.off : e->s.inl;
+    uint32_t j = slot_of(ia_hash((const char *)w, e->nword), ncap);
     while (ns[j].nword) j = (j + 1) & (ncap - 1);
     ns[j] = *e;
   }
-  indaga__free(a->slots);
+  indaga__free(a->slots_mem);
   a->slots = ns;
+  a->slots_mem = mem;
   a->nslots = ncap;
   return INDAGA_OK;
 }
 
 static void set_word(const analyzer *a, const ia_cache_ent *e, ia_word *out) {
-  const char *base = (const char *)a->arena + e->off;
-  out->term = base + e->nword;
+  const unsigned char *base = (e->flags & IA_EXT) ? a->arena + e->s.off : e->s.inl;
+  out->term = (const char *)base + e->nword;
   out->nterm = e->nterm;
-  out->key = base + e->nword + e->nterm;
+  out->key = (const char *)base + e->nword + e->nterm;
   out->nkey = e->nkey;
-  out->flags = e->flags;
+  out->flags = e->flags & ~IA_EXT;
 }
 
+/* Equal words of equal length n (1..255): 8 bytes at a time, no library call. */
+static int same_word(const unsigned char *x, const char *y, size_t n) {
+  while (n >= 8) {
+    uint64_t u, v;
+    memcpy(&u, x, 8);
+    memcpy(&v, y, 8);
+    if (u != v) return 0;
+    x += 8; y += 8; n -= 8;
+  }
+  while (n--) if (*x++ != (unsigned char)*y++) return 0;
+  return 1;
+}
+
+uint64_t ia_hash_long(const char *w, size_t n) { return XXH3_64bits(w, n); }
+
 int ia_word_lookup(analyzer *a, const char *w, size_t n, ia_word *out) {
-  uint64_t h = 0;
+  return ia_word_lookup_h(a, w, n, n <= 255 ? ia_hash(w, n) : 0, out);
+}
+
+int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *out) {
   uint32_t j = 0;
   if (n <= 255) {
-    h = XXH3_64bits(w, n);
-    j = (uint32_t)h & (a->nslots - 1);
+    uint32_t h32 = (uint32_t)(h >> 32);
+    j = slot_of(h, a->nslots);
     for (;;) {
       const ia_cache_ent *e = &a->slots[j];
       if (!e->nword) break;
-      if (e->h == h && e->nword == n && memcmp(a->arena + e->off, w, n) == 0) {
+      if (e->h == h32 && e->nword == n &&
+          same_word((e->flags & IA_EXT) ? a->arena + e->s.off : e->s.inl, w, n)) {
         set_word(a, e, out);
         return INDAGA_OK;
       }
@@ -402,7 +444,7 @@ int ia_word_lookup(analyzer *a, const char *w, size_t n, ia_word *out) {
   unsigned flags = 0;
   int rc = normalise(a, w, n, &flags);
   if (rc != INDAGA_OK) return rc;
-  if (n > 255 || a->term.n > UINT16_MAX || a->key.n > UINT16_MAX) {
+  if (n > 255 || a->term.n > 255 || a->key.n > 255) {
     out->term = (const char *)a->term.p;
     out->nterm = a->term.n;
     out->key = (const char *)a->key.p;
@@ -413,34 +455,50 @@ int ia_word_lookup(analyzer *a, const char *w, size_t n, ia_word *out) {
 
   /* Make room: grow the table or the arena up to their caps, else empty the cache. */
   size_t need = n + a->term.n + a->key.n;
+  int ext = need > IA_CACHE_INLINE;
   int moved = 0;
   if ((size_t)(a->nused + 1) * 4 > (size_t)a->nslots * 3) {
     if (a->nslots < IA_CACHE_MAX_SLOTS && cache_grow(a) == INDAGA_OK) moved = 1;
     else { cache_clear(a); moved = 1; }
   }
-  if (a->narena + need > a->arena_cap) {
-    size_t cap = a->arena_cap;
+  if (ext && a->narena + need > a->arena_cap) {
+    size_t cap = a->arena_cap ? a->arena_cap : IA_CACHE_MIN_ARENA;
     while (cap < a->narena + need && cap < IA_CACHE_MAX_ARENA) cap *= 2;
     unsigned char *na = NULL;
     if (a->narena + need <= cap) na = indaga__realloc(a->arena, cap);
     if (na) { a->arena = na; a->arena_cap = cap; }
     else { cache_clear(a); moved = 1; }
   }
+  if (ext && a->narena + need > a->arena_cap) {
+    /* Cleared, and the arena still cannot take it (no memory): do not cache. */
+    out->term = (const char *)a->term.p;
+    out->nterm = a->term.n;
+    out->key = (const char *)a->key.p;
+    out->nkey = a->key.n;
+    out->flags = flags;
+    return INDAGA_OK;
+  }
   if (moved) {
-    j = (uint32_t)h & (a->nslots - 1);
+    j = slot_of(h, a->nslots);
     while (a->slots[j].nword) j = (j + 1) & (a->nslots - 1);
   }
   ia_cache_ent *e = &a->slots[j];
-  e->h = h;
-  e->off = (uint32_t)a->narena;
-  e->nword = (uint16_t)n;
-  e->nterm = (uint16_t)a->term.n;
-  e->nkey = (uint16_t)a->key.n;
-  e->flags = (uint16_t)flags;
-  memcpy(a->arena + a->narena, w, n);
-  memcpy(a->arena + a->narena + n, a->term.p, a->term.n);
-  memcpy(a->arena + a->narena + n + a->term.n, a->key.p, a->key.n);
-  a->narena += need;
+  e->h = (uint32_t)(h >> 32);
+  e->nword = (uint8_t)n;
+  e->nterm = (uint8_t)a->term.n;
+  e->nkey = (uint8_t)a->key.n;
+  e->flags = (uint8_t)(flags | (ext ? IA_EXT : 0u));
+  unsigned char *dst;
+  if (ext) {
+    e->s.off = (uint32_t)a->narena;
+    dst = a->arena + a->narena;
+    a->narena += need;
+  } else {
+    dst = e->s.inl;
+  }
+  memcpy(dst, w, n);
+  memcpy(dst + n, a->term.p, a->term.n);
+  memcpy(dst + n + a->term.n, a->key.p, a->key.n);
   a->nused++;
   set_word(a, e, out);
   return INDAGA_OK;
