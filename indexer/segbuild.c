@@ -37,7 +37,7 @@ typedef struct strtab {
   uint32_t *off, *len;
   uint64_t *hash;
   uint32_t n, cap;
-  uint32_t *slots;           /* id + 1, 0 for empty */
+  uint64_t *slots;           /* hash >> 32 << 32 | (id + 1); 0 for empty */
   uint32_t mask;             /* slots - 1 */
 } strtab;
 
@@ -51,18 +51,20 @@ static void strtab_free(strtab *t) {
 }
 
 static size_t strtab_mem(const strtab *t) {
-  return t->bytes.cap + (size_t)t->cap * 16u + (t->slots ? ((size_t)t->mask + 1) * 4u : 0);
+  return t->bytes.cap + (size_t)t->cap * 16u + (t->slots ? ((size_t)t->mask + 1) * 8u : 0);
 }
+
+#define SLOT(h, id) (((h) >> 32 << 32) | ((uint64_t)(id) + 1u))
 
 /* Double the slot array. INDAGA_OK or INDAGA_ENOMEM. */
 static int strtab_rehash(strtab *t) {
   uint32_t nslots = t->slots ? (t->mask + 1) * 2 : 256;
-  uint32_t *s = indaga__calloc(nslots, sizeof *s);
+  uint64_t *s = indaga__calloc(nslots, sizeof *s);
   if (!s) return INDAGA_ENOMEM;
   for (uint32_t i = 0; i < t->n; i++) {
     uint32_t j = (uint32_t)t->hash[i] & (nslots - 1);
     while (s[j]) j = (j + 1) & (nslots - 1);
-    s[j] = i + 1;
+    s[j] = SLOT(t->hash[i], i);
   }
   indaga__free(t->slots);
   t->slots = s;
@@ -71,8 +73,9 @@ static int strtab_rehash(strtab *t) {
 }
 
 /*
-** Find p[0..n) (hash @h) in @t, adding it when absent (*added = 1).
-** INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ERROR when the table would pass 4 GiB.
+** Find p[0..n) (hash @h) in @t, adding it when absent (*added = 1). A slot
+** keeps the hash's high half, so a probe touches the entry only on a likely
+** match. INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ERROR past 4 GiB of strings.
 */
 static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_t *id, int *added) {
   if (!t->slots || (uint64_t)t->n * 2 >= (uint64_t)t->mask + 1) {
@@ -80,9 +83,10 @@ static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_
     if (rc) return rc;
   }
   uint32_t j = (uint32_t)h & t->mask;
-  for (uint32_t s; (s = t->slots[j]) != 0; j = (j + 1) & t->mask) {
-    uint32_t i = s - 1;
-    if (t->hash[i] == h && t->len[i] == n && memcmp(t->bytes.p + t->off[i], p, n) == 0) {
+  for (uint64_t s; (s = t->slots[j]) != 0; j = (j + 1) & t->mask) {
+    if ((s >> 32) != (h >> 32)) continue;
+    uint32_t i = (uint32_t)s - 1;
+    if (t->len[i] == n && memcmp(t->bytes.p + t->off[i], p, n) == 0) {
       *id = i;
       *added = 0;
       return INDAGA_OK;
@@ -104,7 +108,7 @@ static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_
   t->off[t->n] = (uint32_t)(t->bytes.n - n);
   t->len[t->n] = (uint32_t)n;
   t->hash[t->n] = h;
-  t->slots[j] = t->n + 1;
+  t->slots[j] = SLOT(h, t->n);
   *id = t->n++;
   *added = 1;
   return INDAGA_OK;
@@ -115,7 +119,9 @@ static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_
 */
 typedef struct seg_tokens {
   strtab terms;              /* the document's distinct terms */
-  strtab pairs;              /* key bytes + u32 local term id */
+  strtab surf;               /* distinct (term, key): u32 nterm, term, key */
+  uint32_t *surf_term;       /* local term id of each surf entry */
+  uint32_t capsurf;
   uint64_t *occ;             /* per paragraph: sorted (term << 32 | pos) */
   size_t nocc, capocc;
   uint32_t *pn;              /* occurrences per paragraph */
@@ -126,7 +132,8 @@ typedef struct seg_tokens {
 static void tokens_free(seg_tokens *t) {
   if (!t) return;
   strtab_free(&t->terms);
-  strtab_free(&t->pairs);
+  strtab_free(&t->surf);
+  indaga__free(t->surf_term);
   indaga__free(t->occ);
   indaga__free(t->pn);
   indaga__free(t->plen);
@@ -135,24 +142,37 @@ static void tokens_free(seg_tokens *t) {
 
 typedef struct actx {
   seg_tokens *t;
-  ia_buf pair;               /* scratch: key + u32 */
+  ia_buf pair;               /* scratch: a surf table key */
   uint32_t maxpos, distinct;
   int rc;
 } actx;
 
+/*
+** One token: find its (term, key) in the document's surface table, a single
+** hash and probe for the common case of a word seen before in the document;
+** a new pair also interns its term.
+*/
 static int on_token(void *ctx, const ia_token *tok) {
   actx *a = ctx;
   seg_tokens *t = a->t;
   if (tok->nterm == 0) return 0;
-  uint32_t lid, pid;
-  int added;
-  int rc = strtab_intern(&t->terms, tok->term, tok->nterm, XXH3_64bits(tok->term, tok->nterm), &lid, &added);
-  if (!rc && tok->nkey) {
-    buf_reset(&a->pair);
-    buf_append(&a->pair, tok->key, tok->nkey);
-    buf_put_u32(&a->pair, lid);
-    rc = a->pair.err ? a->pair.err
-                     : strtab_intern(&t->pairs, a->pair.p, a->pair.n, XXH3_64bits(a->pair.p, a->pair.n), &pid, &added);
+  uint32_t lid, sid;
+  int added, rc;
+  ia_buf *sb = &a->pair;   /* u32 nterm, term, key */
+  buf_reset(sb);
+  buf_put_u32(sb, (uint32_t)tok->nterm);
+  buf_append(sb, tok->term, tok->nterm);
+  buf_append(sb, tok->key, tok->nkey);
+  rc = sb->err ? sb->err : tok->nterm > UINT32_MAX / 2 ? INDAGA_ERROR
+     : strtab_intern(&t->surf, sb->p, sb->n, XXH3_64bits(sb->p, sb->n), &sid, &added);
+  if (!rc && added) {
+    if (sid >= t->capsurf) {
+      uint32_t cap = t->capsurf ? t->capsurf * 2 : 256;
+      uint32_t *st = indaga__realloc(t->surf_term, (size_t)cap * sizeof *st);
+      if (!st) rc = INDAGA_ENOMEM; else { t->surf_term = st; t->capsurf = cap; }
+    }
+    if (!rc) rc = strtab_intern(&t->terms, tok->term, tok->nterm, XXH3_64bits(tok->term, tok->nterm), &lid, &added);
+    if (!rc) t->surf_term[sid] = lid;
   }
   if (!rc && t->nocc == t->capocc) {
     size_t cap = t->capocc ? t->capocc * 2 : 1024;
@@ -160,12 +180,24 @@ static int on_token(void *ctx, const ia_token *tok) {
     if (!o) rc = INDAGA_ENOMEM; else { t->occ = o; t->capocc = cap; }
   }
   if (rc) { a->rc = rc; return 1; }
-  t->occ[t->nocc++] = (uint64_t)lid << 32 | tok->pos;
+  t->occ[t->nocc++] = (uint64_t)t->surf_term[sid] << 32 | tok->pos;
   if (a->distinct == 0 || tok->pos > a->maxpos) {
     a->distinct++;
     a->maxpos = tok->pos;
   }
   return 0;
+}
+
+/* Sort occurrences: insertion sort for the short runs of a paragraph, else qsort. */
+static int cmp_u64(const void *x, const void *y);
+static void sort_occ(uint64_t *o, size_t n) {
+  if (n > 64) { qsort(o, n, sizeof *o, cmp_u64); return; }
+  for (size_t i = 1; i < n; i++) {
+    uint64_t v = o[i];
+    size_t j = i;
+    while (j > 0 && o[j - 1] > v) { o[j] = o[j - 1]; j--; }
+    o[j] = v;
+  }
 }
 
 static int cmp_u64(const void *x, const void *y) {
@@ -195,7 +227,7 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
     /* sort by (term, position) and drop repeats of a term at one position */
     uint64_t *o = t->occ + start;
     size_t n = t->nocc - start, k = 0;
-    if (n > 1) qsort(o, n, sizeof *o, cmp_u64);
+    sort_occ(o, n);
     for (size_t j = 0; j < n; j++)
       if (k == 0 || o[j] != o[k - 1]) o[k++] = o[j];
     t->nocc = start + k;
@@ -204,8 +236,8 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
   }
   /* the builder needs neither probe table */
   indaga__free(t->terms.slots);
-  indaga__free(t->pairs.slots);
-  t->terms.slots = t->pairs.slots = NULL;
+  indaga__free(t->surf.slots);
+  t->terms.slots = t->surf.slots = NULL;
   rc = INDAGA_OK;
 done:
   buf_free(&a.pair);
@@ -349,13 +381,14 @@ static int map_terms(seg_builder *b, const seg_tokens *tk) {
     }
   }
   ia_buf *pb = &b->scratch;
-  for (uint32_t i = 0; i < tk->pairs.n; i++) {
-    const unsigned char *p = tk->pairs.bytes.p + tk->pairs.off[i];
-    size_t nk = tk->pairs.len[i] - 4;
-    uint32_t lid = get_u32(p + nk), pid;
+  for (uint32_t i = 0; i < tk->surf.n; i++) {
+    const unsigned char *p = tk->surf.bytes.p + tk->surf.off[i];
+    size_t nt = get_u32(p), nk = tk->surf.len[i] - 4u - nt;
+    uint32_t lid = tk->surf_term[i], pid;
     if (lid >= tk->terms.n) return INDAGA_EMISUSE;
+    if (nk == 0) continue;   /* a token without a key adds nothing to the vocabulary */
     buf_reset(pb);
-    buf_append(pb, p, nk);
+    buf_append(pb, p + 4 + nt, nk);
     buf_put_u32(pb, b->map[lid]);
     if (pb->err) return pb->err;
     int added, rc = strtab_intern(&b->pairs, pb->p, pb->n, XXH3_64bits(pb->p, pb->n), &pid, &added);
