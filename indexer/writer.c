@@ -290,7 +290,7 @@ static int gc_keeps(const gc_ctx *g, const char *name) {
     return strncmp(name, "manifest.", 9) && strncmp(name, "seg-", 4);   /* only our temp files */
   }
   const char *z = name;
-  uint64_t a, b;
+  uint64_t a = 0, b = 0;
   if (!strncmp(z, "manifest.", 9)) {
     z += 9;
     if (!parse_u64(&z, &a) || *z) return 1;
