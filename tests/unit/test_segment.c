@@ -536,6 +536,15 @@ static void test_segment__merge_equals_direct_build(void **state) {
   check_same(ma, da);
   check_vocab_superset(ma, da);
   check_vocab_superset(da, ma);
+  /* a document id twice (a segment merged with itself) is refused, naming the id */
+  const seg_reader *twice[2] = { in[0], in[0] };
+  tmp_path(path, sizeof path, "twice.seg");
+  err = NULL;
+  assert_int_equal(seg_merge(twice, 2, NULL, NULL, path, &err), INDAGA_EMISUSE);
+  assert_non_null(err);
+  assert_non_null(strstr(err, "added twice"));
+  indaga__free(err);
+  assert_int_equal(access(path, F_OK), -1);
   for (int k = 0; k < 3; k++) seg_close(in[k]);
   seg_close(m); seg_close(d); seg_close(ma); seg_close(da);
   free(surv.docs);
@@ -749,6 +758,73 @@ static void test_segment__golden_file(void **state) {
   indaga__free(err);
 }
 
+/*
+** The OOM loop: fail the Nth allocation and every one after it, for N = 1,
+** 2, ... until build, write, open, verify, text and merge all succeed. Each
+** run must end in success or INDAGA_ENOMEM, leave no temporary file, and
+** leak nothing (ASan build).
+*/
+static int keep_small(size_t i) { return i == 1 || i == 2 || i == 40; }
+
+static int oom_run(const corpus *c, const char *path, const char *mpath) {
+  seg_builder *b = NULL;
+  seg_reader *r = NULL, *m = NULL;
+  char *err = NULL;
+  ia_buf t = { 0 };
+  int rc = seg_builder_new(&b);
+  for (size_t i = 0; i < c->n && !rc; i++) rc = seg_builder_add(b, &c->docs[i]);
+  if (!rc) rc = seg_builder_write(b, path, &err);
+  seg_builder_free(b);
+  indaga__free(err);
+  err = NULL;
+  if (!rc) rc = seg_open(&r, path, &err);
+  indaga__free(err);
+  err = NULL;
+  if (!rc) rc = seg_verify(r, &err);
+  indaga__free(err);
+  err = NULL;
+  if (!rc) rc = seg_para_text(r, 1, &t);
+  if (!rc) {
+    const seg_reader *in[1] = { r };   /* one input: merge must not see an id twice */
+    rc = seg_merge(in, 1, doc_deleted_fn, NULL, mpath, &err);
+    indaga__free(err);
+    err = NULL;
+  }
+  if (!rc) rc = seg_open(&m, mpath, &err);
+  indaga__free(err);
+  buf_free(&t);
+  seg_close(r);
+  seg_close(m);
+  return rc;
+}
+
+static void test_segment__oom_loop(void **state) {
+  (void)state;
+  corpus c;
+  corpus_load(&c, keep_small);
+  char path[600], mpath[600], tmp[700];
+  tmp_path(path, sizeof path, "oom.seg");
+  tmp_path(mpath, sizeof mpath, "oom-merged.seg");
+  int rc = INDAGA_ENOMEM;
+  uint64_t n;
+  for (n = 1; rc != INDAGA_OK; n++) {
+    indaga__alloc_fail_at(n, 1);
+    rc = oom_run(&c, path, mpath);
+    indaga__alloc_fail_at(0, 0);
+    if (rc != INDAGA_OK && rc != INDAGA_ENOMEM) fprintf(stderr, "allocation %llu: %d\n", (unsigned long long)n, rc);
+    assert_true(rc == INDAGA_OK || rc == INDAGA_ENOMEM);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    assert_int_equal(access(tmp, F_OK), -1);
+    snprintf(tmp, sizeof tmp, "%s.tmp", mpath);
+    assert_int_equal(access(tmp, F_OK), -1);
+    assert_true(n < 100000);
+  }
+  assert_true(n > 50);   /* the loop did fail allocations all along the way */
+  seg_reader *r = open_verified(mpath);
+  seg_close(r);
+  corpus_free(&c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_segment__round_trip_real_documents),
@@ -756,6 +832,7 @@ int main(void) {
     cmocka_unit_test(test_segment__corruption_detected),
     cmocka_unit_test(test_segment__missing_file_and_garbage),
     cmocka_unit_test(test_segment__golden_file),
+    cmocka_unit_test(test_segment__oom_loop),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
