@@ -95,12 +95,31 @@ void seg_vocab_iter_init(seg_vocab_iter *it, const seg_reader *r);
 int  seg_vocab_iter_next(seg_vocab_iter *it);
 void seg_vocab_iter_free(seg_vocab_iter *it);
 
-/* A one-block cache of decompressed text, for reading paragraphs in order. */
+/* A decoded paragraph record with where its text is. */
+typedef struct seg_para_rec {
+  seg_para p;
+  uint32_t tblk, toff, tlen;  /* text block, offset and length in it */
+} seg_para_rec;
+
+/*
+** State for reading paragraphs in order (merge, verify): the last
+** decompressed text block, and the record after the last one read, so the
+** next paragraph of a chunk costs one record instead of the chunk's prefix.
+*/
 typedef struct seg_text_cache {
   uint64_t blk;              /* cached block + 1, 0 = none */
   ia_buf raw;
+  uint32_t next;             /* pid + 1 of the paragraph in rec, 0 = none */
+  const unsigned char *pp;   /* the record after it */
+  seg_para_rec rec;
 } seg_text_cache;
-/* Point *p, *n at paragraph @pid's text inside @tc (valid until its next use). */
+/*
+** Read paragraph @pid: its record in *out (may be NULL) and its text in *p,
+** *n, valid until @tc's next use. INDAGA_OK, INDAGA_ENOTFOUND, ECORRUPT or ENOMEM.
+*/
+int seg__para_read(const seg_reader *r, uint32_t pid, seg_text_cache *tc, seg_para *out,
+                   const char **p, size_t *n);
+/* The same, text only. */
 int seg__para_text_ref(const seg_reader *r, uint32_t pid, seg_text_cache *tc,
                        const char **p, size_t *n);
 

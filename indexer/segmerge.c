@@ -47,7 +47,8 @@ static int cmp_mem(const unsigned char *a, size_t na, const unsigned char *b, si
 /* Step 1: documents, paragraphs and text of input @i. */
 static int merge_docs(merge *m, size_t i, int (*deleted)(void *, size_t, uint32_t), void *ctx) {
   const seg_reader *r = m->in[i];
-  seg_text_cache tc = { 0, { 0 } };
+  seg_text_cache tc;
+  memset(&tc, 0, sizeof tc);
   int rc = INDAGA_OK;
   m->remap[i] = indaga__malloc(((size_t)seg_npara(r) + 1) * sizeof **m->remap);
   if (!m->remap[i]) return INDAGA_ENOMEM;
@@ -62,8 +63,7 @@ static int merge_docs(merge *m, size_t i, int (*deleted)(void *, size_t, uint32_
       seg_para p;
       const char *t;
       size_t nt;
-      if ((rc = seg_para_get(r, pid, &p)) != INDAGA_OK) break;
-      if ((rc = seg__para_text_ref(r, pid, &tc, &t, &nt)) != INDAGA_OK) break;
+      if ((rc = seg__para_read(r, pid, &tc, &p, &t, &nt)) != INDAGA_OK) break;
       rc = segsink_para(m->sink, p.part, p.ordinal, p.len, p.heading, p.src_start, p.src_end,
                         p.label, p.nlabel, t, nt);
       m->remap[i][pid] = segsink_npara(m->sink) - 1;

@@ -403,10 +403,7 @@ int seg_vocab_prefix(const seg_reader *r, const char *prefix, size_t n,
 /**************************************************************************
 ** Paragraphs
 */
-typedef struct para_rec {
-  seg_para p;
-  uint32_t tblk, toff, tlen;
-} para_rec;
+typedef seg_para_rec para_rec;
 
 /*
 ** Decode one paragraph record at *pp (format.h, PARA). @o holds the
@@ -444,7 +441,8 @@ static int para_record(const unsigned char **pp, const unsigned char *end, para_
   return 0;
 }
 
-static int para_get(const seg_reader *r, uint32_t pid, para_rec *o) {
+/* Decode paragraph @pid's record from its chunk start; *after (may be NULL) gets the next record's start. */
+static int para_get(const seg_reader *r, uint32_t pid, para_rec *o, const unsigned char **after) {
   if (pid >= r->npara) return INDAGA_ENOTFOUND;
   uint32_t off = get_u32(r->sec[SEC_PARA_IDX] + 4 * (size_t)(pid / SEGF_PARA_CHUNK));
   if (off > r->nsec[SEC_PARA]) return INDAGA_ECORRUPT;
@@ -452,12 +450,13 @@ static int para_get(const seg_reader *r, uint32_t pid, para_rec *o) {
   for (uint32_t i = pid - pid % SEGF_PARA_CHUNK; i <= pid; i++)
     if (para_record(&p, end, o, i % SEGF_PARA_CHUNK == 0)) return INDAGA_ECORRUPT;
   o->p.len = seg_para_len(r, pid);
+  if (after) *after = p;
   return INDAGA_OK;
 }
 
 int seg_para_get(const seg_reader *r, uint32_t pid, seg_para *out) {
   para_rec o;
-  int rc = para_get(r, pid, &o);
+  int rc = para_get(r, pid, &o, NULL);
   if (rc == INDAGA_OK) *out = o.p;
   return rc;
 }
@@ -480,24 +479,41 @@ static int text_block(const seg_reader *r, uint64_t b, ia_buf *raw) {
   return INDAGA_OK;
 }
 
-int seg__para_text_ref(const seg_reader *r, uint32_t pid, seg_text_cache *tc,
-                       const char **p, size_t *n) {
-  para_rec o;
-  int rc = para_get(r, pid, &o);
-  if (rc) return rc;
-  if (tc->blk != (uint64_t)o.tblk + 1) {
-    tc->blk = 0;
-    if ((rc = text_block(r, o.tblk, &tc->raw)) != INDAGA_OK) return rc;
-    tc->blk = (uint64_t)o.tblk + 1;
+int seg__para_read(const seg_reader *r, uint32_t pid, seg_text_cache *tc, seg_para *out,
+                   const char **p, size_t *n) {
+  int rc = INDAGA_OK;
+  if (pid >= r->npara) return INDAGA_ENOTFOUND;
+  if (tc->next == pid && pid % SEGF_PARA_CHUNK != 0 && tc->pp) {
+    /* the next record of the chunk: decode just it */
+    if (para_record(&tc->pp, r->sec[SEC_PARA] + r->nsec[SEC_PARA], &tc->rec, 0)) rc = INDAGA_ECORRUPT;
+    else tc->rec.p.len = seg_para_len(r, pid);
+  } else {
+    rc = para_get(r, pid, &tc->rec, &tc->pp);
   }
-  if (o.toff > tc->raw.n || o.tlen > tc->raw.n - o.toff) return INDAGA_ECORRUPT;
-  *p = (const char *)tc->raw.p + o.toff;
-  *n = o.tlen;
+  tc->next = 0;
+  if (rc) return rc;
+  tc->next = pid + 1;
+  const para_rec *o = &tc->rec;
+  if (tc->blk != (uint64_t)o->tblk + 1) {
+    tc->blk = 0;
+    if ((rc = text_block(r, o->tblk, &tc->raw)) != INDAGA_OK) return rc;
+    tc->blk = (uint64_t)o->tblk + 1;
+  }
+  if (o->toff > tc->raw.n || o->tlen > tc->raw.n - o->toff) return INDAGA_ECORRUPT;
+  *p = (const char *)tc->raw.p + o->toff;
+  *n = o->tlen;
+  if (out) *out = o->p;
   return INDAGA_OK;
 }
 
+int seg__para_text_ref(const seg_reader *r, uint32_t pid, seg_text_cache *tc,
+                       const char **p, size_t *n) {
+  return seg__para_read(r, pid, tc, NULL, p, n);
+}
+
 int seg_para_text(const seg_reader *r, uint32_t pid, ia_buf *out) {
-  seg_text_cache tc = { 0, { 0 } };
+  seg_text_cache tc;
+  memset(&tc, 0, sizeof tc);
   const char *p;
   size_t n;
   int rc = seg__para_text_ref(r, pid, &tc, &p, &n);

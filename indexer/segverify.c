@@ -194,7 +194,8 @@ static int verify_docs(const seg_reader *r, char **errmsg) {
 }
 
 static int verify_paras(const seg_reader *r, char **errmsg) {
-  seg_text_cache tc = { 0, { 0 } };
+  seg_text_cache tc;
+  memset(&tc, 0, sizeof tc);
   uint64_t total = 0;
   uint32_t doc = 0;
   seg_doc d;
@@ -204,8 +205,12 @@ static int verify_paras(const seg_reader *r, char **errmsg) {
     seg_para p;
     const char *t;
     size_t nt;
-    if (seg_para_get(r, pid, &p) || p.doc < doc || p.doc >= r->ndoc) {
-      rc = seg__corrupt(r, errmsg, "malformed paragraph record %u", pid);
+    if ((rc = seg__para_read(r, pid, &tc, &p, &t, &nt)) != INDAGA_OK) {
+      if (rc == INDAGA_ECORRUPT) rc = seg__corrupt(r, errmsg, "paragraph %u: malformed record or stored text", pid);
+      break;
+    }
+    if (p.doc < doc || p.doc >= r->ndoc) {
+      rc = seg__corrupt(r, errmsg, "paragraph %u: document %u out of order", pid, p.doc);
       break;
     }
     if ((pid == 0 || p.doc != doc) && seg_doc_get(r, p.doc, &d)) {
@@ -215,8 +220,6 @@ static int verify_paras(const seg_reader *r, char **errmsg) {
     doc = p.doc;
     if (pid < d.first_para || pid - d.first_para >= d.npara || p.part >= d.nparts)
       rc = seg__corrupt(r, errmsg, "paragraph %u outside its document %u or part %u", pid, p.doc, p.part);
-    else if ((rc = seg__para_text_ref(r, pid, &tc, &t, &nt)) != INDAGA_OK)
-      rc = rc == INDAGA_ECORRUPT ? seg__corrupt(r, errmsg, "paragraph %u: stored text unreadable", pid) : rc;
     total += p.len;
   }
   buf_free(&tc.raw);
