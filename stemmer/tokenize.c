@@ -135,6 +135,8 @@ static size_t entity_at(const unsigned char *p, size_t n, int32_t *cp) {
 ** year suffix written " (yyyy)" whatever the spacing or Markdown escapes.
 */
 static size_t skip_space(const unsigned char *p, size_t n, size_t k) {
+  size_t lim = n - k > 8 ? k + 8 : n;   /* a few blanks, not a page of them */
+  n = lim;
   while (k < n) {
     if (p[k] == ' ' || p[k] == '\t' || p[k] == '\r' || p[k] == '\n') k++;
     else if (p[k] == 0xC2 && k + 1 < n && p[k + 1] == 0xA0) k += 2;   /* no-break space */
@@ -145,6 +147,10 @@ static size_t skip_space(const unsigned char *p, size_t n, size_t k) {
 
 /* Return the end of the symbol starting at p[i] (0: none) and its term in a->sym. */
 static size_t match_symbol(analyzer *a, const unsigned char *p, size_t n, size_t i) {
+  /* Look at most 129 bytes ahead (symbols are shorter), so a long run of
+  ** capitals or of "A/..." costs linear time, not quadratic. */
+  size_t m = n;
+  if (n - i > 129) n = i + 129;
   size_t j = i;
   while (j < n && is_upper_ascii(p[j])) j++;
   if (j == i || j - i > 10 || j >= n || p[j] != '/') return 0;
@@ -167,7 +173,8 @@ static size_t match_symbol(analyzer *a, const unsigned char *p, size_t n, size_t
     end = j = k;
     if (end - i > 128) return 0;
   }
-  if (!ncomp || !good) return 0;
+  if (!ncomp || !good || (end == n && n < m)) return 0;
+  n = m;
   if (end < n && p[end] >= 0x80) {
     size_t len;
     int32_t cp = ia_utf8_decode(p + end, n - end, &len);
@@ -394,8 +401,11 @@ int analyzer_run(analyzer *a, const char *text, size_t n, token_fn cb, void *ctx
     /* Scan the word: runs of ASCII letters and digits at full speed. */
     size_t j = i;
     int rebuilt = 0;
+    /* Never look further than one byte past the longest word: a long run
+    ** of letters is cut into words, each scanned once. */
+    size_t lim = n - i > IA_MAX_WORD + 1 ? i + IA_MAX_WORD + 1 : n;
     for (;;) {
-      j = alnum_run(bk, p, j, n);
+      j = alnum_run(bk, p, j, lim);
       if (j - i > IA_MAX_WORD) { j = i + IA_MAX_WORD; break; }
       if (j >= n) break;
       unsigned b = p[j];

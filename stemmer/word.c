@@ -426,6 +426,18 @@ int ia_word_lookup(analyzer *a, const char *w, size_t n, ia_word *out) {
 
 int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *out) {
   uint32_t j = 0;
+  /* A plain number is its own term and key: no cache entry (numbers are
+  ** many and mostly distinct, and would push words out of the cache). */
+  if (n > 0 && w[0] >= '0' && w[0] <= '9') {
+    size_t k = 1;
+    while (k < n && ((w[k] >= '0' && w[k] <= '9') || w[k] == '.' || w[k] == ',')) k++;
+    if (k == n) {
+      out->term = out->key = w;
+      out->nterm = out->nkey = n;
+      out->flags = TOK_NUMBER;
+      return INDAGA_OK;
+    }
+  }
   if (n <= 255) {
     uint32_t h32 = (uint32_t)(h >> 32);
     j = slot_of(h, a->nslots);

@@ -533,6 +533,17 @@ static void test_stemmer__ten_megabyte_line(void **state) {
   assert_int_equal(analyzer_run(a, text, n - (n % 2), count_cb, &c, &ninv), INDAGA_OK);
   assert_int_equal(ninv, 0);
   assert_int_equal(c.tokens, ((n / 2) + (IA_MAX_WORD / 2) - 1) / (IA_MAX_WORD / 2));
+  /* Capitals, and a symbol's opening, followed by 10 MB of letters: no symbol, linear time. */
+  memset(text, 'A', n);
+  memset(&c, 0, sizeof c);
+  assert_int_equal(analyzer_run(a, text, n, count_cb, &c, NULL), INDAGA_OK);
+  assert_int_equal(c.tokens, (n + IA_MAX_WORD - 1) / IA_MAX_WORD);
+  assert_int_equal(c.symbols, 0);
+  memcpy(text, "A/1", 3);
+  memset(&c, 0, sizeof c);
+  assert_int_equal(analyzer_run(a, text, n, count_cb, &c, NULL), INDAGA_OK);
+  assert_int_equal(c.symbols, 0);
+  assert_int_equal(c.tokens, 1 + (n - 2 + IA_MAX_WORD - 1) / IA_MAX_WORD);   /* "A", then "1AAA..." cut */
   analyzer_free(a);
   indaga__free(text);
 }
