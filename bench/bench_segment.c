@@ -15,6 +15,7 @@
 */
 #include <stdio.h>
 #include <stdlib.h>
+#include <malloc.h>
 #include <time.h>
 #include "common/common.h"
 #include "common/os.h"
@@ -45,11 +46,17 @@ static void build(seg_doc_in *docs, size_t from, size_t to, const char *path, do
   char *err = NULL;
   int rc = seg_builder_new(&b);
   if (rc) die("builder", rc, NULL);
+  struct mallinfo2 mi0 = mallinfo2();
+  size_t heap0 = mi0.uordblks + mi0.hblkhd;
   double t0 = now();
   for (size_t i = from; i < to; i++)
     if ((rc = seg_builder_add(b, &docs[i])) != INDAGA_OK) die("add", rc, NULL);
   double t1 = now();
-  if (mem) *mem = seg_builder_mem(b);
+  if (mem) {
+    *mem = seg_builder_mem(b);
+    printf("builder: seg_builder_mem %.1f MB, heap growth while adding %.1f MB\n", (double)*mem / 1e6,
+           (double)(mallinfo2().uordblks + mallinfo2().hblkhd - heap0) / 1e6);
+  }
   if ((rc = seg_builder_write(b, path, &err)) != INDAGA_OK) die("write", rc, err);
   double t2 = now();
   seg_builder_free(b);
