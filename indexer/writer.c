@@ -454,7 +454,10 @@ int indaga_writer_open(indaga_writer **out, const char *path,
 
 void indaga_writer_close(indaga_writer *w) {
   if (!w) return;
+  int wrote = 0;   /* segments flushed but never published are removed */
+  for (size_t i = 0; i < w->nslots; i++) wrote |= w->slots[i].owned != NULL;
   clear_session(w);
+  if (wrote && w->lock_fd >= 0) collect_garbage(w);
   ix_snapshot_free(w->base);
   ix_manifest_clear(&w->live);
   ix_manifest_clear(&w->prev);

@@ -393,6 +393,43 @@ static void test_writer__second_writer_busy(void **state) {
   free(ix);
 }
 
+static int count_files(const char *dir, const char *suffix) {
+  DIR *d = opendir(dir);
+  assert_non_null(d);
+  struct dirent *e;
+  int n = 0;
+  while ((e = readdir(d)) != NULL) {
+    size_t len = strlen(e->d_name), ls = strlen(suffix);
+    if (len >= ls && !strcmp(e->d_name + len - ls, suffix)) n++;
+  }
+  closedir(d);
+  return n;
+}
+
+static void test_writer__close_discards_uncommitted(void **state) {
+  (void)state;
+  char *ix = make_tmpdir();
+  uint64_t gen;
+  indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
+  o.memory_budget = 64 << 10;   /* flushes several segments during the sync */
+  indaga_writer *w = NULL;
+  assert_int_equal(indaga_writer_open(&w, ix, &o, NULL), INDAGA_OK);
+  indaga_sync_report r;
+  assert_int_equal(indaga_writer_sync(w, UN_DIR, &r), INDAGA_OK);
+  assert_int_equal(r.added, 534);
+  assert_true(count_files(ix, ".seg") > 1);   /* written, not yet published */
+  indaga_writer_close(w);
+  assert_int_equal(count_files(ix, ".seg"), 0);
+  assert_int_equal(count_files(ix, ".tmp"), 0);
+  indaga_index *idx = NULL;
+  assert_int_equal(indaga_index_open(&idx, ix, NULL, NULL), INDAGA_ENOINDEX);
+  sync_commit(ix, UN_DIR, 0, 2, 64 << 10, &gen);
+  assert_int_equal(gen, 1);
+  assert_int_equal(stats_of(ix).documents, 534);
+  rm_rf(ix);
+  free(ix);
+}
+
 /*
 ** Fail the Nth call of @kind with @err during one commit, for N = 1, 2, ...
 ** until the commit succeeds. Each failure must be reported as @want with a
@@ -461,6 +498,7 @@ int main(void) {
     cmocka_unit_test(test_writer__document_get_matches_parser),
     cmocka_unit_test(test_writer__delete_replace_buffers),
     cmocka_unit_test(test_writer__second_writer_busy),
+    cmocka_unit_test(test_writer__close_discards_uncommitted),
     cmocka_unit_test(test_writer__full_disk_each_step),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
