@@ -3,23 +3,44 @@
 ** pipeline for text and queries"). The indexer and the query parser both
 ** call analyzer_run(), so a query word is normalised exactly as the text.
 **
-**   bytes -> UTF-8 decode (invalid bytes -> U+FFFD, counted)
-**         -> tokens: runs of letters and digits, each with its position and
-**            byte range; numbers, ordinals (16ª, 72º) and UN symbols
-**            (A/72/565, S/RES/2354 (2017), A/69/102/Add.2) as whole tokens
-**            and as their parts
+**   bytes -> UTF-8 decode (invalid bytes -> U+FFFD, counted; NUL separates)
+**         -> tokens: runs of letters (L*), digits (Nd) and marks, each with
+**            its position and byte range; numbers, ordinals (16ª, 72º) and
+**            UN symbols (A/72/565, S/RES/2354 (2017), A/69/102/Add.2) as
+**            whole tokens and as their parts
 **         -> lowercase (utf8proc), Snowball Spanish stem of the *accented*
 **            lowercase word (libstemmer), then accents folded out of the stem
 **            (ñ stays ñ, ü -> u): the term
 **         -> key: the lowercase word with accents folded (ñ kept)
 **         -> stopword flag (Snowball's Spanish list)
 **
+** Decisions (tokenize.c and word.c say more):
+**   - Separators: everything that is not a letter, digit or mark, so Markdown
+**     markup, quotes, apostrophes ("l'Eau" -> l, eau) and hyphens ("costo-
+**     beneficio" -> costo, beneficio) never make tokens.
+**   - Numbers: ASCII digits go on over '.' or ',' followed by a digit, so
+**     "24.042.875" and "0,75" are one TOK_NUMBER token whose term is the
+**     number as written. A number is not stemmed, and neither is any word
+**     with a digit in it ("G77" -> "g77").
+**   - Ordinals: "16ª"/"72º"/"1.º" give the term "16ª"/"72º"/"1º" (TOK_NUMBER)
+**     and then the plain number as a TOK_PART token at the same position.
+**   - Symbols: see match_symbol() in tokenize.c; term "s/res/2354 (2017)".
+**   - Stopwords: a token is TOK_STOP when its folded key is a folded entry
+**     of the list, so "esta"/"está", "si"/"sí", "el"/"él" are all stopwords.
+**     Words with digits never are.
+**   - HTML entities (&iacute;, &#237;) are the letters they name.
+**   - Tokens are at most IA_MAX_WORD bytes: a longer run is cut.
+**   - Snowball 3.0's rule for -acion/-ucion without accent is applied on top
+**     of Debian's libstemmer 2.2 (word.c), so "informacion" -> "inform".
+**
 ** Positions: each word token takes the next position. A whole symbol token
 ** takes the position of its first part, and its parts take consecutive
-** positions, so phrases spanning a symbol still line up.
+** positions, so phrases spanning a symbol still line up. An ordinal and its
+** plain number share one position.
 **
 ** Threading: an analyzer belongs to one thread (it owns an sb_stemmer and a
-** word cache). Create one per thread.
+** word cache of at most about 12 MiB). Create one per thread. There is no
+** global state.
 */
 #ifndef INDAGA_ANALYZE_H
 #define INDAGA_ANALYZE_H
@@ -45,7 +66,7 @@ typedef struct ia_token {
   const char *key;       /* lowercase, accents folded (ñ kept); not NUL-terminated */
   size_t nkey;
 } ia_token;
-/* term/key point into the analyzer's memory and are valid only during the callback. */
+/* term/key point into the analyzer or into the input (plain numbers); valid only during the callback. */
 
 typedef struct analyzer analyzer;
 
@@ -68,14 +89,22 @@ int analyzer_run(analyzer *a, const char *p, size_t n, token_fn cb, void *ctx, s
 
 /*
 ** Normalise one word (already a single token's bytes) to its term and key,
-** as analyzer_run would. The returned pointers are valid until the next call
-** on @a. Returns INDAGA_OK or INDAGA_ENOMEM. Used by the query parser for
-** prefix queries and by tests.
+** as analyzer_run would for a token with exactly these bytes. Invalid UTF-8
+** becomes U+FFFD. It does not split or detect symbols: give it one token.
+** The returned pointers (any of the out-parameters may be NULL) are valid
+** until the next call on @a, and may point into p itself (plain numbers).
+** Returns INDAGA_OK or INDAGA_ENOMEM. Used by the query parser for prefix
+** queries and by tests.
 */
 int analyzer_word(analyzer *a, const char *p, size_t n,
                   const char **term, size_t *nterm, const char **key, size_t *nkey, int *is_stop);
 
-/* Fold accents out of lowercase UTF-8 p[0..n) into out (ñ kept, ü -> u). */
+/*
+** Fold accents out of UTF-8 p[0..n), appending to out: canonical
+** decomposition with combining marks dropped, except ñ/Ñ (also written
+** n + U+0303), which stay; ü -> u, á -> a, ç -> c. Case is kept. Invalid
+** UTF-8 becomes U+FFFD. Returns INDAGA_OK or INDAGA_ENOMEM (out->err set).
+*/
 int fold_accents(const char *p, size_t n, ia_buf *out);
 
 #endif /* INDAGA_ANALYZE_H */
