@@ -280,9 +280,13 @@ b_ratio() { calc f2 "$(calc ratio "$(val "$1" index_bytes)" "$PE_BYTES")"; }
 lat() { calc ms "$(val "$1" "$2")"; }
 
 I1=build_indaga1; I2=build_indaga2; BX=build_xapian; BF=build_fts5
-row_b() {   # label function: indaga 1T, 2T, Xapian, FTS5, 2T/Xapian, 2T/FTS5
+row_b() {   # label function [noratio]: indaga 1T, 2T, Xapian, FTS5, 2T/Xapian, 2T/FTS5
     a=$($2 $I1); b=$($2 $I2); x=$($2 $BX); f=$($2 $BF)
-    echo "| $1 | $a | $b | $x | $f | $(calc ratio "$b" "$x") | $(calc ratio "$b" "$f") |"
+    if [ "${3:-}" = noratio ]; then
+        echo "| $1 | $a | $b | $x | $f | | |"
+    else
+        echo "| $1 | $a | $b | $x | $f | $(calc ratio "$b" "$x") | $(calc ratio "$b" "$f") |"
+    fi
 }
 row_q() {   # label key snippets
     i=$(lat "lat_indaga_$3" "$2"); x=$(lat "lat_xapian_$3" "$2"); f=$(lat "lat_fts5_$3" "$2")
@@ -376,7 +380,7 @@ row_b "throughput per CPU second, MB/s" b_cmbps
 row_b "peak RSS, MiB" b_rss
 row_b "index size, MB" b_size
 row_b "index size / corpus" b_ratio
-row_b "1-min load average at the end" b_load
+row_b "1-min load average at the end" b_load noratio
 cat <<EOF
 
 indaga indexed $(val build_indaga2 paragraphs) paragraphs of $(val build_indaga2 files) files;
