@@ -41,6 +41,7 @@ struct segsink {
   uint64_t psrc_end;        /* and source end */
   /* text */
   ia_buf raw;               /* the open text block, decompressed */
+  uint32_t rawparas;        /* paragraphs in it (a block of empty texts is still a block) */
   ia_buf text, textidx;
   uint32_t ntextblk;
   ZSTD_CCtx *zc;
@@ -146,7 +147,7 @@ int segsink_doc(segsink *s, const char *id, size_t nid, uint64_t size, int64_t m
 
 /* Compress the open text block. */
 static void flush_text(segsink *s) {
-  if (s->rc || s->raw.n == 0) return;
+  if (s->rc || s->rawparas == 0) return;
   size_t bound = ZSTD_compressBound(s->raw.n);
   if (keep(s, buf_reserve(&s->text, bound))) return;
   size_t k = ZSTD_compress2(s->zc, s->text.p + s->text.n, bound, s->raw.p, s->raw.n);
@@ -156,6 +157,7 @@ static void flush_text(segsink *s) {
   buf_put_u32(&s->textidx, (uint32_t)s->raw.n);
   s->text.n += k;
   s->ntextblk++;
+  s->rawparas = 0;
   buf_reset(&s->raw);
   keep(s, s->textidx.err);
 }
@@ -194,6 +196,7 @@ int segsink_para(segsink *s, uint32_t part, uint32_t ordinal, uint32_t len, int 
   s->psrc_end = src_start + len_src;
   buf_put_varint(b, ntext);
   buf_append(&s->raw, text, ntext);
+  s->rawparas++;
   buf_append(&s->paralen, &len, sizeof len);   /* native order until finish */
   s->npara++;
   s->total_len += len;

@@ -758,6 +758,73 @@ static void test_segment__golden_file(void **state) {
   indaga__free(err);
 }
 
+/* A segment without documents, and documents without paragraphs or text, are valid. */
+static void test_segment__empty_cases(void **state) {
+  (void)state;
+  char path[600], *err = NULL;
+  seg_builder *b;
+  tmp_path(path, sizeof path, "empty.seg");
+  assert_int_equal(seg_builder_new(&b), INDAGA_OK);
+  assert_int_equal(seg_builder_write(b, path, &err), INDAGA_OK);
+  assert_int_equal(seg_builder_write(b, path, &err), INDAGA_EMISUSE);   /* once only */
+  seg_builder_free(b);
+  seg_reader *r = open_verified(path);
+  assert_int_equal(seg_ndoc(r), 0);
+  assert_int_equal(seg_npara(r), 0);
+  assert_true(seg_nterms(r) == 0);
+  seg_term t;
+  assert_int_equal(seg_term_get(r, "a", 1, &t), 0);
+  coll got = { .n = 0, .count = 0 };
+  assert_int_equal(seg_vocab_prefix(r, "", 0, coll_kt, &got), INDAGA_OK);
+  assert_int_equal(got.count, 0);
+  uint32_t did;
+  assert_int_equal(seg_doc_find(r, "x", 1, &did), INDAGA_ENOTFOUND);
+  seg_close(r);
+
+  /* hand-made documents: one with no paragraphs, one with an empty paragraph */
+  analyzer *an;
+  assert_int_equal(analyzer_new(&an), INDAGA_OK);
+  seg_doc_in in[2];
+  memset(in, 0, sizeof in);
+  char *labels[1] = { NULL };
+  dm_doc *d0 = indaga__calloc(1, sizeof *d0), *d1 = indaga__calloc(1, sizeof *d1);
+  d0->part_labels = indaga__calloc(1, sizeof(char *));
+  d0->nparts = 1;
+  d1->part_labels = indaga__calloc(1, sizeof(char *));
+  d1->nparts = 1;
+  d1->paras = indaga__calloc(1, sizeof *d1->paras);
+  d1->nparas = 1;
+  d1->paras[0].ordinal = 1;
+  d1->paras[0].text = indaga__strdup("");
+  (void)labels;
+  in[0].id = indaga__strdup("vacio.txt");
+  in[0].doc = d0;
+  in[1].id = indaga__strdup("blanco.txt");
+  in[1].doc = d1;
+  assert_int_equal(seg_analyze_doc(an, &in[0]), INDAGA_OK);
+  assert_int_equal(seg_analyze_doc(an, &in[1]), INDAGA_OK);
+  corpus c = { in, 2 };
+  tmp_path(path, sizeof path, "blank.seg");
+  build(&c, path);
+  r = open_verified(path);
+  assert_int_equal(seg_ndoc(r), 2);
+  assert_int_equal(seg_npara(r), 1);
+  assert_int_equal(seg_para_len(r, 0), 0);
+  ia_buf text = { 0 };
+  assert_int_equal(seg_para_text(r, 0, &text), INDAGA_OK);
+  assert_int_equal(text.n, 0);
+  assert_int_equal(seg_doc_find(r, "blanco.txt", 10, &did), INDAGA_OK);
+  assert_int_equal(did, 1);
+  seg_doc sd;
+  assert_int_equal(seg_doc_get(r, 0, &sd), INDAGA_OK);
+  assert_int_equal(sd.npara, 0);
+  buf_free(&text);
+  seg_close(r);
+  seg_doc_in_clear(&in[0]);
+  seg_doc_in_clear(&in[1]);
+  analyzer_free(an);
+}
+
 /*
 ** The OOM loop: fail the Nth allocation and every one after it, for N = 1,
 ** 2, ... until build, write, open, verify, text and merge all succeed. Each
@@ -833,6 +900,7 @@ int main(void) {
     cmocka_unit_test(test_segment__missing_file_and_garbage),
     cmocka_unit_test(test_segment__golden_file),
     cmocka_unit_test(test_segment__oom_loop),
+    cmocka_unit_test(test_segment__empty_cases),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
