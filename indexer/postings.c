@@ -32,7 +32,7 @@
 #define P_DATA     0   /* first byte after the directory */
 #define P_POS      1   /* the term's first positions byte */
 #define P_POSEND   2   /* end of the positions section */
-#define P_SHALLOW  3   /* block pointer of seg_cursor_block */
+#define P_SHALLOW  3   /* the block seg_cursor_block last reported */
 #define P_DF       4   /* df | limit << 32 */
 #define P_ONE      5   /* single block: last_doc | max_tf << 32 */
 #define P_ONELEN   6   /* single block: min_len */
@@ -318,9 +318,9 @@ int seg_cursor_seek(seg_cursor *c, uint32_t target) {
 
 int seg_cursor_block(seg_cursor *c, uint32_t target, uint32_t *last,
                      uint32_t *max_tf, uint32_t *min_len) {
-  uint32_t from = (uint32_t)c->priv[P_SHALLOW];
-  if (c->decoded && c->iblock > from) from = c->iblock;
-  uint32_t b = find_block(c, from, target);
+  /* search from the cursor's block, not from the last answer, so a target
+     below an earlier one still gets its own block's bounds */
+  uint32_t b = find_block(c, c->decoded ? c->iblock : 0, target);
   c->priv[P_SHALLOW] = b;
   if (b >= c->nblocks) {
     *last = SEG_END;

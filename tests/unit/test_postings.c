@@ -219,6 +219,13 @@ static void test_postings__block_bounds(void **state) {
         assert_int_equal(mlen, rmin);
         /* the block pointer moved, the cursor did not */
         assert_int_equal(c.doc, l.docs[0]);
+        /* a lower target again gets its own block (targets need not ascend) */
+        if (t > 0 && rnd() % 8 == 0) {
+          uint32_t t2 = rnd() % t, i2 = lower_bound(&l, t2), b2 = i2 / SEG_BLOCK;
+          uint32_t e2 = (b2 + 1) * SEG_BLOCK < l.n ? (b2 + 1) * SEG_BLOCK : l.n;
+          assert_int_equal(seg_cursor_block(&c, t2, &last, &mtf, &mlen), 0);
+          assert_int_equal(last, l.docs[e2 - 1]);
+        }
       }
       seg_cursor_close(&c);
       ref_free(&l);
