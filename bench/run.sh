@@ -263,6 +263,9 @@ cpu=$(awk -F: '/^model name/ { sub(/^ +/, "", $2); print $2; exit }' /proc/cpuin
 ram=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo unknown)
 iver=$(sed -n 's/^#define INDAGA_VERSION_STRING "\(.*\)"/\1/p' "$REPO/include/indaga.h")
 irev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo "no git")
+if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+    irev="$irev with uncommitted changes"
+fi
 xver=$(xapian-config --version 2>/dev/null | awk '{ print $NF }')
 sver=$(pkg-config --modversion sqlite3 2>/dev/null || echo unknown)
 ccver=$(cc --version 2>/dev/null | head -n 1)
