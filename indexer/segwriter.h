@@ -44,7 +44,12 @@ void   seg_builder_free(seg_builder *b);
 int    seg_builder_add(seg_builder *b, const seg_doc_in *in);
 size_t seg_builder_mem(const seg_builder *b);     /* bytes held */
 uint32_t seg_builder_ndocs(const seg_builder *b);
-/* Write the segment to @path (tmp + fsync + rename). */
+/*
+** Write the segment to @path (tmp + fsync + rename). Afterwards, whether it
+** succeeded or not, the builder only accepts seg_builder_free (other calls
+** give INDAGA_EMISUSE); on failure no file is left. A document id added
+** twice gives INDAGA_EMISUSE naming the id.
+*/
 int    seg_builder_write(seg_builder *b, const char *path, char **errmsg);
 
 /* Open (mmap) a segment file and check its footer and checksum. */
@@ -56,7 +61,8 @@ int  seg_verify(const seg_reader *r, char **errmsg);
 /*
 ** Merge segments @in[0..n) into one new segment at @path, dropping the
 ** paragraphs of documents marked deleted (@deleted[i] is segment i's deleted
-** document set as a callback). Document order is kept.
+** document set as a callback). Document order is kept. A document id
+** present in two inputs (and not deleted in either) gives INDAGA_EMISUSE.
 */
 int seg_merge(const seg_reader *const *in, size_t n,
               int (*doc_deleted)(void *ctx, size_t seg, uint32_t did), void *ctx,
