@@ -46,8 +46,9 @@ size_t seg_builder_mem(const seg_builder *b);     /* bytes held */
 uint32_t seg_builder_ndocs(const seg_builder *b);
 /*
 ** Write the segment to @path (tmp + fsync + rename). Afterwards, whether it
-** succeeded or not, the builder only accepts seg_builder_free (other calls
-** give INDAGA_EMISUSE); on failure no file is left. A document id added
+** succeeded or not, and likewise after a failed seg_builder_add, the builder
+** only accepts seg_builder_free (other calls give INDAGA_EMISUSE); after a
+** failed write, freeing it removes the temporary file. A document id added
 ** twice gives INDAGA_EMISUSE naming the id.
 */
 int    seg_builder_write(seg_builder *b, const char *path, char **errmsg);
