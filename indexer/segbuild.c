@@ -516,6 +516,7 @@ int seg_builder_write(seg_builder *b, const char *path, char **errmsg) {
   int rc = segsink_open(b->sink, path, errmsg);
   if (!rc) rc = write_terms(b, errmsg);
   if (!rc) rc = segsink_finish(b->sink, errmsg);
+  if (rc) segsink_abort(b->sink);
   if (rc && errmsg && !*errmsg)
     *errmsg = indaga__sprintf("%s: cannot write segment: %s", path, indaga_strerror(rc));
   return rc;

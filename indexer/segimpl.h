@@ -42,6 +42,7 @@ int seg__corrupt(const seg_reader *r, char **errmsg, const char *fmt, ...)
 typedef struct segsink segsink;
 int  segsink_new(segsink **out);
 void segsink_free(segsink *s);     /* removes a half-written temporary file */
+void segsink_abort(segsink *s);    /* the same, now: close and remove the temporary file */
 /* Start document ndoc: @meta and @parts are already encoded as in format.h. */
 int  segsink_doc(segsink *s, const char *id, size_t nid, uint64_t size, int64_t mtime_ns,
                  uint64_t hash, const unsigned char *meta, size_t nmeta,

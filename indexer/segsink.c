@@ -79,9 +79,16 @@ int segsink_new(segsink **out) {
   return INDAGA_OK;
 }
 
+void segsink_abort(segsink *s) {
+  if (s && s->open) {
+    os_wfile_abort(&s->f);
+    s->open = 0;
+  }
+}
+
 void segsink_free(segsink *s) {
   if (!s) return;
-  if (s->open) os_wfile_abort(&s->f);
+  segsink_abort(s);
   ZSTD_freeCCtx(s->zc);
   XXH3_freeState(s->xx);
   ia_buf *bufs[] = { &s->dbytes, &s->para, &s->paraidx, &s->paralen, &s->raw, &s->text,

@@ -47,9 +47,9 @@ uint32_t seg_builder_ndocs(const seg_builder *b);
 /*
 ** Write the segment to @path (tmp + fsync + rename). Afterwards, whether it
 ** succeeded or not, and likewise after a failed seg_builder_add, the builder
-** only accepts seg_builder_free (other calls give INDAGA_EMISUSE); after a
-** failed write, freeing it removes the temporary file. A document id added
-** twice gives INDAGA_EMISUSE naming the id.
+** only accepts seg_builder_free (other calls give INDAGA_EMISUSE). A failed
+** write leaves no file behind. A document id added twice gives
+** INDAGA_EMISUSE naming the id.
 */
 int    seg_builder_write(seg_builder *b, const char *path, char **errmsg);
 

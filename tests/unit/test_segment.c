@@ -840,7 +840,12 @@ static int oom_run(const corpus *c, const char *path, const char *mpath) {
   ia_buf t = { 0 };
   int rc = seg_builder_new(&b);
   for (size_t i = 0; i < c->n && !rc; i++) rc = seg_builder_add(b, &c->docs[i]);
-  if (!rc) rc = seg_builder_write(b, path, &err);
+  if (!rc) {
+    rc = seg_builder_write(b, path, &err);
+    char tmp[700];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    assert_int_equal(access(tmp, F_OK), -1);   /* gone before the builder is freed */
+  }
   seg_builder_free(b);
   indaga__free(err);
   err = NULL;
