@@ -193,6 +193,41 @@ static inline uint64_t ia_hash(const char *w, size_t n) {
   return ia_mix(a ^ n, b ^ 0x8ebc6af09c88c6e3ull);
 }
 
+/* Equal words of equal length n (1..255): 8 bytes at a time, no library call. */
+static inline int ia_same_word(const unsigned char *x, const char *y, size_t n) {
+  while (n >= 8) {
+    uint64_t u, v;
+    memcpy(&u, x, 8);
+    memcpy(&v, y, 8);
+    if (u != v) return 0;
+    x += 8; y += 8; n -= 8;
+  }
+  while (n--) if (*x++ != (unsigned char)*y++) return 0;
+  return 1;
+}
+
+/* The cache entry of word w[0..n) (1 <= n <= 255) of hash @h, or NULL: the hit path, inline. */
+static inline const ia_cache_ent *ia_cache_find(const analyzer *a, const char *w, size_t n, uint64_t h) {
+  uint32_t h32 = (uint32_t)(h >> 32), mask = a->nslots - 1;
+  for (uint32_t j = (uint32_t)h & mask;; j = (j + 1) & mask) {
+    const ia_cache_ent *e = &a->slots[j];
+    if (!e->nword) return NULL;
+    if (e->h == h32 && e->nword == n &&
+        ia_same_word((e->flags & IA_EXT) ? a->arena + e->s.off : e->s.inl, w, n))
+      return e;
+  }
+}
+
+/* The normal forms held by cache entry @e. */
+static inline void ia_cache_word(const analyzer *a, const ia_cache_ent *e, ia_word *out) {
+  const unsigned char *base = (e->flags & IA_EXT) ? a->arena + e->s.off : e->s.inl;
+  out->term = (const char *)base + e->nword;
+  out->nterm = e->nterm;
+  out->key = (const char *)base + e->nword + e->nterm;
+  out->nkey = e->nkey;
+  out->flags = e->flags & ~IA_EXT;
+}
+
 /* Hint that the cache entry of hash @h is wanted soon. */
 static inline void ia_cache_prefetch(const analyzer *a, uint64_t h) {
 #if defined(__GNUC__)

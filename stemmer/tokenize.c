@@ -246,8 +246,11 @@ typedef struct pending {
 */
 static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn, uint64_t h, int part) {
   ia_word nw;
-  int rc = ia_word_lookup_h(r->a, w, wn, h, &nw);
-  if (rc != INDAGA_OK) return rc;
+  int rc;
+  const ia_cache_ent *e = NULL;
+  if (wn <= 255 && !is_digit_ascii((unsigned char)w[0])) e = ia_cache_find(r->a, w, wn, h);
+  if (e) ia_cache_word(r->a, e, &nw);
+  else if ((rc = ia_word_lookup_h(r->a, w, wn, h, &nw)) != INDAGA_OK) return rc;
   ia_token t;
   t.pos = r->pos;
   t.flags = (nw.flags & (TOK_STOP | TOK_NUMBER)) | (part ? TOK_PART : 0u);

@@ -396,28 +396,6 @@ static int cache_grow(analyzer *a) {
   return INDAGA_OK;
 }
 
-static void set_word(const analyzer *a, const ia_cache_ent *e, ia_word *out) {
-  const unsigned char *base = (e->flags & IA_EXT) ? a->arena + e->s.off : e->s.inl;
-  out->term = (const char *)base + e->nword;
-  out->nterm = e->nterm;
-  out->key = (const char *)base + e->nword + e->nterm;
-  out->nkey = e->nkey;
-  out->flags = e->flags & ~IA_EXT;
-}
-
-/* Equal words of equal length n (1..255): 8 bytes at a time, no library call. */
-static int same_word(const unsigned char *x, const char *y, size_t n) {
-  while (n >= 8) {
-    uint64_t u, v;
-    memcpy(&u, x, 8);
-    memcpy(&v, y, 8);
-    if (u != v) return 0;
-    x += 8; y += 8; n -= 8;
-  }
-  while (n--) if (*x++ != (unsigned char)*y++) return 0;
-  return 1;
-}
-
 uint64_t ia_hash_long(const char *w, size_t n) { return XXH3_64bits(w, n); }
 
 int ia_word_lookup(analyzer *a, const char *w, size_t n, ia_word *out) {
@@ -439,18 +417,14 @@ int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *
     }
   }
   if (n <= 255) {
-    uint32_t h32 = (uint32_t)(h >> 32);
-    j = slot_of(h, a->nslots);
-    for (;;) {
-      const ia_cache_ent *e = &a->slots[j];
-      if (!e->nword) break;
-      if (e->h == h32 && e->nword == n &&
-          same_word((e->flags & IA_EXT) ? a->arena + e->s.off : e->s.inl, w, n)) {
-        set_word(a, e, out);
-        return INDAGA_OK;
-      }
-      j = (j + 1) & (a->nslots - 1);
+    const ia_cache_ent *e = ia_cache_find(a, w, n, h);
+    if (e) {
+      ia_cache_word(a, e, out);
+      return INDAGA_OK;
     }
+    /* Not there: j is the empty slot that ended the probe. */
+    j = slot_of(h, a->nslots);
+    while (a->slots[j].nword) j = (j + 1) & (a->nslots - 1);
   }
   a->cache_misses++;
   unsigned flags = 0;
@@ -512,7 +486,7 @@ int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *
   memcpy(dst + n, a->term.p, a->term.n);
   memcpy(dst + n + a->term.n, a->key.p, a->key.n);
   a->nused++;
-  set_word(a, e, out);
+  ia_cache_word(a, e, out);
   return INDAGA_OK;
 }
 
