@@ -194,8 +194,17 @@ static int order_paths(index_args *a) {
   return -1;
 }
 
+/* The generation readers see now (0 when there is no index yet). */
+static uint64_t current_generation(const char *dir) {
+  indaga_index *idx = NULL;
+  indaga_stats st = { 0 };
+  if (indaga_index_open(&idx, dir, NULL, NULL) == INDAGA_OK) indaga_index_stats(idx, &st);
+  indaga_index_close(idx);
+  return st.generation;
+}
+
 static void print_summary(const index_args *a, const indaga_sync_report *r, uint64_t gen,
-                          uint64_t took_ms, const char *dir) {
+                          uint64_t prev_gen, uint64_t took_ms, const char *dir) {
   if (a->json) {
     printf("{\"type\":\"index\",\"added\":%llu,\"updated\":%llu,\"removed\":%llu,\"unchanged\":%llu,"
            "\"skipped\":%llu,\"paragraphs\":%llu,\"generation\":%llu,\"took_ms\":%llu}\n",
@@ -210,7 +219,7 @@ static void print_summary(const index_args *a, const indaga_sync_report *r, uint
          dir, (unsigned long long)r->added, (unsigned long long)r->updated,
          (unsigned long long)r->removed, (unsigned long long)r->unchanged,
          (unsigned long long)r->skipped, (unsigned long long)r->paragraphs);
-  if (r->added + r->updated + r->removed == 0 && !a->full)
+  if (gen == prev_gen)
     printf("nothing changed; generation %llu (%llu ms)\n", (unsigned long long)gen,
            (unsigned long long)took_ms);
   else
@@ -239,6 +248,7 @@ int cmd_index(int argc, char **argv) {
   o.ctx = &ui;
   indaga_writer *w = NULL;
   char *err = NULL;
+  uint64_t prev_gen = current_generation(dir);
   int rc = indaga_writer_open(&w, dir, &o, &err);
   if (rc) {
     ex = cli_error("%s%s", err ? err : indaga_strerror(rc),
@@ -266,7 +276,7 @@ int cmd_index(int argc, char **argv) {
     const char *m = indaga_writer_errmsg(w);
     ex = cli_error("%s (the index is unchanged)", m ? m : indaga_strerror(rc));
   } else {
-    print_summary(&a, &total, gen, (uint64_t)((now_s() - ui.t0) * 1000), dir);
+    print_summary(&a, &total, gen, prev_gen, (uint64_t)((now_s() - ui.t0) * 1000), dir);
     ex = EXIT_OK;
   }
   indaga_writer_close(w);

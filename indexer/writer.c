@@ -435,12 +435,14 @@ int indaga_writer_open(indaga_writer **out, const char *path,
     if (rc) { msg = w->err; w->err = NULL; }
   }
   if (rc == INDAGA_OK && (opts->flags & INDAGA_WRITER_FULL)) {
-    w->dirty = w->max_gen > 0;   /* even an empty tree replaces the old generation */
     w->stale = 0;
   } else if (rc == INDAGA_OK) {
     rc = start_session(w);
     if (rc) { msg = w->err; w->err = NULL; }
   }
+  /* A rebuild replaces the old generation even with an empty tree, and the
+     first commit creates the index even when it holds no document. */
+  if (rc == INDAGA_OK && ((opts->flags & INDAGA_WRITER_FULL) || w->max_gen == 0)) w->dirty = 1;
   if (rc == INDAGA_OK) collect_garbage(w);   /* leftovers of a crashed writer */
   if (rc) {
     if (errmsg) *errmsg = msg ? msg : indaga__sprintf("%s: %s", path, indaga_strerror(rc));

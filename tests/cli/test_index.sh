@@ -142,4 +142,12 @@ for cmd in stats check show compact; do
     grep -q "no index at $tmp/none; run 'indaga index PATH' first" "$tmp/err" || fail "$cmd message: $(cat "$tmp/err")"
 done
 [ ! -e "$tmp/none" ] || fail "a read command created the index directory"
+
+# 9. An empty tree makes an empty index (generation 1), not "no index".
+mkdir "$tmp/empty"
+"$INDAGA" index --index "$tmp/eix" "$tmp/empty" | grep -q "committed generation 1" || fail "empty tree"
+st=$("$INDAGA" stats --index "$tmp/eix" --json)
+expect "empty index documents" 0 "$(num documents "$st")"
+expect "empty index generation" 1 "$(num generation "$st")"
+"$INDAGA" check --index "$tmp/eix" >/dev/null || fail "check of an empty index"
 echo "ok"
