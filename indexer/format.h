@@ -123,6 +123,6 @@ enum {
 #define SEGF_PARA_CHUNK   32u      /* paragraph records per chunk */
 #define SEGF_TEXT_BLOCK   (48u * 1024u) /* target decompressed text block size */
 #define SEGF_SKIP_SIZE    20u      /* bytes per block directory entry */
-#define SEGF_TEXT_LEVEL   3        /* zstd level of stored text */
+#define SEGF_TEXT_LEVEL   1        /* zstd level of stored text */
 
 #endif /* INDAGA_FORMAT_H */
