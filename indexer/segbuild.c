@@ -309,8 +309,11 @@ size_t seg_builder_mem(const seg_builder *b) {
 
 uint32_t seg_builder_ndocs(const seg_builder *b) { return segsink_ndoc(b->sink); }
 
-/* Encode @d's metadata and part labels (format.h, DOCS) into scratch and scratch2. */
-static int encode_doc_blobs(seg_builder *b, const dm_doc *d) {
+/*
+** Encode @d's metadata and the labels of parts 1..nparts-1 (format.h, DOCS)
+** into scratch and scratch2; parts the parser did not label are unlabelled.
+*/
+static int encode_doc_blobs(seg_builder *b, const dm_doc *d, uint32_t nparts) {
   ia_buf *m = &b->scratch, *p = &b->scratch2;
   buf_reset(m);
   buf_reset(p);
@@ -322,8 +325,8 @@ static int encode_doc_blobs(seg_builder *b, const dm_doc *d) {
     buf_put_varint(m, nv);
     buf_append(m, v, nv);
   }
-  for (size_t i = 1; i < d->nparts; i++) {
-    const char *l = d->part_labels ? d->part_labels[i] : NULL;
+  for (size_t i = 1; i < nparts; i++) {
+    const char *l = d->part_labels && i < d->nparts ? d->part_labels[i] : NULL;
     seg__put_label(p, l, l ? strlen(l) : 0, l != NULL);
   }
   return m->err ? m->err : p->err;
@@ -403,10 +406,14 @@ int seg_builder_add(seg_builder *b, const seg_doc_in *in) {
   const dm_doc *d = in->doc;
   if (!in->id || !d || !tk || tk->npara != d->nparas) return INDAGA_EMISUSE;
   if (d->nparas > UINT32_MAX - segsink_npara(b->sink) - 2) return INDAGA_ERROR;
-  int rc = encode_doc_blobs(b, d);
+  /* parts: as many as the parser says, and at least enough for every paragraph */
+  uint64_t nparts = d->nparts ? d->nparts : 1;
+  for (size_t i = 0; i < d->nparas; i++)
+    if ((uint64_t)d->paras[i].part + 1 > nparts) nparts = (uint64_t)d->paras[i].part + 1;
+  if (nparts > UINT32_MAX) return INDAGA_EMISUSE;
+  int rc = encode_doc_blobs(b, d, (uint32_t)nparts);
   if (!rc) rc = segsink_doc(b->sink, in->id, strlen(in->id), in->size, in->mtime_ns, in->hash,
-                            b->scratch.p, b->scratch.n, b->scratch2.p, b->scratch2.n,
-                            d->nparts ? (uint32_t)d->nparts : 1);
+                            b->scratch.p, b->scratch.n, b->scratch2.p, b->scratch2.n, (uint32_t)nparts);
   if (!rc) rc = map_terms(b, tk);
   const uint64_t *o = tk->occ;
   for (size_t i = 0; i < d->nparas && !rc; i++) {

@@ -795,6 +795,7 @@ static void test_segment__empty_cases(void **state) {
   d1->paras = indaga__calloc(1, sizeof *d1->paras);
   d1->nparas = 1;
   d1->paras[0].ordinal = 1;
+  d1->paras[0].part = 2;   /* a part the parser did not list: the table grows to hold it */
   d1->paras[0].text = indaga__strdup("");
   (void)labels;
   in[0].id = indaga__strdup("vacio.txt");
@@ -818,6 +819,13 @@ static void test_segment__empty_cases(void **state) {
   seg_doc sd;
   assert_int_equal(seg_doc_get(r, 0, &sd), INDAGA_OK);
   assert_int_equal(sd.npara, 0);
+  assert_int_equal(seg_doc_get(r, 1, &sd), INDAGA_OK);
+  assert_int_equal(sd.nparts, 3);
+  const char *lab;
+  size_t nlab;
+  assert_int_equal(seg_doc_part_label(&sd, 2, &lab, &nlab), 1);
+  assert_null(lab);
+  assert_int_equal(seg_doc_part_label(&sd, 3, &lab, &nlab), 0);
   buf_free(&text);
   seg_close(r);
   seg_doc_in_clear(&in[0]);
