@@ -10,9 +10,12 @@
 **
 ** The word cache maps a word's bytes as written to its normal forms, so a
 ** repeated word costs one hash, one cache line and one compare. It is an
-** open-addressed table (linear probing) of 64-byte, line-aligned entries;
-** an entry holds the word, term and key inline when they fit in 56 bytes
-** (nearly every word), else an offset into a string arena. Table and arena
+** open-addressed table (linear probing) of 32-byte aligned entries (two to
+** a cache line); an entry holds the word, then the key unless it is the
+** word itself, then the term unless it is a prefix of the key (the usual
+** case: "informaciones" -> key "informaciones", term "inform" are stored
+** as the word alone), inline when they fit in 24 bytes, else at an offset
+** into a string arena. Table and arena
 ** grow to a cap (IA_CACHE_MAX_SLOTS, IA_CACHE_MAX_ARENA) and the cache is
 ** emptied when either is full, so memory stays bounded on any input.
 ** (Measured on the legislation corpus: with the strings out of line, the
@@ -36,22 +39,25 @@ struct sb_stemmer;
 
 /* Internal word flags (beside TOK_STOP 0x01 and TOK_NUMBER 0x04). */
 #define IA_ORDINAL  0x10u   /* digits then one ordinal marker (16ª, 1º, 1.º) */
+#define IA_KEYSAME  0x20u   /* cache entry: the key is the word itself (not stored) */
+#define IA_TERMPFX  0x40u   /* cache entry: the term is a prefix of the key (not stored) */
 #define IA_EXT      0x80u   /* cache entry: strings in the arena, not inline */
+#define IA_CACHE_BITS (IA_KEYSAME | IA_TERMPFX | IA_EXT)
 
 #define IA_CACHE_MIN_SLOTS  4096u
-#define IA_CACHE_MAX_SLOTS  (1u << 17)          /* 131072 entries, 8 MiB */
+#define IA_CACHE_MAX_SLOTS  (1u << 17)          /* 131072 entries, 4 MiB */
 #define IA_CACHE_MIN_ARENA  ((size_t)1 << 14)
 #define IA_CACHE_MAX_ARENA  ((size_t)4 << 20)   /* 4 MiB of long strings */
-#define IA_CACHE_INLINE     56u
+#define IA_CACHE_INLINE     24u
 
 typedef struct ia_cache_ent {
   uint32_t h;          /* high half of the word's 64-bit hash */
   uint8_t nword;       /* 0: empty slot (words are never empty) */
   uint8_t nterm;
   uint8_t nkey;
-  uint8_t flags;       /* TOK_STOP, TOK_NUMBER, IA_ORDINAL, IA_EXT */
+  uint8_t flags;       /* TOK_STOP, TOK_NUMBER, IA_ORDINAL, IA_CACHE_BITS */
   union {
-    unsigned char inl[IA_CACHE_INLINE];   /* word, term, key */
+    unsigned char inl[IA_CACHE_INLINE];   /* word, [key], [term] */
     uint32_t off;                         /* IA_EXT: arena offset of the same */
   } s;
 } ia_cache_ent;
@@ -221,11 +227,13 @@ static inline const ia_cache_ent *ia_cache_find(const analyzer *a, const char *w
 /* The normal forms held by cache entry @e. */
 static inline void ia_cache_word(const analyzer *a, const ia_cache_ent *e, ia_word *out) {
   const unsigned char *base = (e->flags & IA_EXT) ? a->arena + e->s.off : e->s.inl;
-  out->term = (const char *)base + e->nword;
-  out->nterm = e->nterm;
-  out->key = (const char *)base + e->nword + e->nterm;
+  const unsigned char *key = (e->flags & IA_KEYSAME) ? base : base + e->nword;
+  size_t after_key = (e->flags & IA_KEYSAME) ? e->nword : (size_t)e->nword + e->nkey;
+  out->key = (const char *)key;
   out->nkey = e->nkey;
-  out->flags = e->flags & ~IA_EXT;
+  out->term = (const char *)((e->flags & IA_TERMPFX) ? key : base + after_key);
+  out->nterm = e->nterm;
+  out->flags = e->flags & ~IA_CACHE_BITS;
 }
 
 /* Hint that the cache entry of hash @h is wanted soon. */

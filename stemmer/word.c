@@ -215,7 +215,7 @@ static int build_stops(analyzer *a) {
 /* ------------------------------------------------------------------------
 ** Analyzer lifetime
 */
-_Static_assert(sizeof(ia_cache_ent) == 64, "a cache entry is one cache line");
+_Static_assert(sizeof(ia_cache_ent) == 32, "two cache entries to a cache line");
 static int slots_alloc(uint32_t n, ia_cache_ent **slots, void **mem);
 
 int analyzer_new(analyzer **out) {
@@ -440,7 +440,10 @@ int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *
   }
 
   /* Make room: grow the table or the arena up to their caps, else empty the cache. */
-  size_t need = n + a->term.n + a->key.n;
+  unsigned shape = 0;
+  if (a->key.n == n && memcmp(a->key.p, w, n) == 0) shape |= IA_KEYSAME;
+  if (a->term.n <= a->key.n && memcmp(a->term.p, a->key.p, a->term.n) == 0) shape |= IA_TERMPFX;
+  size_t need = n + ((shape & IA_KEYSAME) ? 0 : a->key.n) + ((shape & IA_TERMPFX) ? 0 : a->term.n);
   int ext = need > IA_CACHE_INLINE;
   int moved = 0;
   if ((size_t)(a->nused + 1) * 4 > (size_t)a->nslots * 3) {
@@ -473,7 +476,7 @@ int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *
   e->nword = (uint8_t)n;
   e->nterm = (uint8_t)a->term.n;
   e->nkey = (uint8_t)a->key.n;
-  e->flags = (uint8_t)(flags | (ext ? IA_EXT : 0u));
+  e->flags = (uint8_t)(flags | shape | (ext ? IA_EXT : 0u));
   unsigned char *dst;
   if (ext) {
     e->s.off = (uint32_t)a->narena;
@@ -483,8 +486,9 @@ int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *
     dst = e->s.inl;
   }
   memcpy(dst, w, n);
-  memcpy(dst + n, a->term.p, a->term.n);
-  memcpy(dst + n + a->term.n, a->key.p, a->key.n);
+  dst += n;
+  if (!(shape & IA_KEYSAME)) { memcpy(dst, a->key.p, a->key.n); dst += a->key.n; }
+  if (!(shape & IA_TERMPFX)) memcpy(dst, a->term.p, a->term.n);
   a->nused++;
   ia_cache_word(a, e, out);
   return INDAGA_OK;

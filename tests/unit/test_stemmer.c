@@ -668,6 +668,33 @@ static void test_stemmer__cache_bounded_and_transparent(void **state) {
   analyzer_free(cold);
 }
 
+/* Every way a cache entry is laid out gives the same words on a miss and on a hit. */
+static void test_stemmer__cache_entry_shapes(void **state) {
+  (void)state;
+  /* Key = word, term a prefix (informaciones); term not a prefix (diferencias ->
+  ** diferent); key != word (capitals, accents); more than 24 bytes (in the arena). */
+  static const char text[] = "informaciones diferencias DIFERENCIAS Internacionalización "
+                             "INTERNACIONALIZACIONES internacionalizacion año Año";
+  static const char *const spec =
+    "informaciones|inform|informaciones|0;diferencias|diferent|diferencias|1;DIFERENCIAS|diferent|diferencias|2;"
+    "Internacionalización|internacionaliz|internacionalizacion|3;"
+    "INTERNACIONALIZACIONES|internacionaliz|internacionalizaciones|4;"
+    "internacionalizacion|internacionaliz|internacionalizacion|5;año|año|=|6;Año|año|=|7";
+  char twice[sizeof text * 2];
+  snprintf(twice, sizeof twice, "%s %s", text, text);
+  indaga_analysis *an = analyze_z(twice);
+  assert_int_equal(indaga_analysis_count(an), 16);
+  for (size_t i = 0; i < 8; i++) {
+    const indaga_token *x = indaga_analysis_token(an, i), *y = indaga_analysis_token(an, i + 8);
+    assert_string_equal(x->term, y->term);
+    assert_string_equal(x->key, y->key);
+  }
+  indaga_analysis_free(an);
+  an = analyze_z(text);
+  expect_tokens(an, spec);
+  indaga_analysis_free(an);
+}
+
 /* ------------------------------------------------------------------------
 ** Callback stop, misuse, out of memory
 */
@@ -738,6 +765,7 @@ int main(void) {
     cmocka_unit_test(test_stemmer__byte_ranges_whole_document),
     cmocka_unit_test(test_stemmer__stopwords),
     cmocka_unit_test(test_stemmer__cache_bounded_and_transparent),
+    cmocka_unit_test(test_stemmer__cache_entry_shapes),
     cmocka_unit_test(test_stemmer__callback_stops_run),
     cmocka_unit_test(test_stemmer__out_of_memory),
   };
