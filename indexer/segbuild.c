@@ -271,7 +271,9 @@ struct seg_builder {
   strtab terms;              /* global terms */
   tpost *tp;                 /* per global term */
   uint32_t captp;
-  strtab pairs;              /* key bytes + u32 global term id */
+  strtab surf;               /* distinct (term, key) pairs, as in seg_tokens */
+  uint32_t *surf_term;       /* global term of each pair */
+  uint32_t capsurf;
   uint32_t *map;             /* local -> global term, scratch */
   uint32_t capmap;
   ia_buf scratch, scratch2;
@@ -292,7 +294,8 @@ void seg_builder_free(seg_builder *b) {
   if (!b) return;
   segsink_free(b->sink);
   strtab_free(&b->terms);
-  strtab_free(&b->pairs);
+  strtab_free(&b->surf);
+  indaga__free(b->surf_term);
   for (uint32_t i = 0; i < b->captp && b->tp; i++) indaga__free(b->tp[i].p);
   indaga__free(b->tp);
   indaga__free(b->map);
@@ -302,7 +305,8 @@ void seg_builder_free(seg_builder *b) {
 }
 
 size_t seg_builder_mem(const seg_builder *b) {
-  return sizeof *b + segsink_mem(b->sink) + strtab_mem(&b->terms) + strtab_mem(&b->pairs) +
+  return sizeof *b + segsink_mem(b->sink) + strtab_mem(&b->terms) + strtab_mem(&b->surf) +
+         (size_t)b->capsurf * 4 +
          (size_t)b->captp * sizeof(tpost) + b->postmem + (size_t)b->capmap * 4 + b->scratch.cap +
          b->scratch2.cap;
 }
@@ -362,7 +366,24 @@ static int append_posting(seg_builder *b, uint32_t g, uint32_t pid, const uint64
   return INDAGA_OK;
 }
 
-/* Map @tk's local terms to global ids in b->map, and add its vocabulary pairs. */
+/* Room for global term @g in b->tp. */
+static int grow_tp(seg_builder *b, uint32_t g) {
+  if (g < b->captp) return INDAGA_OK;
+  uint32_t cap = b->captp ? b->captp * 2 : 1024;
+  tpost *tp = indaga__realloc(b->tp, (size_t)cap * sizeof *tp);
+  if (!tp) return INDAGA_ENOMEM;
+  memset(tp + b->captp, 0, (size_t)(cap - b->captp) * sizeof *tp);
+  b->tp = tp;
+  b->captp = cap;
+  return INDAGA_OK;
+}
+
+/*
+** Map @tk's local terms to global ids in b->map through its distinct
+** (term, key) pairs: a pair seen in an earlier document gives its global term
+** at once (one probe, hash computed by the analysing thread); a new pair
+** interns its term and is kept for the vocabulary.
+*/
 static int map_terms(seg_builder *b, const seg_tokens *tk) {
   if (tk->terms.n > b->capmap) {
     uint32_t *m = indaga__realloc(b->map, (size_t)tk->terms.n * 4);
@@ -370,32 +391,28 @@ static int map_terms(seg_builder *b, const seg_tokens *tk) {
     b->map = m;
     b->capmap = tk->terms.n;
   }
-  for (uint32_t i = 0; i < tk->terms.n; i++) {
-    int added, rc = strtab_intern(&b->terms, tk->terms.bytes.p + tk->terms.off[i], tk->terms.len[i],
-                                  tk->terms.hash[i], &b->map[i], &added);
-    if (rc) return rc;
-    if (b->map[i] >= b->captp) {
-      uint32_t cap = b->captp ? b->captp * 2 : 1024;
-      tpost *tp = indaga__realloc(b->tp, (size_t)cap * sizeof *tp);
-      if (!tp) return INDAGA_ENOMEM;
-      memset(tp + b->captp, 0, (size_t)(cap - b->captp) * sizeof *tp);
-      b->tp = tp;
-      b->captp = cap;
-    }
-  }
-  ia_buf *pb = &b->scratch;
   for (uint32_t i = 0; i < tk->surf.n; i++) {
     const unsigned char *p = tk->surf.bytes.p + tk->surf.off[i];
-    size_t nt = get_u32(p), nk = tk->surf.len[i] - 4u - nt;
-    uint32_t lid = tk->surf_term[i], pid;
+    uint32_t lid = tk->surf_term[i], gs;
     if (lid >= tk->terms.n) return INDAGA_EMISUSE;
-    if (nk == 0) continue;   /* a token without a key adds nothing to the vocabulary */
-    buf_reset(pb);
-    buf_append(pb, p + 4 + nt, nk);
-    buf_put_u32(pb, b->map[lid]);
-    if (pb->err) return pb->err;
-    int added, rc = strtab_intern(&b->pairs, pb->p, pb->n, XXH3_64bits(pb->p, pb->n), &pid, &added);
+    int added, rc = strtab_intern(&b->surf, p, tk->surf.len[i], tk->surf.hash[i], &gs, &added);
     if (rc) return rc;
+    if (added) {
+      if (gs >= b->capsurf) {
+        uint32_t cap = b->capsurf ? b->capsurf * 2 : 1024;
+        uint32_t *st = indaga__realloc(b->surf_term, (size_t)cap * sizeof *st);
+        if (!st) return INDAGA_ENOMEM;
+        b->surf_term = st;
+        b->capsurf = cap;
+      }
+      uint32_t g;
+      rc = strtab_intern(&b->terms, tk->terms.bytes.p + tk->terms.off[lid], tk->terms.len[lid],
+                         tk->terms.hash[lid], &g, &added);
+      if (!rc) rc = grow_tp(b, g);
+      if (rc) return rc;   /* the builder is unusable now (seg_builder_add marks it done) */
+      b->surf_term[gs] = g;
+    }
+    b->map[lid] = b->surf_term[gs];
   }
   return INDAGA_OK;
 }
@@ -489,7 +506,7 @@ static int emit_term(seg_builder *b, const tref *r, uint32_t **docs, uint32_t **
 
 /* Write every term, then the vocabulary, to the sink. */
 static int write_terms(seg_builder *b, char **errmsg) {
-  uint32_t nt = b->terms.n, np = b->pairs.n;
+  uint32_t nt = b->terms.n, np = b->surf.n;
   tref *refs = indaga__malloc(((size_t)(nt > np ? nt : np) + 1) * sizeof *refs);
   uint32_t *docs = NULL, *tfs = NULL, *pos = NULL;
   size_t capd = 0, capp = 0;
@@ -504,12 +521,15 @@ static int write_terms(seg_builder *b, char **errmsg) {
   indaga__free(tfs);
   indaga__free(pos);
   /* vocabulary: (key, term) pairs sorted by key, then term */
+  uint32_t nv = 0;
   for (uint32_t i = 0; i < np && !rc; i++) {
-    const unsigned char *p = b->pairs.bytes.p + b->pairs.off[i];
-    uint32_t nk = b->pairs.len[i] - 4, g = get_u32(p + nk);
-    tref r = { p, nk, g, b->terms.bytes.p + b->terms.off[g], b->terms.len[g] };
-    refs[i] = r;
+    const unsigned char *p = b->surf.bytes.p + b->surf.off[i];
+    uint32_t ntm = get_u32(p), nk = b->surf.len[i] - 4 - ntm, g = b->surf_term[i];
+    if (nk == 0) continue;   /* a token without a key adds nothing to the vocabulary */
+    tref r = { p + 4 + ntm, nk, g, b->terms.bytes.p + b->terms.off[g], b->terms.len[g] };
+    refs[nv++] = r;
   }
+  np = nv;
   if (!rc && np) qsort(refs, np, sizeof *refs, cmp_tref);
   for (uint32_t i = 0; i < np && !rc; i++)
     rc = segsink_vocab(b->sink, (const char *)refs[i].p, refs[i].n, (const char *)refs[i].t, refs[i].nt);
