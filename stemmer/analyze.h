@@ -39,7 +39,7 @@
 ** plain number share one position.
 **
 ** Threading: an analyzer belongs to one thread (it owns an sb_stemmer and a
-** word cache of at most about 8 MiB). Create one per thread. There is no
+** word cache of at most 12 MiB). Create one per thread. There is no
 ** global state.
 */
 #ifndef INDAGA_ANALYZE_H
