@@ -22,10 +22,10 @@ build: deps
 
 demo: build
 	@rm -rf $(BUILD)/demo-index
-	$(BUILD)/cli/indaga index --index $(BUILD)/demo-index corpus
-	$(BUILD)/cli/indaga search --index $(BUILD)/demo-index "$(QUERY)"
+	$(BUILD)/indaga index --index $(BUILD)/demo-index corpus
+	$(BUILD)/indaga search --index $(BUILD)/demo-index "$(QUERY)"
 
-test: test-normal test-asan
+test: test-normal test-asan test-tsan
 
 test-normal: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -35,6 +35,12 @@ test-asan: deps
 	@cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
+
+# ThreadSanitizer: its own build, running the multi-threaded tests.
+test-tsan: deps
+	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_WERROR=ON -DINDAGA_SANITIZE=thread $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-tsan -j $(JOBS) --target test_threads
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^test_threads$$'
 
 bench: deps
 	@sh scripts/setup.sh bench
