@@ -680,6 +680,8 @@ typedef struct pipeline {
   size_t next_take;       /* next job a worker takes */
   size_t consumed;        /* jobs the consumer is done with */
   size_t window;          /* jobs in flight beyond the consumer at most */
+  size_t want;            /* job the consumer sleeps on, SIZE_MAX when awake */
+  unsigned idle;          /* workers sleeping for window space */
   int stop;
   pthread_mutex_t mu;
   pthread_cond_t done_cv, space_cv;
@@ -725,17 +727,21 @@ static void *worker_main(void *arg) {
   wa->rc = analyzer_new(&an);
   for (;;) {
     pthread_mutex_lock(&p->mu);
-    while (!p->stop && p->next_take < p->n && p->next_take >= p->consumed + p->window)
+    while (!p->stop && p->next_take < p->n && p->next_take >= p->consumed + p->window) {
+      p->idle++;
       pthread_cond_wait(&p->space_cv, &p->mu);
+      p->idle--;
+    }
     if (p->stop || p->next_take >= p->n) { pthread_mutex_unlock(&p->mu); break; }
-    job *j = &p->jobs[p->next_take++];
+    size_t mine = p->next_take++;
+    job *j = &p->jobs[mine];
     pthread_mutex_unlock(&p->mu);
     int state = J_FAIL;
     if (an) state = run_job(j, an);
     else j->rc = wa->rc;
     pthread_mutex_lock(&p->mu);
     j->state = state;
-    pthread_cond_broadcast(&p->done_cv);
+    if (p->want == mine) pthread_cond_signal(&p->done_cv);   /* wake the consumer only for its job */
     pthread_mutex_unlock(&p->mu);
   }
   analyzer_free(an);
@@ -807,7 +813,8 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   pipeline p = { 0 };
   p.jobs = jobs;
   p.n = n;
-  p.window = (size_t)w->threads * 4;
+  p.window = (size_t)w->threads * 8;
+  p.want = SIZE_MAX;
   pthread_mutex_init(&p.mu, NULL);
   pthread_cond_init(&p.done_cv, NULL);
   pthread_cond_init(&p.space_cv, NULL);
@@ -823,12 +830,17 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   if (started == 0) rc = failf(w, INDAGA_ENOMEM, "%s: cannot start indexing threads", w->dir);
   for (size_t i = 0; i < n && rc == INDAGA_OK; i++) {
     pthread_mutex_lock(&p.mu);
-    while (jobs[i].state == J_PENDING) pthread_cond_wait(&p.done_cv, &p.mu);
+    while (jobs[i].state == J_PENDING) {
+      p.want = i;
+      pthread_cond_wait(&p.done_cv, &p.mu);
+    }
+    p.want = SIZE_MAX;
     pthread_mutex_unlock(&p.mu);
     rc = consume(st, &jobs[i]);
     pthread_mutex_lock(&p.mu);
     p.consumed = i + 1;
-    pthread_cond_broadcast(&p.space_cv);
+    /* Wake sleeping workers in batches, once half the window is free. */
+    if (p.idle && p.next_take <= p.consumed + p.window / 2) pthread_cond_broadcast(&p.space_cv);
     pthread_mutex_unlock(&p.mu);
   }
   pthread_mutex_lock(&p.mu);
