@@ -25,7 +25,8 @@
 ** documents dropped); write a deletion file seg-<id>.del.<N+1> for each slot
 ** whose set changed; fsync the directory; write manifest.<N+1> (temp, fsync,
 ** rename, fsync the directory). Only then are files that neither manifest
-** N+1 nor manifest N names removed: a reader that has just opened N keeps its
+** N+1 nor manifest N names removed (after a rebuild, every file that N+1
+** does not name): a reader that has just opened N keeps its
 ** files, and one that loses a longer race reopens (snapshot.c). If any step
 ** fails, manifest.<N+1> is removed if it got renamed into place, the files
 ** written by the attempt are removed, the session's changes are dropped, and
@@ -439,6 +440,10 @@ int indaga_writer_open(indaga_writer **out, const char *path,
   } else if (rc == INDAGA_OK) {
     rc = start_session(w);
     if (rc) { msg = w->err; w->err = NULL; }
+    if (rc == INDAGA_ECORRUPT || rc == INDAGA_EVERSION) {
+      char *z = indaga__sprintf("%s; run 'indaga index --full' to rebuild the index", msg ? msg : path);
+      if (z) { indaga__free(msg); msg = z; }
+    }
   }
   /* A rebuild replaces the old generation even with an empty tree, and the
      first commit creates the index even when it holds no document. */
@@ -1130,7 +1135,10 @@ static int commit(indaga_writer *w, int compact, uint64_t *generation) {
   }
   w->max_gen = m.generation;
   ix_manifest_clear(&w->prev);
-  w->prev = w->live;
+  /* A rebuild keeps nothing of the old index (it may be why we rebuild);
+     readers still opening it retry on the new generation. */
+  if (w->flags & INDAGA_WRITER_FULL) ix_manifest_clear(&w->live);
+  else w->prev = w->live;
   w->live = m;
   w->flags &= ~INDAGA_WRITER_FULL;
   clear_session(w);

@@ -79,4 +79,13 @@ for f in seg-1.seg seg-2.seg seg-1.del.2 manifest.2 manifest.1; do
     cp "$tmp/orig" "$ix/$f"
     "$INDAGA" check --index "$ix" >/dev/null || fail "check after restoring $f"
 done
+# A damaged index: the writer refuses with a hint, --full rebuilds it whole.
+printf 'X' | dd of="$ix/seg-2.seg" bs=1 seek=100 conv=notrunc 2>/dev/null
+run index --index "$ix" "$tmp/src"
+[ "$rc" = 2 ] || fail "index on a damaged segment: exit $rc"
+grep -q "seg-2.seg.*indaga index --full" "$tmp/err" || fail "no --full hint: $(cat "$tmp/err")"
+run index --index "$ix" --full "$tmp/src"
+[ "$rc" = 0 ] || fail "index --full on a damaged index: exit $rc, $(cat "$tmp/err")"
+"$INDAGA" check --index "$ix" >/dev/null || fail "check after the rebuild"
+[ ! -e "$ix/seg-2.seg" ] || fail "the damaged segment outlived the rebuild"
 echo "ok"
