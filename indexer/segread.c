@@ -329,6 +329,7 @@ int seg_vocab_iter_next(seg_vocab_iter *it) {
     return INDAGA_ECORRUPT;
   it->key.n = (size_t)shared;
   buf_append(&it->key, s, ns);
+  if (it->key.err) return INDAGA_ENOMEM;   /* else a short key reads as corrupt below */
   if (nt + 1 > it->cap) {
     size_t *o = indaga__realloc(it->toff, (size_t)(nt + 1) * sizeof *o);
     if (!o) return INDAGA_ENOMEM;

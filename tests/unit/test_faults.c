@@ -1,0 +1,151 @@
+/*
+** test_faults.c: allocation and I/O failure loops through the public API
+** (STYLE.md section 4: SQLite's faultsim, libgit2's failalloc).
+**
+** For N = 1, 2, ... the Nth allocation (or the Nth write/fsync/rename/mmap/
+** open) fails, while a sequence runs: open a writer, add documents, commit,
+** compact (merge), open the index, search. Each run must end in success or a
+** clean error status (INDAGA_ENOMEM, INDAGA_ENOSPC, INDAGA_EIO), leak nothing
+** (LeakSanitizer in the ASan build), and leave the index either at the
+** previous generation or the next one, passing indaga_check().
+**
+** `make test` runs a shortened loop (every STEP-th N); `make stress` sets
+** INDAGA_STRESS=1 for every N.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "indaga.h"
+#include "common/common.h"
+#include "common/os.h"
+
+static const char *docs[][2] = {
+  { "a.txt", "Carta de fecha 16 de noviembre de 2017.\n\n1. Los combatientes terroristas extranjeros.\n2. La financiación del terrorismo.\n" },
+  { "b.txt", "---\nsymbol: S/2015/123\nyear: 2015\n---\n\nEl Consejo de Seguridad aprobó la resolución.\n\nAnexo I\n\nInformación adicional sobre la cooperación.\n" },
+  { "c.txt", "Declaración.\n\n- Primer punto sobre derechos humanos.\n- Segundo punto sobre la información.\n" },
+};
+
+static int ok_or_clean(int rc) {
+  return rc == INDAGA_OK || rc == INDAGA_ENOMEM || rc == INDAGA_ENOSPC || rc == INDAGA_EIO;
+}
+
+/* Build generation 1 with documents a and b, fault-free. */
+static void make_base(const char *dir) {
+  indaga_writer *w = NULL;
+  assert_int_equal(indaga_writer_open(&w, dir, NULL, NULL), INDAGA_OK);
+  for (int i = 0; i < 2; i++)
+    assert_int_equal(indaga_writer_add_buffer(w, docs[i][0], docs[i][1], strlen(docs[i][1])), INDAGA_OK);
+  assert_int_equal(indaga_writer_commit(w, NULL), INDAGA_OK);
+  indaga_writer_close(w);
+}
+
+/* The faulted sequence. Returns the first failing status or INDAGA_OK. */
+static int run_sequence(const char *dir) {
+  indaga_writer *w = NULL;
+  int rc = indaga_writer_open(&w, dir, NULL, NULL);
+  if (rc == INDAGA_OK) rc = indaga_writer_add_buffer(w, docs[2][0], docs[2][1], strlen(docs[2][1]));
+  if (rc == INDAGA_OK) rc = indaga_writer_delete(w, "a.txt");
+  if (rc == INDAGA_OK) rc = indaga_writer_commit(w, NULL);
+  if (rc == INDAGA_OK) rc = indaga_writer_compact(w, NULL);
+  indaga_writer_close(w);
+  if (rc != INDAGA_OK) return rc;
+  indaga_index *idx = NULL;
+  rc = indaga_index_open(&idx, dir, NULL, NULL);
+  if (rc == INDAGA_OK) {
+    indaga_results *r = NULL;
+    indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+    o.context = 1;
+    rc = indaga_search(&r, idx, "informacion OR \"Consejo de Seguridad\"", &o);
+    indaga_results_free(r);
+  }
+  indaga_index_close(idx);
+  return rc;
+}
+
+/* After a faulted run: the index checks, and holds generation 1's or the new documents. */
+static void assert_consistent(const char *dir) {
+  char *err = NULL;
+  int rc = indaga_check(dir, &err);
+  if (rc != INDAGA_OK) fail_msg("check failed: %s", err ? err : indaga_strerror(rc));
+  indaga_index *idx = NULL;
+  assert_int_equal(indaga_index_open(&idx, dir, NULL, NULL), INDAGA_OK);
+  indaga_stats st;
+  assert_int_equal(indaga_index_stats(idx, &st), INDAGA_OK);
+  /* generation 1: a, b; after the sequence: b, c (a deleted). Both have 2 documents. */
+  assert_int_equal(st.documents, 2);
+  indaga_index_close(idx);
+}
+
+static void rm_rf(const char *dir) {
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
+static uint64_t step(void) {
+  const char *s = getenv("INDAGA_STRESS");
+  return s && *s && *s != '0' ? 1 : 7;
+}
+
+static void test_faults__allocation_loop(void **state) {
+  (void)state;
+  int sticky;
+  for (sticky = 0; sticky <= 1; sticky++) {
+    int succeeded = 0;
+    uint64_t last = 0;
+    for (uint64_t n = 1; !succeeded && n < 200000; n += step()) {
+      char dir[] = "/tmp/indaga-oom-XXXXXX";
+      assert_non_null(mkdtemp(dir));
+      make_base(dir);
+      indaga__alloc_fail_at(n, sticky);
+      int rc = run_sequence(dir);
+      uint64_t made = indaga__alloc_fail_at(0, 0);
+      if (!ok_or_clean(rc)) fail_msg("allocation %llu: unexpected status %d (%s)", (unsigned long long)n, rc, indaga_strerror(rc));
+      if (rc == INDAGA_OK && made < n) succeeded = 1;   /* the fault was never reached */
+      assert_consistent(dir);
+      rm_rf(dir);
+      last = n;
+    }
+    printf("allocation loop (%s): %llu runs to success\n", sticky ? "sticky" : "single", (unsigned long long)last);
+    assert_true(succeeded);
+  }
+}
+
+static void test_faults__io_loop(void **state) {
+  (void)state;
+  static const int errs[] = { ENOSPC, EIO };
+  for (size_t e = 0; e < 2; e++) {
+    int succeeded = 0;
+    uint64_t last = 0;
+    for (uint64_t n = 1; !succeeded && n < 100000; n++) {
+      char dir[] = "/tmp/indaga-io-XXXXXX";
+      assert_non_null(mkdtemp(dir));
+      make_base(dir);
+      os__fail_at(OS_FAIL_ALL, n, errs[e], 0);
+      int rc = run_sequence(dir);
+      uint64_t made = os__fail_at(0, 0, 0, 0);
+      if (!ok_or_clean(rc)) fail_msg("I/O call %llu: unexpected status %d (%s)", (unsigned long long)n, rc, indaga_strerror(rc));
+      if (rc == INDAGA_OK && made < n) succeeded = 1;
+      assert_consistent(dir);
+      rm_rf(dir);
+      last = n;
+    }
+    printf("I/O loop (%s): %llu runs to success\n", strerror(errs[e]), (unsigned long long)last);
+    assert_true(succeeded);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_faults__allocation_loop),
+    cmocka_unit_test(test_faults__io_loop),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
