@@ -1063,9 +1063,64 @@ static int cmp_hits(const void *x, const void *y) {
   return better(x, y) ? -1 : better(y, x) ? 1 : 0;
 }
 
+/*
+** The root is one group (one word, its variants, or a prefix) and nothing
+** else scores: walk its cursors in document order with seg_cursor_next
+** instead of the iterator tree, and skip whole block ranges by the same
+** block-max bound as run_segment. Scores are qr_bm25 of the summed tf, as
+** score() computes them, so the result is the same.
+*/
+static void run_group(qx_query *q, qit *it) {
+  const int pruning = !q->o.exhaustive;
+  const double idf = it->g->idf;
+  const uint32_t seg = (uint32_t)q->seg;
+  uint32_t d = it->doc, blast = 0;
+  int have_bound = 0;
+  while (d != SEG_END && !q->rc) {
+    if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
+      uint32_t last = SEG_END;
+      double ub = bound(q, it, d, &last);
+      have_bound = 1;
+      blast = last;
+      if (ub <= q->heap[0].score) {
+        q->skipped = 1;
+        if (last == SEG_END) break;
+        it->at = 0;
+        seek(q, it, last + 1);
+        d = it->doc;
+        have_bound = 0;
+        continue;
+      }
+    }
+    /* 1. the group's tf at d; move its cursors past d */
+    uint32_t tf = 0, next = SEG_END;
+    for (uint32_t i = 0; i < it->ncur; i++) {
+      seg_cursor *c = &it->cur[i];
+      if (c->doc == d) {
+        tf += c->freq;
+        int rc = seg_cursor_next(c);
+        if (rc) { fail(q, rc, "reading postings"); return; }
+      }
+      if (c->doc < next) next = c->doc;
+    }
+    /* 2. score it unless deleted; offer() drops what cannot enter */
+    if (!ix_is_deleted(q->s, q->seg, d)) {
+      qx_hit h = { qr_bm25(&q->pr, idf, tf, seg_para_len(q->r, d)), seg, d };
+      q->matched++;
+      if (q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
+    }
+    d = next;
+  }
+  it->doc = SEG_END;
+}
+
 /* Evaluate the current segment. */
 static void run_segment(qx_query *q) {
   qit *root = q->it;
+  if (root->kind == C_GROUP && !q->o.group && q->prox_max == 0) {
+    run_group(q, root);
+    return;
+  }
   const int pruning = !q->o.exhaustive;
   uint32_t d = 0, blast = 0;
   int have_bound = 0;
@@ -1108,7 +1163,13 @@ static void run_segment(qx_query *q) {
     d = x + 1;
     if (ix_is_deleted(q->s, q->seg, x)) continue;
     double len = seg_para_len(q->r, x);
-    qx_hit h = { score(q, root, x, len) + proximity(q, x), (uint32_t)q->seg, x };
+    qx_hit h = { score(q, root, x, len), (uint32_t)q->seg, x };
+    if (q->prox_max > 0) {
+      /* positions only for a paragraph that could enter with the largest bonus */
+      qx_hit ub = { h.score + q->prox_max, h.seg, x };
+      if (pruning && q->nheap == q->o.k && !better(&ub, &q->heap[0])) { q->skipped = 1; continue; }
+      h.score += proximity(q, x);
+    }
     if (nlazy) {
       /* 2. phrases: the score assuming they match; read positions only if it could enter */
       if (pruning && q->nheap == q->o.k && !better(&h, &q->heap[0])) { q->skipped = 1; continue; }

@@ -102,8 +102,18 @@ typedef struct qr_params {
 
 /* Lucene's idf: ln(1 + (N - df + 0.5) / (df + 0.5)), always > 0. */
 double qr_idf(const qr_params *pr, double df);
-/* BM25 term weight of @tf occurrences in a paragraph of @len tokens. */
-double qr_bm25(const qr_params *pr, double idf, double tf, double len);
+/*
+** BM25 term weight of @tf occurrences in a paragraph of @len tokens; 0 when
+** tf is 0. Inline: the evaluator calls it once per scored posting, and
+** every caller (pruning bounds, scores, the tests' reference) must compute
+** it with exactly these operations in this order. Never fails.
+*/
+static inline double qr_bm25(const qr_params *pr, double idf, double tf, double len) {
+  if (tf <= 0) return 0.0;
+  double avg = pr->avgdl > 0 ? pr->avgdl : 1.0;
+  double norm = pr->k1 * (1.0 - pr->b + pr->b * len / avg);
+  return idf * tf * (pr->k1 + 1.0) / (tf + norm);
+}
 /*
 ** Proximity bonus for a paragraph where @m of the query's @g proximity
 ** groups occur and the smallest window of positions holding one occurrence

@@ -29,13 +29,7 @@ double qr_idf(const qr_params *pr, double df) {
   return log(1.0 + (N - df + 0.5) / (df + 0.5));
 }
 
-/* BM25 weight; 0 when tf is 0. Never fails. */
-double qr_bm25(const qr_params *pr, double idf, double tf, double len) {
-  if (tf <= 0) return 0.0;
-  double avg = pr->avgdl > 0 ? pr->avgdl : 1.0;
-  double norm = pr->k1 * (1.0 - pr->b + pr->b * len / avg);
-  return idf * tf * (pr->k1 + 1.0) / (tf + norm);
-}
+/* qr_bm25 is inline in query.h. */
 
 /* Proximity bonus, see above. Never fails. */
 double qr_prox(unsigned m, unsigned g, uint32_t span) {
