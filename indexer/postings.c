@@ -370,6 +370,7 @@ int seg_cursor_positions(seg_cursor *c, const uint32_t **pos, uint32_t *n) {
   if (skip_varints(&p, end, skip)) return INDAGA_ECORRUPT;
   c->priv[P_POSSTATE] = (uint64_t)(p - base) << 16 | c->idx;
   uint32_t tf = c->freq;
+  if (tf > (size_t)(end - p)) return INDAGA_ECORRUPT;   /* each position takes a byte: no huge buffer for a corrupt tf */
   if (tf > c->cappos) {
     uint32_t cap = c->cappos ? c->cappos : 16;
     while (cap < tf) cap = cap > UINT32_MAX / 2 ? tf : cap * 2;
@@ -381,7 +382,7 @@ int seg_cursor_positions(seg_cursor *c, const uint32_t **pos, uint32_t *n) {
   uint64_t prev = 0;
   for (uint32_t k = 0; k < tf; k++) {
     uint64_t v;
-    if (get_varint(&p, end, &v)) return INDAGA_ECORRUPT;
+    if (get_varint(&p, end, &v) || v >= UINT32_MAX) return INDAGA_ECORRUPT;   /* a 64-bit gap would wrap */
     uint64_t at = k ? prev + 1 + v : v;
     if (at >= UINT32_MAX) return INDAGA_ECORRUPT;
     c->pos[k] = (uint32_t)at;

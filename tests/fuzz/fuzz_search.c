@@ -16,9 +16,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define INDAGA_SOURCE_DIR "."
 #endif
 
+static char dir[] = "/tmp/indaga-fuzz-XXXXXX";
+
+/* Remove the temporary index when the process ends (replay and libFuzzer alike). */
+static void remove_index(void) {
+  char cmd[64];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd) != 0) fprintf(stderr, "fuzz_search: could not remove %s\n", dir);
+}
+
 static indaga_index *open_index(void) {
-  static char dir[] = "/tmp/indaga-fuzz-XXXXXX";
   if (!mkdtemp(dir)) return NULL;
+  atexit(remove_index);
   indaga_writer *w = NULL;
   if (indaga_writer_open(&w, dir, NULL, NULL) != INDAGA_OK) return NULL;
   indaga_sync_report rep;

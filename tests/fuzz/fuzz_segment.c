@@ -1,0 +1,186 @@
+/*
+** fuzz_segment.c: a segment file made of fuzzed bytes (indexer/segwriter.h,
+** indexer/segment.h).
+**
+** The bytes are written to a temporary file and opened with seg_open, as
+** the library opens every segment (mmap). A random mutation almost always
+** breaks the XXH3 checksum, which seg_open rejects first; so that the
+** fuzzer reaches the structures behind it, the target rewrites the checksum
+** field (the 8 bytes before the footer magic) to match the mutated bytes,
+** as a disk that returns wrong but self-consistent data would. Seeds are
+** real segments (the golden segments of tests/data/golden and small ones built from UN
+** documents).
+**
+** If the segment opens, seg_verify runs, and then every reader call walks
+** the whole segment: the dictionary (each term looked up again by
+** seg_term_get, each postings list walked with positions, seeks and block
+** bounds), the vocabulary (seg_vocab_get and seg_vocab_prefix), every
+** paragraph record and text, every document (metadata, part labels,
+** seg_doc_find of its id). Each call must return a status, never crash or
+** read outside the mapping (ASan). And seg_verify's promise is checked:
+** when it accepts the segment, no call may then report INDAGA_ECORRUPT.
+*/
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+#include "common/common.h"
+#include "indexer/segimpl.h"
+#include "indexer/segwriter.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define WALK_LIMIT 20000u   /* postings, paragraphs, documents visited per input */
+
+static int verified;   /* seg_verify accepted the current input */
+
+/* A status from a reader call: abort on one that must not happen. */
+static int check(int rc, const char *what) {
+  if (rc >= 0 || rc == INDAGA_ENOMEM) return rc;
+  if (rc != INDAGA_ECORRUPT && rc != INDAGA_ENOTFOUND) {
+    fprintf(stderr, "fuzz_segment: %s: unexpected status %d\n", what, rc);
+    abort();
+  }
+  if (rc == INDAGA_ECORRUPT && verified) {
+    fprintf(stderr, "fuzz_segment: %s: ECORRUPT from a segment seg_verify accepted\n", what);
+    abort();
+  }
+  return rc;
+}
+
+/* Walk one term's postings: ids ascend below npara, positions ascend. */
+static void walk_list(const seg_reader *r, const seg_term *t, unsigned *budget) {
+  seg_cursor c;
+  int rc = check(seg_cursor_open(&c, r, t), "cursor open");
+  uint32_t last = 0, n = 0;
+  while (rc == INDAGA_OK && c.doc != SEG_END && *budget > 0) {
+    (*budget)--;
+    if (c.doc >= seg_npara(r) || (n && c.doc <= last)) abort();
+    last = c.doc;
+    n++;
+    const uint32_t *pos;
+    uint32_t np;
+    if (check(seg_cursor_positions(&c, &pos, &np), "positions") == INDAGA_OK)
+      for (uint32_t k = 1; k < np; k++)
+        if (pos[k] <= pos[k - 1]) abort();
+    rc = check(seg_cursor_next(&c), "cursor next");
+  }
+  if (rc == INDAGA_OK && c.doc == SEG_END && n > t->df) abort();
+  seg_cursor_close(&c);
+  /* seeks by halves of the id space, with the block bounds before each */
+  if (check(seg_cursor_open(&c, r, t), "cursor reopen") == INDAGA_OK) {
+    uint32_t np = seg_npara(r);
+    for (uint32_t target = np / 4; c.doc != SEG_END && target < np; target += np / 4 + 1) {
+      uint32_t blast, bmax, bmin;
+      seg_cursor_block(&c, target, &blast, &bmax, &bmin);
+      if (check(seg_cursor_seek(&c, target), "cursor seek") != INDAGA_OK) break;
+      if (c.doc != SEG_END && c.doc < target) abort();
+    }
+  }
+  seg_cursor_close(&c);
+}
+
+static int on_term(void *ctx, const char *t, size_t nt) {
+  (void)t;
+  (void)nt;
+  (*(unsigned *)ctx)++;
+  return 0;
+}
+
+static int on_prefix(void *ctx, const char *k, size_t nk, const char *t, size_t nt) {
+  (void)k; (void)nk; (void)t; (void)nt;
+  return ++*(unsigned *)ctx > 50;
+}
+
+static void walk_terms(const seg_reader *r, unsigned *budget) {
+  seg_dict_iter it;
+  seg_dict_iter_init(&it, r);
+  int rc;
+  while (*budget > 0 && (rc = check(seg_dict_iter_next(&it), "dictionary")) == 1) {
+    seg_term t;
+    int got = check(seg_term_get(r, (const char *)it.term.p, it.term.n, &t), "term get");
+    if (verified && got != 1) abort();   /* a listed term must be found */
+    walk_list(r, &it.t, budget);
+  }
+  seg_dict_iter_free(&it);
+
+  seg_vocab_iter vi;
+  seg_vocab_iter_init(&vi, r);
+  unsigned nkeys = 0;
+  while (*budget > 0 && nkeys < 2000 && (rc = check(seg_vocab_iter_next(&vi), "vocabulary")) == 1) {
+    unsigned found = 0;
+    nkeys++;
+    (*budget)--;
+    check(seg_vocab_get(r, (const char *)vi.key.p, vi.key.n, on_term, &found), "vocab get");
+    if (verified && found != vi.nterms) abort();
+  }
+  seg_vocab_iter_free(&vi);
+  unsigned n = 0;
+  check(seg_vocab_prefix(r, "co", 2, on_prefix, &n), "vocab prefix");
+  n = 0;
+  check(seg_vocab_prefix(r, "", 0, on_prefix, &n), "vocab prefix (empty)");
+}
+
+static void walk_tables(const seg_reader *r, unsigned *budget) {
+  ia_buf text = { 0 };
+  uint32_t np = seg_npara(r), nd = seg_ndoc(r);
+  for (uint32_t pid = 0; pid < np && *budget > 0; pid++, (*budget)--) {
+    seg_para p;
+    if (check(seg_para_get(r, pid, &p), "paragraph") == INDAGA_OK && p.doc >= nd && verified) abort();
+    buf_reset(&text);
+    check(seg_para_text(r, pid, &text), "paragraph text");
+    (void)seg_para_len(r, pid);
+  }
+  for (uint32_t did = 0; did < nd && *budget > 0; did++, (*budget)--) {
+    seg_doc d;
+    if (check(seg_doc_get(r, did, &d), "document") != INDAGA_OK) continue;
+    const char *k, *v, *l;
+    size_t nk, nv, nl;
+    for (size_t i = 0; i < 64 && check(seg_doc_meta(&d, i, &k, &nk, &v, &nv), "metadata") == 1; i++) {}
+    check(seg_doc_meta_find(&d, "symbol", &v, &nv), "metadata find");
+    for (uint32_t part = 0; part < d.nparts && part < 64; part++)
+      check(seg_doc_part_label(&d, part, &l, &nl), "part label");
+    uint32_t back;
+    if (check(seg_doc_find(r, d.id, d.nid, &back), "document find") == INDAGA_OK && verified && back != did)
+      abort();
+  }
+  buf_free(&text);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  static char path[64];
+  if (!path[0]) snprintf(path, sizeof path, "/tmp/indaga-fuzz-seg-%ld.seg", (long)getpid());
+  unsigned char *copy = malloc(size ? size : 1);
+  if (!copy) return 0;
+  memcpy(copy, data, size);
+  if (size >= 24) put_u64(copy + size - 16, XXH3_64bits(copy, size - 16));
+  FILE *f = fopen(path, "wb");
+  if (!f) abort();
+  if (size && fwrite(copy, 1, size, f) != size) abort();
+  if (fclose(f) != 0) abort();
+  free(copy);
+
+  seg_reader *r = NULL;
+  char *err = NULL;
+  int rc = seg_open(&r, path, &err);
+  indaga__free(err);
+  err = NULL;
+  verified = 0;
+  if (rc == INDAGA_OK) {
+    rc = seg_verify(r, &err);
+    if (rc != INDAGA_OK && rc != INDAGA_ECORRUPT && rc != INDAGA_ENOMEM) abort();
+    if (rc == INDAGA_ECORRUPT && (!err || !strstr(err, path))) abort();   /* the message names the file */
+    indaga__free(err);
+    verified = rc == INDAGA_OK;
+    unsigned budget = WALK_LIMIT;
+    walk_terms(r, &budget);
+    walk_tables(r, &budget);
+  } else if (rc != INDAGA_ECORRUPT && rc != INDAGA_EVERSION && rc != INDAGA_ENOMEM && rc != INDAGA_EIO) {
+    abort();
+  }
+  seg_close(r);
+  unlink(path);
+  return 0;
+}
