@@ -91,6 +91,8 @@ typedef struct qit {
   uint32_t fdid, ffirst, fend, ndoc;   /* FILTER: current document and its paragraphs */
   uint8_t *dcache;            /* FILTER: per document 0 unknown, 1 pass, 2 fail */
   int lazy;                   /* PHRASE/NEAR at or under the root AND: positions checked by run_segment */
+  uint32_t btf, bfloor;       /* bound_prep: GROUP summed block max tf; length floor */
+  uint32_t *clo, *chi, *cmtf; /* GROUP: per cursor, the block last reported [clo, chi] and its max tf */
 } qit;
 
 struct qx_query {
@@ -642,6 +644,11 @@ static qit *build(qx_query *q, const cnode *c) {
       it->cost += gs->t[i].df;
     }
     it->ncur = gs->n;
+    it->clo = qalloc(q, 3 * (size_t)gs->n * sizeof *it->clo);
+    if (!it->clo) return NULL;
+    it->chi = it->clo + gs->n;
+    it->cmtf = it->chi + gs->n;
+    for (uint32_t i = 0; i < gs->n; i++) it->clo[i] = 1;   /* empty: clo > chi */
     it->doc = d;
     it->at = 1;
     if ((c->g->flags & G_PROX) && q->nproxit < q->nprox) q->prox[q->nproxit++] = it;
@@ -974,8 +981,18 @@ static double score(qx_query *q, const qit *it, uint32_t d, double len) {
   }
 }
 
-/* Upper bound of score(it, x) for x in [d, *last]; lowers *last. */
-static double bound(qx_query *q, qit *it, uint32_t d, uint32_t *last) {
+/*
+** Bounds, in two passes over the tree. bound_prep reads each group's block
+** bounds over [d, *last] (lowering *last to the nearest block end) and
+** returns the node's length floor: every paragraph the node matches in that
+** range has at least that many tokens, UINT32_MAX when it can match none
+** there. A conjunction (AND, phrase, NEAR) matches only paragraphs that
+** hold all its positive kids, so its floor is the largest of theirs: the
+** common words of a phrase then count at the length of its rarest word's
+** shortest paragraph, not at their own (often 1 or 2). An OR takes the
+** smallest floor of its kids; a filter knows none (0).
+*/
+static uint32_t bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *last) {
   switch (it->kind) {
   case C_GROUP: {
     uint32_t tf = 0, minlen = UINT32_MAX;
@@ -988,21 +1005,61 @@ static double bound(qx_query *q, qit *it, uint32_t d, uint32_t *last) {
       if (mlen < minlen) minlen = mlen;
       if (bl < *last) *last = bl;
     }
-    if (tf == 0) return 0.0;
-    return qr_bm25(&q->pr, it->g->idf, tf, minlen);
+    it->btf = tf;
+    it->bfloor = tf ? minlen : UINT32_MAX;
+    return it->bfloor;
   }
+  case C_FILTER: it->bfloor = 0; return 0;
+  case C_OR: {
+    uint32_t f = UINT32_MAX;
+    for (size_t i = 0; i < it->nkids; i++) {
+      uint32_t k = bound_prep(q, it->kids[i], d, last);
+      if (k < f) f = k;
+    }
+    it->bfloor = f;
+    return f;
+  }
+  default: {
+    uint32_t f = 0;
+    for (size_t i = 0; i < it->npos; i++) {
+      uint32_t k = bound_prep(q, it->kids[i], d, last);
+      if (k > f) f = k;
+    }
+    it->bfloor = f;
+    return f;
+  }
+  }
+}
+
+/*
+** Pass 2: the bound of score(it, x) for x in the range, every paragraph
+** there being at least @lfloor tokens long. A bound is the score's own
+** formula on larger tf, smaller length and more (non-negative) terms,
+** summed in the same order, so IEEE rounding keeps it above the score.
+*/
+static double bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
+  if (it->bfloor == UINT32_MAX) return 0.0;   /* matches nothing in the range */
+  if (it->bfloor > lfloor) lfloor = it->bfloor;
+  switch (it->kind) {
+  case C_GROUP: return qr_bm25(&q->pr, it->g->idf, it->btf, lfloor);
   case C_FILTER: return 0.0;
   case C_OR: {
     double s = 0;
-    for (size_t i = 0; i < it->nkids; i++) s += bound(q, it->kids[i], d, last);
+    for (size_t i = 0; i < it->nkids; i++) s += bound_eval(q, it->kids[i], lfloor);
     return s;
   }
   default: {
     double s = 0;
-    for (size_t i = 0; i < it->npos; i++) s += bound(q, it->kids[i], d, last);
+    for (size_t i = 0; i < it->npos; i++) s += bound_eval(q, it->kids[i], lfloor);
     return it->kind == C_AND ? s : s + QR_PHRASE_BONUS;
   }
   }
+}
+
+/* Upper bound of score(it, x) for x in [d, *last]; lowers *last. */
+static double bound(qx_query *q, qit *it, uint32_t d, uint32_t *last) {
+  bound_prep(q, it, d, last);
+  return bound_eval(q, it, 0);
 }
 
 /* Proximity bonus at @d over the proximity groups present. */
@@ -1074,7 +1131,8 @@ static void run_group(qx_query *q, qit *it) {
   const int pruning = !q->o.exhaustive;
   const double idf = it->g->idf;
   const uint32_t seg = (uint32_t)q->seg;
-  uint32_t d = it->doc, blast = 0;
+  uint32_t d = it->doc, blast = 0, minlen = 0, ctf = 0;
+  double cub = 0;
   int have_bound = 0;
   while (d != SEG_END && !q->rc) {
     if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
@@ -1082,6 +1140,8 @@ static void run_group(qx_query *q, qit *it) {
       double ub = bound(q, it, d, &last);
       have_bound = 1;
       blast = last;
+      minlen = it->bfloor;   /* the range's smallest length, for the per-posting bound below */
+      ctf = 0;
       if (ub <= q->heap[0].score) {
         q->skipped = 1;
         if (last == SEG_END) break;
@@ -1103,7 +1163,15 @@ static void run_group(qx_query *q, qit *it) {
       }
       if (c->doc < next) next = c->doc;
     }
-    /* 2. score it unless deleted; offer() drops what cannot enter */
+    /*
+    ** 2. score it unless deleted; offer() drops what cannot enter. Within a
+    ** bounded range, a tf whose weight at the range's smallest length
+    ** cannot enter is dropped before reading the paragraph's length.
+    */
+    if (have_bound && d <= blast && q->nheap == q->o.k) {
+      if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, minlen); }
+      if (cub <= q->heap[0].score) { q->skipped = 1; d = next; continue; }
+    }
     if (!ix_is_deleted(q->s, q->seg, d)) {
       qx_hit h = { qr_bm25(&q->pr, idf, tf, seg_para_len(q->r, d)), seg, d };
       q->matched++;
@@ -1114,11 +1182,154 @@ static void run_group(qx_query *q, qit *it) {
   it->doc = SEG_END;
 }
 
+/*
+** An upper bound of group @it's weight at paragraph @d of @len tokens,
+** read from block directories without decoding: a cursor on d gives its tf,
+** one before d the max tf of the block that would hold d (remembered while
+** d stays within it), one past d nothing.
+*/
+static double group_bound_at(qx_query *q, qit *it, uint32_t d, double len) {
+  uint32_t tf = 0;
+  for (uint32_t i = 0; i < it->ncur; i++) {
+    seg_cursor *c = &it->cur[i];
+    if (c->doc == d) { tf += c->freq; continue; }
+    if (c->doc > d) continue;
+    if (d < it->clo[i] || d > it->chi[i]) {
+      uint32_t bl, mtf, mlen;
+      if (seg_cursor_block(c, d, &bl, &mtf, &mlen)) { it->clo[i] = 1; it->chi[i] = 0; continue; }
+      it->clo[i] = d;
+      it->chi[i] = bl;
+      it->cmtf[i] = mtf;
+    }
+    tf += it->cmtf[i];
+  }
+  return qr_bm25(&q->pr, it->g->idf, tf, len);
+}
+
+/* Leapfrog kids lead[0..n) of @root to their first common paragraph >= d (SEG_END: none). */
+static uint32_t leapfrog(qx_query *q, qit *root, const uint32_t *lead, size_t n, uint32_t d) {
+  size_t agree = 0, i = 0;
+  while (agree < n) {
+    qit *k = root->kids[lead[i]];
+    seek(q, k, d);
+    if (q->rc || k->doc == SEG_END) return SEG_END;
+    if (k->doc == d) agree++;
+    else { d = k->doc; agree = 1; }
+    i = (i + 1) % n;
+  }
+  return d;
+}
+
+/*
+** The root is a conjunction (AND, phrase or NEAR), top k without grouping.
+** MaxScore for conjunctions: the cheap kids (the rarest, those within 4x
+** its cost, and every kid that is not a group) are intersected first. For
+** each paragraph they share, their exact scores plus the costly groups'
+** block bounds at that paragraph (group_bound_at), summed in score()'s
+** order, decide whether it could enter the top k; only then are the costly
+** groups sought (decoding their blocks), the exclusions checked, the exact
+** score taken and positions read (phrases and NEAR last, as run_segment).
+** The common words of a phrase ("de", "la") are thus decoded only for
+** paragraphs that could enter. Same results as run_segment.
+*/
+static void run_conj(qx_query *q, qit *root) {
+  const int pruning = !q->o.exhaustive;
+  const uint32_t seg = (uint32_t)q->seg;
+  uint32_t *lead = qalloc(q, 2 * root->npos * sizeof *lead), *rest;
+  uint8_t *costly = qalloc(q, root->npos);
+  qit *lazy[QX_PHRASE_MAX];
+  size_t nlead = 0, nrest = 0, nlazy = 0;
+  if (!lead || !costly) return;
+  rest = lead + root->npos;
+  double c0 = root->kids[root->ord[0]]->cost;
+  for (size_t j = 0; j < root->npos; j++) {
+    uint32_t i = root->ord[j];
+    qit *k = root->kids[i];
+    if (j > 0 && k->kind == C_GROUP && k->cost > 4 * c0) { costly[i] = 1; rest[nrest++] = i; }
+    else lead[nlead++] = i;
+    if ((k->kind == C_PHRASE || k->kind == C_NEAR) && nlazy + 1 < QX_PHRASE_MAX) { k->lazy = 1; lazy[nlazy++] = k; }
+  }
+  if (root->kind != C_AND) lazy[nlazy++] = root;   /* its kids are groups: nlazy was 0 */
+  uint32_t d = 0, blast = 0;
+  int have_bound = 0;
+  while (!q->rc && d != SEG_END) {
+    const int full = q->nheap == q->o.k;
+    /* 1. block-max: skip ranges whose bound cannot enter, as run_segment */
+    if (pruning && full && (!have_bound || d > blast)) {
+      uint32_t last = SEG_END;
+      double ub = bound(q, root, d, &last) + q->prox_max;
+      have_bound = 1;
+      blast = last;
+      if (ub <= q->heap[0].score) {
+        q->skipped = 1;
+        if (last == SEG_END) break;
+        d = last + 1;
+        have_bound = 0;
+        continue;
+      }
+    }
+    /* 2. the cheap kids' next common paragraph */
+    d = leapfrog(q, root, lead, nlead, d);
+    if (q->rc || d == SEG_END) break;
+    if (pruning && full && d > blast) { have_bound = 0; continue; }
+    if (ix_is_deleted(q->s, q->seg, d)) { d++; continue; }
+    double len = seg_para_len(q->r, d);
+    /* 3. could it enter, whatever the costly kids hold? */
+    if (pruning && full && nrest) {
+      double s = 0;
+      for (size_t i = 0; i < root->npos; i++)
+        s += costly[i] ? group_bound_at(q, root->kids[i], d, len) : score(q, root->kids[i], d, len);
+      if (root->kind != C_AND) s += QR_PHRASE_BONUS;
+      qx_hit ub = { s + q->prox_max, seg, d };
+      if (!better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
+    }
+    /* 4. the costly kids, then the exclusions */
+    uint32_t nd = d;
+    for (size_t j = 0; j < nrest && nd == d; j++) {
+      qit *k = root->kids[rest[j]];
+      seek(q, k, d);
+      nd = k->doc;
+    }
+    if (q->rc) break;
+    if (nd != d) { d = nd; if (d == SEG_END) break; continue; }
+    int ok = 1;
+    for (size_t j = root->npos; j < root->nkids && ok; j++) {
+      seek(q, root->kids[j], d);
+      if (root->kids[j]->doc == d) ok = 0;
+    }
+    if (q->rc) break;
+    if (!ok) { d++; continue; }
+    /* 5. the exact score; proximity and positions only if it could enter */
+    root->doc = d;
+    qx_hit h = { score(q, root, d, len), seg, d };
+    if (q->prox_max > 0) {
+      qx_hit ub = { h.score + q->prox_max, seg, d };
+      if (pruning && q->nheap == q->o.k && !better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      h.score += proximity(q, d);
+    }
+    if (nlazy) {
+      if (pruning && q->nheap == q->o.k && !better(&h, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      for (size_t i = 0; i < nlazy && ok; i++) ok = positions_ok(q, lazy[i], d);
+      if (q->rc) break;
+      if (!ok) { d++; continue; }
+    }
+    q->matched++;
+    offer(q, &h);
+    if (d == SEG_END - 1) break;
+    d++;
+  }
+  root->doc = SEG_END;
+}
+
 /* Evaluate the current segment. */
 static void run_segment(qx_query *q) {
   qit *root = q->it;
   if (root->kind == C_GROUP && !q->o.group && q->prox_max == 0) {
     run_group(q, root);
+    return;
+  }
+  if ((root->kind == C_AND || root->kind == C_PHRASE || root->kind == C_NEAR) && !q->o.group) {
+    run_conj(q, root);
     return;
   }
   const int pruning = !q->o.exhaustive;
