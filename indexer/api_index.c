@@ -57,6 +57,7 @@ int indaga_index_refresh(indaga_index **pidx, char **errmsg) {
 
 void indaga_index_close(indaga_index *idx) {
   if (!idx) return;
+  if (idx->search_pool_free) idx->search_pool_free(idx->search_pool);
   ix_snapshot_free(idx->snap);
   indaga__free(idx->dir);
   indaga__free(idx);

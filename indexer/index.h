@@ -14,6 +14,14 @@
 struct indaga_index {
   ix_snapshot *snap;   /* the generation this handle reads (owned) */
   char *dir;           /* index directory, for refresh and messages (owned) */
+  /*
+  ** Reusable search state of the query engine (analyzers with warm word
+  ** caches; query/pool.c), created by the first search with an atomic
+  ** compare-and-swap, since searches share the handle; NULL until then.
+  ** indaga_index_close calls search_pool_free on it when set.
+  */
+  void *search_pool;
+  void (*search_pool_free)(void *pool);
 };
 
 /* The snapshot of @idx (borrowed until indaga_index_close). Never fails. */

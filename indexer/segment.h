@@ -143,6 +143,21 @@ uint32_t seg_para_len(const seg_reader *r, uint32_t pid);
 /* Append the display text of paragraph @pid to @out (decompressing as needed). */
 int seg_para_text(const seg_reader *r, uint32_t pid, ia_buf *out);
 
+/*
+** Reading stored text for several paragraphs (snippets of one search): a
+** seg_text_reader keeps one zstd decompression context and the last
+** decompressed text block, so each read costs no context setup and a
+** paragraph in the block read last costs no decompression. It belongs to
+** one thread. seg_text_read's text (p, n) is borrowed until the reader's next
+** use; it returns INDAGA_OK, INDAGA_ENOTFOUND, INDAGA_ECORRUPT or
+** INDAGA_ENOMEM. seg_text_reader_reset forgets the cached block.
+*/
+typedef struct seg_text_reader seg_text_reader;
+int  seg_text_reader_new(seg_text_reader **out);     /* INDAGA_OK or INDAGA_ENOMEM */
+void seg_text_reader_free(seg_text_reader *t);       /* accepts NULL */
+void seg_text_reader_reset(seg_text_reader *t);
+int  seg_text_read(seg_text_reader *t, const seg_reader *r, uint32_t pid, const char **p, size_t *n);
+
 typedef struct seg_doc {
   const char *id; size_t nid;        /* path relative to the indexed root */
   uint32_t first_para, npara;        /* its paragraphs */

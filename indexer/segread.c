@@ -526,6 +526,65 @@ int seg_para_text(const seg_reader *r, uint32_t pid, ia_buf *out) {
   return rc;
 }
 
+/*
+** seg_text_reader (segment.h): one ZSTD_DCtx for many reads, and the
+** block decompressed last, keyed by (reader, block).
+*/
+struct seg_text_reader {
+  ZSTD_DCtx *z;
+  const seg_reader *r;       /* the reader of the cached block, NULL = none */
+  uint64_t blk;              /* the cached block */
+  ia_buf raw;
+};
+
+int seg_text_reader_new(seg_text_reader **out) {
+  *out = indaga__calloc(1, sizeof **out);
+  if (!*out) return INDAGA_ENOMEM;
+  (*out)->z = ZSTD_createDCtx();
+  if (!(*out)->z) { indaga__free(*out); *out = NULL; return INDAGA_ENOMEM; }
+  return INDAGA_OK;
+}
+
+void seg_text_reader_free(seg_text_reader *t) {
+  if (!t) return;
+  ZSTD_freeDCtx(t->z);
+  buf_free(&t->raw);
+  indaga__free(t);
+}
+
+void seg_text_reader_reset(seg_text_reader *t) { t->r = NULL; }
+
+int seg_text_read(seg_text_reader *t, const seg_reader *r, uint32_t pid, const char **p, size_t *n) {
+  para_rec o;
+  const unsigned char *pp;
+  *p = NULL;
+  *n = 0;
+  if (pid >= r->npara) return INDAGA_ENOTFOUND;
+  int rc = para_get(r, pid, &o, &pp);
+  if (rc) return rc;
+  if (t->r != r || t->blk != o.tblk) {
+    t->r = NULL;
+    if (o.tblk >= r->ntextblk) return INDAGA_ECORRUPT;
+    const unsigned char *e = r->sec[SEC_TEXT_IDX] + 16 * (uint64_t)o.tblk;
+    uint64_t off = get_u64(e);
+    uint32_t clen = get_u32(e + 8), rlen = get_u32(e + 12);
+    if (off > r->nsec[SEC_TEXT] || clen > r->nsec[SEC_TEXT] - off) return INDAGA_ECORRUPT;
+    const unsigned char *src = r->sec[SEC_TEXT] + off;
+    if (ZSTD_getFrameContentSize(src, clen) != rlen) return INDAGA_ECORRUPT;
+    buf_reset(&t->raw);
+    if (buf_reserve(&t->raw, rlen)) return INDAGA_ENOMEM;
+    size_t k = ZSTD_decompressDCtx(t->z, t->raw.p, rlen, src, clen);
+    if (ZSTD_isError(k) || k != rlen) return INDAGA_ECORRUPT;
+    t->raw.n = rlen;
+    t->r = r;
+    t->blk = o.tblk;
+  }
+  if (o.toff > t->raw.n || o.tlen > t->raw.n - o.toff) return INDAGA_ECORRUPT;
+  *p = (const char *)t->raw.p + o.toff;
+  *n = o.tlen;
+  return INDAGA_OK;
+}
+
 /**************************************************************************
 ** Documents
 */

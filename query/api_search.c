@@ -1,11 +1,12 @@
 /*
 ** api_search.c: indaga_search() and indaga_results (include/indaga.h).
 **
-** One search: parse (parse.c) -> compile against the snapshot and find the
+** One search: borrow a context (an analyzer and a stored-text reader, pool.c)
+** -> parse (parse.c) -> compile against the snapshot and find the
 ** top k+offset (eval.c) -> for each kept hit, read its paragraph and
 ** document tables, build the snippet from the stored text (re-analysing the
 ** paragraph to find the words that matched, as written) and the context
-** paragraphs. Parsing and evaluation use a work arena freed before
+** paragraphs -> give the context back. Parsing and evaluation use a work arena freed before
 ** returning; the results own a second arena holding every string and array
 ** they hand out, so a hit stays valid until indaga_results_free().
 **
@@ -78,15 +79,15 @@ static int snip_tok(void *ctx, const ia_token *t) {
 
 /* Snippet of hit @h (paragraph text in @text). Returns INDAGA_OK or INDAGA_ENOMEM. */
 static int make_snippet(indaga_results *r, analyzer *an, const qx_query *q, size_t seg,
-                        const ia_buf *text, unsigned width, indaga_hit *h) {
+                        const char *text, size_t ntext, unsigned width, indaga_hit *h) {
   snip_ctx sc = { q, seg, { 0 } };
-  int rc = analyzer_run(an, (const char *)text->p, text->n, snip_tok, &sc, NULL);
+  int rc = analyzer_run(an, text, ntext, snip_tok, &sc, NULL);
   if (rc) { buf_free(&sc.m); return rc < 0 ? rc : INDAGA_ENOMEM; }
   size_t nm = keep_weak_between((snip_match *)(void *)sc.m.p, sc.m.n / sizeof(snip_match));
   indaga_range *hl = qa_alloc(&r->a, (nm ? nm : 1) * sizeof *hl);
   ia_buf out = { 0 };
   size_t nhl = 0;
-  if (hl) rc = snippet_build((const char *)text->p, text->n, (const snip_match *)(void *)sc.m.p, nm,
+  if (hl) rc = snippet_build(text, ntext, (const snip_match *)(void *)sc.m.p, nm,
                              width, &out, hl, &nhl);
   else rc = INDAGA_ENOMEM;
   buf_free(&sc.m);
@@ -101,29 +102,25 @@ static int make_snippet(indaga_results *r, analyzer *an, const qx_query *q, size
   return rc;
 }
 
-/* Texts of up to @n paragraphs before and after @pid within document @d. */
-static int make_context(indaga_results *r, const seg_reader *sr, const seg_doc *d, uint32_t pid,
-                        unsigned n, indaga_hit *h) {
+/* Texts of up to @n paragraphs before and after @pid within document @d (read through @tr). */
+static int make_context(indaga_results *r, seg_text_reader *tr, const seg_reader *sr, const seg_doc *d,
+                        uint32_t pid, unsigned n, indaga_hit *h) {
   const char **before = qa_alloc(&r->a, (n ? n : 1) * sizeof *before);
   const char **after = qa_alloc(&r->a, (n ? n : 1) * sizeof *after);
   if (!before || !after) return INDAGA_ENOMEM;
-  ia_buf t = { 0 };
+  const char *t = NULL;
+  size_t nt = 0;
   int rc = INDAGA_OK;
   uint32_t lo = pid - d->first_para >= n ? pid - n : d->first_para;
   for (uint32_t p = lo; p < pid && !rc; p++) {
-    buf_reset(&t);
-    rc = seg_para_text(sr, p, &t);
-    if (!rc && t.err) rc = t.err;
-    if (!rc && !(before[h->nbefore++] = qa_strndup(&r->a, t.n ? (const char *)t.p : "", t.n))) rc = INDAGA_ENOMEM;
+    rc = seg_text_read(tr, sr, p, &t, &nt);
+    if (!rc && !(before[h->nbefore++] = qa_strndup(&r->a, nt ? t : "", nt))) rc = INDAGA_ENOMEM;
   }
   uint32_t end = d->first_para + d->npara;
   for (uint32_t p = pid + 1; p < end && h->nafter < n && !rc; p++) {
-    buf_reset(&t);
-    rc = seg_para_text(sr, p, &t);
-    if (!rc && t.err) rc = t.err;
-    if (!rc && !(after[h->nafter++] = qa_strndup(&r->a, t.n ? (const char *)t.p : "", t.n))) rc = INDAGA_ENOMEM;
+    rc = seg_text_read(tr, sr, p, &t, &nt);
+    if (!rc && !(after[h->nafter++] = qa_strndup(&r->a, nt ? t : "", nt))) rc = INDAGA_ENOMEM;
   }
-  buf_free(&t);
   h->before = before;
   h->after = after;
   return rc;
@@ -138,8 +135,8 @@ static const char *meta_dup(indaga_results *r, const seg_doc *d, const char *key
 }
 
 /* Fill hit @h from @x. Returns a status; the message is set by the caller. */
-static int make_hit(indaga_results *r, analyzer *an, const qx_query *q, const ix_snapshot *s,
-                    const qx_hit *x, const indaga_search_options *o, indaga_hit *h, ia_buf *text) {
+static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_snapshot *s,
+                    const qx_hit *x, const indaga_search_options *o, indaga_hit *h) {
   const seg_reader *sr = ix_seg(s, x->seg);
   seg_para p;
   seg_doc d;
@@ -160,13 +157,13 @@ static int make_hit(indaga_results *r, analyzer *an, const qx_query *q, const ix
   h->byte_end = p.src_end;
   if (r->a.err) return INDAGA_ENOMEM;
   if (o->snippets) {
-    buf_reset(text);
-    rc = seg_para_text(sr, x->pid, text);
-    if (!rc && text->err) rc = text->err;
-    if (!rc) rc = make_snippet(r, an, q, x->seg, text, o->snippet_bytes, h);
+    const char *text;
+    size_t ntext;
+    rc = seg_text_read(cx->tr, sr, x->pid, &text, &ntext);
+    if (!rc) rc = make_snippet(r, cx->an, q, x->seg, text, ntext, o->snippet_bytes, h);
     if (rc) return rc;
   }
-  if (o->context) rc = make_context(r, sr, &d, x->pid, o->context, h);
+  if (o->context) rc = make_context(r, cx->tr, sr, &d, x->pid, o->context, h);
   return rc;
 }
 
@@ -196,20 +193,20 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
   uint64_t t0 = now_us();
   const ix_snapshot *s = ix_index_snapshot(idx);
   qa_arena wa = { 0 };
-  ia_buf notes = { 0 }, text = { 0 };
-  analyzer *an = NULL;
+  ia_buf notes = { 0 };
+  qx_ctx *cx = NULL;
   qnode *tree = NULL;
   qx_query *q = NULL;
   qx_hit *hits = NULL;
   size_t nhits = 0;
   char *err = NULL;
-  int rc = analyzer_new(&an);
+  int rc = qx_pool_get(idx, &cx);
   if (!rc) rc = qp_parse(&wa, query, strlen(query), &tree, &notes);
   if (rc) goto done;
   qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, 0 };
   if (o.k > UINT32_MAX / 2 || o.offset > UINT32_MAX / 2) xo.k = UINT32_MAX;
   if (o.k == 0) goto done;
-  rc = qx_compile(&wa, an, s, tree, &xo, &q, &notes, &err);
+  rc = qx_compile(&wa, cx->an, s, tree, &xo, &q, &notes, &err);
   if (rc) goto done;
   if (!q) {
     ia_buf m = { 0 };
@@ -229,7 +226,7 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     if (!r->hits) { rc = INDAGA_ENOMEM; r->n = 0; goto done; }
     for (size_t i = 0; i < r->n && !rc; i++) {
       r->hits[i].rank = (unsigned)(o.offset + i + 1);
-      rc = make_hit(r, an, q, s, &hits[o.offset + i], &o, &r->hits[i], &text);
+      rc = make_hit(r, cx, q, s, &hits[o.offset + i], &o, &r->hits[i]);
       if (rc && !err) err = indaga__sprintf("index segment %s: %s while reading a hit",
                                              seg_name(ix_seg(s, hits[o.offset + i].seg)), indaga_strerror(rc));
     }
@@ -244,8 +241,7 @@ done:
   qx_release(q);
   qa_free(&wa);
   buf_free(&notes);
-  buf_free(&text);
-  analyzer_free(an);
+  qx_pool_put(idx, cx);
   r->took_us = now_us() - t0;
   return rc;
 }

@@ -38,7 +38,6 @@
 
 #define QX_PREFIX_MAX 1024    /* terms of one prefix per segment */
 #define QX_PHRASE_MAX 64      /* tokens of a phrase or NEAR */
-#define QX_UNION_EXACT 64     /* union df computed exactly up to this many terms */
 
 /* group flags */
 #define G_PREFIX 0x01u
@@ -455,16 +454,51 @@ static cnode *compile(qx_query *q, const qnode *t, int neg, int bag, int keepsto
 /**************************************************************************
 ** Compilation: groups -> terms per segment, global statistics
 */
+#define NAMEV_SLOTS 4096u   /* hash slots: more than twice QX_PREFIX_MAX */
+
 typedef struct namev {
   qx_query *q;
   const char **names; size_t *nnames; size_t n, cap;
   const char *pfx; size_t npfx;
+  uint32_t *slot;     /* past 16 names: open addressing, index + 1 (0 empty) */
 } namev;
 
-/* Add term t[0..nt) once. */
+static uint32_t name_hash(const char *t, size_t nt) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < nt; i++) h = (h ^ (unsigned char)t[i]) * 16777619u;
+  return h;
+}
+
+/* The hash slot of t[0..nt): where it is, or the empty slot where it goes. */
+static uint32_t *name_slot(namev *v, const char *t, size_t nt) {
+  uint32_t i = name_hash(t, nt) & (NAMEV_SLOTS - 1);
+  while (v->slot[i]) {
+    size_t k = v->slot[i] - 1;
+    if (v->nnames[k] == nt && !memcmp(v->names[k], t, nt)) break;
+    i = (i + 1) & (NAMEV_SLOTS - 1);
+  }
+  return &v->slot[i];
+}
+
+/*
+** Add term t[0..nt) once (a prefix may list a term under many keys: a
+** linear search while the list is short, a hash table beyond that).
+** Returns 0 or INDAGA_ENOMEM.
+*/
 static int add_name(namev *v, const char *t, size_t nt) {
-  for (size_t i = 0; i < v->n; i++)
-    if (v->nnames[i] == nt && !memcmp(v->names[i], t, nt)) return 0;
+  uint32_t *slot = NULL;
+  if (!v->slot && v->n == 16 && v->n < NAMEV_SLOTS / 2) {
+    v->slot = qalloc(v->q, NAMEV_SLOTS * sizeof *v->slot);
+    if (!v->slot) return INDAGA_ENOMEM;
+    for (size_t i = 0; i < v->n; i++) *name_slot(v, v->names[i], v->nnames[i]) = (uint32_t)i + 1;
+  }
+  if (v->slot && v->n < NAMEV_SLOTS / 2) {
+    slot = name_slot(v, t, nt);
+    if (*slot) return 0;
+  } else {
+    for (size_t i = 0; i < v->n; i++)
+      if (v->nnames[i] == nt && !memcmp(v->names[i], t, nt)) return 0;
+  }
   if (v->n == v->cap) {
     size_t cap = v->cap ? v->cap * 2 : 8;
     const char **nn = qalloc(v->q, cap * sizeof *nn);
@@ -476,6 +510,7 @@ static int add_name(namev *v, const char *t, size_t nt) {
   v->names[v->n] = qa_strndup(v->q->a, t, nt);
   if (!v->names[v->n]) return INDAGA_ENOMEM;
   v->nnames[v->n++] = nt;
+  if (slot) *slot = (uint32_t)v->n;
   return 0;
 }
 
@@ -487,28 +522,33 @@ static int prefix_cb(void *ctx, const char *k, size_t nk, const char *t, size_t 
   return add_name(v, t, nt);
 }
 
-/* Paragraphs of segment @r holding any of the @n terms (merge of their lists). */
+/*
+** Paragraphs of segment @r holding any of the @n terms, exactly: each
+** list's ids are set in a bitmap of the segment's paragraphs, counting the
+** bits that were clear (linear in the postings, whatever n is). On error
+** (q->rc set) returns 0.
+*/
 static double union_df(qx_query *q, const seg_reader *r, const seg_term *t, uint32_t n) {
   if (n == 1) return t[0].df;
-  double sum = 0;
-  for (uint32_t i = 0; i < n; i++) sum += t[i].df;
-  if (n > QX_UNION_EXACT) return sum < seg_npara(r) ? sum : seg_npara(r);
-  seg_cursor *c = qalloc(q, n * sizeof *c);
-  if (!c) return 0;
-  int rc = 0;
-  uint32_t opened = 0;
-  for (; opened < n && !rc; opened++) rc = seg_cursor_open(&c[opened], r, &t[opened]);
+  uint32_t np = seg_npara(r);
+  uint64_t *bits = indaga__calloc((size_t)np / 64 + 1, sizeof *bits);
+  if (!bits) { fail(q, INDAGA_ENOMEM, "counting a group's paragraphs"); return 0; }
+  seg_cursor c;
   double df = 0;
-  while (!rc) {
-    uint32_t d = SEG_END;
-    for (uint32_t i = 0; i < n; i++) if (c[i].doc < d) d = c[i].doc;
-    if (d == SEG_END) break;
-    df++;
-    for (uint32_t i = 0; i < n && !rc; i++) if (c[i].doc == d) rc = seg_cursor_next(&c[i]);
+  int rc = 0;
+  for (uint32_t i = 0; i < n && !rc; i++) {
+    rc = seg_cursor_open(&c, r, &t[i]);
+    while (!rc && c.doc != SEG_END) {
+      if (c.doc >= np) { rc = INDAGA_ECORRUPT; break; }
+      uint64_t m = 1ull << (c.doc & 63), *w = &bits[c.doc >> 6];
+      if (!(*w & m)) { *w |= m; df++; }
+      rc = seg_cursor_next(&c);
+    }
+    seg_cursor_close(&c);
   }
-  for (uint32_t i = 0; i < opened; i++) seg_cursor_close(&c[i]);
+  indaga__free(bits);
   if (rc) fail(q, rc, "reading postings");
-  return df;
+  return rc ? 0 : df;
 }
 
 /* Find group @g's terms in every segment and its global df. */
@@ -1272,9 +1312,24 @@ static void run_conj(qx_query *q, qit *root) {
     d = leapfrog(q, root, lead, nlead, d);
     if (q->rc || d == SEG_END) break;
     if (pruning && full && d > blast) { have_bound = 0; continue; }
+    /* 3. could it enter? first at the range's length floor, without reading the length */
+    if (pruning && full) {
+      double s = 0;
+      uint32_t lf = root->bfloor;
+      for (size_t i = 0; i < root->npos; i++) {
+        qit *k = root->kids[i];
+        if (costly[i] || k->kind != C_GROUP) { s += bound_eval(q, k, lf); continue; }
+        uint32_t tf = 0;
+        for (uint32_t j = 0; j < k->ncur; j++) if (k->cur[j].doc == d) tf += k->cur[j].freq;
+        s += qr_bm25(&q->pr, k->g->idf, tf, lf > k->bfloor ? lf : k->bfloor);
+      }
+      if (root->kind != C_AND) s += QR_PHRASE_BONUS;
+      qx_hit ub = { s + q->prox_max, seg, d };
+      if (!better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
+    }
     if (ix_is_deleted(q->s, q->seg, d)) { d++; continue; }
     double len = seg_para_len(q->r, d);
-    /* 3. could it enter, whatever the costly kids hold? */
+    /* then at its length, whatever the costly kids hold */
     if (pruning && full && nrest) {
       double s = 0;
       for (size_t i = 0; i < root->npos; i++)

@@ -89,6 +89,22 @@ int qp_parse(qa_arena *a, const char *p, size_t n, qnode **out, ia_buf *notes);
 void qp_print(const qnode *q, ia_buf *out);
 
 /**************************************************************************
+** Search contexts (pool.c): an analyzer and a stored-text reader, kept on
+** the index handle between searches so the analyzer's word cache stays
+** warm and no zstd context is created per snippet. Thread-safe; a context
+** is used by one search at a time.
+*/
+struct indaga_index;
+typedef struct qx_ctx {
+  analyzer *an;
+  seg_text_reader *tr;
+} qx_ctx;
+/* Borrow a context (a pooled one, or a new one). INDAGA_OK or INDAGA_ENOMEM. */
+int  qx_pool_get(const struct indaga_index *idx, qx_ctx **out);
+/* Give it back (kept for the next search, or freed). Accepts NULL. Never fails. */
+void qx_pool_put(const struct indaga_index *idx, qx_ctx *c);
+
+/**************************************************************************
 ** Ranking (rank.c): pure functions shared by the evaluator and by tests.
 */
 typedef struct qr_params {
