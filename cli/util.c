@@ -31,11 +31,36 @@ int cli_error(const char *fmt, ...) {
   return EXIT_ERR;
 }
 
+/*
+** Length of the well-formed UTF-8 sequence at @p (< @end) starting with a
+** byte >= 0x80, or 0 when it is not one (stray continuation, overlong form,
+** surrogate, above U+10FFFF, truncated).
+*/
+static size_t utf8_len(const unsigned char *p, const unsigned char *end) {
+  unsigned char c = p[0];
+  size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (n == 0 || (size_t)(end - p) < n) return 0;
+  for (size_t k = 1; k < n; k++)
+    if ((p[k] & 0xc0) != 0x80) return 0;
+  if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
+      (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
+    return 0;
+  return n;
+}
+
+/* Bytes that are not UTF-8 (a file name can hold any) are written as U+FFFD, so every line stays JSON. */
 void json_str(FILE *f, const char *p, size_t n) {
   if (!p) { fputs("null", f); return; }
   fputc('"', f);
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)p[i];
+    if (c >= 0x80) {
+      size_t m = utf8_len((const unsigned char *)p + i, (const unsigned char *)p + n);
+      if (m == 0) fputs("\\ufffd", f);
+      else fwrite(p + i, 1, m, f);
+      i += m ? m - 1 : 0;
+      continue;
+    }
     switch (c) {
     case '"':  fputs("\\\"", f); break;
     case '\\': fputs("\\\\", f); break;

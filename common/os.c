@@ -47,7 +47,8 @@ static int fail(char **errmsg, const char *what, const char *path, int e) {
 int os_map_file(const char *path, os_map *out, char **errmsg) {
   out->p = NULL;
   out->n = 0;
-  int fd = inject(OS_FAIL_OPEN) ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO put in a file's place must not block the open */
+  int fd = inject(OS_FAIL_OPEN) ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     int e = errno;
     if (e == ENOENT) {
@@ -192,6 +193,56 @@ int os_mkdir_p(const char *dir, char **errmsg) {
 
 int os_remove(const char *path, char **errmsg) {
   if (unlink(path) != 0 && errno != ENOENT) return fail(errmsg, "cannot remove", path, errno);
+  return INDAGA_OK;
+}
+
+/*
+** read(), not mmap: a document may be truncated by another process while it
+** is read, and touching a mapping past the new end of a file raises SIGBUS
+** (ripgrep reads rather than maps walked files for the same reason). A file
+** that shrinks gives what was there; one that grows gives its first
+** st_size bytes (its new size and mtime make the next sync read it again).
+*/
+int os_load_file(const char *path, uint64_t max, char **out, size_t *n, char **errmsg) {
+  *out = NULL;
+  *n = 0;
+  int fd = inject(OS_FAIL_OPEN) ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    int e = errno;
+    if (e == ENOENT) {
+      if (errmsg) *errmsg = indaga__sprintf("%s: no such file", path);
+      return INDAGA_ENOTFOUND;
+    }
+    return fail(errmsg, "cannot open", path, e);
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) { int e = errno; close(fd); return fail(errmsg, "cannot stat", path, e); }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    if (errmsg) *errmsg = indaga__sprintf("%s: not a regular file", path);
+    return INDAGA_EINPUT;
+  }
+  if ((uint64_t)st.st_size > max || (uint64_t)st.st_size >= SIZE_MAX) {
+    close(fd);
+    if (errmsg)
+      *errmsg = indaga__sprintf("%s: %.1f MB, larger than the %.1f MB a document may have: not indexed",
+                                path, (double)st.st_size / 1048576.0, (double)max / 1048576.0);
+    return INDAGA_EINPUT;
+  }
+  size_t want = (size_t)st.st_size, got = 0;
+  char *p = indaga__malloc(want + 1);
+  if (!p) { close(fd); return INDAGA_ENOMEM; }
+  while (got < want) {
+    ssize_t r = read(fd, p + got, want - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) { int e = errno; indaga__free(p); close(fd); return fail(errmsg, "cannot read", path, e); }
+    if (r == 0) break;   /* truncated since the fstat */
+    got += (size_t)r;
+  }
+  close(fd);
+  p[got] = 0;
+  *out = p;
+  *n = got;
   return INDAGA_OK;
 }
 

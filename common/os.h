@@ -62,6 +62,13 @@ int os_remove(const char *path, char **errmsg);   /* ENOENT is not an error */
 
 /* Read a whole small file into a fresh buffer (NUL-terminated). */
 int os_read_file(const char *path, char **out, size_t *n, char **errmsg);
+/*
+** Read a document into a fresh buffer (NUL-terminated, caller frees with
+** indaga__free) with read(), safe against the file changing meanwhile.
+** INDAGA_EINPUT (message naming the file) when it is not a regular file or
+** is larger than @max bytes; INDAGA_ENOTFOUND, INDAGA_EIO, INDAGA_ENOMEM.
+*/
+int os_load_file(const char *path, uint64_t max, char **out, size_t *n, char **errmsg);
 
 /*
 ** Take the exclusive writer lock <dir>/LOCK (flock). wait != 0 blocks until
