@@ -552,6 +552,103 @@ static void test_query__pruning_is_exact(void **state) {
   analyzer_free(an);
 }
 
+/*
+** Pruned evaluation equals exhaustive evaluation (every match scored) for
+** query shapes the brute-force reference does not build: prefixes, NEAR,
+** exclusions, ORs under ANDs, phrases beside words, filters, grouping,
+** several k. Same hits, same order, bit-identical scores.
+*/
+static const char *const SHAPES[] = {
+  "terrorismo", "consejo", "seguridad", "de", "naciones unidas", "\"Consejo de Seguridad\"",
+  "\"de la\"", "combatientes terroristas extranjeros", "terroris*", "nacion*", "a*",
+  "seguridad NOT consejo", "consejo -seguridad", "(paz OR seguridad) consejo",
+  "paz OR seguridad OR desarrollo", "derechos NEAR/3 humanos", "informacion",
+  "resolucion del consejo", "\"Consejo de Seguridad\" resolución", "estados miembros year:2017",
+  "de la de", "\"Consejo de Seguridad\" NEAR/5 terrorismo", "secretario general -carta",
+  "(terrorismo OR terroristas) (financiación OR financiacion) NOT armas", "annex:any resolución",
+};
+
+static void topk_internal(const char *text, unsigned k, int group, int exhaustive, qa_arena *a,
+                          qx_hit **hits, size_t *n, uint64_t *total) {
+  const ix_snapshot *s = ix_index_snapshot(g_idx);
+  analyzer *an = NULL;
+  qnode *tree = NULL;
+  qx_query *q = NULL;
+  ia_buf notes = { 0 };
+  char *err = NULL;
+  assert_int_equal(analyzer_new(&an), 0);
+  assert_int_equal(qp_parse(a, text, strlen(text), &tree, &notes), 0);
+  qx_opts o = { k, group, 1.2, 0.75, exhaustive };
+  assert_int_equal(qx_compile(a, an, s, tree, &o, &q, &notes, &err), 0);
+  assert_non_null(q);
+  assert_int_equal(qx_topk(q, hits, n, total, &err), 0);
+  qx_release(q);
+  buf_free(&notes);
+  analyzer_free(an);
+}
+
+static void test_query__pruned_equals_exhaustive(void **state) {
+  (void)state;
+  static const unsigned ks[] = { 1, 3, 10, 50 };
+  int pruned = 0;
+  for (size_t i = 0; i < sizeof SHAPES / sizeof *SHAPES; i++) {
+    for (size_t ki = 0; ki < sizeof ks / sizeof *ks; ki++) {
+      for (int group = 0; group < 2; group++) {
+        qa_arena a1 = { 0 }, a2 = { 0 };
+        qx_hit *h1, *h2;
+        size_t n1, n2;
+        uint64_t t1, t2;
+        topk_internal(SHAPES[i], ks[ki], group, 0, &a1, &h1, &n1, &t1);
+        topk_internal(SHAPES[i], ks[ki], group, 1, &a2, &h2, &n2, &t2);
+        if (n1 != n2) fail_msg("'%s' k %u group %d: %zu hits, exhaustive %zu", SHAPES[i], ks[ki], group, n1, n2);
+        for (size_t j = 0; j < n1; j++)
+          if (h1[j].score != h2[j].score || h1[j].seg != h2[j].seg || h1[j].pid != h2[j].pid)
+            fail_msg("'%s' k %u group %d rank %zu: %u/%u %.17g, exhaustive %u/%u %.17g", SHAPES[i], ks[ki],
+                     group, j + 1, h1[j].seg, h1[j].pid, h1[j].score, h2[j].seg, h2[j].pid, h2[j].score);
+        if (t1 != t2) pruned++;   /* the pruned run skipped and estimated its total */
+        assert_true(t2 >= n2);
+        qa_free(&a1);
+        qa_free(&a2);
+      }
+    }
+  }
+  assert_true(pruned >= 10);   /* the shapes exercise pruning */
+}
+
+/* seg_text_read returns each paragraph's stored text, in any order, across segments. */
+static void test_query__text_reader_matches(void **state) {
+  (void)state;
+  const ix_snapshot *s = ix_index_snapshot(g_idx);
+  seg_text_reader *t = NULL;
+  assert_int_equal(seg_text_reader_new(&t), 0);
+  ia_buf want = { 0 };
+  size_t checked = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t si = 0; si < ix_nsegs(s); si++) {
+      const seg_reader *r = ix_seg(s, si);
+      uint32_t np = seg_npara(r);
+      for (uint32_t i = 0; i < np; i++) {
+        uint32_t pid = pass ? np - 1 - i : i;   /* forwards, then backwards */
+        const char *p;
+        size_t n;
+        buf_reset(&want);
+        assert_int_equal(seg_para_text(r, pid, &want), 0);
+        assert_int_equal(seg_text_read(t, r, pid, &p, &n), 0);
+        assert_int_equal(n, want.n);
+        assert_memory_equal(p, want.p, n);
+        checked++;
+      }
+      const char *p;
+      size_t n;
+      assert_int_equal(seg_text_read(t, r, np, &p, &n), INDAGA_ENOTFOUND);
+      seg_text_reader_reset(t);
+    }
+  }
+  assert_true(checked >= 2 * 3000);
+  buf_free(&want);
+  seg_text_reader_free(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_query__golden_lists),
@@ -560,6 +657,8 @@ int main(void) {
     cmocka_unit_test(test_query__empty_queries_are_clear),
     cmocka_unit_test(test_query__paging_group_context),
     cmocka_unit_test(test_query__pruning_is_exact),
+    cmocka_unit_test(test_query__pruned_equals_exhaustive),
+    cmocka_unit_test(test_query__text_reader_matches),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
