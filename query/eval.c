@@ -28,8 +28,25 @@
 **   bound(it, d)  an upper bound of score over [d, last]: per cursor the
 **                 block holding d (seg_cursor_block: max tf, min length),
 **                 without decoding; used to skip whole ranges (block-max).
+**                 A conjunction's paragraphs hold all its positive kids,
+**                 so every group under it is bounded at the largest of
+**                 their block minimum lengths (bound_prep/bound_eval).
 ** The heap loop (qx_topk) asks for a bound once the heap is full, skips
-** what cannot enter, and only then seeks and scores.
+** what cannot enter, and only then seeks and scores. Proximity positions
+** are read only for a paragraph whose score plus the largest bonus could
+** enter. Two shapes, most queries, have loops of their own with the same
+** results (test_query checks them against exhaustive runs):
+**   run_group  the root is one group: its cursors are walked with
+**              seg_cursor_next and scored inline; a posting whose tf
+**              cannot enter even at the range's smallest length is dropped
+**              before its length is read.
+**   run_conj   the root is an AND, phrase or NEAR (top k without grouping):
+**              MaxScore for conjunctions. The cheap kids are intersected;
+**              each candidate is first bounded at the range's length floor
+**              (no length read), then at its length with the costly groups
+**              ("de", "la" in a phrase) bounded from their block
+**              directories; only a candidate that could enter decodes the
+**              costly lists, checks exclusions and reads positions.
 */
 #include <assert.h>
 #include <math.h>
