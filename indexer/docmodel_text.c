@@ -311,6 +311,46 @@ static void emphasis_run(cleaner *c, const unsigned char *p, size_t n, size_t i,
   if (literal) emit(c, p + i, j - i);
 }
 
+static int is_cont(unsigned char b) { return (b & 0xC0) == 0x80; }
+
+/*
+** The end of the run of bytes from p[i] that the cleaner copies unchanged:
+** printable ASCII that is not markup (\ & * _ [ ! <), and valid two- and
+** three-byte UTF-8 sequences of characters that are neither controls,
+** special spaces nor invisible (those take the slow path through emit_cp).
+** Most text is such runs, so it costs one table load per byte.
+*/
+static size_t plain_run(const unsigned char *p, size_t n, size_t i) {
+  static const unsigned char plain[128] = {   /* 0x21..0x7E except \\ & * _ [ ! < */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+  };
+  while (i < n) {
+    unsigned char b = p[i];
+    if (b < 0x80) {
+      if (!plain[b]) break;
+      i++;
+    } else if (b >= 0xC2 && b <= 0xDF) {   /* U+0080..U+07FF */
+      if (i + 1 >= n || !is_cont(p[i + 1])) break;
+      if (b == 0xC2 && (p[i + 1] <= 0xA0 || p[i + 1] == 0xAD)) break;   /* C1 controls, NBSP, soft hyphen */
+      i += 2;
+    } else if (b >= 0xE1 && b <= 0xEF && b != 0xED) {   /* U+1000..U+FFFF, no surrogates */
+      if (i + 2 >= n || !is_cont(p[i + 1]) || !is_cont(p[i + 2])) break;
+      unsigned b1 = p[i + 1], b2 = p[i + 2];
+      if (b == 0xE2 && b1 == 0x80 && (b2 <= 0x8B || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF)) break;
+      if (b == 0xE2 && b1 == 0x81 && b2 == 0xA0) break;   /* U+2060 */
+      if (b == 0xE3 && b1 == 0x80 && b2 == 0x80) break;   /* U+3000 */
+      if (b == 0xEF && b1 == 0xBB && b2 == 0xBF) break;   /* U+FEFF */
+      i += 3;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
 /*
 ** The cleaning loop over p[0..n). in_link is set inside a link's text, where
 ** a nested '[' is literal.
@@ -321,6 +361,12 @@ static void clean_range(cleaner *c, const unsigned char *p, size_t n, int in_lin
     unsigned char ch = p[i];
     uint32_t cp;
     size_t len, a, b;
+    size_t j = plain_run(p, n, i);
+    if (j > i) {   /* a run of plain bytes in one append */
+      emit(c, p + i, j - i);
+      i = j;
+      continue;
+    }
     if (ch >= 0x80) {
       len = dm_utf8_seq(p + i, n - i, &cp);
       if (len) { emit_cp(c, cp); i += len; }
@@ -362,14 +408,7 @@ static void clean_range(cleaner *c, const unsigned char *p, size_t n, int in_lin
       break;
     default:
       if (ch <= 0x20 || ch == 0x7F) { c->space = 1; i++; }
-      else {
-        size_t j = i + 1;   /* a run of plain bytes in one append */
-        while (j < n && p[j] > 0x20 && p[j] < 0x7F && p[j] != '\\' && p[j] != '&' && p[j] != '*' &&
-               p[j] != '_' && p[j] != '[' && p[j] != '!' && p[j] != '<')
-          j++;
-        emit(c, p + i, j - i);
-        i = j;
-      }
+      else { emit(c, p + i, 1); i++; }   /* not reached: plain_run takes the rest */
       break;
     }
   }

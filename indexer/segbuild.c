@@ -140,23 +140,33 @@ static void tokens_free(seg_tokens *t) {
   indaga__free(t);
 }
 
+/* Per-document memo of analyzer word ids (ia_token.wid) -> local term id. */
+#define MEMO_BITS 12
+#define MEMO_SIZE (1u << MEMO_BITS)
+
 typedef struct actx {
   seg_tokens *t;
   ia_buf pair;               /* scratch: a surf table key */
   uint32_t maxpos, distinct;
   int rc;
+  uint64_t *memo_wid;        /* MEMO_SIZE direct-mapped entries: wid, or 0 */
+  uint32_t *memo_lid;        /* the local term of memo_wid[i] */
+  uint32_t *stamp, *cnt;     /* per local term: paragraph stamp, count then offset */
+  uint32_t capterm;          /* entries of stamp and cnt */
+  uint32_t pstamp;           /* current paragraph's stamp */
+  uint64_t *tmp;             /* scratch occurrences of one paragraph */
+  uint32_t *dl;              /* scratch: distinct local terms of one paragraph */
+  size_t captmp;
 } actx;
 
 /*
-** One token: find its (term, key) in the document's surface table, a single
-** hash and probe for the common case of a word seen before in the document;
-** a new pair also interns its term.
+** The local term of @tok through the document's surface table: a hash and
+** probe of the (term, key) pair; a new pair also interns its term. Returns
+** INDAGA_OK or a status.
 */
-static int on_token(void *ctx, const ia_token *tok) {
-  actx *a = ctx;
+static int intern_token(actx *a, const ia_token *tok, uint32_t *lid) {
   seg_tokens *t = a->t;
-  if (tok->nterm == 0) return 0;
-  uint32_t lid, sid;
+  uint32_t sid;
   int added, rc;
   ia_buf *sb = &a->pair;   /* u32 nterm, term, key */
   buf_reset(sb);
@@ -171,8 +181,30 @@ static int on_token(void *ctx, const ia_token *tok) {
       uint32_t *st = indaga__realloc(t->surf_term, (size_t)cap * sizeof *st);
       if (!st) rc = INDAGA_ENOMEM; else { t->surf_term = st; t->capsurf = cap; }
     }
-    if (!rc) rc = strtab_intern(&t->terms, tok->term, tok->nterm, XXH3_64bits(tok->term, tok->nterm), &lid, &added);
-    if (!rc) t->surf_term[sid] = lid;
+    uint32_t l = 0;
+    if (!rc) rc = strtab_intern(&t->terms, tok->term, tok->nterm, XXH3_64bits(tok->term, tok->nterm), &l, &added);
+    if (!rc) t->surf_term[sid] = l;
+  }
+  if (!rc) *lid = t->surf_term[sid];
+  return rc;
+}
+
+/*
+** One token: its local term from the memo when the analyzer named the word
+** (ia_token.wid, the common case: no hashing of strings at all), else
+** through intern_token; then one occurrence (term << 32 | position).
+*/
+static int on_token(void *ctx, const ia_token *tok) {
+  actx *a = ctx;
+  seg_tokens *t = a->t;
+  if (tok->nterm == 0) return 0;
+  uint32_t lid, m = (uint32_t)tok->wid & (MEMO_SIZE - 1);
+  int rc = INDAGA_OK;
+  if (tok->wid && a->memo_wid[m] == tok->wid) {
+    lid = a->memo_lid[m];
+  } else {
+    rc = intern_token(a, tok, &lid);
+    if (!rc && tok->wid) { a->memo_wid[m] = tok->wid; a->memo_lid[m] = lid; }
   }
   if (!rc && t->nocc == t->capocc) {
     size_t cap = t->capocc ? t->capocc * 2 : 1024;
@@ -180,7 +212,7 @@ static int on_token(void *ctx, const ia_token *tok) {
     if (!o) rc = INDAGA_ENOMEM; else { t->occ = o; t->capocc = cap; }
   }
   if (rc) { a->rc = rc; return 1; }
-  t->occ[t->nocc++] = (uint64_t)t->surf_term[sid] << 32 | tok->pos;
+  t->occ[t->nocc++] = (uint64_t)lid << 32 | tok->pos;
   if (a->distinct == 0 || tok->pos > a->maxpos) {
     a->distinct++;
     a->maxpos = tok->pos;
@@ -205,6 +237,63 @@ static int cmp_u64(const void *x, const void *y) {
   return a < b ? -1 : a > b;
 }
 
+/*
+** Group one paragraph's occurrences o[0..n) by term, positions ascending
+** within a term (terms in order of first appearance), and drop repeats of a
+** term at one position; returns the count kept. The analyzer gives
+** positions in non-decreasing order, so a counting pass by local term
+** does it in linear time; should a term's positions come out of order,
+** the paragraph is sorted instead. INDAGA_ENOMEM leaves a->rc set.
+*/
+static size_t group_occ(actx *a, uint64_t *o, size_t n) {
+  uint32_t nterms = a->t->terms.n;
+  if (n > 16 && nterms > a->capterm) {
+    uint32_t cap = a->capterm ? a->capterm : 256;
+    while (cap < nterms) cap *= 2;
+    uint32_t *s = indaga__realloc(a->stamp, (size_t)cap * 4), *c = s ? indaga__realloc(a->cnt, (size_t)cap * 4) : NULL;
+    if (s) a->stamp = s;
+    if (c) a->cnt = c;
+    if (!c) { a->rc = INDAGA_ENOMEM; return 0; }
+    memset(a->stamp + a->capterm, 0, (size_t)(cap - a->capterm) * 4);
+    a->capterm = cap;
+  }
+  if (n > 16 && n > a->captmp) {
+    size_t cap = a->captmp ? a->captmp : 256;
+    while (cap < n) cap *= 2;
+    uint64_t *tm = indaga__realloc(a->tmp, cap * 8);
+    uint32_t *d = tm ? indaga__realloc(a->dl, cap * 4) : NULL;
+    if (tm) a->tmp = tm;
+    if (d) a->dl = d;
+    if (!d) { a->rc = INDAGA_ENOMEM; return 0; }
+    a->captmp = cap;
+  }
+  int sorted = 1;
+  if (n <= 16) {
+    sort_occ(o, n);
+  } else {
+    uint32_t ps = ++a->pstamp, nd = 0, off = 0;
+    if (ps == 0) {   /* stamps wrapped: start over */
+      memset(a->stamp, 0, (size_t)a->capterm * 4);
+      ps = a->pstamp = 1;
+    }
+    for (size_t j = 0; j < n; j++) {
+      uint32_t l = (uint32_t)(o[j] >> 32);
+      if (a->stamp[l] != ps) { a->stamp[l] = ps; a->cnt[l] = 0; a->dl[nd++] = l; }
+      a->cnt[l]++;
+    }
+    for (uint32_t k = 0; k < nd; k++) { uint32_t c = a->cnt[a->dl[k]]; a->cnt[a->dl[k]] = off; off += c; }
+    for (size_t j = 0; j < n; j++) a->tmp[a->cnt[(uint32_t)(o[j] >> 32)]++] = o[j];
+    for (size_t j = 1; j < n && sorted; j++)
+      if (a->tmp[j] < a->tmp[j - 1] && (a->tmp[j] >> 32) == (a->tmp[j - 1] >> 32)) sorted = 0;
+    if (sorted) memcpy(o, a->tmp, n * sizeof *o);
+    else sort_occ(o, n);
+  }
+  size_t k = 0;
+  for (size_t j = 0; j < n; j++)
+    if (k == 0 || o[j] != o[k - 1]) o[k++] = o[j];
+  return k;
+}
+
 int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
   if (!in || !in->doc) return INDAGA_EMISUSE;
   const dm_doc *d = in->doc;
@@ -214,6 +303,9 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
   a.t = t;
   int rc = INDAGA_ENOMEM;
   if (!t) goto done;
+  a.memo_wid = indaga__calloc(MEMO_SIZE, sizeof *a.memo_wid);
+  a.memo_lid = indaga__malloc(MEMO_SIZE * sizeof *a.memo_lid);
+  if (!a.memo_wid || !a.memo_lid) goto done;
   t->npara = d->nparas;
   t->pn = indaga__calloc(d->nparas ? d->nparas : 1, sizeof *t->pn);
   t->plen = indaga__calloc(d->nparas ? d->nparas : 1, sizeof *t->plen);
@@ -224,12 +316,8 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
     rc = analyzer_run(an, d->paras[i].text, d->paras[i].ntext, on_token, &a, NULL);
     if (a.rc) rc = a.rc;
     if (rc) goto done;
-    /* sort by (term, position) and drop repeats of a term at one position */
-    uint64_t *o = t->occ + start;
-    size_t n = t->nocc - start, k = 0;
-    sort_occ(o, n);
-    for (size_t j = 0; j < n; j++)
-      if (k == 0 || o[j] != o[k - 1]) o[k++] = o[j];
+    size_t k = group_occ(&a, t->occ + start, t->nocc - start);
+    if ((rc = a.rc) != 0) goto done;
     t->nocc = start + k;
     t->pn[i] = (uint32_t)k;
     t->plen[i] = a.distinct;
@@ -241,6 +329,12 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
   rc = INDAGA_OK;
 done:
   buf_free(&a.pair);
+  indaga__free(a.memo_wid);
+  indaga__free(a.memo_lid);
+  indaga__free(a.stamp);
+  indaga__free(a.cnt);
+  indaga__free(a.tmp);
+  indaga__free(a.dl);
   if (rc) { tokens_free(t); t = NULL; }
   tokens_free(in->tokens);
   in->tokens = t;

@@ -65,8 +65,13 @@ typedef struct ia_token {
   size_t nterm;
   const char *key;       /* lowercase, accents folded (ñ kept); not NUL-terminated */
   size_t nkey;
+  uint64_t wid;          /* nonzero: names this (term, key) within its analyzer, see below */
 } ia_token;
-/* term/key point into the analyzer or into the input (plain numbers); valid only during the callback. */
+/* term/key point into the analyzer or into the input (plain numbers); valid only during the callback.
+** wid lets a caller memoise per-token work without hashing the strings: two
+** tokens from one analyzer with the same nonzero wid have the same term and
+** key (it names the analyzer's cache entry and changes when the cache is
+** rebuilt). 0 means no such name (numbers, symbols, uncached words). */
 
 typedef struct analyzer analyzer;
 

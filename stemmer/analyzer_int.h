@@ -71,6 +71,7 @@ typedef struct ia_word {
   const char *key;
   size_t nkey;
   unsigned flags;      /* TOK_STOP, TOK_NUMBER, IA_ORDINAL */
+  uint64_t wid;        /* epoch << 32 | cache slot + 1, or 0 when not cached (ia_token.wid) */
 } ia_word;
 
 typedef struct ia_stop {
@@ -96,6 +97,7 @@ struct analyzer {
   size_t narena, arena_cap;
   uint64_t cache_resets;          /* for tests and the benchmark */
   uint64_t cache_misses;
+  uint32_t epoch;                 /* bumped whenever entries move or go (grow, clear) */
 
   char *stop_blob;                /* folded stopwords, sorted index below */
   ia_stop *stops;
@@ -236,6 +238,7 @@ static inline void ia_cache_word(const analyzer *a, const ia_cache_ent *e, ia_wo
   out->term = (const char *)((e->flags & IA_TERMPFX) ? key : base + after_key);
   out->nterm = e->nterm;
   out->flags = e->flags & ~IA_CACHE_BITS;
+  out->wid = (uint64_t)a->epoch << 32 | (uint64_t)(e - a->slots + 1);
 }
 
 /* Hint that the cache entry of hash @h is wanted soon. */

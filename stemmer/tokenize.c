@@ -260,6 +260,7 @@ static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn, uint6
   t.nterm = nw.nterm;
   t.key = nw.key;
   t.nkey = nw.nkey;
+  t.wid = nw.wid;
   if ((rc = r->cb(r->ctx, &t)) != 0) return rc;
   if ((nw.flags & IA_ORDINAL) && !part) {
     /* The plain number: drop the 2-byte marker (ª, º) and a dot before it. */
@@ -272,6 +273,7 @@ static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn, uint6
     t.nterm = nw.nterm;
     t.key = nw.key;
     t.nkey = nw.nkey;
+    t.wid = nw.wid;
     if ((rc = r->cb(r->ctx, &t)) != 0) return rc;
   }
   r->pos++;
@@ -395,6 +397,7 @@ int analyzer_run(analyzer *a, const char *text, size_t n, token_fn cb, void *ctx
         t.end = se;
         t.term = t.key = (const char *)a->sym.p;
         t.nterm = t.nkey = a->sym.n;
+        t.wid = 0;
         if ((rc = cb(ctx, &t)) != 0) break;
         r.sym_end = se;
       }

@@ -370,6 +370,7 @@ static void cache_clear(analyzer *a) {
   a->nused = 0;
   a->narena = 0;
   a->cache_resets++;
+  a->epoch++;
 }
 
 static uint32_t slot_of(uint64_t h, uint32_t nslots) { return (uint32_t)h & (nslots - 1); }
@@ -393,6 +394,7 @@ static int cache_grow(analyzer *a) {
   a->slots = ns;
   a->slots_mem = mem;
   a->nslots = ncap;
+  a->epoch++;
   return INDAGA_OK;
 }
 
@@ -413,6 +415,7 @@ int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *
       out->term = out->key = w;
       out->nterm = out->nkey = n;
       out->flags = TOK_NUMBER;
+      out->wid = 0;
       return INDAGA_OK;
     }
   }
@@ -436,6 +439,7 @@ int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *
     out->key = (const char *)a->key.p;
     out->nkey = a->key.n;
     out->flags = flags;
+    out->wid = 0;
     return INDAGA_OK;
   }
 
@@ -465,6 +469,7 @@ int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *
     out->key = (const char *)a->key.p;
     out->nkey = a->key.n;
     out->flags = flags;
+    out->wid = 0;
     return INDAGA_OK;
   }
   if (moved) {

@@ -668,6 +668,84 @@ static void test_stemmer__cache_bounded_and_transparent(void **state) {
   analyzer_free(cold);
 }
 
+/* ------------------------------------------------------------------------
+** Word ids: equal nonzero ids mean equal term and key, across cache growth
+** and resets (what the indexer's per-document memo relies on).
+*/
+typedef struct wid_rec {
+  uint64_t wid;
+  size_t off, n;             /* "term\0key" in the log's bytes */
+} wid_rec;
+
+typedef struct wid_log {
+  wid_rec *v;
+  size_t n, cap;
+  ia_buf bytes;
+  size_t named, words;       /* tokens with a nonzero id; word tokens (not numbers or symbols) */
+} wid_log;
+
+static int wid_cb(void *ctx, const ia_token *t) {
+  wid_log *l = ctx;
+  if (!(t->flags & (TOK_NUMBER | TOK_SYMBOL))) l->words++;
+  if (!t->wid) return 0;
+  l->named++;
+  if (l->n == l->cap) {
+    l->cap = l->cap ? l->cap * 2 : 1024;
+    l->v = realloc(l->v, l->cap * sizeof *l->v);
+    assert_non_null(l->v);
+  }
+  wid_rec *r = &l->v[l->n++];
+  r->wid = t->wid;
+  r->off = l->bytes.n;
+  buf_append(&l->bytes, t->term, t->nterm);
+  buf_putc(&l->bytes, 0);
+  buf_append(&l->bytes, t->key, t->nkey);
+  r->n = l->bytes.n - r->off;
+  return 0;
+}
+
+static int wid_cmp(const void *a, const void *b) {
+  const wid_rec *x = a, *y = b;
+  return x->wid < y->wid ? -1 : x->wid > y->wid;
+}
+
+static void test_stemmer__word_ids(void **state) {
+  (void)state;
+  ia_buf text = { 0 };
+  size_t nl;
+  char *letter = read_data(DATA "/un/carta_krasnodar_2017.txt", &nl);
+  buf_append(&text, letter, nl);
+  for (unsigned i = 0; i < 300000; i++)   /* more distinct words than the cache holds */
+    buf_printf(&text, "acci\xc3\xb3n%c%c%c%c ", 'a' + i % 26, 'a' + (i / 26) % 26,
+               'a' + (i / 676) % 26, 'a' + (i / 17576) % 26);
+  buf_append(&text, letter, nl);
+  assert_int_equal(text.err, INDAGA_OK);
+  analyzer *a = NULL;
+  assert_int_equal(analyzer_new(&a), INDAGA_OK);
+  wid_log l;
+  memset(&l, 0, sizeof l);
+  assert_int_equal(analyzer_run(a, (char *)text.p, text.n, wid_cb, &l, NULL), INDAGA_OK);
+  assert_true(a->cache_resets >= 1);
+  assert_int_equal(l.bytes.err, INDAGA_OK);
+  /* Nearly every word is named (only words too long for the cache are not). */
+  assert_true(l.named * 100 >= l.words * 99);
+  qsort(l.v, l.n, sizeof *l.v, wid_cmp);
+  size_t groups = 0;
+  for (size_t i = 0; i < l.n; i++) {
+    if (i == 0 || l.v[i].wid != l.v[i - 1].wid) { groups++; continue; }
+    assert_int_equal(l.v[i].n, l.v[i - 1].n);
+    assert_memory_equal(l.bytes.p + l.v[i].off, l.bytes.p + l.v[i - 1].off, l.v[i].n);
+  }
+  /* Repeated words share ids: far fewer ids than named tokens. */
+  assert_true(groups < l.n);
+  assert_true(groups > 300000);
+  free(l.v);
+  buf_free(&l.bytes);
+  buf_free(&text);
+  indaga__free(letter);
+  analyzer_free(a);
+}
+
 /* Every way a cache entry is laid out gives the same words on a miss and on a hit. */
 static void test_stemmer__cache_entry_shapes(void **state) {
   (void)state;
@@ -766,6 +844,7 @@ int main(void) {
     cmocka_unit_test(test_stemmer__stopwords),
     cmocka_unit_test(test_stemmer__cache_bounded_and_transparent),
     cmocka_unit_test(test_stemmer__cache_entry_shapes),
+    cmocka_unit_test(test_stemmer__word_ids),
     cmocka_unit_test(test_stemmer__callback_stops_run),
     cmocka_unit_test(test_stemmer__out_of_memory),
   };
