@@ -121,7 +121,7 @@ enum {
 #define SEGF_DICT_BLOCK   16u      /* terms per dictionary block */
 #define SEGF_VOCAB_BLOCK  16u      /* keys per vocabulary block */
 #define SEGF_PARA_CHUNK   32u      /* paragraph records per chunk */
-#define SEGF_TEXT_BLOCK   (48u * 1024u) /* target decompressed text block size */
+#define SEGF_TEXT_BLOCK   (16u * 1024u) /* target decompressed text block size: small, so a snippet decompresses little */
 #define SEGF_SKIP_SIZE    20u      /* bytes per block directory entry */
 #define SEGF_TEXT_LEVEL   1        /* zstd level of stored text */
 
