@@ -28,6 +28,24 @@ int cmd_compact(int argc, char **argv);
 /* The index directory: --index value if given, else $INDAGA_INDEX, else ./.indaga. */
 const char *cli_index_dir(const char *flag);
 
+/* Print "no index at DIR; run 'indaga index PATH' first" and return EXIT_ERR. */
+int cli_no_index(const char *dir);
+
+/*
+** Open the index at @dir for a command. On failure print the message every
+** command prints (no index yet, or "<what>: <the library's message>") and
+** return NULL.
+*/
+indaga_index *cli_open_index(const char *dir, const char *what);
+
+/*
+** The options of a command that takes only --index DIR and --json (stats,
+** check): parse argv into *index and *json. Returns -1 to go on, or the exit
+** code when the command is done (--help printed, or a usage error reported).
+*/
+int cli_index_options(const char *cmd, const char *usage, int argc, char **argv,
+                      const char **index, int *json);
+
 /* 1 when colour may be used on @f: a terminal and NO_COLOR unset (or empty). */
 int cli_color(FILE *f);
 

@@ -28,16 +28,8 @@ static void json_fail(const char *msg) {
 int cmd_check(int argc, char **argv) {
   const char *index = NULL;
   int json = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *s = argv[i];
-    if (!strcmp(s, "--help") || !strcmp(s, "-h")) CLI_HELP_EXIT(usage);
-    else if (!strcmp(s, "--json")) json = 1;
-    else if (!strncmp(s, "--index=", 8)) index = s + 8;
-    else if (!strcmp(s, "--index") && i + 1 < argc) index = argv[++i];
-    else if (!strcmp(s, "--index")) return cli_error("check: --index needs a directory");
-    else if (s[0] == '-') return cli_error("check: unknown option '%s' (try 'indaga check --help')", s);
-    else return cli_error("check: unexpected argument '%s'", s);
-  }
+  int ex = cli_index_options("check", usage, argc, argv, &index, &json);
+  if (ex >= 0) return ex;
   const char *dir = cli_index_dir(index);
   char *err = NULL;
   int rc = indaga_check(dir, &err);
@@ -48,10 +40,9 @@ int cmd_check(int argc, char **argv) {
     rc = indaga_index_open(&idx, dir, NULL, &err);
   }
   if (rc) {
-    int ex;
     if (rc == INDAGA_ENOINDEX) {
       if (json) json_fail("no index");
-      ex = cli_error("no index at %s; run 'indaga index PATH' first", dir);
+      ex = cli_no_index(dir);
     } else {
       const char *m = err ? err : indaga_strerror(rc);
       if (json) json_fail(m);

@@ -41,7 +41,7 @@ int cmd_compact(int argc, char **argv) {
   indaga_index_close(idx);
   if (rc == INDAGA_ENOINDEX) {
     indaga_free(err);
-    return cli_error("no index at %s; run 'indaga index PATH' first", dir);
+    return cli_no_index(dir);
   }
   indaga_free(err);
   err = NULL;

@@ -282,15 +282,10 @@ int cmd_search(int argc, char **argv) {
   int rc = parse_args(argc, argv, &a);
   if (rc >= 0) { free(a.query); return rc; }
   const char *dir = cli_index_dir(a.index);
-  indaga_index *idx = NULL;
-  char *msg = NULL;
-  int orc = indaga_index_open(&idx, dir, NULL, &msg);
-  if (orc) {
-    if (orc == INDAGA_ENOINDEX) rc = cli_error("no index at %s; run 'indaga index PATH' first", dir);
-    else rc = cli_error("search: %s", msg ? msg : indaga_strerror(orc));
-    indaga_free(msg);
+  indaga_index *idx = cli_open_index(dir, "search");
+  if (!idx) {
     free(a.query);
-    return rc;
+    return EXIT_ERR;
   }
   rc = a.batch ? run_batch(idx, &a) : run_query(idx, &a, a.query, 0);
   indaga_index_close(idx);

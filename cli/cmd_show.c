@@ -182,17 +182,11 @@ int cmd_show(int argc, char **argv) {
   int ex = parse_args(argc, argv, &a);
   if (ex >= 0) return ex;
   const char *dir = cli_index_dir(a.index);
-  indaga_index *idx = NULL;
-  char *err = NULL;
-  int rc = indaga_index_open(&idx, dir, NULL, &err);
-  if (rc) {
-    ex = rc == INDAGA_ENOINDEX ? cli_error("no index at %s; run 'indaga index PATH' first", dir)
-                               : cli_error("%s", err ? err : indaga_strerror(rc));
-    indaga_free(err);
-    return ex;
-  }
+  indaga_index *idx = cli_open_index(dir, "show");
+  if (!idx) return EXIT_ERR;
   indaga_document *d = NULL;
-  rc = indaga_document_get(&d, idx, a.doc, &err);
+  char *err = NULL;
+  int rc = indaga_document_get(&d, idx, a.doc, &err);
   if (rc) ex = cli_error("%s", err ? err : indaga_strerror(rc));
   else ex = show(&a, d);
   indaga_free(err);

@@ -19,32 +19,13 @@ static const char usage[] =
   "\n"
   "exit status: 0 success, 2 error\n";
 
-/* Open the index at @dir, printing the CLI's message on failure (NULL then). */
-static indaga_index *open_index(const char *dir) {
-  indaga_index *idx = NULL;
-  char *err = NULL;
-  int rc = indaga_index_open(&idx, dir, NULL, &err);
-  if (rc == INDAGA_ENOINDEX) cli_error("no index at %s; run 'indaga index PATH' first", dir);
-  else if (rc) cli_error("%s", err ? err : indaga_strerror(rc));
-  indaga_free(err);
-  return rc ? NULL : idx;
-}
-
 int cmd_stats(int argc, char **argv) {
   const char *index = NULL;
   int json = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *s = argv[i];
-    if (!strcmp(s, "--help") || !strcmp(s, "-h")) CLI_HELP_EXIT(usage);
-    else if (!strcmp(s, "--json")) json = 1;
-    else if (!strncmp(s, "--index=", 8)) index = s + 8;
-    else if (!strcmp(s, "--index") && i + 1 < argc) index = argv[++i];
-    else if (!strcmp(s, "--index")) return cli_error("stats: --index needs a directory");
-    else if (s[0] == '-') return cli_error("stats: unknown option '%s' (try 'indaga stats --help')", s);
-    else return cli_error("stats: unexpected argument '%s'", s);
-  }
+  int ex = cli_index_options("stats", usage, argc, argv, &index, &json);
+  if (ex >= 0) return ex;
   const char *dir = cli_index_dir(index);
-  indaga_index *idx = open_index(dir);
+  indaga_index *idx = cli_open_index(dir, "stats");
   if (!idx) return EXIT_ERR;
   indaga_stats st;
   indaga_index_stats(idx, &st);

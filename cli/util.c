@@ -14,6 +14,35 @@ const char *cli_index_dir(const char *flag) {
   return ".indaga";
 }
 
+int cli_no_index(const char *dir) {
+  return cli_error("no index at %s; run 'indaga index PATH' first", dir);
+}
+
+indaga_index *cli_open_index(const char *dir, const char *what) {
+  indaga_index *idx = NULL;
+  char *err = NULL;
+  int rc = indaga_index_open(&idx, dir, NULL, &err);
+  if (rc == INDAGA_ENOINDEX) cli_no_index(dir);
+  else if (rc) cli_error("%s: %s", what, err ? err : indaga_strerror(rc));
+  indaga_free(err);
+  return rc ? NULL : idx;
+}
+
+int cli_index_options(const char *cmd, const char *usage, int argc, char **argv,
+                      const char **index, int *json) {
+  for (int i = 1; i < argc; i++) {
+    const char *s = argv[i];
+    if (!strcmp(s, "--help") || !strcmp(s, "-h")) CLI_HELP_EXIT(usage);
+    else if (!strcmp(s, "--json")) *json = 1;
+    else if (!strncmp(s, "--index=", 8)) *index = s + 8;
+    else if (!strcmp(s, "--index") && i + 1 < argc) *index = argv[++i];
+    else if (!strcmp(s, "--index")) return cli_error("%s: --index needs a directory", cmd);
+    else if (s[0] == '-') return cli_error("%s: unknown option '%s' (try 'indaga %s --help')", cmd, s, cmd);
+    else return cli_error("%s: unexpected argument '%s'", cmd, s);
+  }
+  return -1;
+}
+
 int cli_color(FILE *f) {
   const char *nc = getenv("NO_COLOR");
   if (nc && *nc) return 0;
