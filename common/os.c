@@ -44,11 +44,15 @@ static int fail(char **errmsg, const char *what, const char *path, int e) {
   return indaga__errno_status(e);
 }
 
-int os_map_file(const char *path, os_map *out, char **errmsg) {
-  out->p = NULL;
-  out->n = 0;
-  /* O_NONBLOCK: a FIFO put in a file's place must not block the open */
+/*
+** Open @path for reading and fstat it into *st. O_NONBLOCK: a FIFO put in a
+** file's place must not block the open. Returns INDAGA_OK with *fd open, or
+** INDAGA_ENOTFOUND, INDAGA_EINPUT (not a regular file) or an errno status,
+** with *errmsg naming the path.
+*/
+static int open_regular(const char *path, int *fd_out, struct stat *st, char **errmsg) {
   int fd = inject(OS_FAIL_OPEN) ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  *fd_out = -1;
   if (fd < 0) {
     int e = errno;
     if (e == ENOENT) {
@@ -57,13 +61,23 @@ int os_map_file(const char *path, os_map *out, char **errmsg) {
     }
     return fail(errmsg, "cannot open", path, e);
   }
-  struct stat st;
-  if (fstat(fd, &st) != 0) { int e = errno; close(fd); return fail(errmsg, "cannot stat", path, e); }
-  if (!S_ISREG(st.st_mode)) {
+  if (fstat(fd, st) != 0) { int e = errno; close(fd); return fail(errmsg, "cannot stat", path, e); }
+  if (!S_ISREG(st->st_mode)) {
     close(fd);
     if (errmsg) *errmsg = indaga__sprintf("%s: not a regular file", path);
     return INDAGA_EINPUT;
   }
+  *fd_out = fd;
+  return INDAGA_OK;
+}
+
+int os_map_file(const char *path, os_map *out, char **errmsg) {
+  out->p = NULL;
+  out->n = 0;
+  int fd;
+  struct stat st;
+  int orc = open_regular(path, &fd, &st, errmsg);
+  if (orc) return orc;
   if (st.st_size > 0) {
     void *p = inject(OS_FAIL_MMAP) ? MAP_FAILED
               : mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -206,22 +220,10 @@ int os_remove(const char *path, char **errmsg) {
 int os_load_file(const char *path, uint64_t max, char **out, size_t *n, char **errmsg) {
   *out = NULL;
   *n = 0;
-  int fd = inject(OS_FAIL_OPEN) ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    int e = errno;
-    if (e == ENOENT) {
-      if (errmsg) *errmsg = indaga__sprintf("%s: no such file", path);
-      return INDAGA_ENOTFOUND;
-    }
-    return fail(errmsg, "cannot open", path, e);
-  }
+  int fd;
   struct stat st;
-  if (fstat(fd, &st) != 0) { int e = errno; close(fd); return fail(errmsg, "cannot stat", path, e); }
-  if (!S_ISREG(st.st_mode)) {
-    close(fd);
-    if (errmsg) *errmsg = indaga__sprintf("%s: not a regular file", path);
-    return INDAGA_EINPUT;
-  }
+  int orc = open_regular(path, &fd, &st, errmsg);
+  if (orc) return orc;
   if ((uint64_t)st.st_size > max || (uint64_t)st.st_size >= SIZE_MAX) {
     close(fd);
     if (errmsg)
