@@ -60,8 +60,16 @@ fuzz: deps
 			-artifact_prefix=build-fuzz/crashes/$$t- build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
+# The long reliability runs: every N of the allocation and I/O fault loops,
+# 100,000 files and a 1 GB file in the hostile-document test, the crash and
+# corruption tests and the fuzz corpora; then the fault loops again under
+# ASan+UBSan, whose leak checker makes "leaks nothing" part of the result.
 stress: build
-	cd $(BUILD) && INDAGA_STRESS=1 ctest --output-on-failure -R 'test_faults|crash|corrupt'
+	cd $(BUILD) && INDAGA_STRESS=1 ctest --output-on-failure -R 'test_faults|crash|corrupt|hostile|replay'
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DINDAGA_WERROR=ON -DINDAGA_SANITIZE=address,undefined $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(ASAN) -j $(JOBS)
+	cd $(ASAN) && INDAGA_STRESS=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -R '^test_faults$$'
 
 clean:
 	rm -rf $(BUILD) $(ASAN) build-bench build-tsan build-fuzz
