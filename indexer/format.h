@@ -25,7 +25,9 @@
 **         u64      checksum: XXH3_64bits of every byte of the file before it
 **         8 bytes  magic "indagaFT"
 **     A reader checks, in order: header magic, footer magic and checksum
-**     (ECORRUPT), then the versions (EVERSION), then section bounds.
+**     (ECORRUPT), then the versions (EVERSION), then section bounds. (A
+**     reader may defer the checksum of a large file, see segread.c; a
+**     verifier and a merge never do.)
 **
 ** SECTION POSTINGS: for each term in dictionary order, its postings list
 **     if nblocks > 1: a block directory, nblocks times (20 bytes each):

@@ -28,6 +28,12 @@ struct seg_reader {
   uint64_t ndictblk, nvocabblk, nparachunk, ntextblk;
 };
 
+/* seg_open checksums files up to this size whole; larger ones, see segread.c. */
+#define SEG_FULL_CHECK_MAX ((size_t)8 << 20)
+
+/* Verify the XXH3 checksum of the whole file. INDAGA_OK or INDAGA_ECORRUPT. */
+int seg__checksum(const seg_reader *r, char **errmsg);
+
 /* Set *errmsg (when not NULL) to "<name>: <fmt...>" and return INDAGA_ECORRUPT. */
 int seg__corrupt(const seg_reader *r, char **errmsg, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));

@@ -245,6 +245,9 @@ int seg_merge(const seg_reader *const *in, size_t n,
   vit = indaga__calloc(n, sizeof *vit);
   live = indaga__calloc(n, sizeof *live);
   if (!m.remap || !dit || !vit || !live || (rc = segsink_new(&m.sink)) != INDAGA_OK) goto done;
+  /* A large input was opened without its checksum: never copy damage into
+     a new file whose own checksum would then hide it. */
+  for (size_t i = 0; i < n && !rc; i++) rc = seg__checksum(in[i], errmsg);
   for (size_t i = 0; i < n && !rc; i++) rc = merge_docs(&m, i, doc_deleted, ctx);
   if (!rc) rc = segsink_open(m.sink, path, errmsg);
   if (!rc) rc = merge_terms(&m, dit, live);

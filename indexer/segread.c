@@ -2,10 +2,17 @@
 ** segread.c: reading a segment file (grammar in format.h).
 **
 ** seg_open maps the file and checks, in order: the header magic, the footer
-** magic and the XXH3 checksum of everything before it (one pass over the
-** file at several GB/s), the format versions, then that every section lies
-** inside the file in order and that the fixed-width sections have the sizes
-** the footer's counts imply. After that, lookups trust only those bounds:
+** magic and, for a file of at most SEG_FULL_CHECK_MAX bytes, the XXH3
+** checksum of everything before it, the format versions, then that every
+** section lies inside the file in order and that the fixed-width sections
+** have the sizes the footer's counts imply. A larger file is not read whole
+** on open (a search process would otherwise read the entire index first):
+** its small index sections (block and record offsets, text block table,
+** document order, paragraph lengths) are checked for consistency instead,
+** which touches a few percent of the file; the checksum of the whole file
+** is verified by seg_verify (indaga check) and by seg_merge before it
+** copies anything. Stored text carries zstd's own checksum per block,
+** checked whenever a block is read. After that, lookups trust only those bounds:
 ** every varint and record is decoded against an explicit end pointer, and a
 ** malformed one gives INDAGA_ECORRUPT; cross-references between sections
 ** (term order, ids below npara, positions within paragraphs...) are checked
@@ -91,6 +98,57 @@ static int check_layout(seg_reader *r, const unsigned char *foot, char **errmsg)
   return INDAGA_OK;
 }
 
+/*
+** The small index sections of a file opened without its checksum: offsets
+** ascending from 0 and inside the sections they index, text blocks back to
+** back, DOC_SORT entries below ndoc, paragraph lengths summing to
+** total_len. INDAGA_OK or INDAGA_ECORRUPT.
+*/
+static int check_indexes(const seg_reader *r, char **errmsg) {
+  static const struct { int idx, data; } u32idx[] = {
+    { SEC_DICT_IDX, SEC_DICT }, { SEC_VOCAB_IDX, SEC_VOCAB }, { SEC_PARA_IDX, SEC_PARA } };
+  for (size_t k = 0; k < ARRAY_SIZE(u32idx); k++) {
+    const unsigned char *p = r->sec[u32idx[k].idx];
+    size_t n = r->nsec[u32idx[k].idx] / 4, lim = r->nsec[u32idx[k].data];
+    for (size_t i = 0; i < n; i++) {
+      uint32_t v = get_u32(p + 4 * i);
+      if ((i == 0 ? v != 0 : v <= get_u32(p + 4 * i - 4)) || v >= lim)
+        return seg__corrupt(r, errmsg, "index of section %d: entry %zu (%u) out of order", u32idx[k].data, i, v);
+    }
+  }
+  for (uint32_t i = 0; i < r->ndoc; i++) {
+    uint64_t v = get_u64(r->sec[SEC_DOC_IDX] + 8 * (size_t)i);
+    if ((i == 0 ? v != 0 : v <= get_u64(r->sec[SEC_DOC_IDX] + 8 * (size_t)i - 8)) || v >= r->nsec[SEC_DOCS])
+      return seg__corrupt(r, errmsg, "document index: entry %u out of order", i);
+    if (get_u32(r->sec[SEC_DOC_SORT] + 4 * (size_t)i) >= r->ndoc)
+      return seg__corrupt(r, errmsg, "document order: entry %u out of range", i);
+  }
+  uint64_t at = 0, sum = 0;
+  for (uint64_t b = 0; b < r->ntextblk; b++) {
+    const unsigned char *e = r->sec[SEC_TEXT_IDX] + 16 * b;
+    if (get_u64(e) != at || get_u32(e + 8) == 0)
+      return seg__corrupt(r, errmsg, "text block %llu not back to back", (unsigned long long)b);
+    at += get_u32(e + 8);
+  }
+  if (at != r->nsec[SEC_TEXT]) return seg__corrupt(r, errmsg, "text blocks end at %llu", (unsigned long long)at);
+  for (uint32_t i = 0; i < r->npara; i++) sum += get_u32(r->sec[SEC_PARA_LEN] + 4 * (size_t)i);
+  if (sum != r->total_len) return seg__corrupt(r, errmsg, "paragraph lengths do not sum to the footer's total");
+  return INDAGA_OK;
+}
+
+int seg__checksum(const seg_reader *r, char **errmsg) {
+  size_t n = r->map.n;
+  if (XXH3_64bits(r->map.p, n - 16) != get_u64(r->map.p + n - 16))
+    return seg__corrupt(r, errmsg, "checksum mismatch");
+  return INDAGA_OK;
+}
+
+/* Files up to this size are checksummed whole on open (about a millisecond). */
+static size_t full_check_max(void) {
+  const char *z = getenv("INDAGA_TEST_FULL_CHECK_MAX");   /* tests: force the large-file path */
+  return z ? (size_t)strtoull(z, NULL, 10) : SEG_FULL_CHECK_MAX;
+}
+
 int seg_open(seg_reader **out, const char *path, char **errmsg) {
   *out = NULL;
   seg_reader *r = indaga__calloc(1, sizeof *r);
@@ -110,11 +168,10 @@ int seg_open(seg_reader **out, const char *path, char **errmsg) {
     seg__corrupt(r, errmsg, "no footer (truncated file?)");
     goto done;
   }
-  if (XXH3_64bits(p, n - 16) != get_u64(p + n - 16)) {
-    seg__corrupt(r, errmsg, "checksum mismatch");
-    goto done;
-  }
   uint32_t hv = get_u32(p + 8), fv = get_u32(p + n - 24), flags = get_u32(p + 12);
+  /* an unexpected version is either damage or a newer file: the checksum tells */
+  int whole = n <= full_check_max() || hv != SEGF_VERSION || fv != SEGF_VERSION || flags != 0;
+  if (whole && seg__checksum(r, errmsg) != INDAGA_OK) goto done;   /* rc is ECORRUPT */
   if (hv != SEGF_VERSION || fv != SEGF_VERSION || flags != 0) {
     if (errmsg && !*errmsg)
       *errmsg = indaga__sprintf("%s: segment format version %u (flags %#x); this indaga reads version %u",
@@ -127,6 +184,7 @@ int seg_open(seg_reader **out, const char *path, char **errmsg) {
     goto done;
   }
   if ((rc = check_layout(r, p + n - SEGF_FOOTER_SIZE, errmsg)) != INDAGA_OK) goto done;
+  if (!whole && (rc = check_indexes(r, errmsg)) != INDAGA_OK) goto done;
   *out = r;
   r = NULL;
 done:

@@ -1,7 +1,8 @@
 /*
 ** segverify.c: seg_verify, the full structural check of an open segment.
 **
-** seg_open already checked the checksum and the section table; this walks
+** seg_open already checked the section table (and the checksum of a small
+** file); this verifies the checksum of the whole file, then walks
 ** every record and cross-reference, so that a segment which passes can be
 ** read by any call without an INDAGA_ECORRUPT (barring a bad disk):
 **
@@ -246,7 +247,8 @@ static int verify_text(const seg_reader *r, char **errmsg) {
 }
 
 int seg_verify(const seg_reader *r, char **errmsg) {
-  int rc = verify_text(r, errmsg);
+  int rc = seg__checksum(r, errmsg);
+  if (!rc) rc = verify_text(r, errmsg);
   if (!rc) rc = verify_docs(r, errmsg);
   if (!rc) rc = verify_paras(r, errmsg);
   if (!rc) rc = verify_dict(r, errmsg);

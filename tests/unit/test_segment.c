@@ -645,6 +645,85 @@ static void test_segment__corruption_detected(void **state) {
   free(copy);
 }
 
+/*
+** A file larger than seg_open's whole-file check (forced here with
+** INDAGA_TEST_FULL_CHECK_MAX=0) opens without being read whole: damage to
+** its small index sections is still found on open, and any flipped byte at
+** all is found by seg_verify (indaga check) and refused by seg_merge, so a
+** merge never copies damage into a freshly checksummed file.
+*/
+static int none_deleted(void *ctx, size_t seg, uint32_t did) { (void)ctx; (void)seg; (void)did; return 0; }
+
+static void test_segment__large_file_checked_lazily(void **state) {
+  (void)state;
+  corpus c;
+  corpus_load(&c, keep_all);
+  char path[600], bad[600], out[600];
+  tmp_path(path, sizeof path, "lazy.seg");
+  tmp_path(bad, sizeof bad, "lazybad.seg");
+  tmp_path(out, sizeof out, "lazymerged.seg");
+  build(&c, path);
+  corpus_free(&c);
+  assert_int_equal(setenv("INDAGA_TEST_FULL_CHECK_MAX", "0", 1), 0);
+  seg_reader *r = open_verified(path);
+  size_t n = r->map.n;
+  unsigned char *orig = malloc(n), *copy = malloc(n);
+  assert_non_null(orig);
+  assert_non_null(copy);
+  memcpy(orig, r->map.p, n);
+  size_t offs[1024], no = 0;
+  for (int sec = 0; sec < SEGF_NSECT; sec++) {
+    size_t base = (size_t)(r->sec[sec] - r->map.p), len = r->nsec[sec];
+    for (size_t k = 0; k < 8 && k < len; k++) offs[no++] = base + k * len / 8;
+    offs[no++] = base + len - 1;
+  }
+  for (size_t i = n - SEGF_FOOTER_SIZE; i < n; i += 5) offs[no++] = i;
+  size_t plen = (size_t)(r->sec[SEC_PARA_LEN] - r->map.p), tidx = (size_t)(r->sec[SEC_TEXT_IDX] - r->map.p);
+  seg_close(r);
+  int at_open = 0;
+  for (size_t i = 0; i < no; i++) {
+    memcpy(copy, orig, n);
+    copy[offs[i]] ^= (unsigned char)(1u << (i % 8));
+    write_file(bad, copy, n);
+    seg_reader *x = NULL;
+    char *err = NULL;
+    int rc = seg_open(&x, bad, &err);
+    assert_true(rc == INDAGA_OK || rc == INDAGA_ECORRUPT);
+    if (rc == INDAGA_ECORRUPT) { at_open++; assert_non_null(strstr(err, "lazybad.seg")); }
+    indaga__free(err);
+    err = NULL;
+    if (rc) continue;
+    assert_int_equal(seg_verify(x, &err), INDAGA_ECORRUPT);
+    assert_non_null(strstr(err, "lazybad.seg"));
+    indaga__free(err);
+    err = NULL;
+    const seg_reader *in[1] = { x };
+    assert_int_equal(seg_merge(in, 1, none_deleted, NULL, out, &err), INDAGA_ECORRUPT);
+    indaga__free(err);
+    assert_int_equal(access(out, F_OK), -1);   /* nothing written */
+    seg_close(x);
+  }
+  assert_true(at_open > 0);
+  /* Paragraph lengths and the text block table are checked on open. */
+  size_t must[2] = { plen, tidx + 8 };
+  for (size_t i = 0; i < 2; i++) {
+    memcpy(copy, orig, n);
+    copy[must[i]] ^= 0x01;
+    write_file(bad, copy, n);
+    seg_reader *x = NULL;
+    assert_int_equal(seg_open(&x, bad, NULL), INDAGA_ECORRUPT);
+  }
+  /* The intact file still opens, verifies and merges. */
+  r = open_verified(path);
+  const seg_reader *in[1] = { r };
+  assert_int_equal(seg_merge(in, 1, none_deleted, NULL, out, NULL), INDAGA_OK);
+  seg_close(r);
+  seg_close(open_verified(out));
+  assert_int_equal(unsetenv("INDAGA_TEST_FULL_CHECK_MAX"), 0);
+  free(orig);
+  free(copy);
+}
+
 static void test_segment__missing_file_and_garbage(void **state) {
   (void)state;
   char path[600];
@@ -1006,6 +1085,7 @@ int main(void) {
     cmocka_unit_test(test_segment__round_trip_real_documents),
     cmocka_unit_test(test_segment__merge_equals_direct_build),
     cmocka_unit_test(test_segment__corruption_detected),
+    cmocka_unit_test(test_segment__large_file_checked_lazily),
     cmocka_unit_test(test_segment__missing_file_and_garbage),
     cmocka_unit_test(test_segment__golden_file),
     cmocka_unit_test(test_segment__oom_loop),
