@@ -11,20 +11,11 @@
 # temporary or unreferenced files behind.
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
-: "${INDAGA:?set INDAGA to the indaga binary}"
-: "${SRCDIR:?set SRCDIR to the source tree}"
-UN="$SRCDIR/../shared/data/un"
-[ -d "$UN" ] || UN=/work/shared/data/un
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-num() { printf '%s\n' "$2" | sed -n "s/.*\"$1\":\([0-9][0-9]*\).*/\1/p"; }
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
 figures() {   # figures INDEX -> "generation documents paragraphs"
     s=$("$INDAGA" stats --index "$1" --json) || fail "stats on $1 failed"
     echo "$(num generation "$s") $(num documents "$s") $(num paragraphs "$s")"
 }
-export NO_COLOR=1
 
 # The starting point: generation 1 of a tree of two copies of the UN documents.
 tree="$tmp/tree"

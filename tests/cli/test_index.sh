@@ -7,21 +7,11 @@
 # loops are handled, the lock (EBUSY at once, --wait), and bad usage.
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
-: "${INDAGA:?set INDAGA to the indaga binary}"
-: "${SRCDIR:?set SRCDIR to the source tree}"
-UN="$SRCDIR/../shared/data/un"
-[ -d "$UN" ] || UN=/work/shared/data/un
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-num() {   # num FIELD JSONLINE -> the integer value of "FIELD"
-    printf '%s\n' "$2" | sed -n "s/.*\"$1\":\([0-9][0-9]*\).*/\1/p"
-}
 expect() {   # expect WHAT WANT GOT
     [ "$2" = "$3" ] || fail "$1: expected $2, got $3"
 }
-export NO_COLOR=1
 ix="$tmp/ix"
 cp -R "$UN" "$tmp/un"
 

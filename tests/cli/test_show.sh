@@ -6,16 +6,7 @@
 # (unknown document, part or paragraph; bad arguments) with exit 2.
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
-: "${INDAGA:?set INDAGA to the indaga binary}"
-: "${SRCDIR:?set SRCDIR to the source tree}"
-UN="$SRCDIR/../shared/data/un"
-[ -d "$UN" ] || UN=/work/shared/data/un
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-num() { printf '%s\n' "$2" | sed -n "s/.*\"$1\":\([0-9][0-9]*\).*/\1/p"; }
-export NO_COLOR=1
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
 ix="$tmp/ix"
 doc=carta_krasnodar_2017.txt
 mkdir "$tmp/src"

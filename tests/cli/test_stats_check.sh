@@ -6,16 +6,8 @@
 # never an error.
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
-: "${INDAGA:?set INDAGA to the indaga binary}"
-: "${SRCDIR:?set SRCDIR to the source tree}"
-UN="$SRCDIR/../shared/data/un"
-[ -d "$UN" ] || UN=/work/shared/data/un
-
-tmp=$(mktemp -d)
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
 trap 'touch "$tmp/stop"; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-num() { printf '%s\n' "$2" | sed -n "s/.*\"$1\":\([0-9][0-9]*\).*/\1/p"; }
-export NO_COLOR=1
 ix="$tmp/ix"
 cp -R "$UN" "$tmp/un"
 "$INDAGA" index --index "$ix" --memory 0.5 "$tmp/un" >/dev/null
