@@ -9,7 +9,7 @@ QUERY   ?= combatientes terroristas extranjeros
 
 .PHONY: all deps build demo test test-normal test-asan test-tsan bench fuzz stress clean
 SECONDS_ ?= 60
-FUZZ_TARGETS = analyze docmodel search postings segment
+FUZZ_TARGETS = analyze docmodel search postings segment manifest
 
 all: build
 
