@@ -174,10 +174,12 @@ as_user=
 if [ "$(id -u)" = 0 ]; then
     if command -v setpriv > /dev/null && id nobody > /dev/null 2>&1; then
         as_user="setpriv --reuid=$(id -u nobody) --regid=$(id -g nobody) --clear-groups"
+        # nobody must be able to run the binary (a checkout under a private home may forbid it)
+        $as_user "$INDAGA" --version > /dev/null 2>&1 || as_user=
     fi
 fi
 if [ "$(id -u)" = 0 ] && [ -z "$as_user" ]; then
-    echo "SKIP unreadable files: running as root without setpriv, chmod 000 cannot stop root"
+    echo "SKIP unreadable files: running as root, chmod 000 cannot stop root, and 'nobody' cannot run $INDAGA via setpriv"
 else
     perm=$(mktemp -d /tmp/indaga-hd-perm-XXXXXX)
     chmod 755 "$perm"
