@@ -20,6 +20,8 @@
 #     case is skipped with a message.
 #  6. a file truncated and rewritten in a loop while it is being indexed.
 #  7. files deleted while the index run reads them.
+#  8. pathological contents: a 5 MB word, 500,000 blank lines, 200,000 list
+#     items, 50,000 annex headings, 1 MB of '(', random bytes.
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
 : "${INDAGA:?set INDAGA to the indaga binary}"
@@ -234,4 +236,22 @@ bg=
 grep -q '"type":"index"' "$tmp/del.out" || grep -q 'no such file\|cannot' "$tmp/del.out.err" || fail "deleted: $(cat "$tmp/del.out.err")"
 check_ok "$tmp/ix-del"
 echo "deleted during the run: $(grep -c '"type":"warning"' "$tmp/del.out" || true) warnings"
+# 8. Pathological contents: one 5 MB word, 500,000 blank lines, 200,000 list
+#    items, 100,000 numbered paragraphs, 50,000 annex headings, 1 MB of '(',
+#    1 MB of random bytes (binary: skipped with a warning naming it).
+mkdir "$tmp/path"
+head -c 5000000 /dev/zero | tr '\0' 'a' > "$tmp/path/palabra.txt"
+yes '' | head -n 500000 > "$tmp/path/vacias.txt"
+yes -- '- a' | head -n 200000 > "$tmp/path/lista.txt"
+yes -- '1. Artículo primero.' | head -n 100000 > "$tmp/path/numeros.txt"
+yes -- '# Anexo I' | head -n 50000 > "$tmp/path/anexos.md"
+head -c 1000000 /dev/zero | tr '\0' '(' > "$tmp/path/parens.txt"
+head -c 1000000 /dev/urandom > "$tmp/path/binario.txt"
+run "$tmp/path.out" "$INDAGA" index --index "$tmp/ix-path" --json "$tmp/path"
+grep -q '"added":6,.*"skipped":1' "$tmp/path.out" || fail "pathological: $(cat "$tmp/path.out")"
+grep -q '"type":"warning","path":"[^"]*binario.txt","message":"[^"]*binary' "$tmp/path.out" || fail "pathological: no binary warning"
+run "$tmp/s.out" "$INDAGA" search --index "$tmp/ix-path" --json "articulo primero"
+[ "$(grep -c '"type":"hit","query_no":0,"rank":[0-9]*,"score":[0-9.]*,"doc":"numeros.txt"' "$tmp/s.out")" = 10 ] \
+    || fail "pathological: $(cat "$tmp/s.out")"
+check_ok "$tmp/ix-path"
 echo "ok"
