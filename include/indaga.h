@@ -290,7 +290,7 @@ typedef void (*indaga_progress_fn)(void *ctx, uint64_t files_done, uint64_t file
 typedef struct indaga_writer_options {
   unsigned version;            /**< INDAGA_WRITER_OPTIONS_VERSION */
   unsigned flags;              /**< INDAGA_WRITER_* */
-  size_t memory_budget;        /**< bytes buffered before a segment is flushed (default 256 MiB) */
+  size_t memory_budget;        /**< memory the writer stays within: a segment is flushed before the builder, its write, the analyzers and documents in flight exceed it (default 256 MiB; a budget under 32 MiB bounds the builder alone) */
   unsigned threads;            /**< analysis threads (0: one per core, at most 8) */
   indaga_warning_fn on_warning;   /**< skipped or repaired files; may be NULL */
   indaga_progress_fn on_progress; /**< long work; may be NULL */

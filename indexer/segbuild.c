@@ -21,7 +21,10 @@
 **    into arrays and hands them to the sink (segsink.c), which encodes the
 **    postings blocks; each buffer is freed as soon as it is consumed.
 **
-** seg_builder_mem() counts every buffer's capacity, tables included.
+** seg_builder_mem() counts every buffer's capacity, tables included;
+** seg_builder_write_mem() what the write adds at its peak, mostly the
+** positions section, which the sink holds until the end (its exact size is
+** known: the builder's buffers hold the same varints).
 */
 #include <assert.h>
 #include <stdlib.h>
@@ -372,6 +375,8 @@ struct seg_builder {
   uint32_t capmap;
   ia_buf scratch, scratch2;
   size_t postmem;            /* sum of tp[].cap */
+  uint64_t posbytes;         /* bytes of positions in the tp buffers (= the POSITIONS section) */
+  uint64_t maxcf;            /* largest cf of a term */
   int done;                  /* written (or failed): only free remains */
 };
 
@@ -406,6 +411,17 @@ size_t seg_builder_mem(const seg_builder *b) {
 }
 
 uint32_t seg_builder_ndocs(const seg_builder *b) { return segsink_ndoc(b->sink); }
+
+size_t seg_builder_write_mem(const seg_builder *b) {
+  uint64_t n = b->terms.n > b->surf.n ? b->terms.n : b->surf.n;
+  uint64_t m = b->posbytes                      /* the positions section, held until the end */
+             + 12 * b->maxcf                    /* one term decoded: ids, tfs, positions */
+             + n * sizeof(void *) * 4           /* the sort array of terms or vocabulary pairs */
+             + b->terms.bytes.n + 12 * (uint64_t)b->terms.n   /* dictionary */
+             + b->surf.bytes.n + 4 * (uint64_t)b->surf.n      /* vocabulary */
+             + ((uint64_t)2 << 20);             /* postings write buffer */
+  return m > SIZE_MAX ? SIZE_MAX : (size_t)m;
+}
 
 /*
 ** Encode @d's metadata and the labels of parts 1..nparts-1 (format.h, DOCS)
@@ -445,18 +461,21 @@ static int append_posting(seg_builder *b, uint32_t g, uint32_t pid, const uint64
     t->p = p;
     t->cap = (uint32_t)cap;
   }
-  unsigned char *w = t->p + t->n;
+  unsigned char *w = t->p + t->n, *wpos = w;
   uint64_t v[2] = { t->df ? pid - t->last : pid, n };
   for (uint32_t k = 0; k < n + 2u; k++) {
     uint32_t x = k < 2 ? (uint32_t)v[k]
                        : k == 2 ? (uint32_t)o[0] : (uint32_t)o[k - 2] - (uint32_t)o[k - 3] - 1u;
+    if (k == 2) wpos = w;
     while (x >= 0x80) { *w++ = (unsigned char)(x | 0x80); x >>= 7; }
     *w++ = (unsigned char)x;
   }
+  b->posbytes += (uint64_t)(w - wpos);
   t->n = (uint32_t)(w - t->p);
   t->last = pid;
   t->df++;
   t->cf += n;
+  if (t->cf > b->maxcf) b->maxcf = t->cf;
   return INDAGA_OK;
 }
 
@@ -635,6 +654,8 @@ int seg_builder_write(seg_builder *b, const char *path, char **errmsg) {
   if (b->done) return INDAGA_EMISUSE;
   b->done = 1;
   int rc = segsink_open(b->sink, path, errmsg);
+  if (!rc && b->posbytes > SIZE_MAX / 2) rc = INDAGA_ENOMEM;
+  if (!rc) rc = segsink_reserve_positions(b->sink, (size_t)b->posbytes);
   if (!rc) rc = write_terms(b, errmsg);
   if (!rc) rc = segsink_finish(b->sink, errmsg);
   if (rc) segsink_abort(b->sink);

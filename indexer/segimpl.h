@@ -62,6 +62,8 @@ uint32_t segsink_ndoc(const segsink *s);
 const uint32_t *segsink_para_lens(const segsink *s);   /* npara lengths, for min_len */
 size_t segsink_mem(const segsink *s);
 int  segsink_open(segsink *s, const char *path, char **errmsg);
+/* Room for @n bytes of positions at once (no doubling as they come). */
+int  segsink_reserve_positions(segsink *s, size_t n);
 int  segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
                   const uint32_t *tfs, const uint32_t *pos, uint32_t df, char **errmsg);
 int  segsink_vocab(segsink *s, const char *k, size_t nk, const char *t, size_t nt);

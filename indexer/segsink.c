@@ -238,6 +238,11 @@ int segsink_open(segsink *s, const char *path, char **errmsg) {
   return s->rc;
 }
 
+int segsink_reserve_positions(segsink *s, size_t n) {
+  if (s->rc) return s->rc;
+  return keep(s, buf_reserve(&s->posb, n));
+}
+
 /* Flush buffered postings to the file once they pass 1 MiB (or @force). */
 static void flush_post(segsink *s, int force, char **errmsg) {
   if (s->post.n >= ((size_t)1 << 20) || (force && s->post.n)) {

@@ -43,6 +43,7 @@ void   seg_builder_free(seg_builder *b);
 /* Add one analysed document (the builder copies what it needs). */
 int    seg_builder_add(seg_builder *b, const seg_doc_in *in);
 size_t seg_builder_mem(const seg_builder *b);     /* bytes held */
+size_t seg_builder_write_mem(const seg_builder *b); /* bytes seg_builder_write adds at its peak (estimate) */
 uint32_t seg_builder_ndocs(const seg_builder *b);
 /*
 ** Write the segment to @path (tmp + fsync + rename). Afterwards, whether it

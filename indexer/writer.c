@@ -16,9 +16,12 @@
 **             added, replaced or deleted; it overrides the base snapshot.
 **
 ** Adding a document that exists deletes the old copy (a bit in its slot, or
-** an entry of bdel while it is still in the builder). When the builder passes
-** the memory budget it is written as a segment (seg_builder_write fsyncs and
-** renames it), so memory does not grow with the corpus.
+** an entry of bdel while it is still in the builder). The memory budget
+** bounds the process, not only the builder: when the builder's memory, plus
+** what writing it will add (seg_builder_write_mem), plus the analyzers and
+** the documents parsed ahead reach the budget (builder_full), the builder
+** is written as a segment (seg_builder_write fsyncs and renames it), so
+** memory does not grow with the corpus.
 **
 ** Commit follows LMDB's order (STYLE.md): flush the builder; merge tiers
 ** (>= MERGE_FACTOR segments of similar size become one, with the deleted
@@ -61,6 +64,8 @@
 #define TIER_BASE ((uint64_t)256 << 10)   /* segments below 256 KiB share tier 0 */
 #define DELETED UINT64_MAX
 #define MAX_THREADS 8
+#define PROCESS_BUDGET_MIN ((size_t)32 << 20)
+#define DOC_MEM_FACTOR 3   /* a parsed, analysed document holds about 3 bytes per source byte */
 
 typedef struct wslot {
   ix_seg_entry e;         /* as it will appear in the manifest (del_gen, ndeleted updated at commit) */
@@ -99,6 +104,8 @@ struct indaga_writer {
   int dirty;                  /* something to commit */
   int stale;                  /* base must be reopened before use */
   analyzer *an;               /* for add_file/add_buffer */
+  unsigned workers;           /* analysing threads running (sync) */
+  size_t inflight;            /* estimated bytes of parsed documents not yet added */
   uint64_t kill_at, kill_count; /* INDAGA_TEST_KILL_AT */
 };
 
@@ -564,6 +571,21 @@ static int flush_builder(indaga_writer *w) {
 }
 
 /*
+** 1 when the builder has reached its share of the budget: its memory, plus
+** what writing it adds, plus what the budget must leave outside it (the
+** analyzers and the documents parsed but not yet added; at most half the
+** budget). A budget below PROCESS_BUDGET_MIN cannot even hold the analyzers:
+** it bounds the builder alone (tests use such budgets to force flushes).
+*/
+static int builder_full(const indaga_writer *w) {
+  size_t mem = seg_builder_mem(w->builder);
+  if (w->budget < PROCESS_BUDGET_MIN) return mem >= w->budget;
+  size_t n = (size_t)(w->workers + (w->an ? 1u : 0u)) * ANALYZER_MAX_MEM + w->inflight;
+  if (n > w->budget / 2) n = w->budget / 2;
+  return mem + seg_builder_write_mem(w->builder) + n >= w->budget;
+}
+
+/*
 ** Add analysed document @in, replacing any live document with its id.
 ** *replaced tells whether one existed. Flushes the builder past the budget.
 */
@@ -584,7 +606,7 @@ static int add_doc(indaga_writer *w, const seg_doc_in *in, int *replaced) {
   rc = map_set(w, &w->docs, in->id, LOC(w->nslots, did));
   if (rc) return fail_msg(w, rc, NULL);
   w->dirty = 1;
-  if (seg_builder_mem(w->builder) >= w->budget) return flush_builder(w);
+  if (builder_full(w)) return flush_builder(w);
   return INDAGA_OK;
 }
 
@@ -825,8 +847,10 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
     if (!w->an && (rc = analyzer_new(&w->an)) != 0) return fail_msg(w, rc, NULL);
     for (size_t i = 0; i < n && rc == INDAGA_OK; i++) {
       jobs[i].state = run_job(&jobs[i], w->an);
+      w->inflight = (size_t)(jobs[i].e->size * DOC_MEM_FACTOR);
       rc = consume(st, &jobs[i]);
     }
+    w->inflight = 0;
     return rc;
   }
   pipeline p = { 0 };
@@ -847,7 +871,13 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
     started++;
   }
   if (started == 0) rc = failf(w, INDAGA_ENOMEM, "%s: cannot start indexing threads", w->dir);
+  w->workers = started;
+  uint64_t ahead = 0;   /* source bytes of jobs i .. i + window: parsed or being parsed */
+  for (size_t i = 0; i < n && i < p.window; i++) ahead += jobs[i].e->size;
   for (size_t i = 0; i < n && rc == INDAGA_OK; i++) {
+    if (i) ahead -= jobs[i - 1].e->size;
+    if (i + p.window < n) ahead += jobs[i + p.window].e->size;
+    w->inflight = (size_t)(ahead * DOC_MEM_FACTOR);
     pthread_mutex_lock(&p.mu);
     while (jobs[i].state == J_PENDING) {
       p.want = i;
@@ -867,6 +897,8 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   pthread_cond_broadcast(&p.space_cv);
   pthread_mutex_unlock(&p.mu);
   for (unsigned t = 0; t < started; t++) pthread_join(tids[t], NULL);
+  w->workers = 0;
+  w->inflight = 0;
   for (size_t i = 0; i < n; i++) {   /* results left after a failure */
     if (jobs[i].state == J_READY) seg_doc_in_clear(&jobs[i].in);
     indaga__free(jobs[i].msg);

@@ -75,6 +75,9 @@ typedef struct ia_token {
 
 typedef struct analyzer analyzer;
 
+/* An analyzer's memory at most (word cache and arena, stemmer, scratch), for budgets. */
+#define ANALYZER_MAX_MEM ((size_t)13 << 20)
+
 /* Create an analyzer. Returns INDAGA_OK or INDAGA_ENOMEM. */
 int analyzer_new(analyzer **out);
 void analyzer_free(analyzer *a);   /* accepts NULL */
