@@ -389,6 +389,11 @@ int seg_builder_new(seg_builder **out) {
   return INDAGA_OK;
 }
 
+int seg_builder_async(seg_builder *b) {
+  if (b->done || seg_builder_ndocs(b)) return INDAGA_EMISUSE;
+  return segsink_async(b->sink);
+}
+
 void seg_builder_free(seg_builder *b) {
   if (!b) return;
   segsink_free(b->sink);

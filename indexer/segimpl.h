@@ -61,6 +61,10 @@ uint32_t segsink_npara(const segsink *s);
 uint32_t segsink_ndoc(const segsink *s);
 const uint32_t *segsink_para_lens(const segsink *s);   /* npara lengths, for min_len */
 size_t segsink_mem(const segsink *s);
+/* Compress text blocks on a thread of the sink's own from now on (before any
+** paragraph; the file's bytes are unchanged). INDAGA_OK also when no thread
+** could be started (then it stays synchronous). */
+int  segsink_async(segsink *s);
 int  segsink_open(segsink *s, const char *path, char **errmsg);
 /* Room for @n bytes of positions at once (no doubling as they come). */
 int  segsink_reserve_positions(segsink *s, size_t n);

@@ -13,13 +13,46 @@
 ** vocabulary comes last. segsink_finish() writes the remaining sections and
 ** the footer, hashing every byte with XXH3 as it goes, then fsyncs and
 ** renames (os_wfile_commit). Errors are sticky in s->rc.
+**
+** Text compression can run on a thread of its own (segsink_async, used by
+** the writer when it indexes with several threads, so the one thread that
+** adds documents in order does not also compress): a full block is handed
+** over by swapping buffers into a ring of ZQ slots, the helper compresses
+** slots in order, and the sink appends the frames in order as they come
+** back (at the latest before segsink_open writes anything). A block's
+** number is assigned when it is handed over, so paragraph records and the
+** file's bytes are exactly those of the synchronous path.
 */
 #include <assert.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <xxhash.h>
 #include <zstd.h>
 #include "common/os.h"
 #include "indexer/segimpl.h"
+
+#define ZQ 8   /* text blocks in flight to the compressing thread */
+
+/* One block handed to the compressing thread. */
+typedef struct zjob {
+  ia_buf raw;               /* the block's text (swapped with the sink's open block) */
+  unsigned char *out;       /* its zstd frame */
+  size_t nout, capout;
+  int rc;                   /* INDAGA_OK, or the failure */
+} zjob;
+
+/* The compressing thread and its ring: slots [done_at, queued) are in flight. */
+typedef struct zpool {
+  pthread_t th;
+  pthread_mutex_t mu;
+  pthread_cond_t work_cv, done_cv;
+  zjob ring[ZQ];
+  uint64_t queued;          /* blocks handed over */
+  uint64_t compressed;      /* blocks the thread has finished */
+  uint64_t collected;       /* blocks appended to the sink's text */
+  int stop;
+  ZSTD_CCtx *zc;
+} zpool;
 
 typedef struct sdoc {
   size_t id_off, id_len, meta_off, meta_len, parts_off, parts_len;
@@ -45,6 +78,7 @@ struct segsink {
   ia_buf text, textidx;
   uint32_t ntextblk;
   ZSTD_CCtx *zc;
+  zpool *zp;                /* compressing thread (segsink_async), or NULL */
   /* file */
   int open;
   os_wfile f;
@@ -86,9 +120,12 @@ void segsink_abort(segsink *s) {
   }
 }
 
+static void zpool_stop(segsink *s);
+
 void segsink_free(segsink *s) {
   if (!s) return;
   segsink_abort(s);
+  zpool_stop(s);
   ZSTD_freeCCtx(s->zc);
   XXH3_freeState(s->xx);
   ia_buf *bufs[] = { &s->dbytes, &s->para, &s->paraidx, &s->paralen, &s->raw, &s->text,
@@ -113,6 +150,8 @@ size_t segsink_mem(const segsink *s) {
                            &s->vocab, &s->vocabidx };
   size_t m = sizeof *s + (size_t)s->capdoc * sizeof(sdoc);
   for (size_t i = 0; i < ARRAY_SIZE(bufs); i++) m += bufs[i]->cap;
+  if (s->zp)   /* the ring's buffers are the thread's: count what they typically hold */
+    m += (size_t)ZQ * (2 * SEGF_TEXT_BLOCK + ZSTD_compressBound(2 * SEGF_TEXT_BLOCK));
   return m;
 }
 
@@ -152,9 +191,148 @@ int segsink_doc(segsink *s, const char *id, size_t nid, uint64_t size, int64_t m
   return keep(s, s->dbytes.err);
 }
 
+/**************************************************************************
+** The compressing thread
+*/
+/* Compress @j's text with @zc into j->out. */
+static void zjob_run(zjob *j, ZSTD_CCtx *zc) {
+  size_t bound = ZSTD_compressBound(j->raw.n);
+  if (bound > j->capout) {
+    unsigned char *o = indaga__realloc(j->out, bound);
+    if (!o) { j->rc = INDAGA_ENOMEM; return; }
+    j->out = o;
+    j->capout = bound;
+  }
+  size_t k = ZSTD_compress2(zc, j->out, bound, j->raw.p, j->raw.n);
+  if (ZSTD_isError(k)) { j->rc = INDAGA_ENOMEM; return; }
+  j->nout = k;
+  j->rc = INDAGA_OK;
+}
+
+static void *zpool_main(void *arg) {
+  zpool *z = arg;
+  pthread_mutex_lock(&z->mu);
+  for (;;) {
+    while (!z->stop && z->compressed == z->queued) pthread_cond_wait(&z->work_cv, &z->mu);
+    if (z->compressed == z->queued) break;   /* stopping, nothing left */
+    zjob *j = &z->ring[z->compressed % ZQ];
+    pthread_mutex_unlock(&z->mu);
+    zjob_run(j, z->zc);
+    pthread_mutex_lock(&z->mu);
+    z->compressed++;
+    pthread_cond_signal(&z->done_cv);
+  }
+  pthread_mutex_unlock(&z->mu);
+  return NULL;
+}
+
+int segsink_async(segsink *s) {
+  if (s->rc || s->zp) return s->rc;
+  if (s->open || s->ntextblk || s->raw.n) return keep(s, INDAGA_EMISUSE);
+  zpool *z = indaga__calloc(1, sizeof *z);
+  if (!z) return keep(s, INDAGA_ENOMEM);
+  z->zc = ZSTD_createCCtx();
+  if (!z->zc || ZSTD_isError(ZSTD_CCtx_setParameter(z->zc, ZSTD_c_compressionLevel, SEGF_TEXT_LEVEL)) ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(z->zc, ZSTD_c_checksumFlag, 1))) {
+    ZSTD_freeCCtx(z->zc);
+    indaga__free(z);
+    return keep(s, INDAGA_ENOMEM);
+  }
+  pthread_mutex_init(&z->mu, NULL);
+  pthread_cond_init(&z->work_cv, NULL);
+  pthread_cond_init(&z->done_cv, NULL);
+  if (pthread_create(&z->th, NULL, zpool_main, z) != 0) {   /* no thread: stay synchronous */
+    pthread_cond_destroy(&z->work_cv);
+    pthread_cond_destroy(&z->done_cv);
+    pthread_mutex_destroy(&z->mu);
+    ZSTD_freeCCtx(z->zc);
+    indaga__free(z);
+    return INDAGA_OK;
+  }
+  s->zp = z;
+  return INDAGA_OK;
+}
+
+/* Append a compressed block (frame p[0..k), @nraw bytes of text) to the text section. */
+static void add_frame(segsink *s, const unsigned char *p, size_t k, size_t nraw) {
+  buf_put_u64(&s->textidx, s->text.n);
+  buf_put_u32(&s->textidx, (uint32_t)k);
+  buf_put_u32(&s->textidx, (uint32_t)nraw);
+  buf_append(&s->text, p, k);
+  keep(s, s->textidx.err ? s->textidx.err : s->text.err);
+}
+
+/* Append the compressed blocks back from the thread, in order; @all waits for every one. */
+static void zpool_collect(segsink *s, int all) {
+  zpool *z = s->zp;
+  for (;;) {
+    pthread_mutex_lock(&z->mu);
+    if (z->collected == z->queued || (!all && z->compressed == z->collected)) {
+      pthread_mutex_unlock(&z->mu);
+      return;
+    }
+    while (z->compressed == z->collected) pthread_cond_wait(&z->done_cv, &z->mu);
+    pthread_mutex_unlock(&z->mu);
+    zjob *j = &z->ring[z->collected % ZQ];
+    if (j->rc) keep(s, j->rc);
+    else add_frame(s, j->out, j->nout, j->raw.n);
+    z->collected++;   /* only this thread writes it */
+  }
+}
+
+/* Stop and free the compressing thread (its remaining results are dropped). */
+static void zpool_stop(segsink *s) {
+  zpool *z = s->zp;
+  if (!z) return;
+  pthread_mutex_lock(&z->mu);
+  z->stop = 1;
+  pthread_cond_signal(&z->work_cv);
+  pthread_mutex_unlock(&z->mu);
+  pthread_join(z->th, NULL);
+  for (size_t i = 0; i < ZQ; i++) {
+    buf_free(&z->ring[i].raw);
+    indaga__free(z->ring[i].out);
+  }
+  pthread_cond_destroy(&z->work_cv);
+  pthread_cond_destroy(&z->done_cv);
+  pthread_mutex_destroy(&z->mu);
+  ZSTD_freeCCtx(z->zc);
+  indaga__free(z);
+  s->zp = NULL;
+}
+
+/* Hand the open text block to the compressing thread (its number is taken now). */
+static void queue_text(segsink *s) {
+  zpool *z = s->zp;
+  pthread_mutex_lock(&z->mu);
+  int full = z->queued - z->collected == ZQ;
+  pthread_mutex_unlock(&z->mu);
+  if (full) {   /* wait for the oldest block */
+    zpool_collect(s, 0);
+    pthread_mutex_lock(&z->mu);
+    while (z->queued - z->collected == ZQ && z->compressed == z->collected)
+      pthread_cond_wait(&z->done_cv, &z->mu);
+    pthread_mutex_unlock(&z->mu);
+    zpool_collect(s, 0);
+  }
+  zjob *j = &z->ring[z->queued % ZQ];
+  ia_buf t = j->raw;   /* swap buffers: the sink keeps the slot's old one, emptied */
+  j->raw = s->raw;
+  s->raw = t;
+  buf_reset(&s->raw);
+  pthread_mutex_lock(&z->mu);
+  z->queued++;
+  pthread_cond_signal(&z->work_cv);
+  pthread_mutex_unlock(&z->mu);
+  s->ntextblk++;
+  s->rawparas = 0;
+  zpool_collect(s, 0);
+}
+
 /* Compress the open text block. */
 static void flush_text(segsink *s) {
   if (s->rc || s->rawparas == 0) return;
+  if (s->zp) { queue_text(s); return; }
   size_t bound = ZSTD_compressBound(s->raw.n);
   if (keep(s, buf_reserve(&s->text, bound))) return;
   size_t k = ZSTD_compress2(s->zc, s->text.p + s->text.n, bound, s->raw.p, s->raw.n);
@@ -225,6 +403,10 @@ int segsink_open(segsink *s, const char *path, char **errmsg) {
   if (s->rc) return s->rc;
   if (s->open) return keep(s, INDAGA_EMISUSE);
   flush_text(s);
+  if (s->zp) {
+    zpool_collect(s, 1);
+    zpool_stop(s);
+  }
   if (s->rc) return s->rc;
   if (keep(s, os_wfile_open(&s->f, path, errmsg))) return s->rc;
   s->open = 1;

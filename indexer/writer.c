@@ -599,7 +599,10 @@ static int add_doc(indaga_writer *w, const seg_doc_in *in, int *replaced) {
      first (rare: the same id twice in one session), then deleted there. */
   if (rc == 1 && slot == w->nslots && (rc = flush_builder(w)) != 0) return rc;
   if (*replaced && (rc = delete_loc(w, slot, did)) != 0) return fail_msg(w, rc, NULL);
-  if (!w->builder && (rc = seg_builder_new(&w->builder)) != 0) return fail_msg(w, rc, NULL);
+  if (!w->builder) {   /* with several threads, stored text is compressed on one more */
+    if ((rc = seg_builder_new(&w->builder)) == 0 && w->threads > 1) rc = seg_builder_async(w->builder);
+    if (rc) return fail_msg(w, rc, NULL);
+  }
   did = seg_builder_ndocs(w->builder);
   rc = seg_builder_add(w->builder, in);
   if (rc) return failf(w, rc, "%s: cannot add document: %s", in->id, indaga_strerror(rc));
