@@ -150,8 +150,8 @@ size_t segsink_mem(const segsink *s) {
                            &s->vocab, &s->vocabidx };
   size_t m = sizeof *s + (size_t)s->capdoc * sizeof(sdoc);
   for (size_t i = 0; i < ARRAY_SIZE(bufs); i++) m += bufs[i]->cap;
-  if (s->zp)   /* the ring's buffers are the thread's: count what they typically hold */
-    m += (size_t)ZQ * (2 * SEGF_TEXT_BLOCK + ZSTD_compressBound(2 * SEGF_TEXT_BLOCK));
+  /* Not counted, like the compression contexts: the ring of the compressing
+     thread, a fixed amount (ZQ blocks of text and their frames, ~0.5 MiB). */
   return m;
 }
 
