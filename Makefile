@@ -10,6 +10,7 @@ QUERY   ?= combatientes terroristas extranjeros
 .PHONY: all deps build demo test test-normal test-asan test-tsan bench fuzz stress clean
 SECONDS_ ?= 60
 FUZZ_TARGETS = analyze docmodel search postings segment manifest
+FUZZ_BUILD ?= build-fuzz
 
 all: build
 
@@ -48,16 +49,20 @@ bench: deps
 	@cmake --build build-bench -j $(JOBS)
 	sh bench/run.sh build-bench
 
+# libFuzzer (clang): each target of FUZZ_TARGETS for SECONDS (default 60) over
+# its saved corpus, new inputs in $(FUZZ_BUILD)/corpus/<name>, crashes in
+# $(FUZZ_BUILD)/crashes. A crash stops the run: add the input to
+# tests/fuzz/corpus/<name>/ (replayed by `make test`) with the fix.
 fuzz: deps
 	@sh scripts/setup.sh fuzz
-	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_BUILD_TESTS=OFF \
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_BUILD_TESTS=OFF \
 		-DINDAGA_BUILD_FUZZERS=ON -DINDAGA_SANITIZE=address,undefined,fuzzer-no-link >/dev/null
-	@cmake --build build-fuzz -j $(JOBS)
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	@for t in $(FUZZ_TARGETS); do \
-		mkdir -p build-fuzz/corpus/$$t build-fuzz/crashes; \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes; \
 		echo "== fuzz_$$t ($(or $(SECONDS),$(SECONDS_)) s)"; \
-		build-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$(or $(SECONDS),$(SECONDS_)) -print_final_stats=1 \
-			-artifact_prefix=build-fuzz/crashes/$$t- build-fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+		$(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(or $(SECONDS),$(SECONDS_)) -timeout=10 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
 # The long reliability runs: every N of the allocation and I/O fault loops,
