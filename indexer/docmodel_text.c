@@ -315,7 +315,8 @@ static int is_cont(unsigned char b) { return (b & 0xC0) == 0x80; }
 
 /*
 ** The end of the run of bytes from p[i] that the cleaner copies unchanged:
-** printable ASCII that is not markup (\ & * _ [ ! <), and valid two- and
+** printable ASCII that is not markup (\ & * _ [ ! <), single spaces between
+** such bytes, and valid two- and
 ** three-byte UTF-8 sequences of characters that are neither controls,
 ** special spaces nor invisible (those take the slow path through emit_cp).
 ** Most text is such runs, so it costs one table load per byte.
@@ -327,10 +328,13 @@ static size_t plain_run(const unsigned char *p, size_t n, size_t i) {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
   };
+  size_t start = i;
   while (i < n) {
     unsigned char b = p[i];
     if (b < 0x80) {
-      if (!plain[b]) break;
+      /* one space between plain bytes is copied as it is: what the slow
+         path would make of it (a pending space, then the next byte) */
+      if (!plain[b] && !(b == ' ' && i > start && i + 1 < n && p[i + 1] < 0x80 && plain[p[i + 1]])) break;
       i++;
     } else if (b >= 0xC2 && b <= 0xDF) {   /* U+0080..U+07FF */
       if (i + 1 >= n || !is_cont(p[i + 1])) break;
