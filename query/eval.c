@@ -1278,6 +1278,35 @@ static uint32_t leapfrog(qx_query *q, qit *root, const uint32_t *lead, size_t n,
 }
 
 /*
+** The block-max step of the evaluation loops (run_conj, run_segment): once the
+** heap is full, and paragraph *d lies past the range of the last bound taken,
+** take the bound of the block range holding *d (plus the largest proximity
+** bonus). When it cannot beat the worst kept hit, skip the whole range.
+**
+** No slack is needed: a bound is the score's own formula on larger tf,
+** smaller length and more (non-negative) terms, summed in the same order, and
+** IEEE rounding is monotone in each of those operations. A paragraph scoring
+** exactly the worst kept score comes later in document order and so loses
+** the tie: ub <= worst cannot enter.
+**
+** Returns 0 to score at *d, 1 when the range was skipped (*d moved past it),
+** 2 when nothing is left in the segment.
+*/
+static int blockmax_skip(qx_query *q, qit *root, uint32_t *d, uint32_t *blast, int *have_bound) {
+  if (*have_bound && *d <= *blast) return 0;
+  uint32_t last = SEG_END;
+  double ub = bound(q, root, *d, &last) + q->prox_max;
+  *have_bound = 1;
+  *blast = last;
+  if (ub > q->heap[0].score) return 0;
+  q->skipped = 1;
+  if (last == SEG_END) return 2;
+  *d = last + 1;
+  *have_bound = 0;
+  return 1;
+}
+
+/*
 ** The root is a conjunction (AND, phrase or NEAR), top k without grouping.
 ** MaxScore for conjunctions: the cheap kids (the rarest, those within 4x
 ** its cost, and every kid that is not a group) are intersected first. For
@@ -1311,19 +1340,11 @@ static void run_conj(qx_query *q, qit *root) {
   int have_bound = 0;
   while (!q->rc && d != SEG_END) {
     const int full = q->nheap == q->o.k;
-    /* 1. block-max: skip ranges whose bound cannot enter, as run_segment */
-    if (pruning && full && (!have_bound || d > blast)) {
-      uint32_t last = SEG_END;
-      double ub = bound(q, root, d, &last) + q->prox_max;
-      have_bound = 1;
-      blast = last;
-      if (ub <= q->heap[0].score) {
-        q->skipped = 1;
-        if (last == SEG_END) break;
-        d = last + 1;
-        have_bound = 0;
-        continue;
-      }
+    /* 1. block-max: skip ranges whose bound cannot enter */
+    if (pruning && full) {
+      int skip = blockmax_skip(q, root, &d, &blast, &have_bound);
+      if (skip == 2) break;
+      if (skip) continue;
     }
     /* 2. the cheap kids' next common paragraph */
     d = leapfrog(q, root, lead, nlead, d);
@@ -1419,25 +1440,10 @@ static void run_segment(qx_query *q) {
   for (size_t i = 0; i < nlazy; i++) lazy[i]->lazy = 1;
   while (!q->rc) {
     int full = q->nheap == q->o.k;
-    if (pruning && full && (!have_bound || d > blast)) {
-      uint32_t last = SEG_END;
-      double ub = bound(q, root, d, &last) + q->prox_max;
-      /*
-      ** No slack is needed: a bound is the score's own formula on larger tf,
-      ** smaller length and more (non-negative) terms, summed in the same
-      ** order, and IEEE rounding is monotone in each of those operations.
-      ** A paragraph scoring exactly the worst kept score comes later in
-      ** document order and so loses the tie: ub <= worst cannot enter.
-      */
-      have_bound = 1;
-      blast = last;
-      if (ub <= q->heap[0].score) {
-        q->skipped = 1;
-        if (last == SEG_END) break;
-        d = last + 1;
-        have_bound = 0;
-        continue;
-      }
+    if (pruning && full) {
+      int skip = blockmax_skip(q, root, &d, &blast, &have_bound);
+      if (skip == 2) break;
+      if (skip) continue;
     }
     seek(q, root, d);
     uint32_t x = root->doc;
