@@ -610,12 +610,40 @@ static int resolve_group(qx_query *q, qgroup *g) {
   return INDAGA_OK;
 }
 
+static int doc_pass(qx_query *q, const cnode *c, uint32_t did, seg_doc *d);
+
+/*
+** Estimated fraction of paragraphs that filter @c passes: the filter is tried
+** on up to FILTER_SAMPLE documents spread evenly over each segment, weighted
+** by their paragraphs. It only feeds the estimate of the total when pruning
+** stopped counting early (a symbol query would otherwise be estimated to
+** match every paragraph); it never decides which hits are returned.
+*/
+#define FILTER_SAMPLE 64u
+static double filter_fraction(qx_query *q, const cnode *c) {
+  double pass = 0, seen = 0;
+  const seg_reader *saved = q->r;
+  for (size_t s = 0; s < q->nsegs; s++) {
+    q->r = ix_seg(q->s, s);
+    uint32_t nd = seg_ndoc(q->r);
+    uint32_t step = nd > FILTER_SAMPLE ? nd / FILTER_SAMPLE : 1;
+    for (uint32_t did = 0; did < nd; did += step) {
+      seg_doc d;
+      if (seg_doc_get(q->r, did, &d) != INDAGA_OK) break;   /* damage is reported by the search itself */
+      seen += d.npara;
+      if (doc_pass(q, c, did, &d)) pass += d.npara;
+    }
+  }
+  q->r = saved;
+  return seen > 0 ? pass / seen : 0;
+}
+
 /* Estimated fraction of paragraphs matching @c, under independence. */
-static double estimate(const qx_query *q, const cnode *c) {
+static double estimate(qx_query *q, const cnode *c) {
   double N = q->pr.N > 0 ? q->pr.N : 1;
   switch (c->kind) {
   case C_GROUP: return c->g->df / N > 1 ? 1 : c->g->df / N;
-  case C_FILTER: return 1;
+  case C_FILTER: return filter_fraction(q, c);
   case C_OR: {
     double p = 1;
     for (size_t i = 0; i < c->nkids; i++) p *= 1 - estimate(q, c->kids[i]);
