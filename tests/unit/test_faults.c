@@ -31,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "testutil.h"
 #include "indaga.h"
 #include "common/common.h"
 #include "common/os.h"
@@ -90,12 +91,6 @@ static void assert_consistent(const char *dir) {
   /* generation 1: a, b; after the sequence: b, c (a deleted). Both have 2 documents. */
   assert_int_equal(st.documents, 2);
   indaga_index_close(idx);
-}
-
-static void rm_rf(const char *dir) {
-  char cmd[256];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  assert_int_equal(system(cmd), 0);
 }
 
 static uint64_t step(void) {
@@ -197,8 +192,8 @@ static int sync_once(uint64_t n, int sticky, int io, uint64_t *made) {
     fail_msg("%s %llu (sync): unexpected status %d (%s)", io ? "I/O call" : "allocation",
              (unsigned long long)n, rc, indaga_strerror(rc));
   assert_sync_consistent(dir, rc == INDAGA_OK && skipped_new ? 2 : 3);
-  rm_rf(dir);
-  rm_rf(tree);
+  tu_rm_rf(dir);
+  tu_rm_rf(tree);
   return rc;
 }
 
@@ -236,7 +231,7 @@ static void test_faults__allocation_loop(void **state) {
       if (!ok_or_clean(rc)) fail_msg("allocation %llu: unexpected status %d (%s)", (unsigned long long)n, rc, indaga_strerror(rc));
       if (rc == INDAGA_OK && made < n) succeeded = 1;   /* the fault was never reached */
       assert_consistent(dir);
-      rm_rf(dir);
+      tu_rm_rf(dir);
       last = n;
     }
     printf("allocation loop (%s): no fault left to inject at N = %llu\n", sticky ? "sticky" : "single", (unsigned long long)last);
@@ -260,7 +255,7 @@ static void test_faults__io_loop(void **state) {
       if (!ok_or_clean(rc)) fail_msg("I/O call %llu: unexpected status %d (%s)", (unsigned long long)n, rc, indaga_strerror(rc));
       if (rc == INDAGA_OK && made < n) succeeded = 1;
       assert_consistent(dir);
-      rm_rf(dir);
+      tu_rm_rf(dir);
       last = n;
     }
     printf("I/O loop (%s, %s): no fault left to inject at N = %llu\n", strerror(errs[e % 2]), sticky ? "sticky" : "single",

@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "testutil.h"
 #include "common/common.h"
 #include "common/os.h"
 #include "indexer/manifest.h"
@@ -26,19 +27,6 @@
 #include "indaga.h"
 
 #define UN_DIR INDAGA_SHARED_DATA "/un"
-
-static char *make_tmpdir(void) {
-  char tmpl[] = "/tmp/indaga-test-snapshot-XXXXXX";
-  char *d = mkdtemp(tmpl);
-  assert_non_null(d);
-  return strdup(d);
-}
-
-static void rm_rf(const char *dir) {
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  assert_int_equal(system(cmd), 0);
-}
 
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
@@ -88,26 +76,6 @@ static void build_index(const char *ix, int two_generations) {
   free(names);
 }
 
-static unsigned char *slurp(const char *path, size_t *n) {
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  fseek(f, 0, SEEK_END);
-  long len = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *p = malloc((size_t)len + 1);
-  assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
-  fclose(f);
-  *n = (size_t)len;
-  return p;
-}
-
-static void spit(const char *path, const unsigned char *p, size_t n) {
-  FILE *f = fopen(path, "wb");
-  assert_non_null(f);
-  assert_int_equal(fwrite(p, 1, n, f), n);
-  fclose(f);
-}
-
 /*
 ** With @file damaged: check fails naming it; open either fails naming it
 ** or (@fallback_gen != 0) opens generation @fallback_gen.
@@ -146,30 +114,30 @@ static void damage_file(const char *ix, const char *file, uint64_t fallback_gen)
   char path[1024];
   snprintf(path, sizeof path, "%s/%s", ix, file);
   size_t n;
-  unsigned char *orig = slurp(path, &n);
+  unsigned char *orig = (unsigned char *)tu_read_file(path, &n);
   unsigned char *p = malloc(n);
   size_t step = n <= 600 ? 1 : n / 300;
   size_t tried = 0;
   for (size_t off = 0; off < n; off += step) {
     memcpy(p, orig, n);
     p[off] ^= (tried & 1) ? 0xff : 0x01;
-    spit(path, p, n);
+    tu_write_file(path, p, n);
     expect_damage_seen(ix, file, fallback_gen);
     tried++;
   }
   for (size_t off = n - (n < 64 ? n : 64); off < n; off++) {   /* the footer, every byte */
     memcpy(p, orig, n);
     p[off] ^= 0x10;
-    spit(path, p, n);
+    tu_write_file(path, p, n);
     expect_damage_seen(ix, file, fallback_gen);
   }
   const size_t cuts[] = { 0, 1, 7, n / 2, n - 8, n - 1 };
   for (size_t i = 0; i < ARRAY_SIZE(cuts); i++) {
     if (cuts[i] >= n) continue;
-    spit(path, orig, cuts[i]);
+    tu_write_file(path, orig, cuts[i]);
     expect_damage_seen(ix, file, fallback_gen);
   }
-  spit(path, orig, n);
+  tu_write_file(path, orig, n);
   assert_true(tried >= (n < 300 ? n : 250));
   char *err = NULL;
   assert_int_equal(indaga_check(ix, &err), INDAGA_OK);
@@ -179,7 +147,7 @@ static void damage_file(const char *ix, const char *file, uint64_t fallback_gen)
 
 static void test_snapshot__damage_every_file_kind(void **state) {
   (void)state;
-  char *ix = make_tmpdir();
+  char *ix = tu_tmpdir("snapshot");
   build_index(ix, 1);
   assert_int_equal(indaga_check(ix, NULL), INDAGA_OK);
   damage_file(ix, "seg-1.seg", 0);
@@ -187,13 +155,13 @@ static void test_snapshot__damage_every_file_kind(void **state) {
   damage_file(ix, "seg-1.del.2", 0);
   damage_file(ix, "manifest.2", 1);   /* the previous generation is still whole */
   damage_file(ix, "manifest.1", 2);   /* only the old one is damaged */
-  rm_rf(ix);
+  tu_rm_rf(ix);
   free(ix);
 }
 
 static void test_snapshot__damaged_only_manifest(void **state) {
   (void)state;
-  char *ix = make_tmpdir();
+  char *ix = tu_tmpdir("snapshot");
   build_index(ix, 0);
   damage_file(ix, "manifest.1", 0);
   /* A missing segment is reported by name, not as "no index". */
@@ -213,9 +181,9 @@ static void test_snapshot__damaged_only_manifest(void **state) {
   /* A writer refuses to build on a damaged newest manifest until --full. */
   snprintf(path, sizeof path, "%s/manifest.1", ix);
   size_t n;
-  unsigned char *m = slurp(path, &n);
+  unsigned char *m = (unsigned char *)tu_read_file(path, &n);
   m[20] ^= 1;
-  spit(path, m, n);
+  tu_write_file(path, m, n);
   indaga_writer *w = NULL;
   err = NULL;
   assert_int_equal(indaga_writer_open(&w, ix, NULL, &err), INDAGA_ECORRUPT);
@@ -232,13 +200,13 @@ static void test_snapshot__damaged_only_manifest(void **state) {
   indaga_writer_close(w);
   assert_int_equal(indaga_check(ix, NULL), INDAGA_OK);   /* the damaged manifest is gone */
   free(m);
-  rm_rf(ix);
+  tu_rm_rf(ix);
   free(ix);
 }
 
 static void test_snapshot__deletion_bitmaps(void **state) {
   (void)state;
-  char *ix = make_tmpdir();
+  char *ix = tu_tmpdir("snapshot");
   build_index(ix, 1);
   ix_snapshot *s = NULL;
   char *err = NULL;
@@ -273,13 +241,13 @@ static void test_snapshot__deletion_bitmaps(void **state) {
   for (size_t i = 0; i < 24; i++) free(names[i]);
   free(names);
   ix_snapshot_free(s);
-  rm_rf(ix);
+  tu_rm_rf(ix);
   free(ix);
 }
 
 static void test_snapshot__manifest_round_trip(void **state) {
   (void)state;
-  char *dir = make_tmpdir();
+  char *dir = tu_tmpdir("snapshot");
   ix_seg_entry segs[2] = { { 4, 0, 10, 50, 900, 0 }, { 9, 3, 7, 20, 300, 2 } };
   ix_manifest m = { 3, 10, segs, 2 }, back;
   assert_int_equal(ix_manifest_write(&m, dir, NULL), INDAGA_OK);
@@ -315,7 +283,7 @@ static void test_snapshot__manifest_round_trip(void **state) {
   assert_int_equal(ng, 1);
   assert_int_equal(gens[0], 4);
   indaga__free(gens);
-  rm_rf(dir);
+  tu_rm_rf(dir);
   free(dir);
 }
 

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "testutil.h"
 #include "common/common.h"
 #include "common/os.h"
 #include "indexer/docmodel.h"
@@ -27,37 +28,10 @@
 #define CARTA "carta_krasnodar_2017.txt"
 
 /* A fresh empty directory under /tmp (caller frees and removes). */
-static char *make_tmpdir(void) {
-  char tmpl[] = "/tmp/indaga-test-writer-XXXXXX";
-  char *d = mkdtemp(tmpl);
-  assert_non_null(d);
-  return strdup(d);
-}
-
-static void rm_rf(const char *dir) {
-  char cmd[512];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  assert_int_equal(system(cmd), 0);
-}
-
 static void copy_tree(const char *from, const char *to) {
   char cmd[1024];
   snprintf(cmd, sizeof cmd, "cp -R '%s' '%s'", from, to);
   assert_int_equal(system(cmd), 0);
-}
-
-static char *read_all(const char *path, size_t *n) {
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  fseek(f, 0, SEEK_END);
-  long len = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *p = malloc((size_t)len + 1);
-  assert_non_null(p);
-  assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
-  fclose(f);
-  *n = (size_t)len;
-  return p;
 }
 
 /* Paragraphs the parser finds in every .txt file of @dir (the expected count). */
@@ -73,7 +47,7 @@ static uint64_t parser_paragraphs(const char *dir, uint64_t *ndocs) {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
     size_t n;
-    char *p = read_all(path, &n);
+    char *p = tu_read_file(path, &n);
     dm_doc *doc = NULL;
     char *why = NULL;
     assert_int_equal(dm_parse(&doc, e->d_name, p, n, &why), INDAGA_OK);
@@ -129,7 +103,7 @@ static indaga_sync_report sync_commit(const char *ix, const char *root, unsigned
 
 static void test_writer__sync_counts_match_parser(void **state) {
   (void)state;
-  char *ix = make_tmpdir();
+  char *ix = tu_tmpdir("writer");
   uint64_t ndocs, npara = parser_paragraphs(UN_DIR, &ndocs);
   assert_int_equal(ndocs, 534);
   uint64_t gen = 0;
@@ -151,13 +125,13 @@ static void test_writer__sync_counts_match_parser(void **state) {
   assert_int_equal(r.added + r.updated + r.removed + r.paragraphs, 0);
   assert_int_equal(gen, 1);
   assert_int_equal(stats_of(ix).generation, 1);
-  rm_rf(ix);
+  tu_rm_rf(ix);
   free(ix);
 }
 
 static void test_writer__threads_and_budget_same_index(void **state) {
   (void)state;
-  char *a = make_tmpdir(), *b = make_tmpdir();
+  char *a = tu_tmpdir("writer"), *b = tu_tmpdir("writer");
   uint64_t ga, gb;
   sync_commit(a, UN_DIR, 0, 1, 0, &ga);
   /* Two threads and a tiny budget: many segments, merged by the tiered policy. */
@@ -183,15 +157,15 @@ static void test_writer__threads_and_budget_same_index(void **state) {
   indaga_document_free(db);
   indaga_index_close(ia);
   indaga_index_close(ib);
-  rm_rf(a);
-  rm_rf(b);
+  tu_rm_rf(a);
+  tu_rm_rf(b);
   free(a);
   free(b);
 }
 
 static void test_writer__incremental_change_remove_full(void **state) {
   (void)state;
-  char *tmp = make_tmpdir();
+  char *tmp = tu_tmpdir("writer");
   char tree[600], ix[600], ix2[600], path[700];
   snprintf(tree, sizeof tree, "%s/un", tmp);
   snprintf(ix, sizeof ix, "%s/ix", tmp);
@@ -256,17 +230,17 @@ static void test_writer__incremental_change_remove_full(void **state) {
   assert_int_equal(fresh.paragraphs, after.paragraphs);
   assert_int_equal(full.segments, 1);
   assert_check_ok(ix);
-  rm_rf(tmp);
+  tu_rm_rf(tmp);
   free(tmp);
 }
 
 static void test_writer__document_get_matches_parser(void **state) {
   (void)state;
-  char *ix = make_tmpdir();
+  char *ix = tu_tmpdir("writer");
   uint64_t gen;
   sync_commit(ix, UN_DIR, 0, 2, 0, &gen);
   size_t n;
-  char *src = read_all(UN_DIR "/" CARTA, &n);
+  char *src = tu_read_file(UN_DIR "/" CARTA, &n);
   dm_doc *doc = NULL;
   char *why = NULL;
   assert_int_equal(dm_parse(&doc, CARTA, src, n, &why), INDAGA_OK);
@@ -313,15 +287,15 @@ static void test_writer__document_get_matches_parser(void **state) {
   indaga_index_close(idx);
   dm_doc_free(doc);
   free(src);
-  rm_rf(ix);
+  tu_rm_rf(ix);
   free(ix);
 }
 
 static void test_writer__delete_replace_buffers(void **state) {
   (void)state;
-  char *ix = make_tmpdir();
+  char *ix = tu_tmpdir("writer");
   size_t n;
-  char *carta = read_all(UN_DIR "/" CARTA, &n);
+  char *carta = tu_read_file(UN_DIR "/" CARTA, &n);
   indaga_writer *w = NULL;
   assert_int_equal(indaga_writer_open(&w, ix, NULL, NULL), INDAGA_OK);
   assert_int_equal(indaga_writer_add_buffer(w, "a.txt", carta, n), INDAGA_OK);
@@ -365,13 +339,13 @@ static void test_writer__delete_replace_buffers(void **state) {
   indaga_writer_close(w);
   assert_check_ok(ix);
   free(carta);
-  rm_rf(ix);
+  tu_rm_rf(ix);
   free(ix);
 }
 
 static void test_writer__second_writer_busy(void **state) {
   (void)state;
-  char *ix = make_tmpdir();
+  char *ix = tu_tmpdir("writer");
   indaga_writer *w = NULL, *w2 = NULL;
   char *err = NULL;
   assert_int_equal(indaga_writer_open(&w, ix, NULL, NULL), INDAGA_OK);
@@ -389,7 +363,7 @@ static void test_writer__second_writer_busy(void **state) {
   assert_int_equal(indaga_index_open(&idx, ix, NULL, &err), INDAGA_ENOINDEX);
   assert_non_null(strstr(err, ix));
   indaga_free(err);
-  rm_rf(ix);
+  tu_rm_rf(ix);
   free(ix);
 }
 
@@ -408,7 +382,7 @@ static int count_files(const char *dir, const char *suffix) {
 
 static void test_writer__close_discards_uncommitted(void **state) {
   (void)state;
-  char *ix = make_tmpdir();
+  char *ix = tu_tmpdir("writer");
   uint64_t gen;
   indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
   o.memory_budget = 64 << 10;   /* flushes several segments during the sync */
@@ -426,7 +400,7 @@ static void test_writer__close_discards_uncommitted(void **state) {
   sync_commit(ix, UN_DIR, 0, 2, 64 << 10, &gen);
   assert_int_equal(gen, 1);
   assert_int_equal(stats_of(ix).documents, 534);
-  rm_rf(ix);
+  tu_rm_rf(ix);
   free(ix);
 }
 
@@ -436,12 +410,12 @@ static void test_writer__close_discards_uncommitted(void **state) {
 ** message naming a file of the index, and leave generation 1 intact.
 */
 static void fail_each(unsigned kind, int err, int want) {
-  char *ix = make_tmpdir();
+  char *ix = tu_tmpdir("writer");
   uint64_t gen;
   sync_commit(ix, UN_DIR, 0, 2, 0, &gen);
   indaga_stats good = stats_of(ix);
   size_t n;
-  char *carta = read_all(UN_DIR "/" CARTA, &n);
+  char *carta = tu_read_file(UN_DIR "/" CARTA, &n);
   uint64_t failures = 0;
   for (uint64_t at = 1;; at++) {
     indaga_writer *w = NULL;
@@ -476,7 +450,7 @@ static void fail_each(unsigned kind, int err, int want) {
   assert_int_equal(st.documents, good.documents);
   assert_check_ok(ix);
   free(carta);
-  rm_rf(ix);
+  tu_rm_rf(ix);
   free(ix);
 }
 
