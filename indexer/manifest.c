@@ -51,6 +51,30 @@ static int bad_checksum(const unsigned char *p, size_t n) {
   return XXH64(p, n - 8, 0) != get_u64(p + n - 8);
 }
 
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/*
+** Refuse a manifest that lists a segment twice: sort a copy of the ids
+** (n log n, so a crafted manifest of many entries cannot stall a reader).
+** On failure clears @m and returns INDAGA_ECORRUPT or INDAGA_ENOMEM.
+*/
+static int no_duplicate_ids(ix_manifest *m, const char *name, char **errmsg) {
+  if (m->nsegs < 2) return INDAGA_OK;
+  uint64_t *ids = indaga__calloc(m->nsegs, sizeof *ids);
+  if (!ids) { ix_manifest_clear(m); return INDAGA_ENOMEM; }
+  for (size_t i = 0; i < m->nsegs; i++) ids[i] = m->segs[i].id;
+  qsort(ids, m->nsegs, sizeof *ids, cmp_u64);
+  int dup = 0;
+  for (size_t i = 1; i < m->nsegs && !dup; i++) dup = ids[i] == ids[i - 1];
+  indaga__free(ids);
+  if (!dup) return INDAGA_OK;
+  ix_manifest_clear(m);
+  return corrupt(errmsg, name, "segment listed twice");
+}
+
 int ix_manifest_parse(ix_manifest *m, const char *name, uint64_t gen,
                       const unsigned char *p, size_t n, char **errmsg) {
   memset(m, 0, sizeof *m);
@@ -87,11 +111,9 @@ int ix_manifest_parse(ix_manifest *m, const char *name, uint64_t gen,
     else if (s->del_gen > m->generation) why = "deletion file newer than the manifest";
     else if ((s->del_gen == 0) != (s->ndeleted == 0)) why = "deletion count without a file";
     else if (s->ndeleted > s->ndoc) why = "more deleted documents than documents";
-    for (uint32_t j = 0; !why && j < i; j++)
-      if (m->segs[j].id == s->id) why = "segment listed twice";
     if (why) { ix_manifest_clear(m); return corrupt(errmsg, name, why); }
   }
-  return INDAGA_OK;
+  return no_duplicate_ids(m, name, errmsg);
 }
 
 int ix_manifest_read(ix_manifest *m, const char *dir, uint64_t gen, char **errmsg) {

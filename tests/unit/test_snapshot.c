@@ -283,6 +283,27 @@ static void test_snapshot__manifest_round_trip(void **state) {
   assert_int_equal(ng, 1);
   assert_int_equal(gens[0], 4);
   indaga__free(gens);
+
+  /* A segment listed twice, not next to itself, is refused by name. */
+  ix_seg_entry twice[3] = { { 4, 0, 10, 50, 900, 0 }, { 9, 0, 7, 20, 300, 0 }, { 4, 0, 10, 50, 900, 0 } };
+  ix_manifest dup = { 5, 10, twice, 3 };
+  assert_int_equal(ix_manifest_write(&dup, dir, NULL), INDAGA_OK);
+  err = NULL;
+  assert_int_equal(ix_manifest_read(&back, dir, 5, &err), INDAGA_ECORRUPT);
+  assert_non_null(strstr(err, "listed twice"));
+  assert_non_null(strstr(err, "manifest.5"));
+  indaga__free(err);
+  /* Many distinct segments are accepted (the duplicate check sorts, not n^2). */
+  enum { MANY = 20000 };
+  ix_seg_entry *many = calloc(MANY, sizeof *many);
+  assert_non_null(many);
+  for (uint64_t i = 0; i < MANY; i++) many[i].id = MANY - 1 - i;
+  ix_manifest big = { 6, MANY, many, MANY };
+  assert_int_equal(ix_manifest_write(&big, dir, NULL), INDAGA_OK);
+  assert_int_equal(ix_manifest_read(&back, dir, 6, NULL), INDAGA_OK);
+  assert_int_equal(back.nsegs, MANY);
+  ix_manifest_clear(&back);
+  free(many);
   tu_rm_rf(dir);
   free(dir);
 }
