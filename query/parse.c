@@ -157,11 +157,13 @@ static void classify(parser *ps, const char *s, size_t n) {
   if (n == 3 && !memcmp(s, "NOT", 3)) { t->kind = TK_NOT; return; }
   if (n >= 4 && !memcmp(s, "NEAR", 4)) {
     if (n == 4) { t->kind = TK_NEAR; t->near = QP_NEAR_DEFAULT; return; }
-    if (s[4] == '/' && n > 5 && n <= 9) {
+    if (s[4] == '/' && n > 5) {
+      /* any number of digits; a distance past QP_NEAR_MAX means "anywhere in the paragraph" */
       unsigned v = 0;
       size_t i = 5;
-      while (i < n && isdigit((unsigned char)s[i])) v = v * 10 + (unsigned)(s[i++] - '0');
-      if (i == n) { t->kind = TK_NEAR; t->near = v; return; }
+      for (; i < n && isdigit((unsigned char)s[i]); i++)
+        v = v > QP_NEAR_MAX / 10 ? QP_NEAR_MAX : v * 10 + (unsigned)(s[i] - '0');
+      if (i == n) { t->kind = TK_NEAR; t->near = v > QP_NEAR_MAX ? QP_NEAR_MAX : v; return; }
     }
   }
   const char *colon = memchr(s, ':', n);

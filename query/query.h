@@ -76,6 +76,7 @@ typedef struct qnode {
 #define QP_MAX_LEAVES 1024   /* words past this many are ignored */
 #define QP_MAX_BYTES  (1u << 20) /* query text past 1 MiB is ignored */
 #define QP_NEAR_DEFAULT 10   /* NEAR without /n */
+#define QP_NEAR_MAX 1000000u   /* largest NEAR/n distance kept; larger ones are clamped to it */
 
 /*
 ** Parse p[0..n). Never fails on content: every input yields a tree, or

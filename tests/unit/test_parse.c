@@ -94,6 +94,9 @@ static void test_parse__near(void **state) {
   assert_true(strstr(noted, "NEAR") != NULL);
   /* a malformed NEAR/x is a word */
   assert_string_equal(parse("a NEAR/x b"), "(AND a NEAR/x b)");
+  /* a long distance is a distance, clamped past QP_NEAR_MAX (once read as words) */
+  assert_string_equal(parse("a NEAR/12345 b"), "(NEAR/12345 a b)");
+  assert_string_equal(parse("a NEAR/99999999999999 b"), "(NEAR/1000000 a b)");
 }
 
 static void test_parse__filters(void **state) {
