@@ -4,20 +4,7 @@
 # of CLI.md, standard input, joined arguments, invalid UTF-8, bad options.
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
-: "${INDAGA:?set INDAGA to the indaga binary}"
-: "${SRCDIR:?set SRCDIR to the source tree}"
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-same() {   # same NAME EXPECTED_FILE ACTUAL_FILE
-    if ! cmp -s "$2" "$3"; then
-        echo "--- $1: expected vs actual" >&2
-        diff "$2" "$3" >&2 || true
-        fail "$1"
-    fi
-}
-export NO_COLOR=1
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
 
 # 1. JSON Lines, exactly as CLI.md writes them: the letter's line 50, with its
 #    typographic quotes, plus año/ano (ñ is never folded).

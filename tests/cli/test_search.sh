@@ -6,22 +6,8 @@
 # and the exit codes 0 / 1 (nothing found) / 2 (no index, empty query, bad
 # option). Needs $INDAGA, $SRCDIR and $BUILDDIR.
 set -eu
-: "${INDAGA:?set INDAGA to the indaga binary}"
-: "${SRCDIR:?set SRCDIR to the source tree}"
 : "${BUILDDIR:?set BUILDDIR to the build tree}"
-
-UN="$SRCDIR/../shared/data/un"
-[ -d "$UN" ] || UN=/work/shared/data/un
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-same() {   # same NAME EXPECTED_FILE ACTUAL_FILE
-    if ! cmp -s "$2" "$3"; then
-        echo "--- $1: expected vs actual" >&2
-        diff "$2" "$3" >&2 || true
-        fail "$1"
-    fi
-}
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
 # rank doc part paragraph label, from hit lines (CLI JSON or the goldens)
 project() {
     sed -n 's/.*"rank":\([0-9]*\),.*"doc":"\([^"]*\)",.*"part":\([0-9]*\),.*"paragraph":\([0-9]*\),"label":\(null\|"[^"]*"\).*/\1 \2 \3 \4 \5/p' "$1"

@@ -56,6 +56,21 @@ static void make_base(const char *dir) {
   indaga_writer_close(w);
 }
 
+/* The reading half of a faulted run: open the index at @dir and run @query (with @context). */
+static int open_and_search(const char *dir, const char *query, unsigned context) {
+  indaga_index *idx = NULL;
+  int rc = indaga_index_open(&idx, dir, NULL, NULL);
+  if (rc == INDAGA_OK) {
+    indaga_results *r = NULL;
+    indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+    o.context = context;
+    rc = indaga_search(&r, idx, query, &o);
+    indaga_results_free(r);
+  }
+  indaga_index_close(idx);
+  return rc;
+}
+
 /* The faulted sequence. Returns the first failing status or INDAGA_OK. */
 static int run_sequence(const char *dir) {
   indaga_writer *w = NULL;
@@ -65,18 +80,7 @@ static int run_sequence(const char *dir) {
   if (rc == INDAGA_OK) rc = indaga_writer_commit(w, NULL);
   if (rc == INDAGA_OK) rc = indaga_writer_compact(w, NULL);
   indaga_writer_close(w);
-  if (rc != INDAGA_OK) return rc;
-  indaga_index *idx = NULL;
-  rc = indaga_index_open(&idx, dir, NULL, NULL);
-  if (rc == INDAGA_OK) {
-    indaga_results *r = NULL;
-    indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
-    o.context = 1;
-    rc = indaga_search(&r, idx, "informacion OR \"Consejo de Seguridad\"", &o);
-    indaga_results_free(r);
-  }
-  indaga_index_close(idx);
-  return rc;
+  return rc != INDAGA_OK ? rc : open_and_search(dir, "informacion OR \"Consejo de Seguridad\"", 1);
 }
 
 /* After a faulted run: the index checks, and holds generation 1's or the new documents. */
@@ -147,16 +151,7 @@ static int run_sync_sequence(const char *dir, const char *tree, int *skipped_new
   if (rc == INDAGA_OK) rc = indaga_writer_sync(w, tree, &rep);
   if (rc == INDAGA_OK) rc = indaga_writer_commit(w, NULL);
   indaga_writer_close(w);
-  if (rc != INDAGA_OK) return rc;
-  indaga_index *idx = NULL;
-  rc = indaga_index_open(&idx, dir, NULL, NULL);
-  if (rc == INDAGA_OK) {
-    indaga_results *r = NULL;
-    rc = indaga_search(&r, idx, "cooperacion internacional", NULL);
-    indaga_results_free(r);
-  }
-  indaga_index_close(idx);
-  return rc;
+  return rc != INDAGA_OK ? rc : open_and_search(dir, "cooperacion internacional", 0);
 }
 
 /*
