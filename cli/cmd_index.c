@@ -2,11 +2,10 @@
 ** cmd_index.c: `indaga index [--index DIR] [--full] [--wait] [--json]
 ** [--threads N] [--memory MB] PATH...`.
 **
-** Opens the index's writer (creating the index), brings it in line with each
-** PATH (indaga_writer_sync), and commits once. Files are synced before the
-** directory, and at most one directory is accepted: a directory's sync
-** removes the documents it no longer holds, so two directories in one run
-** would remove each other's documents. Warnings (skipped or repaired files)
+** Opens the index's writer (creating the index), brings it in line with all
+** the PATHs together (indaga_writer_sync_many: documents under none of them
+** are removed; with several directories each one's ids start with its
+** name), and commits once. Warnings (skipped or repaired files)
 ** go to stderr, or as JSON lines before the summary with --json. A progress
 ** bar is drawn on stderr only when stderr is a terminal.
 **
@@ -23,9 +22,9 @@
 static const char usage[] =
   "usage: indaga index [--index DIR] [--full] [--wait] [--json] [--threads N] [--memory MB] PATH...\n"
   "\n"
-  "Add, update and remove documents so that the index matches PATH (a directory,\n"
-  "walked recursively for .txt and .md files, or single files). Unchanged files\n"
-  "are skipped; documents whose files are gone from the directory are removed.\n"
+  "Add, update and remove documents so that the index matches the PATHs\n"
+  "(directories, walked recursively for .txt and .md files, and single files).\n"
+  "Unchanged files are skipped; documents whose files are gone are removed.\n"
   "One commit per run; searches keep working while it runs.\n"
   "\n"
   "options:\n"
@@ -37,7 +36,8 @@ static const char usage[] =
   "  --memory MB    memory budget before a segment is written (default 256; 0.5 allowed)\n"
   "  --help         this text\n"
   "\n"
-  "At most one directory per run (files may be added alongside it).\n"
+  "Document ids are paths relative to the directory (a file: its name). With\n"
+  "several directories, each one's ids start with its name: 'un/carta.txt'.\n"
   "exit status: 0 success, 2 error\n";
 
 typedef struct index_ui {
@@ -171,25 +171,16 @@ static int parse_args(int argc, char **argv, index_args *a) {
 }
 
 /*
-** Check the PATHs and order them: files first, then the one directory.
-** Returns -1 to go on, else EXIT_ERR.
+** Check that each PATH is a file or a directory, so a typo is reported
+** before the index is locked. Returns -1 to go on, else EXIT_ERR.
 */
-static int order_paths(index_args *a) {
-  int ndirs = 0, dir_at = -1;
+static int check_paths(const index_args *a) {
   for (int i = 0; i < a->npaths; i++) {
     struct stat st;
     if (stat(a->paths[i], &st) != 0)
       return cli_error("%s: %s", a->paths[i], strerror(errno));
-    if (S_ISDIR(st.st_mode)) { ndirs++; dir_at = i; }
-    else if (!S_ISREG(st.st_mode)) return cli_error("%s: not a file or directory", a->paths[i]);
-  }
-  if (ndirs > 1)
-    return cli_error("index: give at most one directory per run (each directory's documents "
-                     "would replace the other's); index their parent directory instead");
-  if (dir_at >= 0) {
-    const char *d = a->paths[dir_at];
-    for (int i = dir_at; i + 1 < a->npaths; i++) a->paths[i] = a->paths[i + 1];
-    a->paths[a->npaths - 1] = d;
+    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+      return cli_error("%s: not a file or directory", a->paths[i]);
   }
   return -1;
 }
@@ -232,7 +223,7 @@ int cmd_index(int argc, char **argv) {
   a.paths = calloc((size_t)argc + 1, sizeof *a.paths);
   if (!a.paths) return cli_error("out of memory");
   int ex = parse_args(argc, argv, &a);
-  if (ex < 0) ex = order_paths(&a);
+  if (ex < 0) ex = check_paths(&a);
   if (ex >= 0) { free(a.paths); return ex; }
   const char *dir = cli_index_dir(a.index);
   index_ui ui = { 0 };
@@ -258,17 +249,7 @@ int cmd_index(int argc, char **argv) {
     return ex;
   }
   indaga_sync_report total = { 0 };
-  for (int i = 0; i < a.npaths && rc == INDAGA_OK; i++) {
-    indaga_sync_report r;
-    rc = indaga_writer_sync(w, a.paths[i], &r);
-    total.added += r.added;
-    total.updated += r.updated;
-    total.removed += r.removed;
-    total.unchanged += r.unchanged;
-    total.skipped += r.skipped;
-    total.paragraphs += r.paragraphs;
-    total.bytes += r.bytes;
-  }
+  rc = indaga_writer_sync_many(w, (const char *const *)a.paths, (size_t)a.npaths, &total);
   uint64_t gen = 0;
   if (rc == INDAGA_OK) rc = indaga_writer_commit(w, &gen);
   clear_bar(&ui);

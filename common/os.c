@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -125,6 +126,22 @@ int os_stat(const char *path, os_stat_info *out, char **errmsg) {
 
 int os_lstat(const char *path, os_stat_info *out, char **errmsg) {
   return stat_common(path, out, errmsg, 0);
+}
+
+int os_realpath(const char *path, char **out, char **errmsg) {
+  *out = NULL;
+  char *r = realpath(path, NULL);
+  if (!r) {
+    int e = errno;
+    if (e == ENOENT || e == ENOTDIR) {
+      if (errmsg) *errmsg = indaga__sprintf("%s: no such file or directory", path);
+      return INDAGA_ENOTFOUND;
+    }
+    return fail(errmsg, "cannot resolve", path, e);
+  }
+  *out = indaga__strdup(r);
+  free(r);
+  return *out ? INDAGA_OK : INDAGA_ENOMEM;
 }
 
 int os_wfile_open(os_wfile *f, const char *path, char **errmsg) {

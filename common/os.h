@@ -37,6 +37,9 @@ typedef struct os_stat_info {
 int os_stat(const char *path, os_stat_info *out, char **errmsg);
 /* lstat (does not follow a final symlink; is_link tells). Same errors as os_stat. */
 int os_lstat(const char *path, os_stat_info *out, char **errmsg);
+/* realpath: the absolute path without links, "." or "..", in *out (free with
+** indaga__free). INDAGA_ENOTFOUND, INDAGA_EIO or INDAGA_ENOMEM, *errmsg naming @path. */
+int os_realpath(const char *path, char **out, char **errmsg);
 
 /*
 ** A file written under a temporary name and published atomically:

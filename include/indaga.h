@@ -332,6 +332,19 @@ typedef struct indaga_sync_report {
 INDAGA_API int indaga_writer_sync(indaga_writer *w, const char *root, indaga_sync_report *report);
 
 /**
+** Bring the index in line with @p roots[0..@p nroots) together (directories
+** and files, as `indaga index PATH...`): one walk over all of them, then
+** documents under none of them are deleted. With one directory, ids are as
+** for indaga_writer_sync(). With two or more directories, each directory's
+** ids start with its name ("un/carta.txt" for the directory "data/un"), so
+** two directories of the same name, or two roots giving the same id, are
+** INDAGA_EINPUT naming both. indaga_writer_sync(w, r, rep) is
+** indaga_writer_sync_many(w, &r, 1, rep).
+*/
+INDAGA_API int indaga_writer_sync_many(indaga_writer *w, const char *const *roots, size_t nroots,
+                                       indaga_sync_report *report);
+
+/**
 ** Make every change so far durable and visible as one new generation.
 ** Nothing changed: no new generation, *generation is the current one.
 */

@@ -168,7 +168,7 @@ static char *clean_root(const char *root) {
   return indaga__strndup(root, n);
 }
 
-int walk_tree(const char *root, walk_list *out,
+int walk_tree(const char *root, const char *prefix, walk_list *out,
               void (*warnfn)(void *ctx, const char *path, const char *message), void *ctx,
               char **errmsg) {
   memset(out, 0, sizeof *out);
@@ -187,7 +187,7 @@ int walk_tree(const char *root, walk_list *out,
     w.ctx = ctx;
     out->root_is_dir = 1;
     rc = seen_before(&w, &st);
-    if (rc == 0) walk_dir(&w, r, "");
+    if (rc == 0) walk_dir(&w, r, prefix ? prefix : "");
     rc = rc ? rc : w.rc;
     indaga__free(w.seen);
     if (rc == INDAGA_OK && out->n > 1) qsort(out->v, out->n, sizeof *out->v, cmp_entry);
@@ -197,5 +197,27 @@ int walk_tree(const char *root, walk_list *out,
   }
   indaga__free(r);
   if (rc) walk_list_free(out);
+  return rc;
+}
+
+int walk_root_name(const char *root, char **name, char **errmsg) {
+  char *r = clean_root(root);
+  if (!r) return INDAGA_ENOMEM;
+  const char *base = strrchr(r, '/');
+  base = base ? base + 1 : r;
+  int rc = INDAGA_OK;
+  if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+    char *real = NULL;
+    rc = os_realpath(r, &real, errmsg);
+    if (rc == INDAGA_OK) {
+      const char *b = strrchr(real, '/');
+      *name = indaga__strdup(b && b[1] ? b + 1 : "root");
+      indaga__free(real);
+    }
+  } else {
+    *name = indaga__strdup(base);
+  }
+  indaga__free(r);
+  if (rc == INDAGA_OK && !*name) rc = INDAGA_ENOMEM;
   return rc;
 }

@@ -29,15 +29,24 @@ typedef struct walk_list {
 } walk_list;
 
 /*
-** Fill @out with the documents under @root. Entries that cannot be read
+** Fill @out with the documents under @root. A directory's ids start with
+** "@prefix/" when @prefix is not empty (indaga_writer_sync_many names each
+** of several directories so); a file root's id is its name. Entries that cannot be read
 ** (a directory without permission, a dangling link) are reported through
 ** @warn (may be NULL) and left out. Returns INDAGA_OK; INDAGA_ENOTFOUND when
 ** @root does not exist, INDAGA_EINPUT when it is neither a file nor a
 ** directory, INDAGA_EIO, INDAGA_ENOMEM; *errmsg names the path.
 */
-int walk_tree(const char *root, walk_list *out,
+int walk_tree(const char *root, const char *prefix, walk_list *out,
               void (*warn)(void *ctx, const char *path, const char *message), void *ctx,
               char **errmsg);
 void walk_list_free(walk_list *l);
+
+/*
+** The last component of directory @root ("un" for "data/un/"), resolving
+** ".", ".." and "/" to the real directory's name. INDAGA_OK with *name to
+** free, or the errors of os_realpath.
+*/
+int walk_root_name(const char *root, char **name, char **errmsg);
 
 #endif /* INDAGA_WALK_H */

@@ -35,7 +35,9 @@
 ** written by the attempt are removed, the session's changes are dropped, and
 ** the index stays at generation N.
 **
-** indaga_writer_sync() walks a tree (walk.c), compares size and mtime with
+** indaga_writer_sync() walks a tree (walk.c; indaga_writer_sync_many()
+** several, as one list, prefixing each directory's ids with its name when
+** there are two or more directories), compares size and mtime with
 ** the document table and, where they differ, the content hash; the files to
 ** (re)index are read, parsed (dm_parse) and analysed (seg_analyze_doc) by
 ** worker threads, each with its own analyzer, while this thread adds the
@@ -970,17 +972,104 @@ static int remove_unseen(indaga_writer *w, indaga_sync_report *rep) {
   return INDAGA_OK;
 }
 
-int indaga_writer_sync(indaga_writer *w, const char *root, indaga_sync_report *report) {
+/* qsort order of walk entries by id. */
+static int cmp_entry_id(const void *a, const void *b) {
+  return strcmp((*(const walk_entry *const *)a)->id, (*(const walk_entry *const *)b)->id);
+}
+
+/*
+** Append @l's entries to @out, taking ownership of their strings (@l is
+** left empty). INDAGA_OK or INDAGA_ENOMEM (then @l still owns them).
+*/
+static int take_entries(walk_list *out, walk_list *l) {
+  if (out->n + l->n > out->cap) {
+    size_t cap = out->n + l->n;
+    walk_entry *v = indaga__realloc(out->v, cap * sizeof *v);
+    if (!v) return INDAGA_ENOMEM;
+    out->v = v;
+    out->cap = cap;
+  }
+  if (l->n) memcpy(out->v + out->n, l->v, l->n * sizeof *l->v);
+  out->n += l->n;
+  out->root_is_dir |= l->root_is_dir;
+  indaga__free(l->v);
+  memset(l, 0, sizeof *l);
+  return INDAGA_OK;
+}
+
+/*
+** The names of the directories among @roots[0..n) when there are two or
+** more (*names[i] NULL for a file root), else all NULL. Two directories of
+** one name are INDAGA_EINPUT naming both. Failures are recorded in @w.
+*/
+static int root_prefixes(indaga_writer *w, const char *const *roots, size_t n, char **names) {
+  size_t ndirs = 0;
+  int rc = INDAGA_OK;
+  char *msg = NULL;
+  for (size_t i = 0; i < n; i++) {
+    os_stat_info st;
+    if ((rc = os_stat(roots[i], &st, &msg)) != 0) return fail_msg(w, rc, msg);
+    if (st.is_dir && n > 1 && (rc = walk_root_name(roots[i], &names[i], &msg)) != 0)
+      return fail_msg(w, rc, msg);
+    ndirs += st.is_dir != 0;
+  }
+  for (size_t i = 0; i < n; i++) {
+    for (size_t j = 0; names[i] && j < i; j++)
+      if (names[j] && !strcmp(names[i], names[j]))
+        return failf(w, INDAGA_EINPUT, "%s and %s: two directories named '%s' (with several "
+                     "directories, each one's documents are named '<directory>/<path>')",
+                     roots[j], roots[i], names[i]);
+  }
+  if (ndirs < 2)
+    for (size_t i = 0; i < n; i++) { indaga__free(names[i]); names[i] = NULL; }
+  return INDAGA_OK;
+}
+
+/*
+** Walk @roots[0..n) into one list in root order. An id that two roots both
+** give (a file beside a directory holding a file of that name) is
+** INDAGA_EINPUT naming both paths. Failures are recorded in @w.
+*/
+static int walk_roots(indaga_writer *w, const char *const *roots, size_t n, walk_list *out) {
+  memset(out, 0, sizeof *out);
+  char **names = indaga__calloc(n, sizeof *names);
+  if (!names) return fail_msg(w, INDAGA_ENOMEM, NULL);
+  int rc = root_prefixes(w, roots, n, names);
+  for (size_t i = 0; rc == INDAGA_OK && i < n; i++) {
+    walk_list l;
+    char *msg = NULL;
+    rc = walk_tree(roots[i], names[i], &l, warn_cb, w, &msg);
+    if (rc) { fail_msg(w, rc, msg); break; }
+    if ((rc = take_entries(out, &l)) != 0) { walk_list_free(&l); fail_msg(w, rc, NULL); }
+  }
+  for (size_t i = 0; i < n; i++) indaga__free(names[i]);
+  indaga__free(names);
+  if (rc == INDAGA_OK && n > 1 && out->n > 1) {
+    const walk_entry **by = indaga__malloc(out->n * sizeof *by);
+    if (!by) rc = fail_msg(w, INDAGA_ENOMEM, NULL);
+    for (size_t i = 0; by && i < out->n; i++) by[i] = &out->v[i];
+    if (by) qsort(by, out->n, sizeof *by, cmp_entry_id);
+    for (size_t i = 1; by && i < out->n && rc == INDAGA_OK; i++)
+      if (!strcmp(by[i - 1]->id, by[i]->id))
+        rc = failf(w, INDAGA_EINPUT, "%s and %s would both be the document '%s'",
+                   by[i - 1]->path, by[i]->path, by[i]->id);
+    indaga__free(by);
+  }
+  if (rc) walk_list_free(out);
+  return rc;
+}
+
+int indaga_writer_sync_many(indaga_writer *w, const char *const *roots, size_t nroots,
+                            indaga_sync_report *report) {
   indaga_sync_report dummy;
-  if (!w || !root) return INDAGA_EMISUSE;
+  if (!w || !roots || !nroots) return INDAGA_EMISUSE;
+  for (size_t i = 0; i < nroots; i++) if (!roots[i]) return INDAGA_EMISUSE;
   if (!report) report = &dummy;
   memset(report, 0, sizeof *report);
   int rc = ensure_session(w);
   if (rc) return rc;
   walk_list list;
-  char *msg = NULL;
-  rc = walk_tree(root, &list, warn_cb, w, &msg);
-  if (rc) return fail_msg(w, rc, msg);
+  if ((rc = walk_roots(w, roots, nroots, &list)) != 0) return rc;
   job *jobs = indaga__calloc(list.n ? list.n : 1, sizeof *jobs);
   size_t njobs = 0;
   sync_state st = { w, report, list.n, 0, 0, 0 };
@@ -1003,6 +1092,11 @@ int indaga_writer_sync(indaga_writer *w, const char *root, indaga_sync_report *r
   indaga__free(jobs);
   walk_list_free(&list);
   return rc;
+}
+
+int indaga_writer_sync(indaga_writer *w, const char *root, indaga_sync_report *report) {
+  if (!root) return INDAGA_EMISUSE;
+  return indaga_writer_sync_many(w, &root, 1, report);
 }
 
 /**************************************************************************

@@ -4,7 +4,8 @@
 # nothing, one changed file reindexes one document (and search finds its new
 # words), a deleted file leaves stats, show and search, --full gives the
 # same documents and paragraphs, skipped files warn, hidden files and link
-# loops are handled, the lock (EBUSY at once, --wait), and bad usage.
+# loops are handled, the lock (EBUSY at once, --wait), bad usage, and several
+# PATHs in one run (ids prefixed by each directory's name, each kept up to date).
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
@@ -120,7 +121,7 @@ for args in "--bogus $tmp/un" "" "--threads 0 $tmp/un" "--memory lots $tmp/un" \
     expect "exit of 'index $args'" 2 "$rc"
     [ -s "$tmp/err" ] || fail "no message for 'index $args'"
 done
-grep -q "at most one directory" "$tmp/err" || fail "two directories message"
+grep -q "two directories named 'un'" "$tmp/err" || fail "two directories of one name: $(cat "$tmp/err")"
 "$INDAGA" index --index "$ix" "$tmp/no-such-dir" 2>&1 | grep -q "no-such-dir" || fail "missing PATH not named"
 for cmd in stats check show compact; do
     arg=; [ "$cmd" = show ] && arg=x
@@ -140,4 +141,40 @@ st=$("$INDAGA" stats --index "$tmp/eix" --json)
 expect "empty index documents" 0 "$(num documents "$st")"
 expect "empty index generation" 1 "$(num generation "$st")"
 "$INDAGA" check --index "$tmp/eix" >/dev/null || fail "check of an empty index"
+# 10. Several PATHs in one run: a directory's ids start with its name, a
+# file keeps its name; the index mirrors all of them together, so a rerun
+# changes nothing, a file removed from one directory leaves only its
+# document, and a run naming one directory removes the others'.
+mkdir -p "$tmp/m/un" "$tmp/m/docs/ley"
+cp "$UN/carta_krasnodar_2017.txt" "$UN/a_68_908.txt" "$tmp/m/un/"
+cp "$SRCDIR/corpus/carta_naciones_unidas_cap1-3.txt" "$tmp/m/docs/ley/"
+printf 'Nota suelta sobre el ornitorrinco.\n' > "$tmp/m/nota.txt"
+nun=$(ls "$tmp/m/un" | wc -l)
+out=$("$INDAGA" index --index "$tmp/mix" --json "$tmp/m/un" "$tmp/m/docs/" "$tmp/m/nota.txt")
+expect "several PATHs added" $((nun + 2)) "$(num added "$out")"
+"$INDAGA" show --index "$tmp/mix" un/carta_krasnodar_2017.txt >/dev/null || fail "id with the directory's name"
+"$INDAGA" show --index "$tmp/mix" docs/ley/carta_naciones_unidas_cap1-3.txt >/dev/null || fail "nested id"
+"$INDAGA" show --index "$tmp/mix" nota.txt >/dev/null || fail "a file's id is its name"
+"$INDAGA" search --index "$tmp/mix" --json -n 1 "combatientes terroristas extranjeros" \
+    | grep -q '"doc":"un/carta_krasnodar_2017.txt"' || fail "search cites the prefixed id"
+out=$("$INDAGA" index --index "$tmp/mix" --json "$tmp/m/un" "$tmp/m/docs" "$tmp/m/nota.txt")
+expect "several PATHs rerun unchanged" $((nun + 2)) "$(num unchanged "$out")"
+expect "several PATHs rerun removed" 0 "$(num removed "$out")"
+rm "$tmp/m/docs/ley/carta_naciones_unidas_cap1-3.txt"
+out=$("$INDAGA" index --index "$tmp/mix" --json "$tmp/m/un" "$tmp/m/docs" "$tmp/m/nota.txt")
+expect "removed from one directory" 1 "$(num removed "$out")"
+expect "the others unchanged" $((nun + 1)) "$(num unchanged "$out")"
+(cd "$tmp/m/un" && "$INDAGA" index --index "$tmp/mix" --json . "$tmp/m/docs" "$tmp/m/nota.txt") > "$tmp/out"
+expect "'.' is named after the directory" $((nun + 1)) "$(num unchanged "$(cat "$tmp/out")")"
+out=$("$INDAGA" index --index "$tmp/mix" --json "$tmp/m/un")
+expect "one directory again: its ids lose the prefix" "$nun" "$(num added "$out")"
+expect "one directory again: the rest removed" $((nun + 1)) "$(num removed "$out")"
+"$INDAGA" show --index "$tmp/mix" carta_krasnodar_2017.txt >/dev/null || fail "unprefixed id"
+set +e
+"$INDAGA" index --index "$tmp/mix" "$tmp/m/un" "$tmp/m/un/carta_krasnodar_2017.txt" >/dev/null 2>"$tmp/err"
+rc=$?
+set -e
+expect "one id from two PATHs (exit)" 2 "$rc"
+grep -q "would both be the document 'carta_krasnodar_2017.txt'" "$tmp/err" || fail "duplicate id message: $(cat "$tmp/err")"
+"$INDAGA" check --index "$tmp/mix" >/dev/null || fail "check after the refused run"
 echo "ok"

@@ -380,6 +380,47 @@ static int count_files(const char *dir, const char *suffix) {
   return n;
 }
 
+/*
+** indaga_writer_sync_many: the UN tree and the project's corpus in one
+** run, ids prefixed with each directory's name; the same documents and
+** paragraphs as the two trees indexed apart; misuse refused.
+*/
+static void test_writer__sync_many_names_each_directory(void **state) {
+  (void)state;
+  char *ix = tu_tmpdir("writer"), *ix2 = tu_tmpdir("writer");
+  uint64_t gen;
+  indaga_sync_report un = sync_commit(ix2, UN_DIR, 0, 2, 0, &gen);
+  indaga_sync_report corpus = sync_commit(ix, INDAGA_SOURCE_DIR "/corpus", 0, 2, 0, &gen);
+  tu_rm_rf(ix2);
+  free(ix2);
+  indaga_writer *w = NULL;
+  assert_int_equal(indaga_writer_open(&w, ix, NULL, NULL), INDAGA_OK);
+  const char *roots[] = { UN_DIR, INDAGA_SOURCE_DIR "/corpus/" };
+  indaga_sync_report r;
+  assert_int_equal(indaga_writer_sync_many(w, roots, 2, &r), INDAGA_OK);
+  assert_int_equal(r.added, un.added + corpus.added);
+  assert_int_equal(r.removed, corpus.added);    /* "x.txt" became "corpus/x.txt" */
+  assert_int_equal(r.unchanged + r.updated, 0);
+  assert_int_equal(r.paragraphs, un.paragraphs + corpus.paragraphs);
+  assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+  assert_int_equal(indaga_writer_sync_many(w, roots, 0, &r), INDAGA_EMISUSE);
+  const char *bad[] = { UN_DIR, NULL };
+  assert_int_equal(indaga_writer_sync_many(w, bad, 2, &r), INDAGA_EMISUSE);
+  indaga_writer_close(w);
+  indaga_index *idx = NULL;
+  assert_int_equal(indaga_index_open(&idx, ix, NULL, NULL), INDAGA_OK);
+  indaga_document *d = NULL;
+  assert_int_equal(indaga_document_get(&d, idx, "un/" CARTA, NULL), INDAGA_OK);
+  indaga_document_free(d);
+  assert_int_equal(indaga_document_get(&d, idx, CARTA, NULL), INDAGA_ENOTFOUND);
+  indaga_index_close(idx);
+  indaga_stats st = stats_of(ix);
+  assert_int_equal(st.documents, un.added + corpus.added);
+  assert_check_ok(ix);
+  tu_rm_rf(ix);
+  free(ix);
+}
+
 static void test_writer__close_discards_uncommitted(void **state) {
   (void)state;
   char *ix = tu_tmpdir("writer");
@@ -468,6 +509,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_writer__sync_counts_match_parser),
     cmocka_unit_test(test_writer__threads_and_budget_same_index),
+    cmocka_unit_test(test_writer__sync_many_names_each_directory),
     cmocka_unit_test(test_writer__incremental_change_remove_full),
     cmocka_unit_test(test_writer__document_get_matches_parser),
     cmocka_unit_test(test_writer__delete_replace_buffers),
