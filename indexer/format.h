@@ -15,6 +15,7 @@
 **     footer   (SEGF_FOOTER_SIZE bytes, the last bytes of the file)
 **         u32      number of sections (SEGF_NSECT)
 **         SEGF_NSECT times { u64 abs offset, u64 length }
+**         SEGF_NSECT times u64 XXH3_64bits of the section's bytes
 **         u32      npara (paragraphs)
 **         u32      ndoc (documents)
 **         u64      nterms (distinct terms)
@@ -25,9 +26,10 @@
 **         u64      checksum: XXH3_64bits of every byte of the file before it
 **         8 bytes  magic "indagaFT"
 **     A reader checks, in order: header magic, footer magic and checksum
-**     (ECORRUPT), then the versions (EVERSION), then section bounds. (A
-**     reader may defer the checksum of a large file, see segread.c; a
-**     verifier and a merge never do.)
+**     (ECORRUPT), then the versions (EVERSION), then section bounds. A
+**     reader may defer the whole-file checksum of a large file (segread.c):
+**     it then checks each section's own checksum before it first reads the
+**     section. A verifier and a merge check the whole file and every section.
 **
 ** SECTION POSTINGS: for each term in dictionary order, its postings list
 **     if nblocks > 1: a block directory, nblocks times (20 bytes each):
@@ -109,7 +111,7 @@
 
 #define SEGF_MAGIC        "indagaSG"
 #define SEGF_FOOTER_MAGIC "indagaFT"
-#define SEGF_VERSION      2u
+#define SEGF_VERSION      3u
 #define SEGF_HEADER_SIZE  16u
 
 enum {
@@ -119,7 +121,7 @@ enum {
   SEGF_NSECT
 };
 
-#define SEGF_FOOTER_SIZE  (4u + 16u * SEGF_NSECT + 4u + 4u + 8u + 8u + 8u + 4u + 4u + 8u + 8u)
+#define SEGF_FOOTER_SIZE  (4u + 24u * SEGF_NSECT + 4u + 4u + 8u + 8u + 8u + 4u + 4u + 8u + 8u)
 #define SEGF_DICT_BLOCK   16u      /* terms per dictionary block */
 #define SEGF_VOCAB_BLOCK  16u      /* keys per vocabulary block */
 #define SEGF_PARA_CHUNK   32u      /* paragraph records per chunk */

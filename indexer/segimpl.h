@@ -26,6 +26,8 @@ struct seg_reader {
   uint32_t npara, ndoc;
   uint64_t nterms, nkeys, total_len;
   uint64_t ndictblk, nvocabblk, nparachunk, ntextblk;
+  uint64_t sechash[SEGF_NSECT];        /* the footer's section checksums */
+  _Atomic int *secok;                  /* per section: 0 unchecked, 1 good, -1 bad */
 };
 
 /* seg_open checksums files up to this size whole; larger ones, see segread.c. */
@@ -33,6 +35,12 @@ struct seg_reader {
 
 /* Verify the XXH3 checksum of the whole file. INDAGA_OK or INDAGA_ECORRUPT. */
 int seg__checksum(const seg_reader *r, char **errmsg);
+/*
+** Verify section @sec against its footer checksum, once per reader (the
+** answer is remembered; threads may race to compute it, harmlessly).
+** INDAGA_OK or INDAGA_ECORRUPT naming the file and section.
+*/
+int seg__section_check(const seg_reader *r, int sec, char **errmsg);
 
 /* Set *errmsg (when not NULL) to "<name>: <fmt...>" and return INDAGA_ECORRUPT. */
 int seg__corrupt(const seg_reader *r, char **errmsg, const char *fmt, ...)

@@ -7,12 +7,18 @@
 ** section lies inside the file in order and that the fixed-width sections
 ** have the sizes the footer's counts imply. A larger file is not read whole
 ** on open (a search process would otherwise read the entire index first):
-** its small index sections (block and record offsets, text block table,
-** document order, paragraph lengths) are checked for consistency instead,
-** which touches a few percent of the file; the checksum of the whole file
-** is verified by seg_verify (indaga check) and by seg_merge before it
-** copies anything. Stored text carries zstd's own checksum per block,
-** checked whenever a block is read. After that, lookups trust only those bounds:
+** instead every section is checked against its own checksum in the footer
+** before it is first read. The dictionary, vocabulary, document and index
+** sections (a few percent of the file) are checked on open, with their
+** consistency (offsets ascending, text blocks back to back, lengths summing
+** to the footer's total); the postings and positions when the first cursor
+** opens, the paragraph records and the stored text when the first one is
+** read (lazy_section()), each once per reader; stored text also carries
+** zstd's own checksum per block. So a search never uses bytes
+** that were not verified, and a damaged byte anywhere in the file fails the
+** first search that reads its section; the whole-file checksum is verified
+** by seg_verify (indaga check) and by seg_merge before it copies anything.
+** After that, lookups trust only those bounds:
 ** every varint and record is decoded against an explicit end pointer, and a
 ** malformed one gives INDAGA_ECORRUPT; cross-references between sections
 ** (term order, ids below npara, positions within paragraphs...) are checked
@@ -27,6 +33,7 @@
 */
 #include <assert.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <xxhash.h>
 #include <zstd.h>
@@ -70,6 +77,7 @@ static int check_layout(seg_reader *r, const unsigned char *foot, char **errmsg)
   if (get_u32(w) != SEGF_NSECT) return seg__corrupt(r, errmsg, "section count %u", get_u32(w));
   w += 4;
   uint64_t at = SEGF_HEADER_SIZE, limit = (uint64_t)(foot - r->map.p);
+  for (int i = 0; i < SEGF_NSECT; i++) r->sechash[i] = get_u64(w + 16 * SEGF_NSECT + 8 * (size_t)i);
   for (int i = 0; i < SEGF_NSECT; i++, w += 16) {
     uint64_t off = get_u64(w), len = get_u64(w + 8);
     if (off != at || len > limit - off)
@@ -81,6 +89,7 @@ static int check_layout(seg_reader *r, const unsigned char *foot, char **errmsg)
   }
   if (at != limit) return seg__corrupt(r, errmsg, "sections end at %llu, footer at %llu",
                                        (unsigned long long)at, (unsigned long long)limit);
+  w += 8 * SEGF_NSECT;
   r->npara = get_u32(w);
   r->ndoc = get_u32(w + 4);
   r->nterms = get_u64(w + 8);
@@ -136,6 +145,26 @@ static int check_indexes(const seg_reader *r, char **errmsg) {
   return INDAGA_OK;
 }
 
+static const char *const sec_names[SEGF_NSECT] = {
+  "postings", "positions", "dictionary", "dictionary index", "vocabulary", "vocabulary index",
+  "paragraphs", "paragraph index", "paragraph lengths", "documents", "document index",
+  "document order", "text", "text index" };
+
+/* Sections checked when first read rather than on open (see the top). */
+static int lazy_section(int sec) {
+  return sec == SEC_POSTINGS || sec == SEC_POSITIONS || sec == SEC_PARA || sec == SEC_TEXT;
+}
+
+int seg__section_check(const seg_reader *r, int sec, char **errmsg) {
+  int st = r->secok ? atomic_load_explicit(&r->secok[sec], memory_order_acquire) : 0;
+  if (st == 0) {
+    st = XXH3_64bits(r->sec[sec], r->nsec[sec]) == r->sechash[sec] ? 1 : -1;
+    if (r->secok) atomic_store_explicit(&r->secok[sec], st, memory_order_release);
+  }
+  if (st < 0) return seg__corrupt(r, errmsg, "checksum mismatch in the %s section", sec_names[sec]);
+  return INDAGA_OK;
+}
+
 int seg__checksum(const seg_reader *r, char **errmsg) {
   size_t n = r->map.n;
   if (XXH3_64bits(r->map.p, n - 16) != get_u64(r->map.p + n - 16))
@@ -184,6 +213,13 @@ int seg_open(seg_reader **out, const char *path, char **errmsg) {
     goto done;
   }
   if ((rc = check_layout(r, p + n - SEGF_FOOTER_SIZE, errmsg)) != INDAGA_OK) goto done;
+  rc = INDAGA_ENOMEM;
+  if (!(r->secok = indaga__calloc(SEGF_NSECT, sizeof *r->secok))) goto done;
+  for (int i = 0; i < SEGF_NSECT; i++) atomic_init(&r->secok[i], whole ? 1 : 0);
+  rc = INDAGA_OK;
+  for (int i = 0; !whole && i < SEGF_NSECT && rc == INDAGA_OK; i++)
+    if (!lazy_section(i)) rc = seg__section_check(r, i, errmsg);
+  if (rc) goto done;
   if (!whole && (rc = check_indexes(r, errmsg)) != INDAGA_OK) goto done;
   *out = r;
   r = NULL;
@@ -196,6 +232,7 @@ void seg_close(seg_reader *r) {
   if (!r) return;
   os_unmap(&r->map);
   indaga__free(r->name);
+  indaga__free(r->secok);
   indaga__free(r);
 }
 
@@ -326,6 +363,8 @@ void seg__term_list(const seg_reader *r, const seg_term *t, pst_list *l) {
 int seg_cursor_open(seg_cursor *c, const seg_reader *r, const seg_term *t) {
   pst_list l;
   seg__term_list(r, t, &l);
+  if (seg__section_check(r, SEC_POSTINGS, NULL) || seg__section_check(r, SEC_POSITIONS, NULL))
+    l.df = 0;   /* opens exhausted, INDAGA_ECORRUPT */
   return pst_cursor_open(c, r, &l);
 }
 
@@ -503,6 +542,7 @@ static int para_record(const unsigned char **pp, const unsigned char *end, para_
 /* Decode paragraph @pid's record from its chunk start; *after (may be NULL) gets the next record's start. */
 static int para_get(const seg_reader *r, uint32_t pid, para_rec *o, const unsigned char **after) {
   if (pid >= r->npara) return INDAGA_ENOTFOUND;
+  if (seg__section_check(r, SEC_PARA, NULL)) return INDAGA_ECORRUPT;
   uint32_t off = get_u32(r->sec[SEC_PARA_IDX] + 4 * (size_t)(pid / SEGF_PARA_CHUNK));
   if (off > r->nsec[SEC_PARA]) return INDAGA_ECORRUPT;
   const unsigned char *p = r->sec[SEC_PARA] + off, *end = r->sec[SEC_PARA] + r->nsec[SEC_PARA];
@@ -522,7 +562,7 @@ int seg_para_get(const seg_reader *r, uint32_t pid, seg_para *out) {
 
 /* Decompress text block @b into @raw. */
 static int text_block(const seg_reader *r, uint64_t b, ia_buf *raw) {
-  if (b >= r->ntextblk) return INDAGA_ECORRUPT;
+  if (b >= r->ntextblk || seg__section_check(r, SEC_TEXT, NULL)) return INDAGA_ECORRUPT;
   const unsigned char *e = r->sec[SEC_TEXT_IDX] + 16 * b;
   uint64_t off = get_u64(e);
   uint32_t clen = get_u32(e + 8), rlen = get_u32(e + 12);
@@ -543,6 +583,7 @@ int seg__para_read(const seg_reader *r, uint32_t pid, seg_text_cache *tc, seg_pa
   int rc = INDAGA_OK;
   if (pid >= r->npara) return INDAGA_ENOTFOUND;
   if (tc->next == pid && pid % SEGF_PARA_CHUNK != 0 && tc->pp) {
+    /* (tc->pp was set by para_get, which checked the section) */
     /* the next record of the chunk: decode just it */
     if (para_record(&tc->pp, r->sec[SEC_PARA] + r->nsec[SEC_PARA], &tc->rec, 0)) rc = INDAGA_ECORRUPT;
     else tc->rec.p.len = seg_para_len(r, pid);
@@ -622,7 +663,7 @@ int seg_text_read(seg_text_reader *t, const seg_reader *r, uint32_t pid, const c
   if (rc) return rc;
   if (t->r != r || t->blk != o.tblk) {
     t->r = NULL;
-    if (o.tblk >= r->ntextblk) return INDAGA_ECORRUPT;
+    if (o.tblk >= r->ntextblk || seg__section_check(r, SEC_TEXT, NULL)) return INDAGA_ECORRUPT;
     const unsigned char *e = r->sec[SEC_TEXT_IDX] + 16 * (uint64_t)o.tblk;
     uint64_t off = get_u64(e);
     uint32_t clen = get_u32(e + 8), rlen = get_u32(e + 12);

@@ -11,7 +11,8 @@
 ** its postings streamed to the file through a 1 MiB buffer (positions and
 ** the dictionary stay in memory, being written after the postings); the
 ** vocabulary comes last. segsink_finish() writes the remaining sections and
-** the footer, hashing every byte with XXH3 as it goes, then fsyncs and
+** the footer, hashing every byte with XXH3 as it goes (the whole file, and
+** each section on its own for the footer's section checksums), then fsyncs and
 ** renames (os_wfile_commit). Errors are sticky in s->rc.
 **
 ** Text compression can run on a thread of its own (segsink_async, used by
@@ -82,7 +83,9 @@ struct segsink {
   /* file */
   int open;
   os_wfile f;
-  XXH3_state_t *xx;
+  XXH3_state_t *xx;          /* the whole file */
+  XXH3_state_t *xsec;        /* the section being written */
+  uint64_t sec_hash[SEGF_NSECT];
   uint64_t written;         /* bytes written to the file so far */
   uint64_t sec_off[SEGF_NSECT], sec_len[SEGF_NSECT];
   /* terms */
@@ -103,7 +106,8 @@ int segsink_new(segsink **out) {
   s->f.fd = -1;
   s->zc = ZSTD_createCCtx();
   s->xx = XXH3_createState();
-  if (!s->zc || !s->xx ||
+  s->xsec = XXH3_createState();
+  if (!s->zc || !s->xx || !s->xsec ||
       ZSTD_isError(ZSTD_CCtx_setParameter(s->zc, ZSTD_c_compressionLevel, SEGF_TEXT_LEVEL)) ||
       ZSTD_isError(ZSTD_CCtx_setParameter(s->zc, ZSTD_c_checksumFlag, 1))) {
     segsink_free(s);
@@ -128,6 +132,7 @@ void segsink_free(segsink *s) {
   zpool_stop(s);
   ZSTD_freeCCtx(s->zc);
   XXH3_freeState(s->xx);
+  XXH3_freeState(s->xsec);
   ia_buf *bufs[] = { &s->dbytes, &s->para, &s->paraidx, &s->paralen, &s->raw, &s->text,
                      &s->textidx, &s->post, &s->posb, &s->dict, &s->dictidx, &s->prevterm,
                      &s->vocab, &s->vocabidx, &s->vkey, &s->vterms, &s->prevkey };
@@ -394,7 +399,10 @@ int segsink_para(segsink *s, uint32_t part, uint32_t ordinal, uint32_t len, int 
 /* Write @n bytes to the file, hashing them. */
 static void emit(segsink *s, const void *p, size_t n, char **errmsg) {
   if (s->rc || n == 0) return;
-  if (XXH3_64bits_update(s->xx, p, n) != XXH_OK) { keep(s, INDAGA_ERROR); return; }
+  if (XXH3_64bits_update(s->xx, p, n) != XXH_OK || XXH3_64bits_update(s->xsec, p, n) != XXH_OK) {
+    keep(s, INDAGA_ERROR);
+    return;
+  }
   if (keep(s, os_wfile_write(&s->f, p, n, errmsg))) return;
   s->written += n;
 }
@@ -411,12 +419,14 @@ int segsink_open(segsink *s, const char *path, char **errmsg) {
   if (keep(s, os_wfile_open(&s->f, path, errmsg))) return s->rc;
   s->open = 1;
   XXH3_64bits_reset(s->xx);
+  XXH3_64bits_reset(s->xsec);
   unsigned char h[SEGF_HEADER_SIZE];
   memcpy(h, SEGF_MAGIC, 8);
   put_u32(h + 8, SEGF_VERSION);
   put_u32(h + 12, 0);
   emit(s, h, sizeof h, errmsg);
   s->sec_off[SEC_POSTINGS] = s->written;
+  XXH3_64bits_reset(s->xsec);
   return s->rc;
 }
 
@@ -528,8 +538,10 @@ int segsink_vocab(segsink *s, const char *k, size_t nk, const char *t, size_t nt
 /* Write a whole in-memory section. */
 static void emit_section(segsink *s, int id, const ia_buf *b, char **errmsg) {
   s->sec_off[id] = s->written;
+  XXH3_64bits_reset(s->xsec);
   if (b) emit(s, b->p, b->n, errmsg);
   s->sec_len[id] = s->written - s->sec_off[id];
+  s->sec_hash[id] = XXH3_64bits_digest(s->xsec);
 }
 
 typedef struct idref { const unsigned char *p; size_t n; uint32_t d; } idref;
@@ -587,6 +599,7 @@ int segsink_finish(segsink *s, char **errmsg) {
   flush_post(s, 1, errmsg);
   if (s->rc) return s->rc;
   s->sec_len[SEC_POSTINGS] = s->written - s->sec_off[SEC_POSTINGS];
+  s->sec_hash[SEC_POSTINGS] = XXH3_64bits_digest(s->xsec);
   /* paragraph lengths to little-endian, in place */
   for (uint32_t i = 0; i < s->npara; i++) {
     uint32_t v;
@@ -617,6 +630,7 @@ int segsink_finish(segsink *s, char **errmsg) {
   for (int i = 0; i < SEGF_NSECT; i++) {
     put_u64(w, s->sec_off[i]); put_u64(w + 8, s->sec_len[i]); w += 16;
   }
+  for (int i = 0; i < SEGF_NSECT; i++, w += 8) put_u64(w, s->sec_hash[i]);
   put_u32(w, s->npara); put_u32(w + 4, s->ndoc); w += 8;
   put_u64(w, s->nterms); put_u64(w + 8, s->nkeys); put_u64(w + 16, s->total_len); w += 24;
   put_u32(w, SEGF_VERSION); put_u32(w + 4, SEGF_FOOTER_SIZE); w += 8;

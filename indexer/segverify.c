@@ -24,6 +24,7 @@
 ** The first problem found is reported in *errmsg naming the file.
 */
 #include <stdlib.h>
+#include <xxhash.h>
 #include <zstd.h>
 #include "indexer/segimpl.h"
 #include "indexer/segwriter.h"
@@ -246,8 +247,17 @@ static int verify_text(const seg_reader *r, char **errmsg) {
   return INDAGA_OK;
 }
 
+/* Every section against its footer checksum (a reader checks some lazily). */
+static int verify_sections(const seg_reader *r, char **errmsg) {
+  for (int i = 0; i < SEGF_NSECT; i++)
+    if (XXH3_64bits(r->sec[i], r->nsec[i]) != r->sechash[i])
+      return seg__corrupt(r, errmsg, "section %d does not match its checksum", i);
+  return INDAGA_OK;
+}
+
 int seg_verify(const seg_reader *r, char **errmsg) {
   int rc = seg__checksum(r, errmsg);
+  if (!rc) rc = verify_sections(r, errmsg);
   if (!rc) rc = verify_text(r, errmsg);
   if (!rc) rc = verify_docs(r, errmsg);
   if (!rc) rc = verify_paras(r, errmsg);

@@ -28,7 +28,8 @@
 #include "indexer/segwriter.h"
 
 #define DATA INDAGA_SOURCE_DIR "/tests/data/segment"
-#define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v2.seg"
+#define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v3.seg"
+#define GOLDEN_V2 INDAGA_SOURCE_DIR "/tests/data/golden/un-v2.seg"
 #define GOLDEN_V1 INDAGA_SOURCE_DIR "/tests/data/golden/un-v1.seg"
 #define GOLDEN_FINGERPRINT 0x7fd54a3881a0409full
 
@@ -648,11 +649,42 @@ static void test_segment__corruption_detected(void **state) {
 /*
 ** A file larger than seg_open's whole-file check (forced here with
 ** INDAGA_TEST_FULL_CHECK_MAX=0) opens without being read whole: damage to
-** its small index sections is still found on open, and any flipped byte at
-** all is found by seg_verify (indaga check) and refused by seg_merge, so a
-** merge never copies damage into a freshly checksummed file.
+** its small sections is found on open by their section checksums, damage
+** to postings, positions, paragraph records or stored text by the first
+** read of that section (so a search never uses an unverified byte), and
+** any flipped byte at all by seg_verify (indaga check) and seg_merge, so a
+** merge never copies damage into a freshly checksummed file. The one byte
+** range a reader cannot judge without reading everything is the
+** whole-file checksum itself.
 */
 static int none_deleted(void *ctx, size_t seg, uint32_t did) { (void)ctx; (void)seg; (void)did; return 0; }
+
+/* 1 when reading every list, paragraph record and text of @r meets ECORRUPT. */
+static int reads_fail(const seg_reader *r) {
+  int bad = 0;
+  seg_dict_iter it;
+  seg_dict_iter_init(&it, r);
+  while (!bad && seg_dict_iter_next(&it) == 1) {
+    seg_cursor c;
+    int rc = seg_cursor_open(&c, r, &it.t);
+    while (rc == INDAGA_OK && c.doc != SEG_END) {
+      const uint32_t *p;
+      uint32_t n;
+      rc = seg_cursor_positions(&c, &p, &n);
+      if (rc == INDAGA_OK) rc = seg_cursor_next(&c);
+    }
+    bad = rc == INDAGA_ECORRUPT;
+    seg_cursor_close(&c);
+  }
+  seg_dict_iter_free(&it);
+  ia_buf t = { 0 };
+  for (uint32_t pid = 0; !bad && pid < seg_npara(r); pid++) {
+    seg_para sp;
+    bad = seg_para_get(r, pid, &sp) == INDAGA_ECORRUPT || seg_para_text(r, pid, &t) == INDAGA_ECORRUPT;
+  }
+  buf_free(&t);
+  return bad;
+}
 
 static void test_segment__large_file_checked_lazily(void **state) {
   (void)state;
@@ -693,6 +725,13 @@ static void test_segment__large_file_checked_lazily(void **state) {
     indaga__free(err);
     err = NULL;
     if (rc) continue;
+    if ((offs[i] < n - 16 || offs[i] >= n - 8) && !reads_fail(x)) {
+      int sec = -1;
+      for (int k = 0; k < SEGF_NSECT; k++)
+        if (offs[i] >= (size_t)(x->sec[k] - x->map.p) && offs[i] < (size_t)(x->sec[k] - x->map.p) + x->nsec[k]) sec = k;
+      fprintf(stderr, "byte %zu of %zu (section %d) flipped: every read succeeds\n", offs[i], n, sec);
+      fail();
+    }
     assert_int_equal(seg_verify(x, &err), INDAGA_ECORRUPT);
     assert_non_null(strstr(err, "lazybad.seg"));
     indaga__free(err);
@@ -745,7 +784,7 @@ static void test_segment__missing_file_and_garbage(void **state) {
 }
 
 /*
-** The golden segment of the current format (version 2), built once from the
+** The golden segment of the current format (version 3), built once from the
 ** files listed below. After an intended format change, bump SEGF_VERSION,
 ** add un-v<N>.seg with INDAGA_WRITE_GOLDEN=1 (the expectations are then
 ** printed) and keep the old files: they must be refused with EVERSION.
@@ -835,6 +874,12 @@ static void test_segment__golden_file(void **state) {
   assert_null(r);
   assert_non_null(strstr(err, "un-v1.seg"));
   assert_non_null(strstr(err, "version 1"));
+  indaga__free(err);
+  /* version 2 (no section checksums) likewise */
+  err = NULL;
+  assert_int_equal(seg_open(&r, GOLDEN_V2, &err), INDAGA_EVERSION);
+  assert_null(r);
+  assert_non_null(strstr(err, "version 2"));
   indaga__free(err);
 }
 
