@@ -15,7 +15,9 @@
 **     footer   (SEGF_FOOTER_SIZE bytes, the last bytes of the file)
 **         u32      number of sections (SEGF_NSECT)
 **         SEGF_NSECT times { u64 abs offset, u64 length }
-**         SEGF_NSECT times u64 XXH3_64bits of the section's bytes
+**         SEGF_NSECT times u64 XXH3_64bits of the section's bytes; for the
+**                  sections CHECKS covers (SEGF_CHUNKED), of their CHECKS
+**                  entries instead
 **         u32      npara (paragraphs)
 **         u32      ndoc (documents)
 **         u64      nterms (distinct terms)
@@ -23,6 +25,7 @@
 **         u64      total_len (sum of paragraph lengths)
 **         u32      format version (again)
 **         u32      footer size
+**         u64      footer checksum: XXH3_64bits of the footer's bytes before it
 **         u64      checksum: XXH3_64bits of every byte of the file before it
 **         8 bytes  magic "indagaFT"
 **     A reader checks, in order: header magic, footer magic and checksum
@@ -105,6 +108,12 @@
 **     u32 decompressed length. A block holds the display text of consecutive
 **     paragraphs (SEGF_TEXT_BLOCK bytes or more, except the last), each
 **     paragraph wholly inside one block.
+**
+** SECTION CHECKS: for each of POSTINGS, POSITIONS, PARA and TEXT in that
+**     order, ceil(length / SEGF_CHECK_CHUNK) times u64: XXH3_64bits of the
+**     section's bytes [i * SEGF_CHECK_CHUNK, (i + 1) * SEGF_CHECK_CHUNK)
+**     (the last chunk may be shorter). A reader of a large file verifies the
+**     chunks it is about to read (segread.c).
 */
 #ifndef INDAGA_FORMAT_H
 #define INDAGA_FORMAT_H
@@ -117,16 +126,19 @@
 enum {
   SEC_POSTINGS, SEC_POSITIONS, SEC_DICT, SEC_DICT_IDX, SEC_VOCAB, SEC_VOCAB_IDX,
   SEC_PARA, SEC_PARA_IDX, SEC_PARA_LEN, SEC_DOCS, SEC_DOC_IDX, SEC_DOC_SORT,
-  SEC_TEXT, SEC_TEXT_IDX,
+  SEC_TEXT, SEC_TEXT_IDX, SEC_CHECKS,
   SEGF_NSECT
 };
 
-#define SEGF_FOOTER_SIZE  (4u + 24u * SEGF_NSECT + 4u + 4u + 8u + 8u + 8u + 4u + 4u + 8u + 8u)
+#define SEGF_FOOTER_SIZE  (4u + 24u * SEGF_NSECT + 4u + 4u + 8u + 8u + 8u + 4u + 4u + 8u + 8u + 8u)
 #define SEGF_DICT_BLOCK   16u      /* terms per dictionary block */
 #define SEGF_VOCAB_BLOCK  16u      /* keys per vocabulary block */
 #define SEGF_PARA_CHUNK   32u      /* paragraph records per chunk */
 #define SEGF_TEXT_BLOCK   (16u * 1024u) /* target decompressed text block size: small, so a snippet decompresses little */
 #define SEGF_SKIP_SIZE    20u      /* bytes per block directory entry */
 #define SEGF_TEXT_LEVEL   1        /* zstd level of stored text */
+#define SEGF_CHECK_CHUNK  (64u * 1024u) /* bytes per chunk checksum of CHECKS */
+/* The sections CHECKS covers chunk by chunk, in its order. */
+#define SEGF_CHUNKED(sec) ((sec) == SEC_POSTINGS || (sec) == SEC_POSITIONS || (sec) == SEC_PARA || (sec) == SEC_TEXT)
 
 #endif /* INDAGA_FORMAT_H */

@@ -27,7 +27,9 @@ struct seg_reader {
   uint64_t nterms, nkeys, total_len;
   uint64_t ndictblk, nvocabblk, nparachunk, ntextblk;
   uint64_t sechash[SEGF_NSECT];        /* the footer's section checksums */
-  _Atomic int *secok;                  /* per section: 0 unchecked, 1 good, -1 bad */
+  int whole_ok;                        /* the whole-file checksum was verified on open */
+  uint64_t chunk0[SEGF_NSECT];         /* first CHECKS entry of each chunked section */
+  _Atomic signed char *chunkok;        /* per CHECKS entry: 0 unchecked, 1 good, -1 bad */
 };
 
 /* seg_open checksums files up to this size whole; larger ones, see segread.c. */
@@ -36,11 +38,13 @@ struct seg_reader {
 /* Verify the XXH3 checksum of the whole file. INDAGA_OK or INDAGA_ECORRUPT. */
 int seg__checksum(const seg_reader *r, char **errmsg);
 /*
-** Verify section @sec against its footer checksum, once per reader (the
-** answer is remembered; threads may race to compute it, harmlessly).
-** INDAGA_OK or INDAGA_ECORRUPT naming the file and section.
+** Before reading bytes [off, off + len) of chunked section @sec (format.h,
+** SEGF_CHUNKED; clamped to the section): verify the chunks they touch
+** against CHECKS, each once per reader (the answer is remembered; threads
+** may race to compute it, harmlessly). A no-op when the whole file was
+** checksummed on open. INDAGA_OK or INDAGA_ECORRUPT.
 */
-int seg__section_check(const seg_reader *r, int sec, char **errmsg);
+int seg__range_check(const seg_reader *r, int sec, uint64_t off, uint64_t len);
 
 /* Set *errmsg (when not NULL) to "<name>: <fmt...>" and return INDAGA_ECORRUPT. */
 int seg__corrupt(const seg_reader *r, char **errmsg, const char *fmt, ...)

@@ -7,17 +7,17 @@
 ** section lies inside the file in order and that the fixed-width sections
 ** have the sizes the footer's counts imply. A larger file is not read whole
 ** on open (a search process would otherwise read the entire index first):
-** instead every section is checked against its own checksum in the footer
-** before it is first read. The dictionary, vocabulary, document and index
-** sections (a few percent of the file) are checked on open, with their
-** consistency (offsets ascending, text blocks back to back, lengths summing
-** to the footer's total); the postings and positions when the first cursor
-** opens, the paragraph records and the stored text when the first one is
-** read (lazy_section()), each once per reader; stored text also carries
-** zstd's own checksum per block. So a search never uses bytes
-** that were not verified, and a damaged byte anywhere in the file fails the
-** first search that reads its section; the whole-file checksum is verified
-** by seg_verify (indaga check) and by seg_merge before it copies anything.
+** instead every byte is checked before it is first read. The dictionary,
+** vocabulary, document and index sections (a few percent of the file) are
+** checked on open against their checksums in the footer, with the
+** consistency of their offsets; postings, positions, paragraph records and
+** stored text are checked in chunks of SEGF_CHECK_CHUNK bytes against the
+** CHECKS section (seg__range_check): a cursor verifies the chunks its list
+** can span when it opens, a paragraph read its record chunk's bytes, a text
+** read its zstd frame's, each chunk once per reader. So a search never uses
+** a byte that was not verified, and pays only for what it reads; the
+** whole-file checksum is verified by seg_verify (indaga check) and by
+** seg_merge before it copies anything.
 ** After that, lookups trust only those bounds:
 ** every varint and record is decoded against an explicit end pointer, and a
 ** malformed one gives INDAGA_ECORRUPT; cross-references between sections
@@ -145,24 +145,35 @@ static int check_indexes(const seg_reader *r, char **errmsg) {
   return INDAGA_OK;
 }
 
-static const char *const sec_names[SEGF_NSECT] = {
-  "postings", "positions", "dictionary", "dictionary index", "vocabulary", "vocabulary index",
-  "paragraphs", "paragraph index", "paragraph lengths", "documents", "document index",
-  "document order", "text", "text index" };
+/* Number of SEGF_CHECK_CHUNK chunks of a section of @len bytes. */
+static uint64_t nchunks(uint64_t len) { return (len + SEGF_CHECK_CHUNK - 1) / SEGF_CHECK_CHUNK; }
 
-/* Sections checked when first read rather than on open (see the top). */
-static int lazy_section(int sec) {
-  return sec == SEC_POSTINGS || sec == SEC_POSITIONS || sec == SEC_PARA || sec == SEC_TEXT;
+int seg__range_check(const seg_reader *r, int sec, uint64_t off, uint64_t len) {
+  if (r->whole_ok || len == 0 || off >= r->nsec[sec]) return INDAGA_OK;
+  if (len > r->nsec[sec] - off) len = r->nsec[sec] - off;
+  for (uint64_t c = off / SEGF_CHECK_CHUNK, last = (off + len - 1) / SEGF_CHECK_CHUNK; c <= last; c++) {
+    uint64_t k = r->chunk0[sec] + c;
+    int st = atomic_load_explicit(&r->chunkok[k], memory_order_acquire);
+    if (st == 0) {
+      uint64_t at = c * SEGF_CHECK_CHUNK, n = r->nsec[sec] - at;
+      if (n > SEGF_CHECK_CHUNK) n = SEGF_CHECK_CHUNK;
+      st = XXH3_64bits(r->sec[sec] + at, (size_t)n) == get_u64(r->sec[SEC_CHECKS] + 8 * k) ? 1 : -1;
+      atomic_store_explicit(&r->chunkok[k], (signed char)st, memory_order_release);
+    }
+    if (st < 0) return INDAGA_ECORRUPT;
+  }
+  return INDAGA_OK;
 }
 
-int seg__section_check(const seg_reader *r, int sec, char **errmsg) {
-  int st = r->secok ? atomic_load_explicit(&r->secok[sec], memory_order_acquire) : 0;
-  if (st == 0) {
-    st = XXH3_64bits(r->sec[sec], r->nsec[sec]) == r->sechash[sec] ? 1 : -1;
-    if (r->secok) atomic_store_explicit(&r->secok[sec], st, memory_order_release);
+/* Where each chunked section's entries start in CHECKS; 0 when CHECKS has their number. */
+static int chunk_layout(seg_reader *r) {
+  uint64_t k = 0;
+  for (int i = 0; i < SEGF_NSECT; i++) {
+    if (!SEGF_CHUNKED(i)) continue;
+    r->chunk0[i] = k;
+    k += nchunks(r->nsec[i]);
   }
-  if (st < 0) return seg__corrupt(r, errmsg, "checksum mismatch in the %s section", sec_names[sec]);
-  return INDAGA_OK;
+  return r->nsec[SEC_CHECKS] == k * 8 ? 0 : -1;
 }
 
 int seg__checksum(const seg_reader *r, char **errmsg) {
@@ -197,7 +208,7 @@ int seg_open(seg_reader **out, const char *path, char **errmsg) {
     seg__corrupt(r, errmsg, "no footer (truncated file?)");
     goto done;
   }
-  uint32_t hv = get_u32(p + 8), fv = get_u32(p + n - 24), flags = get_u32(p + 12);
+  uint32_t hv = get_u32(p + 8), fv = get_u32(p + n - 32), flags = get_u32(p + 12);
   /* an unexpected version is either damage or a newer file: the checksum tells */
   int whole = n <= full_check_max() || hv != SEGF_VERSION || fv != SEGF_VERSION || flags != 0;
   if (whole && seg__checksum(r, errmsg) != INDAGA_OK) goto done;   /* rc is ECORRUPT */
@@ -208,19 +219,33 @@ int seg_open(seg_reader **out, const char *path, char **errmsg) {
     rc = INDAGA_EVERSION;
     goto done;
   }
-  if (get_u32(p + n - 20) != SEGF_FOOTER_SIZE) {
-    seg__corrupt(r, errmsg, "footer size %u", get_u32(p + n - 20));
+  if (get_u32(p + n - 28) != SEGF_FOOTER_SIZE) {
+    seg__corrupt(r, errmsg, "footer size %u", get_u32(p + n - 28));
+    goto done;
+  }
+  if (XXH3_64bits(p + n - SEGF_FOOTER_SIZE, SEGF_FOOTER_SIZE - 24) != get_u64(p + n - 24)) {
+    seg__corrupt(r, errmsg, "footer checksum mismatch");
     goto done;
   }
   if ((rc = check_layout(r, p + n - SEGF_FOOTER_SIZE, errmsg)) != INDAGA_OK) goto done;
-  rc = INDAGA_ENOMEM;
-  if (!(r->secok = indaga__calloc(SEGF_NSECT, sizeof *r->secok))) goto done;
-  for (int i = 0; i < SEGF_NSECT; i++) atomic_init(&r->secok[i], whole ? 1 : 0);
-  rc = INDAGA_OK;
-  for (int i = 0; !whole && i < SEGF_NSECT && rc == INDAGA_OK; i++)
-    if (!lazy_section(i)) rc = seg__section_check(r, i, errmsg);
-  if (rc) goto done;
-  if (!whole && (rc = check_indexes(r, errmsg)) != INDAGA_OK) goto done;
+  r->whole_ok = whole;
+  if (chunk_layout(r)) {
+    rc = seg__corrupt(r, errmsg, "chunk checksums: %zu bytes for the sections' size", r->nsec[SEC_CHECKS]);
+    goto done;
+  }
+  for (int i = 0; !whole && i < SEGF_NSECT; i++)
+    if (SEGF_CHUNKED(i) ? XXH3_64bits(r->sec[SEC_CHECKS] + 8 * r->chunk0[i], 8 * nchunks(r->nsec[i])) != r->sechash[i]
+                        : XXH3_64bits(r->sec[i], r->nsec[i]) != r->sechash[i]) {
+      rc = seg__corrupt(r, errmsg, "section %d does not match its checksum", i);
+      goto done;
+    }
+  if (!whole) {
+    rc = INDAGA_ENOMEM;
+    uint64_t nk = r->nsec[SEC_CHECKS] / 8;
+    if (!(r->chunkok = indaga__calloc(nk ? nk : 1, sizeof *r->chunkok))) goto done;
+    for (uint64_t k = 0; k < nk; k++) atomic_init(&r->chunkok[k], 0);
+    if ((rc = check_indexes(r, errmsg)) != INDAGA_OK) goto done;
+  }
   *out = r;
   r = NULL;
 done:
@@ -232,7 +257,7 @@ void seg_close(seg_reader *r) {
   if (!r) return;
   os_unmap(&r->map);
   indaga__free(r->name);
-  indaga__free(r->secok);
+  indaga__free(r->chunkok);
   indaga__free(r);
 }
 
@@ -363,7 +388,13 @@ void seg__term_list(const seg_reader *r, const seg_term *t, pst_list *l) {
 int seg_cursor_open(seg_cursor *c, const seg_reader *r, const seg_term *t) {
   pst_list l;
   seg__term_list(r, t, &l);
-  if (seg__section_check(r, SEC_POSTINGS, NULL) || seg__section_check(r, SEC_POSITIONS, NULL))
+  /* Verify the chunks the list can span: a block takes at most 2 + 2 * SEG_BLOCK * 4
+     bytes after its directory entry, a position at most a 5-byte varint. */
+  uint64_t nb = ((uint64_t)t->df + SEG_BLOCK - 1) / SEG_BLOCK;
+  uint64_t postmax = nb * (nb > 1 ? SEGF_SKIP_SIZE : 0) + nb * (2 + 8 * (uint64_t)SEG_BLOCK);
+  if (seg__range_check(r, SEC_POSTINGS, (uint64_t)(l.post - r->sec[SEC_POSTINGS]), postmax) ||
+      seg__range_check(r, SEC_POSITIONS, (uint64_t)(l.pos - r->sec[SEC_POSITIONS]),
+                       t->cf > UINT64_MAX / 5 ? UINT64_MAX : t->cf * 5))
     l.df = 0;   /* opens exhausted, INDAGA_ECORRUPT */
   return pst_cursor_open(c, r, &l);
 }
@@ -542,9 +573,12 @@ static int para_record(const unsigned char **pp, const unsigned char *end, para_
 /* Decode paragraph @pid's record from its chunk start; *after (may be NULL) gets the next record's start. */
 static int para_get(const seg_reader *r, uint32_t pid, para_rec *o, const unsigned char **after) {
   if (pid >= r->npara) return INDAGA_ENOTFOUND;
-  if (seg__section_check(r, SEC_PARA, NULL)) return INDAGA_ECORRUPT;
-  uint32_t off = get_u32(r->sec[SEC_PARA_IDX] + 4 * (size_t)(pid / SEGF_PARA_CHUNK));
-  if (off > r->nsec[SEC_PARA]) return INDAGA_ECORRUPT;
+  uint64_t chunk = pid / SEGF_PARA_CHUNK;
+  uint32_t off = get_u32(r->sec[SEC_PARA_IDX] + 4 * (size_t)chunk);
+  uint64_t next = chunk + 1 < r->nparachunk ? get_u32(r->sec[SEC_PARA_IDX] + 4 * (size_t)(chunk + 1))
+                                            : r->nsec[SEC_PARA];
+  if (off > r->nsec[SEC_PARA] || next < off) return INDAGA_ECORRUPT;
+  if (seg__range_check(r, SEC_PARA, off, next - off)) return INDAGA_ECORRUPT;
   const unsigned char *p = r->sec[SEC_PARA] + off, *end = r->sec[SEC_PARA] + r->nsec[SEC_PARA];
   for (uint32_t i = pid - pid % SEGF_PARA_CHUNK; i <= pid; i++)
     if (para_record(&p, end, o, i % SEGF_PARA_CHUNK == 0)) return INDAGA_ECORRUPT;
@@ -562,11 +596,12 @@ int seg_para_get(const seg_reader *r, uint32_t pid, seg_para *out) {
 
 /* Decompress text block @b into @raw. */
 static int text_block(const seg_reader *r, uint64_t b, ia_buf *raw) {
-  if (b >= r->ntextblk || seg__section_check(r, SEC_TEXT, NULL)) return INDAGA_ECORRUPT;
+  if (b >= r->ntextblk) return INDAGA_ECORRUPT;
   const unsigned char *e = r->sec[SEC_TEXT_IDX] + 16 * b;
   uint64_t off = get_u64(e);
   uint32_t clen = get_u32(e + 8), rlen = get_u32(e + 12);
   if (off > r->nsec[SEC_TEXT] || clen > r->nsec[SEC_TEXT] - off) return INDAGA_ECORRUPT;
+  if (seg__range_check(r, SEC_TEXT, off, clen)) return INDAGA_ECORRUPT;
   const unsigned char *src = r->sec[SEC_TEXT] + off;
   unsigned long long fs = ZSTD_getFrameContentSize(src, clen);
   if (fs != rlen) return INDAGA_ECORRUPT;
@@ -663,11 +698,12 @@ int seg_text_read(seg_text_reader *t, const seg_reader *r, uint32_t pid, const c
   if (rc) return rc;
   if (t->r != r || t->blk != o.tblk) {
     t->r = NULL;
-    if (o.tblk >= r->ntextblk || seg__section_check(r, SEC_TEXT, NULL)) return INDAGA_ECORRUPT;
+    if (o.tblk >= r->ntextblk) return INDAGA_ECORRUPT;
     const unsigned char *e = r->sec[SEC_TEXT_IDX] + 16 * (uint64_t)o.tblk;
     uint64_t off = get_u64(e);
     uint32_t clen = get_u32(e + 8), rlen = get_u32(e + 12);
     if (off > r->nsec[SEC_TEXT] || clen > r->nsec[SEC_TEXT] - off) return INDAGA_ECORRUPT;
+    if (seg__range_check(r, SEC_TEXT, off, clen)) return INDAGA_ECORRUPT;
     const unsigned char *src = r->sec[SEC_TEXT] + off;
     if (ZSTD_getFrameContentSize(src, clen) != rlen) return INDAGA_ECORRUPT;
     buf_reset(&t->raw);

@@ -86,6 +86,11 @@ struct segsink {
   XXH3_state_t *xx;          /* the whole file */
   XXH3_state_t *xsec;        /* the section being written */
   uint64_t sec_hash[SEGF_NSECT];
+  XXH3_state_t *xchunk;      /* the chunk being written (SEGF_CHUNKED sections) */
+  int cur_sec;               /* section being written, -1 before POSTINGS */
+  size_t chunk_fill;         /* bytes in the current chunk */
+  size_t checks_at;          /* where the current section's entries start in checks */
+  ia_buf checks;             /* the CHECKS section so far */
   uint64_t written;         /* bytes written to the file so far */
   uint64_t sec_off[SEGF_NSECT], sec_len[SEGF_NSECT];
   /* terms */
@@ -107,7 +112,9 @@ int segsink_new(segsink **out) {
   s->zc = ZSTD_createCCtx();
   s->xx = XXH3_createState();
   s->xsec = XXH3_createState();
-  if (!s->zc || !s->xx || !s->xsec ||
+  s->xchunk = XXH3_createState();
+  s->cur_sec = -1;
+  if (!s->zc || !s->xx || !s->xsec || !s->xchunk ||
       ZSTD_isError(ZSTD_CCtx_setParameter(s->zc, ZSTD_c_compressionLevel, SEGF_TEXT_LEVEL)) ||
       ZSTD_isError(ZSTD_CCtx_setParameter(s->zc, ZSTD_c_checksumFlag, 1))) {
     segsink_free(s);
@@ -133,6 +140,8 @@ void segsink_free(segsink *s) {
   ZSTD_freeCCtx(s->zc);
   XXH3_freeState(s->xx);
   XXH3_freeState(s->xsec);
+  XXH3_freeState(s->xchunk);
+  buf_free(&s->checks);
   ia_buf *bufs[] = { &s->dbytes, &s->para, &s->paraidx, &s->paralen, &s->raw, &s->text,
                      &s->textidx, &s->post, &s->posb, &s->dict, &s->dictidx, &s->prevterm,
                      &s->vocab, &s->vocabidx, &s->vkey, &s->vterms, &s->prevkey };
@@ -396,9 +405,51 @@ int segsink_para(segsink *s, uint32_t part, uint32_t ordinal, uint32_t len, int 
   return s->rc;
 }
 
+/* Close the current chunk of a chunked section: its hash goes to CHECKS. */
+static void chunk_end(segsink *s) {
+  if (s->chunk_fill == 0) return;
+  buf_put_u64(&s->checks, XXH3_64bits_digest(s->xchunk));
+  XXH3_64bits_reset(s->xchunk);
+  s->chunk_fill = 0;
+}
+
+/* Hash @n bytes of the current section chunk by chunk, if it is chunked. */
+static void chunk_feed(segsink *s, const unsigned char *p, size_t n) {
+  if (s->cur_sec < 0 || !SEGF_CHUNKED(s->cur_sec)) return;
+  while (n > 0) {
+    size_t m = SEGF_CHECK_CHUNK - s->chunk_fill;
+    if (m > n) m = n;
+    XXH3_64bits_update(s->xchunk, p, m);
+    s->chunk_fill += m;
+    p += m;
+    n -= m;
+    if (s->chunk_fill == SEGF_CHECK_CHUNK) chunk_end(s);
+  }
+}
+
+/* Section @id starts at the current offset. */
+static void section_start(segsink *s, int id) {
+  chunk_end(s);
+  s->cur_sec = id;
+  s->checks_at = s->checks.n;
+  s->sec_off[id] = s->written;
+  XXH3_64bits_reset(s->xsec);
+}
+
+/* The current section @id ends here. */
+static void section_end(segsink *s, int id) {
+  chunk_end(s);
+  s->sec_len[id] = s->written - s->sec_off[id];
+  /* a chunked section's footer checksum is that of its chunk checksums */
+  s->sec_hash[id] = SEGF_CHUNKED(id) ? XXH3_64bits(s->checks.p + s->checks_at, s->checks.n - s->checks_at)
+                                     : XXH3_64bits_digest(s->xsec);
+  s->cur_sec = -1;
+}
+
 /* Write @n bytes to the file, hashing them. */
 static void emit(segsink *s, const void *p, size_t n, char **errmsg) {
   if (s->rc || n == 0) return;
+  chunk_feed(s, p, n);
   if (XXH3_64bits_update(s->xx, p, n) != XXH_OK || XXH3_64bits_update(s->xsec, p, n) != XXH_OK) {
     keep(s, INDAGA_ERROR);
     return;
@@ -425,8 +476,10 @@ int segsink_open(segsink *s, const char *path, char **errmsg) {
   put_u32(h + 8, SEGF_VERSION);
   put_u32(h + 12, 0);
   emit(s, h, sizeof h, errmsg);
-  s->sec_off[SEC_POSTINGS] = s->written;
-  XXH3_64bits_reset(s->xsec);
+  XXH3_64bits_reset(s->xchunk);
+  s->chunk_fill = 0;
+  buf_reset(&s->checks);
+  section_start(s, SEC_POSTINGS);
   return s->rc;
 }
 
@@ -537,11 +590,9 @@ int segsink_vocab(segsink *s, const char *k, size_t nk, const char *t, size_t nt
 
 /* Write a whole in-memory section. */
 static void emit_section(segsink *s, int id, const ia_buf *b, char **errmsg) {
-  s->sec_off[id] = s->written;
-  XXH3_64bits_reset(s->xsec);
+  section_start(s, id);
   if (b) emit(s, b->p, b->n, errmsg);
-  s->sec_len[id] = s->written - s->sec_off[id];
-  s->sec_hash[id] = XXH3_64bits_digest(s->xsec);
+  section_end(s, id);
 }
 
 typedef struct idref { const unsigned char *p; size_t n; uint32_t d; } idref;
@@ -598,8 +649,7 @@ int segsink_finish(segsink *s, char **errmsg) {
   flush_key(s);
   flush_post(s, 1, errmsg);
   if (s->rc) return s->rc;
-  s->sec_len[SEC_POSTINGS] = s->written - s->sec_off[SEC_POSTINGS];
-  s->sec_hash[SEC_POSTINGS] = XXH3_64bits_digest(s->xsec);
+  section_end(s, SEC_POSTINGS);
   /* paragraph lengths to little-endian, in place */
   for (uint32_t i = 0; i < s->npara; i++) {
     uint32_t v;
@@ -621,6 +671,8 @@ int segsink_finish(segsink *s, char **errmsg) {
   emit_section(s, SEC_DOC_SORT, &sorted, errmsg);
   emit_section(s, SEC_TEXT, &s->text, errmsg);
   emit_section(s, SEC_TEXT_IDX, &s->textidx, errmsg);
+  if (keep(s, s->checks.err)) return s->rc;
+  emit_section(s, SEC_CHECKS, &s->checks, errmsg);
   buf_free(&recs);
   buf_free(&idx);
   buf_free(&sorted);
@@ -634,6 +686,7 @@ int segsink_finish(segsink *s, char **errmsg) {
   put_u32(w, s->npara); put_u32(w + 4, s->ndoc); w += 8;
   put_u64(w, s->nterms); put_u64(w + 8, s->nkeys); put_u64(w + 16, s->total_len); w += 24;
   put_u32(w, SEGF_VERSION); put_u32(w + 4, SEGF_FOOTER_SIZE); w += 8;
+  put_u64(w, XXH3_64bits(f, (size_t)(w - f))); w += 8;
   emit(s, f, (size_t)(w - f), errmsg);
   if (s->rc) return s->rc;
   put_u64(w, XXH3_64bits_digest(s->xx));

@@ -634,7 +634,7 @@ static void test_segment__corruption_detected(void **state) {
   /* a future format version is refused as such */
   memcpy(copy, orig, n);
   put_u32(copy + 8, SEGF_VERSION + 1);
-  put_u32(copy + n - 24, SEGF_VERSION + 1);
+  put_u32(copy + n - 32, SEGF_VERSION + 1);
   put_u64(copy + n - 16, XXH3_64bits(copy, n - 16));
   write_file(bad, copy, n);
   char *err = NULL;
