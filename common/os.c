@@ -45,6 +45,13 @@ static int fail(char **errmsg, const char *what, const char *path, int e) {
   return indaga__errno_status(e);
 }
 
+/* fail(), but a missing path (ENOENT, ENOTDIR) is INDAGA_ENOTFOUND "<path>: no such <thing>". */
+static int fail_lookup(char **errmsg, const char *what, const char *path, int e, const char *thing) {
+  if (e != ENOENT && e != ENOTDIR) return fail(errmsg, what, path, e);
+  if (errmsg) *errmsg = indaga__sprintf("%s: no such %s", path, thing);
+  return INDAGA_ENOTFOUND;
+}
+
 /*
 ** Open @path for reading and fstat it into *st. O_NONBLOCK: a FIFO put in a
 ** file's place must not block the open. Returns INDAGA_OK with *fd open, or
@@ -54,14 +61,7 @@ static int fail(char **errmsg, const char *what, const char *path, int e) {
 static int open_regular(const char *path, int *fd_out, struct stat *st, char **errmsg) {
   int fd = inject(OS_FAIL_OPEN) ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   *fd_out = -1;
-  if (fd < 0) {
-    int e = errno;
-    if (e == ENOENT) {
-      if (errmsg) *errmsg = indaga__sprintf("%s: no such file", path);
-      return INDAGA_ENOTFOUND;
-    }
-    return fail(errmsg, "cannot open", path, e);
-  }
+  if (fd < 0) return fail_lookup(errmsg, "cannot open", path, errno, "file");
   if (fstat(fd, st) != 0) { int e = errno; close(fd); return fail(errmsg, "cannot stat", path, e); }
   if (!S_ISREG(st->st_mode)) {
     close(fd);
@@ -108,14 +108,8 @@ static void fill_stat(const struct stat *st, os_stat_info *out) {
 
 static int stat_common(const char *path, os_stat_info *out, char **errmsg, int follow) {
   struct stat st;
-  if ((follow ? stat(path, &st) : lstat(path, &st)) != 0) {
-    int e = errno;
-    if (e == ENOENT || e == ENOTDIR) {
-      if (errmsg) *errmsg = indaga__sprintf("%s: no such file or directory", path);
-      return INDAGA_ENOTFOUND;
-    }
-    return fail(errmsg, "cannot stat", path, e);
-  }
+  if ((follow ? stat(path, &st) : lstat(path, &st)) != 0)
+    return fail_lookup(errmsg, "cannot stat", path, errno, "file or directory");
   fill_stat(&st, out);
   return INDAGA_OK;
 }
@@ -131,14 +125,7 @@ int os_lstat(const char *path, os_stat_info *out, char **errmsg) {
 int os_realpath(const char *path, char **out, char **errmsg) {
   *out = NULL;
   char *r = realpath(path, NULL);
-  if (!r) {
-    int e = errno;
-    if (e == ENOENT || e == ENOTDIR) {
-      if (errmsg) *errmsg = indaga__sprintf("%s: no such file or directory", path);
-      return INDAGA_ENOTFOUND;
-    }
-    return fail(errmsg, "cannot resolve", path, e);
-  }
+  if (!r) return fail_lookup(errmsg, "cannot resolve", path, errno, "file or directory");
   *out = indaga__strdup(r);
   free(r);
   return *out ? INDAGA_OK : INDAGA_ENOMEM;
@@ -312,14 +299,7 @@ void os_unlock(int fd) {
 
 int os_listdir(const char *dir, int (*cb)(void *ctx, const char *name), void *ctx, char **errmsg) {
   DIR *d = opendir(dir);
-  if (!d) {
-    int e = errno;
-    if (e == ENOENT || e == ENOTDIR) {
-      if (errmsg) *errmsg = indaga__sprintf("%s: no such directory", dir);
-      return INDAGA_ENOTFOUND;
-    }
-    return fail(errmsg, "cannot open directory", dir, e);
-  }
+  if (!d) return fail_lookup(errmsg, "cannot open directory", dir, errno, "directory");
   int rc = 0;
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {

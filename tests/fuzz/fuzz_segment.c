@@ -4,10 +4,13 @@
 **
 ** The bytes are written to a temporary file and opened with seg_open, as
 ** the library opens every segment (mmap). A random mutation almost always
-** breaks the XXH3 checksum, which seg_open rejects first; so that the
-** fuzzer reaches the structures behind it, the target rewrites the checksum
-** field (the 8 bytes before the footer magic) to match the mutated bytes,
-** as a disk that returns wrong but self-consistent data would. Seeds are
+** breaks the XXH3 checksums, which seg_open rejects first; so that the
+** fuzzer reaches the structures behind them, the target reseals the file
+** (reseal()): where the footer's section table still tiles the file, it
+** recomputes the chunk checksums of CHECKS, the section checksums and the
+** footer checksum; then, always, the whole-file checksum (the 8 bytes
+** before the footer magic), as a disk that returns wrong but
+** self-consistent data would. Seeds are
 ** real segments (the golden segments of tests/data/golden and small ones built from UN
 ** documents).
 **
@@ -150,13 +153,53 @@ static void walk_tables(const seg_reader *r, unsigned *budget) {
   buf_free(&text);
 }
 
+/* Recompute every checksum of p[0..n) that the layout lets us find (see the top). */
+static void reseal(unsigned char *p, size_t n) {
+  if (n < SEGF_HEADER_SIZE + SEGF_FOOTER_SIZE) {
+    if (n >= 24) put_u64(p + n - 16, XXH3_64bits(p, n - 16));
+    return;
+  }
+  unsigned char *foot = p + n - SEGF_FOOTER_SIZE;
+  uint64_t off[SEGF_NSECT], len[SEGF_NSECT], at = SEGF_HEADER_SIZE, limit = n - SEGF_FOOTER_SIZE;
+  int tiles = get_u32(foot) == SEGF_NSECT;
+  for (int i = 0; tiles && i < SEGF_NSECT; i++) {
+    off[i] = get_u64(foot + 4 + 16 * i);
+    len[i] = get_u64(foot + 12 + 16 * i);
+    tiles = off[i] == at && len[i] <= limit - at;
+    at += tiles ? len[i] : 0;
+  }
+  if (tiles && at == limit) {
+    uint64_t k = 0, first[SEGF_NSECT];
+    for (int i = 0; i < SEGF_NSECT; i++) {
+      first[i] = k;
+      if (SEGF_CHUNKED(i)) k += (len[i] + SEGF_CHECK_CHUNK - 1) / SEGF_CHECK_CHUNK;
+    }
+    unsigned char *checks = p + off[SEC_CHECKS];
+    int chunks_fit = len[SEC_CHECKS] == 8 * k;
+    for (int i = 0; chunks_fit && i < SEGF_NSECT; i++)
+      for (uint64_t c = 0; SEGF_CHUNKED(i) && c * SEGF_CHECK_CHUNK < len[i]; c++) {
+        uint64_t m = len[i] - c * SEGF_CHECK_CHUNK;
+        put_u64(checks + 8 * (first[i] + c),
+                XXH3_64bits(p + off[i] + c * SEGF_CHECK_CHUNK, m < SEGF_CHECK_CHUNK ? m : SEGF_CHECK_CHUNK));
+      }
+    for (int i = 0; i < SEGF_NSECT; i++) {
+      uint64_t h = SEGF_CHUNKED(i) && chunks_fit
+                 ? XXH3_64bits(checks + 8 * first[i], 8 * ((len[i] + SEGF_CHECK_CHUNK - 1) / SEGF_CHECK_CHUNK))
+                 : XXH3_64bits(p + off[i], len[i]);
+      put_u64(foot + 4 + 16 * SEGF_NSECT + 8 * i, h);
+    }
+  }
+  put_u64(p + n - 24, XXH3_64bits(foot, SEGF_FOOTER_SIZE - 24));
+  put_u64(p + n - 16, XXH3_64bits(p, n - 16));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static char path[64];
   if (!path[0]) snprintf(path, sizeof path, "/tmp/indaga-fuzz-seg-%ld.seg", (long)getpid());
   unsigned char *copy = malloc(size ? size : 1);
   if (!copy) return 0;
   memcpy(copy, data, size);
-  if (size >= 24) put_u64(copy + size - 16, XXH3_64bits(copy, size - 16));
+  reseal(copy, size);
   FILE *f = fopen(path, "wb");
   if (!f) abort();
   if (size && fwrite(copy, 1, size, f) != size) abort();
