@@ -28,8 +28,9 @@
 #include "indexer/segwriter.h"
 
 #define DATA INDAGA_SOURCE_DIR "/tests/data/segment"
-#define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v2.seg"
+#define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v3.seg"
 #define GOLDEN_V1 INDAGA_SOURCE_DIR "/tests/data/golden/un-v1.seg"
+#define GOLDEN_V2 INDAGA_SOURCE_DIR "/tests/data/golden/un-v2.seg"
 #define GOLDEN_FINGERPRINT 0x7fd54a3881a0409full
 
 /**************************************************************************
@@ -835,6 +836,14 @@ static void test_segment__golden_file(void **state) {
   assert_null(r);
   assert_non_null(strstr(err, "un-v1.seg"));
   assert_non_null(strstr(err, "version 1"));
+  indaga__free(err);
+  /* version 2 (no piece numbers in document records) too, telling how to rebuild */
+  err = NULL;
+  assert_int_equal(seg_open(&r, GOLDEN_V2, &err), INDAGA_EVERSION);
+  assert_null(r);
+  assert_non_null(strstr(err, "un-v2.seg"));
+  assert_non_null(strstr(err, "version 2"));
+  assert_non_null(strstr(err, "indaga index --full"));
   indaga__free(err);
 }
 
