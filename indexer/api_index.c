@@ -145,22 +145,29 @@ static int load_meta(indaga_document *d, const seg_doc *sd) {
   return INDAGA_OK;
 }
 
-/* Copy the part labels of @sd into @d (replacing any). INDAGA_OK, ENOMEM, ECORRUPT. */
+/*
+** Add the part labels of @sd to @d's: a piece of a file indexed in pieces
+** labels only the parts its paragraphs are in, so the labels of all pieces
+** are joined (a part keeps the first label found). INDAGA_OK, ENOMEM, ECORRUPT.
+*/
 static int load_parts(indaga_document *d, const seg_doc *sd) {
   int rc;
-  for (size_t i = 0; i < d->nparts; i++) indaga__free(d->part_labels[i]);
-  indaga__free(d->part_labels);
-  d->nparts = 0;
-  d->part_labels = indaga__calloc(sd->nparts ? sd->nparts : 1, sizeof *d->part_labels);
-  if (!d->part_labels) return INDAGA_ENOMEM;
-  for (uint32_t p = 0; p < sd->nparts; p++, d->nparts++) {
+  if (sd->nparts > d->nparts) {
+    char **v = indaga__realloc(d->part_labels, sd->nparts * sizeof *v);
+    if (!v) return INDAGA_ENOMEM;
+    memset(v + d->nparts, 0, (sd->nparts - d->nparts) * sizeof *v);
+    d->part_labels = v;
+    d->nparts = sd->nparts;
+  }
+  for (uint32_t p = 0; p < sd->nparts; p++) {
     const char *l = NULL;
     size_t nl = 0;
+    if (d->part_labels[p]) continue;
     rc = seg_doc_part_label(sd, p, &l, &nl);
     if (rc < 0) return rc;
     if (rc == 1 && l) {
       d->part_labels[p] = indaga__strndup(l, nl);
-      if (!d->part_labels[p]) { d->nparts++; return INDAGA_ENOMEM; }
+      if (!d->part_labels[p]) return INDAGA_ENOMEM;
     }
   }
   return INDAGA_OK;
@@ -218,15 +225,16 @@ int indaga_document_get(indaga_document **out, const indaga_index *idx, const ch
     rc = d->id ? load_meta(d, &sd) : INDAGA_ENOMEM;
   }
   if (rc == INDAGA_OK) rc = load_paras(d, r, &sd);
-  /* A file indexed in pieces: the paragraphs of every piece in order, the
-     part labels of the last (it holds every label). */
+  if (rc == INDAGA_OK) rc = load_parts(d, &sd);
+  /* A file indexed in pieces: the paragraphs of every piece in order, and
+     the part labels of them all. */
   for (uint32_t k = 1; rc == INDAGA_OK && sd.more; k++) {
     rc = ix_find_piece(idx->snap, doc, k, &seg, &did);
     if (rc == INDAGA_ENOTFOUND) rc = INDAGA_ECORRUPT;   /* a piece is missing */
     if (rc == INDAGA_OK) rc = seg_doc_get(r = ix_seg(idx->snap, seg), did, &sd);
     if (rc == INDAGA_OK) rc = load_paras(d, r, &sd);
+    if (rc == INDAGA_OK) rc = load_parts(d, &sd);
   }
-  if (rc == INDAGA_OK) rc = load_parts(d, &sd);
   if (rc) {
     indaga_document_free(d);
     if (errmsg)

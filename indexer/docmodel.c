@@ -800,7 +800,12 @@ static int copy_meta(dm_meta **out, size_t *nout, const dm_meta *a, size_t n) {
   return INDAGA_OK;
 }
 
-/* A new document carrying @c's metadata and part labels (empty before piece 0). */
+/*
+** A new document carrying @c's metadata, its part count and the label of
+** its current part (empty before piece 0). The labels of earlier parts stay
+** NULL: no paragraph of this piece is in them, and copying them into every
+** piece would cost quadratic space in a file of many annexes.
+*/
 static dm_doc *doc_from_cont(const dm_cont *c) {
   dm_doc *d = indaga__calloc(1, sizeof(*d));
   size_t np = c->nparts ? c->nparts : 1;
@@ -809,7 +814,7 @@ static dm_doc *doc_from_cont(const dm_cont *c) {
   if (!d->part_labels) { indaga__free(d); return NULL; }
   d->nparts = np;
   d->has_front_matter = c->has_front_matter;
-  if ((c->nparts && copy_labels(d->part_labels, c->part_labels, 1, c->nparts) != INDAGA_OK) ||
+  if ((c->nparts && copy_labels(d->part_labels, c->part_labels, c->part ? c->part : 1, c->nparts) != INDAGA_OK) ||
       copy_meta(&d->meta, &d->nmeta, c->meta, c->nmeta) != INDAGA_OK) {
     dm_doc_free(d);
     return NULL;

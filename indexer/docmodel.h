@@ -75,8 +75,9 @@ void dm_doc_free(dm_doc *d);
 ** What only piece 0 does: the binary sniff, the byte order mark, front
 ** matter, the UN header zone (it ends with piece 0), the title and the
 ** derived metadata (from piece 0's paragraphs). Every piece's dm_doc holds
-** the document's metadata (a copy) and the labels of the parts begun up to
-** its end. Warnings name byte offsets in the file.
+** the document's metadata (a copy), nparts as at its end, and the labels of
+** the parts its paragraphs are in (from its first paragraph's part on;
+** earlier labels are NULL). Warnings name byte offsets in the file.
 */
 typedef struct dm_cont {
   uint64_t offset;        /* file offset of the next piece's first byte */

@@ -95,8 +95,10 @@
 **     the same id, possibly in different segments. piece flags: bit 0
 **     (SEGF_PIECE_MORE) set when piece + 1 exists; other bits are 0.
 **     size, mtime_ns and hash are the whole file's in every piece; meta is
-**     the document's (the same in every piece); parts holds the labels of
-**     the parts begun up to the end of this piece.
+**     the document's (the same in every piece); nparts counts the parts
+**     begun up to the end of this piece, and parts labels those its
+**     paragraphs are in (earlier parts are stored unlabelled: a reader
+**     joins the labels of all pieces).
 **   meta:  zero or more { varint nk, key, varint nv, value }
 **   parts: nparts-1 labels (parts 1..): varint (length + 1, or 0 for none), bytes
 **   Documents cover the paragraphs in order: doc d's first_para is the sum of

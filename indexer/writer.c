@@ -1317,16 +1317,28 @@ static size_t squeeze(size_t *order, size_t n) {
   return k;
 }
 
-/* Tiered merge: while some tier holds MERGE_FACTOR segments, merge them. */
+/*
+** Tiered merge: while some tier holds MERGE_FACTOR segments, merge them,
+** unless together they pass half the budget (never less than half the
+** default): a merge maps its inputs whole and holds the output's positions
+** section in memory, so merging segments that large would break the budget
+** (measured: a 1.75 GB file, 16 segments of 68 MB, merged 8 by 8, peaked at
+** 1.7 GB resident). Such segments are merged only by indaga_writer_compact.
+*/
 static int merge_tiers(indaga_writer *w, size_t *order, size_t *norder) {
   size_t idx[MERGE_FACTOR];
+  uint64_t cap = (uint64_t)(w->budget > DEFAULT_BUDGET ? w->budget : DEFAULT_BUDGET) / 2;
   for (;;) {
     int merged = 0;
     for (unsigned tier = 0; tier < 64 && !merged; tier++) {
       size_t k = 0;
+      uint64_t bytes = 0;
       for (size_t i = 0; i < *norder && k < MERGE_FACTOR; i++)
-        if (tier_of(w->slots[order[i]].bytes) == tier) idx[k++] = order[i];
-      if (k < MERGE_FACTOR) continue;
+        if (tier_of(w->slots[order[i]].bytes) == tier) {
+          bytes += w->slots[order[i]].bytes;
+          idx[k++] = order[i];
+        }
+      if (k < MERGE_FACTOR || bytes > cap) continue;
       int rc = merge_slots(w, idx, k, order, *norder);
       if (rc) return rc;
       *norder = squeeze(order, *norder);
