@@ -16,7 +16,9 @@
 **     count it once; indaga check passes;
 **   - replacing it (sync after an edit, add_file) and deleting it (remove
 **     the file, indaga_writer_delete) leave no piece behind;
-**   - a file with no blank line is cut at line ends with a warning.
+**   - a file with no blank line is cut at line ends with a warning;
+**   - a read failing at each read of either pass (EIO injected) skips the
+**     file with a warning naming it and leaves no piece of it behind.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,7 +31,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "testutil.h"
+#include <errno.h>
 #include "common/common.h"
+#include "common/os.h"
 #include "indexer/docmodel.h"
 #include "indaga.h"
 
@@ -137,12 +141,13 @@ static void test_pieces__parse_equals_whole(void **state) {
   free(dir);
 }
 
-typedef struct warns { int cut, other; } warns;
+typedef struct warns { int cut, other, io; } warns;
 
 static void on_warn(void *ctx, const char *path, const char *msg) {
   warns *w = ctx;
   (void)path;
   if (strstr(msg, "no blank line")) w->cut++;
+  else if (strstr(msg, BIG_ID ": cannot read")) w->io++;
   else w->other++;
 }
 
@@ -232,7 +237,7 @@ static void pieces_vs_whole(unsigned threads) {
   tu_write_file(path, text, n);
   snprintf(path, sizeof path, "%s/carta.txt", root);   /* and a small document beside it */
   tu_write_file(path, "Carta breve sobre combatientes terroristas extranjeros.\n", 56);
-  warns wn = { 0, 0 };
+  warns wn = { 0, 0, 0 };
   indaga_sync_report rep;
   sync_dir(ixp, root, (size_t)1 << 20, threads, &wn, &rep);
   assert_int_equal(rep.added, 2);
@@ -293,7 +298,7 @@ static void test_pieces__replace_and_delete(void **state) {
   char *text = big_text(&n);
   snprintf(path, sizeof path, "%s/%s", root, BIG_ID);
   tu_write_file(path, text, n);
-  warns wn = { 0, 0 };
+  warns wn = { 0, 0, 0 };
   sync_dir(ix, root, (size_t)1 << 20, 2, &wn, NULL);
   indaga_index *idx = open_ix(ix);
   indaga_stats st0;
@@ -370,7 +375,7 @@ static void test_pieces__no_blank_line(void **state) {
     buf_printf(&b, "- elemento %d de una lista sin lineas en blanco sobre desarme\n", i);
   snprintf(path, sizeof path, "%s/lista.txt", root);
   tu_write_file(path, b.p, b.n);
-  warns wn = { 0, 0 };
+  warns wn = { 0, 0, 0 };
   sync_dir(ix, root, (size_t)1 << 20, 1, &wn, NULL);
   assert_true(wn.cut >= 3);
   check_ok(ix);
@@ -388,6 +393,44 @@ static void test_pieces__no_blank_line(void **state) {
   free(root); free(ix);
 }
 
+static void test_pieces__read_fails_midway(void **state) {
+  (void)state;
+  char *root = tu_tmpdir("pieces-root"), path[512];
+  size_t n;
+  char *text = big_text(&n);
+  snprintf(path, sizeof path, "%s/%s", root, BIG_ID);
+  tu_write_file(path, text, n);
+  snprintf(path, sizeof path, "%s/carta.txt", root);   /* two files: the threaded pipeline runs */
+  tu_write_file(path, "Carta breve sobre combatientes terroristas extranjeros.\n", 56);
+  /* 4.2 MB in 1 MiB windows: 5 reads to hash, 5 to parse */
+  for (uint64_t at = 1; at <= 10; at++) {
+    char *ix = tu_tmpdir("pieces-ix");
+    for (unsigned threads = 1; threads <= 2; threads++) {
+      warns wn = { 0, 0, 0 };
+      indaga_sync_report rep;
+      os__fail_at(OS_FAIL_READ, at, EIO, 0);
+      sync_dir(ix, root, (size_t)1 << 20, threads, &wn, &rep);
+      os__fail_at(0, 0, 0, 0);
+      assert_int_equal(rep.skipped, 1);
+      assert_int_equal(wn.io, 1);
+      check_ok(ix);
+      indaga_index *idx = open_ix(ix);
+      indaga_stats st;
+      indaga_index_stats(idx, &st);
+      assert_int_equal(st.documents, 1);
+      assert_int_equal(st.paragraphs, 1);
+      assert_int_equal(hits(idx, "comienzoxilofono", 0), 0);
+      assert_int_equal(hits(idx, "combatientes", 0), 1);
+      indaga_index_close(idx);
+    }
+    tu_rm_rf(ix);
+    free(ix);
+  }
+  free(text);
+  tu_rm_rf(root);
+  free(root);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_pieces__parse_equals_whole),
@@ -395,6 +438,7 @@ int main(void) {
     cmocka_unit_test(test_pieces__search_two_threads),
     cmocka_unit_test(test_pieces__replace_and_delete),
     cmocka_unit_test(test_pieces__no_blank_line),
+    cmocka_unit_test(test_pieces__read_fails_midway),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
