@@ -38,7 +38,7 @@ struct dm_stream {
 };
 
 size_t dm_piece_size(size_t budget) {
-  size_t p = budget / 16;
+  size_t p = budget / 32;
   return p < PIECE_MIN ? PIECE_MIN : p > PIECE_MAX ? PIECE_MAX : p;
 }
 
