@@ -841,16 +841,23 @@ typedef struct sync_state {
   uint64_t files_total, files_done, bytes_total, bytes_done;
 } sync_state;
 
-/* Consumer side: add piece @in of big job @j (piece 0 replaces any live copy); clears @in. */
+/*
+** Consumer side: add piece @in of big job @j (piece 0 replaces any live
+** copy); clears @in. Progress is reported per piece, up to the piece's last
+** paragraph, so a large file moves the bar as it goes.
+*/
 static int add_piece(sync_state *st, job *j, seg_doc_in *in) {
   indaga_writer *w = st->w;
   int replaced = 0;
   uint64_t np = in->doc ? in->doc->nparas : 0;
+  uint64_t done = np ? in->doc->paras[np - 1].src_end : 0;
   doc_warnings(w, j->e->path, in->doc);
   int rc = add_doc(w, in, &replaced);
   if (rc == INDAGA_OK) {
     if (in->piece == 0) j->replaced = replaced;
     st->rep->paragraphs += np;
+    if (w->on_progress && done && done < j->e->size)
+      w->on_progress(w->ctx, st->files_done, st->files_total, st->bytes_done + done, st->bytes_total);
   }
   seg_doc_in_clear(in);
   return rc;

@@ -141,7 +141,21 @@ static void test_pieces__parse_equals_whole(void **state) {
   free(dir);
 }
 
-typedef struct warns { int cut, other, io; } warns;
+typedef struct warns {
+  int cut, other, io;              /* warnings */
+  int progress, backwards;         /* progress calls; ones that went back or past the total */
+  uint64_t last;
+} warns;
+
+static void on_progress(void *ctx, uint64_t files_done, uint64_t files_total, uint64_t bytes_done,
+                        uint64_t bytes_total) {
+  warns *w = ctx;
+  (void)files_done;
+  (void)files_total;
+  w->progress++;
+  if (bytes_done < w->last || bytes_done > bytes_total) w->backwards++;
+  w->last = bytes_done;
+}
 
 static void on_warn(void *ctx, const char *path, const char *msg) {
   warns *w = ctx;
@@ -158,6 +172,7 @@ static void sync_dir(const char *ix, const char *root, size_t budget, unsigned t
   o.memory_budget = budget;
   o.threads = threads;
   o.on_warning = on_warn;
+  o.on_progress = on_progress;
   o.ctx = wn;
   indaga_writer *w = NULL;
   char *err = NULL;
@@ -237,11 +252,13 @@ static void pieces_vs_whole(unsigned threads) {
   tu_write_file(path, text, n);
   snprintf(path, sizeof path, "%s/carta.txt", root);   /* and a small document beside it */
   tu_write_file(path, "Carta breve sobre combatientes terroristas extranjeros.\n", 56);
-  warns wn = { 0, 0, 0 };
+  warns wn = { 0, 0, 0, 0, 0, 0 };
   indaga_sync_report rep;
   sync_dir(ixp, root, (size_t)1 << 20, threads, &wn, &rep);
   assert_int_equal(rep.added, 2);
   assert_int_equal(wn.cut, 0);
+  assert_true(wn.progress > 4);   /* per piece, not only per file */
+  assert_int_equal(wn.backwards, 0);
   sync_dir(ixw, root, (size_t)1 << 30, threads, &wn, NULL);
   check_ok(ixp);
   indaga_index *p = open_ix(ixp), *w = open_ix(ixw);
@@ -298,7 +315,7 @@ static void test_pieces__replace_and_delete(void **state) {
   char *text = big_text(&n);
   snprintf(path, sizeof path, "%s/%s", root, BIG_ID);
   tu_write_file(path, text, n);
-  warns wn = { 0, 0, 0 };
+  warns wn = { 0, 0, 0, 0, 0, 0 };
   sync_dir(ix, root, (size_t)1 << 20, 2, &wn, NULL);
   indaga_index *idx = open_ix(ix);
   indaga_stats st0;
@@ -375,7 +392,7 @@ static void test_pieces__no_blank_line(void **state) {
     buf_printf(&b, "- elemento %d de una lista sin lineas en blanco sobre desarme\n", i);
   snprintf(path, sizeof path, "%s/lista.txt", root);
   tu_write_file(path, b.p, b.n);
-  warns wn = { 0, 0, 0 };
+  warns wn = { 0, 0, 0, 0, 0, 0 };
   sync_dir(ix, root, (size_t)1 << 20, 1, &wn, NULL);
   assert_true(wn.cut >= 3);
   check_ok(ix);
@@ -406,7 +423,7 @@ static void test_pieces__read_fails_midway(void **state) {
   for (uint64_t at = 1; at <= 10; at++) {
     char *ix = tu_tmpdir("pieces-ix");
     for (unsigned threads = 1; threads <= 2; threads++) {
-      warns wn = { 0, 0, 0 };
+      warns wn = { 0, 0, 0, 0, 0, 0 };
       indaga_sync_report rep;
       os__fail_at(OS_FAIL_READ, at, EIO, 0);
       sync_dir(ix, root, (size_t)1 << 20, threads, &wn, &rep);
