@@ -14,6 +14,7 @@
 ** tells whether it changed since pass 1.
 */
 #include <string.h>
+#define XXH_STATIC_LINKING_ONLY   /* XXH64_state_t as a complete type: no allocation outside indaga__malloc */
 #include <xxhash.h>
 #include "common/os.h"
 #include "indexer/docmodel.h"
@@ -31,7 +32,7 @@ struct dm_stream {
   size_t have;              /* bytes in it, from file offset off */
   uint64_t off;
   dm_cont cont;
-  XXH64_state_t *h2;        /* pass 2's hash */
+  XXH64_state_t h2;         /* pass 2's hash */
   uint64_t hash1;           /* pass 1's, when has_hash1 */
   int has_hash1;
   int done;
@@ -52,9 +53,8 @@ int dm_stream_open(dm_stream **out, const char *path, const char *name, size_t p
   s->piece = piece;
   s->name = indaga__strdup(name ? name : path);
   s->buf = indaga__malloc(piece);
-  s->h2 = XXH64_createState();
-  if (!s->name || !s->buf || !s->h2) { dm_stream_close(s); return INDAGA_ENOMEM; }
-  XXH64_reset(s->h2, 0);
+  if (!s->name || !s->buf) { dm_stream_close(s); return INDAGA_ENOMEM; }
+  XXH64_reset(&s->h2, 0);
   int rc = os_rfile_open(&s->f, path, errmsg);
   if (rc) { dm_stream_close(s); return rc; }
   *out = s;
@@ -65,7 +65,6 @@ void dm_stream_close(dm_stream *s) {
   if (!s) return;
   os_rfile_close(&s->f);
   dm_cont_free(&s->cont);
-  if (s->h2) XXH64_freeState(s->h2);
   indaga__free(s->buf);
   indaga__free(s->name);
   indaga__free(s);
@@ -81,23 +80,21 @@ static int shrank(const dm_stream *s, char **errmsg) {
 }
 
 int dm_stream_hash(dm_stream *s, uint64_t *hash, char **errmsg) {
-  XXH64_state_t *h = XXH64_createState();
-  if (!h) return INDAGA_ENOMEM;
-  XXH64_reset(h, 0);
+  XXH64_state_t h;
+  XXH64_reset(&h, 0);
   int rc = INDAGA_OK;
   for (uint64_t off = 0; off < s->f.size && rc == INDAGA_OK;) {
     uint64_t left = s->f.size - off;
     size_t want = left < s->piece ? (size_t)left : s->piece, got;
     rc = os_rfile_read(&s->f, s->buf, want, off, &got, errmsg);
     if (rc == INDAGA_OK && got < want) rc = shrank(s, errmsg);
-    if (rc == INDAGA_OK) XXH64_update(h, s->buf, got);
+    if (rc == INDAGA_OK) XXH64_update(&h, s->buf, got);
     off += got;
   }
   if (rc == INDAGA_OK) {
-    *hash = s->hash1 = XXH64_digest(h);
+    *hash = s->hash1 = XXH64_digest(&h);
     s->has_hash1 = 1;
   }
-  XXH64_freeState(h);
   return rc;
 }
 
@@ -144,7 +141,7 @@ int dm_stream_next(dm_stream *s, dm_doc **out, uint32_t *piece, int *last, char 
   int rc = want ? os_rfile_read(&s->f, s->buf + s->have, want, s->off + s->have, &got, errmsg) : INDAGA_OK;
   if (rc) return rc;
   if (got < want) return shrank(s, errmsg);
-  XXH64_update(s->h2, s->buf + s->have, got);
+  XXH64_update(&s->h2, s->buf + s->have, got);
   s->have += got;
   int fin = s->off + s->have == s->f.size, how = CUT_BLANK;
   size_t cut = fin ? s->have : find_cut(s->buf, s->have, &how);
@@ -153,7 +150,7 @@ int dm_stream_next(dm_stream *s, dm_doc **out, uint32_t *piece, int *last, char 
   *last = fin;
   if (fin) {
     s->done = 1;
-    if (s->has_hash1 && XXH64_digest(s->h2) != s->hash1) {
+    if (s->has_hash1 && XXH64_digest(&s->h2) != s->hash1) {
       if (errmsg)
         *errmsg = indaga__sprintf("%s: the file changed while it was being indexed: not indexed", s->name);
       return INDAGA_EINPUT;
