@@ -241,6 +241,17 @@ int cmd_index(int argc, char **argv) {
   char *err = NULL;
   uint64_t prev_gen = current_generation(dir);
   int rc = indaga_writer_open(&w, dir, &o, &err);
+  if (rc == INDAGA_EVERSION && !(o.flags & INDAGA_WRITER_FULL)) {
+    /* An index of another format version (segments of version 2 before
+       large files were indexed in pieces): it mirrors the tree, so it is
+       rebuilt from it, as 'indaga index --full' would. */
+    fprintf(stderr, "indaga: %s\nindaga: rebuilding the index in full in this version's format\n",
+            err ? err : indaga_strerror(rc));
+    indaga_free(err);
+    err = NULL;
+    o.flags |= INDAGA_WRITER_FULL;
+    rc = indaga_writer_open(&w, dir, &o, &err);
+  }
   if (rc) {
     ex = cli_error("%s%s", err ? err : indaga_strerror(rc),
                    rc == INDAGA_EBUSY ? " (use --wait to wait for it)" : "");

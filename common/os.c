@@ -252,6 +252,44 @@ int os_load_file(const char *path, uint64_t max, char **out, size_t *n, char **e
   return INDAGA_OK;
 }
 
+int os_rfile_open(os_rfile *f, const char *path, char **errmsg) {
+  struct stat st;
+  f->fd = -1;
+  f->size = 0;
+  f->mtime_ns = 0;
+  f->path = indaga__strdup(path);
+  if (!f->path) return INDAGA_ENOMEM;
+  int rc = open_regular(path, &f->fd, &st, errmsg);
+  if (rc) { indaga__free(f->path); f->path = NULL; return rc; }
+  os_stat_info si;
+  fill_stat(&st, &si);
+  f->size = si.size;
+  f->mtime_ns = si.mtime_ns;
+  return INDAGA_OK;
+}
+
+int os_rfile_read(os_rfile *f, void *p, size_t n, uint64_t off, size_t *got, char **errmsg) {
+  size_t have = 0;
+  *got = 0;
+  if (f->fd < 0) return INDAGA_EMISUSE;
+  while (have < n) {
+    ssize_t r = inject(OS_FAIL_READ) ? -1 : pread(f->fd, (char *)p + have, n - have, (off_t)(off + have));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return fail(errmsg, "cannot read", f->path, errno);
+    if (r == 0) break;
+    have += (size_t)r;
+  }
+  *got = have;
+  return INDAGA_OK;
+}
+
+void os_rfile_close(os_rfile *f) {
+  if (f->fd >= 0) close(f->fd);
+  f->fd = -1;
+  indaga__free(f->path);
+  f->path = NULL;
+}
+
 int os_read_file(const char *path, char **out, size_t *n, char **errmsg) {
   os_map m;
   *out = NULL;

@@ -74,6 +74,26 @@ int os_read_file(const char *path, char **out, size_t *n, char **errmsg);
 int os_load_file(const char *path, uint64_t max, char **out, size_t *n, char **errmsg);
 
 /*
+** A document read in windows (indexer/docstream.c: a file larger than a
+** piece is never loaded whole). os_rfile_open opens a regular file for
+** reading (INDAGA_EINPUT naming it when it is not one; INDAGA_ENOTFOUND;
+** an errno status) and gives its size and mtime at the open.
+** os_rfile_read reads up to @n bytes at offset @off into @p with pread,
+** retrying short reads; *got < n only at the end of the file. Its failures
+** are injected as OS_FAIL_READ. os_rfile_close accepts a closed file.
+*/
+typedef struct os_rfile {
+  int fd;
+  char *path;         /* for messages */
+  uint64_t size;
+  int64_t mtime_ns;
+} os_rfile;
+
+int  os_rfile_open(os_rfile *f, const char *path, char **errmsg);
+int  os_rfile_read(os_rfile *f, void *p, size_t n, uint64_t off, size_t *got, char **errmsg);
+void os_rfile_close(os_rfile *f);
+
+/*
 ** Take the exclusive writer lock <dir>/LOCK (flock). wait != 0 blocks until
 ** it is free; otherwise INDAGA_EBUSY at once when another process holds it.
 */
@@ -92,6 +112,7 @@ int os_listdir(const char *dir, int (*cb)(void *ctx, const char *name), void *ct
 #define OS_FAIL_RENAME 0x04u
 #define OS_FAIL_MMAP   0x08u
 #define OS_FAIL_OPEN   0x10u
+#define OS_FAIL_READ   0x20u   /* os_rfile_read only; not in OS_FAIL_ALL */
 #define OS_FAIL_ALL    0x1fu
 /*
 ** Make the Nth call (1 = next) of any kind in @kinds fail with errno @err

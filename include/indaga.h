@@ -308,7 +308,12 @@ typedef struct indaga_writer_options {
 INDAGA_API int indaga_writer_open(indaga_writer **out, const char *path,
                                   const indaga_writer_options *opts, char **errmsg);
 
-/** Add (or replace) document @p doc from the file at @p path. */
+/**
+** Add (or replace) document @p doc from the file at @p path. A file of any
+** size is indexed within the memory budget: one larger than a piece
+** (memory_budget / 32, within 1 and 32 MiB) is read in windows and indexed
+** in pieces, cited as if read whole (doc/format.md, "Large files").
+*/
 INDAGA_API int indaga_writer_add_file(indaga_writer *w, const char *doc, const char *path);
 /** Add (or replace) document @p doc from @p n bytes at @p text. */
 INDAGA_API int indaga_writer_add_buffer(indaga_writer *w, const char *doc,

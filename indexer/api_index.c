@@ -63,12 +63,29 @@ void indaga_index_close(indaga_index *idx) {
   indaga__free(idx);
 }
 
+/*
+** Live document records that are pieces 1.. of a file indexed in pieces:
+** part of a document, not documents of their own. An unreadable record
+** counts as a document (indaga check reports it).
+*/
+static uint64_t later_pieces(const ix_snapshot *s) {
+  uint64_t n = 0;
+  for (size_t i = 0; i < ix_nsegs(s); i++) {
+    const seg_reader *r = ix_seg(s, i);
+    for (uint32_t did = 0; did < seg_ndoc(r); did++) {
+      seg_doc d;
+      if (!ix_doc_deleted(s, i, did) && seg_doc_get(r, did, &d) == INDAGA_OK && d.piece) n++;
+    }
+  }
+  return n;
+}
+
 int indaga_index_stats(const indaga_index *idx, indaga_stats *out) {
   if (!idx || !out) return INDAGA_EMISUSE;
   const ix_snapshot *s = idx->snap;
   memset(out, 0, sizeof *out);
   out->generation = ix_generation(s);
-  out->documents = ix_live_docs(s);
+  out->documents = ix_live_docs(s) - later_pieces(s);
   out->paragraphs = ix_live_paras(s);
   out->segments = ix_nsegs(s);
   out->bytes = ix_snapshot_bytes(s);
@@ -108,7 +125,7 @@ void indaga_document_free(indaga_document *d) {
   indaga__free(d);
 }
 
-/* Copy the metadata and part labels of @sd into @d. INDAGA_OK, ENOMEM, ECORRUPT. */
+/* Copy the metadata of @sd into @d. INDAGA_OK, ENOMEM, ECORRUPT. */
 static int load_meta(indaga_document *d, const seg_doc *sd) {
   size_t n = 0;
   const char *k, *v;
@@ -125,27 +142,45 @@ static int load_meta(indaga_document *d, const seg_doc *sd) {
     d->values[i] = indaga__strndup(v, nv);
     if (!d->keys[i] || !d->values[i]) { d->nmeta++; return INDAGA_ENOMEM; }
   }
-  d->part_labels = indaga__calloc(sd->nparts ? sd->nparts : 1, sizeof *d->part_labels);
-  if (!d->part_labels) return INDAGA_ENOMEM;
-  for (uint32_t p = 0; p < sd->nparts; p++, d->nparts++) {
+  return INDAGA_OK;
+}
+
+/*
+** Add the part labels of @sd to @d's: a piece of a file indexed in pieces
+** labels only the parts its paragraphs are in, so the labels of all pieces
+** are joined (a part keeps the first label found). INDAGA_OK, ENOMEM, ECORRUPT.
+*/
+static int load_parts(indaga_document *d, const seg_doc *sd) {
+  int rc;
+  if (sd->nparts > d->nparts) {
+    char **v = indaga__realloc(d->part_labels, sd->nparts * sizeof *v);
+    if (!v) return INDAGA_ENOMEM;
+    memset(v + d->nparts, 0, (sd->nparts - d->nparts) * sizeof *v);
+    d->part_labels = v;
+    d->nparts = sd->nparts;
+  }
+  for (uint32_t p = 0; p < sd->nparts; p++) {
     const char *l = NULL;
     size_t nl = 0;
+    if (d->part_labels[p]) continue;
     rc = seg_doc_part_label(sd, p, &l, &nl);
     if (rc < 0) return rc;
     if (rc == 1 && l) {
       d->part_labels[p] = indaga__strndup(l, nl);
-      if (!d->part_labels[p]) { d->nparts++; return INDAGA_ENOMEM; }
+      if (!d->part_labels[p]) return INDAGA_ENOMEM;
     }
   }
   return INDAGA_OK;
 }
 
-/* Copy the paragraphs of @sd (with their display text) into @d. */
+/* Append the paragraphs of @sd (with their display text) to @d's. */
 static int load_paras(indaga_document *d, const seg_reader *r, const seg_doc *sd) {
   ia_buf text = { 0 };
   int rc = INDAGA_OK;
-  d->paras = indaga__calloc(sd->npara ? sd->npara : 1, sizeof *d->paras);
-  if (!d->paras) return INDAGA_ENOMEM;
+  indaga_paragraph *v = indaga__realloc(d->paras, (d->nparas + sd->npara + 1) * sizeof *v);
+  if (!v) return INDAGA_ENOMEM;
+  memset(v + d->nparas, 0, (sd->npara + 1) * sizeof *v);
+  d->paras = v;
   for (uint32_t i = 0; i < sd->npara && rc == INDAGA_OK; i++) {
     seg_para sp;
     rc = seg_para_get(r, sd->first_para + i, &sp);
@@ -190,6 +225,16 @@ int indaga_document_get(indaga_document **out, const indaga_index *idx, const ch
     rc = d->id ? load_meta(d, &sd) : INDAGA_ENOMEM;
   }
   if (rc == INDAGA_OK) rc = load_paras(d, r, &sd);
+  if (rc == INDAGA_OK) rc = load_parts(d, &sd);
+  /* A file indexed in pieces: the paragraphs of every piece in order, and
+     the part labels of them all. */
+  for (uint32_t k = 1; rc == INDAGA_OK && sd.more; k++) {
+    rc = ix_find_piece(idx->snap, doc, k, &seg, &did);
+    if (rc == INDAGA_ENOTFOUND) rc = INDAGA_ECORRUPT;   /* a piece is missing */
+    if (rc == INDAGA_OK) rc = seg_doc_get(r = ix_seg(idx->snap, seg), did, &sd);
+    if (rc == INDAGA_OK) rc = load_paras(d, r, &sd);
+    if (rc == INDAGA_OK) rc = load_parts(d, &sd);
+  }
   if (rc) {
     indaga_document_free(d);
     if (errmsg)
@@ -251,9 +296,84 @@ static int was_checked(checked *c, uint64_t id) {
 }
 
 /* Verify one opened generation. INDAGA_OK or the first problem in *errmsg. */
+/* Owned map keys: (id, NUL, u32 piece) strings, each allocated on its own so they never move. */
+typedef struct keyset {
+  char **v;
+  size_t n, cap;
+} keyset;
+
+static void keyset_free(keyset *k) {
+  for (size_t i = 0; i < k->n; i++) indaga__free(k->v[i]);
+  indaga__free(k->v);
+}
+
+/* The key of (@d's id, @piece) into @out (@nout bytes): in @b, or owned by @k when @k. NULL on ENOMEM. */
+static const char *piece_key(keyset *k, ia_buf *b, const seg_doc *d, uint32_t piece, size_t *nout) {
+  buf_reset(b);
+  buf_append(b, d->id, d->nid);
+  buf_putc(b, 0);
+  buf_put_u32(b, piece);
+  if (b->err) return NULL;
+  *nout = b->n;
+  if (!k) return (const char *)b->p;
+  if (k->n == k->cap) {
+    size_t cap = k->cap ? k->cap * 2 : 256;
+    char **v = indaga__realloc(k->v, cap * sizeof *v);
+    if (!v) return NULL;
+    k->v = v;
+    k->cap = cap;
+  }
+  char *z = indaga__malloc(b->n);
+  if (!z) return NULL;
+  memcpy(z, b->p, b->n);
+  k->v[k->n++] = z;
+  return z;
+}
+
+/*
+** The pieces of each file indexed in pieces are all live: a piece that says
+** another follows has its successor, and a piece k > 0 follows a live piece
+** k - 1 that says so. INDAGA_OK, ECORRUPT (*errmsg) or ENOMEM.
+*/
+static int check_pieces(const ix_snapshot *s, const ix_map *ids, ia_buf *b, char **errmsg) {
+  const ix_manifest *m = ix_snapshot_manifest(s);
+  for (size_t i = 0; i < ids->cap; i++) {
+    const ix_map_slot *ms = &ids->slots[i];
+    uint64_t v;
+    seg_doc d, e;
+    size_t nk;
+    if (!ms->h) continue;
+    if (seg_doc_get(ix_seg(s, (size_t)(ms->v >> 32)), (uint32_t)ms->v, &d) != INDAGA_OK) return INDAGA_ECORRUPT;
+    const char *bad = NULL;
+    uint32_t other = 0;
+    if (d.more) {
+      const char *key = piece_key(NULL, b, &d, other = d.piece + 1, &nk);
+      if (!key) return INDAGA_ENOMEM;
+      if (!ix_map_get(ids, key, nk, &v)) bad = "says another follows, but piece";
+    }
+    if (!bad && d.piece > 0) {
+      const char *key = piece_key(NULL, b, &d, other = d.piece - 1, &nk);
+      if (!key) return INDAGA_ENOMEM;
+      if (!ix_map_get(ids, key, nk, &v)) bad = "exists, but piece";
+      else if (seg_doc_get(ix_seg(s, (size_t)(v >> 32)), (uint32_t)v, &e) != INDAGA_OK || !e.more)
+        bad = "follows the last piece,";
+    }
+    if (bad) {
+      if (errmsg)
+        *errmsg = indaga__sprintf("manifest.%llu: corrupt: document %.*s: piece %u %s %u %s",
+                                  (unsigned long long)m->generation, (int)d.nid, d.id, d.piece, bad,
+                                  other, bad[0] == 'f' ? "" : "is missing");
+      return INDAGA_ECORRUPT;
+    }
+  }
+  return INDAGA_OK;
+}
+
 static int check_generation(const ix_snapshot *s, checked *done, char **errmsg) {
   const ix_manifest *m = ix_snapshot_manifest(s);
-  ix_map ids = { 0 };
+  ix_map ids = { 0 };            /* (id, piece) -> segment << 32 | document */
+  keyset keys = { 0 };
+  ia_buf b = { 0 };
   int rc = INDAGA_OK;
   for (size_t i = 0; rc == INDAGA_OK && i < m->nsegs; i++) {
     const seg_reader *r = ix_seg(s, i);
@@ -273,20 +393,28 @@ static int check_generation(const ix_snapshot *s, checked *done, char **errmsg) 
       if (ix_doc_deleted(s, i, did)) continue;
       seg_doc d;
       uint64_t v;
+      size_t nk;
+      const char *key;
       rc = seg_doc_get(r, did, &d);
       if (rc) {
         if (errmsg) *errmsg = indaga__sprintf("%s: corrupt: document %u unreadable", seg_name(r), did);
-      } else if (ix_map_get(&ids, d.id, d.nid, &v)) {
+      } else if (!(key = piece_key(&keys, &b, &d, d.piece, &nk))) {
+        rc = INDAGA_ENOMEM;
+      } else if (ix_map_get(&ids, key, nk, &v)) {
         if (errmsg)
-          *errmsg = indaga__sprintf("manifest.%llu: corrupt: document %.*s is live in two segments (%s)",
-                                    (unsigned long long)m->generation, (int)d.nid, d.id, seg_name(r));
+          *errmsg = indaga__sprintf("manifest.%llu: corrupt: document %.*s%s is live in two segments (%s)",
+                                    (unsigned long long)m->generation, (int)d.nid, d.id,
+                                    d.piece ? " (a piece of it)" : "", seg_name(r));
         rc = INDAGA_ECORRUPT;
       } else {
-        rc = ix_map_put(&ids, d.id, d.nid, 1);
+        rc = ix_map_put(&ids, key, nk, (uint64_t)i << 32 | did);
       }
     }
   }
+  if (rc == INDAGA_OK) rc = check_pieces(s, &ids, &b, errmsg);
   ix_map_free(&ids);
+  keyset_free(&keys);
+  buf_free(&b);
   return rc;
 }
 

@@ -98,6 +98,9 @@ typedef struct parser {
 
   uint32_t part;        /* current part */
   uint32_t ord;         /* last ordinal given in it */
+  uint64_t base;        /* file offset of p[0] (a piece: docstream.c) */
+  uint64_t nbefore;     /* paragraphs of the earlier pieces */
+  uint32_t piece;       /* which piece this is (0: the first, or the whole file) */
   int zone;             /* still in the UN header zone */
   size_t zone_lines;
   size_t first_atx;     /* 1 + index of the first "# " heading paragraph, or 0 */
@@ -497,7 +500,7 @@ static void close_para(parser *P) {
   n = P->txt.n;
   if (n == 0) return;
   if (!P->heading && n <= 150 && all_caps(P->txt.p, n)) P->heading = 1;
-  if (!P->heading && !d->has_front_matter && d->nparas == 0 && P->part == 0 && P->kind == K_NONE &&
+  if (!P->heading && !d->has_front_matter && P->nbefore + d->nparas == 0 && P->part == 0 && P->kind == K_NONE &&
       P->nlines == 1 && n <= 200 && !in_set((char)P->txt.p[n - 1], ".,;:"))
     P->heading = 1;
   if (d->nparas == P->cap_paras) {
@@ -521,8 +524,8 @@ static void close_para(parser *P) {
   q->part = P->part;
   q->ordinal = ++P->ord;
   q->heading = P->heading;
-  q->src_start = P->ps;
-  q->src_end = P->pe;
+  q->src_start = P->base + P->ps;
+  q->src_end = P->base + P->pe;
   if (P->atx && !P->first_atx) P->first_atx = d->nparas + 1;
   d->nparas++;
 }
@@ -726,15 +729,17 @@ static int find_title(parser *P) {
   return INDAGA_OK;
 }
 
-/* Steps 1-4 over a text file. */
-static int parse_text(parser *P) {
+/* Steps 1-4 over a text file, or over a piece of one (@last: the final piece). */
+static int parse_text(parser *P, int last) {
   dm_doc *d = P->d;
   const char *p = P->p;
-  size_t n = P->n, start = 0, body, i, first = 0, bad;
+  size_t n = P->n, start = 0, body = 0, i, first = 0, bad;
   int rc;
-  if (n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) start = 3;
-  if ((rc = dm__front_matter(d, P->name, p, n, start, &body)) != INDAGA_OK) return rc;
-  P->zone = !d->has_front_matter;
+  if (P->piece == 0) {
+    if (n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) start = 3;
+    if ((rc = dm__front_matter(d, P->name, p, n, start, &body)) != INDAGA_OK) return rc;
+    P->zone = !d->has_front_matter;
+  }
   for (i = body; i < n && !P->rc;) {
     size_t le = eol(p, i, n);
     do_line(P, i, le);
@@ -742,20 +747,104 @@ static int parse_text(parser *P) {
   }
   close_para(P);
   if (P->rc) return P->rc;
-  if ((rc = find_title(P)) != INDAGA_OK || (rc = dm__meta_finish(d)) != INDAGA_OK) return rc;
-  bad = count_invalid((const unsigned char *)p, n, &first);
-  if (bad && (rc = dm__warn(d, "%s: %zu invalid UTF-8 sequence%s replaced by U+FFFD (first at byte %zu)",
-                            P->name, bad, bad == 1 ? "" : "s", first)) != INDAGA_OK)
+  if (P->piece == 0 && ((rc = find_title(P)) != INDAGA_OK || (rc = dm__meta_finish(d)) != INDAGA_OK))
     return rc;
-  if (d->nparas == 0) {
-    if (n == 0) rc = dm__warn(d, "%s: empty file; indexed with no paragraphs", P->name);
+  bad = count_invalid((const unsigned char *)p, n, &first);
+  if (bad && (rc = dm__warn(d, "%s: %zu invalid UTF-8 sequence%s replaced by U+FFFD (first at byte %llu)",
+                            P->name, bad, bad == 1 ? "" : "s",
+                            (unsigned long long)(P->base + first))) != INDAGA_OK)
+    return rc;
+  rc = INDAGA_OK;
+  if (last && P->nbefore + d->nparas == 0) {
+    if (n == 0 && P->piece == 0) rc = dm__warn(d, "%s: empty file; indexed with no paragraphs", P->name);
     else if (d->has_front_matter) rc = dm__warn(d, "%s: no text after the front matter; indexed with no paragraphs", P->name);
     else rc = dm__warn(d, "%s: no text; indexed with no paragraphs", P->name);
   }
   return rc;
 }
 
-int dm_parse(dm_doc **out, const char *name, const char *p, size_t n, char **why) {
+void dm_cont_free(dm_cont *c) {
+  if (!c) return;
+  for (size_t i = 0; i < c->nmeta; i++) { indaga__free(c->meta[i].key); indaga__free(c->meta[i].value); }
+  for (size_t i = 0; i < c->nparts; i++) indaga__free(c->part_labels[i]);
+  indaga__free(c->meta);
+  indaga__free(c->part_labels);
+  memset(c, 0, sizeof *c);
+}
+
+/* Copy the labels a[from..n) (NULL entries stay NULL) into b[from..n). INDAGA_OK or ENOMEM. */
+static int copy_labels(char **b, char *const *a, size_t from, size_t n) {
+  for (size_t i = from; i < n; i++)
+    if (a[i] && !(b[i] = indaga__strdup(a[i]))) return INDAGA_ENOMEM;
+  return INDAGA_OK;
+}
+
+/* Copy metadata a[0..n) into a fresh array *out. INDAGA_OK or ENOMEM (nothing allocated). */
+static int copy_meta(dm_meta **out, size_t *nout, const dm_meta *a, size_t n) {
+  *out = NULL;
+  *nout = 0;
+  if (!n) return INDAGA_OK;
+  dm_meta *m = indaga__calloc(n, sizeof *m);
+  if (!m) return INDAGA_ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    m[i].key = indaga__strdup(a[i].key);
+    m[i].value = indaga__strdup(a[i].value);
+    if (!m[i].key || !m[i].value) {
+      for (size_t j = 0; j <= i; j++) { indaga__free(m[j].key); indaga__free(m[j].value); }
+      indaga__free(m);
+      return INDAGA_ENOMEM;
+    }
+  }
+  *out = m;
+  *nout = n;
+  return INDAGA_OK;
+}
+
+/*
+** A new document carrying @c's metadata, its part count and the label of
+** its current part (empty before piece 0). The labels of earlier parts stay
+** NULL: no paragraph of this piece is in them, and copying them into every
+** piece would cost quadratic space in a file of many annexes.
+*/
+static dm_doc *doc_from_cont(const dm_cont *c) {
+  dm_doc *d = indaga__calloc(1, sizeof(*d));
+  size_t np = c->nparts ? c->nparts : 1;
+  if (!d) return NULL;
+  d->part_labels = indaga__calloc(np, sizeof(char *));
+  if (!d->part_labels) { indaga__free(d); return NULL; }
+  d->nparts = np;
+  d->has_front_matter = c->has_front_matter;
+  if ((c->nparts && copy_labels(d->part_labels, c->part_labels, c->part ? c->part : 1, c->nparts) != INDAGA_OK) ||
+      copy_meta(&d->meta, &d->nmeta, c->meta, c->nmeta) != INDAGA_OK) {
+    dm_doc_free(d);
+    return NULL;
+  }
+  return d;
+}
+
+/* After piece @d: carry its state into @c for the next piece. INDAGA_OK or ENOMEM. */
+static int save_cont(dm_cont *c, const parser *P, const dm_doc *d, size_t n) {
+  if (c->piece == 0 && copy_meta(&c->meta, &c->nmeta, d->meta, d->nmeta) != INDAGA_OK) return INDAGA_ENOMEM;
+  if (d->nparts > c->nparts) {
+    char **v = indaga__realloc(c->part_labels, d->nparts * sizeof *v);
+    if (!v) return INDAGA_ENOMEM;
+    c->part_labels = v;
+    size_t from = c->nparts ? c->nparts : 1;
+    for (size_t i = c->nparts; i < d->nparts; i++) v[i] = NULL;
+    c->nparts = d->nparts;
+    if (copy_labels(v, d->part_labels, from, d->nparts) != INDAGA_OK) return INDAGA_ENOMEM;
+  }
+  c->offset += n;
+  c->piece++;
+  c->part = P->part;
+  c->ord = P->ord;
+  c->nparas += d->nparas;
+  c->has_front_matter = d->has_front_matter;
+  return INDAGA_OK;
+}
+
+int dm_parse_piece(dm_doc **out, const char *name, const char *p, size_t n, int last, dm_cont *c,
+                   char **why) {
   parser P;
   dm_doc *d;
   const char *reason;
@@ -764,25 +853,34 @@ int dm_parse(dm_doc **out, const char *name, const char *p, size_t n, char **why
   if (why) *why = NULL;
   if (!name) name = "(input)";
   if (!p) n = 0;
-  reason = n ? sniff((const unsigned char *)p, n) : NULL;
+  reason = n && c->piece == 0 ? sniff((const unsigned char *)p, n) : NULL;
   if (reason) {
     if (why && !(*why = indaga__sprintf("%s: not indexed: %s", name, reason))) return INDAGA_ENOMEM;
     return DM_SKIP;
   }
-  d = indaga__calloc(1, sizeof(*d));
+  d = doc_from_cont(c);
   if (!d) return INDAGA_ENOMEM;
-  d->part_labels = indaga__calloc(1, sizeof(char *));
-  if (!d->part_labels) { indaga__free(d); return INDAGA_ENOMEM; }
-  d->nparts = 1;
   memset(&P, 0, sizeof(P));
   P.name = name;
   P.p = p ? p : "";
   P.n = n;
   P.d = d;
-  rc = parse_text(&P);
+  P.base = c->offset;
+  P.nbefore = c->nparas;
+  P.piece = c->piece;
+  P.part = c->part;
+  P.ord = c->ord;
+  rc = parse_text(&P, last);
   buf_free(&P.raw);
   buf_free(&P.txt);
+  if (rc == INDAGA_OK && !last) rc = save_cont(c, &P, d, n);
   if (rc) { dm_doc_free(d); return rc; }
   *out = d;
   return INDAGA_OK;
+}
+
+int dm_parse(dm_doc **out, const char *name, const char *p, size_t n, char **why) {
+  dm_cont c;
+  memset(&c, 0, sizeof c);
+  return dm_parse_piece(out, name, p, n, 1, &c, why);   /* the last piece keeps nothing in c */
 }

@@ -62,6 +62,93 @@ typedef struct dm_doc {
 int dm_parse(dm_doc **out, const char *name, const char *p, size_t n, char **why);
 void dm_doc_free(dm_doc *d);
 
+/*
+** A document parsed in pieces (a file larger than a piece, see docstream.h).
+** The file is cut only where a whole-file parse has no paragraph open (after
+** a blank line, when there is one), and dm_cont carries from one piece to
+** the next what that parse would carry: the current part and the last
+** ordinal given in it, the part labels so far, the count of paragraphs
+** (the "first block is a heading" rule), the metadata and whether there was
+** front matter. So each piece's paragraphs, labels, parts, ordinals and
+** source offsets (absolute in the file) are those of a whole-file parse.
+**
+** What only piece 0 does: the binary sniff, the byte order mark, front
+** matter, the UN header zone (it ends with piece 0), the title and the
+** derived metadata (from piece 0's paragraphs). Every piece's dm_doc holds
+** the document's metadata (a copy), nparts as at its end, and the labels of
+** the parts its paragraphs are in (from its first paragraph's part on;
+** earlier labels are NULL). Warnings name byte offsets in the file.
+*/
+typedef struct dm_cont {
+  uint64_t offset;        /* file offset of the next piece's first byte */
+  uint32_t piece;         /* the next piece's number: 0 before the first */
+  uint32_t part, ord;     /* current part, last ordinal given in it */
+  uint64_t nparas;        /* paragraphs of the pieces so far */
+  int has_front_matter;
+  dm_meta *meta;          /* the document's metadata, from piece 0 */
+  size_t nmeta;
+  char **part_labels;     /* labels of the parts begun so far ([0] NULL) */
+  size_t nparts;
+} dm_cont;
+
+/*
+** Parse the next piece, p[0..n) at file offset c->offset, into *out; @last
+** is nonzero for the file's final piece. Updates @c for the next piece
+** (zero it before piece 0; free with dm_cont_free). Returns as dm_parse
+** (DM_SKIP only for piece 0).
+*/
+int dm_parse_piece(dm_doc **out, const char *name, const char *p, size_t n, int last, dm_cont *c,
+                   char **why);
+void dm_cont_free(dm_cont *c);   /* frees what @c holds and zeroes it */
+
+/**************************************************************************
+** Large files (docmodel_stream.c). A file larger than a piece is never
+** loaded whole: it is read in windows of one piece size with pread, each
+** piece ending where a whole-file parse has no paragraph open:
+**   1. after the last blank line in the window's last three quarters;
+**   2. failing that (a paragraph longer than 3/4 of a piece), at the end of
+**      its last line, with a warning: a paragraph there may be split;
+**   3. failing that (a line that long), after its last space or tab, and
+**      4. failing that, between two UTF-8 characters, with a warning.
+** The bytes after the cut start the next window (they are not read twice).
+** The content hash (xxh64) is computed over the same windows by
+** dm_stream_hash (pass 1: the writer needs it in piece 0's record and to
+** see an unchanged file) and again while parsing (pass 2): a file that
+** changes in between is refused (INDAGA_EINPUT, "changed while indexed").
+** Memory: one window plus the piece being parsed.
+*/
+typedef struct dm_stream dm_stream;
+
+/*
+** The piece size for memory budget @budget: budget / 32, within [1 MiB,
+** 32 MiB] (8 MiB for the default 256 MiB). A parsed and analysed piece
+** takes up to 4 bytes per source byte (measured 3.7 on 16 MiB pieces of
+** short UN paragraphs), and the writer holds at most two pieces of one
+** file at once (one being added, one being parsed) plus the read window,
+** so a large file costs about 9/32 of the budget outside the builder.
+*/
+size_t dm_piece_size(size_t budget);
+
+/*
+** Open @path (named @name in warnings) to be read in pieces of @piece bytes
+** (>= 4096). Its size and mtime are taken at the open. Returns INDAGA_OK,
+** INDAGA_ENOMEM, or the status and message of os_rfile_open.
+*/
+int  dm_stream_open(dm_stream **out, const char *path, const char *name, size_t piece, char **errmsg);
+void dm_stream_close(dm_stream *s);     /* accepts NULL */
+uint64_t dm_stream_size(const dm_stream *s);
+int64_t  dm_stream_mtime(const dm_stream *s);
+/* Pass 1: the xxh64 of the file's first dm_stream_size() bytes. INDAGA_OK, an I/O status, or INDAGA_EINPUT (it shrank). */
+int  dm_stream_hash(dm_stream *s, uint64_t *hash, char **errmsg);
+/*
+** Pass 2: read and parse the next piece into *out (*piece its number,
+** *last nonzero for the final one). Returns INDAGA_OK, DM_SKIP (piece 0
+** is not text; *errmsg says why), INDAGA_EINPUT (the file shrank, or
+** changed since dm_stream_hash), an I/O status or INDAGA_ENOMEM, with
+** *errmsg naming the file. Not to be called after the last piece.
+*/
+int  dm_stream_next(dm_stream *s, dm_doc **out, uint32_t *piece, int *last, char **errmsg);
+
 /* Value of metadata field @key, or NULL. */
 const char *dm_meta_get(const dm_doc *d, const char *key);
 

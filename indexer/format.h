@@ -91,16 +91,26 @@
 ** SECTION PARA_LEN: npara times u32 paragraph length in tokens (positions)
 **
 ** SECTION DOCS: document records, each:
-**     varint id length, id bytes, varint first_para, varint npara,
+**     varint id length, id bytes, varint piece, varint piece flags,
+**     varint first_para, varint npara,
 **     varint nparts, varint size, u64 mtime_ns (two's complement), u64 hash,
 **     varint meta length, meta bytes, varint parts length, parts bytes
+**   piece: 0 for a document indexed whole; a source file larger than a piece
+**     (indexer/docstream.h) is indexed as pieces 0..n-1, each a record with
+**     the same id, possibly in different segments. piece flags: bit 0
+**     (SEGF_PIECE_MORE) set when piece + 1 exists; other bits are 0.
+**     size, mtime_ns and hash are the whole file's in every piece; meta is
+**     the document's (the same in every piece); nparts counts the parts
+**     begun up to the end of this piece, and parts labels those its
+**     paragraphs are in (earlier parts are stored unlabelled: a reader
+**     joins the labels of all pieces).
 **   meta:  zero or more { varint nk, key, varint nv, value }
 **   parts: nparts-1 labels (parts 1..): varint (length + 1, or 0 for none), bytes
 **   Documents cover the paragraphs in order: doc d's first_para is the sum of
 **   the npara of docs before it, and every paragraph's doc agrees.
 ** SECTION DOC_IDX: ndoc times u64 offset of each record in DOCS
-** SECTION DOC_SORT: ndoc times u32 document number, sorted bytewise by id
-**     (ids are unique)
+** SECTION DOC_SORT: ndoc times u32 document number, sorted by (id bytewise,
+**     piece) ((id, piece) pairs are unique)
 **
 ** SECTION TEXT: zstd frames (with content size and XXH64 content checksum),
 **     one per text block, back to back
@@ -121,6 +131,7 @@
 #define SEGF_MAGIC        "indagaSG"
 #define SEGF_FOOTER_MAGIC "indagaFT"
 #define SEGF_VERSION      3u
+#define SEGF_PIECE_MORE   1u       /* DOCS piece flags: another piece follows */
 #define SEGF_HEADER_SIZE  16u
 
 enum {

@@ -547,7 +547,7 @@ int seg_builder_add(seg_builder *b, const seg_doc_in *in) {
     if ((uint64_t)d->paras[i].part + 1 > nparts) nparts = (uint64_t)d->paras[i].part + 1;
   if (nparts > UINT32_MAX) return INDAGA_EMISUSE;
   int rc = encode_doc_blobs(b, d, (uint32_t)nparts);
-  if (!rc) rc = segsink_doc(b->sink, in->id, strlen(in->id), in->size, in->mtime_ns, in->hash,
+  if (!rc) rc = segsink_doc(b->sink, in->id, strlen(in->id), in->piece, in->more, in->size, in->mtime_ns, in->hash,
                             b->scratch.p, b->scratch.n, b->scratch2.p, b->scratch2.n, (uint32_t)nparts);
   if (!rc) rc = map_terms(b, tk);
   const uint64_t *o = tk->occ;

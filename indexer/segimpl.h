@@ -61,8 +61,10 @@ typedef struct segsink segsink;
 int  segsink_new(segsink **out);
 void segsink_free(segsink *s);     /* removes a half-written temporary file */
 void segsink_abort(segsink *s);    /* the same, now: close and remove the temporary file */
-/* Start document ndoc: @meta and @parts are already encoded as in format.h. */
-int  segsink_doc(segsink *s, const char *id, size_t nid, uint64_t size, int64_t mtime_ns,
+/* Start document ndoc, piece @piece of its id (@more: another piece follows);
+** @meta and @parts are already encoded as in format.h. */
+int  segsink_doc(segsink *s, const char *id, size_t nid, uint32_t piece, int more,
+                 uint64_t size, int64_t mtime_ns,
                  uint64_t hash, const unsigned char *meta, size_t nmeta,
                  const unsigned char *parts, size_t nparts_bytes, uint32_t nparts);
 /* Add a paragraph to the current document. */

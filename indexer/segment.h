@@ -47,8 +47,13 @@ int ix_doc_deleted(const ix_snapshot *s, size_t seg, uint32_t did);
 /* Live paragraphs and the sum of their lengths (tokens), for BM25. */
 uint64_t ix_live_paras(const ix_snapshot *s);
 uint64_t ix_total_len(const ix_snapshot *s);
-/* Find live document @id: its segment and document number. INDAGA_ENOTFOUND if absent. */
+/*
+** Find live document @id: the segment and document number of its piece 0
+** (the whole document, unless its file was indexed in pieces). INDAGA_ENOTFOUND if absent.
+*/
 int ix_find_doc(const ix_snapshot *s, const char *id, size_t *seg, uint32_t *did);
+/* The same for piece @piece of @id (a search of each segment's DOC_SORT). */
+int ix_find_piece(const ix_snapshot *s, const char *id, uint32_t piece, size_t *seg, uint32_t *did);
 
 /**************************************************************************
 ** Terms. A term's postings: paragraph ids ascending with term frequencies,
@@ -160,6 +165,8 @@ int  seg_text_read(seg_text_reader *t, const seg_reader *r, uint32_t pid, const 
 
 typedef struct seg_doc {
   const char *id; size_t nid;        /* path relative to the indexed root */
+  uint32_t piece;                    /* 0, or the piece of a file indexed in pieces */
+  int more;                          /* another piece of this id follows */
   uint32_t first_para, npara;        /* its paragraphs */
   uint32_t nparts;                   /* 1 + annexes */
   uint64_t size;                     /* source size, mtime, content hash (xxh64) */
@@ -178,10 +185,13 @@ int seg_doc_meta_find(const seg_doc *d, const char *key, const char **v, size_t 
 int seg_doc_part_label(const seg_doc *d, uint32_t part, const char **l, size_t *nl);
 
 /*
-** Find document @id (p+n): its document number in *did. INDAGA_OK,
+** Find document @id (p+n): the document number of its lowest piece in this
+** segment in *did (piece 0 for a document indexed whole). INDAGA_OK,
 ** INDAGA_ENOTFOUND when absent, INDAGA_ECORRUPT.
 */
 int seg_doc_find(const seg_reader *r, const char *id, size_t n, uint32_t *did);
+/* The same for piece @piece of @id exactly. */
+int seg_doc_find_piece(const seg_reader *r, const char *id, size_t n, uint32_t piece, uint32_t *did);
 /* Sum of all paragraph lengths of the segment (deleted ones included). */
 uint64_t seg_total_len(const seg_reader *r);
 

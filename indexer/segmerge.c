@@ -57,7 +57,7 @@ static int merge_docs(merge *m, size_t i, int (*deleted)(void *, size_t, uint32_
     if (deleted && deleted(ctx, i, did)) continue;
     seg_doc d;
     if ((rc = seg_doc_get(r, did, &d)) != INDAGA_OK) break;
-    rc = segsink_doc(m->sink, d.id, d.nid, d.size, d.mtime_ns, d.hash, d.meta, d.nmeta,
+    rc = segsink_doc(m->sink, d.id, d.nid, d.piece, d.more, d.size, d.mtime_ns, d.hash, d.meta, d.nmeta,
                      d.parts, d.nparts_bytes, d.nparts);
     for (uint32_t pid = d.first_para; pid < d.first_para + d.npara && !rc; pid++) {
       seg_para p;

@@ -214,8 +214,9 @@ int seg_open(seg_reader **out, const char *path, char **errmsg) {
   if (whole && seg__checksum(r, errmsg) != INDAGA_OK) goto done;   /* rc is ECORRUPT */
   if (hv != SEGF_VERSION || fv != SEGF_VERSION || flags != 0) {
     if (errmsg && !*errmsg)
-      *errmsg = indaga__sprintf("%s: segment format version %u (flags %#x); this indaga reads version %u",
-                                path, hv, flags, SEGF_VERSION);
+      *errmsg = indaga__sprintf("%s: segment format version %u (flags %#x); this indaga reads version %u%s",
+                                path, hv, flags, SEGF_VERSION,
+                                hv < SEGF_VERSION ? ": rebuild the index with 'indaga index --full'" : "");
     rc = INDAGA_EVERSION;
     goto done;
   }
@@ -734,6 +735,10 @@ int seg_doc_get(const seg_reader *r, uint32_t did, seg_doc *out) {
   if (get_bytes(&p, end, &s, &n)) return INDAGA_ECORRUPT;
   out->id = (const char *)s;
   out->nid = n;
+  uint32_t pflags;
+  if (get_v32(&p, end, &out->piece) || get_v32(&p, end, &pflags) || (pflags & ~SEGF_PIECE_MORE))
+    return INDAGA_ECORRUPT;
+  out->more = (pflags & SEGF_PIECE_MORE) != 0;
   if (get_v32(&p, end, &out->first_para) || get_v32(&p, end, &out->npara) ||
       get_v32(&p, end, &out->nparts) || out->nparts == 0 || get_varint(&p, end, &size) || end - p < 16)
     return INDAGA_ECORRUPT;
@@ -789,18 +794,39 @@ int seg_doc_part_label(const seg_doc *d, uint32_t part, const char **l, size_t *
   return 0;
 }
 
-int seg_doc_find(const seg_reader *r, const char *id, size_t n, uint32_t *did) {
+/*
+** The first DOC_SORT entry not below (@id, @piece): a lower bound, so with
+** piece 0 the lowest piece of @id present. INDAGA_OK with *did (when that
+** entry has this id and, if @exact, this piece), INDAGA_ENOTFOUND, ECORRUPT.
+*/
+static int doc_lower_bound(const seg_reader *r, const char *id, size_t n, uint32_t piece, int exact,
+                           uint32_t *did) {
   uint32_t lo = 0, hi = r->ndoc;
+  seg_doc doc;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2, d = get_u32(r->sec[SEC_DOC_SORT] + 4 * (size_t)mid);
-    seg_doc doc;
     int rc = seg_doc_get(r, d, &doc);
     if (rc) return rc == INDAGA_ENOTFOUND ? INDAGA_ECORRUPT : rc;
     int c = cmp_bytes((const unsigned char *)doc.id, doc.nid, id, n);
-    if (c == 0) { *did = d; return INDAGA_OK; }
+    if (c == 0) c = doc.piece < piece ? -1 : doc.piece > piece;
     if (c < 0) lo = mid + 1; else hi = mid;
   }
-  return INDAGA_ENOTFOUND;
+  if (lo == r->ndoc) return INDAGA_ENOTFOUND;
+  uint32_t d = get_u32(r->sec[SEC_DOC_SORT] + 4 * (size_t)lo);
+  int rc = seg_doc_get(r, d, &doc);
+  if (rc) return rc == INDAGA_ENOTFOUND ? INDAGA_ECORRUPT : rc;
+  if (cmp_bytes((const unsigned char *)doc.id, doc.nid, id, n) != 0 || (exact && doc.piece != piece))
+    return INDAGA_ENOTFOUND;
+  *did = d;
+  return INDAGA_OK;
+}
+
+int seg_doc_find(const seg_reader *r, const char *id, size_t n, uint32_t *did) {
+  return doc_lower_bound(r, id, n, 0, 0, did);
+}
+
+int seg_doc_find_piece(const seg_reader *r, const char *id, size_t n, uint32_t piece, uint32_t *did) {
+  return doc_lower_bound(r, id, n, piece, 1, did);
 }
 
 uint64_t seg_total_len(const seg_reader *r) { return r->total_len; }

@@ -60,6 +60,7 @@ typedef struct sdoc {
   uint64_t size, hash;
   int64_t mtime_ns;
   uint32_t nparts, first_para;
+  uint32_t piece, more;
 } sdoc;
 
 struct segsink {
@@ -180,7 +181,8 @@ void seg__put_label(ia_buf *b, const char *p, size_t n, int present) {
   if (present) buf_append(b, p, n);
 }
 
-int segsink_doc(segsink *s, const char *id, size_t nid, uint64_t size, int64_t mtime_ns,
+int segsink_doc(segsink *s, const char *id, size_t nid, uint32_t piece, int more,
+                uint64_t size, int64_t mtime_ns,
                 uint64_t hash, const unsigned char *meta, size_t nmeta,
                 const unsigned char *parts, size_t nparts_bytes, uint32_t nparts) {
   if (s->rc) return s->rc;
@@ -201,6 +203,7 @@ int segsink_doc(segsink *s, const char *id, size_t nid, uint64_t size, int64_t m
   buf_append(&s->dbytes, parts, nparts_bytes);
   d->size = size; d->hash = hash; d->mtime_ns = mtime_ns;
   d->nparts = nparts; d->first_para = s->npara;
+  d->piece = piece; d->more = more ? SEGF_PIECE_MORE : 0;
   s->ndoc++;
   return keep(s, s->dbytes.err);
 }
@@ -595,14 +598,16 @@ static void emit_section(segsink *s, int id, const ia_buf *b, char **errmsg) {
   section_end(s, id);
 }
 
-typedef struct idref { const unsigned char *p; size_t n; uint32_t d; } idref;
+typedef struct idref { const unsigned char *p; size_t n; uint32_t d, piece; } idref;
 
+/* (id, piece) order of DOC_SORT. */
 static int cmp_idref(const void *a, const void *b) {
   const idref *x = a, *y = b;
   size_t m = x->n < y->n ? x->n : y->n;
   int c = m ? memcmp(x->p, y->p, m) : 0;
   if (c) return c;
-  return x->n < y->n ? -1 : x->n > y->n;
+  if (x->n != y->n) return x->n < y->n ? -1 : 1;
+  return x->piece < y->piece ? -1 : x->piece > y->piece;
 }
 
 /* Encode the DOCS, DOC_IDX and DOC_SORT sections into @recs, @idx, @sorted. */
@@ -615,6 +620,8 @@ static void encode_docs(segsink *s, ia_buf *recs, ia_buf *idx, ia_buf *sorted, c
     buf_put_u64(idx, recs->n);
     buf_put_varint(recs, d->id_len);
     buf_append(recs, s->dbytes.p + d->id_off, d->id_len);
+    buf_put_varint(recs, d->piece);
+    buf_put_varint(recs, d->more);
     buf_put_varint(recs, d->first_para);
     buf_put_varint(recs, end - d->first_para);
     buf_put_varint(recs, d->nparts);
@@ -628,13 +635,14 @@ static void encode_docs(segsink *s, ia_buf *recs, ia_buf *idx, ia_buf *sorted, c
     ids[i].p = s->dbytes.p + d->id_off;
     ids[i].n = d->id_len;
     ids[i].d = i;
+    ids[i].piece = d->piece;
   }
   if (s->ndoc) qsort(ids, s->ndoc, sizeof *ids, cmp_idref);
   for (uint32_t i = 0; i < s->ndoc; i++) {
     if (i && cmp_idref(&ids[i - 1], &ids[i]) == 0) {
       if (errmsg && !*errmsg)
-        *errmsg = indaga__sprintf("%s: document id '%.*s' added twice", s->f.path,
-                                  (int)ids[i].n, (const char *)ids[i].p);
+        *errmsg = indaga__sprintf("%s: document id '%.*s' (piece %u) added twice", s->f.path,
+                                  (int)ids[i].n, (const char *)ids[i].p, ids[i].piece);
       keep(s, INDAGA_EMISUSE);
       break;
     }

@@ -18,7 +18,8 @@
 **               decompresses (bounds checked); lengths sum to total_len
 **   documents   records decode; first_para/npara tile the paragraphs;
 **               metadata and part labels decode exactly; DOC_SORT is a
-**               permutation in strictly ascending id order
+**               permutation in strictly ascending (id, piece) order, so an
+**               (id, piece) pair is never there twice
 **   text        blocks back to back, each decompressing to its stated size
 **
 ** The first problem found is reported in *errmsg naming the file.
@@ -164,6 +165,13 @@ static int verify_doc_blobs(const seg_doc *d) {
   return p == end ? INDAGA_OK : INDAGA_ECORRUPT;
 }
 
+/* (id, piece) order of DOC_SORT: <0, 0 (the same document piece: never valid), >0. */
+static int doc_order(const seg_doc *a, const seg_doc *b) {
+  int c = cmp_mem((const unsigned char *)a->id, a->nid, (const unsigned char *)b->id, b->nid);
+  if (c) return c;
+  return a->piece < b->piece ? -1 : a->piece > b->piece;
+}
+
 static int verify_docs(const seg_reader *r, char **errmsg) {
   uint32_t next = 0;
   for (uint32_t did = 0; did < r->ndoc; did++) {
@@ -184,8 +192,8 @@ static int verify_docs(const seg_reader *r, char **errmsg) {
     seg_doc d;
     if (did >= r->ndoc || seen[did] || seg_doc_get(r, did, &d))
       rc = seg__corrupt(r, errmsg, "document id index entry %u invalid", i);
-    else if (i && cmp_mem((const unsigned char *)prev.id, prev.nid, (const unsigned char *)d.id, d.nid) >= 0)
-      rc = seg__corrupt(r, errmsg, "document id index out of order at %u", i);
+    else if (i && doc_order(&prev, &d) >= 0)
+      rc = seg__corrupt(r, errmsg, "document id index out of order (or an (id, piece) twice) at %u", i);
     else {
       seen[did] = 1;
       prev = d;

@@ -29,6 +29,8 @@ typedef struct seg_doc_in {
   uint64_t size;            /* source size in bytes */
   int64_t mtime_ns;         /* source mtime */
   uint64_t hash;            /* xxh64 of the source bytes */
+  uint32_t piece;           /* 0, or the piece number of a large file (docstream.h) */
+  int more;                 /* another piece of this id follows */
   dm_doc *doc;              /* parsed document (owned) */
   void *tokens;             /* analysis output, opaque (owned) */
 } seg_doc_in;
@@ -52,8 +54,8 @@ uint32_t seg_builder_ndocs(const seg_builder *b);
 ** Write the segment to @path (tmp + fsync + rename). Afterwards, whether it
 ** succeeded or not, and likewise after a failed seg_builder_add, the builder
 ** only accepts seg_builder_free (other calls give INDAGA_EMISUSE). A failed
-** write leaves no file behind. A document id added twice gives
-** INDAGA_EMISUSE naming the id.
+** write leaves no file behind. A document (id, piece) added twice gives
+** INDAGA_EMISUSE naming the id and the piece.
 */
 int    seg_builder_write(seg_builder *b, const char *path, char **errmsg);
 
@@ -66,8 +68,9 @@ int  seg_verify(const seg_reader *r, char **errmsg);
 /*
 ** Merge segments @in[0..n) into one new segment at @path, dropping the
 ** paragraphs of documents marked deleted (@deleted[i] is segment i's deleted
-** document set as a callback). Document order is kept. A document id
-** present in two inputs (and not deleted in either) gives INDAGA_EMISUSE.
+** document set as a callback). Document order is kept, so the pieces of a
+** file stay in order. A document (id, piece) present in two inputs (and
+** not deleted in either) gives INDAGA_EMISUSE.
 */
 int seg_merge(const seg_reader *const *in, size_t n,
               int (*doc_deleted)(void *ctx, size_t seg, uint32_t did), void *ctx,

@@ -294,6 +294,7 @@ static int build_docs(ix_snapshot *s) {
       seg_doc d;
       int rc = seg_doc_get(r, did, &d);
       if (rc) return rc;
+      if (d.piece != 0) continue;   /* a document is found by its piece 0 (ix_find_piece for the others) */
       rc = ix_map_put(&s->docs, d.id, d.nid, (uint64_t)i << 32 | did);
       if (rc) return rc;
     }
@@ -317,4 +318,19 @@ int ix_find_doc(const ix_snapshot *cs, const char *id, size_t *seg, uint32_t *di
   *seg = (size_t)(v >> 32);
   *did = (uint32_t)v;
   return INDAGA_OK;
+}
+
+int ix_find_piece(const ix_snapshot *s, const char *id, uint32_t piece, size_t *seg, uint32_t *did) {
+  if (piece == 0) return ix_find_doc(s, id, seg, did);
+  size_t n = strlen(id);
+  for (size_t i = 0; i < s->m.nsegs; i++) {
+    uint32_t x;
+    int rc = seg_doc_find_piece(s->segs[i].r, id, n, piece, &x);
+    if (rc == INDAGA_ENOTFOUND || (rc == INDAGA_OK && ix_doc_deleted(s, i, x))) continue;
+    if (rc) return rc;
+    *seg = i;
+    *did = x;
+    return INDAGA_OK;
+  }
+  return INDAGA_ENOTFOUND;
 }

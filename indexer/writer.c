@@ -44,6 +44,20 @@
 ** results to the builder strictly in walk order, so the index is the same
 ** whatever the thread count.
 **
+** A file larger than a piece (dm_piece_size: budget / 32 within [1, 32]
+** MiB) is never loaded whole: one worker streams it (docmodel_stream.c:
+** pass 1 hashes it, and an unchanged hash ends there; pass 2 parses it in
+** pieces), analysing each piece and handing it to this thread, which adds
+** it as it comes; the worker hands over a piece only once the previous one
+** is added, and starts such a file only when this thread has reached it,
+** so at most two pieces are in memory. Each piece is a document record
+** (id, piece); the builder may be flushed between pieces, so a document's
+** pieces may lie in several segments. The docs map and the snapshot find
+** a document by its piece 0 (which carries the file's size, mtime and
+** hash, for unchanged detection); replacing or deleting it deletes every
+** piece (delete_doc). A file that fails or is skipped halfway loses the
+** pieces already added (drop_pieces): no partial document is committed.
+**
 ** Testing hook: with INDAGA_TEST_KILL_AT=N in the environment the process
 ** raises SIGKILL at its Nth durability step (segment, deletion file,
 ** directory fsync, manifest, each removal), for tests/cli/test_crash.sh.
@@ -68,6 +82,7 @@
 #define MAX_THREADS 8
 #define PROCESS_BUDGET_MIN ((size_t)32 << 20)
 #define DOC_MEM_FACTOR 3   /* a parsed, analysed document holds about 3 bytes per source byte */
+#define PIECE_MEM_FACTOR 4 /* a piece: measured 3.7 (16 MiB pieces of short UN paragraphs) */
 
 typedef struct wslot {
   ix_seg_entry e;         /* as it will appear in the manifest (del_gen, ndeleted updated at commit) */
@@ -85,6 +100,7 @@ struct indaga_writer {
   int lock_fd;
   unsigned flags;
   size_t budget;
+  size_t piece;               /* files larger than this are indexed in pieces (dm_piece_size) */
   unsigned threads;
   indaga_warning_fn on_warning;
   indaga_progress_fn on_progress;
@@ -430,6 +446,7 @@ int indaga_writer_open(indaga_writer **out, const char *path,
   w->dir = indaga__strdup(path);
   w->flags = opts->flags;
   w->budget = opts->memory_budget ? opts->memory_budget : DEFAULT_BUDGET;
+  w->piece = dm_piece_size(w->budget);
   w->threads = opts->threads ? (opts->threads > MAX_THREADS ? MAX_THREADS : opts->threads)
                              : (unsigned)default_threads();
   w->on_warning = opts->on_warning;
@@ -449,7 +466,7 @@ int indaga_writer_open(indaga_writer **out, const char *path,
   } else if (rc == INDAGA_OK) {
     rc = start_session(w);
     if (rc) { msg = w->err; w->err = NULL; }
-    if (rc == INDAGA_ECORRUPT || rc == INDAGA_EVERSION) {
+    if ((rc == INDAGA_ECORRUPT || rc == INDAGA_EVERSION) && !(msg && strstr(msg, "index --full"))) {
       char *z = indaga__sprintf("%s; run 'indaga index --full' to rebuild the index", msg ? msg : path);
       if (z) { indaga__free(msg); msg = z; }
     }
@@ -573,6 +590,43 @@ static int flush_builder(indaga_writer *w) {
 }
 
 /*
+** Delete live document @id whose piece 0 is at (@slot, @did): every piece of
+** it, wherever they are (a large file's pieces may lie in several
+** segments). Pieces are found through segment readers, so a builder that
+** may hold some (piece 0 there, or a pieced document added in this
+** session) is flushed first. Returns INDAGA_OK or a status, the message
+** recorded.
+*/
+static int delete_doc(indaga_writer *w, const char *id, size_t slot, uint32_t did) {
+  size_t n = strlen(id);
+  uint64_t v;
+  int rc, in_session = ix_map_get(&w->docs, id, n, &v) && v != DELETED;
+  if (slot == w->nslots && (rc = flush_builder(w)) != 0) return rc;
+  if (slot >= w->nslots) return failf(w, INDAGA_ERROR, "%s: document %s not found", w->dir, id);
+  seg_doc d;
+  if ((rc = seg_doc_get(w->slots[slot].r, did, &d)) != 0)
+    return failf(w, rc, "%s: cannot read document %u", seg_name(w->slots[slot].r), did);
+  if ((rc = delete_loc(w, slot, did)) != 0) return fail_msg(w, rc, NULL);
+  if (d.more && in_session && (rc = flush_builder(w)) != 0) return rc;
+  for (uint32_t k = 1; d.more; k++) {
+    int found = 0;
+    for (size_t i = 0; i < w->nslots && !found; i++) {
+      uint32_t x;
+      if (w->slots[i].dropped) continue;
+      rc = seg_doc_find_piece(w->slots[i].r, id, n, k, &x);
+      if (rc == INDAGA_ENOTFOUND) continue;
+      if (rc == INDAGA_OK) rc = seg_doc_get(w->slots[i].r, x, &d);
+      if (rc) return failf(w, rc, "%s: cannot read the document table", seg_name(w->slots[i].r));
+      if (bit(w->slots[i].del, x)) continue;   /* a copy replaced earlier */
+      if ((rc = delete_loc(w, i, x)) != 0) return fail_msg(w, rc, NULL);
+      found = 1;
+    }
+    if (!found) break;   /* a piece is missing (indaga check reports it): nothing more to delete */
+  }
+  return INDAGA_OK;
+}
+
+/*
 ** 1 when the builder has reached its share of the budget: its memory, plus
 ** what writing it adds, plus what the budget must leave outside it (the
 ** analyzers and the documents parsed but not yet added; at most half the
@@ -594,13 +648,14 @@ static int builder_full(const indaga_writer *w) {
 static int add_doc(indaga_writer *w, const seg_doc_in *in, int *replaced) {
   size_t slot;
   uint32_t did;
-  int rc = lookup(w, in->id, &slot, &did);
-  if (rc < 0) return fail_msg(w, rc, NULL);
-  *replaced = rc;
-  /* A segment holds an id once: a copy still in the builder is flushed
-     first (rare: the same id twice in one session), then deleted there. */
-  if (rc == 1 && slot == w->nslots && (rc = flush_builder(w)) != 0) return rc;
-  if (*replaced && (rc = delete_loc(w, slot, did)) != 0) return fail_msg(w, rc, NULL);
+  int rc;
+  *replaced = 0;
+  if (in->piece == 0) {   /* a later piece follows its piece 0, which did the replacing */
+    rc = lookup(w, in->id, &slot, &did);
+    if (rc < 0) return fail_msg(w, rc, NULL);
+    *replaced = rc;
+    if (rc == 1 && (rc = delete_doc(w, in->id, slot, did)) != 0) return rc;
+  }
   if (!w->builder) {   /* with several threads, stored text is compressed on one more */
     if ((rc = seg_builder_new(&w->builder)) == 0 && w->threads > 1) rc = seg_builder_async(w->builder);
     if (rc) return fail_msg(w, rc, NULL);
@@ -608,8 +663,8 @@ static int add_doc(indaga_writer *w, const seg_doc_in *in, int *replaced) {
   did = seg_builder_ndocs(w->builder);
   rc = seg_builder_add(w->builder, in);
   if (rc) return failf(w, rc, "%s: cannot add document: %s", in->id, indaga_strerror(rc));
-  rc = map_set(w, &w->docs, in->id, LOC(w->nslots, did));
-  if (rc) return fail_msg(w, rc, NULL);
+  if (in->piece == 0 && (rc = map_set(w, &w->docs, in->id, LOC(w->nslots, did))) != 0)
+    return fail_msg(w, rc, NULL);
   w->dirty = 1;
   if (builder_full(w)) return flush_builder(w);
   return INDAGA_OK;
@@ -624,8 +679,8 @@ int indaga_writer_delete(indaga_writer *w, const char *doc) {
   rc = lookup(w, doc, &slot, &did);
   if (rc < 0) return fail_msg(w, rc, NULL);
   if (rc == 0) return failf(w, INDAGA_ENOTFOUND, "%s: no such document in %s", doc, w->dir);
-  if ((rc = delete_loc(w, slot, did)) != 0 || (rc = map_set(w, &w->docs, doc, DELETED)) != 0)
-    return fail_msg(w, rc, NULL);
+  if ((rc = delete_doc(w, doc, slot, did)) != 0) return rc;
+  if ((rc = map_set(w, &w->docs, doc, DELETED)) != 0) return fail_msg(w, rc, NULL);
   w->dirty = 1;
   return INDAGA_OK;
 }
@@ -650,16 +705,15 @@ static int prepare_doc(analyzer *an, const char *id, const char *p, size_t n, ui
 }
 
 /*
-** The largest file indexed: a document is read (os_load_file), parsed and
-** analysed whole, which takes about three times its size in memory
-** (measured: 300 MB for a 100 MB file), so one far beyond the memory budget
-** would exhaust the machine instead of being flushed. Larger files are
-** skipped with a warning naming them (os_load_file checks the size). The
-** limit is the budget, but never below the default budget, so a small
-** budget (tests force flushes with one) does not refuse ordinary files.
+** Memory of a job's file while it is parsed and analysed ahead of the
+** consumer: about DOC_MEM_FACTOR bytes per source byte for a file read
+** whole; for a file indexed in pieces, two pieces at most (one being added,
+** one being parsed: the worker hands over a piece only once the previous
+** one is added) plus its read window.
 */
-static uint64_t doc_limit(const indaga_writer *w) {
-  return w->budget > DEFAULT_BUDGET ? w->budget : DEFAULT_BUDGET;
+static uint64_t job_mem(const indaga_writer *w, uint64_t size) {
+  if (size > w->piece) return (uint64_t)w->piece * (2 * PIECE_MEM_FACTOR + 1);
+  return size * DOC_MEM_FACTOR;
 }
 
 /* Report the repair warnings of a parsed document. */
@@ -691,58 +745,80 @@ int indaga_writer_add_buffer(indaga_writer *w, const char *doc, const char *text
   return add_bytes(w, doc, doc, text, n, 0);
 }
 
-int indaga_writer_add_file(indaga_writer *w, const char *doc, const char *path) {
-  if (!w || !doc || !*doc || !path) return INDAGA_EMISUSE;
-  os_stat_info st;
-  char *text = NULL, *msg = NULL;
-  size_t ntext = 0;
-  int rc = os_stat(path, &st, &msg);
-  if (rc == INDAGA_OK) rc = os_load_file(path, doc_limit(w), &text, &ntext, &msg);
-  if (rc) return fail_msg(w, rc == INDAGA_ENOTFOUND ? INDAGA_EINPUT : rc, msg);
-  rc = add_bytes(w, doc, path, text, ntext, st.mtime_ns);
-  indaga__free(text);
-  return rc;
-}
-
 /**************************************************************************
-** Sync: the parallel parse/analyse pipeline
+** Jobs: one file each, read whole or streamed in pieces
 */
-enum { J_PENDING, J_READY, J_UNCHANGED, J_SKIP, J_FAIL };
+enum { J_PENDING, J_READY, J_PIECES, J_UNCHANGED, J_SKIP, J_FAIL, J_STOPPED };
 
 typedef struct job {
   const walk_entry *e;
   int has_old;            /* a live document has this id */
   uint64_t old_hash;
-  int state;              /* J_* once processed */
-  int rc;                 /* J_FAIL status */
+  int big;                /* larger than a piece: streamed (docmodel_stream.c) */
+  int state;              /* J_* once processed; J_PIECES: every piece handed over */
+  int rc;                 /* J_FAIL / J_STOPPED status */
   char *msg;              /* J_SKIP / J_FAIL message */
-  uint64_t max_size;      /* larger files are skipped (doc_limit) */
-  seg_doc_in in;          /* J_READY */
+  seg_doc_in in;          /* J_READY; threaded big job: the piece handed over */
+  int has_piece;          /* threaded big job: @in holds a piece not yet taken */
+  uint32_t produced;      /* pieces handed over */
+  uint32_t added;         /* pieces the consumer has added */
+  int replaced;           /* piece 0 replaced a live document */
 } job;
 
-typedef struct pipeline {
-  job *jobs;
-  size_t n;
-  size_t next_take;       /* next job a worker takes */
-  size_t consumed;        /* jobs the consumer is done with */
-  size_t window;          /* jobs in flight beyond the consumer at most */
-  size_t want;            /* job the consumer sleeps on, SIZE_MAX when awake */
-  unsigned idle;          /* workers sleeping for window space */
-  int stop;
-  pthread_mutex_t mu;
-  pthread_cond_t done_cv, space_cv;
-} pipeline;
+/* Hands a finished piece to the consumer; takes @in (cleared); nonzero stops the job. */
+typedef int (*piece_fn)(void *ctx, job *j, seg_doc_in *in);
+
+/*
+** Stream big job @j (worker side, no writer state but through @emit):
+** hash the file (pass 1; an unchanged hash ends the job), then parse and
+** analyse each piece and hand it to @emit in order. Returns the job's new
+** state: J_PIECES, J_UNCHANGED, J_SKIP / J_FAIL (j->msg, j->rc), or
+** J_STOPPED when @emit refused a piece (the consumer failed).
+*/
+static int run_big(job *j, analyzer *an, size_t piece_size, piece_fn emit, void *ctx) {
+  dm_stream *s = NULL;
+  char *msg = NULL;
+  uint64_t h = 0;
+  int rc = dm_stream_open(&s, j->e->path, j->e->id, piece_size, &msg);
+  if (rc == INDAGA_OK) rc = dm_stream_hash(s, &h, &msg);
+  if (rc == INDAGA_OK && j->has_old && h == j->old_hash) { dm_stream_close(s); return J_UNCHANGED; }
+  for (int last = 0; rc == INDAGA_OK && !last;) {
+    seg_doc_in in;
+    memset(&in, 0, sizeof in);
+    rc = dm_stream_next(s, &in.doc, &in.piece, &last, &msg);
+    if (rc) break;
+    in.more = !last;
+    in.id = indaga__strdup(j->e->id);
+    in.size = dm_stream_size(s);
+    in.mtime_ns = j->e->mtime_ns;
+    in.hash = h;
+    rc = in.id ? seg_analyze_doc(an, &in) : INDAGA_ENOMEM;
+    if (rc == INDAGA_OK && emit(ctx, j, &in) != 0) {
+      seg_doc_in_clear(&in);
+      dm_stream_close(s);
+      return J_STOPPED;
+    }
+    seg_doc_in_clear(&in);
+  }
+  dm_stream_close(s);
+  if (rc == INDAGA_OK) return J_PIECES;
+  j->rc = rc;
+  j->msg = msg;
+  if (rc == DM_SKIP) j->rc = INDAGA_EINPUT;
+  return rc == INDAGA_ENOMEM ? J_FAIL : J_SKIP;
+}
 
 /*
 ** Read, hash, parse and analyse one job's file (worker side, no writer
-** state). Returns the job's new state; the caller stores it (under the
-** pipeline's mutex when threaded).
+** state). A big job's pieces go through @emit. Returns the job's new state;
+** the caller stores it (under the pipeline's mutex when threaded).
 */
-static int run_job(job *j, analyzer *an) {
+static int run_job(job *j, analyzer *an, size_t piece_size, piece_fn emit, void *ctx) {
+  if (j->big) return run_big(j, an, piece_size, emit, ctx);
   char *text = NULL, *msg = NULL;
   size_t ntext = 0;
   int state;
-  int rc = os_load_file(j->e->path, j->max_size, &text, &ntext, &msg);
+  int rc = os_load_file(j->e->path, UINT64_MAX, &text, &ntext, &msg);
   if (rc) {
     j->rc = rc;
     j->msg = msg;
@@ -761,10 +837,144 @@ static int run_job(job *j, analyzer *an) {
   return state;
 }
 
+typedef struct sync_state {
+  indaga_writer *w;
+  indaga_sync_report *rep;
+  uint64_t files_total, files_done, bytes_total, bytes_done;
+} sync_state;
+
+/*
+** Consumer side: add piece @in of big job @j (piece 0 replaces any live
+** copy); clears @in. Progress is reported per piece, up to the piece's last
+** paragraph, so a large file moves the bar as it goes.
+*/
+static int add_piece(sync_state *st, job *j, seg_doc_in *in) {
+  indaga_writer *w = st->w;
+  int replaced = 0;
+  uint64_t np = in->doc ? in->doc->nparas : 0;
+  uint64_t done = np ? in->doc->paras[np - 1].src_end : 0;
+  doc_warnings(w, j->e->path, in->doc);
+  int rc = add_doc(w, in, &replaced);
+  if (rc == INDAGA_OK) {
+    if (in->piece == 0) j->replaced = replaced;
+    st->rep->paragraphs += np;
+    if (w->on_progress && done && done < j->e->size)
+      w->on_progress(w->ctx, st->files_done, st->files_total, st->bytes_done + done, st->bytes_total);
+  }
+  seg_doc_in_clear(in);
+  return rc;
+}
+
+/* The one-thread hand-over: add the piece at once. */
+static int emit_inline(void *ctx, job *j, seg_doc_in *in) {
+  int rc = add_piece(ctx, j, in);
+  if (rc == INDAGA_OK) j->added++;
+  else j->rc = rc;
+  return rc;
+}
+
+/*
+** A big job that ends without all of its pieces (skipped, failed): delete
+** the pieces already added, so no partial document is ever committed (the
+** document is then absent and retried by the next sync).
+*/
+static int drop_pieces(indaga_writer *w, const job *j) {
+  size_t slot;
+  uint32_t did;
+  if (j->added == 0) return INDAGA_OK;
+  int rc = lookup(w, j->e->id, &slot, &did);
+  if (rc < 0) return fail_msg(w, rc, NULL);
+  if (rc == 1 && (rc = delete_doc(w, j->e->id, slot, did)) != 0) return rc;
+  if ((rc = map_set(w, &w->docs, j->e->id, DELETED)) != 0) return fail_msg(w, rc, NULL);
+  return INDAGA_OK;
+}
+
+int indaga_writer_add_file(indaga_writer *w, const char *doc, const char *path) {
+  if (!w || !doc || !*doc || !path) return INDAGA_EMISUSE;
+  os_stat_info st;
+  char *text = NULL, *msg = NULL;
+  size_t ntext = 0;
+  int rc = os_stat(path, &st, &msg);
+  if (rc == INDAGA_OK && st.size > w->piece) {   /* streamed in pieces on this thread */
+    if ((rc = ensure_session(w)) != 0) return rc;
+    if (!w->an && (rc = analyzer_new(&w->an)) != 0) return fail_msg(w, rc, NULL);
+    walk_entry e = { (char *)(uintptr_t)doc, (char *)(uintptr_t)path, st.size, st.mtime_ns };
+    indaga_sync_report rep;
+    memset(&rep, 0, sizeof rep);
+    sync_state ss = { w, &rep, 1, 0, st.size, 0 };
+    job j;
+    memset(&j, 0, sizeof j);
+    j.e = &e;
+    j.big = 1;
+    w->inflight = (size_t)job_mem(w, st.size);
+    int state = run_big(&j, w->an, w->piece, emit_inline, &ss);
+    w->inflight = 0;
+    if (state == J_PIECES) return INDAGA_OK;
+    if (state == J_STOPPED) return j.rc;   /* adding a piece failed: its message is recorded */
+    rc = drop_pieces(w, &j);
+    if (rc == INDAGA_OK) rc = fail_msg(w, j.rc, j.msg);
+    else indaga__free(j.msg);
+    return rc;
+  }
+  if (rc == INDAGA_OK) rc = os_load_file(path, UINT64_MAX, &text, &ntext, &msg);
+  if (rc) return fail_msg(w, rc == INDAGA_ENOTFOUND ? INDAGA_EINPUT : rc, msg);
+  rc = add_bytes(w, doc, path, text, ntext, st.mtime_ns);
+  indaga__free(text);
+  return rc;
+}
+
+/**************************************************************************
+** Sync: the parallel parse/analyse pipeline
+**
+** Workers take jobs in walk order, at most `window` ahead of the consumer
+** (this thread), which adds results strictly in order. A big job is
+** streamed by the one worker that took it: it hands each piece over
+** through the job (has_piece) once the previous piece is added, and the
+** consumer adds pieces as they come. A worker starts a big job only when
+** the consumer has reached it, so at most one file's pieces are in memory.
+*/
+typedef struct pipeline {
+  job *jobs;
+  size_t n;
+  size_t next_take;       /* next job a worker takes */
+  size_t consumed;        /* jobs the consumer is done with */
+  size_t window;          /* jobs in flight beyond the consumer at most */
+  size_t want;            /* job the consumer sleeps on, SIZE_MAX when awake */
+  unsigned idle;          /* workers sleeping for window space */
+  int stop;
+  size_t piece;           /* piece size */
+  pthread_mutex_t mu;
+  pthread_cond_t done_cv, space_cv, piece_cv;
+} pipeline;
+
+/* Threaded hand-over of a piece: wait until the previous one is added. */
+static int emit_threaded(void *ctx, job *j, seg_doc_in *in) {
+  pipeline *p = ctx;
+  pthread_mutex_lock(&p->mu);
+  while (!p->stop && j->added < j->produced) pthread_cond_wait(&p->piece_cv, &p->mu);
+  int stopped = p->stop;
+  if (!stopped) {
+    j->in = *in;
+    memset(in, 0, sizeof *in);
+    j->has_piece = 1;
+    j->produced++;
+    if (p->want == (size_t)(j - p->jobs)) pthread_cond_signal(&p->done_cv);
+  }
+  pthread_mutex_unlock(&p->mu);
+  if (stopped) j->rc = INDAGA_ERROR;
+  return stopped;
+}
+
 typedef struct worker_arg {
   pipeline *p;
   int rc;                 /* analyzer_new failure */
 } worker_arg;
+
+/* May a worker take the next job now? (under p->mu) */
+static int can_take(const pipeline *p) {
+  if (p->next_take >= p->consumed + p->window) return 0;
+  return !p->jobs[p->next_take].big || p->consumed == p->next_take;
+}
 
 static void *worker_main(void *arg) {
   worker_arg *wa = arg;
@@ -773,7 +983,7 @@ static void *worker_main(void *arg) {
   wa->rc = analyzer_new(&an);
   for (;;) {
     pthread_mutex_lock(&p->mu);
-    while (!p->stop && p->next_take < p->n && p->next_take >= p->consumed + p->window) {
+    while (!p->stop && p->next_take < p->n && !can_take(p)) {
       p->idle++;
       pthread_cond_wait(&p->space_cv, &p->mu);
       p->idle--;
@@ -783,7 +993,7 @@ static void *worker_main(void *arg) {
     job *j = &p->jobs[mine];
     pthread_mutex_unlock(&p->mu);
     int state = J_FAIL;
-    if (an) state = run_job(j, an);
+    if (an) state = run_job(j, an, p->piece, emit_threaded, p);
     else j->rc = wa->rc;
     pthread_mutex_lock(&p->mu);
     j->state = state;
@@ -794,18 +1004,18 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
-typedef struct sync_state {
-  indaga_writer *w;
-  indaga_sync_report *rep;
-  uint64_t files_total, files_done, bytes_total, bytes_done;
-} sync_state;
-
 /* Consume one processed job in order: add, count, warn. */
 static int consume(sync_state *st, job *j) {
   indaga_writer *w = st->w;
   int rc = INDAGA_OK;
   st->files_done++;
   st->bytes_done += j->e->size;
+  if ((j->state == J_SKIP || j->state == J_FAIL) && j->added &&
+      (rc = drop_pieces(w, j)) != 0) {
+    indaga__free(j->msg);
+    j->msg = NULL;
+    return rc;
+  }
   switch (j->state) {
   case J_UNCHANGED:
     st->rep->unchanged++;
@@ -817,6 +1027,14 @@ static int consume(sync_state *st, job *j) {
   case J_FAIL:
     rc = j->msg ? fail_msg(w, j->rc, j->msg) : failf(w, j->rc, "%s: %s", j->e->path, indaga_strerror(j->rc));
     j->msg = NULL;
+    break;
+  case J_STOPPED:   /* a piece failed to be added: the message is recorded */
+    rc = j->rc ? j->rc : INDAGA_ERROR;
+    break;
+  case J_PIECES:
+    if (j->replaced) st->rep->updated++;
+    else st->rep->added++;
+    st->rep->bytes += j->e->size;
     break;
   case J_READY: {
     int replaced = 0;
@@ -843,6 +1061,31 @@ static int consume(sync_state *st, job *j) {
   return rc;
 }
 
+/*
+** Consumer side of job @i when threaded: add its pieces as they are handed
+** over, until the job has a final state. Called and returns with p->mu held.
+*/
+static int take_pieces(sync_state *st, pipeline *p, size_t i) {
+  job *j = &p->jobs[i];
+  for (;;) {
+    while (j->state == J_PENDING && !j->has_piece) {
+      p->want = i;
+      pthread_cond_wait(&p->done_cv, &p->mu);
+    }
+    p->want = SIZE_MAX;
+    if (!j->has_piece) return INDAGA_OK;
+    seg_doc_in in = j->in;
+    memset(&j->in, 0, sizeof j->in);
+    j->has_piece = 0;
+    pthread_mutex_unlock(&p->mu);
+    int rc = add_piece(st, j, &in);
+    pthread_mutex_lock(&p->mu);
+    if (rc == INDAGA_OK) j->added++;
+    pthread_cond_broadcast(&p->piece_cv);
+    if (rc) return rc;
+  }
+}
+
 /* Process @jobs in order with w->threads workers (inline for one). */
 static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   indaga_writer *w = st->w;
@@ -851,8 +1094,8 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   if (w->threads <= 1 || n == 1) {
     if (!w->an && (rc = analyzer_new(&w->an)) != 0) return fail_msg(w, rc, NULL);
     for (size_t i = 0; i < n && rc == INDAGA_OK; i++) {
-      jobs[i].state = run_job(&jobs[i], w->an);
-      w->inflight = (size_t)(jobs[i].e->size * DOC_MEM_FACTOR);
+      w->inflight = (size_t)job_mem(w, jobs[i].e->size);
+      jobs[i].state = run_job(&jobs[i], w->an, w->piece, emit_inline, st);
       rc = consume(st, &jobs[i]);
     }
     w->inflight = 0;
@@ -863,9 +1106,11 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   p.n = n;
   p.window = (size_t)w->threads * 8;
   p.want = SIZE_MAX;
+  p.piece = w->piece;
   pthread_mutex_init(&p.mu, NULL);
   pthread_cond_init(&p.done_cv, NULL);
   pthread_cond_init(&p.space_cv, NULL);
+  pthread_cond_init(&p.piece_cv, NULL);
   pthread_t tids[MAX_THREADS];
   worker_arg args[MAX_THREADS];
   unsigned started = 0;
@@ -877,54 +1122,58 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   }
   if (started == 0) rc = failf(w, INDAGA_ENOMEM, "%s: cannot start indexing threads", w->dir);
   w->workers = started;
-  uint64_t ahead = 0;   /* source bytes of jobs i .. i + window: parsed or being parsed */
-  for (size_t i = 0; i < n && i < p.window; i++) ahead += jobs[i].e->size;
+  uint64_t ahead = 0;   /* memory of jobs i .. i + window: parsed or being parsed */
+  for (size_t i = 0; i < n && i < p.window; i++) ahead += job_mem(w, jobs[i].e->size);
   for (size_t i = 0; i < n && rc == INDAGA_OK; i++) {
-    if (i) ahead -= jobs[i - 1].e->size;
-    if (i + p.window < n) ahead += jobs[i + p.window].e->size;
-    w->inflight = (size_t)(ahead * DOC_MEM_FACTOR);
+    if (i) ahead -= job_mem(w, jobs[i - 1].e->size);
+    if (i + p.window < n) ahead += job_mem(w, jobs[i + p.window].e->size);
+    w->inflight = (size_t)ahead;
     pthread_mutex_lock(&p.mu);
-    while (jobs[i].state == J_PENDING) {
-      p.want = i;
-      pthread_cond_wait(&p.done_cv, &p.mu);
-    }
-    p.want = SIZE_MAX;
+    rc = take_pieces(st, &p, i);
     pthread_mutex_unlock(&p.mu);
+    if (rc) break;
     rc = consume(st, &jobs[i]);
     pthread_mutex_lock(&p.mu);
     p.consumed = i + 1;
-    /* Wake sleeping workers in batches, once half the window is free. */
-    if (p.idle && p.next_take <= p.consumed + p.window / 2) pthread_cond_broadcast(&p.space_cv);
+    /* Wake sleeping workers in batches, once half the window is free, or
+       at once when the next job to take is a big one the consumer reached. */
+    if (p.idle && (p.next_take <= p.consumed + p.window / 2 || p.next_take == p.consumed))
+      pthread_cond_broadcast(&p.space_cv);
     pthread_mutex_unlock(&p.mu);
   }
   pthread_mutex_lock(&p.mu);
   p.stop = 1;
   pthread_cond_broadcast(&p.space_cv);
+  pthread_cond_broadcast(&p.piece_cv);
   pthread_mutex_unlock(&p.mu);
   for (unsigned t = 0; t < started; t++) pthread_join(tids[t], NULL);
   w->workers = 0;
   w->inflight = 0;
   for (size_t i = 0; i < n; i++) {   /* results left after a failure */
-    if (jobs[i].state == J_READY) seg_doc_in_clear(&jobs[i].in);
+    if (jobs[i].state == J_READY || jobs[i].has_piece) seg_doc_in_clear(&jobs[i].in);
+    jobs[i].has_piece = 0;
     indaga__free(jobs[i].msg);
     jobs[i].msg = NULL;
   }
   pthread_cond_destroy(&p.done_cv);
   pthread_cond_destroy(&p.space_cv);
+  pthread_cond_destroy(&p.piece_cv);
   pthread_mutex_destroy(&p.mu);
   return rc;
 }
 
 /*
 ** Decide for walk entry @e: unchanged by size and mtime (counted), or a job
-** (with the old hash when the document exists). 1 when a job is needed.
+** (with the old hash when the document exists; for a file indexed in
+** pieces, piece 0 holds the whole file's size, mtime and hash). 1 when a
+** job is needed.
 */
 static int needs_job(indaga_writer *w, const walk_entry *e, job *j, int *err) {
   size_t slot;
   uint32_t did;
   memset(j, 0, sizeof *j);
   j->e = e;
-  j->max_size = doc_limit(w);
+  j->big = e->size > w->piece;
   *err = INDAGA_OK;
   int rc = lookup(w, e->id, &slot, &did);
   if (rc < 0) { *err = rc; return 0; }
@@ -950,12 +1199,14 @@ static int remove_unseen(indaga_writer *w, indaga_sync_report *rep) {
       seg_doc d;
       int rc = seg_doc_get(s->r, did, &d);
       if (rc) return failf(w, rc, "%s: cannot read document %u", seg_name(s->r), did);
+      if (d.piece != 0) continue;   /* deleted with its piece 0 */
       if (ix_map_get(&w->seen, d.id, d.nid, &v) || ix_map_get(&w->docs, d.id, d.nid, &v)) continue;
       char *id = indaga__strndup(d.id, d.nid);
-      rc = id ? delete_loc(w, i, did) : INDAGA_ENOMEM;
-      if (rc == INDAGA_OK) rc = map_set(w, &w->docs, id, DELETED);
+      if (!id) return fail_msg(w, INDAGA_ENOMEM, NULL);
+      rc = delete_doc(w, id, i, did);
+      if (rc == INDAGA_OK && (rc = map_set(w, &w->docs, id, DELETED)) != 0) fail_msg(w, rc, NULL);
       indaga__free(id);
-      if (rc) return fail_msg(w, rc, NULL);
+      if (rc) return rc;
       rep->removed++;
       w->dirty = 1;
     }
@@ -963,8 +1214,8 @@ static int remove_unseen(indaga_writer *w, indaga_sync_report *rep) {
   for (size_t i = 0; i < w->docs.cap; i++) {   /* documents added earlier in this session */
     ix_map_slot *ms = &w->docs.slots[i];
     if (!ms->h || ms->v == DELETED || ix_map_get(&w->seen, ms->k, ms->nk, &v)) continue;
-    int rc = delete_loc(w, (size_t)(ms->v >> 32), (uint32_t)ms->v);
-    if (rc) return fail_msg(w, rc, NULL);
+    int rc = delete_doc(w, ms->k, (size_t)(ms->v >> 32), (uint32_t)ms->v);
+    if (rc) return rc;
     ms->v = DELETED;
     rep->removed++;
     w->dirty = 1;
@@ -1168,16 +1419,28 @@ static size_t squeeze(size_t *order, size_t n) {
   return k;
 }
 
-/* Tiered merge: while some tier holds MERGE_FACTOR segments, merge them. */
+/*
+** Tiered merge: while some tier holds MERGE_FACTOR segments, merge them,
+** unless together they pass half the budget (never less than half the
+** default): a merge maps its inputs whole and holds the output's positions
+** section in memory, so merging segments that large would break the budget
+** (measured: a 1.75 GB file, 16 segments of 68 MB, merged 8 by 8, peaked at
+** 1.7 GB resident). Such segments are merged only by indaga_writer_compact.
+*/
 static int merge_tiers(indaga_writer *w, size_t *order, size_t *norder) {
   size_t idx[MERGE_FACTOR];
+  uint64_t cap = (uint64_t)(w->budget > DEFAULT_BUDGET ? w->budget : DEFAULT_BUDGET) / 2;
   for (;;) {
     int merged = 0;
     for (unsigned tier = 0; tier < 64 && !merged; tier++) {
       size_t k = 0;
+      uint64_t bytes = 0;
       for (size_t i = 0; i < *norder && k < MERGE_FACTOR; i++)
-        if (tier_of(w->slots[order[i]].bytes) == tier) idx[k++] = order[i];
-      if (k < MERGE_FACTOR) continue;
+        if (tier_of(w->slots[order[i]].bytes) == tier) {
+          bytes += w->slots[order[i]].bytes;
+          idx[k++] = order[i];
+        }
+      if (k < MERGE_FACTOR || bytes > cap) continue;
       int rc = merge_slots(w, idx, k, order, *norder);
       if (rc) return rc;
       *norder = squeeze(order, *norder);

@@ -134,6 +134,8 @@ struct qx_query {
   uint32_t *sp; size_t nsp, capsp;   /* scratch positions */
   /* results */
   qx_hit *heap; size_t nheap;
+  struct qx_piece_best { const char *id; size_t nid; qx_hit h; } *pieces;   /* --group, see offer_doc */
+  size_t npieces, cappieces;
   uint64_t matched;
   int skipped;
   double est;
@@ -1442,6 +1444,38 @@ static void run_conj(qx_query *q, qit *root) {
   root->doc = SEG_END;
 }
 
+/*
+** --group: offer @h, the best paragraph of document @did of the current
+** segment. The pieces of a file indexed in pieces (several document
+** records with one id, maybe in several segments) make one document: the
+** best of each such id is kept in q->pieces, counted once, and offered
+** when every segment is done (qx_topk), so the heap holds one hit per id.
+*/
+static void offer_doc(qx_query *q, const qx_hit *h, uint32_t did) {
+  seg_doc d;
+  int rc = seg_doc_get(q->r, did, &d);
+  if (rc) { fail(q, rc, "reading the document table"); return; }
+  if (d.piece == 0 && !d.more) { offer(q, h); return; }
+  for (size_t i = 0; i < q->npieces; i++) {
+    if (q->pieces[i].nid == d.nid && !memcmp(q->pieces[i].id, d.id, d.nid)) {
+      if (better(h, &q->pieces[i].h)) q->pieces[i].h = *h;
+      q->matched--;   /* the id was counted already */
+      return;
+    }
+  }
+  if (q->npieces == q->cappieces) {
+    size_t cap = q->cappieces ? q->cappieces * 2 : 8;
+    struct qx_piece_best *v = qalloc(q, cap * sizeof *v);
+    if (!v) return;
+    if (q->npieces) memcpy(v, q->pieces, q->npieces * sizeof *v);
+    q->pieces = v;
+    q->cappieces = cap;
+  }
+  q->pieces[q->npieces].id = d.id;   /* in the segment's mapping, alive as long as the snapshot */
+  q->pieces[q->npieces].nid = d.nid;
+  q->pieces[q->npieces++].h = *h;
+}
+
 /* Evaluate the current segment. */
 static void run_segment(qx_query *q) {
   qit *root = q->it;
@@ -1500,7 +1534,7 @@ static void run_segment(qx_query *q) {
     int rc = seg_para_get(q->r, x, &p);
     if (rc) { fail(q, rc, "reading the paragraph table"); break; }
     if (p.doc != pend_doc) {
-      if (pend_doc != SEG_END) offer(q, &pend);
+      if (pend_doc != SEG_END) offer_doc(q, &pend, pend_doc);
       pend = h;
       pend_doc = p.doc;
       q->matched++;
@@ -1509,7 +1543,7 @@ static void run_segment(qx_query *q) {
     }
     if (d == SEG_END) break;
   }
-  if (pend_doc != SEG_END && !q->rc) offer(q, &pend);
+  if (pend_doc != SEG_END && !q->rc) offer_doc(q, &pend, pend_doc);
 }
 
 int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, uint64_t *total, char **err) {
@@ -1530,6 +1564,7 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, uint64_t *total, char **e
     qx_release(q);
   }
   if (q->rc) { *err = q->err; return q->rc; }
+  for (size_t i = 0; i < q->npieces; i++) offer(q, &q->pieces[i].h);
   qsort(q->heap, q->nheap, sizeof *q->heap, cmp_hits);
   *hits = q->heap;
   *nhits = q->nheap;

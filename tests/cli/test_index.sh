@@ -4,8 +4,10 @@
 # nothing, one changed file reindexes one document (and search finds its new
 # words), a deleted file leaves stats, show and search, --full gives the
 # same documents and paragraphs, skipped files warn, hidden files and link
-# loops are handled, the lock (EBUSY at once, --wait), bad usage, and several
-# PATHs in one run (ids prefixed by each directory's name, each kept up to date).
+# loops are handled, the lock (EBUSY at once, --wait), bad usage, several
+# PATHs in one run (ids prefixed by each directory's name, each kept up to
+# date), and an index of segment format version 2: search asks for a
+# rebuild, index rebuilds it in full and says so.
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
@@ -177,4 +179,24 @@ set -e
 expect "one id from two PATHs (exit)" 2 "$rc"
 grep -q "would both be the document 'carta_krasnodar_2017.txt'" "$tmp/err" || fail "duplicate id message: $(cat "$tmp/err")"
 "$INDAGA" check --index "$tmp/mix" >/dev/null || fail "check after the refused run"
+
+# 11. An index of format version 2 (its one segment replaced by the golden
+#     v2 segment): search refuses it naming the file and the remedy; index
+#     rebuilds it in full, saying so, and it is searchable again.
+mkdir "$tmp/v2"
+cp "$SRCDIR/tests/data/segment/carta_krasnodar_2017.txt" "$tmp/v2/"
+"$INDAGA" index --index "$tmp/v2ix" "$tmp/v2" >/dev/null
+seg=$(ls "$tmp/v2ix"/seg-*.seg)
+cp "$SRCDIR/tests/data/golden/un-v2.seg" "$seg"
+set +e
+"$INDAGA" search --index "$tmp/v2ix" krasnodar > /dev/null 2> "$tmp/err"
+rc=$?
+set -e
+expect "search on a v2 index (exit)" 2 "$rc"
+grep -q "segment format version 2.*indaga index --full" "$tmp/err" || fail "v2 search message: $(cat "$tmp/err")"
+out=$("$INDAGA" index --index "$tmp/v2ix" --json "$tmp/v2" 2> "$tmp/err")
+grep -q "rebuilding the index in full" "$tmp/err" || fail "v2 index: no message: $(cat "$tmp/err")"
+expect "v2 rebuilt: added" 1 "$(num added "$out")"
+"$INDAGA" search --index "$tmp/v2ix" krasnodar > /dev/null || fail "v2 rebuilt: not searchable"
+"$INDAGA" check --index "$tmp/v2ix" >/dev/null || fail "v2 rebuilt: check"
 echo "ok"

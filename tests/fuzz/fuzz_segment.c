@@ -11,15 +11,17 @@
 ** footer checksum; then, always, the whole-file checksum (the 8 bytes
 ** before the footer magic), as a disk that returns wrong but
 ** self-consistent data would. Seeds are
-** real segments (the golden segments of tests/data/golden and small ones built from UN
-** documents).
+** real segments: the golden segments of tests/data/golden (v1 and v2 for
+** the refusal of old versions), small version-3 segments of indexes of
+** tests/data/segment and tests/data/legalize-sample, and a document in
+** pieces (pieces-v3.seg, from test_segment__pieces).
 **
 ** If the segment opens, seg_verify runs, and then every reader call walks
 ** the whole segment: the dictionary (each term looked up again by
 ** seg_term_get, each postings list walked with positions, seeks and block
 ** bounds), the vocabulary (seg_vocab_get and seg_vocab_prefix), every
 ** paragraph record and text, every document (metadata, part labels,
-** seg_doc_find of its id). Each call must return a status, never crash or
+** seg_doc_find_piece of its (id, piece), seg_doc_find of its id). Each call must return a status, never crash or
 ** read outside the mapping (ASan). And seg_verify's promise is checked:
 ** when it accepts the segment, no call may then report INDAGA_ECORRUPT.
 */
@@ -147,8 +149,10 @@ static void walk_tables(const seg_reader *r, unsigned *budget) {
     for (uint32_t part = 0; part < d.nparts && part < 64; part++)
       check(seg_doc_part_label(&d, part, &l, &nl), "part label");
     uint32_t back;
-    if (check(seg_doc_find(r, d.id, d.nid, &back), "document find") == INDAGA_OK && verified && back != did)
+    if (check(seg_doc_find_piece(r, d.id, d.nid, d.piece, &back), "document find") == INDAGA_OK && verified &&
+        back != did)
       abort();
+    check(seg_doc_find(r, d.id, d.nid, &back), "document find, lowest piece");
   }
   buf_free(&text);
 }

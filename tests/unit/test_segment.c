@@ -29,8 +29,8 @@
 
 #define DATA INDAGA_SOURCE_DIR "/tests/data/segment"
 #define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v3.seg"
-#define GOLDEN_V2 INDAGA_SOURCE_DIR "/tests/data/golden/un-v2.seg"
 #define GOLDEN_V1 INDAGA_SOURCE_DIR "/tests/data/golden/un-v1.seg"
+#define GOLDEN_V2 INDAGA_SOURCE_DIR "/tests/data/golden/un-v2.seg"
 #define GOLDEN_FINGERPRINT 0x7fd54a3881a0409full
 
 /**************************************************************************
@@ -875,11 +875,13 @@ static void test_segment__golden_file(void **state) {
   assert_non_null(strstr(err, "un-v1.seg"));
   assert_non_null(strstr(err, "version 1"));
   indaga__free(err);
-  /* version 2 (no section checksums) likewise */
+  /* version 2 (no piece numbers, no section and chunk checksums) too, telling how to rebuild */
   err = NULL;
   assert_int_equal(seg_open(&r, GOLDEN_V2, &err), INDAGA_EVERSION);
   assert_null(r);
+  assert_non_null(strstr(err, "un-v2.seg"));
   assert_non_null(strstr(err, "version 2"));
+  assert_non_null(strstr(err, "indaga index --full"));
   indaga__free(err);
 }
 
@@ -1158,6 +1160,116 @@ static void test_segment__oom_loop(void **state) {
   corpus_free(&c);
 }
 
+/*
+** A document in pieces (docmodel_stream.c with 4 KiB windows): each piece a
+** record (id, piece) with its 'more' flag; seg_doc_find gives the lowest
+** piece, seg_doc_find_piece each one; verify accepts it; the same (id,
+** piece) twice is refused by the builder; a merge of two segments holding
+** the first and the last pieces keeps them in order. With
+** INDAGA_WRITE_GOLDEN=1 the segment is also written as a fuzz seed
+** (tests/fuzz/corpus/segment/pieces-v3.seg).
+*/
+#define PIECED INDAGA_SOURCE_DIR "/tests/data/docmodel/declaracion_universal_derechos_humanos.txt"
+
+/* Stream PIECED in 4 KiB pieces into @in (analysed); returns the count. */
+static size_t load_pieces(seg_doc_in *in, size_t max) {
+  dm_stream *s = NULL;
+  char *err = NULL;
+  uint64_t h;
+  analyzer *an;
+  assert_int_equal(analyzer_new(&an), INDAGA_OK);
+  assert_int_equal(dm_stream_open(&s, PIECED, "ddhh.txt", 4096, &err), INDAGA_OK);
+  assert_int_equal(dm_stream_hash(s, &h, &err), INDAGA_OK);
+  size_t n = 0;
+  for (int last = 0; !last;) {
+    assert_true(n < max);
+    memset(&in[n], 0, sizeof in[n]);
+    assert_int_equal(dm_stream_next(s, &in[n].doc, &in[n].piece, &last, &err), INDAGA_OK);
+    in[n].more = !last;
+    in[n].id = indaga__strdup("ddhh.txt");
+    in[n].size = dm_stream_size(s);
+    in[n].hash = h;
+    assert_int_equal(seg_analyze_doc(an, &in[n]), INDAGA_OK);
+    n++;
+  }
+  dm_stream_close(s);
+  analyzer_free(an);
+  return n;
+}
+
+static void build_range(const seg_doc_in *in, size_t from, size_t to, const char *path) {
+  seg_builder *b;
+  char *err = NULL;
+  assert_int_equal(seg_builder_new(&b), INDAGA_OK);
+  for (size_t i = from; i < to; i++) assert_int_equal(seg_builder_add(b, &in[i]), INDAGA_OK);
+  assert_int_equal(seg_builder_write(b, path, &err), INDAGA_OK);
+  seg_builder_free(b);
+}
+
+static void check_pieces(const seg_reader *r, size_t n) {
+  uint32_t did;
+  seg_doc d;
+  assert_int_equal(seg_ndoc(r), n);
+  assert_int_equal(seg_doc_find(r, "ddhh.txt", 8, &did), INDAGA_OK);
+  assert_int_equal(seg_doc_get(r, did, &d), INDAGA_OK);
+  assert_int_equal(d.piece, 0);
+  for (uint32_t k = 0; k < n; k++) {
+    assert_int_equal(seg_doc_find_piece(r, "ddhh.txt", 8, k, &did), INDAGA_OK);
+    assert_int_equal(did, k);   /* added in order */
+    assert_int_equal(seg_doc_get(r, did, &d), INDAGA_OK);
+    assert_int_equal(d.piece, k);
+    assert_int_equal(d.more, k + 1 < n);
+    assert_int_equal(d.size, 12314);
+  }
+  assert_int_equal(seg_doc_find_piece(r, "ddhh.txt", 8, (uint32_t)n, &did), INDAGA_ENOTFOUND);
+  assert_int_equal(seg_doc_find_piece(r, "ddhh.tx", 7, 0, &did), INDAGA_ENOTFOUND);
+}
+
+static void test_segment__pieces(void **state) {
+  (void)state;
+  seg_doc_in in[16];
+  size_t n = load_pieces(in, 16);
+  assert_true(n >= 3);
+  char path[600], a[600], b[600], m[600], *err = NULL;
+  tmp_path(path, sizeof path, "pieces.seg");
+  build_range(in, 0, n, path);
+  seg_reader *r = open_verified(path);
+  check_pieces(r, n);
+  seg_close(r);
+  if (getenv("INDAGA_WRITE_GOLDEN")) {
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s/tests/fuzz/corpus/segment/pieces-v3.seg'", path, INDAGA_SOURCE_DIR);
+    assert_int_equal(system(cmd), 0);
+  }
+  /* the same (id, piece) twice */
+  seg_builder *sb;
+  assert_int_equal(seg_builder_new(&sb), INDAGA_OK);
+  assert_int_equal(seg_builder_add(sb, &in[0]), INDAGA_OK);
+  assert_int_equal(seg_builder_add(sb, &in[1]), INDAGA_OK);
+  assert_int_equal(seg_builder_add(sb, &in[1]), INDAGA_OK);
+  tmp_path(m, sizeof m, "twice.seg");
+  assert_int_equal(seg_builder_write(sb, m, &err), INDAGA_EMISUSE);
+  assert_non_null(strstr(err, "ddhh.txt"));
+  assert_non_null(strstr(err, "piece 1"));
+  indaga__free(err);
+  err = NULL;
+  seg_builder_free(sb);
+  /* pieces split over two segments, merged back in order */
+  tmp_path(a, sizeof a, "pieces-a.seg");
+  tmp_path(b, sizeof b, "pieces-b.seg");
+  tmp_path(m, sizeof m, "pieces-m.seg");
+  build_range(in, 0, 2, a);
+  build_range(in, 2, n, b);
+  const seg_reader *ins[2] = { open_verified(a), open_verified(b) };
+  assert_int_equal(seg_merge(ins, 2, NULL, NULL, m, &err), INDAGA_OK);
+  seg_close((seg_reader *)(uintptr_t)ins[0]);
+  seg_close((seg_reader *)(uintptr_t)ins[1]);
+  r = open_verified(m);
+  check_pieces(r, n);
+  seg_close(r);
+  for (size_t i = 0; i < n; i++) seg_doc_in_clear(&in[i]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_segment__round_trip_real_documents),
@@ -1170,6 +1282,7 @@ int main(void) {
     cmocka_unit_test(test_segment__empty_cases),
     cmocka_unit_test(test_segment__threads),
     cmocka_unit_test(test_segment__async_text_same_bytes),
+    cmocka_unit_test(test_segment__pieces),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
