@@ -32,7 +32,9 @@
 ** Helpers
 */
 
-static char *slurp(const char *path, size_t *n) {
+/* (noinline: inlined, gcc 12 -O2 takes the result for a pointer into the
+** local p and warns -Wdangling-pointer at every use) */
+__attribute__((noinline)) static char *slurp(const char *path, size_t *n) {
   char *p = NULL, *err = NULL;
   int rc = os_read_file(path, &p, n, &err);
   if (rc != INDAGA_OK) fail_msg("cannot read %s: %s", path, err ? err : "?");
