@@ -34,13 +34,26 @@
 
 /**************************************************************************
 ** An interning table of byte strings: id -> bytes, bytes -> id.
+**
+** A probe slot holds the high half of the hash and the entry's offset and
+** length, so a lookup touches one slot and then the bytes it compares: two
+** memory misses at most on a large table, instead of four with the
+** offset and length in arrays of their own (the builder's global table of a
+** 100 MB segment outgrows the cache). strtab_prefetch() lets a caller that
+** knows its hashes ahead overlap the slot misses of several lookups.
 */
+typedef struct tslot {
+  uint32_t h;                /* hash >> 32 */
+  uint32_t id;               /* entry id + 1; 0 for an empty slot */
+  uint32_t off, len;         /* the entry's bytes */
+} tslot;
+
 typedef struct strtab {
   ia_buf bytes;
   uint32_t *off, *len;
   uint64_t *hash;
   uint32_t n, cap;
-  uint64_t *slots;           /* hash >> 32 << 32 | (id + 1); 0 for empty */
+  tslot *slots;
   uint32_t mask;             /* slots - 1 */
 } strtab;
 
@@ -54,20 +67,19 @@ static void strtab_free(strtab *t) {
 }
 
 static size_t strtab_mem(const strtab *t) {
-  return t->bytes.cap + (size_t)t->cap * 16u + (t->slots ? ((size_t)t->mask + 1) * 8u : 0);
+  return t->bytes.cap + (size_t)t->cap * 16u + (t->slots ? ((size_t)t->mask + 1) * sizeof(tslot) : 0);
 }
-
-#define SLOT(h, id) (((h) >> 32 << 32) | ((uint64_t)(id) + 1u))
 
 /* Double the slot array. INDAGA_OK or INDAGA_ENOMEM. */
 static int strtab_rehash(strtab *t) {
   uint32_t nslots = t->slots ? (t->mask + 1) * 2 : 256;
-  uint64_t *s = indaga__calloc(nslots, sizeof *s);
+  tslot *s = indaga__calloc(nslots, sizeof *s);
   if (!s) return INDAGA_ENOMEM;
   for (uint32_t i = 0; i < t->n; i++) {
     uint32_t j = (uint32_t)t->hash[i] & (nslots - 1);
-    while (s[j]) j = (j + 1) & (nslots - 1);
-    s[j] = SLOT(t->hash[i], i);
+    while (s[j].id) j = (j + 1) & (nslots - 1);
+    tslot v = { (uint32_t)(t->hash[i] >> 32), i + 1, t->off[i], t->len[i] };
+    s[j] = v;
   }
   indaga__free(t->slots);
   t->slots = s;
@@ -75,22 +87,39 @@ static int strtab_rehash(strtab *t) {
   return INDAGA_OK;
 }
 
+/* Hint that the lookup of hash @h comes soon. */
+static inline void strtab_prefetch(const strtab *t, uint64_t h) {
+#if defined(__GNUC__)
+  if (t->slots) __builtin_prefetch(&t->slots[(uint32_t)h & t->mask]);
+#else
+  (void)t; (void)h;
+#endif
+}
+
+/* The second step of a prefetch: the bytes of the first slot that may match @h. */
+static inline void strtab_prefetch_bytes(const strtab *t, uint64_t h) {
+#if defined(__GNUC__)
+  if (!t->slots) return;
+  const tslot *s = &t->slots[(uint32_t)h & t->mask];
+  if (s->id && s->off < t->bytes.n) __builtin_prefetch(t->bytes.p + s->off);
+#else
+  (void)t; (void)h;
+#endif
+}
+
 /*
-** Find p[0..n) (hash @h) in @t, adding it when absent (*added = 1). A slot
-** keeps the hash's high half, so a probe touches the entry only on a likely
-** match. INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ERROR past 4 GiB of strings.
+** Find p[0..n) (hash @h) in @t, adding it when absent (*added = 1).
+** INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ERROR past 4 GiB of strings.
 */
 static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_t *id, int *added) {
   if (!t->slots || (uint64_t)t->n * 2 >= (uint64_t)t->mask + 1) {
     int rc = strtab_rehash(t);
     if (rc) return rc;
   }
-  uint32_t j = (uint32_t)h & t->mask;
-  for (uint64_t s; (s = t->slots[j]) != 0; j = (j + 1) & t->mask) {
-    if ((s >> 32) != (h >> 32)) continue;
-    uint32_t i = (uint32_t)s - 1;
-    if (t->len[i] == n && memcmp(t->bytes.p + t->off[i], p, n) == 0) {
-      *id = i;
+  uint32_t j = (uint32_t)h & t->mask, hh = (uint32_t)(h >> 32);
+  for (const tslot *s; (s = &t->slots[j])->id != 0; j = (j + 1) & t->mask) {
+    if (s->h == hh && s->len == n && memcmp(t->bytes.p + s->off, p, n) == 0) {
+      *id = s->id - 1;
       *added = 0;
       return INDAGA_OK;
     }
@@ -101,9 +130,9 @@ static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_
     uint32_t *o = indaga__realloc(t->off, (size_t)cap * 4), *l = o ? indaga__realloc(t->len, (size_t)cap * 4) : NULL;
     if (o) t->off = o;
     if (l) t->len = l;
-    uint64_t *hh = l ? indaga__realloc(t->hash, (size_t)cap * 8) : NULL;
-    if (!hh) return INDAGA_ENOMEM;
-    t->hash = hh;
+    uint64_t *hh2 = l ? indaga__realloc(t->hash, (size_t)cap * 8) : NULL;
+    if (!hh2) return INDAGA_ENOMEM;
+    t->hash = hh2;
     t->cap = cap;
   }
   buf_append(&t->bytes, p, n);
@@ -111,7 +140,8 @@ static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_
   t->off[t->n] = (uint32_t)(t->bytes.n - n);
   t->len[t->n] = (uint32_t)n;
   t->hash[t->n] = h;
-  t->slots[j] = SLOT(h, t->n);
+  tslot v = { hh, t->n + 1, t->off[t->n], (uint32_t)n };
+  t->slots[j] = v;
   *id = t->n++;
   *added = 1;
   return INDAGA_OK;
@@ -355,6 +385,12 @@ void seg_doc_in_clear(seg_doc_in *in) {
 /**************************************************************************
 ** The builder
 */
+/* One posting of a document: term @g in paragraph @pid at the @n positions of o[]. */
+typedef struct prun {
+  const uint64_t *o;
+  uint32_t g, pid, n;
+} prun;
+
 typedef struct tpost {
   unsigned char *p;          /* varint postings of the term */
   uint32_t n, cap;
@@ -373,6 +409,8 @@ struct seg_builder {
   uint32_t capsurf;
   uint32_t *map;             /* local -> global term, scratch */
   uint32_t capmap;
+  struct prun *runs;         /* scratch: one document's postings, in paragraph order */
+  size_t capruns;
   ia_buf scratch, scratch2;
   size_t postmem;            /* sum of tp[].cap */
   uint64_t posbytes;         /* bytes of positions in the tp buffers (= the POSITIONS section) */
@@ -403,6 +441,7 @@ void seg_builder_free(seg_builder *b) {
   for (uint32_t i = 0; i < b->captp && b->tp; i++) indaga__free(b->tp[i].p);
   indaga__free(b->tp);
   indaga__free(b->map);
+  indaga__free(b->runs);
   buf_free(&b->scratch);
   buf_free(&b->scratch2);
   indaga__free(b);
@@ -411,7 +450,7 @@ void seg_builder_free(seg_builder *b) {
 size_t seg_builder_mem(const seg_builder *b) {
   return sizeof *b + segsink_mem(b->sink) + strtab_mem(&b->terms) + strtab_mem(&b->surf) +
          (size_t)b->capsurf * 4 +
-         (size_t)b->captp * sizeof(tpost) + b->postmem + (size_t)b->capmap * 4 + b->scratch.cap +
+         (size_t)b->captp * sizeof(tpost) + b->postmem + (size_t)b->capmap * 4 + b->capruns * sizeof(prun) + b->scratch.cap +
          b->scratch2.cap;
 }
 
@@ -510,6 +549,8 @@ static int map_terms(seg_builder *b, const seg_tokens *tk) {
     b->capmap = tk->terms.n;
   }
   for (uint32_t i = 0; i < tk->surf.n; i++) {
+    if (i + 16 < tk->surf.n) strtab_prefetch(&b->surf, tk->surf.hash[i + 16]);
+    if (i + 8 < tk->surf.n) strtab_prefetch_bytes(&b->surf, tk->surf.hash[i + 8]);
     const unsigned char *p = tk->surf.bytes.p + tk->surf.off[i];
     uint32_t lid = tk->surf_term[i], gs;
     if (lid >= tk->terms.n) return INDAGA_EMISUSE;
@@ -550,19 +591,41 @@ int seg_builder_add(seg_builder *b, const seg_doc_in *in) {
   if (!rc) rc = segsink_doc(b->sink, in->id, strlen(in->id), in->size, in->mtime_ns, in->hash,
                             b->scratch.p, b->scratch.n, b->scratch2.p, b->scratch2.n, (uint32_t)nparts);
   if (!rc) rc = map_terms(b, tk);
+  /* The document's postings: paragraph records first, collecting the runs
+     of occurrences; then the appends, each term's slot and buffer tail
+     prefetched a few postings ahead (they are scattered over the builder's
+     memory: without it, those two misses were most of the appends' cost). */
+  if (!rc && tk->nocc > b->capruns) {
+    prun *r = indaga__realloc(b->runs, tk->nocc * sizeof *r);
+    if (!r) rc = INDAGA_ENOMEM;
+    else { b->runs = r; b->capruns = tk->nocc; }
+  }
   const uint64_t *o = tk->occ;
+  size_t nr = 0;
   for (size_t i = 0; i < d->nparas && !rc; i++) {
     const dm_para *p = &d->paras[i];
     rc = segsink_para(b->sink, p->part, p->ordinal, tk->plen[i], p->heading, p->src_start, p->src_end,
                       p->label, p->label ? strlen(p->label) : 0, p->text, p->ntext);
     uint32_t pid = segsink_npara(b->sink) - 1;
-    for (uint32_t j = 0; j < tk->pn[i] && !rc;) {
+    for (uint32_t j = 0; j < tk->pn[i];) {
       uint32_t lid = (uint32_t)(o[j] >> 32), k = j + 1;
       while (k < tk->pn[i] && (uint32_t)(o[k] >> 32) == lid) k++;
-      rc = append_posting(b, b->map[lid], pid, o + j, k - j);
+      prun r = { o + j, b->map[lid], pid, k - j };
+      b->runs[nr++] = r;
       j = k;
     }
     o += tk->pn[i];
+  }
+  for (size_t i = 0; i < nr && !rc; i++) {
+#if defined(__GNUC__)
+    if (i + 16 < nr) __builtin_prefetch(&b->tp[b->runs[i + 16].g]);
+    if (i + 8 < nr) {
+      const tpost *t = &b->tp[b->runs[i + 8].g];
+      if (t->p) __builtin_prefetch(t->p + t->n, 1);
+    }
+#endif
+    const prun *r = &b->runs[i];
+    rc = append_posting(b, r->g, r->pid, r->o, r->n);
   }
   if (rc) b->done = 1;   /* the builder's state is partial: refuse more */
   return rc;
