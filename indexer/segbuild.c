@@ -6,16 +6,20 @@
 **  seg_analyze_doc (any thread, one analyzer each) runs the analyzer over
 **    every paragraph's display text and reduces the token stream to what
 **    the builder needs: the document's distinct terms (with their XXH3
-**    hashes), its distinct (key, term) pairs, and per paragraph the sorted,
-**    de-duplicated occurrences (local term << 32 | position) and the
-**    paragraph length (distinct positions).
+**    hashes), its distinct (key, term) pairs, the occurrences grouped by
+**    term (paragraph << 32 | position, ascending, de-duplicated: a
+**    counting sort of the whole document) and each paragraph's length
+**    (distinct positions).
 **
 **  seg_builder_add (one thread, documents in order) maps each distinct
 **    local term to a global term id once per document through an
-**    open-addressing table (hash precomputed), then for each paragraph
-**    appends to each present term's own growable buffer: varint paragraph
-**    gap, varint tf, varint positions (first, then differences - 1). Its
-**    cost per occurrence is a table index and a few bytes of varint.
+**    open-addressing table (hash precomputed), writes the paragraph
+**    records, then term by term appends the document's postings to the
+**    term's own growable buffer: varint paragraph gap, varint tf, varint
+**    positions (first, then differences - 1). A term's buffer is thus
+**    touched once per document, not once per paragraph; the term slots
+**    and buffer tails, scattered over the builder's memory, are
+**    prefetched a few terms ahead.
 **
 **  seg_builder_write sorts the terms bytewise, decodes each term's buffer
 **    into arrays and hands them to the sink (segsink.c), which encodes the
@@ -155,9 +159,11 @@ typedef struct seg_tokens {
   strtab surf;               /* distinct (term, key): u32 nterm, term, key */
   uint32_t *surf_term;       /* local term id of each surf entry */
   uint32_t capsurf;
-  uint64_t *occ;             /* per paragraph: sorted (term << 32 | pos) */
+  uint64_t *occ;             /* while analysing: (term << 32 | pos) in text order;
+                                then grouped by term: (paragraph << 32 | pos) ascending */
   size_t nocc, capocc;
-  uint32_t *pn;              /* occurrences per paragraph */
+  uint32_t *tstart;          /* terms.n + 1: where each term's group of occ starts */
+  uint32_t *pn;              /* occurrences per paragraph, while analysing */
   uint32_t *plen;            /* length per paragraph */
   size_t npara;
 } seg_tokens;
@@ -168,6 +174,7 @@ static void tokens_free(seg_tokens *t) {
   strtab_free(&t->surf);
   indaga__free(t->surf_term);
   indaga__free(t->occ);
+  indaga__free(t->tstart);
   indaga__free(t->pn);
   indaga__free(t->plen);
   indaga__free(t);
@@ -184,12 +191,6 @@ typedef struct actx {
   int rc;
   uint64_t *memo_wid;        /* MEMO_SIZE direct-mapped entries: wid, or 0 */
   uint32_t *memo_lid;        /* the local term of memo_wid[i] */
-  uint32_t *stamp, *cnt;     /* per local term: paragraph stamp, count then offset */
-  uint32_t capterm;          /* entries of stamp and cnt */
-  uint32_t pstamp;           /* current paragraph's stamp */
-  uint64_t *tmp;             /* scratch occurrences of one paragraph */
-  uint32_t *dl;              /* scratch: distinct local terms of one paragraph */
-  size_t captmp;
 } actx;
 
 /*
@@ -253,78 +254,54 @@ static int on_token(void *ctx, const ia_token *tok) {
   return 0;
 }
 
-/* Sort occurrences: insertion sort for the short runs of a paragraph, else qsort. */
-static int cmp_u64(const void *x, const void *y);
-static void sort_occ(uint64_t *o, size_t n) {
-  if (n > 64) { qsort(o, n, sizeof *o, cmp_u64); return; }
-  for (size_t i = 1; i < n; i++) {
-    uint64_t v = o[i];
-    size_t j = i;
-    while (j > 0 && o[j - 1] > v) { o[j] = o[j - 1]; j--; }
-    o[j] = v;
-  }
-}
-
 static int cmp_u64(const void *x, const void *y) {
   uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
   return a < b ? -1 : a > b;
 }
 
 /*
-** Group one paragraph's occurrences o[0..n) by term, positions ascending
-** within a term (terms in order of first appearance), and drop repeats of a
-** term at one position; returns the count kept. The analyzer gives
-** positions in non-decreasing order, so a counting pass by local term
-** does it in linear time; should a term's positions come out of order,
-** the paragraph is sorted instead. INDAGA_ENOMEM leaves a->rc set.
+** Group the document's occurrences (t->occ, (term << 32 | pos) in text
+** order, t->pn[i] of them in paragraph i) by local term into a fresh array
+** of (paragraph << 32 | pos), each term's group ascending and without
+** repeats of a position (a token and its parts may share one), with
+** t->tstart[l] where term l's group starts. A counting sort by term keeps
+** text order within a group, which is ascending: paragraphs come in order
+** and the analyzer gives positions in non-decreasing order; should a
+** group come out of order, it is sorted. The builder then appends a
+** term's postings in the document one after the other, touching the
+** term's buffer once per document instead of once per paragraph.
+** INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ERROR past 2^32 occurrences.
 */
-static size_t group_occ(actx *a, uint64_t *o, size_t n) {
-  uint32_t nterms = a->t->terms.n;
-  if (n > 16 && nterms > a->capterm) {
-    uint32_t cap = a->capterm ? a->capterm : 256;
-    while (cap < nterms) cap *= 2;
-    uint32_t *s = indaga__realloc(a->stamp, (size_t)cap * 4), *c = s ? indaga__realloc(a->cnt, (size_t)cap * 4) : NULL;
-    if (s) a->stamp = s;
-    if (c) a->cnt = c;
-    if (!c) { a->rc = INDAGA_ENOMEM; return 0; }
-    memset(a->stamp + a->capterm, 0, (size_t)(cap - a->capterm) * 4);
-    a->capterm = cap;
+static int group_doc(seg_tokens *t) {
+  uint32_t nt = t->terms.n;
+  if (t->nocc >= UINT32_MAX) return INDAGA_ERROR;
+  uint32_t *st = indaga__calloc((size_t)nt + 2, sizeof *st);
+  uint64_t *out = indaga__malloc((t->nocc ? t->nocc : 1) * sizeof *out);
+  if (!st || !out) { indaga__free(st); indaga__free(out); return INDAGA_ENOMEM; }
+  for (size_t k = 0; k < t->nocc; k++) st[(t->occ[k] >> 32) + 2]++;
+  for (uint32_t l = 0; l < nt; l++) st[l + 2] += st[l + 1];
+  /* st[l + 1] is now where term l's group starts: fill it, moving it to the group's end */
+  const uint64_t *o = t->occ;
+  for (size_t i = 0; i < t->npara; i++) {
+    uint64_t para = (uint64_t)i << 32;
+    for (uint32_t k = 0; k < t->pn[i]; k++, o++) out[st[(*o >> 32) + 1]++] = para | (uint32_t)*o;
   }
-  if (n > 16 && n > a->captmp) {
-    size_t cap = a->captmp ? a->captmp : 256;
-    while (cap < n) cap *= 2;
-    uint64_t *tm = indaga__realloc(a->tmp, cap * 8);
-    uint32_t *d = tm ? indaga__realloc(a->dl, cap * 4) : NULL;
-    if (tm) a->tmp = tm;
-    if (d) a->dl = d;
-    if (!d) { a->rc = INDAGA_ENOMEM; return 0; }
-    a->captmp = cap;
+  /* st[l] is where term l starts, st[l + 1] where it ends: sort if need be, drop repeats */
+  uint32_t w = 0;
+  for (uint32_t l = 0; l < nt; l++) {
+    uint32_t b = st[l], e = st[l + 1];
+    for (uint32_t k = b + 1; k < e; k++)
+      if (out[k] < out[k - 1]) { qsort(out + b, e - b, sizeof *out, cmp_u64); break; }
+    st[l] = w;
+    for (uint32_t k = b; k < e; k++)
+      if (w == st[l] || out[k] != out[w - 1]) out[w++] = out[k];
   }
-  int sorted = 1;
-  if (n <= 16) {
-    sort_occ(o, n);
-  } else {
-    uint32_t ps = ++a->pstamp, nd = 0, off = 0;
-    if (ps == 0) {   /* stamps wrapped: start over */
-      memset(a->stamp, 0, (size_t)a->capterm * 4);
-      ps = a->pstamp = 1;
-    }
-    for (size_t j = 0; j < n; j++) {
-      uint32_t l = (uint32_t)(o[j] >> 32);
-      if (a->stamp[l] != ps) { a->stamp[l] = ps; a->cnt[l] = 0; a->dl[nd++] = l; }
-      a->cnt[l]++;
-    }
-    for (uint32_t k = 0; k < nd; k++) { uint32_t c = a->cnt[a->dl[k]]; a->cnt[a->dl[k]] = off; off += c; }
-    for (size_t j = 0; j < n; j++) a->tmp[a->cnt[(uint32_t)(o[j] >> 32)]++] = o[j];
-    for (size_t j = 1; j < n && sorted; j++)
-      if (a->tmp[j] < a->tmp[j - 1] && (a->tmp[j] >> 32) == (a->tmp[j - 1] >> 32)) sorted = 0;
-    if (sorted) memcpy(o, a->tmp, n * sizeof *o);
-    else sort_occ(o, n);
-  }
-  size_t k = 0;
-  for (size_t j = 0; j < n; j++)
-    if (k == 0 || o[j] != o[k - 1]) o[k++] = o[j];
-  return k;
+  st[nt] = w;
+  indaga__free(t->occ);
+  t->occ = out;
+  t->nocc = t->capocc = w;
+  t->tstart = st;
+  return INDAGA_OK;
 }
 
 int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
@@ -349,12 +326,13 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
     rc = analyzer_run(an, d->paras[i].text, d->paras[i].ntext, on_token, &a, NULL);
     if (a.rc) rc = a.rc;
     if (rc) goto done;
-    size_t k = group_occ(&a, t->occ + start, t->nocc - start);
-    if ((rc = a.rc) != 0) goto done;
-    t->nocc = start + k;
-    t->pn[i] = (uint32_t)k;
+    if (t->nocc - start >= UINT32_MAX) { rc = INDAGA_ERROR; goto done; }
+    t->pn[i] = (uint32_t)(t->nocc - start);
     t->plen[i] = a.distinct;
   }
+  if ((rc = group_doc(t)) != 0) goto done;
+  indaga__free(t->pn);
+  t->pn = NULL;
   /* the builder needs neither probe table */
   indaga__free(t->terms.slots);
   indaga__free(t->surf.slots);
@@ -364,10 +342,6 @@ done:
   buf_free(&a.pair);
   indaga__free(a.memo_wid);
   indaga__free(a.memo_lid);
-  indaga__free(a.stamp);
-  indaga__free(a.cnt);
-  indaga__free(a.tmp);
-  indaga__free(a.dl);
   if (rc) { tokens_free(t); t = NULL; }
   tokens_free(in->tokens);
   in->tokens = t;
@@ -385,12 +359,6 @@ void seg_doc_in_clear(seg_doc_in *in) {
 /**************************************************************************
 ** The builder
 */
-/* One posting of a document: term @g in paragraph @pid at the @n positions of o[]. */
-typedef struct prun {
-  const uint64_t *o;
-  uint32_t g, pid, n;
-} prun;
-
 typedef struct tpost {
   unsigned char *p;          /* varint postings of the term */
   uint32_t n, cap;
@@ -409,8 +377,6 @@ struct seg_builder {
   uint32_t capsurf;
   uint32_t *map;             /* local -> global term, scratch */
   uint32_t capmap;
-  struct prun *runs;         /* scratch: one document's postings, in paragraph order */
-  size_t capruns;
   ia_buf scratch, scratch2;
   size_t postmem;            /* sum of tp[].cap */
   uint64_t posbytes;         /* bytes of positions in the tp buffers (= the POSITIONS section) */
@@ -441,7 +407,6 @@ void seg_builder_free(seg_builder *b) {
   for (uint32_t i = 0; i < b->captp && b->tp; i++) indaga__free(b->tp[i].p);
   indaga__free(b->tp);
   indaga__free(b->map);
-  indaga__free(b->runs);
   buf_free(&b->scratch);
   buf_free(&b->scratch2);
   indaga__free(b);
@@ -450,7 +415,7 @@ void seg_builder_free(seg_builder *b) {
 size_t seg_builder_mem(const seg_builder *b) {
   return sizeof *b + segsink_mem(b->sink) + strtab_mem(&b->terms) + strtab_mem(&b->surf) +
          (size_t)b->capsurf * 4 +
-         (size_t)b->captp * sizeof(tpost) + b->postmem + (size_t)b->capmap * 4 + b->capruns * sizeof(prun) + b->scratch.cap +
+         (size_t)b->captp * sizeof(tpost) + b->postmem + (size_t)b->capmap * 4 + b->scratch.cap +
          b->scratch2.cap;
 }
 
@@ -591,41 +556,32 @@ int seg_builder_add(seg_builder *b, const seg_doc_in *in) {
   if (!rc) rc = segsink_doc(b->sink, in->id, strlen(in->id), in->size, in->mtime_ns, in->hash,
                             b->scratch.p, b->scratch.n, b->scratch2.p, b->scratch2.n, (uint32_t)nparts);
   if (!rc) rc = map_terms(b, tk);
-  /* The document's postings: paragraph records first, collecting the runs
-     of occurrences; then the appends, each term's slot and buffer tail
-     prefetched a few postings ahead (they are scattered over the builder's
-     memory: without it, those two misses were most of the appends' cost). */
-  if (!rc && tk->nocc > b->capruns) {
-    prun *r = indaga__realloc(b->runs, tk->nocc * sizeof *r);
-    if (!r) rc = INDAGA_ENOMEM;
-    else { b->runs = r; b->capruns = tk->nocc; }
-  }
-  const uint64_t *o = tk->occ;
-  size_t nr = 0;
+  /* Paragraph records, then the postings term by term: each term's
+     paragraphs one after the other, its slot and buffer tail prefetched a
+     few terms ahead (they are scattered over the builder's memory). */
+  uint32_t pid0 = segsink_npara(b->sink);
   for (size_t i = 0; i < d->nparas && !rc; i++) {
     const dm_para *p = &d->paras[i];
     rc = segsink_para(b->sink, p->part, p->ordinal, tk->plen[i], p->heading, p->src_start, p->src_end,
                       p->label, p->label ? strlen(p->label) : 0, p->text, p->ntext);
-    uint32_t pid = segsink_npara(b->sink) - 1;
-    for (uint32_t j = 0; j < tk->pn[i];) {
-      uint32_t lid = (uint32_t)(o[j] >> 32), k = j + 1;
-      while (k < tk->pn[i] && (uint32_t)(o[k] >> 32) == lid) k++;
-      prun r = { o + j, b->map[lid], pid, k - j };
-      b->runs[nr++] = r;
-      j = k;
-    }
-    o += tk->pn[i];
   }
-  for (size_t i = 0; i < nr && !rc; i++) {
+  uint32_t nt = tk->terms.n;
+  for (uint32_t l = 0; l < nt && !rc; l++) {
 #if defined(__GNUC__)
-    if (i + 16 < nr) __builtin_prefetch(&b->tp[b->runs[i + 16].g]);
-    if (i + 8 < nr) {
-      const tpost *t = &b->tp[b->runs[i + 8].g];
+    if (l + 8 < nt) __builtin_prefetch(&b->tp[b->map[l + 8]]);
+    if (l + 4 < nt) {
+      const tpost *t = &b->tp[b->map[l + 4]];
       if (t->p) __builtin_prefetch(t->p + t->n, 1);
     }
 #endif
-    const prun *r = &b->runs[i];
-    rc = append_posting(b, r->g, r->pid, r->o, r->n);
+    const uint64_t *o = tk->occ + tk->tstart[l], *e = tk->occ + tk->tstart[l + 1];
+    while (o < e && !rc) {
+      uint32_t k = 1, para = (uint32_t)(o[0] >> 32);
+      while (o + k < e && (uint32_t)(o[k] >> 32) == para) k++;
+      if (para >= d->nparas) rc = INDAGA_EMISUSE;
+      else rc = append_posting(b, b->map[l], pid0 + para, o, k);
+      o += k;
+    }
   }
   if (rc) b->done = 1;   /* the builder's state is partial: refuse more */
   return rc;

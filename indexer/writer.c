@@ -40,7 +40,17 @@
 ** (re)index are read, parsed (dm_parse) and analysed (seg_analyze_doc) by
 ** worker threads, each with its own analyzer, while this thread adds the
 ** results to the builder strictly in walk order, so the index is the same
-** whatever the thread count.
+** whatever the thread count. With several threads, a full builder is
+** written on a thread of its own (flushjob) while the next one fills, so
+** the workers never wait for a segment write: its slot is reserved at
+** hand-over (the next builder's documents are addressed past it) and its
+** reader opened when the write is joined, at the next flush, at the end of
+** the sync, or when the next builder would exceed the budget while it is
+** pending. The budget then holds both: a builder is full at budget -
+** budget / ASYNC_RESERVE_DIV, and its successor may use that reserve (or
+** what the written one's memory leaves) until the write is joined. Only
+** this thread touches the writer's state; durability steps (kill points)
+** are counted here, before the hand-over and after the join.
 **
 ** Testing hook: with INDAGA_TEST_KILL_AT=N in the environment the process
 ** raises SIGKILL at its Nth durability step (segment, deletion file,
