@@ -6,16 +6,20 @@
 **  seg_analyze_doc (any thread, one analyzer each) runs the analyzer over
 **    every paragraph's display text and reduces the token stream to what
 **    the builder needs: the document's distinct terms (with their XXH3
-**    hashes), its distinct (key, term) pairs, and per paragraph the sorted,
-**    de-duplicated occurrences (local term << 32 | position) and the
-**    paragraph length (distinct positions).
+**    hashes), its distinct (key, term) pairs, the occurrences grouped by
+**    term (paragraph << 32 | position, ascending, de-duplicated: a
+**    counting sort of the whole document) and each paragraph's length
+**    (distinct positions).
 **
 **  seg_builder_add (one thread, documents in order) maps each distinct
 **    local term to a global term id once per document through an
-**    open-addressing table (hash precomputed), then for each paragraph
-**    appends to each present term's own growable buffer: varint paragraph
-**    gap, varint tf, varint positions (first, then differences - 1). Its
-**    cost per occurrence is a table index and a few bytes of varint.
+**    open-addressing table (hash precomputed), writes the paragraph
+**    records, then term by term appends the document's postings to the
+**    term's own growable buffer: varint paragraph gap, varint tf, varint
+**    positions (first, then differences - 1). A term's buffer is thus
+**    touched once per document, not once per paragraph; the term slots
+**    and buffer tails, scattered over the builder's memory, are
+**    prefetched a few terms ahead.
 **
 **  seg_builder_write sorts the terms bytewise, decodes each term's buffer
 **    into arrays and hands them to the sink (segsink.c), which encodes the
@@ -34,13 +38,26 @@
 
 /**************************************************************************
 ** An interning table of byte strings: id -> bytes, bytes -> id.
+**
+** A probe slot holds the high half of the hash and the entry's offset and
+** length, so a lookup touches one slot and then the bytes it compares: two
+** memory misses at most on a large table, instead of four with the
+** offset and length in arrays of their own (the builder's global table of a
+** 100 MB segment outgrows the cache). strtab_prefetch() lets a caller that
+** knows its hashes ahead overlap the slot misses of several lookups.
 */
+typedef struct tslot {
+  uint32_t h;                /* hash >> 32 */
+  uint32_t id;               /* entry id + 1; 0 for an empty slot */
+  uint32_t off, len;         /* the entry's bytes */
+} tslot;
+
 typedef struct strtab {
   ia_buf bytes;
   uint32_t *off, *len;
   uint64_t *hash;
   uint32_t n, cap;
-  uint64_t *slots;           /* hash >> 32 << 32 | (id + 1); 0 for empty */
+  tslot *slots;
   uint32_t mask;             /* slots - 1 */
 } strtab;
 
@@ -54,20 +71,19 @@ static void strtab_free(strtab *t) {
 }
 
 static size_t strtab_mem(const strtab *t) {
-  return t->bytes.cap + (size_t)t->cap * 16u + (t->slots ? ((size_t)t->mask + 1) * 8u : 0);
+  return t->bytes.cap + (size_t)t->cap * 16u + (t->slots ? ((size_t)t->mask + 1) * sizeof(tslot) : 0);
 }
-
-#define SLOT(h, id) (((h) >> 32 << 32) | ((uint64_t)(id) + 1u))
 
 /* Double the slot array. INDAGA_OK or INDAGA_ENOMEM. */
 static int strtab_rehash(strtab *t) {
   uint32_t nslots = t->slots ? (t->mask + 1) * 2 : 256;
-  uint64_t *s = indaga__calloc(nslots, sizeof *s);
+  tslot *s = indaga__calloc(nslots, sizeof *s);
   if (!s) return INDAGA_ENOMEM;
   for (uint32_t i = 0; i < t->n; i++) {
     uint32_t j = (uint32_t)t->hash[i] & (nslots - 1);
-    while (s[j]) j = (j + 1) & (nslots - 1);
-    s[j] = SLOT(t->hash[i], i);
+    while (s[j].id) j = (j + 1) & (nslots - 1);
+    tslot v = { (uint32_t)(t->hash[i] >> 32), i + 1, t->off[i], t->len[i] };
+    s[j] = v;
   }
   indaga__free(t->slots);
   t->slots = s;
@@ -75,22 +91,39 @@ static int strtab_rehash(strtab *t) {
   return INDAGA_OK;
 }
 
+/* Hint that the lookup of hash @h comes soon. */
+static inline void strtab_prefetch(const strtab *t, uint64_t h) {
+#if defined(__GNUC__)
+  if (t->slots) __builtin_prefetch(&t->slots[(uint32_t)h & t->mask]);
+#else
+  (void)t; (void)h;
+#endif
+}
+
+/* The second step of a prefetch: the bytes of the first slot that may match @h. */
+static inline void strtab_prefetch_bytes(const strtab *t, uint64_t h) {
+#if defined(__GNUC__)
+  if (!t->slots) return;
+  const tslot *s = &t->slots[(uint32_t)h & t->mask];
+  if (s->id && s->off < t->bytes.n) __builtin_prefetch(t->bytes.p + s->off);
+#else
+  (void)t; (void)h;
+#endif
+}
+
 /*
-** Find p[0..n) (hash @h) in @t, adding it when absent (*added = 1). A slot
-** keeps the hash's high half, so a probe touches the entry only on a likely
-** match. INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ERROR past 4 GiB of strings.
+** Find p[0..n) (hash @h) in @t, adding it when absent (*added = 1).
+** INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ERROR past 4 GiB of strings.
 */
 static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_t *id, int *added) {
   if (!t->slots || (uint64_t)t->n * 2 >= (uint64_t)t->mask + 1) {
     int rc = strtab_rehash(t);
     if (rc) return rc;
   }
-  uint32_t j = (uint32_t)h & t->mask;
-  for (uint64_t s; (s = t->slots[j]) != 0; j = (j + 1) & t->mask) {
-    if ((s >> 32) != (h >> 32)) continue;
-    uint32_t i = (uint32_t)s - 1;
-    if (t->len[i] == n && memcmp(t->bytes.p + t->off[i], p, n) == 0) {
-      *id = i;
+  uint32_t j = (uint32_t)h & t->mask, hh = (uint32_t)(h >> 32);
+  for (const tslot *s; (s = &t->slots[j])->id != 0; j = (j + 1) & t->mask) {
+    if (s->h == hh && s->len == n && memcmp(t->bytes.p + s->off, p, n) == 0) {
+      *id = s->id - 1;
       *added = 0;
       return INDAGA_OK;
     }
@@ -101,9 +134,9 @@ static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_
     uint32_t *o = indaga__realloc(t->off, (size_t)cap * 4), *l = o ? indaga__realloc(t->len, (size_t)cap * 4) : NULL;
     if (o) t->off = o;
     if (l) t->len = l;
-    uint64_t *hh = l ? indaga__realloc(t->hash, (size_t)cap * 8) : NULL;
-    if (!hh) return INDAGA_ENOMEM;
-    t->hash = hh;
+    uint64_t *hh2 = l ? indaga__realloc(t->hash, (size_t)cap * 8) : NULL;
+    if (!hh2) return INDAGA_ENOMEM;
+    t->hash = hh2;
     t->cap = cap;
   }
   buf_append(&t->bytes, p, n);
@@ -111,7 +144,8 @@ static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_
   t->off[t->n] = (uint32_t)(t->bytes.n - n);
   t->len[t->n] = (uint32_t)n;
   t->hash[t->n] = h;
-  t->slots[j] = SLOT(h, t->n);
+  tslot v = { hh, t->n + 1, t->off[t->n], (uint32_t)n };
+  t->slots[j] = v;
   *id = t->n++;
   *added = 1;
   return INDAGA_OK;
@@ -125,9 +159,11 @@ typedef struct seg_tokens {
   strtab surf;               /* distinct (term, key): u32 nterm, term, key */
   uint32_t *surf_term;       /* local term id of each surf entry */
   uint32_t capsurf;
-  uint64_t *occ;             /* per paragraph: sorted (term << 32 | pos) */
+  uint64_t *occ;             /* while analysing: (term << 32 | pos) in text order;
+                                then grouped by term: (paragraph << 32 | pos) ascending */
   size_t nocc, capocc;
-  uint32_t *pn;              /* occurrences per paragraph */
+  uint32_t *tstart;          /* terms.n + 1: where each term's group of occ starts */
+  uint32_t *pn;              /* occurrences per paragraph, while analysing */
   uint32_t *plen;            /* length per paragraph */
   size_t npara;
 } seg_tokens;
@@ -138,6 +174,7 @@ static void tokens_free(seg_tokens *t) {
   strtab_free(&t->surf);
   indaga__free(t->surf_term);
   indaga__free(t->occ);
+  indaga__free(t->tstart);
   indaga__free(t->pn);
   indaga__free(t->plen);
   indaga__free(t);
@@ -154,12 +191,6 @@ typedef struct actx {
   int rc;
   uint64_t *memo_wid;        /* MEMO_SIZE direct-mapped entries: wid, or 0 */
   uint32_t *memo_lid;        /* the local term of memo_wid[i] */
-  uint32_t *stamp, *cnt;     /* per local term: paragraph stamp, count then offset */
-  uint32_t capterm;          /* entries of stamp and cnt */
-  uint32_t pstamp;           /* current paragraph's stamp */
-  uint64_t *tmp;             /* scratch occurrences of one paragraph */
-  uint32_t *dl;              /* scratch: distinct local terms of one paragraph */
-  size_t captmp;
 } actx;
 
 /*
@@ -223,78 +254,54 @@ static int on_token(void *ctx, const ia_token *tok) {
   return 0;
 }
 
-/* Sort occurrences: insertion sort for the short runs of a paragraph, else qsort. */
-static int cmp_u64(const void *x, const void *y);
-static void sort_occ(uint64_t *o, size_t n) {
-  if (n > 64) { qsort(o, n, sizeof *o, cmp_u64); return; }
-  for (size_t i = 1; i < n; i++) {
-    uint64_t v = o[i];
-    size_t j = i;
-    while (j > 0 && o[j - 1] > v) { o[j] = o[j - 1]; j--; }
-    o[j] = v;
-  }
-}
-
 static int cmp_u64(const void *x, const void *y) {
   uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
   return a < b ? -1 : a > b;
 }
 
 /*
-** Group one paragraph's occurrences o[0..n) by term, positions ascending
-** within a term (terms in order of first appearance), and drop repeats of a
-** term at one position; returns the count kept. The analyzer gives
-** positions in non-decreasing order, so a counting pass by local term
-** does it in linear time; should a term's positions come out of order,
-** the paragraph is sorted instead. INDAGA_ENOMEM leaves a->rc set.
+** Group the document's occurrences (t->occ, (term << 32 | pos) in text
+** order, t->pn[i] of them in paragraph i) by local term into a fresh array
+** of (paragraph << 32 | pos), each term's group ascending and without
+** repeats of a position (a token and its parts may share one), with
+** t->tstart[l] where term l's group starts. A counting sort by term keeps
+** text order within a group, which is ascending: paragraphs come in order
+** and the analyzer gives positions in non-decreasing order; should a
+** group come out of order, it is sorted. The builder then appends a
+** term's postings in the document one after the other, touching the
+** term's buffer once per document instead of once per paragraph.
+** INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ERROR past 2^32 occurrences.
 */
-static size_t group_occ(actx *a, uint64_t *o, size_t n) {
-  uint32_t nterms = a->t->terms.n;
-  if (n > 16 && nterms > a->capterm) {
-    uint32_t cap = a->capterm ? a->capterm : 256;
-    while (cap < nterms) cap *= 2;
-    uint32_t *s = indaga__realloc(a->stamp, (size_t)cap * 4), *c = s ? indaga__realloc(a->cnt, (size_t)cap * 4) : NULL;
-    if (s) a->stamp = s;
-    if (c) a->cnt = c;
-    if (!c) { a->rc = INDAGA_ENOMEM; return 0; }
-    memset(a->stamp + a->capterm, 0, (size_t)(cap - a->capterm) * 4);
-    a->capterm = cap;
+static int group_doc(seg_tokens *t) {
+  uint32_t nt = t->terms.n;
+  if (t->nocc >= UINT32_MAX) return INDAGA_ERROR;
+  uint32_t *st = indaga__calloc((size_t)nt + 2, sizeof *st);
+  uint64_t *out = indaga__malloc((t->nocc ? t->nocc : 1) * sizeof *out);
+  if (!st || !out) { indaga__free(st); indaga__free(out); return INDAGA_ENOMEM; }
+  for (size_t k = 0; k < t->nocc; k++) st[(t->occ[k] >> 32) + 2]++;
+  for (uint32_t l = 0; l < nt; l++) st[l + 2] += st[l + 1];
+  /* st[l + 1] is now where term l's group starts: fill it, moving it to the group's end */
+  const uint64_t *o = t->occ;
+  for (size_t i = 0; i < t->npara; i++) {
+    uint64_t para = (uint64_t)i << 32;
+    for (uint32_t k = 0; k < t->pn[i]; k++, o++) out[st[(*o >> 32) + 1]++] = para | (uint32_t)*o;
   }
-  if (n > 16 && n > a->captmp) {
-    size_t cap = a->captmp ? a->captmp : 256;
-    while (cap < n) cap *= 2;
-    uint64_t *tm = indaga__realloc(a->tmp, cap * 8);
-    uint32_t *d = tm ? indaga__realloc(a->dl, cap * 4) : NULL;
-    if (tm) a->tmp = tm;
-    if (d) a->dl = d;
-    if (!d) { a->rc = INDAGA_ENOMEM; return 0; }
-    a->captmp = cap;
+  /* st[l] is where term l starts, st[l + 1] where it ends: sort if need be, drop repeats */
+  uint32_t w = 0;
+  for (uint32_t l = 0; l < nt; l++) {
+    uint32_t b = st[l], e = st[l + 1];
+    for (uint32_t k = b + 1; k < e; k++)
+      if (out[k] < out[k - 1]) { qsort(out + b, e - b, sizeof *out, cmp_u64); break; }
+    st[l] = w;
+    for (uint32_t k = b; k < e; k++)
+      if (w == st[l] || out[k] != out[w - 1]) out[w++] = out[k];
   }
-  int sorted = 1;
-  if (n <= 16) {
-    sort_occ(o, n);
-  } else {
-    uint32_t ps = ++a->pstamp, nd = 0, off = 0;
-    if (ps == 0) {   /* stamps wrapped: start over */
-      memset(a->stamp, 0, (size_t)a->capterm * 4);
-      ps = a->pstamp = 1;
-    }
-    for (size_t j = 0; j < n; j++) {
-      uint32_t l = (uint32_t)(o[j] >> 32);
-      if (a->stamp[l] != ps) { a->stamp[l] = ps; a->cnt[l] = 0; a->dl[nd++] = l; }
-      a->cnt[l]++;
-    }
-    for (uint32_t k = 0; k < nd; k++) { uint32_t c = a->cnt[a->dl[k]]; a->cnt[a->dl[k]] = off; off += c; }
-    for (size_t j = 0; j < n; j++) a->tmp[a->cnt[(uint32_t)(o[j] >> 32)]++] = o[j];
-    for (size_t j = 1; j < n && sorted; j++)
-      if (a->tmp[j] < a->tmp[j - 1] && (a->tmp[j] >> 32) == (a->tmp[j - 1] >> 32)) sorted = 0;
-    if (sorted) memcpy(o, a->tmp, n * sizeof *o);
-    else sort_occ(o, n);
-  }
-  size_t k = 0;
-  for (size_t j = 0; j < n; j++)
-    if (k == 0 || o[j] != o[k - 1]) o[k++] = o[j];
-  return k;
+  st[nt] = w;
+  indaga__free(t->occ);
+  t->occ = out;
+  t->nocc = t->capocc = w;
+  t->tstart = st;
+  return INDAGA_OK;
 }
 
 int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
@@ -319,12 +326,13 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
     rc = analyzer_run(an, d->paras[i].text, d->paras[i].ntext, on_token, &a, NULL);
     if (a.rc) rc = a.rc;
     if (rc) goto done;
-    size_t k = group_occ(&a, t->occ + start, t->nocc - start);
-    if ((rc = a.rc) != 0) goto done;
-    t->nocc = start + k;
-    t->pn[i] = (uint32_t)k;
+    if (t->nocc - start >= UINT32_MAX) { rc = INDAGA_ERROR; goto done; }
+    t->pn[i] = (uint32_t)(t->nocc - start);
     t->plen[i] = a.distinct;
   }
+  if ((rc = group_doc(t)) != 0) goto done;
+  indaga__free(t->pn);
+  t->pn = NULL;
   /* the builder needs neither probe table */
   indaga__free(t->terms.slots);
   indaga__free(t->surf.slots);
@@ -334,10 +342,6 @@ done:
   buf_free(&a.pair);
   indaga__free(a.memo_wid);
   indaga__free(a.memo_lid);
-  indaga__free(a.stamp);
-  indaga__free(a.cnt);
-  indaga__free(a.tmp);
-  indaga__free(a.dl);
   if (rc) { tokens_free(t); t = NULL; }
   tokens_free(in->tokens);
   in->tokens = t;
@@ -510,6 +514,8 @@ static int map_terms(seg_builder *b, const seg_tokens *tk) {
     b->capmap = tk->terms.n;
   }
   for (uint32_t i = 0; i < tk->surf.n; i++) {
+    if (i + 16 < tk->surf.n) strtab_prefetch(&b->surf, tk->surf.hash[i + 16]);
+    if (i + 8 < tk->surf.n) strtab_prefetch_bytes(&b->surf, tk->surf.hash[i + 8]);
     const unsigned char *p = tk->surf.bytes.p + tk->surf.off[i];
     uint32_t lid = tk->surf_term[i], gs;
     if (lid >= tk->terms.n) return INDAGA_EMISUSE;
@@ -550,19 +556,32 @@ int seg_builder_add(seg_builder *b, const seg_doc_in *in) {
   if (!rc) rc = segsink_doc(b->sink, in->id, strlen(in->id), in->piece, in->more, in->size, in->mtime_ns, in->hash,
                             b->scratch.p, b->scratch.n, b->scratch2.p, b->scratch2.n, (uint32_t)nparts);
   if (!rc) rc = map_terms(b, tk);
-  const uint64_t *o = tk->occ;
+  /* Paragraph records, then the postings term by term: each term's
+     paragraphs one after the other, its slot and buffer tail prefetched a
+     few terms ahead (they are scattered over the builder's memory). */
+  uint32_t pid0 = segsink_npara(b->sink);
   for (size_t i = 0; i < d->nparas && !rc; i++) {
     const dm_para *p = &d->paras[i];
     rc = segsink_para(b->sink, p->part, p->ordinal, tk->plen[i], p->heading, p->src_start, p->src_end,
                       p->label, p->label ? strlen(p->label) : 0, p->text, p->ntext);
-    uint32_t pid = segsink_npara(b->sink) - 1;
-    for (uint32_t j = 0; j < tk->pn[i] && !rc;) {
-      uint32_t lid = (uint32_t)(o[j] >> 32), k = j + 1;
-      while (k < tk->pn[i] && (uint32_t)(o[k] >> 32) == lid) k++;
-      rc = append_posting(b, b->map[lid], pid, o + j, k - j);
-      j = k;
+  }
+  uint32_t nt = tk->terms.n;
+  for (uint32_t l = 0; l < nt && !rc; l++) {
+#if defined(__GNUC__)
+    if (l + 8 < nt) __builtin_prefetch(&b->tp[b->map[l + 8]]);
+    if (l + 4 < nt) {
+      const tpost *t = &b->tp[b->map[l + 4]];
+      if (t->p) __builtin_prefetch(t->p + t->n, 1);
     }
-    o += tk->pn[i];
+#endif
+    const uint64_t *o = tk->occ + tk->tstart[l], *e = tk->occ + tk->tstart[l + 1];
+    while (o < e && !rc) {
+      uint32_t k = 1, para = (uint32_t)(o[0] >> 32);
+      while (o + k < e && (uint32_t)(o[k] >> 32) == para) k++;
+      if (para >= d->nparas) rc = INDAGA_EMISUSE;
+      else rc = append_posting(b, b->map[l], pid0 + para, o, k);
+      o += k;
+    }
   }
   if (rc) b->done = 1;   /* the builder's state is partial: refuse more */
   return rc;

@@ -8,6 +8,9 @@
 **   one thread:      seg_builder_add() for each analysed doc, in order;
 **                    when seg_builder_mem() passes the budget, seg_builder_write()
 **                    a segment and start a new builder.
+**   one more thread: with several workers, seg_builder_write() of the full
+**                    builder while the next one fills (writer.c); a builder
+**                    is only ever used by one thread at a time.
 **
 ** A segment file is written under a temporary name, fsynced and renamed into
 ** place by seg_builder_write(); the caller fsyncs the directory and then

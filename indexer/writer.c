@@ -42,7 +42,17 @@
 ** (re)index are read, parsed (dm_parse) and analysed (seg_analyze_doc) by
 ** worker threads, each with its own analyzer, while this thread adds the
 ** results to the builder strictly in walk order, so the index is the same
-** whatever the thread count.
+** whatever the thread count. With several threads, a full builder is
+** written on a thread of its own (flushjob) while the next one fills, so
+** the workers never wait for a segment write: its slot is reserved at
+** hand-over (the next builder's documents are addressed past it) and its
+** reader opened when the write is joined, at the next flush, at the end of
+** the sync, or when the next builder would exceed the budget while it is
+** pending. The budget then holds both: a builder is full at budget -
+** budget / ASYNC_RESERVE_DIV, and its successor may use that reserve (or
+** what the written one's memory leaves) until the write is joined. Only
+** this thread touches the writer's state; durability steps (kill points)
+** are counted here, before the hand-over and after the join.
 **
 ** A file larger than a piece (dm_piece_size: budget / 32 within [1, 32]
 ** MiB) is never loaded whole: one worker streams it (docmodel_stream.c:
@@ -83,6 +93,7 @@
 #define PROCESS_BUDGET_MIN ((size_t)32 << 20)
 #define DOC_MEM_FACTOR 3   /* a parsed, analysed document holds about 3 bytes per source byte */
 #define PIECE_MEM_FACTOR 4 /* a piece: measured 3.7 (16 MiB pieces of short UN paragraphs) */
+#define ASYNC_RESERVE_DIV 8  /* a builder written on its own thread leaves budget/8 to the next one */
 
 typedef struct wslot {
   ix_seg_entry e;         /* as it will appear in the manifest (del_gen, ndeleted updated at commit) */
@@ -122,6 +133,10 @@ struct indaga_writer {
   int dirty;                  /* something to commit */
   int stale;                  /* base must be reopened before use */
   analyzer *an;               /* for add_file/add_buffer */
+  struct flushjob *fj;        /* a builder being written on its own thread, or NULL */
+  int async;                  /* flush on a thread (sync with several threads) */
+  int broken;                 /* a flush failed: the session only accepts commit (which fails) or close */
+  int wrote;                  /* a segment was written in this session */
   unsigned workers;           /* analysing threads running (sync) */
   size_t inflight;            /* estimated bytes of parsed documents not yet added */
   uint64_t kill_at, kill_count; /* INDAGA_TEST_KILL_AT */
@@ -227,6 +242,8 @@ static void clear_session(indaga_writer *w) {
   w->ids = NULL;
   w->nids = w->capids = 0;
   w->dirty = 0;
+  w->broken = 0;
+  w->wrote = 0;
 }
 
 /* File size of segment @id (0 when it cannot be read: only a merge hint). */
@@ -485,9 +502,12 @@ int indaga_writer_open(indaga_writer **out, const char *path,
   return INDAGA_OK;
 }
 
+static int flush_wait(indaga_writer *w);
+
 void indaga_writer_close(indaga_writer *w) {
   if (!w) return;
-  int wrote = 0;   /* segments flushed but never published are removed */
+  flush_wait(w);
+  int wrote = w->wrote;   /* segments flushed but never published are removed */
   for (size_t i = 0; i < w->nslots; i++) wrote |= w->slots[i].owned != NULL;
   clear_session(w);
   if (wrote && w->lock_fd >= 0) collect_garbage(w);
@@ -549,14 +569,12 @@ static int delete_loc(indaga_writer *w, size_t slot, uint32_t did) {
   return INDAGA_OK;
 }
 
-/* Open the segment just written as @id and append it as a slot. */
-static int add_written_slot(indaga_writer *w, uint64_t id, const char *path) {
+/* Open the segment just written as @id into slot @s (its deletions kept). */
+static int open_slot(indaga_writer *w, wslot *s, uint64_t id, const char *path) {
   seg_reader *r = NULL;
   char *msg = NULL;
   int rc = seg_open(&r, path, &msg);
   if (rc) return fail_msg(w, rc, msg);
-  wslot *s = new_slot(w);
-  if (!s) { seg_close(r); return fail_msg(w, INDAGA_ENOMEM, NULL); }
   s->owned = r;
   s->r = r;
   s->e.id = id;
@@ -567,26 +585,105 @@ static int add_written_slot(indaga_writer *w, uint64_t id, const char *path) {
   return INDAGA_OK;
 }
 
-/* Write the builder as a new segment (when it holds documents). */
-static int flush_builder(indaga_writer *w) {
+/* Open the segment just written as @id and append it as a slot. */
+static int add_written_slot(indaga_writer *w, uint64_t id, const char *path) {
+  wslot *s = new_slot(w);
+  if (!s) return fail_msg(w, INDAGA_ENOMEM, NULL);
+  int rc = open_slot(w, s, id, path);
+  if (rc) w->nslots--;
+  return rc;
+}
+
+/*
+** A builder being written (seg_builder_write) on a thread of its own while
+** the next one fills. Its slot is reserved when the write starts, so the
+** next builder's documents are addressed past it; the slot gets its reader
+** when the write is joined (flush_wait).
+*/
+typedef struct flushjob {
+  pthread_t th;
+  int started;            /* th runs the write */
+  seg_builder *b;
+  uint64_t id;
+  char *path;
+  size_t slot;            /* the reserved slot */
+  size_t mem;             /* the builder's memory plus its write's, at hand-over */
+  int rc;                 /* seg_builder_write's status */
+  char *msg;              /* and message */
+} flushjob;
+
+static void *flush_main(void *arg) {
+  flushjob *f = arg;
+  f->rc = seg_builder_write(f->b, f->path, &f->msg);
+  return NULL;
+}
+
+/*
+** Finish the pending write, if any: join it and open its segment in its
+** slot. On failure the slot is dropped, the message recorded, and the
+** session marked broken (only a failing commit or close remain).
+*/
+static int flush_wait(indaga_writer *w) {
+  flushjob *f = w->fj;
+  if (!f) return INDAGA_OK;
+  w->fj = NULL;
+  if (f->started) pthread_join(f->th, NULL);
+  seg_builder_free(f->b);
+  int rc = f->rc;
+  if (rc) {
+    fail_msg(w, rc, f->msg);
+    f->msg = NULL;
+  } else {
+    w->wrote = 1;
+    kill_point(w);
+    rc = open_slot(w, &w->slots[f->slot], f->id, f->path);
+  }
+  if (rc) {
+    assert(f->slot == w->nslots - 1);   /* nothing adds slots while a write is pending */
+    indaga__free(w->slots[f->slot].del);
+    w->nslots--;
+    w->broken = rc;
+  }
+  indaga__free(f->path);
+  indaga__free(f->msg);
+  indaga__free(f);
+  return rc;
+}
+
+/*
+** Write the builder as a new segment (when it holds documents): on a thread
+** of its own when @async (joined by the next flush_wait), else now. Any
+** pending write is finished first. The builder's deletions become its
+** slot's at once.
+*/
+static int flush_builder(indaga_writer *w, int async) {
+  int rc = flush_wait(w);
+  if (rc) return rc;
+  if (w->broken) return w->broken;   /* its message stands */
   if (!w->builder || seg_builder_ndocs(w->builder) == 0) return INDAGA_OK;
-  uint64_t id = w->next_seg_id++;
-  char *path = ix_seg_path(w->dir, id);
-  if (!path) return fail_msg(w, INDAGA_ENOMEM, NULL);
-  char *msg = NULL;
-  kill_point(w);
-  int rc = seg_builder_write(w->builder, path, &msg);
-  if (rc) { indaga__free(path); return fail_msg(w, rc, msg); }
-  kill_point(w);
-  seg_builder_free(w->builder);
+  flushjob *f = indaga__calloc(1, sizeof *f);
+  wslot *s = f ? new_slot(w) : NULL;
+  if (!s) { indaga__free(f); return fail_msg(w, INDAGA_ENOMEM, NULL); }
+  f->slot = w->nslots - 1;
+  f->id = w->next_seg_id++;
+  f->path = ix_seg_path(w->dir, f->id);
+  f->b = w->builder;
+  f->mem = seg_builder_mem(f->b) + seg_builder_write_mem(f->b);
+  s->e.id = f->id;
+  s->e.ndoc = seg_builder_ndocs(f->b);
   w->builder = NULL;
-  size_t slot = w->nslots;
-  rc = add_written_slot(w, id, path);
-  indaga__free(path);
-  if (rc) return rc;   /* add_written_slot recorded the message */
-  for (size_t i = 0; rc == INDAGA_OK && i < w->nbdel; i++) rc = delete_loc(w, slot, w->bdel[i]);
+  w->fj = f;
+  rc = f->path ? INDAGA_OK : INDAGA_ENOMEM;
+  for (size_t i = 0; rc == INDAGA_OK && i < w->nbdel; i++) rc = delete_loc(w, f->slot, w->bdel[i]);
   w->nbdel = 0;
-  return rc ? fail_msg(w, rc, NULL) : INDAGA_OK;
+  if (rc) { f->rc = rc; return flush_wait(w); }
+  kill_point(w);
+  if (async && pthread_create(&f->th, NULL, flush_main, f) == 0) {
+    f->started = 1;
+    return INDAGA_OK;
+  }
+  flush_main(f);
+  return flush_wait(w);
 }
 
 /*
@@ -601,13 +698,15 @@ static int delete_doc(indaga_writer *w, const char *id, size_t slot, uint32_t di
   size_t n = strlen(id);
   uint64_t v;
   int rc, in_session = ix_map_get(&w->docs, id, n, &v) && v != DELETED;
-  if (slot == w->nslots && (rc = flush_builder(w)) != 0) return rc;
+  /* a segment still being written has no reader yet: finish it first */
+  if ((rc = flush_wait(w)) != 0) return rc;
+  if (slot == w->nslots && (rc = flush_builder(w, 0)) != 0) return rc;
   if (slot >= w->nslots) return failf(w, INDAGA_ERROR, "%s: document %s not found", w->dir, id);
   seg_doc d;
   if ((rc = seg_doc_get(w->slots[slot].r, did, &d)) != 0)
     return failf(w, rc, "%s: cannot read document %u", seg_name(w->slots[slot].r), did);
   if ((rc = delete_loc(w, slot, did)) != 0) return fail_msg(w, rc, NULL);
-  if (d.more && in_session && (rc = flush_builder(w)) != 0) return rc;
+  if (d.more && in_session && (rc = flush_builder(w, 0)) != 0) return rc;
   for (uint32_t k = 1; d.more; k++) {
     int found = 0;
     for (size_t i = 0; i < w->nslots && !found; i++) {
@@ -630,15 +729,19 @@ static int delete_doc(indaga_writer *w, const char *id, size_t slot, uint32_t di
 ** 1 when the builder has reached its share of the budget: its memory, plus
 ** what writing it adds, plus what the budget must leave outside it (the
 ** analyzers and the documents parsed but not yet added; at most half the
-** budget). A budget below PROCESS_BUDGET_MIN cannot even hold the analyzers:
-** it bounds the builder alone (tests use such budgets to force flushes).
+** budget), plus, with flushes on a thread, the builder being written or,
+** when none is, the room its successor fills meanwhile (budget /
+** ASYNC_RESERVE_DIV). A budget below PROCESS_BUDGET_MIN cannot even hold the
+** analyzers: it bounds the builder alone (tests use such budgets to force
+** flushes).
 */
 static int builder_full(const indaga_writer *w) {
   size_t mem = seg_builder_mem(w->builder);
   if (w->budget < PROCESS_BUDGET_MIN) return mem >= w->budget;
   size_t n = (size_t)(w->workers + (w->an ? 1u : 0u)) * ANALYZER_MAX_MEM + w->inflight;
   if (n > w->budget / 2) n = w->budget / 2;
-  return mem + seg_builder_write_mem(w->builder) + n >= w->budget;
+  size_t other = w->fj ? w->fj->mem : w->async ? w->budget / ASYNC_RESERVE_DIV : 0;
+  return mem + seg_builder_write_mem(w->builder) + n + other >= w->budget;
 }
 
 /*
@@ -648,6 +751,7 @@ static int builder_full(const indaga_writer *w) {
 static int add_doc(indaga_writer *w, const seg_doc_in *in, int *replaced) {
   size_t slot;
   uint32_t did;
+  if (w->broken) return w->broken;   /* its message stands */
   int rc;
   *replaced = 0;
   if (in->piece == 0) {   /* a later piece follows its piece 0, which did the replacing */
@@ -666,7 +770,10 @@ static int add_doc(indaga_writer *w, const seg_doc_in *in, int *replaced) {
   if (in->piece == 0 && (rc = map_set(w, &w->docs, in->id, LOC(w->nslots, did))) != 0)
     return fail_msg(w, rc, NULL);
   w->dirty = 1;
-  if (builder_full(w)) return flush_builder(w);
+  /* Full while the previous builder is still being written: wait for that
+     write (its memory returns) before deciding. */
+  if (w->fj && builder_full(w) && (rc = flush_wait(w)) != 0) return rc;
+  if (builder_full(w)) return flush_builder(w, w->async);
   return INDAGA_OK;
 }
 
@@ -1122,6 +1229,7 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   }
   if (started == 0) rc = failf(w, INDAGA_ENOMEM, "%s: cannot start indexing threads", w->dir);
   w->workers = started;
+  w->async = 1;   /* a full builder is written on a thread while the next one fills */
   uint64_t ahead = 0;   /* memory of jobs i .. i + window: parsed or being parsed */
   for (size_t i = 0; i < n && i < p.window; i++) ahead += job_mem(w, jobs[i].e->size);
   for (size_t i = 0; i < n && rc == INDAGA_OK; i++) {
@@ -1149,6 +1257,9 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   for (unsigned t = 0; t < started; t++) pthread_join(tids[t], NULL);
   w->workers = 0;
   w->inflight = 0;
+  w->async = 0;
+  int frc = flush_wait(w);   /* no write outlives the sync */
+  if (rc == INDAGA_OK) rc = frc;
   for (size_t i = 0; i < n; i++) {   /* results left after a failure */
     if (jobs[i].state == J_READY || jobs[i].has_piece) seg_doc_in_clear(&jobs[i].in);
     jobs[i].has_piece = 0;
@@ -1515,7 +1626,7 @@ static int commit(indaga_writer *w, int compact, uint64_t *generation) {
   ix_manifest m = { 0 };
   int rc = ensure_session(w);
   if (rc) return rc;
-  rc = flush_builder(w);
+  rc = flush_builder(w, 0);
   size_t n = rc ? 0 : live_order(w, &order);
   if (rc == INDAGA_OK && n == SIZE_MAX) rc = fail_msg(w, INDAGA_ENOMEM, NULL);
   if (rc == INDAGA_OK && compact && (n > 1 || (n == 1 && w->slots[order[0]].ndel))) {
