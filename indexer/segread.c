@@ -209,6 +209,8 @@ uint32_t seg_para_len(const seg_reader *r, uint32_t pid) {
   return get_u32(r->sec[SEC_PARA_LEN] + 4 * (size_t)pid);
 }
 
+const unsigned char *seg_para_lens(const seg_reader *r) { return r->sec[SEC_PARA_LEN]; }
+
 /**************************************************************************
 ** Dictionary
 */

@@ -1212,7 +1212,81 @@ static int cmp_hits(const void *x, const void *y) {
 ** block-max bound as run_segment. Scores are qr_bm25 of the summed tf, as
 ** score() computes them, so the result is the same.
 */
+/*
+** run_group for a group of one term in this segment (most words): the same
+** walk and the same decisions, made over the cursor's decoded block
+** (seg_cursor_run) instead of one seg_cursor_next per posting. A block is
+** read in two passes: first the postings that could enter at the range's
+** smallest length (run_group's test, at the worst score kept when the pass
+** starts) are gathered and their lengths prefetched; then each is tested
+** again at the current worst score and scored. The block's random length
+** reads thus overlap instead of each waiting for the one before.
+*/
+static void run_one(qx_query *q, qit *it) {
+  const int pruning = !q->o.exhaustive;
+  const double idf = it->g->idf;
+  const uint32_t seg = (uint32_t)q->seg;
+  const unsigned char *lens = seg_para_lens(q->r);
+  seg_cursor *c = &it->cur[0];
+  uint32_t blast = 0, minlen = 0, ctf = 0;
+  double cub = 0;
+  int have_bound = 0;
+  uint8_t cand[SEG_BLOCK];
+  while (c->doc != SEG_END && !q->rc) {
+    uint32_t d = c->doc;
+    if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
+      uint32_t last = SEG_END;
+      double ub = bound(q, it, d, &last);
+      have_bound = 1;
+      blast = last;
+      minlen = it->bfloor;
+      ctf = 0;
+      if (ub <= q->heap[0].score) {
+        q->skipped = 1;
+        if (last == SEG_END) break;
+        int rc = seg_cursor_seek(c, last + 1);
+        if (rc) { fail(q, rc, "reading postings"); return; }
+        have_bound = 0;
+        continue;
+      }
+    }
+    /* 1. gather (the block lies within the bounded range: blast is its last id) */
+    const uint32_t *ids, *tfs;
+    uint32_t n = seg_cursor_run(c, &ids, &tfs), nc = 0;
+    if (n == 0) break;
+    const int filt = pruning && q->nheap == q->o.k;
+    for (uint32_t i = 0; i < n; i++) {
+      if (filt) {
+        uint32_t tf = tfs[i];
+        if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, minlen); }
+        if (cub <= q->heap[0].score) { q->skipped = 1; continue; }
+      }
+      __builtin_prefetch(lens + 4 * (size_t)ids[i]);
+      cand[nc++] = (uint8_t)i;
+    }
+    /* 2. test again and score */
+    uint32_t next = ids[n - 1] + 1;
+    for (uint32_t k = 0; k < nc; k++) {
+      uint32_t i = cand[k], x = ids[i], tf = tfs[i];
+      if (pruning && q->nheap == q->o.k) {
+        if (!have_bound) { next = x; break; }   /* the heap just filled: bound the rest first */
+        if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, minlen); }
+        if (cub <= q->heap[0].score) { q->skipped = 1; continue; }
+      }
+      if (!ix_is_deleted(q->s, q->seg, x)) {
+        qx_hit h = { qr_bm25(&q->pr, idf, tf, get_u32(lens + 4 * (size_t)x)), seg, x };
+        q->matched++;
+        if (q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
+      }
+    }
+    int rc = seg_cursor_seek(c, next);
+    if (rc) { fail(q, rc, "reading postings"); return; }
+  }
+  it->doc = SEG_END;
+}
+
 static void run_group(qx_query *q, qit *it) {
+  if (it->ncur == 1) { run_one(q, it); return; }
   const int pruning = !q->o.exhaustive;
   const double idf = it->g->idf;
   const uint32_t seg = (uint32_t)q->seg;
