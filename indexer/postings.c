@@ -285,9 +285,18 @@ int seg_cursor_next(seg_cursor *c) {
   return rc;
 }
 
-/* First block >= @from whose last id is >= @target, or nblocks. */
+/*
+** First block >= @from whose last id is >= @target, or nblocks. Seeks
+** mostly land a few blocks ahead, so it gallops from @from (1, 2, 4, ...
+** blocks) before the binary search.
+*/
 static uint32_t find_block(const seg_cursor *c, uint32_t from, uint32_t target) {
-  uint32_t lo = from, hi = c->nblocks;
+  uint32_t lo = from, hi = c->nblocks;   /* the answer is in [lo, hi] */
+  for (uint32_t step = 1; hi - lo > step; step *= 2) {
+    uint32_t p = lo + step - 1;
+    if (block_last(c, p) >= target) { hi = p; break; }
+    lo = p + 1;
+  }
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
     if (block_last(c, mid) < target) lo = mid + 1; else hi = mid;
@@ -304,8 +313,15 @@ int seg_cursor_seek(seg_cursor *c, uint32_t target) {
     if (rc) { exhaust(c); return rc; }
     if (c->doc >= target) return INDAGA_OK;
   }
-  /* the target is inside the current block: binary search its ids */
+  /*
+  ** the target is inside the current block (docs[idx] < target <= the last
+  ** id): gallop from the cursor, then binary search what is left
+  */
   uint32_t lo = c->idx, hi = c->ndocs - 1;
+  for (uint32_t step = 1; lo + step < hi; step *= 2) {
+    if (c->docs[lo + step] >= target) { hi = lo + step; break; }
+    lo += step;
+  }
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
     if (c->docs[mid] < target) lo = mid + 1; else hi = mid;
