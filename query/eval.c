@@ -109,6 +109,7 @@ typedef struct qit {
   int lazy;                   /* PHRASE/NEAR at or under the root AND: positions checked by run_segment */
   uint32_t btf, bfloor;       /* bound_prep: GROUP summed block max tf; length floor */
   uint32_t *clo, *chi, *cmtf; /* GROUP: per cursor, the block last reported [clo, chi] and its max tf */
+  uint32_t *pf;               /* GROUP: per cursor, the last id whose length was prefetched */
 } qit;
 
 struct qx_query {
@@ -729,10 +730,11 @@ static qit *build(qx_query *q, const cnode *c) {
       it->cost += gs->t[i].df;
     }
     it->ncur = gs->n;
-    it->clo = qalloc(q, 3 * (size_t)gs->n * sizeof *it->clo);
+    it->clo = qalloc(q, 4 * (size_t)gs->n * sizeof *it->clo);
     if (!it->clo) return NULL;
     it->chi = it->clo + gs->n;
     it->cmtf = it->chi + gs->n;
+    it->pf = it->cmtf + gs->n;
     for (uint32_t i = 0; i < gs->n; i++) it->clo[i] = 1;   /* empty: clo > chi */
     it->doc = d;
     it->at = 1;
@@ -1365,6 +1367,23 @@ static double group_bound_at(qx_query *q, qit *it, uint32_t d, double len) {
   return qr_bm25(&q->pr, it->g->idf, tf, len);
 }
 
+/*
+** Prefetch the lengths of group @it's postings from its cursors' positions
+** to the ends of their decoded blocks, once per block: a loop that reads the
+** length of many of them (run_conj's candidates) then seldom waits for memory.
+*/
+static void prefetch_lens(qx_query *q, qit *it) {
+  const unsigned char *lens = seg_para_lens(q->r);
+  for (uint32_t i = 0; i < it->ncur; i++) {
+    seg_cursor *c = &it->cur[i];
+    if (c->doc == SEG_END || (it->pf[i] >= c->doc && it->pf[i] != 0)) continue;
+    const uint32_t *ids, *tfs;
+    uint32_t n = seg_cursor_run(c, &ids, &tfs);
+    for (uint32_t k = 0; k < n; k++) __builtin_prefetch(lens + 4 * (size_t)ids[k]);
+    if (n) it->pf[i] = ids[n - 1];
+  }
+}
+
 /* Leapfrog kids lead[0..n) of @root to their first common paragraph >= d (SEG_END: none). */
 static uint32_t leapfrog(qx_query *q, qit *root, const uint32_t *lead, size_t n, uint32_t d) {
   size_t agree = 0, i = 0;
@@ -1438,6 +1457,7 @@ static void run_conj(qx_query *q, qit *root) {
     if ((k->kind == C_PHRASE || k->kind == C_NEAR) && nlazy + 1 < QX_PHRASE_MAX) { k->lazy = 1; lazy[nlazy++] = k; }
   }
   if (root->kind != C_AND) lazy[nlazy++] = root;   /* its kids are groups: nlazy was 0 */
+  qit *pf = root->kids[lead[0]]->kind == C_GROUP ? root->kids[lead[0]] : NULL;   /* the rarest kid */
   uint32_t d = 0, blast = 0;
   int have_bound = 0;
   while (!q->rc && d != SEG_END) {
@@ -1451,6 +1471,7 @@ static void run_conj(qx_query *q, qit *root) {
     /* 2. the cheap kids' next common paragraph */
     d = leapfrog(q, root, lead, nlead, d);
     if (q->rc || d == SEG_END) break;
+    if (pf) prefetch_lens(q, pf);
     if (pruning && full && d > blast) { have_bound = 0; continue; }
     /* 3. could it enter? first at the range's length floor, without reading the length */
     if (pruning && full) {
