@@ -1416,6 +1416,43 @@ static void prefetch_lens(qx_query *q, qit *it) {
   }
 }
 
+/*
+** leapfrog for two groups of one term each (the common AND of two words,
+** the two rarer words of a phrase): once both cursors sit on decoded blocks,
+** the rest of the two blocks is merged directly, and the cursors are sought
+** only to the match or past a block, so the blocks' postings cost a
+** comparison each rather than a seek. Same result as leapfrog.
+*/
+static uint32_t leapfrog2(qx_query *q, qit *ka, qit *kb, uint32_t d) {
+  seg_cursor *a = &ka->cur[0], *b = &kb->cur[0];
+  int rc = 0;
+  for (;;) {
+    if (a->doc < d && (rc = seg_cursor_seek(a, d)) != 0) break;
+    if (a->doc == SEG_END) break;
+    if (b->doc < a->doc && (rc = seg_cursor_seek(b, a->doc)) != 0) break;
+    if (b->doc == SEG_END) break;
+    if (b->doc == a->doc) {
+      ka->doc = kb->doc = a->doc;
+      ka->at = kb->at = 1;
+      return a->doc;
+    }
+    const uint32_t *ia = NULL, *ib = NULL, *tf;
+    uint32_t na = seg_cursor_run(a, &ia, &tf), nb = seg_cursor_run(b, &ib, &tf), i = 0, j = 0;
+    if (!na || !nb) { d = b->doc; continue; }   /* not expected: cursors on a posting sit on a decoded block */
+    while (i < na && j < nb) {
+      uint32_t x = ia[i], y = ib[j];
+      if (x == y) break;
+      i += x < y;
+      j += y < x;
+    }
+    d = i < na ? ia[i] : ib[j];   /* the match, or the first id the other list has past the block */
+  }
+  if (rc) fail(q, rc, "reading postings");
+  ka->doc = a->doc;
+  kb->doc = b->doc;
+  return SEG_END;
+}
+
 /* Leapfrog kids lead[0..n) of @root to their first common paragraph >= d (SEG_END: none). */
 static uint32_t leapfrog(qx_query *q, qit *root, const uint32_t *lead, size_t n, uint32_t d) {
   size_t agree = 0, i = 0;
@@ -1490,6 +1527,12 @@ static void run_conj(qx_query *q, qit *root) {
   }
   if (root->kind != C_AND) lazy[nlazy++] = root;   /* its kids are groups: nlazy was 0 */
   qit *pf = root->kids[lead[0]]->kind == C_GROUP ? root->kids[lead[0]] : NULL;   /* the rarest kid */
+  qit *pair[2], **two = NULL;
+  if (nlead == 2) {
+    pair[0] = root->kids[lead[0]];
+    pair[1] = root->kids[lead[1]];
+    if (pair[0]->kind == C_GROUP && pair[0]->ncur == 1 && pair[1]->kind == C_GROUP && pair[1]->ncur == 1) two = pair;
+  }
   uint32_t d = 0, blast = 0;
   int have_bound = 0;
   while (!q->rc && d != SEG_END) {
@@ -1501,7 +1544,7 @@ static void run_conj(qx_query *q, qit *root) {
       if (skip) continue;
     }
     /* 2. the cheap kids' next common paragraph */
-    d = leapfrog(q, root, lead, nlead, d);
+    d = two ? leapfrog2(q, two[0], two[1], d) : leapfrog(q, root, lead, nlead, d);
     if (q->rc || d == SEG_END) break;
     if (pf) prefetch_lens(q, pf);
     if (pruning && full && d > blast) { have_bound = 0; continue; }
