@@ -207,19 +207,24 @@ static int decode_block(seg_cursor *c, uint32_t b) {
     p = pad;
   }
   unpack(p, n, bd, c->docs);
-  unpack(p + ld, n, bt, c->tfs);
   /* prefix sums; 64-bit so that a corrupt gap cannot wrap around */
   uint64_t at = prev;
   for (uint32_t i = 0; i < n; i++) {
     at += (uint64_t)c->docs[i] + 1u;
     c->docs[i] = (uint32_t)at;
-    c->tfs[i] += 1u;
+  }
+  if (bt == 0) {   /* every tf is 1: the common block */
+    for (uint32_t i = 0; i < n; i++) c->tfs[i] = 1;
+  } else {
+    unpack(p + ld, n, bt, c->tfs);
+    for (uint32_t i = 0; i < n; i++) c->tfs[i] += 1u;
+    if (bt == 32)
+      for (uint32_t i = 0; i < n; i++)
+        if (c->tfs[i] == 0) return INDAGA_ECORRUPT;   /* tf - 1 was 2^32 - 1 */
   }
   uint32_t before = c->doc;   /* the id the cursor was on, or SEG_END before the first block */
   if (at >= cur_limit(c)) return INDAGA_ECORRUPT;
   if (before != SEG_END && c->docs[0] <= before) return INDAGA_ECORRUPT;
-  for (uint32_t i = 0; i < n; i++)
-    if (c->tfs[i] == 0) return INDAGA_ECORRUPT;   /* tf - 1 was 2^32 - 1 */
   if (c->docs[n - 1] != block_last(c, b)) return INDAGA_ECORRUPT;
   c->iblock = b;
   c->ndocs = n;
