@@ -110,6 +110,7 @@ typedef struct qit {
   uint32_t btf, bfloor;       /* bound_prep: GROUP summed block max tf; length floor */
   uint32_t *clo, *chi, *cmtf; /* GROUP: per cursor, the block last reported [clo, chi] and its max tf */
   uint32_t *pf;               /* GROUP: per cursor, the last id whose length was prefetched */
+  uint32_t dom;               /* GROUP: the cursor of the term with the most postings */
 } qit;
 
 struct qx_query {
@@ -760,6 +761,7 @@ static qit *build(qx_query *q, const cnode *c) {
       if (rc) { fail(q, rc, "opening postings"); return NULL; }
       if (it->cur[i].doc < d) d = it->cur[i].doc;
       it->cost += gs->t[i].df;
+      if (gs->t[i].df > gs->t[it->dom].df) it->dom = i;
     }
     it->ncur = gs->n;
     it->clo = qalloc(q, 4 * (size_t)gs->n * sizeof *it->clo);
@@ -1417,40 +1419,60 @@ static void prefetch_lens(qx_query *q, qit *it) {
 }
 
 /*
-** leapfrog for two groups of one term each (the common AND of two words,
-** the two rarer words of a phrase): once both cursors sit on decoded blocks,
-** the rest of the two blocks is merged directly, and the cursors are sought
-** only to the match or past a block, so the blocks' postings cost a
+** leapfrog for two groups (the common AND of two words, the two rarer words
+** of a phrase). Each group's largest list (cur[dom]) holds most of its
+** postings: once both groups sit on a paragraph, the rest of those two
+** lists' decoded blocks is merged directly, below the next posting of the
+** groups' other (small) lists, and the groups are sought only to the match,
+** past a block, or to that next posting. Their blocks' postings thus cost a
 ** comparison each rather than a seek. Same result as leapfrog.
 */
+/* Is @it a group whose largest list holds nearly all its postings (leapfrog2's case)? */
+static int one_big_list(const qx_query *q, const qit *it) {
+  if (it->kind != C_GROUP) return 0;
+  const gseg *gs = &it->g->seg[q->seg];
+  uint64_t rest = 0;
+  for (uint32_t i = 0; i < it->ncur; i++) if (i != it->dom) rest += gs->t[i].df;
+  return rest * 16 <= gs->t[it->dom].df;
+}
+
+static inline void group_seek(qx_query *q, qit *it, uint32_t t) {
+  if (it->ncur != 1) { seek(q, it, t); return; }
+  seg_cursor *c = &it->cur[0];
+  if (c->doc < t) {
+    int rc = seg_cursor_seek(c, t);
+    if (rc) { fail(q, rc, "reading postings"); it->doc = SEG_END; return; }
+  }
+  it->doc = c->doc;
+  it->at = 1;
+}
+
 static uint32_t leapfrog2(qx_query *q, qit *ka, qit *kb, uint32_t d) {
-  seg_cursor *a = &ka->cur[0], *b = &kb->cur[0];
-  int rc = 0;
+  const seg_cursor *a = &ka->cur[ka->dom], *b = &kb->cur[kb->dom];
   for (;;) {
-    if (a->doc < d && (rc = seg_cursor_seek(a, d)) != 0) break;
-    if (a->doc == SEG_END) break;
-    if (b->doc < a->doc && (rc = seg_cursor_seek(b, a->doc)) != 0) break;
-    if (b->doc == SEG_END) break;
-    if (b->doc == a->doc) {
-      ka->doc = kb->doc = a->doc;
-      ka->at = kb->at = 1;
-      return a->doc;
-    }
+    group_seek(q, ka, d);
+    if (q->rc || ka->doc == SEG_END) return SEG_END;
+    group_seek(q, kb, ka->doc);
+    if (q->rc || kb->doc == SEG_END) return SEG_END;
+    if (kb->doc == ka->doc) return ka->doc;
+    /* the next common paragraph is >= kb->doc; below lim only the big lists hold any */
+    uint32_t lim = SEG_END;
+    for (uint32_t i = 0; i < ka->ncur; i++) if (i != ka->dom && ka->cur[i].doc < lim) lim = ka->cur[i].doc;
+    for (uint32_t i = 0; i < kb->ncur; i++) if (i != kb->dom && kb->cur[i].doc < lim) lim = kb->cur[i].doc;
     const uint32_t *ia = NULL, *ib = NULL, *tf;
     uint32_t na = seg_cursor_run(a, &ia, &tf), nb = seg_cursor_run(b, &ib, &tf), i = 0, j = 0;
-    if (!na || !nb) { d = b->doc; continue; }   /* not expected: cursors on a posting sit on a decoded block */
+    d = kb->doc;
+    if (!na || !nb) continue;   /* a big list is done: step as leapfrog does */
     while (i < na && j < nb) {
       uint32_t x = ia[i], y = ib[j];
       if (x == y) break;
       i += x < y;
       j += y < x;
     }
-    d = i < na ? ia[i] : ib[j];   /* the match, or the first id the other list has past the block */
+    uint32_t cand = i < na ? ia[i] : ib[j];   /* the match, or the first id the other list has past its block */
+    if (cand > lim) cand = lim;
+    if (cand > d) d = cand;
   }
-  if (rc) fail(q, rc, "reading postings");
-  ka->doc = a->doc;
-  kb->doc = b->doc;
-  return SEG_END;
 }
 
 /* Leapfrog kids lead[0..n) of @root to their first common paragraph >= d (SEG_END: none). */
@@ -1531,7 +1553,7 @@ static void run_conj(qx_query *q, qit *root) {
   if (nlead == 2) {
     pair[0] = root->kids[lead[0]];
     pair[1] = root->kids[lead[1]];
-    if (pair[0]->kind == C_GROUP && pair[0]->ncur == 1 && pair[1]->kind == C_GROUP && pair[1]->ncur == 1) two = pair;
+    if (one_big_list(q, pair[0]) && one_big_list(q, pair[1])) two = pair;
   }
   uint32_t d = 0, blast = 0;
   int have_bound = 0;
