@@ -70,7 +70,20 @@ static void pack(const uint32_t *v, uint32_t n, unsigned b, unsigned char *out) 
 /* Unpack n values of @b bits from @p, which has PACK_SLACK readable bytes past packed_len. */
 static inline void unpack_w(const unsigned char *p, uint32_t n, const unsigned b, uint32_t *out) {
   const uint64_t mask = ((uint64_t)1 << b) - 1;
-  for (uint32_t i = 0; i < n; i++) {
+  uint32_t i = 0;
+  /* groups of 8 values fill b whole bytes: constant offsets and shifts within a group */
+  for (; i + 8 <= n; i += 8, p += b) {
+    out[i + 0] = (uint32_t)((get_u64(p) >> 0) & mask);
+    out[i + 1] = (uint32_t)((get_u64(p + ((1 * b) >> 3)) >> ((1 * b) & 7u)) & mask);
+    out[i + 2] = (uint32_t)((get_u64(p + ((2 * b) >> 3)) >> ((2 * b) & 7u)) & mask);
+    out[i + 3] = (uint32_t)((get_u64(p + ((3 * b) >> 3)) >> ((3 * b) & 7u)) & mask);
+    out[i + 4] = (uint32_t)((get_u64(p + ((4 * b) >> 3)) >> ((4 * b) & 7u)) & mask);
+    out[i + 5] = (uint32_t)((get_u64(p + ((5 * b) >> 3)) >> ((5 * b) & 7u)) & mask);
+    out[i + 6] = (uint32_t)((get_u64(p + ((6 * b) >> 3)) >> ((6 * b) & 7u)) & mask);
+    out[i + 7] = (uint32_t)((get_u64(p + ((7 * b) >> 3)) >> ((7 * b) & 7u)) & mask);
+  }
+  p -= (size_t)i / 8 * b;
+  for (; i < n; i++) {
     size_t bit = (size_t)i * b;
     out[i] = (uint32_t)((get_u64(p + (bit >> 3)) >> (bit & 7u)) & mask);
   }
