@@ -109,7 +109,6 @@ typedef struct qit {
   int lazy;                   /* PHRASE/NEAR at or under the root AND: positions checked by run_segment */
   uint32_t btf, bfloor;       /* bound_prep: GROUP summed block max tf; length floor */
   uint32_t *clo, *chi, *cmtf; /* GROUP: per cursor, the block last reported [clo, chi] and its max tf */
-  uint32_t *pf;               /* GROUP: per cursor, the last id whose length was prefetched */
   uint32_t dom;               /* GROUP: the cursor of the term with the most postings */
 } qit;
 
@@ -764,11 +763,10 @@ static qit *build(qx_query *q, const cnode *c) {
       if (gs->t[i].df > gs->t[it->dom].df) it->dom = i;
     }
     it->ncur = gs->n;
-    it->clo = qalloc(q, 4 * (size_t)gs->n * sizeof *it->clo);
+    it->clo = qalloc(q, 3 * (size_t)gs->n * sizeof *it->clo);
     if (!it->clo) return NULL;
     it->chi = it->clo + gs->n;
     it->cmtf = it->chi + gs->n;
-    it->pf = it->cmtf + gs->n;
     for (uint32_t i = 0; i < gs->n; i++) it->clo[i] = 1;   /* empty: clo > chi */
     it->doc = d;
     it->at = 1;
@@ -1025,7 +1023,7 @@ static void seek_and(qx_query *q, qit *it, uint32_t t) {
       if (q->rc || k->doc == SEG_END) { it->doc = SEG_END; return; }
       if (k->doc == d) agree++;
       else { d = k->doc; agree = 1; }
-      i = (i + 1) % it->npos;
+      if (++i == it->npos) i = 0;
     }
     int ok = 1;
     for (size_t j = it->npos; j < it->nkids && ok; j++) {
@@ -1402,23 +1400,6 @@ static double group_bound_at(qx_query *q, qit *it, uint32_t d, double len) {
 }
 
 /*
-** Prefetch the lengths of group @it's postings from its cursors' positions
-** to the ends of their decoded blocks, once per block: a loop that reads the
-** length of many of them (run_conj's candidates) then seldom waits for memory.
-*/
-static void prefetch_lens(qx_query *q, qit *it) {
-  const unsigned char *lens = seg_para_lens(q->r);
-  for (uint32_t i = 0; i < it->ncur; i++) {
-    seg_cursor *c = &it->cur[i];
-    if (c->doc == SEG_END || (it->pf[i] >= c->doc && it->pf[i] != 0)) continue;
-    const uint32_t *ids, *tfs;
-    uint32_t n = seg_cursor_run(c, &ids, &tfs);
-    for (uint32_t k = 0; k < n; k++) __builtin_prefetch(lens + 4 * (size_t)ids[k]);
-    if (n) it->pf[i] = ids[n - 1];
-  }
-}
-
-/*
 ** leapfrog for two groups (the common AND of two words, the two rarer words
 ** of a phrase). Each group's largest list (cur[dom]) holds most of its
 ** postings: once both groups sit on a paragraph, the rest of those two
@@ -1484,7 +1465,7 @@ static uint32_t leapfrog(qx_query *q, qit *root, const uint32_t *lead, size_t n,
     if (q->rc || k->doc == SEG_END) return SEG_END;
     if (k->doc == d) agree++;
     else { d = k->doc; agree = 1; }
-    i = (i + 1) % n;
+    if (++i == n) i = 0;
   }
   return d;
 }
@@ -1533,6 +1514,7 @@ static int blockmax_skip(qx_query *q, qit *root, uint32_t *d, uint32_t *blast, i
 static void run_conj(qx_query *q, qit *root) {
   const int pruning = !q->o.exhaustive;
   const uint32_t seg = (uint32_t)q->seg;
+  const unsigned char *lens = seg_para_lens(q->r);
   uint32_t *lead = qalloc(q, 2 * root->npos * sizeof *lead), *rest;
   uint8_t *costly = qalloc(q, root->npos);
   qit *lazy[QX_PHRASE_MAX];
@@ -1548,7 +1530,6 @@ static void run_conj(qx_query *q, qit *root) {
     if ((k->kind == C_PHRASE || k->kind == C_NEAR) && nlazy + 1 < QX_PHRASE_MAX) { k->lazy = 1; lazy[nlazy++] = k; }
   }
   if (root->kind != C_AND) lazy[nlazy++] = root;   /* its kids are groups: nlazy was 0 */
-  qit *pf = root->kids[lead[0]]->kind == C_GROUP ? root->kids[lead[0]] : NULL;   /* the rarest kid */
   qit *pair[2], **two = NULL;
   if (nlead == 2) {
     pair[0] = root->kids[lead[0]];
@@ -1568,7 +1549,7 @@ static void run_conj(qx_query *q, qit *root) {
     /* 2. the cheap kids' next common paragraph */
     d = two ? leapfrog2(q, two[0], two[1], d) : leapfrog(q, root, lead, nlead, d);
     if (q->rc || d == SEG_END) break;
-    if (pf) prefetch_lens(q, pf);
+    __builtin_prefetch(lens + 4 * (size_t)d);   /* read at step 3, after the bounds that need no length */
     if (pruning && full && d > blast) { have_bound = 0; continue; }
     /* 3. could it enter? first at the range's length floor, without reading the length */
     if (pruning && full) {
