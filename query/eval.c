@@ -1471,6 +1471,27 @@ static uint32_t leapfrog(qx_query *q, qit *root, const uint32_t *lead, size_t n,
 }
 
 /*
+** leapfrog when the two rarest lead kids are leapfrog2's groups: they are
+** merged by leapfrog2, and each paragraph they share is then sought in the
+** other lead kids; where one lies past it, the merge resumes from there.
+*/
+static uint32_t leapfrog_two(qx_query *q, qit *root, const uint32_t *lead, size_t n, qit **two, uint32_t d) {
+  for (;;) {
+    d = leapfrog2(q, two[0], two[1], d);
+    if (q->rc || d == SEG_END) return SEG_END;
+    size_t i = 2;
+    for (; i < n; i++) {
+      qit *k = root->kids[lead[i]];
+      seek(q, k, d);
+      if (q->rc || k->doc == SEG_END) return SEG_END;
+      if (k->doc != d) break;
+    }
+    if (i == n) return d;
+    d = root->kids[lead[i]]->doc;
+  }
+}
+
+/*
 ** The block-max step of the evaluation loops (run_conj, run_segment): once the
 ** heap is full, and paragraph *d lies past the range of the last bound taken,
 ** take the bound of the block range holding *d (plus the largest proximity
@@ -1531,7 +1552,7 @@ static void run_conj(qx_query *q, qit *root) {
   }
   if (root->kind != C_AND) lazy[nlazy++] = root;   /* its kids are groups: nlazy was 0 */
   qit *pair[2], **two = NULL;
-  if (nlead == 2) {
+  if (nlead >= 2) {
     pair[0] = root->kids[lead[0]];
     pair[1] = root->kids[lead[1]];
     if (one_big_list(q, pair[0]) && one_big_list(q, pair[1])) two = pair;
@@ -1547,7 +1568,7 @@ static void run_conj(qx_query *q, qit *root) {
       if (skip) continue;
     }
     /* 2. the cheap kids' next common paragraph */
-    d = two ? leapfrog2(q, two[0], two[1], d) : leapfrog(q, root, lead, nlead, d);
+    d = two ? leapfrog_two(q, root, lead, nlead, two, d) : leapfrog(q, root, lead, nlead, d);
     if (q->rc || d == SEG_END) break;
     __builtin_prefetch(lens + 4 * (size_t)d);   /* read at step 3, after the bounds that need no length */
     if (pruning && full && d > blast) { have_bound = 0; continue; }
