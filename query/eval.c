@@ -39,14 +39,20 @@
 **   run_group  the root is one group: its cursors are walked with
 **              seg_cursor_next and scored inline; a posting whose tf
 **              cannot enter even at the range's smallest length is dropped
-**              before its length is read.
+**              before its length is read. With one term in the segment
+**              (most words), run_one does this a decoded block at a time
+**              and prefetches the lengths it will read, so the random
+**              reads of a block overlap.
 **   run_conj   the root is an AND, phrase or NEAR (top k without grouping):
 **              MaxScore for conjunctions. The cheap kids are intersected;
 **              each candidate is first bounded at the range's length floor
 **              (no length read), then at its length with the costly groups
 **              ("de", "la" in a phrase) bounded from their block
 **              directories; only a candidate that could enter decodes the
-**              costly lists, checks exclusions and reads positions.
+**              costly lists, checks exclusions and reads positions. When
+**              the two rarest cheap kids are groups with one big list each,
+**              the intersection merges those lists' decoded blocks by
+**              comparison (leapfrog2) instead of seeking posting by posting.
 */
 #include <assert.h>
 #include <math.h>
