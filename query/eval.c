@@ -1326,7 +1326,7 @@ static void run_one(qx_query *q, qit *it) {
 }
 
 static void run_group(qx_query *q, qit *it) {
-  if (it->ncur == 1) { run_one(q, it); return; }
+  if (it->ncur == 1 && !q->o.exhaustive) { run_one(q, it); return; }   /* reference runs take the plain loop */
   const int pruning = !q->o.exhaustive;
   const double idf = it->g->idf;
   const uint32_t seg = (uint32_t)q->seg;
@@ -1558,7 +1558,7 @@ static void run_conj(qx_query *q, qit *root) {
   }
   if (root->kind != C_AND) lazy[nlazy++] = root;   /* its kids are groups: nlazy was 0 */
   qit *pair[2], **two = NULL;
-  if (nlead >= 2) {
+  if (nlead >= 2 && pruning) {   /* reference runs take the plain leapfrog */
     pair[0] = root->kids[lead[0]];
     pair[1] = root->kids[lead[1]];
     if (one_big_list(q, pair[0]) && one_big_list(q, pair[1])) two = pair;

@@ -566,6 +566,8 @@ static const char *const SHAPES[] = {
   "resolucion del consejo", "\"Consejo de Seguridad\" resolución", "estados miembros year:2017",
   "de la de", "\"Consejo de Seguridad\" NEAR/5 terrorismo", "secretario general -carta",
   "(terrorismo OR terroristas) (financiación OR financiacion) NOT armas", "annex:any resolución",
+  /* ANDs of groups with one big list and small ones (leapfrog2 below their next posting) */
+  "consej* seguridad", "estad* miembros", "secretario general*", "consej* estad* general*",
 };
 
 static void topk_internal(const char *text, unsigned k, int group, int exhaustive, qa_arena *a,
