@@ -549,8 +549,9 @@ static int prefix_cb(void *ctx, const char *k, size_t nk, const char *t, size_t 
 /*
 ** Paragraphs of segment @r holding any of the @n terms, exactly. Usually one
 ** term is common and the others rare ("inform" and "informacion"): then the
-** largest list's df counts once and each posting of the others is sought in
-** the lists before it, so the common list is hardly decoded. Otherwise each
+** largest list's df counts once, plus each id of the others' merged lists
+** that the largest does not hold (sought there), so the common list is
+** hardly decoded. Otherwise each
 ** list's ids are set in a bitmap of the segment's paragraphs, counting the
 ** bits that were clear (linear in the postings, whatever n is). On error
 ** (q->rc set) returns 0.
@@ -562,7 +563,7 @@ static double union_df(qx_query *q, const seg_reader *r, const seg_term *t, uint
   for (uint32_t i = 1; i < n; i++) if (t[i].df > t[big].df) big = i;
   for (uint32_t i = 0; i < n; i++) if (i != big) rest += (uint64_t)t[i].df * (n - 1);
   if (n <= 8 && rest * 8 < t[big].df) {
-    /* the rare lists' postings, each sought in the big list and the rare lists before it */
+    /* the rare lists' postings merged in id order: each id once, counted unless the big list holds it */
     seg_cursor c[8];
     uint32_t ord[8], k = 0;
     ord[k++] = big;
@@ -571,16 +572,13 @@ static double union_df(qx_query *q, const seg_reader *r, const seg_term *t, uint
     int rc = 0;
     uint32_t open = 0;
     for (; open < n && !rc; open++) rc = seg_cursor_open(&c[open], r, &t[ord[open]]);
-    for (uint32_t i = 1; i < n && !rc; i++) {
-      while (!rc && c[i].doc != SEG_END) {
-        uint32_t d = c[i].doc, seen = 0;
-        for (uint32_t j = 0; j < i && !seen && !rc; j++) {
-          rc = seg_cursor_seek(&c[j], d);
-          seen = c[j].doc == d;
-        }
-        if (!seen) df++;
-        if (!rc) rc = seg_cursor_next(&c[i]);
-      }
+    while (!rc) {
+      uint32_t d = SEG_END;
+      for (uint32_t i = 1; i < n; i++) if (c[i].doc < d) d = c[i].doc;
+      if (d == SEG_END) break;
+      rc = seg_cursor_seek(&c[0], d);
+      if (!rc && c[0].doc != d) df++;
+      for (uint32_t i = 1; i < n && !rc; i++) if (c[i].doc == d) rc = seg_cursor_next(&c[i]);
     }
     for (uint32_t i = 0; i < open; i++) seg_cursor_close(&c[i]);
     if (rc) fail(q, rc, "reading postings");
