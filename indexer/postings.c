@@ -70,7 +70,20 @@ static void pack(const uint32_t *v, uint32_t n, unsigned b, unsigned char *out) 
 /* Unpack n values of @b bits from @p, which has PACK_SLACK readable bytes past packed_len. */
 static inline void unpack_w(const unsigned char *p, uint32_t n, const unsigned b, uint32_t *out) {
   const uint64_t mask = ((uint64_t)1 << b) - 1;
-  for (uint32_t i = 0; i < n; i++) {
+  uint32_t i = 0;
+  /* groups of 8 values fill b whole bytes: constant offsets and shifts within a group */
+  for (; i + 8 <= n; i += 8, p += b) {
+    out[i + 0] = (uint32_t)((get_u64(p) >> 0) & mask);
+    out[i + 1] = (uint32_t)((get_u64(p + ((1 * b) >> 3)) >> ((1 * b) & 7u)) & mask);
+    out[i + 2] = (uint32_t)((get_u64(p + ((2 * b) >> 3)) >> ((2 * b) & 7u)) & mask);
+    out[i + 3] = (uint32_t)((get_u64(p + ((3 * b) >> 3)) >> ((3 * b) & 7u)) & mask);
+    out[i + 4] = (uint32_t)((get_u64(p + ((4 * b) >> 3)) >> ((4 * b) & 7u)) & mask);
+    out[i + 5] = (uint32_t)((get_u64(p + ((5 * b) >> 3)) >> ((5 * b) & 7u)) & mask);
+    out[i + 6] = (uint32_t)((get_u64(p + ((6 * b) >> 3)) >> ((6 * b) & 7u)) & mask);
+    out[i + 7] = (uint32_t)((get_u64(p + ((7 * b) >> 3)) >> ((7 * b) & 7u)) & mask);
+  }
+  p -= (size_t)i / 8 * b;
+  for (; i < n; i++) {
     size_t bit = (size_t)i * b;
     out[i] = (uint32_t)((get_u64(p + (bit >> 3)) >> (bit & 7u)) & mask);
   }
@@ -207,19 +220,24 @@ static int decode_block(seg_cursor *c, uint32_t b) {
     p = pad;
   }
   unpack(p, n, bd, c->docs);
-  unpack(p + ld, n, bt, c->tfs);
   /* prefix sums; 64-bit so that a corrupt gap cannot wrap around */
   uint64_t at = prev;
   for (uint32_t i = 0; i < n; i++) {
     at += (uint64_t)c->docs[i] + 1u;
     c->docs[i] = (uint32_t)at;
-    c->tfs[i] += 1u;
+  }
+  if (bt == 0) {   /* every tf is 1: the common block */
+    for (uint32_t i = 0; i < n; i++) c->tfs[i] = 1;
+  } else {
+    unpack(p + ld, n, bt, c->tfs);
+    for (uint32_t i = 0; i < n; i++) c->tfs[i] += 1u;
+    if (bt == 32)
+      for (uint32_t i = 0; i < n; i++)
+        if (c->tfs[i] == 0) return INDAGA_ECORRUPT;   /* tf - 1 was 2^32 - 1 */
   }
   uint32_t before = c->doc;   /* the id the cursor was on, or SEG_END before the first block */
   if (at >= cur_limit(c)) return INDAGA_ECORRUPT;
   if (before != SEG_END && c->docs[0] <= before) return INDAGA_ECORRUPT;
-  for (uint32_t i = 0; i < n; i++)
-    if (c->tfs[i] == 0) return INDAGA_ECORRUPT;   /* tf - 1 was 2^32 - 1 */
   if (c->docs[n - 1] != block_last(c, b)) return INDAGA_ECORRUPT;
   c->iblock = b;
   c->ndocs = n;
@@ -285,9 +303,18 @@ int seg_cursor_next(seg_cursor *c) {
   return rc;
 }
 
-/* First block >= @from whose last id is >= @target, or nblocks. */
+/*
+** First block >= @from whose last id is >= @target, or nblocks. Seeks
+** mostly land a few blocks ahead, so it gallops from @from (1, 2, 4, ...
+** blocks) before the binary search.
+*/
 static uint32_t find_block(const seg_cursor *c, uint32_t from, uint32_t target) {
-  uint32_t lo = from, hi = c->nblocks;
+  uint32_t lo = from, hi = c->nblocks;   /* the answer is in [lo, hi] */
+  for (uint32_t step = 1; hi - lo > step; step *= 2) {
+    uint32_t p = lo + step - 1;
+    if (block_last(c, p) >= target) { hi = p; break; }
+    lo = p + 1;
+  }
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
     if (block_last(c, mid) < target) lo = mid + 1; else hi = mid;
@@ -304,8 +331,15 @@ int seg_cursor_seek(seg_cursor *c, uint32_t target) {
     if (rc) { exhaust(c); return rc; }
     if (c->doc >= target) return INDAGA_OK;
   }
-  /* the target is inside the current block: binary search its ids */
+  /*
+  ** the target is inside the current block (docs[idx] < target <= the last
+  ** id): gallop from the cursor, then binary search what is left
+  */
   uint32_t lo = c->idx, hi = c->ndocs - 1;
+  for (uint32_t step = 1; lo + step < hi; step *= 2) {
+    if (c->docs[lo + step] >= target) { hi = lo + step; break; }
+    lo += step;
+  }
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
     if (c->docs[mid] < target) lo = mid + 1; else hi = mid;

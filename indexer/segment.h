@@ -123,6 +123,18 @@ int  seg_cursor_seek(seg_cursor *c, uint32_t target);
 */
 int  seg_cursor_block(seg_cursor *c, uint32_t target, uint32_t *last,
                       uint32_t *max_tf, uint32_t *min_len);
+/*
+** The postings of the cursor's current block from the cursor on: *ids and
+** *tfs (c->doc is (*ids)[0]) and their count, 0 when the cursor is
+** exhausted. Valid until the cursor moves; for loops that score a block at
+** a time and then move on with seg_cursor_seek. Never fails.
+*/
+static inline uint32_t seg_cursor_run(const seg_cursor *c, const uint32_t **ids, const uint32_t **tfs) {
+  if (c->doc == SEG_END || !c->decoded || c->idx >= c->ndocs) return 0;
+  *ids = c->docs + c->idx;
+  *tfs = c->tfs + c->idx;
+  return c->ndocs - c->idx;
+}
 /* Positions of the term in the current paragraph, ascending. Valid until the cursor moves. */
 int  seg_cursor_positions(seg_cursor *c, const uint32_t **pos, uint32_t *n);
 
@@ -145,6 +157,12 @@ uint32_t seg_ndoc(const seg_reader *r);
 int seg_para_get(const seg_reader *r, uint32_t pid, seg_para *out);
 /* Length in tokens of paragraph @pid (hot path for scoring). */
 uint32_t seg_para_len(const seg_reader *r, uint32_t pid);
+/*
+** The same lengths as stored, for loops that read many: seg_npara()
+** little-endian u32s, so get_u32(p + 4 * pid) == seg_para_len(r, pid) for
+** every pid < seg_npara(). Borrowed from the mapping; never fails.
+*/
+const unsigned char *seg_para_lens(const seg_reader *r);
 /* Append the display text of paragraph @pid to @out (decompressing as needed). */
 int seg_para_text(const seg_reader *r, uint32_t pid, ia_buf *out);
 

@@ -272,6 +272,8 @@ uint32_t seg_para_len(const seg_reader *r, uint32_t pid) {
   return get_u32(r->sec[SEC_PARA_LEN] + 4 * (size_t)pid);
 }
 
+const unsigned char *seg_para_lens(const seg_reader *r) { return r->sec[SEC_PARA_LEN]; }
+
 /**************************************************************************
 ** Dictionary
 */
@@ -765,14 +767,18 @@ int seg_doc_meta(const seg_doc *d, size_t i, const char **k, size_t *nk, const c
   }
 }
 
+/* One pass over the fields (seg_doc_meta(i) for each i would re-read the first i). */
 int seg_doc_meta_find(const seg_doc *d, const char *key, const char **v, size_t *nv) {
-  const char *k;
+  const unsigned char *p = d->meta, *end = d->meta + d->nmeta, *ks, *vs;
   size_t nk, kl = strlen(key);
-  for (size_t i = 0;; i++) {
-    int rc = seg_doc_meta(d, i, &k, &nk, v, nv);
-    if (rc <= 0) return rc;
-    if (nk == kl && memcmp(k, key, kl) == 0) return 1;
+  while (p != end) {
+    if (get_bytes(&p, end, &ks, &nk) || get_bytes(&p, end, &vs, nv)) return INDAGA_ECORRUPT;
+    if (nk == kl && memcmp(ks, key, kl) == 0) {
+      *v = (const char *)vs;
+      return 1;
+    }
   }
+  return 0;
 }
 
 int seg_doc_part_label(const seg_doc *d, uint32_t part, const char **l, size_t *nl) {

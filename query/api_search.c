@@ -3,7 +3,8 @@
 **
 ** One search: borrow a context (an analyzer and a stored-text reader, pool.c)
 ** -> parse (parse.c) -> compile against the snapshot and find the
-** top k+offset (eval.c) -> for each kept hit, read its paragraph and
+** top k+offset (eval.c) -> for each kept hit, in document order so that
+** hits sharing a stored-text block decompress it once, read its paragraph and
 ** document tables, build the snippet from the stored text (re-analysing the
 ** paragraph to find the words that matched, as written) and the context
 ** paragraphs -> give the context back. Parsing and evaluation use a work arena freed before
@@ -15,6 +16,7 @@
 ** can tell the user what to change.
 */
 #include <assert.h>
+#include <stdlib.h>
 #include <time.h>
 #include "query/query.h"
 #include "indexer/index.h"
@@ -134,6 +136,15 @@ static const char *meta_dup(indaga_results *r, const seg_doc *d, const char *key
   return qa_strndup(&r->a, v, nv);
 }
 
+/* A hit's place in document order, for reading hits block by block. */
+typedef struct hit_ord { uint32_t seg, pid; size_t i; } hit_ord;
+
+static int cmp_hit_ord(const void *x, const void *y) {
+  const hit_ord *a = x, *b = y;
+  if (a->seg != b->seg) return a->seg < b->seg ? -1 : 1;
+  return a->pid < b->pid ? -1 : a->pid > b->pid;
+}
+
 /* Fill hit @h from @x. Returns a status; the message is set by the caller. */
 static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_snapshot *s,
                     const qx_hit *x, const indaga_search_options *o, indaga_hit *h) {
@@ -224,7 +235,21 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     r->n = nhits - o.offset;
     r->hits = qa_alloc(&r->a, r->n * sizeof *r->hits);
     if (!r->hits) { rc = INDAGA_ENOMEM; r->n = 0; goto done; }
-    for (size_t i = 0; i < r->n && !rc; i++) {
+    /*
+    ** Hits are read in document order (segment, paragraph), not rank order,
+    ** so hits whose paragraphs share a stored-text block decompress it once
+    ** (the text reader keeps the block read last).
+    */
+    hit_ord *ord = qa_alloc(&wa, r->n * sizeof *ord);
+    if (!ord) { rc = INDAGA_ENOMEM; r->n = 0; goto done; }
+    for (size_t i = 0; i < r->n; i++) {
+      ord[i].seg = hits[o.offset + i].seg;
+      ord[i].pid = hits[o.offset + i].pid;
+      ord[i].i = i;
+    }
+    qsort(ord, r->n, sizeof *ord, cmp_hit_ord);
+    for (size_t k = 0; k < r->n && !rc; k++) {
+      size_t i = ord[k].i;
       r->hits[i].rank = (unsigned)(o.offset + i + 1);
       rc = make_hit(r, cx, q, s, &hits[o.offset + i], &o, &r->hits[i]);
       if (rc && !err) err = indaga__sprintf("index segment %s: %s while reading a hit",

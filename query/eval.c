@@ -39,14 +39,20 @@
 **   run_group  the root is one group: its cursors are walked with
 **              seg_cursor_next and scored inline; a posting whose tf
 **              cannot enter even at the range's smallest length is dropped
-**              before its length is read.
+**              before its length is read. With one term in the segment
+**              (most words), run_one does this a decoded block at a time
+**              and prefetches the lengths it will read, so the random
+**              reads of a block overlap.
 **   run_conj   the root is an AND, phrase or NEAR (top k without grouping):
 **              MaxScore for conjunctions. The cheap kids are intersected;
 **              each candidate is first bounded at the range's length floor
 **              (no length read), then at its length with the costly groups
 **              ("de", "la" in a phrase) bounded from their block
 **              directories; only a candidate that could enter decodes the
-**              costly lists, checks exclusions and reads positions.
+**              costly lists, checks exclusions and reads positions. When
+**              the two rarest cheap kids are groups with one big list each,
+**              the intersection merges those lists' decoded blocks by
+**              comparison (leapfrog2) instead of seeking posting by posting.
 */
 #include <assert.h>
 #include <math.h>
@@ -109,6 +115,7 @@ typedef struct qit {
   int lazy;                   /* PHRASE/NEAR at or under the root AND: positions checked by run_segment */
   uint32_t btf, bfloor;       /* bound_prep: GROUP summed block max tf; length floor */
   uint32_t *clo, *chi, *cmtf; /* GROUP: per cursor, the block last reported [clo, chi] and its max tf */
+  uint32_t dom;               /* GROUP: the cursor of the term with the most postings */
 } qit;
 
 struct qx_query {
@@ -542,13 +549,43 @@ static int prefix_cb(void *ctx, const char *k, size_t nk, const char *t, size_t 
 }
 
 /*
-** Paragraphs of segment @r holding any of the @n terms, exactly: each
+** Paragraphs of segment @r holding any of the @n terms, exactly. Usually one
+** term is common and the others rare ("inform" and "informacion"): then the
+** largest list's df counts once, plus each id of the others' merged lists
+** that the largest does not hold (sought there), so the common list is
+** hardly decoded. Otherwise each
 ** list's ids are set in a bitmap of the segment's paragraphs, counting the
 ** bits that were clear (linear in the postings, whatever n is). On error
 ** (q->rc set) returns 0.
 */
 static double union_df(qx_query *q, const seg_reader *r, const seg_term *t, uint32_t n) {
   if (n == 1) return t[0].df;
+  uint32_t big = 0;
+  uint64_t rest = 0;
+  for (uint32_t i = 1; i < n; i++) if (t[i].df > t[big].df) big = i;
+  for (uint32_t i = 0; i < n; i++) if (i != big) rest += (uint64_t)t[i].df * (n - 1);
+  if (n <= 8 && rest * 8 < t[big].df) {
+    /* the rare lists' postings merged in id order: each id once, counted unless the big list holds it */
+    seg_cursor c[8];
+    uint32_t ord[8], k = 0;
+    ord[k++] = big;
+    for (uint32_t i = 0; i < n; i++) if (i != big) ord[k++] = i;
+    double df = t[big].df;
+    int rc = 0;
+    uint32_t open = 0;
+    for (; open < n && !rc; open++) rc = seg_cursor_open(&c[open], r, &t[ord[open]]);
+    while (!rc) {
+      uint32_t d = SEG_END;
+      for (uint32_t i = 1; i < n; i++) if (c[i].doc < d) d = c[i].doc;
+      if (d == SEG_END) break;
+      rc = seg_cursor_seek(&c[0], d);
+      if (!rc && c[0].doc != d) df++;
+      for (uint32_t i = 1; i < n && !rc; i++) if (c[i].doc == d) rc = seg_cursor_next(&c[i]);
+    }
+    for (uint32_t i = 0; i < open; i++) seg_cursor_close(&c[i]);
+    if (rc) fail(q, rc, "reading postings");
+    return rc ? 0 : df;
+  }
   uint32_t np = seg_npara(r);
   uint64_t *bits = indaga__calloc((size_t)np / 64 + 1, sizeof *bits);
   if (!bits) { fail(q, INDAGA_ENOMEM, "counting a group's paragraphs"); return 0; }
@@ -729,6 +766,7 @@ static qit *build(qx_query *q, const cnode *c) {
       if (rc) { fail(q, rc, "opening postings"); return NULL; }
       if (it->cur[i].doc < d) d = it->cur[i].doc;
       it->cost += gs->t[i].df;
+      if (gs->t[i].df > gs->t[it->dom].df) it->dom = i;
     }
     it->ncur = gs->n;
     it->clo = qalloc(q, 3 * (size_t)gs->n * sizeof *it->clo);
@@ -991,7 +1029,7 @@ static void seek_and(qx_query *q, qit *it, uint32_t t) {
       if (q->rc || k->doc == SEG_END) { it->doc = SEG_END; return; }
       if (k->doc == d) agree++;
       else { d = k->doc; agree = 1; }
-      i = (i + 1) % it->npos;
+      if (++i == it->npos) i = 0;
     }
     int ok = 1;
     for (size_t j = it->npos; j < it->nkids && ok; j++) {
@@ -1214,7 +1252,81 @@ static int cmp_hits(const void *x, const void *y) {
 ** block-max bound as run_segment. Scores are qr_bm25 of the summed tf, as
 ** score() computes them, so the result is the same.
 */
+/*
+** run_group for a group of one term in this segment (most words): the same
+** walk and the same decisions, made over the cursor's decoded block
+** (seg_cursor_run) instead of one seg_cursor_next per posting. A block is
+** read in two passes: first the postings that could enter at the range's
+** smallest length (run_group's test, at the worst score kept when the pass
+** starts) are gathered and their lengths prefetched; then each is tested
+** again at the current worst score and scored. The block's random length
+** reads thus overlap instead of each waiting for the one before.
+*/
+static void run_one(qx_query *q, qit *it) {
+  const int pruning = !q->o.exhaustive;
+  const double idf = it->g->idf;
+  const uint32_t seg = (uint32_t)q->seg;
+  const unsigned char *lens = seg_para_lens(q->r);
+  seg_cursor *c = &it->cur[0];
+  uint32_t blast = 0, minlen = 0, ctf = 0;
+  double cub = 0;
+  int have_bound = 0;
+  uint8_t cand[SEG_BLOCK];
+  while (c->doc != SEG_END && !q->rc) {
+    uint32_t d = c->doc;
+    if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
+      uint32_t last = SEG_END;
+      double ub = bound(q, it, d, &last);
+      have_bound = 1;
+      blast = last;
+      minlen = it->bfloor;
+      ctf = 0;
+      if (ub <= q->heap[0].score) {
+        q->skipped = 1;
+        if (last == SEG_END) break;
+        int rc = seg_cursor_seek(c, last + 1);
+        if (rc) { fail(q, rc, "reading postings"); return; }
+        have_bound = 0;
+        continue;
+      }
+    }
+    /* 1. gather (the block lies within the bounded range: blast is its last id) */
+    const uint32_t *ids, *tfs;
+    uint32_t n = seg_cursor_run(c, &ids, &tfs), nc = 0;
+    if (n == 0) break;
+    const int filt = pruning && q->nheap == q->o.k;
+    for (uint32_t i = 0; i < n; i++) {
+      if (filt) {
+        uint32_t tf = tfs[i];
+        if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, minlen); }
+        if (cub <= q->heap[0].score) { q->skipped = 1; continue; }
+      }
+      __builtin_prefetch(lens + 4 * (size_t)ids[i]);
+      cand[nc++] = (uint8_t)i;
+    }
+    /* 2. test again and score */
+    uint32_t next = ids[n - 1] + 1;
+    for (uint32_t k = 0; k < nc; k++) {
+      uint32_t i = cand[k], x = ids[i], tf = tfs[i];
+      if (pruning && q->nheap == q->o.k) {
+        if (!have_bound) { next = x; break; }   /* the heap just filled: bound the rest first */
+        if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, minlen); }
+        if (cub <= q->heap[0].score) { q->skipped = 1; continue; }
+      }
+      if (!ix_is_deleted(q->s, q->seg, x)) {
+        qx_hit h = { qr_bm25(&q->pr, idf, tf, get_u32(lens + 4 * (size_t)x)), seg, x };
+        q->matched++;
+        if (q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
+      }
+    }
+    int rc = seg_cursor_seek(c, next);
+    if (rc) { fail(q, rc, "reading postings"); return; }
+  }
+  it->doc = SEG_END;
+}
+
 static void run_group(qx_query *q, qit *it) {
+  if (it->ncur == 1 && !q->o.exhaustive) { run_one(q, it); return; }   /* reference runs take the plain loop */
   const int pruning = !q->o.exhaustive;
   const double idf = it->g->idf;
   const uint32_t seg = (uint32_t)q->seg;
@@ -1293,6 +1405,63 @@ static double group_bound_at(qx_query *q, qit *it, uint32_t d, double len) {
   return qr_bm25(&q->pr, it->g->idf, tf, len);
 }
 
+/*
+** leapfrog for two groups (the common AND of two words, the two rarer words
+** of a phrase). Each group's largest list (cur[dom]) holds most of its
+** postings: once both groups sit on a paragraph, the rest of those two
+** lists' decoded blocks is merged directly, below the next posting of the
+** groups' other (small) lists, and the groups are sought only to the match,
+** past a block, or to that next posting. Their blocks' postings thus cost a
+** comparison each rather than a seek. Same result as leapfrog.
+*/
+/* Is @it a group whose largest list holds nearly all its postings (leapfrog2's case)? */
+static int one_big_list(const qx_query *q, const qit *it) {
+  if (it->kind != C_GROUP) return 0;
+  const gseg *gs = &it->g->seg[q->seg];
+  uint64_t rest = 0;
+  for (uint32_t i = 0; i < it->ncur; i++) if (i != it->dom) rest += gs->t[i].df;
+  return rest * 16 <= gs->t[it->dom].df;
+}
+
+static inline void group_seek(qx_query *q, qit *it, uint32_t t) {
+  if (it->ncur != 1) { seek(q, it, t); return; }
+  seg_cursor *c = &it->cur[0];
+  if (c->doc < t) {
+    int rc = seg_cursor_seek(c, t);
+    if (rc) { fail(q, rc, "reading postings"); it->doc = SEG_END; return; }
+  }
+  it->doc = c->doc;
+  it->at = 1;
+}
+
+static uint32_t leapfrog2(qx_query *q, qit *ka, qit *kb, uint32_t d) {
+  const seg_cursor *a = &ka->cur[ka->dom], *b = &kb->cur[kb->dom];
+  for (;;) {
+    group_seek(q, ka, d);
+    if (q->rc || ka->doc == SEG_END) return SEG_END;
+    group_seek(q, kb, ka->doc);
+    if (q->rc || kb->doc == SEG_END) return SEG_END;
+    if (kb->doc == ka->doc) return ka->doc;
+    /* the next common paragraph is >= kb->doc; below lim only the big lists hold any */
+    uint32_t lim = SEG_END;
+    for (uint32_t i = 0; i < ka->ncur; i++) if (i != ka->dom && ka->cur[i].doc < lim) lim = ka->cur[i].doc;
+    for (uint32_t i = 0; i < kb->ncur; i++) if (i != kb->dom && kb->cur[i].doc < lim) lim = kb->cur[i].doc;
+    const uint32_t *ia = NULL, *ib = NULL, *tf;
+    uint32_t na = seg_cursor_run(a, &ia, &tf), nb = seg_cursor_run(b, &ib, &tf), i = 0, j = 0;
+    d = kb->doc;
+    if (!na || !nb) continue;   /* a big list is done: step as leapfrog does */
+    while (i < na && j < nb) {
+      uint32_t x = ia[i], y = ib[j];
+      if (x == y) break;
+      i += x < y;
+      j += y < x;
+    }
+    uint32_t cand = i < na ? ia[i] : ib[j];   /* the match, or the first id the other list has past its block */
+    if (cand > lim) cand = lim;
+    if (cand > d) d = cand;
+  }
+}
+
 /* Leapfrog kids lead[0..n) of @root to their first common paragraph >= d (SEG_END: none). */
 static uint32_t leapfrog(qx_query *q, qit *root, const uint32_t *lead, size_t n, uint32_t d) {
   size_t agree = 0, i = 0;
@@ -1302,9 +1471,30 @@ static uint32_t leapfrog(qx_query *q, qit *root, const uint32_t *lead, size_t n,
     if (q->rc || k->doc == SEG_END) return SEG_END;
     if (k->doc == d) agree++;
     else { d = k->doc; agree = 1; }
-    i = (i + 1) % n;
+    if (++i == n) i = 0;
   }
   return d;
+}
+
+/*
+** leapfrog when the two rarest lead kids are leapfrog2's groups: they are
+** merged by leapfrog2, and each paragraph they share is then sought in the
+** other lead kids; where one lies past it, the merge resumes from there.
+*/
+static uint32_t leapfrog_two(qx_query *q, qit *root, const uint32_t *lead, size_t n, qit **two, uint32_t d) {
+  for (;;) {
+    d = leapfrog2(q, two[0], two[1], d);
+    if (q->rc || d == SEG_END) return SEG_END;
+    size_t i = 2;
+    for (; i < n; i++) {
+      qit *k = root->kids[lead[i]];
+      seek(q, k, d);
+      if (q->rc || k->doc == SEG_END) return SEG_END;
+      if (k->doc != d) break;
+    }
+    if (i == n) return d;
+    d = root->kids[lead[i]]->doc;
+  }
 }
 
 /*
@@ -1351,6 +1541,7 @@ static int blockmax_skip(qx_query *q, qit *root, uint32_t *d, uint32_t *blast, i
 static void run_conj(qx_query *q, qit *root) {
   const int pruning = !q->o.exhaustive;
   const uint32_t seg = (uint32_t)q->seg;
+  const unsigned char *lens = seg_para_lens(q->r);
   uint32_t *lead = qalloc(q, 2 * root->npos * sizeof *lead), *rest;
   uint8_t *costly = qalloc(q, root->npos);
   qit *lazy[QX_PHRASE_MAX];
@@ -1366,6 +1557,12 @@ static void run_conj(qx_query *q, qit *root) {
     if ((k->kind == C_PHRASE || k->kind == C_NEAR) && nlazy + 1 < QX_PHRASE_MAX) { k->lazy = 1; lazy[nlazy++] = k; }
   }
   if (root->kind != C_AND) lazy[nlazy++] = root;   /* its kids are groups: nlazy was 0 */
+  qit *pair[2], **two = NULL;
+  if (nlead >= 2 && pruning) {   /* reference runs take the plain leapfrog */
+    pair[0] = root->kids[lead[0]];
+    pair[1] = root->kids[lead[1]];
+    if (one_big_list(q, pair[0]) && one_big_list(q, pair[1])) two = pair;
+  }
   uint32_t d = 0, blast = 0;
   int have_bound = 0;
   while (!q->rc && d != SEG_END) {
@@ -1377,8 +1574,9 @@ static void run_conj(qx_query *q, qit *root) {
       if (skip) continue;
     }
     /* 2. the cheap kids' next common paragraph */
-    d = leapfrog(q, root, lead, nlead, d);
+    d = two ? leapfrog_two(q, root, lead, nlead, two, d) : leapfrog(q, root, lead, nlead, d);
     if (q->rc || d == SEG_END) break;
+    __builtin_prefetch(lens + 4 * (size_t)d);   /* read at step 3, after the bounds that need no length */
     if (pruning && full && d > blast) { have_bound = 0; continue; }
     /* 3. could it enter? first at the range's length floor, without reading the length */
     if (pruning && full) {

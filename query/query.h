@@ -195,7 +195,7 @@ typedef struct qx_opts {
   unsigned k;            /* hits wanted (offset included) */
   int group;             /* best paragraph per document */
   double k1, b;
-  int exhaustive;        /* never skip (reference runs in tests) */
+  int exhaustive;        /* never skip, and take the plain loops (reference runs in tests) */
 } qx_opts;
 
 typedef struct qx_query qx_query;

@@ -566,6 +566,8 @@ static const char *const SHAPES[] = {
   "resolucion del consejo", "\"Consejo de Seguridad\" resolución", "estados miembros year:2017",
   "de la de", "\"Consejo de Seguridad\" NEAR/5 terrorismo", "secretario general -carta",
   "(terrorismo OR terroristas) (financiación OR financiacion) NOT armas", "annex:any resolución",
+  /* ANDs of groups with one big list and small ones (leapfrog2 below their next posting) */
+  "consej* seguridad", "estad* miembros", "secretario general*", "consej* estad* general*",
 };
 
 static void topk_internal(const char *text, unsigned k, int group, int exhaustive, qa_arena *a,
@@ -615,6 +617,70 @@ static void test_query__pruned_equals_exhaustive(void **state) {
   assert_true(pruned >= 10);   /* the shapes exercise pruning */
 }
 
+/*
+** A group's df is the size of the union of its terms' lists: prefix groups of
+** one big list and small ones ("general*": general 211, generaliz 6,
+** general1 1 on this index) take union_df's merged path. Checked against a
+** bitmap union of the lists read here, through the exhaustive run's total
+** (every live match counted) and its best score (rank.c's formula at that df).
+*/
+typedef struct pfx_terms { const seg_reader *r; seg_term t[64]; size_t n; } pfx_terms;
+static int pfx_cb(void *ctx, const char *k, size_t nk, const char *t, size_t nt) {
+  pfx_terms *v = ctx;
+  (void)k; (void)nk;
+  seg_term st;
+  if (v->n < 64 && seg_term_get(v->r, t, nt, &st) == 1) {
+    for (size_t i = 0; i < v->n; i++) if (v->t[i].priv[0] == st.priv[0]) return 0;   /* listed under two keys */
+    v->t[v->n++] = st;
+  }
+  return 0;
+}
+
+static void test_query__group_df_is_union(void **state) {
+  (void)state;
+  static const char *const pfx[] = { "general", "estad", "consej" };
+  const ix_snapshot *s = ix_index_snapshot(g_idx);
+  qr_params pr = { 1.2, 0.75, (double)ix_live_paras(s), 0 };
+  pr.avgdl = (double)ix_total_len(s) / pr.N;
+  for (size_t i = 0; i < sizeof pfx / sizeof *pfx; i++) {
+    char q[32];
+    snprintf(q, sizeof q, "%s*", pfx[i]);
+    qa_arena a = { 0 };
+    qx_hit *h;
+    size_t n;
+    uint64_t total;
+    topk_internal(q, 1, 0, 1, &a, &h, &n, &total);
+    assert_int_equal(n, 1);
+    double df = 0, tf = 0, len = 0;
+    size_t nterms = 0;
+    for (size_t g = 0; g < ix_nsegs(s); g++) {
+      pfx_terms v = { ix_seg(s, g), { { 0 } }, 0 };
+      assert_int_equal(seg_vocab_prefix(v.r, pfx[i], strlen(pfx[i]), pfx_cb, &v), 0);
+      nterms += v.n;
+      uint32_t np = seg_npara(v.r);
+      uint8_t *seen = calloc(np, 1);
+      assert_non_null(seen);
+      for (size_t k = 0; k < v.n; k++) {
+        seg_cursor c;
+        assert_int_equal(seg_cursor_open(&c, v.r, &v.t[k]), 0);
+        while (c.doc != SEG_END) {
+          if (!seen[c.doc]++) df++;
+          if (g == h[0].seg && c.doc == h[0].pid) tf += c.freq;
+          assert_int_equal(seg_cursor_next(&c), 0);
+        }
+        seg_cursor_close(&c);
+      }
+      if (g == h[0].seg) len = seg_para_len(v.r, h[0].pid);
+      free(seen);
+    }
+    assert_true(nterms >= 2);
+    assert_int_equal(total, (uint64_t)df);   /* no deleted paragraphs in this index */
+    double want = qr_bm25(&pr, qr_idf(&pr, df), tf, len);
+    if (h[0].score != want) fail_msg("'%s': score %.17g, want %.17g (df %.0f)", q, h[0].score, want, df);
+    qa_free(&a);
+  }
+}
+
 /* seg_text_read returns each paragraph's stored text, in any order, across segments. */
 static void test_query__text_reader_matches(void **state) {
   (void)state;
@@ -658,6 +724,7 @@ int main(void) {
     cmocka_unit_test(test_query__paging_group_context),
     cmocka_unit_test(test_query__pruning_is_exact),
     cmocka_unit_test(test_query__pruned_equals_exhaustive),
+    cmocka_unit_test(test_query__group_df_is_union),
     cmocka_unit_test(test_query__text_reader_matches),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
