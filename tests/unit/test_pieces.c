@@ -88,6 +88,14 @@ static void assert_para_eq(const dm_para *a, const dm_para *b) {
   }
 }
 
+/* Write big_text() as BIG_ID in @dir (path in @path); returns the text (*n bytes). */
+static char *put_big_text(const char *dir, char *path, size_t npath, size_t *n) {
+  char *text = big_text(n);
+  snprintf(path, npath, "%s/%s", dir, BIG_ID);
+  tu_write_file(path, text, *n);
+  return text;
+}
+
 static void assert_meta_eq(const dm_doc *a, const dm_doc *b) {
   assert_int_equal(a->nmeta, b->nmeta);
   for (size_t i = 0; i < a->nmeta; i++) {
@@ -100,9 +108,7 @@ static void test_pieces__parse_equals_whole(void **state) {
   (void)state;
   char *dir = tu_tmpdir("pieces-parse"), path[512];
   size_t n;
-  char *text = big_text(&n);
-  snprintf(path, sizeof path, "%s/%s", dir, BIG_ID);
-  tu_write_file(path, text, n);
+  char *text = put_big_text(dir, path, sizeof path, &n);
   dm_doc *whole = NULL;
   char *why = NULL;
   assert_int_equal(dm_parse(&whole, BIG_ID, text, n, &why), INDAGA_OK);
@@ -247,9 +253,7 @@ static void pieces_vs_whole(unsigned threads) {
   char *root = tu_tmpdir("pieces-root"), *ixp = tu_tmpdir("pieces-ixp"), *ixw = tu_tmpdir("pieces-ixw");
   char path[512];
   size_t n;
-  char *text = big_text(&n);
-  snprintf(path, sizeof path, "%s/%s", root, BIG_ID);
-  tu_write_file(path, text, n);
+  char *text = put_big_text(root, path, sizeof path, &n);
   snprintf(path, sizeof path, "%s/carta.txt", root);   /* and a small document beside it */
   tu_write_file(path, "Carta breve sobre combatientes terroristas extranjeros.\n", 56);
   warns wn = { 0, 0, 0, 0, 0, 0 };
@@ -312,9 +316,7 @@ static void test_pieces__replace_and_delete(void **state) {
   char *root = tu_tmpdir("pieces-root"), *ix = tu_tmpdir("pieces-ix");
   char path[512];
   size_t n;
-  char *text = big_text(&n);
-  snprintf(path, sizeof path, "%s/%s", root, BIG_ID);
-  tu_write_file(path, text, n);
+  char *text = put_big_text(root, path, sizeof path, &n);
   warns wn = { 0, 0, 0, 0, 0, 0 };
   sync_dir(ix, root, (size_t)1 << 20, 2, &wn, NULL);
   indaga_index *idx = open_ix(ix);
@@ -414,9 +416,7 @@ static void test_pieces__read_fails_midway(void **state) {
   (void)state;
   char *root = tu_tmpdir("pieces-root"), path[512];
   size_t n;
-  char *text = big_text(&n);
-  snprintf(path, sizeof path, "%s/%s", root, BIG_ID);
-  tu_write_file(path, text, n);
+  char *text = put_big_text(root, path, sizeof path, &n);
   snprintf(path, sizeof path, "%s/carta.txt", root);   /* two files: the threaded pipeline runs */
   tu_write_file(path, "Carta breve sobre combatientes terroristas extranjeros.\n", 56);
   /* 4.2 MB in 1 MiB windows: 5 reads to hash, 5 to parse */
