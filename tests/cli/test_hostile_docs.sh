@@ -105,7 +105,7 @@ if [ "$have_time" = 1 ]; then
     echo "100 MB document: peak RSS $kb KiB"
     # indexed in pieces within the 256 MiB budget, plus 64 MiB for what the
     # budget does not count (code, stacks, the compressing thread, allocator
-    # slack; measured on 1 GiB: 202 MiB with one thread, 255 MiB with two);
+    # slack; measured on 1 GiB: 222 MiB with one thread, 257 MiB with two);
     # under ASan shadow memory and redzones count too
     limit=327680
     if grep -q __asan_init "$INDAGA" 2>/dev/null; then limit=1572864; fi
