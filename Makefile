@@ -37,11 +37,13 @@ test-asan: deps
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
 
-# ThreadSanitizer: its own build, running the multi-threaded tests.
+# ThreadSanitizer: its own build, running the multi-threaded tests (readers
+# during commits; the writer's parsing threads, background segment writes and
+# streamed pieces).
 test-tsan: deps
 	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_WERROR=ON -DINDAGA_SANITIZE=thread $(CMAKE_FLAGS) >/dev/null
-	@cmake --build build-tsan -j $(JOBS) --target test_threads
-	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^test_threads$$'
+	@cmake --build build-tsan -j $(JOBS) --target test_threads test_writer test_pieces
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^(test_threads|test_writer|test_pieces)$$'
 
 bench: deps
 	@sh scripts/setup.sh bench
