@@ -116,6 +116,15 @@ static char *repeat(const char *head, const char *unit, size_t n, const char *ta
   return q;
 }
 
+/* run() on repeat(@head, @unit, @n, @tail); returns the hits. */
+static size_t run_repeated(const char *name, const char *head, const char *unit, size_t n,
+                           const char *tail, int may_be_empty) {
+  char *q = repeat(head, unit, n, tail);
+  size_t hits = run(name, q, may_be_empty);
+  free(q);
+  return hits;
+}
+
 /* Real words: the corpus's own text, split on blanks. */
 static char *real_text(size_t want) {
   FILE *f = fopen(INDAGA_SOURCE_DIR "/tests/data/docmodel/carta_krasnodar_2017.txt", "rb");
@@ -145,9 +154,9 @@ static void test_hostile_queries__many_terms(void **state) {
   assert_int_equal(run("10,000 terms (AND)", q, 0), 0);
   free(q);
   /* 10,000 terms ORed: a real answer, top 10 */
-  q = repeat("", "combatientes OR terroristas OR informacion OR consejo OR ", 2500, "seguridad");
-  assert_int_equal(run("10,000 terms (OR)", q, 0), 10);
-  free(q);
+  assert_int_equal(run_repeated("10,000 terms (OR)", "",
+                                "combatientes OR terroristas OR informacion OR consejo OR ", 2500,
+                                "seguridad", 0), 10);
 }
 
 static void test_hostile_queries__megabyte(void **state) {
@@ -155,36 +164,19 @@ static void test_hostile_queries__megabyte(void **state) {
   char *q = real_text(1 << 20);
   run("1 MB of real text", q, 0);
   free(q);
-  q = repeat("", "\"Consejo de Seguridad\" ", 40000, "");
-  assert_true(run("40,000 phrases", q, 0) > 0);
-  free(q);
+  assert_true(run_repeated("40,000 phrases", "", "\"Consejo de Seguridad\" ", 40000, "", 0) > 0);
 }
 
 static void test_hostile_queries__nesting(void **state) {
   (void)state;
-  char *q = repeat("", "(", 100000, "");
-  char *full = malloc(200000 + 12);
-  assert_non_null(full);
-  memset(full, '(', 100000);
-  memcpy(full + 100000, "terroristas", 11);
-  memset(full + 100011, ')', 100000);
-  full[200011] = 0;
-  assert_true(run("100,000 nested ( )", full, 0) > 0);
-  free(full);
-  run("100,000 unclosed (", q, 1);
-  free(q);
-  q = repeat("terroristas ", ")", 100000, "");
-  assert_true(run("100,000 unopened )", q, 0) > 0);
-  free(q);
-  q = repeat("", "NOT (", 30000, "terroristas");
-  run("30,000 NOT ( nested", q, 1);
-  free(q);
-  q = repeat("", "-", 100000, "terroristas");
-  run("100,000 minus signs", q, 1);
-  free(q);
-  q = repeat("", "\"", 100001, "consejo");
-  run("100,001 quotes", q, 1);
-  free(q);
+  char *opened = repeat("", "(", 100000, "terroristas");
+  assert_true(run_repeated("100,000 nested ( )", opened, ")", 100000, "", 0) > 0);
+  free(opened);
+  run_repeated("100,000 unclosed (", "", "(", 100000, "", 1);
+  assert_true(run_repeated("100,000 unopened )", "terroristas ", ")", 100000, "", 0) > 0);
+  run_repeated("30,000 NOT ( nested", "", "NOT (", 30000, "terroristas", 1);
+  run_repeated("100,000 minus signs", "", "-", 100000, "terroristas", 1);
+  run_repeated("100,001 quotes", "", "\"", 100001, "consejo", 1);
 }
 
 static void test_hostile_queries__operators_alone(void **state) {
@@ -203,9 +195,7 @@ static void test_hostile_queries__operators_alone(void **state) {
 static void test_hostile_queries__stopwords(void **state) {
   (void)state;
   run("only stopwords", "de la el y en los del las por", 1);
-  char *q = repeat("", "de la que el en y a los ", 5000, "");
-  run("40,000 stopwords", q, 1);
-  free(q);
+  run_repeated("40,000 stopwords", "", "de la que el en y a los ", 5000, "", 1);
   /* as a phrase, stopwords are searchable (DESIGN.md: they are indexed with positions) */
   assert_true(run("stopword phrase", "\"de la\"", 0) > 0);
 }
@@ -227,25 +217,15 @@ static void test_hostile_queries__binary_junk(void **state) {
     run(name, q, 1);
     free(q);
   }
-  char *q = repeat("", "\xff\xfe\xc3", 300000, "");
-  run("invalid UTF-8, 900 KB", q, 1);
-  free(q);
+  run_repeated("invalid UTF-8, 900 KB", "", "\xff\xfe\xc3", 300000, "", 1);
 }
 
 static void test_hostile_queries__long_words(void **state) {
   (void)state;
-  char *q = repeat("", "a", 1 << 20, "");
-  run("one 1 MB word", q, 1);
-  free(q);
-  q = repeat("", "terror", 100000, "*");
-  run("600 KB prefix", q, 1);
-  free(q);
-  q = repeat("", "9", 500000, "");
-  run("500,000-digit number", q, 1);
-  free(q);
-  q = repeat("S/RES/", "2354/", 50000, "");
-  run("250 KB symbol-like token", q, 1);
-  free(q);
+  run_repeated("one 1 MB word", "", "a", 1 << 20, "", 1);
+  run_repeated("600 KB prefix", "", "terror", 100000, "*", 1);
+  run_repeated("500,000-digit number", "", "9", 500000, "", 1);
+  run_repeated("250 KB symbol-like token", "S/RES/", "2354/", 50000, "", 1);
 }
 
 int main(void) {
