@@ -45,6 +45,11 @@ int seg__checksum(const seg_reader *r, char **errmsg);
 ** checksummed on open. INDAGA_OK or INDAGA_ECORRUPT.
 */
 int seg__range_check(const seg_reader *r, int sec, uint64_t off, uint64_t len);
+/* 1 when section @sec matches its footer checksum (a chunked section: its
+** CHECKS entries do), else 0. */
+int seg__section_ok(const seg_reader *r, int sec);
+/* 1 when chunk @c of chunked section @sec matches its CHECKS entry, else 0. */
+int seg__chunk_ok(const seg_reader *r, int sec, uint64_t c);
 
 /* Set *errmsg (when not NULL) to "<name>: <fmt...>" and return INDAGA_ECORRUPT. */
 int seg__corrupt(const seg_reader *r, char **errmsg, const char *fmt, ...)

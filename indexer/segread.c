@@ -148,6 +148,17 @@ static int check_indexes(const seg_reader *r, char **errmsg) {
 /* Number of SEGF_CHECK_CHUNK chunks of a section of @len bytes. */
 static uint64_t nchunks(uint64_t len) { return (len + SEGF_CHECK_CHUNK - 1) / SEGF_CHECK_CHUNK; }
 
+int seg__section_ok(const seg_reader *r, int sec) {
+  if (!SEGF_CHUNKED(sec)) return XXH3_64bits(r->sec[sec], r->nsec[sec]) == r->sechash[sec];
+  return XXH3_64bits(r->sec[SEC_CHECKS] + 8 * r->chunk0[sec], 8 * nchunks(r->nsec[sec])) == r->sechash[sec];
+}
+
+int seg__chunk_ok(const seg_reader *r, int sec, uint64_t c) {
+  uint64_t at = c * SEGF_CHECK_CHUNK, n = r->nsec[sec] - at;
+  if (n > SEGF_CHECK_CHUNK) n = SEGF_CHECK_CHUNK;
+  return XXH3_64bits(r->sec[sec] + at, (size_t)n) == get_u64(r->sec[SEC_CHECKS] + 8 * (r->chunk0[sec] + c));
+}
+
 int seg__range_check(const seg_reader *r, int sec, uint64_t off, uint64_t len) {
   if (r->whole_ok || len == 0 || off >= r->nsec[sec]) return INDAGA_OK;
   if (len > r->nsec[sec] - off) len = r->nsec[sec] - off;
@@ -155,9 +166,7 @@ int seg__range_check(const seg_reader *r, int sec, uint64_t off, uint64_t len) {
     uint64_t k = r->chunk0[sec] + c;
     int st = atomic_load_explicit(&r->chunkok[k], memory_order_acquire);
     if (st == 0) {
-      uint64_t at = c * SEGF_CHECK_CHUNK, n = r->nsec[sec] - at;
-      if (n > SEGF_CHECK_CHUNK) n = SEGF_CHECK_CHUNK;
-      st = XXH3_64bits(r->sec[sec] + at, (size_t)n) == get_u64(r->sec[SEC_CHECKS] + 8 * k) ? 1 : -1;
+      st = seg__chunk_ok(r, sec, c) ? 1 : -1;
       atomic_store_explicit(&r->chunkok[k], (signed char)st, memory_order_release);
     }
     if (st < 0) return INDAGA_ECORRUPT;
@@ -235,8 +244,7 @@ int seg_open(seg_reader **out, const char *path, char **errmsg) {
     goto done;
   }
   for (int i = 0; !whole && i < SEGF_NSECT; i++)
-    if (SEGF_CHUNKED(i) ? XXH3_64bits(r->sec[SEC_CHECKS] + 8 * r->chunk0[i], 8 * nchunks(r->nsec[i])) != r->sechash[i]
-                        : XXH3_64bits(r->sec[i], r->nsec[i]) != r->sechash[i]) {
+    if (!seg__section_ok(r, i)) {   /* a chunked one: its CHECKS entries */
       rc = seg__corrupt(r, errmsg, "section %d does not match its checksum", i);
       goto done;
     }

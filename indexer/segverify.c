@@ -258,17 +258,12 @@ static int verify_text(const seg_reader *r, char **errmsg) {
 /* Every section against its footer checksum, and every chunk against CHECKS. */
 static int verify_sections(const seg_reader *r, char **errmsg) {
   for (int i = 0; i < SEGF_NSECT; i++) {
-    const unsigned char *p = SEGF_CHUNKED(i) ? r->sec[SEC_CHECKS] + 8 * r->chunk0[i] : r->sec[i];
-    size_t n = SEGF_CHUNKED(i) ? 8 * (size_t)((r->nsec[i] + SEGF_CHECK_CHUNK - 1) / SEGF_CHECK_CHUNK) : r->nsec[i];
-    if (XXH3_64bits(p, n) != r->sechash[i])
+    if (!seg__section_ok(r, i))
       return seg__corrupt(r, errmsg, "section %d does not match its checksum", i);
-    for (uint64_t at = 0; SEGF_CHUNKED(i) && at < r->nsec[i]; at += SEGF_CHECK_CHUNK) {
-      uint64_t len = r->nsec[i] - at < SEGF_CHECK_CHUNK ? r->nsec[i] - at : SEGF_CHECK_CHUNK;
-      if (XXH3_64bits(r->sec[i] + at, (size_t)len) !=
-          get_u64(r->sec[SEC_CHECKS] + 8 * (r->chunk0[i] + at / SEGF_CHECK_CHUNK)))
+    for (uint64_t c = 0; SEGF_CHUNKED(i) && c * SEGF_CHECK_CHUNK < r->nsec[i]; c++)
+      if (!seg__chunk_ok(r, i, c))
         return seg__corrupt(r, errmsg, "section %d, bytes %llu+: chunk checksum mismatch", i,
-                            (unsigned long long)at);
-    }
+                            (unsigned long long)(c * SEGF_CHECK_CHUNK));
   }
   return INDAGA_OK;
 }
