@@ -295,7 +295,6 @@ static int was_checked(checked *c, uint64_t id) {
   return 0;
 }
 
-/* Verify one opened generation. INDAGA_OK or the first problem in *errmsg. */
 /* Owned map keys: (id, NUL, u32 piece) strings, each allocated on its own so they never move. */
 typedef struct keyset {
   char **v;
@@ -369,6 +368,7 @@ static int check_pieces(const ix_snapshot *s, const ix_map *ids, ia_buf *b, char
   return INDAGA_OK;
 }
 
+/* Verify one opened generation. INDAGA_OK or the first problem in *errmsg. */
 static int check_generation(const ix_snapshot *s, checked *done, char **errmsg) {
   const ix_manifest *m = ix_snapshot_manifest(s);
   ix_map ids = { 0 };            /* (id, piece) -> segment << 32 | document */
