@@ -73,6 +73,15 @@ void indaga__free(void *p) {
 
 void indaga_free(void *p) { indaga__free(p); }
 
+void *indaga__grow(void *p, size_t *cap, size_t elem, size_t first) {
+  if (*cap > SIZE_MAX / 2) return NULL;
+  size_t c = *cap ? *cap * 2 : first;
+  if (c == 0 || elem == 0 || c > SIZE_MAX / elem) return NULL;
+  void *v = indaga__realloc(p, c * elem);
+  if (v) *cap = c;
+  return v;
+}
+
 char *indaga__strndup(const char *p, size_t n) {
   char *z = indaga__malloc(n + 1);
   if (z) { if (n) memcpy(z, p, n); z[n] = 0; }

@@ -30,6 +30,14 @@ void *indaga__realloc(void *p, size_t n);
 void indaga__free(void *p);
 char *indaga__strdup(const char *z);
 char *indaga__strndup(const char *p, size_t n);
+/*
+** Grow an array of @elem-byte elements, now of capacity *cap, to twice that
+** (@first when empty): returns the reallocated array and updates *cap, or
+** NULL (array and *cap untouched) on allocation failure or overflow. The
+** idiom, for an array v of n used elements:
+**   if (n == cap) { T *nv = indaga__grow(v, &cap, sizeof *nv, 64); if (!nv) fail; v = nv; }
+*/
+void *indaga__grow(void *p, size_t *cap, size_t elem, size_t first);
 /* printf into a fresh string; NULL on allocation failure. */
 char *indaga__sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *indaga__vsprintf(const char *fmt, va_list ap);

@@ -285,11 +285,9 @@ typedef struct checked {
 static int was_checked(checked *c, uint64_t id) {
   for (size_t i = 0; i < c->n; i++) if (c->ids[i] == id) return 1;
   if (c->n == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 16;
-    uint64_t *v = indaga__realloc(c->ids, cap * sizeof *v);
+    uint64_t *v = indaga__grow(c->ids, &c->cap, sizeof *v, 16);
     if (!v) return -1;
     c->ids = v;
-    c->cap = cap;
   }
   c->ids[c->n++] = id;
   return 0;
@@ -316,11 +314,9 @@ static const char *piece_key(keyset *k, ia_buf *b, const seg_doc *d, uint32_t pi
   *nout = b->n;
   if (!k) return (const char *)b->p;
   if (k->n == k->cap) {
-    size_t cap = k->cap ? k->cap * 2 : 256;
-    char **v = indaga__realloc(k->v, cap * sizeof *v);
+    char **v = indaga__grow(k->v, &k->cap, sizeof *v, 256);
     if (!v) return NULL;
     k->v = v;
-    k->cap = cap;
   }
   char *z = indaga__malloc(b->n);
   if (!z) return NULL;

@@ -199,11 +199,9 @@ static int collect_gen(void *ctx, const char *name) {
   uint64_t g;
   if (!manifest_name(name, &g)) return 0;
   if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 8;
-    uint64_t *v = indaga__realloc(l->v, cap * sizeof *v);
+    uint64_t *v = indaga__grow(l->v, &l->cap, sizeof *v, 8);
     if (!v) { l->err = INDAGA_ENOMEM; return 1; }
     l->v = v;
-    l->cap = cap;
   }
   l->v[l->n++] = g;
   return 0;

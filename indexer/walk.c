@@ -46,11 +46,9 @@ static int has_doc_ext(const char *name) {
 static int push(walk_list *l, char *id, char *path, const os_stat_info *st) {
   if (!id || !path) { indaga__free(id); indaga__free(path); return INDAGA_ENOMEM; }
   if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 64;
-    walk_entry *v = indaga__realloc(l->v, cap * sizeof *v);
+    walk_entry *v = indaga__grow(l->v, &l->cap, sizeof *v, 64);
     if (!v) { indaga__free(id); indaga__free(path); return INDAGA_ENOMEM; }
     l->v = v;
-    l->cap = cap;
   }
   walk_entry *e = &l->v[l->n++];
   e->id = id;
@@ -65,11 +63,9 @@ static int seen_before(walker *w, const os_stat_info *st) {
   for (size_t i = 0; i < w->nseen; i++)
     if (w->seen[i].dev == st->dev && w->seen[i].ino == st->ino) return 1;
   if (w->nseen == w->capseen) {
-    size_t cap = w->capseen ? w->capseen * 2 : 32;
-    dev_ino *v = indaga__realloc(w->seen, cap * sizeof *v);
+    dev_ino *v = indaga__grow(w->seen, &w->capseen, sizeof *v, 32);
     if (!v) return INDAGA_ENOMEM;
     w->seen = v;
-    w->capseen = cap;
   }
   w->seen[w->nseen].dev = st->dev;
   w->seen[w->nseen].ino = st->ino;
@@ -100,11 +96,9 @@ static int on_entry(void *ctx, const char *name) {
   if (st.is_dir) {
     indaga__free(path);
     if (w->nsub == w->capsub) {
-      size_t cap = w->capsub ? w->capsub * 2 : 16;
-      char **v = indaga__realloc(w->subdirs, cap * sizeof *v);
+      char **v = indaga__grow(w->subdirs, &w->capsub, sizeof *v, 16);
       if (!v) { w->rc = INDAGA_ENOMEM; return 1; }
       w->subdirs = v;
-      w->capsub = cap;
     }
     w->subdirs[w->nsub] = indaga__strdup(name);
     if (!w->subdirs[w->nsub]) { w->rc = INDAGA_ENOMEM; return 1; }

@@ -166,6 +166,16 @@ static void *qalloc(qx_query *q, size_t n) {
   return p;
 }
 
+/* A copy of the @n elements of @old in the arena, room for twice *cap (@first when 0); NULL on failure. */
+static void *qgrow(qx_query *q, const void *old, size_t n, size_t *cap, size_t elem, size_t first) {
+  size_t c = *cap ? *cap * 2 : first;
+  void *v = c <= SIZE_MAX / elem ? qalloc(q, c * elem) : NULL;
+  if (!v) return NULL;
+  if (n) memcpy(v, old, n * elem);
+  *cap = c;
+  return v;
+}
+
 static void note(qx_query *q, const char *msg) {
   if (!q->notes) return;
   if (q->notes->n) buf_puts(q->notes, "; ");
@@ -211,12 +221,9 @@ static qgroup *new_group(qx_query *q, const ia_token *t, unsigned flags) {
   qgroup *g = qalloc(q, sizeof *g);
   if (!g) return NULL;
   if (q->ngroups == q->capgroups) {
-    size_t cap = q->capgroups ? q->capgroups * 2 : 16;
-    qgroup **v = qalloc(q, cap * sizeof *v);
+    qgroup **v = qgrow(q, q->groups, q->ngroups, &q->capgroups, sizeof *v, 16);
     if (!v) return NULL;
-    if (q->ngroups) memcpy(v, q->groups, q->ngroups * sizeof *v);
     q->groups = v;
-    q->capgroups = cap;
   }
   g->id = (uint32_t)q->ngroups;
   q->groups[q->ngroups++] = g;
@@ -735,12 +742,9 @@ int qx_compile(qa_arena *a, analyzer *an, const ix_snapshot *s, const qnode *tre
 */
 static int track_cursor(qx_query *q, seg_cursor *c) {
   if (q->nopen == q->capopen) {
-    size_t cap = q->capopen ? q->capopen * 2 : 64;
-    seg_cursor **v = qalloc(q, cap * sizeof *v);
+    seg_cursor **v = qgrow(q, q->open, q->nopen, &q->capopen, sizeof *v, 64);
     if (!v) return q->rc;
-    if (q->nopen) memcpy(v, q->open, q->nopen * sizeof *v);
     q->open = v;
-    q->capopen = cap;
   }
   q->open[q->nopen++] = c;
   return 0;
@@ -1662,12 +1666,9 @@ static void offer_doc(qx_query *q, const qx_hit *h, uint32_t did) {
     }
   }
   if (q->npieces == q->cappieces) {
-    size_t cap = q->cappieces ? q->cappieces * 2 : 8;
-    struct qx_piece_best *v = qalloc(q, cap * sizeof *v);
+    struct qx_piece_best *v = qgrow(q, q->pieces, q->npieces, &q->cappieces, sizeof *v, 8);
     if (!v) return;
-    if (q->npieces) memcpy(v, q->pieces, q->npieces * sizeof *v);
     q->pieces = v;
-    q->cappieces = cap;
   }
   q->pieces[q->npieces].id = d.id;   /* in the segment's mapping, alive as long as the snapshot */
   q->pieces[q->npieces].nid = d.nid;

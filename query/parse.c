@@ -260,11 +260,9 @@ typedef struct kidvec { qnode **v; size_t n, cap; int err; } kidvec;
 static void kv_push(kidvec *k, qnode *q) {
   if (k->err || !q) return;
   if (k->n == k->cap) {
-    size_t cap = k->cap ? k->cap * 2 : 8;
-    qnode **v = indaga__realloc(k->v, cap * sizeof *v);
+    qnode **v = indaga__grow(k->v, &k->cap, sizeof *v, 8);
     if (!v) { k->err = INDAGA_ENOMEM; return; }
     k->v = v;
-    k->cap = cap;
   }
   k->v[k->n++] = q;
 }

@@ -37,11 +37,9 @@ static int collect_token(void *ctx, const ia_token *t) {
   collect *c = ctx;
   indaga_analysis *an = c->an;
   if (an->ntoks == an->cap) {
-    size_t cap = an->cap ? an->cap * 2 : 64;
-    indaga_token *nt = indaga__realloc(an->toks, cap * sizeof *nt);
+    indaga_token *nt = indaga__grow(an->toks, &an->cap, sizeof *nt, 64);
     if (!nt) { c->err = INDAGA_ENOMEM; return INDAGA_ENOMEM; }
     an->toks = nt;
-    an->cap = cap;
   }
   indaga_token *o = &an->toks[an->ntoks];
   size_t toff = put_string(&an->strings, c->text + t->start, t->end - t->start);

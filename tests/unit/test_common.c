@@ -67,6 +67,34 @@ static void test_common__buf_sticky_oom(void **state) {
   indaga__free(z);
 }
 
+/* indaga__grow: doubles, keeps the elements, leaves array and cap alone on failure. */
+static void test_common__grow(void **state) {
+  (void)state;
+  uint32_t *v = NULL;
+  size_t n = 0, cap = 0;
+  for (uint32_t i = 0; i < 1000; i++) {
+    if (n == cap) {
+      size_t old = cap;
+      uint32_t *nv = indaga__grow(v, &cap, sizeof *nv, 16);
+      assert_non_null(nv);
+      assert_int_equal(cap, old ? old * 2 : 16);
+      v = nv;
+    }
+    v[n++] = i * 7;
+  }
+  assert_int_equal(cap, 1024);
+  for (uint32_t i = 0; i < 1000; i++) assert_int_equal(v[i], i * 7);
+  indaga__alloc_fail_at(1, 0);
+  assert_null(indaga__grow(v, &cap, sizeof *v, 16));
+  indaga__alloc_fail_at(0, 0);
+  assert_int_equal(cap, 1024);
+  assert_int_equal(v[999], 999 * 7);
+  size_t huge = SIZE_MAX / 4;   /* doubling would overflow the byte count */
+  assert_null(indaga__grow(v, &huge, sizeof *v, 16));
+  assert_true(huge == SIZE_MAX / 4);
+  indaga__free(v);
+}
+
 static void test_common__os_wfile_and_fault(void **state) {
   (void)state;
   char dir[] = "/tmp/indaga-test-XXXXXX";
@@ -116,6 +144,7 @@ int main(void) {
     cmocka_unit_test(test_common__varint_round_trip),
     cmocka_unit_test(test_common__little_endian),
     cmocka_unit_test(test_common__buf_sticky_oom),
+    cmocka_unit_test(test_common__grow),
     cmocka_unit_test(test_common__os_wfile_and_fault),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
