@@ -215,6 +215,25 @@ int os_remove(const char *path, char **errmsg) {
 }
 
 /*
+** Read up to @n bytes at @off into @p, as many as the file has (*got):
+** 0, or the errno of a failed read. Reads of os_rfile_read may fail by
+** injection (@injectable, OS_FAIL_READ); os_load_file's may not, so that
+** tests counting reads count only those of streamed files.
+*/
+static int read_full(int fd, void *p, size_t n, uint64_t off, int injectable, size_t *got) {
+  size_t have = 0;
+  while (have < n) {
+    ssize_t r = injectable && inject(OS_FAIL_READ) ? -1 : pread(fd, (char *)p + have, n - have, (off_t)(off + have));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) { *got = have; return errno; }
+    if (r == 0) break;
+    have += (size_t)r;
+  }
+  *got = have;
+  return 0;
+}
+
+/*
 ** read(), not mmap: a document may be truncated by another process while it
 ** is read, and touching a mapping past the new end of a file raises SIGBUS
 ** (ripgrep reads rather than maps walked files for the same reason). A file
@@ -238,14 +257,9 @@ int os_load_file(const char *path, uint64_t max, char **out, size_t *n, char **e
   size_t want = (size_t)st.st_size, got = 0;
   char *p = indaga__malloc(want + 1);
   if (!p) { close(fd); return INDAGA_ENOMEM; }
-  while (got < want) {
-    ssize_t r = read(fd, p + got, want - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) { int e = errno; indaga__free(p); close(fd); return fail(errmsg, "cannot read", path, e); }
-    if (r == 0) break;   /* truncated since the fstat */
-    got += (size_t)r;
-  }
+  int e = read_full(fd, p, want, 0, 0, &got);   /* short when truncated since the fstat */
   close(fd);
+  if (e) { indaga__free(p); return fail(errmsg, "cannot read", path, e); }
   p[got] = 0;
   *out = p;
   *n = got;
@@ -269,18 +283,10 @@ int os_rfile_open(os_rfile *f, const char *path, char **errmsg) {
 }
 
 int os_rfile_read(os_rfile *f, void *p, size_t n, uint64_t off, size_t *got, char **errmsg) {
-  size_t have = 0;
   *got = 0;
   if (f->fd < 0) return INDAGA_EMISUSE;
-  while (have < n) {
-    ssize_t r = inject(OS_FAIL_READ) ? -1 : pread(f->fd, (char *)p + have, n - have, (off_t)(off + have));
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return fail(errmsg, "cannot read", f->path, errno);
-    if (r == 0) break;
-    have += (size_t)r;
-  }
-  *got = have;
-  return INDAGA_OK;
+  int e = read_full(f->fd, p, n, off, 1, got);
+  return e ? fail(errmsg, "cannot read", f->path, e) : INDAGA_OK;
 }
 
 void os_rfile_close(os_rfile *f) {
