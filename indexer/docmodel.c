@@ -64,6 +64,9 @@
 */
 #include <assert.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "indexer/docmodel.h"
 
@@ -142,10 +145,31 @@ static size_t line_start(const char *p, size_t s, size_t e) {
   }
 }
 
+/*
+** Line ends, found with memchr: one call per line for the next '\n', while
+** the next '\r' is remembered (no '\r' in [from, cr); p[cr] is one when
+** cr < end, the bound of that search), so a file without '\r' is searched
+** for one once rather than at every line.
+*/
+typedef struct eol_scan {
+  size_t from, cr, end;
+} eol_scan;
+
+#define EOL_SCAN_INIT {1, 0, 0}   /* no knowledge: the first call searches */
+
 /* Index of the first '\n' or '\r' in p[i..e), or e. */
-static size_t eol(const char *p, size_t i, size_t e) {
-  while (i < e && p[i] != '\n' && p[i] != '\r') i++;
-  return i;
+static size_t eol(eol_scan *x, const char *p, size_t i, size_t e) {
+  const char *nl;
+  size_t le;
+  if (i < x->from || i > x->cr || (x->cr == x->end && e > x->end)) {
+    const char *r = memchr(p + i, '\r', e - i);
+    x->from = i;
+    x->end = e;
+    x->cr = r ? (size_t)(r - p) : e;
+  }
+  nl = memchr(p + i, '\n', e - i);
+  le = nl ? (size_t)(nl - p) : e;
+  return le < x->cr ? le : x->cr;
 }
 
 static size_t next_line(const char *p, size_t le, size_t n) {
@@ -453,9 +477,10 @@ static void join_lines(parser *P) {
   const char *p = P->p;
   size_t s = P->cs, end = P->ce;
   int first = 1;
+  eol_scan x = EOL_SCAN_INIT;
   buf_reset(&P->raw);
   while (s <= end) {
-    size_t le = eol(p, s, end);
+    size_t le = eol(&x, p, s, end);
     size_t a = first ? s : line_start(p, s, le);
     size_t b = rtrim(p, a, le);
     if (b > a && p[b - 1] == '\\') b = rtrim(p, a, b - 1);      /* hard line break */
@@ -662,6 +687,38 @@ const char *dm_meta_get(const dm_doc *d, const char *key) {
 }
 
 /*
+** The first index in p[i..n) of a byte that is not printable ASCII (a
+** control byte, DEL or a byte >= 0x80), or n. With SSE2, 16 bytes at a
+** time: signed compares, where bytes >= 0x80 are negative, so below 0x20.
+*/
+static size_t printable_end(const unsigned char *p, size_t i, size_t n) {
+#if defined(__SSE2__)
+  while (i + 16 <= n) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+    unsigned m = (unsigned)_mm_movemask_epi8(bad);
+    if (m) return i + (size_t)__builtin_ctz(m);
+    i += 16;
+  }
+#endif
+  while (i < n && p[i] >= 0x20 && p[i] < 0x7F) i++;
+  return i;
+}
+
+/* The first index in p[i..n) of a byte >= 0x80, or n (SSE2: 16 bytes at a time). */
+static size_t ascii_end(const unsigned char *p, size_t i, size_t n) {
+#if defined(__SSE2__)
+  while (i + 16 <= n) {
+    unsigned m = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)));
+    if (m) return i + (size_t)__builtin_ctz(m);
+    i += 16;
+  }
+#endif
+  while (i < n && p[i] < 0x80) i++;
+  return i;
+}
+
+/*
 ** Is p[0..n) text? Returns NULL if so, else a static reason.
 */
 static const char *sniff(const unsigned char *p, size_t n) {
@@ -670,9 +727,8 @@ static const char *sniff(const unsigned char *p, size_t n) {
   if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)))
     return "UTF-16 text (convert it to UTF-8)";
   if (memchr(p, 0, lim)) return "binary file (NUL bytes in the first 8 KB)";
-  while (i < lim) {
+  while ((i = printable_end(p, i, lim)) < lim) {
     size_t len;
-    if (p[i] >= 0x20 && p[i] < 0x7F) { i++; continue; }
     if (p[i] < 0x20 || p[i] == 0x7F) {
       if (!strchr("\t\n\r\f\v", p[i])) odd++;
       i++;
@@ -690,9 +746,9 @@ static const char *sniff(const unsigned char *p, size_t n) {
 static size_t count_invalid(const unsigned char *p, size_t n, size_t *first) {
   size_t i = 0, bad = 0;
   uint32_t cp;
-  while (i < n) {
+  while ((i = ascii_end(p, i, n)) < n) {
     size_t len;
-    if (p[i] < 0x80) { i++; continue; }
+    if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) { i += 2; continue; }   /* U+0080..U+07FF */
     len = dm_utf8_seq(p + i, n - i, &cp);
     if (len) { i += len; continue; }
     if (!bad++) *first = i;
@@ -740,8 +796,9 @@ static int parse_text(parser *P, int last) {
     if ((rc = dm__front_matter(d, P->name, p, n, start, &body)) != INDAGA_OK) return rc;
     P->zone = !d->has_front_matter;
   }
+  eol_scan x = EOL_SCAN_INIT;
   for (i = body; i < n && !P->rc;) {
-    size_t le = eol(p, i, n);
+    size_t le = eol(&x, p, i, n);
     do_line(P, i, le);
     i = next_line(p, le, n);
   }
