@@ -840,8 +840,7 @@ static void test_docmodel__latin1_is_text(void **state) {
 ** Pieces
 */
 
-static void test_docmodel__clean_inline(void **state) {
-  static const struct { const char *in, *out; } cases[] = {
+static const struct { const char *in, *out; } clean_cases[] = {
     {"**negrita** y *cursiva* y __otra__", "negrita y cursiva y otra"},
     {"la resoluci&oacute;n [2354 \\(2017\\)](#) del Consejo", "la resoluci\xc3\xb3n 2354 (2017) del Consejo"},
     {"5 * 3 = 15 y (*) nota", "5 * 3 = 15 y (*) nota"},
@@ -851,15 +850,51 @@ static void test_docmodel__clean_inline(void **state) {
     {"uno<br>dos <TD>tres</TD> <http://un.org> 3 < 4", "uno dos tres http://un.org 3 < 4"},
     {"![logo](x.png) \\* literal \\", "logo * literal"},
     {"[sin cierre (y m\xc3\xa1s", "[sin cierre (y m\xc3\xa1s"},
+    {"dos  espacios y \xc3\xa9l \xc3\xa1mbito\t\x01" "fin", "dos espacios y \xc3\xa9l \xc3\xa1mbito fin"},
+    {"a*b* c_d_ (*) x\xc2\xadz \xe2\x80\x8bw \xef\xbb\xbfv \xe3\x80\x80u", "a*b c_d (*) xz w v u"},
+    {"\xc3\xb1" "and\xc3\xba \xff\xfe mal \xc2", "\xc3\xb1" "and\xc3\xba \xef\xbf\xbd\xef\xbf\xbd mal \xef\xbf\xbd"},
   };
+
+static void test_docmodel__clean_inline(void **state) {
   size_t k;
   (void)state;
-  for (k = 0; k < ARRAY_SIZE(cases); k++) {
+  for (k = 0; k < ARRAY_SIZE(clean_cases); k++) {
     ia_buf b = {0};
-    dm_clean_inline(&b, cases[k].in, strlen(cases[k].in));
+    dm_clean_inline(&b, clean_cases[k].in, strlen(clean_cases[k].in));
     buf_putc(&b, 0);
-    assert_string_equal((const char *)b.p, cases[k].out);
+    assert_string_equal((const char *)b.p, clean_cases[k].out);
     buf_free(&b);
+  }
+}
+
+/*
+** The cleaner takes plain text in blocks (16 bytes with SSE2): each case
+** between runs of 0..40 plain letters, so its markup falls at every
+** offset of a block, cleans to the letters around the case's own text.
+*/
+static void test_docmodel__clean_inline_at_every_offset(void **state) {
+  (void)state;
+  for (size_t k = 0; k < ARRAY_SIZE(clean_cases); k++) {
+    for (size_t pad = 0; pad <= 40; pad++) {
+      ia_buf in = {0}, want = {0}, got = {0};
+      for (size_t i = 0; i < pad; i++) buf_putc(&in, 'x');
+      buf_putc(&in, ' ');
+      buf_puts(&in, clean_cases[k].in);
+      buf_putc(&in, ' ');
+      for (size_t i = 0; i < pad; i++) buf_putc(&in, 'y');
+      for (size_t i = 0; i < pad; i++) buf_putc(&want, 'x');
+      if (pad) buf_putc(&want, ' ');
+      buf_puts(&want, clean_cases[k].out);
+      if (pad) buf_putc(&want, ' ');
+      for (size_t i = 0; i < pad; i++) buf_putc(&want, 'y');
+      buf_putc(&want, 0);
+      dm_clean_inline(&got, (const char *)in.p, in.n);
+      buf_putc(&got, 0);
+      assert_string_equal((const char *)got.p, (const char *)want.p);
+      buf_free(&in);
+      buf_free(&want);
+      buf_free(&got);
+    }
   }
 }
 
@@ -936,6 +971,7 @@ int main(void) {
     cmocka_unit_test(test_docmodel__invalid_utf8_repaired),
     cmocka_unit_test(test_docmodel__latin1_is_text),
     cmocka_unit_test(test_docmodel__clean_inline),
+    cmocka_unit_test(test_docmodel__clean_inline_at_every_offset),
     cmocka_unit_test(test_docmodel__dates),
     cmocka_unit_test(test_docmodel__allocation_failures),
   };
