@@ -4,7 +4,8 @@
 **
 ** The parse is one pass over the lines of the file, with one paragraph
 ** "open" at a time, so time is linear in the input and memory is the output
-** plus one paragraph's text:
+** plus one paragraph's text. The paragraphs' texts and labels go into one
+** block per document (dm_doc.text_block), not one allocation each:
 **
 **  0. Sniff: NUL bytes or a UTF-16 byte order mark in the first 8 KB, or more
 **     than 10% (and at least 8) control bytes or invalid UTF-8 sequences
@@ -47,7 +48,8 @@
 **         about 80 columns;
 **       - anything else continues the open paragraph (a wrapped line).
 **  3. Closing a paragraph joins its lines with single spaces and cleans the
-**     result (docmodel_text.c). Bullet and number markers are not part of
+**     result (docmodel_text.c); a paragraph of one line (most of them) is
+**     cleaned straight from the source. Bullet and number markers are not part of
 **     the text (they are the label); an article keeps its words ("Artículo
 **     5.- Quedan ..."). A paragraph is also a heading when it is wholly bold,
 **     an all-capitals line of at most 150 bytes, or (without front matter)
@@ -74,6 +76,7 @@ enum { K_NONE, K_BULLET, K_NUMBER, K_ARTICLE, K_ANNEX };
 
 #define SNIFF_BYTES 8192
 #define MAX_LABEL 64
+#define NO_LABEL SIZE_MAX
 
 typedef struct parser {
   const char *name;     /* file name for messages */
@@ -82,8 +85,11 @@ typedef struct parser {
   dm_doc *d;            /* the document being built */
   int rc;               /* sticky INDAGA_ENOMEM */
   size_t cap_paras;     /* allocated entries of d->paras */
-  ia_buf raw;           /* the open paragraph's lines, joined */
-  ia_buf txt;           /* its display text */
+  ia_buf raw;           /* the open paragraph's lines, joined (when it has several) */
+  ia_buf txt;           /* the texts and labels of the paragraphs so far, each
+                           NUL-terminated: at the end, d->text_block */
+  size_t *toff;         /* per paragraph, the offsets in txt of its text and of
+                           its label (NO_LABEL: none); cap_paras pairs */
 
   int open;             /* a paragraph is open */
   size_t ps, pe;        /* its source range */
@@ -472,6 +478,18 @@ static int all_caps(const unsigned char *t, size_t n) {
   return letters >= 2;
 }
 
+/*
+** The text of a line of the open paragraph, p[*a..*b): from @s (the first
+** line's text start, or a later line's start) to @le, without leading blanks
+** and quote markers (later lines), trailing blanks, or a trailing backslash
+** (Markdown's hard line break).
+*/
+static void line_text(const char *p, size_t s, size_t le, int first, size_t *a, size_t *b) {
+  *a = first ? s : line_start(p, s, le);
+  *b = rtrim(p, *a, le);
+  if (*b > *a && p[*b - 1] == '\\') *b = rtrim(p, *a, *b - 1);
+}
+
 /* Join the open paragraph's lines into P->raw. */
 static void join_lines(parser *P) {
   const char *p = P->p;
@@ -480,10 +498,8 @@ static void join_lines(parser *P) {
   eol_scan x = EOL_SCAN_INIT;
   buf_reset(&P->raw);
   while (s <= end) {
-    size_t le = eol(&x, p, s, end);
-    size_t a = first ? s : line_start(p, s, le);
-    size_t b = rtrim(p, a, le);
-    if (b > a && p[b - 1] == '\\') b = rtrim(p, a, b - 1);      /* hard line break */
+    size_t le = eol(&x, p, s, end), a, b;
+    line_text(p, s, le, first, &a, &b);
     if (b > a && !(!first && is_table_sep(p, a, b))) {
       if (P->raw.n) buf_putc(&P->raw, ' ');
       buf_append(&P->raw, p + a, b - a);
@@ -508,43 +524,62 @@ static int is_organ_heading(const char *t) {
   return 1;
 }
 
-/* Close the open paragraph: clean its text and append it unless empty. */
+/* Room for one more paragraph in d->paras and P->toff. INDAGA_OK or INDAGA_ENOMEM. */
+static int grow_paras(parser *P) {
+  dm_doc *d = P->d;
+  size_t cap = P->cap_paras ? P->cap_paras * 2 : 64;
+  dm_para *a;
+  size_t *o;
+  if (d->nparas < P->cap_paras) return INDAGA_OK;
+  if (!(a = indaga__realloc(d->paras, cap * sizeof(*a)))) return INDAGA_ENOMEM;
+  d->paras = a;
+  if (!(o = indaga__realloc(P->toff, 2 * cap * sizeof(*o)))) return INDAGA_ENOMEM;
+  P->toff = o;
+  P->cap_paras = cap;
+  return INDAGA_OK;
+}
+
+/*
+** Close the open paragraph: clean its text onto the end of P->txt and
+** append the paragraph unless the text is empty. A paragraph of one line
+** is cleaned straight from the source, one of several from their join.
+*/
 static void close_para(parser *P) {
   dm_doc *d = P->d;
   dm_para *q;
-  size_t n;
+  const unsigned char *t;
+  size_t n, t0 = P->txt.n, a, b;
   if (!P->open) return;
   P->open = 0;
   if (P->rc) return;
   if (!P->heading && P->kind == K_NONE && bold_block(P->p, P->ps, P->pe)) P->heading = 1;
   if (P->zone && P->pe - P->ps > 200) P->zone = 0;
-  join_lines(P);
-  buf_reset(&P->txt);
-  dm_clean_inline(&P->txt, P->raw.p ? (const char *)P->raw.p : "", P->raw.n);
+  if (P->nlines == 1) {
+    line_text(P->p, P->cs, P->ce, 1, &a, &b);
+    dm_clean_inline(&P->txt, P->p + a, b > a ? b - a : 0);
+  } else {
+    join_lines(P);
+    dm_clean_inline(&P->txt, P->raw.p ? (const char *)P->raw.p : "", P->raw.n);
+  }
   if (P->raw.err || P->txt.err) { P->rc = INDAGA_ENOMEM; return; }
-  n = P->txt.n;
+  n = P->txt.n - t0;
   if (n == 0) return;
-  if (!P->heading && n <= 150 && all_caps(P->txt.p, n)) P->heading = 1;
+  t = P->txt.p + t0;
+  if (!P->heading && n <= 150 && all_caps(t, n)) P->heading = 1;
   if (!P->heading && !d->has_front_matter && P->nbefore + d->nparas == 0 && P->part == 0 && P->kind == K_NONE &&
-      P->nlines == 1 && n <= 200 && !in_set((char)P->txt.p[n - 1], ".,;:"))
+      P->nlines == 1 && n <= 200 && !in_set((char)t[n - 1], ".,;:"))
     P->heading = 1;
-  if (d->nparas == P->cap_paras) {
-    size_t cap = P->cap_paras ? P->cap_paras * 2 : 64;
-    dm_para *a = indaga__realloc(d->paras, cap * sizeof(*a));
-    if (!a) { P->rc = INDAGA_ENOMEM; return; }
-    d->paras = a;
-    P->cap_paras = cap;
+  if (grow_paras(P) != INDAGA_OK) { P->rc = INDAGA_ENOMEM; return; }
+  buf_putc(&P->txt, 0);
+  P->toff[2 * d->nparas] = t0;
+  P->toff[2 * d->nparas + 1] = P->nlabel ? P->txt.n : NO_LABEL;
+  if (P->nlabel) {
+    buf_append(&P->txt, P->label, P->nlabel);
+    buf_putc(&P->txt, 0);
   }
+  if (P->txt.err) { P->rc = INDAGA_ENOMEM; return; }
   q = &d->paras[d->nparas];
-  memset(q, 0, sizeof(*q));
-  q->text = indaga__strndup((const char *)P->txt.p, n);
-  q->label = P->nlabel ? indaga__strndup(P->label, P->nlabel) : NULL;
-  if (!q->text || (P->nlabel && !q->label)) {
-    indaga__free(q->text);
-    indaga__free(q->label);
-    P->rc = INDAGA_ENOMEM;
-    return;
-  }
+  memset(q, 0, sizeof(*q));          /* text and label are set by finish_texts */
   q->ntext = n;
   q->part = P->part;
   q->ordinal = ++P->ord;
@@ -553,6 +588,26 @@ static void close_para(parser *P) {
   q->src_end = P->base + P->pe;
   if (P->atx && !P->first_atx) P->first_atx = d->nparas + 1;
   d->nparas++;
+}
+
+/*
+** After the last paragraph: P->txt becomes d->text_block (cut to its size)
+** and each paragraph's text and label point into it. Cannot fail: when the
+** block cannot be shrunk it is kept as it is.
+*/
+static void finish_texts(parser *P) {
+  dm_doc *d = P->d;
+  char *blk;
+  size_t i;
+  if (!d->nparas) return;
+  blk = indaga__realloc(P->txt.p, P->txt.n);
+  if (!blk) blk = (char *)P->txt.p;
+  memset(&P->txt, 0, sizeof P->txt);
+  d->text_block = blk;
+  for (i = 0; i < d->nparas; i++) {
+    d->paras[i].text = blk + P->toff[2 * i];
+    d->paras[i].label = P->toff[2 * i + 1] == NO_LABEL ? NULL : blk + P->toff[2 * i + 1];
+  }
 }
 
 static void new_part(parser *P) {
@@ -670,7 +725,9 @@ void dm_doc_free(dm_doc *d) {
   if (!d) return;
   for (i = 0; i < d->nmeta; i++) { indaga__free(d->meta[i].key); indaga__free(d->meta[i].value); }
   for (i = 0; i < d->nparts; i++) indaga__free(d->part_labels[i]);
-  for (i = 0; i < d->nparas; i++) { indaga__free(d->paras[i].label); indaga__free(d->paras[i].text); }
+  if (d->text_block) indaga__free(d->text_block);
+  else
+    for (i = 0; i < d->nparas; i++) { indaga__free(d->paras[i].label); indaga__free(d->paras[i].text); }
   for (i = 0; i < d->nwarnings; i++) indaga__free(d->warnings[i]);
   indaga__free(d->meta);
   indaga__free(d->part_labels);
@@ -796,6 +853,8 @@ static int parse_text(parser *P, int last) {
     if ((rc = dm__front_matter(d, P->name, p, n, start, &body)) != INDAGA_OK) return rc;
     P->zone = !d->has_front_matter;
   }
+  /* the texts are mostly the body less its markup: one block of that size, cut to fit at the end */
+  if (buf_reserve(&P->txt, n - body + 64) != INDAGA_OK) return INDAGA_ENOMEM;
   eol_scan x = EOL_SCAN_INIT;
   for (i = body; i < n && !P->rc;) {
     size_t le = eol(&x, p, i, n);
@@ -804,6 +863,7 @@ static int parse_text(parser *P, int last) {
   }
   close_para(P);
   if (P->rc) return P->rc;
+  finish_texts(P);
   if (P->piece == 0 && ((rc = find_title(P)) != INDAGA_OK || (rc = dm__meta_finish(d)) != INDAGA_OK))
     return rc;
   bad = count_invalid((const unsigned char *)p, n, &first);
@@ -930,6 +990,7 @@ int dm_parse_piece(dm_doc **out, const char *name, const char *p, size_t n, int 
   rc = parse_text(&P, last);
   buf_free(&P.raw);
   buf_free(&P.txt);
+  indaga__free(P.toff);
   if (rc == INDAGA_OK && !last) rc = save_cont(c, &P, d, n);
   if (rc) { dm_doc_free(d); return rc; }
   *out = d;

@@ -49,6 +49,9 @@ typedef struct dm_doc {
   char **warnings;     /* messages about repaired input (e.g. invalid UTF-8) */
   size_t nwarnings;
   int has_front_matter; /* nonzero when the file opened with YAML front matter */
+  char *text_block;    /* when non-NULL (a parsed document), one allocation holding
+                          every paragraph's text and label; when NULL (a document
+                          built by hand), dm_doc_free frees each one */
 } dm_doc;
 
 #define DM_SKIP 1      /* dm_parse: the input is not a text document (binary) */
