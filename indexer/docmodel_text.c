@@ -325,8 +325,12 @@ static const unsigned char plain[256] = {
 #if defined(__SSE2__)
 /*
 ** Of the 16 bytes at p[i] (p[i + 16] readable), the mask of those the
-** scalar loop of plain_run would take: plain bytes, and spaces followed by
-** one. Signed compares: bytes >= 0x80 are negative, so not above 0x20.
+** scalar loop of plain_run would take, or that it would copy as they are:
+** plain bytes; two-byte UTF-8 characters led by 0xC3..0xDF (Latin letters:
+** á é ñ ..., none of them a space or invisible), the lead and its
+** continuation byte both in the block; and spaces followed by either. Each
+** byte is classified with signed compares (bytes >= 0x80 are negative: the
+** continuation bytes 0x80..0xBF are those below (signed char)0xC0).
 */
 static unsigned plain_mask16(const unsigned char *p, size_t i) {
   __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
@@ -336,10 +340,15 @@ static unsigned plain_mask16(const unsigned char *p, size_t i) {
                    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('*')), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')))),
       _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('[')), _mm_cmpeq_epi8(v, _mm_set1_epi8('!'))),
                    _mm_cmpeq_epi8(v, _mm_set1_epi8('<'))));
+  __m128i lead = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC2)), _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0)));
+  __m128i cont = _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0));
   unsigned pl = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(mark, in));
   unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
-  unsigned next = (pl >> 1) | ((unsigned)plain[p[i + 16]] << 15);
-  return pl | (sp & next);
+  unsigned cb = (unsigned)_mm_movemask_epi8(cont);
+  unsigned lok = (unsigned)_mm_movemask_epi8(lead) & (cb >> 1);   /* a lead with its continuation */
+  unsigned cok = cb & (lok << 1);                                  /* a continuation after such a lead */
+  unsigned next = (pl >> 1) | ((unsigned)plain[p[i + 16]] << 15) | (lok >> 1);
+  return pl | (sp & next) | lok | cok;
 }
 #endif
 
@@ -351,8 +360,8 @@ static int is_cont(unsigned char b) { return (b & 0xC0) == 0x80; }
 ** such bytes, and valid two- and
 ** three-byte UTF-8 sequences of characters that are neither controls,
 ** special spaces nor invisible (those take the slow path through emit_cp).
-** Most text is such runs: with SSE2 the ASCII in them is taken 16 bytes at
-** a time (plain_mask16), else at one table load per byte.
+** Most text is such runs: with SSE2 they are taken 16 bytes at a time
+** (plain_mask16), else at one table load per byte.
 */
 static size_t plain_run(const unsigned char *p, size_t n, size_t i) {
   size_t start = i;

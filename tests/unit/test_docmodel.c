@@ -813,6 +813,41 @@ static void test_docmodel__invalid_utf8_repaired(void **state) {
 }
 
 /* The letter saved as Latin-1: repaired with a warning, not taken for binary. */
+/*
+** The UTF-8 count runs over ASCII and two-byte characters in blocks (16
+** bytes with SSE2): each kind of invalid sequence, after 0..40 bytes of
+** letters with and without accents (so at every offset of a block), is
+** counted as the same number of sequences, first at its own offset, and
+** repaired in the text.
+*/
+static void test_docmodel__invalid_utf8_at_every_offset(void **state) {
+  static const struct { const char *bad; size_t count; } cases[] = {
+    {"\xff", 1}, {"\xff\xfe", 2}, {"\xc3", 1}, {"\xc3\xc3\xa1", 1}, {"\xa1", 1}, {"\xa1\xa1\xa1\xa1\xa1", 2},
+    {"\xe2\x80", 1}, {"\xc0\xaf", 1}, {"\xed\xa0\x80", 1}, {"\xf4\x90\x80\x80", 1}, {"\xc1\xbf", 1},
+  };
+  (void)state;
+  for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
+    for (size_t pad = 0; pad <= 40; pad++) {
+      ia_buf in = {0};
+      char want[96];
+      buf_puts(&in, "Art\xc3\xad" "culo 1. ");
+      for (size_t i = 0; i < pad; i++) buf_puts(&in, i % 3 ? "a" : "\xc3\xb1");
+      size_t at = in.n;
+      buf_puts(&in, cases[k].bad);
+      buf_puts(&in, " canci\xc3\xb3n y \xc3\xa9l.\n");
+      dm_doc *d = parse_ok("rota.txt", (const char *)in.p, in.n);
+      check_invariants(d, in.n);
+      snprintf(want, sizeof want, "%zu invalid UTF-8 sequence%s replaced by U+FFFD (first at byte %zu)", cases[k].count,
+               cases[k].count == 1 ? "" : "s", at);
+      assert_int_equal(d->nwarnings, 1);
+      assert_non_null(strstr(d->warnings[0], want));
+      assert_non_null(strstr(d->paras[d->nparas - 1].text, "\xef\xbf\xbd"));
+      dm_doc_free(d);
+      buf_free(&in);
+    }
+  }
+}
+
 static void test_docmodel__latin1_is_text(void **state) {
   size_t n, i = 0;
   char *p = slurp(DATA "declaracion_universal_derechos_humanos.txt", &n);
@@ -852,6 +887,8 @@ static const struct { const char *in, *out; } clean_cases[] = {
     {"[sin cierre (y m\xc3\xa1s", "[sin cierre (y m\xc3\xa1s"},
     {"dos  espacios y \xc3\xa9l \xc3\xa1mbito\t\x01" "fin", "dos espacios y \xc3\xa9l \xc3\xa1mbito fin"},
     {"a*b* c_d_ (*) x\xc2\xadz \xe2\x80\x8bw \xef\xbb\xbfv \xe3\x80\x80u", "a*b c_d (*) xz w v u"},
+    {"canci\xc3\xb3n \xc2\xbfqu\xc3\xa9? 1\xc2\xba \xc3\x91o\xc3\xb1o\xc2\xa0x \xc3\xa1\xc3\xa9\xc3\xad\xc3\xb3\xc3\xba\xc3\xb1\xc3\xbc\xc3\x81\xc3\x89 \xc3\xa1",
+     "canci\xc3\xb3n \xc2\xbfqu\xc3\xa9? 1\xc2\xba \xc3\x91o\xc3\xb1o x \xc3\xa1\xc3\xa9\xc3\xad\xc3\xb3\xc3\xba\xc3\xb1\xc3\xbc\xc3\x81\xc3\x89 \xc3\xa1"},
     {"\xc3\xb1" "and\xc3\xba \xff\xfe mal \xc2", "\xc3\xb1" "and\xc3\xba \xef\xbf\xbd\xef\xbf\xbd mal \xef\xbf\xbd"},
   };
 
@@ -969,6 +1006,7 @@ int main(void) {
     cmocka_unit_test(test_docmodel__crlf_line_ends),
     cmocka_unit_test(test_docmodel__ten_megabyte_paragraph),
     cmocka_unit_test(test_docmodel__invalid_utf8_repaired),
+    cmocka_unit_test(test_docmodel__invalid_utf8_at_every_offset),
     cmocka_unit_test(test_docmodel__latin1_is_text),
     cmocka_unit_test(test_docmodel__clean_inline),
     cmocka_unit_test(test_docmodel__clean_inline_at_every_offset),
