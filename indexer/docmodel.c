@@ -135,6 +135,7 @@ static size_t skip_ws(const char *p, size_t s, size_t e) {
 }
 
 static size_t rtrim(const char *p, size_t s, size_t e) {
+  if (e > s && (unsigned char)p[e - 1] > ' ' && (unsigned char)p[e - 1] != 0xA0) return e;   /* most lines */
   for (;;) {
     if (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t' || p[e - 1] == '\f' || p[e - 1] == '\v')) e--;
     else if (e >= s + 2 && (unsigned char)p[e - 2] == 0xC2 && (unsigned char)p[e - 1] == 0xA0) e -= 2;
@@ -144,6 +145,8 @@ static size_t rtrim(const char *p, size_t s, size_t e) {
 
 /* Skip blanks and blockquote markers at the start of a line. */
 static size_t line_start(const char *p, size_t s, size_t e) {
+  unsigned char c = s < e ? (unsigned char)p[s] : 0;
+  if (c > ' ' && c != '>' && c != 0xC2 && c != 0xE3) return s;   /* most lines: no blank, no marker */
   for (;;) {
     s = skip_ws(p, s, e);
     if (s < e && p[s] == '>') s++;
@@ -190,7 +193,11 @@ static int is_lower(char c) { return c >= 'a' && c <= 'z'; }
 static int is_alnum(char c) { return is_digit(c) || is_upper(c) || is_lower(c) || (unsigned char)c >= 0x80; }
 
 /* Is c one of the bytes of set (never true for NUL)? */
-static int in_set(char c, const char *set) { return c && strchr(set, c) != NULL; }
+static int in_set(char c, const char *set) {
+  for (; c && *set; set++)   /* sets of a few bytes: a loop the compiler unrolls, not a call to strchr */
+    if (*set == c) return 1;
+  return 0;
+}
 
 static size_t skip_emph(const char *p, size_t s, size_t e) {
   size_t k = 0;
@@ -344,7 +351,7 @@ static int detect_item(parser *P, size_t s, size_t e, size_t *cs, int *alone) {
     return K_BULLET;
   }
   q = skip_emph(p, s, e);
-  if ((w = article_word(p, q, e)) != 0 && q + w < e && p[q + w] == ' ') {
+  if (q < e && p[q] == 'A' && (w = article_word(p, q, e)) != 0 && q + w < e && p[q + w] == ' ') {   /* every word starts with 'A' */
     t = skip_ws(p, q + w, e);
     if ((num = article_number(p, t, e)) != 0) {
       t += num;
@@ -386,7 +393,7 @@ static int detect_annex(parser *P, size_t s, size_t e) {
   if (e - s > 300) return 0;
   while (q < e && p[q] == '#') q++;
   q = skip_emph(p, skip_ws(p, q, e), e);
-  for (k = 0; k < ARRAY_SIZE(words) && !w; k++)
+  for (k = 0; k < ARRAY_SIZE(words) && !w && q < e && p[q] == 'A'; k++)   /* every word starts with 'A' */
     if (starts(p, q, e, words[k])) w = strlen(words[k]);
   P->ndlabel = 0;
   if (!w || (q + w < e && is_alnum(p[q + w]))) return 0;
@@ -763,34 +770,6 @@ static size_t printable_end(const unsigned char *p, size_t i, size_t n) {
 }
 
 /*
-** The first index in p[i..n) (i at a character boundary) from which the
-** bytes are not ASCII or two-byte UTF-8 (U+0080..U+07FF), or n; it is at a
-** character boundary too. With SSE2, 16 bytes at a time; a lead in a
-** block's last byte ends its run, to be looked at by the caller.
-*/
-static size_t utf8_2byte_end(const unsigned char *p, size_t i, size_t n) {
-#if defined(__SSE2__)
-  while (i + 16 <= n) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-    /* signed: leads 0xC2..0xDF are -62..-33, continuations 0x80..0xBF below -64 */
-    __m128i lead = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC1)), _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0)));
-    unsigned hi = (unsigned)_mm_movemask_epi8(v);
-    unsigned cb = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
-    unsigned lok = (unsigned)_mm_movemask_epi8(lead) & (cb >> 1);
-    unsigned ok = (~hi & 0xFFFFu) | lok | (cb & (lok << 1));
-    if (ok != 0xFFFFu) return i + (size_t)__builtin_ctz(~ok);
-    i += 16;
-  }
-#endif
-  while (i < n) {
-    if (p[i] < 0x80) i++;
-    else if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) i += 2;
-    else break;
-  }
-  return i;
-}
-
-/*
 ** Is p[0..n) text? Returns NULL if so, else a static reason.
 */
 static const char *sniff(const unsigned char *p, size_t n) {
@@ -802,7 +781,7 @@ static const char *sniff(const unsigned char *p, size_t n) {
   while ((i = printable_end(p, i, lim)) < lim) {
     size_t len;
     if (p[i] < 0x20 || p[i] == 0x7F) {
-      if (!strchr("\t\n\r\f\v", p[i])) odd++;
+      if (p[i] != '\t' && p[i] != '\n' && p[i] != '\r' && p[i] != '\f' && p[i] != '\v') odd++;
       i++;
       continue;
     }
@@ -818,7 +797,7 @@ static const char *sniff(const unsigned char *p, size_t n) {
 static size_t count_invalid(const unsigned char *p, size_t n, size_t *first) {
   size_t i = 0, bad = 0;
   uint32_t cp;
-  while ((i = utf8_2byte_end(p, i, n)) < n) {
+  while ((i = dm__utf8_2byte_end(p, i, n)) < n) {
     size_t len;
     if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) { i += 2; continue; }   /* a block's last byte */
     len = dm_utf8_seq(p + i, n - i, &cp);

@@ -190,6 +190,13 @@ size_t dm_utf8_repair(ia_buf *out, const char *p, size_t n);
 */
 int dm_parse_date(const char *p, size_t n, char iso[11]);
 
+/*
+** The first index in p[i..n) (i at a character boundary) from which the
+** bytes are not ASCII or two-byte UTF-8 (U+0080..U+07FF), or n; it is at a
+** character boundary too (SSE2: 16 bytes at a time).
+*/
+size_t dm__utf8_2byte_end(const unsigned char *p, size_t i, size_t n);
+
 /* Internal to docmodel*.c (the dm__ prefix): metadata and warnings. */
 /* Set field @key (replacing an earlier value) to p[0..n), UTF-8 repaired. INDAGA_OK or INDAGA_ENOMEM. */
 int dm__meta_set(dm_doc *d, const char *key, const char *p, size_t n);

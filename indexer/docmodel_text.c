@@ -125,14 +125,40 @@ static size_t invalid_span(const unsigned char *p, size_t n) {
   return i;
 }
 
+/*
+** The first index in p[i..n) (i at a character boundary) from which the
+** bytes are not ASCII or two-byte UTF-8 (U+0080..U+07FF), or n; it is at a
+** character boundary too. With SSE2, 16 bytes at a time; a lead in a
+** block's last byte ends its run, to be looked at by the caller.
+*/
+size_t dm__utf8_2byte_end(const unsigned char *p, size_t i, size_t n) {
+#if defined(__SSE2__)
+  while (i + 16 <= n) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+    /* signed: leads 0xC2..0xDF are -62..-33, continuations 0x80..0xBF below -64 */
+    __m128i lead = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC1)), _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0)));
+    unsigned hi = (unsigned)_mm_movemask_epi8(v);
+    unsigned cb = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
+    unsigned lok = (unsigned)_mm_movemask_epi8(lead) & (cb >> 1);
+    unsigned ok = (~hi & 0xFFFFu) | lok | (cb & (lok << 1));
+    if (ok != 0xFFFFu) return i + (size_t)__builtin_ctz(~ok);
+    i += 16;
+  }
+#endif
+  while (i < n) {
+    if (p[i] < 0x80) i++;
+    else if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) i += 2;
+    else break;
+  }
+  return i;
+}
+
 size_t dm_utf8_repair(ia_buf *out, const char *z, size_t n) {
   const unsigned char *p = (const unsigned char *)z;
   size_t i = 0, run = 0, bad = 0;
   uint32_t cp;
-  while (i < n) {
-    size_t len;
-    if (p[i] < 0x80) { i++; continue; }
-    len = dm_utf8_seq(p + i, n - i, &cp);
+  while ((i = dm__utf8_2byte_end(p, i, n)) < n) {
+    size_t len = dm_utf8_seq(p + i, n - i, &cp);
     if (len) { i += len; continue; }
     buf_append(out, p + run, i - run);
     put_utf8(out, 0xFFFD);

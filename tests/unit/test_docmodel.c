@@ -818,13 +818,16 @@ static void test_docmodel__invalid_utf8_repaired(void **state) {
 ** bytes with SSE2): each kind of invalid sequence, after 0..40 bytes of
 ** letters with and without accents (so at every offset of a block), is
 ** counted as the same number of sequences, first at its own offset, and
-** repaired in the text.
+** repaired in the text and by dm_utf8_repair.
 */
 static void test_docmodel__invalid_utf8_at_every_offset(void **state) {
-  static const struct { const char *bad; size_t count; } cases[] = {
-    {"\xff", 1}, {"\xff\xfe", 2}, {"\xc3", 1}, {"\xc3\xc3\xa1", 1}, {"\xa1", 1}, {"\xa1\xa1\xa1\xa1\xa1", 2},
-    {"\xe2\x80", 1}, {"\xc0\xaf", 1}, {"\xed\xa0\x80", 1}, {"\xf4\x90\x80\x80", 1}, {"\xc1\xbf", 1},
+#define R "\xef\xbf\xbd"
+  static const struct { const char *bad; size_t count; const char *repaired; } cases[] = {
+    {"\xff", 1, R}, {"\xff\xfe", 2, R R}, {"\xc3", 1, R}, {"\xc3\xc3\xa1", 1, R "\xc3\xa1"}, {"\xa1", 1, R},
+    {"\xa1\xa1\xa1\xa1\xa1", 2, R R}, {"\xe2\x80", 1, R}, {"\xc0\xaf", 1, R}, {"\xed\xa0\x80", 1, R},
+    {"\xf4\x90\x80\x80", 1, R}, {"\xc1\xbf", 1, R},
   };
+#undef R
   (void)state;
   for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
     for (size_t pad = 0; pad <= 40; pad++) {
@@ -843,6 +846,16 @@ static void test_docmodel__invalid_utf8_at_every_offset(void **state) {
       assert_non_null(strstr(d->warnings[0], want));
       assert_non_null(strstr(d->paras[d->nparas - 1].text, "\xef\xbf\xbd"));
       dm_doc_free(d);
+      /* dm_utf8_repair (metadata values): the same count, the same sequences replaced */
+      ia_buf rep = {0}, want_rep = {0};
+      assert_int_equal(dm_utf8_repair(&rep, (const char *)in.p, in.n), cases[k].count);
+      buf_append(&want_rep, in.p, at);
+      buf_puts(&want_rep, cases[k].repaired);
+      buf_append(&want_rep, in.p + at + strlen(cases[k].bad), in.n - at - strlen(cases[k].bad));
+      assert_int_equal(rep.n, want_rep.n);
+      assert_memory_equal(rep.p, want_rep.p, rep.n);
+      buf_free(&rep);
+      buf_free(&want_rep);
       buf_free(&in);
     }
   }
