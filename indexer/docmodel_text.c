@@ -181,10 +181,24 @@ typedef struct cleaner {
   size_t bad;       /* invalid UTF-8 sequences replaced */
 } cleaner;
 
+/*
+** Append the pending space, if any, and p[0..n) to the output: in place
+** when they fit (the caller reserves room for most text), else through
+** buf_append (which sets out->err when it cannot grow the buffer).
+*/
 static void emit(cleaner *c, const unsigned char *p, size_t n) {
-  if (c->space && c->out->n > c->base) buf_putc(c->out, ' ');
+  ia_buf *b = c->out;
+  size_t sp = c->space && b->n > c->base;
   c->space = 0;
-  buf_append(c->out, p, n);
+  if (!b->err && n < b->cap - b->n - sp) {   /* room for the bytes and the NUL after them */
+    if (sp) b->p[b->n++] = ' ';
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
+    b->p[b->n] = 0;
+    return;
+  }
+  if (sp) buf_putc(b, ' ');
+  buf_append(b, p, n);
 }
 
 static void emit_cp(cleaner *c, uint32_t cp) {
