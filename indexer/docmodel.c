@@ -49,12 +49,12 @@
 **       - anything else continues the open paragraph (a wrapped line).
 **  3. Closing a paragraph joins its lines with single spaces and cleans the
 **     result (docmodel_text.c); a paragraph of one line (most of them) is
-**     cleaned straight from the source. Bullet and number markers are not part of
-**     the text (they are the label); an article keeps its words ("Artículo
-**     5.- Quedan ..."). A paragraph is also a heading when it is wholly bold,
-**     an all-capitals line of at most 150 bytes, or (without front matter)
-**     the document's first block when that is one short line without final
-**     punctuation. A paragraph that cleans to nothing is dropped, so there
+**     cleaned straight from the source. Bullet and number markers are not
+**     part of the text (they are the label); an article keeps its words
+**     ("Artículo 5.- Quedan ..."). A paragraph is also a heading when it is
+**     wholly bold, an all-capitals line of at most 150 bytes, or (without
+**     front matter) the document's first block when that is one short line
+**     without final punctuation. A paragraph that cleans to nothing is dropped, so there
 **     is never an empty paragraph. Ordinals count from 1 in each part.
 **     src_start..src_end run from the first visible byte of the first line
 **     to the end of the last line (trailing blanks excluded) in the source.
