@@ -4,7 +4,8 @@
 **
 ** The parse is one pass over the lines of the file, with one paragraph
 ** "open" at a time, so time is linear in the input and memory is the output
-** plus one paragraph's text:
+** plus one paragraph's text. The paragraphs' texts and labels go into one
+** block per document (dm_doc.text_block), not one allocation each:
 **
 **  0. Sniff: NUL bytes or a UTF-16 byte order mark in the first 8 KB, or more
 **     than 10% (and at least 8) control bytes or invalid UTF-8 sequences
@@ -47,12 +48,13 @@
 **         about 80 columns;
 **       - anything else continues the open paragraph (a wrapped line).
 **  3. Closing a paragraph joins its lines with single spaces and cleans the
-**     result (docmodel_text.c). Bullet and number markers are not part of
-**     the text (they are the label); an article keeps its words ("Artículo
-**     5.- Quedan ..."). A paragraph is also a heading when it is wholly bold,
-**     an all-capitals line of at most 150 bytes, or (without front matter)
-**     the document's first block when that is one short line without final
-**     punctuation. A paragraph that cleans to nothing is dropped, so there
+**     result (docmodel_text.c); a paragraph of one line (most of them) is
+**     cleaned straight from the source. Bullet and number markers are not
+**     part of the text (they are the label); an article keeps its words
+**     ("Artículo 5.- Quedan ..."). A paragraph is also a heading when it is
+**     wholly bold, an all-capitals line of at most 150 bytes, or (without
+**     front matter) the document's first block when that is one short line
+**     without final punctuation. A paragraph that cleans to nothing is dropped, so there
 **     is never an empty paragraph. Ordinals count from 1 in each part.
 **     src_start..src_end run from the first visible byte of the first line
 **     to the end of the last line (trailing blanks excluded) in the source.
@@ -64,6 +66,9 @@
 */
 #include <assert.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "indexer/docmodel.h"
 
@@ -71,6 +76,7 @@ enum { K_NONE, K_BULLET, K_NUMBER, K_ARTICLE, K_ANNEX };
 
 #define SNIFF_BYTES 8192
 #define MAX_LABEL 64
+#define NO_LABEL SIZE_MAX
 
 typedef struct parser {
   const char *name;     /* file name for messages */
@@ -79,8 +85,11 @@ typedef struct parser {
   dm_doc *d;            /* the document being built */
   int rc;               /* sticky INDAGA_ENOMEM */
   size_t cap_paras;     /* allocated entries of d->paras */
-  ia_buf raw;           /* the open paragraph's lines, joined */
-  ia_buf txt;           /* its display text */
+  ia_buf raw;           /* the open paragraph's lines, joined (when it has several) */
+  ia_buf txt;           /* the texts and labels of the paragraphs so far, each
+                           NUL-terminated: at the end, d->text_block */
+  size_t *toff;         /* per paragraph, the offsets in txt of its text and of
+                           its label (NO_LABEL: none); cap_paras pairs */
 
   int open;             /* a paragraph is open */
   size_t ps, pe;        /* its source range */
@@ -126,6 +135,7 @@ static size_t skip_ws(const char *p, size_t s, size_t e) {
 }
 
 static size_t rtrim(const char *p, size_t s, size_t e) {
+  if (e > s && (unsigned char)p[e - 1] > ' ' && (unsigned char)p[e - 1] != 0xA0) return e;   /* most lines */
   for (;;) {
     if (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t' || p[e - 1] == '\f' || p[e - 1] == '\v')) e--;
     else if (e >= s + 2 && (unsigned char)p[e - 2] == 0xC2 && (unsigned char)p[e - 1] == 0xA0) e -= 2;
@@ -135,6 +145,8 @@ static size_t rtrim(const char *p, size_t s, size_t e) {
 
 /* Skip blanks and blockquote markers at the start of a line. */
 static size_t line_start(const char *p, size_t s, size_t e) {
+  unsigned char c = s < e ? (unsigned char)p[s] : 0;
+  if (c > ' ' && c != '>' && c != 0xC2 && c != 0xE3) return s;   /* most lines: no blank, no marker */
   for (;;) {
     s = skip_ws(p, s, e);
     if (s < e && p[s] == '>') s++;
@@ -142,10 +154,31 @@ static size_t line_start(const char *p, size_t s, size_t e) {
   }
 }
 
+/*
+** Line ends, found with memchr: one call per line for the next '\n', while
+** the next '\r' is remembered (no '\r' in [from, cr); p[cr] is one when
+** cr < end, the bound of that search), so a file without '\r' is searched
+** for one once rather than at every line.
+*/
+typedef struct eol_scan {
+  size_t from, cr, end;
+} eol_scan;
+
+#define EOL_SCAN_INIT {1, 0, 0}   /* no knowledge: the first call searches */
+
 /* Index of the first '\n' or '\r' in p[i..e), or e. */
-static size_t eol(const char *p, size_t i, size_t e) {
-  while (i < e && p[i] != '\n' && p[i] != '\r') i++;
-  return i;
+static size_t eol(eol_scan *x, const char *p, size_t i, size_t e) {
+  const char *nl;
+  size_t le;
+  if (i < x->from || i > x->cr || (x->cr == x->end && e > x->end)) {
+    const char *r = memchr(p + i, '\r', e - i);
+    x->from = i;
+    x->end = e;
+    x->cr = r ? (size_t)(r - p) : e;
+  }
+  nl = memchr(p + i, '\n', e - i);
+  le = nl ? (size_t)(nl - p) : e;
+  return le < x->cr ? le : x->cr;
 }
 
 static size_t next_line(const char *p, size_t le, size_t n) {
@@ -160,7 +193,11 @@ static int is_lower(char c) { return c >= 'a' && c <= 'z'; }
 static int is_alnum(char c) { return is_digit(c) || is_upper(c) || is_lower(c) || (unsigned char)c >= 0x80; }
 
 /* Is c one of the bytes of set (never true for NUL)? */
-static int in_set(char c, const char *set) { return c && strchr(set, c) != NULL; }
+static int in_set(char c, const char *set) {
+  for (; c && *set; set++)   /* sets of a few bytes: a loop the compiler unrolls, not a call to strchr */
+    if (*set == c) return 1;
+  return 0;
+}
 
 static size_t skip_emph(const char *p, size_t s, size_t e) {
   size_t k = 0;
@@ -314,7 +351,7 @@ static int detect_item(parser *P, size_t s, size_t e, size_t *cs, int *alone) {
     return K_BULLET;
   }
   q = skip_emph(p, s, e);
-  if ((w = article_word(p, q, e)) != 0 && q + w < e && p[q + w] == ' ') {
+  if (q < e && p[q] == 'A' && (w = article_word(p, q, e)) != 0 && q + w < e && p[q + w] == ' ') {   /* every word starts with 'A' */
     t = skip_ws(p, q + w, e);
     if ((num = article_number(p, t, e)) != 0) {
       t += num;
@@ -356,7 +393,7 @@ static int detect_annex(parser *P, size_t s, size_t e) {
   if (e - s > 300) return 0;
   while (q < e && p[q] == '#') q++;
   q = skip_emph(p, skip_ws(p, q, e), e);
-  for (k = 0; k < ARRAY_SIZE(words) && !w; k++)
+  for (k = 0; k < ARRAY_SIZE(words) && !w && q < e && p[q] == 'A'; k++)   /* every word starts with 'A' */
     if (starts(p, q, e, words[k])) w = strlen(words[k]);
   P->ndlabel = 0;
   if (!w || (q + w < e && is_alnum(p[q + w]))) return 0;
@@ -448,17 +485,28 @@ static int all_caps(const unsigned char *t, size_t n) {
   return letters >= 2;
 }
 
+/*
+** The text of a line of the open paragraph, p[*a..*b): from @s (the first
+** line's text start, or a later line's start) to @le, without leading blanks
+** and quote markers (later lines), trailing blanks, or a trailing backslash
+** (Markdown's hard line break).
+*/
+static void line_text(const char *p, size_t s, size_t le, int first, size_t *a, size_t *b) {
+  *a = first ? s : line_start(p, s, le);
+  *b = rtrim(p, *a, le);
+  if (*b > *a && p[*b - 1] == '\\') *b = rtrim(p, *a, *b - 1);
+}
+
 /* Join the open paragraph's lines into P->raw. */
 static void join_lines(parser *P) {
   const char *p = P->p;
   size_t s = P->cs, end = P->ce;
   int first = 1;
+  eol_scan x = EOL_SCAN_INIT;
   buf_reset(&P->raw);
   while (s <= end) {
-    size_t le = eol(p, s, end);
-    size_t a = first ? s : line_start(p, s, le);
-    size_t b = rtrim(p, a, le);
-    if (b > a && p[b - 1] == '\\') b = rtrim(p, a, b - 1);      /* hard line break */
+    size_t le = eol(&x, p, s, end), a, b;
+    line_text(p, s, le, first, &a, &b);
     if (b > a && !(!first && is_table_sep(p, a, b))) {
       if (P->raw.n) buf_putc(&P->raw, ' ');
       buf_append(&P->raw, p + a, b - a);
@@ -483,43 +531,62 @@ static int is_organ_heading(const char *t) {
   return 1;
 }
 
-/* Close the open paragraph: clean its text and append it unless empty. */
+/* Room for one more paragraph in d->paras and P->toff. INDAGA_OK or INDAGA_ENOMEM. */
+static int grow_paras(parser *P) {
+  dm_doc *d = P->d;
+  size_t cap = P->cap_paras ? P->cap_paras * 2 : 64;
+  dm_para *a;
+  size_t *o;
+  if (d->nparas < P->cap_paras) return INDAGA_OK;
+  if (!(a = indaga__realloc(d->paras, cap * sizeof(*a)))) return INDAGA_ENOMEM;
+  d->paras = a;
+  if (!(o = indaga__realloc(P->toff, 2 * cap * sizeof(*o)))) return INDAGA_ENOMEM;
+  P->toff = o;
+  P->cap_paras = cap;
+  return INDAGA_OK;
+}
+
+/*
+** Close the open paragraph: clean its text onto the end of P->txt and
+** append the paragraph unless the text is empty. A paragraph of one line
+** is cleaned straight from the source, one of several from their join.
+*/
 static void close_para(parser *P) {
   dm_doc *d = P->d;
   dm_para *q;
-  size_t n;
+  const unsigned char *t;
+  size_t n, t0 = P->txt.n, a, b;
   if (!P->open) return;
   P->open = 0;
   if (P->rc) return;
   if (!P->heading && P->kind == K_NONE && bold_block(P->p, P->ps, P->pe)) P->heading = 1;
   if (P->zone && P->pe - P->ps > 200) P->zone = 0;
-  join_lines(P);
-  buf_reset(&P->txt);
-  dm_clean_inline(&P->txt, P->raw.p ? (const char *)P->raw.p : "", P->raw.n);
+  if (P->nlines == 1) {
+    line_text(P->p, P->cs, P->ce, 1, &a, &b);
+    dm_clean_inline(&P->txt, P->p + a, b > a ? b - a : 0);
+  } else {
+    join_lines(P);
+    dm_clean_inline(&P->txt, P->raw.p ? (const char *)P->raw.p : "", P->raw.n);
+  }
   if (P->raw.err || P->txt.err) { P->rc = INDAGA_ENOMEM; return; }
-  n = P->txt.n;
+  n = P->txt.n - t0;
   if (n == 0) return;
-  if (!P->heading && n <= 150 && all_caps(P->txt.p, n)) P->heading = 1;
+  t = P->txt.p + t0;
+  if (!P->heading && n <= 150 && all_caps(t, n)) P->heading = 1;
   if (!P->heading && !d->has_front_matter && P->nbefore + d->nparas == 0 && P->part == 0 && P->kind == K_NONE &&
-      P->nlines == 1 && n <= 200 && !in_set((char)P->txt.p[n - 1], ".,;:"))
+      P->nlines == 1 && n <= 200 && !in_set((char)t[n - 1], ".,;:"))
     P->heading = 1;
-  if (d->nparas == P->cap_paras) {
-    size_t cap = P->cap_paras ? P->cap_paras * 2 : 64;
-    dm_para *a = indaga__realloc(d->paras, cap * sizeof(*a));
-    if (!a) { P->rc = INDAGA_ENOMEM; return; }
-    d->paras = a;
-    P->cap_paras = cap;
+  if (grow_paras(P) != INDAGA_OK) { P->rc = INDAGA_ENOMEM; return; }
+  buf_putc(&P->txt, 0);
+  P->toff[2 * d->nparas] = t0;
+  P->toff[2 * d->nparas + 1] = P->nlabel ? P->txt.n : NO_LABEL;
+  if (P->nlabel) {
+    buf_append(&P->txt, P->label, P->nlabel);
+    buf_putc(&P->txt, 0);
   }
+  if (P->txt.err) { P->rc = INDAGA_ENOMEM; return; }
   q = &d->paras[d->nparas];
-  memset(q, 0, sizeof(*q));
-  q->text = indaga__strndup((const char *)P->txt.p, n);
-  q->label = P->nlabel ? indaga__strndup(P->label, P->nlabel) : NULL;
-  if (!q->text || (P->nlabel && !q->label)) {
-    indaga__free(q->text);
-    indaga__free(q->label);
-    P->rc = INDAGA_ENOMEM;
-    return;
-  }
+  memset(q, 0, sizeof(*q));          /* text and label are set by finish_texts */
   q->ntext = n;
   q->part = P->part;
   q->ordinal = ++P->ord;
@@ -528,6 +595,26 @@ static void close_para(parser *P) {
   q->src_end = P->base + P->pe;
   if (P->atx && !P->first_atx) P->first_atx = d->nparas + 1;
   d->nparas++;
+}
+
+/*
+** After the last paragraph: P->txt becomes d->text_block (cut to its size)
+** and each paragraph's text and label point into it. Cannot fail: when the
+** block cannot be shrunk it is kept as it is.
+*/
+static void finish_texts(parser *P) {
+  dm_doc *d = P->d;
+  char *blk;
+  size_t i;
+  if (!d->nparas) return;
+  blk = indaga__realloc(P->txt.p, P->txt.n);
+  if (!blk) blk = (char *)P->txt.p;
+  memset(&P->txt, 0, sizeof P->txt);
+  d->text_block = blk;
+  for (i = 0; i < d->nparas; i++) {
+    d->paras[i].text = blk + P->toff[2 * i];
+    d->paras[i].label = P->toff[2 * i + 1] == NO_LABEL ? NULL : blk + P->toff[2 * i + 1];
+  }
 }
 
 static void new_part(parser *P) {
@@ -645,7 +732,9 @@ void dm_doc_free(dm_doc *d) {
   if (!d) return;
   for (i = 0; i < d->nmeta; i++) { indaga__free(d->meta[i].key); indaga__free(d->meta[i].value); }
   for (i = 0; i < d->nparts; i++) indaga__free(d->part_labels[i]);
-  for (i = 0; i < d->nparas; i++) { indaga__free(d->paras[i].label); indaga__free(d->paras[i].text); }
+  if (d->text_block) indaga__free(d->text_block);
+  else
+    for (i = 0; i < d->nparas; i++) { indaga__free(d->paras[i].label); indaga__free(d->paras[i].text); }
   for (i = 0; i < d->nwarnings; i++) indaga__free(d->warnings[i]);
   indaga__free(d->meta);
   indaga__free(d->part_labels);
@@ -662,6 +751,25 @@ const char *dm_meta_get(const dm_doc *d, const char *key) {
 }
 
 /*
+** The first index in p[i..n) of a byte that is not printable ASCII (a
+** control byte, DEL or a byte >= 0x80), or n. With SSE2, 16 bytes at a
+** time: signed compares, where bytes >= 0x80 are negative, so below 0x20.
+*/
+static size_t printable_end(const unsigned char *p, size_t i, size_t n) {
+#if defined(__SSE2__)
+  while (i + 16 <= n) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+    unsigned m = (unsigned)_mm_movemask_epi8(bad);
+    if (m) return i + (size_t)__builtin_ctz(m);
+    i += 16;
+  }
+#endif
+  while (i < n && p[i] >= 0x20 && p[i] < 0x7F) i++;
+  return i;
+}
+
+/*
 ** Is p[0..n) text? Returns NULL if so, else a static reason.
 */
 static const char *sniff(const unsigned char *p, size_t n) {
@@ -670,11 +778,10 @@ static const char *sniff(const unsigned char *p, size_t n) {
   if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)))
     return "UTF-16 text (convert it to UTF-8)";
   if (memchr(p, 0, lim)) return "binary file (NUL bytes in the first 8 KB)";
-  while (i < lim) {
+  while ((i = printable_end(p, i, lim)) < lim) {
     size_t len;
-    if (p[i] >= 0x20 && p[i] < 0x7F) { i++; continue; }
     if (p[i] < 0x20 || p[i] == 0x7F) {
-      if (!strchr("\t\n\r\f\v", p[i])) odd++;
+      if (p[i] != '\t' && p[i] != '\n' && p[i] != '\r' && p[i] != '\f' && p[i] != '\v') odd++;
       i++;
       continue;
     }
@@ -690,9 +797,9 @@ static const char *sniff(const unsigned char *p, size_t n) {
 static size_t count_invalid(const unsigned char *p, size_t n, size_t *first) {
   size_t i = 0, bad = 0;
   uint32_t cp;
-  while (i < n) {
+  while ((i = dm__utf8_2byte_end(p, i, n)) < n) {
     size_t len;
-    if (p[i] < 0x80) { i++; continue; }
+    if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) { i += 2; continue; }   /* a block's last byte */
     len = dm_utf8_seq(p + i, n - i, &cp);
     if (len) { i += len; continue; }
     if (!bad++) *first = i;
@@ -740,13 +847,17 @@ static int parse_text(parser *P, int last) {
     if ((rc = dm__front_matter(d, P->name, p, n, start, &body)) != INDAGA_OK) return rc;
     P->zone = !d->has_front_matter;
   }
+  /* the texts are mostly the body less its markup: one block of that size, cut to fit at the end */
+  if (buf_reserve(&P->txt, n - body + 64) != INDAGA_OK) return INDAGA_ENOMEM;
+  eol_scan x = EOL_SCAN_INIT;
   for (i = body; i < n && !P->rc;) {
-    size_t le = eol(p, i, n);
+    size_t le = eol(&x, p, i, n);
     do_line(P, i, le);
     i = next_line(p, le, n);
   }
   close_para(P);
   if (P->rc) return P->rc;
+  finish_texts(P);
   if (P->piece == 0 && ((rc = find_title(P)) != INDAGA_OK || (rc = dm__meta_finish(d)) != INDAGA_OK))
     return rc;
   bad = count_invalid((const unsigned char *)p, n, &first);
@@ -873,6 +984,7 @@ int dm_parse_piece(dm_doc **out, const char *name, const char *p, size_t n, int 
   rc = parse_text(&P, last);
   buf_free(&P.raw);
   buf_free(&P.txt);
+  indaga__free(P.toff);
   if (rc == INDAGA_OK && !last) rc = save_cont(c, &P, d, n);
   if (rc) { dm_doc_free(d); return rc; }
   *out = d;

@@ -49,6 +49,9 @@ typedef struct dm_doc {
   char **warnings;     /* messages about repaired input (e.g. invalid UTF-8) */
   size_t nwarnings;
   int has_front_matter; /* nonzero when the file opened with YAML front matter */
+  char *text_block;    /* when non-NULL (a parsed document), one allocation holding
+                          every paragraph's text and label; when NULL (a document
+                          built by hand), dm_doc_free frees each one */
 } dm_doc;
 
 #define DM_SKIP 1      /* dm_parse: the input is not a text document (binary) */
@@ -186,6 +189,13 @@ size_t dm_utf8_repair(ia_buf *out, const char *p, size_t n);
 ** the text is not such a date (iso is then untouched).
 */
 int dm_parse_date(const char *p, size_t n, char iso[11]);
+
+/*
+** The first index in p[i..n) (i at a character boundary) from which the
+** bytes are not ASCII or two-byte UTF-8 (U+0080..U+07FF), or n; it is at a
+** character boundary too (SSE2: 16 bytes at a time).
+*/
+size_t dm__utf8_2byte_end(const unsigned char *p, size_t i, size_t n);
 
 /* Internal to docmodel*.c (the dm__ prefix): metadata and warnings. */
 /* Set field @key (replacing an earlier value) to p[0..n), UTF-8 repaired. INDAGA_OK or INDAGA_ENOMEM. */

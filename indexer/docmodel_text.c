@@ -30,6 +30,9 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "indexer/docmodel.h"
 
@@ -122,14 +125,40 @@ static size_t invalid_span(const unsigned char *p, size_t n) {
   return i;
 }
 
+/*
+** The first index in p[i..n) (i at a character boundary) from which the
+** bytes are not ASCII or two-byte UTF-8 (U+0080..U+07FF), or n; it is at a
+** character boundary too. With SSE2, 16 bytes at a time; a lead in a
+** block's last byte ends its run, to be looked at by the caller.
+*/
+size_t dm__utf8_2byte_end(const unsigned char *p, size_t i, size_t n) {
+#if defined(__SSE2__)
+  while (i + 16 <= n) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+    /* signed: leads 0xC2..0xDF are -62..-33, continuations 0x80..0xBF below -64 */
+    __m128i lead = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC1)), _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0)));
+    unsigned hi = (unsigned)_mm_movemask_epi8(v);
+    unsigned cb = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
+    unsigned lok = (unsigned)_mm_movemask_epi8(lead) & (cb >> 1);
+    unsigned ok = (~hi & 0xFFFFu) | lok | (cb & (lok << 1));
+    if (ok != 0xFFFFu) return i + (size_t)__builtin_ctz(~ok);
+    i += 16;
+  }
+#endif
+  while (i < n) {
+    if (p[i] < 0x80) i++;
+    else if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) i += 2;
+    else break;
+  }
+  return i;
+}
+
 size_t dm_utf8_repair(ia_buf *out, const char *z, size_t n) {
   const unsigned char *p = (const unsigned char *)z;
   size_t i = 0, run = 0, bad = 0;
   uint32_t cp;
-  while (i < n) {
-    size_t len;
-    if (p[i] < 0x80) { i++; continue; }
-    len = dm_utf8_seq(p + i, n - i, &cp);
+  while ((i = dm__utf8_2byte_end(p, i, n)) < n) {
+    size_t len = dm_utf8_seq(p + i, n - i, &cp);
     if (len) { i += len; continue; }
     buf_append(out, p + run, i - run);
     put_utf8(out, 0xFFFD);
@@ -152,10 +181,24 @@ typedef struct cleaner {
   size_t bad;       /* invalid UTF-8 sequences replaced */
 } cleaner;
 
+/*
+** Append the pending space, if any, and p[0..n) to the output: in place
+** when they fit (the caller reserves room for most text), else through
+** buf_append (which sets out->err when it cannot grow the buffer).
+*/
 static void emit(cleaner *c, const unsigned char *p, size_t n) {
-  if (c->space && c->out->n > c->base) buf_putc(c->out, ' ');
+  ia_buf *b = c->out;
+  size_t sp = c->space && b->n > c->base;
   c->space = 0;
-  buf_append(c->out, p, n);
+  if (!b->err && n < b->cap - b->n - sp) {   /* room for the bytes and the NUL after them */
+    if (sp) b->p[b->n++] = ' ';
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
+    b->p[b->n] = 0;
+    return;
+  }
+  if (sp) buf_putc(b, ' ');
+  buf_append(b, p, n);
 }
 
 static void emit_cp(cleaner *c, uint32_t cp) {
@@ -311,6 +354,44 @@ static void emphasis_run(cleaner *c, const unsigned char *p, size_t n, size_t i,
   if (literal) emit(c, p + i, j - i);
 }
 
+/* Printable ASCII the cleaner copies as it is: 0x21..0x7E except \\ & * _ [ ! < */
+static const unsigned char plain[256] = {
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+};
+
+#if defined(__SSE2__)
+/*
+** Of the 16 bytes at p[i] (p[i + 16] readable), the mask of those the
+** scalar loop of plain_run would take, or that it would copy as they are:
+** plain bytes; two-byte UTF-8 characters led by 0xC3..0xDF (Latin letters:
+** á é ñ ..., none of them a space or invisible), the lead and its
+** continuation byte both in the block; and spaces followed by either. Each
+** byte is classified with signed compares (bytes >= 0x80 are negative: the
+** continuation bytes 0x80..0xBF are those below (signed char)0xC0).
+*/
+static unsigned plain_mask16(const unsigned char *p, size_t i) {
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+  __m128i in = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmplt_epi8(v, _mm_set1_epi8(0x7F)));
+  __m128i mark = _mm_or_si128(
+      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_set1_epi8('&'))),
+                   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('*')), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')))),
+      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('[')), _mm_cmpeq_epi8(v, _mm_set1_epi8('!'))),
+                   _mm_cmpeq_epi8(v, _mm_set1_epi8('<'))));
+  __m128i lead = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC2)), _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0)));
+  __m128i cont = _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0));
+  unsigned pl = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(mark, in));
+  unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+  unsigned cb = (unsigned)_mm_movemask_epi8(cont);
+  unsigned lok = (unsigned)_mm_movemask_epi8(lead) & (cb >> 1);   /* a lead with its continuation */
+  unsigned cok = cb & (lok << 1);                                  /* a continuation after such a lead */
+  unsigned next = (pl >> 1) | ((unsigned)plain[p[i + 16]] << 15) | (lok >> 1);
+  return pl | (sp & next) | lok | cok;
+}
+#endif
+
 static int is_cont(unsigned char b) { return (b & 0xC0) == 0x80; }
 
 /*
@@ -319,22 +400,26 @@ static int is_cont(unsigned char b) { return (b & 0xC0) == 0x80; }
 ** such bytes, and valid two- and
 ** three-byte UTF-8 sequences of characters that are neither controls,
 ** special spaces nor invisible (those take the slow path through emit_cp).
-** Most text is such runs, so it costs one table load per byte.
+** Most text is such runs: with SSE2 they are taken 16 bytes at a time
+** (plain_mask16), else at one table load per byte.
 */
 static size_t plain_run(const unsigned char *p, size_t n, size_t i) {
-  static const unsigned char plain[128] = {   /* 0x21..0x7E except \\ & * _ [ ! < */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
-  };
   size_t start = i;
+  if (i < n && p[i] == ' ') return i;   /* a leading space is the slow path's (pending) */
   while (i < n) {
-    unsigned char b = p[i];
+    unsigned char b;
+#if defined(__SSE2__)
+    if (i + 16 < n) {
+      unsigned m = plain_mask16(p, i);
+      if (m == 0xFFFFu) { i += 16; continue; }
+      i += (size_t)__builtin_ctz(~m);
+    }
+#endif
+    b = p[i];
     if (b < 0x80) {
       /* one space between plain bytes is copied as it is: what the slow
          path would make of it (a pending space, then the next byte) */
-      if (!plain[b] && !(b == ' ' && i > start && i + 1 < n && p[i + 1] < 0x80 && plain[p[i + 1]])) break;
+      if (!plain[b] && !(b == ' ' && i > start && i + 1 < n && plain[p[i + 1]])) break;
       i++;
     } else if (b >= 0xC2 && b <= 0xDF) {   /* U+0080..U+07FF */
       if (i + 1 >= n || !is_cont(p[i + 1])) break;

@@ -813,6 +813,54 @@ static void test_docmodel__invalid_utf8_repaired(void **state) {
 }
 
 /* The letter saved as Latin-1: repaired with a warning, not taken for binary. */
+/*
+** The UTF-8 count runs over ASCII and two-byte characters in blocks (16
+** bytes with SSE2): each kind of invalid sequence, after 0..40 bytes of
+** letters with and without accents (so at every offset of a block), is
+** counted as the same number of sequences, first at its own offset, and
+** repaired in the text and by dm_utf8_repair.
+*/
+static void test_docmodel__invalid_utf8_at_every_offset(void **state) {
+#define R "\xef\xbf\xbd"
+  static const struct { const char *bad; size_t count; const char *repaired; } cases[] = {
+    {"\xff", 1, R}, {"\xff\xfe", 2, R R}, {"\xc3", 1, R}, {"\xc3\xc3\xa1", 1, R "\xc3\xa1"}, {"\xa1", 1, R},
+    {"\xa1\xa1\xa1\xa1\xa1", 2, R R}, {"\xe2\x80", 1, R}, {"\xc0\xaf", 1, R}, {"\xed\xa0\x80", 1, R},
+    {"\xf4\x90\x80\x80", 1, R}, {"\xc1\xbf", 1, R},
+  };
+#undef R
+  (void)state;
+  for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
+    for (size_t pad = 0; pad <= 40; pad++) {
+      ia_buf in = {0};
+      char want[96];
+      buf_puts(&in, "Art\xc3\xad" "culo 1. ");
+      for (size_t i = 0; i < pad; i++) buf_puts(&in, i % 3 ? "a" : "\xc3\xb1");
+      size_t at = in.n;
+      buf_puts(&in, cases[k].bad);
+      buf_puts(&in, " canci\xc3\xb3n y \xc3\xa9l.\n");
+      dm_doc *d = parse_ok("rota.txt", (const char *)in.p, in.n);
+      check_invariants(d, in.n);
+      snprintf(want, sizeof want, "%zu invalid UTF-8 sequence%s replaced by U+FFFD (first at byte %zu)", cases[k].count,
+               cases[k].count == 1 ? "" : "s", at);
+      assert_int_equal(d->nwarnings, 1);
+      assert_non_null(strstr(d->warnings[0], want));
+      assert_non_null(strstr(d->paras[d->nparas - 1].text, "\xef\xbf\xbd"));
+      dm_doc_free(d);
+      /* dm_utf8_repair (metadata values): the same count, the same sequences replaced */
+      ia_buf rep = {0}, want_rep = {0};
+      assert_int_equal(dm_utf8_repair(&rep, (const char *)in.p, in.n), cases[k].count);
+      buf_append(&want_rep, in.p, at);
+      buf_puts(&want_rep, cases[k].repaired);
+      buf_append(&want_rep, in.p + at + strlen(cases[k].bad), in.n - at - strlen(cases[k].bad));
+      assert_int_equal(rep.n, want_rep.n);
+      assert_memory_equal(rep.p, want_rep.p, rep.n);
+      buf_free(&rep);
+      buf_free(&want_rep);
+      buf_free(&in);
+    }
+  }
+}
+
 static void test_docmodel__latin1_is_text(void **state) {
   size_t n, i = 0;
   char *p = slurp(DATA "declaracion_universal_derechos_humanos.txt", &n);
@@ -840,8 +888,7 @@ static void test_docmodel__latin1_is_text(void **state) {
 ** Pieces
 */
 
-static void test_docmodel__clean_inline(void **state) {
-  static const struct { const char *in, *out; } cases[] = {
+static const struct { const char *in, *out; } clean_cases[] = {
     {"**negrita** y *cursiva* y __otra__", "negrita y cursiva y otra"},
     {"la resoluci&oacute;n [2354 \\(2017\\)](#) del Consejo", "la resoluci\xc3\xb3n 2354 (2017) del Consejo"},
     {"5 * 3 = 15 y (*) nota", "5 * 3 = 15 y (*) nota"},
@@ -851,15 +898,53 @@ static void test_docmodel__clean_inline(void **state) {
     {"uno<br>dos <TD>tres</TD> <http://un.org> 3 < 4", "uno dos tres http://un.org 3 < 4"},
     {"![logo](x.png) \\* literal \\", "logo * literal"},
     {"[sin cierre (y m\xc3\xa1s", "[sin cierre (y m\xc3\xa1s"},
+    {"dos  espacios y \xc3\xa9l \xc3\xa1mbito\t\x01" "fin", "dos espacios y \xc3\xa9l \xc3\xa1mbito fin"},
+    {"a*b* c_d_ (*) x\xc2\xadz \xe2\x80\x8bw \xef\xbb\xbfv \xe3\x80\x80u", "a*b c_d (*) xz w v u"},
+    {"canci\xc3\xb3n \xc2\xbfqu\xc3\xa9? 1\xc2\xba \xc3\x91o\xc3\xb1o\xc2\xa0x \xc3\xa1\xc3\xa9\xc3\xad\xc3\xb3\xc3\xba\xc3\xb1\xc3\xbc\xc3\x81\xc3\x89 \xc3\xa1",
+     "canci\xc3\xb3n \xc2\xbfqu\xc3\xa9? 1\xc2\xba \xc3\x91o\xc3\xb1o x \xc3\xa1\xc3\xa9\xc3\xad\xc3\xb3\xc3\xba\xc3\xb1\xc3\xbc\xc3\x81\xc3\x89 \xc3\xa1"},
+    {"\xc3\xb1" "and\xc3\xba \xff\xfe mal \xc2", "\xc3\xb1" "and\xc3\xba \xef\xbf\xbd\xef\xbf\xbd mal \xef\xbf\xbd"},
   };
+
+static void test_docmodel__clean_inline(void **state) {
   size_t k;
   (void)state;
-  for (k = 0; k < ARRAY_SIZE(cases); k++) {
+  for (k = 0; k < ARRAY_SIZE(clean_cases); k++) {
     ia_buf b = {0};
-    dm_clean_inline(&b, cases[k].in, strlen(cases[k].in));
+    dm_clean_inline(&b, clean_cases[k].in, strlen(clean_cases[k].in));
     buf_putc(&b, 0);
-    assert_string_equal((const char *)b.p, cases[k].out);
+    assert_string_equal((const char *)b.p, clean_cases[k].out);
     buf_free(&b);
+  }
+}
+
+/*
+** The cleaner takes plain text in blocks (16 bytes with SSE2): each case
+** between runs of 0..40 plain letters, so its markup falls at every
+** offset of a block, cleans to the letters around the case's own text.
+*/
+static void test_docmodel__clean_inline_at_every_offset(void **state) {
+  (void)state;
+  for (size_t k = 0; k < ARRAY_SIZE(clean_cases); k++) {
+    for (size_t pad = 0; pad <= 40; pad++) {
+      ia_buf in = {0}, want = {0}, got = {0};
+      for (size_t i = 0; i < pad; i++) buf_putc(&in, 'x');
+      buf_putc(&in, ' ');
+      buf_puts(&in, clean_cases[k].in);
+      buf_putc(&in, ' ');
+      for (size_t i = 0; i < pad; i++) buf_putc(&in, 'y');
+      for (size_t i = 0; i < pad; i++) buf_putc(&want, 'x');
+      if (pad) buf_putc(&want, ' ');
+      buf_puts(&want, clean_cases[k].out);
+      if (pad) buf_putc(&want, ' ');
+      for (size_t i = 0; i < pad; i++) buf_putc(&want, 'y');
+      buf_putc(&want, 0);
+      dm_clean_inline(&got, (const char *)in.p, in.n);
+      buf_putc(&got, 0);
+      assert_string_equal((const char *)got.p, (const char *)want.p);
+      buf_free(&in);
+      buf_free(&want);
+      buf_free(&got);
+    }
   }
 }
 
@@ -934,8 +1019,10 @@ int main(void) {
     cmocka_unit_test(test_docmodel__crlf_line_ends),
     cmocka_unit_test(test_docmodel__ten_megabyte_paragraph),
     cmocka_unit_test(test_docmodel__invalid_utf8_repaired),
+    cmocka_unit_test(test_docmodel__invalid_utf8_at_every_offset),
     cmocka_unit_test(test_docmodel__latin1_is_text),
     cmocka_unit_test(test_docmodel__clean_inline),
+    cmocka_unit_test(test_docmodel__clean_inline_at_every_offset),
     cmocka_unit_test(test_docmodel__dates),
     cmocka_unit_test(test_docmodel__allocation_failures),
   };
