@@ -103,34 +103,83 @@ static void unpack(const unsigned char *p, uint32_t n, unsigned b, uint32_t *out
 /**************************************************************************
 ** Encoding
 */
-int pst_encode(ia_buf *post, ia_buf *posb, const uint32_t *docs, const uint32_t *tfs,
-               const uint32_t *lens, const uint32_t *pos, uint32_t n, pst_stats *st) {
+/*
+** Encode block @b of a list (postings i0 = b * SEG_BLOCK .. + m) into @post:
+** its directory entry when the list has one (at @dir_at; @posoff is where the
+** block's positions start, from the list's first positions byte), then the
+** bit-packed gaps and tfs. *prev is the previous block's last id (UINT32_MAX
+** before the first). Folds the block into *st (max_tf, min_len, cf).
+** INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ERROR past the 32-bit directory offsets.
+*/
+static int encode_block(ia_buf *post, size_t dir_at, size_t data_at, uint32_t b, uint32_t nblocks,
+                        const uint32_t *docs, const uint32_t *tfs, const uint32_t *lens, uint32_t m,
+                        uint64_t posoff, uint32_t *prev, pst_stats *st) {
+  if (post->n - data_at > UINT32_MAX || posoff > UINT32_MAX) return INDAGA_ERROR;
+  uint32_t gaps[SEG_BLOCK], tmp[SEG_BLOCK];
+  unsigned char out[2 + 2 * PACK_MAX];
+  uint32_t bmax = 0, bmin = UINT32_MAX, gmax = 0, tmax = 0, p = *prev;
+  uint64_t cf = 0;
+  for (uint32_t i = 0; i < m; i++) {
+    assert(tfs[i] >= 1 && (i == 0 || docs[i] > docs[i - 1]));
+    gaps[i] = docs[i] - p - 1u;   /* wraps correctly for p == UINT32_MAX */
+    p = docs[i];
+    tmp[i] = tfs[i] - 1u;
+    gmax |= gaps[i];
+    tmax |= tmp[i];
+    if (tfs[i] > bmax) bmax = tfs[i];
+    if (lens[i] < bmin) bmin = lens[i];
+    cf += tfs[i];
+  }
+  *prev = p;
+  if (nblocks > 1) {
+    unsigned char *e = post->p + dir_at + (size_t)b * SEGF_SKIP_SIZE;
+    put_u32(e, docs[m - 1]);
+    put_u32(e + 4, bmax);
+    put_u32(e + 8, bmin);
+    put_u32(e + 12, (uint32_t)(post->n - data_at));
+    put_u32(e + 16, (uint32_t)posoff);
+  }
+  unsigned bd = width(gmax), bt = width(tmax);
+  size_t ld = packed_len(m, bd), lt = packed_len(m, bt);
+  memset(out, 0, 2 + ld + lt);
+  out[0] = (unsigned char)bd;
+  out[1] = (unsigned char)bt;
+  pack(gaps, m, bd, out + 2);
+  pack(tmp, m, bt, out + 2 + ld);
+  buf_append(post, out, 2 + ld + lt);
+  if (post->err) return post->err;
+  if (bmax > st->max_tf) st->max_tf = bmax;
+  if (bmin < st->min_len) st->min_len = bmin;
+  st->cf += cf;
+  return INDAGA_OK;
+}
+
+/* Room for the directory of @nblocks blocks (zeroed) at the end of @post. */
+static int start_list(ia_buf *post, uint32_t n, uint32_t nblocks, pst_stats *st) {
   assert(n >= 1);
-  uint32_t nblocks = (n + SEG_BLOCK - 1) / SEG_BLOCK;
-  size_t dir_at = post->n;
+  memset(st, 0, sizeof *st);
+  st->min_len = UINT32_MAX;
+  st->df = n;
   if (nblocks > 1) {
     if (buf_reserve(post, (size_t)nblocks * SEGF_SKIP_SIZE)) return post->err;
     memset(post->p + post->n, 0, (size_t)nblocks * SEGF_SKIP_SIZE);
     post->n += (size_t)nblocks * SEGF_SKIP_SIZE;
   }
+  return INDAGA_OK;
+}
+
+int pst_encode(ia_buf *post, ia_buf *posb, const uint32_t *docs, const uint32_t *tfs,
+               const uint32_t *lens, const uint32_t *pos, uint32_t n, pst_stats *st) {
+  uint32_t nblocks = (n + SEG_BLOCK - 1) / SEG_BLOCK, prev = UINT32_MAX;   /* "-1" before id 0 */
+  size_t dir_at = post->n;
+  int rc = start_list(post, n, nblocks, st);
   size_t data_at = post->n, pos_at = posb->n;
-  memset(st, 0, sizeof *st);
-  st->min_len = UINT32_MAX;
-  uint32_t prev = UINT32_MAX, gaps[SEG_BLOCK], tmp[SEG_BLOCK];   /* UINT32_MAX: "-1" before id 0 */
-  unsigned char out[2 + 2 * PACK_MAX];
   const uint32_t *pp = pos;
-  for (uint32_t b = 0; b < nblocks; b++) {
+  for (uint32_t b = 0; b < nblocks && !rc; b++) {
     uint32_t i0 = b * SEG_BLOCK, m = n - i0 < SEG_BLOCK ? n - i0 : SEG_BLOCK;
-    uint32_t bmax = 0, bmin = UINT32_MAX;
-    if (post->n - data_at > UINT32_MAX || posb->n - pos_at > UINT32_MAX) return INDAGA_ERROR;
-    if (nblocks > 1) {
-      unsigned char *e = post->p + dir_at + (size_t)b * SEGF_SKIP_SIZE;
-      put_u32(e + 12, (uint32_t)(post->n - data_at));
-      put_u32(e + 16, (uint32_t)(posb->n - pos_at));
-    }
-    /* 1. positions, and the block's bounds */
+    uint64_t posoff = posb->n - pos_at;
+    /* the block's positions: the first, then differences - 1 */
     for (uint32_t i = i0; i < i0 + m; i++) {
-      assert(tfs[i] >= 1 && (i == 0 || docs[i] > docs[i - 1]));
       if (buf_reserve(posb, (size_t)tfs[i] * 5u)) return posb->err;
       unsigned char *w = posb->p + posb->n;
       w += varint_raw(w, pp[0]);
@@ -140,39 +189,25 @@ int pst_encode(ia_buf *post, ia_buf *posb, const uint32_t *docs, const uint32_t 
       }
       posb->n = (size_t)(w - posb->p);
       pp += tfs[i];
-      if (tfs[i] > bmax) bmax = tfs[i];
-      if (lens[i] < bmin) bmin = lens[i];
-      st->cf += tfs[i];
     }
-    /* 2. ids (gap - 1) and tfs (tf - 1), bit-packed */
-    uint32_t gmax = 0, tmax = 0;
-    for (uint32_t i = 0; i < m; i++) {
-      gaps[i] = docs[i0 + i] - prev - 1u;   /* wraps correctly for prev == UINT32_MAX */
-      prev = docs[i0 + i];
-      tmp[i] = tfs[i0 + i] - 1u;
-      gmax |= gaps[i];
-      tmax |= tmp[i];
-    }
-    unsigned bd = width(gmax), bt = width(tmax);
-    size_t ld = packed_len(m, bd), lt = packed_len(m, bt);
-    memset(out, 0, 2 + ld + lt);
-    out[0] = (unsigned char)bd;
-    out[1] = (unsigned char)bt;
-    pack(gaps, m, bd, out + 2);
-    pack(tmp, m, bt, out + 2 + ld);
-    buf_append(post, out, 2 + ld + lt);
-    if (post->err) return post->err;
-    if (nblocks > 1) {
-      unsigned char *e = post->p + dir_at + (size_t)b * SEGF_SKIP_SIZE;
-      put_u32(e, docs[i0 + m - 1]);
-      put_u32(e + 4, bmax);
-      put_u32(e + 8, bmin);
-    }
-    if (bmax > st->max_tf) st->max_tf = bmax;
-    if (bmin < st->min_len) st->min_len = bmin;
+    rc = encode_block(post, dir_at, data_at, b, nblocks, docs + i0, tfs + i0, lens + i0, m, posoff, &prev, st);
   }
-  if (posb->err) return posb->err;
-  st->df = n;
+  if (rc) return rc;
+  st->last_doc = docs[n - 1];
+  return INDAGA_OK;
+}
+
+int pst_encode_ids(ia_buf *post, const uint32_t *docs, const uint32_t *tfs, const uint32_t *lens,
+                   const uint64_t *posoff, uint32_t n, pst_stats *st) {
+  uint32_t nblocks = (n + SEG_BLOCK - 1) / SEG_BLOCK, prev = UINT32_MAX;
+  size_t dir_at = post->n;
+  int rc = start_list(post, n, nblocks, st);
+  size_t data_at = post->n;
+  for (uint32_t b = 0; b < nblocks && !rc; b++) {
+    uint32_t i0 = b * SEG_BLOCK, m = n - i0 < SEG_BLOCK ? n - i0 : SEG_BLOCK;
+    rc = encode_block(post, dir_at, data_at, b, nblocks, docs + i0, tfs + i0, lens + i0, m, posoff[b], &prev, st);
+  }
+  if (rc) return rc;
   st->last_doc = docs[n - 1];
   return INDAGA_OK;
 }

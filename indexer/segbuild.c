@@ -21,8 +21,9 @@
 **    and buffer tails, scattered over the builder's memory, are
 **    prefetched a few terms ahead.
 **
-**  seg_builder_write sorts the terms bytewise, decodes each term's buffer
-**    into arrays and hands them to the sink (segsink.c), which encodes the
+**  seg_builder_write sorts the terms bytewise, decodes each term's ids and
+**    tfs into arrays and copies its positions out as they are (the varints
+**    of the POSITIONS section) for the sink (segsink.c), which encodes the
 **    postings blocks; each buffer is freed as soon as it is consumed.
 **
 ** seg_builder_mem() counts every buffer's capacity, tables included;
@@ -602,38 +603,59 @@ static int cmp_tref(const void *x, const void *y) {
   return c ? c : cmp_mem(a->t, a->nt, b->t, b->nt);
 }
 
-/* Decode term @g's buffer into docs/tfs/pos (grown as needed) and pass it to the sink. */
-static int emit_term(seg_builder *b, const tref *r, uint32_t **docs, uint32_t **tfs, uint32_t **pos,
-                     size_t *capd, size_t *capp, char **errmsg) {
+/* Scratch of the write: one term's ids and tfs, and its blocks' positions offsets. */
+typedef struct emit_arrays {
+  uint32_t *docs, *tfs;
+  size_t capd;
+  uint64_t *posoff;
+  size_t capb;
+} emit_arrays;
+
+/*
+** Decode term @r's ids and tfs into @ea and pass them to the sink with its
+** positions, which the buffer already holds as the varints the sink writes:
+** they are copied out as bytes (into b->scratch), not decoded and encoded
+** again. Frees the term's buffer. INDAGA_OK, ENOMEM, or the sink's status.
+*/
+static int emit_term(seg_builder *b, const tref *r, emit_arrays *ea, char **errmsg) {
   tpost *t = &b->tp[r->id];
-  if (t->df > *capd) {
-    uint32_t *d = indaga__realloc(*docs, (size_t)t->df * 4), *f = d ? indaga__realloc(*tfs, (size_t)t->df * 4) : NULL;
-    if (d) *docs = d;
+  size_t nblk = ((size_t)t->df + SEG_BLOCK - 1) / SEG_BLOCK;
+  if (t->df > ea->capd) {
+    uint32_t *d = indaga__realloc(ea->docs, (size_t)t->df * 4), *f = d ? indaga__realloc(ea->tfs, (size_t)t->df * 4) : NULL;
+    if (d) ea->docs = d;
     if (!f) return INDAGA_ENOMEM;
-    *tfs = f;
-    *capd = t->df;
+    ea->tfs = f;
+    ea->capd = t->df;
   }
-  if (t->cf > *capp) {
-    if (t->cf > SIZE_MAX / 4) return INDAGA_ENOMEM;
-    uint32_t *p = indaga__realloc(*pos, (size_t)t->cf * 4);
-    if (!p) return INDAGA_ENOMEM;
-    *pos = p;
-    *capp = (size_t)t->cf;
+  if (nblk > ea->capb) {
+    uint64_t *o = indaga__realloc(ea->posoff, nblk * sizeof *o);
+    if (!o) return INDAGA_ENOMEM;
+    ea->posoff = o;
+    ea->capb = nblk;
   }
+  ia_buf *pb = &b->scratch;
+  buf_reset(pb);
+  if (buf_reserve(pb, t->n)) return pb->err;   /* the positions are a part of the buffer */
   const unsigned char *p = t->p, *end = t->p + t->n;
-  uint32_t doc = 0, *pp = *pos;
+  unsigned char *w = pb->p;
+  uint32_t doc = 0;
   for (uint32_t i = 0; i < t->df; i++) {
-    uint64_t gap, tf, v;
-    if (get_varint(&p, end, &gap) || get_varint(&p, end, &tf)) return INDAGA_ERROR;
+    uint64_t gap, tf;
+    if (get_varint(&p, end, &gap) || get_varint(&p, end, &tf) || tf == 0) return INDAGA_ERROR;
     doc = i ? doc + (uint32_t)gap : (uint32_t)gap;
-    (*docs)[i] = doc;
-    (*tfs)[i] = (uint32_t)tf;
-    for (uint64_t k = 0; k < tf; k++, pp++) {
-      if (get_varint(&p, end, &v)) return INDAGA_ERROR;
-      *pp = k ? pp[-1] + 1 + (uint32_t)v : (uint32_t)v;
+    ea->docs[i] = doc;
+    ea->tfs[i] = (uint32_t)tf;
+    if (i % SEG_BLOCK == 0) ea->posoff[i / SEG_BLOCK] = (uint64_t)(w - pb->p);
+    /* tf varints: copy bytes up to the tf-th one without its high bit */
+    for (uint64_t k = tf; k; p++) {
+      if (p == end) return INDAGA_ERROR;
+      *w++ = *p;
+      k -= !(*p & 0x80);
     }
   }
-  int rc = segsink_term(b->sink, (const char *)r->p, r->n, *docs, *tfs, *pos, t->df, errmsg);
+  pb->n = (size_t)(w - pb->p);
+  int rc = segsink_term_enc(b->sink, (const char *)r->p, r->n, ea->docs, ea->tfs, t->df, pb->p, pb->n,
+                            ea->posoff, errmsg);
   indaga__free(t->p);
   b->postmem -= t->cap;
   t->p = NULL;
@@ -645,18 +667,17 @@ static int emit_term(seg_builder *b, const tref *r, uint32_t **docs, uint32_t **
 static int write_terms(seg_builder *b, char **errmsg) {
   uint32_t nt = b->terms.n, np = b->surf.n;
   tref *refs = indaga__malloc(((size_t)(nt > np ? nt : np) + 1) * sizeof *refs);
-  uint32_t *docs = NULL, *tfs = NULL, *pos = NULL;
-  size_t capd = 0, capp = 0;
+  emit_arrays ea = { 0 };
   int rc = refs ? INDAGA_OK : INDAGA_ENOMEM;
   for (uint32_t i = 0; i < nt && !rc; i++) {
     tref r = { b->terms.bytes.p + b->terms.off[i], b->terms.len[i], i, NULL, 0 };
     refs[i] = r;
   }
   if (!rc && nt) qsort(refs, nt, sizeof *refs, cmp_tref);
-  for (uint32_t i = 0; i < nt && !rc; i++) rc = emit_term(b, &refs[i], &docs, &tfs, &pos, &capd, &capp, errmsg);
-  indaga__free(docs);
-  indaga__free(tfs);
-  indaga__free(pos);
+  for (uint32_t i = 0; i < nt && !rc; i++) rc = emit_term(b, &refs[i], &ea, errmsg);
+  indaga__free(ea.docs);
+  indaga__free(ea.tfs);
+  indaga__free(ea.posoff);
   /* vocabulary: (key, term) pairs sorted by key, then term */
   uint32_t nv = 0;
   for (uint32_t i = 0; i < np && !rc; i++) {

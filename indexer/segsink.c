@@ -499,8 +499,8 @@ static void flush_post(segsink *s, int force, char **errmsg) {
   }
 }
 
-int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
-                 const uint32_t *tfs, const uint32_t *pos, uint32_t df, char **errmsg) {
+/* Check a list about to be added and gather its paragraph lengths into s->lens. */
+static int term_lens(segsink *s, const uint32_t *docs, uint32_t df) {
   if (s->rc) return s->rc;
   if (!s->open || df == 0 || docs[df - 1] >= s->npara) return keep(s, INDAGA_EMISUSE);
   if (df > s->caplens) {
@@ -511,14 +511,21 @@ int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
   }
   const uint32_t *plen = segsink_para_lens(s);
   for (uint32_t i = 0; i < df; i++) s->lens[i] = plen[docs[i]];
-  uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = s->posb.n;
-  pst_stats st;
-  if (keep(s, pst_encode(&s->post, &s->posb, docs, tfs, s->lens, pos, df, &st))) {
+  return INDAGA_OK;
+}
+
+/*
+** After a list was encoded (@rc its status; its postings start at @post_at
+** of the section, its positions at @pos_at): the term's dictionary entry,
+** front-coded against the previous term of the block.
+*/
+static int term_entry(segsink *s, int rc, const char *t, size_t n, const pst_stats *st,
+                      uint64_t post_at, uint64_t pos_at, char **errmsg) {
+  if (keep(s, rc)) {
     if (s->rc == INDAGA_ERROR && errmsg)
       *errmsg = indaga__sprintf("%s: the postings of one term exceed 4 GiB", s->f.path);
     return s->rc;
   }
-  /* dictionary entry, front-coded against the previous term of the block */
   ia_buf *d = &s->dict;
   int first = s->nterms % SEGF_DICT_BLOCK == 0;
   size_t shared = 0;
@@ -532,13 +539,13 @@ int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
   buf_put_varint(d, shared);
   buf_put_varint(d, n - shared);
   buf_append(d, t + shared, n - shared);
-  buf_put_varint(d, st.df);
-  buf_put_varint(d, st.cf - st.df);
-  buf_put_varint(d, st.max_tf - 1);
-  buf_put_varint(d, st.min_len);
+  buf_put_varint(d, st->df);
+  buf_put_varint(d, st->cf - st->df);
+  buf_put_varint(d, st->max_tf - 1);
+  buf_put_varint(d, st->min_len);
   buf_put_varint(d, first ? post_at : post_at - s->prev_post);
   buf_put_varint(d, first ? pos_at : pos_at - s->prev_pos);
-  if (st.df <= SEG_BLOCK) buf_put_varint(d, st.last_doc);
+  if (st->df <= SEG_BLOCK) buf_put_varint(d, st->last_doc);
   s->prev_post = post_at;
   s->prev_pos = pos_at;
   buf_reset(&s->prevterm);
@@ -547,6 +554,27 @@ int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
   if (keep(s, d->err ? d->err : s->dictidx.err ? s->dictidx.err : s->prevterm.err)) return s->rc;
   flush_post(s, 0, errmsg);
   return s->rc;
+}
+
+int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
+                 const uint32_t *tfs, const uint32_t *pos, uint32_t df, char **errmsg) {
+  if (term_lens(s, docs, df)) return s->rc;
+  uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = s->posb.n;
+  pst_stats st;
+  int rc = pst_encode(&s->post, &s->posb, docs, tfs, s->lens, pos, df, &st);
+  return term_entry(s, rc, t, n, &st, post_at, pos_at, errmsg);
+}
+
+int segsink_term_enc(segsink *s, const char *t, size_t n, const uint32_t *docs, const uint32_t *tfs,
+                     uint32_t df, const unsigned char *pos, size_t npos, const uint64_t *posoff,
+                     char **errmsg) {
+  if (term_lens(s, docs, df)) return s->rc;
+  uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = s->posb.n;
+  buf_append(&s->posb, pos, npos);
+  if (keep(s, s->posb.err)) return s->rc;
+  pst_stats st;
+  int rc = pst_encode_ids(&s->post, docs, tfs, s->lens, posoff, df, &st);
+  return term_entry(s, rc, t, n, &st, post_at, pos_at, errmsg);
 }
 
 /* Emit the pending vocabulary key with its terms. */

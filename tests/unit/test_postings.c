@@ -2,7 +2,8 @@
 ** test_postings.c: the postings codec (indexer/postings.c) against a plain
 ** array reference: round trips of random lists of 1, 127, 128, 129 and
 ** 10000 postings (dense and sparse ids), seek / next / block-max bounds for
-** every target, positions, and arbitrary or damaged bytes, which must give
+** every target, positions, pst_encode_ids (pre-encoded positions) giving
+** pst_encode's bytes, and arbitrary or damaged bytes, which must give
 ** INDAGA_ECORRUPT or well-formed output, never a crash (run under ASan).
 */
 #include <stdarg.h>
@@ -142,6 +143,39 @@ static void test_postings__round_trip_next(void **state) {
       assert_int_equal(seg_cursor_next(&c), INDAGA_OK);   /* stays exhausted */
       assert_int_equal(c.doc, SEG_END);
       seg_cursor_close(&c);
+      ref_free(&l);
+    }
+  }
+}
+
+/* pst_encode_ids, given pst_encode's positions bytes and block offsets, writes the same list. */
+static void test_postings__encode_ids_same_bytes(void **state) {
+  (void)state;
+  for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
+    for (uint32_t gap = 1; gap <= 1000; gap *= 1000) {
+      ref_list l;
+      ref_make(&l, sizes[s], gap);
+      /* the block offsets: count tf varints (bytes without the high bit) per posting */
+      uint32_t nblk = (l.n + SEG_BLOCK - 1) / SEG_BLOCK;
+      uint64_t *posoff = calloc(nblk, sizeof *posoff);
+      size_t at = 0;
+      for (uint32_t i = 0; i < l.n; i++) {
+        if (i % SEG_BLOCK == 0) posoff[i / SEG_BLOCK] = at;
+        for (uint32_t k = l.tfs[i]; k; at++) {
+          assert_true(at < l.nposb);
+          k -= !(l.posb[at] & 0x80);
+        }
+      }
+      assert_true(at == l.nposb);
+      ia_buf post = { 0 };
+      buf_put_u8(&post, 0xAB);
+      pst_stats st;
+      assert_int_equal(pst_encode_ids(&post, l.docs, l.tfs, l.lens, posoff, l.n, &st), INDAGA_OK);
+      assert_true(post.n - 1 == l.npost);
+      assert_memory_equal(post.p + 1, l.post, l.npost);
+      assert_memory_equal(&st, &l.st, sizeof st);
+      buf_free(&post);
+      free(posoff);
       ref_free(&l);
     }
   }
@@ -320,6 +354,7 @@ static void test_postings__damaged_lists(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_postings__round_trip_next),
+    cmocka_unit_test(test_postings__encode_ids_same_bytes),
     cmocka_unit_test(test_postings__seek_every_target),
     cmocka_unit_test(test_postings__block_bounds),
     cmocka_unit_test(test_postings__arbitrary_bytes_are_corrupt),
