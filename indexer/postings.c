@@ -53,18 +53,27 @@ static unsigned width(uint32_t v) { return v ? 32u - (unsigned)__builtin_clz(v) 
 
 static size_t packed_len(uint32_t n, unsigned b) { return ((size_t)n * b + 7u) / 8u; }
 
-/* Pack v[0..n) at @b bits each, LSB first, into out (zeroed, packed_len bytes). */
+/*
+** Pack v[0..n) at @b bits each, LSB first, into out (packed_len bytes): the
+** bits gather in a 64-bit accumulator that gives out 32 of them at a time
+** (fewer than 32 bits wait there and a value adds at most 32), then the
+** last bytes one by one.
+*/
 static void pack(const uint32_t *v, uint32_t n, unsigned b, unsigned char *out) {
   if (b == 0) return;
   uint64_t acc = 0;
   unsigned fill = 0;
-  size_t k = 0;
   for (uint32_t i = 0; i < n; i++) {
     acc |= (uint64_t)v[i] << fill;
     fill += b;
-    while (fill >= 8) { out[k++] = (unsigned char)acc; acc >>= 8; fill -= 8; }
+    if (fill >= 32) {
+      put_u32(out, (uint32_t)acc);
+      out += 4;
+      acc >>= 32;
+      fill -= 32;
+    }
   }
-  if (fill) out[k] = (unsigned char)acc;
+  for (; fill > 0; fill = fill > 8 ? fill - 8 : 0, acc >>= 8) *out++ = (unsigned char)acc;
 }
 
 /* Unpack n values of @b bits from @p, which has PACK_SLACK readable bytes past packed_len. */
@@ -141,7 +150,6 @@ static int encode_block(ia_buf *post, size_t dir_at, size_t data_at, uint32_t b,
   }
   unsigned bd = width(gmax), bt = width(tmax);
   size_t ld = packed_len(m, bd), lt = packed_len(m, bt);
-  memset(out, 0, 2 + ld + lt);
   out[0] = (unsigned char)bd;
   out[1] = (unsigned char)bt;
   pack(gaps, m, bd, out + 2);

@@ -588,7 +588,8 @@ int seg_builder_add(seg_builder *b, const seg_doc_in *in) {
   return rc;
 }
 
-typedef struct tref { const unsigned char *p; uint32_t n, id; const unsigned char *t; uint32_t nt; } tref;
+/* A string to sort: p[0..n), then t[0..nt) on ties; @id its term, @ix its index in its table. */
+typedef struct tref { const unsigned char *p; uint32_t n, id; const unsigned char *t; uint32_t nt, ix; } tref;
 
 static int cmp_mem(const unsigned char *a, size_t na, const unsigned char *b, size_t nb) {
   size_t m = na < nb ? na : nb;
@@ -663,35 +664,112 @@ static int emit_term(seg_builder *b, const tref *r, emit_arrays *ea, char **errm
   return rc;
 }
 
+/*
+** Sorting the terms and the vocabulary pairs: a stable LSD radix sort of
+** (8-byte prefix, index) entries, then each run of entries with the same
+** prefix sorted by the whole strings (qsort with cmp_tref). A prefix is the
+** first 8 bytes, big-endian and zero-padded, so prefixes order as the
+** strings do: one that is smaller belongs to the smaller string. Most terms
+** differ in their first 8 bytes, so few memcmp calls remain.
+*/
+typedef struct skey { uint64_t k; uint32_t i, pad; } skey;
+
+static uint64_t prefix8(const unsigned char *p, size_t n) {
+  if (n >= 8) return __builtin_bswap64(get_u64(p));
+  uint64_t k = 0;
+  for (size_t j = 0; j < 8; j++) k = k << 8 | (j < n ? p[j] : 0u);
+  return k;
+}
+
+/* Sort a[0..n) by k, stably, through tmp[0..n); returns the sorted copy (a or tmp). */
+static skey *radix_sort(skey *a, skey *tmp, uint32_t n) {
+  enum { nd = 8 };   /* bytes of a key */
+  uint32_t cnt[nd][256];
+  memset(cnt, 0, sizeof cnt);
+  for (uint32_t i = 0; i < n; i++)
+    for (int d = 0; d < nd; d++) cnt[d][(a[i].k >> (8 * d)) & 255]++;
+  for (int d = 0; d < nd; d++) {
+    uint32_t *c = cnt[d];
+    if (n == 0 || c[(a[0].k >> (8 * d)) & 255] == n) continue;   /* one digit for all: nothing moves */
+    uint32_t sum = 0;
+    for (int v = 0; v < 256; v++) { uint32_t x = c[v]; c[v] = sum; sum += x; }
+    for (uint32_t i = 0; i < n; i++) tmp[c[(a[i].k >> (8 * d)) & 255]++] = a[i];
+    skey *t = a; a = tmp; tmp = t;
+  }
+  return a;
+}
+
+/* Term @i, or with @vocab the vocabulary pair of surface entry @i, as a tref. */
+static tref make_ref(const seg_builder *b, uint32_t i, int vocab) {
+  if (!vocab) {
+    tref r = { b->terms.bytes.p + b->terms.off[i], b->terms.len[i], i, NULL, 0, i };
+    return r;
+  }
+  const unsigned char *p = b->surf.bytes.p + b->surf.off[i];
+  uint32_t ntm = get_u32(p), g = b->surf_term[i];
+  tref r = { p + 4 + ntm, b->surf.len[i] - 4 - ntm, g, b->terms.bytes.p + b->terms.off[g], b->terms.len[g], i };
+  return r;
+}
+
+/*
+** Sort a[0..n) (prefixes already in k) into *out (a or tmp) by make_ref's
+** order; @run is scratch for runs of equal prefixes. INDAGA_OK or ENOMEM.
+*/
+static int sort_refs(const seg_builder *b, skey *a, skey *tmp, uint32_t n, int vocab, skey **out,
+                     tref **run, size_t *caprun) {
+  a = radix_sort(a, tmp, n);
+  *out = a;
+  for (uint32_t i = 0, j; i < n; i = j) {
+    for (j = i + 1; j < n && a[j].k == a[i].k; j++) {}
+    if (j - i < 2) continue;
+    if (j - i > *caprun) {
+      tref *r = indaga__realloc(*run, (size_t)(j - i) * sizeof *r);
+      if (!r) return INDAGA_ENOMEM;
+      *run = r;
+      *caprun = j - i;
+    }
+    for (uint32_t k = i; k < j; k++) (*run)[k - i] = make_ref(b, a[k].i, vocab);
+    qsort(*run, j - i, sizeof **run, cmp_tref);
+    for (uint32_t k = i; k < j; k++) a[k].i = (*run)[k - i].ix;
+  }
+  return INDAGA_OK;
+}
+
 /* Write every term, then the vocabulary, to the sink. */
 static int write_terms(seg_builder *b, char **errmsg) {
-  uint32_t nt = b->terms.n, np = b->surf.n;
-  tref *refs = indaga__malloc(((size_t)(nt > np ? nt : np) + 1) * sizeof *refs);
+  uint32_t nt = b->terms.n, np = b->surf.n, nmax = nt > np ? nt : np;
+  skey *keys = indaga__malloc(((size_t)nmax + 1) * 2 * sizeof *keys), *tmp = keys ? keys + nmax + 1 : NULL, *sorted = keys;
+  tref *run = NULL;
+  size_t caprun = 0;
   emit_arrays ea = { 0 };
-  int rc = refs ? INDAGA_OK : INDAGA_ENOMEM;
+  int rc = keys ? INDAGA_OK : INDAGA_ENOMEM;
   for (uint32_t i = 0; i < nt && !rc; i++) {
-    tref r = { b->terms.bytes.p + b->terms.off[i], b->terms.len[i], i, NULL, 0 };
-    refs[i] = r;
+    keys[i].k = prefix8(b->terms.bytes.p + b->terms.off[i], b->terms.len[i]);
+    keys[i].i = i;
   }
-  if (!rc && nt) qsort(refs, nt, sizeof *refs, cmp_tref);
-  for (uint32_t i = 0; i < nt && !rc; i++) rc = emit_term(b, &refs[i], &ea, errmsg);
+  if (!rc) rc = sort_refs(b, keys, tmp, nt, 0, &sorted, &run, &caprun);
+  for (uint32_t i = 0; i < nt && !rc; i++) {
+    tref r = make_ref(b, sorted[i].i, 0);
+    rc = emit_term(b, &r, &ea, errmsg);
+  }
   indaga__free(ea.docs);
   indaga__free(ea.tfs);
   indaga__free(ea.posoff);
   /* vocabulary: (key, term) pairs sorted by key, then term */
   uint32_t nv = 0;
   for (uint32_t i = 0; i < np && !rc; i++) {
-    const unsigned char *p = b->surf.bytes.p + b->surf.off[i];
-    uint32_t ntm = get_u32(p), nk = b->surf.len[i] - 4 - ntm, g = b->surf_term[i];
-    if (nk == 0) continue;   /* a token without a key adds nothing to the vocabulary */
-    tref r = { p + 4 + ntm, nk, g, b->terms.bytes.p + b->terms.off[g], b->terms.len[g] };
-    refs[nv++] = r;
+    tref r = make_ref(b, i, 1);
+    if (r.n == 0) continue;   /* a token without a key adds nothing to the vocabulary */
+    keys[nv].k = prefix8(r.p, r.n);
+    keys[nv++].i = i;
   }
-  np = nv;
-  if (!rc && np) qsort(refs, np, sizeof *refs, cmp_tref);
-  for (uint32_t i = 0; i < np && !rc; i++)
-    rc = segsink_vocab(b->sink, (const char *)refs[i].p, refs[i].n, (const char *)refs[i].t, refs[i].nt);
-  indaga__free(refs);
+  if (!rc) rc = sort_refs(b, keys, tmp, nv, 1, &sorted, &run, &caprun);
+  for (uint32_t i = 0; i < nv && !rc; i++) {
+    tref r = make_ref(b, sorted[i].i, 1);
+    rc = segsink_vocab(b->sink, (const char *)r.p, r.n, (const char *)r.t, r.nt);
+  }
+  indaga__free(run);
+  indaga__free(keys);
   return rc;
 }
 
