@@ -449,11 +449,17 @@ static void section_end(segsink *s, int id) {
   s->cur_sec = -1;
 }
 
-/* Write @n bytes to the file, hashing them. */
+/*
+** Write @n bytes to the file, hashing them: into the whole file's hash, and
+** into the chunk's (a chunked section) or the section's (any other; a
+** chunked section's checksum is that of its chunk checksums, so its bytes
+** are not hashed a third time).
+*/
 static void emit(segsink *s, const void *p, size_t n, char **errmsg) {
   if (s->rc || n == 0) return;
-  chunk_feed(s, p, n);
-  if (XXH3_64bits_update(s->xx, p, n) != XXH_OK || XXH3_64bits_update(s->xsec, p, n) != XXH_OK) {
+  int chunked = s->cur_sec >= 0 && SEGF_CHUNKED(s->cur_sec);
+  if (chunked) chunk_feed(s, p, n);
+  if (XXH3_64bits_update(s->xx, p, n) != XXH_OK || (!chunked && XXH3_64bits_update(s->xsec, p, n) != XXH_OK)) {
     keep(s, INDAGA_ERROR);
     return;
   }
