@@ -368,8 +368,81 @@ typedef struct tpost {
   uint64_t cf;
 } tpost;
 
+/*
+** The term buffers' allocator. A buffer's capacity is 16 << k bytes; up to
+** POOL_MAX it comes from a free list per size class, refilled by carving
+** POOL_BLOCK blocks, and goes back to its list when the buffer grows or is
+** written; larger buffers are plain allocations. A full build grows a
+** term's buffer about 2.4 million times, and this turns each such
+** realloc into a pop, a copy and a push, with no per-chunk header. The
+** builder's memory count (sum of capacities) is the same as with plain
+** allocations, so the builder fills to the same point.
+*/
+#define POOL_MIN_LOG 4u                    /* 16 bytes: the smallest capacity */
+#define POOL_MAX_LOG 16u                   /* 64 KiB: larger buffers are plain allocations */
+#define POOL_MAX ((size_t)1 << POOL_MAX_LOG)
+#define POOL_BLOCK ((size_t)1 << 20)
+
+typedef struct tpool {
+  unsigned char **blocks;    /* every block, freed with the builder */
+  size_t nblocks, capblocks;
+  unsigned char *at, *end;   /* the uncarved rest of the last block */
+  unsigned char *free[POOL_MAX_LOG + 1];   /* free chunks by log2 size; the next pointer in each */
+} tpool;
+
+static void tpool_free(tpool *pl) {
+  for (size_t i = 0; i < pl->nblocks; i++) indaga__free(pl->blocks[i]);
+  indaga__free(pl->blocks);
+  memset(pl, 0, sizeof *pl);
+}
+
+/* Log2 of a pooled capacity (a power of two in [16, POOL_MAX]). */
+static unsigned pool_class(size_t cap) { return (unsigned)__builtin_ctzll((unsigned long long)cap); }
+
+/* A chunk of 2^@k bytes, or NULL (ENOMEM). */
+static unsigned char *pool_get(tpool *pl, unsigned k) {
+  unsigned char *c = pl->free[k];
+  if (c) {
+    memcpy(&pl->free[k], c, sizeof c);
+    return c;
+  }
+  size_t size = (size_t)1 << k;
+  if ((size_t)(pl->end - pl->at) < size) {
+    if (pl->nblocks == pl->capblocks) {
+      size_t cap = pl->capblocks ? pl->capblocks * 2 : 64;
+      unsigned char **bl = indaga__realloc(pl->blocks, cap * sizeof *bl);
+      if (!bl) return NULL;
+      pl->blocks = bl;
+      pl->capblocks = cap;
+    }
+    /* the rest of the old block goes to the free lists, largest pieces first */
+    while (pl->end - pl->at >= (ptrdiff_t)((size_t)1 << POOL_MIN_LOG)) {
+      unsigned j = POOL_MAX_LOG;
+      while (((size_t)1 << j) > (size_t)(pl->end - pl->at)) j--;
+      memcpy(pl->at, &pl->free[j], sizeof pl->at);
+      pl->free[j] = pl->at;
+      pl->at += (size_t)1 << j;
+    }
+    unsigned char *blk = indaga__malloc(POOL_BLOCK);
+    if (!blk) return NULL;
+    pl->blocks[pl->nblocks++] = blk;
+    pl->at = blk;
+    pl->end = blk + POOL_BLOCK;
+  }
+  c = pl->at;
+  pl->at += size;
+  return c;
+}
+
+/* Give back chunk @c of 2^@k bytes. */
+static void pool_put(tpool *pl, unsigned char *c, unsigned k) {
+  memcpy(c, &pl->free[k], sizeof c);
+  pl->free[k] = c;
+}
+
 struct seg_builder {
   segsink *sink;
+  tpool pool;                /* term buffers of up to POOL_MAX bytes */
   strtab terms;              /* global terms */
   tpost *tp;                 /* per global term */
   uint32_t captp;
@@ -405,7 +478,9 @@ void seg_builder_free(seg_builder *b) {
   strtab_free(&b->terms);
   strtab_free(&b->surf);
   indaga__free(b->surf_term);
-  for (uint32_t i = 0; i < b->captp && b->tp; i++) indaga__free(b->tp[i].p);
+  for (uint32_t i = 0; i < b->captp && b->tp; i++)
+    if (b->tp[i].cap > POOL_MAX) indaga__free(b->tp[i].p);
+  tpool_free(&b->pool);
   indaga__free(b->tp);
   indaga__free(b->map);
   buf_free(&b->scratch);
@@ -465,8 +540,25 @@ static int append_posting(seg_builder *b, uint32_t g, uint32_t pid, const uint64
     size_t cap = t->cap ? (size_t)t->cap * 2 : 16;
     while (cap < need) cap *= 2;
     if (cap > UINT32_MAX) cap = UINT32_MAX;
-    unsigned char *p = indaga__realloc(t->p, cap);
-    if (!p) return INDAGA_ENOMEM;
+    unsigned char *p;
+    if (cap <= POOL_MAX) {   /* pooled, and so was the old buffer */
+      p = pool_get(&b->pool, pool_class(cap));
+      if (!p) return INDAGA_ENOMEM;
+      if (t->p) {
+        memcpy(p, t->p, t->n);
+        pool_put(&b->pool, t->p, pool_class(t->cap));
+      }
+    } else if (t->cap <= POOL_MAX) {   /* out of the pool */
+      p = indaga__malloc(cap);
+      if (!p) return INDAGA_ENOMEM;
+      if (t->p) {
+        memcpy(p, t->p, t->n);
+        pool_put(&b->pool, t->p, pool_class(t->cap));
+      }
+    } else {
+      p = indaga__realloc(t->p, cap);
+      if (!p) return INDAGA_ENOMEM;
+    }
     b->postmem += cap - t->cap;
     t->p = p;
     t->cap = (uint32_t)cap;
@@ -657,7 +749,8 @@ static int emit_term(seg_builder *b, const tref *r, emit_arrays *ea, char **errm
   pb->n = (size_t)(w - pb->p);
   int rc = segsink_term_enc(b->sink, (const char *)r->p, r->n, ea->docs, ea->tfs, t->df, pb->p, pb->n,
                             ea->posoff, errmsg);
-  indaga__free(t->p);
+  if (t->cap > POOL_MAX) indaga__free(t->p);
+  else if (t->p) pool_put(&b->pool, t->p, pool_class(t->cap));
   b->postmem -= t->cap;
   t->p = NULL;
   t->n = t->cap = 0;
