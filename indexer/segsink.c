@@ -170,6 +170,13 @@ size_t segsink_mem(const segsink *s) {
   return m;
 }
 
+/* Write @v as a varint (LEB128, as buf_put_varint) at @w; returns the byte after it. */
+static inline unsigned char *put_var(unsigned char *w, uint64_t v) {
+  while (v >= 0x80) { *w++ = (unsigned char)(v | 0x80); v >>= 7; }
+  *w++ = (unsigned char)v;
+  return w;
+}
+
 /* Record a sticky error from a buffer or call. */
 static int keep(segsink *s, int rc) {
   if (rc && !s->rc) s->rc = rc;
@@ -375,28 +382,35 @@ int segsink_para(segsink *s, uint32_t part, uint32_t ordinal, uint32_t len, int 
   ia_buf *b = &s->para;
   int first = s->npara % SEGF_PARA_CHUNK == 0, newdoc = first || s->pdoc != s->ndoc - 1;
   uint64_t len_src = src_end >= src_start ? src_end - src_start : 0;
-  buf_put_varint(b, first ? s->ndoc - 1 : s->ndoc - 1 - s->pdoc);
-  buf_put_varint(b, part);
-  buf_put_varint(b, ordinal);
-  buf_put_varint(b, heading ? 1 : 0);
+  /* the record's varints gather on the stack, around the label: the buffer
+     grows exactly as with one append per field, so its capacity (counted
+     by segsink_mem) is the same after each record */
+  unsigned char rec[8 * 10], *w = rec;
+  w = put_var(w, first ? s->ndoc - 1 : s->ndoc - 1 - s->pdoc);
+  w = put_var(w, part);
+  w = put_var(w, ordinal);
+  w = put_var(w, heading ? 1 : 0);
   if (newdoc) {
-    buf_put_varint(b, src_start);
+    w = put_var(w, src_start);
   } else {   /* zigzag of the distance from the previous paragraph's end */
     int64_t d = (int64_t)(src_start - s->psrc_end);
-    buf_put_varint(b, ((uint64_t)d << 1) ^ (uint64_t)(d >> 63));
+    w = put_var(w, ((uint64_t)d << 1) ^ (uint64_t)(d >> 63));
   }
-  buf_put_varint(b, len_src);
+  w = put_var(w, len_src);
+  buf_append(b, rec, (size_t)(w - rec));
   seg__put_label(b, label, nlabel, label != NULL);
+  w = rec;
   if (first) {
-    buf_put_varint(b, s->ntextblk);
-    buf_put_varint(b, s->raw.n);
+    w = put_var(w, s->ntextblk);
+    w = put_var(w, s->raw.n);
   } else {
-    buf_put_varint(b, s->ntextblk - s->ptblk);
+    w = put_var(w, s->ntextblk - s->ptblk);
   }
   s->pdoc = s->ndoc - 1;
   s->ptblk = s->ntextblk;
   s->psrc_end = src_start + len_src;
-  buf_put_varint(b, ntext);
+  w = put_var(w, ntext);
+  buf_append(b, rec, (size_t)(w - rec));
   buf_append(&s->raw, text, ntext);
   s->rawparas++;
   buf_append(&s->paralen, &len, sizeof len);   /* native order until finish */
@@ -542,16 +556,20 @@ static int term_entry(segsink *s, int rc, const char *t, size_t n, const pst_sta
     size_t m = s->prevterm.n < n ? s->prevterm.n : n;
     while (shared < m && s->prevterm.p[shared] == (unsigned char)t[shared]) shared++;
   }
-  buf_put_varint(d, shared);
-  buf_put_varint(d, n - shared);
+  unsigned char rec[8 * 10], *w = rec;   /* the varints of the entry, gathered */
+  w = put_var(w, shared);
+  w = put_var(w, n - shared);
+  buf_append(d, rec, (size_t)(w - rec));
   buf_append(d, t + shared, n - shared);
-  buf_put_varint(d, st->df);
-  buf_put_varint(d, st->cf - st->df);
-  buf_put_varint(d, st->max_tf - 1);
-  buf_put_varint(d, st->min_len);
-  buf_put_varint(d, first ? post_at : post_at - s->prev_post);
-  buf_put_varint(d, first ? pos_at : pos_at - s->prev_pos);
-  if (st->df <= SEG_BLOCK) buf_put_varint(d, st->last_doc);
+  w = rec;
+  w = put_var(w, st->df);
+  w = put_var(w, st->cf - st->df);
+  w = put_var(w, st->max_tf - 1);
+  w = put_var(w, st->min_len);
+  w = put_var(w, first ? post_at : post_at - s->prev_post);
+  w = put_var(w, first ? pos_at : pos_at - s->prev_pos);
+  if (st->df <= SEG_BLOCK) w = put_var(w, st->last_doc);
+  buf_append(d, rec, (size_t)(w - rec));
   s->prev_post = post_at;
   s->prev_pos = pos_at;
   buf_reset(&s->prevterm);
