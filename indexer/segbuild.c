@@ -531,6 +531,13 @@ static int encode_doc_blobs(seg_builder *b, const dm_doc *d, uint32_t nparts) {
   return m->err ? m->err : p->err;
 }
 
+/* Write @x as a varint at @w; returns the byte after it. */
+static inline unsigned char *put_var32(unsigned char *w, uint32_t x) {
+  while (x >= 0x80) { *w++ = (unsigned char)(x | 0x80); x >>= 7; }
+  *w++ = (unsigned char)x;
+  return w;
+}
+
 /* Append one posting (paragraph @pid, positions of sorted occurrences o[0..n)) to term @g. */
 static int append_posting(seg_builder *b, uint32_t g, uint32_t pid, const uint64_t *o, uint32_t n) {
   tpost *t = &b->tp[g];
@@ -563,15 +570,12 @@ static int append_posting(seg_builder *b, uint32_t g, uint32_t pid, const uint64
     t->p = p;
     t->cap = (uint32_t)cap;
   }
-  unsigned char *w = t->p + t->n, *wpos = w;
-  uint64_t v[2] = { t->df ? pid - t->last : pid, n };
-  for (uint32_t k = 0; k < n + 2u; k++) {
-    uint32_t x = k < 2 ? (uint32_t)v[k]
-                       : k == 2 ? (uint32_t)o[0] : (uint32_t)o[k - 2] - (uint32_t)o[k - 3] - 1u;
-    if (k == 2) wpos = w;
-    while (x >= 0x80) { *w++ = (unsigned char)(x | 0x80); x >>= 7; }
-    *w++ = (unsigned char)x;
-  }
+  unsigned char *w = t->p + t->n, *wpos;
+  w = put_var32(w, t->df ? pid - t->last : pid);
+  w = put_var32(w, n);
+  wpos = w;
+  w = put_var32(w, (uint32_t)o[0]);
+  for (uint32_t k = 1; k < n; k++) w = put_var32(w, (uint32_t)o[k] - (uint32_t)o[k - 1] - 1u);
   b->posbytes += (uint64_t)(w - wpos);
   t->n = (uint32_t)(w - t->p);
   t->last = pid;
