@@ -428,9 +428,12 @@ static int skip_varints(const unsigned char **pp, const unsigned char *end, uint
   return INDAGA_OK;
 }
 
-int seg_cursor_positions(seg_cursor *c, const uint32_t **pos, uint32_t *n) {
-  *pos = NULL;
-  *n = 0;
+/*
+** Put *pp on the current posting's first positions byte (resuming from the
+** last call when it can). INDAGA_OK, EMISUSE (no current posting) or
+** ECORRUPT.
+*/
+static int seek_positions(seg_cursor *c, const unsigned char **pp) {
   if (c->doc == SEG_END || !c->decoded) return INDAGA_EMISUSE;
   const unsigned char *base = PTR(c, P_POS), *end = PTR(c, P_POSEND);
   uint64_t st = c->priv[P_POSSTATE];
@@ -446,6 +449,44 @@ int seg_cursor_positions(seg_cursor *c, const uint32_t **pos, uint32_t *n) {
   for (uint32_t i = have; i < c->idx; i++) skip += c->tfs[i];
   if (skip_varints(&p, end, skip)) return INDAGA_ECORRUPT;
   c->priv[P_POSSTATE] = (uint64_t)(p - base) << 16 | c->idx;
+  *pp = p;
+  return INDAGA_OK;
+}
+
+/* The current posting's positions end at @p: the next posting's start there. */
+static void past_positions(seg_cursor *c, const unsigned char *p) {
+  c->priv[P_POSSTATE] = (uint64_t)(p - PTR(c, P_POS)) << 16 | (c->idx + 1);
+}
+
+int pst_cursor_positions_raw(seg_cursor *c, const unsigned char **raw, size_t *nraw) {
+  *raw = NULL;
+  *nraw = 0;
+  const unsigned char *p, *end = PTR(c, P_POSEND);
+  int rc = seek_positions(c, &p);
+  if (rc) return rc;
+  const unsigned char *start = p;
+  uint64_t prev = 0;
+  for (uint32_t k = 0; k < c->freq; k++) {   /* the checks of seg_cursor_positions */
+    const unsigned char *q = p;
+    uint64_t v;
+    if (get_varint(&p, end, &v) || v >= UINT32_MAX) return INDAGA_ECORRUPT;
+    uint64_t at = k ? prev + 1 + v : v;
+    if (at >= UINT32_MAX) return INDAGA_ECORRUPT;
+    prev = at;
+    if (p - q > 1 && p[-1] == 0) return 1;   /* not the shortest encoding */
+  }
+  *raw = start;
+  *nraw = (size_t)(p - start);
+  past_positions(c, p);
+  return INDAGA_OK;
+}
+
+int seg_cursor_positions(seg_cursor *c, const uint32_t **pos, uint32_t *n) {
+  *pos = NULL;
+  *n = 0;
+  const unsigned char *p, *end = PTR(c, P_POSEND);
+  int rc = seek_positions(c, &p);
+  if (rc) return rc;
   uint32_t tf = c->freq;
   if (tf > (size_t)(end - p)) return INDAGA_ECORRUPT;   /* each position takes a byte: no huge buffer for a corrupt tf */
   if (tf > c->cappos) {
@@ -465,6 +506,7 @@ int seg_cursor_positions(seg_cursor *c, const uint32_t **pos, uint32_t *n) {
     c->pos[k] = (uint32_t)at;
     prev = at;
   }
+  past_positions(c, p);
   c->npos = tf;
   *pos = c->pos;
   *n = tf;

@@ -65,4 +65,13 @@ typedef struct pst_list {
 */
 int pst_cursor_open(seg_cursor *c, const seg_reader *r, const pst_list *l);
 
+/*
+** The current posting's positions as the bytes they are stored as (for
+** merge, which copies them): checked as seg_cursor_positions checks them.
+** INDAGA_OK (*raw, *nraw set), 1 when a varint is not in its shortest
+** form (decode and encode them instead, so the output is canonical),
+** INDAGA_EMISUSE or INDAGA_ECORRUPT.
+*/
+int pst_cursor_positions_raw(seg_cursor *c, const unsigned char **raw, size_t *nraw);
+
 #endif /* INDAGA_POSTINGS_H */

@@ -21,12 +21,16 @@
 **    and buffer tails, scattered over the builder's memory, are
 **    prefetched a few terms ahead.
 **
-**  seg_builder_write sorts the terms bytewise, decodes each term's ids and
+**  seg_builder_write sorts the terms bytewise (a radix sort of 8-byte
+**    prefixes, then ties by memcmp), decodes each term's ids and
 **    tfs into arrays and copies its positions out as they are (the varints
 **    of the POSITIONS section) for the sink (segsink.c), which encodes the
-**    postings blocks; each buffer is freed as soon as it is consumed.
+**    postings blocks; each buffer goes back to the pool (or is freed) as
+**    soon as it is consumed.
 **
-** seg_builder_mem() counts every buffer's capacity, tables included;
+** seg_builder_mem() counts every buffer's capacity, tables included (term
+** buffers by their capacities, as if each were allocated on its own, not
+** by the pool blocks they are carved from);
 ** seg_builder_write_mem() what the write adds at its peak, mostly the
 ** positions section, which the sink holds until the end (its exact size is
 ** known: the builder's buffers hold the same varints).

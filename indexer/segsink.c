@@ -7,8 +7,9 @@
 ** array, and display text gathered into blocks of about SEGF_TEXT_BLOCK
 ** bytes, each zstd-compressed as soon as it fills, so only compressed text
 ** is held. segsink_open() then creates "<path>.tmp" and writes the header;
-** terms follow in bytewise order: each list is encoded by pst_encode() and
-** its postings streamed to the file through a 1 MiB buffer (positions and
+** terms follow in bytewise order: each list is encoded by pst_encode() (or,
+** when the builder passes its positions already encoded, pst_encode_ids())
+** and its postings streamed to the file through a 1 MiB buffer (positions and
 ** the dictionary stay in memory, being written after the postings); the
 ** vocabulary comes last. segsink_finish() writes the remaining sections and
 ** the footer, hashing every byte with XXH3 as it goes (the whole file, and
