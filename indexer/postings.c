@@ -53,18 +53,27 @@ static unsigned width(uint32_t v) { return v ? 32u - (unsigned)__builtin_clz(v) 
 
 static size_t packed_len(uint32_t n, unsigned b) { return ((size_t)n * b + 7u) / 8u; }
 
-/* Pack v[0..n) at @b bits each, LSB first, into out (zeroed, packed_len bytes). */
+/*
+** Pack v[0..n) at @b bits each, LSB first, into out (packed_len bytes): the
+** bits gather in a 64-bit accumulator that gives out 32 of them at a time
+** (fewer than 32 bits wait there and a value adds at most 32), then the
+** last bytes one by one.
+*/
 static void pack(const uint32_t *v, uint32_t n, unsigned b, unsigned char *out) {
   if (b == 0) return;
   uint64_t acc = 0;
   unsigned fill = 0;
-  size_t k = 0;
   for (uint32_t i = 0; i < n; i++) {
     acc |= (uint64_t)v[i] << fill;
     fill += b;
-    while (fill >= 8) { out[k++] = (unsigned char)acc; acc >>= 8; fill -= 8; }
+    if (fill >= 32) {
+      put_u32(out, (uint32_t)acc);
+      out += 4;
+      acc >>= 32;
+      fill -= 32;
+    }
   }
-  if (fill) out[k] = (unsigned char)acc;
+  for (; fill > 0; fill = fill > 8 ? fill - 8 : 0, acc >>= 8) *out++ = (unsigned char)acc;
 }
 
 /* Unpack n values of @b bits from @p, which has PACK_SLACK readable bytes past packed_len. */
@@ -103,34 +112,82 @@ static void unpack(const unsigned char *p, uint32_t n, unsigned b, uint32_t *out
 /**************************************************************************
 ** Encoding
 */
-int pst_encode(ia_buf *post, ia_buf *posb, const uint32_t *docs, const uint32_t *tfs,
-               const uint32_t *lens, const uint32_t *pos, uint32_t n, pst_stats *st) {
+/*
+** Encode block @b of a list (postings i0 = b * SEG_BLOCK .. + m) into @post:
+** its directory entry when the list has one (at @dir_at; @posoff is where the
+** block's positions start, from the list's first positions byte), then the
+** bit-packed gaps and tfs. *prev is the previous block's last id (UINT32_MAX
+** before the first). Folds the block into *st (max_tf, min_len, cf).
+** INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ERROR past the 32-bit directory offsets.
+*/
+static int encode_block(ia_buf *post, size_t dir_at, size_t data_at, uint32_t b, uint32_t nblocks,
+                        const uint32_t *docs, const uint32_t *tfs, const uint32_t *lens, uint32_t m,
+                        uint64_t posoff, uint32_t *prev, pst_stats *st) {
+  if (post->n - data_at > UINT32_MAX || posoff > UINT32_MAX) return INDAGA_ERROR;
+  uint32_t gaps[SEG_BLOCK], tmp[SEG_BLOCK];
+  unsigned char out[2 + 2 * PACK_MAX];
+  uint32_t bmax = 0, bmin = UINT32_MAX, gmax = 0, tmax = 0, p = *prev;
+  uint64_t cf = 0;
+  for (uint32_t i = 0; i < m; i++) {
+    assert(tfs[i] >= 1 && (i == 0 || docs[i] > docs[i - 1]));
+    gaps[i] = docs[i] - p - 1u;   /* wraps correctly for p == UINT32_MAX */
+    p = docs[i];
+    tmp[i] = tfs[i] - 1u;
+    gmax |= gaps[i];
+    tmax |= tmp[i];
+    if (tfs[i] > bmax) bmax = tfs[i];
+    if (lens[i] < bmin) bmin = lens[i];
+    cf += tfs[i];
+  }
+  *prev = p;
+  if (nblocks > 1) {
+    unsigned char *e = post->p + dir_at + (size_t)b * SEGF_SKIP_SIZE;
+    put_u32(e, docs[m - 1]);
+    put_u32(e + 4, bmax);
+    put_u32(e + 8, bmin);
+    put_u32(e + 12, (uint32_t)(post->n - data_at));
+    put_u32(e + 16, (uint32_t)posoff);
+  }
+  unsigned bd = width(gmax), bt = width(tmax);
+  size_t ld = packed_len(m, bd), lt = packed_len(m, bt);
+  out[0] = (unsigned char)bd;
+  out[1] = (unsigned char)bt;
+  pack(gaps, m, bd, out + 2);
+  pack(tmp, m, bt, out + 2 + ld);
+  buf_append(post, out, 2 + ld + lt);
+  if (post->err) return post->err;
+  if (bmax > st->max_tf) st->max_tf = bmax;
+  if (bmin < st->min_len) st->min_len = bmin;
+  st->cf += cf;
+  return INDAGA_OK;
+}
+
+/* Room for the directory of @nblocks blocks (zeroed) at the end of @post. */
+static int start_list(ia_buf *post, uint32_t n, uint32_t nblocks, pst_stats *st) {
   assert(n >= 1);
-  uint32_t nblocks = (n + SEG_BLOCK - 1) / SEG_BLOCK;
-  size_t dir_at = post->n;
+  memset(st, 0, sizeof *st);
+  st->min_len = UINT32_MAX;
+  st->df = n;
   if (nblocks > 1) {
     if (buf_reserve(post, (size_t)nblocks * SEGF_SKIP_SIZE)) return post->err;
     memset(post->p + post->n, 0, (size_t)nblocks * SEGF_SKIP_SIZE);
     post->n += (size_t)nblocks * SEGF_SKIP_SIZE;
   }
+  return INDAGA_OK;
+}
+
+int pst_encode(ia_buf *post, ia_buf *posb, const uint32_t *docs, const uint32_t *tfs,
+               const uint32_t *lens, const uint32_t *pos, uint32_t n, pst_stats *st) {
+  uint32_t nblocks = (n + SEG_BLOCK - 1) / SEG_BLOCK, prev = UINT32_MAX;   /* "-1" before id 0 */
+  size_t dir_at = post->n;
+  int rc = start_list(post, n, nblocks, st);
   size_t data_at = post->n, pos_at = posb->n;
-  memset(st, 0, sizeof *st);
-  st->min_len = UINT32_MAX;
-  uint32_t prev = UINT32_MAX, gaps[SEG_BLOCK], tmp[SEG_BLOCK];   /* UINT32_MAX: "-1" before id 0 */
-  unsigned char out[2 + 2 * PACK_MAX];
   const uint32_t *pp = pos;
-  for (uint32_t b = 0; b < nblocks; b++) {
+  for (uint32_t b = 0; b < nblocks && !rc; b++) {
     uint32_t i0 = b * SEG_BLOCK, m = n - i0 < SEG_BLOCK ? n - i0 : SEG_BLOCK;
-    uint32_t bmax = 0, bmin = UINT32_MAX;
-    if (post->n - data_at > UINT32_MAX || posb->n - pos_at > UINT32_MAX) return INDAGA_ERROR;
-    if (nblocks > 1) {
-      unsigned char *e = post->p + dir_at + (size_t)b * SEGF_SKIP_SIZE;
-      put_u32(e + 12, (uint32_t)(post->n - data_at));
-      put_u32(e + 16, (uint32_t)(posb->n - pos_at));
-    }
-    /* 1. positions, and the block's bounds */
+    uint64_t posoff = posb->n - pos_at;
+    /* the block's positions: the first, then differences - 1 */
     for (uint32_t i = i0; i < i0 + m; i++) {
-      assert(tfs[i] >= 1 && (i == 0 || docs[i] > docs[i - 1]));
       if (buf_reserve(posb, (size_t)tfs[i] * 5u)) return posb->err;
       unsigned char *w = posb->p + posb->n;
       w += varint_raw(w, pp[0]);
@@ -140,39 +197,25 @@ int pst_encode(ia_buf *post, ia_buf *posb, const uint32_t *docs, const uint32_t 
       }
       posb->n = (size_t)(w - posb->p);
       pp += tfs[i];
-      if (tfs[i] > bmax) bmax = tfs[i];
-      if (lens[i] < bmin) bmin = lens[i];
-      st->cf += tfs[i];
     }
-    /* 2. ids (gap - 1) and tfs (tf - 1), bit-packed */
-    uint32_t gmax = 0, tmax = 0;
-    for (uint32_t i = 0; i < m; i++) {
-      gaps[i] = docs[i0 + i] - prev - 1u;   /* wraps correctly for prev == UINT32_MAX */
-      prev = docs[i0 + i];
-      tmp[i] = tfs[i0 + i] - 1u;
-      gmax |= gaps[i];
-      tmax |= tmp[i];
-    }
-    unsigned bd = width(gmax), bt = width(tmax);
-    size_t ld = packed_len(m, bd), lt = packed_len(m, bt);
-    memset(out, 0, 2 + ld + lt);
-    out[0] = (unsigned char)bd;
-    out[1] = (unsigned char)bt;
-    pack(gaps, m, bd, out + 2);
-    pack(tmp, m, bt, out + 2 + ld);
-    buf_append(post, out, 2 + ld + lt);
-    if (post->err) return post->err;
-    if (nblocks > 1) {
-      unsigned char *e = post->p + dir_at + (size_t)b * SEGF_SKIP_SIZE;
-      put_u32(e, docs[i0 + m - 1]);
-      put_u32(e + 4, bmax);
-      put_u32(e + 8, bmin);
-    }
-    if (bmax > st->max_tf) st->max_tf = bmax;
-    if (bmin < st->min_len) st->min_len = bmin;
+    rc = encode_block(post, dir_at, data_at, b, nblocks, docs + i0, tfs + i0, lens + i0, m, posoff, &prev, st);
   }
-  if (posb->err) return posb->err;
-  st->df = n;
+  if (rc) return rc;
+  st->last_doc = docs[n - 1];
+  return INDAGA_OK;
+}
+
+int pst_encode_ids(ia_buf *post, const uint32_t *docs, const uint32_t *tfs, const uint32_t *lens,
+                   const uint64_t *posoff, uint32_t n, pst_stats *st) {
+  uint32_t nblocks = (n + SEG_BLOCK - 1) / SEG_BLOCK, prev = UINT32_MAX;
+  size_t dir_at = post->n;
+  int rc = start_list(post, n, nblocks, st);
+  size_t data_at = post->n;
+  for (uint32_t b = 0; b < nblocks && !rc; b++) {
+    uint32_t i0 = b * SEG_BLOCK, m = n - i0 < SEG_BLOCK ? n - i0 : SEG_BLOCK;
+    rc = encode_block(post, dir_at, data_at, b, nblocks, docs + i0, tfs + i0, lens + i0, m, posoff[b], &prev, st);
+  }
+  if (rc) return rc;
   st->last_doc = docs[n - 1];
   return INDAGA_OK;
 }
@@ -385,9 +428,12 @@ static int skip_varints(const unsigned char **pp, const unsigned char *end, uint
   return INDAGA_OK;
 }
 
-int seg_cursor_positions(seg_cursor *c, const uint32_t **pos, uint32_t *n) {
-  *pos = NULL;
-  *n = 0;
+/*
+** Put *pp on the current posting's first positions byte (resuming from the
+** last call when it can). INDAGA_OK, EMISUSE (no current posting) or
+** ECORRUPT.
+*/
+static int seek_positions(seg_cursor *c, const unsigned char **pp) {
   if (c->doc == SEG_END || !c->decoded) return INDAGA_EMISUSE;
   const unsigned char *base = PTR(c, P_POS), *end = PTR(c, P_POSEND);
   uint64_t st = c->priv[P_POSSTATE];
@@ -403,6 +449,44 @@ int seg_cursor_positions(seg_cursor *c, const uint32_t **pos, uint32_t *n) {
   for (uint32_t i = have; i < c->idx; i++) skip += c->tfs[i];
   if (skip_varints(&p, end, skip)) return INDAGA_ECORRUPT;
   c->priv[P_POSSTATE] = (uint64_t)(p - base) << 16 | c->idx;
+  *pp = p;
+  return INDAGA_OK;
+}
+
+/* The current posting's positions end at @p: the next posting's start there. */
+static void past_positions(seg_cursor *c, const unsigned char *p) {
+  c->priv[P_POSSTATE] = (uint64_t)(p - PTR(c, P_POS)) << 16 | (c->idx + 1);
+}
+
+int pst_cursor_positions_raw(seg_cursor *c, const unsigned char **raw, size_t *nraw) {
+  *raw = NULL;
+  *nraw = 0;
+  const unsigned char *p, *end = PTR(c, P_POSEND);
+  int rc = seek_positions(c, &p);
+  if (rc) return rc;
+  const unsigned char *start = p;
+  uint64_t prev = 0;
+  for (uint32_t k = 0; k < c->freq; k++) {   /* the checks of seg_cursor_positions */
+    const unsigned char *q = p;
+    uint64_t v;
+    if (get_varint(&p, end, &v) || v >= UINT32_MAX) return INDAGA_ECORRUPT;
+    uint64_t at = k ? prev + 1 + v : v;
+    if (at >= UINT32_MAX) return INDAGA_ECORRUPT;
+    prev = at;
+    if (p - q > 1 && p[-1] == 0) return 1;   /* not the shortest encoding */
+  }
+  *raw = start;
+  *nraw = (size_t)(p - start);
+  past_positions(c, p);
+  return INDAGA_OK;
+}
+
+int seg_cursor_positions(seg_cursor *c, const uint32_t **pos, uint32_t *n) {
+  *pos = NULL;
+  *n = 0;
+  const unsigned char *p, *end = PTR(c, P_POSEND);
+  int rc = seek_positions(c, &p);
+  if (rc) return rc;
   uint32_t tf = c->freq;
   if (tf > (size_t)(end - p)) return INDAGA_ECORRUPT;   /* each position takes a byte: no huge buffer for a corrupt tf */
   if (tf > c->cappos) {
@@ -422,6 +506,7 @@ int seg_cursor_positions(seg_cursor *c, const uint32_t **pos, uint32_t *n) {
     c->pos[k] = (uint32_t)at;
     prev = at;
   }
+  past_positions(c, p);
   c->npos = tf;
   *pos = c->pos;
   *n = tf;

@@ -36,6 +36,16 @@ typedef struct pst_stats {
 int pst_encode(ia_buf *post, ia_buf *posb, const uint32_t *docs, const uint32_t *tfs,
                const uint32_t *lens, const uint32_t *pos, uint32_t n, pst_stats *st);
 
+/*
+** The same with the positions already encoded and appended by the caller
+** (the builder holds them as the same varints): only the directory and the
+** blocks go to @post; posoff[b] is where block b's positions start, counted
+** from the list's first positions byte (posoff[0] == 0). Returns as
+** pst_encode; INDAGA_ERROR also when an offset passes 32 bits.
+*/
+int pst_encode_ids(ia_buf *post, const uint32_t *docs, const uint32_t *tfs, const uint32_t *lens,
+                   const uint64_t *posoff, uint32_t n, pst_stats *st);
+
 /* Where a list lives and what its dictionary entry says about it. */
 typedef struct pst_list {
   const unsigned char *post;      /* the list's first byte */
@@ -54,5 +64,14 @@ typedef struct pst_list {
 ** then closed-safe and exhausted).
 */
 int pst_cursor_open(seg_cursor *c, const seg_reader *r, const pst_list *l);
+
+/*
+** The current posting's positions as the bytes they are stored as (for
+** merge, which copies them): checked as seg_cursor_positions checks them.
+** INDAGA_OK (*raw, *nraw set), 1 when a varint is not in its shortest
+** form (decode and encode them instead, so the output is canonical),
+** INDAGA_EMISUSE or INDAGA_ECORRUPT.
+*/
+int pst_cursor_positions_raw(seg_cursor *c, const unsigned char **raw, size_t *nraw);
 
 #endif /* INDAGA_POSTINGS_H */

@@ -21,11 +21,16 @@
 **    and buffer tails, scattered over the builder's memory, are
 **    prefetched a few terms ahead.
 **
-**  seg_builder_write sorts the terms bytewise, decodes each term's buffer
-**    into arrays and hands them to the sink (segsink.c), which encodes the
-**    postings blocks; each buffer is freed as soon as it is consumed.
+**  seg_builder_write sorts the terms bytewise (a radix sort of 8-byte
+**    prefixes, then ties by memcmp), decodes each term's ids and
+**    tfs into arrays and copies its positions out as they are (the varints
+**    of the POSITIONS section) for the sink (segsink.c), which encodes the
+**    postings blocks; each buffer goes back to the pool (or is freed) as
+**    soon as it is consumed.
 **
-** seg_builder_mem() counts every buffer's capacity, tables included;
+** seg_builder_mem() counts every buffer's capacity, tables included (term
+** buffers by their capacities, as if each were allocated on its own, not
+** by the pool blocks they are carved from);
 ** seg_builder_write_mem() what the write adds at its peak, mostly the
 ** positions section, which the sink holds until the end (its exact size is
 ** known: the builder's buffers hold the same varints).
@@ -367,8 +372,81 @@ typedef struct tpost {
   uint64_t cf;
 } tpost;
 
+/*
+** The term buffers' allocator. A buffer's capacity is 16 << k bytes; up to
+** POOL_MAX it comes from a free list per size class, refilled by carving
+** POOL_BLOCK blocks, and goes back to its list when the buffer grows or is
+** written; larger buffers are plain allocations. A full build grows a
+** term's buffer about 2.4 million times, and this turns each such
+** realloc into a pop, a copy and a push, with no per-chunk header. The
+** builder's memory count (sum of capacities) is the same as with plain
+** allocations, so the builder fills to the same point.
+*/
+#define POOL_MIN_LOG 4u                    /* 16 bytes: the smallest capacity */
+#define POOL_MAX_LOG 16u                   /* 64 KiB: larger buffers are plain allocations */
+#define POOL_MAX ((size_t)1 << POOL_MAX_LOG)
+#define POOL_BLOCK ((size_t)1 << 20)
+
+typedef struct tpool {
+  unsigned char **blocks;    /* every block, freed with the builder */
+  size_t nblocks, capblocks;
+  unsigned char *at, *end;   /* the uncarved rest of the last block */
+  unsigned char *free[POOL_MAX_LOG + 1];   /* free chunks by log2 size; the next pointer in each */
+} tpool;
+
+static void tpool_free(tpool *pl) {
+  for (size_t i = 0; i < pl->nblocks; i++) indaga__free(pl->blocks[i]);
+  indaga__free(pl->blocks);
+  memset(pl, 0, sizeof *pl);
+}
+
+/* Log2 of a pooled capacity (a power of two in [16, POOL_MAX]). */
+static unsigned pool_class(size_t cap) { return (unsigned)__builtin_ctzll((unsigned long long)cap); }
+
+/* A chunk of 2^@k bytes, or NULL (ENOMEM). */
+static unsigned char *pool_get(tpool *pl, unsigned k) {
+  unsigned char *c = pl->free[k];
+  if (c) {
+    memcpy(&pl->free[k], c, sizeof c);
+    return c;
+  }
+  size_t size = (size_t)1 << k;
+  if ((size_t)(pl->end - pl->at) < size) {
+    if (pl->nblocks == pl->capblocks) {
+      size_t cap = pl->capblocks ? pl->capblocks * 2 : 64;
+      unsigned char **bl = indaga__realloc(pl->blocks, cap * sizeof *bl);
+      if (!bl) return NULL;
+      pl->blocks = bl;
+      pl->capblocks = cap;
+    }
+    /* the rest of the old block goes to the free lists, largest pieces first */
+    while (pl->end - pl->at >= (ptrdiff_t)((size_t)1 << POOL_MIN_LOG)) {
+      unsigned j = POOL_MAX_LOG;
+      while (((size_t)1 << j) > (size_t)(pl->end - pl->at)) j--;
+      memcpy(pl->at, &pl->free[j], sizeof pl->at);
+      pl->free[j] = pl->at;
+      pl->at += (size_t)1 << j;
+    }
+    unsigned char *blk = indaga__malloc(POOL_BLOCK);
+    if (!blk) return NULL;
+    pl->blocks[pl->nblocks++] = blk;
+    pl->at = blk;
+    pl->end = blk + POOL_BLOCK;
+  }
+  c = pl->at;
+  pl->at += size;
+  return c;
+}
+
+/* Give back chunk @c of 2^@k bytes. */
+static void pool_put(tpool *pl, unsigned char *c, unsigned k) {
+  memcpy(c, &pl->free[k], sizeof c);
+  pl->free[k] = c;
+}
+
 struct seg_builder {
   segsink *sink;
+  tpool pool;                /* term buffers of up to POOL_MAX bytes */
   strtab terms;              /* global terms */
   tpost *tp;                 /* per global term */
   uint32_t captp;
@@ -404,7 +482,9 @@ void seg_builder_free(seg_builder *b) {
   strtab_free(&b->terms);
   strtab_free(&b->surf);
   indaga__free(b->surf_term);
-  for (uint32_t i = 0; i < b->captp && b->tp; i++) indaga__free(b->tp[i].p);
+  for (uint32_t i = 0; i < b->captp && b->tp; i++)
+    if (b->tp[i].cap > POOL_MAX) indaga__free(b->tp[i].p);
+  tpool_free(&b->pool);
   indaga__free(b->tp);
   indaga__free(b->map);
   buf_free(&b->scratch);
@@ -455,6 +535,13 @@ static int encode_doc_blobs(seg_builder *b, const dm_doc *d, uint32_t nparts) {
   return m->err ? m->err : p->err;
 }
 
+/* Write @x as a varint at @w; returns the byte after it. */
+static inline unsigned char *put_var32(unsigned char *w, uint32_t x) {
+  while (x >= 0x80) { *w++ = (unsigned char)(x | 0x80); x >>= 7; }
+  *w++ = (unsigned char)x;
+  return w;
+}
+
 /* Append one posting (paragraph @pid, positions of sorted occurrences o[0..n)) to term @g. */
 static int append_posting(seg_builder *b, uint32_t g, uint32_t pid, const uint64_t *o, uint32_t n) {
   tpost *t = &b->tp[g];
@@ -464,21 +551,35 @@ static int append_posting(seg_builder *b, uint32_t g, uint32_t pid, const uint64
     size_t cap = t->cap ? (size_t)t->cap * 2 : 16;
     while (cap < need) cap *= 2;
     if (cap > UINT32_MAX) cap = UINT32_MAX;
-    unsigned char *p = indaga__realloc(t->p, cap);
-    if (!p) return INDAGA_ENOMEM;
+    unsigned char *p;
+    if (cap <= POOL_MAX) {   /* pooled, and so was the old buffer */
+      p = pool_get(&b->pool, pool_class(cap));
+      if (!p) return INDAGA_ENOMEM;
+      if (t->p) {
+        memcpy(p, t->p, t->n);
+        pool_put(&b->pool, t->p, pool_class(t->cap));
+      }
+    } else if (t->cap <= POOL_MAX) {   /* out of the pool */
+      p = indaga__malloc(cap);
+      if (!p) return INDAGA_ENOMEM;
+      if (t->p) {
+        memcpy(p, t->p, t->n);
+        pool_put(&b->pool, t->p, pool_class(t->cap));
+      }
+    } else {
+      p = indaga__realloc(t->p, cap);
+      if (!p) return INDAGA_ENOMEM;
+    }
     b->postmem += cap - t->cap;
     t->p = p;
     t->cap = (uint32_t)cap;
   }
-  unsigned char *w = t->p + t->n, *wpos = w;
-  uint64_t v[2] = { t->df ? pid - t->last : pid, n };
-  for (uint32_t k = 0; k < n + 2u; k++) {
-    uint32_t x = k < 2 ? (uint32_t)v[k]
-                       : k == 2 ? (uint32_t)o[0] : (uint32_t)o[k - 2] - (uint32_t)o[k - 3] - 1u;
-    if (k == 2) wpos = w;
-    while (x >= 0x80) { *w++ = (unsigned char)(x | 0x80); x >>= 7; }
-    *w++ = (unsigned char)x;
-  }
+  unsigned char *w = t->p + t->n, *wpos;
+  w = put_var32(w, t->df ? pid - t->last : pid);
+  w = put_var32(w, n);
+  wpos = w;
+  w = put_var32(w, (uint32_t)o[0]);
+  for (uint32_t k = 1; k < n; k++) w = put_var32(w, (uint32_t)o[k] - (uint32_t)o[k - 1] - 1u);
   b->posbytes += (uint64_t)(w - wpos);
   t->n = (uint32_t)(w - t->p);
   t->last = pid;
@@ -587,7 +688,8 @@ int seg_builder_add(seg_builder *b, const seg_doc_in *in) {
   return rc;
 }
 
-typedef struct tref { const unsigned char *p; uint32_t n, id; const unsigned char *t; uint32_t nt; } tref;
+/* A string to sort: p[0..n), then t[0..nt) on ties; @id its term, @ix its index in its table. */
+typedef struct tref { const unsigned char *p; uint32_t n, id; const unsigned char *t; uint32_t nt, ix; } tref;
 
 static int cmp_mem(const unsigned char *a, size_t na, const unsigned char *b, size_t nb) {
   size_t m = na < nb ? na : nb;
@@ -602,75 +704,173 @@ static int cmp_tref(const void *x, const void *y) {
   return c ? c : cmp_mem(a->t, a->nt, b->t, b->nt);
 }
 
-/* Decode term @g's buffer into docs/tfs/pos (grown as needed) and pass it to the sink. */
-static int emit_term(seg_builder *b, const tref *r, uint32_t **docs, uint32_t **tfs, uint32_t **pos,
-                     size_t *capd, size_t *capp, char **errmsg) {
+/* Scratch of the write: one term's ids and tfs, and its blocks' positions offsets. */
+typedef struct emit_arrays {
+  uint32_t *docs, *tfs;
+  size_t capd;
+  uint64_t *posoff;
+  size_t capb;
+} emit_arrays;
+
+/*
+** Decode term @r's ids and tfs into @ea and pass them to the sink with its
+** positions, which the buffer already holds as the varints the sink writes:
+** they are copied out as bytes (into b->scratch), not decoded and encoded
+** again. Frees the term's buffer. INDAGA_OK, ENOMEM, or the sink's status.
+*/
+static int emit_term(seg_builder *b, const tref *r, emit_arrays *ea, char **errmsg) {
   tpost *t = &b->tp[r->id];
-  if (t->df > *capd) {
-    uint32_t *d = indaga__realloc(*docs, (size_t)t->df * 4), *f = d ? indaga__realloc(*tfs, (size_t)t->df * 4) : NULL;
-    if (d) *docs = d;
+  size_t nblk = ((size_t)t->df + SEG_BLOCK - 1) / SEG_BLOCK;
+  if (t->df > ea->capd) {
+    uint32_t *d = indaga__realloc(ea->docs, (size_t)t->df * 4), *f = d ? indaga__realloc(ea->tfs, (size_t)t->df * 4) : NULL;
+    if (d) ea->docs = d;
     if (!f) return INDAGA_ENOMEM;
-    *tfs = f;
-    *capd = t->df;
+    ea->tfs = f;
+    ea->capd = t->df;
   }
-  if (t->cf > *capp) {
-    if (t->cf > SIZE_MAX / 4) return INDAGA_ENOMEM;
-    uint32_t *p = indaga__realloc(*pos, (size_t)t->cf * 4);
-    if (!p) return INDAGA_ENOMEM;
-    *pos = p;
-    *capp = (size_t)t->cf;
+  if (nblk > ea->capb) {
+    uint64_t *o = indaga__realloc(ea->posoff, nblk * sizeof *o);
+    if (!o) return INDAGA_ENOMEM;
+    ea->posoff = o;
+    ea->capb = nblk;
   }
+  ia_buf *pb = &b->scratch;
+  buf_reset(pb);
+  if (buf_reserve(pb, t->n)) return pb->err;   /* the positions are a part of the buffer */
   const unsigned char *p = t->p, *end = t->p + t->n;
-  uint32_t doc = 0, *pp = *pos;
+  unsigned char *w = pb->p;
+  uint32_t doc = 0;
   for (uint32_t i = 0; i < t->df; i++) {
-    uint64_t gap, tf, v;
-    if (get_varint(&p, end, &gap) || get_varint(&p, end, &tf)) return INDAGA_ERROR;
+    uint64_t gap, tf;
+    if (get_varint(&p, end, &gap) || get_varint(&p, end, &tf) || tf == 0) return INDAGA_ERROR;
     doc = i ? doc + (uint32_t)gap : (uint32_t)gap;
-    (*docs)[i] = doc;
-    (*tfs)[i] = (uint32_t)tf;
-    for (uint64_t k = 0; k < tf; k++, pp++) {
-      if (get_varint(&p, end, &v)) return INDAGA_ERROR;
-      *pp = k ? pp[-1] + 1 + (uint32_t)v : (uint32_t)v;
+    ea->docs[i] = doc;
+    ea->tfs[i] = (uint32_t)tf;
+    if (i % SEG_BLOCK == 0) ea->posoff[i / SEG_BLOCK] = (uint64_t)(w - pb->p);
+    /* tf varints: copy bytes up to the tf-th one without its high bit */
+    for (uint64_t k = tf; k; p++) {
+      if (p == end) return INDAGA_ERROR;
+      *w++ = *p;
+      k -= !(*p & 0x80);
     }
   }
-  int rc = segsink_term(b->sink, (const char *)r->p, r->n, *docs, *tfs, *pos, t->df, errmsg);
-  indaga__free(t->p);
+  pb->n = (size_t)(w - pb->p);
+  int rc = segsink_term_enc(b->sink, (const char *)r->p, r->n, ea->docs, ea->tfs, t->df, pb->p, pb->n,
+                            ea->posoff, errmsg);
+  if (t->cap > POOL_MAX) indaga__free(t->p);
+  else if (t->p) pool_put(&b->pool, t->p, pool_class(t->cap));
   b->postmem -= t->cap;
   t->p = NULL;
   t->n = t->cap = 0;
   return rc;
 }
 
+/*
+** Sorting the terms and the vocabulary pairs: a stable LSD radix sort of
+** (8-byte prefix, index) entries, then each run of entries with the same
+** prefix sorted by the whole strings (qsort with cmp_tref). A prefix is the
+** first 8 bytes, big-endian and zero-padded, so prefixes order as the
+** strings do: one that is smaller belongs to the smaller string. Most terms
+** differ in their first 8 bytes, so few memcmp calls remain.
+*/
+typedef struct skey { uint64_t k; uint32_t i, pad; } skey;
+
+static uint64_t prefix8(const unsigned char *p, size_t n) {
+  if (n >= 8) return __builtin_bswap64(get_u64(p));
+  uint64_t k = 0;
+  for (size_t j = 0; j < 8; j++) k = k << 8 | (j < n ? p[j] : 0u);
+  return k;
+}
+
+/* Sort a[0..n) by k, stably, through tmp[0..n); returns the sorted copy (a or tmp). */
+static skey *radix_sort(skey *a, skey *tmp, uint32_t n) {
+  enum { nd = 8 };   /* bytes of a key */
+  uint32_t cnt[nd][256];
+  memset(cnt, 0, sizeof cnt);
+  for (uint32_t i = 0; i < n; i++)
+    for (int d = 0; d < nd; d++) cnt[d][(a[i].k >> (8 * d)) & 255]++;
+  for (int d = 0; d < nd; d++) {
+    uint32_t *c = cnt[d];
+    if (n == 0 || c[(a[0].k >> (8 * d)) & 255] == n) continue;   /* one digit for all: nothing moves */
+    uint32_t sum = 0;
+    for (int v = 0; v < 256; v++) { uint32_t x = c[v]; c[v] = sum; sum += x; }
+    for (uint32_t i = 0; i < n; i++) tmp[c[(a[i].k >> (8 * d)) & 255]++] = a[i];
+    skey *t = a; a = tmp; tmp = t;
+  }
+  return a;
+}
+
+/* Term @i, or with @vocab the vocabulary pair of surface entry @i, as a tref. */
+static tref make_ref(const seg_builder *b, uint32_t i, int vocab) {
+  if (!vocab) {
+    tref r = { b->terms.bytes.p + b->terms.off[i], b->terms.len[i], i, NULL, 0, i };
+    return r;
+  }
+  const unsigned char *p = b->surf.bytes.p + b->surf.off[i];
+  uint32_t ntm = get_u32(p), g = b->surf_term[i];
+  tref r = { p + 4 + ntm, b->surf.len[i] - 4 - ntm, g, b->terms.bytes.p + b->terms.off[g], b->terms.len[g], i };
+  return r;
+}
+
+/*
+** Sort a[0..n) (prefixes already in k) into *out (a or tmp) by make_ref's
+** order; @run is scratch for runs of equal prefixes. INDAGA_OK or ENOMEM.
+*/
+static int sort_refs(const seg_builder *b, skey *a, skey *tmp, uint32_t n, int vocab, skey **out,
+                     tref **run, size_t *caprun) {
+  a = radix_sort(a, tmp, n);
+  *out = a;
+  for (uint32_t i = 0, j; i < n; i = j) {
+    for (j = i + 1; j < n && a[j].k == a[i].k; j++) {}
+    if (j - i < 2) continue;
+    if (j - i > *caprun) {
+      tref *r = indaga__realloc(*run, (size_t)(j - i) * sizeof *r);
+      if (!r) return INDAGA_ENOMEM;
+      *run = r;
+      *caprun = j - i;
+    }
+    for (uint32_t k = i; k < j; k++) (*run)[k - i] = make_ref(b, a[k].i, vocab);
+    qsort(*run, j - i, sizeof **run, cmp_tref);
+    for (uint32_t k = i; k < j; k++) a[k].i = (*run)[k - i].ix;
+  }
+  return INDAGA_OK;
+}
+
 /* Write every term, then the vocabulary, to the sink. */
 static int write_terms(seg_builder *b, char **errmsg) {
-  uint32_t nt = b->terms.n, np = b->surf.n;
-  tref *refs = indaga__malloc(((size_t)(nt > np ? nt : np) + 1) * sizeof *refs);
-  uint32_t *docs = NULL, *tfs = NULL, *pos = NULL;
-  size_t capd = 0, capp = 0;
-  int rc = refs ? INDAGA_OK : INDAGA_ENOMEM;
+  uint32_t nt = b->terms.n, np = b->surf.n, nmax = nt > np ? nt : np;
+  skey *keys = indaga__malloc(((size_t)nmax + 1) * 2 * sizeof *keys), *tmp = keys ? keys + nmax + 1 : NULL, *sorted = keys;
+  tref *run = NULL;
+  size_t caprun = 0;
+  emit_arrays ea = { 0 };
+  int rc = keys ? INDAGA_OK : INDAGA_ENOMEM;
   for (uint32_t i = 0; i < nt && !rc; i++) {
-    tref r = { b->terms.bytes.p + b->terms.off[i], b->terms.len[i], i, NULL, 0 };
-    refs[i] = r;
+    keys[i].k = prefix8(b->terms.bytes.p + b->terms.off[i], b->terms.len[i]);
+    keys[i].i = i;
   }
-  if (!rc && nt) qsort(refs, nt, sizeof *refs, cmp_tref);
-  for (uint32_t i = 0; i < nt && !rc; i++) rc = emit_term(b, &refs[i], &docs, &tfs, &pos, &capd, &capp, errmsg);
-  indaga__free(docs);
-  indaga__free(tfs);
-  indaga__free(pos);
+  if (!rc) rc = sort_refs(b, keys, tmp, nt, 0, &sorted, &run, &caprun);
+  for (uint32_t i = 0; i < nt && !rc; i++) {
+    tref r = make_ref(b, sorted[i].i, 0);
+    rc = emit_term(b, &r, &ea, errmsg);
+  }
+  indaga__free(ea.docs);
+  indaga__free(ea.tfs);
+  indaga__free(ea.posoff);
   /* vocabulary: (key, term) pairs sorted by key, then term */
   uint32_t nv = 0;
   for (uint32_t i = 0; i < np && !rc; i++) {
-    const unsigned char *p = b->surf.bytes.p + b->surf.off[i];
-    uint32_t ntm = get_u32(p), nk = b->surf.len[i] - 4 - ntm, g = b->surf_term[i];
-    if (nk == 0) continue;   /* a token without a key adds nothing to the vocabulary */
-    tref r = { p + 4 + ntm, nk, g, b->terms.bytes.p + b->terms.off[g], b->terms.len[g] };
-    refs[nv++] = r;
+    tref r = make_ref(b, i, 1);
+    if (r.n == 0) continue;   /* a token without a key adds nothing to the vocabulary */
+    keys[nv].k = prefix8(r.p, r.n);
+    keys[nv++].i = i;
   }
-  np = nv;
-  if (!rc && np) qsort(refs, np, sizeof *refs, cmp_tref);
-  for (uint32_t i = 0; i < np && !rc; i++)
-    rc = segsink_vocab(b->sink, (const char *)refs[i].p, refs[i].n, (const char *)refs[i].t, refs[i].nt);
-  indaga__free(refs);
+  if (!rc) rc = sort_refs(b, keys, tmp, nv, 1, &sorted, &run, &caprun);
+  for (uint32_t i = 0; i < nv && !rc; i++) {
+    tref r = make_ref(b, sorted[i].i, 1);
+    rc = segsink_vocab(b->sink, (const char *)r.p, r.n, (const char *)r.t, r.nt);
+  }
+  indaga__free(run);
+  indaga__free(keys);
   return rc;
 }
 

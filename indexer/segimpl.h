@@ -89,6 +89,11 @@ int  segsink_open(segsink *s, const char *path, char **errmsg);
 int  segsink_reserve_positions(segsink *s, size_t n);
 int  segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
                   const uint32_t *tfs, const uint32_t *pos, uint32_t df, char **errmsg);
+/* The same with the positions already encoded as pst_encode writes them:
+** pos[0..npos), block b's starting at posoff[b] (pst_encode_ids). */
+int  segsink_term_enc(segsink *s, const char *t, size_t n, const uint32_t *docs, const uint32_t *tfs,
+                      uint32_t df, const unsigned char *pos, size_t npos, const uint64_t *posoff,
+                      char **errmsg);
 int  segsink_vocab(segsink *s, const char *k, size_t nk, const char *t, size_t nt);
 /* Write the remaining sections and the footer, fsync and rename into place. */
 int  segsink_finish(segsink *s, char **errmsg);

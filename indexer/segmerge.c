@@ -29,8 +29,11 @@ typedef struct merge {
   size_t n;
   uint32_t **remap;          /* per input: old paragraph id -> new, or SEG_END */
   segsink *sink;
-  uint32_t *docs, *tfs, *pos;
-  size_t capd, captf, capp, ndocs, npos;
+  uint32_t *docs, *tfs;
+  size_t capd, captf, ndocs;
+  ia_buf posb;               /* the term's positions, encoded as in the POSITIONS section */
+  uint64_t *posoff;          /* where each block's positions start in posb */
+  size_t capoff;
   ia_buf terms;              /* emitted terms, back to back */
   size_t *toff;              /* their offsets, nterms + 1 */
   size_t nterms, captoff;
@@ -87,6 +90,28 @@ static int grow(uint32_t **a, size_t *cap, size_t need) {
   return INDAGA_OK;
 }
 
+/*
+** Append the current posting's positions of @c to m->posb: their bytes as
+** stored, or, when an input holds a varint in a longer form than needed,
+** decoded and encoded again (the merged file's bytes are then those of a
+** fresh build).
+*/
+static int copy_positions(merge *m, seg_cursor *c) {
+  const unsigned char *raw;
+  size_t nraw;
+  int rc = pst_cursor_positions_raw(c, &raw, &nraw);
+  if (rc == INDAGA_OK) {
+    buf_append(&m->posb, raw, nraw);
+    return m->posb.err;
+  }
+  if (rc != 1) return rc;
+  const uint32_t *pos;
+  uint32_t n;
+  if ((rc = seg_cursor_positions(c, &pos, &n)) != INDAGA_OK) return rc;
+  for (uint32_t k = 0; k < n; k++) buf_put_varint(&m->posb, k ? pos[k] - pos[k - 1] - 1u : pos[0]);
+  return m->posb.err;
+}
+
 /* Append input @i's surviving postings of term @t. */
 static int gather(merge *m, size_t i, const seg_term *t) {
   seg_cursor c;
@@ -94,16 +119,22 @@ static int gather(merge *m, size_t i, const seg_term *t) {
   while (rc == INDAGA_OK && c.doc != SEG_END) {
     uint32_t np = m->remap[i][c.doc];
     if (np != SEG_END) {
-      const uint32_t *pos;
-      uint32_t n;
-      if ((rc = seg_cursor_positions(&c, &pos, &n)) != INDAGA_OK) break;
       if ((rc = grow(&m->docs, &m->capd, m->ndocs + 1)) != INDAGA_OK) break;
       if ((rc = grow(&m->tfs, &m->captf, m->ndocs + 1)) != INDAGA_OK) break;
-      if ((rc = grow(&m->pos, &m->capp, m->npos + n)) != INDAGA_OK) break;
+      if (m->ndocs % SEG_BLOCK == 0) {   /* a block starts: where its positions do */
+        size_t b = m->ndocs / SEG_BLOCK;
+        if (b >= m->capoff) {
+          size_t cap = m->capoff ? m->capoff * 2 : 64;
+          uint64_t *o = indaga__realloc(m->posoff, cap * sizeof *o);
+          if (!o) { rc = INDAGA_ENOMEM; break; }
+          m->posoff = o;
+          m->capoff = cap;
+        }
+        m->posoff[b] = m->posb.n;
+      }
+      if ((rc = copy_positions(m, &c)) != INDAGA_OK) break;
       m->docs[m->ndocs] = np;
-      m->tfs[m->ndocs++] = n;
-      memcpy(m->pos + m->npos, pos, (size_t)n * sizeof *pos);
-      m->npos += n;
+      m->tfs[m->ndocs++] = c.freq;
     }
     rc = seg_cursor_next(&c);
   }
@@ -152,13 +183,15 @@ static int merge_terms(merge *m, seg_dict_iter *it, int *live) {
     for (size_t i = 0; i < m->n; i++)
       if (live[i] && (lo == m->n || cmp_mem(it[i].term.p, it[i].term.n, it[lo].term.p, it[lo].term.n) < 0)) lo = i;
     if (lo == m->n) break;
-    m->ndocs = m->npos = 0;
+    m->ndocs = 0;
+    buf_reset(&m->posb);
     const ia_buf *t = &it[lo].term;
     for (size_t i = lo; i < m->n && !rc; i++)
       if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, t->p, t->n) == 0))
         rc = gather(m, i, &it[i].t);
     if (!rc && m->ndocs) {
-      rc = segsink_term(m->sink, (const char *)t->p, t->n, m->docs, m->tfs, m->pos, (uint32_t)m->ndocs, m->errmsg);
+      rc = segsink_term_enc(m->sink, (const char *)t->p, t->n, m->docs, m->tfs, (uint32_t)m->ndocs, m->posb.p,
+                            m->posb.n, m->posoff, m->errmsg);
       if (!rc) rc = remember(m, t->p, t->n);
     }
     /* advance every input on this term (the lowest last: t points into it) */
@@ -267,7 +300,8 @@ done:
   indaga__free(live);
   indaga__free(m.docs);
   indaga__free(m.tfs);
-  indaga__free(m.pos);
+  buf_free(&m.posb);
+  indaga__free(m.posoff);
   indaga__free(m.toff);
   buf_free(&m.terms);
   return rc;

@@ -7,8 +7,9 @@
 ** array, and display text gathered into blocks of about SEGF_TEXT_BLOCK
 ** bytes, each zstd-compressed as soon as it fills, so only compressed text
 ** is held. segsink_open() then creates "<path>.tmp" and writes the header;
-** terms follow in bytewise order: each list is encoded by pst_encode() and
-** its postings streamed to the file through a 1 MiB buffer (positions and
+** terms follow in bytewise order: each list is encoded by pst_encode() (or,
+** when the builder passes its positions already encoded, pst_encode_ids())
+** and its postings streamed to the file through a 1 MiB buffer (positions and
 ** the dictionary stay in memory, being written after the postings); the
 ** vocabulary comes last. segsink_finish() writes the remaining sections and
 ** the footer, hashing every byte with XXH3 as it goes (the whole file, and
@@ -168,6 +169,13 @@ size_t segsink_mem(const segsink *s) {
   /* Not counted, like the compression contexts: the ring of the compressing
      thread, a fixed amount (ZQ blocks of text and their frames, ~0.5 MiB). */
   return m;
+}
+
+/* Write @v as a varint (LEB128, as buf_put_varint) at @w; returns the byte after it. */
+static inline unsigned char *put_var(unsigned char *w, uint64_t v) {
+  while (v >= 0x80) { *w++ = (unsigned char)(v | 0x80); v >>= 7; }
+  *w++ = (unsigned char)v;
+  return w;
 }
 
 /* Record a sticky error from a buffer or call. */
@@ -375,28 +383,35 @@ int segsink_para(segsink *s, uint32_t part, uint32_t ordinal, uint32_t len, int 
   ia_buf *b = &s->para;
   int first = s->npara % SEGF_PARA_CHUNK == 0, newdoc = first || s->pdoc != s->ndoc - 1;
   uint64_t len_src = src_end >= src_start ? src_end - src_start : 0;
-  buf_put_varint(b, first ? s->ndoc - 1 : s->ndoc - 1 - s->pdoc);
-  buf_put_varint(b, part);
-  buf_put_varint(b, ordinal);
-  buf_put_varint(b, heading ? 1 : 0);
+  /* the record's varints gather on the stack, around the label: the buffer
+     grows exactly as with one append per field, so its capacity (counted
+     by segsink_mem) is the same after each record */
+  unsigned char rec[8 * 10], *w = rec;
+  w = put_var(w, first ? s->ndoc - 1 : s->ndoc - 1 - s->pdoc);
+  w = put_var(w, part);
+  w = put_var(w, ordinal);
+  w = put_var(w, heading ? 1 : 0);
   if (newdoc) {
-    buf_put_varint(b, src_start);
+    w = put_var(w, src_start);
   } else {   /* zigzag of the distance from the previous paragraph's end */
     int64_t d = (int64_t)(src_start - s->psrc_end);
-    buf_put_varint(b, ((uint64_t)d << 1) ^ (uint64_t)(d >> 63));
+    w = put_var(w, ((uint64_t)d << 1) ^ (uint64_t)(d >> 63));
   }
-  buf_put_varint(b, len_src);
+  w = put_var(w, len_src);
+  buf_append(b, rec, (size_t)(w - rec));
   seg__put_label(b, label, nlabel, label != NULL);
+  w = rec;
   if (first) {
-    buf_put_varint(b, s->ntextblk);
-    buf_put_varint(b, s->raw.n);
+    w = put_var(w, s->ntextblk);
+    w = put_var(w, s->raw.n);
   } else {
-    buf_put_varint(b, s->ntextblk - s->ptblk);
+    w = put_var(w, s->ntextblk - s->ptblk);
   }
   s->pdoc = s->ndoc - 1;
   s->ptblk = s->ntextblk;
   s->psrc_end = src_start + len_src;
-  buf_put_varint(b, ntext);
+  w = put_var(w, ntext);
+  buf_append(b, rec, (size_t)(w - rec));
   buf_append(&s->raw, text, ntext);
   s->rawparas++;
   buf_append(&s->paralen, &len, sizeof len);   /* native order until finish */
@@ -449,11 +464,17 @@ static void section_end(segsink *s, int id) {
   s->cur_sec = -1;
 }
 
-/* Write @n bytes to the file, hashing them. */
+/*
+** Write @n bytes to the file, hashing them: into the whole file's hash, and
+** into the chunk's (a chunked section) or the section's (any other; a
+** chunked section's checksum is that of its chunk checksums, so its bytes
+** are not hashed a third time).
+*/
 static void emit(segsink *s, const void *p, size_t n, char **errmsg) {
   if (s->rc || n == 0) return;
-  chunk_feed(s, p, n);
-  if (XXH3_64bits_update(s->xx, p, n) != XXH_OK || XXH3_64bits_update(s->xsec, p, n) != XXH_OK) {
+  int chunked = s->cur_sec >= 0 && SEGF_CHUNKED(s->cur_sec);
+  if (chunked) chunk_feed(s, p, n);
+  if (XXH3_64bits_update(s->xx, p, n) != XXH_OK || (!chunked && XXH3_64bits_update(s->xsec, p, n) != XXH_OK)) {
     keep(s, INDAGA_ERROR);
     return;
   }
@@ -499,8 +520,8 @@ static void flush_post(segsink *s, int force, char **errmsg) {
   }
 }
 
-int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
-                 const uint32_t *tfs, const uint32_t *pos, uint32_t df, char **errmsg) {
+/* Check a list about to be added and gather its paragraph lengths into s->lens. */
+static int term_lens(segsink *s, const uint32_t *docs, uint32_t df) {
   if (s->rc) return s->rc;
   if (!s->open || df == 0 || docs[df - 1] >= s->npara) return keep(s, INDAGA_EMISUSE);
   if (df > s->caplens) {
@@ -511,14 +532,21 @@ int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
   }
   const uint32_t *plen = segsink_para_lens(s);
   for (uint32_t i = 0; i < df; i++) s->lens[i] = plen[docs[i]];
-  uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = s->posb.n;
-  pst_stats st;
-  if (keep(s, pst_encode(&s->post, &s->posb, docs, tfs, s->lens, pos, df, &st))) {
+  return INDAGA_OK;
+}
+
+/*
+** After a list was encoded (@rc its status; its postings start at @post_at
+** of the section, its positions at @pos_at): the term's dictionary entry,
+** front-coded against the previous term of the block.
+*/
+static int term_entry(segsink *s, int rc, const char *t, size_t n, const pst_stats *st,
+                      uint64_t post_at, uint64_t pos_at, char **errmsg) {
+  if (keep(s, rc)) {
     if (s->rc == INDAGA_ERROR && errmsg)
       *errmsg = indaga__sprintf("%s: the postings of one term exceed 4 GiB", s->f.path);
     return s->rc;
   }
-  /* dictionary entry, front-coded against the previous term of the block */
   ia_buf *d = &s->dict;
   int first = s->nterms % SEGF_DICT_BLOCK == 0;
   size_t shared = 0;
@@ -529,16 +557,20 @@ int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
     size_t m = s->prevterm.n < n ? s->prevterm.n : n;
     while (shared < m && s->prevterm.p[shared] == (unsigned char)t[shared]) shared++;
   }
-  buf_put_varint(d, shared);
-  buf_put_varint(d, n - shared);
+  unsigned char rec[8 * 10], *w = rec;   /* the varints of the entry, gathered */
+  w = put_var(w, shared);
+  w = put_var(w, n - shared);
+  buf_append(d, rec, (size_t)(w - rec));
   buf_append(d, t + shared, n - shared);
-  buf_put_varint(d, st.df);
-  buf_put_varint(d, st.cf - st.df);
-  buf_put_varint(d, st.max_tf - 1);
-  buf_put_varint(d, st.min_len);
-  buf_put_varint(d, first ? post_at : post_at - s->prev_post);
-  buf_put_varint(d, first ? pos_at : pos_at - s->prev_pos);
-  if (st.df <= SEG_BLOCK) buf_put_varint(d, st.last_doc);
+  w = rec;
+  w = put_var(w, st->df);
+  w = put_var(w, st->cf - st->df);
+  w = put_var(w, st->max_tf - 1);
+  w = put_var(w, st->min_len);
+  w = put_var(w, first ? post_at : post_at - s->prev_post);
+  w = put_var(w, first ? pos_at : pos_at - s->prev_pos);
+  if (st->df <= SEG_BLOCK) w = put_var(w, st->last_doc);
+  buf_append(d, rec, (size_t)(w - rec));
   s->prev_post = post_at;
   s->prev_pos = pos_at;
   buf_reset(&s->prevterm);
@@ -547,6 +579,27 @@ int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
   if (keep(s, d->err ? d->err : s->dictidx.err ? s->dictidx.err : s->prevterm.err)) return s->rc;
   flush_post(s, 0, errmsg);
   return s->rc;
+}
+
+int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
+                 const uint32_t *tfs, const uint32_t *pos, uint32_t df, char **errmsg) {
+  if (term_lens(s, docs, df)) return s->rc;
+  uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = s->posb.n;
+  pst_stats st;
+  int rc = pst_encode(&s->post, &s->posb, docs, tfs, s->lens, pos, df, &st);
+  return term_entry(s, rc, t, n, &st, post_at, pos_at, errmsg);
+}
+
+int segsink_term_enc(segsink *s, const char *t, size_t n, const uint32_t *docs, const uint32_t *tfs,
+                     uint32_t df, const unsigned char *pos, size_t npos, const uint64_t *posoff,
+                     char **errmsg) {
+  if (term_lens(s, docs, df)) return s->rc;
+  uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = s->posb.n;
+  buf_append(&s->posb, pos, npos);
+  if (keep(s, s->posb.err)) return s->rc;
+  pst_stats st;
+  int rc = pst_encode_ids(&s->post, docs, tfs, s->lens, posoff, df, &st);
+  return term_entry(s, rc, t, n, &st, post_at, pos_at, errmsg);
 }
 
 /* Emit the pending vocabulary key with its terms. */

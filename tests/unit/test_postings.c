@@ -2,7 +2,8 @@
 ** test_postings.c: the postings codec (indexer/postings.c) against a plain
 ** array reference: round trips of random lists of 1, 127, 128, 129 and
 ** 10000 postings (dense and sparse ids), seek / next / block-max bounds for
-** every target, positions, and arbitrary or damaged bytes, which must give
+** every target, positions (decoded, and as raw bytes for merge),
+** pst_encode_ids (pre-encoded positions) giving pst_encode's bytes, and arbitrary or damaged bytes, which must give
 ** INDAGA_ECORRUPT or well-formed output, never a crash (run under ASan).
 */
 #include <stdarg.h>
@@ -145,6 +146,96 @@ static void test_postings__round_trip_next(void **state) {
       ref_free(&l);
     }
   }
+}
+
+/* pst_encode_ids, given pst_encode's positions bytes and block offsets, writes the same list. */
+static void test_postings__encode_ids_same_bytes(void **state) {
+  (void)state;
+  for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
+    for (uint32_t gap = 1; gap <= 1000; gap *= 1000) {
+      ref_list l;
+      ref_make(&l, sizes[s], gap);
+      /* the block offsets: count tf varints (bytes without the high bit) per posting */
+      uint32_t nblk = (l.n + SEG_BLOCK - 1) / SEG_BLOCK;
+      uint64_t *posoff = calloc(nblk, sizeof *posoff);
+      size_t at = 0;
+      for (uint32_t i = 0; i < l.n; i++) {
+        if (i % SEG_BLOCK == 0) posoff[i / SEG_BLOCK] = at;
+        for (uint32_t k = l.tfs[i]; k; at++) {
+          assert_true(at < l.nposb);
+          k -= !(l.posb[at] & 0x80);
+        }
+      }
+      assert_true(at == l.nposb);
+      ia_buf post = { 0 };
+      buf_put_u8(&post, 0xAB);
+      pst_stats st;
+      assert_int_equal(pst_encode_ids(&post, l.docs, l.tfs, l.lens, posoff, l.n, &st), INDAGA_OK);
+      assert_true(post.n - 1 == l.npost);
+      assert_memory_equal(post.p + 1, l.post, l.npost);
+      assert_memory_equal(&st, &l.st, sizeof st);
+      buf_free(&post);
+      free(posoff);
+      ref_free(&l);
+    }
+  }
+}
+
+/*
+** pst_cursor_positions_raw gives each posting's stored bytes (interleaved with
+** seg_cursor_positions calls, which must still agree), and 1 for a varint
+** in a longer form than needed.
+*/
+static void test_postings__raw_positions(void **state) {
+  (void)state;
+  for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
+    ref_list l;
+    ref_make(&l, sizes[s], 3);
+    pst_list pl = ref_pst(&l);
+    seg_cursor c;
+    assert_int_equal(pst_cursor_open(&c, NULL, &pl), INDAGA_OK);
+    size_t at = 0;
+    for (uint32_t i = 0; i < l.n; i++) {
+      size_t len = 0;
+      for (uint32_t k = l.tfs[i]; k; len++) k -= !(l.posb[at + len] & 0x80);
+      const unsigned char *raw;
+      size_t nraw;
+      assert_int_equal(pst_cursor_positions_raw(&c, &raw, &nraw), INDAGA_OK);
+      assert_true(nraw == len);
+      assert_ptr_equal(raw, l.posb + at);
+      if (i % 3 == 0) check_positions(&c, &l, i);   /* the same posting again, decoded */
+      at += len;
+      assert_int_equal(seg_cursor_next(&c), INDAGA_OK);
+    }
+    assert_int_equal(c.doc, SEG_END);
+    seg_cursor_close(&c);
+    ref_free(&l);
+  }
+  /* one posting, tf 2: positions 0 and 1, the second written 0x80 0x00 (0 in two bytes) */
+  ref_list l;
+  ref_make(&l, 1, 1);
+  unsigned char pos[] = { 0x00, 0x80, 0x00 };
+  l.tfs[0] = 2;
+  ia_buf post = { 0 }, posb = { 0 };
+  uint32_t p2[] = { 0, 1 };
+  l.lens[0] = 5;
+  assert_int_equal(pst_encode(&post, &posb, l.docs, l.tfs, l.lens, p2, 1, &l.st), INDAGA_OK);
+  pst_list pl = { post.p, post.p + post.n, pos, pos + sizeof pos, 1, l.docs[0], 2, 5, l.docs[0] + 1 };
+  seg_cursor c;
+  assert_int_equal(pst_cursor_open(&c, NULL, &pl), INDAGA_OK);
+  const unsigned char *raw;
+  size_t nraw;
+  assert_int_equal(pst_cursor_positions_raw(&c, &raw, &nraw), 1);
+  const uint32_t *dp;
+  uint32_t n;
+  assert_int_equal(seg_cursor_positions(&c, &dp, &n), INDAGA_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(dp[0], 0);
+  assert_int_equal(dp[1], 1);
+  seg_cursor_close(&c);
+  buf_free(&post);
+  buf_free(&posb);
+  ref_free(&l);
 }
 
 static void test_postings__seek_every_target(void **state) {
@@ -320,6 +411,8 @@ static void test_postings__damaged_lists(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_postings__round_trip_next),
+    cmocka_unit_test(test_postings__encode_ids_same_bytes),
+    cmocka_unit_test(test_postings__raw_positions),
     cmocka_unit_test(test_postings__seek_every_target),
     cmocka_unit_test(test_postings__block_bounds),
     cmocka_unit_test(test_postings__arbitrary_bytes_are_corrupt),
