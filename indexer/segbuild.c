@@ -180,17 +180,9 @@ static void tokens_free(seg_tokens *t) {
   indaga__free(t);
 }
 
-/* Per-document memo of analyzer word ids (ia_token.wid) -> local term id. */
-#define MEMO_BITS 12
-#define MEMO_SIZE (1u << MEMO_BITS)
-
 typedef struct actx {
   seg_tokens *t;
   ia_buf pair;               /* scratch: a surf table key */
-  uint32_t maxpos, distinct;
-  int rc;
-  uint64_t *memo_wid;        /* MEMO_SIZE direct-mapped entries: wid, or 0 */
-  uint32_t *memo_lid;        /* the local term of memo_wid[i] */
 } actx;
 
 /*
@@ -224,34 +216,25 @@ static int intern_token(actx *a, const ia_token *tok, uint32_t *lid) {
 }
 
 /*
-** One token: its local term from the memo when the analyzer named the word
-** (ia_token.wid, the common case: no hashing of strings at all), else
-** through intern_token; then one occurrence (term << 32 | position).
+** The id of a token for analyzer_run_ids: its local term (intern_token),
+** or IA_ID_SKIP for a token without a term. The analyzer remembers the id
+** of a word for the rest of the document (analyzer_ids_scope), so this is
+** called about once per distinct word of a document, and every other
+** token costs the analyzer one append of (term << 32 | position).
 */
-static int on_token(void *ctx, const ia_token *tok) {
-  actx *a = ctx;
-  seg_tokens *t = a->t;
-  if (tok->nterm == 0) return 0;
-  uint32_t lid, m = (uint32_t)tok->wid & (MEMO_SIZE - 1);
-  int rc = INDAGA_OK;
-  if (tok->wid && a->memo_wid[m] == tok->wid) {
-    lid = a->memo_lid[m];
-  } else {
-    rc = intern_token(a, tok, &lid);
-    if (!rc && tok->wid) { a->memo_wid[m] = tok->wid; a->memo_lid[m] = lid; }
+static int id_of_token(void *ctx, const ia_token *tok, uint32_t *id) {
+  if (tok->nterm == 0) { *id = IA_ID_SKIP; return 0; }
+  return intern_token(ctx, tok, id);
+}
+
+/* Distinct positions among occurrences o[0..n) (positions non-decreasing): a paragraph's length. */
+static uint32_t count_positions(const uint64_t *o, size_t n) {
+  uint32_t distinct = 0, maxpos = 0;
+  for (size_t k = 0; k < n; k++) {
+    uint32_t pos = (uint32_t)o[k];
+    if (distinct == 0 || pos > maxpos) { distinct++; maxpos = pos; }
   }
-  if (!rc && t->nocc == t->capocc) {
-    size_t cap = t->capocc ? t->capocc * 2 : 1024;
-    uint64_t *o = indaga__realloc(t->occ, cap * sizeof *o);
-    if (!o) rc = INDAGA_ENOMEM; else { t->occ = o; t->capocc = cap; }
-  }
-  if (rc) { a->rc = rc; return 1; }
-  t->occ[t->nocc++] = (uint64_t)lid << 32 | tok->pos;
-  if (a->distinct == 0 || tok->pos > a->maxpos) {
-    a->distinct++;
-    a->maxpos = tok->pos;
-  }
-  return 0;
+  return distinct;
 }
 
 static int cmp_u64(const void *x, const void *y) {
@@ -313,23 +296,25 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
   a.t = t;
   int rc = INDAGA_ENOMEM;
   if (!t) goto done;
-  a.memo_wid = indaga__calloc(MEMO_SIZE, sizeof *a.memo_wid);
-  a.memo_lid = indaga__malloc(MEMO_SIZE * sizeof *a.memo_lid);
-  if (!a.memo_wid || !a.memo_lid) goto done;
   t->npara = d->nparas;
   t->pn = indaga__calloc(d->nparas ? d->nparas : 1, sizeof *t->pn);
   t->plen = indaga__calloc(d->nparas ? d->nparas : 1, sizeof *t->plen);
   if (!t->pn || !t->plen) goto done;
+  analyzer_ids_scope(an);
+  ia_occs o = { NULL, 0, 0 };
+  rc = INDAGA_OK;
   for (size_t i = 0; i < d->nparas; i++) {
-    size_t start = t->nocc;
-    a.maxpos = a.distinct = 0;
-    rc = analyzer_run(an, d->paras[i].text, d->paras[i].ntext, on_token, &a, NULL);
-    if (a.rc) rc = a.rc;
-    if (rc) goto done;
-    if (t->nocc - start >= UINT32_MAX) { rc = INDAGA_ERROR; goto done; }
-    t->pn[i] = (uint32_t)(t->nocc - start);
-    t->plen[i] = a.distinct;
+    size_t start = o.n;
+    rc = analyzer_run_ids(an, d->paras[i].text, d->paras[i].ntext, id_of_token, &a, &o, NULL);
+    if (rc) break;
+    if (o.n - start >= UINT32_MAX) { rc = INDAGA_ERROR; break; }
+    t->pn[i] = (uint32_t)(o.n - start);
+    t->plen[i] = count_positions(o.v + start, o.n - start);
   }
+  t->occ = o.v;
+  t->nocc = o.n;
+  t->capocc = o.cap;
+  if (rc) goto done;
   if ((rc = group_doc(t)) != 0) goto done;
   indaga__free(t->pn);
   t->pn = NULL;
@@ -340,8 +325,6 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
   rc = INDAGA_OK;
 done:
   buf_free(&a.pair);
-  indaga__free(a.memo_wid);
-  indaga__free(a.memo_lid);
   if (rc) { tokens_free(t); t = NULL; }
   tokens_free(in->tokens);
   in->tokens = t;

@@ -22,6 +22,14 @@
 ** the strings out of line, the second memory miss per lookup cost a third
 ** of the analyzer's time; a cap of 2^15, 2^16, 2^17, 2^18 slots gave 1.56M,
 ** 0.86M, 0.47M, 0.30M misses and 136, 162, 175, 188 MB/s.)
+**
+** Beside the table, for analyzer_run_ids only, a tag per slot (allocated
+** on its first call, 1 MiB at most): IA_TAG_STAMP_BITS of scope stamp, then
+** the id its caller gave the slot's word in that scope. A tag is zero when
+** its slot is filled (tags are zeroed whenever the table is, and a slot is
+** never emptied alone), and a stamp is never reused without zeroing every
+** tag first, so a tag of the current stamp always speaks of the current
+** word of its slot in the current scope.
 */
 #ifndef INDAGA_ANALYZER_INT_H
 #define INDAGA_ANALYZER_INT_H
@@ -49,7 +57,11 @@ struct sb_stemmer;
 #define IA_CACHE_MIN_SLOTS  4096u
 #define IA_CACHE_MAX_SLOTS  (1u << 18)          /* 262144 entries, 8 MiB */
 #define IA_CACHE_MIN_ARENA  ((size_t)1 << 14)
-#define IA_CACHE_MAX_ARENA  ((size_t)4 << 20)   /* 4 MiB of long strings */
+#define IA_CACHE_MAX_ARENA  ((size_t)3 << 20)   /* 3 MiB of long strings */
+
+#define IA_TAG_STAMP_BITS   8u
+#define IA_TAG_ID_MASK      ((1u << (32 - IA_TAG_STAMP_BITS)) - 1)   /* ids this or above: not tagged */
+#define IA_TAG_SKIP         IA_TAG_ID_MASK   /* tag of a word whose tokens are IA_ID_SKIP */
 #define IA_CACHE_INLINE     24u
 
 typedef struct ia_cache_ent {
@@ -98,6 +110,8 @@ struct analyzer {
   uint64_t cache_resets;          /* for tests and the benchmark */
   uint64_t cache_misses;
   uint32_t epoch;                 /* bumped whenever entries move or go (grow, clear) */
+  uint32_t *tags;                 /* nslots tags for analyzer_run_ids, or NULL (see above) */
+  uint32_t tag_stamp;             /* the current scope's stamp, 1 .. 2^IA_TAG_STAMP_BITS - 1 */
 
   char *stop_blob;                /* folded stopwords, sorted index below */
   ia_stop *stops;

@@ -252,6 +252,7 @@ void analyzer_free(analyzer *a) {
   if (!a) return;
   if (a->stemmer) sb_stemmer_delete(a->stemmer);
   indaga__free(a->slots_mem);
+  indaga__free(a->tags);
   indaga__free(a->arena);
   indaga__free(a->stop_blob);
   indaga__free(a->stops);
@@ -367,6 +368,7 @@ static int slots_alloc(uint32_t n, ia_cache_ent **slots, void **mem) {
 
 static void cache_clear(analyzer *a) {
   memset(a->slots, 0, (size_t)a->nslots * sizeof *a->slots);
+  if (a->tags) memset(a->tags, 0, (size_t)a->nslots * sizeof *a->tags);
   a->nused = 0;
   a->narena = 0;
   a->cache_resets++;
@@ -375,12 +377,15 @@ static void cache_clear(analyzer *a) {
 
 static uint32_t slot_of(uint64_t h, uint32_t nslots) { return (uint32_t)h & (nslots - 1); }
 
-/* Double the table. Returns INDAGA_OK or INDAGA_ENOMEM (the table is kept). */
+/* Double the table (and the tags, zeroed). Returns INDAGA_OK or INDAGA_ENOMEM (the table is kept). */
 static int cache_grow(analyzer *a) {
   uint32_t ncap = a->nslots * 2;
   ia_cache_ent *ns;
   void *mem;
-  if (slots_alloc(ncap, &ns, &mem) != INDAGA_OK) return INDAGA_ENOMEM;
+  uint32_t *tags = NULL;
+  if (a->tags && !(tags = indaga__calloc(ncap, sizeof *tags))) return INDAGA_ENOMEM;
+  if (slots_alloc(ncap, &ns, &mem) != INDAGA_OK) { indaga__free(tags); return INDAGA_ENOMEM; }
+  if (tags) { indaga__free(a->tags); a->tags = tags; }
   for (uint32_t i = 0; i < a->nslots; i++) {
     const ia_cache_ent *e = &a->slots[i];
     if (!e->nword) continue;
@@ -457,6 +462,7 @@ int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *
   if (ext && a->narena + need > a->arena_cap) {
     size_t cap = a->arena_cap ? a->arena_cap : IA_CACHE_MIN_ARENA;
     while (cap < a->narena + need && cap < IA_CACHE_MAX_ARENA) cap *= 2;
+    if (cap > IA_CACHE_MAX_ARENA) cap = IA_CACHE_MAX_ARENA;
     unsigned char *na = NULL;
     if (a->narena + need <= cap) na = indaga__realloc(a->arena, cap);
     if (na) { a->arena = na; a->arena_cap = cap; }
