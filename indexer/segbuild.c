@@ -32,6 +32,7 @@
 */
 #include <assert.h>
 #include <stdlib.h>
+#define XXH_INLINE_ALL   /* the analysis hashes short strings: no call, no dispatch */
 #include <xxhash.h>
 #include "indexer/segimpl.h"
 #include "indexer/segwriter.h"
@@ -194,13 +195,16 @@ static int intern_token(actx *a, const ia_token *tok, uint32_t *lid) {
   seg_tokens *t = a->t;
   uint32_t sid;
   int added, rc;
+  if (tok->nterm > UINT32_MAX / 2) return INDAGA_ERROR;
   ia_buf *sb = &a->pair;   /* u32 nterm, term, key */
-  buf_reset(sb);
-  buf_put_u32(sb, (uint32_t)tok->nterm);
-  buf_append(sb, tok->term, tok->nterm);
-  buf_append(sb, tok->key, tok->nkey);
-  rc = sb->err ? sb->err : tok->nterm > UINT32_MAX / 2 ? INDAGA_ERROR
-     : strtab_intern(&t->surf, sb->p, sb->n, XXH3_64bits(sb->p, sb->n), &sid, &added);
+  size_t np = 4 + tok->nterm + tok->nkey;
+  sb->n = 0;
+  if (np >= sb->cap && (rc = buf_reserve(sb, np)) != INDAGA_OK) return rc;
+  put_u32(sb->p, (uint32_t)tok->nterm);
+  memcpy(sb->p + 4, tok->term, tok->nterm);
+  memcpy(sb->p + 4 + tok->nterm, tok->key, tok->nkey);
+  sb->n = np;
+  rc = strtab_intern(&t->surf, sb->p, np, XXH3_64bits(sb->p, np), &sid, &added);
   if (!rc && added) {
     if (sid >= t->capsurf) {
       uint32_t cap = t->capsurf ? t->capsurf * 2 : 256;
