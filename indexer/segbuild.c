@@ -273,15 +273,25 @@ static int group_doc(seg_tokens *t) {
     uint64_t para = (uint64_t)i << 32;
     for (uint32_t k = 0; k < t->pn[i]; k++, o++) out[st[(*o >> 32) + 1]++] = para | (uint32_t)*o;
   }
-  /* st[l] is where term l starts, st[l + 1] where it ends: sort if need be, drop repeats */
+  /* st[l] is where term l starts, st[l + 1] where it ends: sort if need be, drop repeats.
+  ** A group strictly ascending (nearly all) is one compare per occurrence, and moves
+  ** only once a repeat was dropped before it. */
   uint32_t w = 0;
   for (uint32_t l = 0; l < nt; l++) {
-    uint32_t b = st[l], e = st[l + 1];
-    for (uint32_t k = b + 1; k < e; k++)
-      if (out[k] < out[k - 1]) { qsort(out + b, e - b, sizeof *out, cmp_u64); break; }
+    uint32_t b = st[l], e = st[l + 1], k = b + 1;
+    while (k < e && out[k] > out[k - 1]) k++;
     st[l] = w;
-    for (uint32_t k = b; k < e; k++)
-      if (w == st[l] || out[k] != out[w - 1]) out[w++] = out[k];
+    if (k < e) {   /* out of order or a repeat */
+      for (uint32_t q = k; q < e; q++)
+        if (out[q] < out[q - 1]) { qsort(out + b, e - b, sizeof *out, cmp_u64); break; }
+      for (uint32_t q = b; q < e; q++)
+        if (w == st[l] || out[q] != out[w - 1]) out[w++] = out[q];
+    } else if (w == b) {
+      w = e;
+    } else {
+      memmove(out + w, out + b, (size_t)(e - b) * sizeof *out);
+      w += e - b;
+    }
   }
   st[nt] = w;
   indaga__free(t->occ);
@@ -305,7 +315,12 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
   t->plen = indaga__calloc(d->nparas ? d->nparas : 1, sizeof *t->plen);
   if (!t->pn || !t->plen) goto done;
   analyzer_ids_scope(an);
-  ia_occs o = { NULL, 0, 0 };
+  /* Room for the document's tokens at once (the legislation corpus has one
+  ** per 7.2 bytes of text; at most one per 2, and analyzer_run_ids grows it). */
+  size_t ntext = 0;
+  for (size_t i = 0; i < d->nparas; i++) ntext += d->paras[i].ntext;
+  ia_occs o = { NULL, 0, ntext / 6 + 64 };
+  if (!(o.v = indaga__malloc(o.cap * sizeof *o.v))) goto done;
   rc = INDAGA_OK;
   for (size_t i = 0; i < d->nparas; i++) {
     size_t start = o.n;
