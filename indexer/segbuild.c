@@ -92,6 +92,32 @@ static int strtab_rehash(strtab *t) {
   return INDAGA_OK;
 }
 
+/*
+** Make @t (empty) ready for about @n entries without regrowing: 2n slots
+** (a power of two, at least 256) and room for n entries. INDAGA_OK or
+** INDAGA_ENOMEM (t is then still empty and valid).
+*/
+static int strtab_presize(strtab *t, uint32_t n) {
+  uint32_t nslots = 256;
+  while (nslots < n * 2 && nslots < (1u << 30)) nslots *= 2;
+  tslot *s = indaga__calloc(nslots, sizeof *s);
+  uint32_t cap = nslots / 2;
+  uint32_t *o = indaga__malloc((size_t)cap * 4), *l = indaga__malloc((size_t)cap * 4);
+  uint64_t *h = indaga__malloc((size_t)cap * 8);
+  if (!s || !o || !l || !h) {
+    indaga__free(s); indaga__free(o); indaga__free(l); indaga__free(h);
+    return INDAGA_ENOMEM;
+  }
+  indaga__free(t->slots); indaga__free(t->off); indaga__free(t->len); indaga__free(t->hash);
+  t->slots = s;
+  t->mask = nslots - 1;
+  t->off = o;
+  t->len = l;
+  t->hash = h;
+  t->cap = cap;
+  return INDAGA_OK;
+}
+
 /* Hint that the lookup of hash @h comes soon. */
 static inline void strtab_prefetch(const strtab *t, uint64_t h) {
 #if defined(__GNUC__)
@@ -321,6 +347,15 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
   for (size_t i = 0; i < d->nparas; i++) ntext += d->paras[i].ntext;
   ia_occs o = { NULL, 0, ntext / 6 + 64 };
   if (!(o.v = indaga__malloc(o.cap * sizeof *o.v))) goto done;
+  /* and for its distinct words (the first 8 MB of the legislation corpus
+  ** have one new (term, key) per 35 bytes of text, a long document fewer):
+  ** one per 32 bytes, at most 16384; the tables grow past that */
+  uint32_t nwords = ntext / 32 > 16384 ? 16384 : (uint32_t)(ntext / 32);
+  if (strtab_presize(&t->surf, nwords) || strtab_presize(&t->terms, nwords) ||
+      buf_reserve(&t->surf.bytes, (size_t)nwords * 24) || buf_reserve(&t->terms.bytes, (size_t)nwords * 8)) {
+    t->occ = o.v;
+    goto done;
+  }
   rc = INDAGA_OK;
   for (size_t i = 0; i < d->nparas; i++) {
     size_t start = o.n;

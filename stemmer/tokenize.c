@@ -278,25 +278,15 @@ typedef struct pending {
 
 /*
 ** Emit the word p[i..j) whose normalisable bytes are w[0..wn) (the input
-** itself, or a->word when entities were decoded), @h their hash. Returns
-** INDAGA_OK, INDAGA_ENOMEM or the callback's value.
+** itself, or a->word when entities were decoded), @h their hash, @e its
+** cache entry when the caller looked it up (found = 1; e NULL: not cached).
+** Returns INDAGA_OK, INDAGA_ENOMEM or the callback's value.
 */
-static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn, uint64_t h, int part) {
+static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn, uint64_t h, int part,
+                     const ia_cache_ent *e, int found) {
   ia_word nw;
   int rc;
-  const ia_cache_ent *e = NULL;
-  if (wn <= 255 && !is_digit_ascii((unsigned char)w[0])) e = ia_cache_find(r->a, w, wn, h);
-  if (e && r->out && !(e->flags & IA_ORDINAL)) {
-    /* ids mode: a word already seen in this scope is its tag */
-    uint32_t tg = r->a->tags[e - r->a->slots];
-    if (tg >> (32 - IA_TAG_STAMP_BITS) == r->a->tag_stamp) {
-      tg &= IA_TAG_ID_MASK;
-      if (tg != IA_TAG_SKIP && (rc = occ_put(r->out, (uint64_t)tg << 32 | r->pos)) != INDAGA_OK)
-        return rc;
-      r->pos++;
-      return INDAGA_OK;
-    }
-  }
+  if (!found && wn <= 255 && !is_digit_ascii((unsigned char)w[0])) e = ia_cache_find(r->a, w, wn, h);
   if (e) ia_cache_word(r->a, e, &nw);
   else if ((rc = ia_word_lookup_h(r->a, w, wn, h, &nw)) != INDAGA_OK) return rc;
   ia_token t;
@@ -328,13 +318,40 @@ static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn, uint6
   return INDAGA_OK;
 }
 
-/* Emit the oldest pending word. */
-static int emit_oldest(run *r, pending *pw) {
+/*
+** Emit the oldest pending word. In ids mode, the common case inline: a
+** cached word whose tag is of the current scope is one append.
+*/
+static inline int emit_oldest(run *r, pending *pw) {
   unsigned k = pw->head;
   pw->head = (pw->head + 1) & (IA_AHEAD - 1);
   pw->count--;
-  return emit_word(r, pw->w[k].i, pw->w[k].j, (const char *)r->p + pw->w[k].i,
-                   pw->w[k].j - pw->w[k].i, pw->w[k].h, pw->w[k].part);
+  const char *w = (const char *)r->p + pw->w[k].i;
+  size_t wn = pw->w[k].j - pw->w[k].i;
+  const ia_cache_ent *e = NULL;
+  int found = 0;
+  if (r->out && wn <= 255 && !is_digit_ascii((unsigned char)w[0])) {
+    analyzer *a = r->a;
+    e = ia_cache_find(a, w, wn, pw->w[k].h);
+    found = 1;
+    uint32_t tg;
+    if (e && !(e->flags & IA_ORDINAL) &&
+        (tg = a->tags[e - a->slots]) >> (32 - IA_TAG_STAMP_BITS) == a->tag_stamp) {
+      tg &= IA_TAG_ID_MASK;
+      if (tg != IA_TAG_SKIP) {
+        ia_occs *o = r->out;
+        if (o->n == o->cap) {
+          int rc = occ_put(o, (uint64_t)tg << 32 | r->pos);
+          if (rc) return rc;
+        } else {
+          o->v[o->n++] = (uint64_t)tg << 32 | r->pos;
+        }
+      }
+      r->pos++;
+      return INDAGA_OK;
+    }
+  }
+  return emit_word(r, pw->w[k].i, pw->w[k].j, w, wn, pw->w[k].h, pw->w[k].part, e, found);
 }
 
 /* Emit every pending word, in order. */
@@ -494,7 +511,7 @@ static int run_text(run *rp, size_t *n_invalid) {
       if ((rc = flush(&r, &pw)) != 0) break;
       if (j == i || a->word.n == 0) { i = j > i ? j : i + 1; continue; }
       rc = emit_word(&r, i, j, (const char *)a->word.p, a->word.n,
-                     ia_hash((const char *)a->word.p, a->word.n), in_sym);
+                     ia_hash((const char *)a->word.p, a->word.n), in_sym, NULL, 0);
       if (rc != 0) break;
       i = j;
       continue;
