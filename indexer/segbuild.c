@@ -166,8 +166,10 @@ static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_
     t->hash = hh2;
     t->cap = cap;
   }
-  buf_append(&t->bytes, p, n);
-  if (t->bytes.err) return t->bytes.err;
+  if (t->bytes.n + n >= t->bytes.cap && buf_reserve(&t->bytes, n)) return t->bytes.err;
+  memcpy(t->bytes.p + t->bytes.n, p, n);
+  t->bytes.n += n;
+  t->bytes.p[t->bytes.n] = 0;
   t->off[t->n] = (uint32_t)(t->bytes.n - n);
   t->len[t->n] = (uint32_t)n;
   t->hash[t->n] = h;
@@ -257,16 +259,6 @@ static int id_of_token(void *ctx, const ia_token *tok, uint32_t *id) {
   return intern_token(ctx, tok, id);
 }
 
-/* Distinct positions among occurrences o[0..n) (positions non-decreasing): a paragraph's length. */
-static uint32_t count_positions(const uint64_t *o, size_t n) {
-  uint32_t distinct = 0, maxpos = 0;
-  for (size_t k = 0; k < n; k++) {
-    uint32_t pos = (uint32_t)o[k];
-    if (distinct == 0 || pos > maxpos) { distinct++; maxpos = pos; }
-  }
-  return distinct;
-}
-
 static int cmp_u64(const void *x, const void *y) {
   uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
   return a < b ? -1 : a > b;
@@ -277,7 +269,8 @@ static int cmp_u64(const void *x, const void *y) {
 ** order, t->pn[i] of them in paragraph i) by local term into a fresh array
 ** of (paragraph << 32 | pos), each term's group ascending and without
 ** repeats of a position (a token and its parts may share one), with
-** t->tstart[l] where term l's group starts. A counting sort by term keeps
+** t->tstart[l] where term l's group starts, and set each paragraph's length
+** t->plen[i] (its distinct positions). A counting sort by term keeps
 ** text order within a group, which is ascending: paragraphs come in order
 ** and the analyzer gives positions in non-decreasing order; should a
 ** group come out of order, it is sorted. The builder then appends a
@@ -294,10 +287,17 @@ static int group_doc(seg_tokens *t) {
   for (size_t k = 0; k < t->nocc; k++) st[(t->occ[k] >> 32) + 2]++;
   for (uint32_t l = 0; l < nt; l++) st[l + 2] += st[l + 1];
   /* st[l + 1] is now where term l's group starts: fill it, moving it to the group's end */
+  /* and count each paragraph's distinct positions on the way (its length) */
   const uint64_t *o = t->occ;
   for (size_t i = 0; i < t->npara; i++) {
     uint64_t para = (uint64_t)i << 32;
-    for (uint32_t k = 0; k < t->pn[i]; k++, o++) out[st[(*o >> 32) + 1]++] = para | (uint32_t)*o;
+    uint32_t distinct = 0, maxpos = 0;
+    for (uint32_t k = 0; k < t->pn[i]; k++, o++) {
+      uint32_t pos = (uint32_t)*o;
+      out[st[(*o >> 32) + 1]++] = para | pos;
+      if (distinct == 0 || pos > maxpos) { distinct++; maxpos = pos; }
+    }
+    t->plen[i] = distinct;
   }
   /* st[l] is where term l starts, st[l + 1] where it ends: sort if need be, drop repeats.
   ** A group strictly ascending (nearly all) is one compare per occurrence, and moves
@@ -363,7 +363,6 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
     if (rc) break;
     if (o.n - start >= UINT32_MAX) { rc = INDAGA_ERROR; break; }
     t->pn[i] = (uint32_t)(o.n - start);
-    t->plen[i] = count_positions(o.v + start, o.n - start);
   }
   t->occ = o.v;
   t->nocc = o.n;
