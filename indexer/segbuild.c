@@ -4,7 +4,10 @@
 ** Work is split so that the single-threaded part is cheap:
 **
 **  seg_analyze_doc (any thread, one analyzer each) runs the analyzer over
-**    every paragraph's display text and reduces the token stream to what
+**    every paragraph's display text (analyzer_run_ids: a word met before in
+**    the document comes back as its local term id, remembered in the
+**    analyzer's word cache, so only a document's first token of each word
+**    is hashed and interned here) and reduces the token stream to what
 **    the builder needs: the document's distinct terms (with their XXH3
 **    hashes), its distinct (key, term) pairs, the occurrences grouped by
 **    term (paragraph << 32 | position, ascending, de-duplicated: a
