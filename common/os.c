@@ -354,3 +354,12 @@ int os_listdir(const char *dir, int (*cb)(void *ctx, const char *name), void *ct
   closedir(d);
   return rc;
 }
+
+void os_advise_huge(void *p, size_t n) {
+#ifdef MADV_HUGEPAGE
+  (void)madvise(p, n, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)n;
+#endif
+}

@@ -106,6 +106,15 @@ void os_unlock(int fd);
 */
 int os_listdir(const char *dir, int (*cb)(void *ctx, const char *name), void *ctx, char **errmsg);
 
+/*
+** Not the file system, but the kernel all the same: hint that [p, p + n), a
+** large table read at random, be backed by huge pages (transparent huge
+** pages, madvise mode), so its lookups do not each miss the TLB. Only the
+** huge pages wholly inside the range are affected; p must be page aligned.
+** A hint: it cannot fail, and does nothing where unsupported.
+*/
+void os_advise_huge(void *p, size_t n);
+
 /* Fault injection for tests. */
 #define OS_FAIL_WRITE  0x01u
 #define OS_FAIL_FSYNC  0x02u

@@ -4,7 +4,10 @@
 ** Work is split so that the single-threaded part is cheap:
 **
 **  seg_analyze_doc (any thread, one analyzer each) runs the analyzer over
-**    every paragraph's display text and reduces the token stream to what
+**    every paragraph's display text (analyzer_run_ids: a word met before in
+**    the document comes back as its local term id, remembered in the
+**    analyzer's word cache, so only a document's first token of each word
+**    is hashed and interned here) and reduces the token stream to what
 **    the builder needs: the document's distinct terms (with their XXH3
 **    hashes), its distinct (key, term) pairs, the occurrences grouped by
 **    term (paragraph << 32 | position, ascending, de-duplicated: a
@@ -37,6 +40,7 @@
 */
 #include <assert.h>
 #include <stdlib.h>
+#define XXH_INLINE_ALL   /* the analysis hashes short strings: no call, no dispatch */
 #include <xxhash.h>
 #include "indexer/segimpl.h"
 #include "indexer/segwriter.h"
@@ -96,6 +100,32 @@ static int strtab_rehash(strtab *t) {
   return INDAGA_OK;
 }
 
+/*
+** Make @t (empty) ready for about @n entries without regrowing: 2n slots
+** (a power of two, at least 256) and room for n entries. INDAGA_OK or
+** INDAGA_ENOMEM (t is then still empty and valid).
+*/
+static int strtab_presize(strtab *t, uint32_t n) {
+  uint32_t nslots = 256;
+  while (nslots < n * 2 && nslots < (1u << 30)) nslots *= 2;
+  tslot *s = indaga__calloc(nslots, sizeof *s);
+  uint32_t cap = nslots / 2;
+  uint32_t *o = indaga__malloc((size_t)cap * 4), *l = indaga__malloc((size_t)cap * 4);
+  uint64_t *h = indaga__malloc((size_t)cap * 8);
+  if (!s || !o || !l || !h) {
+    indaga__free(s); indaga__free(o); indaga__free(l); indaga__free(h);
+    return INDAGA_ENOMEM;
+  }
+  indaga__free(t->slots); indaga__free(t->off); indaga__free(t->len); indaga__free(t->hash);
+  t->slots = s;
+  t->mask = nslots - 1;
+  t->off = o;
+  t->len = l;
+  t->hash = h;
+  t->cap = cap;
+  return INDAGA_OK;
+}
+
 /* Hint that the lookup of hash @h comes soon. */
 static inline void strtab_prefetch(const strtab *t, uint64_t h) {
 #if defined(__GNUC__)
@@ -144,8 +174,10 @@ static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_
     t->hash = hh2;
     t->cap = cap;
   }
-  buf_append(&t->bytes, p, n);
-  if (t->bytes.err) return t->bytes.err;
+  if (t->bytes.n + n >= t->bytes.cap && buf_reserve(&t->bytes, n)) return t->bytes.err;
+  memcpy(t->bytes.p + t->bytes.n, p, n);
+  t->bytes.n += n;
+  t->bytes.p[t->bytes.n] = 0;
   t->off[t->n] = (uint32_t)(t->bytes.n - n);
   t->len[t->n] = (uint32_t)n;
   t->hash[t->n] = h;
@@ -185,17 +217,9 @@ static void tokens_free(seg_tokens *t) {
   indaga__free(t);
 }
 
-/* Per-document memo of analyzer word ids (ia_token.wid) -> local term id. */
-#define MEMO_BITS 12
-#define MEMO_SIZE (1u << MEMO_BITS)
-
 typedef struct actx {
   seg_tokens *t;
   ia_buf pair;               /* scratch: a surf table key */
-  uint32_t maxpos, distinct;
-  int rc;
-  uint64_t *memo_wid;        /* MEMO_SIZE direct-mapped entries: wid, or 0 */
-  uint32_t *memo_lid;        /* the local term of memo_wid[i] */
 } actx;
 
 /*
@@ -207,13 +231,16 @@ static int intern_token(actx *a, const ia_token *tok, uint32_t *lid) {
   seg_tokens *t = a->t;
   uint32_t sid;
   int added, rc;
+  if (tok->nterm > UINT32_MAX / 2) return INDAGA_ERROR;
   ia_buf *sb = &a->pair;   /* u32 nterm, term, key */
-  buf_reset(sb);
-  buf_put_u32(sb, (uint32_t)tok->nterm);
-  buf_append(sb, tok->term, tok->nterm);
-  buf_append(sb, tok->key, tok->nkey);
-  rc = sb->err ? sb->err : tok->nterm > UINT32_MAX / 2 ? INDAGA_ERROR
-     : strtab_intern(&t->surf, sb->p, sb->n, XXH3_64bits(sb->p, sb->n), &sid, &added);
+  size_t np = 4 + tok->nterm + tok->nkey;
+  sb->n = 0;
+  if (np >= sb->cap && (rc = buf_reserve(sb, np)) != INDAGA_OK) return rc;
+  put_u32(sb->p, (uint32_t)tok->nterm);
+  memcpy(sb->p + 4, tok->term, tok->nterm);
+  memcpy(sb->p + 4 + tok->nterm, tok->key, tok->nkey);
+  sb->n = np;
+  rc = strtab_intern(&t->surf, sb->p, np, XXH3_64bits(sb->p, np), &sid, &added);
   if (!rc && added) {
     if (sid >= t->capsurf) {
       uint32_t cap = t->capsurf ? t->capsurf * 2 : 256;
@@ -229,34 +256,15 @@ static int intern_token(actx *a, const ia_token *tok, uint32_t *lid) {
 }
 
 /*
-** One token: its local term from the memo when the analyzer named the word
-** (ia_token.wid, the common case: no hashing of strings at all), else
-** through intern_token; then one occurrence (term << 32 | position).
+** The id of a token for analyzer_run_ids: its local term (intern_token),
+** or IA_ID_SKIP for a token without a term. The analyzer remembers the id
+** of a word for the rest of the document (analyzer_ids_scope), so this is
+** called about once per distinct word of a document, and every other
+** token costs the analyzer one append of (term << 32 | position).
 */
-static int on_token(void *ctx, const ia_token *tok) {
-  actx *a = ctx;
-  seg_tokens *t = a->t;
-  if (tok->nterm == 0) return 0;
-  uint32_t lid, m = (uint32_t)tok->wid & (MEMO_SIZE - 1);
-  int rc = INDAGA_OK;
-  if (tok->wid && a->memo_wid[m] == tok->wid) {
-    lid = a->memo_lid[m];
-  } else {
-    rc = intern_token(a, tok, &lid);
-    if (!rc && tok->wid) { a->memo_wid[m] = tok->wid; a->memo_lid[m] = lid; }
-  }
-  if (!rc && t->nocc == t->capocc) {
-    size_t cap = t->capocc ? t->capocc * 2 : 1024;
-    uint64_t *o = indaga__realloc(t->occ, cap * sizeof *o);
-    if (!o) rc = INDAGA_ENOMEM; else { t->occ = o; t->capocc = cap; }
-  }
-  if (rc) { a->rc = rc; return 1; }
-  t->occ[t->nocc++] = (uint64_t)lid << 32 | tok->pos;
-  if (a->distinct == 0 || tok->pos > a->maxpos) {
-    a->distinct++;
-    a->maxpos = tok->pos;
-  }
-  return 0;
+static int id_of_token(void *ctx, const ia_token *tok, uint32_t *id) {
+  if (tok->nterm == 0) { *id = IA_ID_SKIP; return 0; }
+  return intern_token(ctx, tok, id);
 }
 
 static int cmp_u64(const void *x, const void *y) {
@@ -269,7 +277,8 @@ static int cmp_u64(const void *x, const void *y) {
 ** order, t->pn[i] of them in paragraph i) by local term into a fresh array
 ** of (paragraph << 32 | pos), each term's group ascending and without
 ** repeats of a position (a token and its parts may share one), with
-** t->tstart[l] where term l's group starts. A counting sort by term keeps
+** t->tstart[l] where term l's group starts, and set each paragraph's length
+** t->plen[i] (its distinct positions). A counting sort by term keeps
 ** text order within a group, which is ascending: paragraphs come in order
 ** and the analyzer gives positions in non-decreasing order; should a
 ** group come out of order, it is sorted. The builder then appends a
@@ -286,20 +295,37 @@ static int group_doc(seg_tokens *t) {
   for (size_t k = 0; k < t->nocc; k++) st[(t->occ[k] >> 32) + 2]++;
   for (uint32_t l = 0; l < nt; l++) st[l + 2] += st[l + 1];
   /* st[l + 1] is now where term l's group starts: fill it, moving it to the group's end */
+  /* and count each paragraph's distinct positions on the way (its length) */
   const uint64_t *o = t->occ;
   for (size_t i = 0; i < t->npara; i++) {
     uint64_t para = (uint64_t)i << 32;
-    for (uint32_t k = 0; k < t->pn[i]; k++, o++) out[st[(*o >> 32) + 1]++] = para | (uint32_t)*o;
+    uint32_t distinct = 0, maxpos = 0;
+    for (uint32_t k = 0; k < t->pn[i]; k++, o++) {
+      uint32_t pos = (uint32_t)*o;
+      out[st[(*o >> 32) + 1]++] = para | pos;
+      if (distinct == 0 || pos > maxpos) { distinct++; maxpos = pos; }
+    }
+    t->plen[i] = distinct;
   }
-  /* st[l] is where term l starts, st[l + 1] where it ends: sort if need be, drop repeats */
+  /* st[l] is where term l starts, st[l + 1] where it ends: sort if need be, drop repeats.
+  ** A group strictly ascending (nearly all) is one compare per occurrence, and moves
+  ** only once a repeat was dropped before it. */
   uint32_t w = 0;
   for (uint32_t l = 0; l < nt; l++) {
-    uint32_t b = st[l], e = st[l + 1];
-    for (uint32_t k = b + 1; k < e; k++)
-      if (out[k] < out[k - 1]) { qsort(out + b, e - b, sizeof *out, cmp_u64); break; }
+    uint32_t b = st[l], e = st[l + 1], k = b + 1;
+    while (k < e && out[k] > out[k - 1]) k++;
     st[l] = w;
-    for (uint32_t k = b; k < e; k++)
-      if (w == st[l] || out[k] != out[w - 1]) out[w++] = out[k];
+    if (k < e) {   /* out of order or a repeat */
+      for (uint32_t q = k; q < e; q++)
+        if (out[q] < out[q - 1]) { qsort(out + b, e - b, sizeof *out, cmp_u64); break; }
+      for (uint32_t q = b; q < e; q++)
+        if (w == st[l] || out[q] != out[w - 1]) out[w++] = out[q];
+    } else if (w == b) {
+      w = e;
+    } else {
+      memmove(out + w, out + b, (size_t)(e - b) * sizeof *out);
+      w += e - b;
+    }
   }
   st[nt] = w;
   indaga__free(t->occ);
@@ -318,23 +344,38 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
   a.t = t;
   int rc = INDAGA_ENOMEM;
   if (!t) goto done;
-  a.memo_wid = indaga__calloc(MEMO_SIZE, sizeof *a.memo_wid);
-  a.memo_lid = indaga__malloc(MEMO_SIZE * sizeof *a.memo_lid);
-  if (!a.memo_wid || !a.memo_lid) goto done;
   t->npara = d->nparas;
   t->pn = indaga__calloc(d->nparas ? d->nparas : 1, sizeof *t->pn);
   t->plen = indaga__calloc(d->nparas ? d->nparas : 1, sizeof *t->plen);
   if (!t->pn || !t->plen) goto done;
-  for (size_t i = 0; i < d->nparas; i++) {
-    size_t start = t->nocc;
-    a.maxpos = a.distinct = 0;
-    rc = analyzer_run(an, d->paras[i].text, d->paras[i].ntext, on_token, &a, NULL);
-    if (a.rc) rc = a.rc;
-    if (rc) goto done;
-    if (t->nocc - start >= UINT32_MAX) { rc = INDAGA_ERROR; goto done; }
-    t->pn[i] = (uint32_t)(t->nocc - start);
-    t->plen[i] = a.distinct;
+  analyzer_ids_scope(an);
+  /* Room for the document's tokens at once (the legislation corpus has one
+  ** per 7.2 bytes of text; at most one per 2, and analyzer_run_ids grows it). */
+  size_t ntext = 0;
+  for (size_t i = 0; i < d->nparas; i++) ntext += d->paras[i].ntext;
+  ia_occs o = { NULL, 0, ntext / 6 + 64 };
+  if (!(o.v = indaga__malloc(o.cap * sizeof *o.v))) goto done;
+  /* and for its distinct words (the first 8 MB of the legislation corpus
+  ** have one new (term, key) per 35 bytes of text, a long document fewer):
+  ** one per 32 bytes, at most 16384; the tables grow past that */
+  uint32_t nwords = ntext / 32 > 16384 ? 16384 : (uint32_t)(ntext / 32);
+  if (strtab_presize(&t->surf, nwords) || strtab_presize(&t->terms, nwords) ||
+      buf_reserve(&t->surf.bytes, (size_t)nwords * 24) || buf_reserve(&t->terms.bytes, (size_t)nwords * 8)) {
+    t->occ = o.v;
+    goto done;
   }
+  rc = INDAGA_OK;
+  for (size_t i = 0; i < d->nparas; i++) {
+    size_t start = o.n;
+    rc = analyzer_run_ids(an, d->paras[i].text, d->paras[i].ntext, id_of_token, &a, &o, NULL);
+    if (rc) break;
+    if (o.n - start >= UINT32_MAX) { rc = INDAGA_ERROR; break; }
+    t->pn[i] = (uint32_t)(o.n - start);
+  }
+  t->occ = o.v;
+  t->nocc = o.n;
+  t->capocc = o.cap;
+  if (rc) goto done;
   if ((rc = group_doc(t)) != 0) goto done;
   indaga__free(t->pn);
   t->pn = NULL;
@@ -345,8 +386,6 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
   rc = INDAGA_OK;
 done:
   buf_free(&a.pair);
-  indaga__free(a.memo_wid);
-  indaga__free(a.memo_lid);
   if (rc) { tokens_free(t); t = NULL; }
   tokens_free(in->tokens);
   in->tokens = t;

@@ -39,8 +39,8 @@
 ** plain number share one position.
 **
 ** Threading: an analyzer belongs to one thread (it owns an sb_stemmer and a
-** word cache of at most 12 MiB). Create one per thread. There is no
-** global state.
+** word cache of at most 12 MiB, tags for analyzer_run_ids included). Create
+** one per thread. There is no global state.
 */
 #ifndef INDAGA_ANALYZE_H
 #define INDAGA_ANALYZE_H
@@ -75,7 +75,7 @@ typedef struct ia_token {
 
 typedef struct analyzer analyzer;
 
-/* An analyzer's memory at most (word cache and arena, stemmer, scratch), for budgets. */
+/* An analyzer's memory at most (word cache, tags and arena, stemmer, scratch), for budgets. */
 #define ANALYZER_MAX_MEM ((size_t)13 << 20)
 
 /* Create an analyzer. Returns INDAGA_OK or INDAGA_ENOMEM. */
@@ -94,6 +94,35 @@ typedef int (*token_fn)(void *ctx, const ia_token *tok);
 ** or the callback's nonzero return.
 */
 int analyzer_run(analyzer *a, const char *p, size_t n, token_fn cb, void *ctx, size_t *n_invalid);
+
+/*
+** The indexer's entry point: analyse p[0..n) exactly as analyzer_run would,
+** but reduce each token to one number, (id << 32 | position), appended to
+** @out in token order (out->v grows with indaga__realloc; the caller frees
+** it). The id of a token is what @fn returned for it, or for an earlier
+** token of the same word in the current scope (analyzer_ids_scope): @fn
+** is called for the first token of each word of a scope, for every
+** number, symbol and ordinal, and again after the word cache was rebuilt,
+** so it must give one id to tokens of equal term and key within a scope
+** (an interning table does). @fn returns 0 and sets *id (IA_ID_SKIP: no
+** number is appended for the token), or nonzero to stop. Ids from 2^24 - 1
+** up are not remembered (@fn is then asked each time). A repeated word
+** thus costs no call and no string hashing: its cache entry's tag holds
+** its id. Returns INDAGA_OK, INDAGA_ENOMEM, or @fn's nonzero return.
+*/
+typedef struct ia_occs {
+  uint64_t *v;
+  size_t n, cap;
+} ia_occs;
+
+#define IA_ID_SKIP UINT32_MAX
+typedef int (*ia_id_fn)(void *ctx, const ia_token *tok, uint32_t *id);
+
+int analyzer_run_ids(analyzer *a, const char *p, size_t n, ia_id_fn fn, void *ctx, ia_occs *out,
+                     size_t *n_invalid);
+
+/* Start a new scope of ids for analyzer_run_ids: every id given before is forgotten. */
+void analyzer_ids_scope(analyzer *a);
 
 /*
 ** Normalise one word (already a single token's bytes) to its term and key,

@@ -22,6 +22,14 @@
 ** the strings out of line, the second memory miss per lookup cost a third
 ** of the analyzer's time; a cap of 2^15, 2^16, 2^17, 2^18 slots gave 1.56M,
 ** 0.86M, 0.47M, 0.30M misses and 136, 162, 175, 188 MB/s.)
+**
+** Beside the table, for analyzer_run_ids only, a tag per slot (allocated
+** on its first call, 1 MiB at most): IA_TAG_STAMP_BITS of scope stamp, then
+** the id its caller gave the slot's word in that scope. A tag is zero when
+** its slot is filled (tags are zeroed whenever the table is, and a slot is
+** never emptied alone), and a stamp is never reused without zeroing every
+** tag first, so a tag of the current stamp always speaks of the current
+** word of its slot in the current scope.
 */
 #ifndef INDAGA_ANALYZER_INT_H
 #define INDAGA_ANALYZER_INT_H
@@ -49,7 +57,11 @@ struct sb_stemmer;
 #define IA_CACHE_MIN_SLOTS  4096u
 #define IA_CACHE_MAX_SLOTS  (1u << 18)          /* 262144 entries, 8 MiB */
 #define IA_CACHE_MIN_ARENA  ((size_t)1 << 14)
-#define IA_CACHE_MAX_ARENA  ((size_t)4 << 20)   /* 4 MiB of long strings */
+#define IA_CACHE_MAX_ARENA  ((size_t)3 << 20)   /* 3 MiB of long strings */
+
+#define IA_TAG_STAMP_BITS   8u
+#define IA_TAG_ID_MASK      ((1u << (32 - IA_TAG_STAMP_BITS)) - 1)   /* ids this or above: not tagged */
+#define IA_TAG_SKIP         IA_TAG_ID_MASK   /* tag of a word whose tokens are IA_ID_SKIP */
 #define IA_CACHE_INLINE     24u
 
 typedef struct ia_cache_ent {
@@ -98,6 +110,8 @@ struct analyzer {
   uint64_t cache_resets;          /* for tests and the benchmark */
   uint64_t cache_misses;
   uint32_t epoch;                 /* bumped whenever entries move or go (grow, clear) */
+  uint32_t *tags;                 /* nslots tags for analyzer_run_ids, or NULL (see above) */
+  uint32_t tag_stamp;             /* the current scope's stamp, 1 .. 2^IA_TAG_STAMP_BITS - 1 */
 
   char *stop_blob;                /* folded stopwords, sorted index below */
   ia_stop *stops;
@@ -203,17 +217,34 @@ static inline uint64_t ia_hash(const char *w, size_t n) {
   return ia_mix(a ^ n, b ^ 0x8ebc6af09c88c6e3ull);
 }
 
-/* Equal words of equal length n (1..255): 8 bytes at a time, no library call. */
+/*
+** Equal words of equal length n (1..255): 8 bytes at a time, the last (or
+** only) chunk loaded overlapping the one before, so never a byte loop and
+** never a load outside either word. No library call.
+*/
 static inline int ia_same_word(const unsigned char *x, const char *y, size_t n) {
-  while (n >= 8) {
-    uint64_t u, v;
-    memcpy(&u, x, 8);
-    memcpy(&v, y, 8);
-    if (u != v) return 0;
-    x += 8; y += 8; n -= 8;
+  uint64_t u, v;
+  if (n >= 8) {
+    for (size_t k = 0; k + 8 < n; k += 8) {
+      memcpy(&u, x + k, 8);
+      memcpy(&v, y + k, 8);
+      if (u != v) return 0;
+    }
+    memcpy(&u, x + n - 8, 8);
+    memcpy(&v, y + n - 8, 8);
+    return u == v;
   }
-  while (n--) if (*x++ != (unsigned char)*y++) return 0;
-  return 1;
+  if (n >= 4) {
+    uint32_t a, b, c, d;
+    memcpy(&a, x, 4);
+    memcpy(&b, y, 4);
+    memcpy(&c, x + n - 4, 4);
+    memcpy(&d, y + n - 4, 4);
+    return a == b && c == d;
+  }
+  /* 1..3 bytes: the first, middle and last cover them all */
+  return x[0] == (unsigned char)y[0] && x[n >> 1] == (unsigned char)y[n >> 1] &&
+         x[n - 1] == (unsigned char)y[n - 1];
 }
 
 /* The cache entry of word w[0..n) (1 <= n <= 255) of hash @h, or NULL: the hit path, inline. */

@@ -217,6 +217,11 @@ static size_t match_symbol(analyzer *a, const unsigned char *p, size_t n, size_t
 ** and emits word k-IA_AHEAD (words wait in a small ring, `pending`).
 ** Symbols and words rebuilt from entities are emitted at once, after the
 ** pending words, so the order of tokens is the order of the text.
+**
+** analyzer_run_ids runs the same loop with r->out set: a word whose cache
+** entry carries a tag of the current scope is one number appended to
+** r->out, with no token built and no call; any other token goes to r->idfn
+** (deliver), and a cached word's id becomes its entry's tag.
 */
 typedef struct run {
   analyzer *a;
@@ -226,7 +231,39 @@ typedef struct run {
   void *ctx;
   uint32_t pos;
   size_t sym_end;     /* tokens starting before this offset are symbol parts */
+  ia_id_fn idfn;      /* ids mode (out != NULL): the caller's id of a token */
+  ia_occs *out;       /* ids mode: where (id << 32 | pos) go */
 } run;
+
+/* Append @v to @o. Returns INDAGA_OK or INDAGA_ENOMEM (o is kept). */
+static inline int occ_put(ia_occs *o, uint64_t v) {
+  if (o->n == o->cap) {
+    size_t cap = o->cap ? o->cap * 2 : 1024;
+    uint64_t *nv = indaga__realloc(o->v, cap * sizeof *nv);
+    if (!nv) return INDAGA_ENOMEM;
+    o->v = nv;
+    o->cap = cap;
+  }
+  o->v[o->n++] = v;
+  return INDAGA_OK;
+}
+
+/*
+** Hand token @t to the caller: to the callback, or in ids mode to r->idfn
+** and then as one number to r->out; @tag says the token's word (t->wid) may
+** keep its id as a tag. Returns INDAGA_OK, INDAGA_ENOMEM or the caller's
+** nonzero value.
+*/
+static inline int deliver(run *r, const ia_token *t, int tag) {
+  if (!r->out) return r->cb(r->ctx, t);
+  uint32_t id;
+  int rc = r->idfn(r->ctx, t, &id);
+  if (rc) return rc;
+  if (tag && t->wid && (id < IA_TAG_ID_MASK || id == IA_ID_SKIP))
+    r->a->tags[(uint32_t)t->wid - 1] = r->a->tag_stamp << (32 - IA_TAG_STAMP_BITS) |
+                                       (id == IA_ID_SKIP ? IA_TAG_SKIP : id);
+  return id == IA_ID_SKIP ? INDAGA_OK : occ_put(r->out, (uint64_t)id << 32 | t->pos);
+}
 
 #define IA_AHEAD 8u   /* a power of two */
 
@@ -241,14 +278,15 @@ typedef struct pending {
 
 /*
 ** Emit the word p[i..j) whose normalisable bytes are w[0..wn) (the input
-** itself, or a->word when entities were decoded), @h their hash. Returns
-** INDAGA_OK, INDAGA_ENOMEM or the callback's value.
+** itself, or a->word when entities were decoded), @h their hash, @e its
+** cache entry when the caller looked it up (found = 1; e NULL: not cached).
+** Returns INDAGA_OK, INDAGA_ENOMEM or the callback's value.
 */
-static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn, uint64_t h, int part) {
+static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn, uint64_t h, int part,
+                     const ia_cache_ent *e, int found) {
   ia_word nw;
   int rc;
-  const ia_cache_ent *e = NULL;
-  if (wn <= 255 && !is_digit_ascii((unsigned char)w[0])) e = ia_cache_find(r->a, w, wn, h);
+  if (!found && wn <= 255 && !is_digit_ascii((unsigned char)w[0])) e = ia_cache_find(r->a, w, wn, h);
   if (e) ia_cache_word(r->a, e, &nw);
   else if ((rc = ia_word_lookup_h(r->a, w, wn, h, &nw)) != INDAGA_OK) return rc;
   ia_token t;
@@ -261,7 +299,7 @@ static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn, uint6
   t.key = nw.key;
   t.nkey = nw.nkey;
   t.wid = nw.wid;
-  if ((rc = r->cb(r->ctx, &t)) != 0) return rc;
+  if ((rc = deliver(r, &t, !(nw.flags & IA_ORDINAL))) != 0) return rc;
   if ((nw.flags & IA_ORDINAL) && !part) {
     /* The plain number: drop the 2-byte marker (ª, º) and a dot before it. */
     size_t dn = wn - 2;
@@ -274,19 +312,46 @@ static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn, uint6
     t.key = nw.key;
     t.nkey = nw.nkey;
     t.wid = nw.wid;
-    if ((rc = r->cb(r->ctx, &t)) != 0) return rc;
+    if ((rc = deliver(r, &t, 0)) != 0) return rc;
   }
   r->pos++;
   return INDAGA_OK;
 }
 
-/* Emit the oldest pending word. */
-static int emit_oldest(run *r, pending *pw) {
+/*
+** Emit the oldest pending word. In ids mode, the common case inline: a
+** cached word whose tag is of the current scope is one append.
+*/
+static inline int emit_oldest(run *r, pending *pw) {
   unsigned k = pw->head;
   pw->head = (pw->head + 1) & (IA_AHEAD - 1);
   pw->count--;
-  return emit_word(r, pw->w[k].i, pw->w[k].j, (const char *)r->p + pw->w[k].i,
-                   pw->w[k].j - pw->w[k].i, pw->w[k].h, pw->w[k].part);
+  const char *w = (const char *)r->p + pw->w[k].i;
+  size_t wn = pw->w[k].j - pw->w[k].i;
+  const ia_cache_ent *e = NULL;
+  int found = 0;
+  if (r->out && wn <= 255 && !is_digit_ascii((unsigned char)w[0])) {
+    analyzer *a = r->a;
+    e = ia_cache_find(a, w, wn, pw->w[k].h);
+    found = 1;
+    uint32_t tg;
+    if (e && !(e->flags & IA_ORDINAL) &&
+        (tg = a->tags[e - a->slots]) >> (32 - IA_TAG_STAMP_BITS) == a->tag_stamp) {
+      tg &= IA_TAG_ID_MASK;
+      if (tg != IA_TAG_SKIP) {
+        ia_occs *o = r->out;
+        if (o->n == o->cap) {
+          int rc = occ_put(o, (uint64_t)tg << 32 | r->pos);
+          if (rc) return rc;
+        } else {
+          o->v[o->n++] = (uint64_t)tg << 32 | r->pos;
+        }
+      }
+      r->pos++;
+      return INDAGA_OK;
+    }
+  }
+  return emit_word(r, pw->w[k].i, pw->w[k].j, w, wn, pw->w[k].h, pw->w[k].part, e, found);
 }
 
 /* Emit every pending word, in order. */
@@ -352,10 +417,13 @@ static size_t scan_rebuilt(analyzer *a, const unsigned char *p, size_t n, size_t
   return j;
 }
 
-int analyzer_run(analyzer *a, const char *text, size_t n, token_fn cb, void *ctx, size_t *n_invalid) {
-  const unsigned char *p = (const unsigned char *)text;
+/* The loop of analyzer_run and analyzer_run_ids over r->p[0..r->n). */
+static int run_text(run *rp, size_t *n_invalid) {
+  run r = *rp;
+  analyzer *a = r.a;
+  const unsigned char *p = r.p;
+  size_t n = r.n;
   const uint8_t *bk = a->bk;
-  run r = { a, p, n, cb, ctx, 0, 0 };
   pending pw;
   pw.head = pw.count = 0;
   size_t ninv = 0, i = 0;
@@ -398,7 +466,7 @@ int analyzer_run(analyzer *a, const char *text, size_t n, token_fn cb, void *ctx
         t.term = t.key = (const char *)a->sym.p;
         t.nterm = t.nkey = a->sym.n;
         t.wid = 0;
-        if ((rc = cb(ctx, &t)) != 0) break;
+        if ((rc = deliver(&r, &t, 0)) != 0) break;
         r.sym_end = se;
       }
     }
@@ -443,7 +511,7 @@ int analyzer_run(analyzer *a, const char *text, size_t n, token_fn cb, void *ctx
       if ((rc = flush(&r, &pw)) != 0) break;
       if (j == i || a->word.n == 0) { i = j > i ? j : i + 1; continue; }
       rc = emit_word(&r, i, j, (const char *)a->word.p, a->word.n,
-                     ia_hash((const char *)a->word.p, a->word.n), in_sym);
+                     ia_hash((const char *)a->word.p, a->word.n), in_sym, NULL, 0);
       if (rc != 0) break;
       i = j;
       continue;
@@ -451,6 +519,9 @@ int analyzer_run(analyzer *a, const char *text, size_t n, token_fn cb, void *ctx
     /* Look ahead: hash and prefetch this word, emit the one IA_AHEAD before. */
     uint64_t h = ia_hash((const char *)p + i, j - i);
     ia_cache_prefetch(a, h);
+#if defined(__GNUC__)
+    if (r.out) __builtin_prefetch(&a->tags[(uint32_t)h & (a->nslots - 1)]);
+#endif
     if (pw.count == IA_AHEAD && (rc = emit_oldest(&r, &pw)) != 0) break;
     unsigned k = (pw.head + pw.count) & (IA_AHEAD - 1);
     pw.w[k].i = i;
@@ -463,4 +534,25 @@ int analyzer_run(analyzer *a, const char *text, size_t n, token_fn cb, void *ctx
   if (rc == INDAGA_OK) rc = flush(&r, &pw);
   if (n_invalid) *n_invalid = ninv;
   return rc;
+}
+
+int analyzer_run(analyzer *a, const char *text, size_t n, token_fn cb, void *ctx, size_t *n_invalid) {
+  run r = { a, (const unsigned char *)text, n, cb, ctx, 0, 0, NULL, NULL };
+  return run_text(&r, n_invalid);
+}
+
+int analyzer_run_ids(analyzer *a, const char *text, size_t n, ia_id_fn fn, void *ctx, ia_occs *out,
+                     size_t *n_invalid) {
+  if (!a->tags && !(a->tags = indaga__calloc(a->nslots, sizeof *a->tags))) return INDAGA_ENOMEM;
+  if (!a->tag_stamp) a->tag_stamp = 1;
+  run r = { a, (const unsigned char *)text, n, NULL, ctx, 0, 0, fn, out };
+  return run_text(&r, n_invalid);
+}
+
+void analyzer_ids_scope(analyzer *a) {
+  if (++a->tag_stamp >> IA_TAG_STAMP_BITS) {
+    /* every stamp has been used: forget all of them */
+    if (a->tags) memset(a->tags, 0, (size_t)a->nslots * sizeof *a->tags);
+    a->tag_stamp = 1;
+  }
 }

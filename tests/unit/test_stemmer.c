@@ -746,6 +746,140 @@ static void test_stemmer__word_ids(void **state) {
   analyzer_free(a);
 }
 
+/* ------------------------------------------------------------------------
+** analyzer_run_ids: the same tokens as analyzer_run, each as (id, position),
+** ids remembered per word within a scope and forgotten between scopes, across
+** cache growth, cache resets and the reuse of scope stamps.
+*/
+typedef struct tk_log {
+  ia_buf bytes;              /* "term\0key" of each token */
+  size_t *off;               /* where token i starts in bytes */
+  uint32_t *pos;
+  size_t n, cap;
+} tk_log;
+
+static void tk_add(tk_log *l, const ia_token *t) {
+  if (l->n == l->cap) {
+    l->cap = l->cap ? l->cap * 2 : 1024;
+    l->off = realloc(l->off, l->cap * sizeof *l->off);
+    l->pos = realloc(l->pos, l->cap * sizeof *l->pos);
+    assert_true(l->off && l->pos);
+  }
+  l->off[l->n] = l->bytes.n;
+  l->pos[l->n++] = t->pos;
+  buf_append(&l->bytes, t->term, t->nterm);
+  buf_putc(&l->bytes, 0);
+  buf_append(&l->bytes, t->key, t->nkey);
+  buf_putc(&l->bytes, 0);
+}
+
+static void tk_free(tk_log *l) {
+  buf_free(&l->bytes);
+  free(l->off);
+  free(l->pos);
+  memset(l, 0, sizeof *l);
+}
+
+/* Reference: every token but stopwords, through analyzer_run. */
+static int tk_ref_cb(void *ctx, const ia_token *t) {
+  if (!(t->flags & TOK_STOP)) tk_add(ctx, t);
+  return 0;
+}
+
+/* Ids: a stopword is skipped; any other token gets a new id, the index of its record. */
+static int tk_id_cb(void *ctx, const ia_token *t, uint32_t *id) {
+  tk_log *l = ctx;
+  if (t->flags & TOK_STOP) { *id = IA_ID_SKIP; return 0; }
+  *id = (uint32_t)l->n;
+  tk_add(l, t);
+  return 0;
+}
+
+/* Run piece p[0..n) both ways (ids into @ids, within the current scope); assert the same tokens. */
+static void run_both(analyzer *ref, analyzer *a, tk_log *ids, const char *p, size_t n) {
+  tk_log r;
+  memset(&r, 0, sizeof r);
+  ia_occs o = { NULL, 0, 0 };
+  assert_int_equal(analyzer_run(ref, p, n, tk_ref_cb, &r, NULL), INDAGA_OK);
+  assert_int_equal(analyzer_run_ids(a, p, n, tk_id_cb, ids, &o, NULL), INDAGA_OK);
+  assert_int_equal(r.bytes.err, INDAGA_OK);
+  assert_int_equal(ids->bytes.err, INDAGA_OK);
+  assert_int_equal(o.n, r.n);
+  for (size_t k = 0; k < o.n; k++) {
+    uint32_t id = (uint32_t)(o.v[k] >> 32);
+    assert_true(id < ids->n);
+    assert_int_equal((uint32_t)o.v[k], r.pos[k]);
+    const char *want = (const char *)r.bytes.p + r.off[k], *got = (const char *)ids->bytes.p + ids->off[id];
+    size_t nw = strlen(want) + 1;
+    nw += strlen(want + nw) + 1;
+    if (memcmp(want, got, nw) != 0) fail_msg("token %zu: '%s' given the id of '%s'", k, want, got);
+  }
+  indaga__free(o.v);
+  tk_free(&r);
+}
+
+static void test_stemmer__run_ids(void **state) {
+  (void)state;
+  size_t nl;
+  char *letter = read_data(DATA "/un/carta_krasnodar_2017.txt", &nl);
+  analyzer *ref = NULL, *a = NULL;
+  assert_int_equal(analyzer_new(&ref), INDAGA_OK);
+  assert_int_equal(analyzer_new(&a), INDAGA_OK);
+  tk_log ids;
+  memset(&ids, 0, sizeof ids);
+
+  /* One scope, the letter line by line: a word's id is asked for once. */
+  analyzer_ids_scope(a);
+  size_t tokens = 0;
+  for (size_t i = 0; i < nl;) {
+    size_t j = i;
+    while (j < nl && letter[j] != '\n') j++;
+    if (j < nl) j++;
+    run_both(ref, a, &ids, letter + i, j - i);
+    i = j;
+  }
+  /* The letter three times in a new scope: an id asked for once per distinct word. */
+  ia_occs o = { NULL, 0, 0 };
+  analyzer_ids_scope(a);
+  tk_free(&ids);
+  for (int k = 0; k < 3; k++)
+    assert_int_equal(analyzer_run_ids(a, letter, nl, tk_id_cb, &ids, &o, NULL), INDAGA_OK);
+  tokens = o.n;
+  assert_true(tokens > 1500);
+  assert_true(ids.n * 3 < tokens);
+  indaga__free(o.v);
+
+  /* More distinct words than the cache holds: it grows and is emptied mid-scope. */
+  ia_buf text = { 0 };
+  for (unsigned i = 0; i < 300000; i++)
+    buf_printf(&text, "Acci\xc3\xb3n%c%c%c%c de la ", 'a' + i % 26, 'a' + (i / 26) % 26,
+               'a' + (i / 676) % 26, 'a' + (i / 17576) % 26);
+  assert_int_equal(text.err, INDAGA_OK);
+  uint64_t resets = a->cache_resets;
+  for (size_t i = 0, k = 0; i < text.n; k++) {
+    size_t j = i + 65536 < text.n ? i + 65536 : text.n;
+    while (j < text.n && text.p[j] != ' ') j++;
+    if (k % 8 == 0) { analyzer_ids_scope(a); tk_free(&ids); }
+    run_both(ref, a, &ids, (const char *)text.p + i, j - i);
+    run_both(ref, a, &ids, letter, nl);
+    i = j;
+  }
+  assert_true(a->cache_resets > resets);
+
+  /* Many scopes: each forgets the ids of the one before, stamps wrap around. */
+  for (unsigned k = 0; k < 700; k++) {
+    analyzer_ids_scope(a);
+    tk_free(&ids);
+    if (k % 2) run_both(ref, a, &ids, "Resolución de la Asamblea General", strlen("Resolución de la Asamblea General"));
+    run_both(ref, a, &ids, letter, nl < 2000 ? nl : 2000);
+  }
+  tk_free(&ids);
+  buf_free(&text);
+  indaga__free(letter);
+  analyzer_free(ref);
+  analyzer_free(a);
+}
+
 /* Every way a cache entry is laid out gives the same words on a miss and on a hit. */
 static void test_stemmer__cache_entry_shapes(void **state) {
   (void)state;
@@ -845,6 +979,7 @@ int main(void) {
     cmocka_unit_test(test_stemmer__cache_bounded_and_transparent),
     cmocka_unit_test(test_stemmer__cache_entry_shapes),
     cmocka_unit_test(test_stemmer__word_ids),
+    cmocka_unit_test(test_stemmer__run_ids),
     cmocka_unit_test(test_stemmer__callback_stops_run),
     cmocka_unit_test(test_stemmer__out_of_memory),
   };
