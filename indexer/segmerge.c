@@ -124,11 +124,9 @@ static int gather(merge *m, size_t i, const seg_term *t) {
       if (m->ndocs % SEG_BLOCK == 0) {   /* a block starts: where its positions do */
         size_t b = m->ndocs / SEG_BLOCK;
         if (b >= m->capoff) {
-          size_t cap = m->capoff ? m->capoff * 2 : 64;
-          uint64_t *o = indaga__realloc(m->posoff, cap * sizeof *o);
+          uint64_t *o = indaga__grow(m->posoff, &m->capoff, sizeof *o, 64);
           if (!o) { rc = INDAGA_ENOMEM; break; }
           m->posoff = o;
-          m->capoff = cap;
         }
         m->posoff[b] = m->posb.n;
       }
@@ -146,11 +144,9 @@ static int gather(merge *m, size_t i, const seg_term *t) {
 /* Remember an emitted term for the vocabulary step. */
 static int remember(merge *m, const unsigned char *t, size_t n) {
   if (m->nterms + 2 > m->captoff) {
-    size_t cap = m->captoff ? m->captoff * 2 : 1024;
-    size_t *o = indaga__realloc(m->toff, cap * sizeof *o);
+    size_t *o = indaga__grow(m->toff, &m->captoff, sizeof *o, 1024);
     if (!o) return INDAGA_ENOMEM;
     m->toff = o;
-    m->captoff = cap;
   }
   m->toff[m->nterms++] = m->terms.n;
   buf_append(&m->terms, t, n);

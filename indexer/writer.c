@@ -180,11 +180,9 @@ static int bit(const uint8_t *b, uint32_t i) { return b && ((b[i >> 3] >> (i & 7
 /* A copy of @id owned by the writer (for map keys), or NULL on ENOMEM. */
 static const char *intern(indaga_writer *w, const char *id) {
   if (w->nids == w->capids) {
-    size_t cap = w->capids ? w->capids * 2 : 256;
-    char **v = indaga__realloc(w->ids, cap * sizeof *v);
+    char **v = indaga__grow(w->ids, &w->capids, sizeof *v, 256);
     if (!v) return NULL;
     w->ids = v;
-    w->capids = cap;
   }
   char *z = indaga__strdup(id);
   if (z) w->ids[w->nids++] = z;
@@ -216,11 +214,9 @@ static void free_slots(indaga_writer *w) {
 /* Append a zeroed slot; returns it or NULL on ENOMEM. */
 static wslot *new_slot(indaga_writer *w) {
   if (w->nslots == w->capslots) {
-    size_t cap = w->capslots ? w->capslots * 2 : 16;
-    wslot *v = indaga__realloc(w->slots, cap * sizeof *v);
+    wslot *v = indaga__grow(w->slots, &w->capslots, sizeof *v, 16);
     if (!v) return NULL;
     w->slots = v;
-    w->capslots = cap;
   }
   wslot *s = &w->slots[w->nslots++];
   memset(s, 0, sizeof *s);
@@ -362,11 +358,9 @@ static int gc_collect(void *ctx, const char *name) {
   gc_ctx *g = ctx;
   if (gc_keeps(g, name)) return 0;
   if (g->n == g->cap) {
-    size_t cap = g->cap ? g->cap * 2 : 32;
-    char **v = indaga__realloc(g->names, cap * sizeof *v);
+    char **v = indaga__grow(g->names, &g->cap, sizeof *v, 32);
     if (!v) { g->err = INDAGA_ENOMEM; return 1; }
     g->names = v;
-    g->cap = cap;
   }
   g->names[g->n] = indaga__sprintf("%s/%s", g->w->dir, name);
   if (!g->names[g->n]) { g->err = INDAGA_ENOMEM; return 1; }
@@ -547,11 +541,9 @@ static int lookup(indaga_writer *w, const char *id, size_t *slot, uint32_t *did)
 static int delete_loc(indaga_writer *w, size_t slot, uint32_t did) {
   if (slot == w->nslots) {   /* still in the builder */
     if (w->nbdel == w->capbdel) {
-      size_t cap = w->capbdel ? w->capbdel * 2 : 16;
-      uint32_t *v = indaga__realloc(w->bdel, cap * sizeof *v);
+      uint32_t *v = indaga__grow(w->bdel, &w->capbdel, sizeof *v, 16);
       if (!v) return INDAGA_ENOMEM;
       w->bdel = v;
-      w->capbdel = cap;
     }
     w->bdel[w->nbdel++] = did;
     return INDAGA_OK;

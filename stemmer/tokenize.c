@@ -238,11 +238,9 @@ typedef struct run {
 /* Append @v to @o. Returns INDAGA_OK or INDAGA_ENOMEM (o is kept). */
 static inline int occ_put(ia_occs *o, uint64_t v) {
   if (o->n == o->cap) {
-    size_t cap = o->cap ? o->cap * 2 : 1024;
-    uint64_t *nv = indaga__realloc(o->v, cap * sizeof *nv);
+    uint64_t *nv = indaga__grow(o->v, &o->cap, sizeof *nv, 1024);
     if (!nv) return INDAGA_ENOMEM;
     o->v = nv;
-    o->cap = cap;
   }
   o->v[o->n++] = v;
   return INDAGA_OK;
