@@ -27,6 +27,7 @@ static uint32_t rnd(void) {
 
 typedef struct ref_list {
   uint32_t n, npos;
+  uint32_t maxgap;                              /* ids are at most this far apart */
   uint32_t *docs, *tfs, *lens, *pos, *posat;   /* posat[i]: index of docs[i]'s first position */
   unsigned char *post, *posb;                  /* encoded, each in an exact-size allocation */
   size_t npost, nposb;
@@ -37,6 +38,7 @@ typedef struct ref_list {
 static void ref_make(ref_list *l, uint32_t n, uint32_t maxgap) {
   memset(l, 0, sizeof *l);
   l->n = n;
+  l->maxgap = maxgap;
   l->docs = calloc(n, sizeof *l->docs);
   l->tfs = calloc(n, sizeof *l->tfs);
   l->lens = calloc(n, sizeof *l->lens);
@@ -112,73 +114,79 @@ static void check_positions(seg_cursor *c, const ref_list *l, uint32_t i) {
 
 static const uint32_t sizes[] = { 1, 127, 128, 129, 10000 };
 
-static void test_postings__round_trip_next(void **state) {
-  (void)state;
+/* Run @check on lists of every size in sizes[], dense (gap 1) and sparse (gap 1000). */
+static void each_ref(void (*check)(ref_list *l)) {
   for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
-    for (uint32_t gap = 1; gap <= 1000; gap *= 1000) {   /* dense (gap 1) and sparse */
+    for (uint32_t gap = 1; gap <= 1000; gap *= 1000) {
       ref_list l;
       ref_make(&l, sizes[s], gap);
-      uint64_t cf = 0;
-      uint32_t maxtf = 0, minlen = UINT32_MAX;
-      for (uint32_t i = 0; i < l.n; i++) {
-        cf += l.tfs[i];
-        if (l.tfs[i] > maxtf) maxtf = l.tfs[i];
-        if (l.lens[i] < minlen) minlen = l.lens[i];
-      }
-      assert_int_equal(l.st.df, l.n);
-      assert_true(l.st.cf == cf);
-      assert_int_equal(l.st.max_tf, maxtf);
-      assert_int_equal(l.st.min_len, minlen);
-      assert_int_equal(l.st.last_doc, l.docs[l.n - 1]);
-      pst_list pl = ref_pst(&l);
-      seg_cursor c;
-      assert_int_equal(pst_cursor_open(&c, NULL, &pl), INDAGA_OK);
-      for (uint32_t i = 0; i <= l.n; i++) {
-        check_at(&c, &l, i);
-        /* positions of every other posting, so the lazy skip is exercised */
-        if (i < l.n && (i % 2 == 0 || l.n < 200)) check_positions(&c, &l, i);
-        assert_int_equal(seg_cursor_next(&c), INDAGA_OK);
-      }
-      assert_int_equal(c.doc, SEG_END);
-      assert_int_equal(seg_cursor_next(&c), INDAGA_OK);   /* stays exhausted */
-      assert_int_equal(c.doc, SEG_END);
-      seg_cursor_close(&c);
+      check(&l);
       ref_free(&l);
     }
   }
 }
 
-/* pst_encode_ids, given pst_encode's positions bytes and block offsets, writes the same list. */
-static void test_postings__encode_ids_same_bytes(void **state) {
+static void round_trip_next(ref_list *l) {
+  uint64_t cf = 0;
+  uint32_t maxtf = 0, minlen = UINT32_MAX;
+  for (uint32_t i = 0; i < l->n; i++) {
+    cf += l->tfs[i];
+    if (l->tfs[i] > maxtf) maxtf = l->tfs[i];
+    if (l->lens[i] < minlen) minlen = l->lens[i];
+  }
+  assert_int_equal(l->st.df, l->n);
+  assert_true(l->st.cf == cf);
+  assert_int_equal(l->st.max_tf, maxtf);
+  assert_int_equal(l->st.min_len, minlen);
+  assert_int_equal(l->st.last_doc, l->docs[l->n - 1]);
+  pst_list pl = ref_pst(l);
+  seg_cursor c;
+  assert_int_equal(pst_cursor_open(&c, NULL, &pl), INDAGA_OK);
+  for (uint32_t i = 0; i <= l->n; i++) {
+    check_at(&c, l, i);
+    /* positions of every other posting, so the lazy skip is exercised */
+    if (i < l->n && (i % 2 == 0 || l->n < 200)) check_positions(&c, l, i);
+    assert_int_equal(seg_cursor_next(&c), INDAGA_OK);
+  }
+  assert_int_equal(c.doc, SEG_END);
+  assert_int_equal(seg_cursor_next(&c), INDAGA_OK);   /* stays exhausted */
+  assert_int_equal(c.doc, SEG_END);
+  seg_cursor_close(&c);
+}
+
+static void test_postings__round_trip_next(void **state) {
   (void)state;
-  for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
-    for (uint32_t gap = 1; gap <= 1000; gap *= 1000) {
-      ref_list l;
-      ref_make(&l, sizes[s], gap);
-      /* the block offsets: count tf varints (bytes without the high bit) per posting */
-      uint32_t nblk = (l.n + SEG_BLOCK - 1) / SEG_BLOCK;
-      uint64_t *posoff = calloc(nblk, sizeof *posoff);
-      size_t at = 0;
-      for (uint32_t i = 0; i < l.n; i++) {
-        if (i % SEG_BLOCK == 0) posoff[i / SEG_BLOCK] = at;
-        for (uint32_t k = l.tfs[i]; k; at++) {
-          assert_true(at < l.nposb);
-          k -= !(l.posb[at] & 0x80);
-        }
-      }
-      assert_true(at == l.nposb);
-      ia_buf post = { 0 };
-      buf_put_u8(&post, 0xAB);
-      pst_stats st;
-      assert_int_equal(pst_encode_ids(&post, l.docs, l.tfs, l.lens, posoff, l.n, &st), INDAGA_OK);
-      assert_true(post.n - 1 == l.npost);
-      assert_memory_equal(post.p + 1, l.post, l.npost);
-      assert_memory_equal(&st, &l.st, sizeof st);
-      buf_free(&post);
-      free(posoff);
-      ref_free(&l);
+  each_ref(round_trip_next);
+}
+
+/* pst_encode_ids, given pst_encode's positions bytes and block offsets, writes the same list. */
+static void encode_ids_same_bytes(ref_list *l) {
+  /* the block offsets: count tf varints (bytes without the high bit) per posting */
+  uint32_t nblk = (l->n + SEG_BLOCK - 1) / SEG_BLOCK;
+  uint64_t *posoff = calloc(nblk, sizeof *posoff);
+  size_t at = 0;
+  for (uint32_t i = 0; i < l->n; i++) {
+    if (i % SEG_BLOCK == 0) posoff[i / SEG_BLOCK] = at;
+    for (uint32_t k = l->tfs[i]; k; at++) {
+      assert_true(at < l->nposb);
+      k -= !(l->posb[at] & 0x80);
     }
   }
+  assert_true(at == l->nposb);
+  ia_buf post = { 0 };
+  buf_put_u8(&post, 0xAB);
+  pst_stats st;
+  assert_int_equal(pst_encode_ids(&post, l->docs, l->tfs, l->lens, posoff, l->n, &st), INDAGA_OK);
+  assert_true(post.n - 1 == l->npost);
+  assert_memory_equal(post.p + 1, l->post, l->npost);
+  assert_memory_equal(&st, &l->st, sizeof st);
+  buf_free(&post);
+  free(posoff);
+}
+
+static void test_postings__encode_ids_same_bytes(void **state) {
+  (void)state;
+  each_ref(encode_ids_same_bytes);
 }
 
 /*
@@ -238,90 +246,84 @@ static void test_postings__raw_positions(void **state) {
   ref_free(&l);
 }
 
+static void seek_every_target(ref_list *l) {
+  pst_list pl = ref_pst(l);
+  uint32_t max = l->docs[l->n - 1] + 2;
+  uint32_t step = max > 40000 ? max / 40000 : 1;
+  seg_cursor c;
+  /* a fresh cursor for each target (every target when small) */
+  for (uint32_t t = 0; t <= max; t += (t % 7 == 0 ? 1 : step)) {
+    assert_int_equal(pst_cursor_open(&c, NULL, &pl), INDAGA_OK);
+    assert_int_equal(seg_cursor_seek(&c, t), INDAGA_OK);
+    uint32_t i = lower_bound(l, t);
+    check_at(&c, l, i);
+    if (i < l->n) check_positions(&c, l, i);
+    seg_cursor_close(&c);
+  }
+  /* one cursor, ascending targets mixed with next() */
+  assert_int_equal(pst_cursor_open(&c, NULL, &pl), INDAGA_OK);
+  uint32_t t = 0, i = 0;
+  while (c.doc != SEG_END) {
+    if (rnd() % 3 == 0) {
+      assert_int_equal(seg_cursor_next(&c), INDAGA_OK);
+      i++;
+    } else {
+      t = c.doc + rnd() % (l->maxgap * 300 + 2);
+      assert_int_equal(seg_cursor_seek(&c, t), INDAGA_OK);
+      i = lower_bound(l, t);
+    }
+    check_at(&c, l, i);
+    if (i < l->n && rnd() % 4 == 0) check_positions(&c, l, i);
+  }
+  seg_cursor_close(&c);
+}
+
 static void test_postings__seek_every_target(void **state) {
   (void)state;
-  for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
-    for (uint32_t gap = 1; gap <= 1000; gap *= 1000) {
-      ref_list l;
-      ref_make(&l, sizes[s], gap);
-      pst_list pl = ref_pst(&l);
-      uint32_t max = l.docs[l.n - 1] + 2;
-      uint32_t step = max > 40000 ? max / 40000 : 1;
-      seg_cursor c;
-      /* a fresh cursor for each target (every target when small) */
-      for (uint32_t t = 0; t <= max; t += (t % 7 == 0 ? 1 : step)) {
-        assert_int_equal(pst_cursor_open(&c, NULL, &pl), INDAGA_OK);
-        assert_int_equal(seg_cursor_seek(&c, t), INDAGA_OK);
-        uint32_t i = lower_bound(&l, t);
-        check_at(&c, &l, i);
-        if (i < l.n) check_positions(&c, &l, i);
-        seg_cursor_close(&c);
-      }
-      /* one cursor, ascending targets mixed with next() */
-      assert_int_equal(pst_cursor_open(&c, NULL, &pl), INDAGA_OK);
-      uint32_t t = 0, i = 0;
-      while (c.doc != SEG_END) {
-        if (rnd() % 3 == 0) {
-          assert_int_equal(seg_cursor_next(&c), INDAGA_OK);
-          i++;
-        } else {
-          t = c.doc + rnd() % (gap * 300 + 2);
-          assert_int_equal(seg_cursor_seek(&c, t), INDAGA_OK);
-          i = lower_bound(&l, t);
-        }
-        check_at(&c, &l, i);
-        if (i < l.n && rnd() % 4 == 0) check_positions(&c, &l, i);
-      }
-      seg_cursor_close(&c);
-      ref_free(&l);
+  each_ref(seek_every_target);
+}
+
+static void block_bounds(ref_list *l) {
+  pst_list pl = ref_pst(l);
+  seg_cursor c;
+  assert_int_equal(pst_cursor_open(&c, NULL, &pl), INDAGA_OK);
+  uint32_t max = l->docs[l->n - 1] + 3;
+  uint32_t step = max > 40000 ? max / 40000 : 1;
+  for (uint32_t t = 0; t <= max; t += step) {
+    uint32_t last, mtf, mlen;
+    int rc = seg_cursor_block(&c, t, &last, &mtf, &mlen);
+    uint32_t i = lower_bound(l, t);
+    if (i == l->n) {
+      assert_int_equal(rc, 1);
+      assert_int_equal(last, SEG_END);
+      continue;
+    }
+    assert_int_equal(rc, 0);
+    uint32_t b = i / SEG_BLOCK, e = (b + 1) * SEG_BLOCK < l->n ? (b + 1) * SEG_BLOCK : l->n;
+    uint32_t rmax = 0, rmin = UINT32_MAX;
+    for (uint32_t k = b * SEG_BLOCK; k < e; k++) {
+      if (l->tfs[k] > rmax) rmax = l->tfs[k];
+      if (l->lens[k] < rmin) rmin = l->lens[k];
+    }
+    assert_int_equal(last, l->docs[e - 1]);
+    assert_int_equal(mtf, rmax);
+    assert_int_equal(mlen, rmin);
+    /* the block pointer moved, the cursor did not */
+    assert_int_equal(c.doc, l->docs[0]);
+    /* a lower target again gets its own block (targets need not ascend) */
+    if (t > 0 && rnd() % 8 == 0) {
+      uint32_t t2 = rnd() % t, i2 = lower_bound(l, t2), b2 = i2 / SEG_BLOCK;
+      uint32_t e2 = (b2 + 1) * SEG_BLOCK < l->n ? (b2 + 1) * SEG_BLOCK : l->n;
+      assert_int_equal(seg_cursor_block(&c, t2, &last, &mtf, &mlen), 0);
+      assert_int_equal(last, l->docs[e2 - 1]);
     }
   }
+  seg_cursor_close(&c);
 }
 
 static void test_postings__block_bounds(void **state) {
   (void)state;
-  for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
-    for (uint32_t gap = 1; gap <= 1000; gap *= 1000) {
-      ref_list l;
-      ref_make(&l, sizes[s], gap);
-      pst_list pl = ref_pst(&l);
-      seg_cursor c;
-      assert_int_equal(pst_cursor_open(&c, NULL, &pl), INDAGA_OK);
-      uint32_t max = l.docs[l.n - 1] + 3;
-      uint32_t step = max > 40000 ? max / 40000 : 1;
-      for (uint32_t t = 0; t <= max; t += step) {
-        uint32_t last, mtf, mlen;
-        int rc = seg_cursor_block(&c, t, &last, &mtf, &mlen);
-        uint32_t i = lower_bound(&l, t);
-        if (i == l.n) {
-          assert_int_equal(rc, 1);
-          assert_int_equal(last, SEG_END);
-          continue;
-        }
-        assert_int_equal(rc, 0);
-        uint32_t b = i / SEG_BLOCK, e = (b + 1) * SEG_BLOCK < l.n ? (b + 1) * SEG_BLOCK : l.n;
-        uint32_t rmax = 0, rmin = UINT32_MAX;
-        for (uint32_t k = b * SEG_BLOCK; k < e; k++) {
-          if (l.tfs[k] > rmax) rmax = l.tfs[k];
-          if (l.lens[k] < rmin) rmin = l.lens[k];
-        }
-        assert_int_equal(last, l.docs[e - 1]);
-        assert_int_equal(mtf, rmax);
-        assert_int_equal(mlen, rmin);
-        /* the block pointer moved, the cursor did not */
-        assert_int_equal(c.doc, l.docs[0]);
-        /* a lower target again gets its own block (targets need not ascend) */
-        if (t > 0 && rnd() % 8 == 0) {
-          uint32_t t2 = rnd() % t, i2 = lower_bound(&l, t2), b2 = i2 / SEG_BLOCK;
-          uint32_t e2 = (b2 + 1) * SEG_BLOCK < l.n ? (b2 + 1) * SEG_BLOCK : l.n;
-          assert_int_equal(seg_cursor_block(&c, t2, &last, &mtf, &mlen), 0);
-          assert_int_equal(last, l.docs[e2 - 1]);
-        }
-      }
-      seg_cursor_close(&c);
-      ref_free(&l);
-    }
-  }
+  each_ref(block_bounds);
 }
 
 /*
