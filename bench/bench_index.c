@@ -26,15 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/resource.h>
 
 #include "indaga.h"
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "peers/peer_common.h"
 
 static void warn_cb(void *ctx, const char *path, const char *message) {
   unsigned long *count = ctx;
@@ -53,7 +47,7 @@ static int run(const char *tree, const char *index, int full, unsigned threads) 
   indaga_index *idx = NULL;
   indaga_sync_report rep;
   indaga_stats st;
-  struct rusage ru;
+  long rss_kb;
   char *err = NULL;
   unsigned long warnings = 0;
   uint64_t gen = 0;
@@ -65,7 +59,7 @@ static int run(const char *tree, const char *index, int full, unsigned threads) 
   o.threads = threads;
   o.on_warning = warn_cb;
   o.ctx = &warnings;
-  t0 = now_s();
+  t0 = peer_now();
   rc = indaga_writer_open(&w, index, &o, &err);
   if (rc != INDAGA_OK) return fail(index, rc, err);
   rc = indaga_writer_sync(w, tree, &rep);
@@ -73,17 +67,15 @@ static int run(const char *tree, const char *index, int full, unsigned threads) 
   rc = indaga_writer_commit(w, &gen);
   if (rc != INDAGA_OK) return fail(index, rc, indaga_writer_errmsg(w));
   indaga_writer_close(w);
-  t1 = now_s();
-  getrusage(RUSAGE_SELF, &ru);
-  cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-        (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+  t1 = peer_now();
+  peer_rusage(&cpu, &rss_kb);
   rc = indaga_index_open(&idx, index, NULL, &err);
   if (rc != INDAGA_OK) return fail(index, rc, err);
   indaga_index_stats(idx, &st);
   indaga_index_close(idx);
   if (full)
     printf("build_s=%.3f cpu_s=%.3f rss_kb=%ld index_bytes=%llu paragraphs=%llu files=%llu "
-           "warnings=%lu\n", t1 - t0, cpu, ru.ru_maxrss, (unsigned long long)st.bytes,
+           "warnings=%lu\n", t1 - t0, cpu, rss_kb, (unsigned long long)st.bytes,
            (unsigned long long)st.paragraphs, (unsigned long long)rep.added, warnings);
   else
     printf("reindex_s=%.3f added=%llu updated=%llu removed=%llu unchanged=%llu "

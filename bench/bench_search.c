@@ -31,53 +31,7 @@
 #include "indaga.h"
 #include "common/common.h"
 #include "common/os.h"
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile q of sorted v[0..n). */
-static double pct(const double *v, size_t n, double q) {
-  size_t r;
-  if (n == 0) return 0.0;
-  r = (size_t)((q / 100.0) * (double)n + 0.999999);
-  if (r < 1) r = 1;
-  if (r > n) r = n;
-  return v[r - 1];
-}
-
-/* Split text (modified in place) into lines; the array is the caller's
-** (indaga__free). Exits on allocation failure. */
-static char **split_lines(char *p, size_t n, size_t *count) {
-  size_t cap = 64, k = 0, i, start = 0;
-  char **v = indaga__malloc(cap * sizeof *v);
-  for (i = 0; v && i <= n; i++) {
-    if (i < n && p[i] != '\n') continue;
-    if (i == n && start == n) break;
-    if (k == cap) {
-      char **q = indaga__realloc(v, cap * 2 * sizeof *v);
-      if (!q) { indaga__free(v); v = NULL; break; }
-      v = q;
-      cap *= 2;
-    }
-    if (i < n) p[i] = '\0';
-    v[k++] = p + start;
-    start = i + 1;
-  }
-  if (!v) {
-    fprintf(stderr, "bench_search: out of memory\n");
-    exit(2);
-  }
-  *count = k;
-  return v;
-}
+#include "peers/peer_common.h"
 
 /*
 ** Run query @q; print its hits to @out when not NULL. Returns the number of
@@ -124,7 +78,7 @@ static int cmd(const char *index, const char *qpath, int topk, int snippets, int
     indaga_free(err);
     return 2;
   }
-  q = split_lines(text, n, &nq);
+  q = peer_lines(text, n, &nq);
   o.k = 10;
   o.snippets = snippets;
   if (topk) {
@@ -139,22 +93,20 @@ static int cmd(const char *index, const char *qpath, int topk, int snippets, int
         double t0, dt;
         int h;
         if (!q[i][0]) continue;
-        t0 = now_s();
+        t0 = peer_now();
         h = run_query(idx, q[i], &o, NULL, i, 0);
-        dt = now_s() - t0;
+        dt = peer_now() - t0;
         total += dt;
         lat[nlat++] = dt * 1e6;
         if (h > 0) hits += (unsigned long long)h;
       }
     }
-    qsort(lat, nlat, sizeof *lat, cmp_double);
-    printf("errors=%d queries=%zu p50_us=%.1f p95_us=%.1f p99_us=%.1f qps=%.1f hits=%llu\n",
-           errors, nlat, pct(lat, nlat, 50), pct(lat, nlat, 95), pct(lat, nlat, 99),
-           total > 0 ? (double)nlat / total : 0.0, hits);
+    printf("errors=%d ", errors);
+    peer_print_latency(lat, nlat, total, hits);
     indaga__free(lat);
   }
   indaga_index_close(idx);
-  indaga__free(q);
+  free(q);
   indaga__free(text);
   return 0;
 }

@@ -1,6 +1,8 @@
 /*
-** peer_common.h: what the two benchmark peers (xapian_peer.cc, fts5_peer.c)
-** share, as static functions compiled into each of them (valid C11 and C++).
+** peer_common.h: what the programs that measure share: the two benchmark
+** peers (xapian_peer.cc, fts5_peer.c) and indaga's own bench_index and
+** bench_search, as static inline functions compiled into each of them
+** (valid C11 and C++), so all three engines are timed the same way.
 **
 ** The peers are independent of libindaga on purpose: they read the paragraph
 ** dump written by bench_dump (indaga's own document parser), so all three
@@ -29,7 +31,7 @@
 #include <sys/stat.h>
 
 /* A whole file in memory, NUL-terminated. Exits with a message on failure. */
-static char *peer_slurp(const char *path, size_t *n_out) {
+static inline char *peer_slurp(const char *path, size_t *n_out) {
   FILE *f = fopen(path, "rb");
   char *p = NULL;
   size_t cap = 1 << 20, n = 0, got;
@@ -76,7 +78,7 @@ typedef struct peer_dump {
   unsigned long long off;         /* byte offset of the next record */
 } peer_dump;
 
-static void peer_dump_open(peer_dump *d, const char *path) {
+static inline void peer_dump_open(peer_dump *d, const char *path) {
   memset(d, 0, sizeof *d);
   d->path = path;
   d->f = fopen(path, "rb");
@@ -86,7 +88,7 @@ static void peer_dump_open(peer_dump *d, const char *path) {
   }
 }
 
-static void peer_dump_close(peer_dump *d) {
+static inline void peer_dump_close(peer_dump *d) {
   if (d->f) fclose(d->f);
   free(d->line);
   free(d->text);
@@ -96,7 +98,7 @@ static void peer_dump_close(peer_dump *d) {
 ** Read the next record into *r. Returns 1, or 0 at the end of the dump;
 ** exits with a message naming the file and offset on a malformed record.
 */
-static int peer_dump_next(peer_dump *d, peer_rec *r) {
+static inline int peer_dump_next(peer_dump *d, peer_rec *r) {
   ssize_t n = getline(&d->line, &d->cap_line, d->f);
   char *tab, *end = NULL;
   unsigned long part, ord;
@@ -137,7 +139,7 @@ bad:
 
 /* Split p (modified in place) into lines; blank lines are kept as "" so
 ** line numbers stay aligned with the query file. Caller frees the array. */
-static char **peer_lines(char *p, size_t n, size_t *count) {
+static inline char **peer_lines(char *p, size_t n, size_t *count) {
   size_t cap = 64, k = 0, i, start = 0;
   char **v = (char **)malloc(cap * sizeof *v);
   if (!v) { fprintf(stderr, "peer: out of memory\n"); exit(2); }
@@ -159,14 +161,14 @@ static char **peer_lines(char *p, size_t n, size_t *count) {
   return v;
 }
 
-static double peer_now(void) {
+static inline double peer_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* CPU seconds (user + sys) and peak RSS in KiB of this process so far. */
-static void peer_rusage(double *cpu_s, long *maxrss_kb) {
+static inline void peer_rusage(double *cpu_s, long *maxrss_kb) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   *cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
@@ -174,13 +176,13 @@ static void peer_rusage(double *cpu_s, long *maxrss_kb) {
   *maxrss_kb = ru.ru_maxrss;
 }
 
-static int peer_cmp_double(const void *a, const void *b) {
+static inline int peer_cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
 }
 
 /* Nearest-rank percentile q (0..100] of the sorted array v[0..n). */
-static double peer_pct(const double *v, size_t n, double q) {
+static inline double peer_pct(const double *v, size_t n, double q) {
   size_t r;
   if (n == 0) return 0.0;
   r = (size_t)((q / 100.0) * (double)n + 0.999999);
@@ -193,7 +195,7 @@ static double peer_pct(const double *v, size_t n, double q) {
 ** Print the latency line of a run: lat[0..n) in microseconds (sorted here),
 ** total the sum of the timed sections in seconds.
 */
-static void peer_print_latency(double *lat, size_t n, double total_s, unsigned long long hits) {
+static inline void peer_print_latency(double *lat, size_t n, double total_s, unsigned long long hits) {
   qsort(lat, n, sizeof *lat, peer_cmp_double);
   printf("queries=%zu p50_us=%.1f p95_us=%.1f p99_us=%.1f qps=%.1f hits=%llu\n", n,
          peer_pct(lat, n, 50), peer_pct(lat, n, 95), peer_pct(lat, n, 99),
