@@ -151,6 +151,7 @@ enum {
 #define SEGF_SKIP_SIZE    20u      /* bytes per block directory entry */
 #define SEGF_TEXT_LEVEL   1        /* zstd level of stored text */
 #define SEGF_TEXT_HASHLOG 16       /* and its hash log (the default at 16 KiB is 15: 16 is ~10% faster, 0.5% smaller) */
+#define SEGF_TEXT_MINMATCH 7       /* and its shortest match (default 5: 7 is ~5% faster, 1.2% larger) */
 #define SEGF_CHECK_CHUNK  (64u * 1024u) /* bytes per chunk checksum of CHECKS */
 /* The sections CHECKS covers chunk by chunk, in its order. */
 #define SEGF_CHUNKED(sec) ((sec) == SEC_POSTINGS || (sec) == SEC_POSITIONS || (sec) == SEC_PARA || (sec) == SEC_TEXT)

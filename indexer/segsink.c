@@ -109,14 +109,16 @@ struct segsink {
 
 /*
 ** A compression context for text blocks: level SEGF_TEXT_LEVEL with a hash
-** table of 2^SEGF_TEXT_HASHLOG entries, and no XXH64 content checksum (the
-** TEXT section's bytes are covered by the chunk checksums of CHECKS, which
-** every read of a frame verifies first). Returns NULL when out of memory.
+** table of 2^SEGF_TEXT_HASHLOG entries, matches of SEGF_TEXT_MINMATCH bytes
+** or more, and no XXH64 content checksum (the TEXT section's bytes are
+** covered by the chunk checksums of CHECKS, which every read of a frame
+** verifies first). Returns NULL when out of memory.
 */
 static ZSTD_CCtx *text_cctx_new(void) {
   ZSTD_CCtx *zc = ZSTD_createCCtx();
   if (zc && (ZSTD_isError(ZSTD_CCtx_setParameter(zc, ZSTD_c_compressionLevel, SEGF_TEXT_LEVEL)) ||
              ZSTD_isError(ZSTD_CCtx_setParameter(zc, ZSTD_c_hashLog, SEGF_TEXT_HASHLOG)) ||
+             ZSTD_isError(ZSTD_CCtx_setParameter(zc, ZSTD_c_minMatch, SEGF_TEXT_MINMATCH)) ||
              ZSTD_isError(ZSTD_CCtx_setParameter(zc, ZSTD_c_checksumFlag, 0)))) {
     ZSTD_freeCCtx(zc);
     zc = NULL;
