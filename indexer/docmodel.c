@@ -563,7 +563,7 @@ static void close_para(parser *P) {
   if (P->zone && P->pe - P->ps > 200) P->zone = 0;
   if (P->nlines == 1) {
     line_text(P->p, P->cs, P->ce, 1, &a, &b);
-    dm_clean_inline(&P->txt, P->p + a, b > a ? b - a : 0);
+    dm__clean_inline_avail(&P->txt, P->p + a, b > a ? b - a : 0, P->n - a);
   } else {
     join_lines(P);
     dm_clean_inline(&P->txt, P->raw.p ? (const char *)P->raw.p : "", P->raw.n);
