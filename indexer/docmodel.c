@@ -563,7 +563,7 @@ static void close_para(parser *P) {
   if (P->zone && P->pe - P->ps > 200) P->zone = 0;
   if (P->nlines == 1) {
     line_text(P->p, P->cs, P->ce, 1, &a, &b);
-    dm_clean_inline(&P->txt, P->p + a, b > a ? b - a : 0);
+    dm__clean_inline_avail(&P->txt, P->p + a, b > a ? b - a : 0, P->n - a);
   } else {
     join_lines(P);
     dm_clean_inline(&P->txt, P->raw.p ? (const char *)P->raw.p : "", P->raw.n);
@@ -751,21 +751,38 @@ const char *dm_meta_get(const dm_doc *d, const char *key) {
 }
 
 /*
-** The first index in p[i..n) of a byte that is not printable ASCII (a
-** control byte, DEL or a byte >= 0x80), or n. With SSE2, 16 bytes at a
-** time: signed compares, where bytes >= 0x80 are negative, so below 0x20.
+** From p[i], the first index in p[i..lim) that is neither ASCII nor part
+** of a two-byte UTF-8 character (U+0080..U+07FF) wholly inside a 16-byte
+** block, or lim; *odd is increased by the control bytes skipped that are
+** not whitespace (0x00..0x1F but \t \n \v \f \r, and 0x7F). Without SSE2
+** it returns i: the caller's loop does the work byte by byte.
 */
-static size_t printable_end(const unsigned char *p, size_t i, size_t n) {
+static size_t sniff_run(const unsigned char *p, size_t i, size_t lim, size_t *odd) {
 #if defined(__SSE2__)
-  while (i + 16 <= n) {
+  while (i + 16 <= lim) {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
-    unsigned m = (unsigned)_mm_movemask_epi8(bad);
-    if (m) return i + (size_t)__builtin_ctz(m);
+    /* as dm__utf8_2byte_end: signed, leads 0xC2..0xDF, continuations below (char)0xC0 */
+    __m128i lead = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC1)), _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0)));
+    unsigned hi = (unsigned)_mm_movemask_epi8(v);
+    unsigned cb = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
+    unsigned lok = (unsigned)_mm_movemask_epi8(lead) & (cb >> 1);
+    unsigned ok = (~hi & 0xFFFFu) | lok | (cb & (lok << 1));
+    __m128i ctl = _mm_andnot_si128(_mm_cmplt_epi8(v, _mm_setzero_si128()), _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+    __m128i ws = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x08)), _mm_cmplt_epi8(v, _mm_set1_epi8(0x0E)));
+    unsigned bad = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(ws, ctl), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))));
+    if (ok != 0xFFFFu) {
+      unsigned k = (unsigned)__builtin_ctz(~ok);
+      *odd += (size_t)__builtin_popcount(bad & ((1u << k) - 1u));
+      return i + k;
+    }
+    *odd += (size_t)__builtin_popcount(bad);
     i += 16;
   }
+#else
+  (void)p;
+  (void)lim;
+  (void)odd;
 #endif
-  while (i < n && p[i] >= 0x20 && p[i] < 0x7F) i++;
   return i;
 }
 
@@ -778,10 +795,12 @@ static const char *sniff(const unsigned char *p, size_t n) {
   if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)))
     return "UTF-16 text (convert it to UTF-8)";
   if (memchr(p, 0, lim)) return "binary file (NUL bytes in the first 8 KB)";
-  while ((i = printable_end(p, i, lim)) < lim) {
+  while ((i = sniff_run(p, i, lim, &odd)) < lim) {
     size_t len;
-    if (p[i] < 0x20 || p[i] == 0x7F) {
-      if (p[i] != '\t' && p[i] != '\n' && p[i] != '\r' && p[i] != '\f' && p[i] != '\v') odd++;
+    if (p[i] < 0x80) {
+      if ((p[i] < 0x20 || p[i] == 0x7F) && p[i] != '\t' && p[i] != '\n' && p[i] != '\r' && p[i] != '\f' &&
+          p[i] != '\v')
+        odd++;
       i++;
       continue;
     }

@@ -197,6 +197,14 @@ int dm_parse_date(const char *p, size_t n, char iso[11]);
 */
 size_t dm__utf8_2byte_end(const unsigned char *p, size_t i, size_t n);
 
+/*
+** dm_clean_inline() of p[0..n), where the caller vouches that p[0..avail)
+** (avail >= n) is readable: the cleaning loop may then read up to 16 bytes
+** past n (never using them), so a paragraph's last bytes are classified 16
+** at a time like the rest. The output is exactly dm_clean_inline()'s.
+*/
+size_t dm__clean_inline_avail(ia_buf *out, const char *p, size_t n, size_t avail);
+
 /* Internal to docmodel*.c (the dm__ prefix): metadata and warnings. */
 /* Set field @key (replacing an earlier value) to p[0..n), UTF-8 repaired. INDAGA_OK or INDAGA_ENOMEM. */
 int dm__meta_set(dm_doc *d, const char *key, const char *p, size_t n);

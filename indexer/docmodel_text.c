@@ -338,7 +338,7 @@ static size_t link_end(const unsigned char *p, size_t n, size_t i, size_t *ts, s
   return m + 1;
 }
 
-static void clean_range(cleaner *c, const unsigned char *p, size_t n, int in_link);
+static void clean_range(cleaner *c, const unsigned char *p, size_t n, size_t lim, int in_link);
 
 /* A run of '*' or '_' at p[i..j): drop it when it is an emphasis delimiter. */
 static void emphasis_run(cleaner *c, const unsigned char *p, size_t n, size_t i, size_t j) {
@@ -401,19 +401,31 @@ static int is_cont(unsigned char b) { return (b & 0xC0) == 0x80; }
 ** three-byte UTF-8 sequences of characters that are neither controls,
 ** special spaces nor invisible (those take the slow path through emit_cp).
 ** Most text is such runs: with SSE2 they are taken 16 bytes at a time
-** (plain_mask16), else at one table load per byte.
+** (plain_mask16), else at one table load per byte. p[0..lim) is readable
+** (lim >= n): where the range ends inside a block that can still be loaded,
+** the block's bytes before the range's last one are taken by its mask (what
+** follows each of them is inside the range, so the mask says what the
+** scalar loop would), and the last byte by the scalar loop.
 */
-static size_t plain_run(const unsigned char *p, size_t n, size_t i) {
+static size_t plain_run(const unsigned char *p, size_t n, size_t lim, size_t i) {
   size_t start = i;
   if (i < n && p[i] == ' ') return i;   /* a leading space is the slow path's (pending) */
   while (i < n) {
     unsigned char b;
 #if defined(__SSE2__)
-    if (i + 16 < n) {
+    if (i + 16 < lim) {
       unsigned m = plain_mask16(p, i);
-      if (m == 0xFFFFu) { i += 16; continue; }
-      i += (size_t)__builtin_ctz(~m);
+      if (i + 16 < n) {
+        if (m == 0xFFFFu) { i += 16; continue; }
+        i += (size_t)__builtin_ctz(~m);
+      } else {   /* n - i <= 16: bits 0 .. n - i - 2, not ending in a lead whose continuation is cut off */
+        unsigned k = (unsigned)__builtin_ctz(~(m & ((1u << (n - i - 1)) - 1u)));
+        if (k > 0 && p[i + k - 1] >= 0xC0) k--;
+        i += k;
+      }
     }
+#else
+    (void)lim;
 #endif
     b = p[i];
     if (b < 0x80) {
@@ -441,16 +453,17 @@ static size_t plain_run(const unsigned char *p, size_t n, size_t i) {
 }
 
 /*
-** The cleaning loop over p[0..n). in_link is set inside a link's text, where
-** a nested '[' is literal.
+** The cleaning loop over p[0..n), of which p[0..lim) is readable (lim >= n,
+** see plain_run). in_link is set inside a link's text, where a nested '['
+** is literal.
 */
-static void clean_range(cleaner *c, const unsigned char *p, size_t n, int in_link) {
+static void clean_range(cleaner *c, const unsigned char *p, size_t n, size_t lim, int in_link) {
   size_t i = 0;
   while (i < n) {
     unsigned char ch = p[i];
     uint32_t cp;
     size_t len, a, b;
-    size_t j = plain_run(p, n, i);
+    size_t j = plain_run(p, n, lim, i);
     if (j > i) {   /* a run of plain bytes in one append */
       emit(c, p + i, j - i);
       i = j;
@@ -484,7 +497,7 @@ static void clean_range(cleaner *c, const unsigned char *p, size_t n, int in_lin
       if (!in_link && (ch == '[' || (i + 1 < n && p[i + 1] == '['))) {
         size_t at = ch == '[' ? i : i + 1;
         size_t end = link_end(p, n, at, &a, &b);
-        if (end) { clean_range(c, p + a, b - a, 1); i = end; break; }
+        if (end) { clean_range(c, p + a, b - a, lim - a, 1); i = end; break; }
       }
       emit(c, p + i, 1);
       i++;
@@ -503,12 +516,16 @@ static void clean_range(cleaner *c, const unsigned char *p, size_t n, int in_lin
   }
 }
 
-size_t dm_clean_inline(ia_buf *out, const char *p, size_t n) {
+size_t dm__clean_inline_avail(ia_buf *out, const char *p, size_t n, size_t avail) {
   cleaner c;
   c.out = out;
   c.base = out->n;
   c.space = 0;
   c.bad = 0;
-  clean_range(&c, (const unsigned char *)p, n, 0);
+  clean_range(&c, (const unsigned char *)p, n, avail > n ? avail : n, 0);
   return c.bad;
+}
+
+size_t dm_clean_inline(ia_buf *out, const char *p, size_t n) {
+  return dm__clean_inline_avail(out, p, n, n);
 }

@@ -107,18 +107,35 @@ struct segsink {
   uint32_t vnterms;
 };
 
+/*
+** A compression context for text blocks: level SEGF_TEXT_LEVEL with a hash
+** table of 2^SEGF_TEXT_HASHLOG entries, matches of SEGF_TEXT_MINMATCH bytes
+** or more, and no XXH64 content checksum (the TEXT section's bytes are
+** covered by the chunk checksums of CHECKS, which every read of a frame
+** verifies first). Returns NULL when out of memory.
+*/
+static ZSTD_CCtx *text_cctx_new(void) {
+  ZSTD_CCtx *zc = ZSTD_createCCtx();
+  if (zc && (ZSTD_isError(ZSTD_CCtx_setParameter(zc, ZSTD_c_compressionLevel, SEGF_TEXT_LEVEL)) ||
+             ZSTD_isError(ZSTD_CCtx_setParameter(zc, ZSTD_c_hashLog, SEGF_TEXT_HASHLOG)) ||
+             ZSTD_isError(ZSTD_CCtx_setParameter(zc, ZSTD_c_minMatch, SEGF_TEXT_MINMATCH)) ||
+             ZSTD_isError(ZSTD_CCtx_setParameter(zc, ZSTD_c_checksumFlag, 0)))) {
+    ZSTD_freeCCtx(zc);
+    zc = NULL;
+  }
+  return zc;
+}
+
 int segsink_new(segsink **out) {
   segsink *s = indaga__calloc(1, sizeof *s);
   if (!s) return INDAGA_ENOMEM;
   s->f.fd = -1;
-  s->zc = ZSTD_createCCtx();
+  s->zc = text_cctx_new();
   s->xx = XXH3_createState();
   s->xsec = XXH3_createState();
   s->xchunk = XXH3_createState();
   s->cur_sec = -1;
-  if (!s->zc || !s->xx || !s->xsec || !s->xchunk ||
-      ZSTD_isError(ZSTD_CCtx_setParameter(s->zc, ZSTD_c_compressionLevel, SEGF_TEXT_LEVEL)) ||
-      ZSTD_isError(ZSTD_CCtx_setParameter(s->zc, ZSTD_c_checksumFlag, 1))) {
+  if (!s->zc || !s->xx || !s->xsec || !s->xchunk) {
     segsink_free(s);
     return INDAGA_ENOMEM;
   }
@@ -256,10 +273,8 @@ int segsink_async(segsink *s) {
   if (s->open || s->ntextblk || s->raw.n) return keep(s, INDAGA_EMISUSE);
   zpool *z = indaga__calloc(1, sizeof *z);
   if (!z) return keep(s, INDAGA_ENOMEM);
-  z->zc = ZSTD_createCCtx();
-  if (!z->zc || ZSTD_isError(ZSTD_CCtx_setParameter(z->zc, ZSTD_c_compressionLevel, SEGF_TEXT_LEVEL)) ||
-      ZSTD_isError(ZSTD_CCtx_setParameter(z->zc, ZSTD_c_checksumFlag, 1))) {
-    ZSTD_freeCCtx(z->zc);
+  z->zc = text_cctx_new();
+  if (!z->zc) {
     indaga__free(z);
     return keep(s, INDAGA_ENOMEM);
   }

@@ -948,6 +948,53 @@ static void test_docmodel__clean_inline_at_every_offset(void **state) {
   }
 }
 
+/* dm__clean_inline_avail(p, n, avail) against dm_clean_inline(p, n): the same text and count. */
+static void check_avail_same(const char *p, size_t n, size_t avail) {
+  ia_buf want = {0}, got = {0};
+  size_t bw = dm_clean_inline(&want, p, n), bg = dm__clean_inline_avail(&got, p, n, avail);
+  assert_int_equal(bg, bw);
+  assert_int_equal(got.n, want.n);
+  if (want.n) assert_memory_equal(got.p, want.p, want.n);
+  buf_free(&want);
+  buf_free(&got);
+}
+
+/*
+** The cleaner may look past a paragraph's end when the bytes there are
+** readable (dm__clean_inline_avail, as dm_parse does over the source): the
+** text must be exactly what it is without the look (a two-byte letter cut
+** off at the end, a space before it, markup...). Every window of 1..33
+** bytes of real letters, at every 5th offset, cleaned with the rest of the
+** file after it; and each clean case followed by "é", "é ", "*", spaces.
+*/
+static void test_docmodel__clean_inline_past_the_end(void **state) {
+  (void)state;
+  const char *files[] = { DATA "carta_krasnodar_2017.txt", DATA "s_res_2196__2015_.txt",
+                          DATA "frontmatter_variants.md" };
+  for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
+    size_t n;
+    char *p = slurp(files[f], &n);
+    for (size_t s = 0; s < n; s += 5)
+      for (size_t len = 1; len <= 33 && s + len <= n; len++) check_avail_same(p + s, len, n - s);
+    indaga__free(p);
+  }
+  const char *tails[] = { "\xc3\xa9", "\xc3\xa9 ", "*", "   ", "\xc3", "&amp;", "x" };
+  for (size_t k = 0; k < ARRAY_SIZE(clean_cases); k++) {
+    for (size_t t = 0; t < ARRAY_SIZE(tails); t++) {
+      for (size_t pad = 0; pad <= 20; pad++) {
+        ia_buf in = {0};
+        for (size_t i = 0; i < pad; i++) buf_putc(&in, (char)(i % 3 ? 'a' : ' '));
+        size_t n0 = in.n;
+        buf_puts(&in, clean_cases[k].in);
+        size_t n = in.n;
+        for (int r = 0; r < 6; r++) buf_puts(&in, tails[t]);
+        for (size_t cut = n0; cut <= n; cut++) check_avail_same((const char *)in.p, cut, in.n);
+        buf_free(&in);
+      }
+    }
+  }
+}
+
 static void test_docmodel__dates(void **state) {
   char iso[11];
   (void)state;
@@ -1023,6 +1070,7 @@ int main(void) {
     cmocka_unit_test(test_docmodel__latin1_is_text),
     cmocka_unit_test(test_docmodel__clean_inline),
     cmocka_unit_test(test_docmodel__clean_inline_at_every_offset),
+    cmocka_unit_test(test_docmodel__clean_inline_past_the_end),
     cmocka_unit_test(test_docmodel__dates),
     cmocka_unit_test(test_docmodel__allocation_failures),
   };

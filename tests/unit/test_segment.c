@@ -101,6 +101,20 @@ static void build(const corpus *c, const char *path) {
   seg_builder_free(b);
 }
 
+/*
+** How many of @r's text blocks are zstd frames carrying a content checksum
+** (bit 2 of the frame header descriptor, after the 4-byte magic).
+*/
+static uint64_t checksummed_frames(const seg_reader *r) {
+  uint64_t k = 0;
+  for (uint64_t b = 0; b < r->ntextblk; b++) {
+    uint64_t off = get_u64(r->sec[SEC_TEXT_IDX] + 16 * b);
+    assert_true(off + 5 <= r->nsec[SEC_TEXT]);
+    k += (r->sec[SEC_TEXT][off + 4] >> 2) & 1u;
+  }
+  return k;
+}
+
 static seg_reader *open_verified(const char *path) {
   seg_reader *r = NULL;
   char *err = NULL;
@@ -393,6 +407,9 @@ static void test_segment__round_trip_real_documents(void **state) {
   check_tables(s, &c, &r);
   check_terms(s, &r);
   check_vocab(s, &r);
+  /* text frames carry no XXH64 checksum: CHECKS covers their bytes */
+  assert_true(s->ntextblk > 1);
+  assert_true(checksummed_frames(s) == 0);
   seg_close(s);
   ref_free(&r);
   corpus_free(&c);
@@ -836,6 +853,9 @@ static void test_segment__golden_file(void **state) {
     corpus_free(&c);
   }
   seg_reader *r = open_verified(GOLDEN);
+  /* written by 0.1.0, whose text frames carry zstd's checksum: they still read */
+  assert_true(r->ntextblk > 0);
+  if (!getenv("INDAGA_WRITE_GOLDEN")) assert_true(checksummed_frames(r) == r->ntextblk);
   uint64_t fp = fingerprint(r);
   printf("golden: ndoc=%u npara=%u nterms=%llu total_len=%llu fingerprint=%#llx\n", seg_ndoc(r),
          seg_npara(r), (unsigned long long)seg_nterms(r), (unsigned long long)seg_total_len(r),
