@@ -258,7 +258,7 @@ static inline int deliver(run *r, const ia_token *t, int tag) {
   int rc = r->idfn(r->ctx, t, &id);
   if (rc) return rc;
   if (tag && t->wid && (id < IA_TAG_ID_MASK || id == IA_ID_SKIP))
-    r->a->tags[(uint32_t)t->wid - 1] = r->a->tag_stamp << (32 - IA_TAG_STAMP_BITS) |
+    r->a->slots[(uint32_t)t->wid - 1].tag = r->a->tag_stamp << (32 - IA_TAG_STAMP_BITS) |
                                        (id == IA_ID_SKIP ? IA_TAG_SKIP : id);
   return id == IA_ID_SKIP ? INDAGA_OK : occ_put(r->out, (uint64_t)id << 32 | t->pos);
 }
@@ -334,7 +334,7 @@ static inline int emit_oldest(run *r, pending *pw) {
     found = 1;
     uint32_t tg;
     if (e && !(e->flags & IA_ORDINAL) &&
-        (tg = a->tags[e - a->slots]) >> (32 - IA_TAG_STAMP_BITS) == a->tag_stamp) {
+        (tg = e->tag) >> (32 - IA_TAG_STAMP_BITS) == a->tag_stamp) {
       tg &= IA_TAG_ID_MASK;
       if (tg != IA_TAG_SKIP) {
         ia_occs *o = r->out;
@@ -517,9 +517,6 @@ static int run_text(run *rp, size_t *n_invalid) {
     /* Look ahead: hash and prefetch this word, emit the one IA_AHEAD before. */
     uint64_t h = ia_hash((const char *)p + i, j - i);
     ia_cache_prefetch(a, h);
-#if defined(__GNUC__)
-    if (r.out) __builtin_prefetch(&a->tags[(uint32_t)h & (a->nslots - 1)]);
-#endif
     if (pw.count == IA_AHEAD && (rc = emit_oldest(&r, &pw)) != 0) break;
     unsigned k = (pw.head + pw.count) & (IA_AHEAD - 1);
     pw.w[k].i = i;
@@ -541,7 +538,6 @@ int analyzer_run(analyzer *a, const char *text, size_t n, token_fn cb, void *ctx
 
 int analyzer_run_ids(analyzer *a, const char *text, size_t n, ia_id_fn fn, void *ctx, ia_occs *out,
                      size_t *n_invalid) {
-  if (!a->tags && !(a->tags = indaga__calloc(a->nslots, sizeof *a->tags))) return INDAGA_ENOMEM;
   if (!a->tag_stamp) a->tag_stamp = 1;
   run r = { a, (const unsigned char *)text, n, NULL, ctx, 0, 0, fn, out };
   return run_text(&r, n_invalid);
@@ -550,7 +546,7 @@ int analyzer_run_ids(analyzer *a, const char *text, size_t n, ia_id_fn fn, void 
 void analyzer_ids_scope(analyzer *a) {
   if (++a->tag_stamp >> IA_TAG_STAMP_BITS) {
     /* every stamp has been used: forget all of them */
-    if (a->tags) memset(a->tags, 0, (size_t)a->nslots * sizeof *a->tags);
+    for (uint32_t j = 0; j < a->nslots; j++) a->slots[j].tag = 0;
     a->tag_stamp = 1;
   }
 }
