@@ -181,9 +181,12 @@ int ia_word_lookup(analyzer *a, const char *w, size_t n, ia_word *out);
 int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *out);
 
 /*
-** The cache's hash of w[0..n): for words of up to 16 bytes (nearly all) two
-** overlapping 8-byte loads folded by a 128-bit multiply (wyhash's mix),
-** inline; longer words go to XXH3. Used only in memory, never on disk.
+** The cache's hash of w[0..n): a word of up to 16 bytes (nearly all) is two
+** 8-byte words, its bytes zero-padded to 16, folded by a 128-bit multiply
+** (wyhash's mix), inline; longer words go to XXH3. Used only in memory,
+** never on disk. ia_hash16 computes the same for 1 <= n <= 16 when 16 bytes
+** can be read at w (the run loop, inside its text): two loads and masks,
+** no branch on the length (word lengths are too varied to predict).
 */
 uint64_t ia_hash_long(const char *w, size_t n);
 static inline uint64_t ia_mix(uint64_t a, uint64_t b) {
@@ -200,25 +203,47 @@ static inline uint64_t ia_mix(uint64_t a, uint64_t b) {
   return h ^ (h >> 32);
 #endif
 }
-static inline uint64_t ia_hash(const char *w, size_t n) {
-  const unsigned char *p = (const unsigned char *)w;
+/* The masked 16 bytes at w (1 <= n <= 16, 16 readable), as the hash takes them. */
+static inline uint64_t ia_hash_words(const unsigned char *w, size_t n) {
   uint64_t a, b;
-  if (n >= 8 && n <= 16) {
+  memcpy(&a, w, 8);
+  memcpy(&b, w + 8, 8);
+  size_t na = n < 8 ? n : 8, nb = n - na;   /* bytes in a (1..8), in b (0..8) */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  a &= ~0ull << (8 * (8 - na));
+  b &= nb ? ~0ull << (8 * (8 - nb)) : 0;
+#else
+  a &= ~0ull >> (8 * (8 - na));
+  b &= nb ? ~0ull >> (8 * (8 - nb)) : 0;
+#endif
+  return ia_mix(a ^ n, b ^ 0x8ebc6af09c88c6e3ull);
+}
+static inline uint64_t ia_hash16(const char *w, size_t n) {
+  return ia_hash_words((const unsigned char *)w, n);
+}
+static inline uint64_t ia_hash(const char *w, size_t n) {
+  if (n == 0 || n > 16) return ia_hash_long(w, n);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  /* The same two words without reading past w[n - 1]: overlapping loads. */
+  const unsigned char *p = (const unsigned char *)w;
+  uint64_t a, b = 0;
+  if (n >= 8) {
     memcpy(&a, p, 8);
-    memcpy(&b, p + n - 8, 8);
-  } else if (n >= 4 && n < 8) {
+    if (n > 8) { memcpy(&b, p + n - 8, 8); b >>= 8 * (16 - n); }
+  } else if (n >= 4) {
     uint32_t x, y;
     memcpy(&x, p, 4);
     memcpy(&y, p + n - 4, 4);
-    a = x;
-    b = y;
-  } else if (n > 0 && n < 4) {
-    a = ((uint64_t)p[0] << 16) | ((uint64_t)p[n >> 1] << 8) | p[n - 1];
-    b = 0;
+    a = (uint64_t)x | (uint64_t)y << (8 * (n - 4));
   } else {
-    return ia_hash_long(w, n);
+    a = (uint64_t)p[0] | (uint64_t)p[n >> 1] << (8 * (n >> 1)) | (uint64_t)p[n - 1] << (8 * (n - 1));
   }
   return ia_mix(a ^ n, b ^ 0x8ebc6af09c88c6e3ull);
+#else
+  unsigned char pad[16] = { 0 };
+  memcpy(pad, w, n);
+  return ia_hash_words(pad, n);
+#endif
 }
 
 /*

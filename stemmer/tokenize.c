@@ -523,7 +523,8 @@ static IA_INLINE int run_text(run *rp, size_t *n_invalid, const int ids) {
       continue;
     }
     /* Look ahead: hash and prefetch this word, emit the one IA_AHEAD before. */
-    uint64_t h = ia_hash((const char *)p + i, j - i);
+    uint64_t h = j - i <= 16 && n - i >= 16 ? ia_hash16((const char *)p + i, j - i)
+                                            : ia_hash((const char *)p + i, j - i);
     ia_cache_prefetch(a, h);
     if (pw.count == IA_AHEAD && (rc = emit_oldest(&r, &pw, ids)) != 0) break;
     unsigned k = (pw.head + pw.count) & (IA_AHEAD - 1);
