@@ -203,20 +203,24 @@ static inline uint64_t ia_mix(uint64_t a, uint64_t b) {
   return h ^ (h >> 32);
 #endif
 }
+/* The masks that keep the first n bytes (1 <= n <= 16) of two 8-byte loads. */
+static inline void ia_mask16(size_t n, uint64_t *ma, uint64_t *mb) {
+  size_t na = n < 8 ? n : 8, nb = n - na;   /* bytes in the first (1..8), in the second (0..8) */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  *ma = ~0ull << (8 * (8 - na));
+  *mb = nb ? ~0ull << (8 * (8 - nb)) : 0;
+#else
+  *ma = ~0ull >> (8 * (8 - na));
+  *mb = nb ? ~0ull >> (8 * (8 - nb)) : 0;
+#endif
+}
 /* The masked 16 bytes at w (1 <= n <= 16, 16 readable), as the hash takes them. */
 static inline uint64_t ia_hash_words(const unsigned char *w, size_t n) {
-  uint64_t a, b;
+  uint64_t a, b, ma, mb;
   memcpy(&a, w, 8);
   memcpy(&b, w + 8, 8);
-  size_t na = n < 8 ? n : 8, nb = n - na;   /* bytes in a (1..8), in b (0..8) */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  a &= ~0ull << (8 * (8 - na));
-  b &= nb ? ~0ull << (8 * (8 - nb)) : 0;
-#else
-  a &= ~0ull >> (8 * (8 - na));
-  b &= nb ? ~0ull >> (8 * (8 - nb)) : 0;
-#endif
-  return ia_mix(a ^ n, b ^ 0x8ebc6af09c88c6e3ull);
+  ia_mask16(n, &ma, &mb);
+  return ia_mix((a & ma) ^ n, (b & mb) ^ 0x8ebc6af09c88c6e3ull);
 }
 static inline uint64_t ia_hash16(const char *w, size_t n) {
   return ia_hash_words((const unsigned char *)w, n);
@@ -284,6 +288,35 @@ static inline const ia_cache_ent *ia_cache_find(const analyzer *a, const char *w
     if (!e->nword) return NULL;
     if (e->nword == n &&
         ia_same_word((e->flags & IA_EXT) ? a->arena + e->s.off : e->s.inl, w, n))
+      return e;
+  }
+}
+
+/*
+** Equal words x and y of length n (1..16), 16 bytes readable at both: two
+** loads each, masked, no branch on the length.
+*/
+static inline int ia_same16(const unsigned char *x, const char *y, size_t n) {
+  uint64_t a1, b1, a2, b2, ma, mb;
+  memcpy(&a1, x, 8);
+  memcpy(&b1, x + 8, 8);
+  memcpy(&a2, y, 8);
+  memcpy(&b2, y + 8, 8);
+  ia_mask16(n, &ma, &mb);
+  return (((a1 ^ a2) & ma) | ((b1 ^ b2) & mb)) == 0;
+}
+
+/*
+** ia_cache_find for a word w[0..n) of 1..16 bytes with 16 bytes readable at
+** w: an inline entry (24 bytes) is compared by ia_same16.
+*/
+static inline const ia_cache_ent *ia_cache_find16(const analyzer *a, const char *w, size_t n, uint64_t h) {
+  uint32_t mask = a->nslots - 1;
+  for (uint32_t j = (uint32_t)h & mask;; j = (j + 1) & mask) {
+    const ia_cache_ent *e = &a->slots[j];
+    if (!e->nword) return NULL;
+    if (e->nword == n && ((e->flags & IA_EXT) ? ia_same_word(a->arena + e->s.off, w, n)
+                                               : ia_same16(e->s.inl, w, n)))
       return e;
   }
 }

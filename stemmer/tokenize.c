@@ -338,7 +338,8 @@ static IA_INLINE int emit_oldest(run *r, pending *pw, const int ids) {
   int found = 0;
   if (ids && wn <= 255 && !is_digit_ascii((unsigned char)w[0])) {
     analyzer *a = r->a;
-    e = ia_cache_find(a, w, wn, pw->w[k].h);
+    e = wn <= 16 && r->n - pw->w[k].i >= 16 ? ia_cache_find16(a, w, wn, pw->w[k].h)
+                                             : ia_cache_find(a, w, wn, pw->w[k].h);
     found = 1;
     uint32_t tg;
     if (e && !(e->flags & IA_ORDINAL) &&

@@ -884,7 +884,8 @@ static void test_stemmer__run_ids(void **state) {
 ** The run loop hashes a word of up to 16 bytes with one 16-byte read
 ** (ia_hash16, bytes past the word masked), the cache's other users (growth,
 ** analyzer_word) without reading past the word (ia_hash): the same value
-** for every length and content, or a grown cache would lose its words.
+** for every length and content, or a grown cache would lose its words. It
+** compares such words with a cache entry the same way (ia_same16).
 */
 static void test_stemmer__hash_forms(void **state) {
   (void)state;
@@ -903,15 +904,23 @@ static void test_stemmer__hash_forms(void **state) {
       assert_true(h == ia_hash(buf, n));
     }
   }
-  /* different words of one length differ (no byte ignored) */
+  /* different words of one length differ (no byte ignored); the run loop's
+  ** compare of short words (ia_same16) agrees with ia_same_word and ignores
+  ** what follows the words */
   for (size_t n = 1; n <= 16; n++) {
     char x[32], y[32];
     memset(x, 'a', sizeof x);
+    memset(y, 'a', sizeof y);
+    y[n] = 'z';
+    assert_true(ia_same16((const unsigned char *)x, y, n));
+    assert_true(ia_same_word((const unsigned char *)x, y, n));
     for (size_t k = 0; k < n; k++) {
       memcpy(y, x, sizeof y);
       y[k] = 'b';
       assert_true(ia_hash(x, n) != ia_hash(y, n));
       assert_true(ia_hash16(x, n) != ia_hash16(y, n));
+      assert_false(ia_same16((const unsigned char *)x, y, n));
+      assert_false(ia_same_word((const unsigned char *)x, y, n));
     }
   }
   indaga__free(letter);
