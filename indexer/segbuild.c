@@ -147,14 +147,52 @@ static inline void strtab_prefetch_bytes(const strtab *t, uint64_t h) {
 }
 
 /*
+** Add an entry of @n bytes and hash @h to @t at slot @j (the empty slot that
+** ended its probe). Returns where the caller writes the entry's bytes (a NUL
+** follows them), or NULL with *rc INDAGA_ENOMEM, or INDAGA_ERROR past 4 GiB
+** of strings (t is then unchanged).
+*/
+static unsigned char *strtab_add_at(strtab *t, uint32_t j, uint64_t h, size_t n, uint32_t *id, int *rc) {
+  *rc = INDAGA_ERROR;
+  if (t->bytes.n + n > UINT32_MAX || t->n == UINT32_MAX - 1) return NULL;
+  *rc = INDAGA_ENOMEM;
+  if (t->n == t->cap) {
+    uint32_t cap = t->cap ? t->cap * 2 : 64;
+    uint32_t *o = indaga__realloc(t->off, (size_t)cap * 4), *l = o ? indaga__realloc(t->len, (size_t)cap * 4) : NULL;
+    if (o) t->off = o;
+    if (l) t->len = l;
+    uint64_t *hh2 = l ? indaga__realloc(t->hash, (size_t)cap * 8) : NULL;
+    if (!hh2) return NULL;
+    t->hash = hh2;
+    t->cap = cap;
+  }
+  if (t->bytes.n + n >= t->bytes.cap && buf_reserve(&t->bytes, n)) { *rc = t->bytes.err; return NULL; }
+  unsigned char *dst = t->bytes.p + t->bytes.n;
+  t->bytes.n += n;
+  t->bytes.p[t->bytes.n] = 0;
+  t->off[t->n] = (uint32_t)(t->bytes.n - n);
+  t->len[t->n] = (uint32_t)n;
+  t->hash[t->n] = h;
+  tslot v = { (uint32_t)(h >> 32), t->n + 1, t->off[t->n], (uint32_t)n };
+  t->slots[j] = v;
+  *id = t->n++;
+  *rc = INDAGA_OK;
+  return dst;
+}
+
+/* Make room in @t's slots for one more entry. INDAGA_OK or INDAGA_ENOMEM. */
+static inline int strtab_room(strtab *t) {
+  if (!t->slots || (uint64_t)t->n * 2 >= (uint64_t)t->mask + 1) return strtab_rehash(t);
+  return INDAGA_OK;
+}
+
+/*
 ** Find p[0..n) (hash @h) in @t, adding it when absent (*added = 1).
 ** INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ERROR past 4 GiB of strings.
 */
 static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_t *id, int *added) {
-  if (!t->slots || (uint64_t)t->n * 2 >= (uint64_t)t->mask + 1) {
-    int rc = strtab_rehash(t);
-    if (rc) return rc;
-  }
+  int rc = strtab_room(t);
+  if (rc) return rc;
   uint32_t j = (uint32_t)h & t->mask, hh = (uint32_t)(h >> 32);
   for (const tslot *s; (s = &t->slots[j])->id != 0; j = (j + 1) & t->mask) {
     if (s->h == hh && s->len == n && memcmp(t->bytes.p + s->off, p, n) == 0) {
@@ -163,27 +201,9 @@ static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_
       return INDAGA_OK;
     }
   }
-  if (t->bytes.n + n > UINT32_MAX || t->n == UINT32_MAX - 1) return INDAGA_ERROR;
-  if (t->n == t->cap) {
-    uint32_t cap = t->cap ? t->cap * 2 : 64;
-    uint32_t *o = indaga__realloc(t->off, (size_t)cap * 4), *l = o ? indaga__realloc(t->len, (size_t)cap * 4) : NULL;
-    if (o) t->off = o;
-    if (l) t->len = l;
-    uint64_t *hh2 = l ? indaga__realloc(t->hash, (size_t)cap * 8) : NULL;
-    if (!hh2) return INDAGA_ENOMEM;
-    t->hash = hh2;
-    t->cap = cap;
-  }
-  if (t->bytes.n + n >= t->bytes.cap && buf_reserve(&t->bytes, n)) return t->bytes.err;
-  memcpy(t->bytes.p + t->bytes.n, p, n);
-  t->bytes.n += n;
-  t->bytes.p[t->bytes.n] = 0;
-  t->off[t->n] = (uint32_t)(t->bytes.n - n);
-  t->len[t->n] = (uint32_t)n;
-  t->hash[t->n] = h;
-  tslot v = { hh, t->n + 1, t->off[t->n], (uint32_t)n };
-  t->slots[j] = v;
-  *id = t->n++;
+  unsigned char *dst = strtab_add_at(t, j, h, n, id, &rc);
+  if (!dst) return rc;
+  memcpy(dst, p, n);
   *added = 1;
   return INDAGA_OK;
 }
@@ -219,40 +239,52 @@ static void tokens_free(seg_tokens *t) {
 
 typedef struct actx {
   seg_tokens *t;
-  ia_buf pair;               /* scratch: a surf table key */
 } actx;
 
 /*
-** The local term of @tok through the document's surface table: a hash and
-** probe of the (term, key) pair; a new pair also interns its term. Returns
-** INDAGA_OK or a status.
+** The local term of @tok through the document's surface table, whose
+** entries are (u32 nterm, term, key): the pair's hash is XXH3 of the key
+** seeded with XXH3 of the term (which is the term's own hash in t->terms),
+** and a probe compares a slot's pair in place, so the pair is never built
+** for a lookup; a new pair is written straight into the table and interns
+** its term. Returns INDAGA_OK or a status.
 */
 static int intern_token(actx *a, const ia_token *tok, uint32_t *lid) {
   seg_tokens *t = a->t;
-  uint32_t sid;
-  int added, rc;
-  if (tok->nterm > UINT32_MAX / 2) return INDAGA_ERROR;
-  ia_buf *sb = &a->pair;   /* u32 nterm, term, key */
-  size_t np = 4 + tok->nterm + tok->nkey;
-  sb->n = 0;
-  if (np >= sb->cap && (rc = buf_reserve(sb, np)) != INDAGA_OK) return rc;
-  put_u32(sb->p, (uint32_t)tok->nterm);
-  memcpy(sb->p + 4, tok->term, tok->nterm);
-  memcpy(sb->p + 4 + tok->nterm, tok->key, tok->nkey);
-  sb->n = np;
-  rc = strtab_intern(&t->surf, sb->p, np, XXH3_64bits(sb->p, np), &sid, &added);
-  if (!rc && added) {
-    if (sid >= t->capsurf) {
-      uint32_t cap = t->capsurf ? t->capsurf * 2 : 256;
-      uint32_t *st = indaga__realloc(t->surf_term, (size_t)cap * sizeof *st);
-      if (!st) rc = INDAGA_ENOMEM; else { t->surf_term = st; t->capsurf = cap; }
+  strtab *s = &t->surf;
+  size_t nt = tok->nterm, nk = tok->nkey, np = 4 + nt + nk;
+  if (nt > UINT32_MAX / 2) return INDAGA_ERROR;
+  uint64_t ht = XXH3_64bits(tok->term, nt);
+  uint64_t h = XXH3_64bits_withSeed(tok->key, nk, ht);
+  int rc = strtab_room(s);
+  if (rc) return rc;
+  uint32_t j = (uint32_t)h & s->mask, hh = (uint32_t)(h >> 32);
+  for (const tslot *q; (q = &s->slots[j])->id != 0; j = (j + 1) & s->mask) {
+    if (q->h != hh || q->len != np) continue;
+    const unsigned char *b = s->bytes.p + q->off;
+    if (get_u32(b) == nt && memcmp(b + 4, tok->term, nt) == 0 && memcmp(b + 4 + nt, tok->key, nk) == 0) {
+      *lid = t->surf_term[q->id - 1];
+      return INDAGA_OK;
     }
-    uint32_t l = 0;
-    if (!rc) rc = strtab_intern(&t->terms, tok->term, tok->nterm, XXH3_64bits(tok->term, tok->nterm), &l, &added);
-    if (!rc) t->surf_term[sid] = l;
   }
-  if (!rc) *lid = t->surf_term[sid];
-  return rc;
+  uint32_t sid, l;
+  unsigned char *dst = strtab_add_at(s, j, h, np, &sid, &rc);
+  if (!dst) return rc;
+  put_u32(dst, (uint32_t)nt);
+  memcpy(dst + 4, tok->term, nt);
+  memcpy(dst + 4 + nt, tok->key, nk);
+  if (sid >= t->capsurf) {
+    uint32_t cap = t->capsurf ? t->capsurf * 2 : 256;
+    uint32_t *st = indaga__realloc(t->surf_term, (size_t)cap * sizeof *st);
+    if (!st) return INDAGA_ENOMEM;
+    t->surf_term = st;
+    t->capsurf = cap;
+  }
+  int added;
+  if ((rc = strtab_intern(&t->terms, tok->term, nt, ht, &l, &added)) != INDAGA_OK) return rc;
+  t->surf_term[sid] = l;
+  *lid = l;
+  return INDAGA_OK;
 }
 
 /*
@@ -335,13 +367,21 @@ static int group_doc(seg_tokens *t) {
   return INDAGA_OK;
 }
 
+/* The integer square root of @x (rounded down). */
+static uint32_t isqrt(size_t x) {
+  uint64_t v = x, r = 0;
+  for (uint64_t b = (uint64_t)1 << 62; b; b >>= 2) {
+    if (v >= r + b) { v -= r + b; r = (r >> 1) + b; }
+    else r >>= 1;
+  }
+  return r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
+}
+
 int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
   if (!in || !in->doc) return INDAGA_EMISUSE;
   const dm_doc *d = in->doc;
   seg_tokens *t = indaga__calloc(1, sizeof *t);
-  actx a;
-  memset(&a, 0, sizeof a);
-  a.t = t;
+  actx a = { t };
   int rc = INDAGA_ENOMEM;
   if (!t) goto done;
   t->npara = d->nparas;
@@ -355,12 +395,17 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
   for (size_t i = 0; i < d->nparas; i++) ntext += d->paras[i].ntext;
   ia_occs o = { NULL, 0, ntext / 6 + 64 };
   if (!(o.v = indaga__malloc(o.cap * sizeof *o.v))) goto done;
-  /* and for its distinct words (the first 8 MB of the legislation corpus
-  ** have one new (term, key) per 35 bytes of text, a long document fewer):
-  ** one per 32 bytes, at most 16384; the tables grow past that */
-  uint32_t nwords = ntext / 32 > 16384 ? 16384 : (uint32_t)(ntext / 32);
-  if (strtab_presize(&t->surf, nwords) || strtab_presize(&t->terms, nwords) ||
-      buf_reserve(&t->surf.bytes, (size_t)nwords * 24) || buf_reserve(&t->terms.bytes, (size_t)nwords * 8)) {
+  /* and for its distinct words, which grow as the square root of the text
+  ** (Heaps' law; over the legislation corpus a document of n bytes has a
+  ** median of 1.3 sqrt(n) (small) to 6.5 sqrt(n) (large) distinct pairs, a
+  ** 90th percentile under 8 sqrt(n) up to 128 KB, and fewer terms: under
+  ** 6 sqrt(n)): 8 and 6 sqrt(n), at most 16384; the tables grow past that.
+  ** (One per 32 bytes before: 4798 regrowths over the corpus, and 2-3 times
+  ** the slots needed for the largest documents.) */
+  uint32_t root = isqrt(ntext);
+  uint32_t nsurf = root > 2048 ? 16384 : root * 8, nterms = root > 2730 ? 16384 : root * 6;
+  if (strtab_presize(&t->surf, nsurf) || strtab_presize(&t->terms, nterms) ||
+      buf_reserve(&t->surf.bytes, (size_t)nsurf * 24) || buf_reserve(&t->terms.bytes, (size_t)nterms * 8)) {
     t->occ = o.v;
     goto done;
   }
@@ -385,7 +430,6 @@ int seg_analyze_doc(analyzer *an, seg_doc_in *in) {
   t->terms.slots = t->surf.slots = NULL;
   rc = INDAGA_OK;
 done:
-  buf_free(&a.pair);
   if (rc) { tokens_free(t); t = NULL; }
   tokens_free(in->tokens);
   in->tokens = t;

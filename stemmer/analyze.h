@@ -39,7 +39,7 @@
 ** plain number share one position.
 **
 ** Threading: an analyzer belongs to one thread (it owns an sb_stemmer and a
-** word cache of at most 12 MiB, tags for analyzer_run_ids included). Create
+** word cache of at most 11 MiB, tags for analyzer_run_ids included). Create
 ** one per thread. There is no global state.
 */
 #ifndef INDAGA_ANALYZE_H
@@ -75,7 +75,7 @@ typedef struct ia_token {
 
 typedef struct analyzer analyzer;
 
-/* An analyzer's memory at most (word cache, tags and arena, stemmer, scratch), for budgets. */
+/* An analyzer's memory at most (word cache and arena, stemmer, scratch), for budgets. */
 #define ANALYZER_MAX_MEM ((size_t)13 << 20)
 
 /* Create an analyzer. Returns INDAGA_OK or INDAGA_ENOMEM. */
@@ -102,7 +102,7 @@ int analyzer_run(analyzer *a, const char *p, size_t n, token_fn cb, void *ctx, s
 ** it). The id of a token is what @fn returned for it, or for an earlier
 ** token of the same word in the current scope (analyzer_ids_scope): @fn
 ** is called for the first token of each word of a scope, for every
-** number, symbol and ordinal, and again after the word cache was rebuilt,
+** number, symbol and ordinal, and again after the word cache was emptied,
 ** so it must give one id to tokens of equal term and key within a scope
 ** (an interning table does). @fn returns 0 and sets *id (IA_ID_SKIP: no
 ** number is appended for the token), or nonzero to stop. Ids from 2^24 - 1

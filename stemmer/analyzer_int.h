@@ -23,13 +23,18 @@
 ** of the analyzer's time; a cap of 2^15, 2^16, 2^17, 2^18 slots gave 1.56M,
 ** 0.86M, 0.47M, 0.30M misses and 136, 162, 175, 188 MB/s.)
 **
-** Beside the table, for analyzer_run_ids only, a tag per slot (allocated
-** on its first call, 1 MiB at most): IA_TAG_STAMP_BITS of scope stamp, then
-** the id its caller gave the slot's word in that scope. A tag is zero when
-** its slot is filled (tags are zeroed whenever the table is, and a slot is
-** never emptied alone), and a stamp is never reused without zeroing every
-** tag first, so a tag of the current stamp always speaks of the current
-** word of its slot in the current scope.
+** Each entry also holds a tag for analyzer_run_ids: IA_TAG_STAMP_BITS of
+** scope stamp, then the id its caller gave the entry's word in that scope.
+** A tag is zero when its entry is made (and an emptied table is all zero),
+** it moves with its entry when the table grows (same word, same scope), and
+** a stamp is never reused without zeroing every tag first, so a tag of the
+** current stamp always speaks of its entry's word in the current scope.
+** The tag is in the entry, not in an array beside the table, so a word seen
+** before in the scope costs one cache line, not two: a one-thread build
+** of the legislation corpus spent ~14% of the run loop waiting after the
+** two prefetches, and the separate 1 MiB tag array was the second of them.
+** The entry keeps no hash bits (the tag took their place): a probe compares
+** lengths, then the bytes, inline in the same line for all but long words.
 */
 #ifndef INDAGA_ANALYZER_INT_H
 #define INDAGA_ANALYZER_INT_H
@@ -65,7 +70,7 @@ struct sb_stemmer;
 #define IA_CACHE_INLINE     24u
 
 typedef struct ia_cache_ent {
-  uint32_t h;          /* high half of the word's 64-bit hash */
+  uint32_t tag;        /* analyzer_run_ids: stamp << (32 - IA_TAG_STAMP_BITS) | id, or 0 */
   uint8_t nword;       /* 0: empty slot (words are never empty) */
   uint8_t nterm;
   uint8_t nkey;
@@ -110,7 +115,6 @@ struct analyzer {
   uint64_t cache_resets;          /* for tests and the benchmark */
   uint64_t cache_misses;
   uint32_t epoch;                 /* bumped whenever entries move or go (grow, clear) */
-  uint32_t *tags;                 /* nslots tags for analyzer_run_ids, or NULL (see above) */
   uint32_t tag_stamp;             /* the current scope's stamp, 1 .. 2^IA_TAG_STAMP_BITS - 1 */
 
   char *stop_blob;                /* folded stopwords, sorted index below */
@@ -177,9 +181,12 @@ int ia_word_lookup(analyzer *a, const char *w, size_t n, ia_word *out);
 int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *out);
 
 /*
-** The cache's hash of w[0..n): for words of up to 16 bytes (nearly all) two
-** overlapping 8-byte loads folded by a 128-bit multiply (wyhash's mix),
-** inline; longer words go to XXH3. Used only in memory, never on disk.
+** The cache's hash of w[0..n): a word of up to 16 bytes (nearly all) is two
+** 8-byte words, its bytes zero-padded to 16, folded by a 128-bit multiply
+** (wyhash's mix), inline; longer words go to XXH3. Used only in memory,
+** never on disk. ia_hash16 computes the same for 1 <= n <= 16 when 16 bytes
+** can be read at w (the run loop, inside its text): two loads and masks,
+** no branch on the length (word lengths are too varied to predict).
 */
 uint64_t ia_hash_long(const char *w, size_t n);
 static inline uint64_t ia_mix(uint64_t a, uint64_t b) {
@@ -196,25 +203,51 @@ static inline uint64_t ia_mix(uint64_t a, uint64_t b) {
   return h ^ (h >> 32);
 #endif
 }
+/* The masks that keep the first n bytes (1 <= n <= 16) of two 8-byte loads. */
+static inline void ia_mask16(size_t n, uint64_t *ma, uint64_t *mb) {
+  size_t na = n < 8 ? n : 8, nb = n - na;   /* bytes in the first (1..8), in the second (0..8) */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  *ma = ~0ull << (8 * (8 - na));
+  *mb = nb ? ~0ull << (8 * (8 - nb)) : 0;
+#else
+  *ma = ~0ull >> (8 * (8 - na));
+  *mb = nb ? ~0ull >> (8 * (8 - nb)) : 0;
+#endif
+}
+/* The masked 16 bytes at w (1 <= n <= 16, 16 readable), as the hash takes them. */
+static inline uint64_t ia_hash_words(const unsigned char *w, size_t n) {
+  uint64_t a, b, ma, mb;
+  memcpy(&a, w, 8);
+  memcpy(&b, w + 8, 8);
+  ia_mask16(n, &ma, &mb);
+  return ia_mix((a & ma) ^ n, (b & mb) ^ 0x8ebc6af09c88c6e3ull);
+}
+static inline uint64_t ia_hash16(const char *w, size_t n) {
+  return ia_hash_words((const unsigned char *)w, n);
+}
 static inline uint64_t ia_hash(const char *w, size_t n) {
+  if (n == 0 || n > 16) return ia_hash_long(w, n);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  /* The same two words without reading past w[n - 1]: overlapping loads. */
   const unsigned char *p = (const unsigned char *)w;
-  uint64_t a, b;
-  if (n >= 8 && n <= 16) {
+  uint64_t a, b = 0;
+  if (n >= 8) {
     memcpy(&a, p, 8);
-    memcpy(&b, p + n - 8, 8);
-  } else if (n >= 4 && n < 8) {
+    if (n > 8) { memcpy(&b, p + n - 8, 8); b >>= 8 * (16 - n); }
+  } else if (n >= 4) {
     uint32_t x, y;
     memcpy(&x, p, 4);
     memcpy(&y, p + n - 4, 4);
-    a = x;
-    b = y;
-  } else if (n > 0 && n < 4) {
-    a = ((uint64_t)p[0] << 16) | ((uint64_t)p[n >> 1] << 8) | p[n - 1];
-    b = 0;
+    a = (uint64_t)x | (uint64_t)y << (8 * (n - 4));
   } else {
-    return ia_hash_long(w, n);
+    a = (uint64_t)p[0] | (uint64_t)p[n >> 1] << (8 * (n >> 1)) | (uint64_t)p[n - 1] << (8 * (n - 1));
   }
   return ia_mix(a ^ n, b ^ 0x8ebc6af09c88c6e3ull);
+#else
+  unsigned char pad[16] = { 0 };
+  memcpy(pad, w, n);
+  return ia_hash_words(pad, n);
+#endif
 }
 
 /*
@@ -249,12 +282,41 @@ static inline int ia_same_word(const unsigned char *x, const char *y, size_t n) 
 
 /* The cache entry of word w[0..n) (1 <= n <= 255) of hash @h, or NULL: the hit path, inline. */
 static inline const ia_cache_ent *ia_cache_find(const analyzer *a, const char *w, size_t n, uint64_t h) {
-  uint32_t h32 = (uint32_t)(h >> 32), mask = a->nslots - 1;
+  uint32_t mask = a->nslots - 1;
   for (uint32_t j = (uint32_t)h & mask;; j = (j + 1) & mask) {
     const ia_cache_ent *e = &a->slots[j];
     if (!e->nword) return NULL;
-    if (e->h == h32 && e->nword == n &&
+    if (e->nword == n &&
         ia_same_word((e->flags & IA_EXT) ? a->arena + e->s.off : e->s.inl, w, n))
+      return e;
+  }
+}
+
+/*
+** Equal words x and y of length n (1..16), 16 bytes readable at both: two
+** loads each, masked, no branch on the length.
+*/
+static inline int ia_same16(const unsigned char *x, const char *y, size_t n) {
+  uint64_t a1, b1, a2, b2, ma, mb;
+  memcpy(&a1, x, 8);
+  memcpy(&b1, x + 8, 8);
+  memcpy(&a2, y, 8);
+  memcpy(&b2, y + 8, 8);
+  ia_mask16(n, &ma, &mb);
+  return (((a1 ^ a2) & ma) | ((b1 ^ b2) & mb)) == 0;
+}
+
+/*
+** ia_cache_find for a word w[0..n) of 1..16 bytes with 16 bytes readable at
+** w: an inline entry (24 bytes) is compared by ia_same16.
+*/
+static inline const ia_cache_ent *ia_cache_find16(const analyzer *a, const char *w, size_t n, uint64_t h) {
+  uint32_t mask = a->nslots - 1;
+  for (uint32_t j = (uint32_t)h & mask;; j = (j + 1) & mask) {
+    const ia_cache_ent *e = &a->slots[j];
+    if (!e->nword) return NULL;
+    if (e->nword == n && ((e->flags & IA_EXT) ? ia_same_word(a->arena + e->s.off, w, n)
+                                               : ia_same16(e->s.inl, w, n)))
       return e;
   }
 }

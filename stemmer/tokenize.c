@@ -258,7 +258,7 @@ static inline int deliver(run *r, const ia_token *t, int tag) {
   int rc = r->idfn(r->ctx, t, &id);
   if (rc) return rc;
   if (tag && t->wid && (id < IA_TAG_ID_MASK || id == IA_ID_SKIP))
-    r->a->tags[(uint32_t)t->wid - 1] = r->a->tag_stamp << (32 - IA_TAG_STAMP_BITS) |
+    r->a->slots[(uint32_t)t->wid - 1].tag = r->a->tag_stamp << (32 - IA_TAG_STAMP_BITS) |
                                        (id == IA_ID_SKIP ? IA_TAG_SKIP : id);
   return id == IA_ID_SKIP ? INDAGA_OK : occ_put(r->out, (uint64_t)id << 32 | t->pos);
 }
@@ -316,11 +316,19 @@ static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn, uint6
   return INDAGA_OK;
 }
 
+/* run_text and its helpers are compiled twice, for each mode (ids constant). */
+#if defined(__GNUC__)
+#define IA_INLINE inline __attribute__((always_inline))
+#else
+#define IA_INLINE inline
+#endif
+
 /*
-** Emit the oldest pending word. In ids mode, the common case inline: a
-** cached word whose tag is of the current scope is one append.
+** Emit the oldest pending word. In ids mode (@ids: r->out is set), the
+** common case inline: a cached word whose tag is of the current scope is
+** one append.
 */
-static inline int emit_oldest(run *r, pending *pw) {
+static IA_INLINE int emit_oldest(run *r, pending *pw, const int ids) {
   unsigned k = pw->head;
   pw->head = (pw->head + 1) & (IA_AHEAD - 1);
   pw->count--;
@@ -328,13 +336,14 @@ static inline int emit_oldest(run *r, pending *pw) {
   size_t wn = pw->w[k].j - pw->w[k].i;
   const ia_cache_ent *e = NULL;
   int found = 0;
-  if (r->out && wn <= 255 && !is_digit_ascii((unsigned char)w[0])) {
+  if (ids && wn <= 255 && !is_digit_ascii((unsigned char)w[0])) {
     analyzer *a = r->a;
-    e = ia_cache_find(a, w, wn, pw->w[k].h);
+    e = wn <= 16 && r->n - pw->w[k].i >= 16 ? ia_cache_find16(a, w, wn, pw->w[k].h)
+                                             : ia_cache_find(a, w, wn, pw->w[k].h);
     found = 1;
     uint32_t tg;
     if (e && !(e->flags & IA_ORDINAL) &&
-        (tg = a->tags[e - a->slots]) >> (32 - IA_TAG_STAMP_BITS) == a->tag_stamp) {
+        (tg = e->tag) >> (32 - IA_TAG_STAMP_BITS) == a->tag_stamp) {
       tg &= IA_TAG_ID_MASK;
       if (tg != IA_TAG_SKIP) {
         ia_occs *o = r->out;
@@ -353,9 +362,9 @@ static inline int emit_oldest(run *r, pending *pw) {
 }
 
 /* Emit every pending word, in order. */
-static int flush(run *r, pending *pw) {
+static IA_INLINE int flush(run *r, pending *pw, const int ids) {
   int rc = INDAGA_OK;
-  while (pw->count && rc == INDAGA_OK) rc = emit_oldest(r, pw);
+  while (pw->count && rc == INDAGA_OK) rc = emit_oldest(r, pw, ids);
   return rc;
 }
 
@@ -415,8 +424,8 @@ static size_t scan_rebuilt(analyzer *a, const unsigned char *p, size_t n, size_t
   return j;
 }
 
-/* The loop of analyzer_run and analyzer_run_ids over r->p[0..r->n). */
-static int run_text(run *rp, size_t *n_invalid) {
+/* The loop of analyzer_run (ids 0) and analyzer_run_ids (ids 1) over r->p[0..r->n). */
+static IA_INLINE int run_text(run *rp, size_t *n_invalid, const int ids) {
   run r = *rp;
   analyzer *a = r.a;
   const unsigned char *p = r.p;
@@ -455,7 +464,7 @@ static int run_text(run *rp, size_t *n_invalid) {
       size_t se = match_symbol(a, p, n, i);
       if (a->sym.err) { rc = INDAGA_ENOMEM; break; }
       if (se) {
-        if ((rc = flush(&r, &pw)) != 0) break;
+        if ((rc = flush(&r, &pw, ids)) != 0) break;
         ia_token t;
         t.pos = r.pos;
         t.flags = TOK_SYMBOL;
@@ -506,7 +515,7 @@ static int run_text(run *rp, size_t *n_invalid) {
     }
     if (rebuilt) {
       if (a->word.err) { rc = INDAGA_ENOMEM; break; }
-      if ((rc = flush(&r, &pw)) != 0) break;
+      if ((rc = flush(&r, &pw, ids)) != 0) break;
       if (j == i || a->word.n == 0) { i = j > i ? j : i + 1; continue; }
       rc = emit_word(&r, i, j, (const char *)a->word.p, a->word.n,
                      ia_hash((const char *)a->word.p, a->word.n), in_sym, NULL, 0);
@@ -515,12 +524,10 @@ static int run_text(run *rp, size_t *n_invalid) {
       continue;
     }
     /* Look ahead: hash and prefetch this word, emit the one IA_AHEAD before. */
-    uint64_t h = ia_hash((const char *)p + i, j - i);
+    uint64_t h = j - i <= 16 && n - i >= 16 ? ia_hash16((const char *)p + i, j - i)
+                                            : ia_hash((const char *)p + i, j - i);
     ia_cache_prefetch(a, h);
-#if defined(__GNUC__)
-    if (r.out) __builtin_prefetch(&a->tags[(uint32_t)h & (a->nslots - 1)]);
-#endif
-    if (pw.count == IA_AHEAD && (rc = emit_oldest(&r, &pw)) != 0) break;
+    if (pw.count == IA_AHEAD && (rc = emit_oldest(&r, &pw, ids)) != 0) break;
     unsigned k = (pw.head + pw.count) & (IA_AHEAD - 1);
     pw.w[k].i = i;
     pw.w[k].j = j;
@@ -529,28 +536,27 @@ static int run_text(run *rp, size_t *n_invalid) {
     pw.count++;
     i = j;
   }
-  if (rc == INDAGA_OK) rc = flush(&r, &pw);
+  if (rc == INDAGA_OK) rc = flush(&r, &pw, ids);
   if (n_invalid) *n_invalid = ninv;
   return rc;
 }
 
 int analyzer_run(analyzer *a, const char *text, size_t n, token_fn cb, void *ctx, size_t *n_invalid) {
   run r = { a, (const unsigned char *)text, n, cb, ctx, 0, 0, NULL, NULL };
-  return run_text(&r, n_invalid);
+  return run_text(&r, n_invalid, 0);
 }
 
 int analyzer_run_ids(analyzer *a, const char *text, size_t n, ia_id_fn fn, void *ctx, ia_occs *out,
                      size_t *n_invalid) {
-  if (!a->tags && !(a->tags = indaga__calloc(a->nslots, sizeof *a->tags))) return INDAGA_ENOMEM;
   if (!a->tag_stamp) a->tag_stamp = 1;
   run r = { a, (const unsigned char *)text, n, NULL, ctx, 0, 0, fn, out };
-  return run_text(&r, n_invalid);
+  return run_text(&r, n_invalid, 1);
 }
 
 void analyzer_ids_scope(analyzer *a) {
   if (++a->tag_stamp >> IA_TAG_STAMP_BITS) {
     /* every stamp has been used: forget all of them */
-    if (a->tags) memset(a->tags, 0, (size_t)a->nslots * sizeof *a->tags);
+    for (uint32_t j = 0; j < a->nslots; j++) a->slots[j].tag = 0;
     a->tag_stamp = 1;
   }
 }

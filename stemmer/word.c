@@ -253,7 +253,6 @@ void analyzer_free(analyzer *a) {
   if (!a) return;
   if (a->stemmer) sb_stemmer_delete(a->stemmer);
   indaga__free(a->slots_mem);
-  indaga__free(a->tags);
   indaga__free(a->arena);
   indaga__free(a->stop_blob);
   indaga__free(a->stops);
@@ -382,7 +381,6 @@ static int slots_alloc(uint32_t n, ia_cache_ent **slots, void **mem) {
 
 static void cache_clear(analyzer *a) {
   memset(a->slots, 0, (size_t)a->nslots * sizeof *a->slots);
-  if (a->tags) memset(a->tags, 0, (size_t)a->nslots * sizeof *a->tags);
   a->nused = 0;
   a->narena = 0;
   a->cache_resets++;
@@ -391,15 +389,12 @@ static void cache_clear(analyzer *a) {
 
 static uint32_t slot_of(uint64_t h, uint32_t nslots) { return (uint32_t)h & (nslots - 1); }
 
-/* Double the table (and the tags, zeroed). Returns INDAGA_OK or INDAGA_ENOMEM (the table is kept). */
+/* Double the table (entries keep their tags). Returns INDAGA_OK or INDAGA_ENOMEM (the table is kept). */
 static int cache_grow(analyzer *a) {
   uint32_t ncap = a->nslots * 2;
   ia_cache_ent *ns;
   void *mem;
-  uint32_t *tags = NULL;
-  if (a->tags && !(tags = indaga__calloc(ncap, sizeof *tags))) return INDAGA_ENOMEM;
-  if (slots_alloc(ncap, &ns, &mem) != INDAGA_OK) { indaga__free(tags); return INDAGA_ENOMEM; }
-  if (tags) { indaga__free(a->tags); a->tags = tags; }
+  if (slots_alloc(ncap, &ns, &mem) != INDAGA_OK) return INDAGA_ENOMEM;
   for (uint32_t i = 0; i < a->nslots; i++) {
     const ia_cache_ent *e = &a->slots[i];
     if (!e->nword) continue;
@@ -497,7 +492,7 @@ int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *
     while (a->slots[j].nword) j = (j + 1) & (a->nslots - 1);
   }
   ia_cache_ent *e = &a->slots[j];
-  e->h = (uint32_t)(h >> 32);
+  e->tag = 0;
   e->nword = (uint8_t)n;
   e->nterm = (uint8_t)a->term.n;
   e->nkey = (uint8_t)a->key.n;

@@ -880,6 +880,52 @@ static void test_stemmer__run_ids(void **state) {
   analyzer_free(a);
 }
 
+/*
+** The run loop hashes a word of up to 16 bytes with one 16-byte read
+** (ia_hash16, bytes past the word masked), the cache's other users (growth,
+** analyzer_word) without reading past the word (ia_hash): the same value
+** for every length and content, or a grown cache would lose its words. It
+** compares such words with a cache entry the same way (ia_same16).
+*/
+static void test_stemmer__hash_forms(void **state) {
+  (void)state;
+  size_t nl;
+  char *letter = read_data(DATA "/un/carta_krasnodar_2017.txt", &nl);
+  assert_true(nl > 4096);
+  for (size_t i = 0; i + 32 < 4096; i++) {
+    for (size_t n = 1; n <= 16; n++) {
+      uint64_t h = ia_hash(letter + i, n);
+      assert_true(h == ia_hash16(letter + i, n));
+      /* the bytes after the word do not matter */
+      char buf[32];
+      memcpy(buf, letter + i, n);
+      memset(buf + n, (int)(0xA5u ^ (unsigned)i), sizeof buf - n);
+      assert_true(h == ia_hash16(buf, n));
+      assert_true(h == ia_hash(buf, n));
+    }
+  }
+  /* different words of one length differ (no byte ignored); the run loop's
+  ** compare of short words (ia_same16) agrees with ia_same_word and ignores
+  ** what follows the words */
+  for (size_t n = 1; n <= 16; n++) {
+    char x[32], y[32];
+    memset(x, 'a', sizeof x);
+    memset(y, 'a', sizeof y);
+    y[n] = 'z';
+    assert_true(ia_same16((const unsigned char *)x, y, n));
+    assert_true(ia_same_word((const unsigned char *)x, y, n));
+    for (size_t k = 0; k < n; k++) {
+      memcpy(y, x, sizeof y);
+      y[k] = 'b';
+      assert_true(ia_hash(x, n) != ia_hash(y, n));
+      assert_true(ia_hash16(x, n) != ia_hash16(y, n));
+      assert_false(ia_same16((const unsigned char *)x, y, n));
+      assert_false(ia_same_word((const unsigned char *)x, y, n));
+    }
+  }
+  indaga__free(letter);
+}
+
 /* Every way a cache entry is laid out gives the same words on a miss and on a hit. */
 static void test_stemmer__cache_entry_shapes(void **state) {
   (void)state;
@@ -978,6 +1024,7 @@ int main(void) {
     cmocka_unit_test(test_stemmer__stopwords),
     cmocka_unit_test(test_stemmer__cache_bounded_and_transparent),
     cmocka_unit_test(test_stemmer__cache_entry_shapes),
+    cmocka_unit_test(test_stemmer__hash_forms),
     cmocka_unit_test(test_stemmer__word_ids),
     cmocka_unit_test(test_stemmer__run_ids),
     cmocka_unit_test(test_stemmer__callback_stops_run),
