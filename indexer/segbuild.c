@@ -644,8 +644,15 @@ static int grow_tp(seg_builder *b, uint32_t g) {
 ** Map @tk's local terms to global ids in b->map through its distinct
 ** (term, key) pairs: a pair seen in an earlier document gives its global term
 ** at once (one probe, hash computed by the analysing thread); a new pair
-** interns its term and is kept for the vocabulary.
+** interns its term and is kept for the vocabulary. Pairs go in batches of
+** MAP_BATCH: the first pass probes each pair's slot and bytes (prefetched
+** ahead) and prefetches its surf_term entry, the second reads those
+** entries, by then in the cache (a pair's entry is as scattered as its
+** slot). On failure (ENOMEM, or ERROR past 4 GiB of strings) the builder is
+** unusable (seg_builder_add marks it done).
 */
+#define MAP_BATCH 64u
+
 static int map_terms(seg_builder *b, const seg_tokens *tk) {
   if (tk->terms.n > b->capmap) {
     uint32_t *m = indaga__realloc(b->map, (size_t)tk->terms.n * 4);
@@ -653,30 +660,38 @@ static int map_terms(seg_builder *b, const seg_tokens *tk) {
     b->map = m;
     b->capmap = tk->terms.n;
   }
-  for (uint32_t i = 0; i < tk->surf.n; i++) {
-    if (i + 16 < tk->surf.n) strtab_prefetch(&b->surf, tk->surf.hash[i + 16]);
-    if (i + 8 < tk->surf.n) strtab_prefetch_bytes(&b->surf, tk->surf.hash[i + 8]);
-    const unsigned char *p = tk->surf.bytes.p + tk->surf.off[i];
-    uint32_t lid = tk->surf_term[i], gs;
-    if (lid >= tk->terms.n) return INDAGA_EMISUSE;
-    int added, rc = strtab_intern(&b->surf, p, tk->surf.len[i], tk->surf.hash[i], &gs, &added);
-    if (rc) return rc;
-    if (added) {
-      if (gs >= b->capsurf) {
-        uint32_t cap = b->capsurf ? b->capsurf * 2 : 1024;
-        uint32_t *st = indaga__realloc(b->surf_term, (size_t)cap * sizeof *st);
-        if (!st) return INDAGA_ENOMEM;
-        b->surf_term = st;
-        b->capsurf = cap;
+  uint32_t gsv[MAP_BATCH];
+  for (uint32_t i0 = 0; i0 < tk->surf.n; i0 += MAP_BATCH) {
+    uint32_t i1 = tk->surf.n - i0 > MAP_BATCH ? i0 + MAP_BATCH : tk->surf.n;
+    for (uint32_t i = i0; i < i1; i++) {
+      if (i + 16 < tk->surf.n) strtab_prefetch(&b->surf, tk->surf.hash[i + 16]);
+      if (i + 8 < tk->surf.n) strtab_prefetch_bytes(&b->surf, tk->surf.hash[i + 8]);
+      const unsigned char *p = tk->surf.bytes.p + tk->surf.off[i];
+      uint32_t lid = tk->surf_term[i], gs;
+      if (lid >= tk->terms.n) return INDAGA_EMISUSE;
+      int added, rc = strtab_intern(&b->surf, p, tk->surf.len[i], tk->surf.hash[i], &gs, &added);
+      if (rc) return rc;
+      if (added) {
+        if (gs >= b->capsurf) {
+          uint32_t cap = b->capsurf ? b->capsurf * 2 : 1024;
+          uint32_t *st = indaga__realloc(b->surf_term, (size_t)cap * sizeof *st);
+          if (!st) return INDAGA_ENOMEM;
+          b->surf_term = st;
+          b->capsurf = cap;
+        }
+        uint32_t g;
+        rc = strtab_intern(&b->terms, tk->terms.bytes.p + tk->terms.off[lid], tk->terms.len[lid],
+                           tk->terms.hash[lid], &g, &added);
+        if (!rc) rc = grow_tp(b, g);
+        if (rc) return rc;
+        b->surf_term[gs] = g;
       }
-      uint32_t g;
-      rc = strtab_intern(&b->terms, tk->terms.bytes.p + tk->terms.off[lid], tk->terms.len[lid],
-                         tk->terms.hash[lid], &g, &added);
-      if (!rc) rc = grow_tp(b, g);
-      if (rc) return rc;   /* the builder is unusable now (seg_builder_add marks it done) */
-      b->surf_term[gs] = g;
+#if defined(__GNUC__)
+      else __builtin_prefetch(&b->surf_term[gs]);
+#endif
+      gsv[i - i0] = gs;
     }
-    b->map[lid] = b->surf_term[gs];
+    for (uint32_t i = i0; i < i1; i++) b->map[tk->surf_term[i]] = b->surf_term[gsv[i - i0]];
   }
   return INDAGA_OK;
 }
@@ -708,9 +723,9 @@ int seg_builder_add(seg_builder *b, const seg_doc_in *in) {
   uint32_t nt = tk->terms.n;
   for (uint32_t l = 0; l < nt && !rc; l++) {
 #if defined(__GNUC__)
-    if (l + 8 < nt) __builtin_prefetch(&b->tp[b->map[l + 8]]);
-    if (l + 4 < nt) {
-      const tpost *t = &b->tp[b->map[l + 4]];
+    if (l + 16 < nt) __builtin_prefetch(&b->tp[b->map[l + 16]]);
+    if (l + 8 < nt) {
+      const tpost *t = &b->tp[b->map[l + 8]];
       if (t->p) __builtin_prefetch(t->p + t->n, 1);
     }
 #endif
@@ -752,10 +767,43 @@ typedef struct emit_arrays {
 } emit_arrays;
 
 /*
+** Copy the @k varints at p[0..end) to @w; returns the byte after them in p
+** (w advances as far), or NULL when fewer than k end before @end. Eight
+** bytes at a time while eight are readable: the varints' last bytes are the
+** bytes without their high bit; w must have 8 writable bytes past the copy.
+*/
+static inline const unsigned char *copy_varints(const unsigned char *p, const unsigned char *end, uint64_t k,
+                                                unsigned char **w) {
+  unsigned char *o = *w;
+  while (end - p >= 8) {
+    uint64_t x = get_u64(p), m = ~x & 0x8080808080808080ull;   /* last bytes */
+    memcpy(o, p, 8);
+    while (k > 1 && m) { m &= m - 1; k--; }
+    if (m) {   /* the k-th last byte is the lowest left */
+      size_t nb = (size_t)__builtin_ctzll(m) / 8 + 1;
+      *w = o + nb;
+      return p + nb;
+    }
+    p += 8;
+    o += 8;
+  }
+  for (; k; p++) {
+    if (p == end) return NULL;
+    *o++ = *p;
+    k -= !(*p & 0x80);
+  }
+  *w = o;
+  return p;
+}
+
+/*
 ** Decode term @r's ids and tfs into @ea and pass them to the sink with its
 ** positions, which the buffer already holds as the varints the sink writes:
-** they are copied out as bytes (into b->scratch), not decoded and encoded
-** again. Frees the term's buffer. INDAGA_OK, ENOMEM, or the sink's status.
+** they are copied out as bytes straight to the end of the sink's positions
+** section (segsink_positions_tail), not decoded and encoded again. A
+** posting whose gap has at most two bytes and whose tf has one is read from
+** one 8-byte load. Frees the term's buffer. INDAGA_OK, ENOMEM, ERROR (a
+** buffer that does not parse), or the sink's status.
 */
 static int emit_term(seg_builder *b, const tref *r, emit_arrays *ea, char **errmsg) {
   tpost *t = &b->tp[r->id];
@@ -773,28 +821,33 @@ static int emit_term(seg_builder *b, const tref *r, emit_arrays *ea, char **errm
     ea->posoff = o;
     ea->capb = nblk;
   }
-  ia_buf *pb = &b->scratch;
-  buf_reset(pb);
-  if (buf_reserve(pb, t->n)) return pb->err;   /* the positions are a part of the buffer */
+  /* the positions are a part of the buffer: t->n bytes are room enough */
+  unsigned char *w0 = segsink_positions_tail(b->sink, t->n), *w = w0;
+  if (!w0) return INDAGA_ENOMEM;
   const unsigned char *p = t->p, *end = t->p + t->n;
-  unsigned char *w = pb->p;
   uint32_t doc = 0;
   for (uint32_t i = 0; i < t->df; i++) {
     uint64_t gap, tf;
-    if (get_varint(&p, end, &gap) || get_varint(&p, end, &tf) || tf == 0) return INDAGA_ERROR;
+    uint64_t x = end - p >= 8 ? get_u64(p) : 0x8080u;   /* 0x8080: take the general path */
+    if ((x & 0x8080) == 0) {   /* one-byte gap, one-byte tf */
+      gap = x & 0x7f;
+      tf = x >> 8 & 0x7f;
+      p += 2;
+    } else if ((x & 0x808080) == 0x80) {   /* two-byte gap, one-byte tf */
+      gap = (x & 0x7f) | (x >> 1 & 0x3f80);
+      tf = x >> 16 & 0x7f;
+      p += 3;
+    } else if (get_varint(&p, end, &gap) || get_varint(&p, end, &tf)) {
+      return INDAGA_ERROR;
+    }
+    if (tf == 0) return INDAGA_ERROR;
     doc = i ? doc + (uint32_t)gap : (uint32_t)gap;
     ea->docs[i] = doc;
     ea->tfs[i] = (uint32_t)tf;
-    if (i % SEG_BLOCK == 0) ea->posoff[i / SEG_BLOCK] = (uint64_t)(w - pb->p);
-    /* tf varints: copy bytes up to the tf-th one without its high bit */
-    for (uint64_t k = tf; k; p++) {
-      if (p == end) return INDAGA_ERROR;
-      *w++ = *p;
-      k -= !(*p & 0x80);
-    }
+    if (i % SEG_BLOCK == 0) ea->posoff[i / SEG_BLOCK] = (uint64_t)(w - w0);
+    if (!(p = copy_varints(p, end, tf, &w))) return INDAGA_ERROR;
   }
-  pb->n = (size_t)(w - pb->p);
-  int rc = segsink_term_enc(b->sink, (const char *)r->p, r->n, ea->docs, ea->tfs, t->df, pb->p, pb->n,
+  int rc = segsink_term_enc(b->sink, (const char *)r->p, r->n, ea->docs, ea->tfs, t->df, w0, (size_t)(w - w0),
                             ea->posoff, errmsg);
   if (t->cap > POOL_MAX) indaga__free(t->p);
   else if (t->p) pool_put(&b->pool, t->p, pool_class(t->cap));
@@ -889,6 +942,21 @@ static int write_terms(seg_builder *b, char **errmsg) {
   }
   if (!rc) rc = sort_refs(b, keys, tmp, nt, 0, &sorted, &run, &caprun);
   for (uint32_t i = 0; i < nt && !rc; i++) {
+#if defined(__GNUC__)
+    /* a term's slot, bytes and buffer are scattered over the builder's
+       memory: prefetched in two steps, 16 and 8 terms ahead */
+    if (i + 16 < nt) {
+      uint32_t id = sorted[i + 16].i;
+      __builtin_prefetch(&b->tp[id]);
+      __builtin_prefetch(&b->terms.off[id]);
+      __builtin_prefetch(&b->terms.len[id]);
+    }
+    if (i + 8 < nt) {
+      uint32_t id = sorted[i + 8].i;
+      __builtin_prefetch(b->terms.bytes.p + b->terms.off[id]);
+      __builtin_prefetch(b->tp[id].p);
+    }
+#endif
     tref r = make_ref(b, sorted[i].i, 0);
     rc = emit_term(b, &r, &ea, errmsg);
   }

@@ -581,6 +581,12 @@ static int term_entry(segsink *s, int rc, const char *t, size_t n, const pst_sta
   return s->rc;
 }
 
+unsigned char *segsink_positions_tail(segsink *s, size_t n) {
+  if (s->rc) return NULL;
+  if (n > SIZE_MAX - 8 || keep(s, buf_reserve(&s->posb, n + 8))) return NULL;
+  return s->posb.p + s->posb.n;
+}
+
 int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
                  const uint32_t *tfs, const uint32_t *pos, uint32_t df, char **errmsg) {
   if (term_lens(s, docs, df)) return s->rc;
@@ -595,7 +601,12 @@ int segsink_term_enc(segsink *s, const char *t, size_t n, const uint32_t *docs, 
                      char **errmsg) {
   if (term_lens(s, docs, df)) return s->rc;
   uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = s->posb.n;
-  buf_append(&s->posb, pos, npos);
+  if (pos == s->posb.p + s->posb.n && s->posb.cap - s->posb.n > npos) {   /* written in place */
+    s->posb.n += npos;
+    s->posb.p[s->posb.n] = 0;
+  } else {
+    buf_append(&s->posb, pos, npos);
+  }
   if (keep(s, s->posb.err)) return s->rc;
   pst_stats st;
   int rc = pst_encode_ids(&s->post, docs, tfs, s->lens, posoff, df, &st);
