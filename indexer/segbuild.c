@@ -653,6 +653,41 @@ static int grow_tp(seg_builder *b, uint32_t g) {
 */
 #define MAP_BATCH 64u
 
+/* 1 when x[0..n) and y[0..n) hold the same bytes: 8 at a time, the last 8 overlapping. */
+static inline int same_bytes(const unsigned char *x, const unsigned char *y, size_t n) {
+  uint64_t u, v;
+  if (n >= 8) {
+    for (size_t k = 0; k + 8 < n; k += 8) {
+      memcpy(&u, x + k, 8);
+      memcpy(&v, y + k, 8);
+      if (u != v) return 0;
+    }
+    memcpy(&u, x + n - 8, 8);
+    memcpy(&v, y + n - 8, 8);
+    return u == v;
+  }
+  for (size_t k = 0; k < n; k++)
+    if (x[k] != y[k]) return 0;
+  return 1;
+}
+
+/*
+** The id of p[0..n) (hash @h) in @t, or UINT32_MAX when absent: the probe
+** of strtab_intern without its insertion, its compare inline (a pair is
+** short, and a memcmp call cost more than the compare: 108 instructions a
+** probe under callgrind). A miss goes on to strtab_intern, which probes
+** again and inserts, so this only has to find what is there. Cannot fail.
+*/
+static inline uint32_t strtab_find(const strtab *t, const unsigned char *p, uint32_t n, uint64_t h) {
+  if (!t->slots) return UINT32_MAX;
+  uint32_t hh = (uint32_t)(h >> 32);
+  for (uint32_t j = (uint32_t)h & t->mask;; j = (j + 1) & t->mask) {
+    const tslot *sl = &t->slots[j];
+    if (sl->id == 0) return UINT32_MAX;
+    if (sl->h == hh && sl->len == n && same_bytes(t->bytes.p + sl->off, p, n)) return sl->id - 1;
+  }
+}
+
 static int map_terms(seg_builder *b, const seg_tokens *tk) {
   if (tk->terms.n > b->capmap) {
     uint32_t *m = indaga__realloc(b->map, (size_t)tk->terms.n * 4);
@@ -669,7 +704,9 @@ static int map_terms(seg_builder *b, const seg_tokens *tk) {
       const unsigned char *p = tk->surf.bytes.p + tk->surf.off[i];
       uint32_t lid = tk->surf_term[i], gs;
       if (lid >= tk->terms.n) return INDAGA_EMISUSE;
-      int added, rc = strtab_intern(&b->surf, p, tk->surf.len[i], tk->surf.hash[i], &gs, &added);
+      int added = 0, rc = INDAGA_OK;
+      gs = strtab_find(&b->surf, p, tk->surf.len[i], tk->surf.hash[i]);
+      if (gs == UINT32_MAX) rc = strtab_intern(&b->surf, p, tk->surf.len[i], tk->surf.hash[i], &gs, &added);
       if (rc) return rc;
       if (added) {
         if (gs >= b->capsurf) {
