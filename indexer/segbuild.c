@@ -581,51 +581,90 @@ static inline unsigned char *put_var32(unsigned char *w, uint32_t x) {
   return w;
 }
 
-/* Append one posting (paragraph @pid, positions of sorted occurrences o[0..n)) to term @g. */
-static int append_posting(seg_builder *b, uint32_t g, uint32_t pid, const uint64_t *o, uint32_t n) {
-  tpost *t = &b->tp[g];
-  size_t need = (size_t)t->n + 10 + (size_t)n * 5;
-  if (need > t->cap) {
-    if (need > UINT32_MAX) return INDAGA_ERROR;
-    size_t cap = t->cap ? (size_t)t->cap * 2 : 16;
-    while (cap < need) cap *= 2;
-    if (cap > UINT32_MAX) cap = UINT32_MAX;
-    unsigned char *p;
-    if (cap <= POOL_MAX) {   /* pooled, and so was the old buffer */
-      p = pool_get(&b->pool, pool_class(cap));
-      if (!p) return INDAGA_ENOMEM;
-      if (t->p) {
-        memcpy(p, t->p, t->n);
-        pool_put(&b->pool, t->p, pool_class(t->cap));
-      }
-    } else if (t->cap <= POOL_MAX) {   /* out of the pool */
-      p = indaga__malloc(cap);
-      if (!p) return INDAGA_ENOMEM;
-      if (t->p) {
-        memcpy(p, t->p, t->n);
-        pool_put(&b->pool, t->p, pool_class(t->cap));
-      }
-    } else {
-      p = indaga__realloc(t->p, cap);
-      if (!p) return INDAGA_ENOMEM;
+/*
+** Make term @t's buffer hold @need bytes (t->n of them in use): capacities
+** double from 16, pooled up to POOL_MAX. INDAGA_OK, ENOMEM, or ERROR past
+** 4 GiB.
+*/
+static int grow_buf(seg_builder *b, tpost *t, size_t need) {
+  if (need > UINT32_MAX) return INDAGA_ERROR;
+  size_t cap = t->cap ? (size_t)t->cap * 2 : 16;
+  while (cap < need) cap *= 2;
+  if (cap > UINT32_MAX) cap = UINT32_MAX;
+  unsigned char *p;
+  if (cap <= POOL_MAX) {   /* pooled, and so was the old buffer */
+    p = pool_get(&b->pool, pool_class(cap));
+    if (!p) return INDAGA_ENOMEM;
+    if (t->p) {
+      memcpy(p, t->p, t->n);
+      pool_put(&b->pool, t->p, pool_class(t->cap));
     }
-    b->postmem += cap - t->cap;
-    t->p = p;
-    t->cap = (uint32_t)cap;
+  } else if (t->cap <= POOL_MAX) {   /* out of the pool */
+    p = indaga__malloc(cap);
+    if (!p) return INDAGA_ENOMEM;
+    if (t->p) {
+      memcpy(p, t->p, t->n);
+      pool_put(&b->pool, t->p, pool_class(t->cap));
+    }
+  } else {
+    p = indaga__realloc(t->p, cap);
+    if (!p) return INDAGA_ENOMEM;
   }
-  unsigned char *w = t->p + t->n, *wpos;
-  w = put_var32(w, t->df ? pid - t->last : pid);
-  w = put_var32(w, n);
-  wpos = w;
-  w = put_var32(w, (uint32_t)o[0]);
-  for (uint32_t k = 1; k < n; k++) w = put_var32(w, (uint32_t)o[k] - (uint32_t)o[k - 1] - 1u);
-  b->posbytes += (uint64_t)(w - wpos);
-  t->n = (uint32_t)(w - t->p);
-  t->last = pid;
-  t->df++;
-  t->cf += n;
-  if (t->cf > b->maxcf) b->maxcf = t->cf;
+  b->postmem += cap - t->cap;
+  t->p = p;
+  t->cap = (uint32_t)cap;
   return INDAGA_OK;
+}
+
+/*
+** Append a document's postings of term @g: its occurrences o[0..e), sorted,
+** grouped by paragraph (paragraph < @npara, global id pid0 + paragraph).
+** Each posting is checked for room as it comes (10 bytes + 5 a position:
+** the buffer grows at the same points as one posting at a time would) and
+** written as varints: paragraph gap, tf, positions. The term's counters
+** live in locals meanwhile (the byte stores would otherwise make the
+** compiler reload them after each). INDAGA_OK, EMISUSE (a paragraph out of
+** range), or grow_buf's failure; the term is then partly appended.
+*/
+static int append_term(seg_builder *b, uint32_t g, uint32_t pid0, uint32_t npara, const uint64_t *o,
+                       const uint64_t *e) {
+  tpost *t = &b->tp[g];
+  uint32_t n = t->n, last = t->last, df = t->df, cap = t->cap;
+  uint64_t cf = t->cf, posbytes = 0;
+  unsigned char *buf = t->p;
+  int rc = INDAGA_OK;
+  while (o < e) {
+    uint32_t k = 1, para = (uint32_t)(o[0] >> 32);
+    while (o + k < e && (uint32_t)(o[k] >> 32) == para) k++;
+    if (para >= npara) { rc = INDAGA_EMISUSE; break; }
+    uint32_t pid = pid0 + para;
+    size_t need = (size_t)n + 10 + (size_t)k * 5;
+    if (need > cap) {
+      t->n = n;
+      if ((rc = grow_buf(b, t, need)) != 0) break;
+      buf = t->p;
+      cap = t->cap;
+    }
+    unsigned char *w = buf + n, *wpos;
+    w = put_var32(w, df ? pid - last : pid);
+    w = put_var32(w, k);
+    wpos = w;
+    w = put_var32(w, (uint32_t)o[0]);
+    for (uint32_t j = 1; j < k; j++) w = put_var32(w, (uint32_t)o[j] - (uint32_t)o[j - 1] - 1u);
+    posbytes += (uint64_t)(w - wpos);
+    n = (uint32_t)(w - buf);
+    last = pid;
+    df++;
+    cf += k;
+    o += k;
+  }
+  t->n = n;
+  t->last = last;
+  t->df = df;
+  t->cf = cf;
+  b->posbytes += posbytes;
+  if (cf > b->maxcf) b->maxcf = cf;
+  return rc;
 }
 
 /* Room for global term @g in b->tp. */
@@ -766,14 +805,7 @@ int seg_builder_add(seg_builder *b, const seg_doc_in *in) {
       if (t->p) __builtin_prefetch(t->p + t->n, 1);
     }
 #endif
-    const uint64_t *o = tk->occ + tk->tstart[l], *e = tk->occ + tk->tstart[l + 1];
-    while (o < e && !rc) {
-      uint32_t k = 1, para = (uint32_t)(o[0] >> 32);
-      while (o + k < e && (uint32_t)(o[k] >> 32) == para) k++;
-      if (para >= d->nparas) rc = INDAGA_EMISUSE;
-      else rc = append_posting(b, b->map[l], pid0 + para, o, k);
-      o += k;
-    }
+    rc = append_term(b, b->map[l], pid0, (uint32_t)d->nparas, tk->occ + tk->tstart[l], tk->occ + tk->tstart[l + 1]);
   }
   if (rc) b->done = 1;   /* the builder's state is partial: refuse more */
   return rc;
