@@ -16,19 +16,24 @@
 **
 **  seg_builder_add (one thread, documents in order) maps each distinct
 **    local term to a global term id once per document through an
-**    open-addressing table (hash precomputed), writes the paragraph
-**    records, then term by term appends the document's postings to the
-**    term's own growable buffer: varint paragraph gap, varint tf, varint
-**    positions (first, then differences - 1). A term's buffer is thus
-**    touched once per document, not once per paragraph; the term slots
-**    and buffer tails, scattered over the builder's memory, are
-**    prefetched a few terms ahead.
+**    open-addressing table (hash precomputed; a pair known from an earlier
+**    document is found by an inline probe, and a batch's global entries
+**    are prefetched before they are read), writes the paragraph records,
+**    then term by term appends the document's postings to the term's own
+**    growable buffer: varint paragraph gap, varint tf, varint positions
+**    (first, then differences - 1). A term's buffer is thus touched once
+**    per document, not once per paragraph; the term slots and buffer
+**    tails, scattered over the builder's memory, are prefetched 16 and 8
+**    terms ahead.
 **
 **  seg_builder_write sorts the terms bytewise (a radix sort of 8-byte
-**    prefixes, then ties by memcmp), decodes each term's ids and
-**    tfs into arrays and copies its positions out as they are (the varints
-**    of the POSITIONS section) for the sink (segsink.c), which encodes the
-**    postings blocks; each buffer goes back to the pool (or is freed) as
+**    prefixes, then ties by memcmp), decodes each term's ids and tfs into
+**    arrays (the usual posting, with a gap of one or two bytes and a tf of
+**    one, from a single 8-byte load) and copies its positions, the varints
+**    of the POSITIONS section, 8 bytes at a time straight to the end of
+**    that section in the sink (segsink.c), which encodes the postings
+**    blocks; each term's slot, bytes and buffer are prefetched 16 and 8
+**    terms ahead, and its buffer goes back to the pool (or is freed) as
 **    soon as it is consumed.
 **
 ** seg_builder_mem() counts every buffer's capacity, tables included (term
@@ -827,9 +832,9 @@ static int cmp_tref(const void *x, const void *y) {
   return c ? c : cmp_mem(a->t, a->nt, b->t, b->nt);
 }
 
-/* Scratch of the write: one term's ids and tfs, and its blocks' positions offsets. */
+/* Scratch of the write: one term's ids, tfs and paragraph lengths, and its blocks' positions offsets. */
 typedef struct emit_arrays {
-  uint32_t *docs, *tfs;
+  uint32_t *docs, *tfs, *lens;
   size_t capd;
   uint64_t *posoff;
   size_t capb;
@@ -880,8 +885,10 @@ static int emit_term(seg_builder *b, const tref *r, emit_arrays *ea, char **errm
   if (t->df > ea->capd) {
     uint32_t *d = indaga__realloc(ea->docs, (size_t)t->df * 4), *f = d ? indaga__realloc(ea->tfs, (size_t)t->df * 4) : NULL;
     if (d) ea->docs = d;
-    if (!f) return INDAGA_ENOMEM;
-    ea->tfs = f;
+    if (f) ea->tfs = f;
+    uint32_t *l = f ? indaga__realloc(ea->lens, (size_t)t->df * 4) : NULL;
+    if (!l) return INDAGA_ENOMEM;
+    ea->lens = l;
     ea->capd = t->df;
   }
   if (nblk > ea->capb) {
@@ -894,7 +901,8 @@ static int emit_term(seg_builder *b, const tref *r, emit_arrays *ea, char **errm
   unsigned char *w0 = segsink_positions_tail(b->sink, t->n), *w = w0;
   if (!w0) return INDAGA_ENOMEM;
   const unsigned char *p = t->p, *end = t->p + t->n;
-  uint32_t doc = 0;
+  const uint32_t *plen = segsink_para_lens(b->sink);
+  uint32_t doc = 0, npara = segsink_npara(b->sink);
   for (uint32_t i = 0; i < t->df; i++) {
     uint64_t gap, tf;
     uint64_t x = end - p >= 8 ? get_u64(p) : 0x8080u;   /* 0x8080: take the general path */
@@ -911,13 +919,15 @@ static int emit_term(seg_builder *b, const tref *r, emit_arrays *ea, char **errm
     }
     if (tf == 0) return INDAGA_ERROR;
     doc = i ? doc + (uint32_t)gap : (uint32_t)gap;
+    if (doc >= npara) return INDAGA_ERROR;
     ea->docs[i] = doc;
+    ea->lens[i] = plen[doc];
     ea->tfs[i] = (uint32_t)tf;
     if (i % SEG_BLOCK == 0) ea->posoff[i / SEG_BLOCK] = (uint64_t)(w - w0);
     if (!(p = copy_varints(p, end, tf, &w))) return INDAGA_ERROR;
   }
-  int rc = segsink_term_enc(b->sink, (const char *)r->p, r->n, ea->docs, ea->tfs, t->df, w0, (size_t)(w - w0),
-                            ea->posoff, errmsg);
+  int rc = segsink_term_enc(b->sink, (const char *)r->p, r->n, ea->docs, ea->tfs, ea->lens, t->df, w0,
+                            (size_t)(w - w0), ea->posoff, errmsg);
   if (t->cap > POOL_MAX) indaga__free(t->p);
   else if (t->p) pool_put(&b->pool, t->p, pool_class(t->cap));
   b->postmem -= t->cap;
@@ -1031,6 +1041,7 @@ static int write_terms(seg_builder *b, char **errmsg) {
   }
   indaga__free(ea.docs);
   indaga__free(ea.tfs);
+  indaga__free(ea.lens);
   indaga__free(ea.posoff);
   /* vocabulary: (key, term) pairs sorted by key, then term */
   uint32_t nv = 0;

@@ -597,9 +597,14 @@ int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
 }
 
 int segsink_term_enc(segsink *s, const char *t, size_t n, const uint32_t *docs, const uint32_t *tfs,
-                     uint32_t df, const unsigned char *pos, size_t npos, const uint64_t *posoff,
-                     char **errmsg) {
-  if (term_lens(s, docs, df)) return s->rc;
+                     const uint32_t *lens, uint32_t df, const unsigned char *pos, size_t npos,
+                     const uint64_t *posoff, char **errmsg) {
+  if (lens) {   /* gathered by the caller: only the checks of term_lens */
+    if (s->rc) return s->rc;
+    if (!s->open || df == 0 || docs[df - 1] >= s->npara) return keep(s, INDAGA_EMISUSE);
+  } else if (term_lens(s, docs, df)) {
+    return s->rc;
+  }
   uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = s->posb.n;
   if (pos == s->posb.p + s->posb.n && s->posb.cap - s->posb.n > npos) {   /* written in place */
     s->posb.n += npos;
@@ -609,7 +614,7 @@ int segsink_term_enc(segsink *s, const char *t, size_t n, const uint32_t *docs, 
   }
   if (keep(s, s->posb.err)) return s->rc;
   pst_stats st;
-  int rc = pst_encode_ids(&s->post, docs, tfs, s->lens, posoff, df, &st);
+  int rc = pst_encode_ids(&s->post, docs, tfs, lens ? lens : s->lens, posoff, df, &st);
   return term_entry(s, rc, t, n, &st, post_at, pos_at, errmsg);
 }
 
