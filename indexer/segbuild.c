@@ -47,7 +47,6 @@
 #include <stdlib.h>
 #define XXH_INLINE_ALL   /* the analysis hashes short strings: no call, no dispatch */
 #include <xxhash.h>
-#include "common/os.h"
 #include "indexer/segimpl.h"
 #include "indexer/segwriter.h"
 
@@ -426,36 +425,14 @@ typedef struct tpost {
 ** realloc into a pop, a copy and a push, with no per-chunk header. The
 ** builder's memory count (sum of capacities) is the same as with plain
 ** allocations, so the builder fills to the same point.
-**
-** The blocks, like the per-term array b->tp, are 2 MiB aligned and advised
-** onto huge pages (huge_alloc): the postings loop of seg_builder_add touches
-** a random term slot and buffer tail per (document, term), and with 4 KiB
-** pages over ~100 MB most of those are TLB misses.
 */
 #define POOL_MIN_LOG 4u                    /* 16 bytes: the smallest capacity */
 #define POOL_MAX_LOG 16u                   /* 64 KiB: larger buffers are plain allocations */
 #define POOL_MAX ((size_t)1 << POOL_MAX_LOG)
-#define POOL_BLOCK ((size_t)4 << 20)
-#define HUGE_PAGE ((size_t)2 << 20)
-
-/*
-** @n bytes at a 2 MiB boundary, advised onto huge pages; *raw gets what to
-** free. The alignment's slack is never touched, so never resident. NULL
-** when out of memory.
-*/
-static void *huge_alloc(size_t n, void **raw) {
-  if (n > SIZE_MAX - HUGE_PAGE) return NULL;
-  unsigned char *m = indaga__malloc(n + HUGE_PAGE);
-  if (!m) return NULL;
-  uintptr_t u = ((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-  unsigned char *t = m + (u - (uintptr_t)m);
-  os_advise_huge(t, n);
-  *raw = m;
-  return t;
-}
+#define POOL_BLOCK ((size_t)1 << 20)
 
 typedef struct tpool {
-  void **blocks;             /* every block (as allocated), freed with the builder */
+  unsigned char **blocks;    /* every block, freed with the builder */
   size_t nblocks, capblocks;
   unsigned char *at, *end;   /* the uncarved rest of the last block */
   unsigned char *free[POOL_MAX_LOG + 1];   /* free chunks by log2 size; the next pointer in each */
@@ -481,7 +458,7 @@ static unsigned char *pool_get(tpool *pl, unsigned k) {
   if ((size_t)(pl->end - pl->at) < size) {
     if (pl->nblocks == pl->capblocks) {
       size_t cap = pl->capblocks ? pl->capblocks * 2 : 64;
-      void **bl = indaga__realloc(pl->blocks, cap * sizeof *bl);
+      unsigned char **bl = indaga__realloc(pl->blocks, cap * sizeof *bl);
       if (!bl) return NULL;
       pl->blocks = bl;
       pl->capblocks = cap;
@@ -494,9 +471,9 @@ static unsigned char *pool_get(tpool *pl, unsigned k) {
       pl->free[j] = pl->at;
       pl->at += (size_t)1 << j;
     }
-    unsigned char *blk = huge_alloc(POOL_BLOCK, &pl->blocks[pl->nblocks]);
+    unsigned char *blk = indaga__malloc(POOL_BLOCK);
     if (!blk) return NULL;
-    pl->nblocks++;
+    pl->blocks[pl->nblocks++] = blk;
     pl->at = blk;
     pl->end = blk + POOL_BLOCK;
   }
@@ -515,8 +492,7 @@ struct seg_builder {
   segsink *sink;
   tpool pool;                /* term buffers of up to POOL_MAX bytes */
   strtab terms;              /* global terms */
-  tpost *tp;                 /* per global term (huge_alloc) */
-  void *tp_mem;              /* its allocation */
+  tpost *tp;                 /* per global term */
   uint32_t captp;
   strtab surf;               /* distinct (term, key) pairs, as in seg_tokens */
   uint32_t *surf_term;       /* global term of each pair */
@@ -553,7 +529,7 @@ void seg_builder_free(seg_builder *b) {
   for (uint32_t i = 0; i < b->captp && b->tp; i++)
     if (b->tp[i].cap > POOL_MAX) indaga__free(b->tp[i].p);
   tpool_free(&b->pool);
-  indaga__free(b->tp_mem);
+  indaga__free(b->tp);
   indaga__free(b->map);
   buf_free(&b->scratch);
   buf_free(&b->scratch2);
@@ -700,14 +676,10 @@ static int append_term(seg_builder *b, uint32_t g, uint32_t pid0, uint32_t npara
 static int grow_tp(seg_builder *b, uint32_t g) {
   if (g < b->captp) return INDAGA_OK;
   uint32_t cap = b->captp ? b->captp * 2 : 1024;
-  void *mem;
-  tpost *tp = huge_alloc((size_t)cap * sizeof *tp, &mem);
+  tpost *tp = indaga__realloc(b->tp, (size_t)cap * sizeof *tp);
   if (!tp) return INDAGA_ENOMEM;
-  if (b->captp) memcpy(tp, b->tp, (size_t)b->captp * sizeof *tp);
   memset(tp + b->captp, 0, (size_t)(cap - b->captp) * sizeof *tp);
-  indaga__free(b->tp_mem);
   b->tp = tp;
-  b->tp_mem = mem;
   b->captp = cap;
   return INDAGA_OK;
 }
