@@ -548,7 +548,7 @@ uint32_t seg_builder_ndocs(const seg_builder *b) { return segsink_ndoc(b->sink);
 size_t seg_builder_write_mem(const seg_builder *b) {
   uint64_t n = b->terms.n > b->surf.n ? b->terms.n : b->surf.n;
   uint64_t m = b->posbytes                      /* the positions section, held until the end */
-             + 12 * b->maxcf                    /* one term decoded: ids, tfs, positions */
+             + 12 * b->maxcf                    /* one term decoded: ids, tfs, paragraph lengths */
              + n * sizeof(void *) * 4           /* the sort array of terms or vocabulary pairs */
              + b->terms.bytes.n + 12 * (uint64_t)b->terms.n   /* dictionary */
              + b->surf.bytes.n + 4 * (uint64_t)b->surf.n      /* vocabulary */
