@@ -57,7 +57,8 @@ static size_t packed_len(uint32_t n, unsigned b) { return ((size_t)n * b + 7u) /
 ** Pack v[0..n) at @b bits each, LSB first, into out (packed_len bytes): the
 ** bits gather in a 64-bit accumulator that gives out 32 of them at a time
 ** (fewer than 32 bits wait there and a value adds at most 32), then the
-** last bytes one by one.
+** last bytes one by one. (A branch-free variant that stores after every
+** value measured 10-20% slower: the fill's branch is periodic and predicted.)
 */
 static void pack(const uint32_t *v, uint32_t n, unsigned b, unsigned char *out) {
   if (b == 0) return;
@@ -126,20 +127,25 @@ static int encode_block(ia_buf *post, size_t dir_at, size_t data_at, uint32_t b,
   if (post->n - data_at > UINT32_MAX || posoff > UINT32_MAX) return INDAGA_ERROR;
   uint32_t gaps[SEG_BLOCK], tmp[SEG_BLOCK];
   unsigned char out[2 + 2 * PACK_MAX];
-  uint32_t bmax = 0, bmin = UINT32_MAX, gmax = 0, tmax = 0, p = *prev;
+  uint32_t bmax = 0, bmin = UINT32_MAX, gmax = 0, tmax = 0;
   uint64_t cf = 0;
+  /* loops without a carried dependency but their reductions, which the
+     compiler vectorises */
+  gaps[0] = docs[0] - *prev - 1u;   /* wraps correctly for *prev == UINT32_MAX */
+  for (uint32_t i = 1; i < m; i++) {
+    assert(docs[i] > docs[i - 1]);
+    gaps[i] = docs[i] - docs[i - 1] - 1u;
+  }
   for (uint32_t i = 0; i < m; i++) {
-    assert(tfs[i] >= 1 && (i == 0 || docs[i] > docs[i - 1]));
-    gaps[i] = docs[i] - p - 1u;   /* wraps correctly for p == UINT32_MAX */
-    p = docs[i];
+    assert(tfs[i] >= 1);
     tmp[i] = tfs[i] - 1u;
     gmax |= gaps[i];
     tmax |= tmp[i];
-    if (tfs[i] > bmax) bmax = tfs[i];
-    if (lens[i] < bmin) bmin = lens[i];
+    bmax = tfs[i] > bmax ? tfs[i] : bmax;
+    bmin = lens[i] < bmin ? lens[i] : bmin;
     cf += tfs[i];
   }
-  *prev = p;
+  *prev = docs[m - 1];
   if (nblocks > 1) {
     unsigned char *e = post->p + dir_at + (size_t)b * SEGF_SKIP_SIZE;
     put_u32(e, docs[m - 1]);

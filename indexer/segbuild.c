@@ -16,19 +16,24 @@
 **
 **  seg_builder_add (one thread, documents in order) maps each distinct
 **    local term to a global term id once per document through an
-**    open-addressing table (hash precomputed), writes the paragraph
-**    records, then term by term appends the document's postings to the
-**    term's own growable buffer: varint paragraph gap, varint tf, varint
-**    positions (first, then differences - 1). A term's buffer is thus
-**    touched once per document, not once per paragraph; the term slots
-**    and buffer tails, scattered over the builder's memory, are
-**    prefetched a few terms ahead.
+**    open-addressing table (hash precomputed; a pair known from an earlier
+**    document is found by an inline probe, and a batch's global entries
+**    are prefetched before they are read), writes the paragraph records,
+**    then term by term appends the document's postings to the term's own
+**    growable buffer: varint paragraph gap, varint tf, varint positions
+**    (first, then differences - 1). A term's buffer is thus touched once
+**    per document, not once per paragraph; the term slots and buffer
+**    tails, scattered over the builder's memory, are prefetched 16 and 8
+**    terms ahead.
 **
 **  seg_builder_write sorts the terms bytewise (a radix sort of 8-byte
-**    prefixes, then ties by memcmp), decodes each term's ids and
-**    tfs into arrays and copies its positions out as they are (the varints
-**    of the POSITIONS section) for the sink (segsink.c), which encodes the
-**    postings blocks; each buffer goes back to the pool (or is freed) as
+**    prefixes, then ties by memcmp), decodes each term's ids and tfs into
+**    arrays (the usual posting, with a gap of one or two bytes and a tf of
+**    one, from a single 8-byte load) and copies its positions, the varints
+**    of the POSITIONS section, 8 bytes at a time straight to the end of
+**    that section in the sink (segsink.c), which encodes the postings
+**    blocks; each term's slot, bytes and buffer are prefetched 16 and 8
+**    terms ahead, and its buffer goes back to the pool (or is freed) as
 **    soon as it is consumed.
 **
 ** seg_builder_mem() counts every buffer's capacity, tables included (term
@@ -587,7 +592,7 @@ uint32_t seg_builder_ndocs(const seg_builder *b) { return segsink_ndoc(b->sink);
 size_t seg_builder_write_mem(const seg_builder *b) {
   uint64_t n = b->terms.n > b->surf.n ? b->terms.n : b->surf.n;
   uint64_t m = b->posbytes                      /* the positions section, held until the end */
-             + 12 * b->maxcf                    /* one term decoded: ids, tfs, positions */
+             + 12 * b->maxcf                    /* one term decoded: ids, tfs, paragraph lengths */
              + n * sizeof(void *) * 4           /* the sort array of terms or vocabulary pairs */
              + b->terms.bytes.n + 12 * (uint64_t)b->terms.n   /* dictionary */
              + b->surf.bytes.n + 4 * (uint64_t)b->surf.n      /* vocabulary */
@@ -625,51 +630,90 @@ static inline unsigned char *put_var32(unsigned char *w, uint32_t x) {
   return w;
 }
 
-/* Append one posting (paragraph @pid, positions of sorted occurrences o[0..n)) to term @g. */
-static int append_posting(seg_builder *b, uint32_t g, uint32_t pid, const uint64_t *o, uint32_t n) {
-  tpost *t = &b->tp[g];
-  size_t need = (size_t)t->n + 10 + (size_t)n * 5;
-  if (need > t->cap) {
-    if (need > UINT32_MAX) return INDAGA_ERROR;
-    size_t cap = t->cap ? (size_t)t->cap * 2 : 16;
-    while (cap < need) cap *= 2;
-    if (cap > UINT32_MAX) cap = UINT32_MAX;
-    unsigned char *p;
-    if (cap <= POOL_MAX) {   /* pooled, and so was the old buffer */
-      p = pool_get(&b->pool, pool_class(cap));
-      if (!p) return INDAGA_ENOMEM;
-      if (t->p) {
-        memcpy(p, t->p, t->n);
-        pool_put(&b->pool, t->p, pool_class(t->cap));
-      }
-    } else if (t->cap <= POOL_MAX) {   /* out of the pool */
-      p = indaga__malloc(cap);
-      if (!p) return INDAGA_ENOMEM;
-      if (t->p) {
-        memcpy(p, t->p, t->n);
-        pool_put(&b->pool, t->p, pool_class(t->cap));
-      }
-    } else {
-      p = indaga__realloc(t->p, cap);
-      if (!p) return INDAGA_ENOMEM;
+/*
+** Make term @t's buffer hold @need bytes (t->n of them in use): capacities
+** double from 16, pooled up to POOL_MAX. INDAGA_OK, ENOMEM, or ERROR past
+** 4 GiB.
+*/
+static int grow_buf(seg_builder *b, tpost *t, size_t need) {
+  if (need > UINT32_MAX) return INDAGA_ERROR;
+  size_t cap = t->cap ? (size_t)t->cap * 2 : 16;
+  while (cap < need) cap *= 2;
+  if (cap > UINT32_MAX) cap = UINT32_MAX;
+  unsigned char *p;
+  if (cap <= POOL_MAX) {   /* pooled, and so was the old buffer */
+    p = pool_get(&b->pool, pool_class(cap));
+    if (!p) return INDAGA_ENOMEM;
+    if (t->p) {
+      memcpy(p, t->p, t->n);
+      pool_put(&b->pool, t->p, pool_class(t->cap));
     }
-    b->postmem += cap - t->cap;
-    t->p = p;
-    t->cap = (uint32_t)cap;
+  } else if (t->cap <= POOL_MAX) {   /* out of the pool */
+    p = indaga__malloc(cap);
+    if (!p) return INDAGA_ENOMEM;
+    if (t->p) {
+      memcpy(p, t->p, t->n);
+      pool_put(&b->pool, t->p, pool_class(t->cap));
+    }
+  } else {
+    p = indaga__realloc(t->p, cap);
+    if (!p) return INDAGA_ENOMEM;
   }
-  unsigned char *w = t->p + t->n, *wpos;
-  w = put_var32(w, t->df ? pid - t->last : pid);
-  w = put_var32(w, n);
-  wpos = w;
-  w = put_var32(w, (uint32_t)o[0]);
-  for (uint32_t k = 1; k < n; k++) w = put_var32(w, (uint32_t)o[k] - (uint32_t)o[k - 1] - 1u);
-  b->posbytes += (uint64_t)(w - wpos);
-  t->n = (uint32_t)(w - t->p);
-  t->last = pid;
-  t->df++;
-  t->cf += n;
-  if (t->cf > b->maxcf) b->maxcf = t->cf;
+  b->postmem += cap - t->cap;
+  t->p = p;
+  t->cap = (uint32_t)cap;
   return INDAGA_OK;
+}
+
+/*
+** Append a document's postings of term @g: its occurrences o[0..e), sorted,
+** grouped by paragraph (paragraph < @npara, global id pid0 + paragraph).
+** Each posting is checked for room as it comes (10 bytes + 5 a position:
+** the buffer grows at the same points as one posting at a time would) and
+** written as varints: paragraph gap, tf, positions. The term's counters
+** live in locals meanwhile (the byte stores would otherwise make the
+** compiler reload them after each). INDAGA_OK, EMISUSE (a paragraph out of
+** range), or grow_buf's failure; the term is then partly appended.
+*/
+static int append_term(seg_builder *b, uint32_t g, uint32_t pid0, uint32_t npara, const uint64_t *o,
+                       const uint64_t *e) {
+  tpost *t = &b->tp[g];
+  uint32_t n = t->n, last = t->last, df = t->df, cap = t->cap;
+  uint64_t cf = t->cf, posbytes = 0;
+  unsigned char *buf = t->p;
+  int rc = INDAGA_OK;
+  while (o < e) {
+    uint32_t k = 1, para = (uint32_t)(o[0] >> 32);
+    while (o + k < e && (uint32_t)(o[k] >> 32) == para) k++;
+    if (para >= npara) { rc = INDAGA_EMISUSE; break; }
+    uint32_t pid = pid0 + para;
+    size_t need = (size_t)n + 10 + (size_t)k * 5;
+    if (need > cap) {
+      t->n = n;
+      if ((rc = grow_buf(b, t, need)) != 0) break;
+      buf = t->p;
+      cap = t->cap;
+    }
+    unsigned char *w = buf + n, *wpos;
+    w = put_var32(w, df ? pid - last : pid);
+    w = put_var32(w, k);
+    wpos = w;
+    w = put_var32(w, (uint32_t)o[0]);
+    for (uint32_t j = 1; j < k; j++) w = put_var32(w, (uint32_t)o[j] - (uint32_t)o[j - 1] - 1u);
+    posbytes += (uint64_t)(w - wpos);
+    n = (uint32_t)(w - buf);
+    last = pid;
+    df++;
+    cf += k;
+    o += k;
+  }
+  t->n = n;
+  t->last = last;
+  t->df = df;
+  t->cf = cf;
+  b->posbytes += posbytes;
+  if (cf > b->maxcf) b->maxcf = cf;
+  return rc;
 }
 
 /* Room for global term @g in b->tp. */
@@ -688,8 +732,50 @@ static int grow_tp(seg_builder *b, uint32_t g) {
 ** Map @tk's local terms to global ids in b->map through its distinct
 ** (term, key) pairs: a pair seen in an earlier document gives its global term
 ** at once (one probe, hash computed by the analysing thread); a new pair
-** interns its term and is kept for the vocabulary.
+** interns its term and is kept for the vocabulary. Pairs go in batches of
+** MAP_BATCH: the first pass probes each pair's slot and bytes (prefetched
+** ahead) and prefetches its surf_term entry, the second reads those
+** entries, by then in the cache (a pair's entry is as scattered as its
+** slot). On failure (ENOMEM, or ERROR past 4 GiB of strings) the builder is
+** unusable (seg_builder_add marks it done).
 */
+#define MAP_BATCH 64u
+
+/* 1 when x[0..n) and y[0..n) hold the same bytes: 8 at a time, the last 8 overlapping. */
+static inline int same_bytes(const unsigned char *x, const unsigned char *y, size_t n) {
+  uint64_t u, v;
+  if (n >= 8) {
+    for (size_t k = 0; k + 8 < n; k += 8) {
+      memcpy(&u, x + k, 8);
+      memcpy(&v, y + k, 8);
+      if (u != v) return 0;
+    }
+    memcpy(&u, x + n - 8, 8);
+    memcpy(&v, y + n - 8, 8);
+    return u == v;
+  }
+  for (size_t k = 0; k < n; k++)
+    if (x[k] != y[k]) return 0;
+  return 1;
+}
+
+/*
+** The id of p[0..n) (hash @h) in @t, or UINT32_MAX when absent: the probe
+** of strtab_intern without its insertion, its compare inline (a pair is
+** short, and a memcmp call cost more than the compare: 108 instructions a
+** probe under callgrind). A miss goes on to strtab_intern, which probes
+** again and inserts, so this only has to find what is there. Cannot fail.
+*/
+static inline uint32_t strtab_find(const strtab *t, const unsigned char *p, uint32_t n, uint64_t h) {
+  if (!t->slots) return UINT32_MAX;
+  uint32_t hh = (uint32_t)(h >> 32);
+  for (uint32_t j = (uint32_t)h & t->mask;; j = (j + 1) & t->mask) {
+    const tslot *sl = &t->slots[j];
+    if (sl->id == 0) return UINT32_MAX;
+    if (sl->h == hh && sl->len == n && same_bytes(t->bytes.p + sl->off, p, n)) return sl->id - 1;
+  }
+}
+
 static int map_terms(seg_builder *b, const seg_tokens *tk) {
   if (tk->terms.n > b->capmap) {
     uint32_t *m = indaga__realloc(b->map, (size_t)tk->terms.n * 4);
@@ -697,30 +783,40 @@ static int map_terms(seg_builder *b, const seg_tokens *tk) {
     b->map = m;
     b->capmap = tk->terms.n;
   }
-  for (uint32_t i = 0; i < tk->surf.n; i++) {
-    if (i + 16 < tk->surf.n) strtab_prefetch(&b->surf, tk->surf.hash[i + 16]);
-    if (i + 8 < tk->surf.n) strtab_prefetch_bytes(&b->surf, tk->surf.hash[i + 8]);
-    const unsigned char *p = tk->surf.bytes.p + tk->surf.off[i];
-    uint32_t lid = tk->surf_term[i], gs;
-    if (lid >= tk->terms.n) return INDAGA_EMISUSE;
-    int added, rc = strtab_intern(&b->surf, p, tk->surf.len[i], tk->surf.hash[i], &gs, &added);
-    if (rc) return rc;
-    if (added) {
-      if (gs >= b->capsurf) {
-        uint32_t cap = b->capsurf ? b->capsurf * 2 : 1024;
-        uint32_t *st = indaga__realloc(b->surf_term, (size_t)cap * sizeof *st);
-        if (!st) return INDAGA_ENOMEM;
-        b->surf_term = st;
-        b->capsurf = cap;
+  uint32_t gsv[MAP_BATCH];
+  for (uint32_t i0 = 0; i0 < tk->surf.n; i0 += MAP_BATCH) {
+    uint32_t i1 = tk->surf.n - i0 > MAP_BATCH ? i0 + MAP_BATCH : tk->surf.n;
+    for (uint32_t i = i0; i < i1; i++) {
+      if (i + 16 < tk->surf.n) strtab_prefetch(&b->surf, tk->surf.hash[i + 16]);
+      if (i + 8 < tk->surf.n) strtab_prefetch_bytes(&b->surf, tk->surf.hash[i + 8]);
+      const unsigned char *p = tk->surf.bytes.p + tk->surf.off[i];
+      uint32_t lid = tk->surf_term[i], gs;
+      if (lid >= tk->terms.n) return INDAGA_EMISUSE;
+      int added = 0, rc = INDAGA_OK;
+      gs = strtab_find(&b->surf, p, tk->surf.len[i], tk->surf.hash[i]);
+      if (gs == UINT32_MAX) rc = strtab_intern(&b->surf, p, tk->surf.len[i], tk->surf.hash[i], &gs, &added);
+      if (rc) return rc;
+      if (added) {
+        if (gs >= b->capsurf) {
+          uint32_t cap = b->capsurf ? b->capsurf * 2 : 1024;
+          uint32_t *st = indaga__realloc(b->surf_term, (size_t)cap * sizeof *st);
+          if (!st) return INDAGA_ENOMEM;
+          b->surf_term = st;
+          b->capsurf = cap;
+        }
+        uint32_t g;
+        rc = strtab_intern(&b->terms, tk->terms.bytes.p + tk->terms.off[lid], tk->terms.len[lid],
+                           tk->terms.hash[lid], &g, &added);
+        if (!rc) rc = grow_tp(b, g);
+        if (rc) return rc;
+        b->surf_term[gs] = g;
       }
-      uint32_t g;
-      rc = strtab_intern(&b->terms, tk->terms.bytes.p + tk->terms.off[lid], tk->terms.len[lid],
-                         tk->terms.hash[lid], &g, &added);
-      if (!rc) rc = grow_tp(b, g);
-      if (rc) return rc;   /* the builder is unusable now (seg_builder_add marks it done) */
-      b->surf_term[gs] = g;
+#if defined(__GNUC__)
+      else __builtin_prefetch(&b->surf_term[gs]);
+#endif
+      gsv[i - i0] = gs;
     }
-    b->map[lid] = b->surf_term[gs];
+    for (uint32_t i = i0; i < i1; i++) b->map[tk->surf_term[i]] = b->surf_term[gsv[i - i0]];
   }
   return INDAGA_OK;
 }
@@ -752,20 +848,13 @@ int seg_builder_add(seg_builder *b, const seg_doc_in *in) {
   uint32_t nt = tk->terms.n;
   for (uint32_t l = 0; l < nt && !rc; l++) {
 #if defined(__GNUC__)
-    if (l + 8 < nt) __builtin_prefetch(&b->tp[b->map[l + 8]]);
-    if (l + 4 < nt) {
-      const tpost *t = &b->tp[b->map[l + 4]];
+    if (l + 16 < nt) __builtin_prefetch(&b->tp[b->map[l + 16]]);
+    if (l + 8 < nt) {
+      const tpost *t = &b->tp[b->map[l + 8]];
       if (t->p) __builtin_prefetch(t->p + t->n, 1);
     }
 #endif
-    const uint64_t *o = tk->occ + tk->tstart[l], *e = tk->occ + tk->tstart[l + 1];
-    while (o < e && !rc) {
-      uint32_t k = 1, para = (uint32_t)(o[0] >> 32);
-      while (o + k < e && (uint32_t)(o[k] >> 32) == para) k++;
-      if (para >= d->nparas) rc = INDAGA_EMISUSE;
-      else rc = append_posting(b, b->map[l], pid0 + para, o, k);
-      o += k;
-    }
+    rc = append_term(b, b->map[l], pid0, (uint32_t)d->nparas, tk->occ + tk->tstart[l], tk->occ + tk->tstart[l + 1]);
   }
   if (rc) b->done = 1;   /* the builder's state is partial: refuse more */
   return rc;
@@ -787,19 +876,52 @@ static int cmp_tref(const void *x, const void *y) {
   return c ? c : cmp_mem(a->t, a->nt, b->t, b->nt);
 }
 
-/* Scratch of the write: one term's ids and tfs, and its blocks' positions offsets. */
+/* Scratch of the write: one term's ids, tfs and paragraph lengths, and its blocks' positions offsets. */
 typedef struct emit_arrays {
-  uint32_t *docs, *tfs;
+  uint32_t *docs, *tfs, *lens;
   size_t capd;
   uint64_t *posoff;
   size_t capb;
 } emit_arrays;
 
 /*
+** Copy the @k varints at p[0..end) to @w; returns the byte after them in p
+** (w advances as far), or NULL when fewer than k end before @end. Eight
+** bytes at a time while eight are readable: the varints' last bytes are the
+** bytes without their high bit; w must have 8 writable bytes past the copy.
+*/
+static inline const unsigned char *copy_varints(const unsigned char *p, const unsigned char *end, uint64_t k,
+                                                unsigned char **w) {
+  unsigned char *o = *w;
+  while (end - p >= 8) {
+    uint64_t x = get_u64(p), m = ~x & 0x8080808080808080ull;   /* last bytes */
+    memcpy(o, p, 8);
+    while (k > 1 && m) { m &= m - 1; k--; }
+    if (m) {   /* the k-th last byte is the lowest left */
+      size_t nb = (size_t)__builtin_ctzll(m) / 8 + 1;
+      *w = o + nb;
+      return p + nb;
+    }
+    p += 8;
+    o += 8;
+  }
+  for (; k; p++) {
+    if (p == end) return NULL;
+    *o++ = *p;
+    k -= !(*p & 0x80);
+  }
+  *w = o;
+  return p;
+}
+
+/*
 ** Decode term @r's ids and tfs into @ea and pass them to the sink with its
 ** positions, which the buffer already holds as the varints the sink writes:
-** they are copied out as bytes (into b->scratch), not decoded and encoded
-** again. Frees the term's buffer. INDAGA_OK, ENOMEM, or the sink's status.
+** they are copied out as bytes straight to the end of the sink's positions
+** section (segsink_positions_tail), not decoded and encoded again. A
+** posting whose gap has at most two bytes and whose tf has one is read from
+** one 8-byte load. Frees the term's buffer. INDAGA_OK, ENOMEM, ERROR (a
+** buffer that does not parse), or the sink's status.
 */
 static int emit_term(seg_builder *b, const tref *r, emit_arrays *ea, char **errmsg) {
   tpost *t = &b->tp[r->id];
@@ -807,8 +929,10 @@ static int emit_term(seg_builder *b, const tref *r, emit_arrays *ea, char **errm
   if (t->df > ea->capd) {
     uint32_t *d = indaga__realloc(ea->docs, (size_t)t->df * 4), *f = d ? indaga__realloc(ea->tfs, (size_t)t->df * 4) : NULL;
     if (d) ea->docs = d;
-    if (!f) return INDAGA_ENOMEM;
-    ea->tfs = f;
+    if (f) ea->tfs = f;
+    uint32_t *l = f ? indaga__realloc(ea->lens, (size_t)t->df * 4) : NULL;
+    if (!l) return INDAGA_ENOMEM;
+    ea->lens = l;
     ea->capd = t->df;
   }
   if (nblk > ea->capb) {
@@ -817,29 +941,37 @@ static int emit_term(seg_builder *b, const tref *r, emit_arrays *ea, char **errm
     ea->posoff = o;
     ea->capb = nblk;
   }
-  ia_buf *pb = &b->scratch;
-  buf_reset(pb);
-  if (buf_reserve(pb, t->n)) return pb->err;   /* the positions are a part of the buffer */
+  /* the positions are a part of the buffer: t->n bytes are room enough */
+  unsigned char *w0 = segsink_positions_tail(b->sink, t->n), *w = w0;
+  if (!w0) return INDAGA_ENOMEM;
   const unsigned char *p = t->p, *end = t->p + t->n;
-  unsigned char *w = pb->p;
-  uint32_t doc = 0;
+  const uint32_t *plen = segsink_para_lens(b->sink);
+  uint32_t doc = 0, npara = segsink_npara(b->sink);
   for (uint32_t i = 0; i < t->df; i++) {
     uint64_t gap, tf;
-    if (get_varint(&p, end, &gap) || get_varint(&p, end, &tf) || tf == 0) return INDAGA_ERROR;
-    doc = i ? doc + (uint32_t)gap : (uint32_t)gap;
-    ea->docs[i] = doc;
-    ea->tfs[i] = (uint32_t)tf;
-    if (i % SEG_BLOCK == 0) ea->posoff[i / SEG_BLOCK] = (uint64_t)(w - pb->p);
-    /* tf varints: copy bytes up to the tf-th one without its high bit */
-    for (uint64_t k = tf; k; p++) {
-      if (p == end) return INDAGA_ERROR;
-      *w++ = *p;
-      k -= !(*p & 0x80);
+    uint64_t x = end - p >= 8 ? get_u64(p) : 0x8080u;   /* 0x8080: take the general path */
+    if ((x & 0x8080) == 0) {   /* one-byte gap, one-byte tf */
+      gap = x & 0x7f;
+      tf = x >> 8 & 0x7f;
+      p += 2;
+    } else if ((x & 0x808080) == 0x80) {   /* two-byte gap, one-byte tf */
+      gap = (x & 0x7f) | (x >> 1 & 0x3f80);
+      tf = x >> 16 & 0x7f;
+      p += 3;
+    } else if (get_varint(&p, end, &gap) || get_varint(&p, end, &tf)) {
+      return INDAGA_ERROR;
     }
+    if (tf == 0) return INDAGA_ERROR;
+    doc = i ? doc + (uint32_t)gap : (uint32_t)gap;
+    if (doc >= npara) return INDAGA_ERROR;
+    ea->docs[i] = doc;
+    ea->lens[i] = plen[doc];
+    ea->tfs[i] = (uint32_t)tf;
+    if (i % SEG_BLOCK == 0) ea->posoff[i / SEG_BLOCK] = (uint64_t)(w - w0);
+    if (!(p = copy_varints(p, end, tf, &w))) return INDAGA_ERROR;
   }
-  pb->n = (size_t)(w - pb->p);
-  int rc = segsink_term_enc(b->sink, (const char *)r->p, r->n, ea->docs, ea->tfs, t->df, pb->p, pb->n,
-                            ea->posoff, errmsg);
+  int rc = segsink_term_enc(b->sink, (const char *)r->p, r->n, ea->docs, ea->tfs, ea->lens, t->df, w0,
+                            (size_t)(w - w0), ea->posoff, errmsg);
   if (t->cap > POOL_MAX) indaga__free(t->p);
   else if (t->p) pool_put(&b->pool, t->p, pool_class(t->cap));
   b->postmem -= t->cap;
@@ -933,11 +1065,27 @@ static int write_terms(seg_builder *b, char **errmsg) {
   }
   if (!rc) rc = sort_refs(b, keys, tmp, nt, 0, &sorted, &run, &caprun);
   for (uint32_t i = 0; i < nt && !rc; i++) {
+#if defined(__GNUC__)
+    /* a term's slot, bytes and buffer are scattered over the builder's
+       memory: prefetched in two steps, 16 and 8 terms ahead */
+    if (i + 16 < nt) {
+      uint32_t id = sorted[i + 16].i;
+      __builtin_prefetch(&b->tp[id]);
+      __builtin_prefetch(&b->terms.off[id]);
+      __builtin_prefetch(&b->terms.len[id]);
+    }
+    if (i + 8 < nt) {
+      uint32_t id = sorted[i + 8].i;
+      __builtin_prefetch(b->terms.bytes.p + b->terms.off[id]);
+      __builtin_prefetch(b->tp[id].p);
+    }
+#endif
     tref r = make_ref(b, sorted[i].i, 0);
     rc = emit_term(b, &r, &ea, errmsg);
   }
   indaga__free(ea.docs);
   indaga__free(ea.tfs);
+  indaga__free(ea.lens);
   indaga__free(ea.posoff);
   /* vocabulary: (key, term) pairs sorted by key, then term */
   uint32_t nv = 0;

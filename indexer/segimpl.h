@@ -87,12 +87,19 @@ int  segsink_async(segsink *s);
 int  segsink_open(segsink *s, const char *path, char **errmsg);
 /* Room for @n bytes of positions at once (no doubling as they come). */
 int  segsink_reserve_positions(segsink *s, size_t n);
+/* Where a list's positions can be written in place: room for @n bytes and
+** 8 more past them at the end of the positions section; NULL on failure
+** (ENOMEM, sticky in the sink). */
+unsigned char *segsink_positions_tail(segsink *s, size_t n);
 int  segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
                   const uint32_t *tfs, const uint32_t *pos, uint32_t df, char **errmsg);
 /* The same with the positions already encoded as pst_encode writes them:
-** pos[0..npos), block b's starting at posoff[b] (pst_encode_ids). */
+** pos[0..npos), block b's starting at posoff[b] (pst_encode_ids). When pos
+** is what segsink_positions_tail returned, they are taken in place. @lens,
+** when not NULL, are the paragraphs' lengths (segsink_para_lens of each
+** id, gathered by a caller that walks the ids anyway). */
 int  segsink_term_enc(segsink *s, const char *t, size_t n, const uint32_t *docs, const uint32_t *tfs,
-                      uint32_t df, const unsigned char *pos, size_t npos, const uint64_t *posoff,
+                      const uint32_t *lens, uint32_t df, const unsigned char *pos, size_t npos, const uint64_t *posoff,
                       char **errmsg);
 int  segsink_vocab(segsink *s, const char *k, size_t nk, const char *t, size_t nt);
 /* Write the remaining sections and the footer, fsync and rename into place. */

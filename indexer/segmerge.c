@@ -186,7 +186,7 @@ static int merge_terms(merge *m, seg_dict_iter *it, int *live) {
       if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, t->p, t->n) == 0))
         rc = gather(m, i, &it[i].t);
     if (!rc && m->ndocs) {
-      rc = segsink_term_enc(m->sink, (const char *)t->p, t->n, m->docs, m->tfs, (uint32_t)m->ndocs, m->posb.p,
+      rc = segsink_term_enc(m->sink, (const char *)t->p, t->n, m->docs, m->tfs, NULL, (uint32_t)m->ndocs, m->posb.p,
                             m->posb.n, m->posoff, m->errmsg);
       if (!rc) rc = remember(m, t->p, t->n);
     }

@@ -596,6 +596,12 @@ static int term_entry(segsink *s, int rc, const char *t, size_t n, const pst_sta
   return s->rc;
 }
 
+unsigned char *segsink_positions_tail(segsink *s, size_t n) {
+  if (s->rc) return NULL;
+  if (n > SIZE_MAX - 8 || keep(s, buf_reserve(&s->posb, n + 8))) return NULL;
+  return s->posb.p + s->posb.n;
+}
+
 int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
                  const uint32_t *tfs, const uint32_t *pos, uint32_t df, char **errmsg) {
   if (term_lens(s, docs, df)) return s->rc;
@@ -606,14 +612,24 @@ int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
 }
 
 int segsink_term_enc(segsink *s, const char *t, size_t n, const uint32_t *docs, const uint32_t *tfs,
-                     uint32_t df, const unsigned char *pos, size_t npos, const uint64_t *posoff,
-                     char **errmsg) {
-  if (term_lens(s, docs, df)) return s->rc;
+                     const uint32_t *lens, uint32_t df, const unsigned char *pos, size_t npos,
+                     const uint64_t *posoff, char **errmsg) {
+  if (lens) {   /* gathered by the caller: only the checks of term_lens */
+    if (s->rc) return s->rc;
+    if (!s->open || df == 0 || docs[df - 1] >= s->npara) return keep(s, INDAGA_EMISUSE);
+  } else if (term_lens(s, docs, df)) {
+    return s->rc;
+  }
   uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = s->posb.n;
-  buf_append(&s->posb, pos, npos);
+  if (pos == s->posb.p + s->posb.n && s->posb.cap - s->posb.n > npos) {   /* written in place */
+    s->posb.n += npos;
+    s->posb.p[s->posb.n] = 0;
+  } else {
+    buf_append(&s->posb, pos, npos);
+  }
   if (keep(s, s->posb.err)) return s->rc;
   pst_stats st;
-  int rc = pst_encode_ids(&s->post, docs, tfs, s->lens, posoff, df, &st);
+  int rc = pst_encode_ids(&s->post, docs, tfs, lens ? lens : s->lens, posoff, df, &st);
   return term_entry(s, rc, t, n, &st, post_at, pos_at, errmsg);
 }
 
