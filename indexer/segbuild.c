@@ -482,8 +482,34 @@ typedef struct tpool {
   unsigned char *free[POOL_MAX_LOG + 1];   /* free chunks by log2 size; the next pointer in each */
 } tpool;
 
+/*
+** Under AddressSanitizer the pool tells it which bytes are not handed out
+** (free chunks, the uncarved rest of a block), so a term buffer written past
+** its capacity into one of them is reported as a heap overflow, as it would
+** be with one allocation per buffer. A free chunk's first bytes hold the free
+** list's link: it is unpoisoned before the link is read.
+*/
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_ASAN 1
+#endif
+#endif
+#ifdef POOL_ASAN
+#include <sanitizer/asan_interface.h>
+#define POOL_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define POOL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POOL_POISON(p, n) ((void)(p), (void)(n))
+#define POOL_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 static void tpool_free(tpool *pl) {
-  for (size_t i = 0; i < pl->nblocks; i++) indaga__free(pl->blocks[i]);
+  for (size_t i = 0; i < pl->nblocks; i++) {
+    POOL_UNPOISON(pl->blocks[i], POOL_BLOCK);
+    indaga__free(pl->blocks[i]);
+  }
   indaga__free(pl->blocks);
   memset(pl, 0, sizeof *pl);
 }
@@ -494,11 +520,12 @@ static unsigned pool_class(size_t cap) { return (unsigned)__builtin_ctzll((unsig
 /* A chunk of 2^@k bytes, or NULL (ENOMEM). */
 static unsigned char *pool_get(tpool *pl, unsigned k) {
   unsigned char *c = pl->free[k];
+  size_t size = (size_t)1 << k;
   if (c) {
+    POOL_UNPOISON(c, size);
     memcpy(&pl->free[k], c, sizeof c);
     return c;
   }
-  size_t size = (size_t)1 << k;
   if ((size_t)(pl->end - pl->at) < size) {
     if (pl->nblocks == pl->capblocks) {
       size_t cap = pl->capblocks ? pl->capblocks * 2 : 64;
@@ -511,18 +538,22 @@ static unsigned char *pool_get(tpool *pl, unsigned k) {
     while (pl->end - pl->at >= (ptrdiff_t)((size_t)1 << POOL_MIN_LOG)) {
       unsigned j = POOL_MAX_LOG;
       while (((size_t)1 << j) > (size_t)(pl->end - pl->at)) j--;
+      POOL_UNPOISON(pl->at, (size_t)1 << j);
       memcpy(pl->at, &pl->free[j], sizeof pl->at);
       pl->free[j] = pl->at;
+      POOL_POISON(pl->at, (size_t)1 << j);
       pl->at += (size_t)1 << j;
     }
     unsigned char *blk = indaga__malloc(POOL_BLOCK);
     if (!blk) return NULL;
+    POOL_POISON(blk, POOL_BLOCK);
     pl->blocks[pl->nblocks++] = blk;
     pl->at = blk;
     pl->end = blk + POOL_BLOCK;
   }
   c = pl->at;
   pl->at += size;
+  POOL_UNPOISON(c, size);
   return c;
 }
 
@@ -530,6 +561,7 @@ static unsigned char *pool_get(tpool *pl, unsigned k) {
 static void pool_put(tpool *pl, unsigned char *c, unsigned k) {
   memcpy(c, &pl->free[k], sizeof c);
   pl->free[k] = c;
+  POOL_POISON(c, (size_t)1 << k);
 }
 
 struct seg_builder {
