@@ -7,7 +7,7 @@ ASAN    ?= build-asan
 CMAKE_FLAGS ?=
 QUERY   ?= combatientes terroristas extranjeros
 
-.PHONY: all deps build demo test test-normal test-asan test-tsan bench fuzz stress clean
+.PHONY: all deps build demo test test-normal test-asan test-tsan test-portable bench fuzz stress clean
 SECONDS_ ?= 60
 FUZZ_TARGETS = analyze docmodel search postings segment manifest
 FUZZ_BUILD ?= build-fuzz
@@ -26,7 +26,7 @@ demo: build
 	$(BUILD)/indaga index --index $(BUILD)/demo-index corpus
 	$(BUILD)/indaga search --index $(BUILD)/demo-index "$(QUERY)"
 
-test: test-normal test-asan test-tsan
+test: test-normal test-asan test-tsan test-portable
 
 test-normal: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -44,6 +44,14 @@ test-tsan: deps
 	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_WERROR=ON -DINDAGA_SANITIZE=thread $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build-tsan -j $(JOBS) --target test_threads test_writer test_pieces
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^(test_threads|test_writer|test_pieces)$$'
+
+# The plain C fallbacks of the SSE2 scanning code (parser, tokenizer), which
+# no x86-64 build compiles otherwise: their own build, running the tests that
+# check them against the expected output at every offset.
+test-portable: deps
+	@cmake -S . -B build-portable -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_WERROR=ON -DINDAGA_PORTABLE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-portable -j $(JOBS) --target test_docmodel test_stemmer test_segment
+	cd build-portable && ctest --output-on-failure -R '^(test_docmodel|test_stemmer|test_segment)$$'
 
 bench: deps
 	@sh scripts/setup.sh bench
@@ -79,4 +87,4 @@ stress: build
 		ctest --output-on-failure -R '^test_faults$$'
 
 clean:
-	rm -rf $(BUILD) $(ASAN) build-bench build-tsan build-fuzz
+	rm -rf $(BUILD) $(ASAN) build-bench build-tsan build-fuzz build-portable
