@@ -514,6 +514,14 @@ static void tpool_free(tpool *pl) {
   memset(pl, 0, sizeof *pl);
 }
 
+/* The free-list link kept in the first bytes of free chunk @c. */
+static unsigned char *link_get(const unsigned char *c) {
+  unsigned char *next;
+  memcpy(&next, c, sizeof next);
+  return next;
+}
+static void link_set(unsigned char *c, unsigned char *next) { memcpy(c, &next, sizeof next); }
+
 /* Log2 of a pooled capacity (a power of two in [16, POOL_MAX]). */
 static unsigned pool_class(size_t cap) { return (unsigned)__builtin_ctzll((unsigned long long)cap); }
 
@@ -523,7 +531,7 @@ static unsigned char *pool_get(tpool *pl, unsigned k) {
   size_t size = (size_t)1 << k;
   if (c) {
     POOL_UNPOISON(c, size);
-    memcpy(&pl->free[k], c, sizeof c);
+    pl->free[k] = link_get(c);
     return c;
   }
   if ((size_t)(pl->end - pl->at) < size) {
@@ -539,7 +547,7 @@ static unsigned char *pool_get(tpool *pl, unsigned k) {
       unsigned j = POOL_MAX_LOG;
       while (((size_t)1 << j) > (size_t)(pl->end - pl->at)) j--;
       POOL_UNPOISON(pl->at, (size_t)1 << j);
-      memcpy(pl->at, &pl->free[j], sizeof pl->at);
+      link_set(pl->at, pl->free[j]);
       pl->free[j] = pl->at;
       POOL_POISON(pl->at, (size_t)1 << j);
       pl->at += (size_t)1 << j;
@@ -559,7 +567,7 @@ static unsigned char *pool_get(tpool *pl, unsigned k) {
 
 /* Give back chunk @c of 2^@k bytes. */
 static void pool_put(tpool *pl, unsigned char *c, unsigned k) {
-  memcpy(c, &pl->free[k], sizeof c);
+  link_set(c, pl->free[k]);
   pl->free[k] = c;
   POOL_POISON(c, (size_t)1 << k);
 }
