@@ -99,6 +99,37 @@ static inline void put_u64(unsigned char *a, uint64_t v) {
   put_u32(a, (uint32_t)v); put_u32(a + 4, (uint32_t)(v >> 32));
 }
 /*
+** 1 when x[0..n) and y[0..n) hold the same bytes: 8 at a time, the last (or
+** only) chunk loaded overlapping the one before, so no byte loop, no load
+** outside either range and no library call (short keys: the word cache, the
+** builder's tables).
+*/
+static inline int indaga__same_bytes(const void *xv, const void *yv, size_t n) {
+  const unsigned char *x = (const unsigned char *)xv, *y = (const unsigned char *)yv;
+  uint64_t u, v;
+  if (n >= 8) {
+    for (size_t k = 0; k + 8 < n; k += 8) {
+      memcpy(&u, x + k, 8);
+      memcpy(&v, y + k, 8);
+      if (u != v) return 0;
+    }
+    memcpy(&u, x + n - 8, 8);
+    memcpy(&v, y + n - 8, 8);
+    return u == v;
+  }
+  if (n >= 4) {
+    uint32_t a, b, c, d;
+    memcpy(&a, x, 4);
+    memcpy(&b, y, 4);
+    memcpy(&c, x + n - 4, 4);
+    memcpy(&d, y + n - 4, 4);
+    return a == b && c == d;
+  }
+  /* 0..3 bytes: the first, middle and last cover them all */
+  return n == 0 || (x[0] == y[0] && x[n >> 1] == y[n >> 1] && x[n - 1] == y[n - 1]);
+}
+
+/*
 ** Decode a LEB128 varint from [*pp, end). On success advances *pp and
 ** returns 0; on truncation or overlong input returns -1 (corrupt data)
 ** and leaves *pp unchanged.

@@ -213,6 +213,15 @@ static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_
   return INDAGA_OK;
 }
 
+/* Room for entry @i of the array *v of capacity *cap (doubled, from @first). INDAGA_OK or INDAGA_ENOMEM. */
+static int room_u32(uint32_t **v, size_t *cap, uint32_t i, size_t first) {
+  if (i < *cap) return INDAGA_OK;
+  uint32_t *nv = indaga__grow(*v, cap, sizeof *nv, first);
+  if (!nv) return INDAGA_ENOMEM;
+  *v = nv;
+  return INDAGA_OK;
+}
+
 /**************************************************************************
 ** Analysis (seg_analyze_doc): the opaque seg_doc_in.tokens.
 */
@@ -220,7 +229,7 @@ typedef struct seg_tokens {
   strtab terms;              /* the document's distinct terms */
   strtab surf;               /* distinct (term, key): u32 nterm, term, key */
   uint32_t *surf_term;       /* local term id of each surf entry */
-  uint32_t capsurf;
+  size_t capsurf;
   uint64_t *occ;             /* while analysing: (term << 32 | pos) in text order;
                                 then grouped by term: (paragraph << 32 | pos) ascending */
   size_t nocc, capocc;
@@ -278,13 +287,7 @@ static int intern_token(actx *a, const ia_token *tok, uint32_t *lid) {
   put_u32(dst, (uint32_t)nt);
   memcpy(dst + 4, tok->term, nt);
   memcpy(dst + 4 + nt, tok->key, nk);
-  if (sid >= t->capsurf) {
-    uint32_t cap = t->capsurf ? t->capsurf * 2 : 256;
-    uint32_t *st = indaga__realloc(t->surf_term, (size_t)cap * sizeof *st);
-    if (!st) return INDAGA_ENOMEM;
-    t->surf_term = st;
-    t->capsurf = cap;
-  }
+  if ((rc = room_u32(&t->surf_term, &t->capsurf, sid, 256)) != INDAGA_OK) return rc;
   int added;
   if ((rc = strtab_intern(&t->terms, tok->term, nt, ht, &l, &added)) != INDAGA_OK) return rc;
   t->surf_term[sid] = l;
@@ -580,7 +583,7 @@ struct seg_builder {
   uint32_t captp;
   strtab surf;               /* distinct (term, key) pairs, as in seg_tokens */
   uint32_t *surf_term;       /* global term of each pair */
-  uint32_t capsurf;
+  size_t capsurf;
   uint32_t *map;             /* local -> global term, scratch */
   uint32_t capmap;
   ia_buf scratch, scratch2;
@@ -781,24 +784,6 @@ static int grow_tp(seg_builder *b, uint32_t g) {
 */
 #define MAP_BATCH 64u
 
-/* 1 when x[0..n) and y[0..n) hold the same bytes: 8 at a time, the last 8 overlapping. */
-static inline int same_bytes(const unsigned char *x, const unsigned char *y, size_t n) {
-  uint64_t u, v;
-  if (n >= 8) {
-    for (size_t k = 0; k + 8 < n; k += 8) {
-      memcpy(&u, x + k, 8);
-      memcpy(&v, y + k, 8);
-      if (u != v) return 0;
-    }
-    memcpy(&u, x + n - 8, 8);
-    memcpy(&v, y + n - 8, 8);
-    return u == v;
-  }
-  for (size_t k = 0; k < n; k++)
-    if (x[k] != y[k]) return 0;
-  return 1;
-}
-
 /*
 ** The id of p[0..n) (hash @h) in @t, or UINT32_MAX when absent: the probe
 ** of strtab_intern without its insertion, its compare inline (a pair is
@@ -812,7 +797,7 @@ static inline uint32_t strtab_find(const strtab *t, const unsigned char *p, uint
   for (uint32_t j = (uint32_t)h & t->mask;; j = (j + 1) & t->mask) {
     const tslot *sl = &t->slots[j];
     if (sl->id == 0) return UINT32_MAX;
-    if (sl->h == hh && sl->len == n && same_bytes(t->bytes.p + sl->off, p, n)) return sl->id - 1;
+    if (sl->h == hh && sl->len == n && indaga__same_bytes(t->bytes.p + sl->off, p, n)) return sl->id - 1;
   }
 }
 
@@ -837,13 +822,7 @@ static int map_terms(seg_builder *b, const seg_tokens *tk) {
       if (gs == UINT32_MAX) rc = strtab_intern(&b->surf, p, tk->surf.len[i], tk->surf.hash[i], &gs, &added);
       if (rc) return rc;
       if (added) {
-        if (gs >= b->capsurf) {
-          uint32_t cap = b->capsurf ? b->capsurf * 2 : 1024;
-          uint32_t *st = indaga__realloc(b->surf_term, (size_t)cap * sizeof *st);
-          if (!st) return INDAGA_ENOMEM;
-          b->surf_term = st;
-          b->capsurf = cap;
-        }
+        if ((rc = room_u32(&b->surf_term, &b->capsurf, gs, 1024)) != INDAGA_OK) return rc;
         uint32_t g;
         rc = strtab_intern(&b->terms, tk->terms.bytes.p + tk->terms.off[lid], tk->terms.len[lid],
                            tk->terms.hash[lid], &g, &added);

@@ -250,34 +250,9 @@ static inline uint64_t ia_hash(const char *w, size_t n) {
 #endif
 }
 
-/*
-** Equal words of equal length n (1..255): 8 bytes at a time, the last (or
-** only) chunk loaded overlapping the one before, so never a byte loop and
-** never a load outside either word. No library call.
-*/
+/* Equal words of equal length n (1..255): indaga__same_bytes. */
 static inline int ia_same_word(const unsigned char *x, const char *y, size_t n) {
-  uint64_t u, v;
-  if (n >= 8) {
-    for (size_t k = 0; k + 8 < n; k += 8) {
-      memcpy(&u, x + k, 8);
-      memcpy(&v, y + k, 8);
-      if (u != v) return 0;
-    }
-    memcpy(&u, x + n - 8, 8);
-    memcpy(&v, y + n - 8, 8);
-    return u == v;
-  }
-  if (n >= 4) {
-    uint32_t a, b, c, d;
-    memcpy(&a, x, 4);
-    memcpy(&b, y, 4);
-    memcpy(&c, x + n - 4, 4);
-    memcpy(&d, y + n - 4, 4);
-    return a == b && c == d;
-  }
-  /* 1..3 bytes: the first, middle and last cover them all */
-  return x[0] == (unsigned char)y[0] && x[n >> 1] == (unsigned char)y[n >> 1] &&
-         x[n - 1] == (unsigned char)y[n - 1];
+  return indaga__same_bytes(x, y, n);
 }
 
 /* The cache entry of word w[0..n) (1 <= n <= 255) of hash @h, or NULL: the hit path, inline. */
