@@ -163,6 +163,72 @@ static void test_writer__threads_and_budget_same_index(void **state) {
   free(b);
 }
 
+static int cmp_str(const void *x, const void *y) {
+  return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The hits of @q in @ix as sorted "doc part paragraph" lines, into out (at most 4096 bytes a hit). */
+static size_t hit_lines(const char *ix, const char *q, char ***out) {
+  indaga_index *idx = NULL;
+  assert_int_equal(indaga_index_open(&idx, ix, NULL, NULL), INDAGA_OK);
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  o.k = 1000;
+  indaga_results *r = NULL;
+  assert_int_equal(indaga_search(&r, idx, q, &o), INDAGA_OK);
+  size_t n = indaga_results_count(r);
+  char **v = calloc(n ? n : 1, sizeof *v);
+  assert_non_null(v);
+  for (size_t i = 0; i < n; i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    v[i] = malloc(4096);
+    assert_non_null(v[i]);
+    snprintf(v[i], 4096, "%s %u %u", h->doc, h->part, h->paragraph);
+  }
+  qsort(v, n, sizeof *v, cmp_str);
+  indaga_results_free(r);
+  indaga_index_close(idx);
+  *out = v;
+  return n;
+}
+
+/*
+** Two threads, a budget the UN corpus does not fill: near the end of the run
+** the builder is handed over to be written while the last files are
+** processed (writer.c, tail_due), so the index has two segments where one
+** thread writes one, and the same documents, paragraphs and hits.
+*/
+static void test_writer__threads_hand_over_last_builder(void **state) {
+  (void)state;
+  char *a = tu_tmpdir("writer"), *b = tu_tmpdir("writer");
+  uint64_t ga, gb;
+  sync_commit(a, UN_DIR, 0, 1, 4 << 20, &ga);
+  sync_commit(b, UN_DIR, 0, 2, 4 << 20, &gb);
+  indaga_stats sa = stats_of(a), sb = stats_of(b);
+  assert_int_equal(sa.segments, 1);
+  assert_int_equal(sb.segments, 2);
+  assert_int_equal(sa.documents, sb.documents);
+  assert_int_equal(sa.paragraphs, sb.paragraphs);
+  assert_check_ok(b);
+  const char *queries[] = { "combatientes terroristas extranjeros", "informacion", "\"Consejo de Seguridad\"" };
+  for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+    char **ha, **hb;
+    size_t na = hit_lines(a, queries[q], &ha), nb = hit_lines(b, queries[q], &hb);
+    assert_true(na > 0);
+    assert_int_equal(na, nb);
+    for (size_t i = 0; i < na; i++) {
+      assert_string_equal(ha[i], hb[i]);
+      free(ha[i]);
+      free(hb[i]);
+    }
+    free(ha);
+    free(hb);
+  }
+  tu_rm_rf(a);
+  tu_rm_rf(b);
+  free(a);
+  free(b);
+}
+
 static void test_writer__incremental_change_remove_full(void **state) {
   (void)state;
   char *tmp = tu_tmpdir("writer");
@@ -509,6 +575,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_writer__sync_counts_match_parser),
     cmocka_unit_test(test_writer__threads_and_budget_same_index),
+    cmocka_unit_test(test_writer__threads_hand_over_last_builder),
     cmocka_unit_test(test_writer__sync_many_names_each_directory),
     cmocka_unit_test(test_writer__incremental_change_remove_full),
     cmocka_unit_test(test_writer__document_get_matches_parser),
