@@ -129,6 +129,13 @@ static inline int indaga__same_bytes(const void *xv, const void *yv, size_t n) {
   return n == 0 || (x[0] == y[0] && x[n >> 1] == y[n >> 1] && x[n - 1] == y[n - 1]);
 }
 
+/* Write @v as a LEB128 varint at @w (room for 10 bytes); returns the byte after it. */
+static inline unsigned char *put_varint(unsigned char *w, uint64_t v) {
+  while (v >= 0x80) { *w++ = (unsigned char)(v | 0x80); v >>= 7; }
+  *w++ = (unsigned char)v;
+  return w;
+}
+
 /*
 ** Decode a LEB128 varint from [*pp, end). On success advances *pp and
 ** returns 0; on truncation or overlong input returns -1 (corrupt data)

@@ -40,14 +40,6 @@
 
 #define PTR(c, i) ((const unsigned char *)(uintptr_t)(c)->priv[i])
 
-/* Write @v as a varint at @p; returns its length. */
-static size_t varint_raw(unsigned char *p, uint32_t v) {
-  size_t n = 0;
-  while (v >= 0x80) { p[n++] = (unsigned char)(v | 0x80); v >>= 7; }
-  p[n++] = (unsigned char)v;
-  return n;
-}
-
 /* Bits needed for @v (0 for 0). */
 static unsigned width(uint32_t v) { return v ? 32u - (unsigned)__builtin_clz(v) : 0u; }
 
@@ -196,10 +188,10 @@ int pst_encode(ia_buf *post, ia_buf *posb, const uint32_t *docs, const uint32_t 
     for (uint32_t i = i0; i < i0 + m; i++) {
       if (buf_reserve(posb, (size_t)tfs[i] * 5u)) return posb->err;
       unsigned char *w = posb->p + posb->n;
-      w += varint_raw(w, pp[0]);
+      w = put_varint(w, pp[0]);
       for (uint32_t k = 1; k < tfs[i]; k++) {
         assert(pp[k] > pp[k - 1]);
-        w += varint_raw(w, pp[k] - pp[k - 1] - 1u);
+        w = put_varint(w, pp[k] - pp[k - 1] - 1u);
       }
       posb->n = (size_t)(w - posb->p);
       pp += tfs[i];

@@ -192,19 +192,31 @@ static inline int strtab_room(strtab *t) {
 }
 
 /*
+** The id of p[0..n) (hash @h) in @t, or UINT32_MAX when absent, with *@end
+** (when not NULL) the empty slot that ended the probe. The compare is
+** inline (entries are short, and a memcmp call cost more than the compare:
+** 108 instructions a probe under callgrind). Cannot fail.
+*/
+static inline uint32_t strtab_find(const strtab *t, const void *p, size_t n, uint64_t h, uint32_t *end) {
+  if (!t->slots) return UINT32_MAX;
+  uint32_t hh = (uint32_t)(h >> 32), j = (uint32_t)h & t->mask;
+  for (const tslot *sl; (sl = &t->slots[j])->id != 0; j = (j + 1) & t->mask)
+    if (sl->h == hh && sl->len == n && indaga__same_bytes(t->bytes.p + sl->off, p, n)) return sl->id - 1;
+  if (end) *end = j;
+  return UINT32_MAX;
+}
+
+/*
 ** Find p[0..n) (hash @h) in @t, adding it when absent (*added = 1).
 ** INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ERROR past 4 GiB of strings.
 */
 static int strtab_intern(strtab *t, const void *p, size_t n, uint64_t h, uint32_t *id, int *added) {
   int rc = strtab_room(t);
   if (rc) return rc;
-  uint32_t j = (uint32_t)h & t->mask, hh = (uint32_t)(h >> 32);
-  for (const tslot *s; (s = &t->slots[j])->id != 0; j = (j + 1) & t->mask) {
-    if (s->h == hh && s->len == n && memcmp(t->bytes.p + s->off, p, n) == 0) {
-      *id = s->id - 1;
-      *added = 0;
-      return INDAGA_OK;
-    }
+  uint32_t j = 0;
+  if ((*id = strtab_find(t, p, n, h, &j)) != UINT32_MAX) {
+    *added = 0;
+    return INDAGA_OK;
   }
   unsigned char *dst = strtab_add_at(t, j, h, n, id, &rc);
   if (!dst) return rc;
@@ -666,13 +678,6 @@ static int encode_doc_blobs(seg_builder *b, const dm_doc *d, uint32_t nparts) {
   return m->err ? m->err : p->err;
 }
 
-/* Write @x as a varint at @w; returns the byte after it. */
-static inline unsigned char *put_var32(unsigned char *w, uint32_t x) {
-  while (x >= 0x80) { *w++ = (unsigned char)(x | 0x80); x >>= 7; }
-  *w++ = (unsigned char)x;
-  return w;
-}
-
 /*
 ** Make term @t's buffer hold @need bytes (t->n of them in use): capacities
 ** double from 16, pooled up to POOL_MAX. INDAGA_OK, ENOMEM, or ERROR past
@@ -684,24 +689,16 @@ static int grow_buf(seg_builder *b, tpost *t, size_t need) {
   while (cap < need) cap *= 2;
   if (cap > UINT32_MAX) cap = UINT32_MAX;
   unsigned char *p;
-  if (cap <= POOL_MAX) {   /* pooled, and so was the old buffer */
-    p = pool_get(&b->pool, pool_class(cap));
-    if (!p) return INDAGA_ENOMEM;
-    if (t->p) {
-      memcpy(p, t->p, t->n);
-      pool_put(&b->pool, t->p, pool_class(t->cap));
-    }
-  } else if (t->cap <= POOL_MAX) {   /* out of the pool */
-    p = indaga__malloc(cap);
-    if (!p) return INDAGA_ENOMEM;
-    if (t->p) {
-      memcpy(p, t->p, t->n);
-      pool_put(&b->pool, t->p, pool_class(t->cap));
-    }
-  } else {
+  if (t->cap > POOL_MAX) {   /* already out of the pool */
     p = indaga__realloc(t->p, cap);
-    if (!p) return INDAGA_ENOMEM;
+  } else {   /* from the pool, or out of it now; the old (pooled) buffer goes back */
+    p = cap <= POOL_MAX ? pool_get(&b->pool, pool_class(cap)) : indaga__malloc(cap);
+    if (p && t->p) {
+      memcpy(p, t->p, t->n);
+      pool_put(&b->pool, t->p, pool_class(t->cap));
+    }
   }
+  if (!p) return INDAGA_ENOMEM;
   b->postmem += cap - t->cap;
   t->p = p;
   t->cap = (uint32_t)cap;
@@ -738,11 +735,11 @@ static int append_term(seg_builder *b, uint32_t g, uint32_t pid0, uint32_t npara
       cap = t->cap;
     }
     unsigned char *w = buf + n, *wpos;
-    w = put_var32(w, df ? pid - last : pid);
-    w = put_var32(w, k);
+    w = put_varint(w, df ? pid - last : pid);
+    w = put_varint(w, k);
     wpos = w;
-    w = put_var32(w, (uint32_t)o[0]);
-    for (uint32_t j = 1; j < k; j++) w = put_var32(w, (uint32_t)o[j] - (uint32_t)o[j - 1] - 1u);
+    w = put_varint(w, (uint32_t)o[0]);
+    for (uint32_t j = 1; j < k; j++) w = put_varint(w, (uint32_t)o[j] - (uint32_t)o[j - 1] - 1u);
     posbytes += (uint64_t)(w - wpos);
     n = (uint32_t)(w - buf);
     last = pid;
@@ -784,23 +781,6 @@ static int grow_tp(seg_builder *b, uint32_t g) {
 */
 #define MAP_BATCH 64u
 
-/*
-** The id of p[0..n) (hash @h) in @t, or UINT32_MAX when absent: the probe
-** of strtab_intern without its insertion, its compare inline (a pair is
-** short, and a memcmp call cost more than the compare: 108 instructions a
-** probe under callgrind). A miss goes on to strtab_intern, which probes
-** again and inserts, so this only has to find what is there. Cannot fail.
-*/
-static inline uint32_t strtab_find(const strtab *t, const unsigned char *p, uint32_t n, uint64_t h) {
-  if (!t->slots) return UINT32_MAX;
-  uint32_t hh = (uint32_t)(h >> 32);
-  for (uint32_t j = (uint32_t)h & t->mask;; j = (j + 1) & t->mask) {
-    const tslot *sl = &t->slots[j];
-    if (sl->id == 0) return UINT32_MAX;
-    if (sl->h == hh && sl->len == n && indaga__same_bytes(t->bytes.p + sl->off, p, n)) return sl->id - 1;
-  }
-}
-
 static int map_terms(seg_builder *b, const seg_tokens *tk) {
   if (tk->terms.n > b->capmap) {
     uint32_t *m = indaga__realloc(b->map, (size_t)tk->terms.n * 4);
@@ -818,7 +798,7 @@ static int map_terms(seg_builder *b, const seg_tokens *tk) {
       uint32_t lid = tk->surf_term[i], gs;
       if (lid >= tk->terms.n) return INDAGA_EMISUSE;
       int added = 0, rc = INDAGA_OK;
-      gs = strtab_find(&b->surf, p, tk->surf.len[i], tk->surf.hash[i]);
+      gs = strtab_find(&b->surf, p, tk->surf.len[i], tk->surf.hash[i], NULL);
       if (gs == UINT32_MAX) rc = strtab_intern(&b->surf, p, tk->surf.len[i], tk->surf.hash[i], &gs, &added);
       if (rc) return rc;
       if (added) {

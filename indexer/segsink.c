@@ -188,13 +188,6 @@ size_t segsink_mem(const segsink *s) {
   return m;
 }
 
-/* Write @v as a varint (LEB128, as buf_put_varint) at @w; returns the byte after it. */
-static inline unsigned char *put_var(unsigned char *w, uint64_t v) {
-  while (v >= 0x80) { *w++ = (unsigned char)(v | 0x80); v >>= 7; }
-  *w++ = (unsigned char)v;
-  return w;
-}
-
 /* Record a sticky error from a buffer or call. */
 static int keep(segsink *s, int rc) {
   if (rc && !s->rc) s->rc = rc;
@@ -402,30 +395,30 @@ int segsink_para(segsink *s, uint32_t part, uint32_t ordinal, uint32_t len, int 
      grows exactly as with one append per field, so its capacity (counted
      by segsink_mem) is the same after each record */
   unsigned char rec[8 * 10], *w = rec;
-  w = put_var(w, first ? s->ndoc - 1 : s->ndoc - 1 - s->pdoc);
-  w = put_var(w, part);
-  w = put_var(w, ordinal);
-  w = put_var(w, heading ? 1 : 0);
+  w = put_varint(w, first ? s->ndoc - 1 : s->ndoc - 1 - s->pdoc);
+  w = put_varint(w, part);
+  w = put_varint(w, ordinal);
+  w = put_varint(w, heading ? 1 : 0);
   if (newdoc) {
-    w = put_var(w, src_start);
+    w = put_varint(w, src_start);
   } else {   /* zigzag of the distance from the previous paragraph's end */
     int64_t d = (int64_t)(src_start - s->psrc_end);
-    w = put_var(w, ((uint64_t)d << 1) ^ (uint64_t)(d >> 63));
+    w = put_varint(w, ((uint64_t)d << 1) ^ (uint64_t)(d >> 63));
   }
-  w = put_var(w, len_src);
+  w = put_varint(w, len_src);
   buf_append(b, rec, (size_t)(w - rec));
   seg__put_label(b, label, nlabel, label != NULL);
   w = rec;
   if (first) {
-    w = put_var(w, s->ntextblk);
-    w = put_var(w, s->raw.n);
+    w = put_varint(w, s->ntextblk);
+    w = put_varint(w, s->raw.n);
   } else {
-    w = put_var(w, s->ntextblk - s->ptblk);
+    w = put_varint(w, s->ntextblk - s->ptblk);
   }
   s->pdoc = s->ndoc - 1;
   s->ptblk = s->ntextblk;
   s->psrc_end = src_start + len_src;
-  w = put_var(w, ntext);
+  w = put_varint(w, ntext);
   buf_append(b, rec, (size_t)(w - rec));
   buf_append(&s->raw, text, ntext);
   s->rawparas++;
@@ -535,10 +528,11 @@ static void flush_post(segsink *s, int force, char **errmsg) {
   }
 }
 
-/* Check a list about to be added and gather its paragraph lengths into s->lens. */
-static int term_lens(segsink *s, const uint32_t *docs, uint32_t df) {
+/* Check a list about to be added and, with @gather, gather its paragraph lengths into s->lens. */
+static int term_lens(segsink *s, const uint32_t *docs, uint32_t df, int gather) {
   if (s->rc) return s->rc;
   if (!s->open || df == 0 || docs[df - 1] >= s->npara) return keep(s, INDAGA_EMISUSE);
+  if (!gather) return INDAGA_OK;
   if (df > s->caplens) {
     uint32_t *l = indaga__realloc(s->lens, (size_t)df * sizeof *l);
     if (!l) return keep(s, INDAGA_ENOMEM);
@@ -573,18 +567,18 @@ static int term_entry(segsink *s, int rc, const char *t, size_t n, const pst_sta
     while (shared < m && s->prevterm.p[shared] == (unsigned char)t[shared]) shared++;
   }
   unsigned char rec[8 * 10], *w = rec;   /* the varints of the entry, gathered */
-  w = put_var(w, shared);
-  w = put_var(w, n - shared);
+  w = put_varint(w, shared);
+  w = put_varint(w, n - shared);
   buf_append(d, rec, (size_t)(w - rec));
   buf_append(d, t + shared, n - shared);
   w = rec;
-  w = put_var(w, st->df);
-  w = put_var(w, st->cf - st->df);
-  w = put_var(w, st->max_tf - 1);
-  w = put_var(w, st->min_len);
-  w = put_var(w, first ? post_at : post_at - s->prev_post);
-  w = put_var(w, first ? pos_at : pos_at - s->prev_pos);
-  if (st->df <= SEG_BLOCK) w = put_var(w, st->last_doc);
+  w = put_varint(w, st->df);
+  w = put_varint(w, st->cf - st->df);
+  w = put_varint(w, st->max_tf - 1);
+  w = put_varint(w, st->min_len);
+  w = put_varint(w, first ? post_at : post_at - s->prev_post);
+  w = put_varint(w, first ? pos_at : pos_at - s->prev_pos);
+  if (st->df <= SEG_BLOCK) w = put_varint(w, st->last_doc);
   buf_append(d, rec, (size_t)(w - rec));
   s->prev_post = post_at;
   s->prev_pos = pos_at;
@@ -604,7 +598,7 @@ unsigned char *segsink_positions_tail(segsink *s, size_t n) {
 
 int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
                  const uint32_t *tfs, const uint32_t *pos, uint32_t df, char **errmsg) {
-  if (term_lens(s, docs, df)) return s->rc;
+  if (term_lens(s, docs, df, 1)) return s->rc;
   uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = s->posb.n;
   pst_stats st;
   int rc = pst_encode(&s->post, &s->posb, docs, tfs, s->lens, pos, df, &st);
@@ -614,12 +608,7 @@ int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
 int segsink_term_enc(segsink *s, const char *t, size_t n, const uint32_t *docs, const uint32_t *tfs,
                      const uint32_t *lens, uint32_t df, const unsigned char *pos, size_t npos,
                      const uint64_t *posoff, char **errmsg) {
-  if (lens) {   /* gathered by the caller: only the checks of term_lens */
-    if (s->rc) return s->rc;
-    if (!s->open || df == 0 || docs[df - 1] >= s->npara) return keep(s, INDAGA_EMISUSE);
-  } else if (term_lens(s, docs, df)) {
-    return s->rc;
-  }
+  if (term_lens(s, docs, df, lens == NULL)) return s->rc;   /* lens: gathered by the caller */
   uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = s->posb.n;
   if (pos == s->posb.p + s->posb.n && s->posb.cap - s->posb.n > npos) {   /* written in place */
     s->posb.n += npos;
