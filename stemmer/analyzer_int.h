@@ -214,16 +214,13 @@ static inline void ia_mask16(size_t n, uint64_t *ma, uint64_t *mb) {
   *mb = nb ? ~0ull >> (8 * (8 - nb)) : 0;
 #endif
 }
-/* The masked 16 bytes at w (1 <= n <= 16, 16 readable), as the hash takes them. */
-static inline uint64_t ia_hash_words(const unsigned char *w, size_t n) {
+/* The hash of w[0..n) (1 <= n <= 16) from the 16 bytes readable at w, masked. */
+static inline uint64_t ia_hash16(const void *w, size_t n) {
   uint64_t a, b, ma, mb;
   memcpy(&a, w, 8);
-  memcpy(&b, w + 8, 8);
+  memcpy(&b, (const unsigned char *)w + 8, 8);
   ia_mask16(n, &ma, &mb);
   return ia_mix((a & ma) ^ n, (b & mb) ^ 0x8ebc6af09c88c6e3ull);
-}
-static inline uint64_t ia_hash16(const char *w, size_t n) {
-  return ia_hash_words((const unsigned char *)w, n);
 }
 static inline uint64_t ia_hash(const char *w, size_t n) {
   if (n == 0 || n > 16) return ia_hash_long(w, n);
@@ -246,25 +243,8 @@ static inline uint64_t ia_hash(const char *w, size_t n) {
 #else
   unsigned char pad[16] = { 0 };
   memcpy(pad, w, n);
-  return ia_hash_words(pad, n);
+  return ia_hash16(pad, n);
 #endif
-}
-
-/* Equal words of equal length n (1..255): indaga__same_bytes. */
-static inline int ia_same_word(const unsigned char *x, const char *y, size_t n) {
-  return indaga__same_bytes(x, y, n);
-}
-
-/* The cache entry of word w[0..n) (1 <= n <= 255) of hash @h, or NULL: the hit path, inline. */
-static inline const ia_cache_ent *ia_cache_find(const analyzer *a, const char *w, size_t n, uint64_t h) {
-  uint32_t mask = a->nslots - 1;
-  for (uint32_t j = (uint32_t)h & mask;; j = (j + 1) & mask) {
-    const ia_cache_ent *e = &a->slots[j];
-    if (!e->nword) return NULL;
-    if (e->nword == n &&
-        ia_same_word((e->flags & IA_EXT) ? a->arena + e->s.off : e->s.inl, w, n))
-      return e;
-  }
 }
 
 /*
@@ -282,16 +262,20 @@ static inline int ia_same16(const unsigned char *x, const char *y, size_t n) {
 }
 
 /*
-** ia_cache_find for a word w[0..n) of 1..16 bytes with 16 bytes readable at
-** w: an inline entry (24 bytes) is compared by ia_same16.
+** The cache entry of word w[0..n) (1 <= n <= 255) of hash @h, or NULL: the
+** hit path, inline. With @wide (n <= 16 and 16 bytes readable at w: the run
+** loop, inside its text) an inline entry (24 bytes) is compared by
+** ia_same16, without a branch on the length.
 */
-static inline const ia_cache_ent *ia_cache_find16(const analyzer *a, const char *w, size_t n, uint64_t h) {
+static inline const ia_cache_ent *ia_cache_find(const analyzer *a, const char *w, size_t n, uint64_t h,
+                                                int wide) {
   uint32_t mask = a->nslots - 1;
   for (uint32_t j = (uint32_t)h & mask;; j = (j + 1) & mask) {
     const ia_cache_ent *e = &a->slots[j];
     if (!e->nword) return NULL;
-    if (e->nword == n && ((e->flags & IA_EXT) ? ia_same_word(a->arena + e->s.off, w, n)
-                                               : ia_same16(e->s.inl, w, n)))
+    if (e->nword != n) continue;
+    if ((e->flags & IA_EXT) ? indaga__same_bytes(a->arena + e->s.off, w, n)
+                            : wide ? ia_same16(e->s.inl, w, n) : indaga__same_bytes(e->s.inl, w, n))
       return e;
   }
 }

@@ -284,7 +284,7 @@ static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn, uint6
                      const ia_cache_ent *e, int found) {
   ia_word nw;
   int rc;
-  if (!found && wn <= 255 && !is_digit_ascii((unsigned char)w[0])) e = ia_cache_find(r->a, w, wn, h);
+  if (!found && wn <= 255 && !is_digit_ascii((unsigned char)w[0])) e = ia_cache_find(r->a, w, wn, h, 0);
   if (e) ia_cache_word(r->a, e, &nw);
   else if ((rc = ia_word_lookup_h(r->a, w, wn, h, &nw)) != INDAGA_OK) return rc;
   ia_token t;
@@ -338,8 +338,7 @@ static IA_INLINE int emit_oldest(run *r, pending *pw, const int ids) {
   int found = 0;
   if (ids && wn <= 255 && !is_digit_ascii((unsigned char)w[0])) {
     analyzer *a = r->a;
-    e = wn <= 16 && r->n - pw->w[k].i >= 16 ? ia_cache_find16(a, w, wn, pw->w[k].h)
-                                             : ia_cache_find(a, w, wn, pw->w[k].h);
+    e = ia_cache_find(a, w, wn, pw->w[k].h, wn <= 16 && r->n - pw->w[k].i >= 16);
     found = 1;
     uint32_t tg;
     if (e && !(e->flags & IA_ORDINAL) &&

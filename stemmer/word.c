@@ -434,7 +434,7 @@ int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *
     }
   }
   if (n <= 255) {
-    const ia_cache_ent *e = ia_cache_find(a, w, n, h);
+    const ia_cache_ent *e = ia_cache_find(a, w, n, h, 0);
     if (e) {
       ia_cache_word(a, e, out);
       return INDAGA_OK;

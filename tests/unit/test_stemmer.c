@@ -905,7 +905,7 @@ static void test_stemmer__hash_forms(void **state) {
     }
   }
   /* different words of one length differ (no byte ignored); the run loop's
-  ** compare of short words (ia_same16) agrees with ia_same_word and ignores
+  ** compare of short words (ia_same16) agrees with indaga__same_bytes and ignores
   ** what follows the words */
   for (size_t n = 1; n <= 16; n++) {
     char x[32], y[32];
@@ -913,14 +913,14 @@ static void test_stemmer__hash_forms(void **state) {
     memset(y, 'a', sizeof y);
     y[n] = 'z';
     assert_true(ia_same16((const unsigned char *)x, y, n));
-    assert_true(ia_same_word((const unsigned char *)x, y, n));
+    assert_true(indaga__same_bytes(x, y, n));
     for (size_t k = 0; k < n; k++) {
       memcpy(y, x, sizeof y);
       y[k] = 'b';
       assert_true(ia_hash(x, n) != ia_hash(y, n));
       assert_true(ia_hash16(x, n) != ia_hash16(y, n));
       assert_false(ia_same16((const unsigned char *)x, y, n));
-      assert_false(ia_same_word((const unsigned char *)x, y, n));
+      assert_false(indaga__same_bytes(x, y, n));
     }
   }
   indaga__free(letter);
