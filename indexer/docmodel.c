@@ -54,8 +54,8 @@
 **     ("Artículo 5.- Quedan ..."). A paragraph is also a heading when it is
 **     wholly bold, an all-capitals line of at most 150 bytes, or (without
 **     front matter) the document's first block when that is one short line
-**     without final punctuation. A paragraph that cleans to nothing is dropped, so there
-**     is never an empty paragraph. Ordinals count from 1 in each part.
+**     without final punctuation. A paragraph that cleans to nothing is
+**     dropped, so there is never an empty paragraph. Ordinals count from 1 in each part.
 **     src_start..src_end run from the first visible byte of the first line
 **     to the end of the last line (trailing blanks excluded) in the source.
 **  4. Title, when no front matter gave one: the "Carta de fecha ...
@@ -761,12 +761,7 @@ static size_t sniff_run(const unsigned char *p, size_t i, size_t lim, size_t *od
 #if defined(__SSE2__)
   while (i + 16 <= lim) {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-    /* as dm__utf8_2byte_end: signed, leads 0xC2..0xDF, continuations below (char)0xC0 */
-    __m128i lead = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC1)), _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0)));
-    unsigned hi = (unsigned)_mm_movemask_epi8(v);
-    unsigned cb = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
-    unsigned lok = (unsigned)_mm_movemask_epi8(lead) & (cb >> 1);
-    unsigned ok = (~hi & 0xFFFFu) | lok | (cb & (lok << 1));
+    unsigned ok = dm__utf8_2byte_mask16(v);
     __m128i ctl = _mm_andnot_si128(_mm_cmplt_epi8(v, _mm_setzero_si128()), _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
     __m128i ws = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x08)), _mm_cmplt_epi8(v, _mm_set1_epi8(0x0E)));
     unsigned bad = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(ws, ctl), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))));

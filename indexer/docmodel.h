@@ -197,6 +197,23 @@ int dm_parse_date(const char *p, size_t n, char iso[11]);
 */
 size_t dm__utf8_2byte_end(const unsigned char *p, size_t i, size_t n);
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+/*
+** Of the 16 bytes @v: bit k set when byte k is ASCII or part of a two-byte
+** UTF-8 character (lead 0xC2..0xDF, then a continuation) wholly inside the
+** 16 (dm__utf8_2byte_end, and the binary sniff of docmodel.c). Signed
+** compares: leads are -62..-33, continuations 0x80..0xBF below -64.
+*/
+static inline unsigned dm__utf8_2byte_mask16(__m128i v) {
+  __m128i lead = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC1)), _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0)));
+  unsigned hi = (unsigned)_mm_movemask_epi8(v);
+  unsigned cb = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
+  unsigned lok = (unsigned)_mm_movemask_epi8(lead) & (cb >> 1);
+  return (~hi & 0xFFFFu) | lok | (cb & (lok << 1));
+}
+#endif
+
 /*
 ** dm_clean_inline() of p[0..n), where the caller vouches that p[0..avail)
 ** (avail >= n) is readable: the cleaning loop may then read up to 16 bytes

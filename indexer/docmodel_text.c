@@ -134,13 +134,7 @@ static size_t invalid_span(const unsigned char *p, size_t n) {
 size_t dm__utf8_2byte_end(const unsigned char *p, size_t i, size_t n) {
 #if defined(__SSE2__)
   while (i + 16 <= n) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-    /* signed: leads 0xC2..0xDF are -62..-33, continuations 0x80..0xBF below -64 */
-    __m128i lead = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC1)), _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0)));
-    unsigned hi = (unsigned)_mm_movemask_epi8(v);
-    unsigned cb = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
-    unsigned lok = (unsigned)_mm_movemask_epi8(lead) & (cb >> 1);
-    unsigned ok = (~hi & 0xFFFFu) | lok | (cb & (lok << 1));
+    unsigned ok = dm__utf8_2byte_mask16(_mm_loadu_si128((const __m128i *)(const void *)(p + i)));
     if (ok != 0xFFFFu) return i + (size_t)__builtin_ctz(~ok);
     i += 16;
   }
