@@ -97,7 +97,7 @@
 #define PIECE_MEM_FACTOR 4 /* a piece: measured 3.7 (16 MiB pieces of short UN paragraphs) */
 #define ASYNC_RESERVE_DIV 4  /* a builder written on its own thread leaves budget/4 to the next one */
 #define TAIL_RATIO 3         /* hand the builder over when it holds 3x the input still to come, */
-#define TAIL_MIN_DIV 16       /* and at least budget/16 of it (16 MiB by default; tail_due) */
+#define TAIL_MIN_DIV 16      /* and at least budget/16 of it (16 MiB by default; tail_due) */
 
 typedef struct wslot {
   ix_seg_entry e;         /* as it will appear in the manifest (del_gen, ndeleted updated at commit) */
@@ -1202,8 +1202,8 @@ static int take_pieces(sync_state *st, pipeline *p, size_t i) {
 ** overlaps it (one core idles), so near the end of a threaded run a builder
 ** holding TAIL_RATIO times the input still to come (and at least budget /
 ** TAIL_MIN_DIV) is handed over, and its write overlaps the last files; the
-** last segment is then small. Once per run. Legislation corpus, two threads: the serial
-** tail was about 0.25 s of a 3 s build.
+** last segment is then small. Once per run. Legislation corpus, two
+** threads: the serial tail was about 0.25 s of a 3 s build.
 */
 static int tail_due(const indaga_writer *w, const sync_state *st) {
   uint64_t rest = st->bytes_total > st->bytes_done ? st->bytes_total - st->bytes_done : 0;
