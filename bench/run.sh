@@ -11,10 +11,12 @@
 #   2. bench_dump writes every paragraph of each corpus, as indaga's parser
 #      sees it, for the peers (time reported, charged to no engine).
 #   3. knownitem.awk picks the known-item set from the dumps (fixed seed).
-#   4. Builds, each timed once: indaga with 1 and 2 threads (bench_index,
-#      parsing the raw tree itself), indaga's reindex of the unchanged tree,
-#      Xapian and FTS5 (from the dump). Figures come from each program
-#      (wall clock, getrusage CPU and peak RSS, index bytes).
+#   4. Builds: indaga with 1 and 2 threads (bench_index, parsing the raw
+#      tree itself) and FTS5 (from the dump), $BENCH_BUILD_RUNS times each,
+#      the run of median wall time reported; Xapian (from the dump) once,
+#      as it takes minutes; indaga's reindex of the unchanged tree. Figures
+#      come from each program (wall clock, getrusage CPU and peak RSS,
+#      index bytes).
 #   5. Query latency over bench/queries.txt on the legislation index: one
 #      warm-up pass, then $BENCH_PASSES timed passes, top 10, without and
 #      with snippets, timed inside each program around the search call.
@@ -26,6 +28,7 @@
 #
 # Environment (all optional): INDAGA_SHARED_DATA (the shared data folder),
 # BENCH_PASSES (timed passes over the query set, default 3),
+# BENCH_BUILD_RUNS (runs of each short build, median reported, default 3),
 # BENCH_KNOWNITEMS (known items per corpus, default 200), BENCH_PE_DIR (use
 # another tree instead of the legislation corpus, for trying the script on
 # a small sample; RESULTS.md then says so).
@@ -45,6 +48,7 @@ WORK=$REPO/bench/work
 LOG=$WORK/log
 OUT=$REPO/bench/RESULTS.md
 PASSES=${BENCH_PASSES:-3}
+BUILD_RUNS=${BENCH_BUILD_RUNS:-3}
 KI_COUNT=${BENCH_KNOWNITEMS:-200}
 PE=${BENCH_PE_DIR:-$WORK/pe}
 UN=$DATA/un
@@ -91,6 +95,28 @@ run_step() {
 note_load() {
     [ -s "$LOG/$1.out" ] && echo "load1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)" >>"$LOG/$1.out"
     return 0
+}
+
+# build_runs NAME OUTPUT COMMAND...: run a build step $BUILD_RUNS times, each
+# into a fresh OUTPUT (the last run's stays), and make step NAME the run of
+# median wall time, with every run's wall time (runs_s=) and load added. One
+# failed run fails the step: no figure comes from a partial set.
+build_runs() {   # (sh has no locals: br_* names, apart from run_step's)
+    br_name=$1; br_out=$2; shift 2
+    br_times=""
+    br_k=1
+    while [ $br_k -le "$BUILD_RUNS" ]; do
+        rm -rf "$br_out"
+        run_step "${br_name}_run$br_k" "$@" || return 1
+        note_load "${br_name}_run$br_k"
+        br_times="$br_times $(val "${br_name}_run$br_k" build_s):$br_k"
+        br_k=$((br_k + 1))
+    done
+    br_med=$(echo $br_times | tr ' ' '\n' | sort -t: -k1,1g |
+             awk -v n="$BUILD_RUNS" 'NR == int((n + 1) / 2) { split($0, a, ":"); print a[2] }')
+    cp "$LOG/${br_name}_run$br_med.out" "$LOG/$br_name.out"
+    echo "runs_s=$(echo $br_times | tr ' ' '\n' | sort -t: -k2,2n | cut -d: -f1 | paste -sd, -)" >>"$LOG/$br_name.out"
+    echo "median_of=$BUILD_RUNS" >>"$LOG/$br_name.out"
 }
 
 # val NAME KEY: the value of KEY= in step NAME's output, or FAILED.
@@ -202,19 +228,16 @@ fi
 # 4. Builds -------------------------------------------------------------------
 rm -rf "$WORK/indaga-pe-1" "$WORK/indaga-pe-2" "$WORK/xapian-pe" "$WORK/xapian-pe.tmp" \
        "$WORK/fts5-pe.db" "$WORK/indaga-un" "$WORK/xapian-un" "$WORK/xapian-un.tmp" "$WORK/fts5-un.db"
-run_step build_indaga1 "$INDEX" build "$PE" "$WORK/indaga-pe-1" 1 || true
-note_load build_indaga1
+build_runs build_indaga1 "$WORK/indaga-pe-1" "$INDEX" build "$PE" "$WORK/indaga-pe-1" 1 || true
 rm -rf "$WORK/indaga-pe-1"
-run_step build_indaga2 "$INDEX" build "$PE" "$WORK/indaga-pe-2" 2 || true
-note_load build_indaga2
+build_runs build_indaga2 "$WORK/indaga-pe-2" "$INDEX" build "$PE" "$WORK/indaga-pe-2" 2 || true
 if [ -s "$LOG/build_indaga2.out" ]; then
     run_step reindex "$INDEX" reindex "$PE" "$WORK/indaga-pe-2" || true
 fi
 if [ -s "$WORK/pe.dump" ]; then
     run_step build_xapian "$XAPIAN" build "$WORK/pe.dump" "$WORK/xapian-pe" || true
     note_load build_xapian
-    run_step build_fts5 "$FTS5" build "$WORK/pe.dump" "$WORK/fts5-pe.db" || true
-    note_load build_fts5
+    build_runs build_fts5 "$WORK/fts5-pe.db" "$FTS5" build "$WORK/pe.dump" "$WORK/fts5-pe.db" || true
 else
     FAILED="$FAILED build_xapian build_fts5"
 fi
@@ -390,6 +413,11 @@ indaga indexed $(val build_indaga2 paragraphs) paragraphs of $(val build_indaga2
 reindexing the unchanged tree took $(val reindex reindex_s) s ($(val reindex unchanged) unchanged,
 $(val reindex added) added, $(val reindex updated) updated, $(val reindex removed) removed).
 Throughput with 1 thread against the peers: $(calc ratio "$MB1" "$MBX")x Xapian, $(calc ratio "$MB1" "$MBF")x FTS5.
+
+Each indaga build and the FTS5 build ran $BUILD_RUNS times (each into a fresh index); every figure
+of a column comes from its run of median wall time. Wall times of all runs, s: indaga 1 thread
+$(val $I1 runs_s), indaga 2 threads $(val $I2 runs_s), FTS5 $(val $BF runs_s). Xapian's build,
+minutes long, ran once.
 
 ## Query latency on the legislation index ($NQ queries of bench/queries.txt, top 10, $PASSES timed passes after one warm-up pass)
 
