@@ -40,7 +40,7 @@ char *indaga__strndup(const char *p, size_t n);
 void *indaga__grow(void *p, size_t *cap, size_t elem, size_t first);
 /* printf into a fresh string; NULL on allocation failure. */
 char *indaga__sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-char *indaga__vsprintf(const char *fmt, va_list ap);
+char *indaga__vsprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /*
 ** Fault injection for tests: fail the Nth allocation from now (1 = the next

@@ -179,8 +179,8 @@ static void test_docmodel__krasnodar_header_and_parts(void **state) {
 
 static void test_docmodel__krasnodar_numbered_decisions(void **state) {
   static const char *const anexo1[7] = {
-    "Emitir una declaraci\xc3\xb3n conjunta en apoyo de la resoluci\xc3\xb3n 2354 (2017) del Consejo de Seguridad y del "
-    "\xe2\x80\x9cMarco Internacional Amplio",
+    ("Emitir una declaraci\xc3\xb3n conjunta en apoyo de la resoluci\xc3\xb3n 2354 (2017) del Consejo de Seguridad y del "
+     "\xe2\x80\x9cMarco Internacional Amplio"),
     "Estrechar la cooperaci\xc3\xb3n", "Ampliar e intensificar el intercambio", "Adoptar medidas para mejorar",
     "Ayudar a promover normas", "Utilizar el Grupo de trabajo", "Celebrar la 19\xc2\xaa Reuni\xc3\xb3n"};
   static const char *const anexo2[5] = {
@@ -223,7 +223,7 @@ static void test_docmodel__krasnodar_numbered_decisions(void **state) {
 static void test_docmodel__krasnodar_bullets(void **state) {
   static const char *const bullets[8] = {
     "El peligro de que surjan", "El aumento sin precedentes", "Las amenazas que plantean los combatientes",
-    "La t\xc3\xa1" "ctica de la \xe2\x80\x9cyihad aut\xc3\xb3noma\xe2\x80\x9d", "La continuaci\xc3\xb3n de los procesos",
+    ("La t\xc3\xa1" "ctica de la \xe2\x80\x9cyihad aut\xc3\xb3noma\xe2\x80\x9d"), "La continuaci\xc3\xb3n de los procesos",
     "El uso por los terroristas", "El aumento del n\xc3\xbamero", "Las amenazas terroristas contra la celebraci"};
   dm_doc *d = parse_file(DATA "carta_krasnodar_2017.txt");
   const dm_para *intro = para_starting(d, "Teniendo en cuenta:");
