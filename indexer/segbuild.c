@@ -619,6 +619,8 @@ int seg_builder_async(seg_builder *b) {
   return segsink_async(b->sink);
 }
 
+size_t seg_builder_async_mem(void) { return segsink_async_mem(); }
+
 void seg_builder_free(seg_builder *b) {
   if (!b) return;
   segsink_free(b->sink);

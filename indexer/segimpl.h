@@ -84,6 +84,8 @@ size_t segsink_mem(const segsink *s);
 ** paragraph; the file's bytes are unchanged). INDAGA_OK also when no thread
 ** could be started (then it stays synchronous). */
 int  segsink_async(segsink *s);
+/* The memory of that thread's ring of blocks (an estimate: its buffers are the thread's), not in segsink_mem. */
+size_t segsink_async_mem(void);
 int  segsink_open(segsink *s, const char *path, char **errmsg);
 /* Room for @n bytes of positions at once (no doubling as they come). */
 int  segsink_reserve_positions(segsink *s, size_t n);

@@ -48,6 +48,7 @@ void   seg_builder_free(seg_builder *b);
 /* Compress stored text on a thread of the builder's own (call before the
 ** first add; the segment's bytes are the same). INDAGA_OK or ENOMEM. */
 int    seg_builder_async(seg_builder *b);
+size_t seg_builder_async_mem(void);   /* what that thread holds, beside seg_builder_mem (estimate) */
 /* Add one analysed document (the builder copies what it needs). */
 int    seg_builder_add(seg_builder *b, const seg_doc_in *in);
 size_t seg_builder_mem(const seg_builder *b);     /* bytes held */

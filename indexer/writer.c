@@ -727,7 +727,8 @@ static int delete_doc(indaga_writer *w, const char *id, size_t slot, uint32_t di
 /*
 ** 1 when the builder has reached its share of the budget: its memory, plus
 ** what writing it adds, plus what the budget must leave outside it (the
-** analyzers and the documents parsed but not yet added; at most half the
+** analyzers, the documents parsed but not yet added and, with several
+** threads, the ring of the thread compressing its text; at most half the
 ** budget), plus, with flushes on a thread, the builder being written or,
 ** when none is, the room its successor fills meanwhile (budget /
 ** ASYNC_RESERVE_DIV). A budget below PROCESS_BUDGET_MIN cannot even hold the
@@ -737,7 +738,8 @@ static int delete_doc(indaga_writer *w, const char *id, size_t slot, uint32_t di
 static int builder_full(const indaga_writer *w) {
   size_t mem = seg_builder_mem(w->builder);
   if (w->budget < PROCESS_BUDGET_MIN) return mem >= w->budget;
-  size_t n = (size_t)(w->workers + (w->an ? 1u : 0u)) * ANALYZER_MAX_MEM + w->inflight;
+  size_t n = (size_t)(w->workers + (w->an ? 1u : 0u)) * ANALYZER_MAX_MEM + w->inflight +
+             (w->threads > 1 ? seg_builder_async_mem() : 0);
   if (n > w->budget / 2) n = w->budget / 2;
   size_t other = w->fj ? w->fj->mem : w->async ? w->budget / ASYNC_RESERVE_DIV : 0;
   return mem + seg_builder_write_mem(w->builder) + n + other >= w->budget;
