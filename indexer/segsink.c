@@ -28,6 +28,7 @@
 */
 #include <assert.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <xxhash.h>
 #include <zstd.h>
@@ -56,16 +57,27 @@ typedef struct zjob {
   int rc;                   /* INDAGA_OK, or the failure */
 } zjob;
 
-/* The compressing thread and its ring: slots [done_at, queued) are in flight. */
+/*
+** The compressing thread and its ring: slots [collected, queued) are handed
+** over, [collected, compressed) of them done. The sink alone writes queued
+** (under mu) and collected; the thread alone writes compressed, atomically,
+** so the sink collects finished blocks without the mutex. Either side
+** sleeps under mu: the thread (idle) when nothing is queued, the sink
+** (waiting) when it needs a block not yet done. waiting and compressed
+** are sequentially consistent: the thread stores compressed then reads
+** waiting, the sink stores waiting then reads compressed, so one of them
+** sees the other and no wake-up is lost.
+*/
 typedef struct zpool {
   pthread_t th;
   pthread_mutex_t mu;
   pthread_cond_t work_cv, done_cv;
   zjob ring[ZQ];
   uint64_t queued;          /* blocks handed over */
-  uint64_t compressed;      /* blocks the thread has finished */
+  _Atomic uint64_t compressed;   /* blocks the thread has finished */
   uint64_t collected;       /* blocks appended to the sink's text */
-  int idle;                 /* the thread waits for work (work_cv) */
+  int idle;                 /* the thread waits for work (work_cv; under mu) */
+  atomic_int waiting;       /* the sink waits for a block (done_cv) */
   int stop;
   ZSTD_CCtx *zc;
 } zpool;
@@ -266,18 +278,24 @@ static void *zpool_main(void *arg) {
   zpool *z = arg;
   pthread_mutex_lock(&z->mu);
   for (;;) {
-    while (!z->stop && z->compressed == z->queued) {
+    while (!z->stop && atomic_load(&z->compressed) == z->queued) {
       z->idle = 1;
       pthread_cond_wait(&z->work_cv, &z->mu);
       z->idle = 0;
     }
-    if (z->compressed == z->queued) break;   /* stopping, nothing left */
-    zjob *j = &z->ring[z->compressed % ZQ];
+    uint64_t q = z->queued, c = atomic_load(&z->compressed);
+    if (c == q) break;   /* stopping, nothing left */
     pthread_mutex_unlock(&z->mu);
-    zjob_run(j, z->zc);
+    for (; c < q; c++) {   /* every block queued so far, without the mutex */
+      zjob_run(&z->ring[c % ZQ], z->zc);
+      atomic_store(&z->compressed, c + 1);
+      if (atomic_load(&z->waiting)) {
+        pthread_mutex_lock(&z->mu);
+        pthread_cond_signal(&z->done_cv);
+        pthread_mutex_unlock(&z->mu);
+      }
+    }
     pthread_mutex_lock(&z->mu);
-    z->compressed++;
-    pthread_cond_signal(&z->done_cv);
   }
   pthread_mutex_unlock(&z->mu);
   return NULL;
@@ -317,22 +335,28 @@ static void add_frame(segsink *s, const unsigned char *p, size_t k, size_t nraw)
   keep(s, s->textidx.err ? s->textidx.err : s->text.err);
 }
 
+/* Sleep until the thread has finished block @have (compressed > have). */
+static void zpool_wait(zpool *z, uint64_t have) {
+  pthread_mutex_lock(&z->mu);
+  atomic_store(&z->waiting, 1);
+  if (z->idle) pthread_cond_signal(&z->work_cv);   /* fewer than ZWAKE blocks wait for it */
+  while (atomic_load(&z->compressed) == have) pthread_cond_wait(&z->done_cv, &z->mu);
+  atomic_store(&z->waiting, 0);
+  pthread_mutex_unlock(&z->mu);
+}
+
 /* Append the compressed blocks back from the thread, in order; @all waits for every one. */
 static void zpool_collect(segsink *s, int all) {
   zpool *z = s->zp;
   for (;;) {
-    pthread_mutex_lock(&z->mu);
-    if (z->collected == z->queued || (!all && z->compressed == z->collected)) {
-      pthread_mutex_unlock(&z->mu);
-      return;
+    uint64_t c = atomic_load(&z->compressed);
+    for (; z->collected < c; z->collected++) {
+      zjob *j = &z->ring[z->collected % ZQ];
+      if (j->rc) keep(s, j->rc);
+      else add_frame(s, j->out, j->nout, j->raw.n);
     }
-    if (z->idle) pthread_cond_signal(&z->work_cv);   /* fewer than ZWAKE blocks wait for it */
-    while (z->compressed == z->collected) pthread_cond_wait(&z->done_cv, &z->mu);
-    pthread_mutex_unlock(&z->mu);
-    zjob *j = &z->ring[z->collected % ZQ];
-    if (j->rc) keep(s, j->rc);
-    else add_frame(s, j->out, j->nout, j->raw.n);
-    z->collected++;   /* only this thread writes it */
+    if (!all || z->collected == z->queued) return;
+    zpool_wait(z, z->collected);
   }
 }
 
@@ -360,17 +384,12 @@ static void zpool_stop(segsink *s) {
 /* Hand the open text block to the compressing thread (its number is taken now). */
 static void queue_text(segsink *s) {
   zpool *z = s->zp;
-  pthread_mutex_lock(&z->mu);
-  int full = z->queued - z->collected == ZQ;
-  pthread_mutex_unlock(&z->mu);
-  if (full) {   /* wait for the oldest block */
+  if (z->queued - z->collected == ZQ) {   /* full: wait for the oldest block */
     zpool_collect(s, 0);
-    pthread_mutex_lock(&z->mu);
-    if (z->idle) pthread_cond_signal(&z->work_cv);
-    while (z->queued - z->collected == ZQ && z->compressed == z->collected)
-      pthread_cond_wait(&z->done_cv, &z->mu);
-    pthread_mutex_unlock(&z->mu);
-    zpool_collect(s, 0);
+    if (z->queued - z->collected == ZQ) {
+      zpool_wait(z, z->collected);
+      zpool_collect(s, 0);
+    }
   }
   zjob *j = &z->ring[z->queued % ZQ];
   ia_buf t = j->raw;   /* swap buffers: the sink keeps the slot's old one, emptied */
@@ -379,7 +398,7 @@ static void queue_text(segsink *s) {
   buf_reset(&s->raw);
   pthread_mutex_lock(&z->mu);
   z->queued++;
-  if (z->idle && z->queued - z->compressed >= ZWAKE) pthread_cond_signal(&z->work_cv);
+  if (z->idle && z->queued - atomic_load(&z->compressed) >= ZWAKE) pthread_cond_signal(&z->work_cv);
   pthread_mutex_unlock(&z->mu);
   s->ntextblk++;
   s->rawparas = 0;
