@@ -270,6 +270,7 @@ typedef struct pending {
     size_t i, j;      /* the word as written */
     uint64_t h;       /* its hash (words of at most 255 bytes) */
     int part;
+    int wide;         /* at most 16 bytes, 16 readable from i: ia_hash16, ia_same16 */
   } w[IA_AHEAD];
   unsigned head, count;
 } pending;
@@ -338,7 +339,7 @@ static IA_INLINE int emit_oldest(run *r, pending *pw, const int ids) {
   int found = 0;
   if (ids && wn <= 255 && !is_digit_ascii((unsigned char)w[0])) {
     analyzer *a = r->a;
-    e = ia_cache_find(a, w, wn, pw->w[k].h, wn <= 16 && r->n - pw->w[k].i >= 16);
+    e = ia_cache_find(a, w, wn, pw->w[k].h, pw->w[k].wide);
     found = 1;
     uint32_t tg;
     if (e && !(e->flags & IA_ORDINAL) &&
@@ -523,8 +524,8 @@ static IA_INLINE int run_text(run *rp, size_t *n_invalid, const int ids) {
       continue;
     }
     /* Look ahead: hash and prefetch this word, emit the one IA_AHEAD before. */
-    uint64_t h = j - i <= 16 && n - i >= 16 ? ia_hash16((const char *)p + i, j - i)
-                                            : ia_hash((const char *)p + i, j - i);
+    int wide = j - i <= 16 && n - i >= 16;
+    uint64_t h = wide ? ia_hash16((const char *)p + i, j - i) : ia_hash((const char *)p + i, j - i);
     ia_cache_prefetch(a, h);
     if (pw.count == IA_AHEAD && (rc = emit_oldest(&r, &pw, ids)) != 0) break;
     unsigned k = (pw.head + pw.count) & (IA_AHEAD - 1);
@@ -532,6 +533,7 @@ static IA_INLINE int run_text(run *rp, size_t *n_invalid, const int ids) {
     pw.w[k].j = j;
     pw.w[k].h = h;
     pw.w[k].part = in_sym;
+    pw.w[k].wide = wide;
     pw.count++;
     i = j;
   }
