@@ -2,8 +2,9 @@
 ** query.h: the query engine's internal interfaces (DESIGN.md, "Queries").
 **
 **   text --qp_parse--> qnode tree (raw words, no analysis; parse.c)
-**        --qx_compile--> groups of terms and one iterator tree per segment,
-**                        global statistics (eval.c)
+**        --qx_compile--> a tree of operators over groups of terms, global
+**                        statistics (compile.c; one file per operator,
+**                        op_*.c, behind the table of op.h)
 **        --qx_topk-->  the top k+offset paragraphs, document-at-a-time with
 **                        block-max pruning (eval.c, scores from rank.c)
 **        --snippet_build--> display windows with highlights (snippet.c)
@@ -165,7 +166,7 @@ int snippet_build(const char *text, size_t n, const snip_match *m, size_t nm,
                   size_t width, ia_buf *out, indaga_range *hl, size_t *nhl);
 
 /**************************************************************************
-** Evaluation (eval.c).
+** Evaluation (compile.c, eval.c and the operators op_*.c, op.h).
 **
 ** qx_compile analyses the tree's words (one analyzer per search), turns
 ** each word into a group of terms per segment (its own term plus the terms
