@@ -16,6 +16,7 @@
 ** can tell the user what to change.
 */
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <time.h>
 #include "query/query.h"
@@ -25,7 +26,7 @@ struct indaga_results {
   qa_arena a;              /* every string and array below */
   indaga_hit *hits;
   size_t n;
-  uint64_t total;
+  qx_counts counts;        /* total, all_words, exact (query.h) */
   uint64_t took_us;
   char *errmsg;            /* in the arena, or a static string */
   char *note;              /* how the query was read, or NULL */
@@ -191,7 +192,9 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
       set_err(r, "indaga_search: unknown options version");
       return INDAGA_EMISUSE;
     }
-    o = *opts;
+    /* a version 1 caller's struct ends before mode: copy what it has, keep the defaults after */
+    memcpy(&o, opts, opts->version == 1 ? offsetof(indaga_search_options, mode) : sizeof o);
+    o.version = INDAGA_SEARCH_OPTIONS_VERSION;
   }
   if (!idx || !query) {
     set_err(r, "indaga_search: index and query must not be NULL");
@@ -199,6 +202,10 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
   }
   if (o.k1 < 0 || o.b < 0 || o.b > 1) {
     set_err(r, "indaga_search: k1 must be >= 0 and b within [0, 1]");
+    return INDAGA_EMISUSE;
+  }
+  if (o.mode != INDAGA_MATCH_BEST && o.mode != INDAGA_MATCH_ALL) {
+    set_err(r, "indaga_search: mode must be INDAGA_MATCH_BEST or INDAGA_MATCH_ALL");
     return INDAGA_EMISUSE;
   }
   uint64_t t0 = now_us();
@@ -214,7 +221,8 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
   int rc = qx_pool_get(idx, &cx);
   if (!rc) rc = qp_parse(&wa, query, strlen(query), &tree, &notes);
   if (rc) goto done;
-  qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, 0 };
+  qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, 0,
+                 o.mode == INDAGA_MATCH_ALL ? QX_MODE_ALL : QX_MODE_BEST };
   if (o.k > UINT32_MAX / 2 || o.offset > UINT32_MAX / 2) xo.k = UINT32_MAX;
   if (o.k == 0) goto done;
   rc = qx_compile(&wa, cx->an, s, tree, &xo, &q, &notes, &err);
@@ -229,7 +237,7 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     rc = INDAGA_EMISUSE;
     goto done;
   }
-  rc = qx_topk(q, &hits, &nhits, &r->total, &err);
+  rc = qx_topk(q, &hits, &nhits, &r->counts, &err);
   if (rc) goto done;
   if (nhits > o.offset) {
     r->n = nhits - o.offset;
@@ -272,7 +280,9 @@ done:
 }
 
 size_t indaga_results_count(const indaga_results *r) { return r ? r->n : 0; }
-uint64_t indaga_results_total(const indaga_results *r) { return r ? r->total : 0; }
+uint64_t indaga_results_total(const indaga_results *r) { return r ? r->counts.total : 0; }
+int indaga_results_total_exact(const indaga_results *r) { return r ? r->counts.exact : 0; }
+uint64_t indaga_results_all_words(const indaga_results *r) { return r ? r->counts.all_words : 0; }
 uint64_t indaga_results_took_us(const indaga_results *r) { return r ? r->took_us : 0; }
 
 const indaga_hit *indaga_results_hit(const indaga_results *r, size_t i) {

@@ -183,6 +183,7 @@ static cnode *symbol_node(qx_query *q, const ia_token *t, unsigned flags) {
   c->kids[0] = g;
   c->kids[1] = f;
   c->nkids = c->npos = 2;
+  c->symbol = 1;
   return c;
 }
 
@@ -213,21 +214,45 @@ static cnode *prefix_node(qx_query *q, const qnode *w, unsigned flags, int bag) 
   return group_node(q, &t, flags | G_PREFIX | (bag ? G_PROX : 0));
 }
 
-/* Does the word chunk analyse to stopwords only (and at least one token)? */
-static int word_is_stop(qx_query *q, const qnode *w) {
+/*
+** Question words (accents folded): they never restrict a query. Those that
+** are not stopwords already (cuánto, cuáles, ...) are dropped like them.
+*/
+static const char *const question_words[] = {
+  "cuanto", "cuanta", "cuantos", "cuantas", "cual", "cuales", "que", "quien", "quienes",
+  "donde", "cuando", "como", "adonde",
+};
+
+static int is_question(const ia_token *t) {
+  for (size_t i = 0; i < ARRAY_SIZE(question_words); i++)
+    if (strlen(question_words[i]) == t->nkey && !memcmp(question_words[i], t->key, t->nkey)) return 1;
+  return 0;
+}
+
+/*
+** Is the word chunk weak: every token (at least one) a stopword or a
+** question word? 2 when some token is a question word, 1 for stopwords
+** only, 0 otherwise. A required word (+de) is never weak.
+*/
+static int word_is_weak(qx_query *q, const qnode *w) {
+  if (w->required) return 0;
   qx_tokv v;
   if (qx_analyse(q, w->p, w->n, &v)) return 0;
   if (v.n == 0) return 0;
-  for (size_t i = 0; i < v.n; i++)
-    if (!(v.t[i].flags & TOK_STOP)) return 0;
-  return 1;
+  int question = 0;
+  for (size_t i = 0; i < v.n; i++) {
+    int qw = is_question(&v.t[i]);
+    if (!(v.t[i].flags & TOK_STOP) && !qw) return 0;
+    question |= qw;
+  }
+  return question ? 2 : 1;
 }
 
-/* Count bag-of-words words that are not stopwords (to decide whether stopwords are dropped). */
+/* Count bag-of-words words that are not weak (to decide whether weak words are dropped). */
 static size_t count_content(qx_query *q, const qnode *t, int neg) {
   if (!t) return 0;
   switch (t->kind) {
-  case QN_WORD: return !neg && !word_is_stop(q, t);
+  case QN_WORD: return !neg && !word_is_weak(q, t);
   case QN_PREFIX: case QN_PHRASE: case QN_NEAR: return !neg;
   case QN_FILTER: return 0;
   case QN_NOT: return count_content(q, t->kids[0], 1);
@@ -248,7 +273,7 @@ static cnode *compile(qx_query *q, const qnode *t, int neg, int bag, int keepsto
   unsigned flags = neg ? 0 : G_POS;
   switch (t->kind) {
   case QN_WORD:
-    if (!keepstop && word_is_stop(q, t)) return NULL;
+    if (!keepstop && word_is_weak(q, t)) return NULL;
     return word_node(q, t, flags, bag && !neg);
   case QN_PREFIX:
     return prefix_node(q, t, flags, bag && !neg);
@@ -310,6 +335,93 @@ static cnode *compile(qx_query *q, const qnode *t, int neg, int bag, int keepsto
   }
   }
   return NULL;
+}
+
+/*
+** The top level of a best-match query (QX_MODE_BEST): its words are
+** optional (op_best.c), what the user asked for explicitly is required
+** (+word and the operands of AND, phrases, NEAR, filters, whole symbols),
+** exclusions stay exclusions. Without optional words this is the AND that
+** compile() makes; one optional word alone is itself.
+*/
+static cnode *compile_best(qx_query *q, const qnode *t, int keepstop) {
+  cnode **k = qx_alloc(q, t->nkids * sizeof *k);
+  unsigned char *cls = qx_alloc(q, t->nkids);   /* 1 required, 2 optional, 3 exclusion */
+  if (!k || !cls) return NULL;
+  size_t n[4] = { 0, 0, 0, 0 };
+  for (size_t i = 0; i < t->nkids; i++) {
+    const qnode *w = t->kids[i];
+    k[i] = compile(q, w, 0, 1, keepstop);
+    if (q->rc) return NULL;
+    if (!k[i]) continue;
+    if (w->kind == QN_NOT) cls[i] = 3;
+    else if (w->required || w->kind == QN_PHRASE || w->kind == QN_NEAR || w->kind == QN_FILTER || k[i]->symbol)
+      cls[i] = 1;
+    else cls[i] = 2;
+    n[cls[i]]++;
+  }
+  if (n[1] + n[2] == 0) return NULL;   /* nothing positive left */
+  int best = n[2] > 0 && (n[2] > 1 || n[1] || n[3]);
+  if (!best)
+    for (size_t i = 0; i < t->nkids; i++) if (k[i] && cls[i] == 2) cls[i] = 1;
+  cnode *c = best ? qx_cnode(q, C_BEST, &qx_op_best, t->nkids) : qx_cnode(q, C_AND, &qx_op_and, t->nkids);
+  if (!c) return NULL;
+  for (unsigned pass = 1; pass <= 3; pass++) {
+    for (size_t i = 0; i < t->nkids; i++) {
+      if (!k[i] || cls[i] != pass) continue;
+      c->kids[c->nkids++] = k[i];
+      if (pass < 3) c->npos++;
+      if (pass == 2) c->nopt++;
+    }
+  }
+  if (c->nkids == 1) return c->kids[0];
+  return c;
+}
+
+/*
+** The wording of the query's top level, for rank.c's wording bonus: each
+** word of one token in query order (question words left out, so that the
+** words on either side are not adjacent), the dropped stopwords among them
+** as groups of their own that only this bonus reads. Pairs of adjacent
+** words of which one is a stopword are the bonus's pairs.
+*/
+static void collect_wording(qx_query *q, const qnode *t, int keepstop) {
+  if (t->kind != QN_AND) return;
+  int prev = -1;          /* slot of the previous kid's word, -1 none */
+  for (size_t i = 0; i < t->nkids && q->nwslots < QX_WORDING_MAX; i++) {
+    const qnode *w = t->kids[i];
+    int slot = -1;
+    qx_tokv v;
+    if (w->kind == QN_WORD && !qx_analyse(q, w->p, w->n, &v) && v.n == 1 && !(v.t[0].flags & TOK_SYMBOL) &&
+        !is_question(&v.t[0])) {
+      int weak = !keepstop && word_is_weak(q, w);
+      qgroup *g = NULL;
+      cnode *stop = NULL;
+      if (weak) {
+        stop = group_node(q, &v.t[0], 0);
+        if (!stop) return;
+        g = stop->g;
+      } else {
+        for (size_t j = 0; j < q->ngroups && !g; j++) {
+          qgroup *h = q->groups[j];
+          if ((h->flags & G_PROX) && h->nterm == v.t[0].nterm && !memcmp(h->term, v.t[0].term, h->nterm) &&
+              h->nkey == v.t[0].nkey && !memcmp(h->key, v.t[0].key, h->nkey)) g = h;
+        }
+      }
+      if (g) {
+        slot = (int)q->nwslots++;
+        q->wslot[slot].g = g;
+        q->wslot[slot].stop = stop;
+      }
+    }
+    if (q->rc) return;
+    if (slot >= 0 && prev >= 0 && q->npairs < QX_WORDING_MAX &&
+        ((q->wslot[slot].g->flags | q->wslot[prev].g->flags) & G_STOP)) {
+      q->pairs[q->npairs][0] = (uint8_t)prev;
+      q->pairs[q->npairs++][1] = (uint8_t)slot;
+    }
+    prev = slot;
+  }
 }
 
 /**************************************************************************
@@ -505,16 +617,17 @@ int qx_compile(qa_arena *a, analyzer *an, const ix_snapshot *s, const qnode *tre
   q->pr.avgdl = q->pr.N > 0 ? (double)ix_total_len(s) / q->pr.N : 1.0;
   if (!tree) return INDAGA_OK;
   int keepstop = count_content(q, tree, 0) == 0;
-  if (!q->rc) q->root = compile(q, tree, 0, 1, keepstop);
+  if (!q->rc && tree->kind == QN_AND && o->mode == QX_MODE_BEST) q->root = compile_best(q, tree, keepstop);
+  else if (!q->rc) q->root = compile(q, tree, 0, 1, keepstop);
+  if (!q->rc && q->root) collect_wording(q, tree, keepstop);
   for (size_t i = 0; i < q->ngroups && !q->rc; i++) {
     resolve_group(q, q->groups[i]);
     if (q->groups[i]->flags & G_PROX) q->nprox++;
   }
   if (q->rc) { *err = q->err; return q->rc; }
   if (q->nprox > 64) q->nprox = 64;
-  q->prox_max = q->nprox >= 2 ? QR_PROX_WEIGHT : 0.0;
+  q->prox_max = (q->nprox >= 2 ? QR_PROX_WEIGHT : 0.0) + (q->npairs ? QR_WORDING_WEIGHT : 0.0);
   if (!q->root) return INDAGA_OK;
-  q->est = q->root->op->estimate(q, q->root) * q->pr.N;
   if (q->ngroups == 0) q->o.exhaustive = 1;   /* filters only: no scores to prune by; count exactly */
   *out = q;
   return INDAGA_OK;

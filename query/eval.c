@@ -61,10 +61,64 @@ static double proximity(qx_query *q, uint32_t d) {
   return qr_prox(m, q->nprox, qr_min_window(lists, ns, m));
 }
 
+/*
+** Wording bonus at @d (rank.c): the pairs of the query's adjacent words that
+** stand adjacent at d. The dropped stopwords' iterators are sought to d
+** here (candidates come in increasing order).
+*/
+static double wording(qx_query *q, uint32_t d) {
+  size_t off[QX_WORDING_MAX];
+  uint32_t ns[QX_WORDING_MAX];
+  q->nsp = 0;
+  for (unsigned i = 0; i < q->nwslots; i++) {
+    qit *it = q->wit[i];
+    ns[i] = 0;
+    off[i] = q->nsp;
+    if (!it) continue;
+    if (q->wslot[i].stop) qx_seek(q, it, d);
+    if (it->doc != d) continue;
+    ns[i] = qx_group_positions(q, it, d);
+    if (q->rc) return 0.0;
+  }
+  unsigned matched = 0;
+  for (unsigned k = 0; k < q->npairs; k++) {
+    unsigned a = q->pairs[k][0], b = q->pairs[k][1];
+    if (ns[a] && ns[b]) matched += (unsigned)qr_adjacent(q->sp + off[a], ns[a], q->sp + off[b], ns[b]);
+  }
+  return qr_wording(matched, q->npairs);
+}
+
+/* The bonus at @d: proximity plus wording, at most q->prox_max. */
+static double bonus(qx_query *q, uint32_t d) {
+  double p = proximity(q, d);
+  if (q->npairs) p += wording(q, d);
+  return p;
+}
+
+/*
+** The wording slots' iterators in the current segment: the tree's own for
+** the query's words, new ones for the dropped stopwords (released by
+** qx_release). Returns 0 or q->rc.
+*/
+static int wording_build(qx_query *q) {
+  for (unsigned i = 0; i < q->nwslots; i++) {
+    q->wit[i] = NULL;
+    if (q->wslot[i].stop) {
+      q->wit[i] = qx_build(q, q->wslot[i].stop);
+      if (q->rc) return q->rc;
+      continue;
+    }
+    for (unsigned j = 0; j < q->nproxit && !q->wit[i]; j++)
+      if (q->prox[j]->g == q->wslot[i].g) q->wit[i] = q->prox[j];
+  }
+  return 0;
+}
+
 /**************************************************************************
 ** Top k
 */
 static int better(const qx_hit *x, const qx_hit *y) {
+  if (x->tier != y->tier) return x->tier > y->tier;
   if (x->score != y->score) return x->score > y->score;
   if (x->seg != y->seg) return x->seg < y->seg;
   return x->pid < y->pid;
@@ -167,7 +221,7 @@ static void run_one(qx_query *q, qit *it) {
         if (cub <= q->heap[0].score) { q->skipped = 1; continue; }
       }
       if (!ix_is_deleted(q->s, q->seg, x)) {
-        qx_hit h = { qr_bm25(&q->pr, idf, tf, get_u32(lens + 4 * (size_t)x)), seg, x };
+        qx_hit h = { qr_bm25(&q->pr, idf, tf, get_u32(lens + 4 * (size_t)x)), 0, seg, x };
         q->matched++;
         if (q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
       }
@@ -225,7 +279,7 @@ static void run_group(qx_query *q, qit *it) {
       if (cub <= q->heap[0].score) { q->skipped = 1; d = next; continue; }
     }
     if (!ix_is_deleted(q->s, q->seg, d)) {
-      qx_hit h = { qr_bm25(&q->pr, idf, tf, seg_para_len(q->r, d)), seg, d };
+      qx_hit h = { qr_bm25(&q->pr, idf, tf, seg_para_len(q->r, d)), 0, seg, d };
       q->matched++;
       if (q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
     }
@@ -335,10 +389,11 @@ static uint32_t leapfrog_two(qx_query *q, qit *root, const uint32_t *lead, size_
 static int blockmax_skip(qx_query *q, qit *root, uint32_t *d, uint32_t *blast, int *have_bound) {
   if (*have_bound && *d <= *blast) return 0;
   uint32_t last = SEG_END;
-  double ub = qx_bound(q, root, *d, &last) + q->prox_max;
+  qx_hit ub = { qx_bound(q, root, *d, &last) + q->prox_max, 0, (uint32_t)q->seg, *d };
+  if (root->kind == C_BEST) ub.tier = root->btier;
   *have_bound = 1;
   *blast = last;
-  if (ub > q->heap[0].score) return 0;
+  if (ub.tier > q->heap[0].tier || (ub.tier == q->heap[0].tier && ub.score > q->heap[0].score)) return 0;
   q->skipped = 1;
   if (last == SEG_END) return 2;
   *d = last + 1;
@@ -410,7 +465,7 @@ static void run_conj(qx_query *q, qit *root) {
         s += qr_bm25(&q->pr, k->g->idf, tf, lf > k->bfloor ? lf : k->bfloor);
       }
       if (root->kind != C_AND) s += QR_PHRASE_BONUS;
-      qx_hit ub = { s + q->prox_max, seg, d };
+      qx_hit ub = { s + q->prox_max, 0, seg, d };
       if (!better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
     }
     if (ix_is_deleted(q->s, q->seg, d)) { d++; continue; }
@@ -421,7 +476,7 @@ static void run_conj(qx_query *q, qit *root) {
       for (size_t i = 0; i < root->npos; i++)
         s += costly[i] ? qx_group_bound_at(q, root->kids[i], d, len) : qx_score(q, root->kids[i], d, len);
       if (root->kind != C_AND) s += QR_PHRASE_BONUS;
-      qx_hit ub = { s + q->prox_max, seg, d };
+      qx_hit ub = { s + q->prox_max, 0, seg, d };
       if (!better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
     }
     /* 4. the costly kids, then the exclusions */
@@ -442,11 +497,11 @@ static void run_conj(qx_query *q, qit *root) {
     if (!ok) { d++; continue; }
     /* 5. the exact score; proximity and positions only if it could enter */
     root->doc = d;
-    qx_hit h = { qx_score(q, root, d, len), seg, d };
+    qx_hit h = { qx_score(q, root, d, len), 0, seg, d };
     if (q->prox_max > 0) {
-      qx_hit ub = { h.score + q->prox_max, seg, d };
+      qx_hit ub = { h.score + q->prox_max, 0, seg, d };
       if (pruning && q->nheap == q->o.k && !better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
-      h.score += proximity(q, d);
+      h.score += bonus(q, d);
     }
     if (nlazy) {
       if (pruning && q->nheap == q->o.k && !better(&h, &q->heap[0])) { q->skipped = 1; d++; continue; }
@@ -455,6 +510,149 @@ static void run_conj(qx_query *q, qit *root) {
       if (!ok) { d++; continue; }
     }
     q->matched++;
+    offer(q, &h);
+    if (d == SEG_END - 1) break;
+    d++;
+  }
+  root->doc = SEG_END;
+}
+
+/*
+** The cost of reaching a paragraph through a kid: its postings. Optional
+** kids sorted by decreasing cost (insertion sort: few kids) into @byc.
+*/
+static void by_cost_desc(qit **kids, size_t n, uint32_t *byc) {
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t j = i;
+    while (j > 0 && kids[byc[j - 1]]->cost < kids[i]->cost) { byc[j] = byc[j - 1]; j--; }
+    byc[j] = i;
+  }
+}
+
+/* An upper bound of kid @k's score at paragraph @d of @len tokens, from block directories. */
+static double kid_bound_at(qx_query *q, qit *k, uint32_t d, double len) {
+  if (k->kind == C_GROUP) return qx_group_bound_at(q, k, d, len);
+  uint32_t last = SEG_END;
+  qx_bound_prep(q, k, d, &last);
+  return qx_bound_eval(q, k, (uint32_t)len);
+}
+
+/*
+** The root is a best match (op_best.c), top k without grouping: MaxScore
+** over the optional words, with the tier leading the bound. While the heap
+** is not full every optional kid is essential: candidates are the union of
+** their lists. Once it is full and its worst hit has tier t, no paragraph
+** holding at most t - 1 words can enter, so the t - 1 costliest optional
+** kids become non-essential: candidates come from the others' union only,
+** and the non-essential kids are sought (decoded) only at a candidate whose
+** bound still lets it in. With a full heap of all-words hits, this is an
+** intersection led by the rarest word. When a required kid scores, it
+** alone makes candidates (leapfrog over the required kids) and every
+** optional kid is non-essential.
+**
+** Per candidate: the tier bound (essential kids on it, plus the others not
+** yet past it) without reading its length; at an equal tier, the score
+** bound at its length (the required and essential kids exact, the others
+** from their block directories, summed in score's order, plus the largest
+** bonus); then the required filters, the exclusions, the exact tier and
+** score, the bonus and the positions of required phrases. Same results as
+** run_segment's exhaustive loop (test_query checks them).
+*/
+static void run_best(qx_query *q, qit *root) {
+  const uint32_t seg = (uint32_t)q->seg, full_tier = (uint32_t)root->c->nopt;
+  const size_t nr = root->npos - root->nopt, no = root->nopt;
+  qit **opt = root->kids + nr;
+  uint32_t *byc = qx_alloc(q, (no ? no : 1) * sizeof *byc);
+  uint8_t *ess = qx_alloc(q, no ? no : 1);
+  qit *lazy[QX_PHRASE_MAX];
+  size_t nlazy = 0;
+  if (!byc || !ess) return;
+  by_cost_desc(opt, no, byc);
+  for (size_t i = 0; i < no; i++) ess[i] = !root->reqs;
+  for (size_t i = 0; i < nr && root->reqs; i++)
+    if (root->kids[i]->op->positions && nlazy < QX_PHRASE_MAX) { root->kids[i]->lazy = 1; lazy[nlazy++] = root->kids[i]; }
+  uint32_t tw = UINT32_MAX, d = 0, blast = 0;
+  int have_bound = 0;
+  while (!q->rc && d != SEG_END) {
+    const int full = q->nheap == q->o.k;
+    /* 0. the essential kids for the worst kept tier */
+    if (full && !root->reqs && q->heap[0].tier != tw) {
+      tw = q->heap[0].tier;
+      if (tw > no) break;   /* no paragraph here holds enough of the words */
+      for (size_t i = 0; i < no; i++) ess[byc[i]] = i + 1 >= tw;
+    }
+    /* 1. block-max: skip ranges whose bound cannot enter */
+    if (full) {
+      int skip = blockmax_skip(q, root, &d, &blast, &have_bound);
+      if (skip == 2) break;
+      if (skip) continue;
+    }
+    /* 2. the next candidate */
+    if (root->reqs) {
+      d = leapfrog(q, root, root->ord, nr, d);
+    } else {
+      uint32_t m = SEG_END;
+      for (size_t i = 0; i < no; i++) {
+        if (!ess[i]) continue;
+        qx_seek(q, opt[i], d);
+        if (opt[i]->doc < m) m = opt[i]->doc;
+      }
+      d = m;
+    }
+    if (q->rc || d == SEG_END) break;
+    if (full && d > blast) { have_bound = 0; continue; }
+    /* 3. could it enter? the tier first, then the score at its length */
+    double len = -1;
+    if (full) {
+      uint32_t tub = 0;
+      for (size_t i = 0; i < no; i++) tub += ess[i] ? opt[i]->doc == d : opt[i]->doc <= d;
+      if (tub < q->heap[0].tier) { q->skipped = 1; d++; continue; }
+      if (tub == q->heap[0].tier) {
+        len = seg_para_len(q->r, d);
+        double sb = 0;
+        for (size_t i = 0; i < root->npos; i++) {
+          qit *k = root->kids[i];
+          sb += i < nr || ess[i - nr] ? qx_score(q, k, d, len) : kid_bound_at(q, k, d, len);
+        }
+        qx_hit ub = { sb + q->prox_max, tub, seg, d };
+        if (!better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      }
+    }
+    if (ix_is_deleted(q->s, q->seg, d)) { d++; continue; }
+    /* 4. the required filters, the exclusions, the other words */
+    uint32_t nd = d;
+    for (size_t i = 0; i < nr && !root->reqs; i++) {
+      qx_seek(q, root->kids[i], d);
+      if (root->kids[i]->doc > nd) nd = root->kids[i]->doc;
+    }
+    if (q->rc) break;
+    if (nd != d) { d = nd; continue; }
+    int ok = 1;
+    for (size_t j = root->npos; j < root->nkids && ok; j++) {
+      qx_seek(q, root->kids[j], d);
+      if (root->kids[j]->doc != d) ok = 0;   /* an exclusion holds d */
+    }
+    if (q->rc) break;
+    if (!ok) { d++; continue; }
+    for (size_t i = 0; i < no; i++) if (!ess[i]) qx_seek(q, opt[i], d);
+    if (q->rc) break;
+    /* 5. the exact tier and score; the bonus and positions only if it could enter */
+    if (len < 0) len = seg_para_len(q->r, d);
+    root->doc = d;
+    qx_hit h = { qx_score(q, root, d, len), qx_best_tier(root, d), seg, d };
+    if (q->prox_max > 0) {
+      qx_hit ub = { h.score + q->prox_max, h.tier, seg, d };
+      if (q->nheap == q->o.k && !better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      h.score += bonus(q, d);
+    }
+    if (nlazy) {
+      if (q->nheap == q->o.k && !better(&h, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      for (size_t i = 0; i < nlazy && ok; i++) ok = lazy[i]->op->positions(q, lazy[i], d);
+      if (q->rc) break;
+      if (!ok) { d++; continue; }
+    }
+    q->matched++;
+    q->matched_all += h.tier == full_tier;
     offer(q, &h);
     if (d == SEG_END - 1) break;
     d++;
@@ -473,7 +671,7 @@ static void offer_doc(qx_query *q, const qx_hit *h, uint32_t did) {
   seg_doc d;
   int rc = seg_doc_get(q->r, did, &d);
   if (rc) { qx_fail(q, rc, "reading the document table"); return; }
-  if (d.piece == 0 && !d.more) { offer(q, h); return; }
+  if (d.piece == 0 && !d.more) { q->matched_all += h->tier == q->full_tier; offer(q, h); return; }
   for (size_t i = 0; i < q->npieces; i++) {
     if (q->pieces[i].nid == d.nid && !memcmp(q->pieces[i].id, d.id, d.nid)) {
       if (better(h, &q->pieces[i].h)) q->pieces[i].h = *h;
@@ -502,10 +700,16 @@ static void run_segment(qx_query *q) {
     run_conj(q, root);
     return;
   }
+  const int best = root->kind == C_BEST;
+  const uint32_t full_tier = best ? (uint32_t)root->c->nopt : 0;
+  if (best && !q->o.group && !q->o.exhaustive) {
+    run_best(q, root);
+    return;
+  }
   const int pruning = !q->o.exhaustive;
   uint32_t d = 0, blast = 0;
   int have_bound = 0;
-  qx_hit pend = { -1.0, 0, 0 };
+  qx_hit pend = { -1.0, 0, 0, 0 };
   uint32_t pend_doc = SEG_END;
   /* 1. phrases and NEAR at the root, or required by it, check positions last */
   qit *lazy[QX_PHRASE_MAX];
@@ -529,12 +733,12 @@ static void run_segment(qx_query *q) {
     d = x + 1;
     if (ix_is_deleted(q->s, q->seg, x)) continue;
     double len = seg_para_len(q->r, x);
-    qx_hit h = { qx_score(q, root, x, len), (uint32_t)q->seg, x };
+    qx_hit h = { qx_score(q, root, x, len), best ? qx_best_tier(root, x) : 0, (uint32_t)q->seg, x };
     if (q->prox_max > 0) {
       /* positions only for a paragraph that could enter with the largest bonus */
-      qx_hit ub = { h.score + q->prox_max, h.seg, x };
+      qx_hit ub = { h.score + q->prox_max, h.tier, h.seg, x };
       if (pruning && q->nheap == q->o.k && !better(&ub, &q->heap[0])) { q->skipped = 1; continue; }
-      h.score += proximity(q, x);
+      h.score += bonus(q, x);
     }
     if (nlazy) {
       /* 2. phrases: the score assuming they match; read positions only if it could enter */
@@ -544,7 +748,12 @@ static void run_segment(qx_query *q) {
       if (q->rc) break;
       if (!ok) continue;
     }
-    if (!q->o.group) { q->matched++; offer(q, &h); continue; }
+    if (!q->o.group) {
+      q->matched++;
+      q->matched_all += h.tier == full_tier;
+      offer(q, &h);
+      continue;
+    }
     seg_para p;
     int rc = seg_para_get(q->r, x, &p);
     if (rc) { qx_fail(q, rc, "reading the paragraph table"); break; }
@@ -561,30 +770,195 @@ static void run_segment(qx_query *q) {
   if (pend_doc != SEG_END && !q->rc) offer_doc(q, &pend, pend_doc);
 }
 
-int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, uint64_t *total, char **err) {
+/**************************************************************************
+** Counts (query.h, qx_counts). The top-k loops count every match they
+** verify; when they skipped nothing, that count is exact. Otherwise a
+** separate pass counts, on fresh iterators and without scoring: first in
+** document order with QX_COUNT_STEPS steps (a step is one match, or one
+** seek of the root), exact when it gets to the end; else, with
+** QX_SAMPLE_STEPS more, in QX_SAMPLE_WINDOWS windows spread evenly over
+** each segment's paragraphs, each counted from its start until its end or
+** its share of the steps, and scaled by the part of it covered. The
+** estimate is rounded to two significant digits. The pass depends on the
+** query and the snapshot only, never on k or the offset, so every page of
+** a query reports the same counts. A query whose root is one word, on a
+** snapshot without deleted paragraphs, takes its count from the word's df.
+*/
+#define QX_COUNT_STEPS 16384u
+#define QX_SAMPLE_STEPS 8192u
+#define QX_SAMPLE_WINDOWS 16u
+
+typedef struct qx_tally {
+  uint64_t n, all;                 /* matches (documents, with group), those holding every word */
+  uint32_t last_doc;               /* group: the document record of the last match, SEG_END none */
+  size_t piece;                    /* group: its entry in q->cpieces, or SIZE_MAX */
+  int all_seen;                    /* group: it has an all-words match (not a piece) */
+} qx_tally;
+
+/*
+** Group: count the document of match @x once (the pieces of one file, in
+** any segment, are one document, as offer_doc has them). Returns the flag
+** saying whether that document's all-words match is counted, or NULL on
+** error (q->rc).
+*/
+static int *count_doc(qx_query *q, qx_tally *t, uint32_t x) {
+  seg_para p;
+  int rc = seg_para_get(q->r, x, &p);
+  if (rc) { qx_fail(q, rc, "reading the paragraph table"); return NULL; }
+  if (p.doc != t->last_doc) {
+    seg_doc d;
+    rc = seg_doc_get(q->r, p.doc, &d);
+    if (rc) { qx_fail(q, rc, "reading the document table"); return NULL; }
+    t->last_doc = p.doc;
+    t->piece = SIZE_MAX;
+    t->all_seen = 0;
+    if (d.piece == 0 && !d.more) {
+      t->n++;
+    } else {
+      for (size_t i = 0; i < q->ncpieces && t->piece == SIZE_MAX; i++)
+        if (q->cpieces[i].nid == d.nid && !memcmp(q->cpieces[i].id, d.id, d.nid)) t->piece = i;
+      if (t->piece == SIZE_MAX) {
+        if (q->ncpieces == q->capcpieces) {
+          void *v = qx_grow(q, q->cpieces, q->ncpieces, &q->capcpieces, sizeof *q->cpieces, 8);
+          if (!v) return NULL;
+          q->cpieces = v;
+        }
+        t->piece = q->ncpieces++;
+        q->cpieces[t->piece].id = d.id;   /* in the segment's mapping, alive as long as the snapshot */
+        q->cpieces[t->piece].nid = d.nid;
+        q->cpieces[t->piece].all = 0;
+        t->n++;
+      }
+    }
+  }
+  return t->piece == SIZE_MAX ? &t->all_seen : &q->cpieces[t->piece].all;
+}
+
+/*
+** Count the root's live matches in [lo, hi) of the current segment, taking
+** at most *budget steps (decremented). Returns where it stopped: hi when
+** the range is done.
+*/
+static uint32_t count_range(qx_query *q, qit *root, uint32_t lo, uint32_t hi, uint64_t *budget, qx_tally *t) {
+  const int best = root->kind == C_BEST;
+  uint32_t d = lo;
+  while (d < hi) {
+    if (*budget == 0) return d;
+    (*budget)--;
+    qx_seek(q, root, d);
+    uint32_t x = root->doc;
+    if (q->rc || x >= hi) return hi;
+    d = x + 1;
+    if (ix_is_deleted(q->s, q->seg, x)) continue;
+    int all = !best || qx_best_tier(root, x) == q->full_tier;
+    if (!q->o.group) { t->n++; t->all += (uint64_t)all; continue; }
+    int *seen = count_doc(q, t, x);
+    if (!seen) return hi;
+    if (all && !*seen) { *seen = 1; t->all++; }
+  }
+  return hi;
+}
+
+/* Fresh iterators of the query in segment @s (the top-k run's are spent); NULL: no match there. */
+static qit *count_build(qx_query *q, size_t s) {
+  q->seg = s;
+  q->r = ix_seg(q->s, s);
+  q->nproxit = 0;
+  return qx_build(q, q->root);
+}
+
+/* An estimate rounded to two significant digits. */
+static uint64_t round2(double x) {
+  if (x < 100) return (uint64_t)llround(x);
+  double p = pow(10.0, floor(log10(x)) - 1);
+  return (uint64_t)llround(x / p) * (uint64_t)llround(p);
+}
+
+static void count_pass(qx_query *q, qx_counts *c) {
+  qx_tally t = { 0, 0, SEG_END, SIZE_MAX, 0 };
+  uint64_t left = QX_COUNT_STEPS;
+  int done = 1;
+  for (size_t s = 0; s < q->nsegs && done && !q->rc; s++) {
+    qit *root = count_build(q, s);
+    if (root) {
+      uint32_t np = seg_npara(q->r);
+      t.last_doc = SEG_END;
+      done = count_range(q, root, 0, np, &left, &t) >= np;
+    }
+    qx_it_release(root);
+  }
+  if (q->rc) return;
+  if (done) { c->total = t.n; c->all_words = t.all; c->exact = 1; return; }
+  /* sampling: windows spread over each segment, each scaled by the part of it counted */
+  double est = 0, est_all = 0;
+  uint64_t per = QX_SAMPLE_STEPS / (QX_SAMPLE_WINDOWS * (q->nsegs ? q->nsegs : 1));
+  if (per < 16) per = 16;
+  q->ncpieces = 0;
+  for (size_t s = 0; s < q->nsegs && !q->rc; s++) {
+    qit *root = count_build(q, s);
+    uint32_t np = seg_npara(q->r);
+    for (uint32_t w = 0; root && w < QX_SAMPLE_WINDOWS && !q->rc; w++) {
+      uint32_t lo = (uint32_t)((uint64_t)np * w / QX_SAMPLE_WINDOWS);
+      uint32_t hi = (uint32_t)((uint64_t)np * (w + 1) / QX_SAMPLE_WINDOWS);
+      if (hi <= lo) continue;
+      qx_tally wt = { 0, 0, SEG_END, SIZE_MAX, 0 };
+      uint64_t b = per;
+      uint32_t at = count_range(q, root, lo, hi, &b, &wt);
+      double scale = at > lo ? (double)(hi - lo) / (double)(at - lo) : 0;
+      est += (double)wt.n * scale;
+      est_all += (double)wt.all * scale;
+    }
+    qx_it_release(root);
+  }
+  if (q->rc) return;
+  c->exact = 0;
+  c->total = round2(est > (double)t.n ? est : (double)t.n);
+  c->all_words = round2(est_all > (double)t.all ? est_all : (double)t.all);
+}
+
+int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char **err) {
   *hits = NULL;
   *nhits = 0;
-  *total = 0;
+  memset(counts, 0, sizeof *counts);
   *err = NULL;
   if (q->o.k == 0) q->o.k = 1;
   q->heap = qx_alloc(q, q->o.k * sizeof *q->heap);
   q->prox = qx_alloc(q, 64 * sizeof *q->prox);
   if (q->rc) { *err = q->err; return q->rc; }
+  q->full_tier = q->root->kind == C_BEST ? (uint32_t)q->root->nopt : 0;
   for (size_t s = 0; s < q->nsegs && !q->rc; s++) {
     q->seg = s;
     q->r = ix_seg(q->s, s);
     q->nproxit = 0;
     q->it = qx_build(q, q->root);
-    if (q->it && !q->rc) run_segment(q);
+    if (q->it && !q->rc && !wording_build(q)) run_segment(q);
     qx_release(q);
   }
   if (q->rc) { *err = q->err; return q->rc; }
-  for (size_t i = 0; i < q->npieces; i++) offer(q, &q->pieces[i].h);
+  for (size_t i = 0; i < q->npieces; i++) {
+    q->matched_all += q->pieces[i].h.tier == q->full_tier;
+    offer(q, &q->pieces[i].h);
+  }
   qsort(q->heap, q->nheap, sizeof *q->heap, cmp_hits);
   *hits = q->heap;
   *nhits = q->nheap;
-  *total = q->matched;
-  if (q->skipped && q->est > (double)q->matched) *total = (uint64_t)llround(q->est);
+  counts->total = q->matched;
+  counts->all_words = q->matched_all;
+  counts->exact = 1;
+  counts->pruned = q->skipped;
+  if (q->skipped) {
+    uint64_t paras = 0;
+    for (size_t s = 0; s < q->nsegs; s++) paras += seg_npara(ix_seg(q->s, s));
+    if (q->root->kind == C_GROUP && !q->o.group && q->prox_max == 0 && paras == ix_live_paras(q->s)) {
+      counts->total = counts->all_words = (uint64_t)q->root->g->df;   /* every posting is a live match */
+    } else {
+      count_pass(q, counts);
+      if (q->rc) { *err = q->err; return q->rc; }
+    }
+  }
+  if (q->root->kind != C_BEST) counts->all_words = counts->total;
+  else if (q->nheap == 0 || q->heap[0].tier < q->full_tier) counts->all_words = 0;   /* the best hit misses a word */
+  else if (counts->all_words == 0) counts->all_words = 1;
   return INDAGA_OK;
 }
 
@@ -617,6 +991,10 @@ void qx_release(qx_query *q) {
   if (!q) return;
   qx_it_release(q->it);
   q->it = NULL;
+  for (unsigned i = 0; i < q->nwslots; i++) {
+    if (q->wslot[i].stop) qx_it_release(q->wit[i]);
+    q->wit[i] = NULL;
+  }
   indaga__free(q->sp);
   q->sp = NULL;
   q->nsp = q->capsp = 0;

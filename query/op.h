@@ -14,6 +14,8 @@
 **   op_phrase.c  words at fixed relative positions
 **   op_near.c    words within a window of positions, any order
 **   op_or.c      disjunction
+**   op_best.c    best match: the required kids, and the optional words
+**                ranked by how many of them a paragraph holds (its tier)
 **   op_not.c     the paragraphs a kid does not match (an AND's exclusion)
 **   op_filter.c  a predicate on the paragraph's document or part
 **
@@ -34,8 +36,6 @@
 **               through qx_bound_eval, which handles bfloor)
 **   positions   (phrase, NEAR) the position check at d, all kids at d;
 **               NULL for the others
-**   estimate    the fraction of paragraphs the cnode matches, under
-**               independence (only for the estimate of a total)
 **   release     close what build opened (cursors); kids included. Never
 **               fails; accepts a partly built iterator
 **
@@ -73,7 +73,7 @@ typedef struct qgroup {
   gseg *seg;                        /* [nsegs] */
 } qgroup;
 
-enum { C_GROUP = 1, C_AND, C_OR, C_PHRASE, C_NEAR, C_FILTER, C_NOT };
+enum { C_GROUP = 1, C_AND, C_OR, C_PHRASE, C_NEAR, C_FILTER, C_NOT, C_BEST };
 
 typedef struct qx_op qx_op;
 typedef struct qit qit;
@@ -82,8 +82,11 @@ typedef struct cnode {
   int kind;
   const qx_op *op;
   qgroup *g;                  /* C_GROUP */
-  struct cnode **kids;        /* AND: positives first, then C_NOT exclusions; NOT: kids[0] */
+  struct cnode **kids;        /* AND: positives first, then C_NOT exclusions; NOT: kids[0];
+                                 BEST: required, then optional, then exclusions */
   size_t nkids, npos;
+  size_t nopt;                /* BEST: optional kids (the last nopt of the npos positives) */
+  int symbol;                 /* a whole UN symbol (symbol term OR the documents it names) */
   uint32_t *offs;             /* C_PHRASE: relative positions */
   unsigned near;              /* C_NEAR */
   qf_kind fk;                 /* C_FILTER */
@@ -101,7 +104,10 @@ struct qit {
   qgroup *g;
   seg_cursor *cur; uint32_t ncur;
   struct qit **kids; size_t nkids, npos;
-  uint32_t *ord;              /* AND: positives, rarest first */
+  size_t nopt;                /* BEST: optional kids built (the last nopt of the npos positives) */
+  int reqs;                   /* BEST: some required kid scores (it alone makes a candidate) */
+  uint32_t btier;             /* BEST bound_prep: optional kids that may match in the range */
+  uint32_t *ord;              /* AND: positives, rarest first; BEST: the required ones */
   double cost;
   uint32_t fdid, ffirst, fend, ndoc;   /* FILTER: current document and its paragraphs */
   uint8_t *dcache;            /* FILTER: per document 0 unknown, 1 pass, 2 fail */
@@ -119,11 +125,13 @@ struct qx_op {
   uint32_t (*bound_prep)(qx_query *q, qit *it, uint32_t d, uint32_t *last);
   double (*bound_eval)(qx_query *q, const qit *it, uint32_t lfloor);
   int (*positions)(qx_query *q, qit *it, uint32_t d);
-  double (*estimate)(qx_query *q, const cnode *c);
   void (*release)(qit *it);
 };
 
-extern const qx_op qx_op_group, qx_op_and, qx_op_phrase, qx_op_near, qx_op_or, qx_op_not, qx_op_filter;
+extern const qx_op qx_op_group, qx_op_and, qx_op_phrase, qx_op_near, qx_op_or, qx_op_not, qx_op_filter,
+  qx_op_best;
+
+#define QX_WORDING_MAX 32     /* words and pairs of the wording bonus */
 
 struct qx_query {
   qa_arena *a;
@@ -134,7 +142,14 @@ struct qx_query {
   qgroup **groups; size_t ngroups, capgroups;
   qr_params pr;
   unsigned nprox;
-  double prox_max;
+  double prox_max;           /* the largest bonus: proximity + wording */
+  struct qx_wslot {          /* the wording: the query's words of one token, in order */
+    qgroup *g;
+    cnode *stop;             /* a dropped stopword: its group's own cnode, else NULL (a group of the tree) */
+  } wslot[QX_WORDING_MAX];
+  unsigned nwslots;
+  uint8_t pairs[QX_WORDING_MAX][2];   /* adjacent slots, one of them a stopword */
+  unsigned npairs;
   qx_opts o;
   int rc;
   char *err;
@@ -144,14 +159,18 @@ struct qx_query {
   const seg_reader *r;
   qit *it;
   qit **prox; unsigned nproxit;
+  qit *wit[QX_WORDING_MAX];  /* the wording slots' iterators in this segment, or NULL */
   uint32_t *sp; size_t nsp, capsp;   /* scratch positions */
   /* results */
   qx_hit *heap; size_t nheap;
   struct qx_piece_best { const char *id; size_t nid; qx_hit h; } *pieces;   /* --group, see offer_doc */
   size_t npieces, cappieces;
   uint64_t matched;
+  uint64_t matched_all;      /* best match: matches holding every optional word */
+  uint32_t full_tier;        /* best match: the tier of those (the root's optional kids) */
+  struct qx_count_piece { const char *id; size_t nid; int all; } *cpieces;   /* count pass, group: documents in pieces */
+  size_t ncpieces, capcpieces;
   int skipped;
-  double est;
 };
 
 /**************************************************************************
@@ -221,21 +240,21 @@ qit *qx_build_kids(qx_query *q, const cnode *c);
 /* Release every kid of a composite. */
 void qx_release_kids(qit *it);
 /* op_and.c: a conjunction's build (kids, rarest first), seek (leapfrog, exclusions, then
-** op->positions unless lazy), score, bounds and estimate, shared by phrase and NEAR. */
+** op->positions unless lazy), score and bounds, shared by phrase and NEAR. */
 qit *qx_conj_build(qx_query *q, const cnode *c);
 size_t qx_conj_positions(qx_query *q, qit *it, uint32_t d, uint32_t *ns, const uint32_t **lists);
 void qx_conj_seek(qx_query *q, qit *it, uint32_t t);
 double qx_conj_score(qx_query *q, const qit *it, uint32_t d, double len);
 uint32_t qx_conj_bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *last);
 double qx_conj_bound_eval(qx_query *q, const qit *it, uint32_t lfloor);
-double qx_conj_estimate(qx_query *q, const cnode *c);
+/* op_best.c: the optional kids of best-match iterator @it sitting on @d (its tier there). */
+uint32_t qx_best_tier(const qit *it, uint32_t d);
 /* op_group.c */
 uint32_t qx_group_positions(qx_query *q, qit *it, uint32_t d);
 double qx_group_bound_at(qx_query *q, qit *it, uint32_t d, double len);
 int qx_group_one_big_list(const qx_query *q, const qit *it);
 /* op_filter.c */
 cnode *qx_filter_compile(qx_query *q, const qnode *f);
-double qx_filter_fraction(qx_query *q, const cnode *c);
 
 /* Analysed tokens of a chunk of query text (compile.c), at most QX_PHRASE_MAX. */
 typedef struct qx_tokv {

@@ -115,13 +115,6 @@ double qx_conj_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
   return s;
 }
 
-/* The product of the kids' fractions (an exclusion's is 1 - its kid's). */
-double qx_conj_estimate(qx_query *q, const cnode *c) {
-  double p = c->kind == C_AND ? 1 : 0.5;
-  for (size_t i = 0; i < c->nkids; i++) p *= c->kids[i]->op->estimate(q, c->kids[i]);
-  return p;
-}
-
 /*
 ** The positions of each kid (groups) at @d into the scratch: lists[i] and
 ** ns[i] for i < the returned count; 0 when a kid has none there (or on
@@ -142,7 +135,7 @@ size_t qx_conj_positions(qx_query *q, qit *it, uint32_t d, uint32_t *ns, const u
 
 const qx_op qx_op_and = {
   "and", and_build, qx_conj_seek, qx_conj_score, qx_conj_bound_prep, qx_conj_bound_eval,
-  NULL, qx_conj_estimate, qx_release_kids
+  NULL, qx_release_kids
 };
 
 /* Phrase and NEAR build as conjunctions. */

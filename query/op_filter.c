@@ -194,33 +194,6 @@ static void filter_seek(qx_query *q, qit *it, uint32_t t) {
   }
 }
 
-
-/*
-** Estimated fraction of paragraphs that filter @c passes: the filter is tried
-** on up to FILTER_SAMPLE documents spread evenly over each segment, weighted
-** by their paragraphs. It only feeds the estimate of the total when pruning
-** stopped counting early (a symbol query would otherwise be estimated to
-** match every paragraph); it never decides which hits are returned.
-*/
-#define FILTER_SAMPLE 64u
-double qx_filter_fraction(qx_query *q, const cnode *c) {
-  double pass = 0, seen = 0;
-  const seg_reader *saved = q->r;
-  for (size_t s = 0; s < q->nsegs; s++) {
-    q->r = ix_seg(q->s, s);
-    uint32_t nd = seg_ndoc(q->r);
-    uint32_t step = nd > FILTER_SAMPLE ? nd / FILTER_SAMPLE : 1;
-    for (uint32_t did = 0; did < nd; did += step) {
-      seg_doc d;
-      if (seg_doc_get(q->r, did, &d) != INDAGA_OK) break;   /* damage is reported by the search itself */
-      seen += d.npara;
-      if (doc_pass(q, c, did, &d)) pass += d.npara;
-    }
-  }
-  q->r = saved;
-  return seen > 0 ? pass / seen : 0;
-}
-
 static qit *filter_build(qx_query *q, const cnode *c) {
   qit *it = qx_it_new(q, c);
   if (!it) return NULL;
@@ -257,5 +230,5 @@ static void filter_release(qit *it) { (void)it; }
 
 const qx_op qx_op_filter = {
   "filter", filter_build, filter_seek_at, filter_score, filter_bound_prep, filter_bound_eval,
-  NULL, qx_filter_fraction, filter_release
+  NULL, filter_release
 };

@@ -87,14 +87,10 @@ static double group_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
   return qr_bm25(&q->pr, it->g->idf, it->btf, lfloor);
 }
 
-static double group_estimate(qx_query *q, const cnode *c) {
-  double N = q->pr.N > 0 ? q->pr.N : 1;
-  return c->g->df / N > 1 ? 1 : c->g->df / N;
-}
 
 const qx_op qx_op_group = {
   "group", group_build, group_seek, group_score, group_bound_prep, group_bound_eval,
-  NULL, group_estimate, group_release
+  NULL, group_release
 };
 
 /* Append the positions of group iterator @it at @d to the scratch; returns their count. */

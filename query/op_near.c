@@ -27,5 +27,5 @@ static double near_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
 
 const qx_op qx_op_near = {
   "near", qx_conj_build, qx_conj_seek, near_score, qx_conj_bound_prep, near_bound_eval,
-  near_positions, qx_conj_estimate, qx_release_kids
+  near_positions, qx_release_kids
 };

@@ -53,13 +53,10 @@ static double not_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
   return 0.0;
 }
 
-static double not_estimate(qx_query *q, const cnode *c) {
-  return 1 - c->kids[0]->op->estimate(q, c->kids[0]);
-}
 
 static void not_release(qit *it) { qx_release_kids(it); }
 
 const qx_op qx_op_not = {
   "not", not_build, not_seek, not_score, not_bound_prep, not_bound_eval,
-  NULL, not_estimate, not_release
+  NULL, not_release
 };

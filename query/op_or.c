@@ -47,13 +47,8 @@ static double or_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
   return s;
 }
 
-static double or_estimate(qx_query *q, const cnode *c) {
-  double p = 1;
-  for (size_t i = 0; i < c->nkids; i++) p *= 1 - c->kids[i]->op->estimate(q, c->kids[i]);
-  return 1 - p;
-}
 
 const qx_op qx_op_or = {
   "or", or_build, or_seek, or_score, or_bound_prep, or_bound_eval,
-  NULL, or_estimate, qx_release_kids
+  NULL, qx_release_kids
 };

@@ -40,5 +40,5 @@ static double phrase_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
 
 const qx_op qx_op_phrase = {
   "phrase", qx_conj_build, qx_conj_seek, phrase_score, qx_conj_bound_prep, phrase_bound_eval,
-  phrase_positions, qx_conj_estimate, qx_release_kids
+  phrase_positions, qx_release_kids
 };
