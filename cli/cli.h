@@ -35,6 +35,7 @@ int cli_status(int rc);
 #define CLI_NAME_MAX    4096u      /* a document id or file name (PATH_MAX) */
 #define CLI_MESSAGE_MAX 8192u      /* an error or warning message */
 #define CLI_SKIP_MAX    (64u << 20) /* a --batch line longer than this ends the batch */
+#define CLI_ANALYZE_MAX (64u << 20) /* analyze's standard input */
 
 /* Each command: argv[0] is the command name. Returns the exit status. */
 int cmd_index(int argc, char **argv);
@@ -122,9 +123,9 @@ void out_str(FILE *f, const char *z, size_t max);
 void out_prose(FILE *f, const char *p, size_t n);
 
 /*
-** Read a whole stream (stdin for analyze) into a malloc'd buffer.
-** Returns 0 or -1 (errno set).
+** Read a whole stream (stdin for analyze), at most @max bytes, into a
+** malloc'd buffer. Returns 0, or -1 with errno set (EFBIG: longer than @max).
 */
-int cli_read_stream(FILE *in, char **out, size_t *n);
+int cli_read_stream(FILE *in, size_t max, char **out, size_t *n);
 
 #endif /* INDAGA_CLI_H */

@@ -37,8 +37,8 @@ static const cli_command analyze_cmd = {
   "and flags. UN symbols (S/RES/2354 (2017)) and ordinals (16\xC2\xAA) are tokens of their\n"
   "own, followed by their parts.\n"
   "\n"
-  "The text is the TEXT arguments joined by spaces, or standard input when none\n"
-  "is given. Use -- before text that starts with '-'.\n",
+  "The text is the TEXT arguments joined by spaces, or standard input (at most\n"
+  "64 MiB) when none is given. Use -- before text that starts with '-'.\n",
   opts, CLI_NOPTS(opts),
   "exit status: 0 success, 2 error (unreadable input)\n",
   0,
@@ -166,8 +166,9 @@ int cmd_analyze(int argc, char **argv) {
       n += len;
     }
     text[n] = 0;
-  } else if (cli_read_stream(stdin, &text, &n) != 0) {
+  } else if (cli_read_stream(stdin, CLI_ANALYZE_MAX, &text, &n) != 0) {
     free(words);
+    if (errno == EFBIG) return cli_error("analyze: standard input is longer than %u bytes", CLI_ANALYZE_MAX);
     return cli_error("analyze: cannot read standard input: %s", strerror(errno));
   }
   free(words);
