@@ -129,4 +129,10 @@ if [ -s "$tmp/rss" ]; then
     echo "--batch /dev/zero: peak RSS $kb KB"
     [ "$kb" -lt 131072 ] || fail "--batch /dev/zero: peak RSS $kb KB (the line is 64 MiB; it must not be held)"
 fi
+
+# 6. analyze reads at most 64 MiB of standard input: more is an error, not a 70 MB buffer.
+rc=0
+head -c 70000000 /dev/zero | "$INDAGA" analyze --json > "$tmp/out" 2> "$tmp/err" || rc=$?
+only_error 2 "analyze of 70 MB"
+grep -q "longer than 67108864 bytes" "$tmp/err" || fail "analyze: $(cat "$tmp/err")"
 echo "ok"
