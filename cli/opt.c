@@ -173,6 +173,21 @@ int cli_value_color(cli_parser *p, int *mode) {
   return cli_usage(p->cmd->name, "--color needs auto, always or never, not '%.64s'", p->arg);
 }
 
+int cli_parse_common(const cli_command *cmd, int argc, char **argv, cli_common *out) {
+  cli_parser p;
+  cli_parser_init(&p, cmd, argc, argv);
+  for (int o; (o = cli_next(&p)) != CLI_DONE;) {
+    switch (o) {
+    case CLI_EXIT: return p.status;
+    case CLI_OPT_INDEX: out->index = p.arg; break;
+    case CLI_OPT_JSON: out->json = 1; break;
+    case CLI_OPT_WAIT: out->wait = 1; break;
+    default: return cli_usage(cmd->name, "unexpected argument '%.200s'", p.arg ? p.arg : "");
+    }
+  }
+  return -1;
+}
+
 void cli_help(const cli_command *c) {
   fputs(c->synopsis, stdout);
   fputs("\n", stdout);

@@ -94,6 +94,17 @@ void cli_parser_init(cli_parser *p, const cli_command *cmd, int argc, char **arg
 */
 int cli_next(cli_parser *p);
 
+/*
+** The whole command line of a command whose options are only shared ones
+** (CLI_OPT_INDEX, CLI_OPT_JSON, CLI_OPT_WAIT) and that takes no operand
+** (stats, check, compact). Returns -1 to go on, else the exit status.
+*/
+typedef struct cli_common {
+  const char *index;   /* --index DIR, or NULL */
+  int json, wait;
+} cli_common;
+int cli_parse_common(const cli_command *cmd, int argc, char **argv, cli_common *out);
+
 /* Print @cmd's complete help (synopsis, about, every option, exit statuses) to stdout. */
 void cli_help(const cli_command *cmd);
 
