@@ -1,6 +1,8 @@
 /*
 ** main.c: `indaga COMMAND ...`, dispatch, top-level help and version.
 */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
@@ -66,8 +68,18 @@ int main(int argc, char **argv) {
     printf("indaga %s\n", indaga_libversion());
     return EXIT_OK;
   }
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (!strcmp(cmd, commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+  /* A reader that goes away (`| head`) is a write error, reported, not a SIGPIPE death. */
+  signal(SIGPIPE, SIG_IGN);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+    if (strcmp(cmd, commands[i].name)) continue;
+    int ex = commands[i].fn(argc - 1, argv + 1);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+      int err = errno;
+      cli_set_json(0);   /* stdout is what failed */
+      ex = cli_error("%s: cannot write the output: %s", cmd, strerror(err ? err : EIO));
+    }
+    return ex;
+  }
   if (cmd[0] == '-') return cli_usage(NULL, "unknown option '%.200s'", cmd);
   return cli_usage(NULL, "unknown command '%.200s'", cmd);
 }

@@ -130,7 +130,18 @@ if [ -s "$tmp/rss" ]; then
     [ "$kb" -lt 131072 ] || fail "--batch /dev/zero: peak RSS $kb KB (the line is 64 MiB; it must not be held)"
 fi
 
-# 6. analyze reads at most 64 MiB of standard input: more is an error, not a 70 MB buffer.
+# 6. A reader that goes away (| head) or a full disk: exit 2 with a message, never SIGPIPE.
+yes terrorismo | head -n 20000 > "$tmp/many.txt"
+{ rc=0; "$INDAGA" search --index "$ix" --json --batch "$tmp/many.txt" 2> "$tmp/err" || rc=$?; echo "$rc" > "$tmp/rc"; } \
+    | head -n 1 > /dev/null
+[ "$(cat "$tmp/rc")" = 2 ] || fail "search into a closed pipe: exit $(cat "$tmp/rc"), want 2"
+grep -q "cannot write the output" "$tmp/err" || fail "closed pipe: $(cat "$tmp/err")"
+if [ -w /dev/full ]; then
+    rc=0; "$INDAGA" stats --index "$ix" > /dev/full 2> "$tmp/err" || rc=$?
+    [ "$rc" = 2 ] && grep -q "cannot write the output" "$tmp/err" || fail "stats > /dev/full: exit $rc"
+fi
+
+# 7. analyze reads at most 64 MiB of standard input: more is an error, not a 70 MB buffer.
 rc=0
 head -c 70000000 /dev/zero | "$INDAGA" analyze --json > "$tmp/out" 2> "$tmp/err" || rc=$?
 only_error 2 "analyze of 70 MB"
