@@ -51,7 +51,6 @@ static const cli_command index_cmd = {
 };
 
 typedef struct index_ui {
-  int json;
   int progress;           /* draw a progress bar on stderr */
   double t0;              /* start, seconds */
   double last_draw;
@@ -205,7 +204,6 @@ int cmd_index(int argc, char **argv) {
   if (ex >= 0) { free(a.paths); return ex; }
   const char *dir = cli_index_dir(a.index);
   index_ui ui = { 0 };
-  ui.json = a.json;
   ui.t0 = now_s();
   ui.progress = isatty(fileno(stderr));
   indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
