@@ -8,8 +8,8 @@ CMAKE_FLAGS ?=
 QUERY   ?= combatientes terroristas extranjeros
 
 .PHONY: all deps build demo test test-normal test-asan test-tsan test-portable bench fuzz stress clean
-SECONDS_ ?= 60
-FUZZ_TARGETS = analyze docmodel search postings segment manifest
+FUZZ_SECONDS = $(or $(SECONDS),60)
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BUILD ?= build-fuzz
 
 all: build
@@ -59,21 +59,28 @@ bench: deps
 	@cmake --build build-bench -j $(JOBS)
 	sh bench/run.sh build-bench
 
-# libFuzzer (clang): each target of FUZZ_TARGETS for SECONDS (default 60) over
-# its saved corpus, new inputs in $(FUZZ_BUILD)/corpus/<name>, crashes in
-# $(FUZZ_BUILD)/crashes. A crash stops the run: add the input to
-# tests/fuzz/corpus/<name>/ (replayed by `make test`) with the fix.
+# libFuzzer (clang): each target (every tests/fuzz/fuzz_<name>.c) for SECONDS
+# (default 60) over its saved corpus, new inputs in $(FUZZ_BUILD)/corpus/<name>,
+# crashes in $(FUZZ_BUILD)/crashes. Every target runs even when one finds a
+# crash; the run ends with one line per target and fails if any found one:
+# add the input to tests/fuzz/corpus/<name>/ (replayed by `make test`) with the fix.
 fuzz: deps
 	@sh scripts/setup.sh fuzz
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_BUILD_TESTS=OFF \
 		-DINDAGA_BUILD_FUZZERS=ON -DINDAGA_SANITIZE=address,undefined,fuzzer-no-link >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
-	@for t in $(FUZZ_TARGETS); do \
+	@summary=""; failed=0; \
+	for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes; \
-		echo "== fuzz_$$t ($(or $(SECONDS),$(SECONDS_)) s)"; \
-		$(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(or $(SECONDS),$(SECONDS_)) -timeout=10 -print_final_stats=1 \
-			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
-	done
+		echo "== fuzz_$$t ($(FUZZ_SECONDS) s)"; \
+		if $(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t; then \
+			summary="$$summary\nfuzz_$$t: no finding in $(FUZZ_SECONDS) s"; \
+		else \
+			summary="$$summary\nfuzz_$$t: FINDING (input in $(FUZZ_BUILD)/crashes/$$t-*)"; failed=1; \
+		fi; \
+	done; \
+	printf "$$summary\n"; exit $$failed
 
 # The long reliability runs: every N of the allocation and I/O fault loops,
 # 100,000 files and a 1 GB file in the hostile-document test, the crash and
