@@ -7,7 +7,9 @@ ASAN    ?= build-asan
 CMAKE_FLAGS ?=
 QUERY   ?= combatientes terroristas extranjeros
 
-.PHONY: all deps build demo test test-normal test-asan test-tsan test-portable bench fuzz stress clean
+PREFIX  ?= /usr/local
+
+.PHONY: all deps build install demo test test-normal test-asan test-clang test-tsan test-portable bench fuzz stress clean
 FUZZ_SECONDS = $(or $(SECONDS),60)
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BUILD ?= build-fuzz
@@ -21,12 +23,17 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_WERROR=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The command, the shared and static library, the header, indaga.pc, the
+# CMake package and the man page under PREFIX (DESTDIR is honoured).
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
 demo: build
 	@rm -rf $(BUILD)/demo-index
 	$(BUILD)/indaga index --index $(BUILD)/demo-index corpus
 	$(BUILD)/indaga search --index $(BUILD)/demo-index "$(QUERY)"
 
-test: test-normal test-asan test-tsan test-portable
+test: test-normal test-asan test-clang test-tsan test-portable
 
 test-normal: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -35,6 +42,14 @@ test-asan: deps
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DINDAGA_WERROR=ON -DINDAGA_SANITIZE=address,undefined $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j $(JOBS)
+
+# The whole suite again built by clang under ASan+UBSan: clang's UBSan
+# checks what gcc's does not (pointer arithmetic on NULL, for one).
+test-clang: deps
+	@CC=clang cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=Debug -DINDAGA_WERROR=ON -DINDAGA_SANITIZE=address,undefined $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-clang -j $(JOBS)
+	cd build-clang && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
 
 # ThreadSanitizer: its own build, running the multi-threaded tests (readers
@@ -65,7 +80,6 @@ bench: deps
 # crash; the run ends with one line per target and fails if any found one:
 # add the input to tests/fuzz/corpus/<name>/ (replayed by `make test`) with the fix.
 fuzz: deps
-	@sh scripts/setup.sh fuzz
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_BUILD_TESTS=OFF \
 		-DINDAGA_BUILD_FUZZERS=ON -DINDAGA_SANITIZE=address,undefined,fuzzer-no-link >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
@@ -94,4 +108,4 @@ stress: build
 		ctest --output-on-failure -R '^test_faults$$'
 
 clean:
-	rm -rf $(BUILD) $(ASAN) build-bench build-tsan build-fuzz build-portable
+	rm -rf $(BUILD) $(ASAN) build-clang build-bench build-tsan $(FUZZ_BUILD) build-portable
