@@ -69,7 +69,7 @@ def dependencies():
 
 
 SOURCES = ["module.c", "errors.c", "text.c", "hit.c", "index.c", "writer.c", "analyze.c"]
-FLAGS = ["-std=c11", "-Wall", "-Wextra", "-Wshadow", "-Wstrict-prototypes", "-Wmissing-prototypes",
+FLAGS = ["-std=c11", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wshadow", "-Wstrict-prototypes", "-Wmissing-prototypes",
          "-Wconversion", "-Wformat=2", "-Wno-missing-field-initializers",
          "-Wno-cast-function-type"]
 if os.environ.get("INDAGA_PY_WERROR") == "1":
