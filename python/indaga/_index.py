@@ -155,7 +155,7 @@ class Index(_indaga.Index):
     def search(self, query: str, n: int = 10, offset: int = 0, *, all: bool = False,
                sort: str = "relevance", filters: Optional[Mapping[str, FilterValue]] = None,
                group: bool = False, context: int = 0, snippets: bool = True,
-               text: bool = False) -> Results:
+               text: bool = False, dates: bool = True) -> Results:
         """Run ``query`` (the query language of ``indaga search``) and return
         its hits ``offset+1`` to ``offset+n`` as :class:`Results`.
 
@@ -171,6 +171,11 @@ class Index(_indaga.Index):
         - ``context``: also give up to N paragraphs before and after each hit.
         - ``snippets``: False skips the snippets (faster).
         - ``text``: also give each hit's whole paragraph as ``hit.text``.
+        - ``dates``: fill ``hit.date``. This libindaga gives hits no date, so
+          it is read from each document's metadata, which loads the whole
+          document the first time (then it is cached until refresh()): on
+          large documents the first searches are slower. ``dates=False``
+          skips it (``hit.date`` is then None).
 
         Raises QueryError when the query has nothing to search for (empty,
         punctuation, exclusions only), ValueError on a closed index.
@@ -182,7 +187,7 @@ class Index(_indaga.Index):
         # all: the library's only mode today requires every word (see the docstring).
         hits, total, exact, took_us, note = self._search(
             q, _count("n", n, 1), _count("offset", offset, 0), bool(group),
-            _count("context", context, 0), bool(snippets), bool(text))
+            _count("context", context, 0), bool(snippets), bool(text), bool(dates))
         return Results(hits, total, exact, None, note, took_us, q)
 
     def document(self, doc: str) -> Document:

@@ -13,7 +13,10 @@
 ** Hit fields the C API does not give yet are filled here, each in one
 ** function to switch to the library's field when it has it:
 **   - date: the document's "date" metadata (indaga_document_meta_get),
-**     looked up once per document and snapshot and cached (hit_dates);
+**     looked up once per document and snapshot and cached (hit_dates).
+**     indaga_document_get() loads the whole document, paragraphs and all,
+**     so a document's first hit costs time in proportion to its size
+**     (milliseconds for a large law); search(dates=False) skips it;
 **   - total_exact: True when fewer hits than asked came back (every match
 **     was collected, so the total was counted, not estimated), else False:
 **     the C API does not say whether its total is an estimate (total_exact);
@@ -203,8 +206,11 @@ static int total_exact(const indaga_results *r, size_t count, unsigned k) {
   return count < k;
 }
 
-/* Each hit of @r as a Hit, in a tuple; @whole (or NULL) has the same hits with whole paragraphs. */
-static PyObject *make_hits(snap *s, const indaga_results *r, const indaga_results *whole) {
+/*
+** Each hit of @r as a Hit, in a tuple; @whole (or NULL) has the same hits
+** with whole paragraphs; @dates_on: look the documents' dates up (else None).
+*/
+static PyObject *make_hits(snap *s, const indaga_results *r, const indaga_results *whole, int dates_on) {
   size_t n = indaga_results_count(r);
   PyObject *hits = PyTuple_New((Py_ssize_t)n);
   PyObject **docs = PyMem_Calloc(2 * n + 1, sizeof *docs), **dates = docs + n;
@@ -216,7 +222,11 @@ static PyObject *make_hits(snap *s, const indaga_results *r, const indaga_result
   }
   for (i = 0; i < n; i++)
     if (!(docs[i] = pyi_id(indaga_results_hit(r, i)->doc))) goto fail;
-  if (hit_dates(s, r, n, docs, dates) < 0) goto fail;
+  if (dates_on) {
+    if (hit_dates(s, r, n, docs, dates) < 0) goto fail;
+  } else {
+    for (i = 0; i < n; i++) dates[i] = Py_NewRef(Py_None);
+  }
   for (i = 0; i < n; i++) {
     const indaga_hit *h = indaga_results_hit(r, i);
     PyObject *text = Py_None, *hit;
@@ -248,16 +258,16 @@ fail:
 }
 
 /*
-** _search(query, k, offset, group, context, snippets, text)
+** _search(query, k, offset, group, context, snippets, text, dates)
 **   -> (hits, total, total_exact, took_us, note)
 */
 static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = { "query", "k", "offset", "group", "context", "snippets", "text", NULL };
+  static char *kwlist[] = { "query", "k", "offset", "group", "context", "snippets", "text", "dates", NULL };
   PyObject *query;
   unsigned int k = 10, offset = 0, context = 0;
-  int group = 0, snippets = 1, text = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "U|IIpIpp:_search", kwlist, &query, &k, &offset,
-                                   &group, &context, &snippets, &text))
+  int group = 0, snippets = 1, text = 0, dates = 1;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "U|IIpIppp:_search", kwlist, &query, &k, &offset,
+                                   &group, &context, &snippets, &text, &dates))
     return NULL;
   Py_ssize_t nq;
   const char *q = PyUnicode_AsUTF8AndSize(query, &nq);
@@ -288,7 +298,7 @@ static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
     const indaga_results *bad = rc != INDAGA_OK ? r : whole;
     pyi_raise(rc != INDAGA_OK ? rc : rc2, bad ? indaga_results_errmsg(bad) : NULL, 1);
   } else {
-    PyObject *hits = make_hits(s, r, whole);
+    PyObject *hits = make_hits(s, r, whole, dates);
     if (hits) {
       PyObject *note = pyi_str(indaga_results_note(r));
       if (note)
@@ -436,7 +446,7 @@ PyObject *pyi_check(PyObject *self, PyObject *arg) {
 
 static PyMethodDef index_methods[] = {
   { "_search", (PyCFunction)(void (*)(void))index_search, METH_VARARGS | METH_KEYWORDS,
-    "_search(query, k=10, offset=0, group=False, context=0, snippets=True, text=False)\n"
+    "_search(query, k=10, offset=0, group=False, context=0, snippets=True, text=False, dates=True)\n"
     "-> (hits, total, total_exact, took_us, note): the raw search; use search()." },
   { "_document", (PyCFunction)index_document, METH_O,
     "_document(doc) -> (id, meta pairs, part labels, paragraph tuples); use document()." },

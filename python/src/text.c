@@ -89,7 +89,7 @@ int pyi_text_ranges(const char *s, size_t n, const indaga_range *r, size_t nr,
   PyObject *t = PyTuple_New((Py_ssize_t)good);
   if (!t) goto fail;
   pyi_cursor c;
-  if (valid) pyi_cursor_init(&c, s, n);
+  pyi_cursor_init(&c, s, n);
   size_t k = 0;
   for (size_t i = 0; i < nr; i++) {
     if (!(r[i].start <= r[i].end && r[i].end <= n)) continue;   /* out of the snippet: skipped */

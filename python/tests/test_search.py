@@ -190,3 +190,11 @@ def test_document_and_stats(ix, cli, corpus_index):
     want = json.loads(out)
     assert st._asdict() == {k: want[k] for k in st._fields}
     assert ix.generation == st.generation
+
+
+def test_dates_off(ix):
+    on = ix.search("combatientes terroristas extranjeros")
+    off = ix.search("combatientes terroristas extranjeros", dates=False)
+    assert [h.date for h in on if h.doc == "carta_krasnodar_2017.txt"][0] == "2017-11-22"
+    assert all(h.date is None for h in off)
+    assert [(h.doc, h.snippet) for h in on] == [(h.doc, h.snippet) for h in off]
