@@ -48,6 +48,11 @@ from ._query import FILTER_FIELDS, SORT_ORDERS
 
 __version__ = VERSION
 
+# help() and repr() name the public classes as users import them.
+for _cls in (Index, Results, Hit, Document, Paragraph, Stats, Writer, SyncReport, Token):
+    _cls.__module__ = __name__
+del _cls
+
 __all__ = [
     "open", "Index", "Results", "Hit", "Document", "Paragraph", "Stats",
     "Writer", "SyncReport", "analyze", "Token", "check", "libversion",
