@@ -80,6 +80,19 @@ static uint64_t later_pieces(const ix_snapshot *s) {
   return n;
 }
 
+const char *indaga_index_note(const indaga_index *idx) {
+  return idx ? ix_snapshot_note(idx->snap) : NULL;
+}
+
+size_t indaga_index_root_count(const indaga_index *idx) {
+  return idx ? ix_snapshot_manifest(idx->snap)->nroots : 0;
+}
+
+const char *indaga_index_root(const indaga_index *idx, size_t i) {
+  if (!idx || i >= ix_snapshot_manifest(idx->snap)->nroots) return NULL;
+  return ix_snapshot_manifest(idx->snap)->roots[i];
+}
+
 int indaga_index_stats(const indaga_index *idx, indaga_stats *out) {
   if (!idx || !out) return INDAGA_EMISUSE;
   const ix_snapshot *s = idx->snap;
