@@ -458,7 +458,11 @@ static int load_manifests(indaga_writer *w, int full) {
   }
   if (rc == INDAGA_OK && w->live.generation && !full) {
     char *gap = ix_gap_note(&w->live, gens, n);
-    if (gap) rc = INDAGA_ECORRUPT, msg = hint_full(gap);
+    if (gap) {
+      msg = hint_full(indaga__sprintf("%s: corrupt: %s", w->dir, gap));
+      indaga__free(gap);
+      rc = INDAGA_ECORRUPT;
+    }
   }
   indaga__free(gens);
   if (rc) return fail_msg(w, rc, msg);
@@ -1545,8 +1549,7 @@ static int settle_roots(indaga_writer *w, const char *const *roots, size_t n, ch
   if (rc == INDAGA_OK && nold && !same && !(w->flags & (INDAGA_WRITER_PRUNE | INDAGA_WRITER_ADD))) {
     char *a = join_paths(old, nold), *b = join_paths(canon, nc);
     rc = a && b ? failf(w, INDAGA_EREFUSED, "%s was indexed from %s; this run names %s: refused, "
-                        "nothing changed (prune: make these paths the roots and remove the documents "
-                        "outside them; add: add them to the roots)", w->dir, a, b)
+                        "nothing changed", w->dir, a, b)
                 : fail_msg(w, INDAGA_ENOMEM, NULL);
     indaga__free(a);
     indaga__free(b);
