@@ -458,7 +458,7 @@ int indaga_check(const char *path, char **errmsg) {
     }
     if (rc == INDAGA_ENOTFOUND) rc = INDAGA_ECORRUPT;   /* a named file is missing */
     if (rc == INDAGA_OK) rc = check_generation(s, &done, errmsg);
-    char *gap = rc == INDAGA_OK && i == 0 ? ix_gap_note(ix_snapshot_manifest(s), gens, n) : NULL;
+    char *gap = rc == INDAGA_OK && i == 0 ? ix_gap_note(path, ix_snapshot_manifest(s), gens, n) : NULL;
     if (gap) {   /* the newest manifest is not the newest generation committed */
       if (errmsg) *errmsg = indaga__sprintf("%s: corrupt: %s", path, gap);
       indaga__free(gap);

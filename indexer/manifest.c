@@ -308,14 +308,83 @@ int ix_manifest_list(const char *dir, uint64_t **gens, size_t *n, char **errmsg)
   return INDAGA_OK;
 }
 
-char *ix_gap_note(const ix_manifest *m, const uint64_t *gens, size_t n) {
-  if (!(m->flags & IX_PREV_KEPT)) return NULL;
-  for (size_t i = 0; i < n; i++) if (gens[i] == m->prev_gen) return NULL;
-  return indaga__sprintf("manifest.%llu is missing, though manifest.%llu says its previous generation "
-                         "is kept: a newer generation was committed and its manifest deleted (or "
-                         "manifest.%llu itself was); generation %llu may not be the newest",
-                         (unsigned long long)m->prev_gen, (unsigned long long)m->generation,
-                         (unsigned long long)m->prev_gen, (unsigned long long)m->generation);
+char *ix_pending_path(const char *dir, uint64_t gen) {
+  return indaga__sprintf("%s/pending.%llu", dir, (unsigned long long)gen);
+}
+
+int ix_pending_mark(const char *dir, uint64_t gen, char **errmsg) {
+  ia_buf b = { 0 };
+  buf_append(&b, "IXPENDG1", 8);
+  buf_put_u64(&b, gen);
+  put_checksum(&b);
+  char *path = ix_pending_path(dir, gen);
+  int rc = path ? write_whole(path, &b, errmsg) : INDAGA_ENOMEM;
+  if (rc == INDAGA_OK) rc = os_fsync_dir(dir, errmsg);
+  indaga__free(path);
+  buf_free(&b);
+  return rc;
+}
+
+/* Parse decimal digits at *pz into *v, advancing; 0 when there are none or too many. */
+static int digits(const char **pz, uint64_t *v) {
+  const char *z = *pz;
+  *v = 0;
+  if (*z < '0' || *z > '9') return 0;
+  for (; *z >= '0' && *z <= '9'; z++) {
+    if (*v > (UINT64_MAX - 9) / 10) return 0;
+    *v = *v * 10 + (uint64_t)(*z - '0');
+  }
+  *pz = z;
+  return 1;
+}
+
+/* What a listing finds beyond manifest @m: files of a later generation, and pending marks. */
+typedef struct orphan_scan {
+  const ix_manifest *m;
+  char name[64];          /* the first file of a later generation seen, "" when none */
+  uint64_t pending;       /* the highest generation of a pending.<G> mark, 0 when none */
+} orphan_scan;
+
+static int scan_orphan(void *ctx, const char *name) {
+  orphan_scan *o = ctx;
+  const char *z = name;
+  uint64_t a, b;
+  if (!strncmp(z, "pending.", 8)) {
+    z += 8;
+    if (digits(&z, &a) && !*z && a > o->pending) o->pending = a;
+    return 0;
+  }
+  if (strncmp(z, "seg-", 4)) return 0;
+  z += 4;
+  if (!digits(&z, &a)) return 0;
+  int later = 0;
+  if (!strcmp(z, ".seg")) later = a >= o->m->next_seg_id;
+  else if (!strncmp(z, ".del.", 5) && (z += 5, digits(&z, &b)) && !*z) later = b > o->m->generation;
+  if (later && !o->name[0] && strlen(name) < sizeof o->name) memcpy(o->name, name, strlen(name) + 1);
+  return 0;
+}
+
+char *ix_gap_note(const char *dir, const ix_manifest *m, const uint64_t *gens, size_t n) {
+  int kept = 1;
+  if (m->flags & IX_PREV_KEPT) {
+    kept = 0;
+    for (size_t i = 0; i < n && !kept; i++) kept = gens[i] == m->prev_gen;
+  }
+  if (!kept)
+    return indaga__sprintf("manifest.%llu is missing, though manifest.%llu says its previous generation "
+                           "is kept: a newer generation was committed and its manifest deleted (or "
+                           "manifest.%llu itself was); generation %llu may not be the newest",
+                           (unsigned long long)m->prev_gen, (unsigned long long)m->generation,
+                           (unsigned long long)m->prev_gen, (unsigned long long)m->generation);
+  orphan_scan o;
+  memset(&o, 0, sizeof o);
+  o.m = m;
+  if (os_listdir(dir, scan_orphan, &o, NULL) != INDAGA_OK || !o.name[0] || o.pending > m->generation)
+    return NULL;
+  return indaga__sprintf("%s belongs to a generation after %llu, and no writer left it pending: "
+                         "manifest.%llu was deleted; generation %llu may not be the newest", o.name,
+                         (unsigned long long)m->generation, (unsigned long long)m->generation + 1,
+                         (unsigned long long)m->generation);
 }
 
 /* Check and decode deletion-file bytes; see ix_del_read. */

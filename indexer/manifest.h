@@ -5,6 +5,7 @@
 **   manifest.<N>        the live segment list of generation N
 **   seg-<id>.seg        an immutable segment (segwriter.h)
 **   seg-<id>.del.<N>    the deleted documents of segment <id> as of generation N
+**   pending.<N>         a writer is writing generation N (ix_pending_mark)
 **
 ** Both record kinds are small, written whole under a temporary name, fsynced
 ** and renamed into place (os_wfile), and end in an xxh64 of every byte before
@@ -123,12 +124,26 @@ int ix_manifest_list(const char *dir, uint64_t **gens, size_t *n, char **errmsg)
 
 /*
 ** Whether manifest @m, the newest valid one among the generations
-** @gens[0..n) on disk, is the newest committed: a generation kept as its
-** predecessor (IX_PREV_KEPT) that is gone was removed by a later commit,
-** whose manifest is then missing. NULL when nothing is amiss, else a fresh
-** message saying so.
+** @gens[0..n) on disk in @dir, is the newest committed. Two things show a
+** later generation whose manifest is missing: a generation @m keeps as its
+** predecessor (IX_PREV_KEPT) is gone (only a later commit removes it); or a
+** file of a later generation is there (a segment whose id is not below
+** @m's next id, a deletion file of a later generation) and no pending.<G>
+** mark says a writer is writing, or crashed writing, generation G > @m's.
+** NULL when nothing is amiss, else a fresh message saying what.
 */
-char *ix_gap_note(const ix_manifest *m, const uint64_t *gens, size_t n);
+char *ix_gap_note(const char *dir, const ix_manifest *m, const uint64_t *gens, size_t n);
+
+/*
+** pending.<G>: written (temp, fsync, rename, directory fsync) by a writer
+** before the first file of generation G, removed after the commit of G (or
+** after the files of a failed attempt), last: it tells a reader that files
+** of generation G without manifest.<G> are a commit under way or a
+** crashed one's leftovers, not a deleted manifest. Its bytes: "IXPENDG1",
+** u64 G, u64 xxh64 of the bytes before it (the name alone is what counts).
+*/
+char *ix_pending_path(const char *dir, uint64_t gen);
+int ix_pending_mark(const char *dir, uint64_t gen, char **errmsg);
 
 /*
 ** Read deletion file seg-<id>.del.<gen> of a segment with @ndoc documents,

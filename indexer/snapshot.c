@@ -333,7 +333,7 @@ int ix_snapshot_open(ix_snapshot **out, const char *dir, char **errmsg) {
     if (rc == INDAGA_OK && !(*out)->note) {
       /* Is the generation opened the newest committed? (A writer's commit
          may make it look otherwise for a moment: look again before saying so.) */
-      char *gap = ix_gap_note(&(*out)->m, gens, n);
+      char *gap = ix_gap_note(dir, &(*out)->m, gens, n);
       if (gap && attempt < OPEN_RETRIES) {
         uint64_t *again = NULL;
         size_t n2 = 0;

@@ -127,6 +127,7 @@ struct indaga_writer {
   size_t nroots;
   int have_roots;             /* a sync set roots in this session; else the live ones stand */
   int keep_prev;              /* the commit under way keeps the live generation as the previous one */
+  uint64_t pending_gen;       /* pending.<G> marked for this generation (ix_pending_mark), or 0 */
   ix_snapshot *base;          /* live generation, NULL when none (or rebuilding) */
   ix_manifest live, prev;     /* manifests kept on disk: the live one and the one before */
   uint64_t max_gen;           /* highest generation named on disk */
@@ -342,11 +343,16 @@ static int parse_u64(const char **pz, uint64_t *out) {
 /* 1 when file @name is named by a kept manifest, or is not ours. */
 static int gc_keeps(const gc_ctx *g, const char *name) {
   size_t n = strlen(name);
-  if (n > 4 && !strcmp(name + n - 4, ".tmp")) {
-    return strncmp(name, "manifest.", 9) && strncmp(name, "seg-", 4);   /* only our temp files */
+  if (n > 4 && !strcmp(name + n - 4, ".tmp")) {   /* only our temp files */
+    return strncmp(name, "manifest.", 9) && strncmp(name, "seg-", 4) && strncmp(name, "pending.", 8);
   }
   const char *z = name;
   uint64_t a = 0, b = 0;
+  if (!strncmp(z, "pending.", 8)) {   /* the mark of the generation this writer is writing */
+    z += 8;
+    if (!parse_u64(&z, &a) || *z) return 1;
+    return a == g->w->pending_gen && a > g->w->live.generation;
+  }
   if (!strncmp(z, "manifest.", 9)) {
     z += 9;
     if (!parse_u64(&z, &a) || *z) return 1;
@@ -385,12 +391,34 @@ static int gc_collect(void *ctx, const char *name) {
   return 0;
 }
 
-/* Order of removal: manifests first, so no manifest outlives its files. */
+/* 0 a manifest, 2 a pending mark, 1 anything else. */
+static int gc_rank(const char *name) {
+  return !strncmp(name, "manifest.", 9) ? 0 : !strncmp(name, "pending.", 8) ? 2 : 1;
+}
+
+/* Order of removal: manifests first, so no manifest outlives its files;
+   pending marks last, so no file of a later generation outlives its mark. */
 static int gc_cmp(const void *a, const void *b) {
   const char *x = strrchr(*(char *const *)a, '/') + 1, *y = strrchr(*(char *const *)b, '/') + 1;
-  int mx = !strncmp(x, "manifest.", 9), my = !strncmp(y, "manifest.", 9);
-  if (mx != my) return my - mx;
+  int rx = gc_rank(x), ry = gc_rank(y);
+  if (rx != ry) return rx - ry;
   return strcmp(x, y);
+}
+
+/*
+** Before the first file of generation max_gen + 1 (a segment, a merge
+** output, a deletion file): mark it pending (manifest.h), so that until
+** its manifest is published its files are known for what they are.
+*/
+static int mark_pending(indaga_writer *w) {
+  uint64_t gen = w->max_gen + 1;
+  if (w->pending_gen == gen) return INDAGA_OK;
+  char *msg = NULL;
+  kill_point(w);
+  int rc = ix_pending_mark(w->dir, gen, &msg);
+  if (rc) return fail_msg(w, rc, msg);
+  w->pending_gen = gen;
+  return INDAGA_OK;
 }
 
 /*
@@ -457,7 +485,7 @@ static int load_manifests(indaga_writer *w, int full) {
     if (rc == INDAGA_ECORRUPT) msg = hint_full(msg);
   }
   if (rc == INDAGA_OK && w->live.generation && !full) {
-    char *gap = ix_gap_note(&w->live, gens, n);
+    char *gap = ix_gap_note(w->dir, &w->live, gens, n);
     if (gap) {
       msg = hint_full(indaga__sprintf("%s: corrupt: %s", w->dir, gap));
       indaga__free(gap);
@@ -700,6 +728,7 @@ static int flush_builder(indaga_writer *w, int async) {
   if (rc) return rc;
   if (w->broken) return w->broken;   /* its message stands */
   if (!w->builder || seg_builder_ndocs(w->builder) == 0) return INDAGA_OK;
+  if ((rc = mark_pending(w)) != 0) return rc;
   flushjob *f = indaga__calloc(1, sizeof *f);
   wslot *s = f ? new_slot(w) : NULL;
   if (!s) { indaga__free(f); return fail_msg(w, INDAGA_ENOMEM, NULL); }
@@ -1746,6 +1775,8 @@ static int merge_deleted(void *ctx, size_t i, uint32_t did) {
 ** idx[0] in @order (entries of the others become SIZE_MAX).
 */
 static int merge_slots(indaga_writer *w, const size_t *idx, size_t n, size_t *order, size_t norder) {
+  int prc = mark_pending(w);
+  if (prc) return prc;
   const seg_reader **in = indaga__malloc(n * sizeof *in);
   if (!in) return fail_msg(w, INDAGA_ENOMEM, NULL);
   for (size_t i = 0; i < n; i++) in[i] = w->slots[idx[i]].r;
@@ -1871,6 +1902,8 @@ static int publish(indaga_writer *w, const size_t *order, size_t n, ix_manifest 
     e->ndeleted = s->ndel;
     if (s->ndel == 0) { e->del_gen = 0; continue; }
     if (!s->del_changed && s->e.del_gen) continue;
+    int prc = mark_pending(w);
+    if (prc) return prc;
     uint32_t *v = del_list(s);
     if (!v) return fail_msg(w, INDAGA_ENOMEM, NULL);
     kill_point(w);

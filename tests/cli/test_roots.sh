@@ -177,7 +177,8 @@ grep -q "$seg.*another index" "$tmp/err" || fail "search with a foreign segment:
 cp "$tmp/seg.orig" "$ix/$seg"
 "$INDAGA" check --index "$ix" >/dev/null || fail "check after restoring the segment"
 
-# 9. The newest manifest deleted (three generations, the last two kept).
+# 9. The newest manifest deleted (three generations, the last two kept;
+#    then two generations; then a killed writer's leftovers, which are not damage).
 printf 'Otro párrafo más sobre derechos.\n' >> "$tmp/corpus/carta_krasnodar_2017.txt"
 run index --index "$ix" "$tmp/corpus" "$tmp/other"
 printf 'Y otro párrafo.\n' >> "$tmp/corpus/carta_krasnodar_2017.txt"
@@ -198,6 +199,27 @@ run index --index "$ix" "$tmp/corpus" "$tmp/other"
 expect "index without the newest manifest (exit)" 2 "$rc"
 grep -q "index --full" "$tmp/err" || fail "index names the remedy: $(cat "$tmp/err")"
 cp "$tmp/newest" "$ix/manifest.$newest"
+# With two generations only, the first keeps no predecessor: the second's
+# segment, which no manifest names and no writer left pending, shows it.
+mkdir "$tmp/two"
+cp "$SRCDIR/corpus/carta_krasnodar_2017.txt" "$tmp/two/"
+run index --index "$tmp/ix2" "$tmp/two"
+printf 'Nota sobre el ornitorrinco.\n' > "$tmp/two/nota.txt"
+run index --index "$tmp/ix2" "$tmp/two"
+rm "$tmp/ix2/manifest.2"
+run check --index "$tmp/ix2"
+expect "check without manifest.2 of two (exit)" 2 "$rc"
+grep -q "manifest.2 was deleted" "$tmp/err" || fail "check of two generations: $(cat "$tmp/err")"
+run search --index "$tmp/ix2" --json ornitorrinco
+grep -q '^{"type":"warning",.*manifest.2 was deleted' "$tmp/out" || fail "search JSON warning: $(cat "$tmp/out")"
+# ...while a writer's own leftovers (a run killed before its manifest) are not damage.
+run index --index "$tmp/ix3" "$tmp/two"
+printf 'Otra nota.\n' > "$tmp/two/otra.txt"
+set +e
+INDAGA_TEST_KILL_AT=3 "$INDAGA" index --index "$tmp/ix3" "$tmp/two" >/dev/null 2>&1
+set -e
+ls "$tmp/ix3" | grep -q '^pending\.2$' || fail "no pending mark after a killed run: $(ls "$tmp/ix3")"
+"$INDAGA" check --index "$tmp/ix3" >/dev/null 2>&1 || fail "check after a killed run: $("$INDAGA" check --index "$tmp/ix3" 2>&1)"
 
 # 10. The newest manifest damaged: readers read the previous generation, saying so.
 printf 'X' | dd of="$ix/manifest.$newest" bs=1 seek=40 conv=notrunc 2>/dev/null
