@@ -11,6 +11,7 @@
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
+need_un
 
 expect() {   # expect WHAT WANT GOT
     [ "$2" = "$3" ] || fail "$1: expected $2, got $3"
@@ -86,7 +87,8 @@ cp "$UN/carta_krasnodar_2017.txt" "$tmp/un/sub/.oculto/copia.txt"
 cp "$UN/carta_krasnodar_2017.txt" "$tmp/un/.copia_oculta.txt"
 cp "$UN/carta_krasnodar_2017.txt" "$tmp/un/sub/copia.md"
 ln -s .. "$tmp/un/sub/bucle"
-out=$("$INDAGA" index --index "$ix" --json "$tmp/un")
+rc=0; out=$("$INDAGA" index --index "$ix" --json "$tmp/un" 2>/dev/null) || rc=$?
+expect "exit of --json with a skipped file" 5 "$rc"
 printf '%s\n' "$out" | head -n 1 | grep -q '^{"type":"warning","path":".*sub/binario.txt","message":' \
     || fail "no warning line for the binary file: $out"
 summary=$(printf '%s\n' "$out" | tail -n 1)
@@ -94,10 +96,11 @@ expect "skipped" 1 "$(num skipped "$summary")"
 expect "added (sub/copia.md only)" 1 "$(num added "$summary")"
 "$INDAGA" show --index "$ix" sub/copia.md >/dev/null || fail "sub/copia.md has not the relative id"
 if "$INDAGA" show --index "$ix" sub/.oculto/copia.txt >/dev/null 2>&1; then fail "a hidden directory was indexed"; fi
-"$INDAGA" index --index "$ix" "$tmp/un" 2>"$tmp/err" >/dev/null
+rc=0; "$INDAGA" index --index "$ix" "$tmp/un" 2>"$tmp/err" >/dev/null || rc=$?
+expect "exit with a skipped file (committed with warnings)" 5 "$rc"
 grep -q "warning: .*binario.txt" "$tmp/err" || fail "no human warning for the binary file"
 
-# 7. The lock: a second writer fails at once (exit 2), --wait waits for it.
+# 7. The lock: a second writer fails at once (exit 3, busy), --wait waits for it.
 flock "$ix/LOCK" sleep 2 &
 holder=$!
 sleep 0.5
@@ -105,22 +108,24 @@ set +e
 "$INDAGA" index --index "$ix" "$tmp/un" >/dev/null 2>"$tmp/err"
 rc=$?
 set -e
-expect "exit while locked" 2 "$rc"
+expect "exit while locked" 3 "$rc"
 grep -q "another indaga writer" "$tmp/err" || fail "lock message: $(cat "$tmp/err")"
 grep -q -- "--wait" "$tmp/err" || fail "lock message does not mention --wait"
-"$INDAGA" index --index "$ix" --wait "$tmp/un" >/dev/null 2>&1 || fail "--wait did not wait"
+rc=0; "$INDAGA" index --index "$ix" --wait "$tmp/un" >/dev/null 2>&1 || rc=$?
+expect "--wait (the binary file is still skipped: committed with warnings)" 5 "$rc"
 wait "$holder"
 
-# 8. Bad usage and missing things: exit 2 with a message.
+# 8. Bad usage (exit 64) and missing things (exit 2), each with a message.
 "$INDAGA" index --help | grep -q "usage: indaga index" || fail "index --help"
-for args in "--bogus $tmp/un" "" "--threads 0 $tmp/un" "--memory lots $tmp/un" \
-            "$tmp/no-such-dir" "$tmp/un $UN"; do
+for case in "64:--bogus $tmp/un" "64:" "64:--threads 0 $tmp/un" "64:--memory lots $tmp/un" \
+            "2:$tmp/no-such-dir" "2:--add $tmp/un $UN"; do
+    want=${case%%:*} args=${case#*:}
     set +e
     # shellcheck disable=SC2086
     "$INDAGA" index --index "$ix" $args >/dev/null 2>"$tmp/err"
     rc=$?
     set -e
-    expect "exit of 'index $args'" 2 "$rc"
+    expect "exit of 'index $args'" "$want" "$rc"
     [ -s "$tmp/err" ] || fail "no message for 'index $args'"
 done
 grep -q "two directories named 'un'" "$tmp/err" || fail "two directories of one name: $(cat "$tmp/err")"
@@ -146,7 +151,8 @@ expect "empty index generation" 1 "$(num generation "$st")"
 # 10. Several PATHs in one run: a directory's ids start with its name, a
 # file keeps its name; the index mirrors all of them together, so a rerun
 # changes nothing, a file removed from one directory leaves only its
-# document, and a run naming one directory removes the others'.
+# document, a run naming one directory is refused (exit 4, the index's
+# roots differ) and with --prune removes the others'.
 mkdir -p "$tmp/m/un" "$tmp/m/docs/ley"
 cp "$UN/carta_krasnodar_2017.txt" "$UN/a_68_908.txt" "$tmp/m/un/"
 cp "$SRCDIR/corpus/carta_naciones_unidas_cap1-3.txt" "$tmp/m/docs/ley/"
@@ -168,12 +174,17 @@ expect "removed from one directory" 1 "$(num removed "$out")"
 expect "the others unchanged" $((nun + 1)) "$(num unchanged "$out")"
 (cd "$tmp/m/un" && "$INDAGA" index --index "$tmp/mix" --json . "$tmp/m/docs" "$tmp/m/nota.txt") > "$tmp/out"
 expect "'.' is named after the directory" $((nun + 1)) "$(num unchanged "$(cat "$tmp/out")")"
-out=$("$INDAGA" index --index "$tmp/mix" --json "$tmp/m/un")
+set +e
+"$INDAGA" index --index "$tmp/mix" --json "$tmp/m/un" >/dev/null 2>"$tmp/err"
+rc=$?
+set -e
+expect "one directory of three (exit)" 4 "$rc"
+out=$("$INDAGA" index --index "$tmp/mix" --prune --json "$tmp/m/un")
 expect "one directory again: its ids lose the prefix" "$nun" "$(num added "$out")"
 expect "one directory again: the rest removed" $((nun + 1)) "$(num removed "$out")"
 "$INDAGA" show --index "$tmp/mix" carta_krasnodar_2017.txt >/dev/null || fail "unprefixed id"
 set +e
-"$INDAGA" index --index "$tmp/mix" "$tmp/m/un" "$tmp/m/un/carta_krasnodar_2017.txt" >/dev/null 2>"$tmp/err"
+"$INDAGA" index --index "$tmp/mix" --add "$tmp/m/un" "$tmp/m/un/carta_krasnodar_2017.txt" >/dev/null 2>"$tmp/err"
 rc=$?
 set -e
 expect "one id from two PATHs (exit)" 2 "$rc"

@@ -7,6 +7,7 @@
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
+need_un
 trap 'touch "$tmp/stop"; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 ix="$tmp/ix"
 cp -R "$UN" "$tmp/un"
@@ -25,7 +26,7 @@ INDAGA_INDEX="$ix" "$INDAGA" check | grep -q ": ok (generation 1, 534 documents"
 for c in stats check compact; do
     "$INDAGA" $c --help | grep -q "usage: indaga $c" || fail "$c --help"
     set +e; "$INDAGA" $c --index "$ix" --nope >/dev/null 2>&1; rc=$?; set -e
-    [ "$rc" = 2 ] || fail "$c --nope: exit $rc"
+    [ "$rc" = 64 ] || fail "$c --nope: exit $rc (want 64, usage)"
 done
 
 # 2. Readers in a loop while generations are committed.
