@@ -222,7 +222,7 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
   if (!rc) rc = qp_parse(&wa, query, strlen(query), &tree, &notes);
   if (rc) goto done;
   qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, 0,
-                 o.mode == INDAGA_MATCH_ALL ? QX_MODE_ALL : QX_MODE_BEST };
+                 o.mode == INDAGA_MATCH_ALL ? QX_MODE_ALL : QX_MODE_BEST, 0 };
   if (o.k > UINT32_MAX / 2 || o.offset > UINT32_MAX / 2) xo.k = UINT32_MAX;
   if (o.k == 0) goto done;
   rc = qx_compile(&wa, cx->an, s, tree, &xo, &q, &notes, &err);

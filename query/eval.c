@@ -876,7 +876,7 @@ static uint64_t round2(double x) {
 
 static void count_pass(qx_query *q, qx_counts *c) {
   qx_tally t = { 0, 0, SEG_END, SIZE_MAX, 0 };
-  uint64_t left = QX_COUNT_STEPS;
+  uint64_t left = q->o.count_steps ? q->o.count_steps : QX_COUNT_STEPS;
   int done = 1;
   for (size_t s = 0; s < q->nsegs && done && !q->rc; s++) {
     qit *root = count_build(q, s);
@@ -891,7 +891,7 @@ static void count_pass(qx_query *q, qx_counts *c) {
   if (done) { c->total = t.n; c->all_words = t.all; c->exact = 1; return; }
   /* sampling: windows spread over each segment, each scaled by the part of it counted */
   double est = 0, est_all = 0;
-  uint64_t per = QX_SAMPLE_STEPS / (QX_SAMPLE_WINDOWS * (q->nsegs ? q->nsegs : 1));
+  uint64_t per = (q->o.count_steps ? q->o.count_steps / 2 : QX_SAMPLE_STEPS) / (QX_SAMPLE_WINDOWS * (q->nsegs ? q->nsegs : 1));
   if (per < 16) per = 16;
   q->ncpieces = 0;
   for (size_t s = 0; s < q->nsegs && !q->rc; s++) {

@@ -212,6 +212,7 @@ typedef struct qx_opts {
   double k1, b;
   int exhaustive;        /* never skip, and take the plain loops (reference runs in tests) */
   int mode;              /* QX_MODE_BEST or QX_MODE_ALL */
+  uint32_t count_steps;  /* steps of the exact count before it samples (0: the default; tests lower it) */
 } qx_opts;
 
 /*

@@ -20,6 +20,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <math.h>
 #include <cmocka.h>
 #include "testutil.h"
@@ -34,6 +35,13 @@
 #define GOLDEN_DIR INDAGA_SOURCE_DIR "/tests/golden/search"
 
 static indaga_index *g_idx;
+static int g_mode = INDAGA_MATCH_BEST;   /* the mode of search() and golden() */
+static int g_pruned;             /* the last topk_internal run skipped matches */
+static uint32_t g_count_steps;   /* qx_opts.count_steps of topk_internal (0: the default) */
+static int g_exact;              /* the last topk_internal run's counts were exact */
+
+static void topk_internal(const char *text, unsigned k, int group, int exhaustive, int mode, qa_arena *a,
+                          qx_hit **hits, size_t *n, uint64_t *total);
 
 static int setup(void **state) {
   (void)state;
@@ -67,6 +75,7 @@ static indaga_results *search(const char *q, unsigned k, int group) {
   indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
   o.k = k;
   o.group = group;
+  o.mode = g_mode;
   indaga_results *r = NULL;
   int rc = indaga_search(&r, g_idx, q, &o);
   if (rc) fprintf(stderr, "search '%s': %s\n", q, indaga_results_errmsg(r));
@@ -267,6 +276,235 @@ static void test_query__paging_group_context(void **state) {
   assert_true(strncmp(h->before[0], "Estrechar la coop", 17) == 0);
   assert_true(strncmp(h->after[0], "Adoptar medidas para mejorar", 28) == 0);
   indaga_results_free(c);
+}
+
+/* Run @q with @mode, k @k, offset @off. */
+static indaga_results *search_mode(const char *q, unsigned k, unsigned off, int mode) {
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  o.k = k;
+  o.offset = off;
+  o.mode = mode;
+  indaga_results *r = NULL;
+  int rc = indaga_search(&r, g_idx, q, &o);
+  if (rc) fprintf(stderr, "search '%s': %s\n", q, indaga_results_errmsg(r));
+  assert_int_equal(rc, INDAGA_OK);
+  return r;
+}
+
+/* "doc part paragraph" lines of @r's hits. */
+static char *hit_ids(indaga_results *r) {
+  ia_buf b = { 0 };
+  for (size_t i = 0; i < indaga_results_count(r); i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    buf_printf(&b, "%s %u %u\n", h->doc, h->part, h->paragraph);
+  }
+  buf_putc(&b, 0);
+  return (char *)b.p;
+}
+
+/*
+** Best match: the paragraphs holding every word come first, exactly the
+** strict list, then partial matches; +word, AND and INDAGA_MATCH_ALL are
+** strict and agree (the strict list is the golden of before best match).
+*/
+static void test_query__best_match_all_words_first(void **state) {
+  (void)state;
+  const char *q = "combatientes terroristas extranjeros";
+  g_mode = INDAGA_MATCH_ALL;
+  golden("combatientes_terroristas_extranjeros_all", q, 0);   /* the list of before best match */
+  g_mode = INDAGA_MATCH_BEST;
+  indaga_results *strict = search_mode(q, 50, 0, INDAGA_MATCH_ALL);
+  indaga_results *best = search_mode(q, 50, 0, INDAGA_MATCH_BEST);
+  size_t ns = indaga_results_count(strict);
+  assert_int_equal(ns, 4);
+  assert_int_equal(indaga_results_total(strict), 4);
+  assert_int_equal(indaga_results_all_words(strict), 4);
+  assert_true(indaga_results_count(best) == 50);
+  assert_true(indaga_results_total_exact(best));
+  assert_int_equal(indaga_results_all_words(best), 4);
+  assert_true(indaga_results_total(best) > 4);
+  for (size_t i = 0; i < ns; i++) {
+    const indaga_hit *a = indaga_results_hit(strict, i), *b = indaga_results_hit(best, i);
+    assert_string_equal(a->doc, b->doc);
+    assert_int_equal(a->part, b->part);
+    assert_int_equal(a->paragraph, b->paragraph);
+  }
+  /* past the all-words hits, no hit highlights all three words */
+  for (size_t i = ns; i < indaga_results_count(best); i++) {
+    const indaga_hit *h = indaga_results_hit(best, i);
+    int c = 0, t = 0, e = 0;
+    for (size_t j = 0; j < h->nhighlights; j++) {
+      const char *w = h->snippet + h->highlights[j].start;
+      c |= !strncasecmp(w, "combatiente", 11);
+      t |= !strncasecmp(w, "terrorist", 9);
+      e |= !strncasecmp(w, "extranjer", 9);
+    }
+    assert_false(c && t && e);
+  }
+  char *want = hit_ids(strict);
+  const char *forms[] = { "+combatientes +terroristas +extranjeros", "combatientes AND terroristas AND extranjeros",
+                          "+combatientes terroristas AND extranjeros" };
+  for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
+    indaga_results *r = search_mode(forms[i], 50, 0, INDAGA_MATCH_BEST);
+    char *got = hit_ids(r);
+    if (strcmp(got, want)) fail_msg("'%s':\n%s\nwant\n%s", forms[i], got, want);
+    assert_int_equal(indaga_results_total(r), 4);
+    free(got);
+    indaga_results_free(r);
+  }
+  /* + on one word: the others rank, the paragraphs without it are gone */
+  indaga_results *r = search_mode("+extranjeros combatientes terroristas", 1000, 0, INDAGA_MATCH_BEST);
+  assert_true(indaga_results_count(r) > 4);
+  for (size_t i = 0; i < indaga_results_count(r); i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    int e = 0;
+    for (size_t j = 0; j < h->nhighlights; j++) e |= !strncasecmp(h->snippet + h->highlights[j].start, "extranjer", 9);
+    if (!e) fail_msg("+extranjeros: hit %zu (%s) without it", i + 1, h->doc);
+  }
+  indaga_results_free(r);
+  free(want);
+  indaga_results_free(strict);
+  indaga_results_free(best);
+  /* no paragraph holds both: all_words 0 (exact), partial matches still listed */
+  r = search_mode("financiacion del terrorismo", 10, 0, INDAGA_MATCH_BEST);
+  assert_int_equal(indaga_results_all_words(r), 0);
+  assert_int_equal(indaga_results_count(r), 10);
+  indaga_results_free(r);
+  r = search_mode("financiacion del terrorismo", 10, 0, INDAGA_MATCH_ALL);
+  assert_int_equal(indaga_results_count(r), 0);
+  assert_int_equal(indaga_results_total(r), 0);
+  indaga_results_free(r);
+}
+
+/*
+** Questions: question words and ¿? never restrict, with or without accents;
+** the answer paragraph (Anexo I, 3: "representantes de 75 países", without
+** "Krasnodar") is in the top 10.
+*/
+static void test_query__questions(void **state) {
+  (void)state;
+  const char *q = "¿Cuántos países participaron en la reunión de Krasnodar?";
+  golden("question_cuantos_krasnodar", q, 0);
+  indaga_results *r = search_mode(q, 10, 0, INDAGA_MATCH_BEST);
+  int found = 0;
+  for (size_t i = 0; i < indaga_results_count(r); i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    if (!strcmp(h->doc, "carta_krasnodar_2017.txt") && h->part == 1 && h->paragraph == 3) found = 1;
+  }
+  assert_true(found);
+  char *a = hit_ids(r);
+  indaga_results_free(r);
+  const char *same[] = { "cuantos paises participaron en la reunion de Krasnodar", "países participaron reunión Krasnodar",
+                         "¿ Cuántos países participaron en la reunión de Krasnodar ?" };
+  for (size_t i = 0; i < ARRAY_SIZE(same); i++) {
+    r = search_mode(same[i], 10, 0, INDAGA_MATCH_BEST);
+    char *b = hit_ids(r);
+    if (i != 1 && strcmp(a, b)) fail_msg("'%s' differs from '%s'", same[i], q);
+    free(b);
+    indaga_results_free(r);
+  }
+  /* strict mode: the question words still do not restrict (the answer lacks "cuántos") */
+  r = search_mode("¿Cuántos países participaron en la reunión?", 50, 0, INDAGA_MATCH_ALL);
+  found = 0;
+  for (size_t i = 0; i < indaga_results_count(r); i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    if (!strcmp(h->doc, "carta_krasnodar_2017.txt") && h->part == 1 && h->paragraph == 3) found = 1;
+  }
+  assert_true(found);
+  indaga_results_free(r);
+  /* qué is dropped; +qué is required */
+  r = search_mode("qué países participaron", 10, 0, INDAGA_MATCH_BEST);
+  indaga_results *r2 = search_mode("países participaron", 10, 0, INDAGA_MATCH_BEST);
+  assert_int_equal(indaga_results_total(r), indaga_results_total(r2));
+  indaga_results_free(r);
+  indaga_results_free(r2);
+  r = search_mode("+qué +países", 10, 0, INDAGA_MATCH_BEST);
+  r2 = search_mode("+países", 10, 0, INDAGA_MATCH_BEST);
+  assert_true(indaga_results_total(r) > 0);
+  assert_true(indaga_results_total(r) < indaga_results_total(r2));
+  indaga_results_free(r);
+  indaga_results_free(r2);
+  free(a);
+}
+
+/*
+** The wording bonus: the dropped stopwords of "declaración de los
+** participantes en la reunión" count where the paragraph repeats them:
+** all 6 pairs in the letter's body (paragraph 5), 5 of 6 in Anexo II's
+** title ("... en la 16ª Reunión").
+*/
+static double score_of(indaga_results *r, const char *doc, unsigned part, unsigned para) {
+  for (size_t i = 0; i < indaga_results_count(r); i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    if (!strcmp(h->doc, doc) && h->part == part && h->paragraph == para) return h->score;
+  }
+  fail_msg("%s %u %u not found", doc, part, para);
+  return 0;
+}
+
+static void test_query__wording_bonus(void **state) {
+  (void)state;
+  indaga_results *w = search_mode("declaración de los participantes en la reunión", 10, 0, INDAGA_MATCH_BEST);
+  indaga_results *c = search_mode("declaración participantes reunión", 10, 0, INDAGA_MATCH_BEST);
+  double body = score_of(w, "carta_krasnodar_2017.txt", 0, 5) - score_of(c, "carta_krasnodar_2017.txt", 0, 5);
+  double annex = score_of(w, "carta_krasnodar_2017.txt", 2, 2) - score_of(c, "carta_krasnodar_2017.txt", 2, 2);
+  assert_true(fabs(body - QR_WORDING_WEIGHT) < 1e-9);
+  assert_true(fabs(annex - QR_WORDING_WEIGHT * 5 / 6) < 1e-9);
+  indaga_results_free(w);
+  indaga_results_free(c);
+}
+
+/*
+** Counts: the same total and all_words for every offset and k; a page past
+** the end returns no hit and the total; with a small count budget the
+** count is an estimate (flagged, two significant digits, near the exact
+** count), the same for every k too.
+*/
+static void test_query__counts_are_honest(void **state) {
+  (void)state;
+  static const char *const qs[] = { "combatientes terroristas extranjeros", "consejo seguridad naciones unidas",
+                                    "de la", "terrorismo", "estados miembros year:2015" };
+  for (size_t i = 0; i < ARRAY_SIZE(qs); i++) {
+    indaga_results *first = search_mode(qs[i], 10, 0, INDAGA_MATCH_BEST);
+    uint64_t total = indaga_results_total(first), all = indaga_results_all_words(first);
+    assert_true(indaga_results_total_exact(first));
+    assert_true(total > 0);
+    static const unsigned offs[] = { 1, 10, 50, 100, 1000, 100000 };
+    for (size_t j = 0; j < ARRAY_SIZE(offs); j++) {
+      indaga_results *r = search_mode(qs[i], 10, offs[j], INDAGA_MATCH_BEST);
+      if (indaga_results_total(r) != total || indaga_results_all_words(r) != all)
+        fail_msg("'%s' offset %u: total %llu all %llu, at 0: %llu %llu", qs[i], offs[j],
+                 (unsigned long long)indaga_results_total(r), (unsigned long long)indaga_results_all_words(r),
+                 (unsigned long long)total, (unsigned long long)all);
+      size_t want = offs[j] >= total ? 0 : total - offs[j] < 10 ? (size_t)(total - offs[j]) : 10;
+      assert_int_equal(indaga_results_count(r), want);
+      indaga_results_free(r);
+    }
+    indaga_results_free(first);
+  }
+  /* estimates: "de la" (every paragraph nearly) with a count budget of 64 steps */
+  g_count_steps = 64;
+  uint64_t est = 0;
+  static const unsigned ks[] = { 1, 10, 100 };
+  for (size_t i = 0; i < ARRAY_SIZE(ks); i++) {
+    qa_arena a = { 0 };
+    qx_hit *h;
+    size_t n;
+    uint64_t total;
+    topk_internal("de la", ks[i], 0, 0, QX_MODE_BEST, &a, &h, &n, &total);
+    assert_false(g_exact);
+    if (i == 0) est = total;
+    assert_int_equal(total, est);   /* not k's */
+    qa_free(&a);
+  }
+  g_count_steps = 0;
+  indaga_results *r = search_mode("de la", 10, 0, INDAGA_MATCH_BEST);
+  double exact = (double)indaga_results_total(r);
+  indaga_results_free(r);
+  if ((double)est < 0.8 * exact || (double)est > 1.25 * exact)
+    fail_msg("estimate %llu, exact %.0f", (unsigned long long)est, exact);
+  uint64_t m = est;
+  while (m >= 100) { assert_int_equal(m % 10, 0); m /= 10; }   /* two significant digits */
 }
 
 /**************************************************************************
@@ -622,7 +860,6 @@ static const char *const SHAPES[] = {
   "consej* seguridad", "estad* miembros", "secretario general*", "consej* estad* general*",
 };
 
-static int g_pruned;   /* the last topk_internal run skipped matches */
 
 static void topk_internal(const char *text, unsigned k, int group, int exhaustive, int mode, qa_arena *a,
                           qx_hit **hits, size_t *n, uint64_t *total) {
@@ -635,12 +872,13 @@ static void topk_internal(const char *text, unsigned k, int group, int exhaustiv
   char *err = NULL;
   assert_int_equal(analyzer_new(&an), 0);
   assert_int_equal(qp_parse(a, text, strlen(text), &tree, &notes), 0);
-  qx_opts o = { k, group, 1.2, 0.75, exhaustive, mode };
+  qx_opts o = { k, group, 1.2, 0.75, exhaustive, mode, g_count_steps };
   assert_int_equal(qx_compile(a, an, s, tree, &o, &q, &notes, &err), 0);
   assert_non_null(q);
   assert_int_equal(qx_topk(q, hits, n, &counts, &err), 0);
   *total = counts.total;
   g_pruned = counts.pruned;
+  g_exact = counts.exact;
   qx_release(q);
   buf_free(&notes);
   analyzer_free(an);
@@ -786,6 +1024,10 @@ int main(void) {
     cmocka_unit_test(test_query__accents_and_inflections),
     cmocka_unit_test(test_query__empty_queries_are_clear),
     cmocka_unit_test(test_query__paging_group_context),
+    cmocka_unit_test(test_query__best_match_all_words_first),
+    cmocka_unit_test(test_query__questions),
+    cmocka_unit_test(test_query__wording_bonus),
+    cmocka_unit_test(test_query__counts_are_honest),
     cmocka_unit_test(test_query__pruning_is_exact),
     cmocka_unit_test(test_query__pruned_equals_exhaustive),
     cmocka_unit_test(test_query__group_df_is_union),
