@@ -545,8 +545,8 @@ static double kid_bound_at(qx_query *q, qit *k, uint32_t d, double len) {
 ** holding at most t - 1 words can enter, so the t - 1 costliest optional
 ** kids become non-essential: candidates come from the others' union only,
 ** and the non-essential kids are sought (decoded) only at a candidate whose
-** bound still lets it in. With a full heap of all-words hits, this is an
-** intersection led by the rarest word. When a required kid scores, it
+** bound still lets it in. With a full heap of all-words hits, the words
+** are intersected (leapfrog, rarest first). When a required kid scores, it
 ** alone makes candidates (leapfrog over the required kids) and every
 ** optional kid is non-essential.
 **
@@ -562,12 +562,15 @@ static void run_best(qx_query *q, qit *root) {
   const uint32_t seg = (uint32_t)q->seg, full_tier = (uint32_t)root->c->nopt;
   const size_t nr = root->npos - root->nopt, no = root->nopt;
   qit **opt = root->kids + nr;
-  uint32_t *byc = qx_alloc(q, (no ? no : 1) * sizeof *byc);
+  uint32_t *byc = qx_alloc(q, 2 * (no ? no : 1) * sizeof *byc), *lead;
   uint8_t *ess = qx_alloc(q, no ? no : 1);
   qit *lazy[QX_PHRASE_MAX];
   size_t nlazy = 0;
+  int conj = 0;   /* the worst kept hit holds every word: the words are intersected */
   if (!byc || !ess) return;
   by_cost_desc(opt, no, byc);
+  lead = byc + no;
+  for (size_t i = 0; i < no; i++) lead[i] = (uint32_t)(nr + byc[no - 1 - i]);   /* rarest first */
   for (size_t i = 0; i < no; i++) ess[i] = !root->reqs;
   for (size_t i = 0; i < nr && root->reqs; i++)
     if (root->kids[i]->op->positions && nlazy < QX_PHRASE_MAX) { root->kids[i]->lazy = 1; lazy[nlazy++] = root->kids[i]; }
@@ -579,7 +582,8 @@ static void run_best(qx_query *q, qit *root) {
     if (full && !root->reqs && q->heap[0].tier != tw) {
       tw = q->heap[0].tier;
       if (tw > no) break;   /* no paragraph here holds enough of the words */
-      for (size_t i = 0; i < no; i++) ess[byc[i]] = i + 1 >= tw;
+      conj = tw == no;
+      for (size_t i = 0; i < no; i++) ess[byc[i]] = conj || i + 1 >= tw;
     }
     /* 1. block-max: skip ranges whose bound cannot enter */
     if (full) {
@@ -590,6 +594,8 @@ static void run_best(qx_query *q, qit *root) {
     /* 2. the next candidate */
     if (root->reqs) {
       d = leapfrog(q, root, root->ord, nr, d);
+    } else if (conj) {
+      d = leapfrog(q, root, lead, no, d);
     } else {
       uint32_t m = SEG_END;
       for (size_t i = 0; i < no; i++) {
@@ -771,21 +777,25 @@ static void run_segment(qx_query *q) {
 }
 
 /**************************************************************************
-** Counts (query.h, qx_counts). The top-k loops count every match they
-** verify; when they skipped nothing, that count is exact. Otherwise a
-** separate pass counts, on fresh iterators and without scoring: first in
-** document order with QX_COUNT_STEPS steps (a step is one match, or one
-** seek of the root), exact when it gets to the end; else, with
+** Counts (query.h, qx_counts). They are those of a count pass, which
+** counts on fresh iterators without scoring: first in document order with
+** QX_COUNT_STEPS steps (a step is one seek of the root, which finds one
+** match; it costs 1 + QX_POS_COST per phrase or NEAR node, whose positions
+** each match reads), exact when it gets to the end; else, with
 ** QX_SAMPLE_STEPS more, in QX_SAMPLE_WINDOWS windows spread evenly over
 ** each segment's paragraphs, each counted from its start until its end or
-** its share of the steps, and scaled by the part of it covered. The
+** its share of the steps and scaled by the part of it covered; the
 ** estimate is rounded to two significant digits. The pass depends on the
 ** query and the snapshot only, never on k or the offset, so every page of
-** a query reports the same counts. A query whose root is one word, on a
-** snapshot without deleted paragraphs, takes its count from the word's df.
+** a query reports the same counts. It is skipped where its result is known:
+** a top-k run that skipped nothing (on a snapshot without deleted
+** paragraphs) counted every match, and the exact phase would end within
+** its budget when (matches + segments) steps fit; a query of one word (and
+** no bonus) on such a snapshot matches its df.
 */
-#define QX_COUNT_STEPS 16384u
-#define QX_SAMPLE_STEPS 8192u
+#define QX_COUNT_STEPS 4096u
+#define QX_SAMPLE_STEPS 2048u
+#define QX_POS_COST 8u
 #define QX_SAMPLE_WINDOWS 16u
 
 typedef struct qx_tally {
@@ -843,8 +853,8 @@ static uint32_t count_range(qx_query *q, qit *root, uint32_t lo, uint32_t hi, ui
   const int best = root->kind == C_BEST;
   uint32_t d = lo;
   while (d < hi) {
-    if (*budget == 0) return d;
-    (*budget)--;
+    if (*budget < q->step_cost) return d;
+    *budget -= q->step_cost;
     qx_seek(q, root, d);
     uint32_t x = root->doc;
     if (q->rc || x >= hi) return hi;
@@ -874,6 +884,13 @@ static uint64_t round2(double x) {
   return (uint64_t)llround(x / p) * (uint64_t)llround(p);
 }
 
+/* Phrase and NEAR nodes under @c. */
+static unsigned positional(const cnode *c) {
+  unsigned n = c->op->positions != NULL;
+  for (size_t i = 0; i < c->nkids; i++) n += positional(c->kids[i]);
+  return n;
+}
+
 static void count_pass(qx_query *q, qx_counts *c) {
   qx_tally t = { 0, 0, SEG_END, SIZE_MAX, 0 };
   uint64_t left = q->o.count_steps ? q->o.count_steps : QX_COUNT_STEPS;
@@ -892,7 +909,7 @@ static void count_pass(qx_query *q, qx_counts *c) {
   /* sampling: windows spread over each segment, each scaled by the part of it counted */
   double est = 0, est_all = 0;
   uint64_t per = (q->o.count_steps ? q->o.count_steps / 2 : QX_SAMPLE_STEPS) / (QX_SAMPLE_WINDOWS * (q->nsegs ? q->nsegs : 1));
-  if (per < 16) per = 16;
+  if (per < 16 * q->step_cost) per = 16 * q->step_cost;
   q->ncpieces = 0;
   for (size_t s = 0; s < q->nsegs && !q->rc; s++) {
     qit *root = count_build(q, s);
@@ -946,15 +963,22 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   counts->all_words = q->matched_all;
   counts->exact = 1;
   counts->pruned = q->skipped;
-  if (q->skipped) {
-    uint64_t paras = 0;
-    for (size_t s = 0; s < q->nsegs; s++) paras += seg_npara(ix_seg(q->s, s));
-    if (q->root->kind == C_GROUP && !q->o.group && q->prox_max == 0 && paras == ix_live_paras(q->s)) {
-      counts->total = counts->all_words = (uint64_t)q->root->g->df;   /* every posting is a live match */
-    } else {
-      count_pass(q, counts);
-      if (q->rc) { *err = q->err; return q->rc; }
-    }
+  /*
+  ** The counts must not depend on k: they are the count pass's, whose
+  ** exact phase needs (matches + segments) steps at most. Without deleted
+  ** paragraphs, a run that skipped nothing has every match and knows
+  ** whether that phase would end within its budget; otherwise the pass runs.
+  */
+  uint64_t paras = 0;
+  for (size_t s = 0; s < q->nsegs; s++) paras += seg_npara(ix_seg(q->s, s));
+  int deleted = paras != ix_live_paras(q->s);
+  q->step_cost = 1 + QX_POS_COST * positional(q->root);
+  uint64_t budget = q->o.count_steps ? q->o.count_steps : QX_COUNT_STEPS;
+  if (q->root->kind == C_GROUP && !q->o.group && q->prox_max == 0 && !deleted) {
+    counts->total = counts->all_words = (uint64_t)q->root->g->df;   /* every posting is a live match */
+  } else if (q->skipped || q->o.group || deleted || (q->matched + q->nsegs) * q->step_cost > budget) {
+    count_pass(q, counts);
+    if (q->rc) { *err = q->err; return q->rc; }
   }
   if (q->root->kind != C_BEST) counts->all_words = counts->total;
   else if (q->nheap == 0 || q->heap[0].tier < q->full_tier) counts->all_words = 0;   /* the best hit misses a word */

@@ -170,6 +170,7 @@ struct qx_query {
   uint32_t full_tier;        /* best match: the tier of those (the root's optional kids) */
   struct qx_count_piece { const char *id; size_t nid; int all; } *cpieces;   /* count pass, group: documents in pieces */
   size_t ncpieces, capcpieces;
+  uint64_t step_cost;        /* count pass: the cost of one step (eval.c) */
   int skipped;
 };
 

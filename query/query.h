@@ -192,10 +192,8 @@ int snippet_build(const char *text, size_t n, const snip_match *m, size_t nm,
 ** largest bonus) cannot beat the heap's worst is skipped without decoding,
 ** so the top k equals that of scoring every paragraph.
 **
-** total: the exact number of matching live paragraphs (documents, with
-** group) when no range was skipped; otherwise the larger of the matches
-** seen and an estimate from the groups' df under independence
-** (AND: product, OR: 1 - product of complements, phrase: half the AND).
+** Counts (qx_counts): exact when counting costs little, else estimated
+** by sampling, and in both cases independent of k (eval.c, "Counts").
 */
 typedef struct qx_hit {
   double score;          /* BM25 + bonuses */
