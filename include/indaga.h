@@ -262,7 +262,9 @@ INDAGA_API size_t indaga_results_count(const indaga_results *r);
 /**
 ** The number of matching paragraphs (documents, with group): exact, or an
 ** estimate rounded to two significant digits (see
-** indaga_results_total_exact()). The same for every k and offset.
+** indaga_results_total_exact()). The same for every k and offset, except
+** that an estimate is never below the number of hits found (k + offset at
+** most).
 */
 INDAGA_API uint64_t indaga_results_total(const indaga_results *r);
 /** Nonzero when indaga_results_total() and indaga_results_all_words() are exact counts. */

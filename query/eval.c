@@ -779,24 +779,24 @@ static void run_segment(qx_query *q) {
 /**************************************************************************
 ** Counts (query.h, qx_counts). They are those of a count pass, which
 ** counts on fresh iterators without scoring: first in document order with
-** QX_COUNT_STEPS steps (a step is one seek of the root, which finds one
-** match; it costs 1 + QX_POS_COST per phrase or NEAR node, whose positions
-** each match reads), exact when it gets to the end; else, with
-** QX_SAMPLE_STEPS more, in QX_SAMPLE_WINDOWS windows spread evenly over
-** each segment's paragraphs, each counted from its start until its end or
-** its share of the steps and scaled by the part of it covered; the
-** estimate is rounded to two significant digits. The pass depends on the
-** query and the snapshot only, never on k or the offset, so every page of
-** a query reports the same counts. It is skipped where its result is known:
-** a top-k run that skipped nothing (on a snapshot without deleted
-** paragraphs) counted every match, and the exact phase would end within
-** its budget when (matches + segments) steps fit; a query of one word (and
-** no bonus) on such a snapshot matches its df.
+** QX_COUNT_WORK units of work (one per seek of the root, which finds one
+** match, and QX_POS_COST per position check of a phrase or NEAR, op_and.c,
+** which stops a seek when the work runs out), exact when it gets to the
+** end; else, with QX_SAMPLE_WORK more, in QX_SAMPLE_WINDOWS windows spread
+** evenly over each segment's paragraphs, each counted from its start until
+** its end or its share of the work and scaled by the part of it covered;
+** the estimate is rounded to two significant digits. The pass depends on
+** the query and the snapshot only, never on k or the offset, so every page
+** of a query reports the same counts (but an estimate below the number of
+** hits found, k + offset at most, is raised to it). It is skipped where its result is
+** known: a top-k run that skipped nothing (on a snapshot without deleted
+** paragraphs, and with no position checks) counted every match, and the
+** exact phase ends within its work when (matches + segments) fit; a query
+** of one word (and no bonus) on such a snapshot matches its df.
 */
-#define QX_COUNT_STEPS 4096u
-#define QX_SAMPLE_STEPS 2048u
-#define QX_POS_COST 8u
-#define QX_SAMPLE_WINDOWS 16u
+#define QX_COUNT_WORK 4096u
+#define QX_SAMPLE_WORK 2048u
+#define QX_SAMPLE_WINDOWS 8u
 
 typedef struct qx_tally {
   uint64_t n, all;                 /* matches (documents, with group), those holding every word */
@@ -844,19 +844,34 @@ static int *count_doc(qx_query *q, qx_tally *t, uint32_t x) {
   return t->piece == SIZE_MAX ? &t->all_seen : &q->cpieces[t->piece].all;
 }
 
+/* After a cut, no composite iterator's match is verified: each is sought again. */
+static void unverify(qit *it) {
+  if (!it->nkids) return;
+  it->at = 0;
+  for (size_t i = 0; i < it->nkids; i++) unverify(it->kids[i]);
+}
+
 /*
-** Count the root's live matches in [lo, hi) of the current segment, taking
-** at most *budget steps (decremented). Returns where it stopped: hi when
-** the range is done.
+** Count the root's live matches in [lo, hi) of the current segment, doing
+** at most @budget work (q->work: a unit per seek of the root, QX_POS_COST
+** per position check, op_and.c). Returns where it stopped: hi when the
+** range is done.
 */
-static uint32_t count_range(qx_query *q, qit *root, uint32_t lo, uint32_t hi, uint64_t *budget, qx_tally *t) {
+static uint32_t count_range(qx_query *q, qit *root, uint32_t lo, uint32_t hi, uint64_t budget, qx_tally *t) {
   const int best = root->kind == C_BEST;
   uint32_t d = lo;
+  q->work_limit = q->work + budget;
+  q->cut = 0;
   while (d < hi) {
-    if (*budget < q->step_cost) return d;
-    *budget -= q->step_cost;
-    qx_seek(q, root, d);
+    if (q->work >= q->work_limit) return d;
+    q->work++;
+    if (!root->at || root->doc < d) root->op->seek(q, root, d);   /* qx_seek, after a cut too */
     uint32_t x = root->doc;
+    if (q->cut) {   /* out of work within the seek */
+      q->cut = 0;
+      unverify(root);
+      return x > d && x < hi ? x : d;
+    }
     if (q->rc || x >= hi) return hi;
     d = x + 1;
     if (ix_is_deleted(q->s, q->seg, x)) continue;
@@ -893,23 +908,30 @@ static unsigned positional(const cnode *c) {
 
 static void count_pass(qx_query *q, qx_counts *c) {
   qx_tally t = { 0, 0, SEG_END, SIZE_MAX, 0 };
-  uint64_t left = q->o.count_steps ? q->o.count_steps : QX_COUNT_STEPS;
-  int done = 1;
+  uint64_t budget = q->o.count_steps ? q->o.count_steps : QX_COUNT_WORK;
+  /* each match the top-k run verified costs the exact phase a seek (and a check): it cannot end */
+  uint64_t least = (uint64_t)q->matched * (1 + (positional(q->root) ? QX_POS_COST : 0));
+  int done = least <= budget;
+  q->counting = 1;
+  q->work = 0;
   for (size_t s = 0; s < q->nsegs && done && !q->rc; s++) {
     qit *root = count_build(q, s);
     if (root) {
       uint32_t np = seg_npara(q->r);
       t.last_doc = SEG_END;
-      done = count_range(q, root, 0, np, &left, &t) >= np;
+      done = count_range(q, root, 0, np, budget > q->work ? budget - q->work : 0, &t) >= np;
     }
     qx_it_release(root);
   }
-  if (q->rc) return;
-  if (done) { c->total = t.n; c->all_words = t.all; c->exact = 1; return; }
+  if (q->rc || done) {
+    q->counting = 0;
+    if (done) { c->total = t.n; c->all_words = t.all; c->exact = 1; }
+    return;
+  }
   /* sampling: windows spread over each segment, each scaled by the part of it counted */
   double est = 0, est_all = 0;
-  uint64_t per = (q->o.count_steps ? q->o.count_steps / 2 : QX_SAMPLE_STEPS) / (QX_SAMPLE_WINDOWS * (q->nsegs ? q->nsegs : 1));
-  if (per < 16 * q->step_cost) per = 16 * q->step_cost;
+  uint64_t per = (q->o.count_steps ? q->o.count_steps / 2 : QX_SAMPLE_WORK) / (QX_SAMPLE_WINDOWS * (q->nsegs ? q->nsegs : 1));
+  if (per < QX_POS_COST + 1) per = QX_POS_COST + 1;
   q->ncpieces = 0;
   for (size_t s = 0; s < q->nsegs && !q->rc; s++) {
     qit *root = count_build(q, s);
@@ -919,18 +941,18 @@ static void count_pass(qx_query *q, qx_counts *c) {
       uint32_t hi = (uint32_t)((uint64_t)np * (w + 1) / QX_SAMPLE_WINDOWS);
       if (hi <= lo) continue;
       qx_tally wt = { 0, 0, SEG_END, SIZE_MAX, 0 };
-      uint64_t b = per;
-      uint32_t at = count_range(q, root, lo, hi, &b, &wt);
+      uint32_t at = count_range(q, root, lo, hi, per, &wt);
       double scale = at > lo ? (double)(hi - lo) / (double)(at - lo) : 0;
       est += (double)wt.n * scale;
       est_all += (double)wt.all * scale;
     }
     qx_it_release(root);
   }
+  q->counting = 0;
   if (q->rc) return;
   c->exact = 0;
-  c->total = round2(est > (double)t.n ? est : (double)t.n);
-  c->all_words = round2(est_all > (double)t.all ? est_all : (double)t.all);
+  c->total = round2(est);   /* not raised to the exact phase's partial count, which k may cut short */
+  c->all_words = round2(est_all);
 }
 
 int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char **err) {
@@ -972,14 +994,15 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   uint64_t paras = 0;
   for (size_t s = 0; s < q->nsegs; s++) paras += seg_npara(ix_seg(q->s, s));
   int deleted = paras != ix_live_paras(q->s);
-  q->step_cost = 1 + QX_POS_COST * positional(q->root);
-  uint64_t budget = q->o.count_steps ? q->o.count_steps : QX_COUNT_STEPS;
+  uint64_t budget = q->o.count_steps ? q->o.count_steps : QX_COUNT_WORK;
   if (q->root->kind == C_GROUP && !q->o.group && q->prox_max == 0 && !deleted) {
     counts->total = counts->all_words = (uint64_t)q->root->g->df;   /* every posting is a live match */
-  } else if (q->skipped || q->o.group || deleted || (q->matched + q->nsegs) * q->step_cost > budget) {
+  } else if (q->skipped || q->o.group || deleted || positional(q->root) || q->matched + q->nsegs > budget) {
     count_pass(q, counts);
     if (q->rc) { *err = q->err; return q->rc; }
   }
+  /* an estimate below the hits in hand would contradict them: raised to their number (rare; k's only effect) */
+  if (!counts->exact && counts->total < q->nheap) counts->total = q->nheap;
   if (q->root->kind != C_BEST) counts->all_words = counts->total;
   else if (q->nheap == 0 || q->heap[0].tier < q->full_tier) counts->all_words = 0;   /* the best hit misses a word */
   else if (counts->all_words == 0) counts->all_words = 1;

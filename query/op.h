@@ -132,6 +132,7 @@ extern const qx_op qx_op_group, qx_op_and, qx_op_phrase, qx_op_near, qx_op_or, q
   qx_op_best;
 
 #define QX_WORDING_MAX 32     /* words and pairs of the wording bonus */
+#define QX_POS_COST 64u       /* count pass: the work of one position check, in seeks */
 
 struct qx_query {
   qa_arena *a;
@@ -170,7 +171,9 @@ struct qx_query {
   uint32_t full_tier;        /* best match: the tier of those (the root's optional kids) */
   struct qx_count_piece { const char *id; size_t nid; int all; } *cpieces;   /* count pass, group: documents in pieces */
   size_t ncpieces, capcpieces;
-  uint64_t step_cost;        /* count pass: the cost of one step (eval.c) */
+  int counting;              /* the count pass runs (eval.c): seeks count their work */
+  uint64_t work, work_limit; /* count pass: work done, and where it stops */
+  int cut;                   /* count pass: a seek stopped at work_limit (its doc is where) */
   int skipped;
 };
 

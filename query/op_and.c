@@ -85,7 +85,15 @@ void qx_conj_seek(qx_query *q, qit *it, uint32_t t) {
       qx_seek(q, it->kids[j], d);
       if (it->kids[j]->doc != d) ok = 0;   /* an exclusion holds d */
     }
-    if (ok && it->op->positions && !it->lazy) ok = it->op->positions(q, it, d);
+    if (ok && it->op->positions && !it->lazy) {
+      if (q->counting && (q->work += QX_POS_COST) > q->work_limit) {   /* the count pass's work is out */
+        q->cut = 1;
+        it->doc = d;
+        it->at = 0;
+        return;
+      }
+      ok = it->op->positions(q, it, d);
+    }
     if (q->rc) { it->doc = SEG_END; return; }
     if (ok) { it->doc = d; it->at = 1; return; }
     if (d == SEG_END - 1) { it->doc = SEG_END; return; }
