@@ -259,6 +259,8 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     /* out of time while collecting: the hits so far, marked partial; their building is not timed */
     r->partial = 1;
     bud.no_time = 1;
+    bud.rc = INDAGA_OK;   /* memory and cancellation still apply */
+    bud.kind = QB_NONE;
     indaga__free(err);
     err = NULL;
     rc = INDAGA_OK;
@@ -294,7 +296,10 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     if (rc) r->n = 0;
   }
 done:
-  if (rc && bud.rc && (rc == INDAGA_ENOMEM || rc == bud.rc) && !err) err = qb_message(&bud);
+  if (rc && bud.rc && (rc == INDAGA_ENOMEM || rc == bud.rc)) {   /* the budget ran out: its status and message */
+    rc = bud.rc;
+    if (!err) err = qb_message(&bud);
+  }
   r->a.bud = NULL;   /* the budget dies with this call; the results' blocks stay */
   if (r->a.err == INDAGA_ELIMIT || r->a.err == INDAGA_ECANCELED) r->a.err = INDAGA_OK;   /* room for the message */
   if (rc && rc != INDAGA_EMISUSE) {

@@ -24,7 +24,7 @@ void qb_init(qb_budget *b, uint64_t time_ms, size_t mem, const volatile int *can
   if (exp > QB_EXPANSIONS_UNLIMITED) exp = QB_EXPANSIONS_UNLIMITED;
   b->max_expansions = (uint32_t)(exp ? exp : 1);
   b->cancel = cancel;
-  b->countdown = QB_STEPS;
+  b->countdown = QB_UNITS;
   b->phase = "searching";
 }
 
@@ -38,7 +38,7 @@ static int ran_out(qb_budget *b, int rc, qb_kind kind) {
 }
 
 int qb_check(qb_budget *b) {
-  b->countdown = QB_STEPS;
+  b->countdown = QB_UNITS;
   if (b->rc) return b->rc;
   if (b->cancel && __atomic_load_n(b->cancel, __ATOMIC_RELAXED))
     return ran_out(b, INDAGA_ECANCELED, QB_CANCEL);
@@ -76,8 +76,11 @@ char *qb_message(const qb_budget *b) {
     return indaga__sprintf("query over its work budget: the time limit of %llu ms ran out while %s",
                            (unsigned long long)b->time_ms, in);
   case QB_MEMORY:
+    if (b->mem_limit % (1024 * 1024) == 0)
+      return indaga__sprintf("query over its work budget: the memory limit of %zu MiB ran out while %s",
+                             b->mem_limit / (1024 * 1024), in);
     return indaga__sprintf("query over its work budget: the memory limit of %zu KiB ran out while %s",
-                           b->mem_limit / 1024, in);
+                           (b->mem_limit + 1023) / 1024, in);
   case QB_CANCEL:
     return indaga__sprintf("query cancelled by the caller while %s", in);
   case QB_NONE:

@@ -9,11 +9,14 @@
 **     (arena.c); a block past the limit is refused, the arena's sticky
 **     error becomes INDAGA_ELIMIT;
 **   - time and cancellation: the evaluation and expansion loops call
-**     qb_step() once per unit of work (a posting, a candidate, a term); it
-**     decrements a counter and, every QB_STEPS steps, reads the monotonic
-**     clock and the caller's cancel flag, so a check costs a decrement and
-**     a branch and a cancellation is seen within a few thousand steps
-**     (well under a millisecond of work);
+**     qb_step(b, n) once per step, n being the step's work in units of
+**     about one posting or cursor visited (a step of the evaluation loop
+**     over a tree of 300 cursors is 300 units, a decoded block 128, a
+**     dictionary lookup 64). It subtracts n from a counter and, once
+**     QB_UNITS units are done, reads the monotonic clock and the caller's
+**     cancel flag: a check costs a subtraction and a branch, and the clock
+**     is read every few tens of microseconds of work, so a search stops
+**     within about a millisecond of its limit or of a cancellation;
 **   - expansions: the terms a prefix (or any other expansion) adds to the
 **     query are counted against qb_expand(): at most one term per
 **     QB_EXPANSION_BYTES of the memory budget over the whole query, shared
@@ -27,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define QB_STEPS 1024u                 /* steps between two clock reads */
+#define QB_UNITS 8192                  /* units of work between two clock reads */
 #define QB_EXPANSION_BYTES 4096u       /* memory budget per expansion term allowed */
 #define QB_EXPANSIONS_UNLIMITED 1048576u /* expansion terms when memory is not limited */
 
@@ -43,7 +46,7 @@ typedef struct qb_budget {
   uint32_t max_expansions;    /* expansion terms allowed over the whole query */
   uint32_t expansions;        /* expansion terms taken */
   const volatile int *cancel; /* nonzero *cancel: stop (may be NULL) */
-  uint32_t countdown;         /* steps left before the next clock read */
+  int64_t countdown;          /* units left before the next clock read */
   int no_time;                /* 1: the clock is no longer checked (partial hits being built) */
   int rc;                     /* INDAGA_OK, INDAGA_ELIMIT or INDAGA_ECANCELED (sticky) */
   qb_kind kind;               /* what ran out */
@@ -61,12 +64,13 @@ void qb_init(qb_budget *b, uint64_t time_ms, size_t mem, const volatile int *can
 int qb_check(qb_budget *b);
 
 /*
-** One unit of work. Returns INDAGA_OK, or the sticky status once the time
-** is up or the search was cancelled. Accepts NULL (no budget).
+** A step of @units units of work. Returns INDAGA_OK, or the sticky status
+** once the time is up or the search was cancelled. Accepts NULL (no budget).
 */
-static inline int qb_step(qb_budget *b) {
+static inline int qb_step(qb_budget *b, size_t units) {
   if (!b) return 0;
-  if (--b->countdown) return b->rc;
+  b->countdown -= units < QB_UNITS ? (int64_t)units : QB_UNITS;
+  if (b->countdown > 0) return b->rc;
   return qb_check(b);
 }
 

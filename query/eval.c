@@ -167,11 +167,12 @@ static void fail(qx_query *q, int rc, const char *what) {
 }
 
 /*
-** One unit of work against the search's budget (budget.h): 1, with q->rc
-** set, once the time is up or the search was cancelled.
+** A step of @units units of work against the search's budget (budget.h:
+** about one posting or cursor visited each): 1, with q->rc set, once the
+** time is up or the search was cancelled.
 */
-static inline int over_budget(qx_query *q) {
-  int rc = qb_step(q->a->bud);
+static inline int over_budget(qx_query *q, size_t units) {
+  int rc = qb_step(q->a->bud, units);
   if (rc) fail(q, rc, "searching");
   return rc != 0;
 }
@@ -525,6 +526,7 @@ typedef struct namev {
   const char *pfx; size_t npfx;
   uint32_t *slot;     /* past 16 names: open addressing, index + 1 (0 empty) */
   size_t nslots;      /* a power of two, more than twice n */
+  int full;           /* the query's expansions ran out while adding names */
 } namev;
 
 static uint32_t name_hash(const char *t, size_t nt) {
@@ -585,11 +587,11 @@ static int vocab_cb(void *ctx, const char *t, size_t nt) { return add_name(ctx, 
 static int prefix_cb(void *ctx, const char *k, size_t nk, const char *t, size_t nt) {
   namev *v = ctx;
   (void)k; (void)nk;
-  if (over_budget(v->q)) return v->q->rc;
+  if (over_budget(v->q, 8)) return v->q->rc;
   size_t n = v->n;
   int rc = add_name(v, t, nt);
   if (rc || v->n == n) return rc;
-  if (qb_expand(v->q->a->bud)) { v->n--; return 1; }   /* expansions used up: drop it, stop (its slot is never read again) */
+  if (qb_expand(v->q->a->bud)) { v->n--; v->full = 1; return 1; }   /* expansions used up: drop it, stop (its slot is never read again) */
   return 0;
 }
 
@@ -622,7 +624,7 @@ static double union_df(qx_query *q, const seg_reader *r, const seg_term *t, uint
     while (!rc) {
       uint32_t d = SEG_END;
       for (uint32_t i = 1; i < n; i++) if (c[i].doc < d) d = c[i].doc;
-      if (d == SEG_END || over_budget(q)) break;
+      if (d == SEG_END || over_budget(q, n)) break;
       rc = seg_cursor_seek(&c[0], d);
       if (!rc && c[0].doc != d) df++;
       for (uint32_t i = 1; i < n && !rc; i++) if (c[i].doc == d) rc = seg_cursor_next(&c[i]);
@@ -639,7 +641,7 @@ static double union_df(qx_query *q, const seg_reader *r, const seg_term *t, uint
   int rc = 0;
   for (uint32_t i = 0; i < n && !rc; i++) {
     rc = seg_cursor_open(&c, r, &t[i]);
-    while (!rc && c.doc != SEG_END && !over_budget(q)) {
+    while (!rc && c.doc != SEG_END && !over_budget(q, 1)) {
       if (c.doc >= np) { rc = INDAGA_ECORRUPT; break; }
       uint64_t m = 1ull << (c.doc & 63), *w = &bits[c.doc >> 6];
       if (!(*w & m)) { *w |= m; df++; }
@@ -666,7 +668,8 @@ static int resolve_group(qx_query *q, qgroup *g) {
     q->r = r;
     if (g->flags & G_PREFIX) {
       rc = seg_vocab_prefix(r, g->key, g->nkey, prefix_cb, &v);
-      if (rc == 1) { rc = 0; truncated = 1; }
+      if (rc == 1) rc = 0;
+      if (v.full) truncated = 1;
     } else {
       rc = add_name(&v, g->term, g->nterm);
       if (!rc) rc = seg_vocab_get(r, g->key, g->nkey, vocab_cb, &v);
@@ -677,7 +680,7 @@ static int resolve_group(qx_query *q, qgroup *g) {
     gs->names = qalloc(q, (v.n ? v.n : 1) * sizeof *gs->names);
     gs->nnames = qalloc(q, (v.n ? v.n : 1) * sizeof *gs->nnames);
     if (!gs->t || !gs->names || !gs->nnames) return q->rc;
-    for (size_t i = 0; i < v.n && !over_budget(q); i++) {
+    for (size_t i = 0; i < v.n && !over_budget(q, 64); i++) {
       rc = seg_term_get(r, v.names[i], v.nnames[i], &gs->t[gs->n]);
       if (rc < 0) { fail(q, rc, "reading the term dictionary"); return q->rc; }
       if (rc == 1 && gs->t[gs->n].df > 0) {
@@ -803,6 +806,7 @@ static qit *build(qx_query *q, const cnode *c) {
     if (!it->cur) return NULL;
     uint32_t d = SEG_END;
     for (uint32_t i = 0; i < gs->n; i++) {
+      if (over_budget(q, SEG_BLOCK)) return NULL;   /* opening decodes a block */
       int rc = seg_cursor_open(&it->cur[i], q->r, &gs->t[i]);
       if (track_cursor(q, &it->cur[i])) return NULL;
       if (rc) { fail(q, rc, "opening postings"); return NULL; }
@@ -1065,7 +1069,7 @@ static void seek_and(qx_query *q, qit *it, uint32_t t) {
   uint32_t d = t;
   for (;;) {
     size_t agree = 0, i = 0;
-    if (over_budget(q)) { it->doc = SEG_END; return; }
+    if (over_budget(q, it->nkids)) { it->doc = SEG_END; return; }
     while (agree < it->npos) {
       qit *k = it->kids[it->ord[i]];
       seek(q, k, d);
@@ -1315,7 +1319,7 @@ static void run_one(qx_query *q, qit *it) {
   double cub = 0;
   int have_bound = 0;
   uint8_t cand[SEG_BLOCK];
-  while (c->doc != SEG_END && !q->rc && !over_budget(q)) {
+  while (c->doc != SEG_END && !q->rc && !over_budget(q, SEG_BLOCK)) {
     uint32_t d = c->doc;
     if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
       uint32_t last = SEG_END;
@@ -1376,7 +1380,7 @@ static void run_group(qx_query *q, qit *it) {
   uint32_t d = it->doc, blast = 0, minlen = 0, ctf = 0;
   double cub = 0;
   int have_bound = 0;
-  while (d != SEG_END && !q->rc && !over_budget(q)) {
+  while (d != SEG_END && !q->rc && !over_budget(q, it->ncur)) {
     if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
       uint32_t last = SEG_END;
       double ub = bound(q, it, d, &last);
@@ -1480,7 +1484,7 @@ static inline void group_seek(qx_query *q, qit *it, uint32_t t) {
 static uint32_t leapfrog2(qx_query *q, qit *ka, qit *kb, uint32_t d) {
   const seg_cursor *a = &ka->cur[ka->dom], *b = &kb->cur[kb->dom];
   for (;;) {
-    if (over_budget(q)) return SEG_END;
+    if (over_budget(q, ka->ncur + kb->ncur)) return SEG_END;
     group_seek(q, ka, d);
     if (q->rc || ka->doc == SEG_END) return SEG_END;
     group_seek(q, kb, ka->doc);
@@ -1511,7 +1515,7 @@ static uint32_t leapfrog(qx_query *q, qit *root, const uint32_t *lead, size_t n,
   size_t agree = 0, i = 0;
   while (agree < n) {
     qit *k = root->kids[lead[i]];
-    if (over_budget(q)) return SEG_END;
+    if (over_budget(q, 4)) return SEG_END;
     seek(q, k, d);
     if (q->rc || k->doc == SEG_END) return SEG_END;
     if (k->doc == d) agree++;
@@ -1610,7 +1614,7 @@ static void run_conj(qx_query *q, qit *root) {
   }
   uint32_t d = 0, blast = 0;
   int have_bound = 0;
-  while (!q->rc && d != SEG_END && !over_budget(q)) {
+  while (!q->rc && d != SEG_END && !over_budget(q, q->nopen)) {
     const int full = q->nheap == q->o.k;
     /* 1. block-max: skip ranges whose bound cannot enter */
     if (pruning && full) {
@@ -1740,7 +1744,7 @@ static void run_segment(qx_query *q) {
     for (size_t i = 0; i < root->npos && nlazy < QX_PHRASE_MAX; i++)
       if (root->kids[i]->kind == C_PHRASE || root->kids[i]->kind == C_NEAR) lazy[nlazy++] = root->kids[i];
   for (size_t i = 0; i < nlazy; i++) lazy[i]->lazy = 1;
-  while (!q->rc && !over_budget(q)) {
+  while (!q->rc && !over_budget(q, q->nopen)) {
     int full = q->nheap == q->o.k;
     if (pruning && full) {
       int skip = blockmax_skip(q, root, &d, &blast, &have_bound);
