@@ -232,7 +232,9 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
   qx_hit *hits = NULL;
   size_t nhits = 0;
   char *err = NULL;
+  bud.phase = "preparing";
   int rc = qx_pool_get(idx, &cx);
+  if (!rc) rc = qb_check(&bud);
   bud.phase = "parsing";
   if (!rc) rc = qp_parse(&wa, query, strlen(query), &tree, &notes);
   if (!rc) rc = qb_check(&bud);

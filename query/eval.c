@@ -1069,7 +1069,7 @@ static void seek_and(qx_query *q, qit *it, uint32_t t) {
   uint32_t d = t;
   for (;;) {
     size_t agree = 0, i = 0;
-    if (over_budget(q, it->nkids)) { it->doc = SEG_END; return; }
+    if (over_budget(q, q->nopen)) { it->doc = SEG_END; return; }
     while (agree < it->npos) {
       qit *k = it->kids[it->ord[i]];
       seek(q, k, d);
@@ -1515,7 +1515,7 @@ static uint32_t leapfrog(qx_query *q, qit *root, const uint32_t *lead, size_t n,
   size_t agree = 0, i = 0;
   while (agree < n) {
     qit *k = root->kids[lead[i]];
-    if (over_budget(q, 4)) return SEG_END;
+    if (over_budget(q, q->nopen)) return SEG_END;
     seek(q, k, d);
     if (q->rc || k->doc == SEG_END) return SEG_END;
     if (k->doc == d) agree++;

@@ -8,7 +8,7 @@ set -eu
 
 pkgs="gcc g++ make cmake pkg-config ca-certificates zstd tar
       libstemmer-dev libutf8proc-dev libzstd-dev libxxhash-dev libstreamvbyte-dev
-      libcmocka-dev libsqlite3-dev"
+      libcmocka-dev libsqlite3-dev time"
 for extra in "$@"; do
     case "$extra" in
     bench) pkgs="$pkgs libxapian-dev libsqlite3-dev time" ;;

@@ -493,7 +493,7 @@ static void test_hostile_queries__time_budget(void **state) {
     unsigned partials = 0, limits = 0, whole = 0;
     o.partial = 1;
     for (int k = 0; k < 2; k++) {
-      for (unsigned ms = 1; ms <= 1024; ms *= 2) {
+      for (unsigned ms = 1; ms <= 1024; ms = ms * 3 / 2 + 1) {
         o.time_ms = ms;
         r = NULL;
         rc = indaga_search(&r, g_idx, qs[k], &o);
@@ -512,7 +512,7 @@ static void test_hostile_queries__time_budget(void **state) {
         indaga_results_free(r);
       }
     }
-    printf("  partial sweep (22 searches, 1 ms to 1 s): %u partial answers, %u ELIMIT before collecting, %u whole\n",
+    printf("  partial sweep (1 ms to 1 s, x1.5): %u partial answers, %u ELIMIT before collecting, %u whole\n",
            partials, limits, whole);
     free(qs[0]);
     free(qs[1]);
