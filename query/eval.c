@@ -232,6 +232,7 @@ static int collect_tok(void *ctx, const ia_token *tok) {
 static int analyse(qx_query *q, const char *p, size_t n, tokv *v) {
   memset(v, 0, sizeof *v);
   v->q = q;
+  if (over_budget(q, 64 + n)) return q->rc;
   int rc = analyzer_run(q->an, p, n, collect_tok, v, NULL);
   if (rc) fail(q, rc < 0 ? rc : INDAGA_ENOMEM, "analysing the query");
   if (v->more) note(q, "a phrase longer than 64 words was cut");
@@ -455,6 +456,7 @@ static size_t count_content(qx_query *q, const qnode *t, int neg) {
 */
 static cnode *compile(qx_query *q, const qnode *t, int neg, int bag, int keepstop) {
   unsigned flags = neg ? 0 : G_POS;
+  if (over_budget(q, 64)) return NULL;
   switch (t->kind) {
   case QN_WORD:
     if (!keepstop && word_is_stop(q, t)) return NULL;

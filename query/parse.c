@@ -26,7 +26,9 @@
 **
 ** Bounds: the text is cut at QP_MAX_BYTES (at a UTF-8 boundary), words past
 ** QP_MAX_LEAVES are ignored, and parentheses nested deeper than QP_MAX_DEPTH
-** are ignored, so recursion depth and work are bounded for any input.
+** are ignored, so recursion depth and work are bounded for any input. Each
+** leaf is a step of the search's work budget (the arena's, budget.h): once
+** it runs out, or the arena's memory does, parsing stops with that status.
 **
 ** Duplicates: the kids of an AND or an OR that are the same subtree (same
 ** kinds, words and structure; a prefix compared without ASCII case) are
@@ -324,6 +326,8 @@ static size_t dedupe(parser *ps, qnode **v, size_t n) {
 
 /* A leaf from the current word/prefix/phrase/filter token, or NULL past the cap. */
 static qnode *leaf(parser *ps, const tk *t) {
+  int brc = qb_step(ps->a->bud, 64 + t->n);   /* the work budget (budget.h): sticky in the arena */
+  if (brc) { ps->a->err = brc; return NULL; }
   if (ps->leaves >= QP_MAX_LEAVES) {
     note(ps, N_LEAVES, "words past the first 1024 ignored");
     return NULL;
@@ -385,7 +389,7 @@ static qnode *parse_near(parser *ps, unsigned depth) {
   unsigned dist = UINT32_MAX;
   int words_only = first && (first->kind == QN_WORD || first->kind == QN_PREFIX);
   kv_push(&kv, first);
-  while (peek(ps)->kind == TK_NEAR) {
+  while (peek(ps)->kind == TK_NEAR && !ps->a->err) {
     unsigned d = ps->cur.near;
     consume(ps);
     tk *t = peek(ps);
@@ -446,7 +450,7 @@ static qnode *parse_item(parser *ps, unsigned depth) {
   if (peek(ps)->kind != TK_OR) return first;
   kidvec kv = { 0 };
   kv_push(&kv, first);
-  while (peek(ps)->kind == TK_OR) {
+  while (peek(ps)->kind == TK_OR && !ps->a->err) {
     consume(ps);
     tk *t = peek(ps);
     if (t->kind == TK_END || t->kind == TK_RP || t->kind == TK_OR || t->kind == TK_AND) {
