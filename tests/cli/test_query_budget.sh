@@ -18,7 +18,6 @@
 #      under 200 MiB. No timing thresholds.
 set -eu
 . "${SRCDIR:?}/tests/cli/lib.sh"
-[ -n "${INDAGA_SHARED_DATA:-}" ] && UN="$INDAGA_SHARED_DATA/un"
 
 # q_repeat UNIT N SEP: UNIT N times joined by SEP
 q_repeat() {
