@@ -484,15 +484,28 @@ static void test_hostile_queries__time_budget(void **state) {
     indaga_results_free(r);
     free(q);
     /*
-    ** Partial results: time limits from 1 ms to 1 s over two queries; a
-    ** limit reached while collecting matches gives the hits so far, marked
+    ** Partial results: time limits from 1 ms to 1 s over three queries (the
+    ** last, real words ORed, expands fast and collects long); a limit
+    ** reached while collecting matches gives the hits so far, marked
     ** partial; one reached before (expanding) gives ELIMIT, since there is
     ** nothing to show yet; one not reached gives the whole answer.
     */
-    char *qs[2] = { distinct_prefixes(676, " OR ", P_NEAR), distinct_prefixes(676, " OR ", P_PREFIX) };
+    char *qs[3] = { distinct_prefixes(676, " OR ", P_NEAR), distinct_prefixes(676, " OR ", P_PREFIX),
+                    real_text(120000) };
+    for (char *c = qs[2]; *c; c++)
+      if (*c == ' ' || *c == '\n') *c = '|';   /* each blank becomes " OR " below */
+    char *ors = malloc(4 * strlen(qs[2]) + 1), *w = ors;
+    assert_non_null(ors);
+    for (const char *c = qs[2]; *c; c++) {
+      if (*c == '|') { memcpy(w, " OR ", 4); w += 4; }
+      else *w++ = *c;
+    }
+    *w = 0;
+    free(qs[2]);
+    qs[2] = ors;
     unsigned partials = 0, limits = 0, whole = 0;
     o.partial = 1;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 3; k++) {
       for (unsigned ms = 1; ms <= 1024; ms = ms * 3 / 2 + 1) {
         o.time_ms = ms;
         r = NULL;
@@ -514,8 +527,7 @@ static void test_hostile_queries__time_budget(void **state) {
     }
     printf("  partial sweep (1 ms to 1 s, x1.5): %u partial answers, %u ELIMIT before collecting, %u whole\n",
            partials, limits, whole);
-    free(qs[0]);
-    free(qs[1]);
+    for (int k = 0; k < 3; k++) free(qs[k]);
     assert_true(partials > 0);
     /* a complete answer is never marked partial */
     o.time_ms = 0;
