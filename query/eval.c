@@ -641,7 +641,7 @@ static double union_df(qx_query *q, const seg_reader *r, const seg_term *t, uint
   seg_cursor c;
   double df = 0;
   int rc = 0;
-  for (uint32_t i = 0; i < n && !rc; i++) {
+  for (uint32_t i = 0; i < n && !rc && !over_budget(q, SEG_BLOCK); i++) {   /* opening decodes a block */
     rc = seg_cursor_open(&c, r, &t[i]);
     while (!rc && c.doc != SEG_END && !over_budget(q, 1)) {
       if (c.doc >= np) { rc = INDAGA_ECORRUPT; break; }
