@@ -11,7 +11,7 @@
 **
 **     query=NAME bytes=B status=S hits=H p50_ms=.. max_ms=.. rss_kib=R
 **
-** (status: 0, or the INDAGA_E* code of the last run, e.g. -12 for
+** (status: 0, or the INDAGA_E* code of the last run, e.g. -13 for
 ** INDAGA_ELIMIT; rss_kib: how much the process's peak RSS grew during that
 ** query's runs), then one summary line for bench/run.sh:
 **

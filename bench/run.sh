@@ -457,7 +457,7 @@ most 10 per query): indaga $(val lat_indaga_0 hits), Xapian $(val lat_xapian_0 h
 | legislation | $(val hostile_pe normal_p50_ms) | $(val hostile_pe worst) | $(val hostile_pe worst_p50_ms) | $(val hostile_pe worst_max_ms) | $(val hostile_pe worst_status) | $(val hostile_pe peak_rss_mib) |
 | UN documents | $(val hostile_un normal_p50_ms) | $(val hostile_un worst) | $(val hostile_un worst_p50_ms) | $(val hostile_un worst_max_ms) | $(val hostile_un worst_status) | $(val hostile_un peak_rss_mib) |
 
-Status 0 is an answer, -12 INDAGA_ELIMIT ("query over its work budget"). The hostile set and
+Status 0 is an answer, -13 INDAGA_ELIMIT ("query over its work budget"). The hostile set and
 every query's figures: bench/bench_hostile.c and bench/work/log/hostile_*.out.
 
 ## Known-item relevance, MRR@10
