@@ -179,7 +179,7 @@ static void run_one(qx_query *q, qit *it) {
   double cub = 0;
   int have_bound = 0;
   uint8_t cand[SEG_BLOCK];
-  while (c->doc != SEG_END && !q->rc) {
+  while (c->doc != SEG_END && !q->rc && !qx_over_budget(q, SEG_BLOCK)) {
     uint32_t d = c->doc;
     if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
       uint32_t last = SEG_END;
@@ -240,7 +240,7 @@ static void run_group(qx_query *q, qit *it) {
   uint32_t d = it->doc, blast = 0, minlen = 0, ctf = 0;
   double cub = 0;
   int have_bound = 0;
-  while (d != SEG_END && !q->rc) {
+  while (d != SEG_END && !q->rc && !qx_over_budget(q, it->ncur)) {
     if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
       uint32_t last = SEG_END;
       double ub = qx_bound(q, it, d, &last);
@@ -311,6 +311,7 @@ static inline void group_seek(qx_query *q, qit *it, uint32_t t) {
 static uint32_t leapfrog2(qx_query *q, qit *ka, qit *kb, uint32_t d) {
   const seg_cursor *a = &ka->cur[ka->dom], *b = &kb->cur[kb->dom];
   for (;;) {
+    if (qx_over_budget(q, ka->ncur + kb->ncur)) return SEG_END;
     group_seek(q, ka, d);
     if (q->rc || ka->doc == SEG_END) return SEG_END;
     group_seek(q, kb, ka->doc);
@@ -341,6 +342,7 @@ static uint32_t leapfrog(qx_query *q, qit *root, const uint32_t *lead, size_t n,
   size_t agree = 0, i = 0;
   while (agree < n) {
     qit *k = root->kids[lead[i]];
+    if (qx_over_budget(q, q->nopen)) return SEG_END;
     qx_seek(q, k, d);
     if (q->rc || k->doc == SEG_END) return SEG_END;
     if (k->doc == d) agree++;
@@ -440,7 +442,7 @@ static void run_conj(qx_query *q, qit *root) {
   }
   uint32_t d = 0, blast = 0;
   int have_bound = 0;
-  while (!q->rc && d != SEG_END) {
+  while (!q->rc && d != SEG_END && !qx_over_budget(q, q->nopen)) {
     const int full = q->nheap == q->o.k;
     /* 1. block-max: skip ranges whose bound cannot enter */
     if (pruning && full) {
@@ -576,7 +578,7 @@ static void run_best(qx_query *q, qit *root) {
     if (root->kids[i]->op->positions && nlazy < QX_PHRASE_MAX) { root->kids[i]->lazy = 1; lazy[nlazy++] = root->kids[i]; }
   uint32_t tw = UINT32_MAX, d = 0, blast = 0;
   int have_bound = 0;
-  while (!q->rc && d != SEG_END) {
+  while (!q->rc && d != SEG_END && !qx_over_budget(q, q->nopen)) {
     const int full = q->nheap == q->o.k;
     /* 0. the essential kids for the worst kept tier */
     if (full && !root->reqs && q->heap[0].tier != tw) {
@@ -725,7 +727,7 @@ static void run_segment(qx_query *q) {
     for (size_t i = 0; i < root->npos && nlazy < QX_PHRASE_MAX; i++)
       if (root->kids[i]->op->positions) lazy[nlazy++] = root->kids[i];
   for (size_t i = 0; i < nlazy; i++) lazy[i]->lazy = 1;
-  while (!q->rc) {
+  while (!q->rc && !qx_over_budget(q, q->nopen)) {
     int full = q->nheap == q->o.k;
     if (pruning && full) {
       int skip = blockmax_skip(q, root, &d, &blast, &have_bound);
@@ -863,7 +865,7 @@ static uint32_t count_range(qx_query *q, qit *root, uint32_t lo, uint32_t hi, ui
   q->work_limit = q->work + budget;
   q->cut = 0;
   while (d < hi) {
-    if (q->work >= q->work_limit) return d;
+    if (q->work >= q->work_limit || qx_over_budget(q, q->nopen)) return d;
     q->work++;
     if (!root->at || root->doc < d) root->op->seek(q, root, d);   /* qx_seek, after a cut too */
     uint32_t x = root->doc;
@@ -921,7 +923,7 @@ static void count_pass(qx_query *q, qx_counts *c) {
       t.last_doc = SEG_END;
       done = count_range(q, root, 0, np, budget > q->work ? budget - q->work : 0, &t) >= np;
     }
-    qx_it_release(root);
+    qx_it_release(q, root);
   }
   if (q->rc || done) {
     q->counting = 0;
@@ -946,7 +948,7 @@ static void count_pass(qx_query *q, qx_counts *c) {
       est += (double)wt.n * scale;
       est_all += (double)wt.all * scale;
     }
-    qx_it_release(root);
+    qx_it_release(q, root);
   }
   q->counting = 0;
   if (q->rc) return;
@@ -973,7 +975,8 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
     if (q->it && !q->rc && !wording_build(q)) run_segment(q);
     qx_release(q);
   }
-  if (q->rc) { *err = q->err; return q->rc; }
+  if (q->rc && q->rc != INDAGA_ELIMIT) { *err = q->err; return q->rc; }
+  /* over the budget: the hits so far are returned with the status, for partial results */
   for (size_t i = 0; i < q->npieces; i++) {
     q->matched_all += q->pieces[i].h.tier == q->full_tier;
     offer(q, &q->pieces[i].h);
@@ -995,18 +998,22 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   for (size_t s = 0; s < q->nsegs; s++) paras += seg_npara(ix_seg(q->s, s));
   int deleted = paras != ix_live_paras(q->s);
   uint64_t budget = q->o.count_steps ? q->o.count_steps : QX_COUNT_WORK;
-  if (q->root->kind == C_GROUP && !q->o.group && q->prox_max == 0 && !deleted) {
+  if (q->rc) {
+    counts->exact = 0;   /* partial: the matches seen so far */
+  } else if (q->root->kind == C_GROUP && !q->o.group && q->prox_max == 0 && !deleted) {
     counts->total = counts->all_words = (uint64_t)q->root->g->df;   /* every posting is a live match */
   } else if (q->skipped || q->o.group || deleted || positional(q->root) || q->matched + q->nsegs > budget) {
     count_pass(q, counts);
-    if (q->rc) { *err = q->err; return q->rc; }
+    if (q->rc && q->rc != INDAGA_ELIMIT) { *err = q->err; return q->rc; }
+    if (q->rc) { counts->total = q->matched; counts->all_words = q->matched_all; counts->exact = 0; }
   }
   /* an estimate below the hits in hand would contradict them: raised to their number (rare; k's only effect) */
   if (!counts->exact && counts->total < q->nheap) counts->total = q->nheap;
   if (q->root->kind != C_BEST) counts->all_words = counts->total;
   else if (q->nheap == 0 || q->heap[0].tier < q->full_tier) counts->all_words = 0;   /* the best hit misses a word */
   else if (counts->all_words == 0) counts->all_words = 1;
-  return INDAGA_OK;
+  *err = q->err;
+  return q->rc;
 }
 
 int qx_match_token(const qx_query *q, size_t seg, const ia_token *tok, uint32_t *group) {
@@ -1036,10 +1043,10 @@ int qx_match_token(const qx_query *q, size_t seg, const ia_token *tok, uint32_t 
 
 void qx_release(qx_query *q) {
   if (!q) return;
-  qx_it_release(q->it);
+  qx_it_release(q, q->it);
   q->it = NULL;
   for (unsigned i = 0; i < q->nwslots; i++) {
-    if (q->wslot[i].stop) qx_it_release(q->wit[i]);
+    if (q->wslot[i].stop) qx_it_release(q, q->wit[i]);
     q->wit[i] = NULL;
   }
   indaga__free(q->sp);
