@@ -548,7 +548,8 @@ static double kid_bound_at(qx_query *q, qit *k, uint32_t d, double len) {
 ** kids become non-essential: candidates come from the others' union only,
 ** and the non-essential kids are sought (decoded) only at a candidate whose
 ** bound still lets it in. With a full heap of all-words hits, the words
-** are intersected (leapfrog, rarest first). When a required kid scores, it
+** are intersected (leapfrog, rarest first; the two rarest merged block by
+** block as run_conj does, leapfrog2). When a required kid scores, it
 ** alone makes candidates (leapfrog over the required kids) and every
 ** optional kid is non-essential.
 **
@@ -569,6 +570,7 @@ static void run_best(qx_query *q, qit *root) {
   qit *lazy[QX_PHRASE_MAX];
   size_t nlazy = 0;
   int conj = 0;   /* the worst kept hit holds every word: the words are intersected */
+  qit *pair[2], **two = NULL;   /* conj: the two rarest words, when leapfrog2 can merge them */
   if (!byc || !ess) return;
   by_cost_desc(opt, no, byc);
   lead = byc + no;
@@ -586,6 +588,11 @@ static void run_best(qx_query *q, qit *root) {
       if (tw > no) break;   /* no paragraph here holds enough of the words */
       conj = tw == no;
       for (size_t i = 0; i < no; i++) ess[byc[i]] = conj || i + 1 >= tw;
+      if (conj && no >= 2) {
+        pair[0] = root->kids[lead[0]];
+        pair[1] = root->kids[lead[1]];
+        if (qx_group_one_big_list(q, pair[0]) && qx_group_one_big_list(q, pair[1])) two = pair;
+      }
     }
     /* 1. block-max: skip ranges whose bound cannot enter */
     if (full) {
@@ -597,7 +604,7 @@ static void run_best(qx_query *q, qit *root) {
     if (root->reqs) {
       d = leapfrog(q, root, root->ord, nr, d);
     } else if (conj) {
-      d = leapfrog(q, root, lead, no, d);
+      d = two ? leapfrog_two(q, root, lead, no, two, d) : leapfrog(q, root, lead, no, d);
     } else {
       uint32_t m = SEG_END;
       for (size_t i = 0; i < no; i++) {
@@ -933,7 +940,8 @@ static void count_pass(qx_query *q, qx_counts *c) {
   /* sampling: windows spread over each segment, each scaled by the part of it counted */
   double est = 0, est_all = 0;
   uint64_t per = (q->o.count_steps ? q->o.count_steps / 2 : QX_SAMPLE_WORK) / (QX_SAMPLE_WINDOWS * (q->nsegs ? q->nsegs : 1));
-  if (per < QX_POS_COST + 1) per = QX_POS_COST + 1;
+  uint64_t least_per = positional(q->root) ? QX_POS_COST + 1 : 16;   /* a window sees a match or a check at least */
+  if (per < least_per) per = least_per;
   q->ncpieces = 0;
   for (size_t s = 0; s < q->nsegs && !q->rc; s++) {
     qit *root = count_build(q, s);
