@@ -34,6 +34,11 @@
 **              the two rarest cheap kids are groups with one big list each,
 **              the intersection merges those lists' decoded blocks by
 **              comparison (leapfrog2) instead of seeking posting by posting.
+**   run_best   the root is a best match (op_best.c), top k without
+**              grouping: MaxScore over the optional words with the tier
+**              (the number of words a paragraph holds) leading the bound.
+** Each hit has a tier (0 unless the root is a best match), compared before
+** its score. The counts come from a count pass (see "Counts" below).
 */
 #include <assert.h>
 #include <math.h>
