@@ -808,8 +808,8 @@ static void run_segment(qx_query *q) {
 ** exact phase ends within its work when (matches + segments) fit; a query
 ** of one word (and no bonus) on such a snapshot matches its df.
 */
-#define QX_COUNT_WORK 2048u
-#define QX_SAMPLE_WORK 1024u
+#define QX_COUNT_WORK 1024u
+#define QX_SAMPLE_WORK 512u
 #define QX_SAMPLE_WINDOWS 8u
 
 typedef struct qx_tally {

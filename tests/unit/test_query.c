@@ -473,6 +473,11 @@ static void test_query__counts_are_honest(void **state) {
     static const unsigned offs[] = { 1, 10, 50, 100, 1000, 100000 };
     for (size_t j = 0; j < ARRAY_SIZE(offs); j++) {
       indaga_results *r = search_mode(qs[i], 10, offs[j], INDAGA_MATCH_BEST);
+      if (!exact && offs[j] + 10 > total) {   /* an estimate is raised to the hits found past it, never lowered */
+        assert_true(indaga_results_total(r) >= total);
+        indaga_results_free(r);
+        continue;
+      }
       if (indaga_results_total(r) != total || indaga_results_all_words(r) != all)
         fail_msg("'%s' offset %u: total %llu all %llu, at 0: %llu %llu", qs[i], offs[j],
                  (unsigned long long)indaga_results_total(r), (unsigned long long)indaga_results_all_words(r),
