@@ -15,9 +15,15 @@
 **                 the same prefix twice shares one group.
 **   QN_NEAR    -> groups checked for a window of positions.
 **   QN_FILTER  -> a predicate on the paragraph's document or part (op_filter.c).
-**   QN_AND     -> AND of the positive kids, then the exclusions (NOT nodes).
+**   QN_AND     -> AND of the positive kids, then the exclusions (NOT nodes);
+**                 at the top of a best-match query (QX_MODE_BEST), a best
+**                 match (op_best.c) whose plain words are optional and whose
+**                 +words, AND operands, phrases, NEAR, filters and symbols
+**                 are required (compile_best).
 **   QN_OR      -> OR of the kids.
-** Stopwords outside phrases are dropped unless every word is a stopword.
+** Stopwords and question words outside phrases are dropped unless every
+** word is one (or written +word); the top level's dropped stopwords still
+** feed the wording bonus (collect_wording, rank.c).
 ** Groups of bag-of-words words (outside phrases, NEAR and exclusions) are
 ** the "proximity groups" of rank.c.
 **
