@@ -26,6 +26,8 @@ int cli_status(int rc) {
 
 /* Write one report: @kind "error" (with @status, and @query_no when >= 0) or "warning". */
 static void report(const char *kind, long query_no, int status, const char *path,
+                   const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static void report(const char *kind, long query_no, int status, const char *path,
                    const char *fmt, va_list ap) {
   char msg[CLI_MESSAGE_MAX + 1];
   int n = vsnprintf(msg, sizeof msg, fmt, ap);

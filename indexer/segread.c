@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <xxhash.h>
 #include <zstd.h>
+#include "common/testhook.h"
 #include "indexer/segimpl.h"
 #include "indexer/segwriter.h"
 
@@ -194,10 +195,11 @@ int seg__checksum(const seg_reader *r, char **errmsg) {
   return INDAGA_OK;
 }
 
-/* Files up to this size are checksummed whole on open (about a millisecond). */
+/* Files up to this size are checksummed whole on open (about a millisecond);
+   a test build may lower it to reach the large-file path (common/testhook.h). */
 static size_t full_check_max(void) {
-  const char *z = getenv("INDAGA_TEST_FULL_CHECK_MAX");   /* tests: force the large-file path */
-  return z ? (size_t)strtoull(z, NULL, 10) : SEG_FULL_CHECK_MAX;
+  uint64_t v = test_knob(TEST_FULL_CHECK_MAX, SEG_FULL_CHECK_MAX);
+  return v > SIZE_MAX ? SIZE_MAX : (size_t)v;
 }
 
 int seg_open(seg_reader **out, const char *path, char **errmsg) {

@@ -658,7 +658,7 @@ int segsink_term_enc(segsink *s, const char *t, size_t n, const uint32_t *docs, 
                      const uint64_t *posoff, char **errmsg) {
   if (term_lens(s, docs, df, lens == NULL)) return s->rc;   /* lens: gathered by the caller */
   uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = s->posb.n;
-  if (pos == s->posb.p + s->posb.n && s->posb.cap - s->posb.n > npos) {   /* written in place */
+  if (s->posb.p && pos == s->posb.p + s->posb.n && s->posb.cap - s->posb.n > npos) {   /* in place */
     s->posb.n += npos;
     s->posb.p[s->posb.n] = 0;
   } else {

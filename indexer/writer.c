@@ -70,9 +70,10 @@
 ** piece (delete_doc). A file that fails or is skipped halfway loses the
 ** pieces already added (drop_pieces): no partial document is committed.
 **
-** Testing hook: with INDAGA_TEST_KILL_AT=N in the environment the process
-** raises SIGKILL at its Nth durability step (segment, deletion file,
-** directory fsync, manifest, each removal), for tests/cli/test_crash.sh.
+** Testing hook (test builds only, common/testhook.h): with
+** INDAGA_TEST_KILL_AT=N in the environment the process raises SIGKILL at
+** its Nth durability step (segment, deletion file, directory fsync,
+** manifest, each removal), for tests/cli/test_crash.sh.
 */
 #include <assert.h>
 #include <pthread.h>
@@ -82,6 +83,7 @@
 #include <xxhash.h>
 #include "common/common.h"
 #include "common/os.h"
+#include "common/testhook.h"
 #include "indexer/manifest.h"
 #include "indexer/segment.h"
 #include "indexer/segwriter.h"
@@ -151,7 +153,7 @@ struct indaga_writer {
   unsigned workers;           /* analysing threads running (sync) */
   size_t inflight;            /* estimated bytes of parsed documents not yet added */
   uint64_t bbytes;            /* input bytes (file sizes) of the documents in the builder */
-  uint64_t kill_at, kill_count; /* INDAGA_TEST_KILL_AT */
+  uint64_t kill_at, kill_count; /* TEST_KILL_AT (common/testhook.h) */
 };
 
 /**************************************************************************
@@ -536,8 +538,7 @@ int indaga_writer_open(indaga_writer **out, const char *path,
   w->on_progress = opts->on_progress;
   w->on_change = opts->version >= 2 ? opts->on_change : NULL;
   w->ctx = opts->ctx;
-  const char *kill = getenv("INDAGA_TEST_KILL_AT");
-  if (kill) w->kill_at = strtoull(kill, NULL, 10);
+  w->kill_at = test_knob(TEST_KILL_AT, 0);
   char *msg = NULL;
   int rc = w->dir ? os_mkdir_p(path, &msg) : INDAGA_ENOMEM;
   if (rc == INDAGA_OK) rc = os_lock(path, (opts->flags & INDAGA_WRITER_WAIT) != 0, &w->lock_fd, &msg);

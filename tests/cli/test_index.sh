@@ -11,6 +11,7 @@
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
+need_un
 
 expect() {   # expect WHAT WANT GOT
     [ "$2" = "$3" ] || fail "$1: expected $2, got $3"

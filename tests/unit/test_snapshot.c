@@ -321,6 +321,7 @@ static void test_snapshot__manifest_round_trip(void **state) {
 }
 
 int main(void) {
+  if (!tu_have_shared(UN_DIR)) return TU_SKIPPED;
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_snapshot__manifest_round_trip),
     cmocka_unit_test(test_snapshot__deletion_bitmaps),

@@ -583,6 +583,7 @@ static void test_writer__full_disk_each_step(void **state) {
 }
 
 int main(void) {
+  if (!tu_have_shared(UN_DIR)) return TU_SKIPPED;
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_writer__sync_counts_match_parser),
     cmocka_unit_test(test_writer__threads_and_budget_same_index),
