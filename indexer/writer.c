@@ -558,9 +558,16 @@ int indaga_writer_open(indaga_writer **out, const char *path,
   w->ctx = opts->ctx;
   w->kill_at = test_knob(TEST_KILL_AT, 0);
   char *msg = NULL;
-  int rc = w->dir ? os_mkdir_p(path, &msg) : INDAGA_ENOMEM;
-  if (rc == INDAGA_OK) rc = os_lock(path, (opts->flags & INDAGA_WRITER_WAIT) != 0, &w->lock_fd, &msg);
-  if (rc == INDAGA_OK) {
+  /* A dry run of an index not made yet makes nothing, not even its directory. */
+  os_stat_info dst;
+  int fresh_dry = (opts->flags & INDAGA_WRITER_DRY_RUN) && os_stat(path, &dst, NULL) == INDAGA_ENOTFOUND;
+  int rc = w->dir ? INDAGA_OK : INDAGA_ENOMEM;
+  if (rc == INDAGA_OK && !fresh_dry) rc = os_mkdir_p(path, &msg);
+  if (rc == INDAGA_OK && !fresh_dry) rc = os_lock(path, (opts->flags & INDAGA_WRITER_WAIT) != 0, &w->lock_fd, &msg);
+  if (rc == INDAGA_OK && fresh_dry) {
+    w->index_id = os_random_id();
+    w->next_seg_id = 1;
+  } else if (rc == INDAGA_OK) {
     rc = load_manifests(w, (opts->flags & INDAGA_WRITER_FULL) != 0);
     if (rc) { msg = w->err; w->err = NULL; }
   }
