@@ -14,7 +14,10 @@
 **   - a segment of another index, or an older copy of a live segment's
 **     file, is refused by open and check even with the same counts;
 **   - a damaged or deleted newest manifest gives a note (never silence),
-**     fails check, and stops the writer.
+**     fails check, and stops the writer;
+**   - readers opening the index again and again while a writer commits,
+**     compacts and rolls back never fail and never get a note: the races
+**     of opening against a commit are retried, not reported.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include "testutil.h"
@@ -388,12 +392,86 @@ static void test_generations__damaged_or_deleted_newest_manifest(void **state) {
   free(t);
 }
 
+typedef struct race {
+  const char *ix;
+  _Atomic int done;
+  _Atomic int opens, failures, notes;
+} race;
+
+static void *opener(void *arg) {
+  race *r = arg;
+  while (!r->done) {
+    indaga_index *idx = NULL;
+    char *err = NULL;
+    int rc = indaga_index_open(&idx, r->ix, NULL, &err);
+    if (rc != INDAGA_OK) {
+      fprintf(stderr, "open during commits: %s\n", err ? err : indaga_strerror(rc));
+      r->failures++;
+    } else if (indaga_index_note(idx)) {
+      fprintf(stderr, "note during commits: %s\n", indaga_index_note(idx));
+      r->notes++;
+    } else {
+      indaga_results *res = NULL;
+      if (indaga_search(&res, idx, "derechos", NULL) != INDAGA_OK) r->failures++;
+      indaga_results_free(res);
+    }
+    r->opens++;
+    indaga_free(err);
+    indaga_index_close(idx);
+  }
+  return NULL;
+}
+
+static void test_generations__readers_during_commits_compacts_rollbacks(void **state) {
+  (void)state;
+  char *t = tu_tmpdir("gen");
+  char ix[1100], a[1100];
+  snprintf(ix, sizeof ix, "%s/ix", t);
+  snprintf(a, sizeof a, "%s/a", t);
+  make_tree(t, "a", A, 3);
+  changes ch = { 0 };
+  indaga_sync_report rep;
+  uint64_t gen;
+  const char *only_a[] = { a };
+  assert_int_equal(run(ix, 0, only_a, 1, &ch, &rep, &gen), INDAGA_OK);
+  race r = { ix, 0, 0, 0, 0 };
+  pthread_t th[2];
+  for (int i = 0; i < 2; i++) assert_int_equal(pthread_create(&th[i], NULL, opener, &r), 0);
+  for (int i = 0; i < 24; i++) {
+    indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
+    o.memory_budget = 64 << 10;   /* several segments and deletion files per commit */
+    o.threads = 1;
+    indaga_writer *w = NULL;
+    assert_int_equal(indaga_writer_open(&w, ix, &o, NULL), INDAGA_OK);
+    char doc[64], text[256];
+    snprintf(doc, sizeof doc, "nota-%d.txt", i % 5);
+    snprintf(text, sizeof text, "Nota %d sobre los derechos humanos.\n\nOtro párrafo %d.\n", i, i);
+    if (i % 6 == 5) assert_int_equal(indaga_writer_compact(w, &gen), INDAGA_OK);
+    else if (i % 6 == 2) assert_int_equal(indaga_writer_rollback(w, &gen), INDAGA_OK);
+    else {
+      assert_int_equal(indaga_writer_add_buffer(w, doc, text, strlen(text)), INDAGA_OK);
+      assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+    }
+    indaga_writer_close(w);
+  }
+  r.done = 1;
+  for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
+  printf("readers opened %d snapshots during 24 commits, compacts and rollbacks\n", (int)r.opens);
+  assert_true(r.opens > 0);
+  assert_int_equal(r.failures, 0);
+  assert_int_equal(r.notes, 0);
+  assert_int_equal(indaga_check(ix, NULL), INDAGA_OK);
+  tu_rm_rf(t);
+  free(t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_generations__roots_refuse_prune_add_dry_run),
     cmocka_unit_test(test_generations__rollback_and_compact),
     cmocka_unit_test(test_generations__foreign_and_stale_segments),
     cmocka_unit_test(test_generations__damaged_or_deleted_newest_manifest),
+    cmocka_unit_test(test_generations__readers_during_commits_compacts_rollbacks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
