@@ -920,12 +920,33 @@ static unsigned positional(const cnode *c) {
   return n;
 }
 
+/*
+** A floor of the matches of a disjunction root (OR, or a best match whose
+** required kids are filters at most): its commonest word's live paragraphs
+** (df less every deleted paragraph), which the exact phase would each seek.
+*/
+static double union_floor(const qx_query *q) {
+  const cnode *c = q->root;
+  size_t from = 0;
+  if (c->kind == C_BEST) {
+    from = c->npos - c->nopt;
+    for (size_t i = 0; i < from; i++) if (c->kids[i]->kind != C_FILTER) return 0;
+  } else if (c->kind != C_OR) {
+    return 0;
+  }
+  double df = 0, paras = 0;
+  for (size_t i = from; i < c->npos; i++)
+    if (c->kids[i]->kind == C_GROUP && c->kids[i]->g->df > df) df = c->kids[i]->g->df;
+  for (size_t s = 0; s < q->nsegs; s++) paras += seg_npara(ix_seg(q->s, s));
+  return df - (paras - (double)ix_live_paras(q->s));
+}
+
 static void count_pass(qx_query *q, qx_counts *c) {
   qx_tally t = { 0, 0, SEG_END, SIZE_MAX, 0 };
   uint64_t budget = q->o.count_steps ? q->o.count_steps : QX_COUNT_WORK;
   /* each match the top-k run verified costs the exact phase a seek (and a check): it cannot end */
   uint64_t least = (uint64_t)q->matched * (1 + (positional(q->root) ? QX_POS_COST : 0));
-  int done = least <= budget;
+  int done = least <= budget && union_floor(q) <= (double)budget;
   q->counting = 1;
   q->work = 0;
   for (size_t s = 0; s < q->nsegs && done && !q->rc; s++) {
