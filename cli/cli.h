@@ -45,6 +45,7 @@ int cmd_analyze(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_compact(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* The index directory: --index value if given, else $INDAGA_INDEX, else ./.indaga. */
 const char *cli_index_dir(const char *flag);

@@ -25,6 +25,8 @@ static const char usage[] =
   "  stats   [--index DIR] [--json]\n"
   "  check   [--index DIR] [--json]                     verify every checksum and structure\n"
   "  compact [--index DIR] [--wait] [--json]            merge all segments into one\n"
+  "  serve   [--index DIR] [--listen ADDR:PORT] [--threads N]\n"
+  "                                  HTTP API and search page (127.0.0.1:8080)\n"
   "\n"
   "The index directory is --index DIR, else $INDAGA_INDEX, else ./.indaga.\n"
   "Options are parsed the getopt_long way: -n5 or -n 5, --limit=5 or --limit 5,\n"
@@ -51,7 +53,7 @@ static const struct {
 } commands[] = {
   { "index", cmd_index },     { "search", cmd_search }, { "show", cmd_show },
   { "analyze", cmd_analyze }, { "stats", cmd_stats },   { "check", cmd_check },
-  { "compact", cmd_compact },
+  { "compact", cmd_compact }, { "serve", cmd_serve },
 };
 
 int main(int argc, char **argv) {
