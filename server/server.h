@@ -57,6 +57,7 @@ srv_snap *srv_snap_acquire(srv_index *si, char *why, size_t nwhy);
 void srv_snap_release(srv_snap *s);   /* accepts NULL */
 const indaga_index *srv_snap_index(const srv_snap *s);
 uint64_t srv_snap_generation(const srv_snap *s);
+srv_index *srv_snap_owner(const srv_snap *s);
 /* Snapshots opened and not yet released (the current one included), for tests and stats. */
 unsigned srv_index_live(srv_index *si);
 

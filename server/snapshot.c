@@ -169,6 +169,8 @@ const indaga_index *srv_snap_index(const srv_snap *s) { return s->idx; }
 
 uint64_t srv_snap_generation(const srv_snap *s) { return s->generation; }
 
+srv_index *srv_snap_owner(const srv_snap *s) { return s->owner; }
+
 unsigned srv_index_live(srv_index *si) {
   pthread_mutex_lock(&si->mu);
   unsigned n = si->live;
