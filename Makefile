@@ -35,8 +35,13 @@ demo: build
 
 test: test-normal test-asan test-clang test-tsan test-portable
 
+# The browser test of `indaga serve` needs chromium, chromium-driver and
+# python3-selenium: installed when possible (root or sudo), else that test
+# says it is skipped and why.
 test-normal: build
+	@sh scripts/setup.sh browser || echo "make test: cannot install the browser extra; the browser test of indaga serve will be skipped"
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@grep -h '^SKIP:' $(BUILD)/Testing/Temporary/LastTest.log 2>/dev/null | sort -u | sed 's/^/make test: /' || true
 
 test-asan: deps
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DINDAGA_WERROR=ON -DINDAGA_SANITIZE=address,undefined $(CMAKE_FLAGS) >/dev/null
