@@ -19,6 +19,7 @@ int cli_status(int rc) {
   switch (rc) {
   case INDAGA_OK: return EXIT_OK;
   case INDAGA_EBUSY: return EXIT_BUSY;
+  case INDAGA_EREFUSED: return EXIT_REFUSED;
   default: return EXIT_ERR;
   }
 }
