@@ -61,23 +61,20 @@ static void test_complete_words(void **state) {
   add_docs(dir, second, "b");   /* a second segment */
   indaga_index *idx = NULL;
   assert_int_equal(indaga_index_open(&idx, dir, NULL, NULL), INDAGA_OK);
-  char buf[512];
-  /* Case and accents of the prefix do not matter; the commonest word comes first. */
-  assert_int_equal(complete(idx, "COMB", 10, buf, sizeof buf), INDAGA_OK);
-  assert_string_equal(buf, "combatientes combate combinacion");
-  assert_int_equal(complete(idx, "Combin\xc3\xa1", 10, buf, sizeof buf), INDAGA_OK);
-  assert_string_equal(buf, "combinacion");
-  /* max bounds the answer. */
-  assert_int_equal(complete(idx, "comb", 1, buf, sizeof buf), INDAGA_OK);
-  assert_string_equal(buf, "combatientes");
-  /* ñ is not n. */
-  assert_int_equal(complete(idx, "a\xc3\xb1", 10, buf, sizeof buf), INDAGA_OK);
-  assert_string_equal(buf, "a\xc3\xb1o");
-  assert_int_equal(complete(idx, "an", 10, buf, sizeof buf), INDAGA_OK);
-  assert_string_equal(buf, "ano");
-  /* Nothing begins so: an empty answer, not an error. */
-  assert_int_equal(complete(idx, "zzq", 10, buf, sizeof buf), INDAGA_OK);
-  assert_string_equal(buf, "");
+  static const struct { const char *prefix; size_t max; const char *want; } cases[] = {
+    /* Case and accents of the prefix do not matter; the commonest word comes first. */
+    { "COMB", 10, "combatientes combate combinacion" },
+    { "Combin\xc3\xa1", 10, "combinacion" },
+    { "comb", 1, "combatientes" },              /* max bounds the answer */
+    { "a\xc3\xb1", 10, "a\xc3\xb1o" },            /* ñ is not n */
+    { "an", 10, "ano" },
+    { "zzq", 10, "" },                          /* nothing begins so: empty, not an error */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char buf[512];
+    assert_int_equal(complete(idx, cases[i].prefix, cases[i].max, buf, sizeof buf), INDAGA_OK);
+    assert_string_equal(buf, cases[i].want);
+  }
   /* The weight: paragraphs holding the word, over both segments. */
   indaga_completions *c = NULL;
   assert_int_equal(indaga_complete(&c, idx, "combati", 3), INDAGA_OK);
