@@ -81,6 +81,7 @@ static int cmp_weight(const void *x, const void *y) {
 
 /* Merge equal keys (sorted by key) into one, summing weights, and drop weightless ones. */
 static void merge_keys(indaga_completions *c) {
+  if (c->n == 0) return;   /* c->w may be NULL: no qsort on it */
   qsort(c->w, c->n, sizeof *c->w, cmp_key);
   size_t o = 0;
   for (size_t i = 0; i < c->n; i++) {
@@ -137,7 +138,7 @@ int indaga_complete(indaga_completions **out, const indaga_index *idx, const cha
     return rc;
   }
   merge_keys(c);
-  qsort(c->w, c->n, sizeof *c->w, cmp_weight);
+  if (c->n) qsort(c->w, c->n, sizeof *c->w, cmp_weight);
   for (size_t i = max; i < c->n; i++) indaga__free(c->w[i].key);
   if (c->n > max) c->n = max;
   *out = c;
