@@ -132,7 +132,7 @@ void out_prose(FILE *f, const char *p, size_t n);
 */
 /* A search hit: rank, score, doc, symbol, title, date, part, ..., snippet, highlights, before/after. */
 void json_hit(FILE *f, const indaga_hit *h);
-/* A search summary: query (cut at CLI_ECHO_MAX), hits, total, took_us, note. */
+/* A search summary: query (cut at CLI_ECHO_MAX), hits, total, took_us, note, partial. */
 void json_summary(FILE *f, const indaga_results *r, const char *query, size_t len);
 /* A document: doc, meta, parts (with their paragraph counts), paragraphs (the count). */
 void json_document(FILE *f, const indaga_document *d);

@@ -62,6 +62,7 @@ void json_summary(FILE *f, const indaga_results *r, const char *query, size_t le
     fputs(",\"note\":", f);
     json_text(f, note, strlen(note), CLI_MESSAGE_MAX);
   }
+  if (indaga_results_partial(r)) fputs(",\"partial\":true", f);
 }
 
 size_t json_part_size(const indaga_document *d, unsigned part) {

@@ -13,6 +13,12 @@
 ** Answers {"hits":[hit...],"summary":{...},"facets":[]}, each hit and the
 ** summary with the members of the CLI's JSON Lines (cli/json.c) and the
 ** summary also with the "generation" it was read from.
+**
+** Each search runs within the library's work budget: SRV_SEARCH_MS of
+** time, after which the hits found so far are answered with
+** "partial":true in the summary, and SRV_SEARCH_MEMORY of memory. A query
+** over its budget all the same (out of memory, or out of time before any
+** match was collected) is 503, like an overloaded server.
 */
 #include <string.h>
 #include "cli/cli.h"
@@ -22,7 +28,8 @@
 static unsigned search_status(int rc) {
   switch (rc) {
   case INDAGA_EMISUSE: return 400;
-  case INDAGA_ENOMEM: return 503;
+  case INDAGA_ENOMEM:
+  case INDAGA_ELIMIT: return 503;
   default: return 500;
   }
 }
@@ -46,6 +53,9 @@ static int search_params(srv_req *rq, indaga_search_options *o) {
   o->offset = (unsigned)offset;
   o->context = (unsigned)context;
   o->group = (int)group;
+  o->time_ms = SRV_SEARCH_MS;
+  o->memory_bytes = SRV_SEARCH_MEMORY;
+  o->partial = 1;
   return 0;
 }
 

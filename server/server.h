@@ -32,6 +32,8 @@
 #define SRV_OFFSET_MAX     10000   /* hits skipped */
 #define SRV_CONTEXT_MAX    10      /* paragraphs around a hit */
 #define SRV_SUGGEST_MAX    20      /* completions */
+#define SRV_SEARCH_MS      1000    /* a search's time budget: past it, the hits found so far */
+#define SRV_SEARCH_MEMORY  ((size_t)32 << 20) /* a search's memory budget */
 #define SRV_PARAM_MAX      4096u   /* bytes of any one parameter (doc ids included) */
 #define SRV_CONN_MAX       256     /* concurrent connections */
 #define SRV_CONN_PER_IP    64      /* concurrent connections from one address */
