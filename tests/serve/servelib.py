@@ -65,10 +65,14 @@ def index(indaga, index_dir, *paths):
 
 
 def wait_until(pred, seconds=10.0, step=0.05):
-    """Poll pred() until it is true or seconds pass; returns its last value."""
+    """Poll pred() until it is true or seconds pass; returns its last value.
+    A connection error (the server still busy closing connections) is a false."""
     end = time.monotonic() + seconds
     while True:
-        v = pred()
+        try:
+            v = pred()
+        except OSError:
+            v = False
         if v or time.monotonic() > end:
             return v
         time.sleep(step)

@@ -305,6 +305,39 @@ def test_refresh(srv, docs, index_dir):
     check(j["generation"] == 2 and j["snapshots"] == 1, "the old generation is released: %s" % j)
 
 
+def test_drain(index_dir):
+    """SIGTERM while clients are busy: every answer that starts is whole."""
+    import http.client
+    import threading
+    srv = servelib.Server(INDAGA, index_dir, threads=2)
+    torn, whole, stop = [], [0], threading.Event()
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+        while not stop.is_set():
+            try:
+                conn.request("GET", "/api/search?n=20&context=2&q=" + q("terroristas"))
+                r = conn.getresponse()
+            except (ConnectionError, http.client.RemoteDisconnected, OSError):
+                return   # refused or closed between requests: not an answer
+            try:
+                json.loads(r.read())
+                whole[0] += 1
+            except (http.client.IncompleteRead, ValueError) as e:
+                torn.append(repr(e))
+                return
+    ts = [threading.Thread(target=client) for _ in range(8)]
+    for t in ts:
+        t.start()
+    time.sleep(0.5)
+    code, err = srv.stop()
+    stop.set()
+    for t in ts:
+        t.join()
+    check(code == 0 and not torn and whole[0] > 0,
+          "SIGTERM under load: %d whole answers, %d torn, exit %d" % (whole[0], len(torn), code))
+
+
 def test_no_index(tmp):
     missing = os.path.join(tmp, "aun-no")
     srv = servelib.Server(INDAGA, missing, threads=1)
@@ -351,6 +384,7 @@ def main():
         finally:
             code, err = srv.stop()
             check(code == 0 and "stopping" in err, "SIGTERM stops the server, exit 0 (%s)" % err.strip())
+        test_drain(index_dir)
         test_no_index(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
