@@ -50,7 +50,7 @@ struct srv_req {
 
 struct srv_state {
   srv_index *si;
-  volatile int draining;   /* read by handlers: answers say Connection: close */
+  int draining;            /* atomic; read by handlers: answers say Connection: close */
   int in_flight;           /* handlers running (atomic) */
 };
 
@@ -115,7 +115,7 @@ static void queue(srv_req *rq, unsigned status, const char *type, void *data, si
     snprintf(g, sizeof g, "%llu", (unsigned long long)srv_snap_generation(rq->snap));
     MHD_add_response_header(r, "X-Indaga-Generation", g);
   }
-  common_headers(r, rq->st->draining);
+  common_headers(r, __atomic_load_n(&rq->st->draining, __ATOMIC_RELAXED));
   rq->result = MHD_queue_response(rq->c, status, r);
   MHD_destroy_response(r);
   rq->answered = 1;
@@ -256,7 +256,7 @@ static void sleep_ms(long ms) {
 
 /* Stop accepting, let requests in flight finish, stop. */
 static void drain(struct MHD_Daemon *d, srv_state *st) {
-  st->draining = 1;
+  __atomic_store_n(&st->draining, 1, __ATOMIC_RELAXED);
   MHD_socket ls = MHD_quiesce_daemon(d);
   if (ls != MHD_INVALID_SOCKET) close(ls);
   for (long waited = 0; waited < SRV_DRAIN_S * 1000L; waited += 20) {
