@@ -11,6 +11,8 @@
 ** Exit 0 after SIGTERM or SIGINT (requests in flight finish first), 2 when
 ** it cannot listen, 64 on bad usage.
 */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
@@ -39,7 +41,10 @@ static const cli_command serve_cmd = {
   0,
 };
 
-/* Split "ADDR:PORT" / "[V6]:PORT" into @host (buffer) and @port. 0, or -1 when malformed. */
+/*
+** Split "ADDR:PORT" / "[V6]:PORT" into @host (buffer) and @port. 0, or -1
+** when malformed: ADDR must be a numeric IPv4 address, or IPv6 in brackets.
+*/
 static int parse_listen(const char *z, char *host, size_t cap, unsigned *port) {
   const char *colon = strrchr(z, ':');
   if (!colon || colon == z) return -1;
@@ -53,6 +58,8 @@ static int parse_listen(const char *z, char *host, size_t cap, unsigned *port) {
   if (n == 0 || n >= cap) return -1;
   memcpy(host, h, n);
   host[n] = 0;
+  unsigned char addr[sizeof(struct in6_addr)];
+  if (inet_pton(*z == '[' ? AF_INET6 : AF_INET, host, addr) != 1) return -1;
   char *end;
   const char *pz = colon + 1;
   if (*pz < '0' || *pz > '9') return -1;

@@ -115,6 +115,7 @@ static void queue(srv_req *rq, unsigned status, const char *type, void *data, si
     snprintf(g, sizeof g, "%llu", (unsigned long long)srv_snap_generation(rq->snap));
     MHD_add_response_header(r, "X-Indaga-Generation", g);
   }
+  if (status == 405) MHD_add_response_header(r, "Allow", "GET, HEAD");
   common_headers(r, __atomic_load_n(&rq->st->draining, __ATOMIC_RELAXED));
   rq->result = MHD_queue_response(rq->c, status, r);
   MHD_destroy_response(r);

@@ -246,7 +246,7 @@ def test_limits(srv):
     r = raw(port, b"GET /api/search?q=" + b"a" * 40000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
     check(r.startswith(b"HTTP/1.1 414"), "a request line over 32 KiB is 414: %r" % r[:30])
     r = raw(port, b"POST /api/search HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
-    check(r.startswith(b"HTTP/1.1 405"), "POST is 405")
+    check(r.startswith(b"HTTP/1.1 405") and b"\r\nAllow: GET, HEAD\r\n" in r, "POST is 405, Allow: GET, HEAD")
     r = raw(port, b"GET /api/search?q=a HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n")
     check(r.startswith(b"HTTP/1.1 413"), "a body is 413, unread: %r" % r[:30])
     # Connections from one address: 64 at most; the rest are closed unanswered.
@@ -338,6 +338,25 @@ def test_drain(index_dir):
           "SIGTERM under load: %d whole answers, %d torn, exit %d" % (whole[0], len(torn), code))
 
 
+def test_usage(srv):
+    """Bad --listen, --threads and operands are usage errors (64); a busy port is 2."""
+    import subprocess
+
+    def run(*args):
+        r = subprocess.run([INDAGA, "serve"] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=20)
+        return r.returncode, r.stderr
+    for args in (["--listen", "localhost:80"], ["--listen", "1.2.3:80"], ["--listen", "127.0.0.1:65536"],
+                 ["--listen", "127.0.0.1"], ["--listen", "::1:80"], ["--threads", "0"], ["--threads", "65"],
+                 ["extra"], ["--nada"]):
+        code, err = run(*args)
+        check(code == 64 and "indaga: serve:" in err, "serve %s: usage error 64" % " ".join(args))
+    code, err = run("--listen", "127.0.0.1:%d" % srv.port)
+    check(code == 2 and "cannot listen" in err, "a port in use: exit 2 naming it (%s)" % err.strip())
+    code, _ = run("--help")
+    check(code == 0, "serve --help")
+
+
 def test_no_index(tmp):
     missing = os.path.join(tmp, "aun-no")
     srv = servelib.Server(INDAGA, missing, threads=1)
@@ -381,6 +400,7 @@ def main():
             test_limits(srv)
             test_malformed(srv)
             test_refresh(srv, docs, index_dir)
+            test_usage(srv)
         finally:
             code, err = srv.stop()
             check(code == 0 and "stopping" in err, "SIGTERM stops the server, exit 0 (%s)" % err.strip())
