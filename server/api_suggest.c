@@ -14,6 +14,7 @@
 ** (a spelling correction of the whole query) is null: the library offers
 ** none yet.
 */
+#include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
 #include "server/server.h"
@@ -45,15 +46,20 @@ int api_suggest(srv_req *rq) {
     return srv_error(rq, 503, "out of memory");
   }
   size_t k = indaga_completions_count(c);
-  char line[SRV_SUGGEST_QMAX + 128];   /* q before the word, and a word of at most 64 bytes */
   fputs("{\"completions\":[", f);
   for (size_t i = 0; i < k; i++) {
     const char *w = indaga_completions_word(c, i, NULL);
     size_t nw = strlen(w);
+    char *line = malloc(at + nw);   /* q before the word, then the word */
+    if (!line) {
+      indaga_completions_free(c);
+      return srv_error(rq, 503, "out of memory");
+    }
     memcpy(line, q, at);
-    memcpy(line + at, w, nw < 127 ? nw : 127);
+    memcpy(line + at, w, nw);
     if (i) fputc(',', f);
-    json_str(f, line, at + (nw < 127 ? nw : 127));
+    json_str(f, line, at + nw);
+    free(line);
   }
   fputs("],\"words\":[", f);
   for (size_t i = 0; i < k; i++) {

@@ -77,7 +77,10 @@ const char *srv_param_n(srv_req *rq, const char *name, size_t *len);
 ** Returns 0, or -1 after answering 400 naming the parameter.
 */
 int srv_param_long(srv_req *rq, const char *name, long lo, long hi, long def, long *out);
-/* A required text parameter at most @max bytes, valid UTF-8. NULL after answering 400. */
+/*
+** Text parameter @name: at most @max bytes, valid UTF-8, no NUL. NULL after
+** answering 400 (also when absent and @required); "" when absent otherwise.
+*/
 const char *srv_param_text(srv_req *rq, const char *name, size_t max, int required);
 /* 0 when parameter @name is absent; else -1 after answering 400 (the parameter is not supported). */
 int srv_param_unsupported(srv_req *rq, const char *name, const char *why);
