@@ -7,7 +7,7 @@
 ** refresh_ms have passed since the last look, that request stats the
 ** directory (one system call) and, only when its mtime or ctime moved,
 ** opens the newest generation (indaga_index_open) and makes it current if
-** it is newer. The stat is taken before the open, so a commit that lands
+** it is another one (newer; or lower, for an index rebuilt from scratch). The stat is taken before the open, so a commit that lands
 ** during the open is seen at the next look. indaga_index_refresh() is not
 ** used because it closes the old handle, which requests in flight may
 ** still be reading: here each snapshot is reference-counted, every request
@@ -38,6 +38,8 @@ struct srv_index {
   char *dir;
   unsigned refresh_ms;
   srv_snap *cur;           /* NULL until an index could be opened */
+  uint64_t looks;          /* looks at the directory so far: each one's ticket */
+  uint64_t cur_look;       /* the look whose open made cur current */
   uint64_t last_look_ms;   /* when the directory was last looked at (0: never) */
   struct timespec mtime, ctime;
   int seen;                /* mtime/ctime hold a stat */
@@ -101,11 +103,14 @@ static int dir_changed(srv_index *si) {
 }
 
 /*
-** Open the newest generation and make it current when it is newer than the
-** current one. Called without the mutex (opening reads the disk); returns
-** the snapshot that stopped being current, to close, or NULL.
+** Open the newest generation and make it current when it differs from the
+** current one (a rebuilt index starts again from generation 1) and no
+** later look has made its own open current already (opens may overlap;
+** the later look saw the newer directory). Called without the mutex
+** (opening reads the disk) with @look, the look's ticket; returns the
+** snapshot that stopped being current, to close, or NULL.
 */
-static srv_snap *reopen(srv_index *si) {
+static srv_snap *reopen(srv_index *si, uint64_t look) {
   indaga_index *idx = NULL;
   char *err = NULL;
   int rc = indaga_index_open(&idx, si->dir, NULL, &err);
@@ -117,7 +122,7 @@ static srv_snap *reopen(srv_index *si) {
   } else {
     indaga_stats st;
     indaga_index_stats(idx, &st);
-    if (!si->cur || st.generation > si->cur->generation) {
+    if (!si->cur || (look > si->cur_look && st.generation != si->cur->generation)) {
       srv_snap *s = calloc(1, sizeof *s);
       if (s) {
         s->idx = idx;
@@ -127,6 +132,7 @@ static srv_snap *reopen(srv_index *si) {
         si->live++;
         if (si->cur) old = unref_locked(si->cur);
         si->cur = s;
+        si->cur_look = look;
         idx = NULL;
       }
     }
@@ -142,12 +148,14 @@ srv_snap *srv_snap_acquire(srv_index *si, char *why, size_t nwhy) {
   pthread_mutex_lock(&si->mu);
   int look = si->last_look_ms == 0 || now - si->last_look_ms >= si->refresh_ms;
   int changed = 0;
+  uint64_t ticket = 0;
   if (look) {
     si->last_look_ms = now ? now : 1;
     changed = dir_changed(si) || !si->cur;
+    ticket = ++si->looks;
   }
   pthread_mutex_unlock(&si->mu);
-  if (changed) snap_close(reopen(si));
+  if (changed) snap_close(reopen(si, ticket));
   pthread_mutex_lock(&si->mu);
   srv_snap *s = si->cur;
   if (s) s->refs++;

@@ -303,6 +303,16 @@ def test_refresh(srv, docs, index_dir):
           "a commit by indaga index is served without a restart")
     st, j = srv.json("/healthz")
     check(j["generation"] == 2 and j["snapshots"] == 1, "the old generation is released: %s" % j)
+    # The index removed and built again from scratch: generation 1 again, served.
+    shutil.rmtree(index_dir)
+    os.remove(os.path.join(docs, "nueva.txt"))
+    st, _ = srv.json("/healthz")
+    check(st == 200, "an index removed under the server: the last generation is still served")
+    servelib.index(INDAGA, index_dir, docs)
+    got = servelib.wait_until(lambda: srv.json("/healthz")[1].get("generation") == 1, 5)
+    st, j = srv.json("/api/search?q=ornitorrincos")
+    check(got and st == 200 and j["hits"] == [] and j["summary"]["generation"] == 1,
+          "an index rebuilt from scratch (generation 1 again) is served")
 
 
 def test_drain(index_dir):
