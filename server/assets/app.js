@@ -247,6 +247,10 @@
 
   function pintar() {
     const st = estado();
+    /* The filters stay open on a wide screen, or when one is set; folded on a phone. */
+    if (matchMedia('(min-width: 40rem)').matches || st.year || st.symbol || st.docf || st.annex) {
+      $('caja-filtros').open = true;
+    }
     $('q').value = st.q;
     $('f-year').value = st.year;
     $('f-symbol').value = st.symbol;

@@ -5,7 +5,7 @@ It types "combatientes terroristas extranjeros" (seeing suggestions as it
 types), sees the Krasnodar paragraphs with the words highlighted, applies a
 filter, opens the document view at the hit (scrolled to it, highlighted,
 focused), checks that hostile text stays text, and keeps screenshots as
-artifacts: BUILDDIR/serve-search.png and BUILDDIR/serve-document.png.
+artifacts: BUILDDIR/serve-search.png, serve-document.png and serve-phone.png.
 Run by tests/cli/test_serve_browser.sh.
 """
 import os
@@ -160,6 +160,9 @@ def run(d, base):
     w.until(lambda d: results(d))
     wide = d.execute_script("return document.documentElement.scrollWidth <= innerWidth + 1")
     check(wide, "no sideways scrolling at a phone's width")
+    check(d.find_element(By.ID, "caja-filtros").get_attribute("open") is None,
+          "the filters are folded at a phone's width")
+    d.save_screenshot(os.path.join(BUILDDIR, "serve-phone.png"))
 
 
 def main():
@@ -183,8 +186,8 @@ def main():
         if srv:
             srv.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-    print("screenshots: %s, %s" % (os.path.join(BUILDDIR, "serve-search.png"),
-                                   os.path.join(BUILDDIR, "serve-document.png")))
+    print("screenshots: " + ", ".join(os.path.join(BUILDDIR, n)
+                                      for n in ("serve-search.png", "serve-document.png", "serve-phone.png")))
     if failures:
         print("%d check(s) failed" % len(failures))
         sys.exit(1)
