@@ -34,7 +34,12 @@ int cmd_stats(int argc, char **argv) {
   if (a.json) {
     fputs("{\"type\":\"stats\",", stdout);
     json_stats(stdout, &st);
-    fputs("}\n", stdout);
+    fputs(",\"roots\":[", stdout);
+    for (size_t i = 0; i < indaga_index_root_count(idx); i++) {
+      if (i) putchar(',');
+      json_strz(stdout, indaga_index_root(idx, i));
+    }
+    fputs("]}\n", stdout);
   } else {
     fputs("index       ", stdout);
     out_str(stdout, dir, CLI_NAME_MAX);
@@ -45,6 +50,11 @@ int cmd_stats(int argc, char **argv) {
     printf("terms       %llu\n", (unsigned long long)st.terms);
     printf("segments    %llu\n", (unsigned long long)st.segments);
     printf("bytes       %llu (%.1f MB)\n", (unsigned long long)st.bytes, (double)st.bytes / 1e6);
+    for (size_t i = 0; i < indaga_index_root_count(idx); i++) {
+      fputs(i ? "            " : "roots       ", stdout);
+      out_str(stdout, indaga_index_root(idx, i), CLI_NAME_MAX);
+      putchar('\n');
+    }
   }
   indaga_index_close(idx);
   return EXIT_OK;

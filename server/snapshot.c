@@ -17,7 +17,9 @@
 ** outside it, on the shared handle (thread-safe, indaga.h).
 **
 ** When there is no index yet, or it cannot be opened, requests get NULL
-** and the reason (answered 503), and the next look tries again.
+** and the reason (answered 503), and the next look tries again. A
+** generation read with a note (indaga_index_note: it may not be the newest
+** committed) is served, and the note goes to stderr and /healthz.
 */
 #include <pthread.h>
 #include <stdlib.h>
@@ -133,6 +135,8 @@ static srv_snap *reopen(srv_index *si, uint64_t look) {
         if (si->cur) old = unref_locked(si->cur);
         si->cur = s;
         si->cur_look = look;
+        const char *note = indaga_index_note(idx);
+        if (note) fprintf(stderr, "indaga: warning: %s: %s\n", si->dir, note);
         idx = NULL;
       }
     }

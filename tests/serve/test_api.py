@@ -143,7 +143,9 @@ def test_stats(srv, index_dir):
     cli = json.loads(subprocess.run([INDAGA, "stats", "--index", index_dir, "--json"],
                                     stdout=subprocess.PIPE, text=True).stdout)
     del cli["type"]
-    check(st == 200 and j == cli, "stats equals `indaga stats --json` without type")
+    cli.pop("roots", None)
+    check(st == 200 and j == cli, "stats equals `indaga stats --json` without type and roots")
+    check("roots" not in j, "the server does not tell the paths the index was built from")
     st, j = srv.json("/healthz")
     check(st == 200 and j["ok"] is True and j["generation"] == 1, "healthz")
 
@@ -303,6 +305,17 @@ def test_refresh(srv, docs, index_dir):
           "a commit by indaga index is served without a restart")
     st, j = srv.json("/healthz")
     check(j["generation"] == 2 and j["snapshots"] == 1, "the old generation is released: %s" % j)
+    check(j["warning"] is None, "no warning while the newest manifest is whole")
+    # The newest manifest gone: generation 1 is served, with the library's warning.
+    m2 = os.path.join(index_dir, "manifest.2")
+    os.rename(m2, m2 + ".aparte")
+    got = servelib.wait_until(lambda: srv.json("/healthz")[1].get("generation") == 1, 5)
+    st, j = srv.json("/healthz")
+    check(got and j["warning"] and "generation" in j["warning"],
+          "a missing newest manifest: the older generation, with a warning: %s" % j.get("warning"))
+    os.rename(m2 + ".aparte", m2)
+    got = servelib.wait_until(lambda: srv.json("/healthz")[1].get("generation") == 2, 5)
+    check(got and srv.json("/healthz")[1]["warning"] is None, "the manifest back: generation 2 again")
     # The index removed and built again from scratch: generation 1 again, served.
     shutil.rmtree(index_dir)
     os.remove(os.path.join(docs, "nueva.txt"))
