@@ -184,13 +184,37 @@ static int has_body(struct MHD_Connection *c) {
   return te || (cl && strspn(cl, "0") != strlen(cl));
 }
 
+/*
+** Answer with embedded asset @a: its bytes and ETag, or 304 without them
+** when the browser already holds this version (If-None-Match). Assets are
+** revalidated on every load ("no-cache"), so a new build is seen at once.
+*/
+static void send_asset(srv_req *rq, const srv_asset *a) {
+  const char *inm = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+  int fresh = inm && strstr(inm, a->etag) != NULL;
+  struct MHD_Response *r = MHD_create_response_from_buffer(
+    fresh ? 0 : a->size, fresh ? NULL : (void *)(uintptr_t)a->data, MHD_RESPMEM_PERSISTENT);
+  if (!r) {
+    rq->result = MHD_NO;
+    rq->answered = 1;
+    return;
+  }
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, a->type);
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+  MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, a->etag);
+  common_headers(r, __atomic_load_n(&rq->st->draining, __ATOMIC_RELAXED));
+  rq->result = MHD_queue_response(rq->c, fresh ? 304 : 200, r);
+  MHD_destroy_response(r);
+  rq->answered = 1;
+}
+
 /* Route @rq by its exact path to a handler or an embedded asset. */
 static void route(srv_req *rq, const char *url) {
   for (size_t i = 0; i < sizeof routes / sizeof routes[0] && !rq->answered; i++)
     if (!strcmp(url, routes[i].path)) routes[i].fn(rq);
   if (rq->answered) return;
   const srv_asset *a = srv_asset_find(url);
-  if (a) queue(rq, 200, a->type, (void *)(uintptr_t)a->data, a->size, 0, "no-cache");
+  if (a) send_asset(rq, a);
   else srv_error(rq, 404, "no such page: %.200s", url);
 }
 

@@ -110,6 +110,7 @@ int api_healthz(srv_req *rq);
 typedef struct srv_asset {
   const char *path;          /* "/assets/app.js" ("/" for the page) */
   const char *type;          /* Content-Type */
+  const char *etag;          /* "\"<16 hex digits of its SHA-1>\"" */
   const unsigned char *data;
   size_t size;
 } srv_asset;

@@ -228,6 +228,11 @@ def test_page(srv):
                         ("/assets/icon.svg", "image/svg+xml")):
         st, hdr, _ = srv.get(path)
         check(st == 200 and hdr.get("Content-Type", "").startswith(ctype), "asset %s" % path)
+    st, hdr, _ = srv.get("/assets/app.js")
+    etag = hdr.get("ETag", "")
+    r = raw(srv.port, ("GET /assets/app.js HTTP/1.1\r\nHost: x\r\nIf-None-Match: %s\r\n"
+                       "Connection: close\r\n\r\n" % etag).encode())
+    check(etag.startswith('"') and r.startswith(b"HTTP/1.1 304"), "an asset has an ETag and revalidates with 304")
     # %00 ends the decoded path: the same embedded asset, never a file.
     st, _, body = srv.get("/assets/app.js%00.html")
     check(body == srv.get("/assets/app.js")[2] or st == 404, "a NUL in the path reaches no file")
