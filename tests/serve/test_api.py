@@ -431,7 +431,7 @@ def main():
             test_usage(srv)
         finally:
             code, err = srv.stop()
-            check(code == 0 and "stopping" in err, "SIGTERM stops the server, exit 0 (%s)" % err.strip())
+            check(code == 0 and "stopping" in err, "SIGTERM stops the server, exit 0 (%s)" % err.strip().splitlines()[-1:])
         test_drain(index_dir)
         test_no_index(tmp)
     finally:
