@@ -51,15 +51,16 @@ srv_index *srv_index_new(const char *dir, unsigned refresh_ms);
 void srv_index_free(srv_index *si);   /* accepts NULL; every snapshot must be released */
 /*
 ** The newest committed generation, held until srv_snap_release: looks at
-** the directory when refresh_ms have passed since the last look and opens
-** the new generation when it changed. NULL when there is no index (or it
+** the directory when refresh_ms have passed since the last look and, when
+** the directory changed, opens its newest generation (made current when it
+** is another one). NULL when there is no index (or it
 ** cannot be opened): then why[0..nwhy) says why.
 */
 srv_snap *srv_snap_acquire(srv_index *si, char *why, size_t nwhy);
 void srv_snap_release(srv_snap *s);   /* accepts NULL */
-const indaga_index *srv_snap_index(const srv_snap *s);
+const indaga_index *srv_snap_index(const srv_snap *s);   /* the handle: search it, any thread */
 uint64_t srv_snap_generation(const srv_snap *s);
-srv_index *srv_snap_owner(const srv_snap *s);
+srv_index *srv_snap_owner(const srv_snap *s);            /* the srv_index it came from */
 /* Snapshots opened and not yet released (the current one included), for tests and stats. */
 unsigned srv_index_live(srv_index *si);
 
