@@ -143,7 +143,9 @@
     $('lista').replaceChildren(...j.hits.map((h) => resultado(h, st)));
     if (!j.hits.length) avisar(`Ningún resultado para «${q}».`);
     else avisar(`${s.total === 1 ? '1 resultado' : s.total + ' resultados'} para «${q}»` +
-      ` (${(s.took_us / 1000).toFixed(1)} ms).` + (s.note ? ' Nota: ' + s.note : ''));
+      ` (${(s.took_us / 1000).toFixed(1)} ms).` +
+      (s.partial ? ' Resultados parciales: el tiempo de la búsqueda se agotó.' : '') +
+      (s.note ? ' Nota: ' + s.note : ''));
     $('lista').start = (st.page - 1) * PAGE + 1;
     paginas(st, s.total);
     document.title = `${st.q} · indaga`;
