@@ -286,6 +286,12 @@ typedef void (*indaga_progress_fn)(void *ctx, uint64_t files_done, uint64_t file
 
 #define INDAGA_WRITER_WAIT 0x1u   /**< wait for the lock instead of INDAGA_EBUSY */
 #define INDAGA_WRITER_FULL 0x2u   /**< start from an empty index (rebuild) */
+/**
+** Follow symbolic links below a synced directory when they resolve inside
+** it (never out of it: such links, dangling ones and loops are skipped
+** with a warning). Without this flag no link below the root is followed.
+*/
+#define INDAGA_WRITER_FOLLOW_SYMLINKS 0x4u
 
 typedef struct indaga_writer_options {
   unsigned version;            /**< INDAGA_WRITER_OPTIONS_VERSION */
@@ -325,6 +331,16 @@ typedef struct indaga_sync_report {
   uint64_t added, updated, removed, unchanged, skipped;
   uint64_t paragraphs;         /**< paragraphs indexed by this run */
   uint64_t bytes;              /**< bytes read by this run */
+  /**
+  ** Files and directories skipped or kept at their previous version (each
+  ** also reported through on_warning): unreadable directories and files,
+  ** special files and links not followed, files that are not text. Nonzero
+  ** means the committed index does not mirror the tree exactly (`indaga
+  ** index` exits 5). Repairs (invalid UTF-8 replaced, ...) are not counted.
+  ** Appended in 0.1: a program built against an older header passes a
+  ** shorter struct, so rebuild it.
+  */
+  uint64_t warnings;
 } indaga_sync_report;
 
 /**
@@ -332,7 +348,16 @@ typedef struct indaga_sync_report {
 ** file): add new files, replace changed ones (size, mtime, content hash),
 ** delete documents under @p root whose files are gone. Document ids are
 ** paths relative to @p root's parent for a file, to @p root for a directory.
-** Files that cannot be read are skipped with a warning.
+** The walk stays inside @p root: links below it are not followed (with
+** INDAGA_WRITER_FOLLOW_SYMLINKS, only those resolving inside it), FIFOs,
+** sockets and devices are skipped with a warning, never opened. What cannot
+** be read is kept, not deleted: a file that cannot be opened keeps its
+** previous version, a directory that cannot be opened or listed keeps every
+** document the index had under it; each is a warning (report->warnings).
+** A rebuild (INDAGA_WRITER_FULL) has no previous version to keep: there a
+** file or directory that cannot be read fails the sync (INDAGA_EIO, the
+** message naming it), so a rebuild never commits an index missing part of
+** the tree.
 */
 INDAGA_API int indaga_writer_sync(indaga_writer *w, const char *root, indaga_sync_report *report);
 

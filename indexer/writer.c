@@ -891,7 +891,7 @@ static int run_big(job *j, analyzer *an, size_t piece_size, piece_fn emit, void 
   dm_stream *s = NULL;
   char *msg = NULL;
   uint64_t h = 0;
-  int rc = dm_stream_open(&s, j->e->path, j->e->id, piece_size, &msg);
+  int rc = dm_stream_open_beneath(&s, j->e->root, j->e->rel, j->e->path, j->e->id, piece_size, &msg);
   if (rc == INDAGA_OK) rc = dm_stream_hash(s, &h, &msg);
   if (rc == INDAGA_OK && j->has_old && h == j->old_hash) { dm_stream_close(s); return J_UNCHANGED; }
   for (int last = 0; rc == INDAGA_OK && !last;) {
@@ -930,7 +930,7 @@ static int run_job(job *j, analyzer *an, size_t piece_size, piece_fn emit, void 
   char *text = NULL, *msg = NULL;
   size_t ntext = 0;
   int state;
-  int rc = os_load_file(j->e->path, UINT64_MAX, &text, &ntext, &msg);
+  int rc = os_load_file_beneath(j->e->root, j->e->rel, j->e->path, UINT64_MAX, &text, &ntext, &msg);
   if (rc) {
     j->rc = rc;
     j->msg = msg;
@@ -1010,7 +1010,7 @@ int indaga_writer_add_file(indaga_writer *w, const char *doc, const char *path) 
   if (rc == INDAGA_OK && st.size > w->piece) {   /* streamed in pieces on this thread */
     if ((rc = ensure_session(w)) != 0) return rc;
     if (!w->an && (rc = analyzer_new(&w->an)) != 0) return fail_msg(w, rc, NULL);
-    walk_entry e = { (char *)(uintptr_t)doc, (char *)(uintptr_t)path, st.size, st.mtime_ns };
+    walk_entry e = { (char *)(uintptr_t)doc, (char *)(uintptr_t)path, NULL, NULL, st.size, st.mtime_ns };
     indaga_sync_report rep;
     memset(&rep, 0, sizeof rep);
     sync_state ss = { w, &rep, 1, 0, st.size, 0 };
@@ -1116,6 +1116,15 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+/*
+** 1 when skipped job @j could not be read (not merely not text, nor gone)
+** in a rebuild: there is no previous version to keep, so the sync fails.
+*/
+static int unreadable_in_rebuild(const indaga_writer *w, const job *j) {
+  return (w->flags & INDAGA_WRITER_FULL) && j->rc && j->rc != INDAGA_EINPUT &&
+         j->rc != INDAGA_ENOTFOUND;
+}
+
 /* Consume one processed job in order: add, count, warn. */
 static int consume(sync_state *st, job *j) {
   indaga_writer *w = st->w;
@@ -1133,7 +1142,13 @@ static int consume(sync_state *st, job *j) {
     st->rep->unchanged++;
     break;
   case J_SKIP:
+    if (unreadable_in_rebuild(w, j)) {
+      rc = failf(w, INDAGA_EIO, "%s; a rebuild (--full) stops rather than commit an index "
+                 "without it (the index is unchanged)", j->msg ? j->msg : j->e->path);
+      break;
+    }
     st->rep->skipped++;
+    st->rep->warnings++;
     warn(w, j->e->path, j->msg ? j->msg : "skipped");
     break;
   case J_FAIL:
@@ -1324,8 +1339,12 @@ static int needs_job(indaga_writer *w, const walk_entry *e, job *j, int *err) {
   return 1;
 }
 
-/* Delete every live document sync did not meet (a directory root). */
-static int remove_unseen(indaga_writer *w, indaga_sync_report *rep) {
+/*
+** Delete every live document sync did not meet (a directory root), but
+** those under something the walk could not read (@l's kept ids), which
+** keep what the index had of them.
+*/
+static int remove_unseen(indaga_writer *w, const walk_list *l, indaga_sync_report *rep) {
   uint64_t v;
   size_t nbase = w->base ? ix_nsegs(w->base) : 0;
   for (size_t i = 0; i < nbase; i++) {
@@ -1337,6 +1356,7 @@ static int remove_unseen(indaga_writer *w, indaga_sync_report *rep) {
       if (rc) return failf(w, rc, "%s: cannot read document %u", seg_name(s->r), did);
       if (d.piece != 0) continue;   /* deleted with its piece 0 */
       if (ix_map_get(&w->seen, d.id, d.nid, &v) || ix_map_get(&w->docs, d.id, d.nid, &v)) continue;
+      if (walk_is_kept(l, d.id, d.nid)) continue;
       char *id = indaga__strndup(d.id, d.nid);
       if (!id) return fail_msg(w, INDAGA_ENOMEM, NULL);
       rc = delete_doc(w, id, i, did);
@@ -1350,6 +1370,7 @@ static int remove_unseen(indaga_writer *w, indaga_sync_report *rep) {
   for (size_t i = 0; i < w->docs.cap; i++) {   /* documents added earlier in this session */
     ix_map_slot *ms = &w->docs.slots[i];
     if (!ms->h || ms->v == DELETED || ix_map_get(&w->seen, ms->k, ms->nk, &v)) continue;
+    if (walk_is_kept(l, ms->k, ms->nk)) continue;
     int rc = delete_doc(w, ms->k, (size_t)(ms->v >> 32), (uint32_t)ms->v);
     if (rc) return rc;
     ms->v = DELETED;
@@ -1362,26 +1383,6 @@ static int remove_unseen(indaga_writer *w, indaga_sync_report *rep) {
 /* qsort order of walk entries by id. */
 static int cmp_entry_id(const void *a, const void *b) {
   return strcmp((*(const walk_entry *const *)a)->id, (*(const walk_entry *const *)b)->id);
-}
-
-/*
-** Append @l's entries to @out, taking ownership of their strings (@l is
-** left empty). INDAGA_OK or INDAGA_ENOMEM (then @l still owns them).
-*/
-static int take_entries(walk_list *out, walk_list *l) {
-  if (out->n + l->n > out->cap) {
-    size_t cap = out->n + l->n;
-    walk_entry *v = indaga__realloc(out->v, cap * sizeof *v);
-    if (!v) return INDAGA_ENOMEM;
-    out->v = v;
-    out->cap = cap;
-  }
-  if (l->n) memcpy(out->v + out->n, l->v, l->n * sizeof *l->v);
-  out->n += l->n;
-  out->root_is_dir |= l->root_is_dir;
-  indaga__free(l->v);
-  memset(l, 0, sizeof *l);
-  return INDAGA_OK;
 }
 
 /*
@@ -1425,10 +1426,16 @@ static int walk_roots(indaga_writer *w, const char *const *roots, size_t n, walk
   for (size_t i = 0; rc == INDAGA_OK && i < n; i++) {
     walk_list l;
     char *msg = NULL;
-    rc = walk_tree(roots[i], names[i], &l, warn_cb, w, &msg);
+    rc = walk_tree(roots[i], names[i], (w->flags & INDAGA_WRITER_FOLLOW_SYMLINKS) ? WALK_FOLLOW_LINKS : 0,
+                   &l, warn_cb, w, &msg);
     if (rc) { fail_msg(w, rc, msg); break; }
-    if ((rc = take_entries(out, &l)) != 0) { walk_list_free(&l); fail_msg(w, rc, NULL); }
+    if ((rc = walk_list_take(out, &l)) != 0) { walk_list_free(&l); fail_msg(w, rc, NULL); }
   }
+  walk_kept_sort(out);
+  /* A rebuild has nothing to keep: it fails rather than commit without what it could not read. */
+  if (rc == INDAGA_OK && out->nkept && (w->flags & INDAGA_WRITER_FULL))
+    rc = failf(w, INDAGA_EIO, "%s: cannot be read; a rebuild (--full) stops rather than commit "
+               "an index without it (the index is unchanged)", out->first_kept);
   for (size_t i = 0; i < n; i++) indaga__free(names[i]);
   indaga__free(names);
   if (rc == INDAGA_OK && n > 1 && out->n > 1) {
@@ -1474,8 +1481,9 @@ int indaga_writer_sync_many(indaga_writer *w, const char *const *roots, size_t n
       failf(w, rc, "%s: cannot read the document table", w->dir);
     }
   }
+  report->warnings = list.warnings;
   if (rc == INDAGA_OK) rc = run_pipeline(&st, jobs, njobs);
-  if (rc == INDAGA_OK && list.root_is_dir) rc = remove_unseen(w, report);
+  if (rc == INDAGA_OK && list.root_is_dir) rc = remove_unseen(w, &list, report);
   indaga__free(jobs);
   walk_list_free(&list);
   return rc;
