@@ -6,30 +6,41 @@
 #include <string.h>
 #include "cli/cli.h"
 
-static const char usage[] =
-  "usage: indaga check [--index DIR] [--json]\n"
-  "\n"
+static const cli_option opts[] = {
+  CLI_ROW_INDEX,
+  CLI_ROW_JSON("one JSON line {\"type\":\"check\",\"ok\":true|false,...}; errors as JSON lines too"),
+  CLI_ROW_HELP,
+};
+
+static const cli_command check_cmd = {
+  "check",
+  "usage: indaga check [--index DIR] [--json]\n",
   "Verify every manifest, segment and deletion file of the index: checksums,\n"
-  "structure, and cross-references between them.\n"
-  "\n"
-  "options:\n"
-  "  --index DIR    the index directory (default $INDAGA_INDEX, else ./.indaga)\n"
-  "  --json         one JSON line {\"type\":\"check\",\"ok\":true|false,...}\n"
-  "  --help         this text\n"
-  "\n"
-  "exit status: 0 the index is sound, 2 it is not (or another error)\n";
+  "structure, and cross-references between them.\n",
+  opts, CLI_NOPTS(opts),
+  "exit status: 0 the index is sound, 2 it is not (or another error)\n",
+  0,
+};
 
 static void json_fail(const char *msg) {
   fputs("{\"type\":\"check\",\"ok\":false,\"error\":", stdout);
-  json_strz(stdout, msg);
+  json_text(stdout, msg, strlen(msg), CLI_MESSAGE_MAX);
   fputs("}\n", stdout);
 }
 
 int cmd_check(int argc, char **argv) {
   const char *index = NULL;
   int json = 0;
-  int ex = cli_index_options("check", usage, argc, argv, &index, &json);
-  if (ex >= 0) return ex;
+  cli_parser p;
+  cli_parser_init(&p, &check_cmd, argc, argv);
+  for (int o; (o = cli_next(&p)) != CLI_DONE;) {
+    switch (o) {
+    case CLI_EXIT: return p.status;
+    case CLI_OPT_INDEX: index = p.arg; break;
+    case CLI_OPT_JSON: json = 1; break;
+    default: return cli_usage("check", "unexpected argument '%.200s'", p.arg);
+    }
+  }
   const char *dir = cli_index_dir(index);
   char *err = NULL;
   int rc = indaga_check(dir, &err);
@@ -39,6 +50,7 @@ int cmd_check(int argc, char **argv) {
     err = NULL;
     rc = indaga_index_open(&idx, dir, NULL, &err);
   }
+  int ex;
   if (rc) {
     if (rc == INDAGA_ENOINDEX) {
       if (json) json_fail("no index");
@@ -46,23 +58,25 @@ int cmd_check(int argc, char **argv) {
     } else {
       const char *m = err ? err : indaga_strerror(rc);
       if (json) json_fail(m);
-      ex = cli_error("check failed: %s", m);
+      ex = cli_fail(cli_status(rc), dir, "check failed: %s", m);
     }
     indaga_free(err);
     return ex;
   }
   indaga_stats st;
   indaga_index_stats(idx, &st);
-  if (json)
+  if (json) {
     printf("{\"type\":\"check\",\"ok\":true,\"generation\":%llu,\"documents\":%llu,"
            "\"paragraphs\":%llu,\"segments\":%llu,\"bytes\":%llu}\n",
            (unsigned long long)st.generation, (unsigned long long)st.documents,
            (unsigned long long)st.paragraphs, (unsigned long long)st.segments,
            (unsigned long long)st.bytes);
-  else
-    printf("%s: ok (generation %llu, %llu documents, %llu paragraphs, %llu segments)\n", dir,
+  } else {
+    out_str(stdout, dir, CLI_NAME_MAX);
+    printf(": ok (generation %llu, %llu documents, %llu paragraphs, %llu segments)\n",
            (unsigned long long)st.generation, (unsigned long long)st.documents,
            (unsigned long long)st.paragraphs, (unsigned long long)st.segments);
+  }
   indaga_index_close(idx);
   return EXIT_OK;
 }
