@@ -10,7 +10,8 @@
 ** progress bar is drawn on stderr only when stderr is a terminal.
 **
 ** Exit 0; 5 when the commit succeeded but some files were skipped or kept
-** at their previous version (a warning was reported); 3 when another writer
+** at their previous version (indaga_sync_report.warnings; a repair such as
+** invalid UTF-8 replaced is a warning too, but not a reason for 5); 3 when another writer
 ** holds the index; 2 on an error, with a message naming the file or index;
 ** 64 on a usage error.
 */
@@ -22,12 +23,13 @@
 #include <unistd.h>
 #include "cli/cli.h"
 
-enum { OPT_FULL = CLI_OPT_FIRST, OPT_THREADS, OPT_MEMORY };
+enum { OPT_FULL = CLI_OPT_FIRST, OPT_THREADS, OPT_MEMORY, OPT_FOLLOW };
 
 static const cli_option opts[] = {
   CLI_ROW_INDEX,
   { "full", 0, NULL, OPT_FULL, "rebuild from scratch instead of updating" },
   CLI_ROW_WAIT,
+  { "follow-symlinks", 0, NULL, OPT_FOLLOW, "follow symbolic links that stay inside the PATH (default: none)" },
   { "threads", 0, "N", OPT_THREADS, "analysis threads, 1 to 64 (default: one per core, at most 8)" },
   { "memory", 0, "MB", OPT_MEMORY, "memory budget before a segment is written (default 256; 0.5 allowed)" },
   CLI_ROW_JSON("JSON lines: warnings and errors, then one {\"type\":\"index\",...} summary"),
@@ -36,11 +38,14 @@ static const cli_option opts[] = {
 
 static const cli_command index_cmd = {
   "index",
-  "usage: indaga index [--index DIR] [--full] [--wait] [--threads N] [--memory MB] [--json] PATH...\n",
+  "usage: indaga index [--index DIR] [--full] [--wait] [--follow-symlinks] [--threads N] [--memory MB] [--json] PATH...\n",
   "Add, update and remove documents so that the index matches the PATHs\n"
   "(directories, walked recursively for .txt and .md files, and single files).\n"
   "Unchanged files are skipped; documents whose files are gone are removed.\n"
   "One commit per run; searches keep working while it runs.\n"
+  "Symbolic links below a PATH are not followed (with --follow-symlinks, only\n"
+  "those that stay inside it); FIFOs and devices are skipped with a warning.\n"
+  "A file or directory that cannot be read keeps what the index had of it.\n"
   "\n"
   "Document ids are paths relative to the directory (a file: its name). With\n"
   "several directories, each one's ids start with its name: 'un/carta.txt'.\n",
@@ -56,7 +61,6 @@ typedef struct index_ui {
   double t0;              /* start, seconds */
   double last_draw;
   int drawn;
-  uint64_t warnings;      /* warnings reported: the run exits 5 when it commits */
 } index_ui;
 
 static double now_s(void) {
@@ -72,7 +76,6 @@ static void clear_bar(index_ui *ui) {
 static void on_warning(void *ctx, const char *path, const char *message) {
   index_ui *ui = ctx;
   clear_bar(ui);
-  ui->warnings++;
   cli_warning(path, "%s", message ? message : "");
 }
 
@@ -112,7 +115,7 @@ static int parse_mb(const char *z, double *out) {
 
 typedef struct index_args {
   const char *index;
-  int full, wait, json;
+  int full, wait, json, follow;
   long threads;
   double memory_mb;
   const char **paths;
@@ -134,6 +137,7 @@ static int parse_args(int argc, char **argv, index_args *a) {
     case CLI_OPT_JSON: a->json = 1; break;
     case CLI_OPT_WAIT: a->wait = 1; break;
     case OPT_FULL: a->full = 1; break;
+    case OPT_FOLLOW: a->follow = 1; break;
     case OPT_THREADS:
       if (cli_value_long(&p, 1, 64, &a->threads)) return EXIT_USAGE;
       break;
@@ -175,11 +179,12 @@ static void print_summary(const index_args *a, const indaga_sync_report *r, uint
                           uint64_t prev_gen, uint64_t took_ms, const char *dir) {
   if (a->json) {
     printf("{\"type\":\"index\",\"added\":%llu,\"updated\":%llu,\"removed\":%llu,\"unchanged\":%llu,"
-           "\"skipped\":%llu,\"paragraphs\":%llu,\"generation\":%llu,\"took_ms\":%llu}\n",
+           "\"skipped\":%llu,\"paragraphs\":%llu,\"generation\":%llu,\"took_ms\":%llu,"
+           "\"warnings\":%llu}\n",
            (unsigned long long)r->added, (unsigned long long)r->updated,
            (unsigned long long)r->removed, (unsigned long long)r->unchanged,
            (unsigned long long)r->skipped, (unsigned long long)r->paragraphs,
-           (unsigned long long)gen, (unsigned long long)took_ms);
+           (unsigned long long)gen, (unsigned long long)took_ms, (unsigned long long)r->warnings);
     return;
   }
   out_str(stdout, dir, CLI_NAME_MAX);
@@ -209,7 +214,8 @@ int cmd_index(int argc, char **argv) {
   ui.t0 = now_s();
   ui.progress = isatty(fileno(stderr));
   indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
-  o.flags = (a.full ? INDAGA_WRITER_FULL : 0) | (a.wait ? INDAGA_WRITER_WAIT : 0);
+  o.flags = (a.full ? INDAGA_WRITER_FULL : 0) | (a.wait ? INDAGA_WRITER_WAIT : 0) |
+            (a.follow ? INDAGA_WRITER_FOLLOW_SYMLINKS : 0);
   o.memory_budget = (size_t)(a.memory_mb * 1048576.0);
   o.threads = (unsigned)a.threads;
   o.on_warning = on_warning;
@@ -247,7 +253,7 @@ int cmd_index(int argc, char **argv) {
     ex = cli_fail(cli_status(rc), NULL, "%s (the index is unchanged)", m ? m : indaga_strerror(rc));
   } else {
     print_summary(&a, &total, gen, prev_gen, (uint64_t)((now_s() - ui.t0) * 1000), dir);
-    ex = ui.warnings ? EXIT_WARNINGS : EXIT_OK;
+    ex = total.warnings ? EXIT_WARNINGS : EXIT_OK;   /* skipped or kept; not repairs */
   }
   indaga_writer_close(w);
   free(a.paths);

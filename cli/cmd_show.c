@@ -91,9 +91,13 @@ static int parse_args(int argc, char **argv, show_args *a) {
 
 /* Paragraphs of part @part. */
 static size_t part_size(const indaga_document *d, unsigned part) {
+  return (size_t)indaga_document_part_paragraphs(d, part);
+}
+
+/* Paragraphs of the whole document (loaded or not). */
+static size_t doc_size(const indaga_document *d) {
   size_t n = 0;
-  for (size_t i = 0; i < indaga_document_paragraph_count(d); i++)
-    if (indaga_document_paragraph(d, i)->part == part) n++;
+  for (size_t p = 0; p < indaga_document_part_count(d); p++) n += part_size(d, (unsigned)p);
   return n;
 }
 
@@ -116,7 +120,7 @@ static void print_doc_json(const indaga_document *d) {
     json_text(stdout, l, l ? strlen(l) : 0, CLI_FIELD_MAX);
     printf(",\"paragraphs\":%zu}", part_size(d, (unsigned)p));
   }
-  printf("],\"paragraphs\":%zu}\n", indaga_document_paragraph_count(d));
+  printf("],\"paragraphs\":%zu}\n", doc_size(d));
 }
 
 static void print_para_json(const indaga_paragraph *p) {
@@ -200,7 +204,11 @@ int cmd_show(int argc, char **argv) {
   if (!idx) return ex;
   indaga_document *d = NULL;
   char *err = NULL;
-  int rc = indaga_document_get(&d, idx, a.doc, &err);
+  /* One paragraph (and its context): read only those, whatever the document's size. */
+  int rc = a.para > 0 ? indaga_document_get_paragraphs(&d, idx, a.doc, (unsigned)a.part,
+                                                        (unsigned)(a.para > a.context ? a.para - a.context : 1),
+                                                        (unsigned)(a.para + a.context), &err)
+                      : indaga_document_get(&d, idx, a.doc, &err);
   if (rc) ex = cli_fail(cli_status(rc), a.doc, "%s", err ? err : indaga_strerror(rc));
   else ex = show(&a, d);
   indaga_free(err);

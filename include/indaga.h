@@ -262,6 +262,18 @@ typedef struct indaga_paragraph {
 */
 INDAGA_API int indaga_document_get(indaga_document **out, const indaga_index *idx,
                                    const char *doc, char **errmsg);
+/**
+** Load document @p doc with its metadata and part labels, but of its
+** paragraphs only those of part @p part with ordinals @p first to @p last
+** (1-based, inclusive; none when the range holds none): their text alone
+** is read, so showing one paragraph of a document of any size costs about
+** that paragraph. indaga_document_paragraph() then walks the loaded ones
+** and indaga_document_part_paragraphs() still counts every paragraph.
+** @return as indaga_document_get().
+*/
+INDAGA_API int indaga_document_get_paragraphs(indaga_document **out, const indaga_index *idx,
+                                              const char *doc, unsigned part, unsigned first,
+                                              unsigned last, char **errmsg);
 INDAGA_API const char *indaga_document_id(const indaga_document *d);
 /** Number of metadata fields; field @p i as key and value (owned by @p d). */
 INDAGA_API size_t indaga_document_meta_count(const indaga_document *d);
@@ -272,7 +284,9 @@ INDAGA_API const char *indaga_document_meta_get(const indaga_document *d, const 
 /** Number of parts (1 + annexes) and the label of part @p i (NULL for the body). */
 INDAGA_API size_t indaga_document_part_count(const indaga_document *d);
 INDAGA_API const char *indaga_document_part_label(const indaga_document *d, size_t i);
-/** Number of paragraphs over all parts, and paragraph @p i in document order. */
+/** Paragraphs of part @p i in the document, loaded or not (0 past the last part). */
+INDAGA_API uint64_t indaga_document_part_paragraphs(const indaga_document *d, size_t i);
+/** Number of paragraphs loaded (all of them for indaga_document_get()), and loaded paragraph @p i in document order. */
 INDAGA_API size_t indaga_document_paragraph_count(const indaga_document *d);
 INDAGA_API const indaga_paragraph *indaga_document_paragraph(const indaga_document *d, size_t i);
 INDAGA_API void indaga_document_free(indaga_document *d);

@@ -168,8 +168,11 @@ static char *join(const char *a, const char *b) {
 
 static void nomem(walker *w) { w->rc = INDAGA_ENOMEM; }
 
+/* Report @msg about @path (a message of common/os.c starts with the path: not twice). */
 static void warn(walker *w, const char *path, const char *msg) {
+  size_t n = strlen(path);
   w->out->warnings++;
+  if (!strncmp(msg, path, n) && msg[n] == ':' && msg[n + 1] == ' ') msg += n + 2;
   if (w->warn) w->warn(w->ctx, path, msg);
 }
 

@@ -171,7 +171,10 @@ static void kill_point(indaga_writer *w) {
   if (w->kill_at && ++w->kill_count == w->kill_at) raise(SIGKILL);
 }
 
+/* Report @msg about @path (a message of common/os.c starts with the path: not twice). */
 static void warn(indaga_writer *w, const char *path, const char *msg) {
+  size_t n = strlen(path);
+  if (!strncmp(msg, path, n) && msg[n] == ':' && msg[n + 1] == ' ') msg += n + 2;
   if (w->on_warning) w->on_warning(w->ctx, path, msg);
 }
 
@@ -1144,7 +1147,7 @@ static int consume(sync_state *st, job *j) {
   case J_SKIP:
     if (unreadable_in_rebuild(w, j)) {
       rc = failf(w, INDAGA_EIO, "%s; a rebuild (--full) stops rather than commit an index "
-                 "without it (the index is unchanged)", j->msg ? j->msg : j->e->path);
+                 "without it", j->msg ? j->msg : j->e->path);
       break;
     }
     st->rep->skipped++;
@@ -1435,7 +1438,7 @@ static int walk_roots(indaga_writer *w, const char *const *roots, size_t n, walk
   /* A rebuild has nothing to keep: it fails rather than commit without what it could not read. */
   if (rc == INDAGA_OK && out->nkept && (w->flags & INDAGA_WRITER_FULL))
     rc = failf(w, INDAGA_EIO, "%s: cannot be read; a rebuild (--full) stops rather than commit "
-               "an index without it (the index is unchanged)", out->first_kept);
+               "an index without it", out->first_kept);
   for (size_t i = 0; i < n; i++) indaga__free(names[i]);
   indaga__free(names);
   if (rc == INDAGA_OK && n > 1 && out->n > 1) {
