@@ -95,6 +95,8 @@
 #define PROCESS_BUDGET_MIN ((size_t)32 << 20)
 #define DOC_MEM_FACTOR 3   /* a parsed, analysed document holds about 3 bytes per source byte */
 #define PIECE_MEM_FACTOR 4 /* a piece: measured 3.7 (16 MiB pieces of short UN paragraphs) */
+#define THREAD_SHARE ((size_t)16 << 20)  /* per analysing thread: its analyzer (ANALYZER_MAX_MEM) */
+                                         /* and its documents parsed ahead (the rest, 3 MiB) */
 #define ASYNC_RESERVE_DIV 4  /* a builder written on its own thread leaves budget/4 to the next one */
 #define TAIL_RATIO 3         /* hand the builder over when it holds 3x the input still to come, */
 #define TAIL_MIN_DIV 16      /* and at least budget/16 of it (16 MiB by default; tail_due) */
@@ -1054,6 +1056,9 @@ typedef struct pipeline {
   size_t next_take;       /* next job a worker takes */
   size_t consumed;        /* jobs the consumer is done with */
   size_t window;          /* jobs in flight beyond the consumer at most */
+  uint64_t ahead_mem;     /* job_mem of the jobs taken and not yet consumed */
+  uint64_t mem_cap;       /* ahead_mem allowed (one job may pass it when none is ahead) */
+  const indaga_writer *w; /* for job_mem only */
   size_t want;            /* job the consumer sleeps on, SIZE_MAX when awake */
   unsigned idle;          /* workers sleeping for window space */
   int stop;
@@ -1085,10 +1090,16 @@ typedef struct worker_arg {
   int rc;                 /* analyzer_new failure */
 } worker_arg;
 
-/* May a worker take the next job now? (under p->mu) */
+/*
+** May a worker take the next job now? (under p->mu) Within the window of
+** jobs, and of memory: the documents parsed ahead of the consumer stay
+** within mem_cap, but for the one it waits for.
+*/
 static int can_take(const pipeline *p) {
   if (p->next_take >= p->consumed + p->window) return 0;
-  return !p->jobs[p->next_take].big || p->consumed == p->next_take;
+  if (p->consumed == p->next_take) return 1;
+  if (p->jobs[p->next_take].big) return 0;
+  return p->ahead_mem + job_mem(p->w, p->jobs[p->next_take].e->size) <= p->mem_cap;
 }
 
 static void *worker_main(void *arg) {
@@ -1106,6 +1117,7 @@ static void *worker_main(void *arg) {
     if (p->stop || p->next_take >= p->n) { pthread_mutex_unlock(&p->mu); break; }
     size_t mine = p->next_take++;
     job *j = &p->jobs[mine];
+    p->ahead_mem += job_mem(p->w, j->e->size);
     pthread_mutex_unlock(&p->mu);
     int state = J_FAIL;
     if (an) state = run_job(j, an, p->piece, emit_threaded, p);
@@ -1246,10 +1258,16 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
     w->inflight = 0;
     return rc;
   }
+  /* The analysing threads take at most half the budget, THREAD_SHARE each. */
+  unsigned threads = w->threads;
+  size_t afford = w->budget / 2 / THREAD_SHARE;
+  if (w->budget >= PROCESS_BUDGET_MIN && threads > afford) threads = afford ? (unsigned)afford : 1;
   pipeline p = { 0 };
   p.jobs = jobs;
   p.n = n;
-  p.window = (size_t)w->threads * 8;
+  p.w = w;
+  p.window = (size_t)threads * 8;
+  p.mem_cap = (uint64_t)threads * (THREAD_SHARE - ANALYZER_MAX_MEM);
   p.want = SIZE_MAX;
   p.piece = w->piece;
   pthread_mutex_init(&p.mu, NULL);
@@ -1259,7 +1277,7 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   pthread_t tids[MAX_THREADS];
   worker_arg args[MAX_THREADS];
   unsigned started = 0;
-  for (unsigned t = 0; t < w->threads; t++) {
+  for (unsigned t = 0; t < threads; t++) {
     args[t].p = &p;
     args[t].rc = 0;
     if (pthread_create(&tids[t], NULL, worker_main, &args[t]) != 0) break;
@@ -1274,7 +1292,8 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   for (size_t i = 0; i < n && rc == INDAGA_OK; i++) {
     if (i) ahead -= job_mem(w, jobs[i - 1].e->size);
     if (i + p.window < n) ahead += job_mem(w, jobs[i + p.window].e->size);
-    w->inflight = (size_t)ahead;
+    uint64_t most = p.mem_cap + job_mem(w, jobs[i].e->size);   /* what can_take allows */
+    w->inflight = (size_t)(ahead < most ? ahead : most);
     pthread_mutex_lock(&p.mu);
     rc = take_pieces(st, &p, i);
     pthread_mutex_unlock(&p.mu);
@@ -1286,9 +1305,11 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
     }
     pthread_mutex_lock(&p.mu);
     p.consumed = i + 1;
+    p.ahead_mem -= job_mem(w, jobs[i].e->size);
     /* Wake sleeping workers in batches, once half the window is free, or
        at once when the next job to take is a big one the consumer reached. */
-    if (p.idle && (p.next_take <= p.consumed + p.window / 2 || p.next_take == p.consumed))
+    if (p.idle && (p.next_take <= p.consumed + p.window / 2 || p.next_take == p.consumed ||
+                   p.ahead_mem <= p.mem_cap / 2))
       pthread_cond_broadcast(&p.space_cv);
     pthread_mutex_unlock(&p.mu);
   }
