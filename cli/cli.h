@@ -24,7 +24,7 @@
 
 /*
 ** The exit status for a library status code: INDAGA_OK 0, INDAGA_EBUSY 3,
-** any other failure 2. The one place where library codes become statuses.
+** INDAGA_EREFUSED 4, any other failure 2. The one place where library codes become statuses.
 */
 int cli_status(int rc);
 
@@ -35,6 +35,7 @@ int cli_status(int rc);
 #define CLI_NAME_MAX    4096u      /* a document id or file name (PATH_MAX) */
 #define CLI_MESSAGE_MAX 8192u      /* an error or warning message */
 #define CLI_SKIP_MAX    (64u << 20) /* a --batch line longer than this ends the batch */
+#define CLI_ANALYZE_MAX (64u << 20) /* analyze's standard input */
 
 /* Each command: argv[0] is the command name. Returns the exit status. */
 int cmd_index(int argc, char **argv);
@@ -44,6 +45,7 @@ int cmd_analyze(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_compact(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
 
 /* The index directory: --index value if given, else $INDAGA_INDEX, else ./.indaga. */
 const char *cli_index_dir(const char *flag);
@@ -55,6 +57,8 @@ int cli_no_index(const char *dir);
 ** Open the index at @dir for a command. On failure report what every
 ** command reports (no index yet, or "<what>: <the library's message>"),
 ** set *status to the exit status when @status is not NULL, and return NULL.
+** When the library notes that the generation opened may not be the newest
+** (indaga_index_note), that is reported as a warning.
 */
 indaga_index *cli_open_index(const char *dir, const char *what, int *status);
 
@@ -122,9 +126,9 @@ void out_str(FILE *f, const char *z, size_t max);
 void out_prose(FILE *f, const char *p, size_t n);
 
 /*
-** Read a whole stream (stdin for analyze) into a malloc'd buffer.
-** Returns 0 or -1 (errno set).
+** Read a whole stream (stdin for analyze), at most @max bytes, into a
+** malloc'd buffer. Returns 0, or -1 with errno set (EFBIG: longer than @max).
 */
-int cli_read_stream(FILE *in, char **out, size_t *n);
+int cli_read_stream(FILE *in, size_t max, char **out, size_t *n);
 
 #endif /* INDAGA_CLI_H */

@@ -29,19 +29,10 @@ static void json_fail(const char *msg) {
 }
 
 int cmd_check(int argc, char **argv) {
-  const char *index = NULL;
-  int json = 0;
-  cli_parser p;
-  cli_parser_init(&p, &check_cmd, argc, argv);
-  for (int o; (o = cli_next(&p)) != CLI_DONE;) {
-    switch (o) {
-    case CLI_EXIT: return p.status;
-    case CLI_OPT_INDEX: index = p.arg; break;
-    case CLI_OPT_JSON: json = 1; break;
-    default: return cli_usage("check", "unexpected argument '%.200s'", p.arg);
-    }
-  }
-  const char *dir = cli_index_dir(index);
+  cli_common a = { 0 };
+  int ex = cli_parse_common(&check_cmd, argc, argv, &a);
+  if (ex >= 0) return ex;
+  const char *dir = cli_index_dir(a.index);
   char *err = NULL;
   int rc = indaga_check(dir, &err);
   indaga_index *idx = NULL;
@@ -50,14 +41,13 @@ int cmd_check(int argc, char **argv) {
     err = NULL;
     rc = indaga_index_open(&idx, dir, NULL, &err);
   }
-  int ex;
   if (rc) {
     if (rc == INDAGA_ENOINDEX) {
-      if (json) json_fail("no index");
+      if (a.json) json_fail("no index");
       ex = cli_no_index(dir);
     } else {
       const char *m = err ? err : indaga_strerror(rc);
-      if (json) json_fail(m);
+      if (a.json) json_fail(m);
       ex = cli_fail(cli_status(rc), dir, "check failed: %s", m);
     }
     indaga_free(err);
@@ -65,7 +55,7 @@ int cmd_check(int argc, char **argv) {
   }
   indaga_stats st;
   indaga_index_stats(idx, &st);
-  if (json) {
+  if (a.json) {
     printf("{\"type\":\"check\",\"ok\":true,\"generation\":%llu,\"documents\":%llu,"
            "\"paragraphs\":%llu,\"segments\":%llu,\"bytes\":%llu}\n",
            (unsigned long long)st.generation, (unsigned long long)st.documents,

@@ -25,20 +25,10 @@ static const cli_command compact_cmd = {
 };
 
 int cmd_compact(int argc, char **argv) {
-  const char *index = NULL;
-  int json = 0, wait = 0;
-  cli_parser p;
-  cli_parser_init(&p, &compact_cmd, argc, argv);
-  for (int o; (o = cli_next(&p)) != CLI_DONE;) {
-    switch (o) {
-    case CLI_EXIT: return p.status;
-    case CLI_OPT_INDEX: index = p.arg; break;
-    case CLI_OPT_JSON: json = 1; break;
-    case CLI_OPT_WAIT: wait = 1; break;
-    default: return cli_usage("compact", "unexpected argument '%.200s'", p.arg);
-    }
-  }
-  const char *dir = cli_index_dir(index);
+  cli_common a = { 0 };
+  int ex = cli_parse_common(&compact_cmd, argc, argv, &a);
+  if (ex >= 0) return ex;
+  const char *dir = cli_index_dir(a.index);
   indaga_index *idx = NULL;
   char *err = NULL;
   int rc = indaga_index_open(&idx, dir, NULL, &err);   /* never create an index here */
@@ -47,11 +37,11 @@ int cmd_compact(int argc, char **argv) {
   err = NULL;
   if (rc == INDAGA_ENOINDEX) return cli_no_index(dir);
   indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
-  o.flags = wait ? INDAGA_WRITER_WAIT : 0;
+  o.flags = a.wait ? INDAGA_WRITER_WAIT : 0;
   indaga_writer *w = NULL;
   rc = indaga_writer_open(&w, dir, &o, &err);
   if (rc) {
-    int ex = cli_fail(cli_status(rc), dir, "%s%s", err ? err : indaga_strerror(rc),
+    ex = cli_fail(cli_status(rc), dir, "%s%s", err ? err : indaga_strerror(rc),
                       rc == INDAGA_EBUSY ? " (use --wait to wait for it)" : "");
     indaga_free(err);
     return ex;
@@ -60,7 +50,7 @@ int cmd_compact(int argc, char **argv) {
   rc = indaga_writer_compact(w, &gen);
   if (rc) {
     const char *m = indaga_writer_errmsg(w);
-    int ex = cli_fail(cli_status(rc), dir, "%s (the index is unchanged)", m ? m : indaga_strerror(rc));
+    ex = cli_fail(cli_status(rc), dir, "%s (the index is unchanged)", m ? m : indaga_strerror(rc));
     indaga_writer_close(w);
     return ex;
   }
@@ -68,7 +58,7 @@ int cmd_compact(int argc, char **argv) {
   indaga_stats st = { 0 };
   if (indaga_index_open(&idx, dir, NULL, NULL) == INDAGA_OK) indaga_index_stats(idx, &st);
   indaga_index_close(idx);
-  if (json) {
+  if (a.json) {
     printf("{\"type\":\"compact\",\"generation\":%llu,\"segments\":%llu,\"documents\":%llu,"
            "\"paragraphs\":%llu,\"bytes\":%llu}\n",
            (unsigned long long)gen, (unsigned long long)st.segments,

@@ -314,6 +314,7 @@ static int run_batch(const indaga_index *idx, const search_args *a) {
     }
     if (rc == EXIT_OK) any = 1;
     else if (rc != EXIT_NOHITS) failed = 1;
+    if (ferror(stdout)) break;   /* nobody reads the rest: main reports the write error */
   }
   cli_lines_free(&l);
   if (f != stdin) fclose(f);

@@ -23,25 +23,15 @@ static const cli_command stats_cmd = {
 };
 
 int cmd_stats(int argc, char **argv) {
-  const char *index = NULL;
-  int json = 0;
-  cli_parser p;
-  cli_parser_init(&p, &stats_cmd, argc, argv);
-  for (int o; (o = cli_next(&p)) != CLI_DONE;) {
-    switch (o) {
-    case CLI_EXIT: return p.status;
-    case CLI_OPT_INDEX: index = p.arg; break;
-    case CLI_OPT_JSON: json = 1; break;
-    default: return cli_usage("stats", "unexpected argument '%.200s'", p.arg);
-    }
-  }
-  const char *dir = cli_index_dir(index);
-  int ex;
+  cli_common a = { 0 };
+  int ex = cli_parse_common(&stats_cmd, argc, argv, &a);
+  if (ex >= 0) return ex;
+  const char *dir = cli_index_dir(a.index);
   indaga_index *idx = cli_open_index(dir, "stats", &ex);
   if (!idx) return ex;
   indaga_stats st;
   indaga_index_stats(idx, &st);
-  if (json) {
+  if (a.json) {
     printf("{\"type\":\"stats\",\"generation\":%llu,\"documents\":%llu,\"paragraphs\":%llu,"
            "\"terms\":%llu,\"segments\":%llu,\"bytes\":%llu}\n",
            (unsigned long long)st.generation, (unsigned long long)st.documents,

@@ -1,6 +1,8 @@
 /*
 ** main.c: `indaga COMMAND ...`, dispatch, top-level help and version.
 */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
@@ -13,8 +15,8 @@ static const char usage[] =
   "Full-text search for Spanish documents (UN letters, reports, resolutions).\n"
   "\n"
   "commands:\n"
-  "  index   [--index DIR] [--full] [--wait] [--threads N] [--memory MB] [--json] PATH...\n"
-  "                                  add, update and remove documents\n"
+  "  index   [--index DIR] [--full] [--prune | --add] [--dry-run] [--wait] [--threads N]\n"
+  "          [--memory MB] [--json] PATH...     add, update and remove documents\n"
   "  search  [--index DIR] [-n K] [--offset N] [--group] [--context N] [--no-snippets]\n"
   "          [--color WHEN] [--json] QUERY...\n"
   "  search  [--index DIR] [-n K] [--json] --batch FILE   one query per line\n"
@@ -23,6 +25,7 @@ static const char usage[] =
   "  stats   [--index DIR] [--json]\n"
   "  check   [--index DIR] [--json]                     verify every checksum and structure\n"
   "  compact [--index DIR] [--wait] [--json]            merge all segments into one\n"
+  "  rollback [--index DIR] [--wait] [--json]           make the previous generation the newest\n"
   "\n"
   "The index directory is --index DIR, else $INDAGA_INDEX, else ./.indaga.\n"
   "Options are parsed the getopt_long way: -n5 or -n 5, --limit=5 or --limit 5,\n"
@@ -33,7 +36,7 @@ static const char usage[] =
   "  1   search found nothing\n"
   "  2   error (the message on stderr names the file or index and what is wrong)\n"
   "  3   busy: another writer holds the index (without --wait)\n"
-  "  4   refused: nothing changed\n"
+  "  4   refused: the PATHs differ from the index's roots (see index --help); nothing changed\n"
   "  5   committed with warnings: some files were skipped or kept at their previous version\n"
   "  64  usage: unknown option, bad value, missing argument\n"
   "With --json, errors and warnings are also JSON lines on stdout. See doc/CLI.md\n"
@@ -49,7 +52,7 @@ static const struct {
 } commands[] = {
   { "index", cmd_index },     { "search", cmd_search }, { "show", cmd_show },
   { "analyze", cmd_analyze }, { "stats", cmd_stats },   { "check", cmd_check },
-  { "compact", cmd_compact },
+  { "compact", cmd_compact }, { "rollback", cmd_rollback },
 };
 
 int main(int argc, char **argv) {
@@ -66,8 +69,18 @@ int main(int argc, char **argv) {
     printf("indaga %s\n", indaga_libversion());
     return EXIT_OK;
   }
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (!strcmp(cmd, commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+  /* A reader that goes away (`| head`) is a write error, reported, not a SIGPIPE death. */
+  signal(SIGPIPE, SIG_IGN);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+    if (strcmp(cmd, commands[i].name)) continue;
+    int ex = commands[i].fn(argc - 1, argv + 1);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+      int err = errno;
+      cli_set_json(0);   /* stdout is what failed */
+      ex = cli_error("%s: cannot write the output: %s", cmd, strerror(err ? err : EIO));
+    }
+    return ex;
+  }
   if (cmd[0] == '-') return cli_usage(NULL, "unknown option '%.200s'", cmd);
   return cli_usage(NULL, "unknown command '%.200s'", cmd);
 }

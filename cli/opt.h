@@ -8,9 +8,9 @@
 ** the command's loop.
 **
 ** Parsing is the getopt_long way: "-n5" and "-n 5", "--limit=5" and
-** "--limit 5", an unambiguous prefix of a long name ("--lim 5"), short
-** flags bundled ("-hn5"), options and operands in any order, and "--"
-** ends the options. An unknown option, a missing or unwanted value, or an
+** "--limit 5", an unambiguous prefix of a long name ("--lim 5"), a short
+** option as a one-letter long one ("--n=5"), short flags bundled ("-hn5"),
+** options and operands in any order, and "--" ends the options. An unknown option, a missing or unwanted value, or an
 ** ambiguous prefix is reported on stderr (and as a JSON error line with
 ** --json) and the command exits EXIT_USAGE (64).
 */
@@ -93,6 +93,17 @@ void cli_parser_init(cli_parser *p, const cli_command *cmd, int argc, char **arg
 ** or a usage error reported). --json switches JSON error lines on.
 */
 int cli_next(cli_parser *p);
+
+/*
+** The whole command line of a command whose options are only shared ones
+** (CLI_OPT_INDEX, CLI_OPT_JSON, CLI_OPT_WAIT) and that takes no operand
+** (stats, check, compact). Returns -1 to go on, else the exit status.
+*/
+typedef struct cli_common {
+  const char *index;   /* --index DIR, or NULL */
+  int json, wait;
+} cli_common;
+int cli_parse_common(const cli_command *cmd, int argc, char **argv, cli_common *out);
 
 /* Print @cmd's complete help (synopsis, about, every option, exit statuses) to stdout. */
 void cli_help(const cli_command *cmd);

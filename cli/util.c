@@ -2,6 +2,7 @@
 ** util.c: what several commands share: the index directory, opening the
 ** index, colour, reading a stream.
 */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +26,8 @@ indaga_index *cli_open_index(const char *dir, const char *what, int *status) {
   if (rc == INDAGA_ENOINDEX) cli_no_index(dir);
   else if (rc) cli_fail(cli_status(rc), dir, "%s: %s", what, err ? err : indaga_strerror(rc));
   indaga_free(err);
+  /* an older generation read, or a newer one missing: never silently */
+  if (rc == INDAGA_OK && indaga_index_note(idx)) cli_warning(dir, "%s", indaga_index_note(idx));
   if (status) *status = cli_status(rc);
   return rc ? NULL : idx;
 }
@@ -37,21 +40,24 @@ int cli_color(FILE *f, int mode) {
   return isatty(fileno(f));
 }
 
-int cli_read_stream(FILE *in, char **out, size_t *n) {
+int cli_read_stream(FILE *in, size_t max, char **out, size_t *n) {
   size_t cap = 65536, len = 0;
-  char *p = malloc(cap);
+  char *p = malloc(cap + 1);
   if (!p) return -1;
   for (;;) {
     if (len == cap) {
-      char *q = realloc(p, cap * 2);
+      if (cap > max) { free(p); errno = EFBIG; return -1; }
+      size_t next = cap * 2 > max ? max + 1 : cap * 2;   /* one byte past max tells "longer" */
+      char *q = realloc(p, next + 1);
       if (!q) { free(p); return -1; }
       p = q;
-      cap *= 2;
+      cap = next;
     }
     size_t got = fread(p + len, 1, cap - len, in);
     len += got;
     if (got == 0) break;
   }
+  if (len > max) { free(p); errno = EFBIG; return -1; }
   if (ferror(in)) { free(p); return -1; }
   *out = p;
   *n = len;
