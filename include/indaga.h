@@ -353,8 +353,18 @@ typedef void (*indaga_change_fn)(void *ctx, int change, const char *doc);
 typedef struct indaga_writer_options {
   unsigned version;            /**< INDAGA_WRITER_OPTIONS_VERSION */
   unsigned flags;              /**< INDAGA_WRITER_* */
-  size_t memory_budget;        /**< memory the writer stays within: a segment is flushed before the builder, its write, the analyzers and documents in flight exceed it (default 256 MiB; a budget under 32 MiB bounds the builder alone) */
-  unsigned threads;            /**< analysis threads (0: one per core, at most 8) */
+  /**
+  ** Memory the writer stays within, whatever the documents' shape and the
+  ** thread count (default 256 MiB): a segment is flushed before the
+  ** builder, its write, the compressing thread's ring and what lies
+  ** outside the builder exceed it. The analysing threads get at most half
+  ** of it, 16 MiB each (13 MiB for the thread's analyzer, 3 MiB of
+  ** documents parsed ahead), so fewer threads than asked run under a
+  ** small budget (one under 64 MiB). A budget under 32 MiB cannot hold
+  ** even one analyzer: it bounds the builder alone.
+  */
+  size_t memory_budget;
+  unsigned threads;            /**< analysis threads (0: one per core, at most 8; fewer when memory_budget cannot afford them) */
   indaga_warning_fn on_warning;   /**< skipped or repaired files; may be NULL */
   indaga_progress_fn on_progress; /**< long work; may be NULL */
   void *ctx;                   /**< passed to the callbacks */

@@ -42,7 +42,12 @@
 ** (re)index are read, parsed (dm_parse) and analysed (seg_analyze_doc) by
 ** worker threads, each with its own analyzer, while this thread adds the
 ** results to the builder strictly in walk order, so the index is the same
-** whatever the thread count. With several threads, a full builder is
+** whatever the thread count. Documents the walk could not reach (an
+** unreadable directory, an entry that cannot be examined: walk_is_kept)
+** are not deleted as gone; a rebuild, which has no old version to keep,
+** fails instead. The workers are as many as the budget affords, THREAD_SHARE
+** each out of half of it, and parse ahead of this thread only while the
+** documents in flight fit their shares (can_take). With several threads, a full builder is
 ** written on a thread of its own (flushjob) while the next one fills, so
 ** the workers never wait for a segment write: its slot is reserved at
 ** hand-over (the next builder's documents are addressed past it) and its
