@@ -18,7 +18,7 @@
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
-[ -d "$UN" ] || { echo "SKIP: the UN documents are not at $UN"; exit 0; }
+need_un
 case ${INDAGA_STRESS:-0} in ''|0) want=4 ;; *) want=100 ;; esac
 seed=${INDAGA_CRASH_SEED:-$$}
 echo "seed $seed; kills wanted: $want"

@@ -18,7 +18,7 @@ set -eu
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
 if [ ! -x /usr/bin/time ]; then echo "SKIP: /usr/bin/time (GNU time) is not installed"; exit 0; fi
 if grep -q __asan_init "$INDAGA" 2>/dev/null; then echo "SKIP: peak RSS means nothing under ASan"; exit 0; fi
-[ -d "$UN" ] || { echo "SKIP: the UN documents are not at $UN"; exit 0; }
+need_un
 peak_kb() { sed -n 's/.*Maximum resident set size (kbytes): \([0-9]*\).*/\1/p' "$1"; }
 
 # 1. One line of 100 MB of real text.

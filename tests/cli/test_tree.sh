@@ -119,14 +119,13 @@ fi
 d="$tmp/deep"
 mkdir -p "$d"
 files=0
-for f in "$UN"/*.txt; do
+while [ "$files" -lt 60 ]; do
     d="$d/n$files"
     mkdir "$d"
-    cp "$f" "$d/"
+    printf 'Informe numero %s sobre la cooperacion internacional.\n\nSegundo parrafo del informe.\n' \
+        "$files" > "$d/informe$files.txt"
     files=$((files + 1))
-    [ "$files" -lt 60 ] || break
 done
-[ "$files" = 60 ] || fail "deep: $files UN files, need 60"
 ix "$tmp/ixd" "$tmp/deep"
 [ "$rc" -eq 0 ] || fail "deep: exit $rc"
 g0=$(gen "$tmp/ixd")
