@@ -3,8 +3,8 @@
 # changing tree (issue 16). Each round changes the tree (files added, edited,
 # renamed and deleted), copies it as it now is, and starts `indaga index`
 # (one or two threads, a small budget so segments are flushed and merged,
-# every fifth round --full), killing it after a random delay drawn from the
-# length of an unkilled run. After each round: `indaga check` passes, and the
+# every fifth round --full), killing it after a random delay (its range
+# adapts so that kills land both before and after the commit). After each round: `indaga check` passes, and the
 # live generation answers a set of queries exactly as a clean build of the
 # files it was committed from: the generation is new when the killed run got
 # to commit (then it holds this round's copy of the tree), else it is the
@@ -104,8 +104,7 @@ start=$(date +%s%N)
 "$INDAGA" index --index "$ix" --memory "$mem" "$tree" > /dev/null || fail "first build"
 full_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$full_ms" -gt 20 ] || full_ms=20
-# delays are drawn from [0, 2 x the longer of this build and an --full one), so
-# kills land before, during and after the commit
+# the first delay range is twice the longer of these two builds
 start=$(date +%s%N)
 "$INDAGA" index --index "$tmp/ix-timing" --memory "$mem" --threads 1 "$tree" > /dev/null || fail "timing build"
 t=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -121,6 +120,9 @@ answers "$ix" "$tmp/live"
 same "generation $gen after the first build" "$tmp/ref/$gen" "$tmp/live"
 echo "first build: $full_ms ms, generation $gen"
 
+# The delay range adapts: shorter after a run that completed, longer after
+# a kill before the commit, so kills keep landing on both sides of it.
+range=$((full_ms * 2))
 round=0 kills=0 done_runs=0 committed_killed=0
 while [ "$kills" -lt "$want" ]; do
     round=$((round + 1))
@@ -131,7 +133,7 @@ while [ "$kills" -lt "$want" ]; do
     threads=$(( $(rnd 2) + 1 ))
     full=
     [ $((round % 5)) -ne 0 ] || full=--full
-    delay_ms=$(rnd $((full_ms * 2 + 1)))
+    delay_ms=$(rnd $((range + 1)))
     "$INDAGA" index --index "$ix" --memory "$mem" --threads "$threads" $full "$tree" > "$tmp/run.out" 2>&1 &
     pid=$!
     sleep "$(awk -v m="$delay_ms" 'BEGIN { printf "%.3f", m / 1000 }')"
@@ -140,7 +142,7 @@ while [ "$kills" -lt "$want" ]; do
     rc=0
     wait "$pid" || rc=$?
     if [ "$killed" = 1 ] && [ "$rc" -eq 137 ]; then kills=$((kills + 1))
-    elif [ "$rc" -eq 0 ] || [ "$rc" -eq 5 ]; then done_runs=$((done_runs + 1))
+    elif [ "$rc" -eq 0 ] || [ "$rc" -eq 5 ]; then done_runs=$((done_runs + 1)); range=$((range * 3 / 4 + 5))
     else fail "round $round: exit $rc: $(cat "$tmp/run.out")"
     fi
     "$INDAGA" check --index "$ix" > "$tmp/check" 2>&1 || fail "round $round (killed after $delay_ms ms, threads $threads $full): check: $(cat "$tmp/check")"
@@ -154,6 +156,8 @@ while [ "$kills" -lt "$want" ]; do
         gen=$g
     elif [ "$rc" -ne 137 ]; then   # every round changes the tree: a completed run commits
         fail "round $round: the run completed but generation $g is not new"
+    elif [ "$range" -lt $((full_ms * 4 + 50)) ]; then
+        range=$((range * 5 / 4 + 1))
     fi
     answers "$ix" "$tmp/live"
     same "round $round (killed after $delay_ms ms, threads $threads ${full:-incremental}): generation $g" \
