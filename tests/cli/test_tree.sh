@@ -8,8 +8,9 @@
 #  3. a FIFO named like a document is skipped with a warning naming it and
 #     never opened (opening one would block: the run has a time limit);
 #  4. a directory that cannot be read keeps every document the index had
-#     under it (exit 5, a warning naming it); the root itself too; a rebuild
-#     (--full) then fails and leaves the index as it was;
+#     under it (exit 5, a warning naming it), a changed file that cannot be
+#     opened its previous version; the root itself too; a rebuild (--full)
+#     then fails and leaves the index as it was;
 #  5. with few file descriptors (ulimit -n 5 to 16) a rebuild of a tree 60
 #     directories deep either commits every file or fails with the index
 #     unchanged, never commits without some; at 16 it commits them all.
@@ -82,32 +83,39 @@ else
     for i in 1 2 3; do printf 'Documento reservado numero %s sobre desarme.\n' "$i" > "$t/cerrada/r$i.txt"; done
     printf 'Documento reservado profundo sobre desarme.\n' > "$t/cerrada/dentro/p.txt"
     printf 'Documento abierto.\n' > "$t/abierta/a.txt"
+    printf 'Version primera del acuerdo.\n' > "$t/abierta/acuerdo.txt"
     [ "$(id -u)" != 0 ] || chown -R nobody "$perm"
     pix() { rc=0; $as_user "$INDAGA" index --index "$perm/ix" --json "$@" > "$tmp/out" 2> "$tmp/out.err" || rc=$?; }
     pix "$t"
     [ "$rc" -eq 0 ] || { rm -rf "$perm"; fail "unreadable: first run exit $rc"; }
     g1=$(gen "$perm/ix")
     chmod 000 "$t/cerrada"
+    # a changed file that cannot be opened keeps its previous version
+    printf 'Version segunda del acuerdo, mas larga.\n' > "$t/abierta/acuerdo.txt"
+    chmod 000 "$t/abierta/acuerdo.txt"
     pix "$t"
     out=$(cat "$tmp/out")
     ok=1
     [ "$rc" -eq 5 ] || ok=0
     grep -q '"type":"warning","path":"[^"]*cerrada"' "$tmp/out" || ok=0
+    grep -q '"type":"warning","path":"[^"]*acuerdo.txt"' "$tmp/out" || ok=0
     grep -q '"removed":0' "$tmp/out" || ok=0
-    [ "$(docs "$perm/ix")" = 5 ] || ok=0
+    [ "$(docs "$perm/ix")" = 6 ] || ok=0
+    "$INDAGA" search --index "$perm/ix" --json primera > /dev/null || ok=0
+    chmod 644 "$t/abierta/acuerdo.txt"
     n=$("$INDAGA" search --index "$perm/ix" --json -n 10 "reservado desarme" | grep -c '"type":"hit"') || true
     [ "$n" = 4 ] || ok=0
     # a rebuild cannot keep them: it fails, and the index stays as it was
     pix --full "$t"
     [ "$rc" -eq 2 ] || ok=0
     [ "$(gen "$perm/ix")" = "$g1" ] || ok=0
-    [ "$(docs "$perm/ix")" = 5 ] || ok=0
+    [ "$(docs "$perm/ix")" = 6 ] || ok=0
     # the root itself unreadable: everything kept
     chmod 755 "$t/cerrada"
     chmod 000 "$t"
     pix "$t"
     [ "$rc" -eq 5 ] || ok=0
-    [ "$(docs "$perm/ix")" = 5 ] || ok=0
+    [ "$(docs "$perm/ix")" = 6 ] || ok=0
     chmod 755 "$t"
     $as_user "$INDAGA" check --index "$perm/ix" > /dev/null 2>&1 || ok=0
     rm -rf "$perm"
