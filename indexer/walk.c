@@ -601,8 +601,11 @@ static void walk_links(walker *w) {
       os_close(fd);
       continue;
     }
-    walk_from(w, fd, d->id, d->canon, d->path, d->dev, d->ino);
+    /* walk_from takes the strings, and may grow w->links (d moves) */
+    char *id = d->id, *canon = d->canon, *path = d->path;
+    uint64_t dev = d->dev, ino = d->ino;
     d->id = d->canon = d->path = NULL;
+    walk_from(w, fd, id, canon, path, dev, ino);
   }
 }
 

@@ -63,6 +63,22 @@ if "$INDAGA" search --index "$tmp/ix2" --json nologin > /dev/null; then fail "/e
 grep -q 'paz y la seguridad' "$tmp/show" || fail "enlace.txt: $(cat "$tmp/show")"
 [ "$(docs "$tmp/ix2")" = 3 ] || fail "follow: $(docs "$tmp/ix2") documents, expected 3 (carpeta is a second name of sub)"
 "$INDAGA" check --index "$tmp/ix2" > /dev/null || fail "check ix2"
+# links found while following a link (inside a hidden directory, which the
+# walk itself skips): twelve of them, each to a hidden directory with a file
+h="$tmp/h"
+mkdir -p "$h/.o"
+i=0
+while [ $i -lt 12 ]; do
+    mkdir "$h/.o/.s$i"
+    printf 'Nota %s sobre la consolidacion de la paz.\n' "$i" > "$h/.o/.s$i/nota.txt"
+    ln -s ".s$i" "$h/.o/l$i"
+    i=$((i + 1))
+done
+ln -s .o "$h/ver"
+ix "$tmp/ix3" --follow-symlinks "$h"
+[ "$rc" -eq 0 ] || fail "hidden links: exit $rc: $(cat "$tmp/out.err")"
+[ "$(docs "$tmp/ix3")" = 12 ] || fail "hidden links: $(docs "$tmp/ix3") documents, expected 12"
+"$INDAGA" show --index "$tmp/ix3" ver/l11/nota.txt > /dev/null || fail "hidden links: ver/l11/nota.txt"
 echo "links and FIFO: ok"
 
 # 4. Unreadable directories. Root ignores permissions: run as 'nobody' then.
