@@ -540,6 +540,14 @@ void os_close(int fd) {
   if (fd >= 0) close(fd);
 }
 
+void os_map_drop_pages(const os_map *m) {
+#ifdef MADV_DONTNEED
+  if (m->p && m->n) (void)madvise((void *)(uintptr_t)m->p, m->n, MADV_DONTNEED);
+#else
+  (void)m;
+#endif
+}
+
 void os_advise_huge(void *p, size_t n) {
 #ifdef MADV_HUGEPAGE
   (void)madvise(p, n, MADV_HUGEPAGE);

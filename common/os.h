@@ -159,6 +159,12 @@ int os_listdir(const char *dir, int (*cb)(void *ctx, const char *name), void *ct
 ** A hint: it cannot fail, and does nothing where unsupported.
 */
 void os_advise_huge(void *p, size_t n);
+/*
+** Another hint: the pages of mapping @m are not needed soon; they leave the
+** process (its resident size) and stay in the page cache, to be read back
+** from the file on the next touch. Does nothing where unsupported.
+*/
+void os_map_drop_pages(const os_map *m);
 
 /* Fault injection for tests. */
 #define OS_FAIL_WRITE  0x01u
