@@ -68,10 +68,7 @@ void json_summary(FILE *f, const indaga_results *r, const char *query, size_t le
 }
 
 size_t json_part_size(const indaga_document *d, unsigned part) {
-  size_t n = 0;
-  for (size_t i = 0; i < indaga_document_paragraph_count(d); i++)
-    if (indaga_document_paragraph(d, i)->part == part) n++;
-  return n;
+  return (size_t)indaga_document_part_paragraphs(d, part);   /* loaded or not */
 }
 
 void json_document(FILE *f, const indaga_document *d) {
@@ -91,7 +88,9 @@ void json_document(FILE *f, const indaga_document *d) {
     json_field(f, "label", indaga_document_part_label(d, p));
     fprintf(f, ",\"paragraphs\":%zu}", json_part_size(d, (unsigned)p));
   }
-  fprintf(f, "],\"paragraphs\":%zu", indaga_document_paragraph_count(d));
+  size_t total = 0;   /* every paragraph, though a range may be all that was loaded */
+  for (size_t p = 0; p < indaga_document_part_count(d); p++) total += json_part_size(d, (unsigned)p);
+  fprintf(f, "],\"paragraphs\":%zu", total);
 }
 
 void json_paragraph(FILE *f, const indaga_paragraph *p) {

@@ -230,5 +230,11 @@ seg_stamp seg_get_stamp(const seg_reader *r);
 
 /* The file name of the segment, for messages. */
 const char *seg_name(const seg_reader *r);
+/*
+** Give the resident pages of @r's mapping back (os_map_drop_pages): the
+** writer calls it on a segment it has just written and verified, which it
+** reads little of again, so that its pages count against no budget.
+*/
+void seg_drop_pages(const seg_reader *r);
 
 #endif /* INDAGA_SEGMENT_H */

@@ -202,6 +202,8 @@ static size_t full_check_max(void) {
   return v > SIZE_MAX ? SIZE_MAX : (size_t)v;
 }
 
+void seg_drop_pages(const seg_reader *r) { os_map_drop_pages(&r->map); }
+
 int seg_open(seg_reader **out, const char *path, char **errmsg) {
   *out = NULL;
   seg_reader *r = indaga__calloc(1, sizeof *r);
