@@ -48,7 +48,7 @@ def library():
     if not os.path.isfile(lib):
         if not os.path.isfile(os.path.join(BUILD, "CMakeCache.txt")):
             run(["cmake", "-S", SOURCE, "-B", BUILD, "-DCMAKE_BUILD_TYPE=RelWithDebInfo"])
-        run(["cmake", "--build", BUILD, "--target", "indaga_static", "indaga_cli"])
+        run(["cmake", "--build", BUILD, "--target", "indaga_static"])
     if not os.path.isfile(lib):
         fail("the build at %s made no libindaga.a" % BUILD)
     return lib
