@@ -111,6 +111,20 @@ def py_latency(ix, qs, passes, dates):
     return p(lat, 50), p(lat, 95)
 
 
+def gil_share(ix, qs, passes):
+    """The share of ix.search()'s wall time spent outside the library
+    (which runs without the GIL): 1 - sum(took_us) / sum(wall)."""
+    wall = took = 0.0
+    clock = time.perf_counter
+    for _ in range(passes):
+        for q in qs:
+            t0 = clock()
+            r = ix.search(q, n=10)
+            wall += clock() - t0
+            took += r.took_us / 1e6
+    return max(0.0, 1.0 - took / wall)
+
+
 def job(ix, qs, passes, out):
     n = 0
     for _ in range(passes):
@@ -189,6 +203,7 @@ def main():
             n = py_latency(ix, qs, a.passes, False)
             c50.append(c[0]); c95.append(c[1]); y50.append(y[0]); y95.append(y[1]); n50.append(n[0]); n95.append(n[1])
 
+        held = gil_share(ix, qs, a.passes)
         t1s, t4s, c1s, c4s = [], [], [], []
         for _ in range(a.rounds):
             t1, c1, o1 = one_thread(ix, qs, a.passes, a.threads)
@@ -226,6 +241,11 @@ def main():
     print("| %d Python threads, one Index | %.3f | %.2f | %s |" % (
         a.threads, median(t4s), median(c / t for c, t in zip(c4s, t4s)), " ".join("%.3f" % v for v in t4s)))
     print("| speed-up (1 thread / %d threads) | %.2fx | | |" % (a.threads, median(t1s) / median(t4s)))
+    print()
+    cores = os.cpu_count() or 1
+    print("Outside the library (with the GIL) per ix.search(): %.1f%% of its wall time; Amdahl's bound "
+          "for %d threads on %d cores: %.2fx." % (100 * held, a.threads, cores,
+                                                  1 / (held + (1 - held) / min(cores, a.threads))))
 
 
 if __name__ == "__main__":

@@ -113,3 +113,31 @@ def test_close_while_searching(corpus_index):
         assert [(h.doc, h.paragraph) for h in r] == first
         for h in r:
             assert h.snippet and all(h.snippet[a:b] for a, b in h.highlights)
+
+
+def test_writer_serves_one_thread_at_a_time(tmp_path):
+    """A call while another thread's call is in the library raises RuntimeError
+    (the C writer belongs to one thread at a time); the first call completes."""
+    from conftest import CORPUS
+    tried = threading.Event()
+    outcome = []
+
+    def progress(*args):
+        if not tried.is_set():
+            tried.wait(60)            # hold sync() in the library until the main thread tried
+
+    w = indaga.Writer(str(tmp_path / "idx"), progress=progress)
+    t = threading.Thread(target=lambda: outcome.append(w.sync(CORPUS)))
+    t.start()
+    while not outcome and not tried.is_set():
+        try:
+            assert w.commit() == 0    # sync() had not entered the library yet: nothing to commit
+        except RuntimeError as e:
+            assert "in use by another thread" in str(e)
+            tried.set()
+        else:
+            time.sleep(0.001)
+    t.join()
+    assert tried.is_set() and outcome[0].added == 89
+    assert w.commit() == 1
+    w.close()
