@@ -25,13 +25,15 @@ Indexing::
 Contents:
 
 - :func:`open` -> :class:`Index`: ``search()`` -> :class:`Results` of
-  :class:`Hit`; ``document()`` -> :class:`Document`; ``stats()``; ``refresh()``.
+  :class:`Hit`; ``document()`` -> :class:`Document`; ``stats()``; ``refresh()``;
+  ``roots``, ``note``.
 - :class:`Writer`: ``sync()``, ``add()``, ``add_file()``, ``delete()``,
-  ``commit()``, ``compact()``; progress and warning callbacks.
+  ``commit()``, ``compact()``, ``rollback()``; progress, warning and change
+  callbacks; recorded roots (``prune``, ``add_roots``), dry runs.
 - :func:`analyze` -> list of :class:`Token`; :func:`check`.
 - :class:`Error` and its subclasses: BusyError, CorruptError, VersionError,
   NotFoundError (NoIndexError), QueryError (LimitError), StorageError,
-  InputError. The message is the library's, naming the file.
+  InputError, RefusedError. The message is the library's, naming the file.
 
 Offsets (``Hit.highlights``, ``Token.start``/``end``) are str indices
 (code points), never bytes. The GIL is released while the library works, so
@@ -39,7 +41,8 @@ threads searching one index run in parallel; hits and documents are copies
 and outlive the index they came from.
 """
 from ._indaga import (VERSION, BusyError, CorruptError, Error, InputError, LimitError, NoIndexError,
-                      NotFoundError, QueryError, StorageError, VersionError, check, libversion)
+                      NotFoundError, QueryError, RefusedError, StorageError, VersionError, check,
+                      libversion)
 from ._hit import Hit
 from ._index import Document, Index, Paragraph, Results, Stats, open
 from ._writer import SyncReport, Writer
@@ -57,6 +60,6 @@ __all__ = [
     "open", "Index", "Results", "Hit", "Document", "Paragraph", "Stats",
     "Writer", "SyncReport", "analyze", "Token", "check", "libversion",
     "Error", "BusyError", "CorruptError", "VersionError", "NotFoundError", "NoIndexError",
-    "QueryError", "LimitError", "StorageError", "InputError",
+    "QueryError", "LimitError", "StorageError", "InputError", "RefusedError",
     "FILTER_FIELDS", "SORT_ORDERS", "VERSION",
 ]

@@ -420,6 +420,28 @@ static PyObject *index_get_path(IndexObject *self, void *unused) {
   return PyUnicode_DecodeFSDefaultAndSize(PyBytes_AS_STRING(self->path), PyBytes_GET_SIZE(self->path));
 }
 
+static PyObject *index_get_note(IndexObject *self, void *unused) {
+  (void)unused;
+  if (!self->cur) return PyErr_Format(PyExc_ValueError, "note of a closed index");
+  return pyi_str(indaga_index_note(self->cur->idx));
+}
+
+static PyObject *index_get_roots(IndexObject *self, void *unused) {
+  (void)unused;
+  if (!self->cur) return PyErr_Format(PyExc_ValueError, "roots of a closed index");
+  size_t n = indaga_index_root_count(self->cur->idx);
+  PyObject *t = PyTuple_New((Py_ssize_t)n);
+  for (size_t i = 0; t && i < n; i++) {
+    PyObject *r = pyi_id(indaga_index_root(self->cur->idx, i));
+    if (!r) {
+      Py_CLEAR(t);
+      break;
+    }
+    PyTuple_SET_ITEM(t, (Py_ssize_t)i, r);
+  }
+  return t;
+}
+
 static PyObject *index_get_generation(IndexObject *self, void *unused) {
   (void)unused;
   if (!self->cur) return PyErr_Format(PyExc_ValueError, "generation of a closed index");
@@ -469,6 +491,12 @@ static PyGetSetDef index_getset[] = {
   { "closed", (getter)index_get_closed, NULL, "True once close() was called.", NULL },
   { "path", (getter)index_get_path, NULL, "The index directory, as given.", NULL },
   { "generation", (getter)index_get_generation, NULL, "The generation this snapshot reads.", NULL },
+  { "note", (getter)index_get_note, NULL,
+    "What opening noticed that does not stop reading, or None: the newest manifest\n"
+    "is damaged or missing, so this snapshot may not be the newest generation\n"
+    "committed (show it to the user; check() reports it as an error).", NULL },
+  { "roots", (getter)index_get_roots, NULL,
+    "The paths the snapshot's generation was indexed from (absolute, canonical), a tuple.", NULL },
   { NULL, NULL, NULL, NULL, NULL },
 };
 

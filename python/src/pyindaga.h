@@ -31,7 +31,7 @@
 /* The exception classes (new references held by the module). */
 extern PyObject *pyi_Error, *pyi_BusyError, *pyi_CorruptError, *pyi_VersionError,
     *pyi_NotFoundError, *pyi_NoIndexError, *pyi_QueryError, *pyi_StorageError,
-    *pyi_InputError, *pyi_LimitError;
+    *pyi_InputError, *pyi_LimitError, *pyi_RefusedError;
 
 /* Create the exception classes and add them to module @m. 0 or -1. */
 int pyi_errors_init(PyObject *m);
