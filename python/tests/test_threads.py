@@ -141,3 +141,22 @@ def test_writer_serves_one_thread_at_a_time(tmp_path):
     assert tried.is_set() and outcome[0].added == 89
     assert w.commit() == 1
     w.close()
+
+
+def test_gil_released_while_the_library_waits(tmp_path):
+    """A thread waiting in the library (Writer(wait=True) for the lock another
+    writer holds) leaves this thread running Python: were the GIL held, this
+    thread could never close the first writer and both would hang."""
+    d = str(tmp_path / "idx")
+    first = indaga.Writer(d)
+    second = []
+    t = threading.Thread(target=lambda: second.append(indaga.Writer(d, wait=True)))
+    t.start()
+    time.sleep(0.2)                   # let the thread enter the library's wait
+    assert not second                 # it waits for the lock...
+    first.add("a.txt", "mientras el otro espera")
+    assert first.commit() == 1        # ...while this thread works
+    first.close()
+    t.join(120)
+    assert not t.is_alive() and second
+    second[0].close()
