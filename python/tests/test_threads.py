@@ -160,3 +160,32 @@ def test_gil_released_while_the_library_waits(tmp_path):
     t.join(120)
     assert not t.is_alive() and second
     second[0].close()
+
+
+def test_gil_released_inside_search(corpus_index):
+    """With forced GIL switching off (a switch interval of 1000 s), another
+    Python thread can run only when this one releases the GIL of its own
+    accord: here, only inside the library's search (dates=False: no document
+    is loaded for its date, which releases the GIL too). That thread runs, so
+    search() releases the GIL; with the release taken out of index.c the
+    thread never runs in the loop and the test fails."""
+    import sys
+    ix = indaga.open(corpus_index)
+    go = threading.Event()
+    ran = []
+    t = threading.Thread(target=lambda: (go.wait(), ran.append(True)))
+    t.start()                         # waits in go.wait(), the GIL free
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1000)
+    try:
+        go.set()                      # runnable now, but this thread keeps the GIL...
+        for _ in range(20000):
+            ix.search("combatientes terroristas extranjeros", dates=False)   # ...except in here
+            if ran:
+                break
+        seen = bool(ran)
+    finally:
+        sys.setswitchinterval(old)
+    t.join()
+    ix.close()
+    assert seen
