@@ -56,7 +56,7 @@ class Hit:
     @property
     def after(self) -> Tuple[str, ...]: ...
 
-_MetaPair = Tuple[Optional[str], Optional[str]]
+_MetaPair = Tuple[str, str]
 _ParagraphTuple = Tuple[int, int, Optional[str], bool, int, int, str]
 
 class Index:

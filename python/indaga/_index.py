@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union, overload
+from typing import Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union, cast, overload
 
 from . import _indaga
 from ._hit import Hit
@@ -188,7 +188,8 @@ class Index(_indaga.Index):
         hits, total, exact, took_us, note = self._search(
             q, _count("n", n, 1), _count("offset", offset, 0), bool(group),
             _count("context", context, 0), bool(snippets), bool(text), bool(dates))
-        return Results(hits, total, exact, None, note, took_us, q)
+        # the hits are indaga.Hit: _hit.py registered it with _set_hit_class()
+        return Results(cast(Tuple[Hit, ...], hits), total, exact, None, note, took_us, q)
 
     def document(self, doc: str) -> Document:
         """Document ``doc`` (its id, as in ``hit.doc``) with its metadata and
