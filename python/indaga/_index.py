@@ -12,7 +12,11 @@ __all__ = ["open", "Index", "Results", "Document", "Paragraph", "Stats"]
 
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
-_MAX_U32 = 2 ** 32 - 1
+# The bounds of `indaga search` (-n, --offset, --context): the library
+# allocates the top n + offset up front, so they bound a search's memory.
+MAX_N = 100000
+MAX_OFFSET = 1000000
+MAX_CONTEXT = 1000
 
 
 class Stats(NamedTuple):
@@ -123,11 +127,11 @@ class Results(Sequence[Hit]):
             self.query, len(self.hits), "" if self.total_exact else "~", self.total)
 
 
-def _count(name: str, v: int, low: int) -> int:
+def _count(name: str, v: int, low: int, high: int) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
         raise TypeError("%s must be an int, not %s" % (name, type(v).__name__))
-    if not low <= v <= _MAX_U32:
-        raise ValueError("%s must be from %d to %d, not %d" % (name, low, _MAX_U32, v))
+    if not low <= v <= high:
+        raise ValueError("%s must be from %d to %d, not %d" % (name, low, high, v))
     return v
 
 
@@ -157,7 +161,8 @@ class Index(_indaga.Index):
                group: bool = False, context: int = 0, snippets: bool = True,
                text: bool = False, dates: bool = True) -> Results:
         """Run ``query`` (the query language of ``indaga search``) and return
-        its hits ``offset+1`` to ``offset+n`` as :class:`Results`.
+        its hits ``offset+1`` to ``offset+n`` as :class:`Results` (n from 1 to
+        100000, offset up to 1000000, context up to 1000, as ``indaga search``).
 
         - ``all``: require every word. With this libindaga plain words are
           always all required, so ``all=True`` and ``all=False`` search alike;
@@ -186,8 +191,8 @@ class Index(_indaga.Index):
         q = apply_filters(query, filters) if filters else query
         # all: the library's only mode today requires every word (see the docstring).
         hits, total, exact, took_us, note = self._search(
-            q, _count("n", n, 1), _count("offset", offset, 0), bool(group),
-            _count("context", context, 0), bool(snippets), bool(text), bool(dates))
+            q, _count("n", n, 1, MAX_N), _count("offset", offset, 0, MAX_OFFSET), bool(group),
+            _count("context", context, 0, MAX_CONTEXT), bool(snippets), bool(text), bool(dates))
         # the hits are indaga.Hit: _hit.py registered it with _set_hit_class()
         return Results(cast(Tuple[Hit, ...], hits), total, exact, None, note, took_us, q)
 

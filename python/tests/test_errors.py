@@ -39,6 +39,13 @@ def test_bad_arguments(ix):
         ix.search("terrorismo", offset=-1)
     with pytest.raises(TypeError):
         ix.search("terrorismo", n=2.5)
+    with pytest.raises(ValueError, match="n must be from 1 to 100000"):
+        ix.search("terrorismo", n=2 ** 32 - 1)     # would allocate the top n up front
+    with pytest.raises(ValueError, match="offset must be from 0 to 1000000"):
+        ix.search("terrorismo", offset=2 ** 40)
+    with pytest.raises(ValueError, match="context must be from 0 to 1000"):
+        ix.search("terrorismo", context=5000)
+    assert len(ix.search("terrorismo", n=100000)) == ix.search("terrorismo").total
 
 
 def test_busy(tmp_path):
