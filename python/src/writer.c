@@ -85,9 +85,8 @@ static int writer_init(WriterObject *self, PyObject *args, PyObject *kw) {
                             "progress", "on_warning", "on_change", NULL };
   PyObject *path = NULL, *progress = Py_None, *warn = Py_None, *change = Py_None;
   int wait = 0, full = 0, prune = 0, add_roots = 0, dry_run = 0;
-  unsigned int threads = 0;
-  Py_ssize_t memory = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$pppppInOOO:Writer", kwlist, PyUnicode_FSConverter,
+  Py_ssize_t threads = 0, memory = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$pppppnnOOO:Writer", kwlist, PyUnicode_FSConverter,
                                    &path, &wait, &full, &prune, &add_roots, &dry_run, &threads, &memory,
                                    &progress, &warn, &change))
     return -1;
@@ -96,11 +95,13 @@ static int writer_init(WriterObject *self, PyObject *args, PyObject *kw) {
     PyErr_SetString(PyExc_RuntimeError, "Writer.__init__ called twice");
     return -1;
   }
-  if (memory < 0 || (progress != Py_None && !PyCallable_Check(progress)) ||
+  if (memory < 0 || threads < 0 || threads > 1024 || (progress != Py_None && !PyCallable_Check(progress)) ||
       (warn != Py_None && !PyCallable_Check(warn)) || (change != Py_None && !PyCallable_Check(change))) {
     Py_DECREF(path);
-    PyErr_SetString(PyExc_ValueError, memory < 0 ? "memory must be >= 0 (bytes; 0: the default)"
-                                                 : "progress, on_warning and on_change must be callables or None");
+    PyErr_SetString(PyExc_ValueError,
+                    memory < 0                      ? "memory must be >= 0 (bytes; 0: the default)"
+                    : threads < 0 || threads > 1024 ? "threads must be from 0 (one per core) to 1024"
+                                                    : "progress, on_warning and on_change must be callables or None");
     return -1;
   }
   if (!self->warnings && !(self->warnings = PyList_New(0))) {
@@ -116,7 +117,7 @@ static int writer_init(WriterObject *self, PyObject *args, PyObject *kw) {
             (dry_run ? INDAGA_WRITER_DRY_RUN : 0u);
   o.on_change = on_change;
   o.memory_budget = (size_t)memory;
-  o.threads = threads;
+  o.threads = (unsigned)threads;      /* the library uses at most 8 */
   o.on_warning = on_warning;
   o.on_progress = on_progress;
   o.ctx = self;

@@ -125,3 +125,6 @@ def test_writer_errors(tmp_path):
             w.add("a.txt", 5)
         with pytest.raises(TypeError, match="at least one root"):
             w.sync()
+    for bad in ({"threads": -1}, {"memory": -5}, {"progress": 3}):
+        with pytest.raises(ValueError):
+            indaga.Writer(d, **bad)
