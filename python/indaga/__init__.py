@@ -35,12 +35,17 @@ Contents:
   NotFoundError (NoIndexError), QueryError (LimitError), StorageError,
   InputError, RefusedError. The message is the library's, naming the file.
 
+``FEATURES`` names the newer parts of the C API this build has
+("match_mode", "total_exact", "all_words", "suggestion"); without them
+``search(all=...)`` changes nothing, ``total_exact`` is derived and
+``suggestion`` is None (see :class:`Results`).
+
 Offsets (``Hit.highlights``, ``Token.start``/``end``) are str indices
 (code points), never bytes. The GIL is released while the library works, so
 threads searching one index run in parallel; hits and documents are copies
 and outlive the index they came from.
 """
-from ._indaga import (VERSION, BusyError, CorruptError, Error, InputError, LimitError, NoIndexError,
+from ._indaga import (FEATURES, VERSION, BusyError, CorruptError, Error, InputError, LimitError, NoIndexError,
                       NotFoundError, QueryError, RefusedError, StorageError, VersionError, check,
                       libversion)
 from ._hit import Hit
@@ -61,5 +66,5 @@ __all__ = [
     "Writer", "SyncReport", "analyze", "Token", "check", "libversion",
     "Error", "BusyError", "CorruptError", "VersionError", "NotFoundError", "NoIndexError",
     "QueryError", "LimitError", "StorageError", "InputError", "RefusedError",
-    "FILTER_FIELDS", "SORT_ORDERS", "VERSION",
+    "FILTER_FIELDS", "SORT_ORDERS", "VERSION", "FEATURES",
 ]

@@ -1,11 +1,12 @@
 # Type stubs of the C extension indaga._indaga (python/src/). Users import
 # indaga, whose modules are typed inline; these cover the C half they wrap.
 import os
-from typing import List, Optional, Tuple, Union
+from typing import FrozenSet, List, Optional, Tuple, Union
 
 _Path = Union[str, bytes, os.PathLike[str], os.PathLike[bytes]]
 
 VERSION: str
+FEATURES: FrozenSet[str]
 
 class Error(Exception):
     code: int
@@ -62,8 +63,9 @@ _ParagraphTuple = Tuple[int, int, Optional[str], bool, int, int, str]
 class Index:
     def __init__(self, path: _Path) -> None: ...
     def _search(self, query: str, k: int = ..., offset: int = ..., group: bool = ..., context: int = ...,
-                snippets: bool = ..., text: bool = ..., dates: bool = ...
-                ) -> Tuple[Tuple[Hit, ...], int, bool, int, Optional[str]]: ...
+                snippets: bool = ..., text: bool = ..., dates: bool = ..., all: bool = ...
+                ) -> Tuple[Tuple[Hit, ...],
+                           Tuple[int, bool, int, Optional[str], Optional[str], bool, Optional[int]]]: ...
     def _document(self, doc: Union[str, bytes]
                   ) -> Tuple[str, List[_MetaPair], List[Optional[str]], List[_ParagraphTuple]]: ...
     def _stats(self) -> Tuple[int, int, int, int, int, int]: ...

@@ -84,22 +84,28 @@ class Document:
 class Results(Sequence[Hit]):
     """The hits of one search (a sequence of :class:`Hit`) and its summary.
 
-    - ``total``: matching paragraphs (an estimate when ``total_exact`` is False);
-    - ``total_exact``: True when ``total`` is an exact count. With this
-      libindaga it is True when fewer hits than asked came back (every match
-      was collected); otherwise False, meaning "may be an estimate": the C API
-      does not say yet whether its total was counted or estimated;
-    - ``suggestion``: a corrected query when a word looks misspelled, else
-      None (always None with this libindaga, which has no suggestions yet);
+    - ``total``: matching paragraphs (documents with ``group``), an estimate
+      when ``total_exact`` is False;
+    - ``total_exact``: True when ``total`` is an exact count. From the library
+      when it says so (``"total_exact" in indaga.FEATURES``); before that,
+      True when fewer hits than asked came back (every match was collected)
+      and False otherwise, meaning "may be an estimate";
+    - ``all_words``: how many matching paragraphs hold every query word (best
+      match ranks them first), or None when the library does not count them;
+    - ``suggestion``: the query with misspelled words corrected, or None (also
+      None when the library has no suggestions); ``corrected``: True when the
+      query found nothing and the hits are the suggestion's;
     - ``note``: how the query was read when not literally (ignored
       operators, unbalanced quotes, ...), or None;
     - ``took_us``: microseconds the library spent; ``query``: the query run.
     """
 
-    __slots__ = ("hits", "total", "total_exact", "suggestion", "note", "took_us", "query")
+    __slots__ = ("hits", "total", "total_exact", "suggestion", "note", "took_us", "query", "corrected",
+                 "all_words")
 
     def __init__(self, hits: Tuple[Hit, ...], total: int, total_exact: bool, suggestion: Optional[str],
-                 note: Optional[str], took_us: int, query: str) -> None:
+                 note: Optional[str], took_us: int, query: str, corrected: bool = False,
+                 all_words: Optional[int] = None) -> None:
         self.hits = hits
         self.total = total
         self.total_exact = total_exact
@@ -107,6 +113,8 @@ class Results(Sequence[Hit]):
         self.note = note
         self.took_us = took_us
         self.query = query
+        self.corrected = corrected
+        self.all_words = all_words
 
     @overload
     def __getitem__(self, i: int) -> Hit: ...
@@ -164,9 +172,11 @@ class Index(_indaga.Index):
         its hits ``offset+1`` to ``offset+n`` as :class:`Results` (n from 1 to
         100000, offset up to 1000000, context up to 1000, as ``indaga search``).
 
-        - ``all``: require every word. With this libindaga plain words are
-          always all required, so ``all=True`` and ``all=False`` search alike;
-          once the library ranks best matches by default, ``all=False`` is that.
+        - ``all``: require every word. By default the library ranks best
+          matches (paragraphs with all the words first, then those with most
+          of them) when it has match modes (``"match_mode" in
+          indaga.FEATURES``); a libindaga without them requires every word
+          always, and ``all`` changes nothing.
         - ``sort``: ``"relevance"`` (the only order this libindaga has; any
           other raises ValueError).
         - ``filters``: a mapping of ``symbol``, ``doc``, ``annex``, ``year``,
@@ -189,12 +199,12 @@ class Index(_indaga.Index):
             raise TypeError("query must be a str, not %s" % type(query).__name__)
         check_sort(sort)
         q = apply_filters(query, filters) if filters else query
-        # all: the library's only mode today requires every word (see the docstring).
-        hits, total, exact, took_us, note = self._search(
+        hits, (total, exact, took_us, note, suggestion, corrected, all_words) = self._search(
             q, _count("n", n, 1, MAX_N), _count("offset", offset, 0, MAX_OFFSET), bool(group),
-            _count("context", context, 0, MAX_CONTEXT), bool(snippets), bool(text), bool(dates))
+            _count("context", context, 0, MAX_CONTEXT), bool(snippets), bool(text), bool(dates), bool(all))
         # the hits are indaga.Hit: _hit.py registered it with _set_hit_class()
-        return Results(cast(Tuple[Hit, ...], hits), total, exact, None, note, took_us, q)
+        return Results(cast(Tuple[Hit, ...], hits), total, exact, suggestion, note, took_us, q, corrected,
+                       all_words)
 
     def document(self, doc: str) -> Document:
         """Document ``doc`` (its id, as in ``hit.doc``) with its metadata and

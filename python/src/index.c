@@ -10,16 +10,23 @@
 ** newest generation beside the old one instead of calling
 ** indaga_index_refresh(), which would close the old one under the searches.
 **
-** Hit fields the C API does not give yet are filled here, each in one
-** function to switch to the library's field when it has it:
+** Parts of the C API are newer than others. setup.py looks in indaga.h for
+** them and defines PYI_HAVE_MATCH_MODE (indaga_search_options.mode),
+** PYI_HAVE_TOTAL_EXACT (indaga_results_total_exact), PYI_HAVE_ALL_WORDS
+** (indaga_results_all_words) and PYI_HAVE_SUGGESTION
+** (indaga_results_suggestion, _corrected); without them:
+**   - all: not passed (plain words are all required: all=True is what the
+**     library does anyway);
+**   - total_exact: True when fewer hits than asked came back (every match
+**     was collected, so the total was counted, not estimated), else False,
+**     "may be an estimate" (total_exact());
+**   - all_words: None; suggestion: None, corrected: False.
+** Fields no version of the C API gives are filled here, each in one place:
 **   - date: the document's "date" metadata (indaga_document_meta_get),
 **     looked up once per document and snapshot and cached (hit_dates).
 **     indaga_document_get() loads the whole document, paragraphs and all,
 **     so a document's first hit costs time in proportion to its size
 **     (milliseconds for a large law); search(dates=False) skips it;
-**   - total_exact: True when fewer hits than asked came back (every match
-**     was collected, so the total was counted, not estimated), else False:
-**     the C API does not say whether its total is an estimate (total_exact);
 **   - the whole paragraph (text=True): a second search of the same page
 **     with snippet_bytes = 0 (whole paragraphs), matched hit by hit.
 */
@@ -197,13 +204,44 @@ static int hit_dates(snap *s, const indaga_results *r, size_t n, PyObject **docs
 }
 
 /*
-** Whether the results' total is exact. The C API says only that it is
-** exact unless pruning skipped matches, which can happen only once k hits
-** were collected: fewer hits than asked means every match was counted.
+** Whether the results' total is exact: the library's word when it has
+** indaga_results_total_exact(). Before it, the C API said only that the
+** total is exact unless pruning skipped matches, which can happen only once
+** k hits were collected: fewer hits than asked means every match was counted.
 */
 static int total_exact(const indaga_results *r, size_t count, unsigned k) {
+#ifdef PYI_HAVE_TOTAL_EXACT
+  (void)count;
+  (void)k;
+  return indaga_results_total_exact(r) != 0;
+#else
   (void)r;
   return count < k;
+#endif
+}
+
+/*
+** The summary of @r: (total, total_exact, took_us, note, suggestion,
+** corrected, all_words), None/False where this libindaga has no such field.
+*/
+static PyObject *summary(const indaga_results *r, unsigned k) {
+  PyObject *suggestion, *all_words;
+  int corrected = 0;
+#ifdef PYI_HAVE_SUGGESTION
+  suggestion = pyi_str(indaga_results_suggestion(r));
+  corrected = indaga_results_corrected(r) != 0;
+#else
+  suggestion = Py_NewRef(Py_None);
+#endif
+#ifdef PYI_HAVE_ALL_WORDS
+  all_words = PyLong_FromUnsignedLongLong((unsigned long long)indaga_results_all_words(r));
+#else
+  all_words = Py_NewRef(Py_None);
+#endif
+  return Py_BuildValue("(KOKNNON)", (unsigned long long)indaga_results_total(r),
+                       total_exact(r, indaga_results_count(r), k) ? Py_True : Py_False,
+                       (unsigned long long)indaga_results_took_us(r), pyi_str(indaga_results_note(r)),
+                       suggestion, corrected ? Py_True : Py_False, all_words);
 }
 
 /*
@@ -258,16 +296,16 @@ fail:
 }
 
 /*
-** _search(query, k, offset, group, context, snippets, text, dates)
-**   -> (hits, total, total_exact, took_us, note)
+** _search(query, k, offset, group, context, snippets, text, dates, all)
+**   -> (hits, (total, total_exact, took_us, note, suggestion, corrected, all_words))
 */
 static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = { "query", "k", "offset", "group", "context", "snippets", "text", "dates", NULL };
+  static char *kwlist[] = { "query", "k", "offset", "group", "context", "snippets", "text", "dates", "all", NULL };
   PyObject *query;
   unsigned int k = 10, offset = 0, context = 0;
-  int group = 0, snippets = 1, text = 0, dates = 1;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "U|IIpIppp:_search", kwlist, &query, &k, &offset,
-                                   &group, &context, &snippets, &text, &dates))
+  int group = 0, snippets = 1, text = 0, dates = 1, all = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "U|IIpIpppp:_search", kwlist, &query, &k, &offset,
+                                   &group, &context, &snippets, &text, &dates, &all))
     return NULL;
   Py_ssize_t nq;
   const char *q = PyUnicode_AsUTF8AndSize(query, &nq);
@@ -281,6 +319,11 @@ static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
   o.group = group;
   o.context = context;
   o.snippets = snippets;
+#ifdef PYI_HAVE_MATCH_MODE
+  o.mode = all ? INDAGA_MATCH_ALL : INDAGA_MATCH_BEST;
+#else
+  (void)all;                  /* every word is required: all=True is the library's only mode */
+#endif
   indaga_results *r = NULL, *whole = NULL;
   int rc, rc2 = INDAGA_OK;
   Py_BEGIN_ALLOW_THREADS
@@ -299,15 +342,7 @@ static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
     pyi_raise(rc != INDAGA_OK ? rc : rc2, bad ? indaga_results_errmsg(bad) : NULL, 1);
   } else {
     PyObject *hits = make_hits(s, r, whole, dates);
-    if (hits) {
-      PyObject *note = pyi_str(indaga_results_note(r));
-      if (note)
-        ret = Py_BuildValue("(NKOKN)", hits, (unsigned long long)indaga_results_total(r),
-                            total_exact(r, indaga_results_count(r), k) ? Py_True : Py_False,
-                            (unsigned long long)indaga_results_took_us(r), note);
-      else
-        Py_DECREF(hits);
-    }
+    if (hits) ret = Py_BuildValue("(NN)", hits, summary(r, k));
   }
   indaga_results_free(r);
   indaga_results_free(whole);
@@ -468,8 +503,9 @@ PyObject *pyi_check(PyObject *self, PyObject *arg) {
 
 static PyMethodDef index_methods[] = {
   { "_search", (PyCFunction)(void (*)(void))index_search, METH_VARARGS | METH_KEYWORDS,
-    "_search(query, k=10, offset=0, group=False, context=0, snippets=True, text=False, dates=True)\n"
-    "-> (hits, total, total_exact, took_us, note): the raw search; use search()." },
+    "_search(query, k=10, offset=0, group=False, context=0, snippets=True, text=False, dates=True,\n"
+    "        all=False) -> (hits, (total, total_exact, took_us, note, suggestion, corrected,\n"
+    "        all_words)): the raw search; use search()." },
   { "_document", (PyCFunction)index_document, METH_O,
     "_document(doc) -> (id, meta pairs, part labels, paragraph tuples); use document()." },
   { "_stats", (PyCFunction)index_stats, METH_NOARGS,
