@@ -82,7 +82,7 @@ def features():
     return [(macro, "1") for macro, name in probes.items() if name in header]
 
 
-SOURCES = ["module.c", "errors.c", "text.c", "hit.c", "index.c", "writer.c", "analyze.c"]
+SOURCES = ["module.c", "errors.c", "text.c", "hit.c", "index.c", "writer.c", "cancel.c", "analyze.c"]
 FLAGS = ["-std=c11", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wshadow", "-Wstrict-prototypes", "-Wmissing-prototypes",
          "-Wconversion", "-Wformat=2", "-Wno-missing-field-initializers",
          "-Wno-cast-function-type"]

@@ -26,7 +26,8 @@ Contents:
 
 - :func:`open` -> :class:`Index`: ``search()`` -> :class:`Results` of
   :class:`Hit`; ``document()`` -> :class:`Document`; ``stats()``; ``refresh()``;
-  ``roots``, ``note``.
+  ``roots``, ``note``; a work budget per search and :class:`Cancel` to stop
+  one from another thread.
 - :class:`Writer`: ``sync()``, ``add()``, ``add_file()``, ``delete()``,
   ``commit()``, ``compact()``, ``rollback()``; progress, warning and change
   callbacks; recorded roots (``prune``, ``add_roots``), dry runs.
@@ -45,7 +46,7 @@ Offsets (``Hit.highlights``, ``Token.start``/``end``) are str indices
 threads searching one index run in parallel; hits and documents are copies
 and outlive the index they came from.
 """
-from ._indaga import (FEATURES, VERSION, BusyError, CorruptError, Error, InputError, LimitError, NoIndexError,
+from ._indaga import (FEATURES, VERSION, BusyError, Cancel, CorruptError, Error, InputError, LimitError, NoIndexError,
                       NotFoundError, QueryError, RefusedError, StorageError, VersionError, check,
                       libversion)
 from ._hit import Hit
@@ -62,7 +63,7 @@ for _cls in (Index, Results, Hit, Document, Paragraph, Stats, Writer, SyncReport
 del _cls
 
 __all__ = [
-    "open", "Index", "Results", "Hit", "Document", "Paragraph", "Stats",
+    "open", "Index", "Results", "Hit", "Cancel", "Document", "Paragraph", "Stats",
     "Writer", "SyncReport", "analyze", "Token", "check", "libversion",
     "Error", "BusyError", "CorruptError", "VersionError", "NotFoundError", "NoIndexError",
     "QueryError", "LimitError", "StorageError", "InputError", "RefusedError",

@@ -97,15 +97,17 @@ class Results(Sequence[Hit]):
       query found nothing and the hits are the suggestion's;
     - ``note``: how the query was read when not literally (ignored
       operators, unbalanced quotes, ...), or None;
+    - ``partial``: True when the search ran out of time and returned the best
+      hits found so far (``search(partial=True)``): others may rank higher;
     - ``took_us``: microseconds the library spent; ``query``: the query run.
     """
 
     __slots__ = ("hits", "total", "total_exact", "suggestion", "note", "took_us", "query", "corrected",
-                 "all_words")
+                 "all_words", "partial")
 
     def __init__(self, hits: Tuple[Hit, ...], total: int, total_exact: bool, suggestion: Optional[str],
                  note: Optional[str], took_us: int, query: str, corrected: bool = False,
-                 all_words: Optional[int] = None) -> None:
+                 all_words: Optional[int] = None, partial: bool = False) -> None:
         self.hits = hits
         self.total = total
         self.total_exact = total_exact
@@ -115,6 +117,7 @@ class Results(Sequence[Hit]):
         self.query = query
         self.corrected = corrected
         self.all_words = all_words
+        self.partial = partial
 
     @overload
     def __getitem__(self, i: int) -> Hit: ...
@@ -167,7 +170,10 @@ class Index(_indaga.Index):
     def search(self, query: str, n: int = 10, offset: int = 0, *, all: bool = False,
                sort: str = "relevance", filters: Optional[Mapping[str, FilterValue]] = None,
                group: bool = False, context: int = 0, snippets: bool = True,
-               text: bool = False, dates: bool = True) -> Results:
+               text: bool = False, dates: bool = True,
+               timeout_ms: int = _indaga.SEARCH_TIME_MS_DEFAULT,
+               max_memory: int = _indaga.SEARCH_MEMORY_DEFAULT, partial: bool = False,
+               cancel: Optional[_indaga.Cancel] = None) -> Results:
         """Run ``query`` (the query language of ``indaga search``) and return
         its hits ``offset+1`` to ``offset+n`` as :class:`Results` (n from 1 to
         100000, offset up to 1000000, context up to 1000, as ``indaga search``).
@@ -191,20 +197,30 @@ class Index(_indaga.Index):
           document the first time (then it is cached until refresh()): on
           large documents the first searches are slower. ``dates=False``
           skips it (``hit.date`` is then None).
+        - ``timeout_ms``, ``max_memory`` (bytes): the search's work budget
+          (defaults 2000 ms and 64 MiB, as the library's; 0: no limit). Over
+          it the search raises LimitError, or with ``partial=True``, when the
+          time ran out while matches were being collected, returns the best
+          hits found so far with ``Results.partial`` True.
+        - ``cancel``: an :class:`indaga.Cancel` whose ``cancel()``, called from
+          another thread, stops the search (LimitError "query cancelled").
 
         Raises QueryError when the query has nothing to search for (empty,
-        punctuation, exclusions only), ValueError on a closed index.
+        punctuation, exclusions only), LimitError when it goes over its budget
+        or is cancelled, ValueError on a closed index.
         """
         if not isinstance(query, str):
             raise TypeError("query must be a str, not %s" % type(query).__name__)
         check_sort(sort)
         q = apply_filters(query, filters) if filters else query
-        hits, (total, exact, took_us, note, suggestion, corrected, all_words) = self._search(
+        hits, (total, exact, took_us, note, suggestion, corrected, all_words, was_partial) = self._search(
             q, _count("n", n, 1, MAX_N), _count("offset", offset, 0, MAX_OFFSET), bool(group),
-            _count("context", context, 0, MAX_CONTEXT), bool(snippets), bool(text), bool(dates), bool(all))
+            _count("context", context, 0, MAX_CONTEXT), bool(snippets), bool(text), bool(dates), bool(all),
+            _count("timeout_ms", timeout_ms, 0, 2 ** 32 - 1), _count("max_memory", max_memory, 0, 2 ** 63 - 1),
+            bool(partial), cancel)
         # the hits are indaga.Hit: _hit.py registered it with _set_hit_class()
         return Results(cast(Tuple[Hit, ...], hits), total, exact, suggestion, note, took_us, q, corrected,
-                       all_words)
+                       all_words, was_partial)
 
     def document(self, doc: str) -> Document:
         """Document ``doc`` (its id, as in ``hit.doc``) with its metadata and

@@ -222,7 +222,8 @@ static int total_exact(const indaga_results *r, size_t count, unsigned k) {
 
 /*
 ** The summary of @r: (total, total_exact, took_us, note, suggestion,
-** corrected, all_words), None/False where this libindaga has no such field.
+** corrected, all_words, partial), None/False where this libindaga has no
+** such field.
 */
 static PyObject *summary(const indaga_results *r, unsigned k) {
   PyObject *suggestion, *all_words;
@@ -238,10 +239,11 @@ static PyObject *summary(const indaga_results *r, unsigned k) {
 #else
   all_words = Py_NewRef(Py_None);
 #endif
-  return Py_BuildValue("(KOKNNON)", (unsigned long long)indaga_results_total(r),
+  return Py_BuildValue("(KOKNNONO)", (unsigned long long)indaga_results_total(r),
                        total_exact(r, indaga_results_count(r), k) ? Py_True : Py_False,
                        (unsigned long long)indaga_results_took_us(r), pyi_str(indaga_results_note(r)),
-                       suggestion, corrected ? Py_True : Py_False, all_words);
+                       suggestion, corrected ? Py_True : Py_False, all_words,
+                       indaga_results_partial(r) ? Py_True : Py_False);
 }
 
 /*
@@ -296,17 +298,24 @@ fail:
 }
 
 /*
-** _search(query, k, offset, group, context, snippets, text, dates, all)
-**   -> (hits, (total, total_exact, took_us, note, suggestion, corrected, all_words))
+** _search(query, k, offset, group, context, snippets, text, dates, all,
+**         time_ms, memory, partial, cancel)
+**   -> (hits, (total, total_exact, took_us, note, suggestion, corrected, all_words, partial))
 */
 static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = { "query", "k", "offset", "group", "context", "snippets", "text", "dates", "all", NULL };
-  PyObject *query;
-  unsigned int k = 10, offset = 0, context = 0;
-  int group = 0, snippets = 1, text = 0, dates = 1, all = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "U|IIpIpppp:_search", kwlist, &query, &k, &offset,
-                                   &group, &context, &snippets, &text, &dates, &all))
+  static char *kwlist[] = { "query", "k", "offset", "group", "context", "snippets", "text", "dates", "all",
+                            "time_ms", "memory", "partial", "cancel", NULL };
+  PyObject *query, *cancel = Py_None;
+  unsigned int k = 10, offset = 0, context = 0, time_ms = INDAGA_SEARCH_TIME_MS_DEFAULT;
+  Py_ssize_t memory = (Py_ssize_t)INDAGA_SEARCH_MEMORY_DEFAULT;
+  int group = 0, snippets = 1, text = 0, dates = 1, all = 0, partial = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "U|IIpIppppInpO:_search", kwlist, &query, &k, &offset,
+                                   &group, &context, &snippets, &text, &dates, &all, &time_ms, &memory,
+                                   &partial, &cancel))
     return NULL;
+  if (memory < 0) return PyErr_Format(PyExc_ValueError, "memory must be >= 0 (bytes; 0: no limit)");
+  const volatile int *flag = cancel == Py_None ? NULL : pyi_cancel_flag(cancel);
+  if (cancel != Py_None && !flag) return NULL;
   Py_ssize_t nq;
   const char *q = PyUnicode_AsUTF8AndSize(query, &nq);
   if (!q) return NULL;
@@ -319,6 +328,10 @@ static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
   o.group = group;
   o.context = context;
   o.snippets = snippets;
+  o.time_ms = time_ms;
+  o.memory_bytes = (size_t)memory;
+  o.partial = partial;
+  o.cancel = flag;
 #ifdef PYI_HAVE_MATCH_MODE
   o.mode = all ? INDAGA_MATCH_ALL : INDAGA_MATCH_BEST;
 #else
@@ -504,8 +517,9 @@ PyObject *pyi_check(PyObject *self, PyObject *arg) {
 static PyMethodDef index_methods[] = {
   { "_search", (PyCFunction)(void (*)(void))index_search, METH_VARARGS | METH_KEYWORDS,
     "_search(query, k=10, offset=0, group=False, context=0, snippets=True, text=False, dates=True,\n"
-    "        all=False) -> (hits, (total, total_exact, took_us, note, suggestion, corrected,\n"
-    "        all_words)): the raw search; use search()." },
+    "        all=False, time_ms=2000, memory=64 MiB, partial=False, cancel=None)\n"
+    "-> (hits, (total, total_exact, took_us, note, suggestion, corrected, all_words, partial)):\n"
+    "the raw search; use search()." },
   { "_document", (PyCFunction)index_document, METH_O,
     "_document(doc) -> (id, meta pairs, part labels, paragraph tuples); use document()." },
   { "_stats", (PyCFunction)index_stats, METH_NOARGS,

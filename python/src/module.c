@@ -70,8 +70,11 @@ PyMODINIT_FUNC PyInit__indaga(void) {
   PyObject *m = PyModule_Create(&mod_def);
   if (!m) return NULL;
   if (pyi_errors_init(m) < 0 || pyi_hit_init(m) < 0 || pyi_index_init(m) < 0 ||
-      pyi_writer_init(m) < 0 || PyModule_AddStringConstant(m, "VERSION", INDAGA_VERSION_STRING) < 0 ||
-      add_features(m) < 0) {
+      pyi_writer_init(m) < 0 || pyi_cancel_init(m) < 0 || PyModule_AddStringConstant(m, "VERSION", INDAGA_VERSION_STRING) < 0 ||
+      add_features(m) < 0 ||
+      PyModule_AddIntConstant(m, "SEARCH_TIME_MS_DEFAULT", (long)INDAGA_SEARCH_TIME_MS_DEFAULT) < 0 ||
+      PyModule_AddObject(m, "SEARCH_MEMORY_DEFAULT",
+                         PyLong_FromSize_t(INDAGA_SEARCH_MEMORY_DEFAULT)) < 0) {
     Py_DECREF(m);
     return NULL;
   }

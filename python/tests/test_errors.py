@@ -128,3 +128,22 @@ def test_writer_errors(tmp_path):
     for bad in ({"threads": -1}, {"memory": -5}, {"progress": 3}):
         with pytest.raises(ValueError):
             indaga.Writer(d, **bad)
+
+
+def test_work_budget_and_cancel(ix):
+    with pytest.raises(indaga.LimitError, match="^query over its work budget: the memory limit") as e:
+        ix.search("seguridad", max_memory=1)
+    assert isinstance(e.value, indaga.QueryError) and e.value.code == -13
+    flag = indaga.Cancel()
+    assert len(ix.search("seguridad", cancel=flag)) == 10 and not flag.cancelled
+    flag.cancel()
+    with pytest.raises(indaga.LimitError, match="^query cancelled") as e:
+        ix.search("seguridad", cancel=flag)
+    assert e.value.code == -14 and flag.cancelled
+    flag.reset()
+    res = ix.search("seguridad", cancel=flag, timeout_ms=0, max_memory=0, partial=True)
+    assert len(res) == 10 and not res.partial
+    with pytest.raises(TypeError, match="indaga.Cancel"):
+        ix.search("seguridad", cancel=object())
+    with pytest.raises(ValueError, match="timeout_ms"):
+        ix.search("seguridad", timeout_ms=-1)
