@@ -112,8 +112,9 @@ def py_latency(ix, qs, passes, dates):
 
 
 def gil_share(ix, qs, passes):
-    """The share of ix.search()'s wall time spent outside the library
-    (which runs without the GIL): 1 - sum(took_us) / sum(wall)."""
+    """An upper bound of the share of ix.search()'s wall time with the GIL
+    held: 1 - sum(took_us) / sum(wall). took_us counts only part of the
+    library's work (not the snippets, for one), all of it without the GIL."""
     wall = took = 0.0
     clock = time.perf_counter
     for _ in range(passes):
@@ -243,9 +244,9 @@ def main():
     print("| speed-up (1 thread / %d threads) | %.2fx | | |" % (a.threads, median(t1s) / median(t4s)))
     print()
     cores = os.cpu_count() or 1
-    print("Outside the library (with the GIL) per ix.search(): %.1f%% of its wall time; Amdahl's bound "
-          "for %d threads on %d cores: %.2fx." % (100 * held, a.threads, cores,
-                                                  1 / (held + (1 - held) / min(cores, a.threads))))
+    print("GIL held per ix.search(): at most %.1f%% of its wall time (the time outside took_us); "
+          "Amdahl's bound for %d threads on %d cores with that share: %.2fx." % (
+              100 * held, a.threads, cores, 1 / (held + (1 - held) / min(cores, a.threads))))
 
 
 if __name__ == "__main__":
