@@ -191,7 +191,10 @@ class Index(_indaga.Index):
         - ``group``: at most one hit (the best paragraph) per document.
         - ``context``: also give up to N paragraphs before and after each hit.
         - ``snippets``: False skips the snippets (faster).
-        - ``text``: also give each hit's whole paragraph as ``hit.text``.
+        - ``text``: also give each hit's whole paragraph as ``hit.text`` (a
+          second search of the same page, for whole paragraphs; with
+          ``partial=True`` the two may stop at different points, and then
+          Error says they gave other hits).
         - ``dates``: fill ``hit.date``. This libindaga gives hits no date, so
           it is read from each document's metadata, which loads the whole
           document the first time (then it is cached until refresh()): on

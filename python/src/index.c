@@ -276,7 +276,8 @@ static PyObject *make_hits(snap *s, const indaga_results *r, const indaga_result
       if (!w || strcmp(w->doc, h->doc) || w->part != h->part || w->paragraph != h->paragraph ||
           !w->snippet) {
         Py_DECREF(text);
-        pyi_raise(INDAGA_ERROR, "text=True: the search of whole paragraphs gave other hits", 0);
+        pyi_raise(INDAGA_ERROR, "text=True: the search of whole paragraphs gave other hits "
+                                "(a partial search stopped at another point?)", 0);
         goto fail;
       }
       Py_DECREF(text);
