@@ -486,7 +486,8 @@ INDAGA_API int indaga_writer_compact(indaga_writer *w, uint64_t *generation);
 ** after it (so rolling back twice returns to where it started); after a
 ** compact or a rebuild there is none. Uncommitted changes of the writer
 ** are discarded. With INDAGA_WRITER_DRY_RUN, nothing is committed and
-** *@p generation is the generation that would become the newest.
+** *@p generation is the previous generation, whose documents and roots
+** would become the newest.
 ** @param[out] generation  the new generation (may be NULL).
 ** @return INDAGA_OK, INDAGA_ENOTFOUND (no previous generation kept; the
 **         message says why), INDAGA_ECORRUPT (the previous generation is
