@@ -173,6 +173,7 @@ static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_s
   h->doc = qa_strndup(&r->a, d.id, d.nid);
   h->symbol = meta_dup(r, &d, "symbol");
   h->title = meta_dup(r, &d, "title");
+  h->date = meta_dup(r, &d, "date");
   h->part = p.part;
   const char *l = NULL;
   size_t nl = 0;
