@@ -19,10 +19,7 @@ through indaga.Writer when INDEX holds no index yet.
    indaga_search() through reading every hit and its snippet to
    indaga_results_free()) and through Python (the same passes, each
    query timed around ix.search(q, n=10), which copies every hit into Python
-   objects: strings, code point offsets), with dates=False and with the
-   dates (each document's looked up on its first hit, then cached: the
-   warm-up pass fills the cache; the first pass's time is reported). The
-   sides alternate ROUNDS times; the figure is the median over rounds of
+   objects: strings, code point offsets). The sides alternate ROUNDS times; the figure is the median over rounds of
    each side's p50 (nearest rank), and the ratio Python / C.
 2. Threads. One job is PASSES passes over the queries. One Python thread
    runs 4 jobs in turn; then 4 Python threads sharing one Index run one job
@@ -97,15 +94,15 @@ def c_latency(bench_search, index, qfile, passes):
     return float(fields["p50_us"]), float(fields["p95_us"])
 
 
-def py_latency(ix, qs, passes, dates):
+def py_latency(ix, qs, passes):
     for q in qs:                                    # warm-up pass, untimed
-        ix.search(q, n=10, dates=dates)
+        ix.search(q, n=10)
     lat = []
     clock = time.perf_counter
     for _ in range(passes):
         for q in qs:
             t0 = clock()
-            ix.search(q, n=10, dates=dates)
+            ix.search(q, n=10)
             lat.append((clock() - t0) * 1e6)
     lat.sort()
     return p(lat, 50), p(lat, 95)
@@ -192,17 +189,11 @@ def main():
 
     with indaga.open(index) as ix:
         st = ix.stats()
-        # the first pass with dates: every document's date looked up once (cached afterwards)
-        t0 = time.perf_counter()
-        for q in qs:
-            ix.search(q, n=10)
-        cold = time.perf_counter() - t0
-        c50, c95, y50, y95, n50, n95 = [], [], [], [], [], []
+        c50, c95, y50, y95 = [], [], [], []
         for _ in range(a.rounds):
             c = c_latency(bench_search, index, qfile, a.passes)
-            y = py_latency(ix, qs, a.passes, True)
-            n = py_latency(ix, qs, a.passes, False)
-            c50.append(c[0]); c95.append(c[1]); y50.append(y[0]); y95.append(y[1]); n50.append(n[0]); n95.append(n[1])
+            y = py_latency(ix, qs, a.passes)
+            c50.append(c[0]); c95.append(c[1]); y50.append(y[0]); y95.append(y[1])
 
         held = gil_share(ix, qs, a.passes)
         t1s, t4s, c1s, c4s = [], [], [], []
@@ -223,16 +214,11 @@ def main():
     print("- queries: %d of %s, top 10 with snippets, %d timed passes after a warm-up pass, %d rounds" % (
         nq, os.path.relpath(a.queries, REPO), a.passes, a.rounds))
     print()
-    print("| per query, us | C API (bench_search) | Python, dates=False | Python / C | Python (dates cached) | Python / C |")
-    print("|---|---|---|---|---|---|")
-    print("| p50, median of rounds | %.1f | %.1f | %.2f | %.1f | %.2f |" % (
-        median(c50), median(n50), median(n50) / median(c50), median(y50), median(y50) / median(c50)))
-    print("| p95, median of rounds | %.1f | %.1f | %.2f | %.1f | %.2f |" % (
-        median(c95), median(n95), median(n95) / median(c95), median(y95), median(y95) / median(c95)))
-    print("| p50, each round | %s | %s | | %s | |" % (
-        " ".join("%.1f" % v for v in c50), " ".join("%.1f" % v for v in n50), " ".join("%.1f" % v for v in y50)))
-    print()
-    print("First pass with dates (each hit's document loaded once for its date): %.2f s for %d queries." % (cold, nq))
+    print("| per query, us | C API (bench_search) | Python (ix.search) | Python / C |")
+    print("|---|---|---|---|")
+    print("| p50, median of rounds | %.1f | %.1f | %.2f |" % (median(c50), median(y50), median(y50) / median(c50)))
+    print("| p95, median of rounds | %.1f | %.1f | %.2f |" % (median(c95), median(y95), median(y95) / median(c95)))
+    print("| p50, each round | %s | %s | |" % (" ".join("%.1f" % v for v in c50), " ".join("%.1f" % v for v in y50)))
     print()
     print("| %d jobs of %d queries (%d passes) | wall s, median | CPU s / wall s | each round (wall) |" % (
         a.threads, nq * a.passes, a.passes))

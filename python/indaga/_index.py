@@ -170,7 +170,7 @@ class Index(_indaga.Index):
     def search(self, query: str, n: int = 10, offset: int = 0, *, all: bool = False,
                sort: str = "relevance", filters: Optional[Mapping[str, FilterValue]] = None,
                group: bool = False, context: int = 0, snippets: bool = True,
-               text: bool = False, dates: bool = True,
+               text: bool = False,
                timeout_ms: int = _indaga.SEARCH_TIME_MS_DEFAULT,
                max_memory: int = _indaga.SEARCH_MEMORY_DEFAULT, partial: bool = False,
                cancel: Optional[_indaga.Cancel] = None) -> Results:
@@ -195,11 +195,6 @@ class Index(_indaga.Index):
           second search of the same page, for whole paragraphs; with
           ``partial=True`` the two may stop at different points, and then
           Error says they gave other hits).
-        - ``dates``: fill ``hit.date``. This libindaga gives hits no date, so
-          it is read from each document's metadata, which loads the whole
-          document the first time (then it is cached until refresh()): on
-          large documents the first searches are slower. ``dates=False``
-          skips it (``hit.date`` is then None).
         - ``timeout_ms``, ``max_memory`` (bytes): the search's work budget
           (defaults 2000 ms and 64 MiB, as the library's; 0: no limit). Over
           it the search raises LimitError, or with ``partial=True``, when the
@@ -218,7 +213,7 @@ class Index(_indaga.Index):
         q = apply_filters(query, filters) if filters else query
         hits, (total, exact, took_us, note, suggestion, corrected, all_words, was_partial) = self._search(
             q, _count("n", n, 1, MAX_N), _count("offset", offset, 0, MAX_OFFSET), bool(group),
-            _count("context", context, 0, MAX_CONTEXT), bool(snippets), bool(text), bool(dates), bool(all),
+            _count("context", context, 0, MAX_CONTEXT), bool(snippets), bool(text), bool(all),
             _count("timeout_ms", timeout_ms, 0, 2 ** 32 - 1), _count("max_memory", max_memory, 0, 2 ** 63 - 1),
             bool(partial), cancel)
         # the hits are indaga.Hit: _hit.py registered it with _set_hit_class()

@@ -21,14 +21,9 @@
 **     was collected, so the total was counted, not estimated), else False,
 **     "may be an estimate" (total_exact());
 **   - all_words: None; suggestion: None, corrected: False.
-** Fields no version of the C API gives are filled here, each in one place:
-**   - date: the document's "date" metadata (indaga_document_meta_get),
-**     looked up once per document and snapshot and cached (hit_dates).
-**     indaga_document_get() loads the whole document, paragraphs and all,
-**     so a document's first hit costs time in proportion to its size
-**     (milliseconds for a large law); search(dates=False) skips it;
-**   - the whole paragraph (text=True): a second search of the same page
-**     with snippet_bytes = 0 (whole paragraphs), matched hit by hit.
+** The whole paragraph (text=True), which no version of the C API gives, is
+** a second search of the same page with snippet_bytes = 0 (whole
+** paragraphs), matched hit by hit.
 */
 #include <string.h>
 #include "pyindaga.h"
@@ -37,7 +32,6 @@ typedef struct snap {
   indaga_index *idx;
   Py_ssize_t refs;        /* the Index's own reference and calls in flight */
   uint64_t generation;
-  PyObject *dates;        /* dict: document id -> date str or None */
 } snap;
 
 typedef struct {
@@ -49,7 +43,6 @@ typedef struct {
 /* Drop one reference to @s (GIL held); the last one closes the snapshot. */
 static void snap_release(snap *s) {
   if (!s || --s->refs > 0) return;
-  Py_XDECREF(s->dates);
   indaga_index_close(s->idx);
   PyMem_RawFree(s);
 }
@@ -70,19 +63,15 @@ static snap *snap_open(const char *path) {
   indaga_stats st;
   memset(&st, 0, sizeof st);
   snap *s = NULL;
-  PyObject *dates = NULL;
   if ((rc = indaga_index_stats(idx, &st)) != INDAGA_OK) pyi_raise(rc, "cannot read the index's figures", 0);
-  else if (!(dates = PyDict_New())) { /* MemoryError set */ }
   else if (!(s = PyMem_RawCalloc(1, sizeof *s))) PyErr_NoMemory();
   if (!s) {
-    Py_XDECREF(dates);
     indaga_index_close(idx);
     return NULL;
   }
   s->idx = idx;
   s->refs = 1;
   s->generation = st.generation;
-  s->dates = dates;
   return s;
 }
 
@@ -130,80 +119,6 @@ static PyObject *index_close(IndexObject *self, PyObject *unused) {
 /* ---- search ------------------------------------------------------------ */
 
 /*
-** The date of each hit's document into @dates[i] (new references), from
-** the cache of @s or, for documents not seen yet, from their metadata
-** (loaded with the GIL released). @docs[i] are the hits' ids as str.
-*/
-static int hit_dates(snap *s, const indaga_results *r, size_t n, PyObject **docs, PyObject **dates) {
-  size_t missing = 0;
-  for (size_t i = 0; i < n; i++) {
-    dates[i] = PyDict_GetItemWithError(s->dates, docs[i]);
-    if (dates[i]) Py_INCREF(dates[i]);
-    else if (PyErr_Occurred()) return -1;
-    else missing++;
-  }
-  if (!missing) return 0;
-  /* Load each missing document once: ids and dates as C strings, no Python objects. */
-  const char **ids = PyMem_RawCalloc(missing, sizeof *ids);
-  char **found = PyMem_RawCalloc(missing, sizeof *found);
-  size_t nid = 0;
-  int rc = INDAGA_OK;
-  char *err = NULL;
-  if (!ids || !found) {
-    PyMem_RawFree(ids);
-    PyMem_RawFree(found);
-    PyErr_NoMemory();
-    return -1;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (dates[i]) continue;
-    const char *id = indaga_results_hit(r, i)->doc;
-    size_t j = 0;
-    while (j < nid && strcmp(ids[j], id)) j++;
-    if (j == nid) ids[nid++] = id;
-  }
-  Py_BEGIN_ALLOW_THREADS
-  for (size_t j = 0; j < nid && rc == INDAGA_OK; j++) {
-    indaga_document *d = NULL;
-    rc = indaga_document_get(&d, s->idx, ids[j], &err);
-    const char *v = rc == INDAGA_OK ? indaga_document_meta_get(d, "date") : NULL;
-    if (v) {
-      size_t nv = strlen(v) + 1;
-      if ((found[j] = PyMem_RawMalloc(nv))) memcpy(found[j], v, nv);
-      else rc = INDAGA_ENOMEM;
-    }
-    indaga_document_free(d);
-  }
-  Py_END_ALLOW_THREADS
-  int ret = 0;
-  if (rc != INDAGA_OK) {
-    pyi_raise(rc, err, 0);
-    ret = -1;
-  }
-  indaga_free(err);
-  for (size_t j = 0; j < nid && ret == 0; j++) {
-    PyObject *key = pyi_id(ids[j]), *val = key ? pyi_str(found[j]) : NULL;
-    if (!val || PyDict_SetItem(s->dates, key, val) < 0) ret = -1;
-    Py_XDECREF(key);
-    Py_XDECREF(val);
-  }
-  for (size_t i = 0; i < n && ret == 0; i++) {
-    if (dates[i]) continue;
-    dates[i] = PyDict_GetItemWithError(s->dates, docs[i]);
-    if (!dates[i]) {
-      if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "document date lost from the cache");
-      ret = -1;
-    } else {
-      Py_INCREF(dates[i]);
-    }
-  }
-  for (size_t j = 0; j < nid; j++) PyMem_RawFree(found[j]);
-  PyMem_RawFree(ids);
-  PyMem_RawFree(found);
-  return ret;
-}
-
-/*
 ** Whether the results' total is exact: the library's word when it has
 ** indaga_results_total_exact(). Before it, the C API said only that the
 ** total is exact unless pruning skipped matches, which can happen only once
@@ -246,72 +161,47 @@ static PyObject *summary(const indaga_results *r, unsigned k) {
                        indaga_results_partial(r) ? Py_True : Py_False);
 }
 
-/*
-** Each hit of @r as a Hit, in a tuple; @whole (or NULL) has the same hits
-** with whole paragraphs; @dates_on: look the documents' dates up (else None).
-*/
-static PyObject *make_hits(snap *s, const indaga_results *r, const indaga_results *whole, int dates_on) {
+/* Each hit of @r as a Hit, in a tuple; @whole (or NULL) has the same hits with whole paragraphs. */
+static PyObject *make_hits(const indaga_results *r, const indaga_results *whole) {
   size_t n = indaga_results_count(r);
   PyObject *hits = PyTuple_New((Py_ssize_t)n);
-  PyObject **docs = PyMem_Calloc(2 * n + 1, sizeof *docs), **dates = docs + n;
-  size_t i;
-  if (!hits || !docs) {
-    Py_XDECREF(hits);
-    PyMem_Free(docs);
-    return PyErr_NoMemory();
-  }
-  for (i = 0; i < n; i++)
-    if (!(docs[i] = pyi_id(indaga_results_hit(r, i)->doc))) goto fail;
-  if (dates_on) {
-    if (hit_dates(s, r, n, docs, dates) < 0) goto fail;
-  } else {
-    for (i = 0; i < n; i++) dates[i] = Py_NewRef(Py_None);
-  }
-  for (i = 0; i < n; i++) {
+  for (size_t i = 0; hits && i < n; i++) {
     const indaga_hit *h = indaga_results_hit(r, i);
-    PyObject *text = Py_None, *hit;
-    Py_INCREF(text);
+    PyObject *text = Py_NewRef(Py_None), *doc = NULL, *date = NULL, *hit = NULL;
     if (whole) {
       const indaga_hit *w = indaga_results_hit(whole, i);
+      Py_CLEAR(text);
       if (!w || strcmp(w->doc, h->doc) || w->part != h->part || w->paragraph != h->paragraph ||
-          !w->snippet) {
-        Py_DECREF(text);
+          !w->snippet)
         pyi_raise(INDAGA_ERROR, "text=True: the search of whole paragraphs gave other hits "
                                 "(a partial search stopped at another point?)", 0);
-        goto fail;
-      }
-      Py_DECREF(text);
-      if (pyi_text_ranges(w->snippet, w->snippet_len, NULL, 0, &text, NULL) < 0) goto fail;
+      else
+        (void)pyi_text_ranges(w->snippet, w->snippet_len, NULL, 0, &text, NULL);
     }
-    hit = pyi_hit_new(h, docs[i], dates[i], text);
-    Py_DECREF(text);
-    if (!hit) goto fail;
-    PyTuple_SET_ITEM(hits, (Py_ssize_t)i, hit);
+    if (text && (doc = pyi_id(h->doc)) && (date = pyi_str(h->date))) hit = pyi_hit_new(h, doc, date, text);
+    Py_XDECREF(text);
+    Py_XDECREF(doc);
+    Py_XDECREF(date);
+    if (!hit) Py_CLEAR(hits);
+    else PyTuple_SET_ITEM(hits, (Py_ssize_t)i, hit);
   }
-  for (i = 0; i < 2 * n; i++) Py_XDECREF(docs[i]);
-  PyMem_Free(docs);
   return hits;
-fail:
-  for (i = 0; i < 2 * n; i++) Py_XDECREF(docs[i]);
-  PyMem_Free(docs);
-  Py_DECREF(hits);
-  return NULL;
 }
 
 /*
-** _search(query, k, offset, group, context, snippets, text, dates, all,
+** _search(query, k, offset, group, context, snippets, text, all,
 **         time_ms, memory, partial, cancel)
 **   -> (hits, (total, total_exact, took_us, note, suggestion, corrected, all_words, partial))
 */
 static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = { "query", "k", "offset", "group", "context", "snippets", "text", "dates", "all",
+  static char *kwlist[] = { "query", "k", "offset", "group", "context", "snippets", "text", "all",
                             "time_ms", "memory", "partial", "cancel", NULL };
   PyObject *query, *cancel = Py_None;
   unsigned int k = 10, offset = 0, context = 0, time_ms = INDAGA_SEARCH_TIME_MS_DEFAULT;
   Py_ssize_t memory = (Py_ssize_t)INDAGA_SEARCH_MEMORY_DEFAULT;
-  int group = 0, snippets = 1, text = 0, dates = 1, all = 0, partial = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "U|IIpIppppInpO:_search", kwlist, &query, &k, &offset,
-                                   &group, &context, &snippets, &text, &dates, &all, &time_ms, &memory,
+  int group = 0, snippets = 1, text = 0, all = 0, partial = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "U|IIpIpppInpO:_search", kwlist, &query, &k, &offset,
+                                   &group, &context, &snippets, &text, &all, &time_ms, &memory,
                                    &partial, &cancel))
     return NULL;
   if (memory < 0) return PyErr_Format(PyExc_ValueError, "memory must be >= 0 (bytes; 0: no limit)");
@@ -355,7 +245,7 @@ static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
     const indaga_results *bad = rc != INDAGA_OK ? r : whole;
     pyi_raise(rc != INDAGA_OK ? rc : rc2, bad ? indaga_results_errmsg(bad) : NULL, 1);
   } else {
-    PyObject *hits = make_hits(s, r, whole, dates);
+    PyObject *hits = make_hits(r, whole);
     if (hits) ret = Py_BuildValue("(NN)", hits, summary(r, k));
   }
   indaga_results_free(r);
@@ -517,7 +407,7 @@ PyObject *pyi_check(PyObject *self, PyObject *arg) {
 
 static PyMethodDef index_methods[] = {
   { "_search", (PyCFunction)(void (*)(void))index_search, METH_VARARGS | METH_KEYWORDS,
-    "_search(query, k=10, offset=0, group=False, context=0, snippets=True, text=False, dates=True,\n"
+    "_search(query, k=10, offset=0, group=False, context=0, snippets=True, text=False,\n"
     "        all=False, time_ms=2000, memory=64 MiB, partial=False, cancel=None)\n"
     "-> (hits, (total, total_exact, took_us, note, suggestion, corrected, all_words, partial)):\n"
     "the raw search; use search()." },

@@ -104,6 +104,7 @@ def test_krasnodar_decision_3(ix):
     assert hit.part == 1 and hit.part_label == "Anexo I" and hit.paragraph == 24
     assert hit.title.startswith("Carta de fecha 16 de noviembre de 2017 dirigida al Secretario General")
     assert hit.date == "2017-11-22"          # the document's date line, "16 de noviembre" is the title's
+    assert {h.doc: h.date for h in res}["un2015/s_2015_123.txt"] is None     # front matter without a date
     assert hit.snippet.startswith("… el intercambio de inteligencia")
     assert [hit.snippet[a:b] for a, b in hit.highlights] == ["terroristas", "combatientes", "terroristas", "extranjeros"]
 
@@ -205,11 +206,3 @@ def test_document_and_stats(ix, cli, corpus_index):
     want = json.loads(out)
     assert st._asdict() == {k: want[k] for k in st._fields}
     assert ix.generation == st.generation
-
-
-def test_dates_off(ix):
-    on = ix.search("combatientes terroristas extranjeros")
-    off = ix.search("combatientes terroristas extranjeros", dates=False)
-    assert [h.date for h in on if h.doc == "carta_krasnodar_2017.txt"][0] == "2017-11-22"
-    assert all(h.date is None for h in off)
-    assert [(h.doc, h.snippet) for h in on] == [(h.doc, h.snippet) for h in off]

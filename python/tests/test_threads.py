@@ -165,8 +165,7 @@ def test_gil_released_while_the_library_waits(tmp_path):
 def test_gil_released_inside_search(corpus_index):
     """With forced GIL switching off (a switch interval of 1000 s), another
     Python thread can run only when this one releases the GIL of its own
-    accord: here, only inside the library's search (dates=False: no document
-    is loaded for its date, which releases the GIL too). That thread runs, so
+    accord: here, only inside the library's search. That thread runs, so
     search() releases the GIL; with the release taken out of index.c the
     thread never runs in the loop and the test fails."""
     import sys
@@ -180,7 +179,7 @@ def test_gil_released_inside_search(corpus_index):
     try:
         go.set()                      # runnable now, but this thread keeps the GIL...
         for _ in range(20000):
-            ix.search("combatientes terroristas extranjeros", dates=False)   # ...except in here
+            ix.search("combatientes terroristas extranjeros")   # ...except in here
             if ran:
                 break
         seen = bool(ran)
