@@ -6,7 +6,7 @@ whether threads searching one index from Python run in parallel.
                                   [--queries FILE] [--passes N] [--rounds N]
 
 BUILD is a CMake build with -DINDAGA_BUILD_BENCH=ON and the targets
-indaga_static and bench_search built (bench/README.md). The script builds
+indaga_static, bench_search and bench_threads built (bench/README.md). The script builds
 the Python package against BUILD's static library into BUILD/python/lib and
 imports it from there, so Python and C use the very same library. CORPUS
 (default: the UN documents of ../shared/data/un, or $INDAGA_SHARED_DATA/un)
@@ -123,6 +123,15 @@ def gil_share(ix, qs, passes):
     return max(0.0, 1.0 - took / wall)
 
 
+def c_threads(bench_threads, index, qfile, passes, nthreads):
+    """bench_threads: the same jobs through the C API (one thread, then nthreads)."""
+    r = subprocess.run([bench_threads, index, qfile, str(passes), str(nthreads)], capture_output=True, text=True)
+    if r.returncode != 0:
+        fail("bench_threads failed: " + r.stdout + r.stderr)
+    fields = dict(kv.split("=") for kv in r.stdout.split())
+    return float(fields["one_s"]), float(fields["threads_s"])
+
+
 def job(ix, qs, passes, out):
     n = 0
     for _ in range(passes):
@@ -164,8 +173,11 @@ def main():
     a = ap.parse_args()
     build = os.path.abspath(a.build)
     bench_search = os.path.join(build, "bench", "bench_search")
-    if not os.access(bench_search, os.X_OK):
-        fail("no %s: configure with -DINDAGA_BUILD_BENCH=ON and build the target bench_search" % bench_search)
+    bench_threads = os.path.join(build, "bench", "bench_threads")
+    for prog in (bench_search, bench_threads):
+        if not os.access(prog, os.X_OK):
+            fail("no %s: configure with -DINDAGA_BUILD_BENCH=ON and build the targets bench_search and "
+                 "bench_threads" % prog)
     corpus = os.path.abspath(a.corpus)
     if not os.path.isdir(corpus):
         fail("no corpus at %s" % corpus)
@@ -196,13 +208,15 @@ def main():
             c50.append(c[0]); c95.append(c[1]); y50.append(y[0]); y95.append(y[1])
 
         held = gil_share(ix, qs, a.passes)
-        t1s, t4s, c1s, c4s = [], [], [], []
+        t1s, t4s, c1s, c4s, r1s, r4s = [], [], [], [], [], []
         for _ in range(a.rounds):
             t1, c1, o1 = one_thread(ix, qs, a.passes, a.threads)
             t4, c4, o4 = threads_run(ix, qs, a.passes, a.threads)
             if sorted(o1) != sorted(o4):
                 fail("threads found other hits than one thread: %s vs %s" % (o1, o4))
             t1s.append(t1); t4s.append(t4); c1s.append(c1); c4s.append(c4)
+            r1, r4 = c_threads(bench_threads, index, qfile, a.passes, a.threads)
+            r1s.append(r1); r4s.append(r4)
 
     nq = len(qs)
     print("## Python over the C API (bench/python_bench.py)\n")
@@ -227,7 +241,14 @@ def main():
         median(t1s), median(c / t for c, t in zip(c1s, t1s)), " ".join("%.3f" % v for v in t1s)))
     print("| %d Python threads, one Index | %.3f | %.2f | %s |" % (
         a.threads, median(t4s), median(c / t for c, t in zip(c4s, t4s)), " ".join("%.3f" % v for v in t4s)))
-    print("| speed-up (1 thread / %d threads) | %.2fx | | |" % (a.threads, median(t1s) / median(t4s)))
+    print("| speed-up (1 thread / %d threads) | %.2fx | | each round: %s |" % (
+        a.threads, median(t1s) / median(t4s), " ".join("%.2fx" % (x / y) for x, y in zip(t1s, t4s))))
+    print("| C API, bench_threads: 1 thread, jobs in turn | %.3f | | %s |" % (
+        median(r1s), " ".join("%.3f" % v for v in r1s)))
+    print("| C API, bench_threads: %d threads, one index | %.3f | | %s |" % (
+        a.threads, median(r4s), " ".join("%.3f" % v for v in r4s)))
+    print("| C API speed-up, the reference (same rounds) | %.2fx | | each round: %s |" % (
+        median(r1s) / median(r4s), " ".join("%.2fx" % (x / y) for x, y in zip(r1s, r4s))))
     print()
     cores = os.cpu_count() or 1
     print("GIL held per ix.search(): at most %.1f%% of its wall time (the time outside took_us); "
