@@ -157,14 +157,18 @@ def test_sort_and_all(ix):
         assert [(h.doc, h.paragraph) for h in every] == [(h.doc, h.paragraph) for h in best]
 
 
-def test_total_exact(ix):
+def test_total_exact(ix, request):
     few = ix.search("combatientes terroristas extranjeros", n=50, all=True)
     assert len(few) < 50 and few.total_exact and few.total == len(few)
-    many = ix.search("seguridad", n=3)
-    assert len(many) == 3 and many.total > 3
     if "total_exact" in indaga.FEATURES:
-        assert many.total_exact and many.total == ix.search("seguridad", n=100).total
+        # the library says: 'de la' on the UN documents (about 2741 of their
+        # 3090 paragraphs) is too many to count
+        with indaga.open(request.getfixturevalue("un_index")) as un:
+            many = un.search("de la", n=3)
+        assert len(many) == 3 and not many.total_exact and many.total > 3
     else:
+        many = ix.search("seguridad", n=3)
+        assert len(many) == 3 and many.total > 3
         assert not many.total_exact          # "may be an estimate": the C API does not say
     if "suggestion" not in indaga.FEATURES:
         assert many.suggestion is None and not many.corrected
