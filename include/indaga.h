@@ -240,6 +240,23 @@ INDAGA_API const char *indaga_results_errmsg(const indaga_results *r);
 ** prefixes ("; "-separated), or NULL. Owned by @p r.
 */
 INDAGA_API const char *indaga_results_note(const indaga_results *r);
+/**
+** The query with its misspelled words corrected from the index's
+** vocabulary, or NULL when no word looks misspelled. A word is corrected
+** when the index holds it in no paragraph (or in very few, next to a close
+** word held a hundred times as often); the correction is the closest
+** indexed word under Spanish-aware edit costs (b/v, c/s/z, g/j, ll/y, h,
+** doubled letters; accents cost nothing), written without accents.
+** Owned by @p r. When indaga_results_corrected() is 1 the hits are this
+** query's.
+*/
+INDAGA_API const char *indaga_results_suggestion(const indaga_results *r);
+/**
+** 1 when the query as typed found nothing and its suggestion found hits:
+** the results are then the suggestion's (say so: "Mostrando resultados de
+** ..."). 0 otherwise.
+*/
+INDAGA_API int indaga_results_corrected(const indaga_results *r);
 /** Free results. Accepts NULL. */
 INDAGA_API void indaga_results_free(indaga_results *r);
 

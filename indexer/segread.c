@@ -501,6 +501,22 @@ static int vocab_seek(seg_vocab_iter *it, const char *k, size_t n) {
   return INDAGA_OK;
 }
 
+/*
+** Like vocab_seek, for an iterator that has returned keys below @k: move to
+** the block of the first key >= @k only when that block is past the current
+** one (reading on within a block is cheaper than decoding it again).
+*/
+static int vocab_seek_after(seg_vocab_iter *it, const char *k, size_t n) {
+  int64_t b = find_block(it->r, SEC_VOCAB, it->r->nvocabblk, k, n);
+  if (b == -2) return INDAGA_ECORRUPT;
+  uint64_t i = b < 0 ? 0 : (uint64_t)b * SEGF_VOCAB_BLOCK;
+  if (i > it->i) {
+    it->i = i;
+    it->seq = 0;
+  }
+  return INDAGA_OK;
+}
+
 int seg_vocab_get(const seg_reader *r, const char *key, size_t n,
                   int (*cb)(void *ctx, const char *t, size_t nt), void *ctx) {
   seg_vocab_iter it;
@@ -536,6 +552,35 @@ int seg_vocab_prefix(const seg_reader *r, const char *prefix, size_t n,
       break;
     }
   }
+  seg_vocab_iter_free(&it);
+  return rc < 0 ? rc : INDAGA_OK;
+}
+
+int seg_vocab_walk(const seg_reader *r, seg_key_fn cb, void *ctx) {
+  seg_vocab_iter it;
+  seg_vocab_iter_init(&it, r);
+  ia_buf target = { 0 };   /* keys below it are passed over after a seek */
+  int rc = INDAGA_OK, have_target = 0;
+  while ((rc = seg_vocab_iter_next(&it)) == 1) {
+    rc = INDAGA_OK;
+    if (have_target && cmp_bytes(it.key.p, it.key.n, (const char *)target.p, target.n) < 0) continue;
+    have_target = 0;
+    const char *seek = NULL;
+    size_t nseek = 0;
+    int c = cb(ctx, (const char *)it.key.p, it.key.n, &seek, &nseek);
+    if (c == 1) break;
+    if (c == 2) {
+      buf_reset(&target);
+      buf_append(&target, seek, nseek);
+      if (target.err) { rc = INDAGA_ENOMEM; break; }
+      have_target = 1;
+      /* a target in a later block: jump there, else read on */
+      if (cmp_bytes(target.p, target.n, (const char *)it.key.p, it.key.n) > 0 &&
+          (rc = vocab_seek_after(&it, (const char *)target.p, target.n)) != INDAGA_OK)
+        break;
+    }
+  }
+  buf_free(&target);
   seg_vocab_iter_free(&it);
   return rc < 0 ? rc : INDAGA_OK;
 }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "query/query.h"
+#include "query/suggest.h"
 #include "indexer/index.h"
 
 struct indaga_results {
@@ -29,6 +30,8 @@ struct indaga_results {
   uint64_t took_us;
   char *errmsg;            /* in the arena, or a static string */
   char *note;              /* how the query was read, or NULL */
+  char *suggestion;        /* the query with misspelled words corrected (suggest.c), or NULL */
+  int corrected;           /* the hits are the suggestion's: the query found nothing */
 };
 
 static uint64_t now_us(void) {
@@ -178,6 +181,13 @@ static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_s
   return rc;
 }
 
+static int search_once(indaga_results *r, const indaga_index *idx, const char *query,
+                       indaga_search_options o, int suggest);
+
+/*
+** The search; when it finds nothing and a corrected query (suggest.c)
+** finds something, the results are the corrected query's, marked so.
+*/
 int indaga_search(indaga_results **out, const indaga_index *idx, const char *query,
                   const indaga_search_options *opts) {
   if (!out) return INDAGA_EMISUSE;
@@ -202,6 +212,25 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     return INDAGA_EMISUSE;
   }
   uint64_t t0 = now_us();
+  int rc = search_once(r, idx, query, o, 1);
+  if (rc == INDAGA_OK && r->total == 0 && r->suggestion) {
+    indaga_results *c = indaga__calloc(1, sizeof *c);
+    if (c && search_once(c, idx, r->suggestion, o, 0) == INDAGA_OK && c->total > 0 &&
+        (c->suggestion = qa_strndup(&c->a, r->suggestion, strlen(r->suggestion))) != NULL) {
+      indaga_results t = *r;
+      *r = *c;
+      *c = t;
+      r->corrected = 1;
+    }
+    indaga_results_free(c);   /* the other one */
+  }
+  r->took_us = now_us() - t0;
+  return rc;
+}
+
+/* One search of @query into the empty results @r; with @suggest, also its suggestion. */
+static int search_once(indaga_results *r, const indaga_index *idx, const char *query,
+                       indaga_search_options o, int suggest) {
   const ix_snapshot *s = ix_index_snapshot(idx);
   qa_arena wa = { 0 };
   ia_buf notes = { 0 };
@@ -231,6 +260,12 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
   }
   rc = qx_topk(q, &hits, &nhits, &r->total, &err);
   if (rc) goto done;
+  if (suggest) {
+    char *fix = NULL;
+    rc = qs_suggest(&wa, cx->an, s, tree, query, strlen(query), &fix, &err);
+    if (rc) goto done;
+    if (fix && !(r->suggestion = qa_strndup(&r->a, fix, strlen(fix)))) { rc = INDAGA_ENOMEM; goto done; }
+  }
   if (nhits > o.offset) {
     r->n = nhits - o.offset;
     r->hits = qa_alloc(&r->a, r->n * sizeof *r->hits);
@@ -267,7 +302,6 @@ done:
   qa_free(&wa);
   buf_free(&notes);
   qx_pool_put(idx, cx);
-  r->took_us = now_us() - t0;
   return rc;
 }
 
@@ -281,6 +315,8 @@ const indaga_hit *indaga_results_hit(const indaga_results *r, size_t i) {
 
 const char *indaga_results_errmsg(const indaga_results *r) { return r ? r->errmsg : NULL; }
 const char *indaga_results_note(const indaga_results *r) { return r ? r->note : NULL; }
+const char *indaga_results_suggestion(const indaga_results *r) { return r ? r->suggestion : NULL; }
+int indaga_results_corrected(const indaga_results *r) { return r ? r->corrected : 0; }
 
 void indaga_results_free(indaga_results *r) {
   if (!r) return;
