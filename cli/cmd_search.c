@@ -13,7 +13,10 @@
 ** only (--color); with --context, the paragraphs around it. Everything that
 ** comes from the documents is escaped and bounded (cli.h). --json prints
 ** JSON Lines: one "hit" object per hit and one "summary" per query, or one
-** "error" line for a query that failed. With --batch, each non-blank line
+** "error" line for a query that failed. A suggested correction of
+** misspelled words comes first ("¿Quisiste decir: ...?", or "Mostrando
+** resultados de: ..." when the query found nothing and the hits are the
+** correction's), and in the summary ("suggestion", "corrected"). With --batch, each non-blank line
 ** of FILE ("-": standard input) is one query, numbered from 0 (query_no);
 ** lines are read in bounded memory (lines.h).
 **
@@ -206,6 +209,25 @@ static void print_json(const indaga_hit *h, long query_no) {
   fputs("}\n", f);
 }
 
+/*
+** The line before the hits when a word looked misspelled: the hits are the
+** correction's ("Mostrando resultados de ...") or the query's ("¿Quisiste
+** decir ...?").
+*/
+static void print_suggestion(const char *query, size_t len, const char *fix, int corrected) {
+  if (corrected) {
+    fputs("Mostrando resultados de: ", stdout);
+    out_text(stdout, fix, strlen(fix), CLI_ECHO_MAX);
+    fputs(" (ninguno para: ", stdout);
+    out_text(stdout, query, len, CLI_ECHO_MAX);
+    fputs(")\n\n", stdout);
+  } else {
+    fputs("\xC2\xBFQuisiste decir: ", stdout);
+    out_text(stdout, fix, strlen(fix), CLI_ECHO_MAX);
+    fputs("?\n\n", stdout);
+  }
+}
+
 /* Run one query, query[0..len). Returns 0 hits found, 1 none, 2 error. */
 static int run_query(const indaga_index *idx, const search_args *a, const char *query, size_t len,
                      long query_no) {
@@ -230,7 +252,10 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
   }
   size_t n = indaga_results_count(r);
   const char *note = indaga_results_note(r);
+  const char *fix = indaga_results_suggestion(r);
+  int corrected = indaga_results_corrected(r);
   int color = !a->json && cli_color(stdout, a->color);
+  if (!a->json && fix) print_suggestion(query, len, fix, corrected);
   for (size_t i = 0; i < n; i++) {
     if (a->json) print_json(indaga_results_hit(r, i), query_no);
     else print_human(indaga_results_hit(r, i), color);
@@ -238,8 +263,11 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
   if (a->json) {
     printf("{\"type\":\"summary\",\"query_no\":%ld,\"query\":", query_no);
     if (json_text(stdout, query, len, CLI_ECHO_MAX)) printf(",\"query_cut\":true,\"query_bytes\":%zu", len);
-    printf(",\"hits\":%zu,\"total\":%llu,\"took_us\":%llu", n,
-           (unsigned long long)indaga_results_total(r), (unsigned long long)indaga_results_took_us(r));
+    printf(",\"hits\":%zu,\"total\":%llu", n, (unsigned long long)indaga_results_total(r));
+    fputs(",\"suggestion\":", stdout);
+    json_text(stdout, fix, fix ? strlen(fix) : 0, CLI_ECHO_MAX);
+    if (corrected) fputs(",\"corrected\":true", stdout);
+    printf(",\"took_us\":%llu", (unsigned long long)indaga_results_took_us(r));
     if (note) { fputs(",\"note\":", stdout); json_text(stdout, note, strlen(note), CLI_MESSAGE_MAX); }
     fputs("}\n", stdout);
   } else {

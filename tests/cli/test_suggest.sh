@@ -1,0 +1,39 @@
+#!/bin/sh
+# test_suggest.sh: misspelled words on the UN data (../shared/data/un): the
+# "¿Quisiste decir: ...?" and "Mostrando resultados de: ..." lines, the
+# summary's "suggestion" and "corrected" (doc/CLI.md), and the exit status
+# (0 when the correction found hits). The golden: "terrorizmo" gives the
+# ranked list of "terrorismo". Needs $INDAGA and $SRCDIR.
+set -eu
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
+if [ ! -d "$UN" ]; then echo "SKIP: no UN documents at $UN"; exit 0; fi
+IDX="$tmp/idx"
+"$INDAGA" index --index "$IDX" "$UN" > "$tmp/index.out" 2>&1 || fail "index: $(cat "$tmp/index.out")"
+hits() { sed -n 's/.*"type":"hit".*"rank":\([0-9]*\),.*"doc":"\([^"]*\)",.*"part":\([0-9]*\),.*"paragraph":\([0-9]*\),.*/\1 \2 \3 \4/p' "$1"; }
+
+# 1. Found nothing as typed: the correction's hits, said so; exit 0.
+"$INDAGA" search --index "$IDX" --json -n 50 terrorizmo > "$tmp/typo.json"
+"$INDAGA" search --index "$IDX" --json -n 50 terrorismo > "$tmp/right.json"
+hits "$tmp/typo.json" > "$tmp/typo.hits"; hits "$tmp/right.json" > "$tmp/right.hits"
+[ -s "$tmp/right.hits" ] || fail "terrorismo finds nothing"
+same "terrorizmo against terrorismo" "$tmp/right.hits" "$tmp/typo.hits"
+grep -q '^{"type":"summary","query_no":0,"query":"terrorizmo","hits":[0-9]*,"total":[0-9]*,"suggestion":"terrorismo","corrected":true,"took_us":[0-9]*}$' \
+    "$tmp/typo.json" || fail "summary of terrorizmo: $(tail -n 1 "$tmp/typo.json")"
+grep -q '"suggestion":null,"took_us"' "$tmp/right.json" || fail "summary of terrorismo: $(tail -n 1 "$tmp/right.json")"
+"$INDAGA" search --index "$IDX" conbatientes terroristas extrangeros > "$tmp/human.txt"
+head -n 1 "$tmp/human.txt" | grep -qx 'Mostrando resultados de: combatientes terroristas extranjeros (ninguno para: conbatientes terroristas extrangeros)' \
+    || fail "human correction line: $(head -n 1 "$tmp/human.txt")"
+grep -q '^1\. carta_krasnodar_2017.txt · Anexo I' "$tmp/human.txt" || fail "corrected hits: $(cat "$tmp/human.txt")"
+
+# 2. Found something as typed: the suggestion only, the hits are the query's.
+"$INDAGA" search --index "$IDX" --json "combatientes OR terrorizmo" > "$tmp/or.json"
+grep -q '"suggestion":"combatientes OR terrorismo","took_us"' "$tmp/or.json" || fail "OR summary: $(tail -n 1 "$tmp/or.json")"
+if grep -q '"corrected"' "$tmp/or.json"; then fail "corrected although the query found hits"; fi
+"$INDAGA" search --index "$IDX" "combatientes OR terrorizmo" > "$tmp/or.txt"
+head -n 1 "$tmp/or.txt" | grep -qx '¿Quisiste decir: combatientes OR terrorismo?' || fail "human suggestion: $(head -n 1 "$tmp/or.txt")"
+
+# 3. Nothing close: no suggestion, exit 1.
+rc=0; "$INDAGA" search --index "$IDX" --json xqzwvk > "$tmp/none.json" || rc=$?
+[ "$rc" -eq 1 ] || fail "xqzwvk: exit $rc"
+grep -q '"hits":0,"total":0,"suggestion":null,"took_us"' "$tmp/none.json" || fail "none summary: $(cat "$tmp/none.json")"
+echo "ok: suggestions"
