@@ -507,11 +507,30 @@ static int vocab_seek(seg_vocab_iter *it, const char *k, size_t n) {
 ** one (reading on within a block is cheaper than decoding it again).
 */
 static int vocab_seek_after(seg_vocab_iter *it, const char *k, size_t n) {
-  int64_t b = find_block(it->r, SEC_VOCAB, it->r->nvocabblk, k, n);
-  if (b == -2) return INDAGA_ECORRUPT;
-  uint64_t i = b < 0 ? 0 : (uint64_t)b * SEGF_VOCAB_BLOCK;
-  if (i > it->i) {
-    it->i = i;
+  /* Gallop from the current block (targets are mostly near), then bisect. */
+  const seg_reader *r = it->r;
+  uint64_t cur = it->i ? (it->i - 1) / SEGF_VOCAB_BLOCK : 0, lo = cur + 1, step = 1, hi;
+  for (;;) {
+    hi = lo + step - 1;
+    if (hi >= r->nvocabblk) { hi = r->nvocabblk; break; }
+    const unsigned char *p = block_at(r, SEC_VOCAB, hi), *s;
+    size_t ns;
+    if (!p || first_term(p, r->sec[SEC_VOCAB] + r->nsec[SEC_VOCAB], &s, &ns)) return INDAGA_ECORRUPT;
+    if (cmp_bytes(s, ns, k, n) > 0) break;
+    lo = hi + 1;
+    step *= 2;
+  }
+  /* blocks before lo start at or below k; hi starts above it (or is the end) */
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    const unsigned char *p = block_at(r, SEC_VOCAB, mid), *s;
+    size_t ns;
+    if (!p || first_term(p, r->sec[SEC_VOCAB] + r->nsec[SEC_VOCAB], &s, &ns)) return INDAGA_ECORRUPT;
+    if (cmp_bytes(s, ns, k, n) <= 0) lo = mid + 1; else hi = mid;
+  }
+  uint64_t b = lo - 1;   /* the last block starting at or below k (>= cur) */
+  if (b > cur) {
+    it->i = b * SEGF_VOCAB_BLOCK;
     it->seq = 0;
   }
   return INDAGA_OK;

@@ -22,8 +22,9 @@
 **   ll/y 3 (two letters for one)     two letters swapped 8
 **   any other substitution, insertion or deletion 10
 **
-** A word of QS_MIN_CP..5 letters may be 1 edit away, 6..8 letters 1.5,
-** longer words 2. Among the keys within reach the best is the one with the
+** A word of QS_MIN_CP..5 letters may be 1 edit away, a longer one 1.5
+** (one edit and one cheap confusion): with 2 every two-letter prefix is
+** within reach and the walk reads four times as many keys. Among the keys within reach the best is the one with the
 ** lowest distance - 2 * log10(1 + paragraphs) (in edits): frequent words win
 ** ties, and a key 100 times as frequent may be 0.4 edit further.
 **
@@ -57,7 +58,7 @@
 #define QS_ROWS      (QS_MAX_CP + QS_EXTRA)
 
 /* The bound, in tenths of an edit, for a word of @m codepoints. */
-static unsigned max_dist(unsigned m) { return m <= 5 ? 10 : m <= 8 ? 15 : 20; }
+static unsigned max_dist(unsigned m) { return m <= 5 ? 10 : 15; }
 
 /**************************************************************************
 ** Costs
