@@ -6,10 +6,13 @@ BUILD   ?= build
 ASAN    ?= build-asan
 CMAKE_FLAGS ?=
 QUERY   ?= combatientes terroristas extranjeros
+PYTHON  ?= python3
 
-.PHONY: all deps build demo test test-normal test-asan test-tsan test-portable bench fuzz stress clean
-SECONDS_ ?= 60
-FUZZ_TARGETS = analyze docmodel search postings segment manifest
+PREFIX  ?= /usr/local
+
+.PHONY: all deps build install demo python test test-normal test-asan test-clang test-tsan test-portable bench fuzz stress clean
+FUZZ_SECONDS = $(or $(SECONDS),60)
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BUILD ?= build-fuzz
 
 all: build
@@ -21,12 +24,28 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_WERROR=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The command, the shared and static library, the header, indaga.pc, the
+# CMake package and the man page under PREFIX (DESTDIR is honoured).
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
 demo: build
 	@rm -rf $(BUILD)/demo-index
 	$(BUILD)/indaga index --index $(BUILD)/demo-index corpus
 	$(BUILD)/indaga search --index $(BUILD)/demo-index "$(QUERY)"
 
-test: test-normal test-asan test-tsan test-portable
+# The Python package, built in place (python/indaga/_indaga*.so) against
+# $(BUILD)'s static library by $(PYTHON), or /usr/bin/python3 when $(PYTHON)
+# lacks setuptools or its C headers (a pyenv Python without Debian's
+# packages). Use it with PYTHONPATH=python, or install it with
+# `pip install --no-build-isolation ./python`. `make test` tests it (the
+# `python` test of ctest, python/tests/run.sh).
+python: build
+	@py=$(PYTHON); $$py -c 'import os, sys, sysconfig, setuptools; sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null || py=/usr/bin/python3; \
+	cd python && INDAGA_BUILD_DIR=$(abspath $(BUILD)) $$py setup.py -q build_ext --inplace && \
+	echo "python: built python/indaga with $$py; try: PYTHONPATH=python $$py -c 'import indaga; help(indaga)'"
+
+test: test-normal test-asan test-clang test-tsan test-portable
 
 test-normal: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -35,6 +54,14 @@ test-asan: deps
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DINDAGA_WERROR=ON -DINDAGA_SANITIZE=address,undefined $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j $(JOBS)
+
+# The whole suite again built by clang under ASan+UBSan: clang's UBSan
+# checks what gcc's does not (pointer arithmetic on NULL, for one).
+test-clang: deps
+	@CC=clang cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=Debug -DINDAGA_WERROR=ON -DINDAGA_SANITIZE=address,undefined $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-clang -j $(JOBS)
+	cd build-clang && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
 
 # ThreadSanitizer: its own build, running the multi-threaded tests (readers
@@ -59,21 +86,27 @@ bench: deps
 	@cmake --build build-bench -j $(JOBS)
 	sh bench/run.sh build-bench
 
-# libFuzzer (clang): each target of FUZZ_TARGETS for SECONDS (default 60) over
-# its saved corpus, new inputs in $(FUZZ_BUILD)/corpus/<name>, crashes in
-# $(FUZZ_BUILD)/crashes. A crash stops the run: add the input to
-# tests/fuzz/corpus/<name>/ (replayed by `make test`) with the fix.
+# libFuzzer (clang): each target (every tests/fuzz/fuzz_<name>.c) for SECONDS
+# (default 60) over its saved corpus, new inputs in $(FUZZ_BUILD)/corpus/<name>,
+# crashes in $(FUZZ_BUILD)/crashes. Every target runs even when one finds a
+# crash; the run ends with one line per target and fails if any found one:
+# add the input to tests/fuzz/corpus/<name>/ (replayed by `make test`) with the fix.
 fuzz: deps
-	@sh scripts/setup.sh fuzz
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_BUILD_TESTS=OFF \
 		-DINDAGA_BUILD_FUZZERS=ON -DINDAGA_SANITIZE=address,undefined,fuzzer-no-link >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
-	@for t in $(FUZZ_TARGETS); do \
+	@summary=""; failed=0; \
+	for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes; \
-		echo "== fuzz_$$t ($(or $(SECONDS),$(SECONDS_)) s)"; \
-		$(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(or $(SECONDS),$(SECONDS_)) -timeout=10 -print_final_stats=1 \
-			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
-	done
+		echo "== fuzz_$$t ($(FUZZ_SECONDS) s)"; \
+		if $(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t; then \
+			summary="$$summary\nfuzz_$$t: no finding in $(FUZZ_SECONDS) s"; \
+		else \
+			summary="$$summary\nfuzz_$$t: FINDING (input in $(FUZZ_BUILD)/crashes/$$t-*)"; failed=1; \
+		fi; \
+	done; \
+	printf "$$summary\n"; exit $$failed
 
 # The long reliability runs: every N of the allocation and I/O fault loops,
 # 100,000 files and a 1 GB file in the hostile-document test, the crash and
@@ -87,4 +120,4 @@ stress: build
 		ctest --output-on-failure -R '^test_faults$$'
 
 clean:
-	rm -rf $(BUILD) $(ASAN) build-bench build-tsan build-fuzz build-portable
+	rm -rf $(BUILD) $(ASAN) build-clang build-bench build-tsan $(FUZZ_BUILD) build-portable python/build python/indaga/_indaga*.so

@@ -7,7 +7,7 @@
 **
 ** (the third argument runs one side only, for perf record).
 ** DIR is a tree of text files, e.g. the legislation corpus:
-**   tar -I zstd -xf /work/shared/data/legalize-pe-national.tar.zst -C /tmp/x   (-> /tmp/x/pe, 287 MB)
+**   tar -I zstd -xf ../shared/data/legalize-pe-national.tar.zst -C /tmp/x   (-> /tmp/x/pe, 287 MB)
 ** Every regular file under DIR is mapped (up to MAX_MB megabytes, default
 ** all) and read once to warm the page cache; then, over the same bytes:
 **

@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <xxhash.h>
 #include <zstd.h>
+#include "common/testhook.h"
 #include "indexer/segimpl.h"
 #include "indexer/segwriter.h"
 
@@ -95,6 +96,8 @@ static int check_layout(seg_reader *r, const unsigned char *foot, char **errmsg)
   r->nterms = get_u64(w + 8);
   r->nkeys = get_u64(w + 16);
   r->total_len = get_u64(w + 24);
+  r->stamp.index_id = get_u64(w + 32);
+  r->stamp.generation = get_u64(w + 40);
   r->ndictblk = (r->nterms + SEGF_DICT_BLOCK - 1) / SEGF_DICT_BLOCK;
   r->nvocabblk = (r->nkeys + SEGF_VOCAB_BLOCK - 1) / SEGF_VOCAB_BLOCK;
   r->nparachunk = ((uint64_t)r->npara + SEGF_PARA_CHUNK - 1) / SEGF_PARA_CHUNK;
@@ -192,10 +195,11 @@ int seg__checksum(const seg_reader *r, char **errmsg) {
   return INDAGA_OK;
 }
 
-/* Files up to this size are checksummed whole on open (about a millisecond). */
+/* Files up to this size are checksummed whole on open (about a millisecond);
+   a test build may lower it to reach the large-file path (common/testhook.h). */
 static size_t full_check_max(void) {
-  const char *z = getenv("INDAGA_TEST_FULL_CHECK_MAX");   /* tests: force the large-file path */
-  return z ? (size_t)strtoull(z, NULL, 10) : SEG_FULL_CHECK_MAX;
+  uint64_t v = test_knob(TEST_FULL_CHECK_MAX, SEG_FULL_CHECK_MAX);
+  return v > SIZE_MAX ? SIZE_MAX : (size_t)v;
 }
 
 int seg_open(seg_reader **out, const char *path, char **errmsg) {
@@ -274,6 +278,7 @@ const char *seg_name(const seg_reader *r) { return r->name; }
 uint32_t seg_npara(const seg_reader *r) { return r->npara; }
 uint32_t seg_ndoc(const seg_reader *r) { return r->ndoc; }
 uint64_t seg_nterms(const seg_reader *r) { return r->nterms; }
+seg_stamp seg_get_stamp(const seg_reader *r) { return r->stamp; }
 
 uint32_t seg_para_len(const seg_reader *r, uint32_t pid) {
   if (pid >= r->npara) return 0;

@@ -1,20 +1,21 @@
 #!/bin/sh
 # Install what indaga needs to build, test and benchmark, from Debian's archive.
 # Idempotent: when every package is present it does nothing and needs no root.
-#   scripts/setup.sh          build + test dependencies
+#   scripts/setup.sh          build + test dependencies (clang and its
+#                             sanitizer and libFuzzer runtime included:
+#                             `make test` builds with clang too)
 #   scripts/setup.sh bench    also the benchmark peers (Xapian, SQLite)
-#   scripts/setup.sh fuzz     also clang and its libFuzzer runtime
 set -eu
 
 pkgs="gcc g++ make cmake pkg-config ca-certificates zstd tar
-      libstemmer-dev libutf8proc-dev libzstd-dev libxxhash-dev libstreamvbyte-dev
-      libcmocka-dev libsqlite3-dev"
+      clang libclang-rt-14-dev
+      libstemmer-dev libutf8proc-dev libzstd-dev libxxhash-dev
+      libcmocka-dev libsqlite3-dev
+      python3-dev python3-pytest python3-setuptools python3-pip"
 for extra in "$@"; do
     case "$extra" in
     bench) pkgs="$pkgs libxapian-dev libsqlite3-dev time" ;;
-    fuzz)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
-    tsan)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
-    *) echo "setup.sh: unknown extra '$extra' (known: bench, fuzz, tsan)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown extra '$extra' (known: bench)" >&2; exit 2 ;;
     esac
 done
 

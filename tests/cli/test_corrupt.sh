@@ -12,6 +12,7 @@
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
+need_un
 ix="$tmp/ix"
 mkdir "$tmp/src"
 for f in "$UN"/a_69_*.txt; do cp "$f" "$tmp/src/"; done

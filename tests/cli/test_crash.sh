@@ -12,6 +12,7 @@
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
+need_un
 figures() {   # figures INDEX -> "generation documents paragraphs"
     s=$("$INDAGA" stats --index "$1" --json) || fail "stats on $1 failed"
     echo "$(num generation "$s") $(num documents "$s") $(num paragraphs "$s")"

@@ -8,6 +8,7 @@
 set -eu
 : "${BUILDDIR:?set BUILDDIR to the build tree}"
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
+need_un
 # rank doc part paragraph label, from hit lines (CLI JSON or the goldens)
 project() {
     sed -n 's/.*"rank":\([0-9]*\),.*"doc":"\([^"]*\)",.*"part":\([0-9]*\),.*"paragraph":\([0-9]*\),"label":\(null\|"[^"]*"\).*/\1 \2 \3 \4 \5/p' "$1"

@@ -10,7 +10,7 @@ set -eu
 ix="$tmp/ix"
 doc=carta_krasnodar_2017.txt
 mkdir "$tmp/src"
-cp "$UN/$doc" "$UN/declaracion_universal_derechos_humanos.txt" "$tmp/src/"
+cp "$SRCDIR/corpus/$doc" "$SRCDIR/corpus/declaracion_universal_derechos_humanos.txt" "$tmp/src/"
 "$INDAGA" index --index "$ix" "$tmp/src" >/dev/null
 
 # 1. --json: one document line (metadata, parts), then the part's paragraphs.

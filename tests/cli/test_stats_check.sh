@@ -7,6 +7,7 @@
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
+need_un
 trap 'touch "$tmp/stop"; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 ix="$tmp/ix"
 cp -R "$UN" "$tmp/un"

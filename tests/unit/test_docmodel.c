@@ -2,7 +2,7 @@
 ** test_docmodel.c: the document model (indexer/docmodel.h) on real text.
 **
 ** Golden structure of the three whole UN documents (tests/data/docmodel/,
-** copies of /work/shared/data/un): the Krasnodar letter's header, title,
+** copies of ../shared/data/un): the Krasnodar letter's header, title,
 ** annexes, numbered decisions, bullets and byte ranges; the UN Charter's
 ** articles and items; the Universal Declaration's preamble and 30 articles.
 ** Front matter: a 2015 UN document and a hand-written file exercising the

@@ -449,6 +449,7 @@ static void test_pieces__read_fails_midway(void **state) {
 }
 
 int main(void) {
+  if (!tu_have_shared(UN_DIR)) return TU_SKIPPED;
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_pieces__parse_equals_whole),
     cmocka_unit_test(test_pieces__search_one_thread),

@@ -1,6 +1,6 @@
 /*
 ** test_query.c: the query engine end to end on the real UN data
-** (/work/shared/data/un, 534 files), indexed through the public writer API.
+** (../shared/data/un, 534 files), indexed through the public writer API.
 **
 **   - golden tests: the whole ranked list of each query (document, part,
 **     paragraph, label and the words highlighted, as written) equals
@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <math.h>
 #include <cmocka.h>
+#include "testutil.h"
 #include "indaga.h"
 #include "common/common.h"
 #include "indexer/index.h"
@@ -716,6 +717,7 @@ static void test_query__text_reader_matches(void **state) {
 }
 
 int main(void) {
+  if (!tu_have_shared(UN_DIR)) return TU_SKIPPED;
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_query__golden_lists),
     cmocka_unit_test(test_query__krasnodar_first),

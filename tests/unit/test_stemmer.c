@@ -2,7 +2,7 @@
 ** test_stemmer.c: the analysis pipeline (stemmer/), on real text: Snowball's
 ** Spanish conformance vocabulary (tests/data/snowball, 28,378 words), a
 ** whole UN letter (tests/data/un/carta_krasnodar_2017.txt) and sentences
-** quoted from other UN documents of /work/shared/data/un (file named at
+** quoted from other UN documents of ../shared/data/un (file named at
 ** each). Each test checks tokens, terms, keys, positions and byte ranges
 ** through the public indaga_analyze() or the internal analyzer_run().
 */

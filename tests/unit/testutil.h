@@ -11,6 +11,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+** The exit status by which a test program tells ctest it was skipped
+** (SKIP_RETURN_CODE in tests/CMakeLists.txt).
+*/
+#define TU_SKIPPED 77
+
+/*
+** The shared data a program needs (the 534 UN documents of
+** INDAGA_SHARED_DATA/un, not in the repository): 1 when @dir is there, else
+** 0 after printing what to set to run the test. main() starts with
+**   if (!tu_have_shared(UN_DIR)) return TU_SKIPPED;
+*/
+static inline int tu_have_shared(const char *dir) {
+  FILE *f = fopen(dir, "r");
+  if (f) {
+    fclose(f);
+    return 1;
+  }
+  printf("SKIP: %s is absent (shared data, not in the repository); to run this test, configure "
+         "with -DINDAGA_SHARED_DATA=DIR, DIR holding un/ (the default is ../shared/data beside the "
+         "source tree)\n", dir);
+  return 0;
+}
+
 /* A fresh empty directory /tmp/indaga-test-<what>-XXXXXX (caller frees it and removes it). */
 static inline char *tu_tmpdir(const char *what) {
   char tmpl[256];

@@ -1,0 +1,30 @@
+/*
+** testhook.h: knobs that tests turn from the environment, compiled into test
+** builds only. A library that a program embeds must never act on a variable
+** of that program's environment: in the library that is installed (and in
+** the release command) test_knob() returns its default and reads nothing.
+** The test build (the object compiled with -DINDAGA_TESTING, linked into
+** the unit tests and the test copy of the command, see CMakeLists.txt) reads
+** INDAGA_TEST_<NAME>, a decimal number, and returns the default when it is
+** unset.
+**
+**   TEST_KILL_AT         the writer raises SIGKILL at its Nth durability
+**                        step (indexer/writer.c; tests/cli/test_crash.sh)
+**   TEST_FULL_CHECK_MAX  segments up to this many bytes are checksummed
+**                        whole on open (indexer/segread.c), 0 forces the
+**                        section-by-section path on small test segments
+*/
+#ifndef INDAGA_TESTHOOK_H
+#define INDAGA_TESTHOOK_H
+
+#include <stdint.h>
+
+typedef enum test_knob_id {
+  TEST_KILL_AT,
+  TEST_FULL_CHECK_MAX
+} test_knob_id;
+
+/* The knob's value in a test build, else @dflt. */
+uint64_t test_knob(test_knob_id knob, uint64_t dflt);
+
+#endif
