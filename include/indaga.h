@@ -190,10 +190,28 @@ typedef struct indaga_search_options {
   double k1;               /**< BM25 k1 (default 1.2) */
   double b;                /**< BM25 b (default 0.75) */
   int snippets;            /**< nonzero: build snippets (default 1) */
+  /* version 2 */
+  int mode;                /**< INDAGA_MATCH_BEST (default) or INDAGA_MATCH_ALL */
+  /* version 3 */
+  int correct;             /**< nonzero (default): when the query finds nothing and its
+                                suggestion (indaga_results_suggestion) finds hits, return
+                                those (indaga_results_corrected); 0: the query as typed only */
 } indaga_search_options;
-#define INDAGA_SEARCH_OPTIONS_VERSION 1
+#define INDAGA_SEARCH_OPTIONS_VERSION 3
 #define INDAGA_SEARCH_OPTIONS_INIT \
-  { INDAGA_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 240, 1.2, 0.75, 1 }
+  { INDAGA_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 240, 1.2, 0.75, 1, INDAGA_MATCH_BEST, 1 }
+
+/**
+** Match modes. Best match: every paragraph holding any of the query's plain
+** words is a candidate, and paragraphs holding all of them rank first, then
+** those holding most of them (BM25 and proximity within each); +word, the
+** operands of AND, phrases, NEAR, filters and whole symbols are required.
+** All: every word is required (as if each were +word). Question words
+** (qué, cuántos, dónde, ...) and stopwords never restrict, in either mode,
+** unless written +qué.
+*/
+#define INDAGA_MATCH_BEST 0
+#define INDAGA_MATCH_ALL  1
 
 /** A byte range [start, end) within a snippet. */
 typedef struct indaga_range {
@@ -232,8 +250,9 @@ typedef struct indaga_hit {
 ** Any string parses; what is not valid syntax is taken as words. A query
 ** with nothing to search for (empty, punctuation, exclusions only) returns
 ** INDAGA_EMISUSE with a message beginning "empty query".
-** indaga_results_total() is exact unless pruning skipped part of the
-** matches; then it is an estimate from the words' document frequencies.
+** indaga_results_total() is exact, or an estimate when counting exactly
+** would cost too much (indaga_results_total_exact() says which); it does
+** not depend on k or the offset, so every page of a query reports the same.
 ** @param[out] out  the results, or NULL when even they could not be
 **                  allocated (INDAGA_ENOMEM). On other failures *out is set
 **                  and indaga_results_errmsg() says what went wrong.
@@ -244,8 +263,22 @@ INDAGA_API int indaga_search(indaga_results **out, const indaga_index *idx,
 
 /** Number of hits held (at most k). */
 INDAGA_API size_t indaga_results_count(const indaga_results *r);
-/** Estimate of the total number of matching paragraphs (exact when small). */
+/**
+** The number of matching paragraphs (documents, with group): exact, or an
+** estimate rounded to two significant digits (see
+** indaga_results_total_exact()). The same for every k and offset.
+*/
 INDAGA_API uint64_t indaga_results_total(const indaga_results *r);
+/** Nonzero when indaga_results_total() and indaga_results_all_words() are exact counts. */
+INDAGA_API int indaga_results_total_exact(const indaga_results *r);
+/**
+** How many matching paragraphs (documents, with group) hold every query
+** word (best match ranks them first); equals the total unless some words
+** are optional. 0 means that no paragraph holds all the words (always
+** exact): the hits then hold only some of them. An estimate when the total
+** is one.
+*/
+INDAGA_API uint64_t indaga_results_all_words(const indaga_results *r);
 /** Microseconds the library spent on the query. */
 INDAGA_API uint64_t indaga_results_took_us(const indaga_results *r);
 /** Hit @p i (0-based), or NULL when out of range. Owned by @p r. */

@@ -16,6 +16,7 @@
 ** can tell the user what to change.
 */
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <time.h>
 #include "query/query.h"
@@ -26,7 +27,7 @@ struct indaga_results {
   qa_arena a;              /* every string and array below */
   indaga_hit *hits;
   size_t n;
-  uint64_t total;
+  qx_counts counts;        /* total, all_words, exact (query.h) */
   uint64_t took_us;
   char *errmsg;            /* in the arena, or a static string */
   char *note;              /* how the query was read, or NULL */
@@ -201,7 +202,12 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
       set_err(r, "indaga_search: unknown options version");
       return INDAGA_EMISUSE;
     }
-    o = *opts;
+    /* an older caller's struct ends before the fields of later versions: copy what it
+    ** has, keep the defaults after */
+    memcpy(&o, opts, opts->version == 1   ? offsetof(indaga_search_options, mode)
+                     : opts->version == 2 ? offsetof(indaga_search_options, correct)
+                                          : sizeof o);
+    o.version = INDAGA_SEARCH_OPTIONS_VERSION;
   }
   if (!idx || !query) {
     set_err(r, "indaga_search: index and query must not be NULL");
@@ -211,11 +217,15 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     set_err(r, "indaga_search: k1 must be >= 0 and b within [0, 1]");
     return INDAGA_EMISUSE;
   }
+  if (o.mode != INDAGA_MATCH_BEST && o.mode != INDAGA_MATCH_ALL) {
+    set_err(r, "indaga_search: mode must be INDAGA_MATCH_BEST or INDAGA_MATCH_ALL");
+    return INDAGA_EMISUSE;
+  }
   uint64_t t0 = now_us();
   int rc = search_once(r, idx, query, o, 1);
-  if (rc == INDAGA_OK && r->total == 0 && r->suggestion) {
+  if (rc == INDAGA_OK && o.correct && r->counts.total == 0 && r->suggestion) {
     indaga_results *c = indaga__calloc(1, sizeof *c);
-    if (c && search_once(c, idx, r->suggestion, o, 0) == INDAGA_OK && c->total > 0 &&
+    if (c && search_once(c, idx, r->suggestion, o, 0) == INDAGA_OK && c->counts.total > 0 &&
         (c->suggestion = qa_strndup(&c->a, r->suggestion, strlen(r->suggestion))) != NULL) {
       indaga_results t = *r;
       *r = *c;
@@ -243,7 +253,8 @@ static int search_once(indaga_results *r, const indaga_index *idx, const char *q
   int rc = qx_pool_get(idx, &cx);
   if (!rc) rc = qp_parse(&wa, query, strlen(query), &tree, &notes);
   if (rc) goto done;
-  qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, 0 };
+  qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, 0,
+                 o.mode == INDAGA_MATCH_ALL ? QX_MODE_ALL : QX_MODE_BEST, 0 };
   if (o.k > UINT32_MAX / 2 || o.offset > UINT32_MAX / 2) xo.k = UINT32_MAX;
   if (o.k == 0) goto done;
   rc = qx_compile(&wa, cx->an, s, tree, &xo, &q, &notes, &err);
@@ -258,7 +269,7 @@ static int search_once(indaga_results *r, const indaga_index *idx, const char *q
     rc = INDAGA_EMISUSE;
     goto done;
   }
-  rc = qx_topk(q, &hits, &nhits, &r->total, &err);
+  rc = qx_topk(q, &hits, &nhits, &r->counts, &err);
   if (rc) goto done;
   if (suggest) {
     char *fix = NULL;
@@ -306,7 +317,9 @@ done:
 }
 
 size_t indaga_results_count(const indaga_results *r) { return r ? r->n : 0; }
-uint64_t indaga_results_total(const indaga_results *r) { return r ? r->total : 0; }
+uint64_t indaga_results_total(const indaga_results *r) { return r ? r->counts.total : 0; }
+int indaga_results_total_exact(const indaga_results *r) { return r ? r->counts.exact : 0; }
+uint64_t indaga_results_all_words(const indaga_results *r) { return r ? r->counts.all_words : 0; }
 uint64_t indaga_results_took_us(const indaga_results *r) { return r ? r->took_us : 0; }
 
 const indaga_hit *indaga_results_hit(const indaga_results *r, size_t i) {

@@ -17,13 +17,17 @@ hits() { sed -n 's/.*"type":"hit".*"rank":\([0-9]*\),.*"doc":"\([^"]*\)",.*"part
 hits "$tmp/typo.json" > "$tmp/typo.hits"; hits "$tmp/right.json" > "$tmp/right.hits"
 [ -s "$tmp/right.hits" ] || fail "terrorismo finds nothing"
 same "terrorizmo against terrorismo" "$tmp/right.hits" "$tmp/typo.hits"
-grep -q '^{"type":"summary","query_no":0,"query":"terrorizmo","hits":[0-9]*,"total":[0-9]*,"suggestion":"terrorismo","corrected":true,"took_us":[0-9]*}$' \
+grep -q '^{"type":"summary","query_no":0,"query":"terrorizmo","hits":[0-9]*,"total":[0-9]*,"total_exact":true,"all_words":[0-9]*,"suggestion":"terrorismo","corrected":true,"took_us":[0-9]*}$' \
     "$tmp/typo.json" || fail "summary of terrorizmo: $(tail -n 1 "$tmp/typo.json")"
 grep -q '"suggestion":null,"took_us"' "$tmp/right.json" || fail "summary of terrorismo: $(tail -n 1 "$tmp/right.json")"
-"$INDAGA" search --index "$IDX" conbatientes terroristas extrangeros > "$tmp/human.txt"
+"$INDAGA" search --index "$IDX" --all conbatientes terroristas extrangeros > "$tmp/human.txt"
 head -n 1 "$tmp/human.txt" | grep -qx 'Mostrando resultados de: combatientes terroristas extranjeros (ninguno para: conbatientes terroristas extrangeros)' \
     || fail "human correction line: $(head -n 1 "$tmp/human.txt")"
 grep -q '^1\. carta_krasnodar_2017.txt · Anexo I' "$tmp/human.txt" || fail "corrected hits: $(cat "$tmp/human.txt")"
+# best match (the default) finds paragraphs of the other words: the suggestion only
+"$INDAGA" search --index "$IDX" conbatientes terroristas extrangeros > "$tmp/best.txt"
+head -n 1 "$tmp/best.txt" | grep -qx '¿Quisiste decir: combatientes terroristas extranjeros?' \
+    || fail "human suggestion in best match: $(head -n 1 "$tmp/best.txt")"
 
 # 2. Found something as typed: the suggestion only, the hits are the query's.
 "$INDAGA" search --index "$IDX" --json "combatientes OR terrorizmo" > "$tmp/or.json"
@@ -35,5 +39,5 @@ head -n 1 "$tmp/or.txt" | grep -qx '¿Quisiste decir: combatientes OR terrorismo
 # 3. Nothing close: no suggestion, exit 1.
 rc=0; "$INDAGA" search --index "$IDX" --json xqzwvk > "$tmp/none.json" || rc=$?
 [ "$rc" -eq 1 ] || fail "xqzwvk: exit $rc"
-grep -q '"hits":0,"total":0,"suggestion":null,"took_us"' "$tmp/none.json" || fail "none summary: $(cat "$tmp/none.json")"
+grep -q '"hits":0,"total":0,"total_exact":true,"all_words":0,"suggestion":null,"took_us"' "$tmp/none.json" || fail "none summary: $(cat "$tmp/none.json")"
 echo "ok: suggestions"

@@ -89,9 +89,12 @@ static int teardown(void **state) {
   return 0;
 }
 
+static int g_mode = INDAGA_MATCH_BEST;   /* the mode of search() */
+
 static indaga_results *search(const char *q) {
   indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
   o.k = 20;
+  o.mode = g_mode;
   indaga_results *r = NULL;
   int rc = indaga_search(&r, g_idx, q, &o);
   if (rc) fprintf(stderr, "search '%s': %s\n", q, indaga_results_errmsg(r));
@@ -138,11 +141,40 @@ static void test_suggest__misspelled_words(void **state) {
   expect("kransodar", "krasnodar", 1);
   expect("llihad", "yihad", 1);
   expect("Terrorizmo", "Terrorismo", 1);   /* the capital is kept */
-  /* in a query, each misspelled word where it is written */
+  same_hits("terrorizmo", "terrorismo");
+  /* in a query, each misspelled word where it is written; best match finds the
+  ** paragraphs of the other words, so the hits stay the query's */
+  expect("combatientes terroristas extrangeros", "combatientes terroristas extranjeros", 0);
+  /* a quoted word is required even in best match: nothing as typed */
+  expect("conbatientes  terroristas, \"extrangeros\"", "combatientes  terroristas, \"extranjeros\"", 1);
+  /* all words required: nothing as typed, so the correction's hits */
+  g_mode = INDAGA_MATCH_ALL;
   expect("combatientes terroristas extrangeros", "combatientes terroristas extranjeros", 1);
   expect("conbatientes  terroristas, \"extrangeros\"", "combatientes  terroristas, \"extranjeros\"", 1);
-  same_hits("terrorizmo", "terrorismo");
   same_hits("conbatientes terroristas extrangeros", "combatientes terroristas extranjeros");
+  g_mode = INDAGA_MATCH_BEST;
+}
+
+/* correct = 0 asks for the query as typed; a version 2 caller gets corrections (the default). */
+static void test_suggest__correct_option(void **state) {
+  (void)state;
+  if (!g_idx) skip();
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  o.correct = 0;
+  indaga_results *r = NULL;
+  assert_int_equal(indaga_search(&r, g_idx, "terrorizmo", &o), INDAGA_OK);
+  assert_int_equal(indaga_results_count(r), 0);
+  assert_int_equal(indaga_results_corrected(r), 0);
+  assert_string_equal(indaga_results_suggestion(r), "terrorismo");
+  indaga_results_free(r);
+  o = (indaga_search_options)INDAGA_SEARCH_OPTIONS_INIT;
+  o.version = 2;
+  o.correct = 0;   /* not a field of version 2: ignored */
+  r = NULL;
+  assert_int_equal(indaga_search(&r, g_idx, "terrorizmo", &o), INDAGA_OK);
+  assert_true(indaga_results_count(r) > 0);
+  assert_int_equal(indaga_results_corrected(r), 1);
+  indaga_results_free(r);
 }
 
 static void test_suggest__no_suggestion(void **state) {
@@ -196,6 +228,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_suggest__distance),
     cmocka_unit_test(test_suggest__misspelled_words),
+    cmocka_unit_test(test_suggest__correct_option),
     cmocka_unit_test(test_suggest__no_suggestion),
     cmocka_unit_test(test_suggest__hostile),
   };
