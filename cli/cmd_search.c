@@ -215,14 +215,14 @@ static void print_json(const indaga_hit *h, long query_no) {
 
 /*
 ** The line before the hits when a word looked misspelled: the hits are the
-** correction's ("Mostrando resultados de ...") or the query's ("¿Quisiste
-** decir ...?").
+** correction's ("Mostrando resultados de ...": the query found nothing, or
+** had a word no paragraph holds) or the query's ("¿Quisiste decir ...?").
 */
 static void print_suggestion(const char *query, size_t len, const char *fix, int corrected) {
   if (corrected) {
     fputs("Mostrando resultados de: ", stdout);
     out_text(stdout, fix, strlen(fix), CLI_ECHO_MAX);
-    fputs(" (ninguno para: ", stdout);
+    fputs(" (en lugar de: ", stdout);
     out_text(stdout, query, len, CLI_ECHO_MAX);
     fputs(")\n\n", stdout);
   } else {

@@ -193,9 +193,10 @@ typedef struct indaga_search_options {
   /* version 2 */
   int mode;                /**< INDAGA_MATCH_BEST (default) or INDAGA_MATCH_ALL */
   /* version 3 */
-  int correct;             /**< nonzero (default): when the query finds nothing and its
-                                suggestion (indaga_results_suggestion) finds hits, return
-                                those (indaga_results_corrected); 0: the query as typed only */
+  int correct;             /**< nonzero (default): return the hits of the suggestion
+                                (indaga_results_suggestion) when the query finds nothing or
+                                has a word no paragraph holds (indaga_results_corrected);
+                                0: the query as typed only */
 } indaga_search_options;
 #define INDAGA_SEARCH_OPTIONS_VERSION 3
 #define INDAGA_SEARCH_OPTIONS_INIT \
@@ -303,9 +304,9 @@ INDAGA_API const char *indaga_results_note(const indaga_results *r);
 */
 INDAGA_API const char *indaga_results_suggestion(const indaga_results *r);
 /**
-** 1 when the query as typed found nothing and its suggestion found hits:
-** the results are then the suggestion's (say so: "Mostrando resultados de
-** ..."). 0 otherwise.
+** 1 when the results are the suggestion's (say so: "Mostrando resultados de
+** ..."): the query as typed found nothing, or a word it corrects is held by
+** no paragraph at all, and the suggestion found hits. 0 otherwise.
 */
 INDAGA_API int indaga_results_corrected(const indaga_results *r);
 /** Free results. Accepts NULL. */

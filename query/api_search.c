@@ -32,7 +32,8 @@ struct indaga_results {
   char *errmsg;            /* in the arena, or a static string */
   char *note;              /* how the query was read, or NULL */
   char *suggestion;        /* the query with misspelled words corrected (suggest.c), or NULL */
-  int corrected;           /* the hits are the suggestion's: the query found nothing */
+  int fix_unknown;         /* the suggestion corrects a word no paragraph holds */
+  int corrected;           /* the hits are the suggestion's (see indaga_search) */
 };
 
 static uint64_t now_us(void) {
@@ -186,8 +187,11 @@ static int search_once(indaga_results *r, const indaga_index *idx, const char *q
                        indaga_search_options o, int suggest);
 
 /*
-** The search; when it finds nothing and a corrected query (suggest.c)
-** finds something, the results are the corrected query's, marked so.
+** The search. When it has a corrected query (suggest.c) and either finds
+** nothing or corrects a word no paragraph holds (which then matches
+** nothing: with best match the other words' paragraphs would be the
+** answer, the misspelled word's meaning lost), and the correction finds
+** something, the results are the correction's, marked so.
 */
 int indaga_search(indaga_results **out, const indaga_index *idx, const char *query,
                   const indaga_search_options *opts) {
@@ -223,7 +227,7 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
   }
   uint64_t t0 = now_us();
   int rc = search_once(r, idx, query, o, 1);
-  if (rc == INDAGA_OK && o.correct && r->counts.total == 0 && r->suggestion) {
+  if (rc == INDAGA_OK && o.correct && r->suggestion && (r->counts.total == 0 || r->fix_unknown)) {
     indaga_results *c = indaga__calloc(1, sizeof *c);
     if (c && search_once(c, idx, r->suggestion, o, 0) == INDAGA_OK && c->counts.total > 0 &&
         (c->suggestion = qa_strndup(&c->a, r->suggestion, strlen(r->suggestion))) != NULL) {
@@ -273,7 +277,7 @@ static int search_once(indaga_results *r, const indaga_index *idx, const char *q
   if (rc) goto done;
   if (suggest) {
     char *fix = NULL;
-    rc = qs_suggest(&wa, cx->an, s, tree, query, strlen(query), &fix, &err);
+    rc = qs_suggest(&wa, cx->an, s, tree, query, strlen(query), &fix, &r->fix_unknown, &err);
     if (rc) goto done;
     if (fix && !(r->suggestion = qa_strndup(&r->a, fix, strlen(fix)))) { rc = INDAGA_ENOMEM; goto done; }
   }

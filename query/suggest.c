@@ -295,6 +295,7 @@ typedef struct word {
   size_t nterm, nkey;
   const char *fix;          /* its correction (a key), or NULL */
   size_t nfix;
+  int unknown;              /* no paragraph holds the word */
 } word;
 
 /*
@@ -310,6 +311,7 @@ static int correct(qa_arena *a, const ix_snapshot *s, word *w, walk *wk, char **
   int rc = key_df(s, w->term, w->nterm, w->key, w->nkey, &df);
   if (rc) goto corrupt;
   if (df >= QS_RARE) return INDAGA_OK;
+  w->unknown = df == 0;
   memset(wk, 0, offsetof(walk, rows));
   wk->nc = 0;
   wk->a = cps;
@@ -432,8 +434,9 @@ static int add_place(void *ctx, const ia_token *t) {
 }
 
 int qs_suggest(qa_arena *a, analyzer *an, const ix_snapshot *s, const qnode *tree,
-               const char *q, size_t n, char **out, char **err) {
+               const char *q, size_t n, char **out, int *unknown, char **err) {
   *out = NULL;
+  *unknown = 0;
   words ws;
   ws.a = a;
   ws.n = 0;
@@ -446,6 +449,7 @@ int qs_suggest(qa_arena *a, analyzer *an, const ix_snapshot *s, const qnode *tre
   for (size_t i = 0; i < ws.n; i++) {
     if ((rc = correct(a, s, &ws.v[i], wk, err)) != INDAGA_OK) return rc;
     if (ws.v[i].fix) nfix++;
+    if (ws.v[i].fix && ws.v[i].unknown) *unknown = 1;
   }
   if (!nfix) return INDAGA_OK;
   /* The query text again, each corrected word replaced where it is written. */
