@@ -2,8 +2,9 @@
 # test_suggest.sh: misspelled words on the UN data (../shared/data/un): the
 # "¿Quisiste decir: ...?" and "Mostrando resultados de: ..." lines, the
 # summary's "suggestion" and "corrected" (doc/CLI.md), and the exit status
-# (0 when the correction found hits). The golden: "terrorizmo" gives the
-# ranked list of "terrorismo". Needs $INDAGA and $SRCDIR.
+# (0 when the correction found hits). Goldens: "terrorizmo" gives the ranked
+# list of "terrorismo"; the top 10 of terrorizmo, conbatientes and extrangeros
+# are tests/golden/suggest. Needs $INDAGA and $SRCDIR.
 set -eu
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
 if [ ! -d "$UN" ]; then echo "SKIP: no UN documents at $UN"; exit 0; fi
@@ -37,7 +38,18 @@ grep -q '"total":1,.*"suggestion":"internacional","took_us"' "$tmp/rare.json" ||
 "$INDAGA" search --index "$IDX" international > "$tmp/rare.txt"
 head -n 1 "$tmp/rare.txt" | grep -qx '¿Quisiste decir: internacional?' || fail "human suggestion: $(head -n 1 "$tmp/rare.txt")"
 
-# 3. Nothing close: no suggestion, exit 1.
+# 3. Goldens (tests/golden/suggest, checked by hand: each hit holds the corrected
+#    word or a form of it): the top 10 of each misspelled word, and its suggestion.
+for w in terrorizmo:terrorismo conbatientes:combatientes extrangeros:extranjeros; do
+    typo=${w%%:*}; fix=${w#*:}
+    "$INDAGA" search --index "$IDX" --json -n 10 "$typo" > "$tmp/g.json"
+    sed -n 's/.*"rank":\([0-9]*\),.*"doc":"\([^"]*\)",.*"part":\([0-9]*\),.*"paragraph":\([0-9]*\),"label":\(null\|"[^"]*"\).*/\1 \2 \3 \4 \5/p' \
+        "$tmp/g.json" > "$tmp/g.got"
+    same "golden $typo" "$SRCDIR/tests/golden/suggest/$typo.txt" "$tmp/g.got"
+    grep -q "\"suggestion\":\"$fix\",\"corrected\":true" "$tmp/g.json" || fail "$typo: $(tail -n 1 "$tmp/g.json")"
+done
+
+# 4. Nothing close: no suggestion, exit 1.
 rc=0; "$INDAGA" search --index "$IDX" --json xqzwvk > "$tmp/none.json" || rc=$?
 [ "$rc" -eq 1 ] || fail "xqzwvk: exit $rc"
 grep -q '"hits":0,"total":0,"total_exact":true,"all_words":0,"suggestion":null,"took_us"' "$tmp/none.json" || fail "none summary: $(cat "$tmp/none.json")"
