@@ -122,17 +122,15 @@ static void dp_row0(uint16_t *R, const int32_t *a, unsigned m) {
   for (unsigned j = 1; j <= m; j++) R[j] = (uint16_t)(R[j - 1] + gap_cost(a, j - 1));
 }
 
-/* Codepoints of UTF-8 p[0..n) into cp (at most max), with byte ends in off[1..] when off. */
-static unsigned decode(const char *p, size_t n, int32_t *cp, size_t *off, unsigned max) {
+/* Codepoints of UTF-8 p[0..n) into cp: their count, or max + 1 when more than max. */
+static unsigned decode(const char *p, size_t n, int32_t *cp, unsigned max) {
   unsigned c = 0;
   size_t i = 0;
-  if (off) off[0] = 0;
   while (i < n && c < max) {
     size_t len;
     int32_t x = ia_utf8_decode((const unsigned char *)p + i, n - i, &len);
     cp[c++] = x < 0 ? 0xFFFD : x;
     i += len;
-    if (off) off[c] = i;
   }
   return i < n ? max + 1 : c;
 }
@@ -140,7 +138,7 @@ static unsigned decode(const char *p, size_t n, int32_t *cp, size_t *off, unsign
 unsigned qs_distance(const char *x, size_t nx, const char *y, size_t ny, unsigned max) {
   int32_t kx[QS_ROWS], ay[QS_MAX_CP];
   static const unsigned big = 60000;
-  unsigned nk = decode(x, nx, kx, NULL, QS_ROWS), m = decode(y, ny, ay, NULL, QS_MAX_CP);
+  unsigned nk = decode(x, nx, kx, QS_ROWS), m = decode(y, ny, ay, QS_MAX_CP);
   if (nk > QS_ROWS || m > QS_MAX_CP) return max + 1;
   uint16_t r[QS_ROWS + 1][QS_MAX_CP + 1];
   dp_row0(r[0], ay, m);
@@ -310,7 +308,7 @@ typedef struct word {
 */
 static int correct(qa_arena *a, const ix_snapshot *s, word *w, walk *wk, char **err) {
   int32_t cps[QS_MAX_CP];
-  unsigned m = decode(w->key, w->nkey, cps, NULL, QS_MAX_CP);
+  unsigned m = decode(w->key, w->nkey, cps, QS_MAX_CP);
   w->fix = NULL;
   if (m < QS_MIN_CP || m > QS_MAX_CP) return INDAGA_OK;
   uint64_t df;
