@@ -331,6 +331,11 @@ for s in $LAT_SNIPS; do
         run_step "lat_fts5_$s" "$FTS5" latency "$WORK/fts5-pe.db" "$WORK/q.fts5.txt" $s "$PASSES" || true
 done
 
+# 5b. Hostile queries beside normal ones, under the default work budget (bench_hostile.c)
+HOSTILE=$BUILD/bench/bench_hostile
+[ -s "$LOG/build_indaga2.out" ] && run_step hostile_pe "$HOSTILE" "$WORK/indaga-pe-2" "$PASSES" || true
+[ -s "$LOG/build_un_indaga.out" ] && run_step hostile_un "$HOSTILE" "$WORK/indaga-un" "$PASSES" || true
+
 # 6. Known-item MRR@10 ----------------------------------------------------------
 for c in un pe; do
     [ -s "$WORK/ki.$c.tsv" ] || continue
@@ -561,6 +566,16 @@ most 10 per query): indaga $(val lat_indaga_0 hits), Xapian $(val lat_xapian_0 h
 EOF
 fi
 cat <<EOF
+
+## Hostile queries under the work budget (bench_hostile, default budget 2 s and 64 MiB, $PASSES timed runs each)
+
+| index | normal queries, p50 ms | worst hostile query | its p50 ms | its max ms | its status | process peak RSS, MiB |
+|---|---|---|---|---|---|---|
+| legislation | $(val hostile_pe normal_p50_ms) | $(val hostile_pe worst) | $(val hostile_pe worst_p50_ms) | $(val hostile_pe worst_max_ms) | $(val hostile_pe worst_status) | $(val hostile_pe peak_rss_mib) |
+| UN documents | $(val hostile_un normal_p50_ms) | $(val hostile_un worst) | $(val hostile_un worst_p50_ms) | $(val hostile_un worst_max_ms) | $(val hostile_un worst_status) | $(val hostile_un peak_rss_mib) |
+
+Status 0 is an answer, -13 INDAGA_ELIMIT ("query over its work budget"). The hostile set and
+every query's figures: bench/bench_hostile.c and bench/work/log/hostile_*.out.
 
 ## Known-item relevance, MRR@10
 

@@ -84,6 +84,8 @@ INDAGA_API const char *indaga_libversion(void);
 #define INDAGA_EINPUT    (-11) /**< a document cannot be read as text (binary, unreadable) */
 #define INDAGA_EREFUSED  (-12) /**< refused: the PATHs of a sync differ from the index's roots
                                     (INDAGA_WRITER_PRUNE, INDAGA_WRITER_ADD); nothing was changed */
+#define INDAGA_ELIMIT    (-13) /**< a search went over its work budget (time or memory) */
+#define INDAGA_ECANCELED (-14) /**< a search was cancelled through its cancel flag */
 
 /** @return a static English description of status code @p rc. */
 INDAGA_API const char *indaga_strerror(int rc);
@@ -180,8 +182,42 @@ INDAGA_API const char *indaga_index_root(const indaga_index *idx, size_t i);
 /* ------------------------------------------------------------------------
 ** Searching
 */
+/*
+** The work budget. Every search runs within a budget of wall-clock time and
+** memory (defaults fit a server: INDAGA_SEARCH_TIME_MS_DEFAULT and
+** INDAGA_SEARCH_MEMORY_DEFAULT) and may be cancelled from another thread:
+**   - time: measured from the start of indaga_search(), checked every
+**     thousand or so units of work (postings, candidates, expansion terms)
+**     in parsing, expansion, evaluation and hit building, so a search stops
+**     within a few milliseconds of its limit;
+**   - memory: the search's work memory (parse tree, groups, term lists,
+**     posting cursors, the heap of hits) and its results' memory (hits,
+**     snippets, context paragraphs), together. Not counted: the per-index
+**     search contexts (an analyzer and a stored-text reader, kept between
+**     searches; about 12 MiB at most each) and the positions of the one
+**     paragraph being checked;
+**   - expansions: a prefix (`terror*`) takes terms from the vocabulary
+**     until the query's expansions are used up: one term per 4 KiB of the
+**     memory budget over the whole query, shared by all its prefixes
+**     (16384 with the default budget; 1048576 without a memory limit). Past
+**     that a prefix keeps the terms it has, and the results' note says so.
+**   - duplicates cost nothing: repeated words, prefixes and subtrees
+**     (`a* OR a* OR ...`) are merged before any work is done.
+** When the time or memory runs out, indaga_search() returns INDAGA_ELIMIT
+** with a message beginning "query over its work budget: " naming the limit
+** and what the search was doing; with @partial set and the time running out
+** while matches were being collected, it returns INDAGA_OK with the best
+** hits found so far instead, and indaga_results_partial() is 1. When the
+** flag *@cancel becomes nonzero, the search stops at its next check with
+** INDAGA_ECANCELED ("query cancelled ..."); set it from any thread (an
+** atomic store, or a plain store of an int read through the volatile
+** pointer); the search never writes it.
+*/
+#define INDAGA_SEARCH_TIME_MS_DEFAULT 2000u                      /**< 2 s */
+#define INDAGA_SEARCH_MEMORY_DEFAULT ((size_t)64 * 1024 * 1024)  /**< 64 MiB */
+
 typedef struct indaga_search_options {
-  unsigned version;        /**< INDAGA_SEARCH_OPTIONS_VERSION */
+  unsigned version;        /**< INDAGA_SEARCH_OPTIONS_VERSION (1 is still accepted) */
   unsigned k;              /**< hits to return (default 10) */
   unsigned offset;         /**< hits to skip, for paging (default 0) */
   int group;               /**< nonzero: at most the best paragraph per document */
@@ -190,7 +226,12 @@ typedef struct indaga_search_options {
   double k1;               /**< BM25 k1 (default 1.2) */
   double b;                /**< BM25 b (default 0.75) */
   int snippets;            /**< nonzero: build snippets (default 1) */
-  /* version 2 */
+  /* version 2: the work budget (see above); a version 1 caller gets the defaults */
+  unsigned time_ms;        /**< wall-clock limit in ms (default 2000; 0: none) */
+  size_t memory_bytes;     /**< memory limit in bytes (default 64 MiB; 0: none) */
+  const volatile int *cancel; /**< nonzero *cancel stops the search (default NULL) */
+  int partial;             /**< nonzero: out of time, return the hits so far, marked partial (default 0) */
+  /* version 2: the match mode; a version 1 caller gets INDAGA_MATCH_BEST */
   int mode;                /**< INDAGA_MATCH_BEST (default) or INDAGA_MATCH_ALL */
   /* version 3 */
   int correct;             /**< nonzero (default): return the hits of the suggestion
@@ -200,7 +241,8 @@ typedef struct indaga_search_options {
 } indaga_search_options;
 #define INDAGA_SEARCH_OPTIONS_VERSION 3
 #define INDAGA_SEARCH_OPTIONS_INIT \
-  { INDAGA_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 240, 1.2, 0.75, 1, INDAGA_MATCH_BEST, 1 }
+  { INDAGA_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 240, 1.2, 0.75, 1, \
+    INDAGA_SEARCH_TIME_MS_DEFAULT, INDAGA_SEARCH_MEMORY_DEFAULT, NULL, 0, INDAGA_MATCH_BEST, 1 }
 
 /**
 ** Match modes. Best match: every paragraph holding any of the query's plain
@@ -244,6 +286,7 @@ typedef struct indaga_hit {
   size_t nbefore;
   const char *const *after;    /**< up to context paragraph texts after, in order */
   size_t nafter;
+  const char *date;            /**< the document's date (ISO 8601, "2017-11-22"), or NULL */
 } indaga_hit;
 
 /**
@@ -257,7 +300,8 @@ typedef struct indaga_hit {
 ** @param[out] out  the results, or NULL when even they could not be
 **                  allocated (INDAGA_ENOMEM). On other failures *out is set
 **                  and indaga_results_errmsg() says what went wrong.
-** @return INDAGA_OK, INDAGA_ECORRUPT, INDAGA_EIO, INDAGA_ENOMEM, INDAGA_EMISUSE.
+** @return INDAGA_OK, INDAGA_ECORRUPT, INDAGA_EIO, INDAGA_ENOMEM, INDAGA_EMISUSE,
+**         INDAGA_ELIMIT (over its work budget) or INDAGA_ECANCELED.
 */
 INDAGA_API int indaga_search(indaga_results **out, const indaga_index *idx,
                              const char *query, const indaga_search_options *opts);
@@ -267,7 +311,9 @@ INDAGA_API size_t indaga_results_count(const indaga_results *r);
 /**
 ** The number of matching paragraphs (documents, with group): exact, or an
 ** estimate rounded to two significant digits (see
-** indaga_results_total_exact()). The same for every k and offset.
+** indaga_results_total_exact()). The same for every k and offset, except
+** that an estimate is never below the number of hits found (k + offset at
+** most).
 */
 INDAGA_API uint64_t indaga_results_total(const indaga_results *r);
 /** Nonzero when indaga_results_total() and indaga_results_all_words() are exact counts. */
@@ -280,6 +326,13 @@ INDAGA_API int indaga_results_total_exact(const indaga_results *r);
 ** is one.
 */
 INDAGA_API uint64_t indaga_results_all_words(const indaga_results *r);
+/**
+** 1 when the search ran out of time while collecting matches and, as
+** asked by indaga_search_options.partial, returned the best hits found so
+** far: other paragraphs may match and rank higher, and the total counts
+** only the matches seen. 0 otherwise.
+*/
+INDAGA_API int indaga_results_partial(const indaga_results *r);
 /** Microseconds the library spent on the query. */
 INDAGA_API uint64_t indaga_results_took_us(const indaga_results *r);
 /** Hit @p i (0-based), or NULL when out of range. Owned by @p r. */
@@ -311,6 +364,46 @@ INDAGA_API const char *indaga_results_suggestion(const indaga_results *r);
 INDAGA_API int indaga_results_corrected(const indaga_results *r);
 /** Free results. Accepts NULL. */
 INDAGA_API void indaga_results_free(indaga_results *r);
+
+/* ------------------------------------------------------------------------
+** Completions: indexed words that begin with what was typed (a search box)
+*/
+typedef struct indaga_completions indaga_completions; /**< one indaga_complete() answer */
+
+/**
+** The indexed words that begin with @p prefix, the heaviest first: those
+** held by the most paragraphs (ties in byte order). @p prefix is the start
+** of one word as typed; it is normalised as a query word is (lowercase,
+** accents folded, ñ kept), and so are the words returned (the vocabulary's
+** accent-free keys: "combatientes" for "Combatién"). At most 4096 words per
+** segment are read, so the work is bounded however short the prefix; when
+** a segment held more, indaga_completions_truncated() says so.
+** Thread-safe on a shared @p idx, like indaga_search().
+** @param[out] out    the words, owned by the caller (indaga_completions_free());
+**                    NULL on failure.
+** @param[in]  idx    the snapshot to read.
+** @param[in]  prefix NUL-terminated UTF-8, not empty, at most 256 bytes, and
+**                    at most 64 bytes once normalised.
+** @param[in]  max    the most words to return, at least 1.
+** @return INDAGA_OK (possibly with no words), INDAGA_EMISUSE (NULL arguments,
+**         an empty or too long prefix, max 0), INDAGA_ECORRUPT, INDAGA_ENOMEM.
+*/
+INDAGA_API int indaga_complete(indaga_completions **out, const indaga_index *idx,
+                               const char *prefix, size_t max);
+/** Number of words held. */
+INDAGA_API size_t indaga_completions_count(const indaga_completions *c);
+/**
+** Word @p i (0-based), or NULL when out of range; owned by @p c. When
+** @p weight is not NULL it receives the word's weight: the paragraphs that
+** hold one of its terms, summed over segments (an upper bound: deleted
+** paragraphs and other words of the same stem count too).
+*/
+INDAGA_API const char *indaga_completions_word(const indaga_completions *c, size_t i,
+                                               uint64_t *weight);
+/** Nonzero when some segment held more matching words than were read. */
+INDAGA_API int indaga_completions_truncated(const indaga_completions *c);
+/** Free completions. Accepts NULL. */
+INDAGA_API void indaga_completions_free(indaga_completions *c);
 
 /* ------------------------------------------------------------------------
 ** Documents
@@ -487,7 +580,8 @@ INDAGA_API int indaga_writer_compact(indaga_writer *w, uint64_t *generation);
 ** after it (so rolling back twice returns to where it started); after a
 ** compact or a rebuild there is none. Uncommitted changes of the writer
 ** are discarded. With INDAGA_WRITER_DRY_RUN, nothing is committed and
-** *@p generation is the generation that would become the newest.
+** *@p generation is the previous generation, whose documents and roots
+** would become the newest.
 ** @param[out] generation  the new generation (may be NULL).
 ** @return INDAGA_OK, INDAGA_ENOTFOUND (no previous generation kept; the
 **         message says why), INDAGA_ECORRUPT (the previous generation is

@@ -11,12 +11,19 @@
 **   QN_PHRASE  -> a phrase of groups at their analysed relative positions
 **                 (stopwords kept; symbol tokens replaced by their parts).
 **   QN_PREFIX  -> one group of every term whose key starts with the prefix
-**                 (at most QX_PREFIX_MAX terms per segment).
+**                 (as many as the query's expansion budget allows, budget.h);
+**                 the same prefix twice shares one group.
 **   QN_NEAR    -> groups checked for a window of positions.
 **   QN_FILTER  -> a predicate on the paragraph's document or part (op_filter.c).
-**   QN_AND     -> AND of the positive kids, then the exclusions (NOT nodes).
+**   QN_AND     -> AND of the positive kids, then the exclusions (NOT nodes);
+**                 at the top of a best-match query (QX_MODE_BEST), a best
+**                 match (op_best.c) whose plain words are optional and whose
+**                 +words, AND operands, phrases, NEAR, filters and symbols
+**                 are required (compile_best).
 **   QN_OR      -> OR of the kids.
-** Stopwords outside phrases are dropped unless every word is a stopword.
+** Stopwords and question words outside phrases are dropped unless every
+** word is one (or written +word); the top level's dropped stopwords still
+** feed the wording bonus (collect_wording, rank.c).
 ** Groups of bag-of-words words (outside phrases, NEAR and exclusions) are
 ** the "proximity groups" of rank.c.
 **
@@ -36,6 +43,12 @@
 /* Record status @rc with a message about the current segment (first error wins). */
 void qx_fail(qx_query *q, int rc, const char *what) {
   if (q->rc) return;
+  const qb_budget *b = q->a->bud;
+  if (b && b->rc && (rc == INDAGA_ENOMEM || rc == b->rc)) {   /* the budget ran out: its own message */
+    q->rc = b->rc;
+    q->err = qb_message(b);
+    return;
+  }
   q->rc = rc;
   if (rc == INDAGA_ENOMEM) q->err = indaga__sprintf("out of memory %s", what);
   else q->err = indaga__sprintf("index segment %s: %s while %s", q->r ? seg_name(q->r) : "?",
@@ -60,6 +73,10 @@ void *qx_grow(qx_query *q, const void *old, size_t n, size_t *cap, size_t elem, 
 
 void qx_note(qx_query *q, const char *msg) {
   if (!q->notes) return;
+  size_t nm = strlen(msg);
+  const char *z = (const char *)q->notes->p;
+  for (size_t i = 0; i + nm <= q->notes->n; i++)
+    if (!memcmp(z + i, msg, nm)) return;   /* said already */
   if (q->notes->n) buf_puts(q->notes, "; ");
   buf_puts(q->notes, msg);
 }
@@ -85,6 +102,7 @@ static int collect_tok(void *ctx, const ia_token *tok) {
 int qx_analyse(qx_query *q, const char *p, size_t n, qx_tokv *v) {
   memset(v, 0, sizeof *v);
   v->q = q;
+  if (qx_over_budget(q, 64 + n)) return q->rc;
   int rc = analyzer_run(q->an, p, n, collect_tok, v, NULL);
   if (rc) qx_fail(q, rc < 0 ? rc : INDAGA_ENOMEM, "analysing the query");
   if (v->more) qx_note(q, "a phrase longer than 64 words was cut");
@@ -206,12 +224,21 @@ static cnode *prefix_node(qx_query *q, const qnode *w, unsigned flags, int bag) 
   int rc = analyzer_word(q->an, w->p, w->n, &term, &nterm, &key, &nkey, &stop);
   if (rc) { qx_fail(q, rc, "analysing the query"); return NULL; }
   if (nkey == 0) return NULL;
+  flags |= G_PREFIX | (bag ? G_PROX : 0);
+  for (size_t i = 0; i < q->ngroups; i++) {   /* the same prefix again ("A*", "a*"): one expansion */
+    qgroup *g = q->groups[i];
+    if (g->flags == flags && g->nkey == nkey && !memcmp(g->key, key, nkey)) {
+      cnode *c = qx_cnode(q, C_GROUP, &qx_op_group, 0);
+      if (c) c->g = g;
+      return c;
+    }
+  }
   ia_token t;
   memset(&t, 0, sizeof t);
   t.key = qa_strndup(q->a, key, nkey);
   t.nkey = nkey;
   if (!t.key) { qx_fail(q, INDAGA_ENOMEM, "compiling the query"); return NULL; }
-  return group_node(q, &t, flags | G_PREFIX | (bag ? G_PROX : 0));
+  return group_node(q, &t, flags);
 }
 
 /*
@@ -271,6 +298,7 @@ static size_t count_content(qx_query *q, const qnode *t, int neg) {
 */
 static cnode *compile(qx_query *q, const qnode *t, int neg, int bag, int keepstop) {
   unsigned flags = neg ? 0 : G_POS;
+  if (qx_over_budget(q, 64)) return NULL;
   switch (t->kind) {
   case QN_WORD:
     if (!keepstop && word_is_weak(q, t)) return NULL;
@@ -325,6 +353,9 @@ static cnode *compile(qx_query *q, const qnode *t, int neg, int bag, int keepsto
         cnode *k = compile(q, t->kids[i], neg, bag, keepstop);
         if (q->rc) return NULL;
         if (!k) continue;
+        size_t j = 0;   /* a group already among the kids (a shared prefix) is not added twice */
+        while (j < c->nkids && !(k->kind == C_GROUP && c->kids[j]->kind == C_GROUP && c->kids[j]->g == k->g)) j++;
+        if (j < c->nkids) continue;
         c->kids[c->nkids++] = k;
         if (!pass) c->npos++;
       }
@@ -353,6 +384,9 @@ static cnode *compile_best(qx_query *q, const qnode *t, int keepstop) {
     const qnode *w = t->kids[i];
     k[i] = compile(q, w, 0, 1, keepstop);
     if (q->rc) return NULL;
+    if (!k[i]) continue;
+    for (size_t j = 0; j < i && k[i]; j++)   /* a group already among the kids (a shared prefix) is not added twice */
+      if (k[j] && k[i]->kind == C_GROUP && k[j]->kind == C_GROUP && k[j]->g == k[i]->g) k[i] = NULL;
     if (!k[i]) continue;
     if (w->kind == QN_NOT) cls[i] = 3;
     else if (w->required || w->kind == QN_PHRASE || w->kind == QN_NEAR || w->kind == QN_FILTER || k[i]->symbol)
@@ -427,13 +461,13 @@ static void collect_wording(qx_query *q, const qnode *t, int keepstop) {
 /**************************************************************************
 ** Compilation: groups -> terms per segment, global statistics
 */
-#define NAMEV_SLOTS 4096u   /* hash slots: more than twice QX_PREFIX_MAX */
-
 typedef struct namev {
   qx_query *q;
   const char **names; size_t *nnames; size_t n, cap;
   const char *pfx; size_t npfx;
   uint32_t *slot;     /* past 16 names: open addressing, index + 1 (0 empty) */
+  size_t nslots;      /* a power of two, more than twice n */
+  int full;           /* the query's expansions ran out while adding names */
 } namev;
 
 static uint32_t name_hash(const char *t, size_t nt) {
@@ -444,11 +478,11 @@ static uint32_t name_hash(const char *t, size_t nt) {
 
 /* The hash slot of t[0..nt): where it is, or the empty slot where it goes. */
 static uint32_t *name_slot(namev *v, const char *t, size_t nt) {
-  uint32_t i = name_hash(t, nt) & (NAMEV_SLOTS - 1);
+  size_t mask = v->nslots - 1, i = name_hash(t, nt) & mask;
   while (v->slot[i]) {
     size_t k = v->slot[i] - 1;
     if (v->nnames[k] == nt && !memcmp(v->names[k], t, nt)) break;
-    i = (i + 1) & (NAMEV_SLOTS - 1);
+    i = (i + 1) & mask;
   }
   return &v->slot[i];
 }
@@ -460,12 +494,15 @@ static uint32_t *name_slot(namev *v, const char *t, size_t nt) {
 */
 static int add_name(namev *v, const char *t, size_t nt) {
   uint32_t *slot = NULL;
-  if (!v->slot && v->n == 16 && v->n < NAMEV_SLOTS / 2) {
-    v->slot = qx_alloc(v->q, NAMEV_SLOTS * sizeof *v->slot);
-    if (!v->slot) return INDAGA_ENOMEM;
+  if (v->n >= 16 && v->n >= v->nslots / 2) {   /* (re)build the table at twice the size */
+    size_t ns = v->nslots ? v->nslots * 2 : 64;
+    uint32_t *sl = ns <= SIZE_MAX / 4 / sizeof *sl ? qx_alloc(v->q, ns * sizeof *sl) : NULL;
+    if (!sl) return INDAGA_ENOMEM;
+    v->slot = sl;
+    v->nslots = ns;
     for (size_t i = 0; i < v->n; i++) *name_slot(v, v->names[i], v->nnames[i]) = (uint32_t)i + 1;
   }
-  if (v->slot && v->n < NAMEV_SLOTS / 2) {
+  if (v->slot) {
     slot = name_slot(v, t, nt);
     if (*slot) return 0;
   } else {
@@ -491,8 +528,12 @@ static int vocab_cb(void *ctx, const char *t, size_t nt) { return add_name(ctx, 
 static int prefix_cb(void *ctx, const char *k, size_t nk, const char *t, size_t nt) {
   namev *v = ctx;
   (void)k; (void)nk;
-  if (v->n >= QX_PREFIX_MAX) return 1;
-  return add_name(v, t, nt);
+  if (qx_over_budget(v->q, 8)) return v->q->rc;
+  size_t n = v->n;
+  int rc = add_name(v, t, nt);
+  if (rc || v->n == n) return rc;
+  if (qb_expand(v->q->a->bud)) { v->n--; v->full = 1; return 1; }   /* expansions used up: drop it, stop (its slot is never read again) */
+  return 0;
 }
 
 /*
@@ -524,7 +565,7 @@ static double union_df(qx_query *q, const seg_reader *r, const seg_term *t, uint
     while (!rc) {
       uint32_t d = SEG_END;
       for (uint32_t i = 1; i < n; i++) if (c[i].doc < d) d = c[i].doc;
-      if (d == SEG_END) break;
+      if (d == SEG_END || qx_over_budget(q, n)) break;
       rc = seg_cursor_seek(&c[0], d);
       if (!rc && c[0].doc != d) df++;
       for (uint32_t i = 1; i < n && !rc; i++) if (c[i].doc == d) rc = seg_cursor_next(&c[i]);
@@ -539,9 +580,9 @@ static double union_df(qx_query *q, const seg_reader *r, const seg_term *t, uint
   seg_cursor c;
   double df = 0;
   int rc = 0;
-  for (uint32_t i = 0; i < n && !rc; i++) {
+  for (uint32_t i = 0; i < n && !rc && !qx_over_budget(q, SEG_BLOCK); i++) {   /* opening decodes a block */
     rc = seg_cursor_open(&c, r, &t[i]);
-    while (!rc && c.doc != SEG_END) {
+    while (!rc && c.doc != SEG_END && !qx_over_budget(q, 1)) {
       if (c.doc >= np) { rc = INDAGA_ECORRUPT; break; }
       uint64_t m = 1ull << (c.doc & 63), *w = &bits[c.doc >> 6];
       if (!(*w & m)) { *w |= m; df++; }
@@ -568,7 +609,8 @@ static int resolve_group(qx_query *q, qgroup *g) {
     q->r = r;
     if (g->flags & G_PREFIX) {
       rc = seg_vocab_prefix(r, g->key, g->nkey, prefix_cb, &v);
-      if (rc == 1) { rc = 0; truncated = 1; }
+      if (rc == 1) rc = 0;
+      if (v.full) truncated = 1;
     } else {
       rc = add_name(&v, g->term, g->nterm);
       if (!rc) rc = seg_vocab_get(r, g->key, g->nkey, vocab_cb, &v);
@@ -579,7 +621,7 @@ static int resolve_group(qx_query *q, qgroup *g) {
     gs->names = qx_alloc(q, (v.n ? v.n : 1) * sizeof *gs->names);
     gs->nnames = qx_alloc(q, (v.n ? v.n : 1) * sizeof *gs->nnames);
     if (!gs->t || !gs->names || !gs->nnames) return q->rc;
-    for (size_t i = 0; i < v.n; i++) {
+    for (size_t i = 0; i < v.n && !qx_over_budget(q, 64); i++) {
       rc = seg_term_get(r, v.names[i], v.nnames[i], &gs->t[gs->n]);
       if (rc < 0) { qx_fail(q, rc, "reading the term dictionary"); return q->rc; }
       if (rc == 1 && gs->t[gs->n].df > 0) {
@@ -591,7 +633,7 @@ static int resolve_group(qx_query *q, qgroup *g) {
     if (q->rc) return q->rc;
   }
   q->r = NULL;
-  if (truncated) qx_note(q, "a prefix matched too many words: the first 1024 per segment were used");
+  if (truncated) qx_note(q, "a prefix matched more words than the query's work budget allows: the first ones were used");
   g->idf = qr_idf(&q->pr, g->df);
   return INDAGA_OK;
 }

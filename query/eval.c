@@ -34,6 +34,11 @@
 **              the two rarest cheap kids are groups with one big list each,
 **              the intersection merges those lists' decoded blocks by
 **              comparison (leapfrog2) instead of seeking posting by posting.
+**   run_best   the root is a best match (op_best.c), top k without
+**              grouping: MaxScore over the optional words with the tier
+**              (the number of words a paragraph holds) leading the bound.
+** Each hit has a tier (0 unless the root is a best match), compared before
+** its score. The counts come from a count pass (see "Counts" below).
 */
 #include <assert.h>
 #include <math.h>
@@ -179,7 +184,7 @@ static void run_one(qx_query *q, qit *it) {
   double cub = 0;
   int have_bound = 0;
   uint8_t cand[SEG_BLOCK];
-  while (c->doc != SEG_END && !q->rc) {
+  while (c->doc != SEG_END && !q->rc && !qx_over_budget(q, SEG_BLOCK)) {
     uint32_t d = c->doc;
     if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
       uint32_t last = SEG_END;
@@ -240,7 +245,7 @@ static void run_group(qx_query *q, qit *it) {
   uint32_t d = it->doc, blast = 0, minlen = 0, ctf = 0;
   double cub = 0;
   int have_bound = 0;
-  while (d != SEG_END && !q->rc) {
+  while (d != SEG_END && !q->rc && !qx_over_budget(q, it->ncur)) {
     if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
       uint32_t last = SEG_END;
       double ub = qx_bound(q, it, d, &last);
@@ -311,6 +316,7 @@ static inline void group_seek(qx_query *q, qit *it, uint32_t t) {
 static uint32_t leapfrog2(qx_query *q, qit *ka, qit *kb, uint32_t d) {
   const seg_cursor *a = &ka->cur[ka->dom], *b = &kb->cur[kb->dom];
   for (;;) {
+    if (qx_over_budget(q, ka->ncur + kb->ncur)) return SEG_END;
     group_seek(q, ka, d);
     if (q->rc || ka->doc == SEG_END) return SEG_END;
     group_seek(q, kb, ka->doc);
@@ -341,6 +347,7 @@ static uint32_t leapfrog(qx_query *q, qit *root, const uint32_t *lead, size_t n,
   size_t agree = 0, i = 0;
   while (agree < n) {
     qit *k = root->kids[lead[i]];
+    if (qx_over_budget(q, q->nopen)) return SEG_END;
     qx_seek(q, k, d);
     if (q->rc || k->doc == SEG_END) return SEG_END;
     if (k->doc == d) agree++;
@@ -440,7 +447,7 @@ static void run_conj(qx_query *q, qit *root) {
   }
   uint32_t d = 0, blast = 0;
   int have_bound = 0;
-  while (!q->rc && d != SEG_END) {
+  while (!q->rc && d != SEG_END && !qx_over_budget(q, q->nopen)) {
     const int full = q->nheap == q->o.k;
     /* 1. block-max: skip ranges whose bound cannot enter */
     if (pruning && full) {
@@ -545,8 +552,9 @@ static double kid_bound_at(qx_query *q, qit *k, uint32_t d, double len) {
 ** holding at most t - 1 words can enter, so the t - 1 costliest optional
 ** kids become non-essential: candidates come from the others' union only,
 ** and the non-essential kids are sought (decoded) only at a candidate whose
-** bound still lets it in. With a full heap of all-words hits, this is an
-** intersection led by the rarest word. When a required kid scores, it
+** bound still lets it in. With a full heap of all-words hits, the words
+** are intersected (leapfrog, rarest first; the two rarest merged block by
+** block as run_conj does, leapfrog2). When a required kid scores, it
 ** alone makes candidates (leapfrog over the required kids) and every
 ** optional kid is non-essential.
 **
@@ -562,24 +570,34 @@ static void run_best(qx_query *q, qit *root) {
   const uint32_t seg = (uint32_t)q->seg, full_tier = (uint32_t)root->c->nopt;
   const size_t nr = root->npos - root->nopt, no = root->nopt;
   qit **opt = root->kids + nr;
-  uint32_t *byc = qx_alloc(q, (no ? no : 1) * sizeof *byc);
+  uint32_t *byc = qx_alloc(q, 2 * (no ? no : 1) * sizeof *byc), *lead;
   uint8_t *ess = qx_alloc(q, no ? no : 1);
   qit *lazy[QX_PHRASE_MAX];
   size_t nlazy = 0;
+  int conj = 0;   /* the worst kept hit holds every word: the words are intersected */
+  qit *pair[2], **two = NULL;   /* conj: the two rarest words, when leapfrog2 can merge them */
   if (!byc || !ess) return;
   by_cost_desc(opt, no, byc);
+  lead = byc + no;
+  for (size_t i = 0; i < no; i++) lead[i] = (uint32_t)(nr + byc[no - 1 - i]);   /* rarest first */
   for (size_t i = 0; i < no; i++) ess[i] = !root->reqs;
   for (size_t i = 0; i < nr && root->reqs; i++)
     if (root->kids[i]->op->positions && nlazy < QX_PHRASE_MAX) { root->kids[i]->lazy = 1; lazy[nlazy++] = root->kids[i]; }
   uint32_t tw = UINT32_MAX, d = 0, blast = 0;
   int have_bound = 0;
-  while (!q->rc && d != SEG_END) {
+  while (!q->rc && d != SEG_END && !qx_over_budget(q, q->nopen)) {
     const int full = q->nheap == q->o.k;
     /* 0. the essential kids for the worst kept tier */
     if (full && !root->reqs && q->heap[0].tier != tw) {
       tw = q->heap[0].tier;
       if (tw > no) break;   /* no paragraph here holds enough of the words */
-      for (size_t i = 0; i < no; i++) ess[byc[i]] = i + 1 >= tw;
+      conj = tw == no;
+      for (size_t i = 0; i < no; i++) ess[byc[i]] = conj || i + 1 >= tw;
+      if (conj && no >= 2) {
+        pair[0] = root->kids[lead[0]];
+        pair[1] = root->kids[lead[1]];
+        if (qx_group_one_big_list(q, pair[0]) && qx_group_one_big_list(q, pair[1])) two = pair;
+      }
     }
     /* 1. block-max: skip ranges whose bound cannot enter */
     if (full) {
@@ -590,6 +608,8 @@ static void run_best(qx_query *q, qit *root) {
     /* 2. the next candidate */
     if (root->reqs) {
       d = leapfrog(q, root, root->ord, nr, d);
+    } else if (conj) {
+      d = two ? leapfrog_two(q, root, lead, no, two, d) : leapfrog(q, root, lead, no, d);
     } else {
       uint32_t m = SEG_END;
       for (size_t i = 0; i < no; i++) {
@@ -719,7 +739,7 @@ static void run_segment(qx_query *q) {
     for (size_t i = 0; i < root->npos && nlazy < QX_PHRASE_MAX; i++)
       if (root->kids[i]->op->positions) lazy[nlazy++] = root->kids[i];
   for (size_t i = 0; i < nlazy; i++) lazy[i]->lazy = 1;
-  while (!q->rc) {
+  while (!q->rc && !qx_over_budget(q, q->nopen)) {
     int full = q->nheap == q->o.k;
     if (pruning && full) {
       int skip = blockmax_skip(q, root, &d, &blast, &have_bound);
@@ -771,22 +791,26 @@ static void run_segment(qx_query *q) {
 }
 
 /**************************************************************************
-** Counts (query.h, qx_counts). The top-k loops count every match they
-** verify; when they skipped nothing, that count is exact. Otherwise a
-** separate pass counts, on fresh iterators and without scoring: first in
-** document order with QX_COUNT_STEPS steps (a step is one match, or one
-** seek of the root), exact when it gets to the end; else, with
-** QX_SAMPLE_STEPS more, in QX_SAMPLE_WINDOWS windows spread evenly over
-** each segment's paragraphs, each counted from its start until its end or
-** its share of the steps, and scaled by the part of it covered. The
-** estimate is rounded to two significant digits. The pass depends on the
-** query and the snapshot only, never on k or the offset, so every page of
-** a query reports the same counts. A query whose root is one word, on a
-** snapshot without deleted paragraphs, takes its count from the word's df.
+** Counts (query.h, qx_counts). They are those of a count pass, which
+** counts on fresh iterators without scoring: first in document order with
+** QX_COUNT_WORK units of work (one per seek of the root, which finds one
+** match, and QX_POS_COST per position check of a phrase or NEAR, op_and.c,
+** which stops a seek when the work runs out), exact when it gets to the
+** end; else, with QX_SAMPLE_WORK more, in QX_SAMPLE_WINDOWS windows spread
+** evenly over each segment's paragraphs, each counted from its start until
+** its end or its share of the work and scaled by the part of it covered;
+** the estimate is rounded to two significant digits. The pass depends on
+** the query and the snapshot only, never on k or the offset, so every page
+** of a query reports the same counts (but an estimate below the number of
+** hits found, k + offset at most, is raised to it). It is skipped where its result is
+** known: a top-k run that skipped nothing (on a snapshot without deleted
+** paragraphs, and with no position checks) counted every match, and the
+** exact phase ends within its work when (matches + segments) fit; a query
+** of one word (and no bonus) on such a snapshot matches its df.
 */
-#define QX_COUNT_STEPS 16384u
-#define QX_SAMPLE_STEPS 8192u
-#define QX_SAMPLE_WINDOWS 16u
+#define QX_COUNT_WORK 1024u
+#define QX_SAMPLE_WORK 512u
+#define QX_SAMPLE_WINDOWS 8u
 
 typedef struct qx_tally {
   uint64_t n, all;                 /* matches (documents, with group), those holding every word */
@@ -834,19 +858,34 @@ static int *count_doc(qx_query *q, qx_tally *t, uint32_t x) {
   return t->piece == SIZE_MAX ? &t->all_seen : &q->cpieces[t->piece].all;
 }
 
+/* After a cut, no composite iterator's match is verified: each is sought again. */
+static void unverify(qit *it) {
+  if (!it->nkids) return;
+  it->at = 0;
+  for (size_t i = 0; i < it->nkids; i++) unverify(it->kids[i]);
+}
+
 /*
-** Count the root's live matches in [lo, hi) of the current segment, taking
-** at most *budget steps (decremented). Returns where it stopped: hi when
-** the range is done.
+** Count the root's live matches in [lo, hi) of the current segment, doing
+** at most @budget work (q->work: a unit per seek of the root, QX_POS_COST
+** per position check, op_and.c). Returns where it stopped: hi when the
+** range is done.
 */
-static uint32_t count_range(qx_query *q, qit *root, uint32_t lo, uint32_t hi, uint64_t *budget, qx_tally *t) {
+static uint32_t count_range(qx_query *q, qit *root, uint32_t lo, uint32_t hi, uint64_t budget, qx_tally *t) {
   const int best = root->kind == C_BEST;
   uint32_t d = lo;
+  q->work_limit = q->work + budget;
+  q->cut = 0;
   while (d < hi) {
-    if (*budget == 0) return d;
-    (*budget)--;
-    qx_seek(q, root, d);
+    if (q->work >= q->work_limit || qx_over_budget(q, q->nopen)) return d;
+    q->work++;
+    if (!root->at || root->doc < d) root->op->seek(q, root, d);   /* qx_seek, after a cut too */
     uint32_t x = root->doc;
+    if (q->cut) {   /* out of work within the seek */
+      q->cut = 0;
+      unverify(root);
+      return x > d && x < hi ? x : d;
+    }
     if (q->rc || x >= hi) return hi;
     d = x + 1;
     if (ix_is_deleted(q->s, q->seg, x)) continue;
@@ -874,25 +913,61 @@ static uint64_t round2(double x) {
   return (uint64_t)llround(x / p) * (uint64_t)llround(p);
 }
 
+/* Phrase and NEAR nodes under @c. */
+static unsigned positional(const cnode *c) {
+  unsigned n = c->op->positions != NULL;
+  for (size_t i = 0; i < c->nkids; i++) n += positional(c->kids[i]);
+  return n;
+}
+
+/*
+** A floor of the matches of a disjunction root (OR, or a best match whose
+** required kids are filters at most): its commonest word's live paragraphs
+** (df less every deleted paragraph), which the exact phase would each seek.
+*/
+static double union_floor(const qx_query *q) {
+  const cnode *c = q->root;
+  size_t from = 0;
+  if (c->kind == C_BEST) {
+    from = c->npos - c->nopt;
+    for (size_t i = 0; i < from; i++) if (c->kids[i]->kind != C_FILTER) return 0;
+  } else if (c->kind != C_OR) {
+    return 0;
+  }
+  double df = 0, paras = 0;
+  for (size_t i = from; i < c->npos; i++)
+    if (c->kids[i]->kind == C_GROUP && c->kids[i]->g->df > df) df = c->kids[i]->g->df;
+  for (size_t s = 0; s < q->nsegs; s++) paras += seg_npara(ix_seg(q->s, s));
+  return df - (paras - (double)ix_live_paras(q->s));
+}
+
 static void count_pass(qx_query *q, qx_counts *c) {
   qx_tally t = { 0, 0, SEG_END, SIZE_MAX, 0 };
-  uint64_t left = q->o.count_steps ? q->o.count_steps : QX_COUNT_STEPS;
-  int done = 1;
+  uint64_t budget = q->o.count_steps ? q->o.count_steps : QX_COUNT_WORK;
+  /* each match the top-k run verified costs the exact phase a seek (and a check): it cannot end */
+  uint64_t least = (uint64_t)q->matched * (1 + (positional(q->root) ? QX_POS_COST : 0));
+  int done = least <= budget && union_floor(q) <= (double)budget;
+  q->counting = 1;
+  q->work = 0;
   for (size_t s = 0; s < q->nsegs && done && !q->rc; s++) {
     qit *root = count_build(q, s);
     if (root) {
       uint32_t np = seg_npara(q->r);
       t.last_doc = SEG_END;
-      done = count_range(q, root, 0, np, &left, &t) >= np;
+      done = count_range(q, root, 0, np, budget > q->work ? budget - q->work : 0, &t) >= np;
     }
-    qx_it_release(root);
+    qx_it_release(q, root);
   }
-  if (q->rc) return;
-  if (done) { c->total = t.n; c->all_words = t.all; c->exact = 1; return; }
+  if (q->rc || done) {
+    q->counting = 0;
+    if (done) { c->total = t.n; c->all_words = t.all; c->exact = 1; }
+    return;
+  }
   /* sampling: windows spread over each segment, each scaled by the part of it counted */
   double est = 0, est_all = 0;
-  uint64_t per = (q->o.count_steps ? q->o.count_steps / 2 : QX_SAMPLE_STEPS) / (QX_SAMPLE_WINDOWS * (q->nsegs ? q->nsegs : 1));
-  if (per < 16) per = 16;
+  uint64_t per = (q->o.count_steps ? q->o.count_steps / 2 : QX_SAMPLE_WORK) / (QX_SAMPLE_WINDOWS * (q->nsegs ? q->nsegs : 1));
+  uint64_t least_per = positional(q->root) ? QX_POS_COST + 1 : 16;   /* a window sees a match or a check at least */
+  if (per < least_per) per = least_per;
   q->ncpieces = 0;
   for (size_t s = 0; s < q->nsegs && !q->rc; s++) {
     qit *root = count_build(q, s);
@@ -902,18 +977,18 @@ static void count_pass(qx_query *q, qx_counts *c) {
       uint32_t hi = (uint32_t)((uint64_t)np * (w + 1) / QX_SAMPLE_WINDOWS);
       if (hi <= lo) continue;
       qx_tally wt = { 0, 0, SEG_END, SIZE_MAX, 0 };
-      uint64_t b = per;
-      uint32_t at = count_range(q, root, lo, hi, &b, &wt);
+      uint32_t at = count_range(q, root, lo, hi, per, &wt);
       double scale = at > lo ? (double)(hi - lo) / (double)(at - lo) : 0;
       est += (double)wt.n * scale;
       est_all += (double)wt.all * scale;
     }
-    qx_it_release(root);
+    qx_it_release(q, root);
   }
+  q->counting = 0;
   if (q->rc) return;
   c->exact = 0;
-  c->total = round2(est > (double)t.n ? est : (double)t.n);
-  c->all_words = round2(est_all > (double)t.all ? est_all : (double)t.all);
+  c->total = round2(est);   /* not raised to the exact phase's partial count, which k may cut short */
+  c->all_words = round2(est_all);
 }
 
 int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char **err) {
@@ -934,7 +1009,8 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
     if (q->it && !q->rc && !wording_build(q)) run_segment(q);
     qx_release(q);
   }
-  if (q->rc) { *err = q->err; return q->rc; }
+  if (q->rc && q->rc != INDAGA_ELIMIT) { *err = q->err; return q->rc; }
+  /* over the budget: the hits so far are returned with the status, for partial results */
   for (size_t i = 0; i < q->npieces; i++) {
     q->matched_all += q->pieces[i].h.tier == q->full_tier;
     offer(q, &q->pieces[i].h);
@@ -946,20 +1022,32 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   counts->all_words = q->matched_all;
   counts->exact = 1;
   counts->pruned = q->skipped;
-  if (q->skipped) {
-    uint64_t paras = 0;
-    for (size_t s = 0; s < q->nsegs; s++) paras += seg_npara(ix_seg(q->s, s));
-    if (q->root->kind == C_GROUP && !q->o.group && q->prox_max == 0 && paras == ix_live_paras(q->s)) {
-      counts->total = counts->all_words = (uint64_t)q->root->g->df;   /* every posting is a live match */
-    } else {
-      count_pass(q, counts);
-      if (q->rc) { *err = q->err; return q->rc; }
-    }
+  /*
+  ** The counts must not depend on k: they are the count pass's, whose
+  ** exact phase needs (matches + segments) steps at most. Without deleted
+  ** paragraphs, a run that skipped nothing has every match and knows
+  ** whether that phase would end within its budget; otherwise the pass runs.
+  */
+  uint64_t paras = 0;
+  for (size_t s = 0; s < q->nsegs; s++) paras += seg_npara(ix_seg(q->s, s));
+  int deleted = paras != ix_live_paras(q->s);
+  uint64_t budget = q->o.count_steps ? q->o.count_steps : QX_COUNT_WORK;
+  if (q->rc) {
+    counts->exact = 0;   /* partial: the matches seen so far */
+  } else if (q->root->kind == C_GROUP && !q->o.group && q->prox_max == 0 && !deleted) {
+    counts->total = counts->all_words = (uint64_t)q->root->g->df;   /* every posting is a live match */
+  } else if (q->skipped || q->o.group || deleted || positional(q->root) || q->matched + q->nsegs > budget) {
+    count_pass(q, counts);
+    if (q->rc && q->rc != INDAGA_ELIMIT) { *err = q->err; return q->rc; }
+    if (q->rc) { counts->total = q->matched; counts->all_words = q->matched_all; counts->exact = 0; }
   }
+  /* an estimate below the hits in hand would contradict them: raised to their number (rare; k's only effect) */
+  if (!counts->exact && counts->total < q->nheap) counts->total = q->nheap;
   if (q->root->kind != C_BEST) counts->all_words = counts->total;
   else if (q->nheap == 0 || q->heap[0].tier < q->full_tier) counts->all_words = 0;   /* the best hit misses a word */
   else if (counts->all_words == 0) counts->all_words = 1;
-  return INDAGA_OK;
+  *err = q->err;
+  return q->rc;
 }
 
 int qx_match_token(const qx_query *q, size_t seg, const ia_token *tok, uint32_t *group) {
@@ -989,10 +1077,10 @@ int qx_match_token(const qx_query *q, size_t seg, const ia_token *tok, uint32_t 
 
 void qx_release(qx_query *q) {
   if (!q) return;
-  qx_it_release(q->it);
+  qx_it_release(q, q->it);
   q->it = NULL;
   for (unsigned i = 0; i < q->nwslots; i++) {
-    if (q->wslot[i].stop) qx_it_release(q->wit[i]);
+    if (q->wslot[i].stop) qx_it_release(q, q->wit[i]);
     q->wit[i] = NULL;
   }
   indaga__free(q->sp);

@@ -47,7 +47,6 @@
 
 #include "query/query.h"
 
-#define QX_PREFIX_MAX 1024    /* terms of one prefix per segment */
 #define QX_PHRASE_MAX 64      /* tokens of a phrase or NEAR */
 
 /* group flags */
@@ -125,13 +124,14 @@ struct qx_op {
   uint32_t (*bound_prep)(qx_query *q, qit *it, uint32_t d, uint32_t *last);
   double (*bound_eval)(qx_query *q, const qit *it, uint32_t lfloor);
   int (*positions)(qx_query *q, qit *it, uint32_t d);
-  void (*release)(qit *it);
+  void (*release)(qx_query *q, qit *it);
 };
 
 extern const qx_op qx_op_group, qx_op_and, qx_op_phrase, qx_op_near, qx_op_or, qx_op_not, qx_op_filter,
   qx_op_best;
 
 #define QX_WORDING_MAX 32     /* words and pairs of the wording bonus */
+#define QX_POS_COST 64u       /* count pass: the work of one position check, in seeks */
 
 struct qx_query {
   qa_arena *a;
@@ -159,6 +159,7 @@ struct qx_query {
   const seg_reader *r;
   qit *it;
   qit **prox; unsigned nproxit;
+  size_t nopen;              /* cursors open (op_group.c): a step's work in the budget */
   qit *wit[QX_WORDING_MAX];  /* the wording slots' iterators in this segment, or NULL */
   uint32_t *sp; size_t nsp, capsp;   /* scratch positions */
   /* results */
@@ -170,6 +171,9 @@ struct qx_query {
   uint32_t full_tier;        /* best match: the tier of those (the root's optional kids) */
   struct qx_count_piece { const char *id; size_t nid; int all; } *cpieces;   /* count pass, group: documents in pieces */
   size_t ncpieces, capcpieces;
+  int counting;              /* the count pass runs (eval.c): seeks count their work */
+  uint64_t work, work_limit; /* count pass: work done, and where it stops */
+  int cut;                   /* count pass: a seek stopped at work_limit (its doc is where) */
   int skipped;
 };
 
@@ -178,6 +182,16 @@ struct qx_query {
 */
 /* Record status @rc with a message about the current segment (first error wins). */
 void qx_fail(qx_query *q, int rc, const char *what);
+/*
+** A step of @units units of work against the search's budget (budget.h:
+** about one posting or cursor visited each): 1, with q->rc set, once the
+** time is up or the search was cancelled.
+*/
+static inline int qx_over_budget(qx_query *q, size_t units) {
+  int rc = qb_step(q->a->bud, units);
+  if (rc) qx_fail(q, rc, "searching");
+  return rc != 0;
+}
 /* Arena memory; NULL (and q->rc set) on failure. */
 void *qx_alloc(qx_query *q, size_t n);
 /* A copy of the @n elements of @old in the arena, room for twice *cap (@first when 0); NULL on failure. */
@@ -228,7 +242,7 @@ static inline double qx_bound(qx_query *q, qit *it, uint32_t d, uint32_t *last) 
 static inline qit *qx_build(qx_query *q, const cnode *c) { return c->op->build(q, c); }
 
 /* Release @it and its kids. Accepts NULL. */
-static inline void qx_it_release(qit *it) { if (it) it->op->release(it); }
+static inline void qx_it_release(qx_query *q, qit *it) { if (it) it->op->release(q, it); }
 
 /**************************************************************************
 ** Operators' shared pieces
@@ -238,7 +252,7 @@ qit *qx_it_new(qx_query *q, const cnode *c);
 /* Build the kids of a composite (AND, OR, phrase, NEAR): absent alternatives and exclusions dropped. */
 qit *qx_build_kids(qx_query *q, const cnode *c);
 /* Release every kid of a composite. */
-void qx_release_kids(qit *it);
+void qx_release_kids(qx_query *q, qit *it);
 /* op_and.c: a conjunction's build (kids, rarest first), seek (leapfrog, exclusions, then
 ** op->positions unless lazy), score and bounds, shared by phrase and NEAR. */
 qit *qx_conj_build(qx_query *q, const cnode *c);

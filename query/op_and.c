@@ -25,8 +25,8 @@ qit *qx_it_new(qx_query *q, const cnode *c) {
   return it;
 }
 
-void qx_release_kids(qit *it) {
-  for (size_t i = 0; i < it->nkids; i++) qx_it_release(it->kids[i]);
+void qx_release_kids(qx_query *q, qit *it) {
+  for (size_t i = 0; i < it->nkids; i++) qx_it_release(q, it->kids[i]);
   it->nkids = it->npos = 0;
 }
 
@@ -37,16 +37,16 @@ qit *qx_build_kids(qx_query *q, const cnode *c) {
   if (!it->kids) return NULL;
   for (size_t i = 0; i < c->nkids; i++) {
     qit *k = qx_build(q, c->kids[i]);
-    if (q->rc) { qx_release_kids(it); return NULL; }
+    if (q->rc) { qx_release_kids(q, it); return NULL; }
     if (!k) {
       if (c->kind == C_OR || i >= c->npos) continue;   /* an absent alternative or exclusion */
-      qx_release_kids(it);                             /* a required part is absent */
+      qx_release_kids(q, it);                             /* a required part is absent */
       return NULL;
     }
     if (i < c->npos) it->npos++;
     it->kids[it->nkids++] = k;
   }
-  if (it->npos == 0) { qx_release_kids(it); return NULL; }
+  if (it->npos == 0) { qx_release_kids(q, it); return NULL; }
   return it;
 }
 
@@ -55,7 +55,7 @@ static qit *and_build(qx_query *q, const cnode *c) {
   qit *it = qx_build_kids(q, c);
   if (!it) return NULL;
   it->ord = qx_alloc(q, it->npos * sizeof *it->ord);
-  if (!it->ord) { qx_release_kids(it); return NULL; }
+  if (!it->ord) { qx_release_kids(q, it); return NULL; }
   for (uint32_t i = 0; i < it->npos; i++) it->ord[i] = i;
   /* rarest first (insertion sort: few kids) */
   for (size_t i = 1; i < it->npos; i++) {
@@ -72,6 +72,7 @@ void qx_conj_seek(qx_query *q, qit *it, uint32_t t) {
   uint32_t d = t;
   for (;;) {
     size_t agree = 0, i = 0;
+    if (qx_over_budget(q, q->nopen)) { it->doc = SEG_END; return; }
     while (agree < it->npos) {
       qit *k = it->kids[it->ord[i]];
       qx_seek(q, k, d);
@@ -85,7 +86,15 @@ void qx_conj_seek(qx_query *q, qit *it, uint32_t t) {
       qx_seek(q, it->kids[j], d);
       if (it->kids[j]->doc != d) ok = 0;   /* an exclusion holds d */
     }
-    if (ok && it->op->positions && !it->lazy) ok = it->op->positions(q, it, d);
+    if (ok && it->op->positions && !it->lazy) {
+      if (q->counting && (q->work += QX_POS_COST) > q->work_limit) {   /* the count pass's work is out */
+        q->cut = 1;
+        it->doc = d;
+        it->at = 0;
+        return;
+      }
+      ok = it->op->positions(q, it, d);
+    }
     if (q->rc) { it->doc = SEG_END; return; }
     if (ok) { it->doc = d; it->at = 1; return; }
     if (d == SEG_END - 1) { it->doc = SEG_END; return; }

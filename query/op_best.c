@@ -32,9 +32,9 @@ static qit *best_build(qx_query *q, const cnode *c) {
   size_t nreq = c->npos - c->nopt;
   for (size_t i = 0; i < c->nkids; i++) {
     qit *k = qx_build(q, c->kids[i]);
-    if (q->rc) { qx_release_kids(it); return NULL; }
+    if (q->rc) { qx_release_kids(q, it); return NULL; }
     if (!k) {
-      if (i < nreq) { qx_release_kids(it); return NULL; }   /* a required kid is absent */
+      if (i < nreq) { qx_release_kids(q, it); return NULL; }   /* a required kid is absent */
       continue;                                             /* an absent word or exclusion */
     }
     if (i < c->npos) it->npos++;
@@ -43,7 +43,7 @@ static qit *best_build(qx_query *q, const cnode *c) {
     it->kids[it->nkids++] = k;
   }
   size_t nr = it->npos - it->nopt;
-  if (!it->reqs && it->nopt == 0) { qx_release_kids(it); return NULL; }   /* no word can match here */
+  if (!it->reqs && it->nopt == 0) { qx_release_kids(q, it); return NULL; }   /* no word can match here */
   for (uint32_t i = 0; i < nr; i++) it->ord[i] = i;
   for (size_t i = 1; i < nr; i++) {   /* required kids rarest first */
     uint32_t v = it->ord[i];
@@ -63,6 +63,7 @@ static uint32_t required_next(qx_query *q, qit *it, size_t nr, uint32_t d) {
   size_t agree = 0, i = 0;
   while (agree < nr) {
     qit *k = it->kids[it->ord[i]];
+    if (qx_over_budget(q, q->nopen)) return SEG_END;
     qx_seek(q, k, d);
     if (q->rc || k->doc == SEG_END) return SEG_END;
     if (k->doc == d) agree++;
@@ -76,6 +77,7 @@ static void best_seek(qx_query *q, qit *it, uint32_t t) {
   size_t nr = it->npos - it->nopt;
   uint32_t d = t;
   for (;;) {
+    if (qx_over_budget(q, q->nopen)) break;
     if (it->reqs) {
       d = required_next(q, it, nr, d);
       if (d == SEG_END) break;

@@ -226,7 +226,7 @@ static double filter_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
   return 0.0;
 }
 
-static void filter_release(qit *it) { (void)it; }
+static void filter_release(qx_query *q, qit *it) { (void)q; (void)it; }
 
 const qx_op qx_op_filter = {
   "filter", filter_build, filter_seek_at, filter_score, filter_bound_prep, filter_bound_eval,

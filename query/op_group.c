@@ -13,8 +13,9 @@
 */
 #include "query/op.h"
 
-static void group_release(qit *it) {
+static void group_release(qx_query *q, qit *it) {
   for (uint32_t i = 0; i < it->ncur; i++) seg_cursor_close(&it->cur[i]);
+  q->nopen -= it->ncur;
   it->ncur = 0;
 }
 
@@ -29,9 +30,11 @@ static qit *group_build(qx_query *q, const cnode *c) {
   if (!it->cur || !it->clo) return NULL;
   uint32_t d = SEG_END;
   for (uint32_t i = 0; i < gs->n; i++) {
+    if (qx_over_budget(q, SEG_BLOCK)) { group_release(q, it); return NULL; }   /* opening decodes a block */
     int rc = seg_cursor_open(&it->cur[i], q->r, &gs->t[i]);
     it->ncur = i + 1;   /* a failed open is closed too */
-    if (rc) { qx_fail(q, rc, "opening postings"); group_release(it); return NULL; }
+    q->nopen++;
+    if (rc) { qx_fail(q, rc, "opening postings"); group_release(q, it); return NULL; }
     if (it->cur[i].doc < d) d = it->cur[i].doc;
     it->cost += gs->t[i].df;
     if (gs->t[i].df > gs->t[it->dom].df) it->dom = i;

@@ -13,9 +13,9 @@ static qit *not_build(qx_query *q, const cnode *c) {
   qit *k = qx_build(q, c->kids[0]);
   if (!k) return NULL;
   qit *it = qx_it_new(q, c);
-  if (!it) { qx_it_release(k); return NULL; }
+  if (!it) { qx_it_release(q, k); return NULL; }
   it->kids = qx_alloc(q, sizeof *it->kids);
-  if (!it->kids) { qx_it_release(k); return NULL; }
+  if (!it->kids) { qx_it_release(q, k); return NULL; }
   it->kids[0] = k;
   it->nkids = 1;
   it->cost = seg_npara(q->r);
@@ -27,6 +27,7 @@ static void not_seek(qx_query *q, qit *it, uint32_t t) {
   qit *k = it->kids[0];
   uint32_t d = t;
   for (;;) {
+    if (qx_over_budget(q, 1)) { it->doc = SEG_END; return; }
     qx_seek(q, k, d);
     if (q->rc) { it->doc = SEG_END; return; }
     if (k->doc != d) break;
@@ -54,7 +55,7 @@ static double not_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
 }
 
 
-static void not_release(qit *it) { qx_release_kids(it); }
+static void not_release(qx_query *q, qit *it) { qx_release_kids(q, it); }
 
 const qx_op qx_op_not = {
   "not", not_build, not_seek, not_score, not_bound_prep, not_bound_eval,

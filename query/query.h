@@ -22,18 +22,22 @@
 #include "common/common.h"
 #include "indexer/segment.h"
 #include "stemmer/analyze.h"
+#include "query/budget.h"
 
 /**************************************************************************
 ** Arena (arena.c). Allocations are 16-byte aligned and live until
 ** qa_free(). qa_alloc returns NULL on allocation failure and then sets
-** a->err to INDAGA_ENOMEM (sticky).
+** a->err to INDAGA_ENOMEM (sticky), or to INDAGA_ELIMIT when the block it
+** needed would pass the memory of the budget @bud (budget.h), if set.
 */
 typedef struct qa_block qa_block;
 typedef struct qa_arena {
   qa_block *head;    /* newest block first */
   size_t used;       /* bytes used in head */
   size_t cap;        /* bytes usable in head */
-  int err;           /* INDAGA_OK or INDAGA_ENOMEM */
+  int err;           /* INDAGA_OK, INDAGA_ENOMEM or INDAGA_ELIMIT */
+  qb_budget *bud;    /* blocks are charged to it; NULL: no budget */
+  size_t bytes;      /* bytes of all blocks (charged to bud) */
 } qa_arena;
 
 void *qa_alloc(qa_arena *a, size_t n);         /* zeroed memory */
@@ -192,10 +196,8 @@ int snippet_build(const char *text, size_t n, const snip_match *m, size_t nm,
 ** largest bonus) cannot beat the heap's worst is skipped without decoding,
 ** so the top k equals that of scoring every paragraph.
 **
-** total: the exact number of matching live paragraphs (documents, with
-** group) when no range was skipped; otherwise the larger of the matches
-** seen and an estimate from the groups' df under independence
-** (AND: product, OR: 1 - product of complements, phrase: half the AND).
+** Counts (qx_counts): exact when counting costs little, else estimated
+** by sampling, and in both cases independent of k (eval.c, "Counts").
 */
 typedef struct qx_hit {
   double score;          /* BM25 + bonuses */

@@ -467,17 +467,23 @@ static void test_query__counts_are_honest(void **state) {
   for (size_t i = 0; i < ARRAY_SIZE(qs); i++) {
     indaga_results *first = search_mode(qs[i], 10, 0, INDAGA_MATCH_BEST);
     uint64_t total = indaga_results_total(first), all = indaga_results_all_words(first);
-    assert_true(indaga_results_total_exact(first));
+    int exact = indaga_results_total_exact(first);
+    assert_int_equal(exact, i != 2);   /* "de la": about 2741 of the 3090 paragraphs, too many to count */
     assert_true(total > 0);
     static const unsigned offs[] = { 1, 10, 50, 100, 1000, 100000 };
     for (size_t j = 0; j < ARRAY_SIZE(offs); j++) {
       indaga_results *r = search_mode(qs[i], 10, offs[j], INDAGA_MATCH_BEST);
+      if (!exact && offs[j] + 10 > total) {   /* an estimate is raised to the hits found past it, never lowered */
+        assert_true(indaga_results_total(r) >= total);
+        indaga_results_free(r);
+        continue;
+      }
       if (indaga_results_total(r) != total || indaga_results_all_words(r) != all)
         fail_msg("'%s' offset %u: total %llu all %llu, at 0: %llu %llu", qs[i], offs[j],
                  (unsigned long long)indaga_results_total(r), (unsigned long long)indaga_results_all_words(r),
                  (unsigned long long)total, (unsigned long long)all);
       size_t want = offs[j] >= total ? 0 : total - offs[j] < 10 ? (size_t)(total - offs[j]) : 10;
-      assert_int_equal(indaga_results_count(r), want);
+      if (exact) assert_int_equal(indaga_results_count(r), want);
       indaga_results_free(r);
     }
     indaga_results_free(first);
@@ -497,10 +503,16 @@ static void test_query__counts_are_honest(void **state) {
     assert_int_equal(total, est);   /* not k's */
     qa_free(&a);
   }
+  g_count_steps = UINT32_MAX;   /* enough to count every match */
+  qa_arena a = { 0 };
+  qx_hit *h;
+  size_t n;
+  uint64_t total;
+  topk_internal("de la", 10, 0, 0, QX_MODE_BEST, &a, &h, &n, &total);
+  assert_true(g_exact);
+  double exact = (double)total;
+  qa_free(&a);
   g_count_steps = 0;
-  indaga_results *r = search_mode("de la", 10, 0, INDAGA_MATCH_BEST);
-  double exact = (double)indaga_results_total(r);
-  indaga_results_free(r);
   if ((double)est < 0.8 * exact || (double)est > 1.25 * exact)
     fail_msg("estimate %llu, exact %.0f", (unsigned long long)est, exact);
   uint64_t m = est;
