@@ -333,8 +333,10 @@ done
 
 # 5b. Hostile queries beside normal ones, under the default work budget (bench_hostile.c)
 HOSTILE=$BUILD/bench/bench_hostile
-[ -s "$LOG/build_indaga2.out" ] && run_step hostile_pe "$HOSTILE" "$WORK/indaga-pe-2" "$PASSES" || true
-[ -s "$LOG/build_un_indaga.out" ] && run_step hostile_un "$HOSTILE" "$WORK/indaga-un" "$PASSES" || true
+if [ "$PART" = all ]; then
+    [ -s "$LOG/build_indaga2.out" ] && run_step hostile_pe "$HOSTILE" "$WORK/indaga-pe-2" "$PASSES" || true
+    [ -s "$LOG/build_un_indaga.out" ] && run_step hostile_un "$HOSTILE" "$WORK/indaga-un" "$PASSES" || true
+fi
 
 # 6. Known-item MRR@10 ----------------------------------------------------------
 for c in un pe; do
@@ -563,9 +565,6 @@ cat <<EOF
 Queries an engine rejected as syntax errors (counted, never retried): indaga $(val lat_indaga_0 errors), Xapian
 $(val lat_xapian_0 errors), FTS5 $(val lat_fts5_0 errors). Hits returned over the timed passes (of at
 most 10 per query): indaga $(val lat_indaga_0 hits), Xapian $(val lat_xapian_0 hits), FTS5 $(val lat_fts5_0 hits).
-EOF
-fi
-cat <<EOF
 
 ## Hostile queries under the work budget (bench_hostile, default budget 2 s and 64 MiB, $PASSES timed runs each)
 
@@ -576,6 +575,9 @@ cat <<EOF
 
 Status 0 is an answer, -13 INDAGA_ELIMIT ("query over its work budget"). The hostile set and
 every query's figures: bench/bench_hostile.c and bench/work/log/hostile_*.out.
+EOF
+fi
+cat <<EOF
 
 ## Known-item relevance, MRR@10
 
