@@ -1205,7 +1205,7 @@ static void test_segment__oom_loop(void **state) {
 ** piece) twice is refused by the builder; a merge of two segments holding
 ** the first and the last pieces keeps them in order. With
 ** INDAGA_WRITE_GOLDEN=1 the segment is also written as a fuzz seed
-** (tests/fuzz/corpus/segment/pieces-v4.seg).
+** (tests/fuzz/corpus/segment/pieces-v5.seg).
 */
 #define PIECED INDAGA_SOURCE_DIR "/tests/data/docmodel/declaracion_universal_derechos_humanos.txt"
 
@@ -1276,7 +1276,7 @@ static void test_segment__pieces(void **state) {
   seg_close(r);
   if (getenv("INDAGA_WRITE_GOLDEN")) {
     char cmd[1400];
-    snprintf(cmd, sizeof cmd, "cp '%s' '%s/tests/fuzz/corpus/segment/pieces-v4.seg'", path, INDAGA_SOURCE_DIR);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s/tests/fuzz/corpus/segment/pieces-v5.seg'", path, INDAGA_SOURCE_DIR);
     assert_int_equal(system(cmd), 0);
   }
   /* the same (id, piece) twice */
