@@ -233,11 +233,16 @@ typedef struct indaga_search_options {
   int partial;             /**< nonzero: out of time, return the hits so far, marked partial (default 0) */
   /* version 2: the match mode; a version 1 caller gets INDAGA_MATCH_BEST */
   int mode;                /**< INDAGA_MATCH_BEST (default) or INDAGA_MATCH_ALL */
+  /* version 3 */
+  int correct;             /**< nonzero (default): return the hits of the suggestion
+                                (indaga_results_suggestion) when the query finds nothing or
+                                has a word no paragraph holds (indaga_results_corrected);
+                                0: the query as typed only */
 } indaga_search_options;
-#define INDAGA_SEARCH_OPTIONS_VERSION 2
+#define INDAGA_SEARCH_OPTIONS_VERSION 3
 #define INDAGA_SEARCH_OPTIONS_INIT \
   { INDAGA_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 240, 1.2, 0.75, 1, \
-    INDAGA_SEARCH_TIME_MS_DEFAULT, INDAGA_SEARCH_MEMORY_DEFAULT, NULL, 0, INDAGA_MATCH_BEST }
+    INDAGA_SEARCH_TIME_MS_DEFAULT, INDAGA_SEARCH_MEMORY_DEFAULT, NULL, 0, INDAGA_MATCH_BEST, 1 }
 
 /**
 ** Match modes. Best match: every paragraph holding any of the query's plain
@@ -340,6 +345,23 @@ INDAGA_API const char *indaga_results_errmsg(const indaga_results *r);
 ** prefixes ("; "-separated), or NULL. Owned by @p r.
 */
 INDAGA_API const char *indaga_results_note(const indaga_results *r);
+/**
+** The query with its misspelled words corrected from the index's
+** vocabulary, or NULL when no word looks misspelled. A word is corrected
+** when the index holds it in no paragraph (or in very few, next to a close
+** word held a hundred times as often); the correction is the closest
+** indexed word under Spanish-aware edit costs (b/v, c/s/z, g/j, ll/y, h,
+** doubled letters; accents cost nothing), written without accents.
+** Owned by @p r. When indaga_results_corrected() is 1 the hits are this
+** query's.
+*/
+INDAGA_API const char *indaga_results_suggestion(const indaga_results *r);
+/**
+** 1 when the results are the suggestion's (say so: "Mostrando resultados de
+** ..."): the query as typed found nothing, or a word it corrects is held by
+** no paragraph at all, and the suggestion found hits. 0 otherwise.
+*/
+INDAGA_API int indaga_results_corrected(const indaga_results *r);
 /** Free results. Accepts NULL. */
 INDAGA_API void indaga_results_free(indaga_results *r);
 
