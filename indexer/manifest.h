@@ -129,8 +129,6 @@ int  ix_map_put(ix_map *m, const char *k, size_t nk, uint64_t v);
 int  ix_map_get(const ix_map *m, const char *k, size_t nk, uint64_t *v);
 void ix_map_free(ix_map *m);
 
-#endif /* INDAGA_MANIFEST_H */
-
 /**************************************************************************
 ** What snapshot.c offers the writer, indaga_check and the stats call beyond
 ** segment.h.
@@ -141,11 +139,11 @@ typedef struct ix_snapshot ix_snapshot;
 int ix_snapshot_open_gen(ix_snapshot **out, const char *dir, uint64_t gen, char **errmsg);
 /* The manifest the snapshot was opened from (borrowed). */
 const ix_manifest *ix_snapshot_manifest(const ix_snapshot *s);
-/* The highest generation named by any manifest file seen when opening (>= ix_generation). */
-uint64_t ix_snapshot_max_gen_seen(const ix_snapshot *s);
 /* Bytes on disk of the snapshot's files (manifest, segments, deletion files). */
 uint64_t ix_snapshot_bytes(const ix_snapshot *s);
 /* Live documents. */
 uint64_t ix_live_docs(const ix_snapshot *s);
 /* The deleted-document numbers of segment @seg, ascending (borrowed), and their count. */
 const uint32_t *ix_deleted_docs(const ix_snapshot *s, size_t seg, uint32_t *count);
+
+#endif /* INDAGA_MANIFEST_H */

@@ -40,7 +40,6 @@ typedef struct snap_seg {
 struct ix_snapshot {
   char *dir;
   ix_manifest m;
-  uint64_t max_gen_seen;
   snap_seg *segs;         /* m.nsegs entries */
   uint64_t live_docs, live_paras, total_len, bytes;
   pthread_mutex_t mu;     /* guards the lazy build of docs */
@@ -170,7 +169,6 @@ static int open_one(ix_snapshot **out, const char *dir, uint64_t gen, char **err
   if (!s) return INDAGA_ENOMEM;
   pthread_mutex_init(&s->mu, NULL);
   s->dir = indaga__strdup(dir);
-  s->max_gen_seen = gen;
   int rc = s->dir ? ix_manifest_read(&s->m, dir, gen, errmsg) : INDAGA_ENOMEM;
   if (rc == INDAGA_OK) {
     *manifest_ok = 1;
@@ -210,7 +208,7 @@ static int open_pass(ix_snapshot **out, const char *dir, const uint64_t *gens, s
     indaga__free(*msg);
     *msg = NULL;
     rc = open_one(out, dir, gens[i], msg, &mok);
-    if (rc == INDAGA_OK) { (*out)->max_gen_seen = gens[0]; break; }
+    if (rc == INDAGA_OK) break;
     if (!mok && rc == INDAGA_ECORRUPT && i + 1 < n) {
       if (!first_msg) { first_msg = *msg; first_rc = rc; *msg = NULL; }
       continue;
@@ -276,7 +274,6 @@ uint64_t ix_live_paras(const ix_snapshot *s) { return s->live_paras; }
 uint64_t ix_total_len(const ix_snapshot *s) { return s->total_len; }
 uint64_t ix_live_docs(const ix_snapshot *s) { return s->live_docs; }
 uint64_t ix_snapshot_bytes(const ix_snapshot *s) { return s->bytes; }
-uint64_t ix_snapshot_max_gen_seen(const ix_snapshot *s) { return s->max_gen_seen; }
 const ix_manifest *ix_snapshot_manifest(const ix_snapshot *s) { return &s->m; }
 
 const uint32_t *ix_deleted_docs(const ix_snapshot *s, size_t seg, uint32_t *count) {
