@@ -13,7 +13,7 @@
 **     with "symbol":true, "number":true, "part":true added when they hold.
 **
 ** Invalid UTF-8 is reported on stderr (how many sequences were replaced);
-** the exit status stays 0. Unknown options and unreadable input exit 2.
+** the exit status stays 0. Unreadable input exits 2, a usage error 64.
 ** Uses include/indaga.h only.
 */
 #include <errno.h>
@@ -21,24 +21,28 @@
 #include <string.h>
 #include "cli/cli.h"
 
-static const char usage[] =
-  "usage: indaga analyze [--json] [--] [TEXT...]\n"
-  "\n"
+static const cli_option opts[] = {
+  CLI_ROW_JSON("one JSON object per token (JSON Lines): {\"type\":\"token\",\"token\":...,\"term\":...,\n"
+               "                         \"key\":...,\"pos\":N,\"start\":N,\"end\":N,\"stop\":BOOL} plus \"symbol\",\n"
+               "                         \"number\", \"part\" when true"),
+  CLI_ROW_COLOR,
+  CLI_ROW_HELP,
+};
+
+static const cli_command analyze_cmd = {
+  "analyze",
+  "usage: indaga analyze [--json] [--color WHEN] [--] [TEXT...]\n",
   "Show how text becomes index terms: tokens, their terms (Snowball Spanish stem,\n"
-  "accents folded, ñ kept), keys (lowercase, accents folded), positions, byte ranges\n"
-  "and flags. UN symbols (S/RES/2354 (2017)) and ordinals (16ª) are tokens of their\n"
+  "accents folded, \xC3\xB1 kept), keys (lowercase, accents folded), positions, byte ranges\n"
+  "and flags. UN symbols (S/RES/2354 (2017)) and ordinals (16\xC2\xAA) are tokens of their\n"
   "own, followed by their parts.\n"
   "\n"
-  "The text is the TEXT arguments joined by spaces, or standard input when none\n"
-  "is given. Use -- before text that starts with '-'.\n"
-  "\n"
-  "options:\n"
-  "  --json   one JSON object per token (JSON Lines):\n"
-  "           {\"type\":\"token\",\"token\":...,\"term\":...,\"key\":...,\"pos\":N,\"start\":N,\n"
-  "            \"end\":N,\"stop\":BOOL} plus \"symbol\", \"number\", \"part\" when true\n"
-  "  --help   this text\n"
-  "\n"
-  "exit status: 0 success, 2 error (unknown option, unreadable input).\n";
+  "The text is the TEXT arguments joined by spaces, or standard input (at most\n"
+  "64 MiB) when none is given. Use -- before text that starts with '-'.\n",
+  opts, CLI_NOPTS(opts),
+  "exit status: 0 success, 2 error (unreadable input)\n",
+  0,
+};
 
 /* Display width of p[0..n): its codepoints (every token is letters, digits or a symbol). */
 static size_t width(const char *p, size_t n) {
@@ -71,7 +75,7 @@ static void flags_of(const indaga_token *t, char *out, size_t cap) {
   }
 }
 
-static void print_table(const indaga_analysis *an) {
+static void print_table(const indaga_analysis *an, int color) {
   size_t n = indaga_analysis_count(an);
   size_t wt = strlen("token"), wm = strlen("term"), wk = strlen("key"), wp = strlen("pos"),
          wb = strlen("bytes");
@@ -85,7 +89,6 @@ static void print_table(const indaga_analysis *an) {
     if ((w = (size_t)snprintf(tmp, sizeof tmp, "%u", (unsigned)t->pos)) > wp) wp = w;
     if ((w = (size_t)snprintf(tmp, sizeof tmp, "%zu-%zu", t->start, t->end)) > wb) wb = w;
   }
-  int color = cli_color(stdout);
   if (color) fputs("\033[1m", stdout);
   printf("%-*s  %-*s  %-*s  %*s  %-*s  flags", (int)wt, "token", (int)wm, "term", (int)wk, "key",
          (int)wp, "pos", (int)wb, "bytes");
@@ -129,43 +132,53 @@ static void print_json(const indaga_analysis *an) {
 }
 
 int cmd_analyze(int argc, char **argv) {
-  int json = 0, first_text = argc;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "--")) { first_text = i + 1; break; }
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) CLI_HELP_EXIT(usage);
-    if (!strcmp(a, "--json")) { json = 1; continue; }
-    if (a[0] == '-' && a[1] != 0)
-      return cli_error("analyze: unknown option '%s' (try 'indaga analyze --help')", a);
-    first_text = i;
-    break;
+  int json = 0, color = CLI_COLOR_AUTO;
+  const char **words = calloc((size_t)argc + 1, sizeof *words);
+  if (!words) return cli_error("analyze: %s", indaga_strerror(INDAGA_ENOMEM));
+  size_t nwords = 0, total = 1;
+  cli_parser p;
+  cli_parser_init(&p, &analyze_cmd, argc, argv);
+  for (int o; (o = cli_next(&p)) != CLI_DONE;) {
+    switch (o) {
+    case CLI_EXIT: free(words); return p.status;
+    case CLI_OPT_JSON: json = 1; break;
+    case CLI_OPT_COLOR:
+      if (cli_value_color(&p, &color)) { free(words); return EXIT_USAGE; }
+      break;
+    case CLI_OPERAND:
+      words[nwords++] = p.arg;
+      total += strlen(p.arg) + 1;
+      break;
+    default: free(words); return cli_usage("analyze", "unexpected option");
+    }
   }
 
   char *text = NULL;
   size_t n = 0;
-  if (first_text < argc) {
-    /* The arguments joined by single spaces; options after the text are text too. */
-    size_t total = 1;
-    for (int i = first_text; i < argc; i++) total += strlen(argv[i]) + 1;
+  if (nwords) {
+    /* The arguments joined by single spaces. */
     text = malloc(total);
-    if (!text) return cli_error("analyze: %s", indaga_strerror(INDAGA_ENOMEM));
-    for (int i = first_text; i < argc; i++) {
-      size_t len = strlen(argv[i]);
-      if (i > first_text) text[n++] = ' ';
-      memcpy(text + n, argv[i], len);
+    if (!text) { free(words); return cli_error("analyze: %s", indaga_strerror(INDAGA_ENOMEM)); }
+    for (size_t i = 0; i < nwords; i++) {
+      size_t len = strlen(words[i]);
+      if (i) text[n++] = ' ';
+      memcpy(text + n, words[i], len);
       n += len;
     }
     text[n] = 0;
-  } else if (cli_read_stream(stdin, &text, &n) != 0) {
+  } else if (cli_read_stream(stdin, CLI_ANALYZE_MAX, &text, &n) != 0) {
+    free(words);
+    if (errno == EFBIG) return cli_error("analyze: standard input is longer than %u bytes", CLI_ANALYZE_MAX);
     return cli_error("analyze: cannot read standard input: %s", strerror(errno));
   }
+  free(words);
 
   indaga_analysis *an = NULL;
   int rc = indaga_analyze(&an, text, n);
   free(text);
   if (rc != INDAGA_OK) return cli_error("analyze: %s", indaga_strerror(rc));
   if (json) print_json(an);
-  else print_table(an);
+  else print_table(an, cli_color(stdout, color));
   size_t bad = indaga_analysis_invalid(an);
   indaga_analysis_free(an);
   if (fflush(stdout) != 0) return cli_error("analyze: cannot write output: %s", strerror(errno));

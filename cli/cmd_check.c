@@ -6,31 +6,33 @@
 #include <string.h>
 #include "cli/cli.h"
 
-static const char usage[] =
-  "usage: indaga check [--index DIR] [--json]\n"
-  "\n"
+static const cli_option opts[] = {
+  CLI_ROW_INDEX,
+  CLI_ROW_JSON("one JSON line {\"type\":\"check\",\"ok\":true|false,...}; errors as JSON lines too"),
+  CLI_ROW_HELP,
+};
+
+static const cli_command check_cmd = {
+  "check",
+  "usage: indaga check [--index DIR] [--json]\n",
   "Verify every manifest, segment and deletion file of the index: checksums,\n"
-  "structure, and cross-references between them.\n"
-  "\n"
-  "options:\n"
-  "  --index DIR    the index directory (default $INDAGA_INDEX, else ./.indaga)\n"
-  "  --json         one JSON line {\"type\":\"check\",\"ok\":true|false,...}\n"
-  "  --help         this text\n"
-  "\n"
-  "exit status: 0 the index is sound, 2 it is not (or another error)\n";
+  "structure, and cross-references between them.\n",
+  opts, CLI_NOPTS(opts),
+  "exit status: 0 the index is sound, 2 it is not (or another error)\n",
+  0,
+};
 
 static void json_fail(const char *msg) {
   fputs("{\"type\":\"check\",\"ok\":false,\"error\":", stdout);
-  json_strz(stdout, msg);
+  json_text(stdout, msg, strlen(msg), CLI_MESSAGE_MAX);
   fputs("}\n", stdout);
 }
 
 int cmd_check(int argc, char **argv) {
-  const char *index = NULL;
-  int json = 0;
-  int ex = cli_index_options("check", usage, argc, argv, &index, &json);
+  cli_common a = { 0 };
+  int ex = cli_parse_common(&check_cmd, argc, argv, &a);
   if (ex >= 0) return ex;
-  const char *dir = cli_index_dir(index);
+  const char *dir = cli_index_dir(a.index);
   char *err = NULL;
   int rc = indaga_check(dir, &err);
   indaga_index *idx = NULL;
@@ -41,28 +43,30 @@ int cmd_check(int argc, char **argv) {
   }
   if (rc) {
     if (rc == INDAGA_ENOINDEX) {
-      if (json) json_fail("no index");
+      if (a.json) json_fail("no index");
       ex = cli_no_index(dir);
     } else {
       const char *m = err ? err : indaga_strerror(rc);
-      if (json) json_fail(m);
-      ex = cli_error("check failed: %s", m);
+      if (a.json) json_fail(m);
+      ex = cli_fail(cli_status(rc), dir, "check failed: %s", m);
     }
     indaga_free(err);
     return ex;
   }
   indaga_stats st;
   indaga_index_stats(idx, &st);
-  if (json)
+  if (a.json) {
     printf("{\"type\":\"check\",\"ok\":true,\"generation\":%llu,\"documents\":%llu,"
            "\"paragraphs\":%llu,\"segments\":%llu,\"bytes\":%llu}\n",
            (unsigned long long)st.generation, (unsigned long long)st.documents,
            (unsigned long long)st.paragraphs, (unsigned long long)st.segments,
            (unsigned long long)st.bytes);
-  else
-    printf("%s: ok (generation %llu, %llu documents, %llu paragraphs, %llu segments)\n", dir,
+  } else {
+    out_str(stdout, dir, CLI_NAME_MAX);
+    printf(": ok (generation %llu, %llu documents, %llu paragraphs, %llu segments)\n",
            (unsigned long long)st.generation, (unsigned long long)st.documents,
            (unsigned long long)st.paragraphs, (unsigned long long)st.segments);
+  }
   indaga_index_close(idx);
   return EXIT_OK;
 }

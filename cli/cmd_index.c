@@ -6,10 +6,13 @@
 ** the PATHs together (indaga_writer_sync_many: documents under none of them
 ** are removed; with several directories each one's ids start with its
 ** name), and commits once. Warnings (skipped or repaired files)
-** go to stderr, or as JSON lines before the summary with --json. A progress
-** bar is drawn on stderr only when stderr is a terminal.
+** go to stderr, and with --json also as JSON lines before the summary. A
+** progress bar is drawn on stderr only when stderr is a terminal.
 **
-** Exit 0, or 2 with a message naming the file or index (EXIT_ERR).
+** Exit 0; 5 when the commit succeeded but some files were skipped or kept
+** at their previous version (a warning was reported); 3 when another writer
+** holds the index; 2 on an error, with a message naming the file or index;
+** 64 on a usage error.
 */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,33 +22,40 @@
 #include <unistd.h>
 #include "cli/cli.h"
 
-static const char usage[] =
-  "usage: indaga index [--index DIR] [--full] [--wait] [--json] [--threads N] [--memory MB] PATH...\n"
-  "\n"
+enum { OPT_FULL = CLI_OPT_FIRST, OPT_THREADS, OPT_MEMORY };
+
+static const cli_option opts[] = {
+  CLI_ROW_INDEX,
+  { "full", 0, NULL, OPT_FULL, "rebuild from scratch instead of updating" },
+  CLI_ROW_WAIT,
+  { "threads", 0, "N", OPT_THREADS, "analysis threads, 1 to 64 (default: one per core, at most 8)" },
+  { "memory", 0, "MB", OPT_MEMORY, "memory budget before a segment is written (default 256; 0.5 allowed)" },
+  CLI_ROW_JSON("JSON lines: warnings and errors, then one {\"type\":\"index\",...} summary"),
+  CLI_ROW_HELP,
+};
+
+static const cli_command index_cmd = {
+  "index",
+  "usage: indaga index [--index DIR] [--full] [--wait] [--threads N] [--memory MB] [--json] PATH...\n",
   "Add, update and remove documents so that the index matches the PATHs\n"
   "(directories, walked recursively for .txt and .md files, and single files).\n"
   "Unchanged files are skipped; documents whose files are gone are removed.\n"
   "One commit per run; searches keep working while it runs.\n"
   "\n"
-  "options:\n"
-  "  --index DIR    the index directory (default $INDAGA_INDEX, else ./.indaga)\n"
-  "  --full         rebuild from scratch instead of updating\n"
-  "  --wait         wait for another writer to finish instead of failing\n"
-  "  --json         print JSON lines (warnings, then one summary)\n"
-  "  --threads N    analysis threads (default: one per core, at most 8)\n"
-  "  --memory MB    memory budget before a segment is written (default 256; 0.5 allowed)\n"
-  "  --help         this text\n"
-  "\n"
   "Document ids are paths relative to the directory (a file: its name). With\n"
-  "several directories, each one's ids start with its name: 'un/carta.txt'.\n"
-  "exit status: 0 success, 2 error\n";
+  "several directories, each one's ids start with its name: 'un/carta.txt'.\n",
+  opts, CLI_NOPTS(opts),
+  "exit status: 0 success, 2 error, 3 busy (another writer holds the index),\n"
+  "5 committed with warnings (some files skipped or kept at their previous version)\n",
+  0,
+};
 
 typedef struct index_ui {
-  int json;
   int progress;           /* draw a progress bar on stderr */
   double t0;              /* start, seconds */
   double last_draw;
   int drawn;
+  uint64_t warnings;      /* warnings reported: the run exits 5 when it commits */
 } index_ui;
 
 static double now_s(void) {
@@ -61,15 +71,8 @@ static void clear_bar(index_ui *ui) {
 static void on_warning(void *ctx, const char *path, const char *message) {
   index_ui *ui = ctx;
   clear_bar(ui);
-  if (ui->json) {
-    fputs("{\"type\":\"warning\",\"path\":", stdout);
-    json_strz(stdout, path);
-    fputs(",\"message\":", stdout);
-    json_strz(stdout, message);
-    fputs("}\n", stdout);
-  } else {
-    fprintf(stderr, "indaga: warning: %s: %s\n", path, message);
-  }
+  ui->warnings++;
+  cli_warning(path, "%s", message ? message : "");
 }
 
 static void on_progress(void *ctx, uint64_t files_done, uint64_t files_total,
@@ -94,79 +97,52 @@ static void on_progress(void *ctx, uint64_t files_done, uint64_t files_total,
   ui->drawn = 1;
 }
 
-/* Parse a positive size in MB (fractions allowed: 0.5). 0 when @z is not one. */
+/* Parse the value of --memory: a size in MB (fractions allowed: 0.5). Returns 0 or EXIT_USAGE. */
 static int parse_mb(const char *z, double *out) {
   char *end;
-  if (!z || !*z || *z == '-') return 0;
-  errno = 0;
-  double v = strtod(z, &end);
-  if (errno || *end || !(v >= 1.0 / 16) || v > 1048576) return 0;
-  *out = v;
-  return 1;
-}
-
-/* Parse a positive integer option value. 0 when @z is not one. */
-static int parse_count(const char *z, unsigned long *out) {
-  char *end;
-  if (!z || !*z || *z == '-') return 0;
-  errno = 0;
-  unsigned long v = strtoul(z, &end, 10);
-  if (errno || *end || v == 0) return 0;
-  *out = v;
-  return 1;
-}
-
-/* Value of option argv[*i] ("--x V" or "--x=V"); NULL when missing. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name) {
-  size_t n = strlen(name);
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (*i + 1 >= argc) return NULL;
-  return argv[++*i];
-}
-
-static int is_opt(const char *arg, const char *name) {
-  size_t n = strlen(name);
-  return !strncmp(arg, name, n) && (arg[n] == 0 || arg[n] == '=');
+  double v = 0;
+  if (z && *z && *z != '-' && *z != '+') {
+    errno = 0;
+    v = strtod(z, &end);
+    if (!errno && !*end && v >= 1.0 / 16 && v <= 1048576) { *out = v; return 0; }
+  }
+  return cli_usage("index", "--memory needs a size in MB from 0.0625 to 1048576, not '%.64s'", z);
 }
 
 typedef struct index_args {
   const char *index;
   int full, wait, json;
-  unsigned long threads;
+  long threads;
   double memory_mb;
   const char **paths;
   int npaths;
 } index_args;
 
-/* Parse the command line. Returns -1 to go on, else an exit code. */
+/* Parse the command line. Returns -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, index_args *a) {
-  int only_paths = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *s = argv[i];
-    if (only_paths || s[0] != '-' || !s[1]) { a->paths[a->npaths++] = s; continue; }
-    if (!strcmp(s, "--")) { only_paths = 1; continue; }
-    if (!strcmp(s, "--help") || !strcmp(s, "-h")) CLI_HELP_EXIT(usage);
-    if (!strcmp(s, "--full")) { a->full = 1; continue; }
-    if (!strcmp(s, "--wait")) { a->wait = 1; continue; }
-    if (!strcmp(s, "--json")) { a->json = 1; continue; }
-    if (is_opt(s, "--index")) {
-      if (!(a->index = opt_value(argc, argv, &i, "--index")) || !*a->index)
-        return cli_error("index: --index needs a directory");
-      continue;
+  cli_parser p;
+  cli_parser_init(&p, &index_cmd, argc, argv);
+  for (int o; (o = cli_next(&p)) != CLI_DONE;) {
+    switch (o) {
+    case CLI_EXIT: return p.status;
+    case CLI_OPERAND: a->paths[a->npaths++] = p.arg; break;
+    case CLI_OPT_INDEX:
+      if (!*p.arg) return cli_usage("index", "--index needs a directory");
+      a->index = p.arg;
+      break;
+    case CLI_OPT_JSON: a->json = 1; break;
+    case CLI_OPT_WAIT: a->wait = 1; break;
+    case OPT_FULL: a->full = 1; break;
+    case OPT_THREADS:
+      if (cli_value_long(&p, 1, 64, &a->threads)) return EXIT_USAGE;
+      break;
+    case OPT_MEMORY:
+      if (parse_mb(p.arg, &a->memory_mb)) return EXIT_USAGE;
+      break;
+    default: return cli_usage("index", "unexpected option");
     }
-    if (is_opt(s, "--threads")) {
-      if (!parse_count(opt_value(argc, argv, &i, "--threads"), &a->threads) || a->threads > 64)
-        return cli_error("index: --threads needs a number from 1 to 64");
-      continue;
-    }
-    if (is_opt(s, "--memory")) {
-      if (!parse_mb(opt_value(argc, argv, &i, "--memory"), &a->memory_mb))
-        return cli_error("index: --memory needs a size in MB (0.0625 to 1048576)");
-      continue;
-    }
-    return cli_error("index: unknown option '%s' (try 'indaga index --help')", s);
   }
-  if (a->npaths == 0) return cli_error("index: no PATH given (try 'indaga index --help')");
+  if (a->npaths == 0) return cli_usage("index", "no PATH given");
   return -1;
 }
 
@@ -178,9 +154,9 @@ static int check_paths(const index_args *a) {
   for (int i = 0; i < a->npaths; i++) {
     struct stat st;
     if (stat(a->paths[i], &st) != 0)
-      return cli_error("%s: %s", a->paths[i], strerror(errno));
+      return cli_fail(EXIT_ERR, a->paths[i], "%s: %s", a->paths[i], strerror(errno));
     if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
-      return cli_error("%s: not a file or directory", a->paths[i]);
+      return cli_fail(EXIT_ERR, a->paths[i], "%s: not a file or directory", a->paths[i]);
   }
   return -1;
 }
@@ -205,9 +181,10 @@ static void print_summary(const index_args *a, const indaga_sync_report *r, uint
            (unsigned long long)gen, (unsigned long long)took_ms);
     return;
   }
-  printf("%s: %llu added, %llu updated, %llu removed, %llu unchanged, %llu skipped; "
+  out_str(stdout, dir, CLI_NAME_MAX);
+  printf(": %llu added, %llu updated, %llu removed, %llu unchanged, %llu skipped; "
          "%llu paragraphs indexed\n",
-         dir, (unsigned long long)r->added, (unsigned long long)r->updated,
+         (unsigned long long)r->added, (unsigned long long)r->updated,
          (unsigned long long)r->removed, (unsigned long long)r->unchanged,
          (unsigned long long)r->skipped, (unsigned long long)r->paragraphs);
   if (gen == prev_gen)
@@ -221,13 +198,12 @@ static void print_summary(const index_args *a, const indaga_sync_report *r, uint
 int cmd_index(int argc, char **argv) {
   index_args a = { 0 };
   a.paths = calloc((size_t)argc + 1, sizeof *a.paths);
-  if (!a.paths) return cli_error("out of memory");
+  if (!a.paths) return cli_error("index: out of memory");
   int ex = parse_args(argc, argv, &a);
   if (ex < 0) ex = check_paths(&a);
   if (ex >= 0) { free(a.paths); return ex; }
   const char *dir = cli_index_dir(a.index);
   index_ui ui = { 0 };
-  ui.json = a.json;
   ui.t0 = now_s();
   ui.progress = isatty(fileno(stderr));
   indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
@@ -245,16 +221,16 @@ int cmd_index(int argc, char **argv) {
     /* An index of another format version (segments of version 2 before
        large files were indexed in pieces): it mirrors the tree, so it is
        rebuilt from it, as 'indaga index --full' would. */
-    fprintf(stderr, "indaga: %s\nindaga: rebuilding the index in full in this version's format\n",
-            err ? err : indaga_strerror(rc));
+    cli_warning(dir, "%s; rebuilding the index in full in this version's format",
+                err ? err : indaga_strerror(rc));
     indaga_free(err);
     err = NULL;
     o.flags |= INDAGA_WRITER_FULL;
     rc = indaga_writer_open(&w, dir, &o, &err);
   }
   if (rc) {
-    ex = cli_error("%s%s", err ? err : indaga_strerror(rc),
-                   rc == INDAGA_EBUSY ? " (use --wait to wait for it)" : "");
+    ex = cli_fail(cli_status(rc), dir, "%s%s", err ? err : indaga_strerror(rc),
+                  rc == INDAGA_EBUSY ? " (use --wait to wait for it)" : "");
     indaga_free(err);
     free(a.paths);
     return ex;
@@ -266,10 +242,10 @@ int cmd_index(int argc, char **argv) {
   clear_bar(&ui);
   if (rc) {
     const char *m = indaga_writer_errmsg(w);
-    ex = cli_error("%s (the index is unchanged)", m ? m : indaga_strerror(rc));
+    ex = cli_fail(cli_status(rc), NULL, "%s (the index is unchanged)", m ? m : indaga_strerror(rc));
   } else {
     print_summary(&a, &total, gen, prev_gen, (uint64_t)((now_s() - ui.t0) * 1000), dir);
-    ex = EXIT_OK;
+    ex = ui.warnings ? EXIT_WARNINGS : EXIT_OK;
   }
   indaga_writer_close(w);
   free(a.paths);

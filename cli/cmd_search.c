@@ -1,187 +1,191 @@
 /*
 ** cmd_search.c: `indaga search [options] QUERY...` and `--batch FILE`
-** (CLI.md). Built on include/indaga.h alone.
+** (doc/CLI.md). Built on include/indaga.h alone.
 **
 ** The words of QUERY are joined with spaces into one query. Options may
-** come anywhere; an argument starting with '-' that is not an option is a
-** query word (an exclusion: `indaga search terrorismo -financiación`), and
-** everything after `--` is query text.
+** come anywhere; an argument starting with '-' is an exclusion
+** (`indaga search terrorismo -financiación`) unless it is a short option
+** alone ("-n", "-h") or "-n" with its number ("-n5"); everything after
+** `--` is query text.
 **
 ** Human output, per hit: the citation (symbol or document · annex · párr.
 ** label) and the snippet, the matched words bold and coloured on a terminal
-** only (never with NO_COLOR, never into a pipe); with --context, the
-** paragraphs around it. --json prints JSON Lines: one "hit" object per hit
-** and one "summary" per query (CLI.md). With --batch, each non-blank line of
-** FILE ("-": standard input) is one query, numbered from 0 (query_no).
+** only (--color); with --context, the paragraphs around it. Everything that
+** comes from the documents is escaped and bounded (cli.h). --json prints
+** JSON Lines: one "hit" object per hit and one "summary" per query, or one
+** "error" line for a query that failed. With --batch, each non-blank line
+** of FILE ("-": standard input) is one query, numbered from 0 (query_no);
+** lines are read in bounded memory (lines.h).
 **
 ** Exit: 0 when some query found hits, 1 when none did, 2 on any error
-** (no index, empty query, bad option), with a message on stderr.
+** (no index, empty or failed query, unreadable batch), 64 on bad usage.
 */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/lines.h"
 
-static const char usage[] =
+enum { OPT_LIMIT = CLI_OPT_FIRST, OPT_OFFSET, OPT_GROUP, OPT_CONTEXT, OPT_NO_SNIPPETS, OPT_BATCH };
+
+static const cli_option opts[] = {
+  CLI_ROW_INDEX,
+  { "limit", 'n', "K", OPT_LIMIT, "hits to show, 1 to 100000 (default 10)" },
+  { "offset", 0, "N", OPT_OFFSET, "skip the first N hits (paging), 0 to 1000000" },
+  { "group", 0, NULL, OPT_GROUP, "at most one hit (the best paragraph) per document" },
+  { "context", 0, "N", OPT_CONTEXT, "also show N paragraphs before and after each hit, 0 to 1000" },
+  { "no-snippets", 0, NULL, OPT_NO_SNIPPETS, "no snippet text (faster)" },
+  { "batch", 0, "FILE", OPT_BATCH, "one query per non-blank line of FILE ('-': standard input)" },
+  CLI_ROW_JSON("JSON Lines: a \"hit\" per hit, a \"summary\" or an \"error\" per query"),
+  CLI_ROW_COLOR,
+  CLI_ROW_HELP,
+};
+
+static const cli_command search_cmd = {
+  "search",
   "usage: indaga search [--index DIR] [-n K] [--offset N] [--group] [--context N]\n"
-  "                     [--json] [--no-snippets] QUERY...\n"
-  "       indaga search [--index DIR] [-n K] [--json] --batch FILE\n"
-  "\n"
+  "                     [--no-snippets] [--color WHEN] [--json] [--] QUERY...\n"
+  "       indaga search [--index DIR] [-n K] [--json] --batch FILE\n",
   "Search the index. Words are all required; also \"exact phrase\", OR, NOT or\n"
   "-word, (grouping), prefix*, a NEAR/n b, and the filters symbol:, doc:,\n"
   "annex:, year:, title:. Accents and inflections do not matter: informacion\n"
-  "finds información and informaciones; ano never finds año.\n"
+  "finds informaci\xC3\xB3n and informaciones; ano never finds a\xC3\xB1o.\n"
   "\n"
-  "options:\n"
-  "  --index DIR     the index directory (default $INDAGA_INDEX, else ./.indaga)\n"
-  "  -n K            hits to show (default 10)\n"
-  "  --offset N      skip the first N hits (paging)\n"
-  "  --group         at most one hit (the best paragraph) per document\n"
-  "  --context N     also show N paragraphs before and after each hit\n"
-  "  --json          JSON Lines: one \"hit\" object per hit, one \"summary\" per query\n"
-  "  --no-snippets   no snippet text (faster)\n"
-  "  --batch FILE    one query per non-blank line of FILE ('-': standard input)\n"
-  "  --help          this text\n"
-  "\n"
-  "exit status: 0 hits found, 1 nothing found, 2 error\n";
+  "An argument starting with '-' excludes a word, unless it is -n or -h (or -n\n"
+  "with its number, -n5); after --, everything is query text. A query, or a\n"
+  "--batch line, longer than 1 MiB is an error; a batch line holding a NUL byte\n"
+  "too. Highlights in --json are byte offsets within the snippet.\n",
+  opts, CLI_NOPTS(opts),
+  "exit status: 0 hits found, 1 nothing found, 2 error\n",
+  CLI_DASH_WORDS,
+};
 
 typedef struct search_args {
   const char *index, *batch;
   long k, offset, context;
-  int group, json, nosnip;
+  int group, json, nosnip, color;
   char *query;            /* joined QUERY words (malloc) */
+  size_t query_len;
 } search_args;
-
-/* Parse a non-negative decimal up to @max; 0 when @z is not one. */
-static int parse_num(const char *z, long max, long *out) {
-  char *end;
-  if (!z || !*z || *z == '-' || *z == '+') return 0;
-  errno = 0;
-  long v = strtol(z, &end, 10);
-  if (errno || *end || v < 0 || v > max) return 0;
-  *out = v;
-  return 1;
-}
 
 /* Append @w to the query with a space. Returns 0 or -1 (no memory). */
 static int add_word(search_args *a, const char *w) {
-  size_t old = a->query ? strlen(a->query) : 0, n = strlen(w);
-  char *q = realloc(a->query, old + n + 2);
+  size_t n = strlen(w);
+  char *q = realloc(a->query, a->query_len + n + 2);
   if (!q) return -1;
-  if (old) q[old++] = ' ';
-  memcpy(q + old, w, n + 1);
+  if (a->query_len) q[a->query_len++] = ' ';
+  memcpy(q + a->query_len, w, n + 1);
   a->query = q;
+  a->query_len += n;
   return 0;
 }
 
-/* A numeric option @name (with "=v" or a following argument). 1 taken, 0 not this option, -1 bad value. */
-static int num_opt(int argc, char **argv, int *i, const char *name, long max, long *out) {
-  size_t n = strlen(name);
-  const char *s = argv[*i], *v = NULL;
-  if (!strncmp(s, name, n) && s[n] == '=') v = s + n + 1;
-  else if (!strcmp(s, name)) v = *i + 1 < argc ? argv[++*i] : NULL;
-  else return 0;
-  return parse_num(v, max, out) ? 1 : -1;
-}
-
-/* Returns -1 to go on, else an exit code. */
+/* Returns -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, search_args *a) {
-  int only = 0;
   a->k = 10;
-  for (int i = 1; i < argc; i++) {
-    const char *s = argv[i];
-    if (only || s[0] != '-' || !s[1] || (s[1] != '-' && s[1] != 'n' && s[1] != 'h')) {
-      if (add_word(a, s)) return cli_error("search: out of memory");
-      continue;
+  cli_parser p;
+  cli_parser_init(&p, &search_cmd, argc, argv);
+  for (int o; (o = cli_next(&p)) != CLI_DONE;) {
+    switch (o) {
+    case CLI_EXIT: return p.status;
+    case CLI_OPERAND:
+      if (add_word(a, p.arg)) return cli_error("search: out of memory");
+      break;
+    case CLI_OPT_INDEX: a->index = p.arg; break;
+    case CLI_OPT_JSON: a->json = 1; break;
+    case CLI_OPT_COLOR:
+      if (cli_value_color(&p, &a->color)) return EXIT_USAGE;
+      break;
+    case OPT_LIMIT:
+      if (cli_value_long(&p, 1, 100000, &a->k)) return EXIT_USAGE;
+      break;
+    case OPT_OFFSET:
+      if (cli_value_long(&p, 0, 1000000, &a->offset)) return EXIT_USAGE;
+      break;
+    case OPT_CONTEXT:
+      if (cli_value_long(&p, 0, 1000, &a->context)) return EXIT_USAGE;
+      break;
+    case OPT_GROUP: a->group = 1; break;
+    case OPT_NO_SNIPPETS: a->nosnip = 1; break;
+    case OPT_BATCH: a->batch = p.arg; break;
+    default: return cli_usage("search", "unexpected option");
     }
-    if (!strcmp(s, "--")) { only = 1; continue; }
-    if (!strcmp(s, "--help") || !strcmp(s, "-h")) CLI_HELP_EXIT(usage);
-    if (!strcmp(s, "--json")) { a->json = 1; continue; }
-    if (!strcmp(s, "--group")) { a->group = 1; continue; }
-    if (!strcmp(s, "--no-snippets")) { a->nosnip = 1; continue; }
-    if (!strncmp(s, "--index=", 8)) { a->index = s + 8; continue; }
-    if (!strcmp(s, "--index")) {
-      if (i + 1 >= argc) return cli_error("search: --index needs a directory");
-      a->index = argv[++i];
-      continue;
-    }
-    if (!strncmp(s, "--batch=", 8)) { a->batch = s + 8; continue; }
-    if (!strcmp(s, "--batch")) {
-      if (i + 1 >= argc) return cli_error("search: --batch needs a file ('-' for standard input)");
-      a->batch = argv[++i];
-      continue;
-    }
-    int r;
-    if ((r = num_opt(argc, argv, &i, "-n", 100000, &a->k)) != 0 ||
-        (r = num_opt(argc, argv, &i, "--limit", 100000, &a->k)) != 0) {
-      if (r < 0 || a->k == 0) return cli_error("search: -n needs a number from 1 to 100000");
-      continue;
-    }
-    if ((r = num_opt(argc, argv, &i, "--offset", 1000000, &a->offset)) != 0) {
-      if (r < 0) return cli_error("search: --offset needs a number from 0 to 1000000");
-      continue;
-    }
-    if ((r = num_opt(argc, argv, &i, "--context", 1000, &a->context)) != 0) {
-      if (r < 0) return cli_error("search: --context needs a number from 0 to 1000");
-      continue;
-    }
-    if (s[1] == '-') return cli_error("search: unknown option '%s' (try 'indaga search --help')", s);
-    if (add_word(a, s)) return cli_error("search: out of memory");   /* "-word": an exclusion */
   }
-  if (a->batch && a->query) return cli_error("search: give either QUERY or --batch FILE, not both");
-  if (!a->batch && !a->query) return cli_error("search: no query given (try 'indaga search --help')");
+  if (a->batch && a->query) return cli_usage("search", "give either QUERY or --batch FILE, not both");
+  if (!a->batch && !a->query) return cli_usage("search", "no query given");
   return -1;
 }
 
-/* Print @h's snippet, the highlights in bold colour when @color. */
+/* Print @h's snippet, escaped, the highlights in bold colour when @color. */
 static void print_snippet(FILE *f, const indaga_hit *h, int color) {
   size_t at = 0;
   for (size_t i = 0; i < h->nhighlights; i++) {
     size_t s = h->highlights[i].start, e = h->highlights[i].end;
-    if (s < at || e > h->snippet_len) continue;
-    fwrite(h->snippet + at, 1, s - at, f);
+    if (s < at || e < s || e > h->snippet_len) continue;
+    out_prose(f, h->snippet + at, s - at);
     if (color) fputs("\033[1;31m", f);
-    fwrite(h->snippet + s, 1, e - s, f);
+    out_prose(f, h->snippet + s, e - s);
     if (color) fputs("\033[0m", f);
     at = e;
   }
-  fwrite(h->snippet + at, 1, h->snippet_len - at, f);
+  out_prose(f, h->snippet + at, h->snippet_len - at);
+}
+
+static void print_context(FILE *f, const char *const *texts, size_t n, int color) {
+  for (size_t i = 0; i < n; i++) {
+    fputs(color ? "   \033[2m" : "   ", f);
+    out_prose(f, texts[i], strlen(texts[i]));
+    fputs(color ? "\033[0m\n" : "\n", f);
+  }
 }
 
 static void print_human(const indaga_hit *h, int color) {
   FILE *f = stdout;
   printf("%u. ", h->rank);
   if (color) fputs("\033[1m", f);
-  fputs(h->symbol ? h->symbol : h->doc, f);
+  if (h->symbol) out_str(f, h->symbol, CLI_FIELD_MAX);
+  else out_str(f, h->doc, CLI_NAME_MAX);
   if (h->part) {
-    if (h->part_label) printf(" \xC2\xB7 %s", h->part_label);
-    else printf(" \xC2\xB7 Anexo %u", h->part);
+    fputs(" \xC2\xB7 ", f);
+    if (h->part_label) out_str(f, h->part_label, CLI_FIELD_MAX);
+    else printf("Anexo %u", h->part);
   }
-  if (h->label) printf(" \xC2\xB7 p\xC3\xA1rr. %s", h->label);
-  else printf(" \xC2\xB7 p\xC3\xA1rr. %u", h->paragraph);
+  fputs(" \xC2\xB7 p\xC3\xA1rr. ", f);
+  if (h->label) out_str(f, h->label, CLI_FIELD_MAX);
+  else printf("%u", h->paragraph);
   if (color) fputs("\033[0m", f);
-  if (h->symbol) printf("  (%s)", h->doc);
+  if (h->symbol) {
+    fputs("  (", f);
+    out_str(f, h->doc, CLI_NAME_MAX);
+    fputc(')', f);
+  }
   putchar('\n');
-  for (size_t i = 0; i < h->nbefore; i++) printf("   %s%s%s\n", color ? "\033[2m" : "", h->before[i], color ? "\033[0m" : "");
+  print_context(f, h->before, h->nbefore, color);
   if (h->snippet) {
     fputs("   ", f);
     print_snippet(f, h, color);
     putchar('\n');
   }
-  for (size_t i = 0; i < h->nafter; i++) printf("   %s%s%s\n", color ? "\033[2m" : "", h->after[i], color ? "\033[0m" : "");
+  print_context(f, h->after, h->nafter, color);
   putchar('\n');
+}
+
+/* A metadata-like field of a hit: JSON, null when absent, bounded. */
+static void json_field(FILE *f, const char *key, const char *z) {
+  fprintf(f, ",\"%s\":", key);
+  json_text(f, z, z ? strlen(z) : 0, CLI_FIELD_MAX);
 }
 
 static void print_json(const indaga_hit *h, long query_no) {
   FILE *f = stdout;
-  printf("{\"type\":\"hit\",\"query_no\":%ld,\"rank\":%u,\"score\":%.4f,\"doc\":", query_no, h->rank, h->score);
-  json_strz(f, h->doc);
-  fputs(",\"symbol\":", f); json_strz(f, h->symbol);
-  fputs(",\"title\":", f); json_strz(f, h->title);
-  printf(",\"part\":%u,\"part_label\":", h->part);
-  json_strz(f, h->part_label);
-  printf(",\"paragraph\":%u,\"label\":", h->paragraph);
-  json_strz(f, h->label);
+  printf("{\"type\":\"hit\",\"query_no\":%ld,\"rank\":%u,\"score\":%.4f", query_no, h->rank, h->score);
+  json_name(f, 1, "doc", h->doc);
+  json_field(f, "symbol", h->symbol);
+  json_field(f, "title", h->title);
+  printf(",\"part\":%u", h->part);
+  json_field(f, "part_label", h->part_label);
+  printf(",\"paragraph\":%u", h->paragraph);
+  json_field(f, "label", h->label);
   printf(",\"byte_start\":%llu,\"byte_end\":%llu", (unsigned long long)h->byte_start,
          (unsigned long long)h->byte_end);
   if (h->snippet) {
@@ -202,8 +206,12 @@ static void print_json(const indaga_hit *h, long query_no) {
   fputs("}\n", f);
 }
 
-/* Run one query. Returns 0 hits found, 1 none, 2 error. */
-static int run_query(const indaga_index *idx, const search_args *a, const char *query, long query_no) {
+/* Run one query, query[0..len). Returns 0 hits found, 1 none, 2 error. */
+static int run_query(const indaga_index *idx, const search_args *a, const char *query, size_t len,
+                     long query_no) {
+  if (len > CLI_QUERY_MAX)
+    return cli_query_fail(query_no, EXIT_ERR, "search: the query is longer than %u bytes",
+                          CLI_QUERY_MAX);
   indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
   o.k = (unsigned)a->k;
   o.offset = (unsigned)a->offset;
@@ -214,64 +222,102 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
   int rc = indaga_search(&r, idx, query, &o);
   if (rc) {
     const char *m = r ? indaga_results_errmsg(r) : NULL;
-    if (a->batch) cli_error("search: query %ld: %s", query_no, m ? m : indaga_strerror(rc));
-    else cli_error("search: %s", m ? m : indaga_strerror(rc));
+    const char *why = m ? m : indaga_strerror(rc);
+    int ex = a->batch ? cli_query_fail(query_no, cli_status(rc), "search: query %ld: %s", query_no, why)
+                      : cli_query_fail(query_no, cli_status(rc), "search: %s", why);
     indaga_results_free(r);
-    return EXIT_ERR;
+    return ex;
   }
   size_t n = indaga_results_count(r);
   const char *note = indaga_results_note(r);
-  int color = !a->json && cli_color(stdout);
+  int color = !a->json && cli_color(stdout, a->color);
   for (size_t i = 0; i < n; i++) {
     if (a->json) print_json(indaga_results_hit(r, i), query_no);
     else print_human(indaga_results_hit(r, i), color);
   }
   if (a->json) {
     printf("{\"type\":\"summary\",\"query_no\":%ld,\"query\":", query_no);
-    json_strz(stdout, query);
+    if (json_text(stdout, query, len, CLI_ECHO_MAX)) printf(",\"query_cut\":true,\"query_bytes\":%zu", len);
     printf(",\"hits\":%zu,\"total\":%llu,\"took_us\":%llu", n,
            (unsigned long long)indaga_results_total(r), (unsigned long long)indaga_results_took_us(r));
-    if (note) { fputs(",\"note\":", stdout); json_strz(stdout, note); }
+    if (note) { fputs(",\"note\":", stdout); json_text(stdout, note, strlen(note), CLI_MESSAGE_MAX); }
     fputs("}\n", stdout);
   } else {
-    if (note) fprintf(stderr, "indaga: note: %s\n", note);
-    if (n) printf("%zu of %llu hits (%.1f ms)\n", n, (unsigned long long)indaga_results_total(r),
-                  (double)indaga_results_took_us(r) / 1000.0);
-    else printf("no hits for: %s\n", query);
+    if (note) {
+      fputs("indaga: note: ", stderr);
+      out_str(stderr, note, CLI_MESSAGE_MAX);
+      fputc('\n', stderr);
+    }
+    if (n) {
+      printf("%zu of %llu hits (%.1f ms)\n", n, (unsigned long long)indaga_results_total(r),
+             (double)indaga_results_took_us(r) / 1000.0);
+    } else {
+      fputs("no hits for: ", stdout);
+      out_text(stdout, query, len, CLI_ECHO_MAX);
+      putchar('\n');
+    }
   }
+  fflush(stdout);
   indaga_results_free(r);
   return n ? EXIT_OK : EXIT_NOHITS;
 }
 
-/* Each non-blank line of the batch file is a query. */
+/*
+** Each non-blank line of the batch file is a query. A line longer than the
+** query limit, or holding a NUL byte, is that query's error; the reading
+** stops at a line that runs on past CLI_SKIP_MAX bytes, or at a read error.
+*/
 static int run_batch(const indaga_index *idx, const search_args *a) {
   FILE *f = strcmp(a->batch, "-") ? fopen(a->batch, "r") : stdin;
-  if (!f) return cli_error("search: cannot read %s: %s", a->batch, strerror(errno));
-  char *text = NULL;
-  size_t n = 0;
-  int rr = cli_read_stream(f, &text, &n);
-  int err = errno;
-  if (f != stdin) fclose(f);
-  if (rr) return cli_error("search: cannot read %s: %s", a->batch, strerror(err));
+  if (!f) return cli_fail(EXIT_ERR, a->batch, "search: cannot read %s: %s", a->batch, strerror(errno));
+  cli_lines l;
+  if (cli_lines_init(&l, f, CLI_QUERY_MAX)) {
+    if (f != stdin) fclose(f);
+    return cli_error("search: out of memory");
+  }
   int any = 0, failed = 0;
   long qno = 0;
-  size_t i = 0;
-  while (i < n) {
-    size_t j = i;
-    while (j < n && text[j] != '\n') j++;
-    size_t e = j;
-    if (e > i && text[e - 1] == '\r') e--;
-    text[e] = 0;
-    const char *line = text + i;
-    while (*line == ' ' || *line == '\t') line++;
-    if (*line) {
-      int rc = run_query(idx, a, line, qno++);
-      if (rc == EXIT_OK) any = 1;
-      if (rc == EXIT_ERR) failed = 1;
+  for (;;) {
+    int got = cli_lines_next(&l);
+    if (got == CLI_LINE_EOF) break;
+    if (got == CLI_LINE_ERROR) {
+      failed = 1;
+      cli_fail(EXIT_ERR, a->batch, "search: cannot read %s after line %llu: %s", a->batch,
+               (unsigned long long)l.lineno, strerror(errno));
+      break;
     }
-    i = j + 1;
+    const char *line = l.buf;
+    while (*line == ' ' || *line == '\t') line++;
+    if (got == CLI_LINE_OK && !*line && !l.nul) continue;   /* a blank line is no query */
+    long q = qno++;
+    int rc;
+    if (got == CLI_LINE_LONG) {
+      rc = cli_query_fail(q, EXIT_ERR, "search: query %ld (line %llu of %s): longer than %u bytes",
+                          q, (unsigned long long)l.lineno, a->batch, CLI_QUERY_MAX);
+      int end = cli_lines_skip(&l, CLI_SKIP_MAX);
+      if (end != CLI_LINE_OK) {
+        failed = 1;
+        if (end == CLI_LINE_LONG)
+          cli_fail(EXIT_ERR, a->batch, "search: line %llu of %s runs past %u bytes without an end; "
+                   "the rest of %s is not read", (unsigned long long)l.lineno, a->batch,
+                   CLI_SKIP_MAX, a->batch);
+        else
+          cli_fail(EXIT_ERR, a->batch, "search: cannot read %s after line %llu: %s", a->batch,
+                   (unsigned long long)l.lineno, strerror(errno));
+        break;
+      }
+    } else if (l.nul) {
+      rc = cli_query_fail(q, EXIT_ERR, "search: query %ld (line %llu of %s): a binary line "
+                          "(it holds a NUL byte)", q, (unsigned long long)l.lineno, a->batch);
+    } else {
+      rc = run_query(idx, a, line, l.len - (size_t)(line - l.buf), q);
+    }
+    if (rc == EXIT_OK) any = 1;
+    else if (rc != EXIT_NOHITS) failed = 1;
+    if (ferror(stdout)) break;   /* nobody reads the rest: main reports the write error */
   }
-  free(text);
+  cli_lines_free(&l);
+  if (f != stdin) fclose(f);
   fflush(stdout);
   return failed ? EXIT_ERR : any ? EXIT_OK : EXIT_NOHITS;
 }
@@ -282,12 +328,12 @@ int cmd_search(int argc, char **argv) {
   int rc = parse_args(argc, argv, &a);
   if (rc >= 0) { free(a.query); return rc; }
   const char *dir = cli_index_dir(a.index);
-  indaga_index *idx = cli_open_index(dir, "search");
+  indaga_index *idx = cli_open_index(dir, "search", &rc);
   if (!idx) {
     free(a.query);
-    return EXIT_ERR;
+    return rc;
   }
-  rc = a.batch ? run_batch(idx, &a) : run_query(idx, &a, a.query, 0);
+  rc = a.batch ? run_batch(idx, &a) : run_query(idx, &a, a.query, a.query_len, 0);
   indaga_index_close(idx);
   free(a.query);
   return rc;

@@ -9,29 +9,36 @@
 ** ordinal within the part, as search hits cite them.
 **
 ** --json prints one {"type":"document",...} line (metadata and parts) and
-** then one {"type":"paragraph",...} line per paragraph shown.
-** Exit 0, or 2 with a message naming the document or index.
+** then one {"type":"paragraph",...} line per paragraph shown. Ids, labels
+** and metadata are bounded and, for people, escaped (cli.h).
+** Exit 0, 2 with a message naming the document or index, 64 on bad usage.
 */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
 
-static const char usage[] =
-  "usage: indaga show [--index DIR] [--json] [--context N] DOC [PART [PARAGRAPH]]\n"
-  "\n"
+enum { OPT_CONTEXT = CLI_OPT_FIRST };
+
+static const cli_option opts[] = {
+  CLI_ROW_INDEX,
+  { "context", 0, "N", OPT_CONTEXT, "paragraphs before and after PARAGRAPH, 0 to 1000 (default 0)" },
+  CLI_ROW_JSON("JSON lines: one document line, then one line per paragraph; errors too"),
+  CLI_ROW_HELP,
+};
+
+static const cli_command show_cmd = {
+  "show",
+  "usage: indaga show [--index DIR] [--context N] [--json] DOC [PART [PARAGRAPH]]\n",
   "Show an indexed document: its metadata and an outline of its parts and\n"
   "paragraphs; with PART, that part's paragraphs in full; with PART and\n"
   "PARAGRAPH, that paragraph (and N paragraphs around it with --context N).\n"
   "PART is 0 for the body, N for the Nth annex; PARAGRAPH counts from 1.\n"
-  "\n"
-  "options:\n"
-  "  --index DIR    the index directory (default $INDAGA_INDEX, else ./.indaga)\n"
-  "  --context N    paragraphs before and after PARAGRAPH (default 0)\n"
-  "  --json         JSON lines: one document line, then one line per paragraph\n"
-  "  --help         this text\n"
-  "\n"
-  "exit status: 0 success, 2 error (no such document, part or paragraph)\n";
+  "A DOC that starts with '-' goes after '--'.\n",
+  opts, CLI_NOPTS(opts),
+  "exit status: 0 success, 2 error (no index; no such document, part or paragraph)\n",
+  0,
+};
 
 typedef struct show_args {
   const char *index, *doc;
@@ -50,39 +57,35 @@ static int parse_num(const char *z, long *out) {
   return 1;
 }
 
-/* Returns -1 to go on, else an exit code. */
+/* Returns -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, show_args *a) {
   const char *pos[3];
-  int npos = 0, only = 0;
+  int npos = 0;
   a->part = a->para = -1;
   a->context = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *s = argv[i];
-    if (!only && s[0] == '-' && s[1]) {
-      if (!strcmp(s, "--")) { only = 1; continue; }
-      if (!strcmp(s, "--help") || !strcmp(s, "-h")) CLI_HELP_EXIT(usage);
-      if (!strcmp(s, "--json")) { a->json = 1; continue; }
-      if (!strncmp(s, "--index=", 8)) { a->index = s + 8; continue; }
-      if (!strcmp(s, "--index") && i + 1 < argc) { a->index = argv[++i]; continue; }
-      const char *v = !strncmp(s, "--context=", 10) ? s + 10
-                      : (!strcmp(s, "--context") && i + 1 < argc) ? argv[++i] : NULL;
-      if (v || !strcmp(s, "--context")) {
-        if (!parse_num(v, &a->context) || a->context > 1000)
-          return cli_error("show: --context needs a number from 0 to 1000");
-        continue;
-      }
-      if (!strcmp(s, "--index")) return cli_error("show: --index needs a directory");
-      return cli_error("show: unknown option '%s' (try 'indaga show --help')", s);
+  cli_parser p;
+  cli_parser_init(&p, &show_cmd, argc, argv);
+  for (int o; (o = cli_next(&p)) != CLI_DONE;) {
+    switch (o) {
+    case CLI_EXIT: return p.status;
+    case CLI_OPT_INDEX: a->index = p.arg; break;
+    case CLI_OPT_JSON: a->json = 1; break;
+    case OPT_CONTEXT:
+      if (cli_value_long(&p, 0, 1000, &a->context)) return EXIT_USAGE;
+      break;
+    case CLI_OPERAND:
+      if (npos == 3) return cli_usage("show", "too many arguments (DOC [PART [PARAGRAPH]])");
+      pos[npos++] = p.arg;
+      break;
+    default: return cli_usage("show", "unexpected option");
     }
-    if (npos == 3) return cli_error("show: too many arguments (DOC [PART [PARAGRAPH]])");
-    pos[npos++] = s;
   }
-  if (npos == 0) return cli_error("show: no DOC given (try 'indaga show --help')");
+  if (npos == 0) return cli_usage("show", "no DOC given");
   a->doc = pos[0];
   if (npos > 1 && !parse_num(pos[1], &a->part))
-    return cli_error("show: PART must be a number (0 for the body), not '%s'", pos[1]);
+    return cli_usage("show", "PART must be a number (0 for the body), not '%.64s'", pos[1]);
   if (npos > 2 && (!parse_num(pos[2], &a->para) || a->para == 0))
-    return cli_error("show: PARAGRAPH must be a number from 1, not '%s'", pos[2]);
+    return cli_usage("show", "PARAGRAPH must be a number from 1, not '%.64s'", pos[2]);
   return -1;
 }
 
@@ -95,21 +98,22 @@ static size_t part_size(const indaga_document *d, unsigned part) {
 }
 
 static void print_doc_json(const indaga_document *d) {
-  fputs("{\"type\":\"document\",\"doc\":", stdout);
-  json_strz(stdout, indaga_document_id(d));
+  fputs("{\"type\":\"document\"", stdout);
+  json_name(stdout, 1, "doc", indaga_document_id(d));
   fputs(",\"meta\":{", stdout);
   for (size_t i = 0; i < indaga_document_meta_count(d); i++) {
     const char *k, *v;
     indaga_document_meta(d, i, &k, &v);
     if (i) fputc(',', stdout);
-    json_strz(stdout, k);
+    json_text(stdout, k, strlen(k), CLI_FIELD_MAX);
     fputc(':', stdout);
-    json_strz(stdout, v);
+    json_text(stdout, v, v ? strlen(v) : 0, CLI_FIELD_MAX);
   }
   fputs("},\"parts\":[", stdout);
   for (size_t p = 0; p < indaga_document_part_count(d); p++) {
     printf("%s{\"part\":%zu,\"label\":", p ? "," : "", p);
-    json_strz(stdout, indaga_document_part_label(d, p));
+    const char *l = indaga_document_part_label(d, p);
+    json_text(stdout, l, l ? strlen(l) : 0, CLI_FIELD_MAX);
     printf(",\"paragraphs\":%zu}", part_size(d, (unsigned)p));
   }
   printf("],\"paragraphs\":%zu}\n", indaga_document_paragraph_count(d));
@@ -117,7 +121,7 @@ static void print_doc_json(const indaga_document *d) {
 
 static void print_para_json(const indaga_paragraph *p) {
   printf("{\"type\":\"paragraph\",\"part\":%u,\"paragraph\":%u,\"label\":", p->part, p->ordinal);
-  json_strz(stdout, p->label);
+  json_text(stdout, p->label, p->label ? strlen(p->label) : 0, CLI_FIELD_MAX);
   printf(",\"heading\":%s,\"byte_start\":%llu,\"byte_end\":%llu,\"text\":",
          p->heading ? "true" : "false", (unsigned long long)p->byte_start,
          (unsigned long long)p->byte_end);
@@ -125,43 +129,53 @@ static void print_para_json(const indaga_paragraph *p) {
   fputs("}\n", stdout);
 }
 
-/* Print at most @max bytes of @z, cut at a UTF-8 boundary, with "..." when cut. */
-static void print_cut(const char *z, size_t max) {
-  size_t n = strlen(z);
-  if (n <= max) { fputs(z, stdout); return; }
-  while (max > 0 && ((unsigned char)z[max] & 0xC0) == 0x80) max--;
-  printf("%.*s...", (int)max, z);
+/* A label column @w bytes wide (as printf's %-10s pads): escaped and cut at CLI_FIELD_MAX. */
+static void print_label(const char *z, size_t w) {
+  out_str(stdout, z, CLI_FIELD_MAX);
+  for (size_t k = strlen(z); k < w; k++) putchar(' ');
 }
 
 static void print_para_human(const indaga_paragraph *p, int outline) {
-  printf("  %4u  %-10s ", p->ordinal, p->label ? p->label : (p->heading ? "#" : ""));
-  if (outline) print_cut(p->text, 90);
-  else fputs(p->text, stdout);
+  printf("  %4u  ", p->ordinal);
+  print_label(p->label ? p->label : (p->heading ? "#" : ""), 10);
+  putchar(' ');
+  size_t n = strlen(p->text);
+  if (outline) out_text(stdout, p->text, n, 90);
+  else out_prose(stdout, p->text, n);
   fputc('\n', stdout);
 }
 
 static void print_doc_human(const indaga_document *d) {
-  printf("%s\n", indaga_document_id(d));
+  out_str(stdout, indaga_document_id(d), CLI_NAME_MAX);
+  putchar('\n');
   for (size_t i = 0; i < indaga_document_meta_count(d); i++) {
     const char *k, *v;
     indaga_document_meta(d, i, &k, &v);
-    printf("  %-10s %s\n", k, v);
+    fputs("  ", stdout);
+    print_label(k, 10);
+    putchar(' ');
+    out_str(stdout, v, CLI_FIELD_MAX);
+    putchar('\n');
   }
 }
 
 static void print_part_header(const indaga_document *d, unsigned part) {
   const char *l = indaga_document_part_label(d, part);
-  printf("\n[part %u] %s (%zu paragraphs)\n", part, l ? l : "Body", part_size(d, part));
+  printf("\n[part %u] ", part);
+  out_str(stdout, l ? l : "Body", CLI_FIELD_MAX);
+  printf(" (%zu paragraphs)\n", part_size(d, part));
 }
 
 /* Show the selected paragraphs. Returns the exit code. */
 static int show(const show_args *a, const indaga_document *d) {
   size_t np = indaga_document_part_count(d);
   if (a->part >= 0 && (size_t)a->part >= np)
-    return cli_error("%s has no part %ld (parts 0 to %zu)", a->doc, a->part, np ? np - 1 : 0);
+    return cli_fail(EXIT_ERR, a->doc, "%s has no part %ld (parts 0 to %zu)", a->doc, a->part,
+                    np ? np - 1 : 0);
   size_t psize = a->part >= 0 ? part_size(d, (unsigned)a->part) : 0;
   if (a->para > 0 && (size_t)a->para > psize)
-    return cli_error("%s part %ld has no paragraph %ld (it has %zu)", a->doc, a->part, a->para, psize);
+    return cli_fail(EXIT_ERR, a->doc, "%s part %ld has no paragraph %ld (it has %zu)", a->doc, a->part,
+                    a->para, psize);
   if (a->json) print_doc_json(d);
   else print_doc_human(d);
   long lo = a->para > 0 ? a->para - a->context : 1, hi = a->para > 0 ? a->para + a->context : -1;
@@ -182,12 +196,12 @@ int cmd_show(int argc, char **argv) {
   int ex = parse_args(argc, argv, &a);
   if (ex >= 0) return ex;
   const char *dir = cli_index_dir(a.index);
-  indaga_index *idx = cli_open_index(dir, "show");
-  if (!idx) return EXIT_ERR;
+  indaga_index *idx = cli_open_index(dir, "show", &ex);
+  if (!idx) return ex;
   indaga_document *d = NULL;
   char *err = NULL;
   int rc = indaga_document_get(&d, idx, a.doc, &err);
-  if (rc) ex = cli_error("%s", err ? err : indaga_strerror(rc));
+  if (rc) ex = cli_fail(cli_status(rc), a.doc, "%s", err ? err : indaga_strerror(rc));
   else ex = show(&a, d);
   indaga_free(err);
   indaga_document_free(d);

@@ -6,37 +6,41 @@
 #include <string.h>
 #include "cli/cli.h"
 
-static const char usage[] =
-  "usage: indaga stats [--index DIR] [--json]\n"
-  "\n"
+static const cli_option opts[] = {
+  CLI_ROW_INDEX,
+  CLI_ROW_JSON("one JSON line {\"type\":\"stats\",...}; errors as JSON lines too"),
+  CLI_ROW_HELP,
+};
+
+static const cli_command stats_cmd = {
+  "stats",
+  "usage: indaga stats [--index DIR] [--json]\n",
   "Print the newest generation of the index: documents, paragraphs, distinct\n"
-  "terms, segments and bytes on disk.\n"
-  "\n"
-  "options:\n"
-  "  --index DIR    the index directory (default $INDAGA_INDEX, else ./.indaga)\n"
-  "  --json         one JSON line {\"type\":\"stats\",...}\n"
-  "  --help         this text\n"
-  "\n"
-  "exit status: 0 success, 2 error\n";
+  "terms, segments and bytes on disk.\n",
+  opts, CLI_NOPTS(opts),
+  "exit status: 0 success, 2 error (no index, corrupt index)\n",
+  0,
+};
 
 int cmd_stats(int argc, char **argv) {
-  const char *index = NULL;
-  int json = 0;
-  int ex = cli_index_options("stats", usage, argc, argv, &index, &json);
+  cli_common a = { 0 };
+  int ex = cli_parse_common(&stats_cmd, argc, argv, &a);
   if (ex >= 0) return ex;
-  const char *dir = cli_index_dir(index);
-  indaga_index *idx = cli_open_index(dir, "stats");
-  if (!idx) return EXIT_ERR;
+  const char *dir = cli_index_dir(a.index);
+  indaga_index *idx = cli_open_index(dir, "stats", &ex);
+  if (!idx) return ex;
   indaga_stats st;
   indaga_index_stats(idx, &st);
-  if (json) {
+  if (a.json) {
     printf("{\"type\":\"stats\",\"generation\":%llu,\"documents\":%llu,\"paragraphs\":%llu,"
            "\"terms\":%llu,\"segments\":%llu,\"bytes\":%llu}\n",
            (unsigned long long)st.generation, (unsigned long long)st.documents,
            (unsigned long long)st.paragraphs, (unsigned long long)st.terms,
            (unsigned long long)st.segments, (unsigned long long)st.bytes);
   } else {
-    printf("index       %s\n", dir);
+    fputs("index       ", stdout);
+    out_str(stdout, dir, CLI_NAME_MAX);
+    putchar('\n');
     printf("generation  %llu\n", (unsigned long long)st.generation);
     printf("documents   %llu\n", (unsigned long long)st.documents);
     printf("paragraphs  %llu\n", (unsigned long long)st.paragraphs);

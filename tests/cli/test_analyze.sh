@@ -71,12 +71,12 @@ grep -q '"token":"pal"' "$tmp/bad.json" || fail "invalid UTF-8: pal"
 grep -q '"token":"abra","term":"abra","key":"abra","pos":1,"start":4,"end":8' "$tmp/bad.json" || fail "invalid UTF-8: abra"
 grep -q '2 invalid UTF-8 sequences' "$tmp/bad.err" || fail "invalid UTF-8: count on stderr"
 
-# 5. An unknown option: exit 2, a message naming it, nothing on stdout.
+# 5. An unknown option: exit 64 (usage), a message naming it, nothing on stdout.
 set +e
 "$INDAGA" analyze --bogus 'texto' > "$tmp/o.txt" 2> "$tmp/e.txt"
 rc=$?
 set -e
-[ "$rc" -eq 2 ] || fail "unknown option: exit $rc, want 2"
+[ "$rc" -eq 64 ] || fail "unknown option: exit $rc, want 64"
 grep -q -- "--bogus" "$tmp/e.txt" || fail "unknown option: message does not name it"
 [ ! -s "$tmp/o.txt" ] || fail "unknown option: wrote to stdout"
 

@@ -87,7 +87,8 @@ cp "$UN/carta_krasnodar_2017.txt" "$tmp/un/sub/.oculto/copia.txt"
 cp "$UN/carta_krasnodar_2017.txt" "$tmp/un/.copia_oculta.txt"
 cp "$UN/carta_krasnodar_2017.txt" "$tmp/un/sub/copia.md"
 ln -s .. "$tmp/un/sub/bucle"
-out=$("$INDAGA" index --index "$ix" --json "$tmp/un")
+rc=0; out=$("$INDAGA" index --index "$ix" --json "$tmp/un" 2>/dev/null) || rc=$?
+expect "exit of --json with a skipped file" 5 "$rc"
 printf '%s\n' "$out" | head -n 1 | grep -q '^{"type":"warning","path":".*sub/binario.txt","message":' \
     || fail "no warning line for the binary file: $out"
 summary=$(printf '%s\n' "$out" | tail -n 1)
@@ -95,10 +96,11 @@ expect "skipped" 1 "$(num skipped "$summary")"
 expect "added (sub/copia.md only)" 1 "$(num added "$summary")"
 "$INDAGA" show --index "$ix" sub/copia.md >/dev/null || fail "sub/copia.md has not the relative id"
 if "$INDAGA" show --index "$ix" sub/.oculto/copia.txt >/dev/null 2>&1; then fail "a hidden directory was indexed"; fi
-"$INDAGA" index --index "$ix" "$tmp/un" 2>"$tmp/err" >/dev/null
+rc=0; "$INDAGA" index --index "$ix" "$tmp/un" 2>"$tmp/err" >/dev/null || rc=$?
+expect "exit with a skipped file (committed with warnings)" 5 "$rc"
 grep -q "warning: .*binario.txt" "$tmp/err" || fail "no human warning for the binary file"
 
-# 7. The lock: a second writer fails at once (exit 2), --wait waits for it.
+# 7. The lock: a second writer fails at once (exit 3, busy), --wait waits for it.
 flock "$ix/LOCK" sleep 2 &
 holder=$!
 sleep 0.5
@@ -106,22 +108,24 @@ set +e
 "$INDAGA" index --index "$ix" "$tmp/un" >/dev/null 2>"$tmp/err"
 rc=$?
 set -e
-expect "exit while locked" 2 "$rc"
+expect "exit while locked" 3 "$rc"
 grep -q "another indaga writer" "$tmp/err" || fail "lock message: $(cat "$tmp/err")"
 grep -q -- "--wait" "$tmp/err" || fail "lock message does not mention --wait"
-"$INDAGA" index --index "$ix" --wait "$tmp/un" >/dev/null 2>&1 || fail "--wait did not wait"
+rc=0; "$INDAGA" index --index "$ix" --wait "$tmp/un" >/dev/null 2>&1 || rc=$?
+expect "--wait (the binary file is still skipped: committed with warnings)" 5 "$rc"
 wait "$holder"
 
-# 8. Bad usage and missing things: exit 2 with a message.
+# 8. Bad usage (exit 64) and missing things (exit 2), each with a message.
 "$INDAGA" index --help | grep -q "usage: indaga index" || fail "index --help"
-for args in "--bogus $tmp/un" "" "--threads 0 $tmp/un" "--memory lots $tmp/un" \
-            "$tmp/no-such-dir" "$tmp/un $UN"; do
+for case in "64:--bogus $tmp/un" "64:" "64:--threads 0 $tmp/un" "64:--memory lots $tmp/un" \
+            "2:$tmp/no-such-dir" "2:$tmp/un $UN"; do
+    want=${case%%:*} args=${case#*:}
     set +e
     # shellcheck disable=SC2086
     "$INDAGA" index --index "$ix" $args >/dev/null 2>"$tmp/err"
     rc=$?
     set -e
-    expect "exit of 'index $args'" 2 "$rc"
+    expect "exit of 'index $args'" "$want" "$rc"
     [ -s "$tmp/err" ] || fail "no message for 'index $args'"
 done
 grep -q "two directories named 'un'" "$tmp/err" || fail "two directories of one name: $(cat "$tmp/err")"

@@ -69,9 +69,9 @@ rc=0; "$INDAGA" search --index "$tmp/none" terrorismo 2> "$tmp/err" > /dev/null 
 [ "$rc" -eq 2 ] || fail "no index: exit $rc"
 grep -qx "indaga: no index at $tmp/none; run 'indaga index PATH' first" "$tmp/err" || fail "no index message: $(cat "$tmp/err")"
 rc=0; "$INDAGA" search --index "$IDX" --bogus terrorismo 2> "$tmp/err" > /dev/null || rc=$?
-[ "$rc" -eq 2 ] || fail "bad option: exit $rc"
+[ "$rc" -eq 64 ] || fail "bad option: exit $rc"
 rc=0; "$INDAGA" search --index "$IDX" -n 0 terrorismo 2> /dev/null > /dev/null || rc=$?
-[ "$rc" -eq 2 ] || fail "-n 0: exit $rc"
+[ "$rc" -eq 64 ] || fail "-n 0: exit $rc"
 
 # 5. An exclusion given as an argument is a query word, not an option.
 "$INDAGA" search --index "$IDX" --json -n 1000 terrorismo > "$tmp/t.json"

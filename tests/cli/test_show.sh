@@ -3,7 +3,7 @@
 # carta_krasnodar_2017.txt (body, Anexo I with decisions 1-7, Anexo II): the
 # document line and paragraph lines of --json, a paragraph's byte range
 # pointing at its source line, --context, the human outline, and errors
-# (unknown document, part or paragraph; bad arguments) with exit 2.
+# (unknown document, part or paragraph: exit 2; bad arguments: exit 64).
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
@@ -53,23 +53,23 @@ grep -q '^\[part 2\] Anexo II (' "$tmp/outline" || fail "outline Anexo II"
 grep -q '^ *[0-9]*  3\. *Ampliar e intensificar' "$tmp/outline" || fail "outline decision 3"
 "$INDAGA" show --index "$ix" declaracion_universal_derechos_humanos.txt | grep -q 'Artículo 30' || fail "the Declaration"
 
-# 4. Errors: exit 2 and a message naming what is missing.
-check_err() {   # check_err PATTERN ARGS...
-    pat=$1; shift
+# 4. Errors: exit 2 (64 for bad usage) and a message naming what is missing.
+check_err() {   # check_err STATUS PATTERN ARGS...
+    want=$1 pat=$2; shift 2
     set +e
     "$INDAGA" show --index "$ix" "$@" >/dev/null 2>"$tmp/err"
     rc=$?
     set -e
-    [ "$rc" = 2 ] || fail "show $*: exit $rc"
+    [ "$rc" = "$want" ] || fail "show $*: exit $rc, want $want"
     grep -q -- "$pat" "$tmp/err" || fail "show $*: message '$(cat "$tmp/err")'"
 }
-check_err "nada.txt" nada.txt
-check_err "has no part 7" "$doc" 7
-check_err "has no paragraph 999" "$doc" 1 999
-check_err "PARAGRAPH must be a number" "$doc" 1 0
-check_err "PART must be a number" "$doc" uno
-check_err "unknown option" --bogus "$doc"
-check_err "no DOC given"
-check_err "too many arguments" "$doc" 1 2 3
+check_err 2 "nada.txt" nada.txt
+check_err 2 "has no part 7" "$doc" 7
+check_err 2 "has no paragraph 999" "$doc" 1 999
+check_err 64 "PARAGRAPH must be a number" "$doc" 1 0
+check_err 64 "PART must be a number" "$doc" uno
+check_err 64 "unknown option" --bogus "$doc"
+check_err 64 "no DOC given"
+check_err 64 "too many arguments" "$doc" 1 2 3
 "$INDAGA" show --help | grep -q "usage: indaga show" || fail "show --help"
 echo "ok"

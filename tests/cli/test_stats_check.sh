@@ -26,7 +26,7 @@ INDAGA_INDEX="$ix" "$INDAGA" check | grep -q ": ok (generation 1, 534 documents"
 for c in stats check compact; do
     "$INDAGA" $c --help | grep -q "usage: indaga $c" || fail "$c --help"
     set +e; "$INDAGA" $c --index "$ix" --nope >/dev/null 2>&1; rc=$?; set -e
-    [ "$rc" = 2 ] || fail "$c --nope: exit $rc"
+    [ "$rc" = 64 ] || fail "$c --nope: exit $rc (want 64, usage)"
 done
 
 # 2. Readers in a loop while generations are committed.
