@@ -6,10 +6,11 @@ BUILD   ?= build
 ASAN    ?= build-asan
 CMAKE_FLAGS ?=
 QUERY   ?= combatientes terroristas extranjeros
+PYTHON  ?= python3
 
 PREFIX  ?= /usr/local
 
-.PHONY: all deps build install demo test test-normal test-asan test-clang test-tsan test-portable bench fuzz stress clean
+.PHONY: all deps build install demo python test test-normal test-asan test-clang test-tsan test-portable bench fuzz stress clean
 FUZZ_SECONDS = $(or $(SECONDS),60)
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BUILD ?= build-fuzz
@@ -32,6 +33,17 @@ demo: build
 	@rm -rf $(BUILD)/demo-index
 	$(BUILD)/indaga index --index $(BUILD)/demo-index corpus
 	$(BUILD)/indaga search --index $(BUILD)/demo-index "$(QUERY)"
+
+# The Python package, built in place (python/indaga/_indaga*.so) against
+# $(BUILD)'s static library by $(PYTHON), or /usr/bin/python3 when $(PYTHON)
+# lacks setuptools or its C headers (a pyenv Python without Debian's
+# packages). Use it with PYTHONPATH=python, or install it with
+# `pip install --no-build-isolation ./python`. `make test` tests it (the
+# `python` test of ctest, python/tests/run.sh).
+python: build
+	@py=$(PYTHON); $$py -c 'import os, sys, sysconfig, setuptools; sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null || py=/usr/bin/python3; \
+	cd python && INDAGA_BUILD_DIR=$(abspath $(BUILD)) $$py setup.py -q build_ext --inplace && \
+	echo "python: built python/indaga with $$py; try: PYTHONPATH=python $$py -c 'import indaga; help(indaga)'"
 
 test: test-normal test-asan test-clang test-tsan test-portable
 
@@ -108,4 +120,4 @@ stress: build
 		ctest --output-on-failure -R '^test_faults$$'
 
 clean:
-	rm -rf $(BUILD) $(ASAN) build-clang build-bench build-tsan $(FUZZ_BUILD) build-portable
+	rm -rf $(BUILD) $(ASAN) build-clang build-bench build-tsan $(FUZZ_BUILD) build-portable python/build python/indaga/_indaga*.so

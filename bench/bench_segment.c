@@ -161,7 +161,7 @@ int main(int argc, char **argv) {
   seg_reader *in[2];
   if (seg_open(&in[0], pa, &err) || seg_open(&in[1], pb, &err)) die("open halves", INDAGA_ERROR, err);
   t0 = now();
-  if ((rc = seg_merge((const seg_reader *const *)in, 2, NULL, NULL, pm, &err)) != INDAGA_OK) die("merge", rc, err);
+  if ((rc = seg_merge((const seg_reader *const *)in, 2, NULL, NULL, NULL, pm, &err)) != INDAGA_OK) die("merge", rc, err);
   printf("merge 2   %7.2f s  %8.1f MB/s of input\n", now() - t0, mb / (now() - t0));
   seg_close(in[0]);
   seg_close(in[1]);

@@ -24,7 +24,7 @@
 
 /*
 ** The exit status for a library status code: INDAGA_OK 0, INDAGA_EBUSY 3,
-** any other failure 2. The one place where library codes become statuses.
+** INDAGA_EREFUSED 4, any other failure 2. The one place where library codes become statuses.
 */
 int cli_status(int rc);
 
@@ -45,6 +45,7 @@ int cmd_analyze(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_compact(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
 
 /* The index directory: --index value if given, else $INDAGA_INDEX, else ./.indaga. */
 const char *cli_index_dir(const char *flag);
@@ -56,6 +57,8 @@ int cli_no_index(const char *dir);
 ** Open the index at @dir for a command. On failure report what every
 ** command reports (no index yet, or "<what>: <the library's message>"),
 ** set *status to the exit status when @status is not NULL, and return NULL.
+** When the library notes that the generation opened may not be the newest
+** (indaga_index_note), that is reported as a warning.
 */
 indaga_index *cli_open_index(const char *dir, const char *what, int *status);
 

@@ -12,8 +12,9 @@
 **     {"type":"token","token":..,"term":..,"key":..,"pos":0,"start":0,"end":13,"stop":false}
 **     with "symbol":true, "number":true, "part":true added when they hold.
 **
-** Invalid UTF-8 is reported on stderr (how many sequences were replaced);
-** the exit status stays 0. Unreadable input exits 2, a usage error 64.
+** Invalid UTF-8 is reported as a warning (how many sequences were
+** replaced; with --json also a warning line after the tokens); the exit
+** status stays 0. Unreadable input exits 2, a usage error 64.
 ** Uses include/indaga.h only.
 */
 #include <errno.h>
@@ -181,9 +182,7 @@ int cmd_analyze(int argc, char **argv) {
   else print_table(an, cli_color(stdout, color));
   size_t bad = indaga_analysis_invalid(an);
   indaga_analysis_free(an);
-  if (fflush(stdout) != 0) return cli_error("analyze: cannot write output: %s", strerror(errno));
   if (bad)
-    fprintf(stderr, "indaga: analyze: %zu invalid UTF-8 sequence%s replaced by U+FFFD\n", bad,
-            bad == 1 ? "" : "s");
+    cli_warning(NULL, "analyze: %zu invalid UTF-8 sequence%s replaced by U+FFFD", bad, bad == 1 ? "" : "s");
   return EXIT_OK;
 }

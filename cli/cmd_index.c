@@ -1,18 +1,22 @@
 /*
-** cmd_index.c: `indaga index [--index DIR] [--full] [--wait] [--json]
-** [--threads N] [--memory MB] PATH...`.
+** cmd_index.c: `indaga index [--index DIR] [--full] [--prune | --add]
+** [--dry-run] [--wait] [--json] [--threads N] [--memory MB] PATH...`.
 **
 ** Opens the index's writer (creating the index), brings it in line with all
 ** the PATHs together (indaga_writer_sync_many: documents under none of them
 ** are removed; with several directories each one's ids start with its
-** name), and commits once. Warnings (skipped or repaired files)
-** go to stderr, and with --json also as JSON lines before the summary. A
-** progress bar is drawn on stderr only when stderr is a terminal.
+** name), and commits once. The index remembers its PATHs (its roots): other
+** PATHs are refused (exit 4, nothing changed) unless --prune (they replace
+** the roots) or --add (they join them). --dry-run lists what would be
+** added, updated and removed and commits nothing. Warnings (skipped or
+** repaired files) go to stderr, and with --json also as JSON lines before
+** the summary. A progress bar is drawn on stderr only when stderr is a
+** terminal.
 **
 ** Exit 0; 5 when the commit succeeded but some files were skipped or kept
-** at their previous version (a warning was reported); 3 when another writer
-** holds the index; 2 on an error, with a message naming the file or index;
-** 64 on a usage error.
+** at their previous version (a warning was reported); 4 when the PATHs
+** differ from the roots; 3 when another writer holds the index; 2 on an
+** error, with a message naming the file or index; 64 on a usage error.
 */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,11 +26,14 @@
 #include <unistd.h>
 #include "cli/cli.h"
 
-enum { OPT_FULL = CLI_OPT_FIRST, OPT_THREADS, OPT_MEMORY };
+enum { OPT_FULL = CLI_OPT_FIRST, OPT_THREADS, OPT_MEMORY, OPT_PRUNE, OPT_ADD, OPT_DRY_RUN };
 
 static const cli_option opts[] = {
   CLI_ROW_INDEX,
   { "full", 0, NULL, OPT_FULL, "rebuild from scratch instead of updating" },
+  { "prune", 0, NULL, OPT_PRUNE, "the PATHs become the index's roots; documents under none of them are removed" },
+  { "add", 0, NULL, OPT_ADD, "the PATHs join the index's roots (the run covers them all)" },
+  { "dry-run", 0, NULL, OPT_DRY_RUN, "list what would be added, updated and removed; commit nothing" },
   CLI_ROW_WAIT,
   { "threads", 0, "N", OPT_THREADS, "analysis threads, 1 to 64 (default: one per core, at most 8)" },
   { "memory", 0, "MB", OPT_MEMORY, "memory budget before a segment is written (default 256; 0.5 allowed)" },
@@ -36,22 +43,31 @@ static const cli_option opts[] = {
 
 static const cli_command index_cmd = {
   "index",
-  "usage: indaga index [--index DIR] [--full] [--wait] [--threads N] [--memory MB] [--json] PATH...\n",
+  "usage: indaga index [--index DIR] [--full] [--prune | --add] [--dry-run] [--wait]\n"
+  "                    [--threads N] [--memory MB] [--json] PATH...\n",
   "Add, update and remove documents so that the index matches the PATHs\n"
   "(directories, walked recursively for .txt and .md files, and single files).\n"
-  "Unchanged files are skipped; documents whose files are gone are removed.\n"
-  "One commit per run; searches keep working while it runs.\n"
+  "Unchanged files are skipped; documents that none of the PATHs yields (files\n"
+  "gone, or under no PATH) are removed, whether the PATHs are directories or\n"
+  "files. One commit per run; searches keep working while it runs.\n"
+  "\n"
+  "The index remembers its PATHs (its roots, as absolute paths). A run with\n"
+  "other PATHs changes nothing and exits 4, naming both, unless --prune (the\n"
+  "PATHs replace the roots) or --add (they join them). A PATH that does not\n"
+  "exist is an error, never an empty tree. 'indaga rollback' undoes a run.\n"
   "\n"
   "Document ids are paths relative to the directory (a file: its name). With\n"
   "several directories, each one's ids start with its name: 'un/carta.txt'.\n",
   opts, CLI_NOPTS(opts),
   "exit status: 0 success, 2 error, 3 busy (another writer holds the index),\n"
+  "4 refused (the PATHs differ from the index's roots; nothing changed),\n"
   "5 committed with warnings (some files skipped or kept at their previous version)\n",
   0,
 };
 
 typedef struct index_ui {
   int progress;           /* draw a progress bar on stderr */
+  int json;               /* --json: dry-run changes as JSON lines */
   double t0;              /* start, seconds */
   double last_draw;
   int drawn;
@@ -97,6 +113,23 @@ static void on_progress(void *ctx, uint64_t files_done, uint64_t files_total,
   ui->drawn = 1;
 }
 
+/* --dry-run: one line per document that would change. */
+static void on_change(void *ctx, int kind, const char *doc) {
+  index_ui *ui = ctx;
+  static const char *const what[] = { "", "add", "update", "remove" };
+  const char *k = kind >= 1 && kind <= 3 ? what[kind] : "change";
+  clear_bar(ui);
+  if (ui->json) {
+    printf("{\"type\":\"change\",\"change\":\"%s\"", k);
+    json_name(stdout, 1, "doc", doc);
+    fputs("}\n", stdout);
+  } else {
+    printf("%-6s ", k);
+    out_str(stdout, doc, CLI_NAME_MAX);
+    putchar('\n');
+  }
+}
+
 /* Parse the value of --memory: a size in MB (fractions allowed: 0.5). Returns 0 or EXIT_USAGE. */
 static int parse_mb(const char *z, double *out) {
   char *end;
@@ -111,7 +144,7 @@ static int parse_mb(const char *z, double *out) {
 
 typedef struct index_args {
   const char *index;
-  int full, wait, json;
+  int full, wait, json, prune, add, dry_run;
   long threads;
   double memory_mb;
   const char **paths;
@@ -133,6 +166,9 @@ static int parse_args(int argc, char **argv, index_args *a) {
     case CLI_OPT_JSON: a->json = 1; break;
     case CLI_OPT_WAIT: a->wait = 1; break;
     case OPT_FULL: a->full = 1; break;
+    case OPT_PRUNE: a->prune = 1; break;
+    case OPT_ADD: a->add = 1; break;
+    case OPT_DRY_RUN: a->dry_run = 1; break;
     case OPT_THREADS:
       if (cli_value_long(&p, 1, 64, &a->threads)) return EXIT_USAGE;
       break;
@@ -143,6 +179,7 @@ static int parse_args(int argc, char **argv, index_args *a) {
     }
   }
   if (a->npaths == 0) return cli_usage("index", "no PATH given");
+  if (a->prune && a->add) return cli_usage("index", "--prune and --add exclude each other");
   return -1;
 }
 
@@ -174,20 +211,24 @@ static void print_summary(const index_args *a, const indaga_sync_report *r, uint
                           uint64_t prev_gen, uint64_t took_ms, const char *dir) {
   if (a->json) {
     printf("{\"type\":\"index\",\"added\":%llu,\"updated\":%llu,\"removed\":%llu,\"unchanged\":%llu,"
-           "\"skipped\":%llu,\"paragraphs\":%llu,\"generation\":%llu,\"took_ms\":%llu}\n",
+           "\"skipped\":%llu,\"paragraphs\":%llu,\"generation\":%llu,\"took_ms\":%llu%s}\n",
            (unsigned long long)r->added, (unsigned long long)r->updated,
            (unsigned long long)r->removed, (unsigned long long)r->unchanged,
            (unsigned long long)r->skipped, (unsigned long long)r->paragraphs,
-           (unsigned long long)gen, (unsigned long long)took_ms);
+           (unsigned long long)gen, (unsigned long long)took_ms, a->dry_run ? ",\"dry_run\":true" : "");
     return;
   }
+  if (a->dry_run) fputs("dry run: ", stdout);
   out_str(stdout, dir, CLI_NAME_MAX);
   printf(": %llu added, %llu updated, %llu removed, %llu unchanged, %llu skipped; "
          "%llu paragraphs indexed\n",
          (unsigned long long)r->added, (unsigned long long)r->updated,
          (unsigned long long)r->removed, (unsigned long long)r->unchanged,
          (unsigned long long)r->skipped, (unsigned long long)r->paragraphs);
-  if (gen == prev_gen)
+  if (a->dry_run)
+    printf("nothing committed (dry run); generation %llu (%llu ms)\n", (unsigned long long)gen,
+           (unsigned long long)took_ms);
+  else if (gen == prev_gen)
     printf("nothing changed; generation %llu (%llu ms)\n", (unsigned long long)gen,
            (unsigned long long)took_ms);
   else
@@ -205,9 +246,13 @@ int cmd_index(int argc, char **argv) {
   const char *dir = cli_index_dir(a.index);
   index_ui ui = { 0 };
   ui.t0 = now_s();
-  ui.progress = isatty(fileno(stderr));
+  ui.progress = isatty(fileno(stderr)) && !a.dry_run;
+  ui.json = a.json;
   indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
-  o.flags = (a.full ? INDAGA_WRITER_FULL : 0) | (a.wait ? INDAGA_WRITER_WAIT : 0);
+  o.flags = (a.full ? INDAGA_WRITER_FULL : 0) | (a.wait ? INDAGA_WRITER_WAIT : 0) |
+            (a.prune ? INDAGA_WRITER_PRUNE : 0) | (a.add ? INDAGA_WRITER_ADD : 0) |
+            (a.dry_run ? INDAGA_WRITER_DRY_RUN : 0);
+  o.on_change = on_change;
   o.memory_budget = (size_t)(a.memory_mb * 1048576.0);
   o.threads = (unsigned)a.threads;
   o.on_warning = on_warning;
@@ -240,7 +285,12 @@ int cmd_index(int argc, char **argv) {
   uint64_t gen = 0;
   if (rc == INDAGA_OK) rc = indaga_writer_commit(w, &gen);
   clear_bar(&ui);
-  if (rc) {
+  if (rc == INDAGA_EREFUSED) {
+    const char *m = indaga_writer_errmsg(w);
+    ex = cli_fail(EXIT_REFUSED, dir, "%s (--prune: these PATHs become the roots and the documents "
+                  "outside them are removed; --add: they join the roots; with --dry-run, what either would do)",
+                  m ? m : indaga_strerror(rc));
+  } else if (rc) {
     const char *m = indaga_writer_errmsg(w);
     ex = cli_fail(cli_status(rc), NULL, "%s (the index is unchanged)", m ? m : indaga_strerror(rc));
   } else {

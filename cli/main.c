@@ -15,8 +15,8 @@ static const char usage[] =
   "Full-text search for Spanish documents (UN letters, reports, resolutions).\n"
   "\n"
   "commands:\n"
-  "  index   [--index DIR] [--full] [--wait] [--threads N] [--memory MB] [--json] PATH...\n"
-  "                                  add, update and remove documents\n"
+  "  index   [--index DIR] [--full] [--prune | --add] [--dry-run] [--wait] [--threads N]\n"
+  "          [--memory MB] [--json] PATH...     add, update and remove documents\n"
   "  search  [--index DIR] [-n K] [--offset N] [--group] [--context N] [--no-snippets]\n"
   "          [--color WHEN] [--json] QUERY...\n"
   "  search  [--index DIR] [-n K] [--json] --batch FILE   one query per line\n"
@@ -25,6 +25,7 @@ static const char usage[] =
   "  stats   [--index DIR] [--json]\n"
   "  check   [--index DIR] [--json]                     verify every checksum and structure\n"
   "  compact [--index DIR] [--wait] [--json]            merge all segments into one\n"
+  "  rollback [--index DIR] [--wait] [--json]           make the previous generation the newest\n"
   "\n"
   "The index directory is --index DIR, else $INDAGA_INDEX, else ./.indaga.\n"
   "Options are parsed the getopt_long way: -n5 or -n 5, --limit=5 or --limit 5,\n"
@@ -35,7 +36,7 @@ static const char usage[] =
   "  1   search found nothing\n"
   "  2   error (the message on stderr names the file or index and what is wrong)\n"
   "  3   busy: another writer holds the index (without --wait)\n"
-  "  4   refused: nothing changed\n"
+  "  4   refused: the PATHs differ from the index's roots (see index --help); nothing changed\n"
   "  5   committed with warnings: some files were skipped or kept at their previous version\n"
   "  64  usage: unknown option, bad value, missing argument\n"
   "With --json, errors and warnings are also JSON lines on stdout. See doc/CLI.md\n"
@@ -51,7 +52,7 @@ static const struct {
 } commands[] = {
   { "index", cmd_index },     { "search", cmd_search }, { "show", cmd_show },
   { "analyze", cmd_analyze }, { "stats", cmd_stats },   { "check", cmd_check },
-  { "compact", cmd_compact },
+  { "compact", cmd_compact }, { "rollback", cmd_rollback },
 };
 
 int main(int argc, char **argv) {

@@ -57,21 +57,32 @@ static const cli_option *find_short(const cli_command *c, int ch) {
   return NULL;
 }
 
-/* "--name[=value]" at @s (after the dashes). */
+/* The option named @s[0..n) exactly, or NULL. */
+static const cli_option *find_long(const cli_command *c, const char *s, size_t n) {
+  for (size_t k = 0; k < c->nopts; k++)
+    if (c->opts[k].name && !strncmp(c->opts[k].name, s, n) && c->opts[k].name[n] == 0) return &c->opts[k];
+  return NULL;
+}
+
+/*
+** "--name[=value]" at @s (after the dashes): an exact name; else a
+** one-letter name that is a short option ("--n=5" is "-n 5"); else the one
+** option the name is a prefix of.
+*/
 static int long_option(cli_parser *p, const char *s) {
   const char *eq = strchr(s, '=');
   size_t n = eq ? (size_t)(eq - s) : strlen(s);
-  const cli_option *hit = NULL;
-  int nhits = 0;
+  const cli_option *hit = find_long(p->cmd, s, n);
+  if (!hit && n == 1) hit = find_short(p->cmd, (unsigned char)s[0]);
+  const cli_option *prefix_of = NULL;
+  int nprefix = 0;
   for (size_t k = 0; k < p->cmd->nopts; k++) {
     const cli_option *o = &p->cmd->opts[k];
-    if (!o->name || strncmp(o->name, s, n)) continue;
-    if (o->name[n] == 0) { hit = o; nhits = 1; break; }   /* an exact name wins */
-    hit = o;
-    nhits++;
+    if (o->name && n && !strncmp(o->name, s, n)) { prefix_of = o; nprefix++; }
   }
-  if (nhits == 0) return bad(p, "unknown option '--%.*s'", (int)(n > 200 ? 200 : n), s);
-  if (nhits > 1) {
+  if (!hit && nprefix == 1) hit = prefix_of;
+  if (!hit && nprefix == 0) return bad(p, "unknown option '--%.*s'", (int)(n > 200 ? 200 : n), s);
+  if (!hit) {
     char names[512] = "";
     for (size_t k = 0; k < p->cmd->nopts; k++) {
       const cli_option *o = &p->cmd->opts[k];
@@ -82,12 +93,15 @@ static int long_option(cli_parser *p, const char *s) {
     return bad(p, "option '--%.*s' is ambiguous (%s)", (int)(n > 200 ? 200 : n), s, names);
   }
   p->spelled = hit->name;
+  char name[80];
+  if (hit->name) snprintf(name, sizeof name, "--%s", hit->name);
+  else snprintf(name, sizeof name, "-%c", hit->short_name);
   if (hit->arg) {
     if (eq) p->arg = eq + 1;
     else if (p->i < p->argc) p->arg = p->argv[p->i++];
-    else return bad(p, "option '--%s' needs a value (%s)", hit->name, hit->arg);
+    else return bad(p, "option '%s' needs a value (%s)", name, hit->arg);
   } else if (eq) {
-    return bad(p, "option '--%s' takes no value", hit->name);
+    return bad(p, "option '%s' takes no value", name);
   }
   return found(p, hit);
 }

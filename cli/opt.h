@@ -8,9 +8,9 @@
 ** the command's loop.
 **
 ** Parsing is the getopt_long way: "-n5" and "-n 5", "--limit=5" and
-** "--limit 5", an unambiguous prefix of a long name ("--lim 5"), short
-** flags bundled ("-hn5"), options and operands in any order, and "--"
-** ends the options. An unknown option, a missing or unwanted value, or an
+** "--limit 5", an unambiguous prefix of a long name ("--lim 5"), a short
+** option as a one-letter long one ("--n=5"), short flags bundled ("-hn5"),
+** options and operands in any order, and "--" ends the options. An unknown option, a missing or unwanted value, or an
 ** ambiguous prefix is reported on stderr (and as a JSON error line with
 ** --json) and the command exits EXIT_USAGE (64).
 */

@@ -19,11 +19,14 @@ int cli_status(int rc) {
   switch (rc) {
   case INDAGA_OK: return EXIT_OK;
   case INDAGA_EBUSY: return EXIT_BUSY;
+  case INDAGA_EREFUSED: return EXIT_REFUSED;
   default: return EXIT_ERR;
   }
 }
 
 /* Write one report: @kind "error" (with @status, and @query_no when >= 0) or "warning". */
+static void report(const char *kind, long query_no, int status, const char *path,
+                   const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 static void report(const char *kind, long query_no, int status, const char *path,
                    const char *fmt, va_list ap) {
   char msg[CLI_MESSAGE_MAX + 1];

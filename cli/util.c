@@ -26,6 +26,8 @@ indaga_index *cli_open_index(const char *dir, const char *what, int *status) {
   if (rc == INDAGA_ENOINDEX) cli_no_index(dir);
   else if (rc) cli_fail(cli_status(rc), dir, "%s: %s", what, err ? err : indaga_strerror(rc));
   indaga_free(err);
+  /* an older generation read, or a newer one missing: never silently */
+  if (rc == INDAGA_OK && indaga_index_note(idx)) cli_warning(dir, "%s", indaga_index_note(idx));
   if (status) *status = cli_status(rc);
   return rc ? NULL : idx;
 }

@@ -18,6 +18,7 @@ const char *indaga_strerror(int rc) {
   case INDAGA_ENOTFOUND: return "not found";
   case INDAGA_EVERSION:  return "unsupported index format version";
   case INDAGA_EINPUT:    return "unreadable input";
+  case INDAGA_EREFUSED:  return "refused: the paths differ from the index's roots";
   default:               return "unknown error";
   }
 }

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "common/common.h"
 #include "common/os.h"
@@ -119,6 +121,24 @@ int os_realpath(const char *path, char **out, char **errmsg) {
   *out = indaga__strdup(r);
   free(r);
   return *out ? INDAGA_OK : INDAGA_ENOMEM;
+}
+
+uint64_t os_random_id(void) {
+  uint64_t v = 0;
+  unsigned char *p = (unsigned char *)&v;
+  size_t got = 0;
+  while (got < sizeof v) {
+    ssize_t n = getrandom(p + got, sizeof v - got, 0);
+    if (n > 0) got += (size_t)n;
+    else if (n < 0 && errno != EINTR) break;
+  }
+  if (got < sizeof v) {   /* no getrandom (old kernel): time, address and pid */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    v ^= (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ull ^ (uint64_t)ts.tv_sec << 20 ^
+         (uint64_t)(uintptr_t)&v ^ (uint64_t)getpid() << 40;
+  }
+  return v ? v : 1;
 }
 
 int os_wfile_open(os_wfile *f, const char *path, char **errmsg) {

@@ -37,6 +37,8 @@ int os_stat(const char *path, os_stat_info *out, char **errmsg);
 /* realpath: the absolute path without links, "." or "..", in *out (free with
 ** indaga__free). INDAGA_ENOTFOUND, INDAGA_EIO or INDAGA_ENOMEM, *errmsg naming @path. */
 int os_realpath(const char *path, char **out, char **errmsg);
+/* A random nonzero 64-bit number (getrandom), for ids that must differ between indexes. */
+uint64_t os_random_id(void);
 
 /*
 ** A file written under a temporary name and published atomically:

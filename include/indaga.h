@@ -82,6 +82,8 @@ INDAGA_API const char *indaga_libversion(void);
 #define INDAGA_ENOTFOUND (-9)  /**< the named document, part or paragraph does not exist */
 #define INDAGA_EVERSION  (-10) /**< the index was written by an incompatible version */
 #define INDAGA_EINPUT    (-11) /**< a document cannot be read as text (binary, unreadable) */
+#define INDAGA_EREFUSED  (-12) /**< refused: the PATHs of a sync differ from the index's roots
+                                    (INDAGA_WRITER_PRUNE, INDAGA_WRITER_ADD); nothing was changed */
 
 /** @return a static English description of status code @p rc. */
 INDAGA_API const char *indaga_strerror(int rc);
@@ -158,6 +160,22 @@ typedef struct indaga_stats {
 
 /** Fill @p out with the snapshot's figures. @return INDAGA_OK or INDAGA_EMISUSE. */
 INDAGA_API int indaga_index_stats(const indaga_index *idx, indaga_stats *out);
+
+/**
+** What opening the snapshot noticed about the index that does not stop it
+** from being read, or NULL when nothing: the newest manifest is damaged and
+** an older generation is read instead, or a newer generation's manifest is
+** missing (its predecessor, which it kept, is gone), so the snapshot may
+** not be the newest generation committed. A program should show it: the
+** results may be older than the index's last commit. `indaga check` reports
+** the same as an error. Owned by @p idx (valid until indaga_index_close).
+*/
+INDAGA_API const char *indaga_index_note(const indaga_index *idx);
+
+/** Number of roots the snapshot's generation records (the PATHs it was indexed from). */
+INDAGA_API size_t indaga_index_root_count(const indaga_index *idx);
+/** Root @p i: an absolute, canonical path, or NULL out of range. Owned by @p idx. */
+INDAGA_API const char *indaga_index_root(const indaga_index *idx, size_t i);
 
 /* ------------------------------------------------------------------------
 ** Searching
@@ -286,6 +304,29 @@ typedef void (*indaga_progress_fn)(void *ctx, uint64_t files_done, uint64_t file
 
 #define INDAGA_WRITER_WAIT 0x1u   /**< wait for the lock instead of INDAGA_EBUSY */
 #define INDAGA_WRITER_FULL 0x2u   /**< start from an empty index (rebuild) */
+/*
+** The roots. Every generation records the roots of the index: the PATHs
+** its syncs were given (indaga_writer_sync_many), as absolute canonical
+** paths. A sync whose roots, canonicalised, are not the recorded ones (as a
+** set) changes nothing and returns INDAGA_EREFUSED, its message naming both
+** lists, unless one of these flags says what to do (options version 2):
+*/
+#define INDAGA_WRITER_PRUNE   0x4u  /**< the sync's roots replace the recorded ones; documents under none of them are removed */
+#define INDAGA_WRITER_ADD     0x8u  /**< the sync's roots join the recorded ones; the sync covers them all */
+/**
+** Dry run: a sync reports what it would add, update and remove (report
+** counts and on_change) and changes nothing; commit, compact and rollback
+** commit nothing. Files are compared by size, mtime and content hash but
+** not parsed, so a file the real run would skip (not text) counts as added.
+*/
+#define INDAGA_WRITER_DRY_RUN 0x10u
+
+/** What a sync does to a document (indaga_change_fn). */
+#define INDAGA_CHANGE_ADD    1   /**< a new document */
+#define INDAGA_CHANGE_UPDATE 2   /**< a document whose file changed */
+#define INDAGA_CHANGE_REMOVE 3   /**< a document under none of the roots, or whose file is gone */
+/** Called in a dry run for each document the sync would change (@p change: INDAGA_CHANGE_*). */
+typedef void (*indaga_change_fn)(void *ctx, int change, const char *doc);
 
 typedef struct indaga_writer_options {
   unsigned version;            /**< INDAGA_WRITER_OPTIONS_VERSION */
@@ -295,15 +336,25 @@ typedef struct indaga_writer_options {
   indaga_warning_fn on_warning;   /**< skipped or repaired files; may be NULL */
   indaga_progress_fn on_progress; /**< long work; may be NULL */
   void *ctx;                   /**< passed to the callbacks */
+  /* version 2 */
+  indaga_change_fn on_change;  /**< dry run: each document that would change; may be NULL */
 } indaga_writer_options;
-#define INDAGA_WRITER_OPTIONS_VERSION 1
+/**
+** Version 2 added on_change and the flags INDAGA_WRITER_PRUNE, _ADD and
+** _DRY_RUN; a version 1 struct (without on_change) is still accepted, and
+** then these flags are refused (INDAGA_EMISUSE).
+*/
+#define INDAGA_WRITER_OPTIONS_VERSION 2
 #define INDAGA_WRITER_OPTIONS_INIT \
-  { INDAGA_WRITER_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL }
+  { INDAGA_WRITER_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL, NULL }
 
 /**
 ** Open the writer of the index in directory @p path, creating it if needed.
+** An index whose newest manifest is damaged, or whose newest generation's
+** manifest is missing (indaga_index_note), is INDAGA_ECORRUPT unless
+** INDAGA_WRITER_FULL rebuilds it.
 ** @return INDAGA_OK, INDAGA_EBUSY (another writer), INDAGA_ECORRUPT, INDAGA_EIO,
-**         INDAGA_ENOMEM, INDAGA_EVERSION.
+**         INDAGA_ENOMEM, INDAGA_EVERSION, INDAGA_EMISUSE (bad options).
 */
 INDAGA_API int indaga_writer_open(indaga_writer **out, const char *path,
                                   const indaga_writer_options *opts, char **errmsg);
@@ -330,21 +381,35 @@ typedef struct indaga_sync_report {
 /**
 ** Bring the index in line with the tree under @p root (a directory or one
 ** file): add new files, replace changed ones (size, mtime, content hash),
-** delete documents under @p root whose files are gone. Document ids are
-** paths relative to @p root's parent for a file, to @p root for a directory.
-** Files that cannot be read are skipped with a warning.
+** delete documents whose files are gone. Document ids are paths relative
+** to @p root's parent for a file, to @p root for a directory. Files that
+** cannot be read are skipped with a warning. The same as
+** indaga_writer_sync_many() with one root: the index's recorded roots
+** apply (INDAGA_EREFUSED).
 */
 INDAGA_API int indaga_writer_sync(indaga_writer *w, const char *root, indaga_sync_report *report);
 
 /**
 ** Bring the index in line with @p roots[0..@p nroots) together (directories
 ** and files, as `indaga index PATH...`): one walk over all of them, then
-** documents under none of them are deleted. With one directory, ids are as
-** for indaga_writer_sync(). With two or more directories, each directory's
-** ids start with its name ("un/carta.txt" for the directory "data/un"), so
-** two directories of the same name, or two roots giving the same id, are
+** every document that none of them yields is deleted, whether the roots are
+** directories or files (so after a sync the index holds exactly the
+** documents of its roots). With one directory, ids are as for
+** indaga_writer_sync(). With two or more directories, each directory's ids
+** start with its name ("un/carta.txt" for the directory "data/un"), so two
+** directories of the same name, or two roots giving the same id, are
 ** INDAGA_EINPUT naming both. indaga_writer_sync(w, r, rep) is
 ** indaga_writer_sync_many(w, &r, 1, rep).
+**
+** The roots, canonicalised (a root that does not exist is an error, never
+** an empty tree), are compared with the index's recorded roots as a set. An
+** index with none recorded (new, or only written with add_file/add_buffer)
+** takes them. Otherwise they must be the same, or INDAGA_WRITER_PRUNE makes
+** them the new roots, or INDAGA_WRITER_ADD adds them (the sync then walks
+** every recorded root too); else INDAGA_EREFUSED, nothing changed, and the
+** message names both lists. The next commit records the roots. Documents
+** added with add_file/add_buffer are under no root: the next sync removes
+** them.
 */
 INDAGA_API int indaga_writer_sync_many(indaga_writer *w, const char *const *roots, size_t nroots,
                                        indaga_sync_report *report);
@@ -355,8 +420,29 @@ INDAGA_API int indaga_writer_sync_many(indaga_writer *w, const char *const *root
 */
 INDAGA_API int indaga_writer_commit(indaga_writer *w, uint64_t *generation);
 
-/** Merge all segments into one and commit. */
+/**
+** Merge all segments into one and commit. The previous generation is not
+** kept (nor can `rollback` return to it): once the new generation is
+** published its files are removed, so no second copy of the index stays on
+** disk. Readers that opened it keep reading it (its files stay mapped until
+** they close); readers opening meanwhile move to the new generation.
+*/
 INDAGA_API int indaga_writer_compact(indaga_writer *w, uint64_t *generation);
+
+/**
+** Make the previous generation the newest again: commit a new generation
+** whose segments, deletions and roots are those of the previous one. The
+** previous generation is kept on disk until the next successful commit
+** after it (so rolling back twice returns to where it started); after a
+** compact or a rebuild there is none. Uncommitted changes of the writer
+** are discarded. With INDAGA_WRITER_DRY_RUN, nothing is committed and
+** *@p generation is the generation that would become the newest.
+** @param[out] generation  the new generation (may be NULL).
+** @return INDAGA_OK, INDAGA_ENOTFOUND (no previous generation kept; the
+**         message says why), INDAGA_ECORRUPT (the previous generation is
+**         damaged; nothing changed), INDAGA_EIO, INDAGA_ENOSPC, INDAGA_ENOMEM.
+*/
+INDAGA_API int indaga_writer_rollback(indaga_writer *w, uint64_t *generation);
 
 /** The message of the writer's last failure, or NULL. Owned by @p w. */
 INDAGA_API const char *indaga_writer_errmsg(const indaga_writer *w);
@@ -368,7 +454,10 @@ INDAGA_API void indaga_writer_close(indaga_writer *w);
 ** Checking
 */
 /**
-** Verify every checksum and cross-reference of the index at @p path.
+** Verify every checksum and cross-reference of the index at @p path: every
+** generation on disk, each segment's ties to its index and generation, and
+** that the newest generation is the newest committed (no damaged or missing
+** newer manifest).
 ** @param[out] errmsg on failure, what is wrong and in which file.
 ** @return INDAGA_OK or INDAGA_ECORRUPT (or ENOINDEX, EIO, ENOMEM).
 */

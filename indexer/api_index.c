@@ -7,9 +7,11 @@
 ** indaga_document copies what it returns out of the segment mapping, so a
 ** document stays valid after its snapshot is closed. indaga_check opens every
 ** generation on disk (each manifest, segment footer and deletion file
-** checksum), runs seg_verify() once per segment, and cross-checks what the
+** checksum, and each segment's and deletion file's ties to the index id and
+** generation), runs seg_verify() once per segment, cross-checks what the
 ** manifest records against the segments (counts, total lengths) and that a
-** live document id appears once in a generation.
+** live document id appears once in a generation, and that the newest
+** manifest is the newest generation committed (ix_gap_note).
 */
 #include <assert.h>
 #include "common/common.h"
@@ -78,6 +80,19 @@ static uint64_t later_pieces(const ix_snapshot *s) {
     }
   }
   return n;
+}
+
+const char *indaga_index_note(const indaga_index *idx) {
+  return idx ? ix_snapshot_note(idx->snap) : NULL;
+}
+
+size_t indaga_index_root_count(const indaga_index *idx) {
+  return idx ? ix_snapshot_manifest(idx->snap)->nroots : 0;
+}
+
+const char *indaga_index_root(const indaga_index *idx, size_t i) {
+  if (!idx || i >= ix_snapshot_manifest(idx->snap)->nroots) return NULL;
+  return ix_snapshot_manifest(idx->snap)->roots[i];
 }
 
 int indaga_index_stats(const indaga_index *idx, indaga_stats *out) {
@@ -443,6 +458,12 @@ int indaga_check(const char *path, char **errmsg) {
     }
     if (rc == INDAGA_ENOTFOUND) rc = INDAGA_ECORRUPT;   /* a named file is missing */
     if (rc == INDAGA_OK) rc = check_generation(s, &done, errmsg);
+    char *gap = rc == INDAGA_OK && i == 0 ? ix_gap_note(path, ix_snapshot_manifest(s), gens, n) : NULL;
+    if (gap) {   /* the newest manifest is not the newest generation committed */
+      if (errmsg) *errmsg = indaga__sprintf("%s: corrupt: %s", path, gap);
+      indaga__free(gap);
+      rc = INDAGA_ECORRUPT;
+    }
     ix_snapshot_free(s);
   }
   indaga__free(done.ids);

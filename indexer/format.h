@@ -23,6 +23,10 @@
 **         u64      nterms (distinct terms)
 **         u64      nkeys (distinct vocabulary keys)
 **         u64      total_len (sum of paragraph lengths)
+**         u64      index id: the index the segment belongs to (random,
+**                  made when the index was created; manifest.h)
+**         u64      generation: the generation whose commit wrote the file
+**                  (the manifests listing it record the same; manifest.h)
 **         u32      format version (again)
 **         u32      footer size
 **         u64      footer checksum: XXH3_64bits of the footer's bytes before it
@@ -132,7 +136,7 @@
 
 #define SEGF_MAGIC        "indagaSG"
 #define SEGF_FOOTER_MAGIC "indagaFT"
-#define SEGF_VERSION      3u
+#define SEGF_VERSION      4u
 #define SEGF_PIECE_MORE   1u       /* DOCS piece flags: another piece follows */
 #define SEGF_HEADER_SIZE  16u
 
@@ -143,7 +147,7 @@ enum {
   SEGF_NSECT
 };
 
-#define SEGF_FOOTER_SIZE  (4u + 24u * SEGF_NSECT + 4u + 4u + 8u + 8u + 8u + 4u + 4u + 8u + 8u + 8u)
+#define SEGF_FOOTER_SIZE  (4u + 24u * SEGF_NSECT + 4u + 4u + 8u + 8u + 8u + 8u + 8u + 4u + 4u + 8u + 8u + 8u)
 #define SEGF_DICT_BLOCK   16u      /* terms per dictionary block */
 #define SEGF_VOCAB_BLOCK  16u      /* keys per vocabulary block */
 #define SEGF_PARA_CHUNK   32u      /* paragraph records per chunk */

@@ -17,9 +17,9 @@
 
 #define MANIFEST_MAGIC "IXMANIF1"
 #define DEL_MAGIC      "IXDELET1"
-#define MANIFEST_HEAD  32u   /* magic, version, nsegs, generation, next id */
-#define MANIFEST_ENTRY 40u
-#define DEL_HEAD       40u
+#define MANIFEST_HEAD  56u   /* magic, version, nsegs, generation, next id, index id, previous, flags, nroots */
+#define MANIFEST_ENTRY 48u
+#define DEL_HEAD       48u
 
 char *ix_manifest_path(const char *dir, uint64_t gen) {
   return indaga__sprintf("%s/manifest.%llu", dir, (unsigned long long)gen);
@@ -34,9 +34,40 @@ char *ix_del_path(const char *dir, uint64_t id, uint64_t gen) {
                          (unsigned long long)gen);
 }
 
+static void free_roots(char **roots, size_t n) {
+  for (size_t i = 0; i < n; i++) indaga__free(roots[i]);
+  indaga__free(roots);
+}
+
 void ix_manifest_clear(ix_manifest *m) {
   indaga__free(m->segs);
+  free_roots(m->roots, m->nroots);
   memset(m, 0, sizeof *m);
+}
+
+int ix_manifest_set_roots(ix_manifest *m, const char *const *roots, size_t n) {
+  char **v = indaga__calloc(n ? n : 1, sizeof *v);
+  if (!v) return INDAGA_ENOMEM;
+  for (size_t i = 0; i < n; i++)
+    if (!(v[i] = indaga__strdup(roots[i]))) { free_roots(v, i); return INDAGA_ENOMEM; }
+  free_roots(m->roots, m->nroots);
+  m->roots = v;
+  m->nroots = n;
+  return INDAGA_OK;
+}
+
+int ix_manifest_copy(ix_manifest *dst, const ix_manifest *src) {
+  *dst = *src;
+  dst->segs = NULL;
+  dst->roots = NULL;
+  dst->nroots = 0;
+  dst->segs = indaga__calloc(src->nsegs ? src->nsegs : 1, sizeof *dst->segs);
+  if (!dst->segs || ix_manifest_set_roots(dst, (const char *const *)src->roots, src->nroots)) {
+    ix_manifest_clear(dst);
+    return INDAGA_ENOMEM;
+  }
+  if (src->nsegs) memcpy(dst->segs, src->segs, src->nsegs * sizeof *dst->segs);
+  return INDAGA_OK;
 }
 
 /* Store a corruption message naming @name; returns INDAGA_ECORRUPT. */
@@ -75,6 +106,47 @@ static int no_duplicate_ids(ix_manifest *m, const char *name, char **errmsg) {
   return corrupt(errmsg, name, "segment listed twice");
 }
 
+/*
+** Decode the roots at p[0..n) (the bytes between the entries and the
+** checksum) into @m. INDAGA_OK, or a reason in *why, or INDAGA_ENOMEM.
+*/
+static int parse_roots(ix_manifest *m, uint32_t nroots, const unsigned char *p, size_t n,
+                       const char **why) {
+  if (nroots > n / 5) { *why = "root count does not match the file size"; return INDAGA_ECORRUPT; }
+  m->roots = indaga__calloc(nroots ? nroots : 1, sizeof *m->roots);
+  if (!m->roots) return INDAGA_ENOMEM;
+  size_t at = 0;
+  for (uint32_t i = 0; i < nroots; i++) {
+    uint32_t len = n - at >= 4 ? get_u32(p + at) : 0;
+    if (len == 0 || len > IX_ROOT_MAX || len > n - at - 4) { *why = "root path length out of range"; return INDAGA_ECORRUPT; }
+    const unsigned char *z = p + at + 4;
+    if (z[0] != '/' || memchr(z, 0, len)) { *why = "root path not absolute"; return INDAGA_ECORRUPT; }
+    if (!(m->roots[i] = indaga__strndup((const char *)z, len))) return INDAGA_ENOMEM;
+    m->nroots++;
+    at += 4 + (size_t)len;
+  }
+  if (at != n) { *why = "bytes after the roots"; return INDAGA_ECORRUPT; }
+  return INDAGA_OK;
+}
+
+/* Decode and check one segment entry at @e into @s; NULL or what is wrong. */
+static const char *parse_entry(ix_seg_entry *s, const unsigned char *e, const ix_manifest *m) {
+  s->id = get_u64(e);
+  s->del_gen = get_u64(e + 8);
+  s->seg_gen = get_u64(e + 16);
+  s->ndoc = get_u32(e + 24);
+  s->npara = get_u32(e + 28);
+  s->total_len = get_u64(e + 32);
+  s->ndeleted = get_u32(e + 40);
+  if (s->id >= m->next_seg_id) return "segment id not below the next id";
+  if (s->del_gen > m->generation) return "deletion file newer than the manifest";
+  if (s->seg_gen == 0 || s->seg_gen > m->generation) return "segment generation out of range";
+  if ((s->del_gen == 0) != (s->ndeleted == 0)) return "deletion count without a file";
+  if (s->ndeleted > s->ndoc) return "more deleted documents than documents";
+  if (get_u32(e + 44) != 0) return "reserved field not 0";
+  return NULL;
+}
+
 int ix_manifest_parse(ix_manifest *m, const char *name, uint64_t gen,
                       const unsigned char *p, size_t n, char **errmsg) {
   memset(m, 0, sizeof *m);
@@ -87,31 +159,31 @@ int ix_manifest_parse(ix_manifest *m, const char *name, uint64_t gen,
     return INDAGA_EVERSION;
   }
   uint32_t nsegs = get_u32(p + 12);
-  if ((uint64_t)nsegs * MANIFEST_ENTRY != n - MANIFEST_HEAD - 8)
+  if ((uint64_t)nsegs * MANIFEST_ENTRY > n - MANIFEST_HEAD - 8)
     return corrupt(errmsg, name, "segment count does not match the file size");
   m->generation = get_u64(p + 16);
   m->next_seg_id = get_u64(p + 24);
-  if (m->generation != gen) return corrupt(errmsg, name, "generation differs from the file name");
+  m->index_id = get_u64(p + 32);
+  m->prev_gen = get_u64(p + 40);
+  m->flags = get_u32(p + 48);
+  uint32_t nroots = get_u32(p + 52);
+  const char *why = NULL;
+  if (m->generation != gen) why = "generation differs from the file name";
+  else if (m->index_id == 0) why = "no index id";
+  else if (m->prev_gen >= m->generation) why = "previous generation not below the generation";
+  else if ((m->flags & ~IX_PREV_KEPT) || ((m->flags & IX_PREV_KEPT) && !m->prev_gen)) why = "unknown flags";
+  if (why) { ix_manifest_clear(m); return corrupt(errmsg, name, why); }
   if (nsegs) {
     m->segs = indaga__calloc(nsegs, sizeof *m->segs);
-    if (!m->segs) return INDAGA_ENOMEM;
+    if (!m->segs) { ix_manifest_clear(m); return INDAGA_ENOMEM; }
   }
   m->nsegs = nsegs;
   const unsigned char *e = p + MANIFEST_HEAD;
-  for (uint32_t i = 0; i < nsegs; i++, e += MANIFEST_ENTRY) {
-    ix_seg_entry *s = &m->segs[i];
-    s->id = get_u64(e);
-    s->del_gen = get_u64(e + 8);
-    s->ndoc = get_u32(e + 16);
-    s->npara = get_u32(e + 20);
-    s->total_len = get_u64(e + 24);
-    s->ndeleted = get_u32(e + 32);
-    const char *why = NULL;
-    if (s->id >= m->next_seg_id) why = "segment id not below the next id";
-    else if (s->del_gen > m->generation) why = "deletion file newer than the manifest";
-    else if ((s->del_gen == 0) != (s->ndeleted == 0)) why = "deletion count without a file";
-    else if (s->ndeleted > s->ndoc) why = "more deleted documents than documents";
-    if (why) { ix_manifest_clear(m); return corrupt(errmsg, name, why); }
+  for (uint32_t i = 0; i < nsegs && !why; i++, e += MANIFEST_ENTRY) why = parse_entry(&m->segs[i], e, m);
+  int rc = why ? INDAGA_ECORRUPT : parse_roots(m, nroots, e, (size_t)(p + n - 8 - e), &why);
+  if (rc) {
+    ix_manifest_clear(m);
+    return rc == INDAGA_ECORRUPT ? corrupt(errmsg, name, why) : rc;
   }
   return no_duplicate_ids(m, name, errmsg);
 }
@@ -155,15 +227,26 @@ int ix_manifest_write(const ix_manifest *m, const char *dir, char **errmsg) {
   buf_put_u32(&b, (uint32_t)m->nsegs);
   buf_put_u64(&b, m->generation);
   buf_put_u64(&b, m->next_seg_id);
+  buf_put_u64(&b, m->index_id);
+  buf_put_u64(&b, m->prev_gen);
+  buf_put_u32(&b, m->flags);
+  buf_put_u32(&b, (uint32_t)m->nroots);
   for (size_t i = 0; i < m->nsegs; i++) {
     const ix_seg_entry *s = &m->segs[i];
     buf_put_u64(&b, s->id);
     buf_put_u64(&b, s->del_gen);
+    buf_put_u64(&b, s->seg_gen);
     buf_put_u32(&b, s->ndoc);
     buf_put_u32(&b, s->npara);
     buf_put_u64(&b, s->total_len);
     buf_put_u32(&b, s->ndeleted);
     buf_put_u32(&b, 0);
+  }
+  for (size_t i = 0; i < m->nroots; i++) {
+    size_t len = strlen(m->roots[i]);
+    if (len == 0 || len > IX_ROOT_MAX || m->roots[i][0] != '/') { buf_free(&b); return INDAGA_EMISUSE; }
+    buf_put_u32(&b, (uint32_t)len);
+    buf_append(&b, m->roots[i], len);
   }
   put_checksum(&b);
   char *path = ix_manifest_path(dir, m->generation);
@@ -225,9 +308,88 @@ int ix_manifest_list(const char *dir, uint64_t **gens, size_t *n, char **errmsg)
   return INDAGA_OK;
 }
 
+char *ix_pending_path(const char *dir, uint64_t gen) {
+  return indaga__sprintf("%s/pending.%llu", dir, (unsigned long long)gen);
+}
+
+int ix_pending_mark(const char *dir, uint64_t gen, char **errmsg) {
+  ia_buf b = { 0 };
+  buf_append(&b, "IXPENDG1", 8);
+  buf_put_u64(&b, gen);
+  put_checksum(&b);
+  char *path = ix_pending_path(dir, gen);
+  int rc = path ? write_whole(path, &b, errmsg) : INDAGA_ENOMEM;
+  if (rc == INDAGA_OK) rc = os_fsync_dir(dir, errmsg);
+  indaga__free(path);
+  buf_free(&b);
+  return rc;
+}
+
+/* Parse decimal digits at *pz into *v, advancing; 0 when there are none or too many. */
+static int digits(const char **pz, uint64_t *v) {
+  const char *z = *pz;
+  *v = 0;
+  if (*z < '0' || *z > '9') return 0;
+  for (; *z >= '0' && *z <= '9'; z++) {
+    if (*v > (UINT64_MAX - 9) / 10) return 0;
+    *v = *v * 10 + (uint64_t)(*z - '0');
+  }
+  *pz = z;
+  return 1;
+}
+
+/* What a listing finds beyond manifest @m: files of a later generation, and pending marks. */
+typedef struct orphan_scan {
+  const ix_manifest *m;
+  char name[64];          /* the first file of a later generation seen, "" when none */
+  uint64_t pending;       /* the highest generation of a pending.<G> mark, 0 when none */
+} orphan_scan;
+
+static int scan_orphan(void *ctx, const char *name) {
+  orphan_scan *o = ctx;
+  const char *z = name;
+  uint64_t a, b;
+  if (!strncmp(z, "pending.", 8)) {
+    z += 8;
+    if (digits(&z, &a) && !*z && a > o->pending) o->pending = a;
+    return 0;
+  }
+  if (strncmp(z, "seg-", 4)) return 0;
+  z += 4;
+  if (!digits(&z, &a)) return 0;
+  int later = 0;
+  if (!strcmp(z, ".seg")) later = a >= o->m->next_seg_id;
+  else if (!strncmp(z, ".del.", 5) && (z += 5, digits(&z, &b)) && !*z) later = b > o->m->generation;
+  if (later && !o->name[0] && strlen(name) < sizeof o->name) memcpy(o->name, name, strlen(name) + 1);
+  return 0;
+}
+
+char *ix_gap_note(const char *dir, const ix_manifest *m, const uint64_t *gens, size_t n) {
+  int kept = 1;
+  if (m->flags & IX_PREV_KEPT) {
+    kept = 0;
+    for (size_t i = 0; i < n && !kept; i++) kept = gens[i] == m->prev_gen;
+  }
+  if (!kept)
+    return indaga__sprintf("manifest.%llu is missing, though manifest.%llu says its previous generation "
+                           "is kept: a newer generation was committed and its manifest deleted (or "
+                           "manifest.%llu itself was); generation %llu may not be the newest",
+                           (unsigned long long)m->prev_gen, (unsigned long long)m->generation,
+                           (unsigned long long)m->prev_gen, (unsigned long long)m->generation);
+  orphan_scan o;
+  memset(&o, 0, sizeof o);
+  o.m = m;
+  if (os_listdir(dir, scan_orphan, &o, NULL) != INDAGA_OK || !o.name[0] || o.pending > m->generation)
+    return NULL;
+  return indaga__sprintf("%s belongs to a generation after %llu, and no writer left it pending: "
+                         "manifest.%llu was deleted; generation %llu may not be the newest", o.name,
+                         (unsigned long long)m->generation, (unsigned long long)m->generation + 1,
+                         (unsigned long long)m->generation);
+}
+
 /* Check and decode deletion-file bytes; see ix_del_read. */
-static int del_parse(const char *name, const unsigned char *p, size_t n, uint64_t id,
-                     uint64_t gen, uint32_t ndoc, uint32_t **docs, uint32_t *count,
+static int del_parse(const char *name, const unsigned char *p, size_t n, uint64_t index_id,
+                     uint64_t id, uint64_t gen, uint32_t ndoc, uint32_t **docs, uint32_t *count,
                      char **errmsg) {
   if (n < DEL_HEAD + 8 || memcmp(p, DEL_MAGIC, 8) != 0)
     return corrupt(errmsg, name, "not a deletion file (bad magic or too short)");
@@ -236,7 +398,9 @@ static int del_parse(const char *name, const unsigned char *p, size_t n, uint64_
   if (get_u32(p + 12) != ndoc) return corrupt(errmsg, name, "document count differs from its segment");
   if (get_u64(p + 16) != id || get_u64(p + 24) != gen)
     return corrupt(errmsg, name, "segment id or generation differs from the file name");
-  uint32_t c = get_u32(p + 32);
+  if (get_u64(p + 32) != index_id) return corrupt(errmsg, name, "belongs to another index (its index id differs)");
+  if (get_u32(p + 44) != 0) return corrupt(errmsg, name, "reserved field not 0");
+  uint32_t c = get_u32(p + 40);
   if ((uint64_t)c * 4 != n - DEL_HEAD - 8) return corrupt(errmsg, name, "count does not match the file size");
   uint32_t *v = indaga__malloc((size_t)c * sizeof *v);
   if (!v) return INDAGA_ENOMEM;
@@ -252,7 +416,7 @@ static int del_parse(const char *name, const unsigned char *p, size_t n, uint64_
   return INDAGA_OK;
 }
 
-int ix_del_read(const char *dir, uint64_t id, uint64_t gen, uint32_t ndoc,
+int ix_del_read(const char *dir, uint64_t index_id, uint64_t id, uint64_t gen, uint32_t ndoc,
                 uint32_t **docs, uint32_t *count, char **errmsg) {
   *docs = NULL;
   *count = 0;
@@ -261,14 +425,14 @@ int ix_del_read(const char *dir, uint64_t id, uint64_t gen, uint32_t ndoc,
   os_map map;
   int rc = os_map_file(path, &map, errmsg);
   if (rc == INDAGA_OK) {
-    rc = del_parse(path, map.p, map.n, id, gen, ndoc, docs, count, errmsg);
+    rc = del_parse(path, map.p, map.n, index_id, id, gen, ndoc, docs, count, errmsg);
     os_unmap(&map);
   }
   indaga__free(path);
   return rc;
 }
 
-int ix_del_write(const char *dir, uint64_t id, uint64_t gen, uint32_t ndoc,
+int ix_del_write(const char *dir, uint64_t index_id, uint64_t id, uint64_t gen, uint32_t ndoc,
                  const uint32_t *docs, uint32_t count, char **errmsg) {
   ia_buf b = { 0 };
   buf_append(&b, DEL_MAGIC, 8);
@@ -276,6 +440,7 @@ int ix_del_write(const char *dir, uint64_t id, uint64_t gen, uint32_t ndoc,
   buf_put_u32(&b, ndoc);
   buf_put_u64(&b, id);
   buf_put_u64(&b, gen);
+  buf_put_u64(&b, index_id);
   buf_put_u32(&b, count);
   buf_put_u32(&b, 0);
   for (uint32_t i = 0; i < count; i++) buf_put_u32(&b, docs[i]);

@@ -1106,6 +1106,8 @@ static int write_terms(seg_builder *b, char **errmsg) {
   return rc;
 }
 
+void seg_builder_stamp(seg_builder *b, const seg_stamp *st) { segsink_stamp(b->sink, st); }
+
 int seg_builder_write(seg_builder *b, const char *path, char **errmsg) {
   if (b->done) return INDAGA_EMISUSE;
   b->done = 1;

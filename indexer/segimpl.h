@@ -25,6 +25,7 @@ struct seg_reader {
   size_t nsec[SEGF_NSECT];
   uint32_t npara, ndoc;
   uint64_t nterms, nkeys, total_len;
+  seg_stamp stamp;                     /* the footer's index id and generation */
   uint64_t ndictblk, nvocabblk, nparachunk, ntextblk;
   uint64_t sechash[SEGF_NSECT];        /* the footer's section checksums */
   int whole_ok;                        /* the whole-file checksum was verified on open */
@@ -86,6 +87,8 @@ size_t segsink_mem(const segsink *s);
 int  segsink_async(segsink *s);
 /* The memory of that thread's ring of blocks (an estimate: its buffers are the thread's), not in segsink_mem. */
 size_t segsink_async_mem(void);
+/* The index id and generation the footer records (zero when never called). */
+void segsink_stamp(segsink *s, const seg_stamp *st);
 int  segsink_open(segsink *s, const char *path, char **errmsg);
 /* Room for @n bytes of positions at once (no doubling as they come). */
 int  segsink_reserve_positions(segsink *s, size_t n);

@@ -31,6 +31,18 @@
 typedef struct seg_reader seg_reader;
 typedef struct ix_snapshot ix_snapshot;
 
+/*
+** What ties a segment to its index: the index's id (random, made when the
+** index was created) and the generation whose commit wrote the segment.
+** Both are in the segment's footer; the manifest that lists the segment
+** must agree (snapshot.c), so a segment copied in from another index, or an
+** older file put back under a live segment's name, is refused.
+*/
+typedef struct seg_stamp {
+  uint64_t index_id;
+  uint64_t generation;
+} seg_stamp;
+
 /**************************************************************************
 ** Snapshots
 */
@@ -212,6 +224,9 @@ int seg_doc_find(const seg_reader *r, const char *id, size_t n, uint32_t *did);
 int seg_doc_find_piece(const seg_reader *r, const char *id, size_t n, uint32_t piece, uint32_t *did);
 /* Sum of all paragraph lengths of the segment (deleted ones included). */
 uint64_t seg_total_len(const seg_reader *r);
+
+/* The segment's index id and generation (its footer's). */
+seg_stamp seg_get_stamp(const seg_reader *r);
 
 /* The file name of the segment, for messages. */
 const char *seg_name(const seg_reader *r);

@@ -258,7 +258,7 @@ static int merge_vocab(merge *m, seg_vocab_iter *it, int *live) {
 
 int seg_merge(const seg_reader *const *in, size_t n,
               int (*doc_deleted)(void *ctx, size_t seg, uint32_t did), void *ctx,
-              const char *path, char **errmsg) {
+              const seg_stamp *stamp, const char *path, char **errmsg) {
   merge m;
   memset(&m, 0, sizeof m);
   m.in = in;
@@ -274,6 +274,7 @@ int seg_merge(const seg_reader *const *in, size_t n,
   vit = indaga__calloc(n, sizeof *vit);
   live = indaga__calloc(n, sizeof *live);
   if (!m.remap || !dit || !vit || !live || (rc = segsink_new(&m.sink)) != INDAGA_OK) goto done;
+  segsink_stamp(m.sink, stamp);
   /* A large input was opened without its checksum: never copy damage into
      a new file whose own checksum would then hide it. */
   for (size_t i = 0; i < n && !rc; i++) rc = seg__checksum(in[i], errmsg);

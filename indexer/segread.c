@@ -96,6 +96,8 @@ static int check_layout(seg_reader *r, const unsigned char *foot, char **errmsg)
   r->nterms = get_u64(w + 8);
   r->nkeys = get_u64(w + 16);
   r->total_len = get_u64(w + 24);
+  r->stamp.index_id = get_u64(w + 32);
+  r->stamp.generation = get_u64(w + 40);
   r->ndictblk = (r->nterms + SEGF_DICT_BLOCK - 1) / SEGF_DICT_BLOCK;
   r->nvocabblk = (r->nkeys + SEGF_VOCAB_BLOCK - 1) / SEGF_VOCAB_BLOCK;
   r->nparachunk = ((uint64_t)r->npara + SEGF_PARA_CHUNK - 1) / SEGF_PARA_CHUNK;
@@ -276,6 +278,7 @@ const char *seg_name(const seg_reader *r) { return r->name; }
 uint32_t seg_npara(const seg_reader *r) { return r->npara; }
 uint32_t seg_ndoc(const seg_reader *r) { return r->ndoc; }
 uint64_t seg_nterms(const seg_reader *r) { return r->nterms; }
+seg_stamp seg_get_stamp(const seg_reader *r) { return r->stamp; }
 
 uint32_t seg_para_len(const seg_reader *r, uint32_t pid) {
   if (pid >= r->npara) return 0;

@@ -119,6 +119,7 @@ struct segsink {
   size_t checks_at;          /* where the current section's entries start in checks */
   ia_buf checks;             /* the CHECKS section so far */
   uint64_t written;         /* bytes written to the file so far */
+  seg_stamp stamp;          /* index id and generation for the footer (segsink_stamp) */
   uint64_t sec_off[SEGF_NSECT], sec_len[SEGF_NSECT];
   /* terms */
   ia_buf post;              /* postings not yet written */
@@ -532,6 +533,10 @@ static void emit(segsink *s, const void *p, size_t n, char **errmsg) {
   s->written += n;
 }
 
+void segsink_stamp(segsink *s, const seg_stamp *st) {
+  if (st) s->stamp = *st;
+}
+
 int segsink_open(segsink *s, const char *path, char **errmsg) {
   if (s->rc) return s->rc;
   if (s->open) return keep(s, INDAGA_EMISUSE);
@@ -799,6 +804,7 @@ int segsink_finish(segsink *s, char **errmsg) {
   for (int i = 0; i < SEGF_NSECT; i++, w += 8) put_u64(w, s->sec_hash[i]);
   put_u32(w, s->npara); put_u32(w + 4, s->ndoc); w += 8;
   put_u64(w, s->nterms); put_u64(w + 8, s->nkeys); put_u64(w + 16, s->total_len); w += 24;
+  put_u64(w, s->stamp.index_id); put_u64(w + 8, s->stamp.generation); w += 16;
   put_u32(w, SEGF_VERSION); put_u32(w + 4, SEGF_FOOTER_SIZE); w += 8;
   put_u64(w, XXH3_64bits(f, (size_t)(w - f))); w += 8;
   emit(s, f, (size_t)(w - f), errmsg);

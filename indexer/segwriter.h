@@ -54,6 +54,9 @@ int    seg_builder_add(seg_builder *b, const seg_doc_in *in);
 size_t seg_builder_mem(const seg_builder *b);     /* bytes held */
 size_t seg_builder_write_mem(const seg_builder *b); /* bytes seg_builder_write adds at its peak (estimate) */
 uint32_t seg_builder_ndocs(const seg_builder *b);
+/* The index id and generation the segment's footer records (segment.h,
+** seg_stamp); zero when never called. Call before seg_builder_write. */
+void   seg_builder_stamp(seg_builder *b, const seg_stamp *st);
 /*
 ** Write the segment to @path (tmp + fsync + rename). Afterwards, whether it
 ** succeeded or not, and likewise after a failed seg_builder_add, the builder
@@ -74,10 +77,11 @@ int  seg_verify(const seg_reader *r, char **errmsg);
 ** paragraphs of documents marked deleted (@deleted[i] is segment i's deleted
 ** document set as a callback). Document order is kept, so the pieces of a
 ** file stay in order. A document (id, piece) present in two inputs (and
-** not deleted in either) gives INDAGA_EMISUSE.
+** not deleted in either) gives INDAGA_EMISUSE. The output's footer records
+** @stamp (NULL: zero).
 */
 int seg_merge(const seg_reader *const *in, size_t n,
               int (*doc_deleted)(void *ctx, size_t seg, uint32_t did), void *ctx,
-              const char *path, char **errmsg);
+              const seg_stamp *stamp, const char *path, char **errmsg);
 
 #endif /* INDAGA_SEGWRITER_H */

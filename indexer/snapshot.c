@@ -40,6 +40,7 @@ typedef struct snap_seg {
 struct ix_snapshot {
   char *dir;
   ix_manifest m;
+  char *note;             /* what opening noticed about newer generations (ix_snapshot_note), or NULL */
   snap_seg *segs;         /* m.nsegs entries */
   uint64_t live_docs, live_paras, total_len, bytes;
   pthread_mutex_t mu;     /* guards the lazy build of docs */
@@ -62,6 +63,7 @@ void ix_snapshot_free(ix_snapshot *s) {
   ix_manifest_clear(&s->m);
   ix_map_free(&s->docs);
   pthread_mutex_destroy(&s->mu);
+  indaga__free(s->note);
   indaga__free(s->dir);
   indaga__free(s);
 }
@@ -81,7 +83,7 @@ static int add_size(ix_snapshot *s, const char *path, char **errmsg) {
 */
 static int load_deletions(ix_snapshot *s, snap_seg *g, char **errmsg) {
   const ix_seg_entry *e = g->e;
-  int rc = ix_del_read(s->dir, e->id, e->del_gen, e->ndoc, &g->deleted, &g->ndeleted, errmsg);
+  int rc = ix_del_read(s->dir, s->m.index_id, e->id, e->del_gen, e->ndoc, &g->deleted, &g->ndeleted, errmsg);
   if (rc) return rc;
   char *path = ix_del_path(s->dir, e->id, e->del_gen);
   if (!path) return INDAGA_ENOMEM;
@@ -124,6 +126,29 @@ static int load_deletions(ix_snapshot *s, snap_seg *g, char **errmsg) {
 }
 
 /*
+** The segment of @g belongs to this index and is the file its manifest
+** entry names: its footer's index id and generation agree with the
+** manifest. INDAGA_OK or INDAGA_ECORRUPT naming @path.
+*/
+static int check_stamp(const ix_snapshot *s, const snap_seg *g, const char *path, char **errmsg) {
+  seg_stamp st = seg_get_stamp(g->r);
+  if (st.index_id == s->m.index_id && st.generation == g->e->seg_gen) return INDAGA_OK;
+  if (errmsg) {
+    indaga__free(*errmsg);
+    if (st.index_id != s->m.index_id)
+      *errmsg = indaga__sprintf("%s: corrupt: segment belongs to another index (its index id %016llx, "
+                                "manifest.%llu's %016llx)", path, (unsigned long long)st.index_id,
+                                (unsigned long long)s->m.generation, (unsigned long long)s->m.index_id);
+    else
+      *errmsg = indaga__sprintf("%s: corrupt: not the segment manifest.%llu names (written by generation "
+                                "%llu, not %llu: a stale or foreign copy)", path,
+                                (unsigned long long)s->m.generation, (unsigned long long)st.generation,
+                                (unsigned long long)g->e->seg_gen);
+  }
+  return INDAGA_ECORRUPT;
+}
+
+/*
 ** Map every segment of s->m and load its deletions. Returns INDAGA_ENOTFOUND
 ** when a file is gone (the caller decides whether that is a race).
 */
@@ -144,6 +169,7 @@ static int load_segments(ix_snapshot *s, char **errmsg) {
                                   (unsigned long long)s->m.generation, g->e->ndoc, g->e->npara);
       rc = INDAGA_ECORRUPT;
     }
+    if (rc == INDAGA_OK) rc = check_stamp(s, g, path, errmsg);
     indaga__free(path);
     if (rc) return rc;
     s->live_docs += g->e->ndoc;
@@ -196,8 +222,9 @@ static void set_msg(char **errmsg, char *z) {
 
 /*
 ** One pass over the listed generations, newest first. Falls back to an older
-** generation only when a manifest fails its own checks; sets *raced when a
-** file vanished while the newest generation moved (the caller retries).
+** generation only when a manifest fails its own checks, and then says so in
+** the snapshot's note (never silently); sets *raced when a file vanished
+** while the newest generation moved (the caller retries).
 */
 static int open_pass(ix_snapshot **out, const char *dir, const uint64_t *gens, size_t n,
                      uint64_t last_newest, int may_retry, int *raced, char **msg) {
@@ -208,7 +235,12 @@ static int open_pass(ix_snapshot **out, const char *dir, const uint64_t *gens, s
     indaga__free(*msg);
     *msg = NULL;
     rc = open_one(out, dir, gens[i], msg, &mok);
-    if (rc == INDAGA_OK) break;
+    if (rc == INDAGA_OK) {
+      if (first_msg)
+        (*out)->note = indaga__sprintf("%s; reading generation %llu instead, which is not the newest",
+                                       first_msg, (unsigned long long)gens[i]);
+      break;
+    }
     if (!mok && rc == INDAGA_ECORRUPT && i + 1 < n) {
       if (!first_msg) { first_msg = *msg; first_rc = rc; *msg = NULL; }
       continue;
@@ -229,6 +261,53 @@ static int open_pass(ix_snapshot **out, const char *dir, const uint64_t *gens, s
   return rc;
 }
 
+typedef struct seg_names {
+  char **v;
+  size_t n;
+} seg_names;
+
+#define ORPHANS_MAX 16   /* segment files no_manifest looks at, at most */
+
+static int collect_seg(void *ctx, const char *name) {
+  seg_names *l = ctx;
+  size_t len = strlen(name);
+  if (strncmp(name, "seg-", 4) || len < 9 || strcmp(name + len - 4, ".seg")) return 0;
+  if (l->n == ORPHANS_MAX) return 1;
+  l->v[l->n] = indaga__strdup(name);
+  if (l->v[l->n]) l->n++;
+  return 0;
+}
+
+/*
+** No manifest at @dir: ENOINDEX, unless a segment file there was written by
+** generation 2 or later, which only happens once generation 1 was
+** committed: then the manifests were deleted, ECORRUPT. (The segments of a
+** first commit that never finished are stamped 1, and are no index yet.)
+*/
+static int no_manifest(const char *dir, char **errmsg) {
+  char *names[ORPHANS_MAX];
+  seg_names l = { names, 0 };
+  int found = 0;
+  os_listdir(dir, collect_seg, &l, NULL);
+  for (size_t i = 0; i < l.n; i++) {
+    char *path = found ? NULL : indaga__sprintf("%s/%s", dir, l.v[i]);
+    seg_reader *r = NULL;
+    if (path && seg_open(&r, path, NULL) == INDAGA_OK && seg_get_stamp(r).generation > 1) {
+      found = 1;
+      set_msg(errmsg, indaga__sprintf("%s: corrupt: no manifest, but %s was written by generation %llu: "
+                                      "the index's manifests were deleted; run 'indaga index --full' "
+                                      "to rebuild it", dir, l.v[i],
+                                      (unsigned long long)seg_get_stamp(r).generation));
+    }
+    seg_close(r);
+    indaga__free(path);
+    indaga__free(l.v[i]);
+  }
+  if (found) return INDAGA_ECORRUPT;
+  set_msg(errmsg, indaga__sprintf("no index at %s", dir));
+  return INDAGA_ENOINDEX;
+}
+
 int ix_snapshot_open(ix_snapshot **out, const char *dir, char **errmsg) {
   *out = NULL;
   if (errmsg) *errmsg = NULL;
@@ -238,16 +317,32 @@ int ix_snapshot_open(ix_snapshot **out, const char *dir, char **errmsg) {
     size_t n = 0;
     char *msg = NULL;
     int rc = ix_manifest_list(dir, &gens, &n, &msg);
-    if (rc == INDAGA_ENOTFOUND || (rc == INDAGA_OK && n == 0)) {
+    if (rc == INDAGA_ENOTFOUND) {
       indaga__free(msg);
-      indaga__free(gens);
       set_msg(errmsg, indaga__sprintf("no index at %s", dir));
       return INDAGA_ENOINDEX;
+    }
+    if (rc == INDAGA_OK && n == 0) {
+      indaga__free(gens);
+      return no_manifest(dir, errmsg);
     }
     if (rc) { set_msg(errmsg, msg); return rc; }
     int raced = 0;
     rc = open_pass(out, dir, gens, n, last_newest, attempt < OPEN_RETRIES, &raced, &msg);
     last_newest = gens[0];
+    if (rc == INDAGA_OK && !(*out)->note) {
+      /* Is the generation opened the newest committed? (A writer's commit
+         may make it look otherwise for a moment: look again before saying so.) */
+      char *gap = ix_gap_note(dir, &(*out)->m, gens, n);
+      if (gap && attempt < OPEN_RETRIES) {
+        uint64_t *again = NULL;
+        size_t n2 = 0;
+        if (ix_manifest_list(dir, &again, &n2, NULL) == INDAGA_OK && n2 && again[0] != gens[0]) raced = 1;
+        indaga__free(again);
+      }
+      if (raced) { indaga__free(gap); ix_snapshot_free(*out); *out = NULL; }
+      else (*out)->note = gap;
+    }
     indaga__free(gens);
     if (raced) { indaga__free(msg); continue; }
     if (rc == INDAGA_OK) indaga__free(msg);
@@ -274,6 +369,7 @@ uint64_t ix_live_paras(const ix_snapshot *s) { return s->live_paras; }
 uint64_t ix_total_len(const ix_snapshot *s) { return s->total_len; }
 uint64_t ix_live_docs(const ix_snapshot *s) { return s->live_docs; }
 uint64_t ix_snapshot_bytes(const ix_snapshot *s) { return s->bytes; }
+const char *ix_snapshot_note(const ix_snapshot *s) { return s->note; }
 const ix_manifest *ix_snapshot_manifest(const ix_snapshot *s) { return &s->m; }
 
 const uint32_t *ix_deleted_docs(const ix_snapshot *s, size_t seg, uint32_t *count) {

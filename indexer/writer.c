@@ -121,8 +121,15 @@ struct indaga_writer {
   unsigned threads;
   indaga_warning_fn on_warning;
   indaga_progress_fn on_progress;
+  indaga_change_fn on_change;
   void *ctx;
   char *err;                  /* message of the last failure */
+  uint64_t index_id;          /* the index's id (manifest.h), stamped into every file written */
+  char **roots;               /* the roots the next commit records (owned), when have_roots */
+  size_t nroots;
+  int have_roots;             /* a sync set roots in this session; else the live ones stand */
+  int keep_prev;              /* the commit under way keeps the live generation as the previous one */
+  uint64_t pending_gen;       /* pending.<G> marked for this generation (ix_pending_mark), or 0 */
   ix_snapshot *base;          /* live generation, NULL when none (or rebuilding) */
   ix_manifest live, prev;     /* manifests kept on disk: the live one and the one before */
   uint64_t max_gen;           /* highest generation named on disk */
@@ -245,6 +252,11 @@ static void clear_session(indaga_writer *w) {
   indaga__free(w->ids);
   w->ids = NULL;
   w->nids = w->capids = 0;
+  for (size_t i = 0; i < w->nroots; i++) indaga__free(w->roots[i]);
+  indaga__free(w->roots);
+  w->roots = NULL;
+  w->nroots = 0;
+  w->have_roots = 0;
   w->dirty = 0;
   w->broken = 0;
   w->wrote = 0;
@@ -333,11 +345,16 @@ static int parse_u64(const char **pz, uint64_t *out) {
 /* 1 when file @name is named by a kept manifest, or is not ours. */
 static int gc_keeps(const gc_ctx *g, const char *name) {
   size_t n = strlen(name);
-  if (n > 4 && !strcmp(name + n - 4, ".tmp")) {
-    return strncmp(name, "manifest.", 9) && strncmp(name, "seg-", 4);   /* only our temp files */
+  if (n > 4 && !strcmp(name + n - 4, ".tmp")) {   /* only our temp files */
+    return strncmp(name, "manifest.", 9) && strncmp(name, "seg-", 4) && strncmp(name, "pending.", 8);
   }
   const char *z = name;
   uint64_t a = 0, b = 0;
+  if (!strncmp(z, "pending.", 8)) {   /* the mark of the generation this writer is writing */
+    z += 8;
+    if (!parse_u64(&z, &a) || *z) return 1;
+    return a == g->w->pending_gen && a > g->w->live.generation;
+  }
   if (!strncmp(z, "manifest.", 9)) {
     z += 9;
     if (!parse_u64(&z, &a) || *z) return 1;
@@ -376,12 +393,34 @@ static int gc_collect(void *ctx, const char *name) {
   return 0;
 }
 
-/* Order of removal: manifests first, so no manifest outlives its files. */
+/* 0 a manifest, 2 a pending mark, 1 anything else. */
+static int gc_rank(const char *name) {
+  return !strncmp(name, "manifest.", 9) ? 0 : !strncmp(name, "pending.", 8) ? 2 : 1;
+}
+
+/* Order of removal: manifests first, so no manifest outlives its files;
+   pending marks last, so no file of a later generation outlives its mark. */
 static int gc_cmp(const void *a, const void *b) {
   const char *x = strrchr(*(char *const *)a, '/') + 1, *y = strrchr(*(char *const *)b, '/') + 1;
-  int mx = !strncmp(x, "manifest.", 9), my = !strncmp(y, "manifest.", 9);
-  if (mx != my) return my - mx;
+  int rx = gc_rank(x), ry = gc_rank(y);
+  if (rx != ry) return rx - ry;
   return strcmp(x, y);
+}
+
+/*
+** Before the first file of generation max_gen + 1 (a segment, a merge
+** output, a deletion file): mark it pending (manifest.h), so that until
+** its manifest is published its files are known for what they are.
+*/
+static int mark_pending(indaga_writer *w) {
+  uint64_t gen = w->max_gen + 1;
+  if (w->pending_gen == gen) return INDAGA_OK;
+  char *msg = NULL;
+  kill_point(w);
+  int rc = ix_pending_mark(w->dir, gen, &msg);
+  if (rc) return fail_msg(w, rc, msg);
+  w->pending_gen = gen;
+  return INDAGA_OK;
 }
 
 /*
@@ -412,7 +451,23 @@ static size_t default_threads(void) {
   return n > MAX_THREADS ? MAX_THREADS : (size_t)n;
 }
 
-/* Read the manifests to keep (live and previous) and the highest generation. */
+/* Append " run 'indaga index --full' to rebuild the index" to *msg. */
+static char *hint_full(char *msg) {
+  char *z = indaga__sprintf("%s; run 'indaga index --full' to rebuild the index", msg ? msg : "");
+  if (!z) return msg;
+  indaga__free(msg);
+  return z;
+}
+
+/*
+** Read the live manifest (the newest valid one), the previous generation
+** when the live one keeps it (IX_PREV_KEPT), the highest generation on
+** disk and the index id. Without @full, a damaged newest manifest or a
+** missing newer generation (ix_gap_note) is INDAGA_ECORRUPT: the writer
+** never builds on a generation that is not the newest committed. With
+** @full, damaged manifests are passed over (the rebuild replaces them);
+** the index id and roots come from the newest readable one.
+*/
 static int load_manifests(indaga_writer *w, int full) {
   uint64_t *gens = NULL;
   size_t n = 0;
@@ -420,31 +475,33 @@ static int load_manifests(indaga_writer *w, int full) {
   int rc = ix_manifest_list(w->dir, &gens, &n, &msg);
   if (rc) { indaga__free(gens); return fail_msg(w, rc, msg); }
   w->max_gen = n ? gens[0] : 0;
-  ix_manifest *slot[2] = { &w->live, &w->prev };
-  int got = 0;
-  for (size_t i = 0; rc == INDAGA_OK && i < n && got < 2; i++) {
-    rc = ix_manifest_read(slot[got], w->dir, gens[i], &msg);
-    if (rc == INDAGA_OK) { got++; continue; }
+  for (size_t i = 0; rc == INDAGA_OK && i < n; i++) {
+    rc = ix_manifest_read(&w->live, w->dir, gens[i], &msg);
+    if (rc == INDAGA_OK) break;
     if ((rc == INDAGA_ECORRUPT || rc == INDAGA_EVERSION) && full) {
       indaga__free(msg);   /* rebuilding: a damaged manifest is replaced */
       msg = NULL;
       rc = INDAGA_OK;
       continue;
     }
-    if (rc == INDAGA_ECORRUPT && got == 0) {
-      char *z = indaga__sprintf("%s; run 'indaga index --full' to rebuild the index", msg);
-      indaga__free(msg);
-      msg = z;
-    }
-    if (got == 1 && rc == INDAGA_ECORRUPT) {   /* an old manifest is damaged: not needed */
-      indaga__free(msg);
-      msg = NULL;
-      rc = INDAGA_OK;
-      break;
+    if (rc == INDAGA_ECORRUPT) msg = hint_full(msg);
+  }
+  if (rc == INDAGA_OK && w->live.generation && !full) {
+    char *gap = ix_gap_note(w->dir, &w->live, gens, n);
+    if (gap) {
+      msg = hint_full(indaga__sprintf("%s: corrupt: %s", w->dir, gap));
+      indaga__free(gap);
+      rc = INDAGA_ECORRUPT;
     }
   }
   indaga__free(gens);
   if (rc) return fail_msg(w, rc, msg);
+  if (w->live.flags & IX_PREV_KEPT) {
+    /* the rollback target; when it is damaged it is simply not kept */
+    if (ix_manifest_read(&w->prev, w->dir, w->live.prev_gen, &msg) != INDAGA_OK) ix_manifest_clear(&w->prev);
+    indaga__free(msg);
+  }
+  w->index_id = w->live.index_id ? w->live.index_id : os_random_id();
   w->next_seg_id = w->live.next_seg_id > w->prev.next_seg_id ? w->live.next_seg_id
                                                               : w->prev.next_seg_id;
   if (w->next_seg_id == 0) w->next_seg_id = 1;
@@ -459,6 +516,15 @@ int indaga_writer_open(indaga_writer **out, const char *path,
   *out = NULL;
   if (!path || !*path) return INDAGA_EMISUSE;
   if (!opts) opts = &def;
+  unsigned v2flags = INDAGA_WRITER_PRUNE | INDAGA_WRITER_ADD | INDAGA_WRITER_DRY_RUN;
+  if (opts->version < 1 || opts->version > INDAGA_WRITER_OPTIONS_VERSION ||
+      (opts->flags & ~(INDAGA_WRITER_WAIT | INDAGA_WRITER_FULL | v2flags)) ||
+      (opts->version < 2 && (opts->flags & v2flags)) ||
+      (opts->flags & INDAGA_WRITER_PRUNE && opts->flags & INDAGA_WRITER_ADD)) {
+    if (errmsg) *errmsg = indaga__sprintf("%s: invalid writer options (version %u, flags %#x)", path,
+                                          opts->version, opts->flags);
+    return INDAGA_EMISUSE;
+  }
   indaga_writer *w = indaga__calloc(1, sizeof *w);
   if (!w) return INDAGA_ENOMEM;
   w->lock_fd = -1;
@@ -470,6 +536,7 @@ int indaga_writer_open(indaga_writer **out, const char *path,
                              : (unsigned)default_threads();
   w->on_warning = opts->on_warning;
   w->on_progress = opts->on_progress;
+  w->on_change = opts->version >= 2 ? opts->on_change : NULL;
   w->ctx = opts->ctx;
   w->kill_at = test_knob(TEST_KILL_AT, 0);
   char *msg = NULL;
@@ -492,7 +559,8 @@ int indaga_writer_open(indaga_writer **out, const char *path,
   /* A rebuild replaces the old generation even with an empty tree, and the
      first commit creates the index even when it holds no document. */
   if (rc == INDAGA_OK && ((opts->flags & INDAGA_WRITER_FULL) || w->max_gen == 0)) w->dirty = 1;
-  if (rc == INDAGA_OK) collect_garbage(w);   /* leftovers of a crashed writer */
+  /* leftovers of a crashed writer (a dry run removes nothing) */
+  if (rc == INDAGA_OK && !(w->flags & INDAGA_WRITER_DRY_RUN)) collect_garbage(w);
   if (rc) {
     if (errmsg) *errmsg = msg ? msg : indaga__sprintf("%s: %s", path, indaga_strerror(rc));
     else indaga__free(msg);
@@ -580,6 +648,7 @@ static int open_slot(indaga_writer *w, wslot *s, uint64_t id, const char *path) 
   s->e.ndoc = seg_ndoc(r);
   s->e.npara = seg_npara(r);
   s->e.total_len = seg_total_len(r);
+  s->e.seg_gen = seg_get_stamp(r).generation;
   s->bytes = seg_bytes(w, id);
   return INDAGA_OK;
 }
@@ -660,6 +729,7 @@ static int flush_builder(indaga_writer *w, int async) {
   if (rc) return rc;
   if (w->broken) return w->broken;   /* its message stands */
   if (!w->builder || seg_builder_ndocs(w->builder) == 0) return INDAGA_OK;
+  if ((rc = mark_pending(w)) != 0) return rc;
   flushjob *f = indaga__calloc(1, sizeof *f);
   wslot *s = f ? new_slot(w) : NULL;
   if (!s) { indaga__free(f); return fail_msg(w, INDAGA_ENOMEM, NULL); }
@@ -670,6 +740,8 @@ static int flush_builder(indaga_writer *w, int async) {
   f->mem = seg_builder_mem(f->b) + seg_builder_write_mem(f->b);
   s->e.id = f->id;
   s->e.ndoc = seg_builder_ndocs(f->b);
+  seg_stamp st = { w->index_id, w->max_gen + 1 };
+  seg_builder_stamp(f->b, &st);
   w->builder = NULL;
   w->bbytes = 0;
   w->fj = f;
@@ -1447,6 +1519,187 @@ static int walk_roots(indaga_writer *w, const char *const *roots, size_t n, walk
   return rc;
 }
 
+/**************************************************************************
+** The roots: which PATHs the index was built from (manifest.h)
+*/
+static void free_strs(char **v, size_t n) {
+  for (size_t i = 0; v && i < n; i++) indaga__free(v[i]);
+  indaga__free(v);
+}
+
+static int in_list(const char *z, char *const *v, size_t n) {
+  for (size_t i = 0; i < n; i++) if (!strcmp(z, v[i])) return 1;
+  return 0;
+}
+
+/* 1 when @a[0..na) and @b[0..nb) hold the same paths (as sets). */
+static int same_set(char *const *a, size_t na, char *const *b, size_t nb) {
+  for (size_t i = 0; i < na; i++) if (!in_list(a[i], b, nb)) return 0;
+  for (size_t i = 0; i < nb; i++) if (!in_list(b[i], a, na)) return 0;
+  return 1;
+}
+
+/* "a, b, c" (fresh), for messages; NULL on ENOMEM. */
+static char *join_paths(char *const *v, size_t n) {
+  ia_buf b = { 0 };
+  for (size_t i = 0; i < n; i++) {
+    if (i) buf_append(&b, ", ", 2);
+    buf_append(&b, v[i], strlen(v[i]));
+  }
+  buf_putc(&b, 0);
+  if (b.err) { buf_free(&b); return NULL; }
+  return (char *)b.p;
+}
+
+/*
+** The roots a sync of @roots[0..n) works on, decided against the recorded
+** ones (the session's, else the live generation's): *out the canonical
+** roots the next commit records (owned, *nout), *walk the paths to walk
+** (*nwalk; the given path for a given root, the canonical one for a
+** recorded root joined by INDAGA_WRITER_ADD; the strings belong to @roots
+** or *out). INDAGA_OK, INDAGA_EREFUSED (message naming both lists), or the
+** error of a root that cannot be resolved; all recorded in @w.
+*/
+static int settle_roots(indaga_writer *w, const char *const *roots, size_t n, char ***out,
+                        size_t *nout, const char ***walk, size_t *nwalk) {
+  char *const *old = w->have_roots ? w->roots : w->live.roots;
+  size_t nold = w->have_roots ? w->nroots : w->live.nroots;
+  char **canon = indaga__calloc(n + nold, sizeof *canon);
+  const char **paths = indaga__calloc(n + nold, sizeof *paths);
+  size_t nc = 0, np = 0;
+  int rc = canon && paths ? INDAGA_OK : fail_msg(w, INDAGA_ENOMEM, NULL);
+  for (size_t i = 0; rc == INDAGA_OK && i < n; i++) {
+    char *msg = NULL, *z = NULL;
+    if ((rc = os_realpath(roots[i], &z, &msg)) != 0) { fail_msg(w, rc, msg); break; }
+    if (in_list(z, canon, nc)) { indaga__free(z); continue; }   /* the same root twice */
+    canon[nc++] = z;
+    paths[np++] = roots[i];
+  }
+  int same = rc == INDAGA_OK && same_set(canon, nc, old, nold);
+  if (rc == INDAGA_OK && nold && !same && !(w->flags & (INDAGA_WRITER_PRUNE | INDAGA_WRITER_ADD))) {
+    char *a = join_paths(old, nold), *b = join_paths(canon, nc);
+    rc = a && b ? failf(w, INDAGA_EREFUSED, "%s was indexed from %s; this run names %s: refused, "
+                        "nothing changed", w->dir, a, b)
+                : fail_msg(w, INDAGA_ENOMEM, NULL);
+    indaga__free(a);
+    indaga__free(b);
+  }
+  if (rc == INDAGA_OK && !same && (w->flags & INDAGA_WRITER_ADD)) {
+    /* the recorded roots not given join the walk, first, in their order */
+    size_t k = 0;
+    for (size_t i = 0; i < nold; i++) if (!in_list(old[i], canon, nc)) k++;
+    memmove(canon + k, canon, nc * sizeof *canon);
+    memmove(paths + k, paths, np * sizeof *paths);
+    for (size_t i = 0, j = 0; rc == INDAGA_OK && i < nold; i++) {
+      if (in_list(old[i], canon + k, nc)) continue;
+      if (!(canon[j] = indaga__strdup(old[i]))) {
+        for (; j < k; j++) canon[j] = NULL;
+        rc = fail_msg(w, INDAGA_ENOMEM, NULL);
+        break;
+      }
+      paths[j] = canon[j];
+      j++;
+    }
+    nc += k;
+    np += k;
+  }
+  if (rc) {
+    free_strs(canon, nc);
+    indaga__free(paths);
+    return rc;
+  }
+  *out = canon;
+  *nout = nc;
+  *walk = paths;
+  *nwalk = np;
+  return INDAGA_OK;
+}
+
+/* Make @roots[0..n) (owned, taken) the roots the next commit records. */
+static void take_roots(indaga_writer *w, char **roots, size_t n) {
+  char *const *cur = w->have_roots ? w->roots : w->live.roots;
+  size_t ncur = w->have_roots ? w->nroots : w->live.nroots;
+  if (!same_set(roots, n, cur, ncur) || !same_set(roots, n, w->live.roots, w->live.nroots)) w->dirty = 1;
+  free_strs(w->roots, w->nroots);
+  w->roots = roots;
+  w->nroots = n;
+  w->have_roots = 1;
+}
+
+/**************************************************************************
+** Dry run: what a sync would change, changing nothing
+*/
+static void change(indaga_writer *w, int kind, const char *id) {
+  if (w->on_change) w->on_change(w->ctx, kind, id);
+}
+
+/* The content hash of walk entry @e (streamed). INDAGA_OK or a status with *msg. */
+static int hash_file(const indaga_writer *w, const walk_entry *e, uint64_t *h, char **msg) {
+  dm_stream *ds = NULL;
+  int rc = dm_stream_open(&ds, e->path, e->id, w->piece, msg);
+  if (rc == INDAGA_OK) rc = dm_stream_hash(ds, h, msg);
+  dm_stream_close(ds);
+  return rc;
+}
+
+/*
+** Report what indexing @list would do: a file not in the index is added,
+** one whose size or mtime and then content hash differ is updated, a live
+** document the walk did not meet is removed. A file that cannot be read is
+** skipped with a warning (the real run keeps its old version).
+*/
+static int dry_sync(indaga_writer *w, const walk_list *list, indaga_sync_report *rep) {
+  ix_map seen = { 0 };
+  int rc = INDAGA_OK;
+  for (size_t i = 0; rc == INDAGA_OK && i < list->n; i++) {
+    const walk_entry *e = &list->v[i];
+    job j;
+    if ((rc = ix_map_put(&seen, e->id, strlen(e->id), 1)) != 0) { fail_msg(w, rc, NULL); break; }
+    if (!needs_job(w, e, &j, &rc)) {
+      if (rc) failf(w, rc, "%s: cannot read the document table", w->dir);
+      else rep->unchanged++;
+      continue;
+    }
+    uint64_t h = 0;
+    char *msg = NULL;
+    int hrc = hash_file(w, e, &h, &msg);
+    if (hrc == INDAGA_ENOMEM) { rc = fail_msg(w, hrc, msg); break; }
+    if (hrc) {
+      rep->skipped++;
+      warn(w, e->path, msg ? msg : indaga_strerror(hrc));
+    } else if (j.has_old && h == j.old_hash) {
+      rep->unchanged++;
+    } else {
+      change(w, j.has_old ? INDAGA_CHANGE_UPDATE : INDAGA_CHANGE_ADD, e->id);
+      if (j.has_old) rep->updated++;
+      else rep->added++;
+      rep->bytes += e->size;
+    }
+    indaga__free(msg);
+  }
+  size_t nbase = w->base ? ix_nsegs(w->base) : 0;
+  for (size_t i = 0; rc == INDAGA_OK && i < nbase; i++) {
+    const wslot *s = &w->slots[i];
+    for (uint32_t did = 0; rc == INDAGA_OK && did < s->e.ndoc; did++) {
+      seg_doc d;
+      uint64_t v;
+      if (bit(s->del, did)) continue;
+      if ((rc = seg_doc_get(s->r, did, &d)) != 0) {
+        failf(w, rc, "%s: cannot read document %u", seg_name(s->r), did);
+        break;
+      }
+      if (d.piece != 0 || ix_map_get(&seen, d.id, d.nid, &v) || ix_map_get(&w->docs, d.id, d.nid, &v)) continue;
+      char *id = indaga__strndup(d.id, d.nid);
+      if (!id) { rc = fail_msg(w, INDAGA_ENOMEM, NULL); break; }
+      change(w, INDAGA_CHANGE_REMOVE, id);
+      rep->removed++;
+      indaga__free(id);
+    }
+  }
+  ix_map_free(&seen);
+  return rc;
+}
+
 int indaga_writer_sync_many(indaga_writer *w, const char *const *roots, size_t nroots,
                             indaga_sync_report *report) {
   indaga_sync_report dummy;
@@ -1456,8 +1709,23 @@ int indaga_writer_sync_many(indaga_writer *w, const char *const *roots, size_t n
   memset(report, 0, sizeof *report);
   int rc = ensure_session(w);
   if (rc) return rc;
+  char **canon = NULL;
+  const char **paths = NULL;
+  size_t ncanon = 0, npaths = 0;
+  if ((rc = settle_roots(w, roots, nroots, &canon, &ncanon, &paths, &npaths)) != 0) return rc;
   walk_list list;
-  if ((rc = walk_roots(w, roots, nroots, &list)) != 0) return rc;
+  if ((rc = walk_roots(w, paths, npaths, &list)) != 0) {
+    free_strs(canon, ncanon);
+    indaga__free(paths);
+    return rc;
+  }
+  indaga__free(paths);
+  if (w->flags & INDAGA_WRITER_DRY_RUN) {
+    rc = dry_sync(w, &list, report);
+    free_strs(canon, ncanon);
+    walk_list_free(&list);
+    return rc;
+  }
   job *jobs = indaga__calloc(list.n ? list.n : 1, sizeof *jobs);
   size_t njobs = 0;
   sync_state st = { w, report, list.n, 0, 0, 0 };
@@ -1476,7 +1744,10 @@ int indaga_writer_sync_many(indaga_writer *w, const char *const *roots, size_t n
     }
   }
   if (rc == INDAGA_OK) rc = run_pipeline(&st, jobs, njobs);
-  if (rc == INDAGA_OK && list.root_is_dir) rc = remove_unseen(w, report);
+  /* the roots are the index's: what none of them yields goes, file roots included */
+  if (rc == INDAGA_OK) rc = remove_unseen(w, report);
+  if (rc == INDAGA_OK) take_roots(w, canon, ncanon);
+  else free_strs(canon, ncanon);
   indaga__free(jobs);
   walk_list_free(&list);
   return rc;
@@ -1505,6 +1776,8 @@ static int merge_deleted(void *ctx, size_t i, uint32_t did) {
 ** idx[0] in @order (entries of the others become SIZE_MAX).
 */
 static int merge_slots(indaga_writer *w, const size_t *idx, size_t n, size_t *order, size_t norder) {
+  int prc = mark_pending(w);
+  if (prc) return prc;
   const seg_reader **in = indaga__malloc(n * sizeof *in);
   if (!in) return fail_msg(w, INDAGA_ENOMEM, NULL);
   for (size_t i = 0; i < n; i++) in[i] = w->slots[idx[i]].r;
@@ -1512,8 +1785,9 @@ static int merge_slots(indaga_writer *w, const size_t *idx, size_t n, size_t *or
   char *path = ix_seg_path(w->dir, id);
   char *msg = NULL;
   merge_ctx mc = { w, idx };
+  seg_stamp st = { w->index_id, w->max_gen + 1 };
   kill_point(w);
-  int rc = path ? seg_merge(in, n, merge_deleted, &mc, path, &msg) : INDAGA_ENOMEM;
+  int rc = path ? seg_merge(in, n, merge_deleted, &mc, &st, path, &msg) : INDAGA_ENOMEM;
   indaga__free(in);
   if (rc) { indaga__free(path); return fail_msg(w, rc, msg); }
   kill_point(w);
@@ -1600,6 +1874,19 @@ static uint32_t *del_list(const wslot *s) {
 }
 
 /*
+** The header fields of new manifest @m: the index id, the previous
+** generation (the live one, kept unless the commit rebuilds or compacts,
+** or none) and the roots (the session's when a sync set them).
+*/
+static int set_meta(indaga_writer *w, ix_manifest *m) {
+  m->index_id = w->index_id;
+  m->prev_gen = w->live.generation;
+  m->flags = m->prev_gen && w->keep_prev ? IX_PREV_KEPT : 0;
+  if (w->have_roots) return ix_manifest_set_roots(m, (const char *const *)w->roots, w->nroots);
+  return ix_manifest_set_roots(m, (const char *const *)w->live.roots, w->live.nroots);
+}
+
+/*
 ** Steps 2-4 of a commit: deletion files, directory fsync, manifest. Fills
 ** @m (the new manifest) from @order.
 */
@@ -1616,17 +1903,21 @@ static int publish(indaga_writer *w, const size_t *order, size_t n, ix_manifest 
     e->ndeleted = s->ndel;
     if (s->ndel == 0) { e->del_gen = 0; continue; }
     if (!s->del_changed && s->e.del_gen) continue;
+    int prc = mark_pending(w);
+    if (prc) return prc;
     uint32_t *v = del_list(s);
     if (!v) return fail_msg(w, INDAGA_ENOMEM, NULL);
     kill_point(w);
-    int rc = ix_del_write(w->dir, e->id, gen, e->ndoc, v, s->ndel, &msg);
+    int rc = ix_del_write(w->dir, w->index_id, e->id, gen, e->ndoc, v, s->ndel, &msg);
     indaga__free(v);
     if (rc) return fail_msg(w, rc, msg);
     e->del_gen = gen;
     kill_point(w);
   }
   m->next_seg_id = w->next_seg_id;
-  int rc = os_fsync_dir(w->dir, &msg);
+  int rc = set_meta(w, m);
+  if (rc) return fail_msg(w, rc, NULL);
+  rc = os_fsync_dir(w->dir, &msg);
   if (rc) return fail_msg(w, rc, msg);
   kill_point(w);
   kill_point(w);
@@ -1646,12 +1937,50 @@ static void abandon(indaga_writer *w) {
   start_session(w);
 }
 
-/* Commit with an optional full merge (compact). */
+/* Drop the session's uncommitted changes (a dry run commits nothing). */
+static void discard(indaga_writer *w) {
+  flush_wait(w);
+  clear_session(w);
+  w->stale = 1;
+}
+
+/*
+** Make @m, just published, the live generation: the old live one becomes
+** the previous (kept) one when w->keep_prev, else it is dropped with the
+** old previous one; then remove what no kept manifest names.
+*/
+static void adopt(indaga_writer *w, ix_manifest *m) {
+  w->max_gen = m->generation;
+  ix_manifest_clear(&w->prev);
+  if (w->keep_prev) w->prev = w->live;
+  else ix_manifest_clear(&w->live);
+  w->live = *m;
+  memset(m, 0, sizeof *m);
+  w->flags &= ~INDAGA_WRITER_FULL;
+  clear_session(w);
+  kill_point(w);
+  collect_garbage(w);
+}
+
+/*
+** Commit with an optional full merge (compact). A rebuild and a compact
+** keep nothing of the old generation: a rebuild because the old index may
+** be why it rebuilds, a compact so that no second copy of the index stays
+** on disk (a compact with nothing to merge still drops a kept previous
+** generation). Readers still opening the old generation retry on the new
+** one (snapshot.c); readers that opened it keep their mappings.
+*/
 static int commit(indaga_writer *w, int compact, uint64_t *generation) {
   size_t *order = NULL;
   ix_manifest m = { 0 };
+  if (w->flags & INDAGA_WRITER_DRY_RUN) {
+    discard(w);
+    if (generation) *generation = w->live.generation;
+    return INDAGA_OK;
+  }
   int rc = ensure_session(w);
   if (rc) return rc;
+  w->keep_prev = !compact && !(w->flags & INDAGA_WRITER_FULL);
   rc = flush_builder(w, 0);
   size_t n = rc ? 0 : live_order(w, &order);
   if (rc == INDAGA_OK && n == SIZE_MAX) rc = fail_msg(w, INDAGA_ENOMEM, NULL);
@@ -1662,6 +1991,7 @@ static int commit(indaga_writer *w, int compact, uint64_t *generation) {
   } else if (rc == INDAGA_OK && w->dirty) {
     rc = merge_tiers(w, order, &n);
   }
+  if (compact && w->prev.generation) w->dirty = 1;
   if (rc == INDAGA_OK && !w->dirty) {
     indaga__free(order);
     if (generation) *generation = w->live.generation;
@@ -1677,19 +2007,68 @@ static int commit(indaga_writer *w, int compact, uint64_t *generation) {
     fail_msg(w, rc, keep);
     return rc;
   }
-  w->max_gen = m.generation;
-  ix_manifest_clear(&w->prev);
-  /* A rebuild keeps nothing of the old index (it may be why we rebuild);
-     readers still opening it retry on the new generation. */
-  if (w->flags & INDAGA_WRITER_FULL) ix_manifest_clear(&w->live);
-  else w->prev = w->live;
-  w->live = m;
-  w->flags &= ~INDAGA_WRITER_FULL;
-  clear_session(w);
-  kill_point(w);
-  collect_garbage(w);
+  adopt(w, &m);
   if (generation) *generation = w->live.generation;
   start_session(w);   /* a failure here leaves the writer stale; the commit stands */
+  return INDAGA_OK;
+}
+
+/*
+** The previous generation of w->live, checked: it must be kept and open
+** cleanly (every file there, every checksum and tie good). INDAGA_OK, or a
+** status with the message recorded.
+*/
+static int check_prev(indaga_writer *w) {
+  if (!w->live.generation) return failf(w, INDAGA_ENOTFOUND, "no index at %s: nothing to roll back", w->dir);
+  if (!w->prev.generation) {
+    if (w->live.flags & IX_PREV_KEPT)
+      return failf(w, INDAGA_ENOTFOUND, "%s: manifest.%llu, the previous generation, cannot be read",
+                   w->dir, (unsigned long long)w->live.prev_gen);
+    return failf(w, INDAGA_ENOTFOUND, "%s: generation %llu keeps no previous generation (it is the "
+                 "first, or 'indaga compact' or 'indaga index --full' made it)", w->dir,
+                 (unsigned long long)w->live.generation);
+  }
+  ix_snapshot *s = NULL;
+  char *msg = NULL;
+  int rc = ix_snapshot_open_gen(&s, w->dir, w->prev.generation, &msg);
+  ix_snapshot_free(s);
+  if (rc == INDAGA_ENOTFOUND) rc = INDAGA_ECORRUPT;   /* a file it names is gone */
+  if (rc) return fail_msg(w, rc, msg);
+  return INDAGA_OK;
+}
+
+int indaga_writer_rollback(indaga_writer *w, uint64_t *generation) {
+  if (!w) return INDAGA_EMISUSE;
+  int rc = check_prev(w);
+  if (rc) return rc;
+  if (w->flags & INDAGA_WRITER_DRY_RUN) {
+    discard(w);
+    if (generation) *generation = w->prev.generation;
+    return INDAGA_OK;
+  }
+  discard(w);
+  /* The new generation: the previous one's segments, deletions and roots,
+     with the live one as its kept predecessor (a second rollback undoes). */
+  ix_manifest m;
+  if (ix_manifest_copy(&m, &w->prev)) return fail_msg(w, INDAGA_ENOMEM, NULL);
+  m.generation = w->max_gen + 1;
+  m.next_seg_id = w->next_seg_id;
+  m.index_id = w->index_id;
+  m.prev_gen = w->live.generation;
+  m.flags = IX_PREV_KEPT;
+  w->keep_prev = 1;
+  char *msg = NULL;
+  kill_point(w);
+  rc = ix_manifest_write(&m, w->dir, &msg);
+  if (rc) {
+    ix_manifest_clear(&m);
+    abandon(w);
+    return fail_msg(w, rc, msg);
+  }
+  kill_point(w);
+  adopt(w, &m);
+  if (generation) *generation = w->live.generation;
+  start_session(w);
   return INDAGA_OK;
 }
 

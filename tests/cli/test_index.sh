@@ -118,7 +118,7 @@ wait "$holder"
 # 8. Bad usage (exit 64) and missing things (exit 2), each with a message.
 "$INDAGA" index --help | grep -q "usage: indaga index" || fail "index --help"
 for case in "64:--bogus $tmp/un" "64:" "64:--threads 0 $tmp/un" "64:--memory lots $tmp/un" \
-            "2:$tmp/no-such-dir" "2:$tmp/un $UN"; do
+            "2:$tmp/no-such-dir" "2:--add $tmp/un $UN"; do
     want=${case%%:*} args=${case#*:}
     set +e
     # shellcheck disable=SC2086
@@ -151,7 +151,8 @@ expect "empty index generation" 1 "$(num generation "$st")"
 # 10. Several PATHs in one run: a directory's ids start with its name, a
 # file keeps its name; the index mirrors all of them together, so a rerun
 # changes nothing, a file removed from one directory leaves only its
-# document, and a run naming one directory removes the others'.
+# document, a run naming one directory is refused (exit 4, the index's
+# roots differ) and with --prune removes the others'.
 mkdir -p "$tmp/m/un" "$tmp/m/docs/ley"
 cp "$UN/carta_krasnodar_2017.txt" "$UN/a_68_908.txt" "$tmp/m/un/"
 cp "$SRCDIR/corpus/carta_naciones_unidas_cap1-3.txt" "$tmp/m/docs/ley/"
@@ -173,12 +174,17 @@ expect "removed from one directory" 1 "$(num removed "$out")"
 expect "the others unchanged" $((nun + 1)) "$(num unchanged "$out")"
 (cd "$tmp/m/un" && "$INDAGA" index --index "$tmp/mix" --json . "$tmp/m/docs" "$tmp/m/nota.txt") > "$tmp/out"
 expect "'.' is named after the directory" $((nun + 1)) "$(num unchanged "$(cat "$tmp/out")")"
-out=$("$INDAGA" index --index "$tmp/mix" --json "$tmp/m/un")
+set +e
+"$INDAGA" index --index "$tmp/mix" --json "$tmp/m/un" >/dev/null 2>"$tmp/err"
+rc=$?
+set -e
+expect "one directory of three (exit)" 4 "$rc"
+out=$("$INDAGA" index --index "$tmp/mix" --prune --json "$tmp/m/un")
 expect "one directory again: its ids lose the prefix" "$nun" "$(num added "$out")"
 expect "one directory again: the rest removed" $((nun + 1)) "$(num removed "$out")"
 "$INDAGA" show --index "$tmp/mix" carta_krasnodar_2017.txt >/dev/null || fail "unprefixed id"
 set +e
-"$INDAGA" index --index "$tmp/mix" "$tmp/m/un" "$tmp/m/un/carta_krasnodar_2017.txt" >/dev/null 2>"$tmp/err"
+"$INDAGA" index --index "$tmp/mix" --add "$tmp/m/un" "$tmp/m/un/carta_krasnodar_2017.txt" >/dev/null 2>"$tmp/err"
 rc=$?
 set -e
 expect "one id from two PATHs (exit)" 2 "$rc"

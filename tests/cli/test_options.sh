@@ -23,8 +23,9 @@ hits() {   # hits CMD...: the number of hit lines of a --json search
     "$INDAGA" "$@" | grep -c '"type":"hit"' || true
 }
 
-# 1. The four getopt_long spellings of -n, and a prefix of --limit, all give 3 hits.
-for form in "-n3" "-n 3" "--limit=3" "--limit 3" "--lim 3" "--limit=03"; do
+# 1. The four getopt_long spellings of -n, a prefix of --limit and --n (the
+# one-letter long name of -n) all give 3 hits.
+for form in "-n3" "-n 3" "--limit=3" "--limit 3" "--lim 3" "--limit=03" "--n=3" "--n 3"; do
     # shellcheck disable=SC2086
     n=$(hits search --index "$ix" --json $form terrorismo)
     [ "$n" = 3 ] || fail "search $form: $n hits, want 3"

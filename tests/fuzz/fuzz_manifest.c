@@ -4,7 +4,7 @@
 **
 **  1. The bytes go to ix_manifest_parse, which must return INDAGA_OK,
 **     INDAGA_ECORRUPT or INDAGA_EVERSION with a message naming the file, or
-**     INDAGA_ENOMEM; on success the entry count is what the size implies
+**     INDAGA_ENOMEM; on success the entries and roots fit the size
 **     and the generation the one asked for.
 **  2. The bytes become the only manifest of a real index directory (built
 **     once through the public API from tests/data/segment with a 64 KiB
@@ -79,8 +79,10 @@ static void parse_only(const unsigned char *p, size_t size, uint64_t gen) {
   char *err = NULL;
   int rc = ix_manifest_parse(&m, name, gen, p, size, &err);
   if (rc == INDAGA_OK) {
-    /* a 32-byte header, 40 bytes per entry, 8 of checksum */
-    if (size < 40 || m.nsegs != (size - 40) / 40 || m.generation != gen) abort();
+    /* a 56-byte header, 48 bytes per entry, roots of 5 bytes or more, 8 of checksum */
+    if (size < 64 || m.nsegs * 48 + m.nroots * 5 > size - 64 || m.generation != gen || !m.index_id) abort();
+    for (size_t i = 0; i < m.nroots; i++)
+      if (m.roots[i][0] != '/') abort();
     for (size_t i = 0; i < m.nsegs; i++)
       if (m.segs[i].ndeleted > m.segs[i].ndoc) abort();
   } else if (rc == INDAGA_ECORRUPT || rc == INDAGA_EVERSION) {

@@ -28,7 +28,8 @@
 #include "indexer/segwriter.h"
 
 #define DATA INDAGA_SOURCE_DIR "/tests/data/segment"
-#define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v3.seg"
+#define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v4.seg"
+#define GOLDEN_V3 INDAGA_SOURCE_DIR "/tests/data/golden/un-v3.seg"
 #define GOLDEN_V1 INDAGA_SOURCE_DIR "/tests/data/golden/un-v1.seg"
 #define GOLDEN_V2 INDAGA_SOURCE_DIR "/tests/data/golden/un-v2.seg"
 #define GOLDEN_FINGERPRINT 0x7fd54a3881a0409full
@@ -535,7 +536,7 @@ static void test_segment__merge_equals_direct_build(void **state) {
   }
   char *err = NULL;
   tmp_path(path, sizeof path, "merged.seg");
-  int rc = seg_merge((const seg_reader *const *)in, 3, doc_deleted_fn, NULL, path, &err);
+  int rc = seg_merge((const seg_reader *const *)in, 3, doc_deleted_fn, NULL, NULL, path, &err);
   if (rc) fprintf(stderr, "%s\n", err ? err : "?");
   assert_int_equal(rc, INDAGA_OK);
   seg_reader *m = open_verified(path);
@@ -547,7 +548,7 @@ static void test_segment__merge_equals_direct_build(void **state) {
   check_vocab_superset(m, d);
   /* merging without deletions keeps everything, in order */
   tmp_path(path, sizeof path, "merged-all.seg");
-  assert_int_equal(seg_merge((const seg_reader *const *)in, 3, NULL, NULL, path, &err), INDAGA_OK);
+  assert_int_equal(seg_merge((const seg_reader *const *)in, 3, NULL, NULL, NULL, path, &err), INDAGA_OK);
   seg_reader *ma = open_verified(path);
   tmp_path(path, sizeof path, "direct-all.seg");
   build(&all, path);
@@ -559,7 +560,7 @@ static void test_segment__merge_equals_direct_build(void **state) {
   const seg_reader *twice[2] = { in[0], in[0] };
   tmp_path(path, sizeof path, "twice.seg");
   err = NULL;
-  assert_int_equal(seg_merge(twice, 2, NULL, NULL, path, &err), INDAGA_EMISUSE);
+  assert_int_equal(seg_merge(twice, 2, NULL, NULL, NULL, path, &err), INDAGA_EMISUSE);
   assert_non_null(err);
   assert_non_null(strstr(err, "added twice"));
   indaga__free(err);
@@ -754,7 +755,7 @@ static void test_segment__large_file_checked_lazily(void **state) {
     indaga__free(err);
     err = NULL;
     const seg_reader *in[1] = { x };
-    assert_int_equal(seg_merge(in, 1, none_deleted, NULL, out, &err), INDAGA_ECORRUPT);
+    assert_int_equal(seg_merge(in, 1, none_deleted, NULL, NULL, out, &err), INDAGA_ECORRUPT);
     indaga__free(err);
     assert_int_equal(access(out, F_OK), -1);   /* nothing written */
     seg_close(x);
@@ -772,7 +773,7 @@ static void test_segment__large_file_checked_lazily(void **state) {
   /* The intact file still opens, verifies and merges. */
   r = open_verified(path);
   const seg_reader *in[1] = { r };
-  assert_int_equal(seg_merge(in, 1, none_deleted, NULL, out, NULL), INDAGA_OK);
+  assert_int_equal(seg_merge(in, 1, none_deleted, NULL, NULL, out, NULL), INDAGA_OK);
   seg_close(r);
   seg_close(open_verified(out));
   assert_int_equal(unsetenv("INDAGA_TEST_FULL_CHECK_MAX"), 0);
@@ -801,7 +802,7 @@ static void test_segment__missing_file_and_garbage(void **state) {
 }
 
 /*
-** The golden segment of the current format (version 3), built once from the
+** The golden segment of the current format (version 4), built once from the
 ** files listed below. After an intended format change, bump SEGF_VERSION,
 ** add un-v<N>.seg with INDAGA_WRITE_GOLDEN=1 (the expectations are then
 ** printed) and keep the old files: they must be refused with EVERSION.
@@ -853,9 +854,9 @@ static void test_segment__golden_file(void **state) {
     corpus_free(&c);
   }
   seg_reader *r = open_verified(GOLDEN);
-  /* written by 0.1.0, whose text frames carry zstd's checksum: they still read */
+  /* written after 0.1.0: text frames without zstd's checksum (CHECKS covers them) */
   assert_true(r->ntextblk > 0);
-  if (!getenv("INDAGA_WRITE_GOLDEN")) assert_true(checksummed_frames(r) == r->ntextblk);
+  assert_true(checksummed_frames(r) == 0);
   uint64_t fp = fingerprint(r);
   printf("golden: ndoc=%u npara=%u nterms=%llu total_len=%llu fingerprint=%#llx\n", seg_ndoc(r),
          seg_npara(r), (unsigned long long)seg_nterms(r), (unsigned long long)seg_total_len(r),
@@ -901,6 +902,14 @@ static void test_segment__golden_file(void **state) {
   assert_null(r);
   assert_non_null(strstr(err, "un-v2.seg"));
   assert_non_null(strstr(err, "version 2"));
+  assert_non_null(strstr(err, "indaga index --full"));
+  indaga__free(err);
+  /* version 3 (no index id and generation in the footer) too */
+  err = NULL;
+  assert_int_equal(seg_open(&r, GOLDEN_V3, &err), INDAGA_EVERSION);
+  assert_null(r);
+  assert_non_null(strstr(err, "un-v3.seg"));
+  assert_non_null(strstr(err, "version 3"));
   assert_non_null(strstr(err, "indaga index --full"));
   indaga__free(err);
 }
@@ -1141,7 +1150,7 @@ static int oom_run(const corpus *c, const char *path, const char *mpath) {
   if (!rc) rc = seg_para_text(r, 1, &t);
   if (!rc) {
     const seg_reader *in[1] = { r };   /* one input: merge must not see an id twice */
-    rc = seg_merge(in, 1, doc_deleted_fn, NULL, mpath, &err);
+    rc = seg_merge(in, 1, doc_deleted_fn, NULL, NULL, mpath, &err);
     indaga__free(err);
     err = NULL;
   }
@@ -1187,7 +1196,7 @@ static void test_segment__oom_loop(void **state) {
 ** piece) twice is refused by the builder; a merge of two segments holding
 ** the first and the last pieces keeps them in order. With
 ** INDAGA_WRITE_GOLDEN=1 the segment is also written as a fuzz seed
-** (tests/fuzz/corpus/segment/pieces-v3.seg).
+** (tests/fuzz/corpus/segment/pieces-v4.seg).
 */
 #define PIECED INDAGA_SOURCE_DIR "/tests/data/docmodel/declaracion_universal_derechos_humanos.txt"
 
@@ -1258,7 +1267,7 @@ static void test_segment__pieces(void **state) {
   seg_close(r);
   if (getenv("INDAGA_WRITE_GOLDEN")) {
     char cmd[1400];
-    snprintf(cmd, sizeof cmd, "cp '%s' '%s/tests/fuzz/corpus/segment/pieces-v3.seg'", path, INDAGA_SOURCE_DIR);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s/tests/fuzz/corpus/segment/pieces-v4.seg'", path, INDAGA_SOURCE_DIR);
     assert_int_equal(system(cmd), 0);
   }
   /* the same (id, piece) twice */
@@ -1281,7 +1290,7 @@ static void test_segment__pieces(void **state) {
   build_range(in, 0, 2, a);
   build_range(in, 2, n, b);
   const seg_reader *ins[2] = { open_verified(a), open_verified(b) };
-  assert_int_equal(seg_merge(ins, 2, NULL, NULL, m, &err), INDAGA_OK);
+  assert_int_equal(seg_merge(ins, 2, NULL, NULL, NULL, m, &err), INDAGA_OK);
   seg_close((seg_reader *)(uintptr_t)ins[0]);
   seg_close((seg_reader *)(uintptr_t)ins[1]);
   r = open_verified(m);

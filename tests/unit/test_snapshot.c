@@ -248,11 +248,19 @@ static void test_snapshot__deletion_bitmaps(void **state) {
 static void test_snapshot__manifest_round_trip(void **state) {
   (void)state;
   char *dir = tu_tmpdir("snapshot");
-  ix_seg_entry segs[2] = { { 4, 0, 10, 50, 900, 0 }, { 9, 3, 7, 20, 300, 2 } };
-  ix_manifest m = { 3, 10, segs, 2 }, back;
+  ix_seg_entry segs[2] = { { 4, 0, 10, 50, 900, 0, 1 }, { 9, 3, 7, 20, 300, 2, 2 } };
+  char r0[] = "/srv/documentos", r1[] = "/srv/otros";
+  char *roots[2] = { r0, r1 };
+  ix_manifest m = { 3, 10, segs, 2, 0xfeed, 2, IX_PREV_KEPT, roots, 2 }, back;
   assert_int_equal(ix_manifest_write(&m, dir, NULL), INDAGA_OK);
   assert_int_equal(ix_manifest_read(&back, dir, 3, NULL), INDAGA_OK);
   assert_int_equal(back.nsegs, 2);
+  assert_int_equal(back.index_id, 0xfeed);
+  assert_int_equal(back.prev_gen, 2);
+  assert_int_equal(back.flags, IX_PREV_KEPT);
+  assert_int_equal(back.nroots, 2);
+  assert_string_equal(back.roots[1], "/srv/otros");
+  assert_int_equal(back.segs[1].seg_gen, 2);
   assert_int_equal(back.next_seg_id, 10);
   assert_int_equal(back.segs[1].id, 9);
   assert_int_equal(back.segs[1].del_gen, 3);
@@ -269,13 +277,17 @@ static void test_snapshot__manifest_round_trip(void **state) {
   assert_non_null(strstr(err, "manifest.4"));
   indaga__free(err);
   uint32_t docs[2] = { 1, 5 }, *got = NULL, cnt = 0;
-  assert_int_equal(ix_del_write(dir, 9, 3, 7, docs, 2, NULL), INDAGA_OK);
-  assert_int_equal(ix_del_read(dir, 9, 3, 7, &got, &cnt, NULL), INDAGA_OK);
+  assert_int_equal(ix_del_write(dir, 0xfeed, 9, 3, 7, docs, 2, NULL), INDAGA_OK);
+  assert_int_equal(ix_del_read(dir, 0xfeed, 9, 3, 7, &got, &cnt, NULL), INDAGA_OK);
   assert_int_equal(cnt, 2);
   assert_int_equal(got[1], 5);
   indaga__free(got);
   err = NULL;
-  assert_int_equal(ix_del_read(dir, 9, 3, 4, &got, &cnt, &err), INDAGA_ECORRUPT);   /* doc count differs */
+  assert_int_equal(ix_del_read(dir, 0xfeed, 9, 3, 4, &got, &cnt, &err), INDAGA_ECORRUPT);   /* doc count differs */
+  indaga__free(err);
+  err = NULL;   /* a deletion file of another index */
+  assert_int_equal(ix_del_read(dir, 0xbeef, 9, 3, 7, &got, &cnt, &err), INDAGA_ECORRUPT);
+  assert_non_null(strstr(err, "another index"));
   indaga__free(err);
   uint64_t *gens = NULL;
   size_t ng = 0;
@@ -285,8 +297,8 @@ static void test_snapshot__manifest_round_trip(void **state) {
   indaga__free(gens);
 
   /* A segment listed twice, not next to itself, is refused by name. */
-  ix_seg_entry twice[3] = { { 4, 0, 10, 50, 900, 0 }, { 9, 0, 7, 20, 300, 0 }, { 4, 0, 10, 50, 900, 0 } };
-  ix_manifest dup = { 5, 10, twice, 3 };
+  ix_seg_entry twice[3] = { { 4, 0, 10, 50, 900, 0, 1 }, { 9, 0, 7, 20, 300, 0, 1 }, { 4, 0, 10, 50, 900, 0, 1 } };
+  ix_manifest dup = { 5, 10, twice, 3, 0xfeed, 0, 0, NULL, 0 };
   assert_int_equal(ix_manifest_write(&dup, dir, NULL), INDAGA_OK);
   err = NULL;
   assert_int_equal(ix_manifest_read(&back, dir, 5, &err), INDAGA_ECORRUPT);
@@ -297,8 +309,8 @@ static void test_snapshot__manifest_round_trip(void **state) {
   enum { MANY = 20000 };
   ix_seg_entry *many = calloc(MANY, sizeof *many);
   assert_non_null(many);
-  for (uint64_t i = 0; i < MANY; i++) many[i].id = MANY - 1 - i;
-  ix_manifest big = { 6, MANY, many, MANY };
+  for (uint64_t i = 0; i < MANY; i++) many[i].id = MANY - 1 - i, many[i].seg_gen = 6;
+  ix_manifest big = { 6, MANY, many, MANY, 0xfeed, 0, 0, NULL, 0 };
   assert_int_equal(ix_manifest_write(&big, dir, NULL), INDAGA_OK);
   assert_int_equal(ix_manifest_read(&back, dir, 6, NULL), INDAGA_OK);
   assert_int_equal(back.nsegs, MANY);

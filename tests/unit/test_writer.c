@@ -460,9 +460,20 @@ static void test_writer__sync_many_names_each_directory(void **state) {
   tu_rm_rf(ix2);
   free(ix2);
   indaga_writer *w = NULL;
-  assert_int_equal(indaga_writer_open(&w, ix, NULL, NULL), INDAGA_OK);
   const char *roots[] = { UN_DIR, INDAGA_SOURCE_DIR "/corpus/" };
   indaga_sync_report r;
+  /* the index's root is the corpus: other roots are refused, naming both */
+  assert_int_equal(indaga_writer_open(&w, ix, NULL, NULL), INDAGA_OK);
+  assert_int_equal(indaga_writer_sync_many(w, roots, 2, &r), INDAGA_EREFUSED);
+  assert_non_null(strstr(indaga_writer_errmsg(w), "/corpus"));
+  assert_non_null(strstr(indaga_writer_errmsg(w), "/un"));
+  assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+  indaga_writer_close(w);
+  assert_int_equal(stats_of(ix).documents, corpus.added);
+  /* with ADD, they join it */
+  indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
+  o.flags = INDAGA_WRITER_ADD;
+  assert_int_equal(indaga_writer_open(&w, ix, &o, NULL), INDAGA_OK);
   assert_int_equal(indaga_writer_sync_many(w, roots, 2, &r), INDAGA_OK);
   assert_int_equal(r.added, un.added + corpus.added);
   assert_int_equal(r.removed, corpus.added);    /* "x.txt" became "corpus/x.txt" */

@@ -1,0 +1,62 @@
+"""indaga: full-text search for Spanish documents, from Python.
+
+A binding of libindaga (the C library of the ``indaga`` command): every hit
+is a paragraph, cited as document, annex and paragraph number, with the
+matching words highlighted; accents and inflections do not matter
+(``informacion`` finds ``información`` and ``informaciones``) and UN symbols
+such as ``S/RES/2354 (2017)`` are found exactly.
+
+Searching::
+
+    import indaga
+    with indaga.open("indice") as ix:
+        res = ix.search("combatientes terroristas extranjeros", n=5)
+        print(res.total, "paragraphs")
+        for hit in res:
+            print(hit.symbol or hit.doc, hit.part_label or "", hit.label or hit.paragraph)
+            print("   ", hit.highlighted("terminal"))
+
+Indexing::
+
+    with indaga.Writer("indice") as w:        # commits when the block ends
+        w.sync("documentos/")                 # add, replace, remove to match the tree
+        w.add("nota.txt", "Texto de la nota ...")
+
+Contents:
+
+- :func:`open` -> :class:`Index`: ``search()`` -> :class:`Results` of
+  :class:`Hit`; ``document()`` -> :class:`Document`; ``stats()``; ``refresh()``.
+- :class:`Writer`: ``sync()``, ``add()``, ``add_file()``, ``delete()``,
+  ``commit()``, ``compact()``; progress and warning callbacks.
+- :func:`analyze` -> list of :class:`Token`; :func:`check`.
+- :class:`Error` and its subclasses: BusyError, CorruptError, VersionError,
+  NotFoundError (NoIndexError), QueryError (LimitError), StorageError,
+  InputError. The message is the library's, naming the file.
+
+Offsets (``Hit.highlights``, ``Token.start``/``end``) are str indices
+(code points), never bytes. The GIL is released while the library works, so
+threads searching one index run in parallel; hits and documents are copies
+and outlive the index they came from.
+"""
+from ._indaga import (VERSION, BusyError, CorruptError, Error, InputError, LimitError, NoIndexError,
+                      NotFoundError, QueryError, StorageError, VersionError, check, libversion)
+from ._hit import Hit
+from ._index import Document, Index, Paragraph, Results, Stats, open
+from ._writer import SyncReport, Writer
+from ._analyze import Token, analyze
+from ._query import FILTER_FIELDS, SORT_ORDERS
+
+__version__ = VERSION
+
+# help() and repr() name the public classes as users import them.
+for _cls in (Index, Results, Hit, Document, Paragraph, Stats, Writer, SyncReport, Token):
+    _cls.__module__ = __name__
+del _cls
+
+__all__ = [
+    "open", "Index", "Results", "Hit", "Document", "Paragraph", "Stats",
+    "Writer", "SyncReport", "analyze", "Token", "check", "libversion",
+    "Error", "BusyError", "CorruptError", "VersionError", "NotFoundError", "NoIndexError",
+    "QueryError", "LimitError", "StorageError", "InputError",
+    "FILTER_FIELDS", "SORT_ORDERS", "VERSION",
+]

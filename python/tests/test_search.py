@@ -1,0 +1,200 @@
+"""Search results equal the command's (`indaga search --json`) field by field."""
+import json
+import subprocess
+
+import pytest
+
+import indaga
+
+# The golden queries of tests/cli/test_search.sh (tests/golden/search/), with
+# the command's options they are run with.
+GOLDEN = [
+    ("combatientes terroristas extranjeros", []),
+    ("combatiente terrorista extranjero", []),
+    ("COMBATIENTES terroristas", []),
+    ("informacion", []),
+    ("financiacion del terrorismo", []),
+    ('"Consejo de Seguridad"', []),
+    ("S/RES/2196 (2015)", []),
+    ("terroris*", []),
+    ("yihad NEAR/3 autónoma", []),
+    ("seguridad symbol:S/2015/*", []),
+    ("ano", []),
+    ("año", []),
+    ("terrorismo", ["--group"]),
+]
+
+
+def cli_search(cli, index, query, *opts):
+    """The command's hit and summary objects for @query."""
+    r = subprocess.run([cli, "search", "--index", index, "--json", *opts, "--", query],
+                       capture_output=True, text=True)
+    assert r.returncode in (0, 1), r.stderr
+    lines = [json.loads(l) for l in r.stdout.splitlines()]
+    hits = [l for l in lines if l["type"] == "hit"]
+    summary = [l for l in lines if l["type"] == "summary"]
+    assert len(summary) == 1
+    return hits, summary[0]
+
+
+def byte_ranges(hit):
+    """The hit's highlights as byte ranges of its UTF-8 snippet."""
+    enc = lambda s: len(s.encode("utf-8"))
+    return [[enc(hit.snippet[:a]), enc(hit.snippet[:b])] for a, b in hit.highlights]
+
+
+def same_as_cli(cli, index, query, opts, n=50):
+    want, summary = cli_search(cli, index, query, "-n", str(n), *opts)
+    with indaga.open(index) as ix:
+        got = ix.search(query, n=n, group="--group" in opts)
+    assert len(got) == len(want) == summary["hits"]
+    assert got.total == summary["total"]
+    if "total_exact" in summary:
+        assert got.total_exact == summary["total_exact"]
+    if "suggestion" in summary:
+        assert got.suggestion == summary["suggestion"]
+    assert got.note == summary.get("note")
+    for g, w in zip(got, want):
+        assert g.rank == w["rank"]
+        assert "%.4f" % g.score == "%.4f" % w["score"]
+        for f in ("doc", "symbol", "title", "part", "part_label", "paragraph", "label",
+                  "byte_start", "byte_end", "snippet"):
+            assert getattr(g, f) == w[f], (query, g.rank, f)
+        if "date" in w:
+            assert g.date == w["date"]
+        assert byte_ranges(g) == w["highlights"]
+    return got
+
+
+@pytest.mark.parametrize("query,opts", GOLDEN, ids=[q for q, _ in GOLDEN])
+def test_corpus_equals_cli(cli, corpus_index, query, opts):
+    same_as_cli(cli, corpus_index, query, opts)
+
+
+@pytest.mark.parametrize("query,opts", GOLDEN, ids=[q for q, _ in GOLDEN])
+def test_un_equals_cli(cli, un_index, query, opts):
+    same_as_cli(cli, un_index, query, opts)
+
+
+def test_paging_equals_cli(cli, corpus_index):
+    want, _ = cli_search(cli, corpus_index, "seguridad", "-n", "5", "--offset", "7")
+    with indaga.open(corpus_index) as ix:
+        got = ix.search("seguridad", n=5, offset=7)
+        whole = ix.search("seguridad", n=12)
+    assert [(h.rank, h.doc, h.part, h.paragraph) for h in got] == \
+        [(w["rank"], w["doc"], w["part"], w["paragraph"]) for w in want]
+    assert [(h.doc, h.paragraph) for h in got] == [(h.doc, h.paragraph) for h in whole[7:12]]
+
+
+def test_context_equals_cli(cli, corpus_index):
+    want, _ = cli_search(cli, corpus_index, "combatientes terroristas extranjeros", "--context", "2")
+    with indaga.open(corpus_index) as ix:
+        got = ix.search("combatientes terroristas extranjeros", context=2)
+    assert [(list(h.before), list(h.after)) for h in got] == [(w["before"], w["after"]) for w in want]
+
+
+def test_krasnodar_decision_3(ix):
+    """The hit of decision 3 of Anexo I, as README.md and CLI.md show it."""
+    res = ix.search("combatientes terroristas extranjeros")
+    hit = [h for h in res if h.label == "3."][0]
+    assert hit.doc == "carta_krasnodar_2017.txt"
+    assert hit.part == 1 and hit.part_label == "Anexo I" and hit.paragraph == 24
+    assert hit.title.startswith("Carta de fecha 16 de noviembre de 2017 dirigida al Secretario General")
+    assert hit.date == "2017-11-22"          # the document's date line, "16 de noviembre" is the title's
+    assert hit.snippet.startswith("… el intercambio de inteligencia")
+    assert [hit.snippet[a:b] for a, b in hit.highlights] == ["terroristas", "combatientes", "terroristas", "extranjeros"]
+
+
+def test_no_snippets_and_text(ix):
+    bare = ix.search("combatientes terroristas extranjeros", snippets=False)
+    assert all(h.snippet is None and h.highlights == () and h.text is None for h in bare)
+    full = ix.search("combatientes terroristas extranjeros", text=True)
+    assert [(h.doc, h.paragraph) for h in bare] == [(h.doc, h.paragraph) for h in full]
+    for h in full:
+        # the snippet's words (without its ellipses) are a piece of the whole paragraph
+        inner = h.snippet.strip("… ").rstrip("…").strip()
+        assert inner in h.text
+        assert len(h.text) >= len(inner)
+    doc = ix.document(full[0].doc)
+    assert full[0].text == doc.paragraph(full[0].part, full[0].paragraph).text
+
+
+def test_filters_become_query_filters(ix):
+    a = ix.search("seguridad", n=100, filters={"symbol": "S/2015/*"})
+    b = ix.search("seguridad symbol:S/2015/*", n=100)
+    assert [(h.doc, h.paragraph) for h in a] == [(h.doc, h.paragraph) for h in b]
+    assert a.total == b.total > 0
+    assert all(h.symbol.startswith("S/2015/") for h in a)
+    years = ix.search("seguridad", n=100, filters={"year": [2015, 2017]})
+    docs = {h.doc for h in years}
+    assert "carta_krasnodar_2017.txt" in docs and any(d.startswith("un2015/") for d in docs)
+    assert ix.search("seguridad", filters={"year": 1999}).total == 0
+    with pytest.raises(ValueError, match="unknown field 'fecha'"):
+        ix.search("seguridad", filters={"fecha": 2015})
+    with pytest.raises(ValueError, match="cannot quote"):
+        ix.search("seguridad", filters={"title": 'a "b"'})
+    # the query's own operators stay inside it
+    assert ix.search("OR seguridad", filters={"year": 2015}).total == \
+        ix.search("seguridad", filters={"year": 2015}).total
+
+
+def test_sort_and_all(ix):
+    assert len(ix.search("seguridad", sort="relevance")) == 10
+    with pytest.raises(ValueError, match="relevance only"):
+        ix.search("seguridad", sort="date")
+    # plain words are all required by this library: all=True searches alike
+    a = ix.search("combatientes terroristas", all=True, n=50)
+    b = ix.search("combatientes terroristas", all=False, n=50)
+    assert [(h.doc, h.paragraph) for h in a] == [(h.doc, h.paragraph) for h in b]
+
+
+def test_total_exact(ix):
+    few = ix.search("combatientes terroristas extranjeros", n=50)
+    assert len(few) < 50 and few.total_exact and few.total == len(few)
+    many = ix.search("seguridad", n=3)
+    assert len(many) == 3 and not many.total_exact and many.total > 3
+    assert many.suggestion is None
+
+
+def test_group(ix):
+    res = ix.search("terrorismo", n=100, group=True)
+    docs = [h.doc for h in res]
+    assert len(docs) == len(set(docs)) > 1
+
+
+def test_highlighted(ix):
+    hit = ix.search("combatientes terroristas extranjeros")[0]
+    html = hit.highlighted("html")
+    assert "<mark>combatientes</mark> <mark>terroristas</mark> <mark>extranjeros</mark>" in html
+    assert hit.highlighted("terminal").count("\033[1;31m") == len(hit.highlights)
+    assert hit.highlighted(("[", "]")).count("[") == len(hit.highlights)
+    with pytest.raises(ValueError):
+        hit.highlighted("xml")
+
+
+def test_document_and_stats(ix, cli, corpus_index):
+    doc = ix.document("carta_krasnodar_2017.txt")
+    out = subprocess.run([cli, "show", "--index", corpus_index, "--json", "carta_krasnodar_2017.txt"],
+                         capture_output=True, text=True, check=True).stdout
+    lines = [json.loads(l) for l in out.splitlines()]
+    head = lines[0]
+    assert doc.meta == head["meta"]
+    assert doc.date == "2017-11-22" and doc.title == head["meta"]["title"] and doc.symbol is None
+    assert doc.parts == [p["label"] for p in head["parts"]]
+    paras = [l for l in lines if l["type"] == "paragraph"]
+    assert [(p.part, p.ordinal, p.label, p.heading, p.byte_start, p.byte_end, p.text) for p in doc.paragraphs] == \
+        [(p["part"], p["paragraph"], p["label"], p["heading"], p["byte_start"], p["byte_end"], p["text"]) for p in paras]
+    st = ix.stats()
+    out = subprocess.run([cli, "stats", "--index", corpus_index, "--json"], capture_output=True, text=True,
+                         check=True).stdout
+    want = json.loads(out)
+    assert st._asdict() == {k: want[k] for k in st._fields}
+    assert ix.generation == st.generation
+
+
+def test_dates_off(ix):
+    on = ix.search("combatientes terroristas extranjeros")
+    off = ix.search("combatientes terroristas extranjeros", dates=False)
+    assert [h.date for h in on if h.doc == "carta_krasnodar_2017.txt"][0] == "2017-11-22"
+    assert all(h.date is None for h in off)
+    assert [(h.doc, h.snippet) for h in on] == [(h.doc, h.snippet) for h in off]
