@@ -510,8 +510,8 @@ static void section_end(segsink *s, int id) {
   chunk_end(s);
   s->sec_len[id] = s->written - s->sec_off[id];
   /* a chunked section's footer checksum is that of its chunk checksums */
-  s->sec_hash[id] = SEGF_CHUNKED(id) ? XXH3_64bits(s->checks.p + s->checks_at, s->checks.n - s->checks_at)
-                                     : XXH3_64bits_digest(s->xsec);
+  const unsigned char *checks = s->checks.p ? s->checks.p + s->checks_at : NULL;   /* none yet: NULL, 0 */
+  s->sec_hash[id] = SEGF_CHUNKED(id) ? XXH3_64bits(checks, s->checks.n - s->checks_at) : XXH3_64bits_digest(s->xsec);
   s->cur_sec = -1;
 }
 
