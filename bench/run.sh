@@ -261,6 +261,11 @@ for s in 0 1; do
         run_step "lat_fts5_$s" "$FTS5" latency "$WORK/fts5-pe.db" "$WORK/q.fts5.txt" $s "$PASSES" || true
 done
 
+# 5b. Hostile queries beside normal ones, under the default work budget (bench_hostile.c)
+HOSTILE=$BUILD/bench/bench_hostile
+[ -s "$LOG/build_indaga2.out" ] && run_step hostile_pe "$HOSTILE" "$WORK/indaga-pe-2" "$PASSES" || true
+[ -s "$LOG/build_un_indaga.out" ] && run_step hostile_un "$HOSTILE" "$WORK/indaga-un" "$PASSES" || true
+
 # 6. Known-item MRR@10 ----------------------------------------------------------
 for c in un pe; do
     [ -s "$WORK/ki.$c.tsv" ] || continue
@@ -444,6 +449,16 @@ cat <<EOF
 Queries an engine rejected as syntax errors (counted, never retried): indaga $(val lat_indaga_0 errors), Xapian
 $(val lat_xapian_0 errors), FTS5 $(val lat_fts5_0 errors). Hits returned over the timed passes (of at
 most 10 per query): indaga $(val lat_indaga_0 hits), Xapian $(val lat_xapian_0 hits), FTS5 $(val lat_fts5_0 hits).
+
+## Hostile queries under the work budget (bench_hostile, default budget 2 s and 64 MiB, $PASSES timed runs each)
+
+| index | normal queries, p50 ms | worst hostile query | its p50 ms | its max ms | its status | process peak RSS, MiB |
+|---|---|---|---|---|---|---|
+| legislation | $(val hostile_pe normal_p50_ms) | $(val hostile_pe worst) | $(val hostile_pe worst_p50_ms) | $(val hostile_pe worst_max_ms) | $(val hostile_pe worst_status) | $(val hostile_pe peak_rss_mib) |
+| UN documents | $(val hostile_un normal_p50_ms) | $(val hostile_un worst) | $(val hostile_un worst_p50_ms) | $(val hostile_un worst_max_ms) | $(val hostile_un worst_status) | $(val hostile_un peak_rss_mib) |
+
+Status 0 is an answer, -13 INDAGA_ELIMIT ("query over its work budget"). The hostile set and
+every query's figures: bench/bench_hostile.c and bench/work/log/hostile_*.out.
 
 ## Known-item relevance, MRR@10
 

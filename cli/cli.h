@@ -62,6 +62,19 @@ int cli_no_index(const char *dir);
 */
 indaga_index *cli_open_index(const char *dir, const char *what, int *status);
 
+/*
+** The writer of the existing index at @dir, for commands that change an
+** index but never create one (compact, rollback); *generation (may be NULL)
+** is the generation readers see before. On failure report it (no index,
+** busy with the --wait hint, or the library's message), set *status and
+** return NULL.
+*/
+indaga_writer *cli_open_writer(const char *dir, int wait, uint64_t *generation, int *status);
+/* The figures of the newest generation of @dir now (all 0 when it cannot be opened). */
+indaga_stats cli_stats_now(const char *dir);
+/* Report the failure @rc of writer @w's last call ("... (the index is unchanged)"), close @w, return the status. */
+int cli_writer_fail(indaga_writer *w, const char *dir, int rc);
+
 /* ---- errors and warnings (report.c) ----
 ** An error or warning goes to stderr as "indaga: ..." and, once JSON output
 ** is on (--json), also to stdout as one JSON line:

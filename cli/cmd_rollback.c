@@ -36,41 +36,14 @@ int cmd_rollback(int argc, char **argv) {
   int ex = cli_parse_common(&rollback_cmd, argc, argv, &a);
   if (ex >= 0) return ex;
   const char *dir = cli_index_dir(a.index);
-  indaga_index *idx = NULL;
-  char *err = NULL;
-  int rc = indaga_index_open(&idx, dir, NULL, &err);   /* never create an index here */
   uint64_t from = 0;
-  if (rc == INDAGA_OK) {
-    indaga_stats st;
-    indaga_index_stats(idx, &st);
-    from = st.generation;
-  }
-  indaga_index_close(idx);
-  indaga_free(err);
-  err = NULL;
-  if (rc == INDAGA_ENOINDEX) return cli_no_index(dir);
-  indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
-  o.flags = a.wait ? INDAGA_WRITER_WAIT : 0;
-  indaga_writer *w = NULL;
-  rc = indaga_writer_open(&w, dir, &o, &err);
-  if (rc) {
-    ex = cli_fail(cli_status(rc), dir, "%s%s", err ? err : indaga_strerror(rc),
-                  rc == INDAGA_EBUSY ? " (use --wait to wait for it)" : "");
-    indaga_free(err);
-    return ex;
-  }
+  indaga_writer *w = cli_open_writer(dir, a.wait, &from, &ex);
+  if (!w) return ex;
   uint64_t gen = 0;
-  rc = indaga_writer_rollback(w, &gen);
-  if (rc) {
-    const char *m = indaga_writer_errmsg(w);
-    ex = cli_fail(cli_status(rc), dir, "%s (the index is unchanged)", m ? m : indaga_strerror(rc));
-    indaga_writer_close(w);
-    return ex;
-  }
+  int rc = indaga_writer_rollback(w, &gen);
+  if (rc) return cli_writer_fail(w, dir, rc);
   indaga_writer_close(w);
-  indaga_stats st = { 0 };
-  if (indaga_index_open(&idx, dir, NULL, NULL) == INDAGA_OK) indaga_index_stats(idx, &st);
-  indaga_index_close(idx);
+  indaga_stats st = cli_stats_now(dir);
   if (a.json) {
     printf("{\"type\":\"rollback\",\"generation\":%llu,\"from\":%llu,\"documents\":%llu,"
            "\"paragraphs\":%llu}\n",

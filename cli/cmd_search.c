@@ -17,8 +17,16 @@
 ** of FILE ("-": standard input) is one query, numbered from 0 (query_no);
 ** lines are read in bounded memory (lines.h).
 **
+** Work budget: each query runs within --timeout MS and --max-memory MB
+** (the library's defaults, 2000 ms and 64 MiB; 0: no limit). A query over
+** its budget is an error ("query over its work budget: ...", status 2);
+** with --partial, one that runs out of time while collecting matches shows
+** the hits found so far, marked partial (a note on stderr; "partial":true
+** in the JSON summary).
+**
 ** Exit: 0 when some query found hits, 1 when none did, 2 on any error
-** (no index, empty or failed query, unreadable batch), 64 on bad usage.
+** (no index, empty or failed query, a query over its work budget,
+** unreadable batch), 64 on bad usage.
 */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,7 +34,8 @@
 #include "cli/cli.h"
 #include "cli/lines.h"
 
-enum { OPT_LIMIT = CLI_OPT_FIRST, OPT_OFFSET, OPT_GROUP, OPT_CONTEXT, OPT_NO_SNIPPETS, OPT_BATCH };
+enum { OPT_LIMIT = CLI_OPT_FIRST, OPT_OFFSET, OPT_GROUP, OPT_CONTEXT, OPT_NO_SNIPPETS, OPT_BATCH,
+       OPT_TIMEOUT, OPT_MAX_MEMORY, OPT_PARTIAL };
 
 static const cli_option opts[] = {
   CLI_ROW_INDEX,
@@ -36,6 +45,9 @@ static const cli_option opts[] = {
   { "context", 0, "N", OPT_CONTEXT, "also show N paragraphs before and after each hit, 0 to 1000" },
   { "no-snippets", 0, NULL, OPT_NO_SNIPPETS, "no snippet text (faster)" },
   { "batch", 0, "FILE", OPT_BATCH, "one query per non-blank line of FILE ('-': standard input)" },
+  { "timeout", 0, "MS", OPT_TIMEOUT, "time limit per query in ms, 0 (none) to 3600000 (default 2000)" },
+  { "max-memory", 0, "MB", OPT_MAX_MEMORY, "memory limit per query in MiB, 0 (none) to 65536 (default 64)" },
+  { "partial", 0, NULL, OPT_PARTIAL, "out of time: show the hits found so far, marked partial" },
   CLI_ROW_JSON("JSON Lines: a \"hit\" per hit, a \"summary\" or an \"error\" per query"),
   CLI_ROW_COLOR,
   CLI_ROW_HELP,
@@ -44,7 +56,8 @@ static const cli_option opts[] = {
 static const cli_command search_cmd = {
   "search",
   "usage: indaga search [--index DIR] [-n K] [--offset N] [--group] [--context N]\n"
-  "                     [--no-snippets] [--color WHEN] [--json] [--] QUERY...\n"
+  "                     [--no-snippets] [--timeout MS] [--max-memory MB] [--partial]\n"
+  "                     [--color WHEN] [--json] [--] QUERY...\n"
   "       indaga search [--index DIR] [-n K] [--json] --batch FILE\n",
   "Search the index. Words are all required; also \"exact phrase\", OR, NOT or\n"
   "-word, (grouping), prefix*, a NEAR/n b, and the filters symbol:, doc:,\n"
@@ -54,16 +67,20 @@ static const cli_command search_cmd = {
   "An argument starting with '-' excludes a word, unless it is -n or -h (or -n\n"
   "with its number, -n5); after --, everything is query text. A query, or a\n"
   "--batch line, longer than 1 MiB is an error; a batch line holding a NUL byte\n"
-  "too. Highlights in --json are byte offsets within the snippet.\n",
+  "too. Highlights in --json are byte offsets within the snippet.\n"
+  "\n"
+  "Each query runs within a work budget (--timeout, --max-memory); a query over\n"
+  "it is an error (status 2) naming the limit, unless --partial shows the hits\n"
+  "found before the time ran out.\n",
   opts, CLI_NOPTS(opts),
-  "exit status: 0 hits found, 1 nothing found, 2 error\n",
+  "exit status: 0 hits found, 1 nothing found, 2 error (or a query over its budget)\n",
   CLI_DASH_WORDS,
 };
 
 typedef struct search_args {
   const char *index, *batch;
-  long k, offset, context;
-  int group, json, nosnip, color;
+  long k, offset, context, timeout_ms, max_memory_mb;
+  int group, json, nosnip, color, partial;
   char *query;            /* joined QUERY words (malloc) */
   size_t query_len;
 } search_args;
@@ -83,6 +100,8 @@ static int add_word(search_args *a, const char *w) {
 /* Returns -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, search_args *a) {
   a->k = 10;
+  a->timeout_ms = INDAGA_SEARCH_TIME_MS_DEFAULT;
+  a->max_memory_mb = (long)(INDAGA_SEARCH_MEMORY_DEFAULT >> 20);
   cli_parser p;
   cli_parser_init(&p, &search_cmd, argc, argv);
   for (int o; (o = cli_next(&p)) != CLI_DONE;) {
@@ -108,6 +127,13 @@ static int parse_args(int argc, char **argv, search_args *a) {
     case OPT_GROUP: a->group = 1; break;
     case OPT_NO_SNIPPETS: a->nosnip = 1; break;
     case OPT_BATCH: a->batch = p.arg; break;
+    case OPT_TIMEOUT:
+      if (cli_value_long(&p, 0, 3600000, &a->timeout_ms)) return EXIT_USAGE;
+      break;
+    case OPT_MAX_MEMORY:
+      if (cli_value_long(&p, 0, 65536, &a->max_memory_mb)) return EXIT_USAGE;
+      break;
+    case OPT_PARTIAL: a->partial = 1; break;
     default: return cli_usage("search", "unexpected option");
     }
   }
@@ -218,6 +244,9 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
   o.group = a->group;
   o.context = (unsigned)a->context;
   o.snippets = !a->nosnip;
+  o.time_ms = (unsigned)a->timeout_ms;
+  o.memory_bytes = (size_t)a->max_memory_mb << 20;
+  o.partial = a->partial;
   indaga_results *r = NULL;
   int rc = indaga_search(&r, idx, query, &o);
   if (rc) {
@@ -230,6 +259,7 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
   }
   size_t n = indaga_results_count(r);
   const char *note = indaga_results_note(r);
+  int partial = indaga_results_partial(r);
   int color = !a->json && cli_color(stdout, a->color);
   for (size_t i = 0; i < n; i++) {
     if (a->json) print_json(indaga_results_hit(r, i), query_no);
@@ -241,6 +271,7 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
     printf(",\"hits\":%zu,\"total\":%llu,\"took_us\":%llu", n,
            (unsigned long long)indaga_results_total(r), (unsigned long long)indaga_results_took_us(r));
     if (note) { fputs(",\"note\":", stdout); json_text(stdout, note, strlen(note), CLI_MESSAGE_MAX); }
+    if (partial) fputs(",\"partial\":true", stdout);
     fputs("}\n", stdout);
   } else {
     if (note) {
@@ -248,6 +279,9 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
       out_str(stderr, note, CLI_MESSAGE_MAX);
       fputc('\n', stderr);
     }
+    if (partial)
+      fprintf(stderr, "indaga: note: partial results: the time limit of %ld ms ran out before every "
+              "match was seen\n", a->timeout_ms);
     if (n) {
       printf("%zu of %llu hits (%.1f ms)\n", n, (unsigned long long)indaga_results_total(r),
              (double)indaga_results_took_us(r) / 1000.0);

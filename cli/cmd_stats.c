@@ -33,10 +33,15 @@ int cmd_stats(int argc, char **argv) {
   indaga_index_stats(idx, &st);
   if (a.json) {
     printf("{\"type\":\"stats\",\"generation\":%llu,\"documents\":%llu,\"paragraphs\":%llu,"
-           "\"terms\":%llu,\"segments\":%llu,\"bytes\":%llu}\n",
+           "\"terms\":%llu,\"segments\":%llu,\"bytes\":%llu,\"roots\":[",
            (unsigned long long)st.generation, (unsigned long long)st.documents,
            (unsigned long long)st.paragraphs, (unsigned long long)st.terms,
            (unsigned long long)st.segments, (unsigned long long)st.bytes);
+    for (size_t i = 0; i < indaga_index_root_count(idx); i++) {
+      if (i) putchar(',');
+      json_strz(stdout, indaga_index_root(idx, i));
+    }
+    fputs("]}\n", stdout);
   } else {
     fputs("index       ", stdout);
     out_str(stdout, dir, CLI_NAME_MAX);
@@ -47,6 +52,11 @@ int cmd_stats(int argc, char **argv) {
     printf("terms       %llu\n", (unsigned long long)st.terms);
     printf("segments    %llu\n", (unsigned long long)st.segments);
     printf("bytes       %llu (%.1f MB)\n", (unsigned long long)st.bytes, (double)st.bytes / 1e6);
+    for (size_t i = 0; i < indaga_index_root_count(idx); i++) {
+      fputs(i ? "            " : "roots       ", stdout);
+      out_str(stdout, indaga_index_root(idx, i), CLI_NAME_MAX);
+      putchar('\n');
+    }
   }
   indaga_index_close(idx);
   return EXIT_OK;

@@ -32,6 +32,47 @@ indaga_index *cli_open_index(const char *dir, const char *what, int *status) {
   return rc ? NULL : idx;
 }
 
+indaga_writer *cli_open_writer(const char *dir, int wait, uint64_t *generation, int *status) {
+  indaga_index *idx = NULL;
+  char *err = NULL;
+  int rc = indaga_index_open(&idx, dir, NULL, &err);   /* never create an index here */
+  indaga_index_close(idx);
+  if (generation) *generation = rc == INDAGA_OK ? cli_stats_now(dir).generation : 0;
+  indaga_free(err);
+  err = NULL;
+  if (rc == INDAGA_ENOINDEX) {
+    *status = cli_no_index(dir);
+    return NULL;
+  }
+  indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
+  o.flags = wait ? INDAGA_WRITER_WAIT : 0;
+  indaga_writer *w = NULL;
+  rc = indaga_writer_open(&w, dir, &o, &err);
+  if (rc) {
+    *status = cli_fail(cli_status(rc), dir, "%s%s", err ? err : indaga_strerror(rc),
+                       rc == INDAGA_EBUSY ? " (use --wait to wait for it)" : "");
+    indaga_free(err);
+    return NULL;
+  }
+  *status = EXIT_OK;
+  return w;
+}
+
+indaga_stats cli_stats_now(const char *dir) {
+  indaga_index *idx = NULL;
+  indaga_stats st = { 0 };
+  if (indaga_index_open(&idx, dir, NULL, NULL) == INDAGA_OK) indaga_index_stats(idx, &st);
+  indaga_index_close(idx);
+  return st;
+}
+
+int cli_writer_fail(indaga_writer *w, const char *dir, int rc) {
+  const char *m = indaga_writer_errmsg(w);
+  int ex = cli_fail(cli_status(rc), dir, "%s (the index is unchanged)", m ? m : indaga_strerror(rc));
+  indaga_writer_close(w);
+  return ex;
+}
+
 int cli_color(FILE *f, int mode) {
   if (mode == CLI_COLOR_ALWAYS) return 1;
   if (mode == CLI_COLOR_NEVER) return 0;

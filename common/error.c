@@ -19,6 +19,8 @@ const char *indaga_strerror(int rc) {
   case INDAGA_EVERSION:  return "unsupported index format version";
   case INDAGA_EINPUT:    return "unreadable input";
   case INDAGA_EREFUSED:  return "refused: the paths differ from the index's roots";
+  case INDAGA_ELIMIT:    return "query over its work budget";
+  case INDAGA_ECANCELED: return "query cancelled";
   default:               return "unknown error";
   }
 }

@@ -84,6 +84,8 @@ INDAGA_API const char *indaga_libversion(void);
 #define INDAGA_EINPUT    (-11) /**< a document cannot be read as text (binary, unreadable) */
 #define INDAGA_EREFUSED  (-12) /**< refused: the PATHs of a sync differ from the index's roots
                                     (INDAGA_WRITER_PRUNE, INDAGA_WRITER_ADD); nothing was changed */
+#define INDAGA_ELIMIT    (-13) /**< a search went over its work budget (time or memory) */
+#define INDAGA_ECANCELED (-14) /**< a search was cancelled through its cancel flag */
 
 /** @return a static English description of status code @p rc. */
 INDAGA_API const char *indaga_strerror(int rc);
@@ -180,8 +182,42 @@ INDAGA_API const char *indaga_index_root(const indaga_index *idx, size_t i);
 /* ------------------------------------------------------------------------
 ** Searching
 */
+/*
+** The work budget. Every search runs within a budget of wall-clock time and
+** memory (defaults fit a server: INDAGA_SEARCH_TIME_MS_DEFAULT and
+** INDAGA_SEARCH_MEMORY_DEFAULT) and may be cancelled from another thread:
+**   - time: measured from the start of indaga_search(), checked every
+**     thousand or so units of work (postings, candidates, expansion terms)
+**     in parsing, expansion, evaluation and hit building, so a search stops
+**     within a few milliseconds of its limit;
+**   - memory: the search's work memory (parse tree, groups, term lists,
+**     posting cursors, the heap of hits) and its results' memory (hits,
+**     snippets, context paragraphs), together. Not counted: the per-index
+**     search contexts (an analyzer and a stored-text reader, kept between
+**     searches; about 12 MiB at most each) and the positions of the one
+**     paragraph being checked;
+**   - expansions: a prefix (`terror*`) takes terms from the vocabulary
+**     until the query's expansions are used up: one term per 4 KiB of the
+**     memory budget over the whole query, shared by all its prefixes
+**     (16384 with the default budget; 1048576 without a memory limit). Past
+**     that a prefix keeps the terms it has, and the results' note says so.
+**   - duplicates cost nothing: repeated words, prefixes and subtrees
+**     (`a* OR a* OR ...`) are merged before any work is done.
+** When the time or memory runs out, indaga_search() returns INDAGA_ELIMIT
+** with a message beginning "query over its work budget: " naming the limit
+** and what the search was doing; with @partial set and the time running out
+** while matches were being collected, it returns INDAGA_OK with the best
+** hits found so far instead, and indaga_results_partial() is 1. When the
+** flag *@cancel becomes nonzero, the search stops at its next check with
+** INDAGA_ECANCELED ("query cancelled ..."); set it from any thread (an
+** atomic store, or a plain store of an int read through the volatile
+** pointer); the search never writes it.
+*/
+#define INDAGA_SEARCH_TIME_MS_DEFAULT 2000u                      /**< 2 s */
+#define INDAGA_SEARCH_MEMORY_DEFAULT ((size_t)64 * 1024 * 1024)  /**< 64 MiB */
+
 typedef struct indaga_search_options {
-  unsigned version;        /**< INDAGA_SEARCH_OPTIONS_VERSION */
+  unsigned version;        /**< INDAGA_SEARCH_OPTIONS_VERSION (1 is still accepted) */
   unsigned k;              /**< hits to return (default 10) */
   unsigned offset;         /**< hits to skip, for paging (default 0) */
   int group;               /**< nonzero: at most the best paragraph per document */
@@ -190,10 +226,16 @@ typedef struct indaga_search_options {
   double k1;               /**< BM25 k1 (default 1.2) */
   double b;                /**< BM25 b (default 0.75) */
   int snippets;            /**< nonzero: build snippets (default 1) */
+  /* version 2: the work budget (see above); a version 1 caller gets the defaults */
+  unsigned time_ms;        /**< wall-clock limit in ms (default 2000; 0: none) */
+  size_t memory_bytes;     /**< memory limit in bytes (default 64 MiB; 0: none) */
+  const volatile int *cancel; /**< nonzero *cancel stops the search (default NULL) */
+  int partial;             /**< nonzero: out of time, return the hits so far, marked partial (default 0) */
 } indaga_search_options;
-#define INDAGA_SEARCH_OPTIONS_VERSION 1
+#define INDAGA_SEARCH_OPTIONS_VERSION 2
 #define INDAGA_SEARCH_OPTIONS_INIT \
-  { INDAGA_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 240, 1.2, 0.75, 1 }
+  { INDAGA_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 240, 1.2, 0.75, 1, \
+    INDAGA_SEARCH_TIME_MS_DEFAULT, INDAGA_SEARCH_MEMORY_DEFAULT, NULL, 0 }
 
 /** A byte range [start, end) within a snippet. */
 typedef struct indaga_range {
@@ -237,7 +279,8 @@ typedef struct indaga_hit {
 ** @param[out] out  the results, or NULL when even they could not be
 **                  allocated (INDAGA_ENOMEM). On other failures *out is set
 **                  and indaga_results_errmsg() says what went wrong.
-** @return INDAGA_OK, INDAGA_ECORRUPT, INDAGA_EIO, INDAGA_ENOMEM, INDAGA_EMISUSE.
+** @return INDAGA_OK, INDAGA_ECORRUPT, INDAGA_EIO, INDAGA_ENOMEM, INDAGA_EMISUSE,
+**         INDAGA_ELIMIT (over its work budget) or INDAGA_ECANCELED.
 */
 INDAGA_API int indaga_search(indaga_results **out, const indaga_index *idx,
                              const char *query, const indaga_search_options *opts);
@@ -246,6 +289,13 @@ INDAGA_API int indaga_search(indaga_results **out, const indaga_index *idx,
 INDAGA_API size_t indaga_results_count(const indaga_results *r);
 /** Estimate of the total number of matching paragraphs (exact when small). */
 INDAGA_API uint64_t indaga_results_total(const indaga_results *r);
+/**
+** 1 when the search ran out of time while collecting matches and, as
+** asked by indaga_search_options.partial, returned the best hits found so
+** far: other paragraphs may match and rank higher, and the total counts
+** only the matches seen. 0 otherwise.
+*/
+INDAGA_API int indaga_results_partial(const indaga_results *r);
 /** Microseconds the library spent on the query. */
 INDAGA_API uint64_t indaga_results_took_us(const indaga_results *r);
 /** Hit @p i (0-based), or NULL when out of range. Owned by @p r. */
@@ -436,7 +486,8 @@ INDAGA_API int indaga_writer_compact(indaga_writer *w, uint64_t *generation);
 ** after it (so rolling back twice returns to where it started); after a
 ** compact or a rebuild there is none. Uncommitted changes of the writer
 ** are discarded. With INDAGA_WRITER_DRY_RUN, nothing is committed and
-** *@p generation is the generation that would become the newest.
+** *@p generation is the previous generation, whose documents and roots
+** would become the newest.
 ** @param[out] generation  the new generation (may be NULL).
 ** @return INDAGA_OK, INDAGA_ENOTFOUND (no previous generation kept; the
 **         message says why), INDAGA_ECORRUPT (the previous generation is

@@ -150,12 +150,16 @@ static const char *parse_entry(ix_seg_entry *s, const unsigned char *e, const ix
 int ix_manifest_parse(ix_manifest *m, const char *name, uint64_t gen,
                       const unsigned char *p, size_t n, char **errmsg) {
   memset(m, 0, sizeof *m);
-  if (n < MANIFEST_HEAD + 8 || memcmp(p, MANIFEST_MAGIC, 8) != 0)
+  if (n < 16 + 8 || memcmp(p, MANIFEST_MAGIC, 8) != 0)   /* magic, version, a count: every version's */
     return corrupt(errmsg, name, "not a manifest (bad magic or too short)");
   if (bad_checksum(p, n)) return corrupt(errmsg, name, "checksum mismatch");
+  if (get_u32(p + 8) == IX_FORMAT_VERSION && n < MANIFEST_HEAD + 8)
+    return corrupt(errmsg, name, "too short");
   if (get_u32(p + 8) != IX_FORMAT_VERSION) {
-    if (errmsg) *errmsg = indaga__sprintf("%s: format version %u, this build reads %u",
-                                          name, get_u32(p + 8), IX_FORMAT_VERSION);
+    if (errmsg) *errmsg = indaga__sprintf("%s: format version %u, this build reads %u%s",
+                                          name, get_u32(p + 8), IX_FORMAT_VERSION,
+                                          get_u32(p + 8) < IX_FORMAT_VERSION
+                                            ? ": rebuild the index with 'indaga index --full'" : "");
     return INDAGA_EVERSION;
   }
   uint32_t nsegs = get_u32(p + 12);

@@ -8,6 +8,16 @@
 ** (seg_open) and loads each segment's deletion file into two bitmaps, one
 ** over documents and one over paragraphs, so ix_is_deleted() is one bit test.
 **
+** Each segment's footer must carry the manifest's index id and the
+** generation its entry records (check_stamp), each deletion file the index
+** id: a segment copied in from another index, or an older copy under a live
+** segment's name, is ECORRUPT even when its counts agree. Falling back past
+** a damaged newest manifest, or opening a generation that is not the newest
+** committed (ix_gap_note: its kept predecessor gone, or files of a later
+** generation with no pending mark), is never silent: the snapshot carries a
+** note (ix_snapshot_note, indaga_index_note). With no manifest at all, a
+** segment written by generation 2 or later makes it ECORRUPT, not ENOINDEX.
+**
 ** The writer removes files that neither of the two newest manifests names.
 ** A reader that read manifest N just before the writer published N+2 may find
 ** a segment gone: it then lists the manifests again and retries, as long as

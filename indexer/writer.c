@@ -27,13 +27,31 @@
 ** (>= MERGE_FACTOR segments of similar size become one, with the deleted
 ** documents dropped); write a deletion file seg-<id>.del.<N+1> for each slot
 ** whose set changed; fsync the directory; write manifest.<N+1> (temp, fsync,
-** rename, fsync the directory). Only then are files that neither manifest
-** N+1 nor manifest N names removed (after a rebuild, every file that N+1
-** does not name): a reader that has just opened N keeps its
-** files, and one that loses a longer race reopens (snapshot.c). If any step
-** fails, manifest.<N+1> is removed if it got renamed into place, the files
-** written by the attempt are removed, the session's changes are dropped, and
-** the index stays at generation N.
+** rename, fsync the directory). Before the first file of generation N+1
+** (a flush, a merge, a deletion file) pending.<N+1> is written (manifest.h),
+** so files without a manifest are known as a commit under way, not as a
+** deleted manifest. Every segment is stamped with the index id and N+1
+** (seg_stamp), every manifest records the index id, its predecessor N (kept
+** or not: IX_PREV_KEPT) and the roots. Only then are files that neither
+** manifest N+1 nor manifest N names removed (after a rebuild or a compact,
+** every file that N+1 does not name; the pending mark last): a reader that
+** has just opened N keeps its files, and one that loses a longer race
+** reopens (snapshot.c). If any step fails, manifest.<N+1> is removed if it
+** got renamed into place, the files written by the attempt are removed,
+** the session's changes are dropped, and the index stays at generation N.
+**
+** The writer opens on the newest valid manifest, and refuses (ECORRUPT)
+** when the newest manifest is damaged or a later one is missing
+** (ix_gap_note), unless it rebuilds. indaga_writer_rollback publishes the
+** kept predecessor's segment list and roots again as N+1, with N kept.
+**
+** The roots: a sync canonicalises its roots and compares them with the
+** recorded ones (settle_roots): the same set goes on, other roots are
+** INDAGA_EREFUSED unless PRUNE or ADD (which walks every recorded root
+** too); the next commit records them (take_roots). Every document the walk
+** did not meet is removed, for file roots too. A dry run (dry_sync) walks,
+** compares size, mtime and content hash, reports each change and writes
+** nothing.
 **
 ** indaga_writer_sync() walks a tree (walk.c; indaga_writer_sync_many()
 ** several, as one list, prefixing each directory's ids with its name when
@@ -540,9 +558,16 @@ int indaga_writer_open(indaga_writer **out, const char *path,
   w->ctx = opts->ctx;
   w->kill_at = test_knob(TEST_KILL_AT, 0);
   char *msg = NULL;
-  int rc = w->dir ? os_mkdir_p(path, &msg) : INDAGA_ENOMEM;
-  if (rc == INDAGA_OK) rc = os_lock(path, (opts->flags & INDAGA_WRITER_WAIT) != 0, &w->lock_fd, &msg);
-  if (rc == INDAGA_OK) {
+  /* A dry run of an index not made yet makes nothing, not even its directory. */
+  os_stat_info dst;
+  int fresh_dry = (opts->flags & INDAGA_WRITER_DRY_RUN) && os_stat(path, &dst, NULL) == INDAGA_ENOTFOUND;
+  int rc = w->dir ? INDAGA_OK : INDAGA_ENOMEM;
+  if (rc == INDAGA_OK && !fresh_dry) rc = os_mkdir_p(path, &msg);
+  if (rc == INDAGA_OK && !fresh_dry) rc = os_lock(path, (opts->flags & INDAGA_WRITER_WAIT) != 0, &w->lock_fd, &msg);
+  if (rc == INDAGA_OK && fresh_dry) {
+    w->index_id = os_random_id();
+    w->next_seg_id = 1;
+  } else if (rc == INDAGA_OK) {
     rc = load_manifests(w, (opts->flags & INDAGA_WRITER_FULL) != 0);
     if (rc) { msg = w->err; w->err = NULL; }
   }

@@ -14,6 +14,17 @@
 ** An empty query (nothing left to search after parsing and analysis) is
 ** INDAGA_EMISUSE with a message beginning "empty query", so that callers
 ** can tell the user what to change.
+**
+** The work budget (budget.h, indaga.h): one qb_budget per search, started
+** with the time and memory of the options (defaults for a version 1
+** caller). Both arenas (the work arena and the results') charge their
+** blocks to it; parsing, expansion and evaluation check it in their loops
+** (qb_step), and hit building checks it once per hit. Its phase names what
+** the search was doing for the message. When the time runs out while
+** evaluating and the caller asked for partial results, the hits collected
+** so far are built (the clock no longer checked: at most k hits) and the
+** results are marked partial. Before returning, the results' arena is
+** detached from the budget, which lives on this function's stack.
 */
 #include <assert.h>
 #include <stdlib.h>
@@ -29,6 +40,7 @@ struct indaga_results {
   uint64_t took_us;
   char *errmsg;            /* in the arena, or a static string */
   char *note;              /* how the query was read, or NULL */
+  int partial;             /* out of time: the hits found so far */
 };
 
 static uint64_t now_us(void) {
@@ -43,6 +55,9 @@ static void set_err(indaga_results *r, const char *msg) {
   r->errmsg = qa_strndup(&r->a, msg, strlen(msg));
   if (!r->errmsg) r->errmsg = (char *)(uintptr_t)"out of memory";
 }
+
+/* Bytes of a version 1 indaga_search_options: up to and including `snippets`. */
+#define OPTIONS_V1_SIZE (offsetof(indaga_search_options, snippets) + sizeof(int))
 
 #define WEAK 0x80000000u   /* a stopword match, kept only between two matched words */
 
@@ -191,7 +206,9 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
       set_err(r, "indaga_search: unknown options version");
       return INDAGA_EMISUSE;
     }
-    o = *opts;
+    if (opts->version == 1) memcpy(&o, opts, OPTIONS_V1_SIZE);   /* its struct ends there; the rest keeps the defaults */
+    else o = *opts;
+    o.version = INDAGA_SEARCH_OPTIONS_VERSION;
   }
   if (!idx || !query) {
     set_err(r, "indaga_search: index and query must not be NULL");
@@ -203,7 +220,11 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
   }
   uint64_t t0 = now_us();
   const ix_snapshot *s = ix_index_snapshot(idx);
+  qb_budget bud;
+  qb_init(&bud, o.time_ms, o.memory_bytes, o.cancel);
   qa_arena wa = { 0 };
+  wa.bud = &bud;
+  r->a.bud = &bud;
   ia_buf notes = { 0 };
   qx_ctx *cx = NULL;
   qnode *tree = NULL;
@@ -211,12 +232,17 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
   qx_hit *hits = NULL;
   size_t nhits = 0;
   char *err = NULL;
+  bud.phase = "preparing";
   int rc = qx_pool_get(idx, &cx);
+  if (!rc) rc = qb_check(&bud);
+  bud.phase = "parsing";
   if (!rc) rc = qp_parse(&wa, query, strlen(query), &tree, &notes);
+  if (!rc) rc = qb_check(&bud);
   if (rc) goto done;
   qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, 0 };
   if (o.k > UINT32_MAX / 2 || o.offset > UINT32_MAX / 2) xo.k = UINT32_MAX;
   if (o.k == 0) goto done;
+  bud.phase = "expanding the query's words";
   rc = qx_compile(&wa, cx->an, s, tree, &xo, &q, &notes, &err);
   if (rc) goto done;
   if (!q) {
@@ -229,8 +255,20 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     rc = INDAGA_EMISUSE;
     goto done;
   }
+  bud.phase = "collecting matches";
   rc = qx_topk(q, &hits, &nhits, &r->total, &err);
+  if (rc == INDAGA_ELIMIT && o.partial && bud.kind == QB_TIME) {
+    /* out of time while collecting: the hits so far, marked partial; their building is not timed */
+    r->partial = 1;
+    bud.no_time = 1;
+    bud.rc = INDAGA_OK;   /* memory and cancellation still apply */
+    bud.kind = QB_NONE;
+    indaga__free(err);
+    err = NULL;
+    rc = INDAGA_OK;
+  }
   if (rc) goto done;
+  bud.phase = "building hits";
   if (nhits > o.offset) {
     r->n = nhits - o.offset;
     r->hits = qa_alloc(&r->a, r->n * sizeof *r->hits);
@@ -251,13 +289,21 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     for (size_t k = 0; k < r->n && !rc; k++) {
       size_t i = ord[k].i;
       r->hits[i].rank = (unsigned)(o.offset + i + 1);
-      rc = make_hit(r, cx, q, s, &hits[o.offset + i], &o, &r->hits[i]);
-      if (rc && !err) err = indaga__sprintf("index segment %s: %s while reading a hit",
-                                             seg_name(ix_seg(s, hits[o.offset + i].seg)), indaga_strerror(rc));
+      rc = qb_check(&bud);
+      if (!rc) rc = make_hit(r, cx, q, s, &hits[o.offset + i], &o, &r->hits[i]);
+      if (rc && bud.rc && (rc == INDAGA_ENOMEM || rc == bud.rc)) rc = bud.rc;   /* the budget's, with its message */
+      else if (rc && !err) err = indaga__sprintf("index segment %s: %s while reading a hit",
+                                                  seg_name(ix_seg(s, hits[o.offset + i].seg)), indaga_strerror(rc));
     }
     if (rc) r->n = 0;
   }
 done:
+  if (rc && bud.rc && (rc == INDAGA_ENOMEM || rc == bud.rc)) {   /* the budget ran out: its status and message */
+    rc = bud.rc;
+    if (!err) err = qb_message(&bud);
+  }
+  r->a.bud = NULL;   /* the budget dies with this call; the results' blocks stay */
+  if (r->a.err == INDAGA_ELIMIT || r->a.err == INDAGA_ECANCELED) r->a.err = INDAGA_OK;   /* room for the message */
   if (rc && rc != INDAGA_EMISUSE) {
     set_err(r, err ? err : indaga_strerror(rc));
   }
@@ -274,6 +320,7 @@ done:
 size_t indaga_results_count(const indaga_results *r) { return r ? r->n : 0; }
 uint64_t indaga_results_total(const indaga_results *r) { return r ? r->total : 0; }
 uint64_t indaga_results_took_us(const indaga_results *r) { return r ? r->took_us : 0; }
+int indaga_results_partial(const indaga_results *r) { return r ? r->partial : 0; }
 
 const indaga_hit *indaga_results_hit(const indaga_results *r, size_t i) {
   return r && i < r->n ? &r->hits[i] : NULL;

@@ -4,6 +4,13 @@
 ** offset. Nothing is freed before qa_free(), which releases every block:
 ** parse trees, iterator trees and result strings of one search share one
 ** lifetime, so there is no per-node bookkeeping and no per-posting malloc.
+**
+** Budget: an arena with a budget (a->bud, budget.h) charges each block
+** before allocating it and gives the bytes back in qa_free(); a block that
+** would pass the budget's memory is not allocated and the arena's sticky
+** error becomes INDAGA_ELIMIT (INDAGA_ECANCELED once the search is
+** cancelled), so a query's memory is bounded by its budget
+** whatever its shape (blocks are the only memory an arena takes).
 */
 #include <assert.h>
 #include "query/query.h"
@@ -25,8 +32,11 @@ void *qa_alloc(qa_arena *a, size_t n) {
     size_t cap = n > QA_MIN_BLOCK ? n : QA_MIN_BLOCK;
     if (a->head && a->head->cap * 2 > cap && a->head->cap < (1u << 20)) cap = a->head->cap * 2;
     if (cap > SIZE_MAX - sizeof(qa_block)) { a->err = INDAGA_ENOMEM; return NULL; }
+    int brc = qb_charge(a->bud, sizeof(qa_block) + cap);
+    if (brc) { a->err = brc; return NULL; }
     qa_block *b = indaga__malloc(sizeof(qa_block) + cap);
-    if (!b) { a->err = INDAGA_ENOMEM; return NULL; }
+    if (!b) { qb_uncharge(a->bud, sizeof(qa_block) + cap); a->err = INDAGA_ENOMEM; return NULL; }
+    a->bytes += sizeof(qa_block) + cap;
     b->next = a->head;
     b->cap = cap;
     a->head = b;
@@ -46,7 +56,7 @@ char *qa_strndup(qa_arena *a, const char *p, size_t n) {
   return z;
 }
 
-/* Release every block. Never fails. */
+/* Release every block (and their charge to the budget). Never fails. */
 void qa_free(qa_arena *a) {
   qa_block *b = a->head;
   while (b) {
@@ -54,7 +64,8 @@ void qa_free(qa_arena *a) {
     indaga__free(b);
     b = next;
   }
+  qb_uncharge(a->bud, a->bytes);
   a->head = NULL;
-  a->used = a->cap = 0;
+  a->used = a->cap = a->bytes = 0;
   a->err = INDAGA_OK;
 }

@@ -9,7 +9,8 @@
 **   QN_PHRASE  -> a phrase of groups at their analysed relative positions
 **                 (stopwords kept; symbol tokens replaced by their parts).
 **   QN_PREFIX  -> one group of every term whose key starts with the prefix
-**                 (at most QX_PREFIX_MAX terms per segment).
+**                 (as many as the query's expansion budget allows, budget.h);
+**                 the same prefix twice shares one group.
 **   QN_NEAR    -> groups checked for a window of positions.
 **   QN_FILTER  -> a predicate on the paragraph's document or part.
 ** Stopwords outside phrases are dropped unless every word is a stopword.
@@ -59,7 +60,6 @@
 #include <stdlib.h>
 #include "query/query.h"
 
-#define QX_PREFIX_MAX 1024    /* terms of one prefix per segment */
 #define QX_PHRASE_MAX 64      /* tokens of a phrase or NEAR */
 
 /* group flags */
@@ -154,10 +154,27 @@ struct qx_query {
 /* Record status @rc with a message about the current segment (first error wins). */
 static void fail(qx_query *q, int rc, const char *what) {
   if (q->rc) return;
+  const qb_budget *b = q->a->bud;
+  if (b && b->rc && (rc == INDAGA_ENOMEM || rc == b->rc)) {   /* the budget ran out: its own message */
+    q->rc = b->rc;
+    q->err = qb_message(b);
+    return;
+  }
   q->rc = rc;
   if (rc == INDAGA_ENOMEM) q->err = indaga__sprintf("out of memory %s", what);
   else q->err = indaga__sprintf("index segment %s: %s while %s", q->r ? seg_name(q->r) : "?",
                                 indaga_strerror(rc), what);
+}
+
+/*
+** A step of @units units of work against the search's budget (budget.h:
+** about one posting or cursor visited each): 1, with q->rc set, once the
+** time is up or the search was cancelled.
+*/
+static inline int over_budget(qx_query *q, size_t units) {
+  int rc = qb_step(q->a->bud, units);
+  if (rc) fail(q, rc, "searching");
+  return rc != 0;
 }
 
 static void *qalloc(qx_query *q, size_t n) {
@@ -178,6 +195,10 @@ static void *qgrow(qx_query *q, const void *old, size_t n, size_t *cap, size_t e
 
 static void note(qx_query *q, const char *msg) {
   if (!q->notes) return;
+  size_t nm = strlen(msg);
+  const char *z = (const char *)q->notes->p;
+  for (size_t i = 0; i + nm <= q->notes->n; i++)
+    if (!memcmp(z + i, msg, nm)) return;   /* said already */
   if (q->notes->n) buf_puts(q->notes, "; ");
   buf_puts(q->notes, msg);
 }
@@ -211,6 +232,7 @@ static int collect_tok(void *ctx, const ia_token *tok) {
 static int analyse(qx_query *q, const char *p, size_t n, tokv *v) {
   memset(v, 0, sizeof *v);
   v->q = q;
+  if (over_budget(q, 64 + n)) return q->rc;
   int rc = analyzer_run(q->an, p, n, collect_tok, v, NULL);
   if (rc) fail(q, rc < 0 ? rc : INDAGA_ENOMEM, "analysing the query");
   if (v->more) note(q, "a phrase longer than 64 words was cut");
@@ -330,12 +352,21 @@ static cnode *prefix_node(qx_query *q, const qnode *w, unsigned flags, int bag) 
   int rc = analyzer_word(q->an, w->p, w->n, &term, &nterm, &key, &nkey, &stop);
   if (rc) { fail(q, rc, "analysing the query"); return NULL; }
   if (nkey == 0) return NULL;
+  flags |= G_PREFIX | (bag ? G_PROX : 0);
+  for (size_t i = 0; i < q->ngroups; i++) {   /* the same prefix again ("A*", "a*"): one expansion */
+    qgroup *g = q->groups[i];
+    if (g->flags == flags && g->nkey == nkey && !memcmp(g->key, key, nkey)) {
+      cnode *c = new_cnode(q, C_GROUP, 0);
+      if (c) c->g = g;
+      return c;
+    }
+  }
   ia_token t;
   memset(&t, 0, sizeof t);
   t.key = qa_strndup(q->a, key, nkey);
   t.nkey = nkey;
   if (!t.key) { fail(q, INDAGA_ENOMEM, "compiling the query"); return NULL; }
-  return group_node(q, &t, flags | G_PREFIX | (bag ? G_PROX : 0));
+  return group_node(q, &t, flags);
 }
 
 /* Roman numeral or decimal annex number; 0 when unreadable. */
@@ -425,6 +456,7 @@ static size_t count_content(qx_query *q, const qnode *t, int neg) {
 */
 static cnode *compile(qx_query *q, const qnode *t, int neg, int bag, int keepstop) {
   unsigned flags = neg ? 0 : G_POS;
+  if (over_budget(q, 64)) return NULL;
   switch (t->kind) {
   case QN_WORD:
     if (!keepstop && word_is_stop(q, t)) return NULL;
@@ -472,6 +504,9 @@ static cnode *compile(qx_query *q, const qnode *t, int neg, int bag, int keepsto
         cnode *k = compile(q, t->kids[i], neg, bag, keepstop);
         if (q->rc) return NULL;
         if (!k) continue;
+        size_t j = 0;   /* a group already among the kids (a shared prefix) is not added twice */
+        while (j < c->nkids && !(k->kind == C_GROUP && c->kids[j]->kind == C_GROUP && c->kids[j]->g == k->g)) j++;
+        if (j < c->nkids) continue;
         c->kids[c->nkids++] = k;
         if (!pass) c->npos++;
       }
@@ -487,13 +522,13 @@ static cnode *compile(qx_query *q, const qnode *t, int neg, int bag, int keepsto
 /**************************************************************************
 ** Compilation: groups -> terms per segment, global statistics
 */
-#define NAMEV_SLOTS 4096u   /* hash slots: more than twice QX_PREFIX_MAX */
-
 typedef struct namev {
   qx_query *q;
   const char **names; size_t *nnames; size_t n, cap;
   const char *pfx; size_t npfx;
   uint32_t *slot;     /* past 16 names: open addressing, index + 1 (0 empty) */
+  size_t nslots;      /* a power of two, more than twice n */
+  int full;           /* the query's expansions ran out while adding names */
 } namev;
 
 static uint32_t name_hash(const char *t, size_t nt) {
@@ -504,11 +539,11 @@ static uint32_t name_hash(const char *t, size_t nt) {
 
 /* The hash slot of t[0..nt): where it is, or the empty slot where it goes. */
 static uint32_t *name_slot(namev *v, const char *t, size_t nt) {
-  uint32_t i = name_hash(t, nt) & (NAMEV_SLOTS - 1);
+  size_t mask = v->nslots - 1, i = name_hash(t, nt) & mask;
   while (v->slot[i]) {
     size_t k = v->slot[i] - 1;
     if (v->nnames[k] == nt && !memcmp(v->names[k], t, nt)) break;
-    i = (i + 1) & (NAMEV_SLOTS - 1);
+    i = (i + 1) & mask;
   }
   return &v->slot[i];
 }
@@ -520,12 +555,15 @@ static uint32_t *name_slot(namev *v, const char *t, size_t nt) {
 */
 static int add_name(namev *v, const char *t, size_t nt) {
   uint32_t *slot = NULL;
-  if (!v->slot && v->n == 16 && v->n < NAMEV_SLOTS / 2) {
-    v->slot = qalloc(v->q, NAMEV_SLOTS * sizeof *v->slot);
-    if (!v->slot) return INDAGA_ENOMEM;
+  if (v->n >= 16 && v->n >= v->nslots / 2) {   /* (re)build the table at twice the size */
+    size_t ns = v->nslots ? v->nslots * 2 : 64;
+    uint32_t *sl = ns <= SIZE_MAX / 4 / sizeof *sl ? qalloc(v->q, ns * sizeof *sl) : NULL;
+    if (!sl) return INDAGA_ENOMEM;
+    v->slot = sl;
+    v->nslots = ns;
     for (size_t i = 0; i < v->n; i++) *name_slot(v, v->names[i], v->nnames[i]) = (uint32_t)i + 1;
   }
-  if (v->slot && v->n < NAMEV_SLOTS / 2) {
+  if (v->slot) {
     slot = name_slot(v, t, nt);
     if (*slot) return 0;
   } else {
@@ -551,8 +589,12 @@ static int vocab_cb(void *ctx, const char *t, size_t nt) { return add_name(ctx, 
 static int prefix_cb(void *ctx, const char *k, size_t nk, const char *t, size_t nt) {
   namev *v = ctx;
   (void)k; (void)nk;
-  if (v->n >= QX_PREFIX_MAX) return 1;
-  return add_name(v, t, nt);
+  if (over_budget(v->q, 8)) return v->q->rc;
+  size_t n = v->n;
+  int rc = add_name(v, t, nt);
+  if (rc || v->n == n) return rc;
+  if (qb_expand(v->q->a->bud)) { v->n--; v->full = 1; return 1; }   /* expansions used up: drop it, stop (its slot is never read again) */
+  return 0;
 }
 
 /*
@@ -584,7 +626,7 @@ static double union_df(qx_query *q, const seg_reader *r, const seg_term *t, uint
     while (!rc) {
       uint32_t d = SEG_END;
       for (uint32_t i = 1; i < n; i++) if (c[i].doc < d) d = c[i].doc;
-      if (d == SEG_END) break;
+      if (d == SEG_END || over_budget(q, n)) break;
       rc = seg_cursor_seek(&c[0], d);
       if (!rc && c[0].doc != d) df++;
       for (uint32_t i = 1; i < n && !rc; i++) if (c[i].doc == d) rc = seg_cursor_next(&c[i]);
@@ -599,9 +641,9 @@ static double union_df(qx_query *q, const seg_reader *r, const seg_term *t, uint
   seg_cursor c;
   double df = 0;
   int rc = 0;
-  for (uint32_t i = 0; i < n && !rc; i++) {
+  for (uint32_t i = 0; i < n && !rc && !over_budget(q, SEG_BLOCK); i++) {   /* opening decodes a block */
     rc = seg_cursor_open(&c, r, &t[i]);
-    while (!rc && c.doc != SEG_END) {
+    while (!rc && c.doc != SEG_END && !over_budget(q, 1)) {
       if (c.doc >= np) { rc = INDAGA_ECORRUPT; break; }
       uint64_t m = 1ull << (c.doc & 63), *w = &bits[c.doc >> 6];
       if (!(*w & m)) { *w |= m; df++; }
@@ -628,7 +670,8 @@ static int resolve_group(qx_query *q, qgroup *g) {
     q->r = r;
     if (g->flags & G_PREFIX) {
       rc = seg_vocab_prefix(r, g->key, g->nkey, prefix_cb, &v);
-      if (rc == 1) { rc = 0; truncated = 1; }
+      if (rc == 1) rc = 0;
+      if (v.full) truncated = 1;
     } else {
       rc = add_name(&v, g->term, g->nterm);
       if (!rc) rc = seg_vocab_get(r, g->key, g->nkey, vocab_cb, &v);
@@ -639,7 +682,7 @@ static int resolve_group(qx_query *q, qgroup *g) {
     gs->names = qalloc(q, (v.n ? v.n : 1) * sizeof *gs->names);
     gs->nnames = qalloc(q, (v.n ? v.n : 1) * sizeof *gs->nnames);
     if (!gs->t || !gs->names || !gs->nnames) return q->rc;
-    for (size_t i = 0; i < v.n; i++) {
+    for (size_t i = 0; i < v.n && !over_budget(q, 64); i++) {
       rc = seg_term_get(r, v.names[i], v.nnames[i], &gs->t[gs->n]);
       if (rc < 0) { fail(q, rc, "reading the term dictionary"); return q->rc; }
       if (rc == 1 && gs->t[gs->n].df > 0) {
@@ -651,7 +694,7 @@ static int resolve_group(qx_query *q, qgroup *g) {
     if (q->rc) return q->rc;
   }
   q->r = NULL;
-  if (truncated) note(q, "a prefix matched too many words: the first 1024 per segment were used");
+  if (truncated) note(q, "a prefix matched more words than the query's work budget allows: the first ones were used");
   g->idf = qr_idf(&q->pr, g->df);
   return INDAGA_OK;
 }
@@ -765,6 +808,7 @@ static qit *build(qx_query *q, const cnode *c) {
     if (!it->cur) return NULL;
     uint32_t d = SEG_END;
     for (uint32_t i = 0; i < gs->n; i++) {
+      if (over_budget(q, SEG_BLOCK)) return NULL;   /* opening decodes a block */
       int rc = seg_cursor_open(&it->cur[i], q->r, &gs->t[i]);
       if (track_cursor(q, &it->cur[i])) return NULL;
       if (rc) { fail(q, rc, "opening postings"); return NULL; }
@@ -1027,6 +1071,7 @@ static void seek_and(qx_query *q, qit *it, uint32_t t) {
   uint32_t d = t;
   for (;;) {
     size_t agree = 0, i = 0;
+    if (over_budget(q, q->nopen)) { it->doc = SEG_END; return; }
     while (agree < it->npos) {
       qit *k = it->kids[it->ord[i]];
       seek(q, k, d);
@@ -1276,7 +1321,7 @@ static void run_one(qx_query *q, qit *it) {
   double cub = 0;
   int have_bound = 0;
   uint8_t cand[SEG_BLOCK];
-  while (c->doc != SEG_END && !q->rc) {
+  while (c->doc != SEG_END && !q->rc && !over_budget(q, SEG_BLOCK)) {
     uint32_t d = c->doc;
     if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
       uint32_t last = SEG_END;
@@ -1337,7 +1382,7 @@ static void run_group(qx_query *q, qit *it) {
   uint32_t d = it->doc, blast = 0, minlen = 0, ctf = 0;
   double cub = 0;
   int have_bound = 0;
-  while (d != SEG_END && !q->rc) {
+  while (d != SEG_END && !q->rc && !over_budget(q, it->ncur)) {
     if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
       uint32_t last = SEG_END;
       double ub = bound(q, it, d, &last);
@@ -1441,6 +1486,7 @@ static inline void group_seek(qx_query *q, qit *it, uint32_t t) {
 static uint32_t leapfrog2(qx_query *q, qit *ka, qit *kb, uint32_t d) {
   const seg_cursor *a = &ka->cur[ka->dom], *b = &kb->cur[kb->dom];
   for (;;) {
+    if (over_budget(q, ka->ncur + kb->ncur)) return SEG_END;
     group_seek(q, ka, d);
     if (q->rc || ka->doc == SEG_END) return SEG_END;
     group_seek(q, kb, ka->doc);
@@ -1471,6 +1517,7 @@ static uint32_t leapfrog(qx_query *q, qit *root, const uint32_t *lead, size_t n,
   size_t agree = 0, i = 0;
   while (agree < n) {
     qit *k = root->kids[lead[i]];
+    if (over_budget(q, q->nopen)) return SEG_END;
     seek(q, k, d);
     if (q->rc || k->doc == SEG_END) return SEG_END;
     if (k->doc == d) agree++;
@@ -1569,7 +1616,7 @@ static void run_conj(qx_query *q, qit *root) {
   }
   uint32_t d = 0, blast = 0;
   int have_bound = 0;
-  while (!q->rc && d != SEG_END) {
+  while (!q->rc && d != SEG_END && !over_budget(q, q->nopen)) {
     const int full = q->nheap == q->o.k;
     /* 1. block-max: skip ranges whose bound cannot enter */
     if (pruning && full) {
@@ -1699,7 +1746,7 @@ static void run_segment(qx_query *q) {
     for (size_t i = 0; i < root->npos && nlazy < QX_PHRASE_MAX; i++)
       if (root->kids[i]->kind == C_PHRASE || root->kids[i]->kind == C_NEAR) lazy[nlazy++] = root->kids[i];
   for (size_t i = 0; i < nlazy; i++) lazy[i]->lazy = 1;
-  while (!q->rc) {
+  while (!q->rc && !over_budget(q, q->nopen)) {
     int full = q->nheap == q->o.k;
     if (pruning && full) {
       int skip = blockmax_skip(q, root, &d, &blast, &have_bound);
@@ -1762,14 +1809,16 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, uint64_t *total, char **e
     if (q->it && !q->rc) run_segment(q);
     qx_release(q);
   }
-  if (q->rc) { *err = q->err; return q->rc; }
+  if (q->rc && q->rc != INDAGA_ELIMIT) { *err = q->err; return q->rc; }
+  /* over the budget: the hits so far are returned with the status, for partial results */
   for (size_t i = 0; i < q->npieces; i++) offer(q, &q->pieces[i].h);
   qsort(q->heap, q->nheap, sizeof *q->heap, cmp_hits);
   *hits = q->heap;
   *nhits = q->nheap;
   *total = q->matched;
-  if (q->skipped && q->est > (double)q->matched) *total = (uint64_t)llround(q->est);
-  return INDAGA_OK;
+  if (q->skipped && q->est > (double)q->matched && !q->rc) *total = (uint64_t)llround(q->est);
+  *err = q->err;
+  return q->rc;
 }
 
 int qx_match_token(const qx_query *q, size_t seg, const ia_token *tok, uint32_t *group) {

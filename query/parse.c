@@ -26,7 +26,16 @@
 **
 ** Bounds: the text is cut at QP_MAX_BYTES (at a UTF-8 boundary), words past
 ** QP_MAX_LEAVES are ignored, and parentheses nested deeper than QP_MAX_DEPTH
-** are ignored, so recursion depth and work are bounded for any input.
+** are ignored, so recursion depth and work are bounded for any input. Each
+** leaf is a step of the search's work budget (the arena's, budget.h): once
+** it runs out, or the arena's memory does, parsing stops with that status.
+**
+** Duplicates: the kids of an AND or an OR that are the same subtree (same
+** kinds, words and structure; a prefix compared without ASCII case) are
+** kept once, with a note, so `a* OR a* OR ...` is one prefix to expand and
+** evaluate. Kids are compared by a structural hash first (node_hash), then
+** in full when the hashes agree: n kids cost n hashes and at most n^2/2
+** integer compares (n <= QP_MAX_LEAVES).
 **
 ** Degenerate input: a stray ')' or operator is ignored; an unclosed '(' or
 ** quote closes at the end; `*` alone is ignored; an exclusion inside OR is
@@ -83,6 +92,7 @@ static void note(parser *ps, unsigned bit, const char *msg) {
 #define N_FILTER 0x400u
 #define N_NEAR   0x800u
 #define N_EMPTY  0x1000u
+#define N_DUP    0x2000u
 
 static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
@@ -269,8 +279,55 @@ static void kv_push(kidvec *k, qnode *q) {
 
 static qnode *parse_seq(parser *ps, unsigned depth, int closing);
 
+static unsigned char fold_ascii(unsigned char c) { return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c; }
+
+/* Structural hash of @q (FNV-1a over kinds, values and kids, in order). Depth is bounded by QP_MAX_DEPTH. */
+static uint64_t node_hash(const qnode *q) {
+  uint64_t h = 1469598103934665603u;
+#define MIX(x) (h = (h ^ (uint64_t)(x)) * 1099511628211u)
+  MIX(q->kind); MIX(q->filter); MIX(q->near); MIX(q->n);
+  for (size_t i = 0; i < q->n; i++) MIX(q->kind == QN_PREFIX ? fold_ascii((unsigned char)q->p[i]) : (unsigned char)q->p[i]);
+  MIX(q->nkids);
+  for (size_t i = 0; i < q->nkids; i++) MIX(node_hash(q->kids[i]));
+#undef MIX
+  return h;
+}
+
+/* Are @x and @y the same subtree? */
+static int node_same(const qnode *x, const qnode *y) {
+  if (x->kind != y->kind || x->filter != y->filter || x->near != y->near || x->n != y->n || x->nkids != y->nkids)
+    return 0;
+  for (size_t i = 0; i < x->n; i++) {
+    unsigned char a = (unsigned char)x->p[i], b = (unsigned char)y->p[i];
+    if (x->kind == QN_PREFIX ? fold_ascii(a) != fold_ascii(b) : a != b) return 0;
+  }
+  for (size_t i = 0; i < x->nkids; i++)
+    if (!node_same(x->kids[i], y->kids[i])) return 0;
+  return 1;
+}
+
+/* Keep the first of equal kids v[0..n), in order; returns the new count. */
+static size_t dedupe(parser *ps, qnode **v, size_t n) {
+  if (n < 2) return n;
+  uint64_t *h = indaga__malloc(n * sizeof *h);
+  if (!h) { ps->a->err = INDAGA_ENOMEM; return n; }
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t hi = node_hash(v[i]);
+    size_t j = 0;
+    while (j < o && !(h[j] == hi && node_same(v[j], v[i]))) j++;
+    if (j < o) { note(ps, N_DUP, "repeated words merged"); continue; }
+    h[o] = hi;
+    v[o++] = v[i];
+  }
+  indaga__free(h);
+  return o;
+}
+
 /* A leaf from the current word/prefix/phrase/filter token, or NULL past the cap. */
 static qnode *leaf(parser *ps, const tk *t) {
+  int brc = qb_step(ps->a->bud, 64 + t->n);   /* the work budget (budget.h): sticky in the arena */
+  if (brc) { ps->a->err = brc; return NULL; }
   if (ps->leaves >= QP_MAX_LEAVES) {
     note(ps, N_LEAVES, "words past the first 1024 ignored");
     return NULL;
@@ -332,7 +389,7 @@ static qnode *parse_near(parser *ps, unsigned depth) {
   unsigned dist = UINT32_MAX;
   int words_only = first && (first->kind == QN_WORD || first->kind == QN_PREFIX);
   kv_push(&kv, first);
-  while (peek(ps)->kind == TK_NEAR) {
+  while (peek(ps)->kind == TK_NEAR && !ps->a->err) {
     unsigned d = ps->cur.near;
     consume(ps);
     tk *t = peek(ps);
@@ -393,7 +450,7 @@ static qnode *parse_item(parser *ps, unsigned depth) {
   if (peek(ps)->kind != TK_OR) return first;
   kidvec kv = { 0 };
   kv_push(&kv, first);
-  while (peek(ps)->kind == TK_OR) {
+  while (peek(ps)->kind == TK_OR && !ps->a->err) {
     consume(ps);
     tk *t = peek(ps);
     if (t->kind == TK_END || t->kind == TK_RP || t->kind == TK_OR || t->kind == TK_AND) {
@@ -413,7 +470,9 @@ static qnode *parse_item(parser *ps, unsigned depth) {
     kv_push(&flat, q);
   }
   qnode *r = NULL;
+  if (!kv.err && !flat.err) flat.n = dedupe(ps, flat.v, flat.n);
   if (kv.err || flat.err) ps->a->err = INDAGA_ENOMEM;
+  else if (ps->a->err) r = NULL;
   else if (flat.n == 1) r = flat.v[0];
   else if (flat.n > 1) r = new_list(ps, QN_OR, flat.v, flat.n);
   indaga__free(kv.v);
@@ -444,7 +503,9 @@ static qnode *parse_seq(parser *ps, unsigned depth, int closing) {
     }
   }
   qnode *r = NULL;
+  if (!kv.err) kv.n = dedupe(ps, kv.v, kv.n);
   if (kv.err) ps->a->err = kv.err;
+  else if (ps->a->err) r = NULL;
   else {
     size_t npos = 0;
     for (size_t i = 0; i < kv.n; i++) npos += kv.v[i]->kind != QN_NOT;

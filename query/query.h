@@ -21,18 +21,22 @@
 #include "common/common.h"
 #include "indexer/segment.h"
 #include "stemmer/analyze.h"
+#include "query/budget.h"
 
 /**************************************************************************
 ** Arena (arena.c). Allocations are 16-byte aligned and live until
 ** qa_free(). qa_alloc returns NULL on allocation failure and then sets
-** a->err to INDAGA_ENOMEM (sticky).
+** a->err to INDAGA_ENOMEM (sticky), or to INDAGA_ELIMIT when the block it
+** needed would pass the memory of the budget @bud (budget.h), if set.
 */
 typedef struct qa_block qa_block;
 typedef struct qa_arena {
   qa_block *head;    /* newest block first */
   size_t used;       /* bytes used in head */
   size_t cap;        /* bytes usable in head */
-  int err;           /* INDAGA_OK or INDAGA_ENOMEM */
+  int err;           /* INDAGA_OK, INDAGA_ENOMEM or INDAGA_ELIMIT */
+  qb_budget *bud;    /* blocks are charged to it; NULL: no budget */
+  size_t bytes;      /* bytes of all blocks (charged to bud) */
 } qa_arena;
 
 void *qa_alloc(qa_arena *a, size_t n);         /* zeroed memory */

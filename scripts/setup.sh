@@ -10,7 +10,7 @@ set -eu
 pkgs="gcc g++ make cmake pkg-config ca-certificates zstd tar
       clang libclang-rt-14-dev
       libstemmer-dev libutf8proc-dev libzstd-dev libxxhash-dev
-      libcmocka-dev libsqlite3-dev
+      libcmocka-dev libsqlite3-dev time
       python3-dev python3-pytest python3-setuptools python3-pip"
 for extra in "$@"; do
     case "$extra" in

@@ -4,8 +4,9 @@
 # changed at offsets spread over each file, then the file is truncated: every
 # time `indaga check` exits 2 naming the file, and `indaga stats`/`search`
 # exit 2 naming it too -- except when the newest manifest is the damaged
-# file, where readers fall back to the intact previous generation while
-# check still fails. Never a crash (a signal would show as exit > 128).
+# file, where readers fall back to the intact previous generation, saying
+# so in a warning that names the file (stderr, and a JSON warning line),
+# while check still fails. Never a crash (a signal would show as exit > 128).
 # A segment opened without its whole-file checksum (large) is checked
 # section by section, so a search still never uses a damaged byte.
 # (tests/unit/test_snapshot.c flips many more offsets through the library.)
@@ -41,8 +42,11 @@ expect_seen() {   # expect_seen FILE WHAT
     grep -q '^{"type":"check","ok":false,"error":".*'"$1" "$tmp/out" || fail "check --json with $1 $2"
     run stats --index "$ix" --json
     if [ "$1" = manifest.2 ]; then
-        [ "$rc" = 0 ] && [ "$(num generation "$(cat "$tmp/out")")" = 1 ] \
+        [ "$rc" = 0 ] && [ "$(num generation "$(grep '"type":"stats"' "$tmp/out")")" = 1 ] \
             || fail "stats with $1 $2: exit $rc, $(cat "$tmp/out" "$tmp/err")"
+        grep -q '^{"type":"warning",.*manifest.2.*not the newest' "$tmp/out" \
+            || fail "stats with $1 $2: no JSON warning: $(cat "$tmp/out")"
+        grep -q "warning:.*manifest.2" "$tmp/err" || fail "stats with $1 $2: no warning: $(cat "$tmp/err")"
     elif [ "$1" = manifest.1 ]; then
         [ "$rc" = 0 ] && [ "$(num generation "$(cat "$tmp/out")")" = 2 ] || fail "stats with $1 $2"
     else

@@ -41,6 +41,12 @@ cp -R "$SRCDIR/corpus/." "$tmp/corpus/"
 for f in a_68_908 a_69_680 cedaw_c_gab_co_6; do cp "$SRCDIR/tests/data/segment/$f.txt" "$tmp/other/"; done
 ix="$tmp/ix"
 
+# 0. A dry run of an index not made yet lists the additions and makes nothing.
+run index --index "$tmp/none" --dry-run "$tmp/other"
+expect "dry run of a new index (exit)" 0 "$rc"
+expect "dry run of a new index: additions" 3 "$(grep -c '^add ' "$tmp/out")"
+[ ! -e "$tmp/none" ] || fail "a dry run created the index directory"
+
 # 1. Two roots; one of them alone is refused.
 run index --index "$ix" --json "$tmp/corpus" "$tmp/other"
 expect "first run (exit)" 0 "$rc"

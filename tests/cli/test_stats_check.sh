@@ -15,7 +15,7 @@ cp -R "$UN" "$tmp/un"
 
 # 1. The stats line of CLI.md, the human table, check ok.
 st=$("$INDAGA" stats --index "$ix" --json)
-printf '%s\n' "$st" | grep -q '^{"type":"stats","generation":1,"documents":534,"paragraphs":[0-9]*,"terms":[0-9]*,"segments":[0-9]*,"bytes":[0-9]*}$' \
+printf '%s\n' "$st" | grep -q '^{"type":"stats","generation":1,"documents":534,"paragraphs":[0-9]*,"terms":[0-9]*,"segments":[0-9]*,"bytes":[0-9]*,"roots":\["/[^"]*"\]}$' \
     || fail "stats line: $st"
 [ "$(num terms "$st")" -gt 1000 ] || fail "too few terms: $st"
 [ "$(num bytes "$st")" -gt 100000 ] || fail "too few bytes: $st"

@@ -17,7 +17,7 @@
 **
 ** As in fuzz_segment.c, the trailing xxh64 is rewritten to match the
 ** mutated bytes, so the fuzzer gets past the checksum to the fields behind
-** it. Seeds are this directory's real manifests, as `indaga index
+** it; likewise the index id, to the directory's. Seeds are this directory's real manifests, as `indaga index
 ** --memory 0.0625` writes them for the same tree (generation 1; generation
 ** 2 after removing a_68_908.txt and a_69_680.txt).
 */
@@ -60,6 +60,8 @@ static int sync_commit(void) {
 }
 
 /* Build the index directory once, then remove its manifests. 0 on success. */
+static uint64_t index_id;   /* the built index's id (manifest bytes 32..40) */
+
 static int build_dir(void) {
   if (!mkdtemp(dir) || !mkdtemp(tree)) return -1;
   atexit(remove_dirs);
@@ -69,6 +71,10 @@ static int build_dir(void) {
   if (system(cmd) != 0 || sync_commit() != INDAGA_OK) return -1;
   snprintf(cmd, sizeof cmd, "rm '%s/a_68_908.txt' '%s/a_69_680.txt'", tree, tree);
   if (system(cmd) != 0 || sync_commit() != INDAGA_OK) return -1;
+  ix_manifest m;
+  if (ix_manifest_read(&m, dir, 2, NULL) != INDAGA_OK) return -1;
+  index_id = m.index_id;
+  ix_manifest_clear(&m);
   snprintf(cmd, sizeof cmd, "rm -f '%s'/manifest.*", dir);
   return system(cmd) == 0 ? 0 : -1;
 }
@@ -131,6 +137,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   unsigned char *p = malloc(size ? size : 1);
   if (!p) return 0;
   memcpy(p, data, size);
+  /* the index id of the directory built here, so the seeds' entries reach
+     the segments (a manifest of another index is refused at its first one) */
+  if (size >= 48) put_u64(p + 32, index_id);
   if (size >= 8) put_u64(p + size - 8, XXH64(p, size - 8, 0));
   uint64_t gen = size >= 24 ? get_u64(p + 16) : 1;
   parse_only(p, size, gen);

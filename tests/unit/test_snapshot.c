@@ -98,6 +98,12 @@ static void expect_damage_seen(const char *ix, const char *file, uint64_t fallba
     indaga_stats st;
     indaga_index_stats(idx, &st);
     assert_int_equal(st.generation, fallback_gen);
+    /* falling back past a damaged newer manifest is never silent */
+    const char *note = indaga_index_note(idx);
+    if (!strncmp(file, "manifest.", 9) && strtoull(file + 9, NULL, 10) > fallback_gen) {
+      assert_non_null(note);
+      assert_non_null(strstr(note, file));
+    }
   } else {
     if (rc == INDAGA_OK || !err || !strstr(err, file))
       fprintf(stderr, "open with %s damaged: rc %d, %s\n", file, rc, err ? err : "(no message)");
