@@ -120,27 +120,17 @@ static void fill_stat(const struct stat *st, os_stat_info *out) {
   out->is_reg = S_ISREG(st->st_mode);
   out->dev = (uint64_t)st->st_dev;
   out->ino = (uint64_t)st->st_ino;
-  out->is_link = S_ISLNK(st->st_mode);
   out->kind = S_ISREG(st->st_mode) ? OS_KIND_REG : S_ISDIR(st->st_mode) ? OS_KIND_DIR
             : S_ISLNK(st->st_mode) ? OS_KIND_LINK : S_ISFIFO(st->st_mode) ? OS_KIND_FIFO
             : S_ISSOCK(st->st_mode) ? OS_KIND_SOCK : S_ISCHR(st->st_mode) ? OS_KIND_CHR
             : S_ISBLK(st->st_mode) ? OS_KIND_BLK : OS_KIND_OTHER;
 }
 
-static int stat_common(const char *path, os_stat_info *out, char **errmsg, int follow) {
+int os_stat(const char *path, os_stat_info *out, char **errmsg) {
   struct stat st;
-  if ((follow ? stat(path, &st) : lstat(path, &st)) != 0)
-    return fail_lookup(errmsg, "cannot stat", path, errno, "file or directory");
+  if (stat(path, &st) != 0) return fail_lookup(errmsg, "cannot stat", path, errno, "file or directory");
   fill_stat(&st, out);
   return INDAGA_OK;
-}
-
-int os_stat(const char *path, os_stat_info *out, char **errmsg) {
-  return stat_common(path, out, errmsg, 1);
-}
-
-int os_lstat(const char *path, os_stat_info *out, char **errmsg) {
-  return stat_common(path, out, errmsg, 0);
 }
 
 int os_realpath(const char *path, char **out, char **errmsg) {

@@ -30,8 +30,7 @@ typedef struct os_stat_info {
   int is_reg;
   uint64_t dev;       /* device and inode: identify a directory already visited */
   uint64_t ino;
-  int is_link;        /* set by os_lstat only: the path is a symbolic link */
-  int kind;           /* OS_KIND_*: what the path is (a link itself for os_lstat, os_statat) */
+  int kind;           /* OS_KIND_*: what the path is (a link itself for os_statat) */
 } os_stat_info;
 
 enum { OS_KIND_OTHER, OS_KIND_REG, OS_KIND_DIR, OS_KIND_LINK, OS_KIND_FIFO, OS_KIND_SOCK,
@@ -39,8 +38,6 @@ enum { OS_KIND_OTHER, OS_KIND_REG, OS_KIND_DIR, OS_KIND_LINK, OS_KIND_FIFO, OS_K
 
 /* stat (follows symlinks). INDAGA_ENOTFOUND when the path does not exist. */
 int os_stat(const char *path, os_stat_info *out, char **errmsg);
-/* lstat (does not follow a final symlink; is_link tells). Same errors as os_stat. */
-int os_lstat(const char *path, os_stat_info *out, char **errmsg);
 /* realpath: the absolute path without links, "." or "..", in *out (free with
 ** indaga__free). INDAGA_ENOTFOUND, INDAGA_EIO or INDAGA_ENOMEM, *errmsg naming @path. */
 int os_realpath(const char *path, char **out, char **errmsg);
@@ -80,7 +77,7 @@ int os_read_file(const char *path, char **out, size_t *n, char **errmsg);
 int os_load_file(const char *path, uint64_t max, char **out, size_t *n, char **errmsg);
 
 /*
-** A document read in windows (indexer/docstream.c: a file larger than a
+** A document read in windows (indexer/docmodel_stream.c: a file larger than a
 ** piece is never loaded whole). os_rfile_open opens a regular file for
 ** reading (INDAGA_EINPUT naming it when it is not one; INDAGA_ENOTFOUND;
 ** an errno status) and gives its size and mtime at the open.

@@ -76,7 +76,6 @@ void dm_stream_close(dm_stream *s) {
 }
 
 uint64_t dm_stream_size(const dm_stream *s) { return s->f.size; }
-int64_t dm_stream_mtime(const dm_stream *s) { return s->f.mtime_ns; }
 
 static int shrank(const dm_stream *s, char **errmsg) {
   if (errmsg && !*errmsg)

@@ -4,7 +4,7 @@
 **
 ** One pass over the bytes, no copy of the input:
 **
-**   - UTF-8 is decoded by hand (ia_utf8_decode); each maximal invalid
+**   - UTF-8 is decoded by common/utf8.h's utf8_decode; each maximal invalid
 **     subpart counts as one invalid sequence and acts as a separator, like
 **     the U+FFFD it stands for. NUL is a separator like any control byte.
 **   - A word is a run of letters (L*), digits (Nd) and combining marks (M*,
@@ -180,7 +180,7 @@ static size_t match_symbol(analyzer *a, const unsigned char *p, size_t n, size_t
   n = m;
   if (end < n && p[end] >= 0x80) {
     size_t len;
-    int32_t cp = ia_utf8_decode(p + end, n - end, &len);
+    int32_t cp = utf8_decode(p + end, n - end, &len);
     if (cp >= 0 && ia_class(a, cp) != IA_C_SEP) return 0;
   }
   buf_reset(&a->sym);
@@ -482,14 +482,14 @@ static size_t scan_rebuilt(analyzer *a, const unsigned char *p, size_t n, size_t
         size_t m = entity_at(p + j, n - j, &cp);
         if (!m || cp < 0 || ia_class(a, cp) == IA_C_SEP) break;
         unsigned char tmp[4];
-        size_t tn = ia_utf8_encode(cp, tmp);
+        size_t tn = utf8_encode(cp, tmp);
         if (a->word.n + tn > IA_MAX_WORD) break;
         buf_append(&a->word, tmp, tn);
         j += m;
         continue;
       }
     } else {
-      int32_t cp = ia_utf8_decode(p + j, n - j, &len);
+      int32_t cp = utf8_decode(p + j, n - j, &len);
       if (cp < 0 || ia_class(a, cp) == IA_C_SEP) break;
     }
     if (a->word.n + len > IA_MAX_WORD) break;
@@ -527,7 +527,7 @@ static IA_INLINE int run_text(run *rp, size_t *n_invalid, const int ids) {
         /* an entity naming a letter starts a word */
       } else {
         size_t len;
-        int32_t cp = ia_utf8_decode(p + i, n - i, &len);
+        int32_t cp = utf8_decode(p + i, n - i, &len);
         if (cp < 0) { ninv++; i += len; continue; }
         unsigned k = ia_class(a, cp);
         if (k != IA_C_LETTER && k != IA_C_DIGIT) { i += len; continue; }
@@ -587,7 +587,7 @@ static IA_INLINE int run_text(run *rp, size_t *n_invalid, const int ids) {
       unsigned b = p[j];
       if (b >= 0x80) {
         size_t len;
-        int32_t cp = ia_utf8_decode(p + j, n - j, &len);
+        int32_t cp = utf8_decode(p + j, n - j, &len);
         if (cp < 0 || ia_class(a, cp) == IA_C_SEP || j - i + len > IA_MAX_WORD) break;
         j += len;
         continue;
