@@ -59,6 +59,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "query/query.h"
+#include "query/fields.h"
 
 #define QX_PHRASE_MAX 64      /* tokens of a phrase or NEAR */
 
@@ -98,6 +99,7 @@ typedef struct cnode {
   const char *val; size_t nval;
   unsigned annex; int annex_any;
   const char **tterms; size_t *ntterms; size_t ntitle;   /* QF_TITLE: the words' terms */
+  qf_spec *spec;              /* QF_FIELD, QF_DATE, QF_YEAR, QF_BODY (fields.h) */
 } cnode;
 
 typedef struct qit {
@@ -423,6 +425,35 @@ static cnode *filter_node(qx_query *q, const qnode *f) {
   return c;
 }
 
+static cnode *compile(qx_query *q, const qnode *t, int neg, int bag, int keepstop);
+
+/*
+** A filter on fields, dates or symbol bodies (fields.h). A field the index
+** does not hold is searched as words ("name:value" as written), with a note
+** naming the fields it holds.
+*/
+static cnode *fields_node(qx_query *q, const qnode *t, int neg, int bag, int keepstop) {
+  qf_spec *sp = NULL;
+  char *e = NULL;
+  int rc = qf_compile(q->a, q->s, t, &sp, q->notes, &e);
+  if (rc == QF_UNKNOWN) {
+    qnode w = *t;
+    w.kind = QN_WORD;
+    return compile(q, &w, neg, bag, keepstop);
+  }
+  if (rc) {
+    if (e && !q->rc) { q->rc = rc; q->err = e; }
+    else { indaga__free(e); fail(q, rc, "reading document fields"); }
+    return NULL;
+  }
+  if (!sp) return NULL;
+  cnode *c = new_cnode(q, C_FILTER, 0);
+  if (!c) return NULL;
+  c->fk = t->filter;
+  c->spec = sp;
+  return c;
+}
+
 /* Does the word chunk analyse to stopwords only (and at least one token)? */
 static int word_is_stop(qx_query *q, const qnode *w) {
   tokv v;
@@ -469,6 +500,7 @@ static cnode *compile(qx_query *q, const qnode *t, int neg, int bag, int keepsto
     return phrase_node(q, &v, flags);
   }
   case QN_FILTER:
+    if (qf_handles(t->filter)) return fields_node(q, t, neg, bag, keepstop);
     return filter_node(q, t);
   case QN_NEAR: {
     cnode *c = new_cnode(q, C_NEAR, t->nkids);
@@ -940,10 +972,8 @@ static int doc_pass(qx_query *q, const cnode *c, uint32_t did, seg_doc *d) {
     const char *dot = memchr(slash, '.', nb);
     return dot && glob_match(c->val, slash, (size_t)(dot - slash));
   }
-  case QF_YEAR:
-    if (seg_doc_meta_find(d, "year", &v, &nv) == 1) return nv == c->nval && !memcmp(v, c->val, nv);
-    if (seg_doc_meta_find(d, "date", &v, &nv) == 1) return nv >= 4 && c->nval == 4 && !memcmp(v, c->val, 4);
-    return 0;
+  case QF_YEAR: case QF_FIELD: case QF_DATE: case QF_BODY:
+    return c->spec && qf_doc_pass(c->spec, q->r, did, NULL) == 1;
   case QF_TITLE: {
     if (seg_doc_meta_find(d, "title", &v, &nv) != 1) return 0;
     title_ctx tc = { c, 0 };

@@ -63,7 +63,10 @@ typedef enum qf_kind {
   QF_DOC,        /* doc:carta_*.txt  (document id or glob) */
   QF_ANNEX,      /* annex:0 body, annex:I or annex:2 that annex, annex:any any annex */
   QF_YEAR,       /* year:2015 (metadata year, else the date's year) */
-  QF_TITLE       /* title:word (a word of the document's title) */
+  QF_TITLE,      /* title:word (a word of the document's title) */
+  QF_FIELD,      /* name:value, any other field (fields.h); p,n: "name:value" */
+  QF_DATE,       /* date:2017-11-22, date:2015..2016-06 (the document's date, fields.h) */
+  QF_BODY        /* body:S, body:A/RES (a prefix of the document's UN symbols) */
 } qf_kind;
 
 typedef struct qnode {

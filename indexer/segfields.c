@@ -1,0 +1,285 @@
+/*
+** segfields.c: a segment's fields as columns (segfields.h), built from the
+** document table once per open segment.
+**
+** Building: one pass over the documents; for each metadata field of each
+** document the value is folded and looked up in the field's hash table of
+** distinct values (open addressing, doubled at half full), giving its id.
+** Memory: 12 bytes per document plus 4 per document per field, plus the
+** distinct values (each stored twice: folded and as written).
+*/
+#include <stdatomic.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "indexer/segfields.h"
+#include "indexer/segimpl.h"
+#include "stemmer/analyze.h"
+
+typedef struct sf_val { size_t off, n, doff, dn; } sf_val;
+
+typedef struct sf_field {
+  size_t name;                 /* offset in strs */
+  uint32_t *col;               /* ndoc value ids */
+  sf_val *v;                   /* [0] unused; 1..nv */
+  uint32_t nv, capv;
+  uint32_t *slot;              /* hash table of value ids (build only) */
+  uint32_t nslot;
+} sf_field;
+
+struct seg_fields {
+  uint32_t ndoc;
+  uint32_t *start, *date;
+  sf_field *f;
+  size_t nf, capf;
+  ia_buf strs;                 /* every string, NUL-terminated */
+};
+
+int sf_fold(const char *p, size_t n, ia_buf *out) {
+  ia_buf t = { 0 };
+  int rc = fold_accents(p, n, &t);
+  if (rc) { buf_free(&t); return rc; }
+  const utf8proc_uint8_t *s = t.p;
+  utf8proc_ssize_t left = (utf8proc_ssize_t)t.n;
+  size_t start = out->n;
+  int space = 1;                                   /* drops leading spaces */
+  while (left > 0) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate(s, left, &cp);
+    if (k <= 0) { cp = 0xFFFD; k = 1; }
+    s += k;
+    left -= k;
+    if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0xA0) {
+      if (!space) buf_putc(out, ' ');
+      space = 1;
+      continue;
+    }
+    space = 0;
+    utf8proc_uint8_t e[4];
+    utf8proc_ssize_t ne = utf8proc_encode_char(utf8proc_tolower(cp), e);
+    buf_append(out, e, (size_t)ne);
+  }
+  while (out->n > start && out->p[out->n - 1] == ' ') out->n--;
+  buf_free(&t);
+  buf_putc(out, 0);
+  if (!out->err) out->n--;
+  return out->err;
+}
+
+static int dig(char c) { return c >= '0' && c <= '9'; }
+
+int sf_parse_date(const char *p, size_t n, uint32_t *ymd, int *parts) {
+  uint32_t v[3] = { 0, 0, 0 };
+  size_t i = 0;
+  int k = 0;
+  while (k < 3) {
+    size_t s = i;
+    uint32_t x = 0;
+    while (i < n && dig(p[i]) && i - s < 4) x = x * 10 + (uint32_t)(p[i++] - '0');
+    size_t len = i - s;
+    if (k == 0 ? len != 4 : (len < 1 || len > 2)) return 0;
+    v[k++] = x;
+    if (i == n) break;
+    if (p[i] != '-' && p[i] != '/') return 0;
+    i++;
+  }
+  if (i != n) return 0;
+  if (v[0] < 1000 || (k > 1 && (v[1] < 1 || v[1] > 12)) || (k > 2 && (v[2] < 1 || v[2] > 31))) return 0;
+  *ymd = v[0] * 10000 + v[1] * 100 + v[2];
+  if (parts) *parts = k;
+  return 1;
+}
+
+/* The date of a document from its "date" value, else its "year" (segfields.h). */
+static uint32_t doc_date(const seg_doc *d) {
+  const char *v;
+  size_t nv;
+  uint32_t ymd;
+  if (seg_doc_meta_find(d, "date", &v, &nv) == 1) {
+    if (nv > 10 && (v[10] == 'T' || v[10] == ' ')) nv = 10;
+    if (sf_parse_date(v, nv, &ymd, NULL)) return ymd;
+  }
+  if (seg_doc_meta_find(d, "year", &v, &nv) == 1 && nv == 4 && sf_parse_date(v, 4, &ymd, NULL)) return ymd;
+  return 0;
+}
+
+static uint64_t hash(const unsigned char *p, size_t n) {
+  uint64_t h = 1469598103934665603u;
+  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211u;
+  return h;
+}
+
+static sf_field *field(seg_fields *f, const char *k, size_t nk) {
+  for (size_t i = 0; i < f->nf; i++) {
+    const char *name = (const char *)f->strs.p + f->f[i].name;
+    if (strlen(name) == nk && !memcmp(name, k, nk)) return &f->f[i];
+  }
+  if (f->nf == f->capf) {
+    size_t cap = f->capf ? f->capf * 2 : 16;
+    sf_field *v = indaga__realloc(f->f, cap * sizeof *v);
+    if (!v) return NULL;
+    f->f = v;
+    f->capf = cap;
+  }
+  sf_field *x = &f->f[f->nf];
+  memset(x, 0, sizeof *x);
+  x->col = indaga__calloc(f->ndoc ? f->ndoc : 1, sizeof *x->col);
+  if (!x->col) return NULL;
+  x->name = f->strs.n;
+  buf_append(&f->strs, k, nk);
+  buf_putc(&f->strs, 0);
+  if (f->strs.err) { indaga__free(x->col); return NULL; }
+  f->nf++;
+  return x;
+}
+
+/* The id of folded value @fv (as written: @v) in @x, added when new; 0 on failure. */
+static uint32_t value_id(seg_fields *f, sf_field *x, const unsigned char *fv, size_t nfv, const char *v, size_t nv) {
+  if (2 * (x->nv + 1) >= x->nslot) {
+    uint32_t ns = x->nslot ? x->nslot * 2 : 64;
+    uint32_t *s = indaga__calloc(ns, sizeof *s);
+    if (!s) return 0;
+    for (uint32_t id = 1; id <= x->nv; id++) {
+      uint64_t h = hash(f->strs.p + x->v[id].off, x->v[id].n);
+      uint32_t i = (uint32_t)h & (ns - 1);
+      while (s[i]) i = (i + 1) & (ns - 1);
+      s[i] = id;
+    }
+    indaga__free(x->slot);
+    x->slot = s;
+    x->nslot = ns;
+  }
+  uint32_t i = (uint32_t)hash(fv, nfv) & (x->nslot - 1);
+  while (x->slot[i]) {
+    const sf_val *e = &x->v[x->slot[i]];
+    if (e->n == nfv && !memcmp(f->strs.p + e->off, fv, nfv)) return x->slot[i];
+    i = (i + 1) & (x->nslot - 1);
+  }
+  if (x->nv + 1 >= x->capv) {
+    uint32_t cap = x->capv ? x->capv * 2 : 16;
+    sf_val *nvv = indaga__realloc(x->v, cap * sizeof *nvv);
+    if (!nvv) return 0;
+    x->v = nvv;
+    x->capv = cap;
+  }
+  uint32_t id = ++x->nv;
+  sf_val *e = &x->v[id];
+  e->off = f->strs.n;
+  e->n = nfv;
+  buf_append(&f->strs, fv, nfv);
+  buf_putc(&f->strs, 0);
+  e->doff = f->strs.n;
+  e->dn = nv;
+  buf_append(&f->strs, v, nv);
+  buf_putc(&f->strs, 0);
+  if (f->strs.err) return 0;
+  x->slot[i] = id;
+  return id;
+}
+
+static int build(const seg_reader *r, seg_fields **out, char **errmsg) {
+  seg_fields *f = indaga__calloc(1, sizeof *f);
+  if (!f) return INDAGA_ENOMEM;
+  f->ndoc = seg_ndoc(r);
+  f->start = indaga__malloc(((size_t)f->ndoc + 1) * sizeof *f->start);
+  f->date = indaga__calloc(f->ndoc ? f->ndoc : 1, sizeof *f->date);
+  int rc = f->start && f->date ? INDAGA_OK : INDAGA_ENOMEM;
+  ia_buf kb = { 0 }, vb = { 0 };
+  for (uint32_t did = 0; did < f->ndoc && !rc; did++) {
+    seg_doc d;
+    rc = seg_doc_get(r, did, &d);
+    if (rc) break;
+    f->start[did] = d.first_para;
+    f->date[did] = doc_date(&d);
+    for (size_t i = 0;; i++) {
+      const char *k, *v;
+      size_t nk, nv;
+      int got = seg_doc_meta(&d, i, &k, &nk, &v, &nv);
+      if (got < 0) { rc = seg__corrupt(r, errmsg, "bad metadata of document %u", did); break; }
+      if (!got) break;
+      buf_reset(&kb);
+      buf_reset(&vb);
+      if (sf_fold(k, nk, &kb) || sf_fold(v, nv, &vb)) { rc = INDAGA_ENOMEM; break; }
+      if (!kb.n || !vb.n) continue;
+      sf_field *x = field(f, (const char *)kb.p, kb.n);
+      if (!x) { rc = INDAGA_ENOMEM; break; }
+      uint32_t id = value_id(f, x, vb.p, vb.n, v, nv);
+      if (!id) { rc = INDAGA_ENOMEM; break; }
+      x->col[did] = id;
+    }
+  }
+  if (!rc) f->start[f->ndoc] = seg_npara(r);
+  buf_free(&kb);
+  buf_free(&vb);
+  for (size_t i = 0; i < f->nf; i++) { indaga__free(f->f[i].slot); f->f[i].slot = NULL; }
+  if (rc) { seg_fields_free(f); return rc == INDAGA_ECORRUPT || rc == INDAGA_ENOMEM ? rc : INDAGA_ECORRUPT; }
+  *out = f;
+  return INDAGA_OK;
+}
+
+int seg_fields_get(const seg_reader *r, const seg_fields **out, char **errmsg) {
+  seg_reader *w = (seg_reader *)(uintptr_t)r;   /* the cache slot is the one mutable part of a reader */
+  seg_fields *f = atomic_load_explicit(&w->fields, memory_order_acquire);
+  if (f) { *out = f; return INDAGA_OK; }
+  int rc = build(r, &f, errmsg);
+  if (rc) return rc;
+  seg_fields *expect = NULL;
+  if (!atomic_compare_exchange_strong_explicit(&w->fields, &expect, f, memory_order_acq_rel, memory_order_acquire)) {
+    seg_fields_free(f);
+    f = expect;
+  }
+  *out = f;
+  return INDAGA_OK;
+}
+
+void seg_fields_free(seg_fields *f) {
+  if (!f) return;
+  for (size_t i = 0; i < f->nf; i++) {
+    indaga__free(f->f[i].col);
+    indaga__free(f->f[i].v);
+    indaga__free(f->f[i].slot);
+  }
+  indaga__free(f->f);
+  indaga__free(f->start);
+  indaga__free(f->date);
+  buf_free(&f->strs);
+  indaga__free(f);
+}
+
+uint32_t sf_doc_of(const seg_fields *f, uint32_t pid) {
+  uint32_t lo = 0, hi = f->ndoc;           /* the last document whose start <= pid */
+  while (hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (f->start[mid] <= pid) lo = mid; else hi = mid;
+  }
+  return lo;
+}
+
+const uint32_t *sf_starts(const seg_fields *f) { return f->start; }
+uint32_t sf_date(const seg_fields *f, uint32_t did) { return did < f->ndoc ? f->date[did] : 0; }
+size_t sf_nfields(const seg_fields *f) { return f->nf; }
+const char *sf_name(const seg_fields *f, size_t fi) { return (const char *)f->strs.p + f->f[fi].name; }
+
+long sf_find(const seg_fields *f, const char *name, size_t n) {
+  for (size_t i = 0; i < f->nf; i++) {
+    const char *s = sf_name(f, i);
+    if (strlen(s) == n && !memcmp(s, name, n)) return (long)i;
+  }
+  return -1;
+}
+
+uint32_t sf_nvalues(const seg_fields *f, size_t fi) { return f->f[fi].nv; }
+
+const char *sf_value(const seg_fields *f, size_t fi, uint32_t vid, size_t *n) {
+  const sf_val *e = &f->f[fi].v[vid];
+  *n = e->n;
+  return (const char *)f->strs.p + e->off;
+}
+
+const char *sf_display(const seg_fields *f, size_t fi, uint32_t vid, size_t *n) {
+  const sf_val *e = &f->f[fi].v[vid];
+  *n = e->dn;
+  return (const char *)f->strs.p + e->doff;
+}
+
+const uint32_t *sf_column(const seg_fields *f, size_t fi) { return f->f[fi].col; }
