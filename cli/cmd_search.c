@@ -35,7 +35,7 @@
 #include "cli/lines.h"
 
 enum { OPT_LIMIT = CLI_OPT_FIRST, OPT_OFFSET, OPT_GROUP, OPT_CONTEXT, OPT_NO_SNIPPETS, OPT_BATCH,
-       OPT_TIMEOUT, OPT_MAX_MEMORY, OPT_PARTIAL };
+       OPT_TIMEOUT, OPT_MAX_MEMORY, OPT_PARTIAL, OPT_SORT, OPT_FACET };
 
 static const cli_option opts[] = {
   CLI_ROW_INDEX,
@@ -48,6 +48,8 @@ static const cli_option opts[] = {
   { "timeout", 0, "MS", OPT_TIMEOUT, "time limit per query in ms, 0 (none) to 3600000 (default 2000)" },
   { "max-memory", 0, "MB", OPT_MAX_MEMORY, "memory limit per query in MiB, 0 (none) to 65536 (default 64)" },
   { "partial", 0, NULL, OPT_PARTIAL, "out of time: show the hits found so far, marked partial" },
+  { "sort", 0, "ORDER", OPT_SORT, "relevance (default), date (oldest first), -date (newest first) or doc" },
+  { "facet", 0, "FIELD", OPT_FACET, "count matching paragraphs and documents per value of FIELD (year, status, ...); repeatable, up to 16" },
   CLI_ROW_JSON("JSON Lines: a \"hit\" per hit, a \"summary\" or an \"error\" per query"),
   CLI_ROW_COLOR,
   CLI_ROW_HELP,
@@ -57,12 +59,15 @@ static const cli_command search_cmd = {
   "search",
   "usage: indaga search [--index DIR] [-n K] [--offset N] [--group] [--context N]\n"
   "                     [--no-snippets] [--timeout MS] [--max-memory MB] [--partial]\n"
-  "                     [--color WHEN] [--json] [--] QUERY...\n"
+  "                     [--sort ORDER] [--facet FIELD]... [--color WHEN] [--json] [--] QUERY...\n"
   "       indaga search [--index DIR] [-n K] [--json] --batch FILE\n",
   "Search the index. Words are all required; also \"exact phrase\", OR, NOT or\n"
   "-word, (grouping), prefix*, a NEAR/n b, and the filters symbol:, doc:,\n"
-  "annex:, year:, title:. Accents and inflections do not matter: informacion\n"
-  "finds informaci\xC3\xB3n and informaciones; ano never finds a\xC3\xB1o.\n"
+  "annex:, title:, body: (body:S, body:A/RES), date: and year: (a day, month\n"
+  "or year, or a range: date:2015-01..2016-06, year:2015..2019, date:..2010),\n"
+  "and any field of the documents (status:in_force, rank:ley, original:ruso).\n"
+  "Accents and inflections do not matter: informacion finds informaci\xC3\xB3n\n"
+  "and informaciones; ano never finds a\xC3\xB1o.\n"
   "\n"
   "An argument starting with '-' excludes a word, unless it is -n or -h (or -n\n"
   "with its number, -n5); after --, everything is query text. A query, or a\n"
@@ -80,7 +85,9 @@ static const cli_command search_cmd = {
 typedef struct search_args {
   const char *index, *batch;
   long k, offset, context, timeout_ms, max_memory_mb;
-  int group, json, nosnip, color, partial;
+  int group, json, nosnip, color, partial, sort;
+  const char *facets[INDAGA_FACETS_MAX];
+  size_t nfacets;
   char *query;            /* joined QUERY words (malloc) */
   size_t query_len;
 } search_args;
@@ -134,6 +141,18 @@ static int parse_args(int argc, char **argv, search_args *a) {
       if (cli_value_long(&p, 0, 65536, &a->max_memory_mb)) return EXIT_USAGE;
       break;
     case OPT_PARTIAL: a->partial = 1; break;
+    case OPT_SORT:
+      if (!strcmp(p.arg, "relevance")) a->sort = INDAGA_SORT_RELEVANCE;
+      else if (!strcmp(p.arg, "date")) a->sort = INDAGA_SORT_DATE;
+      else if (!strcmp(p.arg, "-date")) a->sort = INDAGA_SORT_DATE_DESC;
+      else if (!strcmp(p.arg, "doc")) a->sort = INDAGA_SORT_DOC;
+      else return cli_usage("search", "--sort takes relevance, date, -date or doc");
+      break;
+    case OPT_FACET:
+      if (a->nfacets == INDAGA_FACETS_MAX) return cli_usage("search", "at most 16 --facet fields");
+      if (!p.arg[0]) return cli_usage("search", "--facet takes a field name");
+      a->facets[a->nfacets++] = p.arg;
+      break;
     default: return cli_usage("search", "unexpected option");
     }
   }
@@ -185,7 +204,16 @@ static void print_human(const indaga_hit *h, int color) {
     out_str(f, h->doc, CLI_NAME_MAX);
     fputc(')', f);
   }
+  if (h->date) {
+    fputs("  ", f);
+    out_str(f, h->date, CLI_FIELD_MAX);
+  }
   putchar('\n');
+  if (h->title) {
+    fputs("   ", f);
+    out_str(f, h->title, CLI_FIELD_MAX);
+    putchar('\n');
+  }
   print_context(f, h->before, h->nbefore, color);
   if (h->snippet) {
     fputs("   ", f);
@@ -208,6 +236,7 @@ static void print_json(const indaga_hit *h, long query_no) {
   json_name(f, 1, "doc", h->doc);
   json_field(f, "symbol", h->symbol);
   json_field(f, "title", h->title);
+  json_field(f, "date", h->date);
   printf(",\"part\":%u", h->part);
   json_field(f, "part_label", h->part_label);
   printf(",\"paragraph\":%u", h->paragraph);
@@ -247,6 +276,9 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
   o.time_ms = (unsigned)a->timeout_ms;
   o.memory_bytes = (size_t)a->max_memory_mb << 20;
   o.partial = a->partial;
+  o.sort = a->sort;
+  o.facets = a->facets;
+  o.nfacets = a->nfacets;
   indaga_results *r = NULL;
   int rc = indaga_search(&r, idx, query, &o);
   if (rc) {
@@ -264,6 +296,22 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
   for (size_t i = 0; i < n; i++) {
     if (a->json) print_json(indaga_results_hit(r, i), query_no);
     else print_human(indaga_results_hit(r, i), color);
+  }
+  for (size_t i = 0; i < indaga_results_facet_count(r); i++) {
+    const indaga_facet *fc = indaga_results_facet(r, i);
+    if (a->json) {
+      printf("{\"type\":\"facet\",\"query_no\":%ld", query_no);
+      json_field(stdout, "field", fc->field);
+      json_field(stdout, "value", fc->value);
+      printf(",\"paragraphs\":%llu,\"documents\":%llu}\n", (unsigned long long)fc->paragraphs,
+             (unsigned long long)fc->documents);
+    } else {
+      out_str(stdout, fc->field, CLI_FIELD_MAX);
+      fputs(": ", stdout);
+      out_str(stdout, fc->value, CLI_FIELD_MAX);
+      printf("  %llu paragraphs in %llu documents\n", (unsigned long long)fc->paragraphs,
+             (unsigned long long)fc->documents);
+    }
   }
   if (a->json) {
     printf("{\"type\":\"summary\",\"query_no\":%ld,\"query\":", query_no);

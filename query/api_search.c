@@ -27,9 +27,12 @@
 ** detached from the budget, which lives on this function's stack.
 */
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include "query/query.h"
+#include "query/fields.h"
+#include "query/order.h"
 #include "indexer/index.h"
 
 struct indaga_results {
@@ -41,6 +44,8 @@ struct indaga_results {
   char *errmsg;            /* in the arena, or a static string */
   char *note;              /* how the query was read, or NULL */
   int partial;             /* out of time: the hits found so far */
+  indaga_facet *facets;    /* facet counts (order.c) */
+  size_t nfacets;
 };
 
 static uint64_t now_us(void) {
@@ -58,6 +63,8 @@ static void set_err(indaga_results *r, const char *msg) {
 
 /* Bytes of a version 1 indaga_search_options: up to and including `snippets`. */
 #define OPTIONS_V1_SIZE (offsetof(indaga_search_options, snippets) + sizeof(int))
+/* Bytes of a version 2 one: up to and including `partial`. */
+#define OPTIONS_V2_SIZE (offsetof(indaga_search_options, partial) + sizeof(int))
 
 #define WEAK 0x80000000u   /* a stopword match, kept only between two matched words */
 
@@ -181,6 +188,15 @@ static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_s
   if (p.label && p.nlabel) h->label = qa_strndup(&r->a, p.label, p.nlabel);
   h->byte_start = p.src_start;
   h->byte_end = p.src_end;
+  uint32_t ymd, did;
+  char *ferr = NULL;
+  if (qf_para_date(sr, x->pid, &ymd, &did, &ferr) == INDAGA_OK && ymd) {
+    char ds[16];
+    if (ymd % 10000 == 0) snprintf(ds, sizeof ds, "%04u", ymd / 10000);
+    else snprintf(ds, sizeof ds, "%04u-%02u-%02u", ymd / 10000, ymd / 100 % 100, ymd % 100);
+    h->date = qa_strndup(&r->a, ds, strlen(ds));
+  }
+  indaga__free(ferr);
   if (r->a.err) return INDAGA_ENOMEM;
   if (o->snippets) {
     const char *text;
@@ -190,6 +206,63 @@ static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_s
     if (rc) return rc;
   }
   if (o->context) rc = make_context(r, cx->tr, sr, &d, x->pid, o->context, h);
+  return rc;
+}
+
+/*
+** Every match of @tree (one hit per document with @group) in *hits, in
+** relevance order: an exhaustive run with k the total, found first by a
+** counting run when @total is 0.
+*/
+static int all_matches(qa_arena *wa, qx_ctx *cx, const ix_snapshot *s, const qnode *tree, const qx_opts *base,
+                       int group, uint64_t total, qx_hit **hits, size_t *nhits, char **err) {
+  qx_opts xo = *base;
+  xo.group = group;
+  xo.exhaustive = 1;
+  *hits = NULL;
+  *nhits = 0;
+  for (int pass = total ? 1 : 0; pass < 2; pass++) {
+    qx_query *q = NULL;
+    xo.k = pass == 0 ? 1 : total > UINT32_MAX ? UINT32_MAX : (unsigned)total;
+    int rc = qx_compile(wa, cx->an, s, tree, &xo, &q, NULL, err);
+    if (!rc && q) rc = qx_topk(q, hits, nhits, &total, err);
+    qx_release(q);
+    if (rc || !q || !total) { if (pass == 0) *nhits = 0; return rc; }
+  }
+  return INDAGA_OK;
+}
+
+/*
+** The options' facets (over every matching paragraph) into @r, and with a
+** sort other than relevance, *hits reordered (every match, sorted).
+*/
+static int sort_and_count(indaga_results *r, qa_arena *wa, qx_ctx *cx, const ix_snapshot *s, const qnode *tree,
+                          const qx_opts *xo, const indaga_search_options *o, qx_hit **hits, size_t *nhits,
+                          char **err) {
+  qx_hit *all = NULL;
+  size_t nall = 0;
+  int rc = INDAGA_OK;
+  if (o->sort != INDAGA_SORT_RELEVANCE) {
+    rc = all_matches(wa, cx, s, tree, xo, o->group, r->total, &all, &nall, err);
+    if (!rc) rc = qo_sort(wa, s, all, nall, o->sort, err);
+    if (rc) return rc;
+    *hits = all;
+    *nhits = nall < xo->k ? nall : xo->k;
+  }
+  if (o->nfacets) {
+    qx_hit *paras = NULL;
+    size_t npara = 0;
+    if (o->sort != INDAGA_SORT_RELEVANCE && !o->group) {   /* the same matches: count over a copy */
+      paras = qa_alloc(wa, (nall ? nall : 1) * sizeof *paras);
+      if (!paras) return wa->err;
+      if (nall) memcpy(paras, all, nall * sizeof *paras);
+      npara = nall;
+    } else {
+      rc = all_matches(wa, cx, s, tree, xo, 0, o->group ? 0 : r->total, &paras, &npara, err);
+      if (rc) return rc;
+    }
+    rc = qo_facets(wa, &r->a, s, paras, npara, o->facets, o->nfacets, &r->facets, &r->nfacets, err);
+  }
   return rc;
 }
 
@@ -207,6 +280,7 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
       return INDAGA_EMISUSE;
     }
     if (opts->version == 1) memcpy(&o, opts, OPTIONS_V1_SIZE);   /* its struct ends there; the rest keeps the defaults */
+    else if (opts->version == 2) memcpy(&o, opts, OPTIONS_V2_SIZE);
     else o = *opts;
     o.version = INDAGA_SEARCH_OPTIONS_VERSION;
   }
@@ -214,6 +288,16 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     set_err(r, "indaga_search: index and query must not be NULL");
     return INDAGA_EMISUSE;
   }
+  if (o.sort < INDAGA_SORT_RELEVANCE || o.sort > INDAGA_SORT_DOC || o.nfacets > INDAGA_FACETS_MAX ||
+      (o.nfacets && !o.facets)) {
+    set_err(r, "indaga_search: sort must be an INDAGA_SORT_* value, and facets at most INDAGA_FACETS_MAX names");
+    return INDAGA_EMISUSE;
+  }
+  for (size_t i = 0; i < o.nfacets; i++)
+    if (!o.facets[i] || !o.facets[i][0]) {
+      set_err(r, "indaga_search: a facet name is NULL or empty");
+      return INDAGA_EMISUSE;
+    }
   if (o.k1 < 0 || o.b < 0 || o.b > 1) {
     set_err(r, "indaga_search: k1 must be >= 0 and b within [0, 1]");
     return INDAGA_EMISUSE;
@@ -239,7 +323,8 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
   if (!rc) rc = qp_parse(&wa, query, strlen(query), &tree, &notes);
   if (!rc) rc = qb_check(&bud);
   if (rc) goto done;
-  qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, 0 };
+  const int full = o.sort != INDAGA_SORT_RELEVANCE || o.nfacets;   /* every match is visited */
+  qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, full };
   if (o.k > UINT32_MAX / 2 || o.offset > UINT32_MAX / 2) xo.k = UINT32_MAX;
   if (o.k == 0) goto done;
   bud.phase = "expanding the query's words";
@@ -266,6 +351,10 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     indaga__free(err);
     err = NULL;
     rc = INDAGA_OK;
+  }
+  if (!rc && full && !r->partial) {
+    bud.phase = "sorting and counting matches";
+    rc = sort_and_count(r, &wa, cx, s, tree, &xo, &o, &hits, &nhits, &err);
   }
   if (rc) goto done;
   bud.phase = "building hits";
@@ -324,6 +413,12 @@ int indaga_results_partial(const indaga_results *r) { return r ? r->partial : 0;
 
 const indaga_hit *indaga_results_hit(const indaga_results *r, size_t i) {
   return r && i < r->n ? &r->hits[i] : NULL;
+}
+
+size_t indaga_results_facet_count(const indaga_results *r) { return r ? r->nfacets : 0; }
+
+const indaga_facet *indaga_results_facet(const indaga_results *r, size_t i) {
+  return r && i < r->nfacets ? &r->facets[i] : NULL;
 }
 
 const char *indaga_results_errmsg(const indaga_results *r) { return r ? r->errmsg : NULL; }
