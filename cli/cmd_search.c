@@ -204,14 +204,12 @@ static void print_human(const indaga_hit *h, int color) {
     out_str(f, h->doc, CLI_NAME_MAX);
     fputc(')', f);
   }
-  if (h->date) {
-    fputs("  ", f);
-    out_str(f, h->date, CLI_FIELD_MAX);
-  }
   putchar('\n');
-  if (h->title) {
+  if (h->date || h->title) {               /* the document: its date and title */
     fputs("   ", f);
-    out_str(f, h->title, CLI_FIELD_MAX);
+    if (h->date) out_str(f, h->date, CLI_FIELD_MAX);
+    if (h->date && h->title) fputs(" \xC2\xB7 ", f);
+    if (h->title) out_str(f, h->title, CLI_FIELD_MAX);
     putchar('\n');
   }
   print_context(f, h->before, h->nbefore, color);
