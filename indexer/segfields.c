@@ -36,6 +36,26 @@ struct seg_fields {
 };
 
 int sf_fold(const char *p, size_t n, ia_buf *out) {
+  size_t i = 0;
+  while (i < n && (unsigned char)p[i] < 0x80) i++;
+  if (i == n) {                                   /* ASCII: lowercase and collapse spaces, no decoding */
+    if (buf_reserve(out, n + 1)) return INDAGA_ENOMEM;
+    size_t start = out->n;
+    int space = 1;
+    for (i = 0; i < n; i++) {
+      char c = p[i];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        if (!space) out->p[out->n++] = ' ';
+        space = 1;
+        continue;
+      }
+      space = 0;
+      out->p[out->n++] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    while (out->n > start && out->p[out->n - 1] == ' ') out->n--;
+    out->p[out->n] = 0;
+    return INDAGA_OK;
+  }
   ia_buf t = { 0 };
   int rc = fold_accents(p, n, &t);
   if (rc) { buf_free(&t); return rc; }
