@@ -133,8 +133,21 @@ static int value_pass(const qf_spec *sp, const char *v, size_t n) {
   case R_TEXT:
     return (!sp->has_lo || cmp_text(v, n, sp->slo, sp->nslo) >= 0) && (!sp->has_hi || cmp_text(v, n, sp->shi, sp->nshi) <= 0);
   }
-  if (sp->glob) return glob(sp->val, v, n);
-  return n == sp->nval && !memcmp(v, sp->val, n);
+  if (sp->glob ? glob(sp->val, v, n) : n == sp->nval && !memcmp(v, sp->val, n)) return 1;
+  /* a list ("a, b": front matter lists, agenda items): one of its items */
+  for (size_t i = 0; i + 1 < n; i++) {
+    if (v[i] != ',' || v[i + 1] != ' ') continue;
+    size_t s = 0;
+    for (size_t j = 0; j <= n; j++) {
+      if (j == n || (v[j] == ',' && j + 1 < n && v[j + 1] == ' ')) {
+        if (sp->glob ? glob(sp->val, v + s, j - s) : j - s == sp->nval && !memcmp(v + s, sp->val, j - s)) return 1;
+        s = j + 2;
+        j++;
+      }
+    }
+    break;
+  }
+  return 0;
 }
 
 /* body: does a symbol of the space-separated list v[0..n) equal the body or start with it and '/'? */

@@ -82,6 +82,8 @@ check "body:A/RES" "$tmp/want" "$CIDX" "body:a/res"
 echo carta_krasnodar_2017.txt > "$tmp/want"
 check "date:2017-11-22 (UN header)" "$tmp/want" "$CIDX" "date:2017-11-22"
 check "original:ruso (UN header)" "$tmp/want" "$CIDX" "original:Ruso"
+check "session:72 agenda:109 (UN header)" "$tmp/want" "$CIDX" "session:72 agenda:109"
+check "session:70..75 (UN header)" "$tmp/want" "$CIDX" "session:70..75"
 
 # 5. Sorting by date: the dates of the hits never decrease (-date: never increase),
 #    hits without a date come last, and hits carry the date in JSON.
