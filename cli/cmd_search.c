@@ -222,41 +222,10 @@ static void print_human(const indaga_hit *h, int color) {
   putchar('\n');
 }
 
-/* A metadata-like field of a hit: JSON, null when absent, bounded. */
-static void json_field(FILE *f, const char *key, const char *z) {
-  fprintf(f, ",\"%s\":", key);
-  json_text(f, z, z ? strlen(z) : 0, CLI_FIELD_MAX);
-}
-
 static void print_json(const indaga_hit *h, long query_no) {
-  FILE *f = stdout;
-  printf("{\"type\":\"hit\",\"query_no\":%ld,\"rank\":%u,\"score\":%.4f", query_no, h->rank, h->score);
-  json_name(f, 1, "doc", h->doc);
-  json_field(f, "symbol", h->symbol);
-  json_field(f, "title", h->title);
-  json_field(f, "date", h->date);
-  printf(",\"part\":%u", h->part);
-  json_field(f, "part_label", h->part_label);
-  printf(",\"paragraph\":%u", h->paragraph);
-  json_field(f, "label", h->label);
-  printf(",\"byte_start\":%llu,\"byte_end\":%llu", (unsigned long long)h->byte_start,
-         (unsigned long long)h->byte_end);
-  if (h->snippet) {
-    fputs(",\"snippet\":", f);
-    json_str(f, h->snippet, h->snippet_len);
-    fputs(",\"highlights\":[", f);
-    for (size_t i = 0; i < h->nhighlights; i++)
-      printf("%s[%u,%u]", i ? "," : "", h->highlights[i].start, h->highlights[i].end);
-    fputc(']', f);
-  }
-  if (h->before || h->after) {
-    fputs(",\"before\":[", f);
-    for (size_t i = 0; i < h->nbefore; i++) { if (i) fputc(',', f); json_strz(f, h->before[i]); }
-    fputs("],\"after\":[", f);
-    for (size_t i = 0; i < h->nafter; i++) { if (i) fputc(',', f); json_strz(f, h->after[i]); }
-    fputc(']', f);
-  }
-  fputs("}\n", f);
+  printf("{\"type\":\"hit\",\"query_no\":%ld,", query_no);
+  json_hit(stdout, h);
+  fputs("}\n", stdout);
 }
 
 /* Run one query, query[0..len). Returns 0 hits found, 1 none, 2 error. */
@@ -298,9 +267,10 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
   for (size_t i = 0; i < indaga_results_facet_count(r); i++) {
     const indaga_facet *fc = indaga_results_facet(r, i);
     if (a->json) {
-      printf("{\"type\":\"facet\",\"query_no\":%ld", query_no);
-      json_field(stdout, "field", fc->field);
-      json_field(stdout, "value", fc->value);
+      printf("{\"type\":\"facet\",\"query_no\":%ld,\"field\":", query_no);
+      json_text(stdout, fc->field, strlen(fc->field), CLI_FIELD_MAX);
+      fputs(",\"value\":", stdout);
+      json_text(stdout, fc->value, strlen(fc->value), CLI_FIELD_MAX);
       printf(",\"paragraphs\":%llu,\"documents\":%llu}\n", (unsigned long long)fc->paragraphs,
              (unsigned long long)fc->documents);
     } else {
@@ -312,12 +282,8 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
     }
   }
   if (a->json) {
-    printf("{\"type\":\"summary\",\"query_no\":%ld,\"query\":", query_no);
-    if (json_text(stdout, query, len, CLI_ECHO_MAX)) printf(",\"query_cut\":true,\"query_bytes\":%zu", len);
-    printf(",\"hits\":%zu,\"total\":%llu,\"took_us\":%llu", n,
-           (unsigned long long)indaga_results_total(r), (unsigned long long)indaga_results_took_us(r));
-    if (note) { fputs(",\"note\":", stdout); json_text(stdout, note, strlen(note), CLI_MESSAGE_MAX); }
-    if (partial) fputs(",\"partial\":true", stdout);
+    printf("{\"type\":\"summary\",\"query_no\":%ld,", query_no);
+    json_summary(stdout, r, query, len);
     fputs("}\n", stdout);
   } else {
     if (note) {

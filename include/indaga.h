@@ -350,6 +350,46 @@ INDAGA_API const indaga_facet *indaga_results_facet(const indaga_results *r, siz
 INDAGA_API void indaga_results_free(indaga_results *r);
 
 /* ------------------------------------------------------------------------
+** Completions: indexed words that begin with what was typed (a search box)
+*/
+typedef struct indaga_completions indaga_completions; /**< one indaga_complete() answer */
+
+/**
+** The indexed words that begin with @p prefix, the heaviest first: those
+** held by the most paragraphs (ties in byte order). @p prefix is the start
+** of one word as typed; it is normalised as a query word is (lowercase,
+** accents folded, ñ kept), and so are the words returned (the vocabulary's
+** accent-free keys: "combatientes" for "Combatién"). At most 4096 words per
+** segment are read, so the work is bounded however short the prefix; when
+** a segment held more, indaga_completions_truncated() says so.
+** Thread-safe on a shared @p idx, like indaga_search().
+** @param[out] out    the words, owned by the caller (indaga_completions_free());
+**                    NULL on failure.
+** @param[in]  idx    the snapshot to read.
+** @param[in]  prefix NUL-terminated UTF-8, not empty, at most 256 bytes, and
+**                    at most 64 bytes once normalised.
+** @param[in]  max    the most words to return, at least 1.
+** @return INDAGA_OK (possibly with no words), INDAGA_EMISUSE (NULL arguments,
+**         an empty or too long prefix, max 0), INDAGA_ECORRUPT, INDAGA_ENOMEM.
+*/
+INDAGA_API int indaga_complete(indaga_completions **out, const indaga_index *idx,
+                               const char *prefix, size_t max);
+/** Number of words held. */
+INDAGA_API size_t indaga_completions_count(const indaga_completions *c);
+/**
+** Word @p i (0-based), or NULL when out of range; owned by @p c. When
+** @p weight is not NULL it receives the word's weight: the paragraphs that
+** hold one of its terms, summed over segments (an upper bound: deleted
+** paragraphs and other words of the same stem count too).
+*/
+INDAGA_API const char *indaga_completions_word(const indaga_completions *c, size_t i,
+                                               uint64_t *weight);
+/** Nonzero when some segment held more matching words than were read. */
+INDAGA_API int indaga_completions_truncated(const indaga_completions *c);
+/** Free completions. Accepts NULL. */
+INDAGA_API void indaga_completions_free(indaga_completions *c);
+
+/* ------------------------------------------------------------------------
 ** Documents
 */
 typedef struct indaga_paragraph {
