@@ -205,7 +205,7 @@ static void classify(parser *ps, const char *s, size_t n) {
     for (size_t i = 0; i < ARRAY_SIZE(filters); i++) {
       if (strlen(filters[i].name) != nn) continue;
       size_t j = 0;
-      while (j < nn && tolower((unsigned char)s[j]) == filters[i].name[j]) j++;
+      while (j < nn && tolower((unsigned char)s[j]) == (unsigned char)filters[i].name[j]) j++;
       if (j != nn) continue;
       t->kind = TK_FILTER;
       t->filter = filters[i].kind;

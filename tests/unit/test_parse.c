@@ -114,6 +114,7 @@ static void test_parse__filters(void **state) {
   assert_string_equal(parse("date:2015-01..2016-06 year:..2010 body:S fecha:2017"),
                       "(AND date:2015-01..2016-06 year:..2010 body:S date:2017)");
   /* not field names: a digit first, a slash in the name, nothing after the colon */
+  assert_string_equal(parse("a\xc3\xb1o:2008 anexo:I"), "(AND year:2008 annex:I)");
   assert_string_equal(parse("10:30"), "10:30");
   assert_string_equal(parse("http://x.org"), "field:http://x.org");
   assert_string_equal(parse("nota:"), "nota:");
