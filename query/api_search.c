@@ -209,61 +209,45 @@ static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_s
   return rc;
 }
 
-/*
-** Every match of @tree (one hit per document with @group) in *hits, in
-** relevance order: an exhaustive run with k the total, found first by a
-** counting run when @total is 0.
-*/
+/* Every match of @tree (one hit per document with @group), unordered: an exhaustive run collecting all. */
 static int all_matches(qa_arena *wa, qx_ctx *cx, const ix_snapshot *s, const qnode *tree, const qx_opts *base,
-                       int group, uint64_t total, qx_hit **hits, size_t *nhits, char **err) {
+                       int group, qx_hit **hits, size_t *nhits, char **err) {
   qx_opts xo = *base;
   xo.group = group;
   xo.exhaustive = 1;
+  xo.all = 1;
+  xo.k = 1024;
+  qx_query *q = NULL;
+  uint64_t total = 0;
   *hits = NULL;
   *nhits = 0;
-  for (int pass = total ? 1 : 0; pass < 2; pass++) {
-    qx_query *q = NULL;
-    xo.k = pass == 0 ? 1 : total > UINT32_MAX ? UINT32_MAX : (unsigned)total;
-    int rc = qx_compile(wa, cx->an, s, tree, &xo, &q, NULL, err);
-    if (!rc && q) rc = qx_topk(q, hits, nhits, &total, err);
-    qx_release(q);
-    if (rc || !q || !total) { if (pass == 0) *nhits = 0; return rc; }
-  }
-  return INDAGA_OK;
+  int rc = qx_compile(wa, cx->an, s, tree, &xo, &q, NULL, err);
+  if (!rc && q) rc = qx_topk(q, hits, nhits, &total, err);
+  qx_release(q);
+  return rc;
 }
 
 /*
-** The options' facets (over every matching paragraph) into @r, and with a
-** sort other than relevance, *hits reordered (every match, sorted).
+** @hits holds every match, unordered (qx_opts.all): the options' facets
+** (over every matching paragraph) into @r, then the page's hits, sorted by
+** the options' order, in hits[0..*nhits).
 */
 static int sort_and_count(indaga_results *r, qa_arena *wa, qx_ctx *cx, const ix_snapshot *s, const qnode *tree,
                           const qx_opts *xo, const indaga_search_options *o, qx_hit **hits, size_t *nhits,
                           char **err) {
-  qx_hit *all = NULL;
-  size_t nall = 0;
   int rc = INDAGA_OK;
-  if (o->sort != INDAGA_SORT_RELEVANCE) {
-    rc = all_matches(wa, cx, s, tree, xo, o->group, r->total, &all, &nall, err);
-    if (!rc) rc = qo_sort(wa, s, all, nall, o->sort, err);
-    if (rc) return rc;
-    *hits = all;
-    *nhits = nall < xo->k ? nall : xo->k;
-  }
   if (o->nfacets) {
-    qx_hit *paras = NULL;
-    size_t npara = 0;
-    if (o->sort != INDAGA_SORT_RELEVANCE && !o->group) {   /* the same matches: count over a copy */
-      paras = qa_alloc(wa, (nall ? nall : 1) * sizeof *paras);
-      if (!paras) return wa->err;
-      if (nall) memcpy(paras, all, nall * sizeof *paras);
-      npara = nall;
-    } else {
-      rc = all_matches(wa, cx, s, tree, xo, 0, o->group ? 0 : r->total, &paras, &npara, err);
-      if (rc) return rc;
+    const qx_hit *paras = *hits;
+    size_t npara = *nhits;
+    if (o->group) {   /* the hits are documents: count over the paragraphs */
+      qx_hit *v = NULL;
+      rc = all_matches(wa, cx, s, tree, xo, 0, &v, &npara, err);
+      paras = v;
     }
-    rc = qo_facets(wa, &r->a, s, paras, npara, o->facets, o->nfacets, &r->facets, &r->nfacets, err);
+    if (!rc) rc = qo_facets(wa, &r->a, s, paras, npara, o->facets, o->nfacets, &r->facets, &r->nfacets, err);
+    if (rc) return rc;
   }
-  return rc;
+  return qo_select(wa, s, *hits, *nhits, o->sort, (size_t)o->offset + o->k, nhits, err);
 }
 
 int indaga_search(indaga_results **out, const indaga_index *idx, const char *query,
@@ -324,9 +308,10 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
   if (!rc) rc = qb_check(&bud);
   if (rc) goto done;
   const int full = o.sort != INDAGA_SORT_RELEVANCE || o.nfacets;   /* every match is visited */
-  qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, full };
+  qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, full, full };
   if (o.k > UINT32_MAX / 2 || o.offset > UINT32_MAX / 2) xo.k = UINT32_MAX;
   if (o.k == 0) goto done;
+  if (full) xo.k = 1024;   /* every match is collected (qx_opts.all): the first room */
   bud.phase = "expanding the query's words";
   rc = qx_compile(&wa, cx->an, s, tree, &xo, &q, &notes, &err);
   if (rc) goto done;
@@ -352,7 +337,7 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     err = NULL;
     rc = INDAGA_OK;
   }
-  if (!rc && full && !r->partial) {
+  if (!rc && full) {
     bud.phase = "sorting and counting matches";
     rc = sort_and_count(r, &wa, cx, s, tree, &xo, &o, &hits, &nhits, &err);
   }

@@ -1300,6 +1300,18 @@ static int better(const qx_hit *x, const qx_hit *y) {
 static void offer(qx_query *q, const qx_hit *h) {
   qx_hit *v = q->heap;
   size_t n = q->nheap;
+  if (q->o.all) {   /* every match, unordered (qx_opts.all): the array doubles when full */
+    if (n == q->o.k) {
+      if (n > UINT32_MAX / 2) { fail(q, INDAGA_ENOMEM, "collecting every match"); return; }
+      qx_hit *nv = qalloc(q, 2 * n * sizeof *nv);
+      if (!nv) return;
+      memcpy(nv, v, n * sizeof *nv);
+      q->heap = v = nv;
+      q->o.k = (unsigned)(2 * n);
+    }
+    v[q->nheap++] = *h;
+    return;
+  }
   if (n < q->o.k) {
     size_t i = q->nheap++;
     while (i > 0 && better(&v[(i - 1) / 2], h)) { v[i] = v[(i - 1) / 2]; i = (i - 1) / 2; }
@@ -1395,7 +1407,7 @@ static void run_one(qx_query *q, qit *it) {
       if (!ix_is_deleted(q->s, q->seg, x)) {
         qx_hit h = { qr_bm25(&q->pr, idf, tf, get_u32(lens + 4 * (size_t)x)), seg, x };
         q->matched++;
-        if (q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
+        if (q->o.all || q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
       }
     }
     int rc = seg_cursor_seek(c, next);
@@ -1453,7 +1465,7 @@ static void run_group(qx_query *q, qit *it) {
     if (!ix_is_deleted(q->s, q->seg, d)) {
       qx_hit h = { qr_bm25(&q->pr, idf, tf, seg_para_len(q->r, d)), seg, d };
       q->matched++;
-      if (q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
+      if (q->o.all || q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
     }
     d = next;
   }
@@ -1842,7 +1854,7 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, uint64_t *total, char **e
   if (q->rc && q->rc != INDAGA_ELIMIT) { *err = q->err; return q->rc; }
   /* over the budget: the hits so far are returned with the status, for partial results */
   for (size_t i = 0; i < q->npieces; i++) offer(q, &q->pieces[i].h);
-  qsort(q->heap, q->nheap, sizeof *q->heap, cmp_hits);
+  if (!q->o.all) qsort(q->heap, q->nheap, sizeof *q->heap, cmp_hits);
   *hits = q->heap;
   *nhits = q->nheap;
   *total = q->matched;

@@ -51,26 +51,75 @@ static int cmp_doc(const void *a, const void *b) {
   return x->h.pid < y->h.pid ? -1 : x->h.pid > y->h.pid;
 }
 
-int qo_sort(qa_arena *a, const ix_snapshot *s, qx_hit *h, size_t n, int sort, char **err) {
-  if (n < 2) return INDAGA_OK;
-  okey *k = qa_alloc(a, n * sizeof *k);
+typedef int (*okey_cmp)(const void *, const void *);
+
+static int cmp_rel(const void *a, const void *b) {
+  return better_score(&((const okey *)a)->h, &((const okey *)b)->h);
+}
+
+/* Sift k[i] down the heap k[0..n) whose top is the worst by @cmp. */
+static void sift(okey *k, size_t n, size_t i, okey_cmp cmp) {
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, w = i;
+    if (l < n && cmp(&k[l], &k[w]) > 0) w = l;
+    if (r < n && cmp(&k[r], &k[w]) > 0) w = r;
+    if (w == i) return;
+    okey t = k[i]; k[i] = k[w]; k[w] = t;
+    i = w;
+  }
+}
+
+int qo_select(qa_arena *a, const ix_snapshot *s, qx_hit *h, size_t n, int sort, size_t want, size_t *out_n,
+              char **err) {
+  okey_cmp cmp = sort == INDAGA_SORT_DATE ? cmp_date : sort == INDAGA_SORT_DATE_DESC ? cmp_date_desc
+               : sort == INDAGA_SORT_DOC ? cmp_doc : cmp_rel;
+  if (want > n) want = n;
+  *out_n = want;
+  if (!want) return INDAGA_OK;
+  okey *k = qa_alloc(a, want * sizeof *k);   /* a heap of the best @want so far, the worst on top */
   if (!k) return a->err;
+  const seg_reader *r = NULL;
+  const seg_fields *f = NULL;
+  uint32_t rseg = UINT32_MAX;
+  size_t nk = 0;
   for (size_t i = 0; i < n; i++) {
-    const seg_reader *r = ix_seg(s, h[i].seg);
-    uint32_t did;
-    k[i].h = h[i];
-    int rc = qf_para_date(r, h[i].pid, &k[i].date, &did, err);
-    if (rc) return rc;
-    if (sort == INDAGA_SORT_DOC) {
-      seg_doc d;
-      rc = seg_doc_get(r, did, &d);
-      if (rc) { *err = indaga__sprintf("index segment %s: %s while reading the document table", seg_name(r), indaga_strerror(rc)); return rc; }
-      k[i].id = d.id;
-      k[i].nid = d.nid;
+    okey x;
+    memset(&x, 0, sizeof x);
+    x.h = h[i];
+    if (sort != INDAGA_SORT_RELEVANCE) {
+      if (h[i].seg != rseg) {
+        rseg = h[i].seg;
+        r = ix_seg(s, rseg);
+        int rc = seg_fields_get(r, &f, err);
+        if (rc) return rc;
+      }
+      uint32_t did = sf_doc_of(f, h[i].pid);
+      x.date = sf_date(f, did);
+      if (sort == INDAGA_SORT_DOC) {
+        seg_doc d;
+        int rc = seg_doc_get(r, did, &d);
+        if (rc) {
+          *err = indaga__sprintf("index segment %s: %s while reading the document table", seg_name(r), indaga_strerror(rc));
+          return rc;
+        }
+        x.id = d.id;
+        x.nid = d.nid;
+      }
+    }
+    if (nk < want) {
+      size_t j = nk++;
+      k[j] = x;
+      while (j > 0 && cmp(&k[(j - 1) / 2], &k[j]) < 0) {   /* sift up: the worst stays on top */
+        okey t = k[j]; k[j] = k[(j - 1) / 2]; k[(j - 1) / 2] = t;
+        j = (j - 1) / 2;
+      }
+    } else if (cmp(&x, &k[0]) < 0) {
+      k[0] = x;
+      sift(k, nk, 0, cmp);
     }
   }
-  qsort(k, n, sizeof *k, sort == INDAGA_SORT_DATE ? cmp_date : sort == INDAGA_SORT_DATE_DESC ? cmp_date_desc : cmp_doc);
-  for (size_t i = 0; i < n; i++) h[i] = k[i].h;
+  qsort(k, nk, sizeof *k, cmp);
+  for (size_t i = 0; i < nk; i++) h[i] = k[i].h;
   return INDAGA_OK;
 }
 
@@ -139,11 +188,6 @@ static int cmp_slot(const void *a, const void *b) {
   return c ? c : (x->nkey > y->nkey) - (x->nkey < y->nkey);
 }
 
-static int cmp_pos(const void *a, const void *b) {
-  const qx_hit *x = a, *y = b;
-  if (x->seg != y->seg) return x->seg < y->seg ? -1 : 1;
-  return x->pid < y->pid ? -1 : x->pid > y->pid;
-}
 
 /* The facet field for the name asked: folded, Spanish names read as their English ones. */
 static const char *facet_field(qa_arena *a, const char *name, size_t *n) {
@@ -161,40 +205,47 @@ static const char *facet_field(qa_arena *a, const char *name, size_t *n) {
   return f;
 }
 
-int qo_facets(qa_arena *wa, qa_arena *ra, const ix_snapshot *s, qx_hit *h, size_t n,
+int qo_facets(qa_arena *wa, qa_arena *ra, const ix_snapshot *s, const qx_hit *h, size_t n,
               const char *const *names, size_t nf, indaga_facet **out, size_t *nout, char **err) {
   *out = NULL;
   *nout = 0;
-  qsort(h, n, sizeof *h, cmp_pos);
+  size_t nsegs = ix_nsegs(s);
   ftab *tabs = qa_alloc(wa, (nf ? nf : 1) * sizeof *tabs);
-  if (!tabs) return wa->err;
+  const seg_fields **sfs = qa_alloc(wa, (nsegs ? nsegs : 1) * sizeof *sfs);
+  uint32_t **slot = qa_alloc(wa, (nsegs ? nsegs : 1) * sizeof *slot);   /* per segment, per document: 0 unseen, 1 none, 2 + slot */
+  if (!tabs || !sfs || !slot) return wa->err;
+  for (size_t g = 0; g < nsegs; g++) {
+    int rc = seg_fields_get(ix_seg(s, g), &sfs[g], err);
+    if (rc) return rc;
+    slot[g] = qa_alloc(wa, ((size_t)seg_ndoc(ix_seg(s, g)) + 1) * sizeof **slot);
+    if (!slot[g]) return wa->err;
+  }
   size_t total = 0;
   for (size_t f = 0; f < nf; f++) {
     size_t nname;
     const char *field = facet_field(wa, names[f], &nname);
     if (!field) return wa->err ? wa->err : INDAGA_ENOMEM;
     ftab *t = &tabs[f];
-    uint32_t pseg = UINT32_MAX, pdid = UINT32_MAX;
-    fslot *cur = NULL;
+    for (size_t g = 0; g < nsegs; g++) memset(slot[g], 0, ((size_t)seg_ndoc(ix_seg(s, g)) + 1) * sizeof **slot);
     for (size_t i = 0; i < n; i++) {
-      const seg_reader *r = ix_seg(s, h[i].seg);
-      const seg_fields *sf;
-      int rc = seg_fields_get(r, &sf, err);
-      if (rc) return rc;
-      uint32_t did = sf_doc_of(sf, h[i].pid);
-      if (h[i].seg != pseg || did != pdid) {
-        pseg = h[i].seg;
-        pdid = did;
+      uint32_t g = h[i].seg, did = sf_doc_of(sfs[g], h[i].pid);
+      uint32_t sl = slot[g][did];
+      if (!sl) {                      /* the document's first match: its value, counted once */
         const char *k, *d;
         size_t nk, nd;
         char buf[16];
-        rc = qf_facet_value(r, field, did, &k, &nk, &d, &nd, buf, err);
+        int rc = qf_facet_value(ix_seg(s, g), field, did, &k, &nk, &d, &nd, buf, err);
         if (rc < 0) return rc;
-        cur = rc == 1 ? fslot_of(wa, t, k, nk, d, nd) : NULL;
-        if (rc == 1 && !cur) return wa->err ? wa->err : INDAGA_ENOMEM;
-        if (cur) cur->docs++;
+        sl = 1;
+        if (rc == 1) {
+          fslot *e = fslot_of(wa, t, k, nk, d, nd);
+          if (!e) return wa->err ? wa->err : INDAGA_ENOMEM;
+          e->docs++;
+          sl = 2 + (uint32_t)(e - t->v);
+        }
+        slot[g][did] = sl;
       }
-      if (cur) cur->paras++;
+      if (sl >= 2) t->v[sl - 2].paras++;
     }
     qsort(t->v, t->n, sizeof *t->v, cmp_slot);
     total += t->n;

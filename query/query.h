@@ -203,6 +203,7 @@ typedef struct qx_opts {
   int group;             /* best paragraph per document */
   double k1, b;
   int exhaustive;        /* never skip, and take the plain loops (reference runs in tests) */
+  int all;               /* with exhaustive: every match, unordered (k only the first room; order.c sorts) */
 } qx_opts;
 
 typedef struct qx_query qx_query;
