@@ -174,6 +174,9 @@ static uint8_t *value_table(qa_arena *a, const qf_spec *sp, const seg_fields *f,
   for (uint32_t id = 1; id <= nv; id++) {
     size_t n;
     const char *v = sf_value(f, (size_t)fi, id, &n);
+    /* the work budget: a glob costs up to its length times the value's (a hostile pattern is long) */
+    int brc = qb_step(a->bud, 1 + (sp->glob ? sp->nval / 16 * (n + 1) : 0) + (sp->nval + n) / 16);
+    if (brc) { a->err = brc; return NULL; }
     t[id] = (uint8_t)(sp->kind == QF_BODY ? body_pass(sp, v, n) : value_pass(sp, v, n));
   }
   return t;
