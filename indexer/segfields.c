@@ -2,11 +2,13 @@
 ** segfields.c: a segment's fields as columns (segfields.h), built from the
 ** document table once per open segment.
 **
-** Building: one pass over the documents; for each metadata field of each
-** document the value is folded and looked up in the field's hash table of
-** distinct values (open addressing, doubled at half full), giving its id.
-** Memory: 12 bytes per document plus 4 per document per field, plus the
-** distinct values (each stored twice: folded and as written).
+** Building: one pass over the documents for their first paragraphs, dates
+** and field names (keys folded, values untouched); then, per field on its
+** first use (sf_load), a pass that folds that field's values and looks each
+** up in the field's hash table of distinct values (open addressing,
+** doubled at half full), giving its id. Memory: 8 bytes per document, plus
+** 4 per document per field used, plus its distinct values (each stored
+** twice: folded and as written).
 */
 #include <stdatomic.h>
 #include <string.h>
@@ -18,13 +20,19 @@
 
 typedef struct sf_val { size_t off, n, doff, dn; } sf_val;
 
-typedef struct sf_field {
-  size_t name;                 /* offset in strs */
+/* One field's column and value dictionary (built by sf_load). */
+typedef struct sf_col {
   uint32_t *col;               /* ndoc value ids */
   sf_val *v;                   /* [0] unused; 1..nv */
   uint32_t nv, capv;
   uint32_t *slot;              /* hash table of value ids (build only) */
   uint32_t nslot;
+  ia_buf strs;                 /* the values, folded and as written, NUL-terminated */
+} sf_col;
+
+typedef struct sf_field {
+  size_t name;                 /* offset in names */
+  struct sf_col *_Atomic col;  /* NULL until sf_load */
 } sf_field;
 
 struct seg_fields {
@@ -32,7 +40,7 @@ struct seg_fields {
   uint32_t *start, *date;
   sf_field *f;
   size_t nf, capf;
-  ia_buf strs;                 /* every string, NUL-terminated */
+  ia_buf names;                /* field names, NUL-terminated */
 };
 
 int sf_fold(const char *p, size_t n, ia_buf *out) {
@@ -129,38 +137,36 @@ static uint64_t hash(const unsigned char *p, size_t n) {
   return h;
 }
 
-static sf_field *field(seg_fields *f, const char *k, size_t nk) {
+/* The index of field @k (folded), added when new; -1 on allocation failure. */
+static long field(seg_fields *f, const char *k, size_t nk) {
   for (size_t i = 0; i < f->nf; i++) {
-    const char *name = (const char *)f->strs.p + f->f[i].name;
-    if (strlen(name) == nk && !memcmp(name, k, nk)) return &f->f[i];
+    const char *name = (const char *)f->names.p + f->f[i].name;
+    if (strlen(name) == nk && !memcmp(name, k, nk)) return (long)i;
   }
   if (f->nf == f->capf) {
     size_t cap = f->capf ? f->capf * 2 : 16;
     sf_field *v = indaga__realloc(f->f, cap * sizeof *v);
-    if (!v) return NULL;
+    if (!v) return -1;
     f->f = v;
     f->capf = cap;
   }
   sf_field *x = &f->f[f->nf];
   memset(x, 0, sizeof *x);
-  x->col = indaga__calloc(f->ndoc ? f->ndoc : 1, sizeof *x->col);
-  if (!x->col) return NULL;
-  x->name = f->strs.n;
-  buf_append(&f->strs, k, nk);
-  buf_putc(&f->strs, 0);
-  if (f->strs.err) { indaga__free(x->col); return NULL; }
-  f->nf++;
-  return x;
+  x->name = f->names.n;
+  buf_append(&f->names, k, nk);
+  buf_putc(&f->names, 0);
+  if (f->names.err) return -1;
+  return (long)f->nf++;
 }
 
 /* The id of folded value @fv (as written: @v) in @x, added when new; 0 on failure. */
-static uint32_t value_id(seg_fields *f, sf_field *x, const unsigned char *fv, size_t nfv, const char *v, size_t nv) {
+static uint32_t value_id(sf_col *x, const unsigned char *fv, size_t nfv, const char *v, size_t nv) {
   if (2 * (x->nv + 1) >= x->nslot) {
     uint32_t ns = x->nslot ? x->nslot * 2 : 64;
     uint32_t *s = indaga__calloc(ns, sizeof *s);
     if (!s) return 0;
     for (uint32_t id = 1; id <= x->nv; id++) {
-      uint64_t h = hash(f->strs.p + x->v[id].off, x->v[id].n);
+      uint64_t h = hash(x->strs.p + x->v[id].off, x->v[id].n);
       uint32_t i = (uint32_t)h & (ns - 1);
       while (s[i]) i = (i + 1) & (ns - 1);
       s[i] = id;
@@ -172,7 +178,7 @@ static uint32_t value_id(seg_fields *f, sf_field *x, const unsigned char *fv, si
   uint32_t i = (uint32_t)hash(fv, nfv) & (x->nslot - 1);
   while (x->slot[i]) {
     const sf_val *e = &x->v[x->slot[i]];
-    if (e->n == nfv && !memcmp(f->strs.p + e->off, fv, nfv)) return x->slot[i];
+    if (e->n == nfv && !memcmp(x->strs.p + e->off, fv, nfv)) return x->slot[i];
     i = (i + 1) & (x->nslot - 1);
   }
   if (x->nv + 1 >= x->capv) {
@@ -184,19 +190,29 @@ static uint32_t value_id(seg_fields *f, sf_field *x, const unsigned char *fv, si
   }
   uint32_t id = ++x->nv;
   sf_val *e = &x->v[id];
-  e->off = f->strs.n;
+  e->off = x->strs.n;
   e->n = nfv;
-  buf_append(&f->strs, fv, nfv);
-  buf_putc(&f->strs, 0);
-  e->doff = f->strs.n;
+  buf_append(&x->strs, fv, nfv);
+  buf_putc(&x->strs, 0);
+  e->doff = x->strs.n;
   e->dn = nv;
-  buf_append(&f->strs, v, nv);
-  buf_putc(&f->strs, 0);
-  if (f->strs.err) return 0;
+  buf_append(&x->strs, v, nv);
+  buf_putc(&x->strs, 0);
+  if (x->strs.err) return 0;
   x->slot[i] = id;
   return id;
 }
 
+static void col_free(sf_col *c) {
+  if (!c) return;
+  indaga__free(c->col);
+  indaga__free(c->v);
+  indaga__free(c->slot);
+  buf_free(&c->strs);
+  indaga__free(c);
+}
+
+/* Pass 1: first paragraphs, dates and the field names (keys folded; values untouched). */
 static int build(const seg_reader *r, seg_fields **out, char **errmsg) {
   seg_fields *f = indaga__calloc(1, sizeof *f);
   if (!f) return INDAGA_ENOMEM;
@@ -204,36 +220,78 @@ static int build(const seg_reader *r, seg_fields **out, char **errmsg) {
   f->start = indaga__malloc(((size_t)f->ndoc + 1) * sizeof *f->start);
   f->date = indaga__calloc(f->ndoc ? f->ndoc : 1, sizeof *f->date);
   int rc = f->start && f->date ? INDAGA_OK : INDAGA_ENOMEM;
-  ia_buf kb = { 0 }, vb = { 0 };
+  ia_buf kb = { 0 };
   for (uint32_t did = 0; did < f->ndoc && !rc; did++) {
     seg_doc d;
     rc = seg_doc_get(r, did, &d);
     if (rc) break;
     f->start[did] = d.first_para;
     f->date[did] = doc_date(&d);
-    for (size_t i = 0;; i++) {
+    const unsigned char *p = d.meta, *end = d.meta + d.nmeta;
+    while (p < end) {
       const char *k, *v;
       size_t nk, nv;
-      int got = seg_doc_meta(&d, i, &k, &nk, &v, &nv);
-      if (got < 0) { rc = seg__corrupt(r, errmsg, "bad metadata of document %u", did); break; }
-      if (!got) break;
+      /* walk the records directly: seg_doc_meta(i) would rescan the first i */
+      seg_doc one = d;
+      one.meta = p;
+      one.nmeta = (size_t)(end - p);
+      if (seg_doc_meta(&one, 0, &k, &nk, &v, &nv) != 1) { rc = seg__corrupt(r, errmsg, "bad metadata of document %u", did); break; }
+      p = (const unsigned char *)v + nv;
       buf_reset(&kb);
-      buf_reset(&vb);
-      if (sf_fold(k, nk, &kb) || sf_fold(v, nv, &vb)) { rc = INDAGA_ENOMEM; break; }
-      if (!kb.n || !vb.n) continue;
-      sf_field *x = field(f, (const char *)kb.p, kb.n);
-      if (!x) { rc = INDAGA_ENOMEM; break; }
-      uint32_t id = value_id(f, x, vb.p, vb.n, v, nv);
-      if (!id) { rc = INDAGA_ENOMEM; break; }
-      x->col[did] = id;
+      if (sf_fold(k, nk, &kb)) { rc = INDAGA_ENOMEM; break; }
+      if (kb.n && field(f, (const char *)kb.p, kb.n) < 0) { rc = INDAGA_ENOMEM; break; }
     }
   }
   if (!rc) f->start[f->ndoc] = seg_npara(r);
   buf_free(&kb);
-  buf_free(&vb);
-  for (size_t i = 0; i < f->nf; i++) { indaga__free(f->f[i].slot); f->f[i].slot = NULL; }
-  if (rc) { seg_fields_free(f); return rc == INDAGA_ECORRUPT || rc == INDAGA_ENOMEM ? rc : INDAGA_ECORRUPT; }
+  if (rc) { seg_fields_free(f); return rc; }
   *out = f;
+  return INDAGA_OK;
+}
+
+int sf_load(const seg_reader *r, const seg_fields *fc, size_t fi, char **errmsg) {
+  seg_fields *f = (seg_fields *)(uintptr_t)fc;   /* the columns are the mutable cache of a built table */
+  sf_field *x = &f->f[fi];
+  if (atomic_load_explicit(&x->col, memory_order_acquire)) return INDAGA_OK;
+  sf_col *c = indaga__calloc(1, sizeof *c);
+  if (!c) return INDAGA_ENOMEM;
+  c->col = indaga__calloc(f->ndoc ? f->ndoc : 1, sizeof *c->col);
+  int rc = c->col ? INDAGA_OK : INDAGA_ENOMEM;
+  const char *name = (const char *)f->names.p + x->name;
+  size_t nname = strlen(name);
+  ia_buf kb = { 0 }, vb = { 0 };
+  for (uint32_t did = 0; did < f->ndoc && !rc; did++) {
+    seg_doc d;
+    rc = seg_doc_get(r, did, &d);
+    if (rc) break;
+    const unsigned char *p = d.meta, *end = d.meta + d.nmeta;
+    while (p < end) {
+      const char *k, *v;
+      size_t nk, nv;
+      seg_doc one = d;
+      one.meta = p;
+      one.nmeta = (size_t)(end - p);
+      if (seg_doc_meta(&one, 0, &k, &nk, &v, &nv) != 1) { rc = seg__corrupt(r, errmsg, "bad metadata of document %u", did); break; }
+      p = (const unsigned char *)v + nv;
+      buf_reset(&kb);
+      if (sf_fold(k, nk, &kb)) { rc = INDAGA_ENOMEM; break; }
+      if (kb.n != nname || memcmp(kb.p, name, nname)) continue;
+      buf_reset(&vb);
+      if (sf_fold(v, nv, &vb)) { rc = INDAGA_ENOMEM; break; }
+      if (!vb.n) continue;
+      uint32_t id = value_id(c, vb.p, vb.n, v, nv);
+      if (!id) { rc = INDAGA_ENOMEM; break; }
+      c->col[did] = id;
+    }
+  }
+  buf_free(&kb);
+  buf_free(&vb);
+  indaga__free(c->slot);
+  c->slot = NULL;
+  if (rc) { col_free(c); return rc; }
+  sf_col *expect = NULL;
+  if (!atomic_compare_exchange_strong_explicit(&x->col, &expect, c, memory_order_acq_rel, memory_order_acquire))
+    col_free(c);
   return INDAGA_OK;
 }
 
@@ -254,15 +312,11 @@ int seg_fields_get(const seg_reader *r, const seg_fields **out, char **errmsg) {
 
 void seg_fields_free(seg_fields *f) {
   if (!f) return;
-  for (size_t i = 0; i < f->nf; i++) {
-    indaga__free(f->f[i].col);
-    indaga__free(f->f[i].v);
-    indaga__free(f->f[i].slot);
-  }
+  for (size_t i = 0; i < f->nf; i++) col_free(atomic_load(&f->f[i].col));
   indaga__free(f->f);
   indaga__free(f->start);
   indaga__free(f->date);
-  buf_free(&f->strs);
+  buf_free(&f->names);
   indaga__free(f);
 }
 
@@ -278,7 +332,7 @@ uint32_t sf_doc_of(const seg_fields *f, uint32_t pid) {
 const uint32_t *sf_starts(const seg_fields *f) { return f->start; }
 uint32_t sf_date(const seg_fields *f, uint32_t did) { return did < f->ndoc ? f->date[did] : 0; }
 size_t sf_nfields(const seg_fields *f) { return f->nf; }
-const char *sf_name(const seg_fields *f, size_t fi) { return (const char *)f->strs.p + f->f[fi].name; }
+const char *sf_name(const seg_fields *f, size_t fi) { return (const char *)f->names.p + f->f[fi].name; }
 
 long sf_find(const seg_fields *f, const char *name, size_t n) {
   for (size_t i = 0; i < f->nf; i++) {
@@ -288,18 +342,22 @@ long sf_find(const seg_fields *f, const char *name, size_t n) {
   return -1;
 }
 
-uint32_t sf_nvalues(const seg_fields *f, size_t fi) { return f->f[fi].nv; }
+static const sf_col *col_of(const seg_fields *f, size_t fi) {
+  return atomic_load_explicit(&((seg_fields *)(uintptr_t)f)->f[fi].col, memory_order_acquire);
+}
+
+uint32_t sf_nvalues(const seg_fields *f, size_t fi) { return col_of(f, fi)->nv; }
 
 const char *sf_value(const seg_fields *f, size_t fi, uint32_t vid, size_t *n) {
-  const sf_val *e = &f->f[fi].v[vid];
-  *n = e->n;
-  return (const char *)f->strs.p + e->off;
+  const sf_col *c = col_of(f, fi);
+  *n = c->v[vid].n;
+  return (const char *)c->strs.p + c->v[vid].off;
 }
 
 const char *sf_display(const seg_fields *f, size_t fi, uint32_t vid, size_t *n) {
-  const sf_val *e = &f->f[fi].v[vid];
-  *n = e->dn;
-  return (const char *)f->strs.p + e->doff;
+  const sf_col *c = col_of(f, fi);
+  *n = c->v[vid].dn;
+  return (const char *)c->strs.p + c->v[vid].doff;
 }
 
-const uint32_t *sf_column(const seg_fields *f, size_t fi) { return f->f[fi].col; }
+const uint32_t *sf_column(const seg_fields *f, size_t fi) { return col_of(f, fi)->col; }

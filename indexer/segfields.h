@@ -2,13 +2,15 @@
 ** segfields.h: a segment's document-level fields as columns, for filters,
 ** ranges, facets and sorting (README "Fields and dates").
 **
-** Built on first use from the DOCS section (every document's metadata read
-** once), then kept with the open segment until seg_close, so a filter, a
-** range or a facet over a million paragraphs reads integers, not metadata
-** text: per document its first paragraph, its date as yyyymmdd, and for
-** each field the id of its value; per field a dictionary of the distinct
-** values, folded like the analyzer's keys (lowercase, accents out, ñ kept,
-** white space collapsed), with the first original spelling for display.
+** Built on first use from the DOCS section, then kept with the open
+** segment until seg_close, so a filter, a range or a facet over a million
+** paragraphs reads integers, not metadata text: per document its first
+** paragraph and its date as yyyymmdd, and the names of the fields (one pass
+** over the documents, values untouched); then, the first time a field is
+** used (sf_load), per document the id of its value and the field's
+** dictionary of distinct values, folded like the analyzer's keys
+** (lowercase, accents out, ñ kept, white space collapsed), with the first
+** original spelling for display.
 **
 ** "The" date of a document: its `date` field (front matter `date`/`fecha`,
 ** else the UN header's date line, else front matter `publication_date`, as
@@ -46,6 +48,12 @@ size_t sf_nfields(const seg_fields *f);
 const char *sf_name(const seg_fields *f, size_t fi);
 /* The field named @name (folded), or -1. */
 long sf_find(const seg_fields *f, const char *name, size_t n);
+/*
+** Build the column and value dictionary of field @fi (once; threads may
+** race, the first published wins). Required before sf_nvalues, sf_value,
+** sf_display and sf_column of @fi. INDAGA_OK, INDAGA_ENOMEM, INDAGA_ECORRUPT.
+*/
+int sf_load(const seg_reader *r, const seg_fields *f, size_t fi, char **errmsg);
 /* Distinct values of field @fi: ids 1..sf_nvalues. */
 uint32_t sf_nvalues(const seg_fields *f, size_t fi);
 /* Value @vid of field @fi, folded (NUL-terminated), and as first written. */

@@ -250,6 +250,8 @@ int qf_compile(qa_arena *a, const ix_snapshot *s, const qnode *fq, qf_spec **out
     if (sp->kind == QF_FIELD) g->fi = sf_find(g->f, sp->name, sp->nname);
     else if (sp->kind == QF_BODY) { g->fi = sf_find(g->f, "symbols", 7); g->fi2 = sf_find(g->f, "symbol", 6); }
     if (g->fi >= 0) known = 1;
+    if (g->fi >= 0 && (rc = sf_load(g->r, g->f, (size_t)g->fi, err))) return rc;
+    if (g->fi2 >= 0 && (rc = sf_load(g->r, g->f, (size_t)g->fi2, err))) return rc;
     g->vpass = value_table(a, sp, g->f, g->fi);
     g->vpass2 = value_table(a, sp, g->f, g->fi2);
     if (a->err) return a->err;
@@ -307,6 +309,7 @@ int qf_facet_value(const seg_reader *r, const char *name, uint32_t did, const ch
   }
   long fi = sf_find(f, name, strlen(name));
   if (fi < 0) return 0;
+  if ((rc = sf_load(r, f, (size_t)fi, err))) return rc;
   uint32_t id = sf_column(f, (size_t)fi)[did];
   if (!id) return 0;
   *key = sf_value(f, (size_t)fi, id, nkey);
