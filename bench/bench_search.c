@@ -144,7 +144,7 @@ static int fields_cmd(const char *index, int passes) {
   o.time_ms = 0;
   o.memory_bytes = 0;
   double t0 = peer_now();
-  int hits = run_query(idx, "status:in_force", &o, NULL, 0, 1);
+  int hits = run_query(idx, "status:none_such date:1000", &o, NULL, 0, 1);   /* passes no document: the build alone */
   printf("columns_ms=%.1f (first filter of the process, %d hits)\n", (peer_now() - t0) * 1e3, hits);
   for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
     double plain = 0;
