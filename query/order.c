@@ -21,7 +21,9 @@ typedef struct okey {
   qx_hit h;
 } okey;
 
+/* Relevance, as the evaluator ranks: best-match tier, score, then document order. */
 static int better_score(const qx_hit *x, const qx_hit *y) {
+  if (x->tier != y->tier) return x->tier > y->tier ? -1 : 1;
   if (x->score != y->score) return x->score > y->score ? -1 : 1;
   if (x->seg != y->seg) return x->seg < y->seg ? -1 : 1;
   return x->pid < y->pid ? -1 : x->pid > y->pid;
