@@ -311,7 +311,7 @@ typedef struct indaga_hit {
   size_t nbefore;
   const char *const *after;    /**< up to context paragraph texts after, in order */
   size_t nafter;
-  const char *date;            /**< the document's date: yyyy-mm-dd, or yyyy for a year only; NULL when none */
+  const char *date;            /**< the document's date (ISO 8601, "2017-11-22"), or NULL (none, or a year only) */
 } indaga_hit;
 
 /**

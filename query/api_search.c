@@ -191,10 +191,9 @@ static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_s
   h->byte_end = p.src_end;
   uint32_t ymd, did;
   char *ferr = NULL;
-  if (qf_para_date(sr, x->pid, &ymd, &did, &ferr) == INDAGA_OK && ymd) {
+  if (qf_para_date(sr, x->pid, &ymd, &did, &ferr) == INDAGA_OK && ymd % 100) {   /* a full date; a year alone is not one */
     char ds[16];
-    if (ymd % 10000 == 0) snprintf(ds, sizeof ds, "%04u", ymd / 10000);
-    else snprintf(ds, sizeof ds, "%04u-%02u-%02u", ymd / 10000, ymd / 100 % 100, ymd % 100);
+    snprintf(ds, sizeof ds, "%04u-%02u-%02u", ymd / 10000, ymd / 100 % 100, ymd % 100);
     h->date = qa_strndup(&r->a, ds, strlen(ds));
   }
   indaga__free(ferr);
