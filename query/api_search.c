@@ -209,9 +209,13 @@ static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_s
   return rc;
 }
 
-/* Every match of @tree (one hit per document with @group), unordered: an exhaustive run collecting all. */
+/*
+** Every match of @tree (one hit per document with @group), unordered: an
+** exhaustive run collecting all. *out is the query holding them; free them
+** with qx_all_free(*out) when done.
+*/
 static int all_matches(qa_arena *wa, qx_ctx *cx, const ix_snapshot *s, const qnode *tree, const qx_opts *base,
-                       int group, qx_hit **hits, size_t *nhits, char **err) {
+                       int group, qx_hit **hits, size_t *nhits, qx_query **out, char **err) {
   qx_opts xo = *base;
   xo.group = group;
   xo.exhaustive = 1;
@@ -224,6 +228,7 @@ static int all_matches(qa_arena *wa, qx_ctx *cx, const ix_snapshot *s, const qno
   int rc = qx_compile(wa, cx->an, s, tree, &xo, &q, NULL, err);
   if (!rc && q) rc = qx_topk(q, hits, nhits, &counts, err);
   qx_release(q);
+  *out = q;
   return rc;
 }
 
@@ -239,12 +244,14 @@ static int sort_and_count(indaga_results *r, qa_arena *wa, qx_ctx *cx, const ix_
   if (o->nfacets) {
     const qx_hit *paras = *hits;
     size_t npara = *nhits;
+    qx_query *pq = NULL;
     if (o->group) {   /* the hits are documents: count over the paragraphs */
       qx_hit *v = NULL;
-      rc = all_matches(wa, cx, s, tree, xo, 0, &v, &npara, err);
+      rc = all_matches(wa, cx, s, tree, xo, 0, &v, &npara, &pq, err);
       paras = v;
     }
     if (!rc) rc = qo_facets(wa, &r->a, s, paras, npara, o->facets, o->nfacets, &r->facets, &r->nfacets, err);
+    qx_all_free(pq);
     if (rc) return rc;
   }
   return qo_select(wa, s, *hits, *nhits, o->sort, (size_t)o->offset + o->k, nhits, err);
@@ -389,6 +396,7 @@ done:
   if (notes.n && !notes.err) r->note = qa_strndup(&r->a, (const char *)notes.p, notes.n);
   indaga__free(err);
   qx_release(q);
+  qx_all_free(q);
   qa_free(&wa);
   buf_free(&notes);
   qx_pool_put(idx, cx);

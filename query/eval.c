@@ -129,20 +129,43 @@ static int better(const qx_hit *x, const qx_hit *y) {
   return x->pid < y->pid;
 }
 
+/*
+** qx_opts.all: room for twice the matches (1024 at first), by realloc
+** outside the arena (doubling there would keep every old copy), each byte
+** charged to the budget first. 0, or -1 with q->rc set.
+*/
+static int all_grow(qx_query *q) {
+  size_t n = q->allcap, c = n ? 2 * n : 1024;
+  if (c > UINT32_MAX) { qx_fail(q, INDAGA_ENOMEM, "collecting every match"); return -1; }
+  int rc = qb_charge(q->a->bud, (c - n) * sizeof *q->allhits);
+  if (rc) { qx_fail(q, rc, "collecting every match"); return -1; }
+  qx_hit *v = indaga__realloc(q->allhits, c * sizeof *v);
+  if (!v) {
+    qb_uncharge(q->a->bud, (c - n) * sizeof *v);
+    qx_fail(q, INDAGA_ENOMEM, "collecting every match");
+    return -1;
+  }
+  q->allhits = q->heap = v;
+  q->allcap = c;
+  q->o.k = (unsigned)c;   /* the run loops see room; pruning is off (exhaustive) */
+  return 0;
+}
+
+void qx_all_free(qx_query *q) {
+  if (!q || !q->allhits) return;
+  qb_uncharge(q->a->bud, q->allcap * sizeof *q->allhits);
+  indaga__free(q->allhits);
+  q->allhits = q->heap = NULL;
+  q->allcap = q->nheap = 0;
+}
+
 /* Offer @h to the heap (heap[0] is the worst kept). */
 static void offer(qx_query *q, const qx_hit *h) {
   qx_hit *v = q->heap;
   size_t n = q->nheap;
-  if (q->o.all) {   /* every match, unordered (qx_opts.all): the array doubles when full */
-    if (n == q->o.k) {
-      if (n > UINT32_MAX / 2) { qx_fail(q, INDAGA_ENOMEM, "collecting every match"); return; }
-      qx_hit *nv = qx_alloc(q, 2 * n * sizeof *nv);
-      if (!nv) return;
-      memcpy(nv, v, n * sizeof *nv);
-      q->heap = v = nv;
-      q->o.k = (unsigned)(2 * n);
-    }
-    v[q->nheap++] = *h;
+  if (q->o.all) {   /* every match, unordered (qx_opts.all) */
+    if (n == q->allcap && all_grow(q)) return;
+    q->heap[q->nheap++] = *h;
     return;
   }
   if (n < q->o.k) {
@@ -1009,7 +1032,8 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   memset(counts, 0, sizeof *counts);
   *err = NULL;
   if (q->o.k == 0) q->o.k = 1;
-  q->heap = qx_alloc(q, q->o.k * sizeof *q->heap);
+  if (q->o.all) all_grow(q);
+  else q->heap = qx_alloc(q, q->o.k * sizeof *q->heap);
   q->prox = qx_alloc(q, 64 * sizeof *q->prox);
   if (q->rc) { *err = q->err; return q->rc; }
   q->full_tier = q->root->kind == C_BEST ? (uint32_t)q->root->nopt : 0;

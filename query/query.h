@@ -256,6 +256,13 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
 ** between two matched words, as inside a phrase), else 0.
 */
 int qx_match_token(const qx_query *q, size_t seg, const ia_token *tok, uint32_t *group);
+/*
+** Free the array of every match that a qx_opts.all run returned as *hits
+** (malloc'd, charged to the search's budget: doubling in the arena would
+** hold twice the matches), giving its bytes back to the budget. Call it
+** when done with those hits. Accepts NULL.
+*/
+void qx_all_free(qx_query *q);
 /* Close the cursors of @q. Accepts NULL. */
 void qx_release(qx_query *q);
 
