@@ -34,6 +34,7 @@
 #include "query/query.h"
 #include "query/fields.h"
 #include "query/order.h"
+#include "query/suggest.h"
 #include "indexer/index.h"
 
 struct indaga_results {
@@ -47,6 +48,9 @@ struct indaga_results {
   int partial;             /* out of time: the hits found so far */
   indaga_facet *facets;    /* facet counts (order.c) */
   size_t nfacets;
+  char *suggestion;        /* the query with misspelled words corrected (suggest.c), or NULL */
+  int fix_unknown;         /* the suggestion corrects a word no paragraph holds */
+  int corrected;           /* the hits are the suggestion's (see indaga_search) */
 };
 
 static uint64_t now_us(void) {
@@ -64,8 +68,6 @@ static void set_err(indaga_results *r, const char *msg) {
 
 /* Bytes of a version 1 indaga_search_options: up to and including `snippets`. */
 #define OPTIONS_V1_SIZE (offsetof(indaga_search_options, snippets) + sizeof(int))
-/* Bytes of a version 2 one: up to and including `mode`. */
-#define OPTIONS_V2_SIZE (offsetof(indaga_search_options, mode) + sizeof(int))
 
 #define WEAK 0x80000000u   /* a stopword match, kept only between two matched words */
 
@@ -257,6 +259,17 @@ static int sort_and_count(indaga_results *r, qa_arena *wa, qx_ctx *cx, const ix_
   return qo_select(wa, s, *hits, *nhits, o->sort, (size_t)o->offset + o->k, nhits, err);
 }
 
+
+static int search_once(indaga_results *r, const indaga_index *idx, const char *query,
+                       indaga_search_options o, int suggest);
+
+/*
+** The search. When it has a corrected query (suggest.c) and either finds
+** nothing or corrects a word no paragraph holds (which then matches
+** nothing: with best match the other words' paragraphs would be the
+** answer, the misspelled word's meaning lost), and the correction finds
+** something, the results are the correction's, marked so.
+*/
 int indaga_search(indaga_results **out, const indaga_index *idx, const char *query,
                   const indaga_search_options *opts) {
   if (!out) return INDAGA_EMISUSE;
@@ -270,8 +283,11 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
       set_err(r, "indaga_search: unknown options version");
       return INDAGA_EMISUSE;
     }
-    if (opts->version == 1) memcpy(&o, opts, OPTIONS_V1_SIZE);   /* its struct ends there; the rest keeps the defaults */
-    else if (opts->version == 2) memcpy(&o, opts, OPTIONS_V2_SIZE);
+    /* an older caller's struct ends before the fields of later versions: copy what it
+    ** has, keep the defaults after */
+    if (opts->version == 1) memcpy(&o, opts, OPTIONS_V1_SIZE);
+    else if (opts->version == 2) memcpy(&o, opts, offsetof(indaga_search_options, correct));
+    else if (opts->version == 3) memcpy(&o, opts, offsetof(indaga_search_options, sort));
     else o = *opts;
     o.version = INDAGA_SEARCH_OPTIONS_VERSION;
   }
@@ -298,6 +314,25 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     return INDAGA_EMISUSE;
   }
   uint64_t t0 = now_us();
+  int rc = search_once(r, idx, query, o, 1);
+  if (rc == INDAGA_OK && o.correct && r->suggestion && (r->counts.total == 0 || r->fix_unknown)) {
+    indaga_results *c = indaga__calloc(1, sizeof *c);
+    if (c && search_once(c, idx, r->suggestion, o, 0) == INDAGA_OK && c->counts.total > 0 &&
+        (c->suggestion = qa_strndup(&c->a, r->suggestion, strlen(r->suggestion))) != NULL) {
+      indaga_results t = *r;
+      *r = *c;
+      *c = t;
+      r->corrected = 1;
+    }
+    indaga_results_free(c);   /* the other one */
+  }
+  r->took_us = now_us() - t0;
+  return rc;
+}
+
+/* One search of @query into the empty results @r; with @suggest, also its suggestion. */
+static int search_once(indaga_results *r, const indaga_index *idx, const char *query,
+                       indaga_search_options o, int suggest) {
   const ix_snapshot *s = ix_index_snapshot(idx);
   qb_budget bud;
   qb_init(&bud, o.time_ms, o.memory_bytes, o.cancel);
@@ -354,6 +389,13 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     rc = sort_and_count(r, &wa, cx, s, tree, &xo, &o, &hits, &nhits, &err);
   }
   if (rc) goto done;
+  if (suggest) {
+    char *fix = NULL;
+    bud.phase = "looking up suggestions";
+    rc = qs_suggest(&wa, cx->an, s, tree, query, strlen(query), &fix, &r->fix_unknown, &err);
+    if (rc) goto done;
+    if (fix && !(r->suggestion = qa_strndup(&r->a, fix, strlen(fix)))) { rc = INDAGA_ENOMEM; goto done; }
+  }
   bud.phase = "building hits";
   if (nhits > o.offset) {
     r->n = nhits - o.offset;
@@ -400,7 +442,6 @@ done:
   qa_free(&wa);
   buf_free(&notes);
   qx_pool_put(idx, cx);
-  r->took_us = now_us() - t0;
   return rc;
 }
 
@@ -423,6 +464,8 @@ const indaga_facet *indaga_results_facet(const indaga_results *r, size_t i) {
 
 const char *indaga_results_errmsg(const indaga_results *r) { return r ? r->errmsg : NULL; }
 const char *indaga_results_note(const indaga_results *r) { return r ? r->note : NULL; }
+const char *indaga_results_suggestion(const indaga_results *r) { return r ? r->suggestion : NULL; }
+int indaga_results_corrected(const indaga_results *r) { return r ? r->corrected : 0; }
 
 void indaga_results_free(indaga_results *r) {
   if (!r) return;
