@@ -941,11 +941,13 @@ static qit *count_build(qx_query *q, size_t s) {
   return qx_build(q, q->root);
 }
 
-/* An estimate rounded to two significant digits. */
-static uint64_t round2(double x) {
-  if (x < 100) return (uint64_t)llround(x);
+/* An estimate rounded to two significant digits, never above @max (then rounded down). */
+static uint64_t round2(double x, double max) {
+  if (x < 100) return (uint64_t)llround(x > max ? floor(max) : x);
   double p = pow(10.0, floor(log10(x)) - 1);
-  return (uint64_t)llround(x / p) * (uint64_t)llround(p);
+  double r = (double)llround(x / p);
+  if (r * p > max) r = floor(max / p);
+  return (uint64_t)r * (uint64_t)llround(p);
 }
 
 /* Phrase and NEAR nodes under @c. */
@@ -976,8 +978,43 @@ static double union_floor(const qx_query *q) {
   return df - (paras - (double)ix_live_paras(q->s));
 }
 
+/*
+** An upper bound of the matches of @c (paragraphs; documents are fewer):
+** a word matches its df at most, a conjunction its rarest positive kid, a
+** disjunction the sum of its kids, a filter or an exclusion every
+** paragraph; a best match its rarest required kid, and the sum of its
+** optional kids when no required kid scores (a filter never makes a
+** candidate alone, op_best.c). Requirements and filters only remove.
+*/
+static double match_bound(const qx_query *q, const cnode *c, double paras) {
+  double b = paras, sum = 0;
+  switch (c->kind) {
+  case C_GROUP: return c->g->df < paras ? c->g->df : paras;
+  case C_AND: case C_PHRASE: case C_NEAR:
+    for (size_t i = 0; i < c->npos; i++) { double k = match_bound(q, c->kids[i], paras); if (k < b) b = k; }
+    return b;
+  case C_OR:
+    for (size_t i = 0; i < c->npos; i++) sum += match_bound(q, c->kids[i], paras);
+    return sum < paras ? sum : paras;
+  case C_BEST: {
+    size_t nreq = c->npos - c->nopt;
+    int scores = 0;
+    for (size_t i = 0; i < nreq; i++) {
+      double k = match_bound(q, c->kids[i], paras);
+      if (k < b) b = k;
+      scores |= c->kids[i]->kind != C_FILTER;
+    }
+    if (scores) return b;
+    for (size_t i = nreq; i < c->npos; i++) sum += match_bound(q, c->kids[i], paras);
+    return sum < b ? sum : b;
+  }
+  default: return paras;   /* C_FILTER, C_NOT */
+  }
+}
+
 static void count_pass(qx_query *q, qx_counts *c) {
   qx_tally t = { 0, 0, SEG_END, SIZE_MAX, 0 };
+  q->ncpieces = 0;
   uint64_t budget = q->o.count_steps ? q->o.count_steps : QX_COUNT_WORK;
   /* each match the top-k run verified costs the exact phase a seek (and a check): it cannot end */
   uint64_t least = (uint64_t)q->matched * (1 + (positional(q->root) ? QX_POS_COST : 0));
@@ -998,7 +1035,13 @@ static void count_pass(qx_query *q, qx_counts *c) {
     if (done) { c->total = t.n; c->all_words = t.all; c->exact = 1; }
     return;
   }
-  /* sampling: windows spread over each segment, each scaled by the part of it counted */
+  /*
+  ** Sampling: windows spread over each segment, each scaled by the part of
+  ** it counted. Where matches cluster (documents on one subject) a window
+  ** opening on a cluster covers little of itself before its work runs out
+  ** and scales high, so the estimate is held to match_bound: a filter or a
+  ** requirement only removes matches from the words that make them.
+  */
   double est = 0, est_all = 0;
   uint64_t per = (q->o.count_steps ? q->o.count_steps / 2 : QX_SAMPLE_WORK) / (QX_SAMPLE_WINDOWS * (q->nsegs ? q->nsegs : 1));
   uint64_t least_per = positional(q->root) ? QX_POS_COST + 1 : 16;   /* a window sees a match or a check at least */
@@ -1021,9 +1064,32 @@ static void count_pass(qx_query *q, qx_counts *c) {
   }
   q->counting = 0;
   if (q->rc) return;
+  double bound = match_bound(q, q->root, (double)ix_live_paras(q->s));
+  cnode *root = q->root;
+  size_t nreq = root->kind == C_BEST ? root->npos - root->nopt : root->kind == C_AND ? root->npos : 0;
+  size_t nfilt = 0;
+  for (size_t i = 0; i < nreq; i++) nfilt += root->kids[i]->kind == C_FILTER;
+  if (nfilt && nfilt < root->npos) {
+    /* at most the count, with the same work, of the query without its filters (the rest of the root's kids) */
+    cnode words = *root;
+    words.kids = qx_alloc(q, root->nkids * sizeof *words.kids);
+    if (!words.kids) return;
+    words.nkids = 0;
+    for (size_t i = 0; i < root->nkids; i++)
+      if (i >= nreq || root->kids[i]->kind != C_FILTER) words.kids[words.nkids++] = root->kids[i];
+    words.npos -= nfilt;
+    qx_counts wc = { 0, 0, 0, 0 };
+    q->root = &words;
+    count_pass(q, &wc);
+    q->root = root;
+    if (q->rc) return;
+    if ((double)wc.total < bound) bound = (double)wc.total;
+  }
+  if (est > bound) est = bound;
+  if (est_all > est) est_all = est;
   c->exact = 0;
-  c->total = round2(est);   /* not raised to the exact phase's partial count, which k may cut short */
-  c->all_words = round2(est_all);
+  c->total = round2(est, bound);   /* not raised to the exact phase's partial count, which k may cut short */
+  c->all_words = round2(est_all, (double)c->total);
 }
 
 int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char **err) {

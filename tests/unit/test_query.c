@@ -519,6 +519,56 @@ static void test_query__counts_are_honest(void **state) {
   while (m >= 100) { assert_int_equal(m % 10, 0); m /= 10; }   /* two significant digits */
 }
 
+/*
+** A filter (or any required operand) only removes matches: the count of a
+** query, estimated or exact, never exceeds that of its unfiltered part
+** counted with the same work, and an exact count equals the matches of an
+** exhaustive run.
+*/
+static uint64_t count_with(const char *text, uint32_t steps, int exhaustive, int *exact, size_t *nhits) {
+  qa_arena a = { 0 };
+  qx_hit *h;
+  size_t n;
+  uint64_t total;
+  g_count_steps = steps;
+  topk_internal(text, exhaustive ? 100000 : 10, 0, exhaustive, QX_MODE_BEST, &a, &h, &n, &total);
+  g_count_steps = 0;
+  *exact = g_exact;
+  *nhits = n;
+  qa_free(&a);
+  return total;
+}
+
+static void test_query__filtered_counts_bounded(void **state) {
+  (void)state;
+  static const char *const qs[][2] = {
+    { "terrorismo doc:*", "terrorismo" }, { "de la doc:*", "de la" },
+    { "estados miembros year:2015", "estados miembros" }, { "consejo seguridad doc:*", "consejo seguridad" },
+    { "naciones unidas +consejo", "consejo" }, { "de la symbol:*", "de la" },
+    { "\"consejo de seguridad\" year:2015", "\"consejo de seguridad\"" }, { "terrorismo -armas", "terrorismo" },
+    { "+consejo +seguridad doc:*", "+consejo +seguridad" }, { "\"estados miembros\" NEAR/5 terrorismo doc:*",
+                                                              "\"estados miembros\" NEAR/5 terrorismo" },
+  };
+  static const uint32_t steps[] = { 32, 64, 256, 0 };
+  for (size_t i = 0; i < ARRAY_SIZE(qs); i++) {
+    int exact;
+    size_t n;
+    (void)count_with(qs[i][0], 0, 1, &exact, &n);
+    uint64_t brute = n;   /* an exhaustive run with room for every match lists each once */
+    assert_true(brute > 0 && brute < 100000);
+    for (size_t j = 0; j < ARRAY_SIZE(steps); j++) {
+      uint64_t full = count_with(qs[i][1], steps[j], 0, &exact, &n);   /* the unfiltered query, same work */
+      uint64_t t = count_with(qs[i][0], steps[j], 0, &exact, &n);
+      if (t > full)
+        fail_msg("'%s' (steps %u): %llu > %llu of '%s'", qs[i][0], steps[j], (unsigned long long)t,
+                 (unsigned long long)full, qs[i][1]);
+      if (exact && t != brute)
+        fail_msg("'%s' (steps %u): exact %llu, brute force %llu", qs[i][0], steps[j], (unsigned long long)t,
+                 (unsigned long long)brute);
+    }
+  }
+}
+
 /**************************************************************************
 ** Brute-force reference
 */
@@ -1042,6 +1092,7 @@ int main(void) {
     cmocka_unit_test(test_query__wording_bonus),
     cmocka_unit_test(test_query__counts_are_honest),
     cmocka_unit_test(test_query__pruning_is_exact),
+    cmocka_unit_test(test_query__filtered_counts_bounded),
     cmocka_unit_test(test_query__pruned_equals_exhaustive),
     cmocka_unit_test(test_query__group_df_is_union),
     cmocka_unit_test(test_query__text_reader_matches),
