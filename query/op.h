@@ -216,6 +216,19 @@ static inline double qx_score(qx_query *q, const qit *it, uint32_t d, double len
   return it->op->score(q, it, d, len);
 }
 
+/*
+** 1 when an exclusion of the conjunction @it (its NOT kids, npos..nkids) holds
+** @d: each is sought to @d in turn, and a NOT iterator that does not sit on
+** @d means its kid matches @d. The caller checks q->rc.
+*/
+static inline int qx_excluded(qx_query *q, qit *it, uint32_t d) {
+  for (size_t j = it->npos; j < it->nkids; j++) {
+    qx_seek(q, it->kids[j], d);
+    if (it->kids[j]->doc != d) return 1;
+  }
+  return 0;
+}
+
 static inline uint32_t qx_bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *last) {
   return it->op->bound_prep(q, it, d, last);
 }

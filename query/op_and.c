@@ -81,11 +81,7 @@ void qx_conj_seek(qx_query *q, qit *it, uint32_t t) {
       else { d = k->doc; agree = 1; }
       if (++i == it->npos) i = 0;
     }
-    int ok = 1;
-    for (size_t j = it->npos; j < it->nkids && ok; j++) {
-      qx_seek(q, it->kids[j], d);
-      if (it->kids[j]->doc != d) ok = 0;   /* an exclusion holds d */
-    }
+    int ok = !qx_excluded(q, it, d);
     if (ok && it->op->positions && !it->lazy) {
       if (q->counting && (q->work += QX_POS_COST) > q->work_limit) {   /* the count pass's work is out */
         q->cut = 1;

@@ -98,11 +98,7 @@ static void best_seek(qx_query *q, qit *it, uint32_t t) {
       if (q->rc || nd == SEG_END) break;
       if (nd != d) { d = nd; continue; }
     }
-    int ok = 1;
-    for (size_t j = it->npos; j < it->nkids && ok; j++) {
-      qx_seek(q, it->kids[j], d);
-      if (it->kids[j]->doc != d) ok = 0;   /* an exclusion holds d */
-    }
+    int ok = !qx_excluded(q, it, d);
     if (q->rc) break;
     if (ok) { it->doc = d; it->at = 1; return; }
     if (d == SEG_END - 1) break;
