@@ -267,13 +267,17 @@ qit *qx_build_kids(qx_query *q, const cnode *c);
 /* Release every kid of a composite. */
 void qx_release_kids(qx_query *q, qit *it);
 /* op_and.c: a conjunction's build (kids, rarest first), seek (leapfrog, exclusions, then
-** op->positions unless lazy), score and bounds, shared by phrase and NEAR. */
+** op->positions unless lazy), score and bounds, shared by phrase and NEAR; BEST's
+** score and bound_eval are the same sums over the positive kids. The _bonus pair adds
+** QR_PHRASE_BONUS: the score and bound_eval of phrase and NEAR. */
 qit *qx_conj_build(qx_query *q, const cnode *c);
 size_t qx_conj_positions(qx_query *q, qit *it, uint32_t d, uint32_t *ns, const uint32_t **lists);
 void qx_conj_seek(qx_query *q, qit *it, uint32_t t);
 double qx_conj_score(qx_query *q, const qit *it, uint32_t d, double len);
 uint32_t qx_conj_bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *last);
 double qx_conj_bound_eval(qx_query *q, const qit *it, uint32_t lfloor);
+double qx_conj_bonus_score(qx_query *q, const qit *it, uint32_t d, double len);
+double qx_conj_bonus_bound_eval(qx_query *q, const qit *it, uint32_t lfloor);
 /* op_best.c: the optional kids of best-match iterator @it sitting on @d (its tier there). */
 uint32_t qx_best_tier(const qit *it, uint32_t d);
 /* op_group.c */

@@ -120,6 +120,15 @@ double qx_conj_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
   return s;
 }
 
+/* A phrase or NEAR that matches scores its words' sum plus the phrase bonus. */
+double qx_conj_bonus_score(qx_query *q, const qit *it, uint32_t d, double len) {
+  return qx_conj_score(q, it, d, len) + QR_PHRASE_BONUS;
+}
+
+double qx_conj_bonus_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
+  return qx_conj_bound_eval(q, it, lfloor) + QR_PHRASE_BONUS;
+}
+
 /*
 ** The positions of each kid (groups) at @d into the scratch: lists[i] and
 ** ns[i] for i < the returned count; 0 when a kid has none there (or on
