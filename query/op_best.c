@@ -19,7 +19,8 @@
 ** pruned top k takes eval.c's run_best (MaxScore with the tier as the
 ** leading part of the bound). bound_prep leaves in it->btier how many
 ** optional kids may match within the range: no paragraph there can hold
-** more, which bounds its tier.
+** more, which bounds its tier. score and bound_eval are the conjunction's
+** (op_and.c): the sums over the positive kids, required and optional.
 */
 #include "query/op.h"
 
@@ -108,12 +109,6 @@ static void best_seek(qx_query *q, qit *it, uint32_t t) {
   it->at = 1;
 }
 
-static double best_score(qx_query *q, const qit *it, uint32_t d, double len) {
-  double s = 0;
-  for (size_t i = 0; i < it->npos; i++) s += qx_score(q, it->kids[i], d, len);
-  return s;
-}
-
 uint32_t qx_best_tier(const qit *it, uint32_t d) {
   uint32_t n = 0;
   for (size_t i = it->npos - it->nopt; i < it->npos; i++) n += it->kids[i]->doc == d;
@@ -138,14 +133,7 @@ static uint32_t best_bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *last
   return freq;
 }
 
-static double best_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
-  double s = 0;
-  for (size_t i = 0; i < it->npos; i++) s += qx_bound_eval(q, it->kids[i], lfloor);
-  return s;
-}
-
-
 const qx_op qx_op_best = {
-  "best", best_build, best_seek, best_score, best_bound_prep, best_bound_eval,
+  "best", best_build, best_seek, qx_conj_score, best_bound_prep, qx_conj_bound_eval,
   NULL, qx_release_kids
 };
