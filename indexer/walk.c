@@ -39,7 +39,12 @@ void walk_list_free(walk_list *l) {
 
 static int has_doc_ext(const char *name) {
   size_t n = strlen(name);
-  return (n > 4 && !strcasecmp(name + n - 4, ".txt")) || (n > 3 && !strcasecmp(name + n - 3, ".md"));
+  static const char *const ext[] = {".txt", ".md", ".pdf", ".docx", ".odt", ".html", ".htm"};
+  for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+    size_t k = strlen(ext[i]);
+    if (n > k && !strcasecmp(name + n - k, ext[i])) return 1;
+  }
+  return 0;
 }
 
 /* Append an entry taking ownership of @id and @path (freed on failure). */

@@ -1,8 +1,8 @@
 /*
 ** walk.h: listing the documents under a root for indaga_writer_sync().
 **
-** A directory root is walked recursively: regular files ending in .txt or
-** .md (any case), skipping names that start with '.', following symbolic
+** A directory root is walked recursively: regular files ending in .txt,
+** .md, .pdf, .docx, .odt, .html or .htm (any case), skipping names that start with '.', following symbolic
 ** links but entering each directory (by device and inode) at most once, so
 ** link loops end. A file root is that one file, whatever its name. Entries
 ** come back sorted by their id (the path relative to the root, '/'

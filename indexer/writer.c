@@ -102,6 +102,7 @@
 #include "common/common.h"
 #include "common/os.h"
 #include "common/testhook.h"
+#include "indexer/docmodel/extract.h"
 #include "indexer/manifest.h"
 #include "indexer/segment.h"
 #include "indexer/segwriter.h"
@@ -136,6 +137,7 @@ struct indaga_writer {
   unsigned flags;
   size_t budget;
   size_t piece;               /* files larger than this are indexed in pieces (dm_piece_size) */
+  ex_limits lim;              /* PDF, DOCX, ODT, HTML: limits from the budget (extract.h) */
   unsigned threads;
   indaga_warning_fn on_warning;
   indaga_progress_fn on_progress;
@@ -550,6 +552,7 @@ int indaga_writer_open(indaga_writer **out, const char *path,
   w->flags = opts->flags;
   w->budget = opts->memory_budget ? opts->memory_budget : DEFAULT_BUDGET;
   w->piece = dm_piece_size(w->budget);
+  ex_limits_for_budget(&w->lim, w->budget);
   w->threads = opts->threads ? (opts->threads > MAX_THREADS ? MAX_THREADS : opts->threads)
                              : (unsigned)default_threads();
   w->on_warning = opts->on_warning;
@@ -896,14 +899,22 @@ int indaga_writer_delete(indaga_writer *w, const char *doc) {
 }
 
 /*
-** Parse and analyse p[0..n) as document @id into @in. Returns INDAGA_OK,
-** DM_SKIP (not text; *why says so), or <0 (ENOMEM). Frees @in on failure.
+** Parse and analyse p[0..n) as document @id into @in. A published format
+** (PDF, DOCX, ODT, HTML: found by content, extract.h) is first turned into
+** text within @lim, and the document model parses that text. Returns
+** INDAGA_OK, DM_SKIP (not text, or refused by its extractor; *why says
+** so), or <0 (ENOMEM). Frees @in on failure.
 */
 static int prepare_doc(analyzer *an, const char *id, const char *p, size_t n, uint64_t hash,
-                       int64_t mtime_ns, seg_doc_in *in, char **why) {
+                       int64_t mtime_ns, const ex_limits *lim, seg_doc_in *in, char **why) {
   memset(in, 0, sizeof *in);
   *why = NULL;
-  int rc = dm_parse(&in->doc, id, p ? p : "", n, why);
+  char *text = NULL;
+  size_t ntext = n;
+  const ex_format *f = p ? ex_find(id, p, n, lim) : NULL;
+  int rc = f ? ex_extract(f, id, p, n, lim, &text, &ntext, why) : INDAGA_OK;
+  if (rc == INDAGA_OK) rc = dm_parse(&in->doc, id, text ? text : p ? p : "", ntext, why);
+  indaga__free(text);
   if (rc != INDAGA_OK) return rc;
   in->id = indaga__strdup(id);
   in->size = n;
@@ -939,7 +950,7 @@ static int add_bytes(indaga_writer *w, const char *doc, const char *name, const 
   if (!w->an && (rc = analyzer_new(&w->an)) != 0) return fail_msg(w, rc, NULL);
   seg_doc_in in;
   char *why = NULL;
-  rc = prepare_doc(w->an, doc, p, n, XXH64(p ? p : "", n, 0), mtime_ns, &in, &why);
+  rc = prepare_doc(w->an, doc, p, n, XXH64(p ? p : "", n, 0), mtime_ns, &w->lim, &in, &why);
   if (rc == DM_SKIP) return fail_msg(w, INDAGA_EINPUT, why);
   indaga__free(why);
   if (rc) return failf(w, rc, "%s: %s", name, indaga_strerror(rc));
@@ -965,6 +976,7 @@ typedef struct job {
   int has_old;            /* a live document has this id */
   uint64_t old_hash;
   int big;                /* larger than a piece: streamed (docmodel_stream.c) */
+  const ex_limits *lim;   /* for a published format read whole (extract.h) */
   int state;              /* J_* once processed; J_PIECES: every piece handed over */
   int rc;                 /* J_FAIL / J_STOPPED status */
   char *msg;              /* J_SKIP / J_FAIL message */
@@ -1019,16 +1031,33 @@ static int run_big(job *j, analyzer *an, size_t piece_size, piece_fn emit, void 
 }
 
 /*
+** Nonzero when the file at @path opens as a published format (PDF, zip,
+** HTML: extract.h), which is read whole even when larger than a piece.
+*/
+static int container(const char *path) {
+  os_rfile f;
+  char head[1024], *msg = NULL;
+  size_t got = 0;
+  int yes = 0;
+  if (os_rfile_open(&f, path, &msg) == INDAGA_OK) {
+    if (os_rfile_read(&f, head, sizeof head, 0, &got, &msg) == INDAGA_OK) yes = ex_is_container(path, head, got);
+    os_rfile_close(&f);
+  }
+  indaga__free(msg);
+  return yes;
+}
+
+/*
 ** Read, hash, parse and analyse one job's file (worker side, no writer
 ** state). A big job's pieces go through @emit. Returns the job's new state;
 ** the caller stores it (under the pipeline's mutex when threaded).
 */
 static int run_job(job *j, analyzer *an, size_t piece_size, piece_fn emit, void *ctx) {
-  if (j->big) return run_big(j, an, piece_size, emit, ctx);
+  if (j->big && !container(j->e->path)) return run_big(j, an, piece_size, emit, ctx);
   char *text = NULL, *msg = NULL;
   size_t ntext = 0;
   int state;
-  int rc = os_load_file(j->e->path, UINT64_MAX, &text, &ntext, &msg);
+  int rc = os_load_file(j->e->path, j->big ? j->lim->max_input : UINT64_MAX, &text, &ntext, &msg);
   if (rc) {
     j->rc = rc;
     j->msg = msg;
@@ -1038,7 +1067,7 @@ static int run_job(job *j, analyzer *an, size_t piece_size, piece_fn emit, void 
   if (j->has_old && h == j->old_hash) {
     state = J_UNCHANGED;
   } else {
-    rc = prepare_doc(an, j->e->id, text, ntext, h, j->e->mtime_ns, &j->in, &msg);
+    rc = prepare_doc(an, j->e->id, text, ntext, h, j->e->mtime_ns, j->lim, &j->in, &msg);
     if (rc == DM_SKIP) { state = J_SKIP; j->msg = msg; }
     else if (rc) { state = J_FAIL; j->rc = rc; indaga__free(msg); }
     else { state = J_READY; indaga__free(msg); }
@@ -1105,7 +1134,7 @@ int indaga_writer_add_file(indaga_writer *w, const char *doc, const char *path) 
   char *text = NULL, *msg = NULL;
   size_t ntext = 0;
   int rc = os_stat(path, &st, &msg);
-  if (rc == INDAGA_OK && st.size > w->piece) {   /* streamed in pieces on this thread */
+  if (rc == INDAGA_OK && st.size > w->piece && !container(path)) {   /* streamed in pieces on this thread */
     if ((rc = ensure_session(w)) != 0) return rc;
     if (!w->an && (rc = analyzer_new(&w->an)) != 0) return fail_msg(w, rc, NULL);
     walk_entry e = { (char *)(uintptr_t)doc, (char *)(uintptr_t)path, st.size, st.mtime_ns };
@@ -1126,7 +1155,7 @@ int indaga_writer_add_file(indaga_writer *w, const char *doc, const char *path) 
     else indaga__free(j.msg);
     return rc;
   }
-  if (rc == INDAGA_OK) rc = os_load_file(path, UINT64_MAX, &text, &ntext, &msg);
+  if (rc == INDAGA_OK) rc = os_load_file(path, st.size > w->piece ? w->lim.max_input : UINT64_MAX, &text, &ntext, &msg);
   if (rc) return fail_msg(w, rc == INDAGA_ENOTFOUND ? INDAGA_EINPUT : rc, msg);
   rc = add_bytes(w, doc, path, text, ntext, st.mtime_ns);
   indaga__free(text);
@@ -1408,6 +1437,7 @@ static int needs_job(indaga_writer *w, const walk_entry *e, job *j, int *err) {
   memset(j, 0, sizeof *j);
   j->e = e;
   j->big = e->size > w->piece;
+  j->lim = &w->lim;
   *err = INDAGA_OK;
   int rc = lookup(w, e->id, &slot, &did);
   if (rc < 0) { *err = rc; return 0; }
