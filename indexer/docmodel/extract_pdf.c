@@ -5,24 +5,25 @@
 ** (poppler_page_get_text_attributes); from them:
 **
 **  1. Lines, each with its box and the font size of its first character.
-**  2. The running header and footer are not text: a line in the top or
-**     bottom 9% of the page that is made only of page numbers ("2/5", "3"),
+**  2. The running header and footer are not text: a line whose middle is
+**     in the top or bottom 7.5% of the page, made only of page numbers ("2/5", "3"),
 **     job numbers ("17-20803", "(S)", "GE.17-12345", "*1720803*") and
 **     document symbols ("A/72/565", "S/2017/968"), or whose text (digits
-**     aside) recurs in that band on another page.
+**     aside) recurs in that band on most of the other pages.
 **  3. Footnotes: the lines at the foot of a page in a font smaller than the
 **     page's body (85% or less), after the last body line; each starts at a
 **     line opening with its number. They become paragraphs of their own,
 **     written after the paragraph that is open at the page's end.
 **  4. Paragraphs: a vertical gap over 1.3 times the page's usual line step
 **     ends one. Across a page break the paragraph goes on when the last
-**     line ends in a hyphen, the next starts in lower case, or the last
-**     line runs to the right margin and ends without . : or ;.
-**  5. Lines of a paragraph are joined with a line break ('\n', as in a
-**     .txt) but a word hyphenated at a line end ("extendién-" + "dose") is
-**     joined, and a wrapped line that would read as a list label ("3. ")
-**     is joined with a space. A paragraph opening with a bullet (•, –, ▪)
-**     gets "-".
+**     line ends in a hyphen, the next starts in lower case, or the next
+**     line's first word would not have fitted at the end of the last
+**     (which ends without . : or ;): a line breaker fills lines.
+**  5. Lines of a paragraph: a word hyphenated at a line end ("extendién-"
+**     + "dose") is joined; a wrapped line (its first word would not have
+**     fitted on the line before) is joined with a space; a line broken by
+**     choice (the UN header block) stays a line. A paragraph opening with
+**     a bullet (•, –, ▪) gets "-".
 **
 ** Encrypted PDFs, corrupt or truncated ones, and PDFs without a text
 ** layer ("no text layer; OCR is not supported") are refused with a message
@@ -35,7 +36,7 @@
 #include <poppler.h>
 #include "indexer/docmodel/extract.h"
 
-#define BAND 0.09          /* header / footer band: this fraction of the page height */
+#define BAND 0.075         /* header / footer band: this fraction of the page height */
 #define GAP 1.3            /* a step this many times the usual one ends a paragraph */
 #define SMALL 0.85         /* footnote font: at most this fraction of the body's */
 
@@ -182,17 +183,24 @@ static int same_but_digits(const char *a, const char *b) {
 }
 
 /* Step 2: mark header and footer lines (kind 1). */
-static void mark_furniture(pdf *d) {
+static void mark_furniture(pdf *d, int npages) {
   for (size_t i = 0; i < d->n; i++) {
     line *a = &d->l[i];
-    double h = a->h;
-    int top = a->y1 < h * BAND, bottom = a->y0 > h * (1 - BAND);
+    double h = a->h, mid = (a->y0 + a->y1) / 2;
+    int top = mid < h * BAND, bottom = mid > h * (1 - BAND);
     if (!top && !bottom) continue;
     if (furniture(a->t)) { a->kind = 1; continue; }
-    for (size_t j = 0; j < d->n && !a->kind; j++)
-      if (d->l[j].page != a->page && same_but_digits(a->t, d->l[j].t) &&
-          ((top && d->l[j].y1 < h * BAND) || (bottom && d->l[j].y0 > h * (1 - BAND))))
-        a->kind = 1;
+    int pages = 0, last = a->page;
+    for (size_t j = 0; j < d->n; j++) {
+      const line *b = &d->l[j];
+      double bm = (b->y0 + b->y1) / 2;
+      if (b->page != a->page && b->page != last && same_but_digits(a->t, b->t) &&
+          ((top && bm < b->h * BAND) || (bottom && bm > b->h * (1 - BAND)))) {
+        pages++;
+        last = b->page;
+      }
+    }
+    if (pages >= 1 && pages * 2 >= npages - 1) a->kind = 1;   /* on most other pages */
   }
 }
 
@@ -201,7 +209,7 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* The page's body font size (the median) and usual line step (the median). */
+/* The page's body font size (the median) and usual line step (see below). */
 static void page_stats(const pdf *d, size_t s, size_t e, double *size, double *step) {
   double v[512], u[512];
   size_t nv = 0, nu = 0;
@@ -216,7 +224,8 @@ static void page_stats(const pdf *d, size_t s, size_t e, double *size, double *s
   qsort(v, nv, sizeof v[0], cmp_double);
   qsort(u, nu, sizeof u[0], cmp_double);
   *size = nv ? v[nv / 2] : 0;
-  *step = nu ? u[nu / 2] : 0;
+  *step = nu ? u[nu / 5] : 0;          /* a low quantile: most steps may be paragraph gaps */
+  if (*size > 0 && *step > *size * 1.5) *step = *size * 1.2;   /* a page of one-line paragraphs */
 }
 
 /* Step 3: footnote lines (kind 2) at the foot of pages [s, e). */
@@ -251,24 +260,55 @@ static void open_para(ex_out *o, const char *t) {
   ex_text(o, t, strlen(t));
 }
 
+static int room_for_word(const line *prev, const line *next, double right);
+
 static int lower_start(const char *t) {
   return g_utf8_validate(t, -1, NULL) && g_unichar_islower(g_utf8_get_char(t));
 }
 
-/* Append line @t to the open paragraph whose last line is @prev. */
-static void join_line(ex_out *o, const char *prev, const char *t) {
-  size_t n = strlen(prev);
-  int letter = n >= 2 && (isalpha((unsigned char)prev[n - 2]) || (unsigned char)prev[n - 2] >= 0x80);
-  if (letter && prev[n - 1] == '-' && lower_start(t)) {
+/*
+** Append line @a to the open paragraph whose last line is @prev (@right:
+** the right margin, 0 when unknown). A wrapped line (its first word would
+** not have fitted on @prev) is joined with a space, so the document model
+** never takes a wrapped "Artículo 110" or "3." for the start of an item; a
+** line @prev ended by choice (a line break, as in the UN header block)
+** stays a line ('\n').
+*/
+static void join_line(ex_out *o, const line *prev, const line *a, double right) {
+  size_t n = strlen(prev->t);
+  const char *t = a->t;
+  int letter = n >= 2 && (isalpha((unsigned char)prev->t[n - 2]) || (unsigned char)prev->t[n - 2] >= 0x80);
+  if (letter && prev->t[n - 1] == '-' && lower_start(t)) {
     o->out.n--;                         /* drop the hyphen just written */
     if (o->out.p) o->out.p[o->out.n] = 0;
     o->in_para = 2;                     /* no space before the rest of the word */
-  } else if (label_like(t)) {
-    o->space = 1;
-  } else {
+  } else if (right > 0 && room_for_word(prev, a, right)) {
     ex_line(o);
+  } else {
+    o->space = 1;
   }
   ex_text(o, t, strlen(t));
+}
+
+/* Characters (not bytes) of UTF-8 text t[0..n). */
+static size_t chars(const char *t, size_t n) {
+  size_t c = 0;
+  for (size_t i = 0; i < n; i++) c += ((unsigned char)t[i] & 0xC0) != 0x80;
+  return c;
+}
+
+/*
+** Nonzero when the first word of @next would have fitted at the end of
+** @prev (right margin @right): then @prev ended its paragraph, as a line
+** breaker fills each line before it starts the next. Widths come from the
+** lines' average character width.
+*/
+static int room_for_word(const line *prev, const line *next, double right) {
+  size_t n = strlen(next->t), w = strcspn(next->t, " \t");
+  size_t c = chars(next->t, n);
+  if (!c || next->x1 <= next->x0) return 0;
+  double cw = (next->x1 - next->x0) / (double)c;
+  return prev->x1 + cw * (double)(chars(next->t, w) + 1) <= right;
 }
 
 /* Footnote lines notes[0..n): each footnote opens at a line starting with its number. */
@@ -276,7 +316,7 @@ static void write_notes(pdf *d, const size_t *notes, size_t n) {
   const line *np = NULL;
   for (size_t k = 0; k < n && !ex_failed(d->o); k++) {
     const line *a = &d->l[notes[k]];
-    if (np && !isdigit((unsigned char)a->t[0])) join_line(d->o, np->t, a->t);
+    if (np && !isdigit((unsigned char)a->t[0])) join_line(d->o, np, a, 0);
     else { ex_para(d->o); open_para(d->o, a->t); }
     np = a;
   }
@@ -292,11 +332,11 @@ static void write_text(pdf *d) {
   for (size_t s = 0; s < d->n && !ex_failed(o);) {
     size_t e = s;
     while (e < d->n && d->l[e].page == d->l[s].page) e++;
-    double size, step, right = 0, left = 1e9;
+    double size, step, right = 0;
     page_stats(d, s, e, &size, &step);
     mark_footnotes(d, s, e, size);
     for (size_t i = s; i < e; i++)
-      if (d->l[i].kind == 0) { if (d->l[i].x1 > right) right = d->l[i].x1; if (d->l[i].x0 < left) left = d->l[i].x0; }
+      if (d->l[i].kind == 0 && d->l[i].x1 > right) right = d->l[i].x1;
     for (size_t i = s; i < e && !ex_failed(o); i++) {
       const line *a = &d->l[i];
       if (a->kind == 2) { notes[nnotes++] = i; continue; }
@@ -307,12 +347,11 @@ static void write_text(pdf *d) {
       } else if (prev) {                  /* across a page break */
         size_t pn = strlen(prev->t);
         char last = pn ? prev->t[pn - 1] : 0;
-        int full = prev->x1 >= right - (right - left) * 0.12;
         cont = !label_like(a->t) && ((last == '-' && pn > 1) || lower_start(a->t) ||
-                                     (full && !strchr(".:;", last)));
+                                     (!room_for_word(prev, a, right) && !strchr(".:;", last)));
       }
       if (cont) {
-        join_line(o, prev->t, a->t);
+        join_line(o, prev, a, right);
       } else {
         ex_para(o);
         write_notes(d, notes, nnotes);
@@ -351,7 +390,7 @@ void ex_extract_pdf(ex_out *o, const char *p, size_t n) {
   }
   if (ex_failed(o)) goto done;
   if (d.n == 0) { ex_fail(o, "no text layer; OCR is not supported"); goto done; }
-  mark_furniture(&d);
+  mark_furniture(&d, np);
   write_text(&d);
 done:
   for (size_t i = 0; i < d.n; i++) indaga__free(d.l[i].t);
