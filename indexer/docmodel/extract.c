@@ -45,7 +45,7 @@ void ex_fail(ex_out *o, const char *fmt, ...) {
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   o->rc = DM_SKIP;
-  o->why = indaga__sprintf("%s: %s: not indexed", o->name, msg);
+  o->why = indaga__sprintf("%s: not indexed: %s", o->name, msg);
   if (!o->why) o->rc = INDAGA_ENOMEM;
 }
 
@@ -137,9 +137,20 @@ int ex_number_label(char *dst, size_t cap, unsigned n, const char *fmt, const ch
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 static void xml_init(void) { xmlInitParser(); }
 
+static int has_doctype(const char *p, size_t n) {
+  for (const char *q = p; (q = memchr(q, '<', n - (size_t)(q - p))) != NULL; q++)
+    if (n - (size_t)(q - p) >= 9 && !memcmp(q, "<!DOCTYPE", 9)) return 1;
+  return 0;
+}
+
 void *ex_xml_parse(ex_out *o, const char *p, size_t n, const char *what) {
   pthread_once(&xml_once, xml_init);
   if (n > (size_t)INT32_MAX) { ex_fail(o, "%s is too large", what); return NULL; }
+  /* A package part never has a document type declaration: one is refused unparsed. */
+  if (has_doctype(p, n)) {
+    ex_fail(o, "%s declares a DTD (refused: entity expansion and external entities)", what);
+    return NULL;
+  }
   /* No XML_PARSE_NOENT (entities stay references), no DTDLOAD/DTDATTR, no HUGE. */
   int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
   xmlDocPtr doc = xmlReadMemory(p, (int)n, NULL, NULL, opts);

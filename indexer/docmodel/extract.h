@@ -25,8 +25,8 @@
 ** Limits (ex_limits, from the writer's memory budget) bound the input
 ** size, the text produced, and for a zip the number of entries and the
 ** bytes expanded. XML is parsed without network access, without entity
-** substitution and without loading a DTD; a document type declaration with
-** an internal subset is refused. Bad input (encrypted, truncated, corrupt,
+** substitution and without loading a DTD; a part with a document type
+** declaration is refused unparsed. Bad input (encrypted, truncated, corrupt,
 ** over a limit, a PDF without a text layer) is refused with a message
 ** naming the file; nothing is ever half-extracted.
 */
@@ -70,7 +70,7 @@ void ex_line(ex_out *o);
 void ex_para(ex_out *o);
 /* Start a list item: a new paragraph opening with @label and a space. */
 void ex_item(ex_out *o, const char *label);
-/* Refuse the document: rc = DM_SKIP, why = "NAME: <message>" (first one wins). */
+/* Refuse the document: rc = DM_SKIP, why = "NAME: not indexed: <message>" (first one wins). */
 void ex_fail(ex_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Nonzero once @o has failed: extractors stop early. */
 static inline int ex_failed(const ex_out *o) { return o->rc != 0; }
@@ -107,8 +107,8 @@ void ex_zip_free(ex_zip_entry *want, size_t nwant);
 int ex_zip_has(const char *p, size_t n, const char *entry, size_t max_entries);
 
 /*
-** Parse XML p[0..n) safely (no network, no entity substitution, no DTD;
-** an internal subset is refused). Returns an xmlDoc (void * here to keep
+** Parse XML p[0..n) safely (no network, no entity substitution, no DTD
+** loaded; a document type declaration is refused before parsing). Returns an xmlDoc (void * here to keep
 ** libxml2 out of this header; free with xmlFreeDoc) or NULL with @o failed
 ** naming @what ("word/document.xml").
 */

@@ -19,8 +19,10 @@
 **     line ends in a hyphen, the next starts in lower case, or the next
 **     line's first word would not have fitted at the end of the last
 **     (which ends without . : or ;): a line breaker fills lines.
-**  5. Lines of a paragraph: a word hyphenated at a line end ("extendién-"
-**     + "dose") is joined; a wrapped line (its first word would not have
+**  5. Lines of a paragraph: a word hyphenated at a line end ("Seguri-" +
+**     "dad") is joined (poppler's text output joins most such words itself;
+**     what it leaves, a letter, "-" and a line starting in lower case, is
+**     joined here); a wrapped line (its first word would not have
 **     fitted on the line before) is joined with a space; a line broken by
 **     choice (the UN header block) stays a line. A paragraph opening with
 **     a bullet (•, –, ▪) gets "-".

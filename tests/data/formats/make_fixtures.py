@@ -23,6 +23,11 @@ items ("1.", "-") their own paragraphs, other lines of a block kept as line
 breaks; Markdown emphasis, links, escapes and setext underlines removed.
 YAML front matter becomes the symbol line that opens a UN document.
 
+bad/ holds input every extractor must refuse: an encrypted PDF, a PDF
+without a text layer, truncated PDF and DOCX, a DOCX whose XML expands to
+8 MiB, one with nested entities (billion laughs) and one with an external
+entity.
+
 Run: /usr/bin/python3 tests/data/formats/make_fixtures.py  (needs
 python3-reportlab and fonts-dejavu-core; the tests need neither).
 """
@@ -322,6 +327,42 @@ def pdf(paras, symbol, job, dst):
     c.save()
 
 
+# ---------------------------------------------------------------- bad input
+def bad(dst):
+    """Files every extractor must refuse with a warning, the run going on."""
+    from reportlab.pdfgen import canvas
+    os.makedirs(dst, exist_ok=True)
+    c = canvas.Canvas(os.path.join(dst, "encrypted.pdf"), encrypt="secreto", invariant=1)
+    c.drawString(72, 700, "Texto cifrado del Consejo de Seguridad")
+    c.showPage()
+    c.save()
+    c = canvas.Canvas(os.path.join(dst, "scanned.pdf"), invariant=1)   # no text layer: only shapes
+    for k in range(40):
+        c.rect(72, 760 - 16 * k, 300 + (k * 37) % 150, 9, fill=1)
+    c.showPage()
+    c.save()
+    good = open(os.path.join(HERE, "carta_krasnodar_2017.pdf"), "rb").read()
+    open(os.path.join(dst, "truncated.pdf"), "wb").write(good[:len(good) // 3])
+    good = open(os.path.join(HERE, "carta_krasnodar_2017.docx"), "rb").read()
+    open(os.path.join(dst, "truncated.docx"), "wb").write(good[:len(good) // 2])
+    def docx_with(name, document):
+        with zipfile.ZipFile(os.path.join(dst, name), "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr(zipfile.ZipInfo("[Content_Types].xml", (2017, 1, 1, 0, 0, 0)), "<Types/>")
+            z.writestr(zipfile.ZipInfo("word/document.xml", (2017, 1, 1, 0, 0, 0)), document,
+                       compress_type=zipfile.ZIP_DEFLATED)
+    W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    # 8 MiB of XML from a few KiB: over the expansion limit of `--memory 16`
+    docx_with("bomb.docx", '<w:document %s><w:body><w:p><w:r><w:t>%s</w:t></w:r></w:p></w:body></w:document>'
+              % (W, " " * (8 << 20)))
+    laughs = "".join('<!ENTITY l%d "&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;">' % ((i,) + (i - 1,) * 10)
+                     for i in range(1, 10))
+    docx_with("laughs.docx", '<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY l0 "jaja">%s]>'
+              '<w:document %s><w:body><w:p><w:r><w:t>&l9;</w:t></w:r></w:p></w:body></w:document>' % (laughs, W))
+    docx_with("external.docx", '<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY x SYSTEM '
+              '"file:///etc/passwd">]><w:document %s><w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p>'
+              '</w:body></w:document>' % W)
+
+
 def main():
     for src, symbol, job in DOCS:
         base = os.path.splitext(os.path.basename(src))[0]
@@ -331,6 +372,7 @@ def main():
         page_html(paras, base, os.path.join(HERE, base + ".html"))
         pdf(paras, symbol, job, os.path.join(HERE, base + ".pdf"))
         print("wrote", base, file=sys.stderr)
+    bad(os.path.join(HERE, "bad"))
 
 
 if __name__ == "__main__":
