@@ -55,8 +55,10 @@ void json_hit(FILE *f, const indaga_hit *h) {
 void json_summary(FILE *f, const indaga_results *r, const char *query, size_t len) {
   fputs("\"query\":", f);
   if (json_text(f, query, len, CLI_ECHO_MAX)) fprintf(f, ",\"query_cut\":true,\"query_bytes\":%zu", len);
-  fprintf(f, ",\"hits\":%zu,\"total\":%llu,\"took_us\":%llu", indaga_results_count(r),
-          (unsigned long long)indaga_results_total(r), (unsigned long long)indaga_results_took_us(r));
+  fprintf(f, ",\"hits\":%zu,\"total\":%llu,\"total_exact\":%s,\"all_words\":%llu,\"took_us\":%llu",
+          indaga_results_count(r), (unsigned long long)indaga_results_total(r),
+          indaga_results_total_exact(r) ? "true" : "false", (unsigned long long)indaga_results_all_words(r),
+          (unsigned long long)indaga_results_took_us(r));
   const char *note = indaga_results_note(r);
   if (note) {
     fputs(",\"note\":", f);

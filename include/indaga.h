@@ -231,11 +231,25 @@ typedef struct indaga_search_options {
   size_t memory_bytes;     /**< memory limit in bytes (default 64 MiB; 0: none) */
   const volatile int *cancel; /**< nonzero *cancel stops the search (default NULL) */
   int partial;             /**< nonzero: out of time, return the hits so far, marked partial (default 0) */
+  /* version 2: the match mode; a version 1 caller gets INDAGA_MATCH_BEST */
+  int mode;                /**< INDAGA_MATCH_BEST (default) or INDAGA_MATCH_ALL */
 } indaga_search_options;
 #define INDAGA_SEARCH_OPTIONS_VERSION 2
 #define INDAGA_SEARCH_OPTIONS_INIT \
   { INDAGA_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 240, 1.2, 0.75, 1, \
-    INDAGA_SEARCH_TIME_MS_DEFAULT, INDAGA_SEARCH_MEMORY_DEFAULT, NULL, 0 }
+    INDAGA_SEARCH_TIME_MS_DEFAULT, INDAGA_SEARCH_MEMORY_DEFAULT, NULL, 0, INDAGA_MATCH_BEST }
+
+/**
+** Match modes. Best match: every paragraph holding any of the query's plain
+** words is a candidate, and paragraphs holding all of them rank first, then
+** those holding most of them (BM25 and proximity within each); +word, the
+** operands of AND, phrases, NEAR, filters and whole symbols are required.
+** All: every word is required (as if each were +word). Question words
+** (qué, cuántos, dónde, ...) and stopwords never restrict, in either mode,
+** unless written +qué.
+*/
+#define INDAGA_MATCH_BEST 0
+#define INDAGA_MATCH_ALL  1
 
 /** A byte range [start, end) within a snippet. */
 typedef struct indaga_range {
@@ -275,8 +289,9 @@ typedef struct indaga_hit {
 ** Any string parses; what is not valid syntax is taken as words. A query
 ** with nothing to search for (empty, punctuation, exclusions only) returns
 ** INDAGA_EMISUSE with a message beginning "empty query".
-** indaga_results_total() is exact unless pruning skipped part of the
-** matches; then it is an estimate from the words' document frequencies.
+** indaga_results_total() is exact, or an estimate when counting exactly
+** would cost too much (indaga_results_total_exact() says which); it does
+** not depend on k or the offset, so every page of a query reports the same.
 ** @param[out] out  the results, or NULL when even they could not be
 **                  allocated (INDAGA_ENOMEM). On other failures *out is set
 **                  and indaga_results_errmsg() says what went wrong.
@@ -288,8 +303,24 @@ INDAGA_API int indaga_search(indaga_results **out, const indaga_index *idx,
 
 /** Number of hits held (at most k). */
 INDAGA_API size_t indaga_results_count(const indaga_results *r);
-/** Estimate of the total number of matching paragraphs (exact when small). */
+/**
+** The number of matching paragraphs (documents, with group): exact, or an
+** estimate rounded to two significant digits (see
+** indaga_results_total_exact()). The same for every k and offset, except
+** that an estimate is never below the number of hits found (k + offset at
+** most).
+*/
 INDAGA_API uint64_t indaga_results_total(const indaga_results *r);
+/** Nonzero when indaga_results_total() and indaga_results_all_words() are exact counts. */
+INDAGA_API int indaga_results_total_exact(const indaga_results *r);
+/**
+** How many matching paragraphs (documents, with group) hold every query
+** word (best match ranks them first); equals the total unless some words
+** are optional. 0 means that no paragraph holds all the words (always
+** exact): the hits then hold only some of them. An estimate when the total
+** is one.
+*/
+INDAGA_API uint64_t indaga_results_all_words(const indaga_results *r);
 /**
 ** 1 when the search ran out of time while collecting matches and, as
 ** asked by indaga_search_options.partial, returned the best hits found so

@@ -27,6 +27,7 @@
 ** detached from the budget, which lives on this function's stack.
 */
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <time.h>
 #include "query/query.h"
@@ -36,7 +37,7 @@ struct indaga_results {
   qa_arena a;              /* every string and array below */
   indaga_hit *hits;
   size_t n;
-  uint64_t total;
+  qx_counts counts;        /* total, all_words, exact (query.h) */
   uint64_t took_us;
   char *errmsg;            /* in the arena, or a static string */
   char *note;              /* how the query was read, or NULL */
@@ -219,6 +220,10 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     set_err(r, "indaga_search: k1 must be >= 0 and b within [0, 1]");
     return INDAGA_EMISUSE;
   }
+  if (o.mode != INDAGA_MATCH_BEST && o.mode != INDAGA_MATCH_ALL) {
+    set_err(r, "indaga_search: mode must be INDAGA_MATCH_BEST or INDAGA_MATCH_ALL");
+    return INDAGA_EMISUSE;
+  }
   uint64_t t0 = now_us();
   const ix_snapshot *s = ix_index_snapshot(idx);
   qb_budget bud;
@@ -240,7 +245,8 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
   if (!rc) rc = qp_parse(&wa, query, strlen(query), &tree, &notes);
   if (!rc) rc = qb_check(&bud);
   if (rc) goto done;
-  qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, 0 };
+  qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, 0,
+                 o.mode == INDAGA_MATCH_ALL ? QX_MODE_ALL : QX_MODE_BEST, 0 };
   if (o.k > UINT32_MAX / 2 || o.offset > UINT32_MAX / 2) xo.k = UINT32_MAX;
   if (o.k == 0) goto done;
   bud.phase = "expanding the query's words";
@@ -257,7 +263,7 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     goto done;
   }
   bud.phase = "collecting matches";
-  rc = qx_topk(q, &hits, &nhits, &r->total, &err);
+  rc = qx_topk(q, &hits, &nhits, &r->counts, &err);
   if (rc == INDAGA_ELIMIT && o.partial && bud.kind == QB_TIME) {
     /* out of time while collecting: the hits so far, marked partial; their building is not timed */
     r->partial = 1;
@@ -319,7 +325,9 @@ done:
 }
 
 size_t indaga_results_count(const indaga_results *r) { return r ? r->n : 0; }
-uint64_t indaga_results_total(const indaga_results *r) { return r ? r->total : 0; }
+uint64_t indaga_results_total(const indaga_results *r) { return r ? r->counts.total : 0; }
+int indaga_results_total_exact(const indaga_results *r) { return r ? r->counts.exact : 0; }
+uint64_t indaga_results_all_words(const indaga_results *r) { return r ? r->counts.all_words : 0; }
 uint64_t indaga_results_took_us(const indaga_results *r) { return r ? r->took_us : 0; }
 int indaga_results_partial(const indaga_results *r) { return r ? r->partial : 0; }
 

@@ -81,10 +81,8 @@ class Results(Sequence[Hit]):
     """The hits of one search (a sequence of :class:`Hit`) and its summary.
 
     - ``total``: matching paragraphs (an estimate when ``total_exact`` is False);
-    - ``total_exact``: True when ``total`` is an exact count. With this
-      libindaga it is True when fewer hits than asked came back (every match
-      was collected); otherwise False, meaning "may be an estimate": the C API
-      does not say yet whether its total was counted or estimated;
+    - ``total_exact``: True when ``total`` is an exact count, False when it
+      is an estimate (``indaga_results_total_exact()``);
     - ``suggestion``: a corrected query when a word looks misspelled, else
       None (always None with this libindaga, which has no suggestions yet);
     - ``note``: how the query was read when not literally (ignored

@@ -17,9 +17,7 @@
 **     indaga_document_get() loads the whole document, paragraphs and all,
 **     so a document's first hit costs time in proportion to its size
 **     (milliseconds for a large law); search(dates=False) skips it;
-**   - total_exact: True when fewer hits than asked came back (every match
-**     was collected, so the total was counted, not estimated), else False:
-**     the C API does not say whether its total is an estimate (total_exact);
+**   - total_exact: indaga_results_total_exact();
 **   - the whole paragraph (text=True): a second search of the same page
 **     with snippet_bytes = 0 (whole paragraphs), matched hit by hit.
 */
@@ -196,14 +194,10 @@ static int hit_dates(snap *s, const indaga_results *r, size_t n, PyObject **docs
   return ret;
 }
 
-/*
-** Whether the results' total is exact. The C API says only that it is
-** exact unless pruning skipped matches, which can happen only once k hits
-** were collected: fewer hits than asked means every match was counted.
-*/
+/* Whether the results' total is exact (indaga_results_total_exact()). */
 static int total_exact(const indaga_results *r, size_t count, unsigned k) {
-  (void)r;
-  return count < k;
+  (void)count; (void)k;
+  return indaga_results_total_exact(r) != 0;
 }
 
 /*
