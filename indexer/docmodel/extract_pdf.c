@@ -184,26 +184,35 @@ static int same_but_digits(const char *a, const char *b) {
   return *a == *b;
 }
 
-/* Step 2: mark header and footer lines (kind 1). */
+/* Where line @a sits: 1 in the top band, 2 in the bottom band, 0 in the body. */
+static int band(const line *a) {
+  double mid = (a->y0 + a->y1) / 2;
+  return mid < a->h * BAND ? 1 : mid > a->h * (1 - BAND) ? 2 : 0;
+}
+
+/*
+** Step 2: mark header and footer lines (kind 1). Only lines in the bands
+** are compared with each other (a few per page), not every line.
+*/
 static void mark_furniture(pdf *d, int npages) {
-  for (size_t i = 0; i < d->n; i++) {
-    line *a = &d->l[i];
-    double h = a->h, mid = (a->y0 + a->y1) / 2;
-    int top = mid < h * BAND, bottom = mid > h * (1 - BAND);
-    if (!top && !bottom) continue;
+  size_t nb = 0, *b = d->n ? indaga__malloc(d->n * sizeof *b) : NULL;
+  if (d->n && !b) { d->o->rc = INDAGA_ENOMEM; return; }
+  for (size_t i = 0; i < d->n; i++)
+    if (band(&d->l[i])) b[nb++] = i;
+  for (size_t i = 0; i < nb; i++) {
+    line *a = &d->l[b[i]];
     if (furniture(a->t)) { a->kind = 1; continue; }
-    int pages = 0, last = a->page;
-    for (size_t j = 0; j < d->n; j++) {
-      const line *b = &d->l[j];
-      double bm = (b->y0 + b->y1) / 2;
-      if (b->page != a->page && b->page != last && same_but_digits(a->t, b->t) &&
-          ((top && bm < b->h * BAND) || (bottom && bm > b->h * (1 - BAND)))) {
+    int pages = 0, last = a->page, where = band(a);
+    for (size_t j = 0; j < nb; j++) {
+      const line *o = &d->l[b[j]];
+      if (o->page != a->page && o->page != last && band(o) == where && same_but_digits(a->t, o->t)) {
         pages++;
-        last = b->page;
+        last = o->page;
       }
     }
     if (pages >= 1 && pages * 2 >= npages - 1) a->kind = 1;   /* on most other pages */
   }
+  indaga__free(b);
 }
 
 static int cmp_double(const void *a, const void *b) {
