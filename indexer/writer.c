@@ -995,8 +995,11 @@ typedef int (*piece_fn)(void *ctx, job *j, seg_doc_in *in);
 ** hash the file (pass 1; an unchanged hash ends the job), then parse and
 ** analyse each piece and hand it to @emit in order. Returns the job's new
 ** state: J_PIECES, J_UNCHANGED, J_SKIP / J_FAIL (j->msg, j->rc), or
-** J_STOPPED when @emit refused a piece (the consumer failed).
+** J_STOPPED when @emit refused a piece (the consumer failed); J_READY when
+** the file is a published format, read whole by run_whole.
 */
+static int run_whole(job *j, analyzer *an);
+
 static int run_big(job *j, analyzer *an, size_t piece_size, piece_fn emit, void *ctx) {
   dm_stream *s = NULL;
   char *msg = NULL;
@@ -1004,6 +1007,12 @@ static int run_big(job *j, analyzer *an, size_t piece_size, piece_fn emit, void 
   int rc = dm_stream_open(&s, j->e->path, j->e->id, piece_size, &msg);
   if (rc == INDAGA_OK) rc = dm_stream_hash(s, &h, &msg);
   if (rc == INDAGA_OK && j->has_old && h == j->old_hash) { dm_stream_close(s); return J_UNCHANGED; }
+  size_t nhead = 0;
+  const unsigned char *head = rc == INDAGA_OK ? dm_stream_head(s, &nhead) : NULL;
+  if (head && ex_is_container(j->e->path, (const char *)head, nhead)) {   /* a published format */
+    dm_stream_close(s);
+    return run_whole(j, an);
+  }
   for (int last = 0; rc == INDAGA_OK && !last;) {
     seg_doc_in in;
     memset(&in, 0, sizeof in);
@@ -1031,29 +1040,23 @@ static int run_big(job *j, analyzer *an, size_t piece_size, piece_fn emit, void 
 }
 
 /*
-** Nonzero when the file at @path opens as a published format (PDF, zip,
-** HTML: extract.h), which is read whole even when larger than a piece.
+** Read, hash, parse and analyse one job's file (worker side, no writer
+** state). A big job's pieces go through @emit (a big PDF, DOCX, ODT or
+** HTML file is read whole: run_big sees its first bytes and hands it to
+** run_whole). Returns the job's new state; the caller stores it (under the
+** pipeline's mutex when threaded).
 */
-static int container(const char *path) {
-  os_rfile f;
-  char head[1024], *msg = NULL;
-  size_t got = 0;
-  int yes = 0;
-  if (os_rfile_open(&f, path, &msg) == INDAGA_OK) {
-    if (os_rfile_read(&f, head, sizeof head, 0, &got, &msg) == INDAGA_OK) yes = ex_is_container(path, head, got);
-    os_rfile_close(&f);
-  }
-  indaga__free(msg);
-  return yes;
+static int run_job(job *j, analyzer *an, size_t piece_size, piece_fn emit, void *ctx) {
+  if (j->big) return run_big(j, an, piece_size, emit, ctx);
+  return run_whole(j, an);
 }
 
 /*
-** Read, hash, parse and analyse one job's file (worker side, no writer
-** state). A big job's pieces go through @emit. Returns the job's new state;
-** the caller stores it (under the pipeline's mutex when threaded).
+** Read one job's file whole, hash, parse and analyse it: a file up to a
+** piece, or a published format (PDF, zip, HTML) of any size up to the
+** extractor's input limit.
 */
-static int run_job(job *j, analyzer *an, size_t piece_size, piece_fn emit, void *ctx) {
-  if (j->big && !container(j->e->path)) return run_big(j, an, piece_size, emit, ctx);
+static int run_whole(job *j, analyzer *an) {
   char *text = NULL, *msg = NULL;
   size_t ntext = 0;
   int state;
@@ -1068,7 +1071,7 @@ static int run_job(job *j, analyzer *an, size_t piece_size, piece_fn emit, void 
     state = J_UNCHANGED;
   } else {
     rc = prepare_doc(an, j->e->id, text, ntext, h, j->e->mtime_ns, j->lim, &j->in, &msg);
-    if (rc == DM_SKIP) { state = J_SKIP; j->msg = msg; }
+    if (rc == DM_SKIP) { state = J_SKIP; j->rc = INDAGA_EINPUT; j->msg = msg; }
     else if (rc) { state = J_FAIL; j->rc = rc; indaga__free(msg); }
     else { state = J_READY; indaga__free(msg); }
   }
@@ -1134,7 +1137,7 @@ int indaga_writer_add_file(indaga_writer *w, const char *doc, const char *path) 
   char *text = NULL, *msg = NULL;
   size_t ntext = 0;
   int rc = os_stat(path, &st, &msg);
-  if (rc == INDAGA_OK && st.size > w->piece && !container(path)) {   /* streamed in pieces on this thread */
+  if (rc == INDAGA_OK && st.size > w->piece) {   /* streamed in pieces on this thread */
     if ((rc = ensure_session(w)) != 0) return rc;
     if (!w->an && (rc = analyzer_new(&w->an)) != 0) return fail_msg(w, rc, NULL);
     walk_entry e = { (char *)(uintptr_t)doc, (char *)(uintptr_t)path, st.size, st.mtime_ns };
@@ -1145,17 +1148,25 @@ int indaga_writer_add_file(indaga_writer *w, const char *doc, const char *path) 
     memset(&j, 0, sizeof j);
     j.e = &e;
     j.big = 1;
+    j.lim = &w->lim;
     w->inflight = (size_t)job_mem(w, st.size);
     int state = run_big(&j, w->an, w->piece, emit_inline, &ss);
     w->inflight = 0;
-    if (state == J_PIECES) return INDAGA_OK;
+    if (state == J_PIECES || state == J_UNCHANGED) return INDAGA_OK;
+    if (state == J_READY) {                   /* a published format, read whole */
+      int replaced;
+      doc_warnings(w, path, j.in.doc);
+      rc = add_doc(w, &j.in, &replaced);
+      seg_doc_in_clear(&j.in);
+      return rc;
+    }
     if (state == J_STOPPED) return j.rc;   /* adding a piece failed: its message is recorded */
     rc = drop_pieces(w, &j);
     if (rc == INDAGA_OK) rc = fail_msg(w, j.rc, j.msg);
     else indaga__free(j.msg);
     return rc;
   }
-  if (rc == INDAGA_OK) rc = os_load_file(path, st.size > w->piece ? w->lim.max_input : UINT64_MAX, &text, &ntext, &msg);
+  if (rc == INDAGA_OK) rc = os_load_file(path, UINT64_MAX, &text, &ntext, &msg);
   if (rc) return fail_msg(w, rc == INDAGA_ENOTFOUND ? INDAGA_EINPUT : rc, msg);
   rc = add_bytes(w, doc, path, text, ntext, st.mtime_ns);
   indaga__free(text);

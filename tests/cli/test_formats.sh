@@ -83,6 +83,22 @@ cp "$F/carta_krasnodar_2017.pdf" "$tmp/named/carta_krasnodar_2017.txt"
 "$PY" "$SRCDIR/tests/cli/formats_compare.py" "$tmp/ix-txt" carta_krasnodar_2017.txt "$tmp/ix-named" \
     carta_krasnodar_2017.txt || fail "a PDF named .txt is not read as a PDF"
 
+# A published format larger than a piece (1 MiB at --memory 16) is read whole, not streamed as text.
+mkdir "$tmp/big"
+"$PY" - "$tmp/big/grande.html" <<'PY'
+import sys
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write("<!DOCTYPE html><html><body>\n")
+    for i in range(1, 20001):
+        f.write("<p>P\u00e1rrafo %d sobre combatientes terroristas extranjeros y su regreso.</p>\n" % i)
+    f.write("</body></html>\n")
+PY
+[ "$(wc -c < "$tmp/big/grande.html")" -gt 1100000 ] || fail "the big HTML is too small to test"
+"$INDAGA" index --memory 16 --index "$tmp/ix-big" "$tmp/big" > "$tmp/out-big" 2>&1 || { cat "$tmp/out-big" >&2; fail "a big HTML file"; }
+grep -q "20000 paragraphs" "$tmp/out-big" || { cat "$tmp/out-big" >&2; fail "a big HTML file: not 20000 paragraphs"; }
+"$INDAGA" show --index "$tmp/ix-big" --json grande.html 0 1 | grep -q '"text":"Párrafo 1 sobre combatientes' ||
+    fail "a big HTML file indexed as text"
+
 # 5. Bad input: each refused with a warning naming it; the run goes on.
 mkdir "$tmp/bad"
 cp "$F"/bad/* "$tmp/bad/"
