@@ -2,9 +2,11 @@
 ** extract_html.c: HTML through libxml2's HTML parser (never a hand-written
 ** tag scanner). Block elements (p, div, h1-h6, li, td, th, dt, dd, pre,
 ** blockquote, ...) end paragraphs; <br> is a line break; an <ol> item gets
-** the label a browser prints ("3." for type 1, "c." for type a, from
-** start= and value=), a <ul> item "-"; each table cell is a paragraph;
-** <head>, <script>, <style>, <template> and <noscript> are not text. The
+** a label from start= and value=: "3." for type 1 as a browser prints it,
+** "c)" and "iv)" for letters and roman numerals (a browser prints "c.",
+** which the document model would read as text), a <ul> item "-"; each table cell is a paragraph;
+** <head>, <script>, <style>, <template> and <noscript> are not text, nor
+** is a footnote mark (<sup><a href="#n1">1</a></sup>). The
 ** parser runs without network access; a document that declares no
 ** charset is read as UTF-8. Recursion is bounded (MAX_DEPTH).
 */
@@ -78,13 +80,31 @@ static void list(ex_out *o, xmlNode *l, int depth) {
     char label[48] = "-";
     if (ordered) {
       n = attr_long(c, "value", n);
-      if (!ex_number_label(label, sizeof label, (unsigned)n, fmt, "", ".")) snprintf(label, sizeof label, "%ld.", n);
+      /* "3." for numbers; letters and roman numerals "c)", as UN documents print them (the
+         document model reads "c." as the start of a sentence, not as a label) */
+      if (!ex_number_label(label, sizeof label, (unsigned)n, fmt, "", fmt[0] == '1' ? "." : ")"))
+        snprintf(label, sizeof label, "%ld.", n);
       n++;
     }
     ex_item(o, label);
     for (xmlNode *k = c->children; k && !ex_failed(o); k = k->next) walk(o, k, depth + 1);
     ex_para(o);
   }
+}
+
+/* A footnote mark: <sup> holding only a link within the page (<a href="#n1">1</a>). */
+static int note_mark(xmlNode *x) {
+  xmlNode *a = NULL;
+  for (xmlNode *c = x->children; c; c = c->next) {
+    if (c->type == XML_TEXT_NODE && c->content && strspn((const char *)c->content, " \t\r\n") == strlen((const char *)c->content))
+      continue;
+    if (a || c->type != XML_ELEMENT_NODE || !is(c, "a")) return 0;
+    a = c;
+  }
+  xmlChar *href = a ? xmlGetProp(a, (const xmlChar *)"href") : NULL;
+  int yes = href && href[0] == '#';
+  if (href) xmlFree(href);
+  return yes;
 }
 
 static void walk(ex_out *o, xmlNode *x, int depth) {
@@ -96,7 +116,7 @@ static void walk(ex_out *o, xmlNode *x, int depth) {
   }
   if (x->type != XML_ELEMENT_NODE && x->type != XML_HTML_DOCUMENT_NODE) return;
   if (x->type == XML_ELEMENT_NODE) {
-    if (skipped(x)) return;
+    if (skipped(x) || (is(x, "sup") && note_mark(x))) return;
     if (is(x, "br")) { ex_line(o); return; }
     if (is(x, "ol") || is(x, "ul")) { ex_para(o); list(o, x, depth); return; }
   }

@@ -62,6 +62,33 @@ if command -v pdftotext > /dev/null; then
     [ "$n" -ge 5 ] || fail "the Krasnodar PDF has $n hyphenated line ends, expected at least 5"
 fi
 
+# Structure: word-processor numbering a), b); footnotes and table cells as paragraphs;
+# a PDF paragraph across a page break stays whole, its page's footnote a paragraph after it.
+mkdir "$tmp/st"
+cp "$F"/structure/* "$tmp/st/"
+"$INDAGA" index --index "$tmp/ix-st" "$tmp/st" > /dev/null 2>&1 || fail "indexing the structure fixtures"
+has() {   # has DOC LABEL TEXT: a paragraph of DOC with that label (or null) and exactly that text
+    "$INDAGA" show --index "$tmp/ix-st" --json "$1" 0 > "$tmp/st.json"
+    grep -qF "\"label\":$2,\"heading\":false,\"byte_start\"" "$tmp/st.json" &&
+    grep -F "\"label\":$2," "$tmp/st.json" | grep -qF "\"text\":\"$3\"}" ||
+        { cat "$tmp/st.json" >&2; fail "$1: no paragraph labelled $2 with text '$3'"; }
+}
+NOTE="Véase la resolución 2354 (2017) del Consejo de Seguridad."
+for e in docx odt html; do
+    l=a\) m=b\)                     # HTML's <ol type="a"> too (extract_html.c)
+    has estructura.$e "\"$l\"" "Emitir una declaración conjunta en apoyo de la resolución 2354 (2017) del Consejo de Seguridad."
+    has estructura.$e "\"$m\"" "Estrechar la cooperación entre los asociados para interceptar los canales de difusión de la ideología terrorista."
+    has estructura.$e null "$NOTE"
+    has estructura.$e null "Krasnodar"
+    has estructura.$e null "4 y 5 de octubre de 2017"
+    has estructura.$e null "Los participantes en la 16ª Reunión decidieron:"
+done
+if "$INDAGA" show --index "$tmp/ix-st" --json estructura.html 0 | grep -q 'var no'; then fail "HTML: a script indexed"; fi
+has estructura.pdf null "La Reunión expresó su apoyo a la Estrategia Global de las Naciones Unidas de Lucha contra el Terrorismo y a las resoluciones del Consejo de Seguridad, y reafirmó su compromiso con la cooperación internacional."
+has estructura.pdf null "1 $NOTE"
+has estructura.pdf null "Krasnodar, 5 de octubre de 2017."
+[ "$(grep -c '"type":"paragraph"' "$tmp/st.json")" -eq 4 ] || { cat "$tmp/st.json" >&2; fail "estructura.pdf: not 4 paragraphs"; }
+
 # 3. The search cites the same paragraphs over the PDFs as over the .txt.
 cites() {   # cites INDEX -> "stem part paragraph label" per hit, in rank order
     "$INDAGA" search --index "$1" --json -n 50 "combatientes terroristas extranjeros" |

@@ -23,6 +23,10 @@ items ("1.", "-") their own paragraphs, other lines of a block kept as line
 breaks; Markdown emphasis, links, escapes and setext underlines removed.
 YAML front matter becomes the symbol line that opens a UN document.
 
+structure/ holds estructura.{docx,odt,html,pdf}: a list numbered a), b)
+by the word processor, a footnote, a table; the PDF a paragraph running
+over a page break with a footnote at the foot of page 1.
+
 bad/ holds input every extractor must refuse: an encrypted PDF, a PDF
 without a text layer, truncated PDF and DOCX, a DOCX whose XML expands to
 8 MiB, one with nested entities (billion laughs) and one with an external
@@ -363,6 +367,88 @@ def bad(dst):
               '</w:body></w:document>' % W)
 
 
+# ---------------------------------------------------------------- structure
+STRUCT_INTRO = "Los participantes en la 16\u00aa Reuni\u00f3n decidieron:"
+STRUCT_ITEMS = ["Emitir una declaraci\u00f3n conjunta en apoyo de la resoluci\u00f3n 2354 (2017) del Consejo de "
+                "Seguridad.", "Estrechar la cooperaci\u00f3n entre los asociados para interceptar los canales de "
+                "difusi\u00f3n de la ideolog\u00eda terrorista."]
+STRUCT_NOTE = "V\u00e9ase la resoluci\u00f3n 2354 (2017) del Consejo de Seguridad."
+STRUCT_CELLS = ["Krasnodar", "4 y 5 de octubre de 2017"]
+
+
+def structure(dst):
+    """estructura.*: a list numbered a), b) by the word processor, a
+    footnote, a table of two cells; the PDF a paragraph running over a page
+    break with a footnote (smaller type) at the foot of the first page."""
+    W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    r = lambda t: '<w:r><w:t xml:space="preserve">%s</w:t></w:r>' % html.escape(t, False)
+    item = lambda t: '<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="5"/></w:numPr></w:pPr>%s</w:p>' % r(t)
+    doc = ('<?xml version="1.0" encoding="UTF-8"?>\n<w:document %s><w:body><w:p>%s<w:r><w:footnoteReference '
+           'w:id="1"/></w:r></w:p>%s<w:tbl><w:tr><w:tc><w:p>%s</w:p></w:tc><w:tc><w:p>%s</w:p></w:tc></w:tr></w:tbl>'
+           '<w:sectPr/></w:body></w:document>' % (W, r(STRUCT_INTRO), "".join(item(t) for t in STRUCT_ITEMS),
+                                                  r(STRUCT_CELLS[0]), r(STRUCT_CELLS[1])))
+    numbering = ('<?xml version="1.0" encoding="UTF-8"?>\n<w:numbering %s><w:abstractNum w:abstractNumId="7">'
+                 '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="%%1)"/>'
+                 '</w:lvl></w:abstractNum><w:num w:numId="5"><w:abstractNumId w:val="7"/></w:num></w:numbering>' % W)
+    notes = ('<?xml version="1.0" encoding="UTF-8"?>\n<w:footnotes %s><w:footnote w:id="0"><w:p/></w:footnote>'
+             '<w:footnote w:id="1"><w:p>%s</w:p></w:footnote></w:footnotes>' % (W, r(STRUCT_NOTE)))
+    with zipfile.ZipFile(os.path.join(dst, "estructura.docx"), "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in (("[Content_Types].xml", "<Types/>"), ("word/document.xml", doc),
+                           ("word/numbering.xml", numbering), ("word/footnotes.xml", notes)):
+            z.writestr(zipfile.ZipInfo(name, (2017, 11, 22, 0, 0, 0)), data)
+    NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"')
+    e = lambda t: html.escape(t, False)
+    content = ('<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content %s><office:automatic-styles>'
+               '<text:list-style style:name="La"><text:list-level-style-number text:level="1" style:num-format="a" '
+               'style:num-suffix=")"/></text:list-style></office:automatic-styles><office:body><office:text>'
+               '<text:p>%s<text:note text:note-class="footnote"><text:note-citation>1</text:note-citation>'
+               '<text:note-body><text:p>%s</text:p></text:note-body></text:note></text:p>'
+               '<text:list text:style-name="La">%s</text:list>'
+               '<table:table><table:table-row><table:table-cell><text:p>%s</text:p></table:table-cell>'
+               '<table:table-cell><text:p>%s</text:p></table:table-cell></table:table-row></table:table>'
+               '</office:text></office:body></office:document-content>'
+               % (NS, e(STRUCT_INTRO), e(STRUCT_NOTE),
+                  "".join("<text:list-item><text:p>%s</text:p></text:list-item>" % e(t) for t in STRUCT_ITEMS),
+                  e(STRUCT_CELLS[0]), e(STRUCT_CELLS[1])))
+    with zipfile.ZipFile(os.path.join(dst, "estructura.odt"), "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype", (2017, 11, 22, 0, 0, 0)), "application/vnd.oasis.opendocument.text")
+        z.writestr(zipfile.ZipInfo("content.xml", (2017, 11, 22, 0, 0, 0)), content, compress_type=zipfile.ZIP_DEFLATED)
+    with open(os.path.join(dst, "estructura.html"), "w", encoding="utf-8") as f:
+        f.write('<!DOCTYPE html><html><head><title>x</title><script>var no = "texto";</script></head><body>'
+                '<p>%s<sup><a href="#n1">1</a></sup></p><ol type="a" start="1">%s</ol><table><tr><td>%s</td>'
+                '<td>%s</td></tr></table><aside id="n1"><p>%s</p></aside></body></html>\n'
+                % (e(STRUCT_INTRO), "".join("<li>%s</li>" % e(t) for t in STRUCT_ITEMS), e(STRUCT_CELLS[0]),
+                   e(STRUCT_CELLS[1]), e(STRUCT_NOTE)))
+    # PDF: one paragraph from the bottom of page 1 to the top of page 2, a footnote under it on page 1
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+    pdfmetrics.registerFont(TTFont("DejaVu", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
+    c = canvas.Canvas(os.path.join(dst, "estructura.pdf"), pagesize=(595, 842), invariant=1)
+    c.setFont("DejaVu", 10)
+    c.drawString(72, 770, STRUCT_INTRO)
+    c.drawString(72, 130, "La Reuni\u00f3n expres\u00f3 su apoyo a la Estrategia Global de las Naciones Unidas de Lucha")
+    c.drawString(72, 118, "contra el Terrorismo y a las resoluciones del Consejo de Seguridad, y")
+    c.setFont("DejaVu", 8)
+    c.drawString(72, 96, "1 " + STRUCT_NOTE)
+    c.drawString(72, 40, "17-20803 (S)")
+    c.drawRightString(523, 40, "1/2")
+    c.showPage()
+    c.setFont("DejaVu", 8)
+    c.drawRightString(523, 802, "A/72/565 S/2017/968")
+    c.setFont("DejaVu", 10)
+    c.drawString(72, 770, "reafirm\u00f3 su compromiso con la cooperaci\u00f3n internacional.")
+    c.drawString(72, 750, "Krasnodar, 5 de octubre de 2017.")
+    c.setFont("DejaVu", 8)
+    c.drawString(72, 40, "17-20803 (S)")
+    c.drawRightString(523, 40, "2/2")
+    c.showPage()
+    c.save()
+
+
 def main():
     for src, symbol, job in DOCS:
         base = os.path.splitext(os.path.basename(src))[0]
@@ -373,6 +459,8 @@ def main():
         pdf(paras, symbol, job, os.path.join(HERE, base + ".pdf"))
         print("wrote", base, file=sys.stderr)
     bad(os.path.join(HERE, "bad"))
+    os.makedirs(os.path.join(HERE, "structure"), exist_ok=True)
+    structure(os.path.join(HERE, "structure"))
 
 
 if __name__ == "__main__":
