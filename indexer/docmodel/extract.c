@@ -23,14 +23,16 @@ static const ex_format formats[] = {
 };
 
 /*
-** From the budget (256 MiB by default): the file itself up to budget/4, its
-** text up to budget/8 (the parsed document then takes about 3 bytes per
-** byte of it: DOC_MEM_FACTOR in writer.c), a zip expanded up to budget/4
-** over at most 10000 entries. Each within a floor that keeps small budgets
-** usable.
+** From the budget (256 MiB by default): the file itself up to budget/8, its
+** text up to budget/16 (the parsed document then takes about 3 bytes per
+** byte of it: DOC_MEM_FACTOR in writer.c), so a file, its text and its
+** parse stay within 3/8 of the budget, about what writer.c's job_mem
+** reserves for a file larger than a piece (9/32); a zip is expanded up to
+** budget/8 over at most 10000 entries. Each within a floor (4 MiB, 2 MiB)
+** that keeps small budgets usable.
 */
 void ex_limits_for_budget(ex_limits *l, size_t budget) {
-  size_t q = budget / 4, e = budget / 8;
+  size_t q = budget / 8, e = budget / 16;
   l->max_input = q > ((size_t)4 << 20) ? q : (size_t)4 << 20;
   l->max_text = e > ((size_t)2 << 20) ? e : (size_t)2 << 20;
   l->max_expanded = l->max_input;
