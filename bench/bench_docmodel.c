@@ -25,6 +25,7 @@
 
 #include "common/common.h"
 #include "common/os.h"
+#include "common/utf8.h"
 #include "indexer/docmodel.h"
 
 typedef struct stats {
@@ -47,10 +48,9 @@ static void complain(uint64_t count, const char *path, const char *what) {
 
 static int valid_utf8(const char *p, size_t n) {
   size_t i = 0;
-  uint32_t cp;
   while (i < n) {
-    size_t len = dm_utf8_seq((const unsigned char *)p + i, n - i, &cp);
-    if (!len) return 0;
+    size_t len;
+    if (utf8_decode((const unsigned char *)p + i, n - i, &len) < 0) return 0;
     i += len;
   }
   return 1;

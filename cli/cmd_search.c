@@ -13,7 +13,10 @@
 ** only (--color); with --context, the paragraphs around it. Everything that
 ** comes from the documents is escaped and bounded (cli.h). --json prints
 ** JSON Lines: one "hit" object per hit and one "summary" per query, or one
-** "error" line for a query that failed. With --batch, each non-blank line
+** "error" line for a query that failed. A suggested correction of
+** misspelled words comes first ("¿Quisiste decir: ...?", or "Mostrando
+** resultados de: ..." when the query found nothing and the hits are the
+** correction's), and in the summary ("suggestion", "corrected"). With --batch, each non-blank line
 ** of FILE ("-": standard input) is one query, numbered from 0 (query_no);
 ** lines are read in bounded memory (lines.h).
 **
@@ -206,6 +209,25 @@ static void print_json(const indaga_hit *h, long query_no) {
   fputs("}\n", stdout);
 }
 
+/*
+** The line before the hits when a word looked misspelled: the hits are the
+** correction's ("Mostrando resultados de ...": the query found nothing, or
+** had a word no paragraph holds) or the query's ("¿Quisiste decir ...?").
+*/
+static void print_suggestion(const char *query, size_t len, const char *fix, int corrected) {
+  if (corrected) {
+    fputs("Mostrando resultados de: ", stdout);
+    out_text(stdout, fix, strlen(fix), CLI_ECHO_MAX);
+    fputs(" (en lugar de: ", stdout);
+    out_text(stdout, query, len, CLI_ECHO_MAX);
+    fputs(")\n\n", stdout);
+  } else {
+    fputs("\xC2\xBFQuisiste decir: ", stdout);
+    out_text(stdout, fix, strlen(fix), CLI_ECHO_MAX);
+    fputs("?\n\n", stdout);
+  }
+}
+
 /* @v with Spanish thousands separators ("1.100") into @out (at least 27 bytes). */
 static void thousands(uint64_t v, char out[32]) {
   char d[24];
@@ -245,10 +267,13 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
   }
   size_t n = indaga_results_count(r);
   const char *note = indaga_results_note(r);
+  const char *fix = indaga_results_suggestion(r);
+  int corrected = indaga_results_corrected(r);
   int partial = indaga_results_partial(r);
   int color = !a->json && cli_color(stdout, a->color);
   uint64_t total = indaga_results_total(r), all = indaga_results_all_words(r);
   int exact = indaga_results_total_exact(r);
+  if (!a->json && fix) print_suggestion(query, len, fix, corrected);
   for (size_t i = 0; i < n; i++) {
     if (a->json) { print_json(indaga_results_hit(r, i), query_no); continue; }
     /* best match: say where the paragraphs holding every word end (all_words 0 is always exact) */

@@ -172,7 +172,11 @@ int cmd_show(int argc, char **argv) {
   if (!idx) return ex;
   indaga_document *d = NULL;
   char *err = NULL;
-  int rc = indaga_document_get(&d, idx, a.doc, &err);
+  /* One paragraph (and its context): read only those, whatever the document's size. */
+  int rc = a.para > 0 ? indaga_document_get_paragraphs(&d, idx, a.doc, (unsigned)a.part,
+                                                        (unsigned)(a.para > a.context ? a.para - a.context : 1),
+                                                        (unsigned)(a.para + a.context), &err)
+                      : indaga_document_get(&d, idx, a.doc, &err);
   if (rc) ex = cli_fail(cli_status(rc), a.doc, "%s", err ? err : indaga_strerror(rc));
   else ex = show(&a, d);
   indaga_free(err);

@@ -55,10 +55,14 @@ void json_hit(FILE *f, const indaga_hit *h) {
 void json_summary(FILE *f, const indaga_results *r, const char *query, size_t len) {
   fputs("\"query\":", f);
   if (json_text(f, query, len, CLI_ECHO_MAX)) fprintf(f, ",\"query_cut\":true,\"query_bytes\":%zu", len);
-  fprintf(f, ",\"hits\":%zu,\"total\":%llu,\"total_exact\":%s,\"all_words\":%llu,\"took_us\":%llu",
+  fprintf(f, ",\"hits\":%zu,\"total\":%llu,\"total_exact\":%s,\"all_words\":%llu",
           indaga_results_count(r), (unsigned long long)indaga_results_total(r),
-          indaga_results_total_exact(r) ? "true" : "false", (unsigned long long)indaga_results_all_words(r),
-          (unsigned long long)indaga_results_took_us(r));
+          indaga_results_total_exact(r) ? "true" : "false", (unsigned long long)indaga_results_all_words(r));
+  const char *fix = indaga_results_suggestion(r);
+  fputs(",\"suggestion\":", f);
+  json_text(f, fix, fix ? strlen(fix) : 0, CLI_ECHO_MAX);
+  if (indaga_results_corrected(r)) fputs(",\"corrected\":true", f);
+  fprintf(f, ",\"took_us\":%llu", (unsigned long long)indaga_results_took_us(r));
   const char *note = indaga_results_note(r);
   if (note) {
     fputs(",\"note\":", f);
@@ -68,10 +72,7 @@ void json_summary(FILE *f, const indaga_results *r, const char *query, size_t le
 }
 
 size_t json_part_size(const indaga_document *d, unsigned part) {
-  size_t n = 0;
-  for (size_t i = 0; i < indaga_document_paragraph_count(d); i++)
-    if (indaga_document_paragraph(d, i)->part == part) n++;
-  return n;
+  return (size_t)indaga_document_part_paragraphs(d, part);   /* loaded or not */
 }
 
 void json_document(FILE *f, const indaga_document *d) {
@@ -91,7 +92,9 @@ void json_document(FILE *f, const indaga_document *d) {
     json_field(f, "label", indaga_document_part_label(d, p));
     fprintf(f, ",\"paragraphs\":%zu}", json_part_size(d, (unsigned)p));
   }
-  fprintf(f, "],\"paragraphs\":%zu", indaga_document_paragraph_count(d));
+  size_t total = 0;   /* every paragraph, though a range may be all that was loaded */
+  for (size_t p = 0; p < indaga_document_part_count(d); p++) total += json_part_size(d, (unsigned)p);
+  fprintf(f, "],\"paragraphs\":%zu", total);
 }
 
 void json_paragraph(FILE *f, const indaga_paragraph *p) {

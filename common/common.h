@@ -15,8 +15,6 @@
 #include <string.h>
 #include "indaga.h"
 
-#define ALWAYS(X) ((X) ? 1 : (assert(0), 0))
-#define NEVER(X)  ((X) ? (assert(0), 1) : 0)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /**************************************************************************

@@ -70,6 +70,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/utf8.h"
 #include "indexer/docmodel.h"
 
 enum { K_NONE, K_BULLET, K_NUMBER, K_ARTICLE, K_ANNEX };
@@ -107,7 +108,7 @@ typedef struct parser {
 
   uint32_t part;        /* current part */
   uint32_t ord;         /* last ordinal given in it */
-  uint64_t base;        /* file offset of p[0] (a piece: docstream.c) */
+  uint64_t base;        /* file offset of p[0] (a piece: docmodel_stream.c) */
   uint64_t nbefore;     /* paragraphs of the earlier pieces */
   uint32_t piece;       /* which piece this is (0: the first, or the whole file) */
   int zone;             /* still in the UN header zone */
@@ -786,7 +787,6 @@ static size_t sniff_run(const unsigned char *p, size_t i, size_t lim, size_t *od
 */
 static const char *sniff(const unsigned char *p, size_t n) {
   size_t lim = n < SNIFF_BYTES ? n : SNIFF_BYTES, i = 0, odd = 0;
-  uint32_t cp;
   if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)))
     return "UTF-16 text (convert it to UTF-8)";
   if (memchr(p, 0, lim)) return "binary file (NUL bytes in the first 8 KB)";
@@ -799,8 +799,7 @@ static const char *sniff(const unsigned char *p, size_t n) {
       i++;
       continue;
     }
-    len = dm_utf8_seq(p + i, n - i, &cp);
-    if (!len) { odd++; len = 1; }
+    if (utf8_decode(p + i, n - i, &len) < 0) { odd++; len = 1; }   /* each byte of it */
     i += len;
   }
   if (odd >= 8 && odd * 10 > lim) return "binary file (mostly control bytes or invalid UTF-8 in the first 8 KB)";
@@ -810,15 +809,10 @@ static const char *sniff(const unsigned char *p, size_t n) {
 /* Count invalid UTF-8 sequences in p[0..n); *first gets the first one's offset. */
 static size_t count_invalid(const unsigned char *p, size_t n, size_t *first) {
   size_t i = 0, bad = 0;
-  uint32_t cp;
   while ((i = dm__utf8_2byte_end(p, i, n)) < n) {
     size_t len;
-    if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) { i += 2; continue; }   /* a block's last byte */
-    len = dm_utf8_seq(p + i, n - i, &cp);
-    if (len) { i += len; continue; }
-    if (!bad++) *first = i;
-    i++;
-    while (i < n && (p[i] & 0xC0) == 0x80 && i - *first < 4) i++;
+    if (utf8_decode(p + i, n - i, &len) < 0 && !bad++) *first = i;   /* one per U+FFFD (common/utf8.h) */
+    i += len;
   }
   return bad;
 }

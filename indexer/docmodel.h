@@ -66,7 +66,7 @@ int dm_parse(dm_doc **out, const char *name, const char *p, size_t n, char **why
 void dm_doc_free(dm_doc *d);
 
 /*
-** A document parsed in pieces (a file larger than a piece, see docstream.h).
+** A document parsed in pieces (a file larger than a piece, see docmodel_stream.c).
 ** The file is cut only where a whole-file parse has no paragraph open (after
 ** a blank line, when there is one), and dm_cont carries from one piece to
 ** the next what that parse would carry: the current part and the last
@@ -138,9 +138,11 @@ size_t dm_piece_size(size_t budget);
 ** INDAGA_ENOMEM, or the status and message of os_rfile_open.
 */
 int  dm_stream_open(dm_stream **out, const char *path, const char *name, size_t piece, char **errmsg);
+/* dm_stream_open of a file found by a tree walk: @rel under @root, never through a link (os_rfile_open_beneath). */
+int  dm_stream_open_beneath(dm_stream **out, const char *root, const char *rel, const char *path,
+                            const char *name, size_t piece, char **errmsg);
 void dm_stream_close(dm_stream *s);     /* accepts NULL */
 uint64_t dm_stream_size(const dm_stream *s);
-int64_t  dm_stream_mtime(const dm_stream *s);
 /* Pass 1: the xxh64 of the file's first dm_stream_size() bytes. INDAGA_OK, an I/O status, or INDAGA_EINPUT (it shrank). */
 int  dm_stream_hash(dm_stream *s, uint64_t *hash, char **errmsg);
 /*
@@ -167,13 +169,6 @@ const char *dm_meta_get(const dm_doc *d, const char *key);
 */
 
 /*
-** Length (1..4) of the valid UTF-8 sequence at p[0..n), its code point in
-** *cp; 0 when the bytes there are not valid UTF-8 (overlong, surrogate,
-** truncated, > U+10FFFF).
-*/
-size_t dm_utf8_seq(const unsigned char *p, size_t n, uint32_t *cp);
-
-/*
 ** Append the display text of the Markdown inline text p[0..n) to @out:
 ** emphasis markers, [text](url) links, backslash escapes, a few HTML tags
 ** removed; HTML entities decoded; invalid UTF-8 replaced by U+FFFD; control
@@ -184,8 +179,9 @@ size_t dm_utf8_seq(const unsigned char *p, size_t n, uint32_t *cp);
 size_t dm_clean_inline(ia_buf *out, const char *p, size_t n);
 
 /*
-** Append p[0..n) to @out with invalid UTF-8 replaced by U+FFFD and nothing
-** else changed. Returns the number of sequences replaced.
+** Append p[0..n) to @out with invalid UTF-8 replaced by U+FFFD (one per
+** maximal subpart, common/utf8.h) and nothing else changed. Returns the
+** number of U+FFFD written.
 */
 size_t dm_utf8_repair(ia_buf *out, const char *p, size_t n);
 

@@ -46,6 +46,11 @@ size_t dm_piece_size(size_t budget) {
 }
 
 int dm_stream_open(dm_stream **out, const char *path, const char *name, size_t piece, char **errmsg) {
+  return dm_stream_open_beneath(out, NULL, NULL, path, name, piece, errmsg);
+}
+
+int dm_stream_open_beneath(dm_stream **out, const char *root, const char *rel, const char *path,
+                           const char *name, size_t piece, char **errmsg) {
   *out = NULL;
   if (errmsg) *errmsg = NULL;
   if (piece < 4096) piece = 4096;
@@ -57,7 +62,7 @@ int dm_stream_open(dm_stream **out, const char *path, const char *name, size_t p
   s->buf = indaga__malloc(piece);
   if (!s->name || !s->buf) { dm_stream_close(s); return INDAGA_ENOMEM; }
   XXH64_reset(&s->h2, 0);
-  int rc = os_rfile_open(&s->f, path, errmsg);
+  int rc = os_rfile_open_beneath(&s->f, root, rel, path, errmsg);
   if (rc) { dm_stream_close(s); return rc; }
   *out = s;
   return INDAGA_OK;
@@ -73,7 +78,6 @@ void dm_stream_close(dm_stream *s) {
 }
 
 uint64_t dm_stream_size(const dm_stream *s) { return s->f.size; }
-int64_t dm_stream_mtime(const dm_stream *s) { return s->f.mtime_ns; }
 
 static int shrank(const dm_stream *s, char **errmsg) {
   if (errmsg && !*errmsg)

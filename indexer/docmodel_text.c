@@ -21,8 +21,8 @@
 **     at a space or '[', so each byte is looked at a bounded number of times;
 **   - a known HTML tag (<br>, <td>, </p>, ...) becomes a space; an autolink
 **     <http://...> keeps its address; any other '<' is literal;
-**   - invalid UTF-8 becomes U+FFFD (one per maximal invalid subsequence),
-**     counted for the caller's warning;
+**   - invalid UTF-8 becomes U+FFFD (one per maximal subpart, the rule of
+**     common/utf8.h), counted for the caller's warning;
 **   - control characters, no-break and other special spaces become spaces,
 **     soft hyphens, zero-width spaces and byte order marks disappear, and
 **     runs of whitespace collapse to one space, trimmed at both ends.
@@ -34,6 +34,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "common/utf8.h"
 #include "indexer/docmodel.h"
 
 /* The named HTML entities we decode, sorted by name (memcmp order). */
@@ -81,50 +82,6 @@ static const entity entities[] = {
 ** UTF-8
 */
 
-size_t dm_utf8_seq(const unsigned char *p, size_t n, uint32_t *cp) {
-  unsigned char c = p[0];
-  uint32_t v;
-  size_t len, i;
-  if (c < 0x80) { *cp = c; return 1; }
-  if (c < 0xC2) return 0;                      /* continuation byte or overlong lead */
-  if (c < 0xE0) { len = 2; v = c & 0x1Fu; }
-  else if (c < 0xF0) { len = 3; v = c & 0x0Fu; }
-  else if (c < 0xF5) { len = 4; v = c & 0x07u; }
-  else return 0;
-  if (n < len) return 0;
-  for (i = 1; i < len; i++) {
-    if ((p[i] & 0xC0) != 0x80) return 0;
-    v = (v << 6) | (p[i] & 0x3Fu);
-  }
-  if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF))) return 0;
-  if (v >= 0xD800 && v <= 0xDFFF) return 0;    /* surrogates are not characters */
-  *cp = v;
-  return len;
-}
-
-static void put_utf8(ia_buf *b, uint32_t cp) {
-  unsigned char t[4];
-  size_t n;
-  if (cp < 0x80) { t[0] = (unsigned char)cp; n = 1; }
-  else if (cp < 0x800) {
-    t[0] = (unsigned char)(0xC0 | (cp >> 6)); t[1] = (unsigned char)(0x80 | (cp & 0x3F)); n = 2;
-  } else if (cp < 0x10000) {
-    t[0] = (unsigned char)(0xE0 | (cp >> 12)); t[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-    t[2] = (unsigned char)(0x80 | (cp & 0x3F)); n = 3;
-  } else {
-    t[0] = (unsigned char)(0xF0 | (cp >> 18)); t[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-    t[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F)); t[3] = (unsigned char)(0x80 | (cp & 0x3F)); n = 4;
-  }
-  buf_append(b, t, n);
-}
-
-/* Bytes to skip after an invalid lead at p[0]: it and the continuation bytes after it. */
-static size_t invalid_span(const unsigned char *p, size_t n) {
-  size_t i = 1;
-  while (i < n && i < 4 && (p[i] & 0xC0) == 0x80) i++;
-  return i;
-}
-
 /*
 ** The first index in p[i..n) (i at a character boundary) from which the
 ** bytes are not ASCII or two-byte UTF-8 (U+0080..U+07FF), or n; it is at a
@@ -150,14 +107,14 @@ size_t dm__utf8_2byte_end(const unsigned char *p, size_t i, size_t n) {
 size_t dm_utf8_repair(ia_buf *out, const char *z, size_t n) {
   const unsigned char *p = (const unsigned char *)z;
   size_t i = 0, run = 0, bad = 0;
-  uint32_t cp;
   while ((i = dm__utf8_2byte_end(p, i, n)) < n) {
-    size_t len = dm_utf8_seq(p + i, n - i, &cp);
-    if (len) { i += len; continue; }
-    buf_append(out, p + run, i - run);
-    put_utf8(out, 0xFFFD);
+    size_t len;
+    int32_t cp = utf8_decode(p + i, n - i, &len);
+    i += len;
+    if (cp >= 0) continue;
+    buf_append(out, p + run, i - len - run);
+    utf8_put(out, 0xFFFD);
     bad++;
-    i += invalid_span(p + i, n - i);
     run = i;
   }
   buf_append(out, p + run, n - run);
@@ -206,7 +163,7 @@ static void emit_cp(cleaner *c, uint32_t cp) {
   if (cp < 0x80) { emit(c, &t, 1); return; }
   if (c->space && c->out->n > c->base) buf_putc(c->out, ' ');
   c->space = 0;
-  put_utf8(c->out, cp);
+  utf8_put(c->out, (int32_t)cp);
 }
 
 static int is_ascii_punct(unsigned char ch) {
@@ -464,9 +421,10 @@ static void clean_range(cleaner *c, const unsigned char *p, size_t n, size_t lim
       continue;
     }
     if (ch >= 0x80) {
-      len = dm_utf8_seq(p + i, n - i, &cp);
-      if (len) { emit_cp(c, cp); i += len; }
-      else { emit_cp(c, 0xFFFD); c->bad++; i += invalid_span(p + i, n - i); }
+      int32_t v = utf8_decode(p + i, n - i, &len);
+      if (v < 0) c->bad++;
+      emit_cp(c, v < 0 ? 0xFFFD : (uint32_t)v);
+      i += len;
       continue;
     }
     switch (ch) {

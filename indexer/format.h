@@ -100,7 +100,7 @@
 **     varint nparts, varint size, u64 mtime_ns (two's complement), u64 hash,
 **     varint meta length, meta bytes, varint parts length, parts bytes
 **   piece: 0 for a document indexed whole; a source file larger than a piece
-**     (indexer/docstream.h) is indexed as pieces 0..n-1, each a record with
+**     (indexer/docmodel_stream.c) is indexed as pieces 0..n-1, each a record with
 **     the same id, possibly in different segments. piece flags: bit 0
 **     (SEGF_PIECE_MORE) set when piece + 1 exists; other bits are 0.
 **     size, mtime_ns and hash are the whole file's in every piece; meta is
@@ -136,7 +136,7 @@
 
 #define SEGF_MAGIC        "indagaSG"
 #define SEGF_FOOTER_MAGIC "indagaFT"
-#define SEGF_VERSION      4u
+#define SEGF_VERSION      5u
 #define SEGF_PIECE_MORE   1u       /* DOCS piece flags: another piece follows */
 #define SEGF_HEADER_SIZE  16u
 

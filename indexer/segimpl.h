@@ -58,8 +58,8 @@ int seg__corrupt(const seg_reader *r, char **errmsg, const char *fmt, ...)
 
 /**************************************************************************
 ** The sink (segsink.c). Call order: segsink_doc/segsink_para for every
-** document and its paragraphs, then segsink_open, segsink_term for every
-** term in bytewise order, segsink_vocab for every (key, term) in (key,
+** document and its paragraphs, then segsink_open, segsink_term_enc for
+** every term in bytewise order, segsink_vocab for every (key, term) in (key,
 ** term) order, then segsink_finish. Every call returns INDAGA_OK or a
 ** status; after an error the sink only accepts segsink_free.
 */
@@ -96,10 +96,9 @@ int  segsink_reserve_positions(segsink *s, size_t n);
 ** 8 more past them at the end of the positions section; NULL on failure
 ** (ENOMEM, sticky in the sink). */
 unsigned char *segsink_positions_tail(segsink *s, size_t n);
-int  segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
-                  const uint32_t *tfs, const uint32_t *pos, uint32_t df, char **errmsg);
-/* The same with the positions already encoded as pst_encode writes them:
-** pos[0..npos), block b's starting at posoff[b] (pst_encode_ids). When pos
+/* Add term @t's list (@df ids with their tfs), its positions already
+** encoded as pst_encode writes them: pos[0..npos), block b's starting at
+** posoff[b] (pst_encode_ids). When pos
 ** is what segsink_positions_tail returned, they are taken in place. @lens,
 ** when not NULL, are the paragraphs' lengths (segsink_para_lens of each
 ** id, gathered by a caller that walks the ids anyway). */

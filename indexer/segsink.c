@@ -7,9 +7,8 @@
 ** array, and display text gathered into blocks of about SEGF_TEXT_BLOCK
 ** bytes, each zstd-compressed as soon as it fills, so only compressed text
 ** is held. segsink_open() then creates "<path>.tmp" and writes the header;
-** terms follow in bytewise order: each list is encoded by pst_encode() (or,
-** when the builder passes its positions already encoded, pst_encode_ids())
-** and its postings streamed to the file through a 1 MiB buffer (positions and
+** terms follow in bytewise order: each list, its positions already encoded
+** by the builder, is encoded by pst_encode_ids() and its postings streamed to the file through a 1 MiB buffer (positions and
 ** the dictionary stay in memory, being written after the postings); the
 ** vocabulary comes last. segsink_finish() writes the remaining sections and
 ** the footer, hashing every byte with XXH3 as it goes (the whole file, and
@@ -47,6 +46,15 @@
 ** interleaved runs each).
 */
 #define ZQ 64     /* text blocks in flight to the compressing thread */
+/*
+** A block larger than ZMAX (a paragraph of megabytes: a file of one long
+** line) is compressed here, after the blocks before it, not queued: the
+** ring's buffers keep their size, so 64 slots that once held such blocks
+** would hold gigabytes outside any budget (a 300 MB one-line file, two
+** threads: 414 MB peak against 256). So a slot holds at most ZMAX bytes,
+** and the sink's own block buffer is given back after such a block.
+*/
+#define ZMAX (2 * SEGF_TEXT_BLOCK)
 #define ZWAKE 8   /* blocks queued before an idle compressing thread is woken */
 
 /* One block handed to the compressing thread. */
@@ -215,8 +223,8 @@ size_t segsink_mem(const segsink *s) {
   return m;
 }
 
-size_t segsink_async_mem(void) {
-  return (size_t)ZQ * (SEGF_TEXT_BLOCK + ZSTD_compressBound(SEGF_TEXT_BLOCK));
+size_t segsink_async_mem(void) {   /* a slot's text buffer may have grown to twice ZMAX */
+  return (size_t)ZQ * (2 * ZMAX + ZSTD_compressBound(ZMAX));
 }
 
 /* Record a sticky error from a buffer or call. */
@@ -409,7 +417,9 @@ static void queue_text(segsink *s) {
 /* Compress the open text block. */
 static void flush_text(segsink *s) {
   if (s->rc || s->rawparas == 0) return;
-  if (s->zp) { queue_text(s); return; }
+  if (s->zp && s->raw.n <= ZMAX) { queue_text(s); return; }
+  if (s->zp) zpool_collect(s, 1);   /* the blocks before this one first */
+  if (s->rc) return;
   size_t bound = ZSTD_compressBound(s->raw.n);
   if (keep(s, buf_reserve(&s->text, bound))) return;
   size_t k = ZSTD_compress2(s->zc, s->text.p + s->text.n, bound, s->raw.p, s->raw.n);
@@ -420,7 +430,8 @@ static void flush_text(segsink *s) {
   s->text.n += k;
   s->ntextblk++;
   s->rawparas = 0;
-  buf_reset(&s->raw);
+  if (s->raw.cap > 2 * ZMAX) buf_free(&s->raw);   /* a block of one huge paragraph */
+  else buf_reset(&s->raw);
   keep(s, s->textidx.err);
 }
 
@@ -511,8 +522,8 @@ static void section_end(segsink *s, int id) {
   chunk_end(s);
   s->sec_len[id] = s->written - s->sec_off[id];
   /* a chunked section's footer checksum is that of its chunk checksums */
-  s->sec_hash[id] = SEGF_CHUNKED(id) ? XXH3_64bits(s->checks.p + s->checks_at, s->checks.n - s->checks_at)
-                                     : XXH3_64bits_digest(s->xsec);
+  const unsigned char *checks = s->checks.p ? s->checks.p + s->checks_at : NULL;   /* none yet: NULL, 0 */
+  s->sec_hash[id] = SEGF_CHUNKED(id) ? XXH3_64bits(checks, s->checks.n - s->checks_at) : XXH3_64bits_digest(s->xsec);
   s->cur_sec = -1;
 }
 
@@ -642,15 +653,6 @@ unsigned char *segsink_positions_tail(segsink *s, size_t n) {
   if (s->rc) return NULL;
   if (n > SIZE_MAX - 8 || keep(s, buf_reserve(&s->posb, n + 8))) return NULL;
   return s->posb.p + s->posb.n;
-}
-
-int segsink_term(segsink *s, const char *t, size_t n, const uint32_t *docs,
-                 const uint32_t *tfs, const uint32_t *pos, uint32_t df, char **errmsg) {
-  if (term_lens(s, docs, df, 1)) return s->rc;
-  uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = s->posb.n;
-  pst_stats st;
-  int rc = pst_encode(&s->post, &s->posb, docs, tfs, s->lens, pos, df, &st);
-  return term_entry(s, rc, t, n, &st, post_at, pos_at, errmsg);
 }
 
 int segsink_term_enc(segsink *s, const char *t, size_t n, const uint32_t *docs, const uint32_t *tfs,

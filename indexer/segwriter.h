@@ -32,7 +32,7 @@ typedef struct seg_doc_in {
   uint64_t size;            /* source size in bytes */
   int64_t mtime_ns;         /* source mtime */
   uint64_t hash;            /* xxh64 of the source bytes */
-  uint32_t piece;           /* 0, or the piece number of a large file (docstream.h) */
+  uint32_t piece;           /* 0, or the piece number of a large file (docmodel_stream.c) */
   int more;                 /* another piece of this id follows */
   dm_doc *doc;              /* parsed document (owned) */
   void *tokens;             /* analysis output, opaque (owned) */

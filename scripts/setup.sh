@@ -14,7 +14,7 @@ pkgs="gcc g++ make cmake pkg-config ca-certificates zstd tar
       libstemmer-dev libutf8proc-dev libzstd-dev libxxhash-dev
       libpoppler-glib-dev libxml2-dev libarchive-dev poppler-utils
       libcmocka-dev libsqlite3-dev libmicrohttpd-dev time
-      python3-dev python3-pytest python3-setuptools python3-pip"
+      python3-dev python3-pytest python3-setuptools python3-pip python3-venv"
 for extra in "$@"; do
     case "$extra" in
     bench) pkgs="$pkgs libxapian-dev libsqlite3-dev time" ;;

@@ -47,7 +47,11 @@ int api_doc(srv_req *rq) {
   if (!s) return -1;
   indaga_document *d = NULL;
   char *err = NULL;
-  int rc = indaga_document_get(&d, srv_snap_index(s), id, &err);
+  /* one paragraph (and its context): read only those, whatever the document's size */
+  int rc = para > 0 ? indaga_document_get_paragraphs(&d, srv_snap_index(s), id, (unsigned)part,
+                                                     (unsigned)(para > context ? para - context : 1),
+                                                     (unsigned)(para + context), &err)
+                    : indaga_document_get(&d, srv_snap_index(s), id, &err);
   if (rc) {
     unsigned st = rc == INDAGA_ENOTFOUND ? 404 : rc == INDAGA_ENOMEM ? 503 : 500;
     srv_error(rq, st, "%s", err ? err : indaga_strerror(rc));

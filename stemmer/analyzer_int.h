@@ -42,6 +42,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <string.h>
+#include "common/utf8.h"
 #include "stemmer/analyze.h"
 
 struct sb_stemmer;
@@ -135,42 +136,6 @@ unsigned ia_class_slow(int32_t cp);
 static inline unsigned ia_class(const analyzer *a, int32_t cp) {
   return cp < 0x800 ? a->cls[cp] : ia_class_slow(cp);
 }
-
-/*
-** Decode one UTF-8 sequence at p[0..n), n >= 1. Returns the codepoint and
-** sets *len to its length; for an invalid sequence returns -1 and sets *len
-** to the length of its maximal subpart (Unicode's U+FFFD substitution rule).
-*/
-static inline int32_t ia_utf8_decode(const unsigned char *p, size_t n, size_t *len) {
-  unsigned c = p[0];
-  if (c < 0x80) { *len = 1; return (int32_t)c; }
-  if (c < 0xC2 || c > 0xF4) { *len = 1; return -1; }
-  if (c < 0xE0) {
-    if (n < 2 || (p[1] & 0xC0) != 0x80) { *len = 1; return -1; }
-    *len = 2;
-    return (int32_t)(((c & 0x1Fu) << 6) | (p[1] & 0x3Fu));
-  }
-  unsigned lo = 0x80, hi = 0xBF;
-  if (c == 0xE0) lo = 0xA0;
-  else if (c == 0xED) hi = 0x9F;
-  else if (c == 0xF0) lo = 0x90;
-  else if (c == 0xF4) hi = 0x8F;
-  if (n < 2 || p[1] < lo || p[1] > hi) { *len = 1; return -1; }
-  if (n < 3 || (p[2] & 0xC0) != 0x80) { *len = 2; return -1; }
-  if (c < 0xF0) {
-    *len = 3;
-    return (int32_t)(((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu));
-  }
-  if (n < 4 || (p[3] & 0xC0) != 0x80) { *len = 3; return -1; }
-  *len = 4;
-  return (int32_t)(((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) |
-                   (p[3] & 0x3Fu));
-}
-
-/* Encode codepoint @cp (<= U+10FFFF) as UTF-8 into t; returns its length. */
-size_t ia_utf8_encode(int32_t cp, unsigned char t[4]);
-/* Append codepoint @cp as UTF-8 to @b (sticky error in b->err). */
-void ia_buf_put_cp(ia_buf *b, int32_t cp);
 
 /*
 ** Normalise word w[0..n) (valid UTF-8, letters, digits and marks) through

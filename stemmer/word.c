@@ -60,28 +60,6 @@ unsigned ia_class_slow(int32_t cp) {
   }
 }
 
-size_t ia_utf8_encode(int32_t cp, unsigned char t[4]) {
-  uint32_t c = (uint32_t)cp;
-  if (c < 0x80) { t[0] = (unsigned char)c; return 1; }
-  if (c < 0x800) {
-    t[0] = (unsigned char)(0xC0 | (c >> 6)); t[1] = (unsigned char)(0x80 | (c & 0x3F));
-    return 2;
-  }
-  if (c < 0x10000) {
-    t[0] = (unsigned char)(0xE0 | (c >> 12)); t[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-    t[2] = (unsigned char)(0x80 | (c & 0x3F));
-    return 3;
-  }
-  t[0] = (unsigned char)(0xF0 | (c >> 18)); t[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-  t[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F)); t[3] = (unsigned char)(0x80 | (c & 0x3F));
-  return 4;
-}
-
-void ia_buf_put_cp(ia_buf *b, int32_t cp) {
-  unsigned char t[4];
-  buf_append(b, t, ia_utf8_encode(cp, t));
-}
-
 static int is_ordinal_marker(int32_t cp) { return cp == 0xAA || cp == 0xBA; }
 
 /*
@@ -98,24 +76,24 @@ int fold_accents(const char *p, size_t n, ia_buf *out) {
     while (run < n && s[run] < 0x80) run++;
     if (run > i) { buf_append(out, s + i, run - i); i = run; continue; }
     size_t len;
-    int32_t cp = ia_utf8_decode(s + i, n - i, &len);
+    int32_t cp = utf8_decode(s + i, n - i, &len);
     i += len;
-    if (cp < 0) { ia_buf_put_cp(out, 0xFFFD); continue; }
-    if (cp == 0xF1 || cp == 0xD1) { ia_buf_put_cp(out, cp); continue; }
+    if (cp < 0) { utf8_put(out, 0xFFFD); continue; }
+    if (cp == 0xF1 || cp == 0xD1) { utf8_put(out, cp); continue; }
     if (cp == 0x303 && out->n > 0 && (out->p[out->n - 1] == 'n' || out->p[out->n - 1] == 'N')) {
       unsigned char base = out->p[out->n - 1];
       out->n--;
-      ia_buf_put_cp(out, base == 'n' ? 0xF1 : 0xD1);
+      utf8_put(out, base == 'n' ? 0xF1 : 0xD1);
       continue;
     }
     int32_t d[8];
     int bc = 0;
     utf8proc_ssize_t nd = utf8proc_decompose_char(cp, d, 8, UTF8PROC_DECOMPOSE, &bc);
-    if (nd < 0 || nd > 8) { ia_buf_put_cp(out, cp); continue; }
+    if (nd < 0 || nd > 8) { utf8_put(out, cp); continue; }
     for (utf8proc_ssize_t k = 0; k < nd; k++) {
       utf8proc_category_t cat = utf8proc_category(d[k]);
       if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_ME) continue;
-      ia_buf_put_cp(out, d[k]);
+      utf8_put(out, d[k]);
     }
   }
   if (out->err) return out->err;
@@ -282,7 +260,7 @@ static int normalise(analyzer *a, const char *w, size_t n, unsigned *flags) {
   for (size_t i = 0; i < n;) {
     size_t len = 1;
     int32_t cp = s[i];
-    if (cp >= 0x80) { ascii = 0; cp = ia_utf8_decode(s + i, n - i, &len); }
+    if (cp >= 0x80) { ascii = 0; cp = utf8_decode(s + i, n - i, &len); }
     if (cp >= '0' && cp <= '9') { has_digit = 1; if (nmarkers) numeric = 0; ndigits++; }
     else if (cp >= 0x80 && ia_class(a, cp) == IA_C_DIGIT) { has_digit = 1; numeric = 0; }
     else if (is_ordinal_marker(cp) && ndigits) nmarkers++;
@@ -525,11 +503,11 @@ int analyzer_word(analyzer *a, const char *p, size_t n,
   for (size_t i = 0; i < n;) {
     size_t len;
     if (s[i] < 0x80) { i++; continue; }
-    if (ia_utf8_decode(s + i, n - i, &len) >= 0) { i += len; continue; }
+    if (utf8_decode(s + i, n - i, &len) >= 0) { i += len; continue; }
     buf_reset(&a->word);
     for (size_t k = 0; k < n;) {
-      int32_t cp = ia_utf8_decode(s + k, n - k, &len);
-      if (cp < 0) ia_buf_put_cp(&a->word, 0xFFFD);
+      int32_t cp = utf8_decode(s + k, n - k, &len);
+      if (cp < 0) utf8_put(&a->word, 0xFFFD);
       else buf_append(&a->word, s + k, len);
       k += len;
     }

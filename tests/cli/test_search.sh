@@ -48,7 +48,7 @@ grep -q '"doc":"carta_krasnodar_2017.txt","symbol":null,"title":"Carta de fecha 
     "$tmp/combatientes_terroristas_extranjeros.json" || fail "hit fields"
 grep -q '"part":1,"part_label":"Anexo I","paragraph":24,"label":"3.","byte_start":[0-9]*,"byte_end":[0-9]*,"snippet":"… el intercambio de inteligencia' \
     "$tmp/combatientes_terroristas_extranjeros.json" || fail "decision 3 hit"
-grep -q '^{"type":"summary","query_no":0,"query":"combatientes terroristas extranjeros","hits":50,"total":79,"total_exact":true,"all_words":4,"took_us":[0-9]*}$' \
+grep -q '^{"type":"summary","query_no":0,"query":"combatientes terroristas extranjeros","hits":50,"total":79,"total_exact":true,"all_words":4,"suggestion":null,"took_us":[0-9]*}$' \
     "$tmp/combatientes_terroristas_extranjeros.json" || fail "summary line"
 
 # 3. People: citations, snippet, no escape codes into a pipe even without NO_COLOR.

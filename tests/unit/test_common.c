@@ -1,6 +1,8 @@
 /*
 ** test_common.c: buffers, varints, little-endian helpers, the allocation
-** fault hook and the os.c file helpers.
+** fault hook, the os.c file helpers and the UTF-8 rule (common/utf8.h),
+** with the two places that apply it to text: the document model's repair
+** and the analyzer's folding.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,9 @@
 #include <cmocka.h>
 #include "common/common.h"
 #include "common/os.h"
+#include "common/utf8.h"
+#include "indexer/docmodel.h"
+#include "stemmer/analyze.h"
 
 static void test_common__varint_round_trip(void **state) {
   (void)state;
@@ -139,6 +144,67 @@ static void test_common__os_wfile_and_fault(void **state) {
   indaga__free(path);
 }
 
+/*
+** One U+FFFD per maximal subpart (Unicode 3.9): each case's bytes decoded
+** one sequence after another, invalid ones replaced, give the expected text
+** (accent: the case holds an accented letter, which folding changes).
+*/
+#define R "\xef\xbf\xbd"
+static const struct { const char *in, *out; size_t bad; int accent; } utf8_cases[] = {
+  {"a\xc3\xb1o \xe2\x82\xac \xf0\x9f\x98\x80", "a\xc3\xb1o \xe2\x82\xac \xf0\x9f\x98\x80", 0, 0},   /* 1..4 bytes */
+  {"\xef\xbf\xbf\xf4\x8f\xbf\xbf", "\xef\xbf\xbf\xf4\x8f\xbf\xbf", 0, 0},   /* U+FFFF, U+10FFFF */
+  {"a\x80\x80" "b", "a" R R "b", 2, 0},                     /* stray continuation bytes */
+  {"\xe2\x82" "b", R "b", 1, 0},                             /* truncated: one */
+  {"\xf0\x9f\x98", R, 1, 0},                                 /* truncated at the end */
+  {"\xc3\xc3\xa1", R "\xc3\xa1", 1, 1},                      /* lead without continuation */
+  {"\xc0\xaf\xc1\xbf", R R R R, 4, 0},                       /* overlong two-byte leads */
+  {"\xe0\x80\xaf", R R R, 3, 0},                             /* overlong three-byte */
+  {"\xed\xa0\x80", R R R, 3, 0},                             /* a surrogate */
+  {"\xf4\x90\x80\x80", R R R R, 4, 0},                       /* above U+10FFFF */
+  {"\xf5\xff\xfe", R R R, 3, 0},                             /* never in UTF-8 */
+  {"\xe1\x80\xe1\x80\x80", R "\xe1\x80\x80", 1, 0},          /* truncated, then whole */
+};
+
+static void test_common__utf8_rule(void **state) {
+  (void)state;
+  for (size_t k = 0; k < ARRAY_SIZE(utf8_cases); k++) {
+    const unsigned char *p = (const unsigned char *)utf8_cases[k].in;
+    size_t n = strlen(utf8_cases[k].in), bad = 0;
+    ia_buf out = { 0 };
+    for (size_t i = 0, len; i < n; i += len) {
+      int32_t cp = utf8_decode(p + i, n - i, &len);
+      assert_true(len >= 1 && len <= 4 && len <= n - i);
+      if (cp < 0) bad++;
+      utf8_put(&out, cp < 0 ? 0xFFFD : cp);
+    }
+    assert_int_equal(out.err, INDAGA_OK);
+    assert_int_equal(bad, utf8_cases[k].bad);
+    assert_int_equal(out.n, strlen(utf8_cases[k].out));
+    assert_memory_equal(out.p, utf8_cases[k].out, out.n);
+    buf_free(&out);
+  }
+}
+
+/* The document model's repair and the analyzer's folding read invalid bytes by that one rule. */
+static void test_common__utf8_rule_everywhere(void **state) {
+  (void)state;
+  for (size_t k = 0; k < ARRAY_SIZE(utf8_cases); k++) {
+    const char *in = utf8_cases[k].in;
+    size_t n = strlen(in);
+    if (utf8_cases[k].accent) continue;   /* folding takes the accent off a valid letter */
+    ia_buf dm = { 0 }, fold = { 0 };
+    assert_int_equal(dm_utf8_repair(&dm, in, n), utf8_cases[k].bad);
+    assert_int_equal(fold_accents(in, n, &fold), INDAGA_OK);
+    assert_int_equal(dm.n, strlen(utf8_cases[k].out));
+    assert_memory_equal(dm.p, utf8_cases[k].out, dm.n);
+    assert_int_equal(fold.n, dm.n);
+    assert_memory_equal(fold.p, dm.p, dm.n);
+    buf_free(&dm);
+    buf_free(&fold);
+  }
+}
+#undef R
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_common__varint_round_trip),
@@ -146,6 +212,8 @@ int main(void) {
     cmocka_unit_test(test_common__buf_sticky_oom),
     cmocka_unit_test(test_common__grow),
     cmocka_unit_test(test_common__os_wfile_and_fault),
+    cmocka_unit_test(test_common__utf8_rule),
+    cmocka_unit_test(test_common__utf8_rule_everywhere),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

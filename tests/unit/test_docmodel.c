@@ -23,6 +23,7 @@
 
 #include "common/common.h"
 #include "common/os.h"
+#include "common/utf8.h"
 #include "indexer/docmodel.h"
 
 #define DATA INDAGA_SOURCE_DIR "/tests/data/docmodel/"
@@ -60,10 +61,9 @@ static dm_doc *parse_file(const char *path) {
 
 static int valid_utf8(const char *p, size_t n) {
   size_t i = 0;
-  uint32_t cp;
   while (i < n) {
-    size_t len = dm_utf8_seq((const unsigned char *)p + i, n - i, &cp);
-    if (!len) return 0;
+    size_t len;
+    if (utf8_decode((const unsigned char *)p + i, n - i, &len) < 0) return 0;
     i += len;
   }
   return 1;
@@ -630,9 +630,9 @@ static void test_docmodel__utf16_is_skipped(void **state) {
   buf_putc(&b, 0xFF);
   buf_putc(&b, 0xFE);
   while (i < n) {
-    uint32_t cp;
-    size_t len = dm_utf8_seq((const unsigned char *)p + i, n - i, &cp);
-    assert_true(len > 0 && cp < 0x10000);
+    size_t len;
+    int32_t cp = utf8_decode((const unsigned char *)p + i, n - i, &len);
+    assert_true(cp >= 0 && cp < 0x10000);
     buf_put_u16(&b, (uint16_t)cp);
     i += len;
   }
@@ -818,14 +818,17 @@ static void test_docmodel__invalid_utf8_repaired(void **state) {
 ** bytes with SSE2): each kind of invalid sequence, after 0..40 bytes of
 ** letters with and without accents (so at every offset of a block), is
 ** counted as the same number of sequences, first at its own offset, and
-** repaired in the text and by dm_utf8_repair.
+** repaired in the text and by dm_utf8_repair, one U+FFFD for each maximal
+** subpart (common/utf8.h): a truncated sequence is one, each byte of an
+** overlong, surrogate or out-of-range one is one.
 */
 static void test_docmodel__invalid_utf8_at_every_offset(void **state) {
 #define R "\xef\xbf\xbd"
   static const struct { const char *bad; size_t count; const char *repaired; } cases[] = {
     {"\xff", 1, R}, {"\xff\xfe", 2, R R}, {"\xc3", 1, R}, {"\xc3\xc3\xa1", 1, R "\xc3\xa1"}, {"\xa1", 1, R},
-    {"\xa1\xa1\xa1\xa1\xa1", 2, R R}, {"\xe2\x80", 1, R}, {"\xc0\xaf", 1, R}, {"\xed\xa0\x80", 1, R},
-    {"\xf4\x90\x80\x80", 1, R}, {"\xc1\xbf", 1, R},
+    {"\xa1\xa1\xa1\xa1\xa1", 5, R R R R R}, {"\xe2\x80", 1, R}, {"\xf0\x9f\x98", 1, R},
+    {"\xc0\xaf", 2, R R}, {"\xed\xa0\x80", 3, R R R}, {"\xf4\x90\x80\x80", 4, R R R R},
+    {"\xc1\xbf", 2, R R},
   };
 #undef R
   (void)state;
@@ -868,9 +871,9 @@ static void test_docmodel__latin1_is_text(void **state) {
   dm_doc *d;
   (void)state;
   while (i < n) {
-    uint32_t cp;
-    size_t len = dm_utf8_seq((const unsigned char *)p + i, n - i, &cp);
-    assert_true(len > 0);
+    size_t len;
+    int32_t cp = utf8_decode((const unsigned char *)p + i, n - i, &len);
+    assert_true(cp >= 0);
     buf_putc(&b, cp < 0x100 ? (int)cp : '?');
     i += len;
   }

@@ -796,6 +796,7 @@ static void test_query__pruning_is_exact(void **state) {
       /* engine */
       indaga_search_options so = INDAGA_SEARCH_OPTIONS_INIT;
       so.mode = best ? INDAGA_MATCH_BEST : INDAGA_MATCH_ALL;
+      so.correct = 0;   /* the query as typed: the reference knows nothing of corrections */
       indaga_results *r = NULL;
       int rc = indaga_search(&r, g_idx, q, &so);
       if (rc == INDAGA_EMISUSE) {   /* every word a stopword-free sample: never empty */
