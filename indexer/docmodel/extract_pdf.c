@@ -35,8 +35,52 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #include <poppler.h>
 #include "indexer/docmodel/extract.h"
+
+/*
+** poppler-glib is loaded with dlopen the first time a PDF is met, not
+** linked: with its dependencies (cairo, NSS, fontconfig, ...) it adds about
+** 10 MiB to the resident size of every process, which a writer held to a
+** small memory budget cannot afford for text files. INDAGA_POPPLER_SONAME
+** is the library CMake found ("libpoppler-glib.so.8"). glib and gobject
+** are linked (they are small).
+*/
+static struct {
+  int ok;
+  __typeof__(&poppler_document_new_from_bytes) new_from_bytes;
+  __typeof__(&poppler_document_get_n_pages) get_n_pages;
+  __typeof__(&poppler_document_get_page) get_page;
+  __typeof__(&poppler_page_get_text) get_text;
+  __typeof__(&poppler_page_get_text_layout) get_text_layout;
+  __typeof__(&poppler_page_get_text_attributes) get_text_attributes;
+  __typeof__(&poppler_page_free_text_attributes) free_text_attributes;
+  __typeof__(&poppler_page_get_size) get_size;
+  __typeof__(&poppler_error_quark) error_quark;
+} pp;
+static pthread_once_t pp_once = PTHREAD_ONCE_INIT;
+
+static int sym(void *h, const char *name, void *fp, size_t n) {
+  void *p = dlsym(h, name);
+  memcpy(fp, &p, n);                   /* POSIX: a function's address from dlsym */
+  return p != NULL;
+}
+
+static void pp_load(void) {
+  void *h = dlopen(INDAGA_POPPLER_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (!h) return;
+  pp.ok = sym(h, "poppler_document_new_from_bytes", &pp.new_from_bytes, sizeof pp.new_from_bytes) &&
+          sym(h, "poppler_document_get_n_pages", &pp.get_n_pages, sizeof pp.get_n_pages) &&
+          sym(h, "poppler_document_get_page", &pp.get_page, sizeof pp.get_page) &&
+          sym(h, "poppler_page_get_text", &pp.get_text, sizeof pp.get_text) &&
+          sym(h, "poppler_page_get_text_layout", &pp.get_text_layout, sizeof pp.get_text_layout) &&
+          sym(h, "poppler_page_get_text_attributes", &pp.get_text_attributes, sizeof pp.get_text_attributes) &&
+          sym(h, "poppler_page_free_text_attributes", &pp.free_text_attributes, sizeof pp.free_text_attributes) &&
+          sym(h, "poppler_page_get_size", &pp.get_size, sizeof pp.get_size) &&
+          sym(h, "poppler_error_quark", &pp.error_quark, sizeof pp.error_quark);
+}
 
 #define BAND 0.075         /* header / footer band: this fraction of the page height */
 #define GAP 1.3            /* a step this many times the usual one ends a paragraph */
@@ -101,14 +145,14 @@ static double size_at(GList *attrs, int idx) {
 
 /* Step 1: the lines of one page. */
 static int page_lines(pdf *d, PopplerPage *pg, int page) {
-  char *text = poppler_page_get_text(pg);
+  char *text = pp.get_text(pg);
   PopplerRectangle *r = NULL;
   guint nr = 0;
   if (!text) return 0;
-  if (!poppler_page_get_text_layout(pg, &r, &nr)) nr = 0;
-  GList *attrs = poppler_page_get_text_attributes(pg);
+  if (!pp.get_text_layout(pg, &r, &nr)) nr = 0;
+  GList *attrs = pp.get_text_attributes(pg);
   double w = 0, h = 0;
-  poppler_page_get_size(pg, &w, &h);
+  pp.get_size(pg, &w, &h);
   int rc = 0, ci = 0;
   const char *s = text, *q = text;
   double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9, sz = -1;
@@ -129,7 +173,7 @@ static int page_lines(pdf *d, PopplerPage *pg, int page) {
       if (sz < 0) sz = size_at(attrs, ci);
     }
   }
-  poppler_page_free_text_attributes(attrs);
+  pp.free_text_attributes(attrs);
   g_free(r);
   g_free(text);
   return rc;
@@ -379,22 +423,24 @@ static void write_text(pdf *d) {
 }
 
 void ex_extract_pdf(ex_out *o, const char *p, size_t n) {
+  pthread_once(&pp_once, pp_load);
+  if (!pp.ok) { ex_fail(o, "reading PDF needs %s (poppler-glib), which cannot be loaded", INDAGA_POPPLER_SONAME); return; }
   GError *err = NULL;
   GBytes *b = g_bytes_new_static(p, n);
-  PopplerDocument *doc = poppler_document_new_from_bytes(b, NULL, &err);
+  PopplerDocument *doc = pp.new_from_bytes(b, NULL, &err);
   pdf d;
   memset(&d, 0, sizeof d);
   d.o = o;
   if (!doc) {
-    if (err && err->domain == POPPLER_ERROR && err->code == POPPLER_ERROR_ENCRYPTED)
+    if (err && err->domain == pp.error_quark() && err->code == POPPLER_ERROR_ENCRYPTED)
       ex_fail(o, "encrypted PDF (it needs a password)");
     else
       ex_fail(o, "corrupt or truncated PDF (%s)", err && err->message ? err->message : "unreadable");
     goto done;
   }
-  int np = poppler_document_get_n_pages(doc);
+  int np = pp.get_n_pages(doc);
   for (int i = 0; i < np && !ex_failed(o); i++) {
-    PopplerPage *pg = poppler_document_get_page(doc, i);
+    PopplerPage *pg = pp.get_page(doc, i);
     if (!pg) continue;
     page_lines(&d, pg, i);
     g_object_unref(pg);
