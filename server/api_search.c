@@ -7,12 +7,14 @@
 **   offset   hits to skip, 0 to SRV_OFFSET_MAX (default 0)
 **   context  paragraphs before and after each hit, 0 to SRV_CONTEXT_MAX
 **   group    1: at most the best paragraph per document (default 0)
-**   sort, facet, all: not yet in the library; 400 naming the parameter
+**   all      1: every word required (INDAGA_MATCH_ALL); 0: best match (default)
+**   sort, facet: not yet in the library; 400 naming the parameter
 **            (sort=relevance, the only order there is, is accepted)
 **
 ** Answers {"hits":[hit...],"summary":{...},"facets":[]}, each hit and the
-** summary with the members of the CLI's JSON Lines (cli/json.c) and the
-** summary also with the "generation" it was read from.
+** summary with the members of the CLI's JSON Lines (cli/json.c: the
+** summary's "suggestion" and "corrected" too) and the summary also with the
+** "generation" it was read from.
 **
 ** Each search runs within the library's work budget: SRV_SEARCH_MS of
 ** time, after which the hits found so far are answered with
@@ -36,14 +38,13 @@ static unsigned search_status(int rc) {
 
 /* Read and check the parameters into @o; 0, or -1 when answered 400. */
 static int search_params(srv_req *rq, indaga_search_options *o) {
-  long n, offset, context, group;
+  long n, offset, context, group, all;
   size_t ns = 0;
   const char *sort = srv_param_n(rq, "sort", &ns);
   if (sort && !(ns == 9 && !memcmp(sort, "relevance", 9)))
     return srv_error(rq, 400, "parameter 'sort' is not supported: results sort by relevance only");
   if (srv_param_unsupported(rq, "facet", "this index cannot count facets yet") ||
-      srv_param_unsupported(rq, "all", "every word is not yet a mode of the library; "
-                                       "require words with +word or AND in q") ||
+      srv_param_long(rq, "all", 0, 1, 0, &all) ||
       srv_param_long(rq, "n", 1, SRV_N_MAX, 10, &n) ||
       srv_param_long(rq, "offset", 0, SRV_OFFSET_MAX, 0, &offset) ||
       srv_param_long(rq, "context", 0, SRV_CONTEXT_MAX, 0, &context) ||
@@ -53,6 +54,7 @@ static int search_params(srv_req *rq, indaga_search_options *o) {
   o->offset = (unsigned)offset;
   o->context = (unsigned)context;
   o->group = (int)group;
+  o->mode = all ? INDAGA_MATCH_ALL : INDAGA_MATCH_BEST;
   o->time_ms = SRV_SEARCH_MS;
   o->memory_bytes = SRV_SEARCH_MEMORY;
   o->partial = 1;

@@ -92,9 +92,11 @@ class Results(Sequence[Hit]):
       and False otherwise, meaning "may be an estimate";
     - ``all_words``: how many matching paragraphs hold every query word (best
       match ranks them first), or None when the library does not count them;
-    - ``suggestion``: the query with misspelled words corrected, or None (also
-      None when the library has no suggestions); ``corrected``: True when the
-      query found nothing and the hits are the suggestion's;
+    - ``suggestion``: the query with misspelled words corrected, or None when
+      no word looks misspelled (the summary's ``suggestion`` of
+      ``indaga search --json``); ``corrected``: True when the hits are the
+      suggestion's (the query as typed found nothing, or a word it corrects is
+      in no paragraph), as ``"corrected":true``;
     - ``note``: how the query was read when not literally (ignored
       operators, unbalanced quotes, ...), or None;
     - ``partial``: True when the search ran out of time and returned the best

@@ -176,6 +176,39 @@ def test_total_exact(ix, request):
         assert many.all_words is None
 
 
+def test_features_switched_on():
+    # setup.py found every newer part of the C API in this tree's include/indaga.h
+    assert indaga.FEATURES == {"match_mode", "total_exact", "all_words", "suggestion"}
+
+
+@pytest.mark.parametrize("query", ["terrorizmo", "terrorizmo extranjeros", "combatientes terroristas"])
+def test_suggestion_as_cli(cli, corpus_index, query):
+    _, summary = cli_search(cli, corpus_index, query, "-n", "5")
+    with indaga.open(corpus_index) as ix:
+        got = ix.search(query, n=5)
+    assert got.suggestion == summary["suggestion"]
+    assert got.corrected == summary.get("corrected", False)
+    assert got.total == summary["total"]
+
+
+def test_suggestion_of_a_misspelled_word(ix):
+    got = ix.search("terrorizmo", n=5)
+    assert got.suggestion == "terrorismo" and got.corrected
+    assert [(h.doc, h.paragraph) for h in got] == \
+        [(h.doc, h.paragraph) for h in ix.search("terrorismo", n=5)]
+    right = ix.search("terrorismo", n=5)
+    assert right.suggestion is None and not right.corrected
+
+
+def test_all_as_cli(cli, corpus_index):
+    query = "combatientes terroristas extranjeros"
+    _, summary = cli_search(cli, corpus_index, query, "-n", "100", "--all")
+    _, best = cli_search(cli, corpus_index, query, "-n", "100")
+    with indaga.open(corpus_index) as ix:
+        got = ix.search(query, n=100, all=True)
+    assert got.total == summary["total"] == best["all_words"] < best["total"]
+
+
 def test_group(ix):
     res = ix.search("terrorismo", n=100, group=True)
     docs = [h.doc for h in res]

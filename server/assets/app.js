@@ -121,6 +121,18 @@
     if (st.page < ultima) nav.append(ir(st.page + 1, 'Siguiente →', 'next'));
   }
 
+  /* The spelling suggestion of summary @s: "Mostrando resultados de «…»" when the hits are its,
+  ** else "¿Quisiste decir «…»?", a link when the query is the words typed alone (no filters). */
+  function quisiste(s, st, q) {
+    const p = $('quisiste');
+    p.hidden = !s.suggestion;
+    if (!s.suggestion) return p.replaceChildren();
+    if (s.corrected) return p.replaceChildren('Mostrando resultados de «', el('strong', {}, s.suggestion), '».');
+    const texto = st.q === q ? el('a', { href: url({ q: s.suggestion }), 'data-spa': true }, s.suggestion)
+      : el('strong', {}, s.suggestion);
+    p.replaceChildren('¿Quisiste decir «', texto, '»?');
+  }
+
   function base(st) {
     return { q: st.q, year: st.year, symbol: st.symbol, docf: st.docf, annex: st.annex };
   }
@@ -136,11 +148,13 @@
       if (e.name === 'AbortError') return;
       $('lista').replaceChildren();
       $('paginas').replaceChildren();
+      quisiste({}, st, q);
       avisar('No se pudo buscar: ' + e.message);
       return;
     }
     const s = j.summary;
     $('lista').replaceChildren(...j.hits.map((h) => resultado(h, st)));
+    quisiste(s, st, q);
     if (!j.hits.length) avisar(`Ningún resultado para «${q}».`);
     else avisar(`${s.total === 1 ? '1 resultado' : s.total + ' resultados'} para «${q}»` +
       ` (${(s.took_us / 1000).toFixed(1)} ms).` +

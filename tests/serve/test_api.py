@@ -102,6 +102,31 @@ def test_search(srv):
     check(j5["hits"] and all(h["part"] == 2 for h in j5["hits"]), "annex: filter")
     _, j6 = srv.json("/api/search?q=combatientes&sort=relevance")
     check(len(j6["hits"]) > 0, "sort=relevance is accepted")
+    words = "combatientes terroristas extranjeros"
+    _, best = srv.json("/api/search?q=" + q(words) + "&n=100")
+    _, every = srv.json("/api/search?q=" + q(words) + "&n=100&all=1")
+    _, zero = srv.json("/api/search?q=" + q(words) + "&n=100&all=0")
+    check(0 < every["summary"]["total"] == best["summary"]["all_words"] < best["summary"]["total"]
+          and zero["summary"]["total"] == best["summary"]["total"],
+          "all=1 keeps only the paragraphs holding every word: %d of %d (all_words %d)"
+          % (every["summary"]["total"], best["summary"]["total"], best["summary"]["all_words"]))
+    held = True
+    for h in every["hits"]:
+        _, d = srv.json("/api/doc?doc=%s&part=%d&paragraph=%d" % (q(h["doc"]), h["part"], h["paragraph"]))
+        text = fold(d["paragraphs"][0]["text"])
+        held = held and all(w in text for w in ("combatiente", "terrorista", "extranjero"))
+    check(every["hits"] and held, "every all=1 hit's paragraph holds every word")
+    check([h["paragraph"] for h in every["hits"]]
+          == [h["paragraph"] for h in best["hits"][:len(every["hits"])]],
+          "best match ranks the all=1 paragraphs first")
+    _, j7 = srv.json("/api/search?q=terrorizmo&n=3")
+    s7 = j7["summary"]
+    check(s7["suggestion"] == "terrorismo" and s7["corrected"] is True and j7["hits"]
+          and all(h["highlights"] and all(fold(h["snippet"].encode("utf-8")[a:b].decode("utf-8")).startswith("terror")
+                                          for a, b in h["highlights"]) for h in j7["hits"]),
+          "a misspelled word: the summary suggests and the hits are the suggestion's")
+    check(j["summary"]["suggestion"] is None and "corrected" not in j["summary"],
+          "a query spelled right has no suggestion")
 
 
 def test_doc(srv):
@@ -127,6 +152,14 @@ def test_suggest(srv):
     st, j = srv.json("/api/suggest?q=" + q("combatientes terr"))
     check(st == 200 and "combatientes terroristas" in j["completions"] and "terroristas" in j["words"]
           and j["suggestion"] is None, "suggest completes the last word: %s" % j["completions"][:4])
+    _, j = srv.json("/api/suggest?q=terrorizmo")
+    check(j["suggestion"] == "terrorismo" and j["completions"] == [], "suggest corrects a misspelled word")
+    _, j = srv.json("/api/suggest?q=" + q("terrorizmo extr"))
+    check(j["suggestion"] == "terrorismo extr" and "terrorizmo extranjeros" in j["completions"],
+          "suggest corrects the words before the one being typed, which it keeps: %r" % j["suggestion"])
+    _, j = srv.json("/api/suggest?q=comb")
+    check(j["suggestion"] is None and "combatientes" in j["words"],
+          "a word being typed (it has completions) is not corrected")
     _, j = srv.json("/api/suggest?q=" + q("COMBATIÉN"))
     check(j["words"][:1] == ["combatientes"], "suggest ignores case and accents")
     _, j = srv.json("/api/suggest?q=" + q("combatientes "))
@@ -173,7 +206,7 @@ def test_errors(srv):
     expect_error(srv, kw + "&context=11", 400, "'context'", "context over the limit")
     expect_error(srv, kw + "&sort=date", 400, "'sort'", "sort other than relevance")
     expect_error(srv, kw + "&facet=year", 400, "'facet'", "facet")
-    expect_error(srv, kw + "&all=1", 400, "'all'", "all")
+    expect_error(srv, kw + "&all=2", 400, "'all'", "all other than 0 or 1")
     expect_error(srv, "/api/search?q=" + "a" * 2049, 400, "'q'", "q longer than 2048 bytes")
     expect_error(srv, "/api/search?q=%FF%FE", 400, "'q'", "q not UTF-8")
     expect_error(srv, "/api/search?q=a%00b", 400, "'q'", "q holding a NUL")

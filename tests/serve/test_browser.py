@@ -138,6 +138,15 @@ def run(d, base):
     hit = w.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#documento .parrafo.hit"))[0]
     check(hit.get_attribute("id") == "p-%s-%s" % (part, para), "the permalink opens the paragraph")
 
+    # A misspelled word: the hits are the suggestion's, and the page says so.
+    d.get(base + "/?q=terrorizmo")
+    w.until(lambda d: results(d))
+    said = d.find_element(By.ID, "quisiste").text
+    check(said == "Mostrando resultados de «terrorismo».", "the page says whose results it shows: %r" % said)
+    d.get(base + "/?q=" + QUERY.replace(" ", "%20"))
+    w.until(lambda d: results(d))
+    check(not d.find_element(By.ID, "quisiste").is_displayed(), "no suggestion line for words spelled right")
+
     # Hostile text stays text.
     d.get(base + "/?q=zarandajas")
     w.until(lambda d: results(d))
