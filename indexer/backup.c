@@ -24,8 +24,10 @@
 ** of a lost newer manifest (ix_gap_note).
 */
 #include <string.h>
+#include <time.h>
 #include "common/common.h"
 #include "common/os.h"
+#include "common/testhook.h"
 #include "indexer/manifest.h"
 #include "indexer/segment.h"
 
@@ -115,6 +117,11 @@ static int copy_newest(const char *index, const char *tmp, uint64_t *gen, char *
   if (rc) return rc;
   const ix_manifest *m = ix_snapshot_manifest(s);
   *gen = m->generation;
+  uint64_t pause = test_knob(TEST_BACKUP_PAUSE_MS, 0);
+  if (pause) {
+    struct timespec ts = { (time_t)(pause / 1000), (long)(pause % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0) {}
+  }
   for (size_t i = 0; rc == INDAGA_OK && i < m->nsegs; i++) {
     const ix_seg_entry *e = &m->segs[i];
     char *p = ix_seg_path(index, e->id);

@@ -8,6 +8,8 @@
 #     counts and the hits of three queries; meanwhile backups are taken one
 #     after another. Each backup passes `indaga check` and equals, in counts
 #     and hits, the generation it says it copied;
+#     A backup paused (test knob) after opening a generation whose files
+#     `compact` then removes copies the compacted generation instead;
 #  2. a backup on the same file system hard-links the segments (link count
 #     2); one to another file system (/dev/shm, when it is one) copies them;
 #  3. DEST existing and not empty is refused (exit 2, naming it), an empty
@@ -62,6 +64,7 @@ while [ ! -e "$tmp/writer.done" ] || [ "$n" -lt 3 ]; do
     printf '%s\n' "$out" | grep -q '"type":"backup"' || fail "backup $n: no JSON line: $out"
     num generation "$out" >"$tmp/bk/$n.gen"
     kill -0 "$writer" 2>/dev/null || [ -e "$tmp/writer.done" ] || break
+    sleep 0.2
 done
 wait "$writer" || fail "the writer loop failed"
 [ "$(gen_of "$ix")" -ge "$turns" ] || fail "the writer committed only $(gen_of "$ix") generations"
@@ -86,6 +89,28 @@ echo "backups taken while committing: $n, of generations:$gens (last committed $
 distinct=$(echo $gens | tr ' ' '\n' | sort -u | wc -l)
 [ "$distinct" -ge 2 ] || fail "every backup copied the same generation ($gens): the loop did not overlap"
 
+# 1b. A generation removed under the backup: paused (test knob) after
+# opening generation G, the backup sees `compact` replace every file of G,
+# finds them gone, and copies the compacted generation instead.
+g0=$(gen_of "$ix")
+INDAGA_TEST_BACKUP_PAUSE_MS=2000 "$INDAGA" backup --index "$ix" --json "$tmp/paused" >"$tmp/paused.out" &
+bpid=$!
+w=0
+until ls -d "$tmp"/paused.backup-* >/dev/null 2>&1; do
+    w=$((w + 1)); [ "$w" -lt 200 ] || fail "the paused backup never started"; sleep 0.05
+done
+"$INDAGA" compact --index "$ix" >/dev/null
+wait "$bpid" || fail "the backup under compact failed"
+gc=$(gen_of "$ix")
+[ "$gc" -gt "$g0" ] || fail "compact made no new generation"
+[ "$(num generation "$(cat "$tmp/paused.out")")" = "$gc" ] ||
+    fail "backup paused at generation $g0 under compact: copied $(cat "$tmp/paused.out"), not generation $gc"
+"$INDAGA" check --index "$tmp/paused" >/dev/null || fail "the retried backup fails check"
+record "$tmp/paused" >"$tmp/got"
+record "$ix" >"$tmp/want"
+same "retried backup = compacted generation $gc" "$tmp/want" "$tmp/got"
+echo "backup paused at generation $g0, files removed by compact: copied generation $gc"
+
 # 2. Hard links on the same file system; copies across file systems.
 "$INDAGA" backup --index "$ix" "$tmp/same" >/dev/null
 for f in "$tmp"/same/seg-*.seg; do
@@ -100,7 +125,8 @@ if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -
     done
     "$INDAGA" check --index "$other/copy" >/dev/null || fail "the copied backup fails check"
     record "$other/copy" >"$tmp/got"
-    same "copied backup" "$tmp/rec/$(gen_of "$ix")" "$tmp/got"
+    record "$ix" >"$tmp/want"
+    same "copied backup" "$tmp/want" "$tmp/got"
 else
     echo "note: /dev/shm is not another writable file system here; the copy path is not exercised"
 fi
