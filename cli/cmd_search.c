@@ -38,7 +38,7 @@
 #include "cli/lines.h"
 
 enum { OPT_LIMIT = CLI_OPT_FIRST, OPT_OFFSET, OPT_GROUP, OPT_CONTEXT, OPT_NO_SNIPPETS, OPT_BATCH,
-       OPT_TIMEOUT, OPT_MAX_MEMORY, OPT_PARTIAL, OPT_ALL };
+       OPT_TIMEOUT, OPT_MAX_MEMORY, OPT_PARTIAL, OPT_ALL, OPT_SORT, OPT_FACET };
 
 static const cli_option opts[] = {
   CLI_ROW_INDEX,
@@ -52,6 +52,8 @@ static const cli_option opts[] = {
   { "timeout", 0, "MS", OPT_TIMEOUT, "time limit per query in ms, 0 (none) to 3600000 (default 2000)" },
   { "max-memory", 0, "MB", OPT_MAX_MEMORY, "memory limit per query in MiB, 0 (none) to 65536 (default 64)" },
   { "partial", 0, NULL, OPT_PARTIAL, "out of time: show the hits found so far, marked partial" },
+  { "sort", 0, "ORDER", OPT_SORT, "relevance (default), date (oldest first), -date (newest first) or doc" },
+  { "facet", 0, "FIELD", OPT_FACET, "count matching paragraphs and documents per value of FIELD (year, status, ...); repeatable, up to 16" },
   CLI_ROW_JSON("JSON Lines: a \"hit\" per hit, a \"summary\" or an \"error\" per query"),
   CLI_ROW_COLOR,
   CLI_ROW_HELP,
@@ -61,13 +63,16 @@ static const cli_command search_cmd = {
   "search",
   "usage: indaga search [--index DIR] [-n K] [--offset N] [--all] [--group] [--context N]\n"
   "                     [--no-snippets] [--timeout MS] [--max-memory MB] [--partial]\n"
-  "                     [--color WHEN] [--json] [--] QUERY...\n"
+  "                     [--sort ORDER] [--facet FIELD]... [--color WHEN] [--json] [--] QUERY...\n"
   "       indaga search [--index DIR] [-n K] [--json] --batch FILE\n",
   "Search the index. Plain words are a best match: paragraphs holding all of\n"
   "them come first, then those holding most of them; +word, a AND b, or --all\n"
   "require words. Question words (qu\xC3\xA9, cu\xC3\xA1ntos, d\xC3\xB3nde...) never restrict. Also\n"
   "\"exact phrase\", OR, NOT or -word, (grouping), prefix*, a NEAR/n b, and the\n"
-  "filters symbol:, doc:, annex:, year:, title:. Accents and inflections do not\n"
+  "filters symbol:, doc:, annex:, title:, body: (body:S, body:A/RES), date: and\n"
+  "year: (a day, month or year, or a range: date:2015-01..2016-06,\n"
+  "year:2015..2019, date:..2010), and any field of the documents\n"
+  "(status:in_force, rank:ley, original:ruso). Accents and inflections do not\n"
   "matter: informacion finds informaci\xC3\xB3n and informaciones; ano never finds a\xC3\xB1o.\n"
   "\n"
   "An argument starting with '-' excludes a word, unless it is -n or -h (or -n\n"
@@ -86,7 +91,9 @@ static const cli_command search_cmd = {
 typedef struct search_args {
   const char *index, *batch;
   long k, offset, context, timeout_ms, max_memory_mb;
-  int group, json, nosnip, color, partial, all;
+  int group, json, nosnip, color, partial, all, sort;
+  const char *facets[INDAGA_FACETS_MAX];
+  size_t nfacets;
   char *query;            /* joined QUERY words (malloc) */
   size_t query_len;
 } search_args;
@@ -141,6 +148,18 @@ static int parse_args(int argc, char **argv, search_args *a) {
       if (cli_value_long(&p, 0, 65536, &a->max_memory_mb)) return EXIT_USAGE;
       break;
     case OPT_PARTIAL: a->partial = 1; break;
+    case OPT_SORT:
+      if (!strcmp(p.arg, "relevance")) a->sort = INDAGA_SORT_RELEVANCE;
+      else if (!strcmp(p.arg, "date")) a->sort = INDAGA_SORT_DATE;
+      else if (!strcmp(p.arg, "-date")) a->sort = INDAGA_SORT_DATE_DESC;
+      else if (!strcmp(p.arg, "doc")) a->sort = INDAGA_SORT_DOC;
+      else return cli_usage("search", "--sort takes relevance, date, -date or doc");
+      break;
+    case OPT_FACET:
+      if (a->nfacets == INDAGA_FACETS_MAX) return cli_usage("search", "at most 16 --facet fields");
+      if (!p.arg[0]) return cli_usage("search", "--facet takes a field name");
+      a->facets[a->nfacets++] = p.arg;
+      break;
     default: return cli_usage("search", "unexpected option");
     }
   }
@@ -193,6 +212,13 @@ static void print_human(const indaga_hit *h, int color) {
     fputc(')', f);
   }
   putchar('\n');
+  if (h->date || h->title) {               /* the document: its date and title */
+    fputs("   ", f);
+    if (h->date) out_str(f, h->date, CLI_FIELD_MAX);
+    if (h->date && h->title) fputs(" \xC2\xB7 ", f);
+    if (h->title) out_str(f, h->title, CLI_FIELD_MAX);
+    putchar('\n');
+  }
   print_context(f, h->before, h->nbefore, color);
   if (h->snippet) {
     fputs("   ", f);
@@ -255,6 +281,9 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
   o.memory_bytes = (size_t)a->max_memory_mb << 20;
   o.partial = a->partial;
   o.mode = a->all ? INDAGA_MATCH_ALL : INDAGA_MATCH_BEST;
+  o.sort = a->sort;
+  o.facets = a->facets;
+  o.nfacets = a->nfacets;
   indaga_results *r = NULL;
   int rc = indaga_search(&r, idx, query, &o);
   if (rc) {
@@ -278,9 +307,26 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
     if (a->json) { print_json(indaga_results_hit(r, i), query_no); continue; }
     /* best match: say where the paragraphs holding every word end (all_words 0 is always exact) */
     if (i == 0 && all == 0) puts("no paragraph holds all the words; these hold some of them:\n");
-    else if (exact && all > 0 && all < total && (uint64_t)a->offset + i == all)
+    else if (exact && all > 0 && all < total && (uint64_t)a->offset + i == all && a->sort == INDAGA_SORT_RELEVANCE)
       puts("the paragraphs below hold some of the words, not all:\n");
     print_human(indaga_results_hit(r, i), color);
+  }
+  for (size_t i = 0; i < indaga_results_facet_count(r); i++) {
+    const indaga_facet *fc = indaga_results_facet(r, i);
+    if (a->json) {
+      printf("{\"type\":\"facet\",\"query_no\":%ld,\"field\":", query_no);
+      json_text(stdout, fc->field, strlen(fc->field), CLI_FIELD_MAX);
+      fputs(",\"value\":", stdout);
+      json_text(stdout, fc->value, strlen(fc->value), CLI_FIELD_MAX);
+      printf(",\"paragraphs\":%llu,\"documents\":%llu}\n", (unsigned long long)fc->paragraphs,
+             (unsigned long long)fc->documents);
+    } else {
+      out_str(stdout, fc->field, CLI_FIELD_MAX);
+      fputs(": ", stdout);
+      out_str(stdout, fc->value, CLI_FIELD_MAX);
+      printf("  %llu paragraphs in %llu documents\n", (unsigned long long)fc->paragraphs,
+             (unsigned long long)fc->documents);
+    }
   }
   if (a->json) {
     printf("{\"type\":\"summary\",\"query_no\":%ld,", query_no);

@@ -238,11 +238,41 @@ typedef struct indaga_search_options {
                                 (indaga_results_suggestion) when the query finds nothing or
                                 has a word no paragraph holds (indaga_results_corrected);
                                 0: the query as typed only */
+  /* version 4: order and facets (README "Fields and dates"); an older caller gets the defaults */
+  int sort;                /**< INDAGA_SORT_RELEVANCE (default), _DATE, _DATE_DESC or _DOC */
+  const char *const *facets; /**< field names to count matches by ("year", "status", ...; default NULL) */
+  size_t nfacets;          /**< entries of facets, at most INDAGA_FACETS_MAX */
 } indaga_search_options;
-#define INDAGA_SEARCH_OPTIONS_VERSION 3
+#define INDAGA_SEARCH_OPTIONS_VERSION 4
 #define INDAGA_SEARCH_OPTIONS_INIT \
   { INDAGA_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 240, 1.2, 0.75, 1, \
-    INDAGA_SEARCH_TIME_MS_DEFAULT, INDAGA_SEARCH_MEMORY_DEFAULT, NULL, 0, INDAGA_MATCH_BEST, 1 }
+    INDAGA_SEARCH_TIME_MS_DEFAULT, INDAGA_SEARCH_MEMORY_DEFAULT, NULL, 0, INDAGA_MATCH_BEST, 1, \
+    INDAGA_SORT_RELEVANCE, NULL, 0 }
+
+/**
+** Orders of the hits (indaga_search_options.sort). With a date order the
+** documents without a date come last, and hits of the same date rank by
+** relevance; INDAGA_SORT_DOC is by document id, then paragraph order.
+** Any order but relevance, and any facet, visits every match: the total is
+** then exact.
+*/
+#define INDAGA_SORT_RELEVANCE 0
+#define INDAGA_SORT_DATE      1   /**< oldest first */
+#define INDAGA_SORT_DATE_DESC 2   /**< newest first */
+#define INDAGA_SORT_DOC       3
+#define INDAGA_FACETS_MAX     16
+
+/**
+** One facet count: over all the matches of the query (not only the hits
+** returned), the paragraphs and documents whose document has @p value in
+** field @p field. Documents without the field are not counted.
+*/
+typedef struct indaga_facet {
+  const char *field;           /**< the field, as asked */
+  const char *value;           /**< the value as first written in the index ("year": yyyy) */
+  uint64_t paragraphs;         /**< matching paragraphs with that value */
+  uint64_t documents;          /**< documents among them */
+} indaga_facet;
 
 /**
 ** Match modes. Best match: every paragraph holding any of the query's plain
@@ -286,7 +316,7 @@ typedef struct indaga_hit {
   size_t nbefore;
   const char *const *after;    /**< up to context paragraph texts after, in order */
   size_t nafter;
-  const char *date;            /**< the document's date (ISO 8601, "2017-11-22"), or NULL */
+  const char *date;            /**< the document's date (ISO 8601, "2017-11-22"), or NULL (none, or a year only) */
 } indaga_hit;
 
 /**
@@ -345,6 +375,13 @@ INDAGA_API const char *indaga_results_errmsg(const indaga_results *r);
 ** prefixes ("; "-separated), or NULL. Owned by @p r.
 */
 INDAGA_API const char *indaga_results_note(const indaga_results *r);
+/**
+** Facet counts (indaga_search_options.facets): for each field asked, in
+** that order, its values by decreasing paragraphs (then by value).
+*/
+INDAGA_API size_t indaga_results_facet_count(const indaga_results *r);
+/** Facet count @p i (0-based), or NULL when out of range. Owned by @p r. */
+INDAGA_API const indaga_facet *indaga_results_facet(const indaga_results *r, size_t i);
 /**
 ** The query with its misspelled words corrected from the index's
 ** vocabulary, or NULL when no word looks misspelled. A word is corrected

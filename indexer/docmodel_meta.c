@@ -29,7 +29,10 @@
 **    the first is "symbol", all of them "symbols", space separated),
 **    "Distr. general" (-> distribution), the first date line ("22 de
 **    noviembre de 2017" -> date 2017-11-22), "Español" (-> language es) and
-**    "Original: ruso" (-> original). Recognised lines are not paragraphs.
+**    "Original: ruso" (-> original). Recognised lines are not paragraphs,
+**    except the session ("Septuagésimo segundo período de sesiones" ->
+**    session 72) and agenda item ("Temas 33 y 38 del programa" -> agenda
+**    "33, 38") lines, recorded but kept as text.
 **
 ** Finally dm__meta_finish normalises: date to ISO yyyy-mm-dd (also taken from
 ** publication_date when there is no date), year from the date when absent,
@@ -455,12 +458,98 @@ static int symbol_line(dm_doc *d, const char *p, size_t n, int *rc) {
   return 1;
 }
 
+/*
+** Spanish ordinal words ("septuagésimo segundo", "décimo", "tercer") of
+** p[0..n), lowercase with é folded, as a number; 0 when they are not one.
+*/
+static unsigned ordinal_words(const char *p, size_t n) {
+  static const struct { const char *w; unsigned v; } words[] = {
+    { "primer", 1 }, { "primero", 1 }, { "segundo", 2 }, { "tercer", 3 }, { "tercero", 3 }, { "cuarto", 4 },
+    { "quinto", 5 }, { "sexto", 6 }, { "septimo", 7 }, { "setimo", 7 }, { "octavo", 8 }, { "noveno", 9 },
+    { "decimo", 10 }, { "undecimo", 11 }, { "duodecimo", 12 }, { "vigesimo", 20 }, { "trigesimo", 30 },
+    { "cuadragesimo", 40 }, { "quincuagesimo", 50 }, { "sexagesimo", 60 }, { "septuagesimo", 70 },
+    { "octogesimo", 80 }, { "nonagesimo", 90 }, { "centesimo", 100 },
+  };
+  char w[20];
+  size_t i = 0;
+  unsigned total = 0;
+  while (i < n) {
+    size_t k = 0;
+    while (i < n && is_sp(p[i])) i++;
+    if (i == n) break;
+    while (i < n && !is_sp(p[i])) {
+      unsigned char c = (unsigned char)p[i];
+      if (c == 0xC3 && i + 1 < n && ((unsigned char)p[i + 1] == 0xA9 || (unsigned char)p[i + 1] == 0x89)) {
+        c = 'e';
+        i++;
+      }
+      if (k + 1 >= sizeof w) return 0;
+      w[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      i++;
+    }
+    w[k] = 0;
+    size_t j = 0;
+    while (j < ARRAY_SIZE(words) && strcmp(words[j].w, w)) j++;
+    if (j == ARRAY_SIZE(words)) return 0;
+    total += words[j].v;
+  }
+  return total;
+}
+
+/*
+** The UN header's session ("Septuagésimo segundo período de sesiones", "59º
+** período de sesiones" -> session 72, 59) and agenda item ("Tema 109 del
+** programa", "Temas 33 y 38 del programa provisional" -> agenda "109",
+** "33, 38"): recorded once each; the line stays text (it is often inside
+** a paragraph of the header's other lines).
+*/
+static void session_agenda(dm_doc *d, const char *p, size_t n, int *rc) {
+  static const char ses[] = " per\xc3\xadodo de sesiones";
+  static const char prog[] = " del programa";
+  size_t ns = sizeof ses - 1, np = sizeof prog - 1;
+  if (n > ns && n < 80 && !memcmp(p + n - ns, ses, ns) && !dm_meta_get(d, "session")) {
+    size_t e = n - ns;
+    unsigned v = 0;
+    if (is_digit(p[0])) {
+      size_t i = 0;
+      while (i < e && is_digit(p[i]) && v < 100000) v = v * 10 + (unsigned)(p[i++] - '0');
+      if (i + 2 <= e && (unsigned char)p[i] == 0xC2 && ((unsigned char)p[i + 1] == 0xBA || (unsigned char)p[i + 1] == 0xB0)) i += 2;
+      if (i != e) v = 0;
+    } else {
+      v = ordinal_words(p, e);
+    }
+    if (v) {
+      char num[16];
+      int k = snprintf(num, sizeof num, "%u", v);
+      *rc = dm__meta_set(d, "session", num, (size_t)k);
+    }
+    return;
+  }
+  size_t t = n >= 6 && !memcmp(p, "Temas ", 6) ? 6 : n >= 5 && !memcmp(p, "Tema ", 5) ? 5 : 0;
+  if (t && n < 80 && is_digit(p[t]) && !dm_meta_get(d, "agenda")) {
+    size_t e = t;
+    while (e + np <= n && memcmp(p + e, prog, np)) e++;
+    if (e + np > n) return;
+    size_t rest = e + np;                          /* nothing but " provisional" may follow */
+    if (rest < n && !(n - rest == 12 && !memcmp(p + rest, " provisional", 12))) return;
+    ia_buf v = { 0 };
+    for (size_t i = t; i < e; i++) {
+      if (i + 3 <= e && !memcmp(p + i, " y ", 3)) { buf_puts(&v, ", "); i += 2; }
+      else buf_putc(&v, p[i]);
+    }
+    *rc = v.err ? INDAGA_ENOMEM : dm__meta_set(d, "agenda", (const char *)v.p, v.n);
+    buf_free(&v);
+  }
+}
+
 int dm__header_line(dm_doc *d, const char *p, size_t n, int *rc) {
   char iso[11];
   size_t i;
   while (n && (is_sp(*p) || *p == '*' || *p == '_' || *p == '#')) { p++; n--; }
   while (n && (is_sp(p[n - 1]) || p[n - 1] == '*' || p[n - 1] == '_')) n--;
   if (!n) return 0;
+  session_agenda(d, p, n, rc);
+  if (*rc) return 0;
   if (n > 6 && !memcmp(p, "Distr.", 6)) {
     i = 6;
     if (p[i] == ':') i++;

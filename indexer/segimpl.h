@@ -31,6 +31,7 @@ struct seg_reader {
   int whole_ok;                        /* the whole-file checksum was verified on open */
   uint64_t chunk0[SEGF_NSECT];         /* first CHECKS entry of each chunked section */
   _Atomic signed char *chunkok;        /* per CHECKS entry: 0 unchecked, 1 good, -1 bad */
+  struct seg_fields *_Atomic fields;   /* the fields as columns, built on first use (segfields.c) */
 };
 
 /* seg_open checksums files up to this size whole; larger ones, see segread.c. */

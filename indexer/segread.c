@@ -39,6 +39,7 @@
 #include <zstd.h>
 #include "common/testhook.h"
 #include "indexer/segimpl.h"
+#include "indexer/segfields.h"
 #include "indexer/segwriter.h"
 
 int seg__corrupt(const seg_reader *r, char **errmsg, const char *fmt, ...) {
@@ -273,6 +274,7 @@ void seg_close(seg_reader *r) {
   os_unmap(&r->map);
   indaga__free(r->name);
   indaga__free(r->chunkok);
+  seg_fields_free(r->fields);
   indaga__free(r);
 }
 

@@ -28,9 +28,12 @@
 */
 #include <assert.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include "query/query.h"
+#include "query/fields.h"
+#include "query/order.h"
 #include "query/suggest.h"
 #include "indexer/index.h"
 
@@ -43,6 +46,8 @@ struct indaga_results {
   char *errmsg;            /* in the arena, or a static string */
   char *note;              /* how the query was read, or NULL */
   int partial;             /* out of time: the hits found so far */
+  indaga_facet *facets;    /* facet counts (order.c) */
+  size_t nfacets;
   char *suggestion;        /* the query with misspelled words corrected (suggest.c), or NULL */
   int fix_unknown;         /* the suggestion corrects a word no paragraph holds */
   int corrected;           /* the hits are the suggestion's (see indaga_search) */
@@ -178,7 +183,6 @@ static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_s
   h->doc = qa_strndup(&r->a, d.id, d.nid);
   h->symbol = meta_dup(r, &d, "symbol");
   h->title = meta_dup(r, &d, "title");
-  h->date = meta_dup(r, &d, "date");
   h->part = p.part;
   const char *l = NULL;
   size_t nl = 0;
@@ -187,6 +191,14 @@ static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_s
   if (p.label && p.nlabel) h->label = qa_strndup(&r->a, p.label, p.nlabel);
   h->byte_start = p.src_start;
   h->byte_end = p.src_end;
+  uint32_t ymd, did;
+  char *ferr = NULL;
+  if (qf_para_date(sr, x->pid, &ymd, &did, &ferr) == INDAGA_OK && ymd % 100) {   /* a full date; a year alone is not one */
+    char ds[16];
+    snprintf(ds, sizeof ds, "%04u-%02u-%02u", ymd / 10000, ymd / 100 % 100, ymd % 100);
+    h->date = qa_strndup(&r->a, ds, strlen(ds));
+  }
+  indaga__free(ferr);
   if (r->a.err) return INDAGA_ENOMEM;
   if (o->snippets) {
     const char *text;
@@ -198,6 +210,55 @@ static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_s
   if (o->context) rc = make_context(r, cx->tr, sr, &d, x->pid, o->context, h);
   return rc;
 }
+
+/*
+** Every match of @tree (one hit per document with @group), unordered: an
+** exhaustive run collecting all. *out is the query holding them; free them
+** with qx_all_free(*out) when done.
+*/
+static int all_matches(qa_arena *wa, qx_ctx *cx, const ix_snapshot *s, const qnode *tree, const qx_opts *base,
+                       int group, qx_hit **hits, size_t *nhits, qx_query **out, char **err) {
+  qx_opts xo = *base;
+  xo.group = group;
+  xo.exhaustive = 1;
+  xo.all = 1;
+  xo.k = 1024;
+  qx_query *q = NULL;
+  qx_counts counts;
+  *hits = NULL;
+  *nhits = 0;
+  int rc = qx_compile(wa, cx->an, s, tree, &xo, &q, NULL, err);
+  if (!rc && q) rc = qx_topk(q, hits, nhits, &counts, err);
+  qx_release(q);
+  *out = q;
+  return rc;
+}
+
+/*
+** @hits holds every match, unordered (qx_opts.all): the options' facets
+** (over every matching paragraph) into @r, then the page's hits, sorted by
+** the options' order, in hits[0..*nhits).
+*/
+static int sort_and_count(indaga_results *r, qa_arena *wa, qx_ctx *cx, const ix_snapshot *s, const qnode *tree,
+                          const qx_opts *xo, const indaga_search_options *o, qx_hit **hits, size_t *nhits,
+                          char **err) {
+  int rc = INDAGA_OK;
+  if (o->nfacets) {
+    const qx_hit *paras = *hits;
+    size_t npara = *nhits;
+    qx_query *pq = NULL;
+    if (o->group) {   /* the hits are documents: count over the paragraphs */
+      qx_hit *v = NULL;
+      rc = all_matches(wa, cx, s, tree, xo, 0, &v, &npara, &pq, err);
+      paras = v;
+    }
+    if (!rc) rc = qo_facets(wa, &r->a, s, paras, npara, o->facets, o->nfacets, &r->facets, &r->nfacets, err);
+    qx_all_free(pq);
+    if (rc) return rc;
+  }
+  return qo_select(wa, s, *hits, *nhits, o->sort, (size_t)o->offset + o->k, nhits, err);
+}
+
 
 static int search_once(indaga_results *r, const indaga_index *idx, const char *query,
                        indaga_search_options o, int suggest);
@@ -226,6 +287,7 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     ** has, keep the defaults after */
     if (opts->version == 1) memcpy(&o, opts, OPTIONS_V1_SIZE);
     else if (opts->version == 2) memcpy(&o, opts, offsetof(indaga_search_options, correct));
+    else if (opts->version == 3) memcpy(&o, opts, offsetof(indaga_search_options, sort));
     else o = *opts;
     o.version = INDAGA_SEARCH_OPTIONS_VERSION;
   }
@@ -233,6 +295,16 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     set_err(r, "indaga_search: index and query must not be NULL");
     return INDAGA_EMISUSE;
   }
+  if (o.sort < INDAGA_SORT_RELEVANCE || o.sort > INDAGA_SORT_DOC || o.nfacets > INDAGA_FACETS_MAX ||
+      (o.nfacets && !o.facets)) {
+    set_err(r, "indaga_search: sort must be an INDAGA_SORT_* value, and facets at most INDAGA_FACETS_MAX names");
+    return INDAGA_EMISUSE;
+  }
+  for (size_t i = 0; i < o.nfacets; i++)
+    if (!o.facets[i] || !o.facets[i][0]) {
+      set_err(r, "indaga_search: a facet name is NULL or empty");
+      return INDAGA_EMISUSE;
+    }
   if (o.k1 < 0 || o.b < 0 || o.b > 1) {
     set_err(r, "indaga_search: k1 must be >= 0 and b within [0, 1]");
     return INDAGA_EMISUSE;
@@ -281,10 +353,12 @@ static int search_once(indaga_results *r, const indaga_index *idx, const char *q
   if (!rc) rc = qp_parse(&wa, query, strlen(query), &tree, &notes);
   if (!rc) rc = qb_check(&bud);
   if (rc) goto done;
-  qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, 0,
-                 o.mode == INDAGA_MATCH_ALL ? QX_MODE_ALL : QX_MODE_BEST, 0 };
+  const int full = o.sort != INDAGA_SORT_RELEVANCE || o.nfacets;   /* every match is visited */
+  qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, full,
+                 o.mode == INDAGA_MATCH_ALL ? QX_MODE_ALL : QX_MODE_BEST, 0, full };
   if (o.k > UINT32_MAX / 2 || o.offset > UINT32_MAX / 2) xo.k = UINT32_MAX;
   if (o.k == 0) goto done;
+  if (full) xo.k = 1024;   /* every match is collected (qx_opts.all): the first room */
   bud.phase = "expanding the query's words";
   rc = qx_compile(&wa, cx->an, s, tree, &xo, &q, &notes, &err);
   if (rc) goto done;
@@ -309,6 +383,10 @@ static int search_once(indaga_results *r, const indaga_index *idx, const char *q
     indaga__free(err);
     err = NULL;
     rc = INDAGA_OK;
+  }
+  if (!rc && full) {
+    bud.phase = "sorting and counting matches";
+    rc = sort_and_count(r, &wa, cx, s, tree, &xo, &o, &hits, &nhits, &err);
   }
   if (rc) goto done;
   if (suggest) {
@@ -360,6 +438,7 @@ done:
   if (notes.n && !notes.err) r->note = qa_strndup(&r->a, (const char *)notes.p, notes.n);
   indaga__free(err);
   qx_release(q);
+  qx_all_free(q);
   qa_free(&wa);
   buf_free(&notes);
   qx_pool_put(idx, cx);
@@ -375,6 +454,12 @@ int indaga_results_partial(const indaga_results *r) { return r ? r->partial : 0;
 
 const indaga_hit *indaga_results_hit(const indaga_results *r, size_t i) {
   return r && i < r->n ? &r->hits[i] : NULL;
+}
+
+size_t indaga_results_facet_count(const indaga_results *r) { return r ? r->nfacets : 0; }
+
+const indaga_facet *indaga_results_facet(const indaga_results *r, size_t i) {
+  return r && i < r->nfacets ? &r->facets[i] : NULL;
 }
 
 const char *indaga_results_errmsg(const indaga_results *r) { return r ? r->errmsg : NULL; }

@@ -36,6 +36,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "query/op.h"
+#include "query/fields.h"
 
 /**************************************************************************
 ** Errors and memory
@@ -296,6 +297,35 @@ static size_t count_content(qx_query *q, const qnode *t, int neg) {
 ** position (proximity group); @keepstop: stopwords are kept. NULL when
 ** the node vanishes (dropped words) or on error (q->rc).
 */
+static cnode *compile(qx_query *q, const qnode *t, int neg, int bag, int keepstop);
+
+/*
+** A filter on fields, dates or symbol bodies (fields.h). A field the index
+** does not hold is searched as words ("name:value" as written), with a note
+** naming the fields it holds.
+*/
+static cnode *fields_node(qx_query *q, const qnode *t, int neg, int bag, int keepstop) {
+  qf_spec *sp = NULL;
+  char *e = NULL;
+  int rc = qf_compile(q->a, q->s, t, &sp, q->notes, &e);
+  if (rc == QF_UNKNOWN) {
+    qnode w = *t;
+    w.kind = QN_WORD;
+    return compile(q, &w, neg, bag, keepstop);
+  }
+  if (rc) {
+    if (e && !q->rc) { q->rc = rc; q->err = e; }
+    else { indaga__free(e); qx_fail(q, rc, "reading document fields"); }
+    return NULL;
+  }
+  if (!sp) return NULL;
+  cnode *c = qx_cnode(q, C_FILTER, &qx_op_filter, 0);
+  if (!c) return NULL;
+  c->fk = t->filter;
+  c->spec = sp;
+  return c;
+}
+
 static cnode *compile(qx_query *q, const qnode *t, int neg, int bag, int keepstop) {
   unsigned flags = neg ? 0 : G_POS;
   if (qx_over_budget(q, 64)) return NULL;
@@ -311,6 +341,7 @@ static cnode *compile(qx_query *q, const qnode *t, int neg, int bag, int keepsto
     return phrase_node(q, &v, flags);
   }
   case QN_FILTER:
+    if (qf_handles(t->filter)) return fields_node(q, t, neg, bag, keepstop);
     return qx_filter_compile(q, t);
   case QN_NEAR: {
     cnode *c = qx_cnode(q, C_NEAR, &qx_op_near, t->nkids);

@@ -129,10 +129,45 @@ static int better(const qx_hit *x, const qx_hit *y) {
   return x->pid < y->pid;
 }
 
+/*
+** qx_opts.all: room for twice the matches (1024 at first), by realloc
+** outside the arena (doubling there would keep every old copy), each byte
+** charged to the budget first. 0, or -1 with q->rc set.
+*/
+static int all_grow(qx_query *q) {
+  size_t n = q->allcap, c = n ? 2 * n : 1024;
+  if (c > UINT32_MAX) { qx_fail(q, INDAGA_ENOMEM, "collecting every match"); return -1; }
+  int rc = qb_charge(q->a->bud, (c - n) * sizeof *q->allhits);
+  if (rc) { qx_fail(q, rc, "collecting every match"); return -1; }
+  qx_hit *v = indaga__realloc(q->allhits, c * sizeof *v);
+  if (!v) {
+    qb_uncharge(q->a->bud, (c - n) * sizeof *v);
+    qx_fail(q, INDAGA_ENOMEM, "collecting every match");
+    return -1;
+  }
+  q->allhits = q->heap = v;
+  q->allcap = c;
+  q->o.k = (unsigned)c;   /* the run loops see room; pruning is off (exhaustive) */
+  return 0;
+}
+
+void qx_all_free(qx_query *q) {
+  if (!q || !q->allhits) return;
+  qb_uncharge(q->a->bud, q->allcap * sizeof *q->allhits);
+  indaga__free(q->allhits);
+  q->allhits = q->heap = NULL;
+  q->allcap = q->nheap = 0;
+}
+
 /* Offer @h to the heap (heap[0] is the worst kept). */
 static void offer(qx_query *q, const qx_hit *h) {
   qx_hit *v = q->heap;
   size_t n = q->nheap;
+  if (q->o.all) {   /* every match, unordered (qx_opts.all) */
+    if (n == q->allcap && all_grow(q)) return;
+    q->heap[q->nheap++] = *h;
+    return;
+  }
   if (n < q->o.k) {
     size_t i = q->nheap++;
     while (i > 0 && better(&v[(i - 1) / 2], h)) { v[i] = v[(i - 1) / 2]; i = (i - 1) / 2; }
@@ -228,7 +263,7 @@ static void run_one(qx_query *q, qit *it) {
       if (!ix_is_deleted(q->s, q->seg, x)) {
         qx_hit h = { qr_bm25(&q->pr, idf, tf, get_u32(lens + 4 * (size_t)x)), 0, seg, x };
         q->matched++;
-        if (q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
+        if (q->o.all || q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
       }
     }
     int rc = seg_cursor_seek(c, next);
@@ -286,7 +321,7 @@ static void run_group(qx_query *q, qit *it) {
     if (!ix_is_deleted(q->s, q->seg, d)) {
       qx_hit h = { qr_bm25(&q->pr, idf, tf, seg_para_len(q->r, d)), 0, seg, d };
       q->matched++;
-      if (q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
+      if (q->o.all || q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
     }
     d = next;
   }
@@ -997,7 +1032,8 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   memset(counts, 0, sizeof *counts);
   *err = NULL;
   if (q->o.k == 0) q->o.k = 1;
-  q->heap = qx_alloc(q, q->o.k * sizeof *q->heap);
+  if (q->o.all) all_grow(q);
+  else q->heap = qx_alloc(q, q->o.k * sizeof *q->heap);
   q->prox = qx_alloc(q, 64 * sizeof *q->prox);
   if (q->rc) { *err = q->err; return q->rc; }
   q->full_tier = q->root->kind == C_BEST ? (uint32_t)q->root->nopt : 0;
@@ -1015,7 +1051,7 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
     q->matched_all += q->pieces[i].h.tier == q->full_tier;
     offer(q, &q->pieces[i].h);
   }
-  qsort(q->heap, q->nheap, sizeof *q->heap, cmp_hits);
+  if (!q->o.all) qsort(q->heap, q->nheap, sizeof *q->heap, cmp_hits);
   *hits = q->heap;
   *nhits = q->nheap;
   counts->total = q->matched;

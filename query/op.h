@@ -92,6 +92,7 @@ typedef struct cnode {
   const char *val; size_t nval;
   unsigned annex; int annex_any;
   const char **tterms; size_t *ntterms; size_t ntitle;   /* QF_TITLE: the words' terms */
+  struct qf_spec *spec;       /* QF_FIELD, QF_DATE, QF_YEAR, QF_BODY (fields.h) */
 } cnode;
 
 struct qit {
@@ -164,6 +165,7 @@ struct qx_query {
   uint32_t *sp; size_t nsp, capsp;   /* scratch positions */
   /* results */
   qx_hit *heap; size_t nheap;
+  qx_hit *allhits; size_t allcap;   /* qx_opts.all: every match, malloc'd and charged to the budget (qx_all_free) */
   struct qx_piece_best { const char *id; size_t nid; qx_hit h; } *pieces;   /* --group, see offer_doc */
   size_t npieces, cappieces;
   uint64_t matched;

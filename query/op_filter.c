@@ -1,12 +1,14 @@
 /*
-** op_filter.c: the filter operator (op.h): symbol:, doc:, annex:, year:
-** and title: restrict the paragraphs to those of documents (and parts)
-** that pass a predicate on the document table's metadata. The iterator
+** op_filter.c: the filter operator (op.h): symbol:, doc:, annex:, title:
+** and the filters of fields.c (any field, date:, year:, body:) restrict the
+** paragraphs to those of documents (and parts) that pass a predicate on the
+** document table's metadata or the segment's field columns. The iterator
 ** walks paragraphs document by document, deciding each document once
 ** (cached), so whole documents that fail are skipped at once. A filter
 ** never scores.
 */
 #include "query/op.h"
+#include "query/fields.h"
 
 /* Roman numeral or decimal annex number; 0 when unreadable. */
 static unsigned annex_number(const char *p, size_t n) {
@@ -135,10 +137,8 @@ static int doc_pass(qx_query *q, const cnode *c, uint32_t did, seg_doc *d) {
     const char *dot = memchr(slash, '.', nb);
     return dot && glob_match(c->val, slash, (size_t)(dot - slash));
   }
-  case QF_YEAR:
-    if (seg_doc_meta_find(d, "year", &v, &nv) == 1) return nv == c->nval && !memcmp(v, c->val, nv);
-    if (seg_doc_meta_find(d, "date", &v, &nv) == 1) return nv >= 4 && c->nval == 4 && !memcmp(v, c->val, 4);
-    return 0;
+  case QF_YEAR: case QF_FIELD: case QF_DATE: case QF_BODY:   /* fields.c, over the field columns */
+    return c->spec && qf_doc_pass(c->spec, q->r, did, NULL) == 1;
   case QF_TITLE: {
     if (seg_doc_meta_find(d, "title", &v, &nv) != 1) return 0;
     title_ctx tc = { c, 0 };

@@ -7,8 +7,11 @@
 ** ("", “”, «»). A chunk is
 **   OR | AND | NOT          operators (upper case only: "or" is a word)
 **   NEAR | NEAR/n           proximity operator
-**   name:value              a filter when name is symbol, doc, annex, year or
-**                           title (any case); value may be a quoted string
+**   name:value              a filter: symbol, doc, annex, year, title, date or
+**                           body (any case; Spanish simbolo, anexo, año,
+**                           titulo, fecha too), else any field name (a letter,
+**                           then letters, digits, _ . -) with a non-empty
+**                           value (fields.h); value may be a quoted string
 **   -chunk                  exclusion of what follows
 **   +chunk                  what follows is required (best match: query.h)
 **   word*                   prefix
@@ -61,6 +64,7 @@ typedef struct tk {
   size_t n;
   unsigned near;   /* TK_NEAR */
   qf_kind filter;  /* TK_FILTER */
+  const char *name; size_t nname;   /* TK_FILTER QF_FIELD: the field name */
 } tk;
 
 typedef struct parser {
@@ -158,8 +162,27 @@ static const char *absorb_year(const char *e, const char *end) {
 
 static const struct { const char *name; qf_kind kind; } filters[] = {
   { "symbol", QF_SYMBOL }, { "doc", QF_DOC }, { "annex", QF_ANNEX },
-  { "year", QF_YEAR }, { "title", QF_TITLE },
+  { "year", QF_YEAR }, { "title", QF_TITLE }, { "date", QF_DATE }, { "body", QF_BODY },
+  /* Spanish names */
+  { "simbolo", QF_SYMBOL }, { "s\xc3\xadmbolo", QF_SYMBOL }, { "anexo", QF_ANNEX },
+  { "a\xc3\xb1o", QF_YEAR }, { "titulo", QF_TITLE }, { "t\xc3\xadtulo", QF_TITLE },
+  { "fecha", QF_DATE },
 };
+
+/*
+** A field name of the generic filter (QF_FIELD): a letter, then letters,
+** digits, '_', '.' or '-' (bytes >= 0x80 count as letters), at most 64.
+*/
+static int field_name(const char *s, size_t n) {
+  if (n == 0 || n > 64) return 0;
+  unsigned char c = (unsigned char)s[0];
+  if (!(isalpha(c) || c >= 0x80)) return 0;
+  for (size_t i = 1; i < n; i++) {
+    c = (unsigned char)s[i];
+    if (!(isalnum(c) || c >= 0x80 || c == '_' || c == '.' || c == '-')) return 0;
+  }
+  return 1;
+}
 
 /* Classify chunk s[0..n) into ps->cur. */
 static void classify(parser *ps, const char *s, size_t n) {
@@ -185,13 +208,27 @@ static void classify(parser *ps, const char *s, size_t n) {
     for (size_t i = 0; i < ARRAY_SIZE(filters); i++) {
       if (strlen(filters[i].name) != nn) continue;
       size_t j = 0;
-      while (j < nn && tolower((unsigned char)s[j]) == filters[i].name[j]) j++;
+      while (j < nn && tolower((unsigned char)s[j]) == (unsigned char)filters[i].name[j]) j++;
       if (j != nn) continue;
       t->kind = TK_FILTER;
       t->filter = filters[i].kind;
       t->p = colon + 1;
       t->n = n - nn - 1;
       if (t->n == 0 && ps->z < ps->end && open_quote(ps->z, ps->end)) {
+        ps->z += open_quote(ps->z, ps->end);
+        read_quoted(ps, &t->p, &t->n);
+      }
+      return;
+    }
+    /* any other field: name:value, or name:"quoted value"; the value keeps the name before it */
+    if (field_name(s, nn) && (n > nn + 1 || (ps->z < ps->end && open_quote(ps->z, ps->end)))) {
+      t->kind = TK_FILTER;
+      t->filter = QF_FIELD;
+      t->name = s;
+      t->nname = nn;
+      t->p = colon + 1;
+      t->n = n - nn - 1;
+      if (t->n == 0) {
         ps->z += open_quote(ps->z, ps->end);
         read_quoted(ps, &t->p, &t->n);
       }
@@ -350,8 +387,18 @@ static qnode *leaf(parser *ps, const tk *t) {
   qnode *q = new_node(ps, k);
   if (!q) return NULL;
   q->filter = t->filter;
-  q->p = qa_strndup(ps->a, t->p, t->n);
-  q->n = t->n;
+  if (t->kind == TK_FILTER && t->filter == QF_FIELD) {   /* "name:value" */
+    char *z = qa_alloc(ps->a, t->nname + 1 + t->n + 1);
+    if (!z) return NULL;
+    memcpy(z, t->name, t->nname);
+    z[t->nname] = ':';
+    memcpy(z + t->nname + 1, t->p, t->n);
+    q->p = z;
+    q->n = t->nname + 1 + t->n;
+  } else {
+    q->p = qa_strndup(ps->a, t->p, t->n);
+    q->n = t->n;
+  }
   ps->leaves++;
   return q;
 }
@@ -571,7 +618,11 @@ void qp_print(const qnode *q, ia_buf *out) {
   case QN_WORD: buf_append(out, q->p, q->n); return;
   case QN_PREFIX: buf_append(out, q->p, q->n); buf_putc(out, '*'); return;
   case QN_PHRASE: buf_putc(out, '"'); buf_append(out, q->p, q->n); buf_putc(out, '"'); return;
-  case QN_FILTER: buf_printf(out, "%s:", filter_name(q->filter)); buf_append(out, q->p, q->n); return;
+  case QN_FILTER:
+    if (q->filter == QF_FIELD) buf_puts(out, "field:");   /* p is "name:value" */
+    else buf_printf(out, "%s:", filter_name(q->filter));
+    buf_append(out, q->p, q->n);
+    return;
   case QN_AND: buf_puts(out, "(AND"); break;
   case QN_OR: buf_puts(out, "(OR"); break;
   case QN_NOT: buf_puts(out, "(NOT"); break;

@@ -64,7 +64,10 @@ typedef enum qf_kind {
   QF_DOC,        /* doc:carta_*.txt  (document id or glob) */
   QF_ANNEX,      /* annex:0 body, annex:I or annex:2 that annex, annex:any any annex */
   QF_YEAR,       /* year:2015 (metadata year, else the date's year) */
-  QF_TITLE       /* title:word (a word of the document's title) */
+  QF_TITLE,      /* title:word (a word of the document's title) */
+  QF_FIELD,      /* name:value, any other field (fields.h); p,n: "name:value" */
+  QF_DATE,       /* date:2017-11-22, date:2015..2016-06 (the document's date, fields.h) */
+  QF_BODY        /* body:S, body:A/RES (a prefix of the document's UN symbols) */
 } qf_kind;
 
 typedef struct qnode {
@@ -215,6 +218,7 @@ typedef struct qx_opts {
   int exhaustive;        /* never skip, and take the plain loops (reference runs in tests) */
   int mode;              /* QX_MODE_BEST or QX_MODE_ALL */
   uint32_t count_steps;  /* steps of the exact count before it samples (0: the default; tests lower it) */
+  int all;               /* with exhaustive: every match, unordered (k only the first room; order.c selects) */
 } qx_opts;
 
 /*
@@ -252,6 +256,13 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
 ** between two matched words, as inside a phrase), else 0.
 */
 int qx_match_token(const qx_query *q, size_t seg, const ia_token *tok, uint32_t *group);
+/*
+** Free the array of every match that a qx_opts.all run returned as *hits
+** (malloc'd, charged to the search's budget: doubling in the arena would
+** hold twice the matches), giving its bytes back to the budget. Call it
+** when done with those hits. Accepts NULL.
+*/
+void qx_all_free(qx_query *q);
 /* Close the cursors of @q. Accepts NULL. */
 void qx_release(qx_query *q);
 

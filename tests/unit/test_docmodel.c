@@ -151,6 +151,10 @@ static void test_docmodel__krasnodar_header_and_parts(void **state) {
   assert_string_equal(dm_meta_get(d, "distribution"), "general");
   assert_string_equal(dm_meta_get(d, "language"), "es");
   assert_null(dm_meta_get(d, "symbol"));          /* this copy prints no symbol line */
+  /* "Septuagésimo segundo período de sesiones", "Tema 109 del programa": kept as text too */
+  assert_string_equal(dm_meta_get(d, "session"), "72");
+  assert_string_equal(dm_meta_get(d, "agenda"), "109");
+  assert_non_null(strstr(para_starting(d, "Asamblea General Septu")->text, "Tema 109 del programa"));
   /* Body, Anexo I, Anexo II: "(véase el anexo I)" in the body opens nothing. */
   assert_int_equal(d->nparts, 3);
   assert_string_equal(d->part_labels[1], "Anexo I");
@@ -175,6 +179,27 @@ static void test_docmodel__krasnodar_header_and_parts(void **state) {
   assert_int_equal(para_starting(d, "(Firmado) V. Nebenzia")->part, 0);
   indaga__free(p);
   dm_doc_free(d);
+}
+
+/* Session and agenda lines of other UN headers: numbers, ordinal words, several items. */
+static void test_docmodel__session_agenda(void **state) {
+  static const struct { const char *text, *session, *agenda; } cases[] = {
+    { "Distr. general\n59\xc2\xba per\xc3\xadodo de sesiones\nTemas 33 y 38 del programa\n\nTexto.\n", "59", "33, 38" },
+    { "Distr. general\nSexag\xc3\xa9simo noveno per\xc3\xadodo de sesiones\nTema 7 b) del programa provisional\n\nTexto.\n",
+      "69", "7 b)" },
+    { "Distr. general\nD\xc3\xa9" "cimo per\xc3\xadodo de sesiones\nTema 9\n\nTexto.\n", "10", NULL },
+    { "Distr. general\nNota sobre el per\xc3\xadodo de sesiones\nTema 12 del programa de trabajo\n\nTexto.\n", NULL, NULL },
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    dm_doc *d = NULL;
+    char *why = NULL;
+    assert_int_equal(dm_parse(&d, "t.txt", cases[i].text, strlen(cases[i].text), &why), INDAGA_OK);
+    const char *s = dm_meta_get(d, "session"), *a = dm_meta_get(d, "agenda");
+    if (cases[i].session) assert_string_equal(s, cases[i].session); else assert_null(s);
+    if (cases[i].agenda) assert_string_equal(a, cases[i].agenda); else assert_null(a);
+    dm_doc_free(d);
+  }
 }
 
 static void test_docmodel__krasnodar_numbered_decisions(void **state) {
@@ -1051,6 +1076,7 @@ static void test_docmodel__allocation_failures(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_docmodel__krasnodar_header_and_parts),
+    cmocka_unit_test(test_docmodel__session_agenda),
     cmocka_unit_test(test_docmodel__krasnodar_numbered_decisions),
     cmocka_unit_test(test_docmodel__krasnodar_bullets),
     cmocka_unit_test(test_docmodel__krasnodar_byte_ranges),

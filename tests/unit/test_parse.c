@@ -115,8 +115,17 @@ static void test_parse__filters(void **state) {
   assert_string_equal(parse("Title:convención"), "title:convención");
   assert_string_equal(parse("title:\"Consejo de Seguridad\""), "title:Consejo de Seguridad");
   assert_string_equal(parse("symbol:S/RES/2196 (2015)"), "symbol:S/RES/2196 (2015)");
-  /* an unknown name is a word */
-  assert_string_equal(parse("hora:12"), "hora:12");
+  /* any other name is a field filter (an unknown field is searched as words when compiled) */
+  assert_string_equal(parse("hora:12"), "field:hora:12");
+  assert_string_equal(parse("status:in_force Rank:LEY"), "(AND field:status:in_force field:Rank:LEY)");
+  assert_string_equal(parse("official_journal:\"El Peruano\""), "field:official_journal:El Peruano");
+  assert_string_equal(parse("date:2015-01..2016-06 year:..2010 body:S fecha:2017"),
+                      "(AND date:2015-01..2016-06 year:..2010 body:S date:2017)");
+  /* not field names: a digit first, a slash in the name, nothing after the colon */
+  assert_string_equal(parse("a\xc3\xb1o:2008 anexo:I"), "(AND year:2008 annex:I)");
+  assert_string_equal(parse("10:30"), "10:30");
+  assert_string_equal(parse("http://x.org"), "field:http://x.org");
+  assert_string_equal(parse("nota:"), "nota:");
   /* a filter without a value is dropped with a note */
   assert_string_equal(parse("a year:"), "a");
   assert_true(strstr(noted, "filter") != NULL);

@@ -1,0 +1,272 @@
+/*
+** order.c: sorting every match by date or document, and facet counts over
+** every match (order.h; indaga.h INDAGA_SORT_*, indaga_facet).
+**
+** Both work on the full list of matches (api_search.c collects it with an
+** exhaustive evaluation) and read only the segments' field columns
+** (indexer/segfields.h): the document of a paragraph by bisection over the
+** documents' first paragraphs, its date or value id by array lookup. A
+** facet visits the matches in document order and looks a value up once
+** per document (a hash table of folded values), so its cost is one pass
+** over the matches plus one lookup per matching document.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "query/order.h"
+#include "query/fields.h"
+
+typedef struct okey {
+  uint32_t date;             /* yyyymmdd, 0 none */
+  const char *id; size_t nid;
+  qx_hit h;
+} okey;
+
+/* Relevance, as the evaluator ranks: best-match tier, score, then document order. */
+static int better_score(const qx_hit *x, const qx_hit *y) {
+  if (x->tier != y->tier) return x->tier > y->tier ? -1 : 1;
+  if (x->score != y->score) return x->score > y->score ? -1 : 1;
+  if (x->seg != y->seg) return x->seg < y->seg ? -1 : 1;
+  return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int cmp_date(const void *a, const void *b) {
+  const okey *x = a, *y = b;
+  if (!x->date != !y->date) return x->date ? -1 : 1;       /* undated last */
+  if (x->date != y->date) return x->date < y->date ? -1 : 1;
+  return better_score(&x->h, &y->h);
+}
+
+static int cmp_date_desc(const void *a, const void *b) {
+  const okey *x = a, *y = b;
+  if (!x->date != !y->date) return x->date ? -1 : 1;
+  if (x->date != y->date) return x->date > y->date ? -1 : 1;
+  return better_score(&x->h, &y->h);
+}
+
+static int cmp_doc(const void *a, const void *b) {
+  const okey *x = a, *y = b;
+  size_t n = x->nid < y->nid ? x->nid : y->nid;
+  int c = memcmp(x->id, y->id, n);
+  if (c) return c;
+  if (x->nid != y->nid) return x->nid < y->nid ? -1 : 1;
+  if (x->h.seg != y->h.seg) return x->h.seg < y->h.seg ? -1 : 1;
+  return x->h.pid < y->h.pid ? -1 : x->h.pid > y->h.pid;
+}
+
+typedef int (*okey_cmp)(const void *, const void *);
+
+static int cmp_rel(const void *a, const void *b) {
+  return better_score(&((const okey *)a)->h, &((const okey *)b)->h);
+}
+
+/* Sift k[i] down the heap k[0..n) whose top is the worst by @cmp. */
+static void sift(okey *k, size_t n, size_t i, okey_cmp cmp) {
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, w = i;
+    if (l < n && cmp(&k[l], &k[w]) > 0) w = l;
+    if (r < n && cmp(&k[r], &k[w]) > 0) w = r;
+    if (w == i) return;
+    okey t = k[i]; k[i] = k[w]; k[w] = t;
+    i = w;
+  }
+}
+
+int qo_select(qa_arena *a, const ix_snapshot *s, qx_hit *h, size_t n, int sort, size_t want, size_t *out_n,
+              char **err) {
+  okey_cmp cmp = sort == INDAGA_SORT_DATE ? cmp_date : sort == INDAGA_SORT_DATE_DESC ? cmp_date_desc
+               : sort == INDAGA_SORT_DOC ? cmp_doc : cmp_rel;
+  if (want > n) want = n;
+  *out_n = want;
+  if (!want) return INDAGA_OK;
+  okey *k = qa_alloc(a, want * sizeof *k);   /* a heap of the best @want so far, the worst on top */
+  if (!k) return a->err;
+  const seg_reader *r = NULL;
+  const seg_fields *f = NULL;
+  uint32_t rseg = UINT32_MAX;
+  size_t nk = 0;
+  for (size_t i = 0; i < n; i++) {
+    okey x;
+    memset(&x, 0, sizeof x);
+    x.h = h[i];
+    if (sort != INDAGA_SORT_RELEVANCE) {
+      if (h[i].seg != rseg) {
+        rseg = h[i].seg;
+        r = ix_seg(s, rseg);
+        int rc = seg_fields_get(r, &f, err);
+        if (rc) return rc;
+      }
+      uint32_t did = sf_doc_of(f, h[i].pid);
+      x.date = sf_date(f, did);
+      if (sort == INDAGA_SORT_DOC) {
+        seg_doc d;
+        int rc = seg_doc_get(r, did, &d);
+        if (rc) {
+          *err = indaga__sprintf("index segment %s: %s while reading the document table", seg_name(r), indaga_strerror(rc));
+          return rc;
+        }
+        x.id = d.id;
+        x.nid = d.nid;
+      }
+    }
+    if (nk < want) {
+      size_t j = nk++;
+      k[j] = x;
+      while (j > 0 && cmp(&k[(j - 1) / 2], &k[j]) < 0) {   /* sift up: the worst stays on top */
+        okey t = k[j]; k[j] = k[(j - 1) / 2]; k[(j - 1) / 2] = t;
+        j = (j - 1) / 2;
+      }
+    } else if (cmp(&x, &k[0]) < 0) {
+      k[0] = x;
+      sift(k, nk, 0, cmp);
+    }
+  }
+  qsort(k, nk, sizeof *k, cmp);
+  for (size_t i = 0; i < nk; i++) h[i] = k[i].h;
+  return INDAGA_OK;
+}
+
+/**************************************************************************
+** Facets
+*/
+typedef struct fslot {
+  const char *key; size_t nkey;     /* folded value (arena) */
+  const char *disp;                 /* as first written (arena, NUL-terminated) */
+  uint64_t paras, docs;
+} fslot;
+
+typedef struct ftab {
+  fslot *v; size_t n, cap;
+  uint32_t *ix; size_t nix;         /* open addressing: slot + 1, 0 empty */
+} ftab;
+
+static uint64_t fhash(const char *p, size_t n) {
+  uint64_t h = 1469598103934665603u;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+  return h;
+}
+
+/* The slot of key k[0..nk), added when new. NULL on allocation failure. */
+static fslot *fslot_of(qa_arena *a, ftab *t, const char *k, size_t nk, const char *d, size_t nd) {
+  if (2 * (t->n + 1) > t->nix) {
+    size_t ni = t->nix ? t->nix * 2 : 64;
+    uint32_t *ix = qa_alloc(a, ni * sizeof *ix);
+    if (!ix) return NULL;
+    for (size_t i = 0; i < t->n; i++) {
+      size_t j = (size_t)fhash(t->v[i].key, t->v[i].nkey) & (ni - 1);
+      while (ix[j]) j = (j + 1) & (ni - 1);
+      ix[j] = (uint32_t)i + 1;
+    }
+    t->ix = ix;
+    t->nix = ni;
+  }
+  size_t j = (size_t)fhash(k, nk) & (t->nix - 1);
+  while (t->ix[j]) {
+    fslot *e = &t->v[t->ix[j] - 1];
+    if (e->nkey == nk && !memcmp(e->key, k, nk)) return e;
+    j = (j + 1) & (t->nix - 1);
+  }
+  if (t->n == t->cap) {
+    size_t cap = t->cap ? t->cap * 2 : 32;
+    fslot *v = qa_alloc(a, cap * sizeof *v);
+    if (!v) return NULL;
+    if (t->n) memcpy(v, t->v, t->n * sizeof *v);
+    t->v = v;
+    t->cap = cap;
+  }
+  fslot *e = &t->v[t->n];
+  e->key = qa_strndup(a, k, nk);
+  e->nkey = nk;
+  e->disp = qa_strndup(a, d, nd);
+  if (!e->key || !e->disp) return NULL;
+  t->ix[j] = (uint32_t)++t->n;
+  return e;
+}
+
+static int cmp_slot(const void *a, const void *b) {
+  const fslot *x = a, *y = b;
+  if (x->paras != y->paras) return x->paras > y->paras ? -1 : 1;
+  size_t n = x->nkey < y->nkey ? x->nkey : y->nkey;
+  int c = memcmp(x->key, y->key, n);
+  return c ? c : (x->nkey > y->nkey) - (x->nkey < y->nkey);
+}
+
+
+/* The facet field for the name asked: folded, Spanish names read as their English ones. */
+static const char *facet_field(qa_arena *a, const char *name, size_t *n) {
+  const char *f = NULL;
+  ia_buf b = { 0 };
+  if (sf_fold(name, strlen(name), &b)) { buf_free(&b); return NULL; }
+  const char *z = b.p ? (const char *)b.p : "";
+  if (!strcmp(z, "ano") || !strcmp(z, "a\xc3\xb1o")) z = "year";
+  else if (!strcmp(z, "fecha")) z = "date";
+  else if (!strcmp(z, "titulo")) z = "title";
+  else if (!strcmp(z, "simbolo")) z = "symbol";
+  *n = strlen(z);
+  f = qa_strndup(a, z, *n);
+  buf_free(&b);
+  return f;
+}
+
+int qo_facets(qa_arena *wa, qa_arena *ra, const ix_snapshot *s, const qx_hit *h, size_t n,
+              const char *const *names, size_t nf, indaga_facet **out, size_t *nout, char **err) {
+  *out = NULL;
+  *nout = 0;
+  size_t nsegs = ix_nsegs(s);
+  ftab *tabs = qa_alloc(wa, (nf ? nf : 1) * sizeof *tabs);
+  const seg_fields **sfs = qa_alloc(wa, (nsegs ? nsegs : 1) * sizeof *sfs);
+  uint32_t **slot = qa_alloc(wa, (nsegs ? nsegs : 1) * sizeof *slot);   /* per segment, per document: 0 unseen, 1 none, 2 + slot */
+  if (!tabs || !sfs || !slot) return wa->err;
+  for (size_t g = 0; g < nsegs; g++) {
+    int rc = seg_fields_get(ix_seg(s, g), &sfs[g], err);
+    if (rc) return rc;
+    slot[g] = qa_alloc(wa, ((size_t)seg_ndoc(ix_seg(s, g)) + 1) * sizeof **slot);
+    if (!slot[g]) return wa->err;
+  }
+  size_t total = 0;
+  for (size_t f = 0; f < nf; f++) {
+    size_t nname;
+    const char *field = facet_field(wa, names[f], &nname);
+    if (!field) return wa->err ? wa->err : INDAGA_ENOMEM;
+    ftab *t = &tabs[f];
+    for (size_t g = 0; g < nsegs; g++) memset(slot[g], 0, ((size_t)seg_ndoc(ix_seg(s, g)) + 1) * sizeof **slot);
+    for (size_t i = 0; i < n; i++) {
+      uint32_t g = h[i].seg, did = sf_doc_of(sfs[g], h[i].pid);
+      uint32_t sl = slot[g][did];
+      if (!sl) {                      /* the document's first match: its value, counted once */
+        const char *k, *d;
+        size_t nk, nd;
+        char buf[16];
+        int rc = qf_facet_value(ix_seg(s, g), field, did, &k, &nk, &d, &nd, buf, err);
+        if (rc < 0) return rc;
+        sl = 1;
+        if (rc == 1) {
+          fslot *e = fslot_of(wa, t, k, nk, d, nd);
+          if (!e) return wa->err ? wa->err : INDAGA_ENOMEM;
+          e->docs++;
+          sl = 2 + (uint32_t)(e - t->v);
+        }
+        slot[g][did] = sl;
+      }
+      if (sl >= 2) t->v[sl - 2].paras++;
+    }
+    qsort(t->v, t->n, sizeof *t->v, cmp_slot);
+    total += t->n;
+  }
+  indaga_facet *v = qa_alloc(ra, (total ? total : 1) * sizeof *v);
+  if (!v) return ra->err;
+  size_t o = 0;
+  for (size_t f = 0; f < nf; f++) {
+    const char *fname = qa_strndup(ra, names[f], strlen(names[f]));
+    if (!fname) return ra->err;
+    for (size_t i = 0; i < tabs[f].n; i++) {
+      v[o].field = fname;
+      v[o].value = qa_strndup(ra, tabs[f].v[i].disp, strlen(tabs[f].v[i].disp));
+      if (!v[o].value) return ra->err;
+      v[o].paragraphs = tabs[f].v[i].paras;
+      v[o++].documents = tabs[f].v[i].docs;
+    }
+  }
+  *out = v;
+  *nout = o;
+  return INDAGA_OK;
+}

@@ -1,0 +1,300 @@
+/*
+** test_fields.c: fields, dates, sorting and facets through the public API
+** (include/indaga.h; query/fields.c, query/order.c, indexer/segfields.c),
+** on the legislation sample the repository ships (tests/data/legalize-sample).
+** Every expectation is computed here from the documents' own metadata
+** (indaga_document_get), never copied from an earlier run.
+*/
+#include <dirent.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "indaga.h"
+#include "testutil.h"
+
+#define LEG_DIR INDAGA_SOURCE_DIR "/tests/data/legalize-sample"
+
+static indaga_index *g_idx;
+static char *g_dir;
+
+/* The documents of the sample and their publication dates (yyyy-mm-dd). */
+static char *g_docs[256], *g_dates[256];
+static size_t g_ndocs;
+
+static int setup(void **state) {
+  (void)state;
+  g_dir = tu_tmpdir("fields");
+  indaga_writer *w = NULL;
+  indaga_writer_options wo = INDAGA_WRITER_OPTIONS_INIT;
+  wo.flags = INDAGA_WRITER_FULL;
+  char *msg = NULL;
+  if (indaga_writer_open(&w, g_dir, &wo, &msg)) { fprintf(stderr, "writer: %s\n", msg); return -1; }
+  indaga_sync_report rep;
+  memset(&rep, 0, sizeof rep);
+  uint64_t gen = 0;
+  if (indaga_writer_sync(w, LEG_DIR, &rep) || indaga_writer_commit(w, &gen)) {
+    fprintf(stderr, "index: %s\n", indaga_writer_errmsg(w));
+    return -1;
+  }
+  indaga_writer_close(w);
+  if (indaga_index_open(&g_idx, g_dir, NULL, &msg)) { fprintf(stderr, "open: %s\n", msg); return -1; }
+  DIR *d = opendir(LEG_DIR);
+  if (!d) return -1;
+  for (struct dirent *e; (e = readdir(d)) && g_ndocs < 256;) {
+    size_t n = strlen(e->d_name);
+    if (n < 4 || strcmp(e->d_name + n - 3, ".md")) continue;
+    indaga_document *doc = NULL;
+    if (indaga_document_get(&doc, g_idx, e->d_name, &msg)) { fprintf(stderr, "get %s: %s\n", e->d_name, msg); return -1; }
+    const char *pd = indaga_document_meta_get(doc, "publication_date");
+    g_docs[g_ndocs] = strdup(e->d_name);
+    g_dates[g_ndocs++] = pd ? strndup(pd, 10) : NULL;
+    indaga_document_free(doc);
+  }
+  closedir(d);
+  return g_ndocs > 30 ? 0 : -1;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  indaga_index_close(g_idx);
+  for (size_t i = 0; i < g_ndocs; i++) { free(g_docs[i]); free(g_dates[i]); }
+  tu_rm_rf(g_dir);
+  free(g_dir);
+  return 0;
+}
+
+static indaga_results *run(const char *q, const indaga_search_options *o) {
+  indaga_results *r = NULL;
+  int rc = indaga_search(&r, g_idx, q, o);
+  if (rc) fprintf(stderr, "search '%s': %s\n", q, indaga_results_errmsg(r));
+  assert_int_equal(rc, INDAGA_OK);
+  return r;
+}
+
+/* The documents a query finds (grouped, all of them), as a 0/1 vector over g_docs. */
+static void found(const char *q, int *in) {
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  o.k = 100000;
+  o.group = 1;
+  o.snippets = 0;
+  indaga_results *r = run(q, &o);
+  memset(in, 0, g_ndocs * sizeof *in);
+  for (size_t i = 0; i < indaga_results_count(r); i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    size_t k = 0;
+    while (k < g_ndocs && strcmp(g_docs[k], h->doc)) k++;
+    assert_true(k < g_ndocs);
+    in[k] = 1;
+  }
+  indaga_results_free(r);
+}
+
+/* A date range finds exactly the documents whose publication date lies in it. */
+static void test_fields__date_ranges(void **state) {
+  (void)state;
+  static const struct { const char *q, *lo, *hi; } cases[] = {
+    { "date:2000..2010", "2000-01-01", "2010-12-31" },
+    { "date:1995-06..2002-03", "1995-06-01", "2002-03-31" },
+    { "date:..1995", "0000-00-00", "1995-12-31" },
+    { "date:2020..", "2020-01-01", "9999-99-99" },
+    { "year:1990..1999", "1990-01-01", "1999-12-31" },
+    { "a\xc3\xb1o:2008", "2008-01-01", "2008-12-31" },
+  };
+  int in[256];
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    found(cases[c].q, in);
+    size_t n = 0;
+    for (size_t i = 0; i < g_ndocs; i++) {
+      int want = g_dates[i] && strcmp(g_dates[i], cases[c].lo) >= 0 && strcmp(g_dates[i], cases[c].hi) <= 0;
+      if (want != in[i]) fprintf(stderr, "%s: %s (%s) %s\n", cases[c].q, g_docs[i], g_dates[i] ? g_dates[i] : "-", want ? "missing" : "extra");
+      assert_int_equal(want, in[i]);
+      n += (size_t)want;
+    }
+    assert_true(n > 0);
+  }
+}
+
+/* Hits sorted by date: dates never decrease (undated last), ties by score; -date the reverse. */
+static void test_fields__sort(void **state) {
+  (void)state;
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  o.k = 100000;
+  o.snippets = 0;
+  for (int sort = INDAGA_SORT_DATE; sort <= INDAGA_SORT_DATE_DESC; sort++) {
+    o.sort = sort;
+    indaga_results *r = run("ley", &o);
+    size_t n = indaga_results_count(r);
+    assert_true(n > 100);
+    assert_int_equal(indaga_results_total(r), n);
+    for (size_t i = 1; i < n; i++) {
+      const indaga_hit *a = indaga_results_hit(r, i - 1), *b = indaga_results_hit(r, i);
+      assert_int_equal(b->rank, i + 1);
+      if (!b->date) continue;
+      assert_non_null(a->date);
+      int c = strcmp(a->date, b->date);
+      assert_true(sort == INDAGA_SORT_DATE ? c <= 0 : c >= 0);
+      if (c == 0) assert_true(a->score >= b->score);
+    }
+    indaga_results_free(r);
+  }
+  /* a page of the sorted list is that slice of it */
+  o.sort = INDAGA_SORT_DATE_DESC;
+  o.k = 40;
+  indaga_results *all = run("ley", &o);
+  o.k = 10;
+  o.offset = 20;
+  indaga_results *page = run("ley", &o);
+  assert_int_equal(indaga_results_count(page), 10);
+  for (size_t i = 0; i < 10; i++) {
+    const indaga_hit *a = indaga_results_hit(all, 20 + i), *b = indaga_results_hit(page, i);
+    assert_string_equal(a->doc, b->doc);
+    assert_int_equal(a->paragraph, b->paragraph);
+    assert_int_equal(a->part, b->part);
+    assert_int_equal(b->rank, 21 + i);
+  }
+  indaga_results_free(all);
+  indaga_results_free(page);
+}
+
+/* Facets: per year and per rank, over every match; equal to counts over the whole hit list. */
+static void test_fields__facets(void **state) {
+  (void)state;
+  const char *names[] = { "year", "Rank" };
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  o.k = 5;
+  o.facets = names;
+  o.nfacets = 2;
+  indaga_results *r = run("ley", &o);
+  assert_int_equal(indaga_results_count(r), 5);
+  uint64_t total = indaga_results_total(r);
+  indaga_search_options a = INDAGA_SEARCH_OPTIONS_INIT;
+  a.k = 100000;
+  a.snippets = 0;
+  indaga_results *all = run("ley", &a);
+  assert_int_equal(indaga_results_count(all), total);
+  uint64_t sum = 0;
+  size_t nyear = 0;
+  for (size_t i = 0; i < indaga_results_facet_count(r); i++) {
+    const indaga_facet *f = indaga_results_facet(r, i);
+    if (strcmp(f->field, "year")) { assert_string_equal(f->field, "Rank"); continue; }
+    nyear++;
+    sum += f->paragraphs;
+    /* brute force: the hits whose date starts with this year, and their documents */
+    uint64_t paras = 0, docs = 0;
+    const char *seen[256];
+    for (size_t k = 0; k < indaga_results_count(all); k++) {
+      const indaga_hit *h = indaga_results_hit(all, k);
+      if (!h->date || strncmp(h->date, f->value, 4)) continue;
+      paras++;
+      size_t j = 0;
+      while (j < docs && strcmp(seen[j], h->doc)) j++;
+      if (j == docs && docs < 256) seen[docs++] = h->doc;
+    }
+    assert_int_equal(f->paragraphs, paras);
+    assert_int_equal(f->documents, docs);
+    if (i > 0 && !strcmp(indaga_results_facet(r, i - 1)->field, "year"))
+      assert_true(indaga_results_facet(r, i - 1)->paragraphs >= f->paragraphs);
+  }
+  assert_true(nyear > 5);
+  assert_int_equal(sum, total);   /* every document of the sample has a date */
+  assert_null(indaga_results_facet(r, indaga_results_facet_count(r)));
+  indaga_results_free(all);
+  indaga_results_free(r);
+}
+
+/* Field names and values fold like text; an unknown field is words with a note naming the fields. */
+static void test_fields__fields_and_notes(void **state) {
+  (void)state;
+  int a[256], b[256];
+  found("status:in_force", a);
+  found("STATUS:IN_FORCE", b);
+  assert_memory_equal(a, b, g_ndocs * sizeof *a);
+  found("rank:ley", a);
+  size_t n = 0;
+  for (size_t i = 0; i < g_ndocs; i++) n += (size_t)a[i];
+  assert_true(n >= 10);
+  for (size_t i = 0; i < g_ndocs; i++)
+    if (a[i]) assert_true(!strncmp(g_docs[i], "LEY-", 4));
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  indaga_results *r = NULL;
+  assert_int_equal(indaga_search(&r, g_idx, "estatuto:vigente", &o), INDAGA_OK);
+  const char *note = indaga_results_note(r);
+  assert_non_null(note);
+  assert_non_null(strstr(note, "no field \"estatuto\""));
+  assert_non_null(strstr(note, "publication_date, rank, scope"));
+  indaga_results_free(r);
+  /* a malformed date is ignored with a note, not an error */
+  assert_int_equal(indaga_search(&r, g_idx, "ley date:mayo", &o), INDAGA_OK);
+  assert_non_null(strstr(indaga_results_note(r), "date: takes yyyy"));
+  indaga_results_free(r);
+}
+
+/* Options: a version 2 caller gets relevance and no facets; bad values are EMISUSE. */
+static void test_fields__options(void **state) {
+  (void)state;
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  indaga_results *r = NULL;
+  o.sort = 7;
+  assert_int_equal(indaga_search(&r, g_idx, "ley", &o), INDAGA_EMISUSE);
+  indaga_results_free(r);
+  o.sort = INDAGA_SORT_RELEVANCE;
+  o.nfacets = INDAGA_FACETS_MAX + 1;
+  const char *names[INDAGA_FACETS_MAX + 1] = { 0 };
+  for (size_t i = 0; i <= INDAGA_FACETS_MAX; i++) names[i] = "year";
+  o.facets = names;
+  assert_int_equal(indaga_search(&r, g_idx, "ley", &o), INDAGA_EMISUSE);
+  indaga_results_free(r);
+  /* a version 2 struct: the new fields hold garbage that must not be read */
+  o.version = 2;
+  o.sort = 99;
+  o.nfacets = 12345;
+  o.facets = NULL;
+  assert_int_equal(indaga_search(&r, g_idx, "ley", &o), INDAGA_OK);
+  assert_int_equal(indaga_results_facet_count(r), 0);
+  indaga_results_free(r);
+}
+
+/* Threads racing to build a fresh reader's field columns all get the same answer. */
+static void *race(void *arg) {
+  indaga_index *idx = arg;
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  o.k = 1000;
+  o.group = 1;
+  indaga_results *r = NULL;
+  int rc = indaga_search(&r, idx, "rank:ley date:1990..", &o);
+  size_t n = rc ? (size_t)-1 : indaga_results_count(r);
+  indaga_results_free(r);
+  return (void *)(uintptr_t)n;
+}
+
+static void test_fields__threads(void **state) {
+  (void)state;
+  indaga_index *idx = NULL;
+  char *msg = NULL;
+  assert_int_equal(indaga_index_open(&idx, g_dir, NULL, &msg), INDAGA_OK);
+  pthread_t t[4];
+  for (int i = 0; i < 4; i++) assert_int_equal(pthread_create(&t[i], NULL, race, idx), 0);
+  void *res[4];
+  for (int i = 0; i < 4; i++) pthread_join(t[i], &res[i]);
+  for (int i = 1; i < 4; i++) assert_ptr_equal(res[i], res[0]);
+  assert_true((uintptr_t)res[0] > 0 && (uintptr_t)res[0] != (uintptr_t)-1);
+  indaga_index_close(idx);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_fields__date_ranges),
+    cmocka_unit_test(test_fields__sort),
+    cmocka_unit_test(test_fields__facets),
+    cmocka_unit_test(test_fields__fields_and_notes),
+    cmocka_unit_test(test_fields__options),
+    cmocka_unit_test(test_fields__threads),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
