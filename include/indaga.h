@@ -707,6 +707,32 @@ INDAGA_API void indaga_writer_close(indaga_writer *w);
 INDAGA_API int indaga_check(const char *path, char **errmsg);
 
 /* ------------------------------------------------------------------------
+** Backup
+*/
+/**
+** Copy the newest committed generation of the index at @p index to a new
+** directory @p dest, consistently while a writer commits: the copy is that
+** generation's manifest (written anew, keeping no previous generation) and
+** exactly the segment and deletion files it names, hard-linked when @p dest
+** is on the same file system (the files are immutable), else copied and
+** fsynced. The copy is made in a temporary directory beside @p dest
+** ("DEST.backup-<random>") and renamed to @p dest at the end, so a crash
+** never leaves a partial copy at @p dest. When a commit removes a file
+** before it is linked, the copy starts again from the newer generation (a
+** bounded number of times). The result is an index directory like any
+** other: open it, check it, serve it, or publish it with rsync.
+** @param dest       must not exist, or be an empty directory.
+** @param[out] generation  the generation copied (may be NULL).
+** @param[out] errmsg on failure, what is wrong and which path.
+** @return INDAGA_OK, INDAGA_EMISUSE (@p dest exists and is not an empty
+**         directory; an argument NULL or empty), INDAGA_ENOINDEX,
+**         INDAGA_ECORRUPT, INDAGA_EVERSION, INDAGA_EIO (also when the index
+**         changed under every attempt), INDAGA_ENOSPC, INDAGA_ENOMEM.
+*/
+INDAGA_API int indaga_backup(const char *index, const char *dest, uint64_t *generation,
+                             char **errmsg);
+
+/* ------------------------------------------------------------------------
 ** Analysis: how text becomes terms (what `indaga analyze` shows)
 */
 typedef struct indaga_token {
