@@ -46,6 +46,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_compact(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
 /* The index directory: --index value if given, else $INDAGA_INDEX, else ./.indaga. */

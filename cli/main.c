@@ -26,6 +26,7 @@ static const char usage[] =
   "  check   [--index DIR] [--json]                     verify every checksum and structure\n"
   "  compact [--index DIR] [--wait] [--json]            merge all segments into one\n"
   "  rollback [--index DIR] [--wait] [--json]           make the previous generation the newest\n"
+  "  backup  [--index DIR] [--json] DEST               copy the newest generation to DEST\n"
   "  serve   [--index DIR] [--listen ADDR:PORT] [--threads N]\n"
   "                                  HTTP API and search page (127.0.0.1:8080)\n"
   "\n"
@@ -55,6 +56,7 @@ static const struct {
   { "index", cmd_index },     { "search", cmd_search }, { "show", cmd_show },
   { "analyze", cmd_analyze }, { "stats", cmd_stats },   { "check", cmd_check },
   { "compact", cmd_compact }, { "rollback", cmd_rollback },
+  { "backup", cmd_backup },
   { "serve", cmd_serve },
 };
 

@@ -243,6 +243,32 @@ int os_remove(const char *path, char **errmsg) {
   return INDAGA_OK;
 }
 
+int os_mkdir(const char *dir, char **errmsg) {
+  if (mkdir(dir, 0755) != 0) return fail(errmsg, "cannot create directory", dir, errno);
+  return INDAGA_OK;
+}
+
+int os_rmdir(const char *dir, char **errmsg) {
+  if (rmdir(dir) != 0 && errno != ENOENT) return fail(errmsg, "cannot remove directory", dir, errno);
+  return INDAGA_OK;
+}
+
+int os_link(const char *from, const char *to, char **errmsg) {
+  if (link(from, to) == 0) return INDAGA_OK;
+  int e = errno;
+  if (e == EXDEV || e == EPERM || e == EMLINK || e == ENOTSUP || e == EOPNOTSUPP) return OS_LINK_CROSS;
+  return fail_lookup(errmsg, "cannot link", e == ENOENT ? from : to, e, "file");
+}
+
+int os_rename(const char *from, const char *to, char **errmsg) {
+  if (inject(OS_FAIL_RENAME) || rename(from, to) != 0) {
+    int e = errno;
+    if (errmsg) *errmsg = indaga__sprintf("%s: cannot rename to %s: %s", from, to, strerror(e));
+    return indaga__errno_status(e);
+  }
+  return INDAGA_OK;
+}
+
 /*
 ** Read up to @n bytes at @off into @p, as many as the file has (*got):
 ** 0, or the errno of a failed read. Reads of os_rfile_read may fail by
@@ -348,6 +374,38 @@ int os_read_file(const char *path, char **out, size_t *n, char **errmsg) {
   *out = z;
   *n = len;
   return INDAGA_OK;
+}
+
+int os_copy_file(const char *from, const char *to, char **errmsg) {
+  struct stat st;
+  int in = -1;
+  int rc = open_regular(from, &in, &st, errmsg);
+  if (rc) return rc;
+  int out = inject(OS_FAIL_OPEN) ? -1 : open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (out < 0) { rc = fail(errmsg, "cannot create", to, errno); close(in); return rc; }
+  enum { CHUNK = 1 << 20 };
+  char *b = indaga__malloc(CHUNK);
+  uint64_t off = 0;
+  if (!b) rc = INDAGA_ENOMEM;
+  while (rc == INDAGA_OK) {
+    size_t got = 0;
+    int e = read_full(in, b, CHUNK, off, 0, &got);
+    if (e) { rc = fail(errmsg, "cannot read", from, e); break; }
+    for (size_t done = 0; done < got;) {
+      ssize_t w = inject(OS_FAIL_WRITE) ? -1 : write(out, b + done, got - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) { rc = fail(errmsg, "cannot write", to, errno); break; }
+      done += (size_t)w;
+    }
+    off += got;
+    if (got < CHUNK) break;
+  }
+  indaga__free(b);
+  close(in);
+  if (rc == INDAGA_OK && (inject(OS_FAIL_FSYNC) || fsync(out) != 0)) rc = fail(errmsg, "cannot fsync", to, errno);
+  if (close(out) != 0 && rc == INDAGA_OK) rc = fail(errmsg, "cannot close", to, errno);
+  if (rc) unlink(to);
+  return rc;
 }
 
 int os_lock(const char *dir, int wait, int *fd_out, char **errmsg) {

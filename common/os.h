@@ -66,6 +66,24 @@ int os_fsync_dir(const char *dir, char **errmsg);
 int os_mkdir_p(const char *dir, char **errmsg);
 int os_remove(const char *path, char **errmsg);   /* ENOENT is not an error */
 
+/*
+** For indaga backup (indexer/backup.c). os_mkdir creates one directory
+** (0755), failing when it exists; os_rmdir removes an empty one (ENOENT is
+** not an error). os_link makes @to a hard link to @from: INDAGA_OK;
+** INDAGA_ENOTFOUND when @from is gone; OS_LINK_CROSS when this file system
+** or pair of them cannot link (EXDEV, EPERM, EMLINK, ENOTSUP: copy
+** instead); else an errno status. os_copy_file copies regular file @from
+** to a new file @to (created exclusively, 0644) and fsyncs it: INDAGA_OK,
+** INDAGA_ENOTFOUND when @from is gone, an errno status (@to then removed).
+** os_rename renames; the caller fsyncs the directories.
+*/
+#define OS_LINK_CROSS 1
+int os_mkdir(const char *dir, char **errmsg);
+int os_rmdir(const char *dir, char **errmsg);
+int os_link(const char *from, const char *to, char **errmsg);
+int os_copy_file(const char *from, const char *to, char **errmsg);
+int os_rename(const char *from, const char *to, char **errmsg);
+
 /* Read a whole small file into a fresh buffer (NUL-terminated). */
 int os_read_file(const char *path, char **out, size_t *n, char **errmsg);
 /*

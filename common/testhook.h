@@ -13,6 +13,10 @@
 **   TEST_FULL_CHECK_MAX  segments up to this many bytes are checksummed
 **                        whole on open (indexer/segread.c), 0 forces the
 **                        section-by-section path on small test segments
+**   TEST_BACKUP_PAUSE_MS indaga_backup sleeps this long after opening a
+**                        generation, before linking its files, so a test
+**                        can commit meanwhile (indexer/backup.c;
+**                        tests/cli/test_backup.sh)
 */
 #ifndef INDAGA_TESTHOOK_H
 #define INDAGA_TESTHOOK_H
@@ -21,7 +25,8 @@
 
 typedef enum test_knob_id {
   TEST_KILL_AT,
-  TEST_FULL_CHECK_MAX
+  TEST_FULL_CHECK_MAX,
+  TEST_BACKUP_PAUSE_MS
 } test_knob_id;
 
 /* The knob's value in a test build, else @dflt. */
