@@ -47,8 +47,13 @@ python: build
 
 test: test-normal test-asan test-clang test-tsan test-portable
 
+# The browser test of `indaga serve` needs chromium, chromium-driver and
+# python3-selenium: installed when possible (root or sudo), else that test
+# says it is skipped and why.
 test-normal: build
+	@sh scripts/setup.sh browser || echo "make test: cannot install the browser extra; the browser test of indaga serve will be skipped"
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@grep -h '^SKIP:' $(BUILD)/Testing/Temporary/LastTest.log 2>/dev/null | sort -u | sed 's/^/make test: /' || true
 
 test-asan: deps
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DINDAGA_WERROR=ON -DINDAGA_SANITIZE=address,undefined $(CMAKE_FLAGS) >/dev/null
@@ -66,11 +71,11 @@ test-clang: deps
 
 # ThreadSanitizer: its own build, running the multi-threaded tests (readers
 # during commits; the writer's parsing threads, background segment writes and
-# streamed pieces).
+# streamed pieces; indaga serve answering while indaga index commits).
 test-tsan: deps
 	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_WERROR=ON -DINDAGA_SANITIZE=thread $(CMAKE_FLAGS) >/dev/null
-	@cmake --build build-tsan -j $(JOBS) --target test_threads test_writer test_pieces
-	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^(test_threads|test_writer|test_pieces)$$'
+	@cmake --build build-tsan -j $(JOBS) --target test_threads test_writer test_pieces indaga_cli_testing
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^(test_threads|test_writer|test_pieces|cli_test_serve)$$'
 
 # The plain C fallbacks of the SSE2 scanning code (parser, tokenizer), which
 # no x86-64 build compiles otherwise: their own build, running the tests that

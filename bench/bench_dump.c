@@ -86,7 +86,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: bench_dump ROOT OUT\n");
     return 2;
   }
-  if (walk_tree(argv[1], NULL, &files, warn_cb, NULL, &err) != INDAGA_OK) die(argv[1], err);
+  if (walk_tree(argv[1], NULL, 0, &files, warn_cb, NULL, &err) != INDAGA_OK) die(argv[1], err);
   if (os_wfile_open(&f, argv[2], &err) != INDAGA_OK) die(argv[2], err);
   for (i = 0; i < files.n; i++) {
     paras += dump_file(files.v[i].path, files.v[i].id, &b);

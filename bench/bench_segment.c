@@ -73,7 +73,7 @@ int main(int argc, char **argv) {
   const char *out = argc > 3 ? argv[3] : "/tmp/bench_segment.seg";
   walk_list wl = { 0 };
   char *err = NULL;
-  int rc = walk_tree(argv[1], NULL, &wl, NULL, NULL, &err);
+  int rc = walk_tree(argv[1], NULL, 0, &wl, NULL, NULL, &err);
   if (rc) die("walk", rc, err);
   seg_doc_in *docs = calloc(wl.n, sizeof *docs);
   analyzer *an;

@@ -6,7 +6,7 @@ whether threads searching one index from Python run in parallel.
                                   [--queries FILE] [--passes N] [--rounds N]
 
 BUILD is a CMake build with -DINDAGA_BUILD_BENCH=ON and the targets
-indaga_static and bench_search built (bench/README.md). The script builds
+indaga_static, bench_search and bench_threads built (bench/README.md). The script builds
 the Python package against BUILD's static library into BUILD/python/lib and
 imports it from there, so Python and C use the very same library. CORPUS
 (default: the UN documents of ../shared/data/un, or $INDAGA_SHARED_DATA/un)
@@ -19,10 +19,7 @@ through indaga.Writer when INDEX holds no index yet.
    indaga_search() through reading every hit and its snippet to
    indaga_results_free()) and through Python (the same passes, each
    query timed around ix.search(q, n=10), which copies every hit into Python
-   objects: strings, code point offsets), with dates=False and with the
-   dates (each document's looked up on its first hit, then cached: the
-   warm-up pass fills the cache; the first pass's time is reported). The
-   sides alternate ROUNDS times; the figure is the median over rounds of
+   objects: strings, code point offsets). The sides alternate ROUNDS times; the figure is the median over rounds of
    each side's p50 (nearest rank), and the ratio Python / C.
 2. Threads. One job is PASSES passes over the queries. One Python thread
    runs 4 jobs in turn; then 4 Python threads sharing one Index run one job
@@ -97,18 +94,42 @@ def c_latency(bench_search, index, qfile, passes):
     return float(fields["p50_us"]), float(fields["p95_us"])
 
 
-def py_latency(ix, qs, passes, dates):
+def py_latency(ix, qs, passes):
     for q in qs:                                    # warm-up pass, untimed
-        ix.search(q, n=10, dates=dates)
+        ix.search(q, n=10)
     lat = []
     clock = time.perf_counter
     for _ in range(passes):
         for q in qs:
             t0 = clock()
-            ix.search(q, n=10, dates=dates)
+            ix.search(q, n=10)
             lat.append((clock() - t0) * 1e6)
     lat.sort()
     return p(lat, 50), p(lat, 95)
+
+
+def gil_share(ix, qs, passes):
+    """An upper bound of the share of ix.search()'s wall time with the GIL
+    held: 1 - sum(took_us) / sum(wall). took_us counts only part of the
+    library's work (not the snippets, for one), all of it without the GIL."""
+    wall = took = 0.0
+    clock = time.perf_counter
+    for _ in range(passes):
+        for q in qs:
+            t0 = clock()
+            r = ix.search(q, n=10)
+            wall += clock() - t0
+            took += r.took_us / 1e6
+    return max(0.0, 1.0 - took / wall)
+
+
+def c_threads(bench_threads, index, qfile, passes, nthreads):
+    """bench_threads: the same jobs through the C API (one thread, then nthreads)."""
+    r = subprocess.run([bench_threads, index, qfile, str(passes), str(nthreads)], capture_output=True, text=True)
+    if r.returncode != 0:
+        fail("bench_threads failed: " + r.stdout + r.stderr)
+    fields = dict(kv.split("=") for kv in r.stdout.split())
+    return float(fields["one_s"]), float(fields["threads_s"])
 
 
 def job(ix, qs, passes, out):
@@ -152,8 +173,11 @@ def main():
     a = ap.parse_args()
     build = os.path.abspath(a.build)
     bench_search = os.path.join(build, "bench", "bench_search")
-    if not os.access(bench_search, os.X_OK):
-        fail("no %s: configure with -DINDAGA_BUILD_BENCH=ON and build the target bench_search" % bench_search)
+    bench_threads = os.path.join(build, "bench", "bench_threads")
+    for prog in (bench_search, bench_threads):
+        if not os.access(prog, os.X_OK):
+            fail("no %s: configure with -DINDAGA_BUILD_BENCH=ON and build the targets bench_search and "
+                 "bench_threads" % prog)
     corpus = os.path.abspath(a.corpus)
     if not os.path.isdir(corpus):
         fail("no corpus at %s" % corpus)
@@ -177,25 +201,22 @@ def main():
 
     with indaga.open(index) as ix:
         st = ix.stats()
-        # the first pass with dates: every document's date looked up once (cached afterwards)
-        t0 = time.perf_counter()
-        for q in qs:
-            ix.search(q, n=10)
-        cold = time.perf_counter() - t0
-        c50, c95, y50, y95, n50, n95 = [], [], [], [], [], []
+        c50, c95, y50, y95 = [], [], [], []
         for _ in range(a.rounds):
             c = c_latency(bench_search, index, qfile, a.passes)
-            y = py_latency(ix, qs, a.passes, True)
-            n = py_latency(ix, qs, a.passes, False)
-            c50.append(c[0]); c95.append(c[1]); y50.append(y[0]); y95.append(y[1]); n50.append(n[0]); n95.append(n[1])
+            y = py_latency(ix, qs, a.passes)
+            c50.append(c[0]); c95.append(c[1]); y50.append(y[0]); y95.append(y[1])
 
-        t1s, t4s, c1s, c4s = [], [], [], []
+        held = gil_share(ix, qs, a.passes)
+        t1s, t4s, c1s, c4s, r1s, r4s = [], [], [], [], [], []
         for _ in range(a.rounds):
             t1, c1, o1 = one_thread(ix, qs, a.passes, a.threads)
             t4, c4, o4 = threads_run(ix, qs, a.passes, a.threads)
             if sorted(o1) != sorted(o4):
                 fail("threads found other hits than one thread: %s vs %s" % (o1, o4))
             t1s.append(t1); t4s.append(t4); c1s.append(c1); c4s.append(c4)
+            r1, r4 = c_threads(bench_threads, index, qfile, a.passes, a.threads)
+            r1s.append(r1); r4s.append(r4)
 
     nq = len(qs)
     print("## Python over the C API (bench/python_bench.py)\n")
@@ -207,16 +228,11 @@ def main():
     print("- queries: %d of %s, top 10 with snippets, %d timed passes after a warm-up pass, %d rounds" % (
         nq, os.path.relpath(a.queries, REPO), a.passes, a.rounds))
     print()
-    print("| per query, us | C API (bench_search) | Python, dates=False | Python / C | Python (dates cached) | Python / C |")
-    print("|---|---|---|---|---|---|")
-    print("| p50, median of rounds | %.1f | %.1f | %.2f | %.1f | %.2f |" % (
-        median(c50), median(n50), median(n50) / median(c50), median(y50), median(y50) / median(c50)))
-    print("| p95, median of rounds | %.1f | %.1f | %.2f | %.1f | %.2f |" % (
-        median(c95), median(n95), median(n95) / median(c95), median(y95), median(y95) / median(c95)))
-    print("| p50, each round | %s | %s | | %s | |" % (
-        " ".join("%.1f" % v for v in c50), " ".join("%.1f" % v for v in n50), " ".join("%.1f" % v for v in y50)))
-    print()
-    print("First pass with dates (each hit's document loaded once for its date): %.2f s for %d queries." % (cold, nq))
+    print("| per query, us | C API (bench_search) | Python (ix.search) | Python / C |")
+    print("|---|---|---|---|")
+    print("| p50, median of rounds | %.1f | %.1f | %.2f |" % (median(c50), median(y50), median(y50) / median(c50)))
+    print("| p95, median of rounds | %.1f | %.1f | %.2f |" % (median(c95), median(y95), median(y95) / median(c95)))
+    print("| p50, each round | %s | %s | |" % (" ".join("%.1f" % v for v in c50), " ".join("%.1f" % v for v in y50)))
     print()
     print("| %d jobs of %d queries (%d passes) | wall s, median | CPU s / wall s | each round (wall) |" % (
         a.threads, nq * a.passes, a.passes))
@@ -225,7 +241,19 @@ def main():
         median(t1s), median(c / t for c, t in zip(c1s, t1s)), " ".join("%.3f" % v for v in t1s)))
     print("| %d Python threads, one Index | %.3f | %.2f | %s |" % (
         a.threads, median(t4s), median(c / t for c, t in zip(c4s, t4s)), " ".join("%.3f" % v for v in t4s)))
-    print("| speed-up (1 thread / %d threads) | %.2fx | | |" % (a.threads, median(t1s) / median(t4s)))
+    print("| speed-up (1 thread / %d threads) | %.2fx | | each round: %s |" % (
+        a.threads, median(t1s) / median(t4s), " ".join("%.2fx" % (x / y) for x, y in zip(t1s, t4s))))
+    print("| C API, bench_threads: 1 thread, jobs in turn | %.3f | | %s |" % (
+        median(r1s), " ".join("%.3f" % v for v in r1s)))
+    print("| C API, bench_threads: %d threads, one index | %.3f | | %s |" % (
+        a.threads, median(r4s), " ".join("%.3f" % v for v in r4s)))
+    print("| C API speed-up, the reference (same rounds) | %.2fx | | each round: %s |" % (
+        median(r1s) / median(r4s), " ".join("%.2fx" % (x / y) for x, y in zip(r1s, r4s))))
+    print()
+    cores = os.cpu_count() or 1
+    print("GIL held per ix.search(): at most %.1f%% of its wall time (the time outside took_us); "
+          "Amdahl's bound for %d threads on %d cores with that share: %.2fx." % (
+              100 * held, a.threads, cores, 1 / (held + (1 - held) / min(cores, a.threads))))
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_compact(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* The index directory: --index value if given, else $INDAGA_INDEX, else ./.indaga. */
 const char *cli_index_dir(const char *flag);
@@ -137,6 +138,23 @@ void out_text(FILE *f, const char *p, size_t n, size_t max);
 void out_str(FILE *f, const char *z, size_t max);
 /* Document text (snippets, paragraphs) for a terminal: like out_text, whole, but newlines and tabs kept. */
 void out_prose(FILE *f, const char *p, size_t n);
+
+/* ---- JSON objects shared with `indaga serve` (json.c) ----
+** Each writes the members of one object, the first without a leading
+** comma; the caller writes the braces and its own members ("type", ...).
+*/
+/* A search hit: rank, score, doc, symbol, title, date, part, ..., snippet, highlights, before/after. */
+void json_hit(FILE *f, const indaga_hit *h);
+/* A search summary: query (cut at CLI_ECHO_MAX), hits, total, took_us, note, partial. */
+void json_summary(FILE *f, const indaga_results *r, const char *query, size_t len);
+/* A document: doc, meta, parts (with their paragraph counts), paragraphs (the count). */
+void json_document(FILE *f, const indaga_document *d);
+/* One paragraph: part, paragraph, label, heading, byte_start, byte_end, text. */
+void json_paragraph(FILE *f, const indaga_paragraph *p);
+/* The stats object: generation, documents, paragraphs, terms, segments, bytes. */
+void json_stats(FILE *f, const indaga_stats *st);
+/* Paragraphs of part @part of @d. */
+size_t json_part_size(const indaga_document *d, unsigned part);
 
 /*
 ** Read a whole stream (stdin for analyze), at most @max bytes, into a

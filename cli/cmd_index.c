@@ -14,9 +14,11 @@
 ** terminal.
 **
 ** Exit 0; 5 when the commit succeeded but some files were skipped or kept
-** at their previous version (a warning was reported); 4 when the PATHs
-** differ from the roots; 3 when another writer holds the index; 2 on an
-** error, with a message naming the file or index; 64 on a usage error.
+** at their previous version (indaga_sync_report.warnings; a repair such as
+** invalid UTF-8 replaced is a warning too, but not a reason for 5); 4 when
+** the PATHs differ from the roots; 3 when another writer holds the index;
+** 2 on an error, with a message naming the file or index; 64 on a usage
+** error.
 */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,7 +28,7 @@
 #include <unistd.h>
 #include "cli/cli.h"
 
-enum { OPT_FULL = CLI_OPT_FIRST, OPT_THREADS, OPT_MEMORY, OPT_PRUNE, OPT_ADD, OPT_DRY_RUN };
+enum { OPT_FULL = CLI_OPT_FIRST, OPT_THREADS, OPT_MEMORY, OPT_PRUNE, OPT_ADD, OPT_DRY_RUN, OPT_FOLLOW };
 
 static const cli_option opts[] = {
   CLI_ROW_INDEX,
@@ -35,6 +37,7 @@ static const cli_option opts[] = {
   { "add", 0, NULL, OPT_ADD, "the PATHs join the index's roots (the run covers them all)" },
   { "dry-run", 0, NULL, OPT_DRY_RUN, "list what would be added, updated and removed; commit nothing" },
   CLI_ROW_WAIT,
+  { "follow-symlinks", 0, NULL, OPT_FOLLOW, "follow symbolic links that stay inside the PATH (default: none)" },
   { "threads", 0, "N", OPT_THREADS, "analysis threads, 1 to 64 (default: one per core, at most 8)" },
   { "memory", 0, "MB", OPT_MEMORY, "memory budget before a segment is written (default 256; 0.5 allowed)" },
   CLI_ROW_JSON("JSON lines: warnings and errors, then one {\"type\":\"index\",...} summary"),
@@ -44,7 +47,7 @@ static const cli_option opts[] = {
 static const cli_command index_cmd = {
   "index",
   "usage: indaga index [--index DIR] [--full] [--prune | --add] [--dry-run] [--wait]\n"
-  "                    [--threads N] [--memory MB] [--json] PATH...\n",
+  "                    [--follow-symlinks] [--threads N] [--memory MB] [--json] PATH...\n",
   "Add, update and remove documents so that the index matches the PATHs\n"
   "(directories, walked recursively for .txt and .md files, and single files).\n"
   "Unchanged files are skipped; documents that none of the PATHs yields (files\n"
@@ -55,6 +58,9 @@ static const cli_command index_cmd = {
   "other PATHs changes nothing and exits 4, naming both, unless --prune (the\n"
   "PATHs replace the roots) or --add (they join them). A PATH that does not\n"
   "exist is an error, never an empty tree. 'indaga rollback' undoes a run.\n"
+  "Symbolic links below a PATH are not followed (with --follow-symlinks, only\n"
+  "those that stay inside it); FIFOs and devices are skipped with a warning.\n"
+  "A file or directory that cannot be read keeps what the index had of it.\n"
   "\n"
   "Document ids are paths relative to the directory (a file: its name). With\n"
   "several directories, each one's ids start with its name: 'un/carta.txt'.\n",
@@ -71,7 +77,6 @@ typedef struct index_ui {
   double t0;              /* start, seconds */
   double last_draw;
   int drawn;
-  uint64_t warnings;      /* warnings reported: the run exits 5 when it commits */
 } index_ui;
 
 static double now_s(void) {
@@ -87,7 +92,6 @@ static void clear_bar(index_ui *ui) {
 static void on_warning(void *ctx, const char *path, const char *message) {
   index_ui *ui = ctx;
   clear_bar(ui);
-  ui->warnings++;
   cli_warning(path, "%s", message ? message : "");
 }
 
@@ -144,7 +148,7 @@ static int parse_mb(const char *z, double *out) {
 
 typedef struct index_args {
   const char *index;
-  int full, wait, json, prune, add, dry_run;
+  int full, wait, json, prune, add, dry_run, follow;
   long threads;
   double memory_mb;
   const char **paths;
@@ -169,6 +173,7 @@ static int parse_args(int argc, char **argv, index_args *a) {
     case OPT_PRUNE: a->prune = 1; break;
     case OPT_ADD: a->add = 1; break;
     case OPT_DRY_RUN: a->dry_run = 1; break;
+    case OPT_FOLLOW: a->follow = 1; break;
     case OPT_THREADS:
       if (cli_value_long(&p, 1, 64, &a->threads)) return EXIT_USAGE;
       break;
@@ -251,7 +256,7 @@ int cmd_index(int argc, char **argv) {
   indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
   o.flags = (a.full ? INDAGA_WRITER_FULL : 0) | (a.wait ? INDAGA_WRITER_WAIT : 0) |
             (a.prune ? INDAGA_WRITER_PRUNE : 0) | (a.add ? INDAGA_WRITER_ADD : 0) |
-            (a.dry_run ? INDAGA_WRITER_DRY_RUN : 0);
+            (a.dry_run ? INDAGA_WRITER_DRY_RUN : 0) | (a.follow ? INDAGA_WRITER_FOLLOW_SYMLINKS : 0);
   o.on_change = on_change;
   o.memory_budget = (size_t)(a.memory_mb * 1048576.0);
   o.threads = (unsigned)a.threads;
@@ -295,7 +300,7 @@ int cmd_index(int argc, char **argv) {
     ex = cli_fail(cli_status(rc), NULL, "%s (the index is unchanged)", m ? m : indaga_strerror(rc));
   } else {
     print_summary(&a, &total, gen, prev_gen, (uint64_t)((now_s() - ui.t0) * 1000), dir);
-    ex = ui.warnings ? EXIT_WARNINGS : EXIT_OK;
+    ex = total.warnings ? EXIT_WARNINGS : EXIT_OK;   /* skipped or kept; not repairs */
   }
   indaga_writer_close(w);
   free(a.paths);

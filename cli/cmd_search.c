@@ -13,7 +13,10 @@
 ** only (--color); with --context, the paragraphs around it. Everything that
 ** comes from the documents is escaped and bounded (cli.h). --json prints
 ** JSON Lines: one "hit" object per hit and one "summary" per query, or one
-** "error" line for a query that failed. With --batch, each non-blank line
+** "error" line for a query that failed. A suggested correction of
+** misspelled words comes first ("¿Quisiste decir: ...?", or "Mostrando
+** resultados de: ..." when the query found nothing and the hits are the
+** correction's), and in the summary ("suggestion", "corrected"). With --batch, each non-blank line
 ** of FILE ("-": standard input) is one query, numbered from 0 (query_no);
 ** lines are read in bounded memory (lines.h).
 **
@@ -35,12 +38,13 @@
 #include "cli/lines.h"
 
 enum { OPT_LIMIT = CLI_OPT_FIRST, OPT_OFFSET, OPT_GROUP, OPT_CONTEXT, OPT_NO_SNIPPETS, OPT_BATCH,
-       OPT_TIMEOUT, OPT_MAX_MEMORY, OPT_PARTIAL };
+       OPT_TIMEOUT, OPT_MAX_MEMORY, OPT_PARTIAL, OPT_ALL };
 
 static const cli_option opts[] = {
   CLI_ROW_INDEX,
   { "limit", 'n', "K", OPT_LIMIT, "hits to show, 1 to 100000 (default 10)" },
   { "offset", 0, "N", OPT_OFFSET, "skip the first N hits (paging), 0 to 1000000" },
+  { "all", 0, NULL, OPT_ALL, "every word required (as if each were +word), not a best match" },
   { "group", 0, NULL, OPT_GROUP, "at most one hit (the best paragraph) per document" },
   { "context", 0, "N", OPT_CONTEXT, "also show N paragraphs before and after each hit, 0 to 1000" },
   { "no-snippets", 0, NULL, OPT_NO_SNIPPETS, "no snippet text (faster)" },
@@ -55,14 +59,16 @@ static const cli_option opts[] = {
 
 static const cli_command search_cmd = {
   "search",
-  "usage: indaga search [--index DIR] [-n K] [--offset N] [--group] [--context N]\n"
+  "usage: indaga search [--index DIR] [-n K] [--offset N] [--all] [--group] [--context N]\n"
   "                     [--no-snippets] [--timeout MS] [--max-memory MB] [--partial]\n"
   "                     [--color WHEN] [--json] [--] QUERY...\n"
   "       indaga search [--index DIR] [-n K] [--json] --batch FILE\n",
-  "Search the index. Words are all required; also \"exact phrase\", OR, NOT or\n"
-  "-word, (grouping), prefix*, a NEAR/n b, and the filters symbol:, doc:,\n"
-  "annex:, year:, title:. Accents and inflections do not matter: informacion\n"
-  "finds informaci\xC3\xB3n and informaciones; ano never finds a\xC3\xB1o.\n"
+  "Search the index. Plain words are a best match: paragraphs holding all of\n"
+  "them come first, then those holding most of them; +word, a AND b, or --all\n"
+  "require words. Question words (qu\xC3\xA9, cu\xC3\xA1ntos, d\xC3\xB3nde...) never restrict. Also\n"
+  "\"exact phrase\", OR, NOT or -word, (grouping), prefix*, a NEAR/n b, and the\n"
+  "filters symbol:, doc:, annex:, year:, title:. Accents and inflections do not\n"
+  "matter: informacion finds informaci\xC3\xB3n and informaciones; ano never finds a\xC3\xB1o.\n"
   "\n"
   "An argument starting with '-' excludes a word, unless it is -n or -h (or -n\n"
   "with its number, -n5); after --, everything is query text. A query, or a\n"
@@ -80,7 +86,7 @@ static const cli_command search_cmd = {
 typedef struct search_args {
   const char *index, *batch;
   long k, offset, context, timeout_ms, max_memory_mb;
-  int group, json, nosnip, color, partial;
+  int group, json, nosnip, color, partial, all;
   char *query;            /* joined QUERY words (malloc) */
   size_t query_len;
 } search_args;
@@ -125,6 +131,7 @@ static int parse_args(int argc, char **argv, search_args *a) {
       if (cli_value_long(&p, 0, 1000, &a->context)) return EXIT_USAGE;
       break;
     case OPT_GROUP: a->group = 1; break;
+    case OPT_ALL: a->all = 1; break;
     case OPT_NO_SNIPPETS: a->nosnip = 1; break;
     case OPT_BATCH: a->batch = p.arg; break;
     case OPT_TIMEOUT:
@@ -196,40 +203,40 @@ static void print_human(const indaga_hit *h, int color) {
   putchar('\n');
 }
 
-/* A metadata-like field of a hit: JSON, null when absent, bounded. */
-static void json_field(FILE *f, const char *key, const char *z) {
-  fprintf(f, ",\"%s\":", key);
-  json_text(f, z, z ? strlen(z) : 0, CLI_FIELD_MAX);
+static void print_json(const indaga_hit *h, long query_no) {
+  printf("{\"type\":\"hit\",\"query_no\":%ld,", query_no);
+  json_hit(stdout, h);
+  fputs("}\n", stdout);
 }
 
-static void print_json(const indaga_hit *h, long query_no) {
-  FILE *f = stdout;
-  printf("{\"type\":\"hit\",\"query_no\":%ld,\"rank\":%u,\"score\":%.4f", query_no, h->rank, h->score);
-  json_name(f, 1, "doc", h->doc);
-  json_field(f, "symbol", h->symbol);
-  json_field(f, "title", h->title);
-  printf(",\"part\":%u", h->part);
-  json_field(f, "part_label", h->part_label);
-  printf(",\"paragraph\":%u", h->paragraph);
-  json_field(f, "label", h->label);
-  printf(",\"byte_start\":%llu,\"byte_end\":%llu", (unsigned long long)h->byte_start,
-         (unsigned long long)h->byte_end);
-  if (h->snippet) {
-    fputs(",\"snippet\":", f);
-    json_str(f, h->snippet, h->snippet_len);
-    fputs(",\"highlights\":[", f);
-    for (size_t i = 0; i < h->nhighlights; i++)
-      printf("%s[%u,%u]", i ? "," : "", h->highlights[i].start, h->highlights[i].end);
-    fputc(']', f);
+/*
+** The line before the hits when a word looked misspelled: the hits are the
+** correction's ("Mostrando resultados de ...": the query found nothing, or
+** had a word no paragraph holds) or the query's ("¿Quisiste decir ...?").
+*/
+static void print_suggestion(const char *query, size_t len, const char *fix, int corrected) {
+  if (corrected) {
+    fputs("Mostrando resultados de: ", stdout);
+    out_text(stdout, fix, strlen(fix), CLI_ECHO_MAX);
+    fputs(" (en lugar de: ", stdout);
+    out_text(stdout, query, len, CLI_ECHO_MAX);
+    fputs(")\n\n", stdout);
+  } else {
+    fputs("\xC2\xBFQuisiste decir: ", stdout);
+    out_text(stdout, fix, strlen(fix), CLI_ECHO_MAX);
+    fputs("?\n\n", stdout);
   }
-  if (h->before || h->after) {
-    fputs(",\"before\":[", f);
-    for (size_t i = 0; i < h->nbefore; i++) { if (i) fputc(',', f); json_strz(f, h->before[i]); }
-    fputs("],\"after\":[", f);
-    for (size_t i = 0; i < h->nafter; i++) { if (i) fputc(',', f); json_strz(f, h->after[i]); }
-    fputc(']', f);
+}
+
+/* @v with Spanish thousands separators ("1.100") into @out (at least 27 bytes). */
+static void thousands(uint64_t v, char out[32]) {
+  char d[24];
+  int n = snprintf(d, sizeof d, "%llu", (unsigned long long)v), o = 0;
+  for (int i = 0; i < n; i++) {
+    if (i && (n - i) % 3 == 0) out[o++] = '.';
+    out[o++] = d[i];
   }
-  fputs("}\n", f);
+  out[o] = 0;
 }
 
 /* Run one query, query[0..len). Returns 0 hits found, 1 none, 2 error. */
@@ -247,6 +254,7 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
   o.time_ms = (unsigned)a->timeout_ms;
   o.memory_bytes = (size_t)a->max_memory_mb << 20;
   o.partial = a->partial;
+  o.mode = a->all ? INDAGA_MATCH_ALL : INDAGA_MATCH_BEST;
   indaga_results *r = NULL;
   int rc = indaga_search(&r, idx, query, &o);
   if (rc) {
@@ -259,19 +267,24 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
   }
   size_t n = indaga_results_count(r);
   const char *note = indaga_results_note(r);
+  const char *fix = indaga_results_suggestion(r);
+  int corrected = indaga_results_corrected(r);
   int partial = indaga_results_partial(r);
   int color = !a->json && cli_color(stdout, a->color);
+  uint64_t total = indaga_results_total(r), all = indaga_results_all_words(r);
+  int exact = indaga_results_total_exact(r);
+  if (!a->json && fix) print_suggestion(query, len, fix, corrected);
   for (size_t i = 0; i < n; i++) {
-    if (a->json) print_json(indaga_results_hit(r, i), query_no);
-    else print_human(indaga_results_hit(r, i), color);
+    if (a->json) { print_json(indaga_results_hit(r, i), query_no); continue; }
+    /* best match: say where the paragraphs holding every word end (all_words 0 is always exact) */
+    if (i == 0 && all == 0) puts("no paragraph holds all the words; these hold some of them:\n");
+    else if (exact && all > 0 && all < total && (uint64_t)a->offset + i == all)
+      puts("the paragraphs below hold some of the words, not all:\n");
+    print_human(indaga_results_hit(r, i), color);
   }
   if (a->json) {
-    printf("{\"type\":\"summary\",\"query_no\":%ld,\"query\":", query_no);
-    if (json_text(stdout, query, len, CLI_ECHO_MAX)) printf(",\"query_cut\":true,\"query_bytes\":%zu", len);
-    printf(",\"hits\":%zu,\"total\":%llu,\"took_us\":%llu", n,
-           (unsigned long long)indaga_results_total(r), (unsigned long long)indaga_results_took_us(r));
-    if (note) { fputs(",\"note\":", stdout); json_text(stdout, note, strlen(note), CLI_MESSAGE_MAX); }
-    if (partial) fputs(",\"partial\":true", stdout);
+    printf("{\"type\":\"summary\",\"query_no\":%ld,", query_no);
+    json_summary(stdout, r, query, len);
     fputs("}\n", stdout);
   } else {
     if (note) {
@@ -282,9 +295,13 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
     if (partial)
       fprintf(stderr, "indaga: note: partial results: the time limit of %ld ms ran out before every "
               "match was seen\n", a->timeout_ms);
+    char num[32];
+    thousands(total, num);
     if (n) {
-      printf("%zu of %llu hits (%.1f ms)\n", n, (unsigned long long)indaga_results_total(r),
+      printf("%zu of %s%s hits (%.1f ms)\n", n, exact ? "" : "about ", num,
              (double)indaga_results_took_us(r) / 1000.0);
+    } else if (total) {
+      printf("no more hits: %s%s in all\n", exact ? "" : "about ", num);   /* a page past the end */
     } else {
       fputs("no hits for: ", stdout);
       out_text(stdout, query, len, CLI_ECHO_MAX);

@@ -89,43 +89,15 @@ static int parse_args(int argc, char **argv, show_args *a) {
   return -1;
 }
 
-/* Paragraphs of part @part. */
-static size_t part_size(const indaga_document *d, unsigned part) {
-  size_t n = 0;
-  for (size_t i = 0; i < indaga_document_paragraph_count(d); i++)
-    if (indaga_document_paragraph(d, i)->part == part) n++;
-  return n;
-}
-
 static void print_doc_json(const indaga_document *d) {
-  fputs("{\"type\":\"document\"", stdout);
-  json_name(stdout, 1, "doc", indaga_document_id(d));
-  fputs(",\"meta\":{", stdout);
-  for (size_t i = 0; i < indaga_document_meta_count(d); i++) {
-    const char *k, *v;
-    indaga_document_meta(d, i, &k, &v);
-    if (i) fputc(',', stdout);
-    json_text(stdout, k, strlen(k), CLI_FIELD_MAX);
-    fputc(':', stdout);
-    json_text(stdout, v, v ? strlen(v) : 0, CLI_FIELD_MAX);
-  }
-  fputs("},\"parts\":[", stdout);
-  for (size_t p = 0; p < indaga_document_part_count(d); p++) {
-    printf("%s{\"part\":%zu,\"label\":", p ? "," : "", p);
-    const char *l = indaga_document_part_label(d, p);
-    json_text(stdout, l, l ? strlen(l) : 0, CLI_FIELD_MAX);
-    printf(",\"paragraphs\":%zu}", part_size(d, (unsigned)p));
-  }
-  printf("],\"paragraphs\":%zu}\n", indaga_document_paragraph_count(d));
+  fputs("{\"type\":\"document\",", stdout);
+  json_document(stdout, d);
+  fputs("}\n", stdout);
 }
 
 static void print_para_json(const indaga_paragraph *p) {
-  printf("{\"type\":\"paragraph\",\"part\":%u,\"paragraph\":%u,\"label\":", p->part, p->ordinal);
-  json_text(stdout, p->label, p->label ? strlen(p->label) : 0, CLI_FIELD_MAX);
-  printf(",\"heading\":%s,\"byte_start\":%llu,\"byte_end\":%llu,\"text\":",
-         p->heading ? "true" : "false", (unsigned long long)p->byte_start,
-         (unsigned long long)p->byte_end);
-  json_strz(stdout, p->text);
+  fputs("{\"type\":\"paragraph\",", stdout);
+  json_paragraph(stdout, p);
   fputs("}\n", stdout);
 }
 
@@ -163,7 +135,7 @@ static void print_part_header(const indaga_document *d, unsigned part) {
   const char *l = indaga_document_part_label(d, part);
   printf("\n[part %u] ", part);
   out_str(stdout, l ? l : "Body", CLI_FIELD_MAX);
-  printf(" (%zu paragraphs)\n", part_size(d, part));
+  printf(" (%zu paragraphs)\n", json_part_size(d, part));
 }
 
 /* Show the selected paragraphs. Returns the exit code. */
@@ -172,7 +144,7 @@ static int show(const show_args *a, const indaga_document *d) {
   if (a->part >= 0 && (size_t)a->part >= np)
     return cli_fail(EXIT_ERR, a->doc, "%s has no part %ld (parts 0 to %zu)", a->doc, a->part,
                     np ? np - 1 : 0);
-  size_t psize = a->part >= 0 ? part_size(d, (unsigned)a->part) : 0;
+  size_t psize = a->part >= 0 ? json_part_size(d, (unsigned)a->part) : 0;
   if (a->para > 0 && (size_t)a->para > psize)
     return cli_fail(EXIT_ERR, a->doc, "%s part %ld has no paragraph %ld (it has %zu)", a->doc, a->part,
                     a->para, psize);
@@ -200,7 +172,11 @@ int cmd_show(int argc, char **argv) {
   if (!idx) return ex;
   indaga_document *d = NULL;
   char *err = NULL;
-  int rc = indaga_document_get(&d, idx, a.doc, &err);
+  /* One paragraph (and its context): read only those, whatever the document's size. */
+  int rc = a.para > 0 ? indaga_document_get_paragraphs(&d, idx, a.doc, (unsigned)a.part,
+                                                        (unsigned)(a.para > a.context ? a.para - a.context : 1),
+                                                        (unsigned)(a.para + a.context), &err)
+                      : indaga_document_get(&d, idx, a.doc, &err);
   if (rc) ex = cli_fail(cli_status(rc), a.doc, "%s", err ? err : indaga_strerror(rc));
   else ex = show(&a, d);
   indaga_free(err);

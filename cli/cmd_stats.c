@@ -32,11 +32,9 @@ int cmd_stats(int argc, char **argv) {
   indaga_stats st;
   indaga_index_stats(idx, &st);
   if (a.json) {
-    printf("{\"type\":\"stats\",\"generation\":%llu,\"documents\":%llu,\"paragraphs\":%llu,"
-           "\"terms\":%llu,\"segments\":%llu,\"bytes\":%llu,\"roots\":[",
-           (unsigned long long)st.generation, (unsigned long long)st.documents,
-           (unsigned long long)st.paragraphs, (unsigned long long)st.terms,
-           (unsigned long long)st.segments, (unsigned long long)st.bytes);
+    fputs("{\"type\":\"stats\",", stdout);
+    json_stats(stdout, &st);
+    fputs(",\"roots\":[", stdout);
     for (size_t i = 0; i < indaga_index_root_count(idx); i++) {
       if (i) putchar(',');
       json_strz(stdout, indaga_index_root(idx, i));

@@ -26,6 +26,8 @@ static const char usage[] =
   "  check   [--index DIR] [--json]                     verify every checksum and structure\n"
   "  compact [--index DIR] [--wait] [--json]            merge all segments into one\n"
   "  rollback [--index DIR] [--wait] [--json]           make the previous generation the newest\n"
+  "  serve   [--index DIR] [--listen ADDR:PORT] [--threads N]\n"
+  "                                  HTTP API and search page (127.0.0.1:8080)\n"
   "\n"
   "The index directory is --index DIR, else $INDAGA_INDEX, else ./.indaga.\n"
   "Options are parsed the getopt_long way: -n5 or -n 5, --limit=5 or --limit 5,\n"
@@ -53,6 +55,7 @@ static const struct {
   { "index", cmd_index },     { "search", cmd_search }, { "show", cmd_show },
   { "analyze", cmd_analyze }, { "stats", cmd_stats },   { "check", cmd_check },
   { "compact", cmd_compact }, { "rollback", cmd_rollback },
+  { "serve", cmd_serve },
 };
 
 int main(int argc, char **argv) {

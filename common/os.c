@@ -60,10 +60,21 @@ static int fail_lookup(char **errmsg, const char *what, const char *path, int e,
 ** INDAGA_ENOTFOUND, INDAGA_EINPUT (not a regular file) or an errno status,
 ** with *errmsg naming the path.
 */
-static int open_regular(const char *path, int *fd_out, struct stat *st, char **errmsg) {
-  int fd = inject(OS_FAIL_OPEN) ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+static int open_beneath(const char *root, const char *rel, const char *path, int dflags,
+                        int *fd_out, char **errmsg);
+
+static int open_regular_at(const char *root, const char *rel, const char *path, int *fd_out,
+                           struct stat *st, char **errmsg) {
+  int fd = -1;
   *fd_out = -1;
-  if (fd < 0) return fail_lookup(errmsg, "cannot open", path, errno, "file");
+  if (inject(OS_FAIL_OPEN)) return fail_lookup(errmsg, "cannot open", path, errno, "file");
+  if (root) {
+    int rc = open_beneath(root, rel, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, &fd, errmsg);
+    if (rc) return rc;
+  } else {
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) return fail_lookup(errmsg, "cannot open", path, errno, "file");
+  }
   if (fstat(fd, st) != 0) { int e = errno; close(fd); return fail(errmsg, "cannot stat", path, e); }
   if (!S_ISREG(st->st_mode)) {
     close(fd);
@@ -72,6 +83,10 @@ static int open_regular(const char *path, int *fd_out, struct stat *st, char **e
   }
   *fd_out = fd;
   return INDAGA_OK;
+}
+
+static int open_regular(const char *path, int *fd_out, struct stat *st, char **errmsg) {
+  return open_regular_at(NULL, NULL, path, fd_out, st, errmsg);
 }
 
 int os_map_file(const char *path, os_map *out, char **errmsg) {
@@ -105,6 +120,10 @@ static void fill_stat(const struct stat *st, os_stat_info *out) {
   out->is_reg = S_ISREG(st->st_mode);
   out->dev = (uint64_t)st->st_dev;
   out->ino = (uint64_t)st->st_ino;
+  out->kind = S_ISREG(st->st_mode) ? OS_KIND_REG : S_ISDIR(st->st_mode) ? OS_KIND_DIR
+            : S_ISLNK(st->st_mode) ? OS_KIND_LINK : S_ISFIFO(st->st_mode) ? OS_KIND_FIFO
+            : S_ISSOCK(st->st_mode) ? OS_KIND_SOCK : S_ISCHR(st->st_mode) ? OS_KIND_CHR
+            : S_ISBLK(st->st_mode) ? OS_KIND_BLK : OS_KIND_OTHER;
 }
 
 int os_stat(const char *path, os_stat_info *out, char **errmsg) {
@@ -251,11 +270,16 @@ static int read_full(int fd, void *p, size_t n, uint64_t off, int injectable, si
 ** st_size bytes (its new size and mtime make the next sync read it again).
 */
 int os_load_file(const char *path, uint64_t max, char **out, size_t *n, char **errmsg) {
+  return os_load_file_beneath(NULL, NULL, path, max, out, n, errmsg);
+}
+
+int os_load_file_beneath(const char *root, const char *rel, const char *path, uint64_t max,
+                         char **out, size_t *n, char **errmsg) {
   *out = NULL;
   *n = 0;
   int fd;
   struct stat st;
-  int orc = open_regular(path, &fd, &st, errmsg);
+  int orc = open_regular_at(root, rel, path, &fd, &st, errmsg);
   if (orc) return orc;
   if ((uint64_t)st.st_size > max || (uint64_t)st.st_size >= SIZE_MAX) {
     close(fd);
@@ -277,13 +301,18 @@ int os_load_file(const char *path, uint64_t max, char **out, size_t *n, char **e
 }
 
 int os_rfile_open(os_rfile *f, const char *path, char **errmsg) {
+  return os_rfile_open_beneath(f, NULL, NULL, path, errmsg);
+}
+
+int os_rfile_open_beneath(os_rfile *f, const char *root, const char *rel, const char *path,
+                          char **errmsg) {
   struct stat st;
   f->fd = -1;
   f->size = 0;
   f->mtime_ns = 0;
   f->path = indaga__strdup(path);
   if (!f->path) return INDAGA_ENOMEM;
-  int rc = open_regular(path, &f->fd, &st, errmsg);
+  int rc = open_regular_at(root, rel, path, &f->fd, &st, errmsg);
   if (rc) { indaga__free(f->path); f->path = NULL; return rc; }
   os_stat_info si;
   fill_stat(&st, &si);
@@ -363,6 +392,150 @@ int os_listdir(const char *dir, int (*cb)(void *ctx, const char *name), void *ct
   }
   closedir(d);
   return rc;
+}
+
+/**************************************************************************
+** Descriptors for the tree walk
+*/
+/* A failed open of a component: a symbolic link (refused by O_NOFOLLOW) says so. */
+static int fail_open(char **errmsg, const char *path, int e) {
+  if (e == ELOOP || e == EMLINK) {
+    if (errmsg) *errmsg = indaga__sprintf("%s: is a symbolic link: not followed", path);
+    return INDAGA_EINPUT;
+  }
+  return fail_lookup(errmsg, "cannot open", path, e, "file or directory");
+}
+
+/* Directories crossed on the way down need only search permission. */
+#ifdef O_PATH
+#define OS_SEARCH_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+#else
+#define OS_SEARCH_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+#endif
+
+/* Open @rel component by component under directory fd @dfd; the last with @last_flags. */
+static int open_rel(int dfd, const char *rel, const char *path, int last_flags, int *fd_out,
+                    char **errmsg) {
+  int cur = dfd;
+  const char *z = rel;
+  *fd_out = -1;
+  if (!*z) {   /* @dfd itself */
+    int fd = openat(dfd, ".", last_flags | O_CLOEXEC);
+    if (fd < 0) return fail_open(errmsg, path, errno);
+    *fd_out = fd;
+    return INDAGA_OK;
+  }
+  for (;;) {
+    const char *slash = strchr(z, '/');
+    size_t len = slash ? (size_t)(slash - z) : strlen(z);
+    char name[256];
+    if (len == 0 || len >= sizeof name || (len == 1 && z[0] == '.') || (len == 2 && z[0] == '.' && z[1] == '.')) {
+      if (cur != dfd) close(cur);
+      if (errmsg) *errmsg = indaga__sprintf("%s: not a plain path under the tree", path);
+      return INDAGA_EINPUT;
+    }
+    memcpy(name, z, len);
+    name[len] = 0;
+    int fd = openat(cur, name, slash ? OS_SEARCH_FLAGS : (last_flags | O_NOFOLLOW | O_CLOEXEC));
+    int e = errno;
+    if (cur != dfd) close(cur);
+    if (fd < 0) return fail_open(errmsg, path, e);
+    if (!slash) { *fd_out = fd; return INDAGA_OK; }
+    cur = fd;
+    z = slash + 1;
+  }
+}
+
+static int open_beneath(const char *root, const char *rel, const char *path, int flags,
+                        int *fd_out, char **errmsg) {
+  int rfd = open(root, OS_SEARCH_FLAGS & ~O_NOFOLLOW);   /* the root itself: as the user named it */
+  *fd_out = -1;
+  if (rfd < 0) return fail_lookup(errmsg, "cannot open directory", root, errno, "directory");
+  int rc = open_rel(rfd, rel, path, flags, fd_out, errmsg);
+  close(rfd);
+  return rc;
+}
+
+int os_dir_open(const char *path, int *fd, char **errmsg) {
+  *fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (*fd < 0) return fail_lookup(errmsg, "cannot open directory", path, errno, "directory");
+  return INDAGA_OK;
+}
+
+int os_dir_openat(int dirfd, const char *name, const char *path, int *fd, char **errmsg) {
+  *fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (*fd < 0) return fail_open(errmsg, path, errno);
+  return INDAGA_OK;
+}
+
+int os_dir_open_beneath(int rootfd, const char *rel, const char *path, int *fd, char **errmsg) {
+  return open_rel(rootfd, rel, path, O_RDONLY | O_DIRECTORY, fd, errmsg);
+}
+
+int os_statat(int dirfd, const char *name, const char *path, os_stat_info *out, char **errmsg) {
+  struct stat st;
+  if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return fail_lookup(errmsg, "cannot stat", path, errno, "file or directory");
+  fill_stat(&st, out);
+  return INDAGA_OK;
+}
+
+int os_fstat(int fd, const char *path, os_stat_info *out, char **errmsg) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return fail(errmsg, "cannot stat", path, errno);
+  fill_stat(&st, out);
+  return INDAGA_OK;
+}
+
+int os_readlinkat(int dirfd, const char *name, const char *path, char **out, char **errmsg) {
+  char buf[4096];
+  *out = NULL;
+  ssize_t n = readlinkat(dirfd, name, buf, sizeof buf);
+  if (n < 0) return fail_lookup(errmsg, "cannot read link", path, errno, "link");
+  if ((size_t)n >= sizeof buf) {
+    if (errmsg) *errmsg = indaga__sprintf("%s: link target longer than %zu bytes", path, sizeof buf - 1);
+    return INDAGA_EINPUT;
+  }
+  *out = indaga__strndup(buf, (size_t)n);
+  return *out ? INDAGA_OK : INDAGA_ENOMEM;
+}
+
+int os_listdir_fd(int fd, const char *path, int (*cb)(void *ctx, const char *name), void *ctx,
+                  char **errmsg) {
+  int dfd = dup(fd);
+  DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+  if (!d) {
+    int e = errno;
+    if (dfd >= 0) close(dfd);
+    return fail(errmsg, "cannot read directory", path, e);
+  }
+  rewinddir(d);
+  int rc = 0;
+  for (;;) {
+    errno = 0;
+    struct dirent *e = readdir(d);
+    if (!e) {
+      if (errno) rc = fail(errmsg, "cannot read directory", path, errno);
+      break;
+    }
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    rc = cb(ctx, e->d_name);
+    if (rc) break;
+  }
+  closedir(d);
+  return rc;
+}
+
+void os_close(int fd) {
+  if (fd >= 0) close(fd);
+}
+
+void os_map_drop_pages(const os_map *m) {
+#ifdef MADV_DONTNEED
+  if (m->p && m->n) (void)madvise((void *)(uintptr_t)m->p, m->n, MADV_DONTNEED);
+#else
+  (void)m;
+#endif
 }
 
 void os_advise_huge(void *p, size_t n) {

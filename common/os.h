@@ -30,7 +30,11 @@ typedef struct os_stat_info {
   int is_reg;
   uint64_t dev;       /* device and inode: identify a directory already visited */
   uint64_t ino;
+  int kind;           /* OS_KIND_*: what the path is (a link itself for os_statat) */
 } os_stat_info;
+
+enum { OS_KIND_OTHER, OS_KIND_REG, OS_KIND_DIR, OS_KIND_LINK, OS_KIND_FIFO, OS_KIND_SOCK,
+       OS_KIND_CHR, OS_KIND_BLK };
 
 /* stat (follows symlinks). INDAGA_ENOTFOUND when the path does not exist. */
 int os_stat(const char *path, os_stat_info *out, char **errmsg);
@@ -73,7 +77,7 @@ int os_read_file(const char *path, char **out, size_t *n, char **errmsg);
 int os_load_file(const char *path, uint64_t max, char **out, size_t *n, char **errmsg);
 
 /*
-** A document read in windows (indexer/docmodel_stream.c: a file larger than a
+** A document read in windows (indexer/docstream.c: a file larger than a
 ** piece is never loaded whole). os_rfile_open opens a regular file for
 ** reading (INDAGA_EINPUT naming it when it is not one; INDAGA_ENOTFOUND;
 ** an errno status) and gives its size and mtime at the open.
@@ -91,6 +95,45 @@ typedef struct os_rfile {
 int  os_rfile_open(os_rfile *f, const char *path, char **errmsg);
 int  os_rfile_read(os_rfile *f, void *p, size_t n, uint64_t off, size_t *got, char **errmsg);
 void os_rfile_close(os_rfile *f);
+
+/*
+** Walking a tree without leaving it (indexer/walk.c). A directory is held
+** as a descriptor; everything below it is reached with openat/fstatat and
+** O_NOFOLLOW one component at a time, so no symbolic link is followed
+** unless the caller resolves it itself, and a check made on a descriptor
+** holds for what is then read through it. @path only names the entry in
+** messages. os_dir_open opens a directory by path, following links (a root
+** the user named); os_dir_openat opens @name in @dirfd, refusing a link
+** (INDAGA_EINPUT, "is a symbolic link"); os_dir_open_beneath opens @rel
+** ("a/b", no "." or "..", "" for @rootfd itself) component by component
+** the same way. os_statat is fstatat without following a link; os_fstat
+** fstat. os_readlinkat gives a link's target in a fresh string. os_listdir_fd
+** lists @fd as os_listdir does and fails (errno status naming @path) when
+** readdir fails partway: the names given before then stand.
+** Descriptors are closed with os_close (accepts -1).
+*/
+int  os_dir_open(const char *path, int *fd, char **errmsg);
+int  os_dir_openat(int dirfd, const char *name, const char *path, int *fd, char **errmsg);
+int  os_dir_open_beneath(int rootfd, const char *rel, const char *path, int *fd, char **errmsg);
+int  os_statat(int dirfd, const char *name, const char *path, os_stat_info *out, char **errmsg);
+int  os_fstat(int fd, const char *path, os_stat_info *out, char **errmsg);
+int  os_readlinkat(int dirfd, const char *name, const char *path, char **out, char **errmsg);
+int  os_listdir_fd(int fd, const char *path, int (*cb)(void *ctx, const char *name), void *ctx,
+                   char **errmsg);
+void os_close(int fd);
+
+/*
+** os_load_file and os_rfile_open for a document found by a walk: @rel
+** ("a/b.txt", no link in it) under directory @root, opened component by
+** component with O_NOFOLLOW, so a file or directory replaced by a symbolic
+** link since the walk is refused (INDAGA_EINPUT naming @path) rather than
+** followed out of the tree. With @root NULL, @path is opened as the plain
+** calls do.
+*/
+int os_load_file_beneath(const char *root, const char *rel, const char *path, uint64_t max,
+                         char **out, size_t *n, char **errmsg);
+int os_rfile_open_beneath(os_rfile *f, const char *root, const char *rel, const char *path,
+                          char **errmsg);
 
 /*
 ** Take the exclusive writer lock <dir>/LOCK (flock). wait != 0 blocks until
@@ -113,6 +156,12 @@ int os_listdir(const char *dir, int (*cb)(void *ctx, const char *name), void *ct
 ** A hint: it cannot fail, and does nothing where unsupported.
 */
 void os_advise_huge(void *p, size_t n);
+/*
+** Another hint: the pages of mapping @m are not needed soon; they leave the
+** process (its resident size) and stay in the page cache, to be read back
+** from the file on the next touch. Does nothing where unsupported.
+*/
+void os_map_drop_pages(const os_map *m);
 
 /* Fault injection for tests. */
 #define OS_FAIL_WRITE  0x01u

@@ -231,11 +231,30 @@ typedef struct indaga_search_options {
   size_t memory_bytes;     /**< memory limit in bytes (default 64 MiB; 0: none) */
   const volatile int *cancel; /**< nonzero *cancel stops the search (default NULL) */
   int partial;             /**< nonzero: out of time, return the hits so far, marked partial (default 0) */
+  /* version 2: the match mode; a version 1 caller gets INDAGA_MATCH_BEST */
+  int mode;                /**< INDAGA_MATCH_BEST (default) or INDAGA_MATCH_ALL */
+  /* version 3 */
+  int correct;             /**< nonzero (default): return the hits of the suggestion
+                                (indaga_results_suggestion) when the query finds nothing or
+                                has a word no paragraph holds (indaga_results_corrected);
+                                0: the query as typed only */
 } indaga_search_options;
-#define INDAGA_SEARCH_OPTIONS_VERSION 2
+#define INDAGA_SEARCH_OPTIONS_VERSION 3
 #define INDAGA_SEARCH_OPTIONS_INIT \
   { INDAGA_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 240, 1.2, 0.75, 1, \
-    INDAGA_SEARCH_TIME_MS_DEFAULT, INDAGA_SEARCH_MEMORY_DEFAULT, NULL, 0 }
+    INDAGA_SEARCH_TIME_MS_DEFAULT, INDAGA_SEARCH_MEMORY_DEFAULT, NULL, 0, INDAGA_MATCH_BEST, 1 }
+
+/**
+** Match modes. Best match: every paragraph holding any of the query's plain
+** words is a candidate, and paragraphs holding all of them rank first, then
+** those holding most of them (BM25 and proximity within each); +word, the
+** operands of AND, phrases, NEAR, filters and whole symbols are required.
+** All: every word is required (as if each were +word). Question words
+** (qué, cuántos, dónde, ...) and stopwords never restrict, in either mode,
+** unless written +qué.
+*/
+#define INDAGA_MATCH_BEST 0
+#define INDAGA_MATCH_ALL  1
 
 /** A byte range [start, end) within a snippet. */
 typedef struct indaga_range {
@@ -267,6 +286,7 @@ typedef struct indaga_hit {
   size_t nbefore;
   const char *const *after;    /**< up to context paragraph texts after, in order */
   size_t nafter;
+  const char *date;            /**< the document's date (ISO 8601, "2017-11-22"), or NULL */
 } indaga_hit;
 
 /**
@@ -274,8 +294,9 @@ typedef struct indaga_hit {
 ** Any string parses; what is not valid syntax is taken as words. A query
 ** with nothing to search for (empty, punctuation, exclusions only) returns
 ** INDAGA_EMISUSE with a message beginning "empty query".
-** indaga_results_total() is exact unless pruning skipped part of the
-** matches; then it is an estimate from the words' document frequencies.
+** indaga_results_total() is exact, or an estimate when counting exactly
+** would cost too much (indaga_results_total_exact() says which); it does
+** not depend on k or the offset, so every page of a query reports the same.
 ** @param[out] out  the results, or NULL when even they could not be
 **                  allocated (INDAGA_ENOMEM). On other failures *out is set
 **                  and indaga_results_errmsg() says what went wrong.
@@ -287,8 +308,24 @@ INDAGA_API int indaga_search(indaga_results **out, const indaga_index *idx,
 
 /** Number of hits held (at most k). */
 INDAGA_API size_t indaga_results_count(const indaga_results *r);
-/** Estimate of the total number of matching paragraphs (exact when small). */
+/**
+** The number of matching paragraphs (documents, with group): exact, or an
+** estimate rounded to two significant digits (see
+** indaga_results_total_exact()). The same for every k and offset, except
+** that an estimate is never below the number of hits found (k + offset at
+** most).
+*/
 INDAGA_API uint64_t indaga_results_total(const indaga_results *r);
+/** Nonzero when indaga_results_total() and indaga_results_all_words() are exact counts. */
+INDAGA_API int indaga_results_total_exact(const indaga_results *r);
+/**
+** How many matching paragraphs (documents, with group) hold every query
+** word (best match ranks them first); equals the total unless some words
+** are optional. 0 means that no paragraph holds all the words (always
+** exact): the hits then hold only some of them. An estimate when the total
+** is one.
+*/
+INDAGA_API uint64_t indaga_results_all_words(const indaga_results *r);
 /**
 ** 1 when the search ran out of time while collecting matches and, as
 ** asked by indaga_search_options.partial, returned the best hits found so
@@ -308,8 +345,65 @@ INDAGA_API const char *indaga_results_errmsg(const indaga_results *r);
 ** prefixes ("; "-separated), or NULL. Owned by @p r.
 */
 INDAGA_API const char *indaga_results_note(const indaga_results *r);
+/**
+** The query with its misspelled words corrected from the index's
+** vocabulary, or NULL when no word looks misspelled. A word is corrected
+** when the index holds it in no paragraph (or in very few, next to a close
+** word held a hundred times as often); the correction is the closest
+** indexed word under Spanish-aware edit costs (b/v, c/s/z, g/j, ll/y, h,
+** doubled letters; accents cost nothing), written without accents.
+** Owned by @p r. When indaga_results_corrected() is 1 the hits are this
+** query's.
+*/
+INDAGA_API const char *indaga_results_suggestion(const indaga_results *r);
+/**
+** 1 when the results are the suggestion's (say so: "Mostrando resultados de
+** ..."): the query as typed found nothing, or a word it corrects is held by
+** no paragraph at all, and the suggestion found hits. 0 otherwise.
+*/
+INDAGA_API int indaga_results_corrected(const indaga_results *r);
 /** Free results. Accepts NULL. */
 INDAGA_API void indaga_results_free(indaga_results *r);
+
+/* ------------------------------------------------------------------------
+** Completions: indexed words that begin with what was typed (a search box)
+*/
+typedef struct indaga_completions indaga_completions; /**< one indaga_complete() answer */
+
+/**
+** The indexed words that begin with @p prefix, the heaviest first: those
+** held by the most paragraphs (ties in byte order). @p prefix is the start
+** of one word as typed; it is normalised as a query word is (lowercase,
+** accents folded, ñ kept), and so are the words returned (the vocabulary's
+** accent-free keys: "combatientes" for "Combatién"). At most 4096 words per
+** segment are read, so the work is bounded however short the prefix; when
+** a segment held more, indaga_completions_truncated() says so.
+** Thread-safe on a shared @p idx, like indaga_search().
+** @param[out] out    the words, owned by the caller (indaga_completions_free());
+**                    NULL on failure.
+** @param[in]  idx    the snapshot to read.
+** @param[in]  prefix NUL-terminated UTF-8, not empty, at most 256 bytes, and
+**                    at most 64 bytes once normalised.
+** @param[in]  max    the most words to return, at least 1.
+** @return INDAGA_OK (possibly with no words), INDAGA_EMISUSE (NULL arguments,
+**         an empty or too long prefix, max 0), INDAGA_ECORRUPT, INDAGA_ENOMEM.
+*/
+INDAGA_API int indaga_complete(indaga_completions **out, const indaga_index *idx,
+                               const char *prefix, size_t max);
+/** Number of words held. */
+INDAGA_API size_t indaga_completions_count(const indaga_completions *c);
+/**
+** Word @p i (0-based), or NULL when out of range; owned by @p c. When
+** @p weight is not NULL it receives the word's weight: the paragraphs that
+** hold one of its terms, summed over segments (an upper bound: deleted
+** paragraphs and other words of the same stem count too).
+*/
+INDAGA_API const char *indaga_completions_word(const indaga_completions *c, size_t i,
+                                               uint64_t *weight);
+/** Nonzero when some segment held more matching words than were read. */
+INDAGA_API int indaga_completions_truncated(const indaga_completions *c);
+/** Free completions. Accepts NULL. */
+INDAGA_API void indaga_completions_free(indaga_completions *c);
 
 /* ------------------------------------------------------------------------
 ** Documents
@@ -330,6 +424,18 @@ typedef struct indaga_paragraph {
 */
 INDAGA_API int indaga_document_get(indaga_document **out, const indaga_index *idx,
                                    const char *doc, char **errmsg);
+/**
+** Load document @p doc with its metadata and part labels, but of its
+** paragraphs only those of part @p part with ordinals @p first to @p last
+** (1-based, inclusive; none when the range holds none): their text alone
+** is read, so showing one paragraph of a document of any size costs about
+** that paragraph. indaga_document_paragraph() then walks the loaded ones
+** and indaga_document_part_paragraphs() still counts every paragraph.
+** @return as indaga_document_get().
+*/
+INDAGA_API int indaga_document_get_paragraphs(indaga_document **out, const indaga_index *idx,
+                                              const char *doc, unsigned part, unsigned first,
+                                              unsigned last, char **errmsg);
 INDAGA_API const char *indaga_document_id(const indaga_document *d);
 /** Number of metadata fields; field @p i as key and value (owned by @p d). */
 INDAGA_API size_t indaga_document_meta_count(const indaga_document *d);
@@ -340,7 +446,9 @@ INDAGA_API const char *indaga_document_meta_get(const indaga_document *d, const 
 /** Number of parts (1 + annexes) and the label of part @p i (NULL for the body). */
 INDAGA_API size_t indaga_document_part_count(const indaga_document *d);
 INDAGA_API const char *indaga_document_part_label(const indaga_document *d, size_t i);
-/** Number of paragraphs over all parts, and paragraph @p i in document order. */
+/** Paragraphs of part @p i in the document, loaded or not (0 past the last part). */
+INDAGA_API uint64_t indaga_document_part_paragraphs(const indaga_document *d, size_t i);
+/** Number of paragraphs loaded (all of them for indaga_document_get()), and loaded paragraph @p i in document order. */
 INDAGA_API size_t indaga_document_paragraph_count(const indaga_document *d);
 INDAGA_API const indaga_paragraph *indaga_document_paragraph(const indaga_document *d, size_t i);
 INDAGA_API void indaga_document_free(indaga_document *d);
@@ -378,11 +486,29 @@ typedef void (*indaga_progress_fn)(void *ctx, uint64_t files_done, uint64_t file
 /** Called in a dry run for each document the sync would change (@p change: INDAGA_CHANGE_*). */
 typedef void (*indaga_change_fn)(void *ctx, int change, const char *doc);
 
+/**
+** Follow symbolic links below a synced directory when they resolve inside
+** it (never out of it: such links, dangling ones and loops are skipped
+** with a warning). Without this flag no link below the root is followed
+** (options version 2).
+*/
+#define INDAGA_WRITER_FOLLOW_SYMLINKS 0x20u
+
 typedef struct indaga_writer_options {
   unsigned version;            /**< INDAGA_WRITER_OPTIONS_VERSION */
   unsigned flags;              /**< INDAGA_WRITER_* */
-  size_t memory_budget;        /**< memory the writer stays within: a segment is flushed before the builder, its write, the analyzers and documents in flight exceed it (default 256 MiB; a budget under 32 MiB bounds the builder alone) */
-  unsigned threads;            /**< analysis threads (0: one per core, at most 8) */
+  /**
+  ** Memory the writer stays within, whatever the documents' shape and the
+  ** thread count (default 256 MiB): a segment is flushed before the
+  ** builder, its write, the compressing thread's ring and what lies
+  ** outside the builder exceed it. The analysing threads get at most half
+  ** of it, 16 MiB each (13 MiB for the thread's analyzer, 3 MiB of
+  ** documents parsed ahead), so fewer threads than asked run under a
+  ** small budget (one under 64 MiB). A budget under 32 MiB cannot hold
+  ** even one analyzer: it bounds the builder alone.
+  */
+  size_t memory_budget;
+  unsigned threads;            /**< analysis threads (0: one per core, at most 8; fewer when memory_budget cannot afford them) */
   indaga_warning_fn on_warning;   /**< skipped or repaired files; may be NULL */
   indaga_progress_fn on_progress; /**< long work; may be NULL */
   void *ctx;                   /**< passed to the callbacks */
@@ -426,16 +552,35 @@ typedef struct indaga_sync_report {
   uint64_t added, updated, removed, unchanged, skipped;
   uint64_t paragraphs;         /**< paragraphs indexed by this run */
   uint64_t bytes;              /**< bytes read by this run */
+  /**
+  ** Files and directories skipped or kept at their previous version (each
+  ** also reported through on_warning): unreadable directories and files,
+  ** special files and links not followed, files that are not text. Nonzero
+  ** means the committed index does not mirror the tree exactly (`indaga
+  ** index` exits 5). Repairs (invalid UTF-8 replaced, ...) are not counted.
+  ** Appended in 0.1: a program built against an older header passes a
+  ** shorter struct, so rebuild it.
+  */
+  uint64_t warnings;
 } indaga_sync_report;
 
 /**
 ** Bring the index in line with the tree under @p root (a directory or one
 ** file): add new files, replace changed ones (size, mtime, content hash),
 ** delete documents whose files are gone. Document ids are paths relative
-** to @p root's parent for a file, to @p root for a directory. Files that
-** cannot be read are skipped with a warning. The same as
+** to @p root's parent for a file, to @p root for a directory. The same as
 ** indaga_writer_sync_many() with one root: the index's recorded roots
 ** apply (INDAGA_EREFUSED).
+** The walk stays inside @p root: links below it are not followed (with
+** INDAGA_WRITER_FOLLOW_SYMLINKS, only those resolving inside it), FIFOs,
+** sockets and devices are skipped with a warning, never opened. What cannot
+** be read is kept, not deleted: a file that cannot be opened keeps its
+** previous version, a directory that cannot be opened or listed keeps every
+** document the index had under it; each is a warning (report->warnings).
+** A rebuild (INDAGA_WRITER_FULL) has no previous version to keep: there a
+** file or directory that cannot be read fails the sync (INDAGA_EIO, the
+** message naming it), so a rebuild never commits an index missing part of
+** the tree.
 */
 INDAGA_API int indaga_writer_sync(indaga_writer *w, const char *root, indaga_sync_report *report);
 

@@ -1,7 +1,9 @@
 /*
 ** api_index.c: the public read side that is not searching: opening and
 ** refreshing snapshots (indaga_index_*), their figures, loading one document
-** with its metadata, parts and paragraphs (indaga_document_*), and verifying
+** with its metadata, parts and paragraphs (indaga_document_*: all of them, or
+** a range of one part, for which only the text blocks of the paragraphs in
+** the range are decompressed), and verifying
 ** a whole index directory (indaga_check).
 **
 ** indaga_document copies what it returns out of the segment mapping, so a
@@ -116,10 +118,17 @@ struct indaga_document {
   char **keys, **values;        /* nmeta each */
   size_t nmeta;
   char **part_labels;           /* nparts, [0] NULL */
+  uint64_t *part_paras;         /* nparts: paragraphs of each part, loaded or not */
   size_t nparts;
-  indaga_paragraph *paras;      /* strings owned (label, text) */
+  indaga_paragraph *paras;      /* the loaded ones; strings owned (label, text) */
   size_t nparas;
 };
+
+/* Which paragraphs to load with their text: all, or ordinals [first, last] of one part. */
+typedef struct para_range {
+  int all;
+  unsigned part, first, last;
+} para_range;
 
 void indaga_document_free(indaga_document *d) {
   if (!d) return;
@@ -135,6 +144,7 @@ void indaga_document_free(indaga_document *d) {
   indaga__free(d->keys);
   indaga__free(d->values);
   indaga__free(d->part_labels);
+  indaga__free(d->part_paras);
   indaga__free(d->paras);
   indaga__free(d->id);
   indaga__free(d);
@@ -165,15 +175,23 @@ static int load_meta(indaga_document *d, const seg_doc *sd) {
 ** labels only the parts its paragraphs are in, so the labels of all pieces
 ** are joined (a part keeps the first label found). INDAGA_OK, ENOMEM, ECORRUPT.
 */
+/* Grow @d's part arrays to @n parts (new ones unlabelled, no paragraphs). */
+static int grow_parts(indaga_document *d, size_t n) {
+  if (n <= d->nparts) return INDAGA_OK;
+  char **v = indaga__realloc(d->part_labels, n * sizeof *v);
+  if (v) d->part_labels = v;
+  uint64_t *c = v ? indaga__realloc(d->part_paras, n * sizeof *c) : NULL;
+  if (!c) return INDAGA_ENOMEM;
+  d->part_paras = c;
+  memset(v + d->nparts, 0, (n - d->nparts) * sizeof *v);
+  memset(c + d->nparts, 0, (n - d->nparts) * sizeof *c);
+  d->nparts = n;
+  return INDAGA_OK;
+}
+
 static int load_parts(indaga_document *d, const seg_doc *sd) {
-  int rc;
-  if (sd->nparts > d->nparts) {
-    char **v = indaga__realloc(d->part_labels, sd->nparts * sizeof *v);
-    if (!v) return INDAGA_ENOMEM;
-    memset(v + d->nparts, 0, (sd->nparts - d->nparts) * sizeof *v);
-    d->part_labels = v;
-    d->nparts = sd->nparts;
-  }
+  int rc = grow_parts(d, sd->nparts);
+  if (rc) return rc;
   for (uint32_t p = 0; p < sd->nparts; p++) {
     const char *l = NULL;
     size_t nl = 0;
@@ -188,18 +206,37 @@ static int load_parts(indaga_document *d, const seg_doc *sd) {
   return INDAGA_OK;
 }
 
-/* Append the paragraphs of @sd (with their display text) to @d's. */
-static int load_paras(indaga_document *d, const seg_reader *r, const seg_doc *sd) {
+/* 1 when paragraph @sp is one @want asks for. */
+static int wanted(const para_range *want, const seg_para *sp) {
+  return want->all || (sp->part == want->part && sp->ordinal >= want->first && sp->ordinal <= want->last);
+}
+
+/*
+** Count the paragraphs of @sd per part, and append those @want asks for
+** (with their display text) to @d's. Only their text blocks are
+** decompressed: the paragraph table says where each paragraph is.
+*/
+static int load_paras(indaga_document *d, const seg_reader *r, const seg_doc *sd, const para_range *want) {
   ia_buf text = { 0 };
   int rc = INDAGA_OK;
-  indaga_paragraph *v = indaga__realloc(d->paras, (d->nparas + sd->npara + 1) * sizeof *v);
+  size_t room = want->all ? sd->npara : 0;
+  indaga_paragraph *v = indaga__realloc(d->paras, (d->nparas + room + 1) * sizeof *v);
   if (!v) return INDAGA_ENOMEM;
-  memset(v + d->nparas, 0, (sd->npara + 1) * sizeof *v);
+  memset(v + d->nparas, 0, (room + 1) * sizeof *v);
   d->paras = v;
   for (uint32_t i = 0; i < sd->npara && rc == INDAGA_OK; i++) {
     seg_para sp;
     rc = seg_para_get(r, sd->first_para + i, &sp);
+    if (rc == INDAGA_OK && sp.part >= sd->nparts) rc = INDAGA_ECORRUPT;   /* load_parts grew d to sd's */
     if (rc) break;
+    d->part_paras[sp.part]++;
+    if (!wanted(want, &sp)) continue;
+    if (!want->all) {   /* a range: room for one more */
+      v = indaga__realloc(d->paras, (d->nparas + 2) * sizeof *v);
+      if (!v) { rc = INDAGA_ENOMEM; break; }
+      memset(v + d->nparas, 0, 2 * sizeof *v);
+      d->paras = v;
+    }
     buf_reset(&text);
     rc = seg_para_text(r, sd->first_para + i, &text);
     if (rc == INDAGA_OK && text.err) rc = text.err;
@@ -218,8 +255,9 @@ static int load_paras(indaga_document *d, const seg_reader *r, const seg_doc *sd
   return rc;
 }
 
-int indaga_document_get(indaga_document **out, const indaga_index *idx, const char *doc,
-                        char **errmsg) {
+/* Load document @doc with the paragraphs @want asks for. */
+static int document_load(indaga_document **out, const indaga_index *idx, const char *doc,
+                         const para_range *want, char **errmsg) {
   if (errmsg) *errmsg = NULL;
   if (!out || !idx || !doc) return INDAGA_EMISUSE;
   *out = NULL;
@@ -239,16 +277,16 @@ int indaga_document_get(indaga_document **out, const indaga_index *idx, const ch
     d->id = indaga__strdup(doc);
     rc = d->id ? load_meta(d, &sd) : INDAGA_ENOMEM;
   }
-  if (rc == INDAGA_OK) rc = load_paras(d, r, &sd);
   if (rc == INDAGA_OK) rc = load_parts(d, &sd);
+  if (rc == INDAGA_OK) rc = load_paras(d, r, &sd, want);
   /* A file indexed in pieces: the paragraphs of every piece in order, and
      the part labels of them all. */
   for (uint32_t k = 1; rc == INDAGA_OK && sd.more; k++) {
     rc = ix_find_piece(idx->snap, doc, k, &seg, &did);
     if (rc == INDAGA_ENOTFOUND) rc = INDAGA_ECORRUPT;   /* a piece is missing */
     if (rc == INDAGA_OK) rc = seg_doc_get(r = ix_seg(idx->snap, seg), did, &sd);
-    if (rc == INDAGA_OK) rc = load_paras(d, r, &sd);
     if (rc == INDAGA_OK) rc = load_parts(d, &sd);
+    if (rc == INDAGA_OK) rc = load_paras(d, r, &sd, want);
   }
   if (rc) {
     indaga_document_free(d);
@@ -259,6 +297,18 @@ int indaga_document_get(indaga_document **out, const indaga_index *idx, const ch
   }
   *out = d;
   return INDAGA_OK;
+}
+
+int indaga_document_get(indaga_document **out, const indaga_index *idx, const char *doc,
+                        char **errmsg) {
+  para_range all = { 1, 0, 0, 0 };
+  return document_load(out, idx, doc, &all, errmsg);
+}
+
+int indaga_document_get_paragraphs(indaga_document **out, const indaga_index *idx, const char *doc,
+                                   unsigned part, unsigned first, unsigned last, char **errmsg) {
+  para_range range = { 0, part, first, last };
+  return document_load(out, idx, doc, &range, errmsg);
 }
 
 const char *indaga_document_id(const indaga_document *d) { return d ? d->id : NULL; }
@@ -281,6 +331,10 @@ size_t indaga_document_part_count(const indaga_document *d) { return d ? d->npar
 
 const char *indaga_document_part_label(const indaga_document *d, size_t i) {
   return d && i < d->nparts ? d->part_labels[i] : NULL;
+}
+
+uint64_t indaga_document_part_paragraphs(const indaga_document *d, size_t i) {
+  return d && i < d->nparts ? d->part_paras[i] : 0;
 }
 
 size_t indaga_document_paragraph_count(const indaga_document *d) { return d ? d->nparas : 0; }

@@ -138,6 +138,9 @@ size_t dm_piece_size(size_t budget);
 ** INDAGA_ENOMEM, or the status and message of os_rfile_open.
 */
 int  dm_stream_open(dm_stream **out, const char *path, const char *name, size_t piece, char **errmsg);
+/* dm_stream_open of a file found by a tree walk: @rel under @root, never through a link (os_rfile_open_beneath). */
+int  dm_stream_open_beneath(dm_stream **out, const char *root, const char *rel, const char *path,
+                            const char *name, size_t piece, char **errmsg);
 void dm_stream_close(dm_stream *s);     /* accepts NULL */
 uint64_t dm_stream_size(const dm_stream *s);
 /* Pass 1: the xxh64 of the file's first dm_stream_size() bytes. INDAGA_OK, an I/O status, or INDAGA_EINPUT (it shrank). */

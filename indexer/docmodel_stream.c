@@ -44,6 +44,11 @@ size_t dm_piece_size(size_t budget) {
 }
 
 int dm_stream_open(dm_stream **out, const char *path, const char *name, size_t piece, char **errmsg) {
+  return dm_stream_open_beneath(out, NULL, NULL, path, name, piece, errmsg);
+}
+
+int dm_stream_open_beneath(dm_stream **out, const char *root, const char *rel, const char *path,
+                           const char *name, size_t piece, char **errmsg) {
   *out = NULL;
   if (errmsg) *errmsg = NULL;
   if (piece < 4096) piece = 4096;
@@ -55,7 +60,7 @@ int dm_stream_open(dm_stream **out, const char *path, const char *name, size_t p
   s->buf = indaga__malloc(piece);
   if (!s->name || !s->buf) { dm_stream_close(s); return INDAGA_ENOMEM; }
   XXH64_reset(&s->h2, 0);
-  int rc = os_rfile_open(&s->f, path, errmsg);
+  int rc = os_rfile_open_beneath(&s->f, root, rel, path, errmsg);
   if (rc) { dm_stream_close(s); return rc; }
   *out = s;
   return INDAGA_OK;

@@ -94,6 +94,17 @@ int seg_vocab_get(const seg_reader *r, const char *key, size_t n,
 int seg_vocab_prefix(const seg_reader *r, const char *prefix, size_t n,
                      int (*cb)(void *ctx, const char *k, size_t nk, const char *t, size_t nt),
                      void *ctx);
+/*
+** Walk the vocabulary's keys in order (for suggestions: an automaton over
+** the sorted keys that skips what cannot match, as Lucene's FuzzyQuery
+** intersects its terms dictionary). @cb gets each key and returns 0 (go
+** on), 1 (stop) or 2 (seek: the next key given is the first >= *seek,
+** *nseek bytes, which cb sets and which must stay valid until cb is called
+** again; a target in a later block is reached without decoding the blocks
+** between). Returns INDAGA_OK or <0 (ECORRUPT, ENOMEM).
+*/
+typedef int (*seg_key_fn)(void *ctx, const char *k, size_t nk, const char **seek, size_t *nseek);
+int seg_vocab_walk(const seg_reader *r, seg_key_fn cb, void *ctx);
 /* Number of distinct terms. */
 uint64_t seg_nterms(const seg_reader *r);
 
@@ -230,5 +241,11 @@ seg_stamp seg_get_stamp(const seg_reader *r);
 
 /* The file name of the segment, for messages. */
 const char *seg_name(const seg_reader *r);
+/*
+** Give the resident pages of @r's mapping back (os_map_drop_pages): the
+** writer calls it on a segment it has just written and verified, which it
+** reads little of again, so that its pages count against no budget.
+*/
+void seg_drop_pages(const seg_reader *r);
 
 #endif /* INDAGA_SEGMENT_H */

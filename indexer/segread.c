@@ -202,6 +202,8 @@ static size_t full_check_max(void) {
   return v > SIZE_MAX ? SIZE_MAX : (size_t)v;
 }
 
+void seg_drop_pages(const seg_reader *r) { os_map_drop_pages(&r->map); }
+
 int seg_open(seg_reader **out, const char *path, char **errmsg) {
   *out = NULL;
   seg_reader *r = indaga__calloc(1, sizeof *r);
@@ -506,6 +508,41 @@ static int vocab_seek(seg_vocab_iter *it, const char *k, size_t n) {
   return INDAGA_OK;
 }
 
+/*
+** Like vocab_seek, for an iterator that has returned keys below @k: move to
+** the block of the first key >= @k only when that block is past the current
+** one (reading on within a block is cheaper than decoding it again).
+*/
+static int vocab_seek_after(seg_vocab_iter *it, const char *k, size_t n) {
+  /* Gallop from the current block (targets are mostly near), then bisect. */
+  const seg_reader *r = it->r;
+  uint64_t cur = it->i ? (it->i - 1) / SEGF_VOCAB_BLOCK : 0, lo = cur + 1, step = 1, hi;
+  for (;;) {
+    hi = lo + step - 1;
+    if (hi >= r->nvocabblk) { hi = r->nvocabblk; break; }
+    const unsigned char *p = block_at(r, SEC_VOCAB, hi), *s;
+    size_t ns;
+    if (!p || first_term(p, r->sec[SEC_VOCAB] + r->nsec[SEC_VOCAB], &s, &ns)) return INDAGA_ECORRUPT;
+    if (cmp_bytes(s, ns, k, n) > 0) break;
+    lo = hi + 1;
+    step *= 2;
+  }
+  /* blocks before lo start at or below k; hi starts above it (or is the end) */
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    const unsigned char *p = block_at(r, SEC_VOCAB, mid), *s;
+    size_t ns;
+    if (!p || first_term(p, r->sec[SEC_VOCAB] + r->nsec[SEC_VOCAB], &s, &ns)) return INDAGA_ECORRUPT;
+    if (cmp_bytes(s, ns, k, n) <= 0) lo = mid + 1; else hi = mid;
+  }
+  uint64_t b = lo - 1;   /* the last block starting at or below k (>= cur) */
+  if (b > cur) {
+    it->i = b * SEGF_VOCAB_BLOCK;
+    it->seq = 0;
+  }
+  return INDAGA_OK;
+}
+
 int seg_vocab_get(const seg_reader *r, const char *key, size_t n,
                   int (*cb)(void *ctx, const char *t, size_t nt), void *ctx) {
   seg_vocab_iter it;
@@ -541,6 +578,35 @@ int seg_vocab_prefix(const seg_reader *r, const char *prefix, size_t n,
       break;
     }
   }
+  seg_vocab_iter_free(&it);
+  return rc < 0 ? rc : INDAGA_OK;
+}
+
+int seg_vocab_walk(const seg_reader *r, seg_key_fn cb, void *ctx) {
+  seg_vocab_iter it;
+  seg_vocab_iter_init(&it, r);
+  ia_buf target = { 0 };   /* keys below it are passed over after a seek */
+  int rc = INDAGA_OK, have_target = 0;
+  while ((rc = seg_vocab_iter_next(&it)) == 1) {
+    rc = INDAGA_OK;
+    if (have_target && cmp_bytes(it.key.p, it.key.n, (const char *)target.p, target.n) < 0) continue;
+    have_target = 0;
+    const char *seek = NULL;
+    size_t nseek = 0;
+    int c = cb(ctx, (const char *)it.key.p, it.key.n, &seek, &nseek);
+    if (c == 1) break;
+    if (c == 2) {
+      buf_reset(&target);
+      buf_append(&target, seek, nseek);
+      if (target.err) { rc = INDAGA_ENOMEM; break; }
+      have_target = 1;
+      /* a target in a later block: jump there, else read on */
+      if (cmp_bytes(target.p, target.n, (const char *)it.key.p, it.key.n) > 0 &&
+          (rc = vocab_seek_after(&it, (const char *)target.p, target.n)) != INDAGA_OK)
+        break;
+    }
+  }
+  buf_free(&target);
   seg_vocab_iter_free(&it);
   return rc < 0 ? rc : INDAGA_OK;
 }

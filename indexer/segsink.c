@@ -46,6 +46,15 @@
 ** interleaved runs each).
 */
 #define ZQ 64     /* text blocks in flight to the compressing thread */
+/*
+** A block larger than ZMAX (a paragraph of megabytes: a file of one long
+** line) is compressed here, after the blocks before it, not queued: the
+** ring's buffers keep their size, so 64 slots that once held such blocks
+** would hold gigabytes outside any budget (a 300 MB one-line file, two
+** threads: 414 MB peak against 256). So a slot holds at most ZMAX bytes,
+** and the sink's own block buffer is given back after such a block.
+*/
+#define ZMAX (2 * SEGF_TEXT_BLOCK)
 #define ZWAKE 8   /* blocks queued before an idle compressing thread is woken */
 
 /* One block handed to the compressing thread. */
@@ -214,8 +223,8 @@ size_t segsink_mem(const segsink *s) {
   return m;
 }
 
-size_t segsink_async_mem(void) {
-  return (size_t)ZQ * (SEGF_TEXT_BLOCK + ZSTD_compressBound(SEGF_TEXT_BLOCK));
+size_t segsink_async_mem(void) {   /* a slot's text buffer may have grown to twice ZMAX */
+  return (size_t)ZQ * (2 * ZMAX + ZSTD_compressBound(ZMAX));
 }
 
 /* Record a sticky error from a buffer or call. */
@@ -408,7 +417,9 @@ static void queue_text(segsink *s) {
 /* Compress the open text block. */
 static void flush_text(segsink *s) {
   if (s->rc || s->rawparas == 0) return;
-  if (s->zp) { queue_text(s); return; }
+  if (s->zp && s->raw.n <= ZMAX) { queue_text(s); return; }
+  if (s->zp) zpool_collect(s, 1);   /* the blocks before this one first */
+  if (s->rc) return;
   size_t bound = ZSTD_compressBound(s->raw.n);
   if (keep(s, buf_reserve(&s->text, bound))) return;
   size_t k = ZSTD_compress2(s->zc, s->text.p + s->text.n, bound, s->raw.p, s->raw.n);
@@ -419,7 +430,8 @@ static void flush_text(segsink *s) {
   s->text.n += k;
   s->ntextblk++;
   s->rawparas = 0;
-  buf_reset(&s->raw);
+  if (s->raw.cap > 2 * ZMAX) buf_free(&s->raw);   /* a block of one huge paragraph */
+  else buf_reset(&s->raw);
   keep(s, s->textidx.err);
 }
 

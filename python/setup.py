@@ -48,7 +48,7 @@ def library():
     if not os.path.isfile(lib):
         if not os.path.isfile(os.path.join(BUILD, "CMakeCache.txt")):
             run(["cmake", "-S", SOURCE, "-B", BUILD, "-DCMAKE_BUILD_TYPE=RelWithDebInfo"])
-        run(["cmake", "--build", BUILD, "--target", "indaga_static", "indaga_cli"])
+        run(["cmake", "--build", BUILD, "--target", "indaga_static"])
     if not os.path.isfile(lib):
         fail("the build at %s made no libindaga.a" % BUILD)
     return lib
@@ -68,7 +68,21 @@ def dependencies():
     return libs + ["m"]
 
 
-SOURCES = ["module.c", "errors.c", "text.c", "hit.c", "index.c", "writer.c", "analyze.c"]
+def features():
+    """-DPYI_HAVE_* for the newer parts of the C API that include/indaga.h has
+    (src/index.c says what each one changes)."""
+    with open(os.path.join(SOURCE, "include", "indaga.h"), encoding="utf-8") as f:
+        header = f.read()
+    probes = {
+        "PYI_HAVE_MATCH_MODE": "INDAGA_MATCH_ALL",
+        "PYI_HAVE_TOTAL_EXACT": "indaga_results_total_exact(",
+        "PYI_HAVE_ALL_WORDS": "indaga_results_all_words(",
+        "PYI_HAVE_SUGGESTION": "indaga_results_corrected(",
+    }
+    return [(macro, "1") for macro, name in probes.items() if name in header]
+
+
+SOURCES = ["module.c", "errors.c", "text.c", "hit.c", "index.c", "writer.c", "cancel.c", "analyze.c"]
 FLAGS = ["-std=c11", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wshadow", "-Wstrict-prototypes", "-Wmissing-prototypes",
          "-Wconversion", "-Wformat=2", "-Wno-missing-field-initializers",
          "-Wno-cast-function-type"]
@@ -82,6 +96,7 @@ class build_ext_indaga(build_ext):
     def run(self):
         lib, libs = library(), dependencies()
         for ext in self.extensions:
+            ext.define_macros = ext.define_macros + features()
             ext.extra_objects = [lib]
             ext.libraries = libs
             ext.depends = ext.depends + [lib]

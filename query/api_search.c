@@ -27,20 +27,25 @@
 ** detached from the budget, which lives on this function's stack.
 */
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <time.h>
 #include "query/query.h"
+#include "query/suggest.h"
 #include "indexer/index.h"
 
 struct indaga_results {
   qa_arena a;              /* every string and array below */
   indaga_hit *hits;
   size_t n;
-  uint64_t total;
+  qx_counts counts;        /* total, all_words, exact (query.h) */
   uint64_t took_us;
   char *errmsg;            /* in the arena, or a static string */
   char *note;              /* how the query was read, or NULL */
   int partial;             /* out of time: the hits found so far */
+  char *suggestion;        /* the query with misspelled words corrected (suggest.c), or NULL */
+  int fix_unknown;         /* the suggestion corrects a word no paragraph holds */
+  int corrected;           /* the hits are the suggestion's (see indaga_search) */
 };
 
 static uint64_t now_us(void) {
@@ -173,6 +178,7 @@ static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_s
   h->doc = qa_strndup(&r->a, d.id, d.nid);
   h->symbol = meta_dup(r, &d, "symbol");
   h->title = meta_dup(r, &d, "title");
+  h->date = meta_dup(r, &d, "date");
   h->part = p.part;
   const char *l = NULL;
   size_t nl = 0;
@@ -193,6 +199,16 @@ static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_s
   return rc;
 }
 
+static int search_once(indaga_results *r, const indaga_index *idx, const char *query,
+                       indaga_search_options o, int suggest);
+
+/*
+** The search. When it has a corrected query (suggest.c) and either finds
+** nothing or corrects a word no paragraph holds (which then matches
+** nothing: with best match the other words' paragraphs would be the
+** answer, the misspelled word's meaning lost), and the correction finds
+** something, the results are the correction's, marked so.
+*/
 int indaga_search(indaga_results **out, const indaga_index *idx, const char *query,
                   const indaga_search_options *opts) {
   if (!out) return INDAGA_EMISUSE;
@@ -206,7 +222,10 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
       set_err(r, "indaga_search: unknown options version");
       return INDAGA_EMISUSE;
     }
-    if (opts->version == 1) memcpy(&o, opts, OPTIONS_V1_SIZE);   /* its struct ends there; the rest keeps the defaults */
+    /* an older caller's struct ends before the fields of later versions: copy what it
+    ** has, keep the defaults after */
+    if (opts->version == 1) memcpy(&o, opts, OPTIONS_V1_SIZE);
+    else if (opts->version == 2) memcpy(&o, opts, offsetof(indaga_search_options, correct));
     else o = *opts;
     o.version = INDAGA_SEARCH_OPTIONS_VERSION;
   }
@@ -218,7 +237,30 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     set_err(r, "indaga_search: k1 must be >= 0 and b within [0, 1]");
     return INDAGA_EMISUSE;
   }
+  if (o.mode != INDAGA_MATCH_BEST && o.mode != INDAGA_MATCH_ALL) {
+    set_err(r, "indaga_search: mode must be INDAGA_MATCH_BEST or INDAGA_MATCH_ALL");
+    return INDAGA_EMISUSE;
+  }
   uint64_t t0 = now_us();
+  int rc = search_once(r, idx, query, o, 1);
+  if (rc == INDAGA_OK && o.correct && r->suggestion && (r->counts.total == 0 || r->fix_unknown)) {
+    indaga_results *c = indaga__calloc(1, sizeof *c);
+    if (c && search_once(c, idx, r->suggestion, o, 0) == INDAGA_OK && c->counts.total > 0 &&
+        (c->suggestion = qa_strndup(&c->a, r->suggestion, strlen(r->suggestion))) != NULL) {
+      indaga_results t = *r;
+      *r = *c;
+      *c = t;
+      r->corrected = 1;
+    }
+    indaga_results_free(c);   /* the other one */
+  }
+  r->took_us = now_us() - t0;
+  return rc;
+}
+
+/* One search of @query into the empty results @r; with @suggest, also its suggestion. */
+static int search_once(indaga_results *r, const indaga_index *idx, const char *query,
+                       indaga_search_options o, int suggest) {
   const ix_snapshot *s = ix_index_snapshot(idx);
   qb_budget bud;
   qb_init(&bud, o.time_ms, o.memory_bytes, o.cancel);
@@ -239,7 +281,8 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
   if (!rc) rc = qp_parse(&wa, query, strlen(query), &tree, &notes);
   if (!rc) rc = qb_check(&bud);
   if (rc) goto done;
-  qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, 0 };
+  qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, 0,
+                 o.mode == INDAGA_MATCH_ALL ? QX_MODE_ALL : QX_MODE_BEST, 0 };
   if (o.k > UINT32_MAX / 2 || o.offset > UINT32_MAX / 2) xo.k = UINT32_MAX;
   if (o.k == 0) goto done;
   bud.phase = "expanding the query's words";
@@ -256,7 +299,7 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     goto done;
   }
   bud.phase = "collecting matches";
-  rc = qx_topk(q, &hits, &nhits, &r->total, &err);
+  rc = qx_topk(q, &hits, &nhits, &r->counts, &err);
   if (rc == INDAGA_ELIMIT && o.partial && bud.kind == QB_TIME) {
     /* out of time while collecting: the hits so far, marked partial; their building is not timed */
     r->partial = 1;
@@ -268,6 +311,13 @@ int indaga_search(indaga_results **out, const indaga_index *idx, const char *que
     rc = INDAGA_OK;
   }
   if (rc) goto done;
+  if (suggest) {
+    char *fix = NULL;
+    bud.phase = "looking up suggestions";
+    rc = qs_suggest(&wa, cx->an, s, tree, query, strlen(query), &fix, &r->fix_unknown, &err);
+    if (rc) goto done;
+    if (fix && !(r->suggestion = qa_strndup(&r->a, fix, strlen(fix)))) { rc = INDAGA_ENOMEM; goto done; }
+  }
   bud.phase = "building hits";
   if (nhits > o.offset) {
     r->n = nhits - o.offset;
@@ -313,12 +363,13 @@ done:
   qa_free(&wa);
   buf_free(&notes);
   qx_pool_put(idx, cx);
-  r->took_us = now_us() - t0;
   return rc;
 }
 
 size_t indaga_results_count(const indaga_results *r) { return r ? r->n : 0; }
-uint64_t indaga_results_total(const indaga_results *r) { return r ? r->total : 0; }
+uint64_t indaga_results_total(const indaga_results *r) { return r ? r->counts.total : 0; }
+int indaga_results_total_exact(const indaga_results *r) { return r ? r->counts.exact : 0; }
+uint64_t indaga_results_all_words(const indaga_results *r) { return r ? r->counts.all_words : 0; }
 uint64_t indaga_results_took_us(const indaga_results *r) { return r ? r->took_us : 0; }
 int indaga_results_partial(const indaga_results *r) { return r ? r->partial : 0; }
 
@@ -328,6 +379,8 @@ const indaga_hit *indaga_results_hit(const indaga_results *r, size_t i) {
 
 const char *indaga_results_errmsg(const indaga_results *r) { return r ? r->errmsg : NULL; }
 const char *indaga_results_note(const indaga_results *r) { return r ? r->note : NULL; }
+const char *indaga_results_suggestion(const indaga_results *r) { return r ? r->suggestion : NULL; }
+int indaga_results_corrected(const indaga_results *r) { return r ? r->corrected : 0; }
 
 void indaga_results_free(indaga_results *r) {
   if (!r) return;

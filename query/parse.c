@@ -10,6 +10,7 @@
 **   name:value              a filter when name is symbol, doc, annex, year or
 **                           title (any case); value may be a quoted string
 **   -chunk                  exclusion of what follows
+**   +chunk                  what follows is required (best match: query.h)
 **   word*                   prefix
 **   word                    anything else (analysed later, may hold several
 **                           tokens: "S/RES/2196", "fin-de-semana")
@@ -18,9 +19,11 @@
 **
 ** Grammar (recursive descent; OR binds tighter than the implicit AND, as in
 ** web search engines: `a OR b c` is `(a OR b) AND c`):
-**   seq     := item*                         implicit AND
+**   seq     := item ([AND] item)*            implicit AND; an item next to an
+**                                            explicit AND is required
 **   item    := unary (OR unary)*
-**   unary   := (NOT | '-')* near             odd count: exclusion
+**   unary   := (NOT | '-' | '+')* near       odd count of NOT/'-': exclusion;
+**                                            '+' (not excluded): required
 **   near    := primary (NEAR[/n] primary)*
 **   primary := '(' seq ')' | "phrase" | filter | word | prefix*
 **
@@ -48,7 +51,7 @@
 #include "query/query.h"
 
 typedef enum tk_kind {
-  TK_END, TK_LP, TK_RP, TK_PHRASE, TK_WORD, TK_PREFIX, TK_MINUS,
+  TK_END, TK_LP, TK_RP, TK_PHRASE, TK_WORD, TK_PREFIX, TK_MINUS, TK_PLUS,
   TK_OR, TK_AND, TK_NOT, TK_NEAR, TK_FILTER
 } tk_kind;
 
@@ -223,9 +226,12 @@ static void lex(parser *ps) {
       read_quoted(ps, &t->p, &t->n);
       return;
     }
-    if (c == '-') {
+    if (c == '-' || c == '+') {
       ps->z++;
-      if (ps->z < ps->end && !is_space((unsigned char)*ps->z) && *ps->z != ')') { t->kind = TK_MINUS; return; }
+      if (ps->z < ps->end && !is_space((unsigned char)*ps->z) && *ps->z != ')') {
+        t->kind = c == '-' ? TK_MINUS : TK_PLUS;
+        return;
+      }
       note(ps, N_OP, "ignored a stray operator");
       continue;
     }
@@ -415,12 +421,13 @@ static qnode *parse_near(parser *ps, unsigned depth) {
   return r;
 }
 
-/* unary := (NOT | '-')* near */
+/* unary := (NOT | '-' | '+')* near */
 static qnode *parse_unary(parser *ps, unsigned depth) {
-  unsigned neg = 0;
+  unsigned neg = 0, plus = 0;
   for (;;) {
     tk *t = peek(ps);
     if (t->kind == TK_NOT || t->kind == TK_MINUS) { neg++; consume(ps); continue; }
+    if (t->kind == TK_PLUS) { plus = 1; consume(ps); continue; }
     break;
   }
   qnode *q = parse_near(ps, depth);
@@ -432,6 +439,7 @@ static qnode *parse_unary(parser *ps, unsigned depth) {
     qnode *n = new_list(ps, QN_NOT, &q, 1);
     return n;
   }
+  if (plus) q->required = 1;
   return q;
 }
 
@@ -480,9 +488,16 @@ static qnode *parse_item(parser *ps, unsigned depth) {
   return r;
 }
 
+/* Mark kv[from..) required (the operands of an explicit AND). */
+static void require(kidvec *kv, size_t from) {
+  for (size_t i = from; i < kv->n; i++) if (kv->v[i]->kind != QN_NOT) kv->v[i]->required = 1;
+}
+
 /* seq := item*, read as AND; stops at the end or, when closing, at ')'. */
 static qnode *parse_seq(parser *ps, unsigned depth, int closing) {
   kidvec kv = { 0 };
+  size_t last = 0;       /* where the last item's kids start in kv */
+  int and_next = 0;      /* an AND came before the next item */
   for (;;) {
     tk *t = peek(ps);
     if (t->kind == TK_END) break;
@@ -492,15 +507,21 @@ static qnode *parse_seq(parser *ps, unsigned depth, int closing) {
       consume(ps);
       continue;
     }
-    if (t->kind == TK_AND) { consume(ps); continue; }
+    if (t->kind == TK_AND) {
+      consume(ps);
+      if (kv.n) { require(&kv, last); and_next = 1; }
+      continue;
+    }
     qnode *q = parse_item(ps, depth);
     if (ps->a->err) break;
     if (!q) continue;
+    last = kv.n;
     if (q->kind == QN_AND) {   /* flatten nested conjunctions */
       for (size_t i = 0; i < q->nkids; i++) kv_push(&kv, q->kids[i]);
     } else {
       kv_push(&kv, q);
     }
+    if (and_next) { require(&kv, last); and_next = 0; }
   }
   qnode *r = NULL;
   if (!kv.err) kv.n = dedupe(ps, kv.v, kv.n);
@@ -545,6 +566,7 @@ static const char *filter_name(qf_kind k) {
 /* Print @q as an S-expression. Iterative over siblings, recursive in depth (bounded). */
 void qp_print(const qnode *q, ia_buf *out) {
   if (!q) { buf_puts(out, "()"); return; }
+  if (q->required) buf_putc(out, '+');
   switch (q->kind) {
   case QN_WORD: buf_append(out, q->p, q->n); return;
   case QN_PREFIX: buf_append(out, q->p, q->n); buf_putc(out, '*'); return;

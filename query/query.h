@@ -2,8 +2,9 @@
 ** query.h: the query engine's internal interfaces (DESIGN.md, "Queries").
 **
 **   text --qp_parse--> qnode tree (raw words, no analysis; parse.c)
-**        --qx_compile--> groups of terms and one iterator tree per segment,
-**                        global statistics (eval.c)
+**        --qx_compile--> a tree of operators over groups of terms, global
+**                        statistics (compile.c; one file per operator,
+**                        op_*.c, behind the table of op.h)
 **        --qx_topk-->  the top k+offset paragraphs, document-at-a-time with
 **                        block-max pruning (eval.c, scores from rank.c)
 **        --snippet_build--> display windows with highlights (snippet.c)
@@ -68,6 +69,7 @@ typedef enum qf_kind {
 
 typedef struct qnode {
   qn_kind kind;
+  int required;            /* +word, or an operand of AND: never optional in a best match */
   qf_kind filter;          /* QN_FILTER */
   unsigned near;           /* QN_NEAR: at most this many words between the terms */
   const char *p;           /* QN_WORD, QN_PREFIX, QN_FILTER: text (NUL-terminated, in the arena) */
@@ -120,6 +122,7 @@ typedef struct qr_params {
 
 #define QR_PROX_WEIGHT   1.0   /* largest proximity bonus */
 #define QR_PHRASE_BONUS  1.0   /* added per matched phrase or NEAR */
+#define QR_WORDING_WEIGHT 1.0  /* largest wording bonus (the query's own words, stopwords included) */
 
 /* Lucene's idf: ln(1 + (N - df + 0.5) / (df + 0.5)), always > 0. */
 double qr_idf(const qr_params *pr, double df);
@@ -148,6 +151,14 @@ double qr_prox(unsigned m, unsigned g, uint32_t span);
 ** when some list is empty.
 */
 uint32_t qr_min_window(const uint32_t *const *lists, const uint32_t *ns, unsigned m);
+/*
+** Wording bonus: @matched of the query's @pairs of adjacent words (one of
+** them a stopword the query drops) stand adjacent, in order, in the
+** paragraph. At most QR_WORDING_WEIGHT; 0 when pairs is 0.
+*/
+double qr_wording(unsigned matched, unsigned pairs);
+/* Does some position p of a[0..na) have p + 1 in b[0..nb) (both ascending)? Never fails. */
+int qr_adjacent(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb);
 
 /**************************************************************************
 ** Snippets (snippet.c), on plain text.
@@ -169,7 +180,7 @@ int snippet_build(const char *text, size_t n, const snip_match *m, size_t nm,
                   size_t width, ia_buf *out, indaga_range *hl, size_t *nhl);
 
 /**************************************************************************
-** Evaluation (eval.c).
+** Evaluation (compile.c, eval.c and the operators op_*.c, op.h).
 **
 ** qx_compile analyses the tree's words (one analyzer per search), turns
 ** each word into a group of terms per segment (its own term plus the terms
@@ -185,22 +196,39 @@ int snippet_build(const char *text, size_t n, const snip_match *m, size_t nm,
 ** largest bonus) cannot beat the heap's worst is skipped without decoding,
 ** so the top k equals that of scoring every paragraph.
 **
-** total: the exact number of matching live paragraphs (documents, with
-** group) when no range was skipped; otherwise the larger of the matches
-** seen and an estimate from the groups' df under independence
-** (AND: product, OR: 1 - product of complements, phrase: half the AND).
+** Counts (qx_counts): exact when counting costs little, else estimated
+** by sampling, and in both cases independent of k (eval.c, "Counts").
 */
 typedef struct qx_hit {
-  double score;
+  double score;          /* BM25 + bonuses */
+  uint32_t tier;         /* best match: the optional words held (ranks before score); else 0 */
   uint32_t seg, pid;
 } qx_hit;
+
+#define QX_MODE_BEST 0   /* plain words are a best match (INDAGA_MATCH_BEST) */
+#define QX_MODE_ALL  1   /* every word is required (INDAGA_MATCH_ALL) */
 
 typedef struct qx_opts {
   unsigned k;            /* hits wanted (offset included) */
   int group;             /* best paragraph per document */
   double k1, b;
   int exhaustive;        /* never skip, and take the plain loops (reference runs in tests) */
+  int mode;              /* QX_MODE_BEST or QX_MODE_ALL */
+  uint32_t count_steps;  /* steps of the exact count before it samples (0: the default; tests lower it) */
 } qx_opts;
+
+/*
+** The counts of a search. total: matching paragraphs (documents, with
+** group); all_words: those of them holding every query word (= total
+** unless the query is a best match). Both exact when @exact, else
+** estimates rounded to two significant digits. Neither depends on k.
+*/
+typedef struct qx_counts {
+  uint64_t total;
+  uint64_t all_words;
+  int exact;
+  int pruned;            /* the top-k run skipped matches (block-max or MaxScore) */
+} qx_counts;
 
 typedef struct qx_query qx_query;
 
@@ -214,9 +242,9 @@ int qx_compile(qa_arena *a, analyzer *an, const ix_snapshot *s, const qnode *tre
                const qx_opts *o, qx_query **out, ia_buf *notes, char **err);
 /*
 ** Run the query: *hits (in the arena, best first) and *nhits <= o->k,
-** *total as described above. Returns INDAGA_OK or a status with *err set.
+** the counts as described above. Returns INDAGA_OK or a status with *err set.
 */
-int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, uint64_t *total, char **err);
+int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char **err);
 /*
 ** For snippets: 1 when token @tok of a paragraph of segment @seg matches a
 ** group of the query outside exclusions (*group receives its id), 2 when

@@ -65,3 +65,20 @@ uint32_t qr_min_window(const uint32_t *const *lists, const uint32_t *ns, unsigne
   }
   return best;
 }
+
+/* Wording bonus, see above. Never fails. */
+double qr_wording(unsigned matched, unsigned pairs) {
+  if (pairs == 0) return 0.0;
+  return QR_WORDING_WEIGHT * (double)matched / (double)pairs;
+}
+
+int qr_adjacent(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb) {
+  uint32_t j = 0;
+  for (uint32_t i = 0; i < na; i++) {
+    uint64_t want = (uint64_t)a[i] + 1;
+    while (j < nb && b[j] < want) j++;
+    if (j == nb) return 0;
+    if (b[j] == want) return 1;
+  }
+  return 0;
+}

@@ -5,17 +5,20 @@
 #                             sanitizer and libFuzzer runtime included:
 #                             `make test` builds with clang too)
 #   scripts/setup.sh bench    also the benchmark peers (Xapian, SQLite)
+#   scripts/setup.sh browser  also what the browser test of `indaga serve`
+#                             drives: chromium, chromium-driver, python3-selenium
 set -eu
 
 pkgs="gcc g++ make cmake pkg-config ca-certificates zstd tar
       clang libclang-rt-14-dev
       libstemmer-dev libutf8proc-dev libzstd-dev libxxhash-dev
-      libcmocka-dev libsqlite3-dev time
-      python3-dev python3-pytest python3-setuptools python3-pip"
+      libcmocka-dev libsqlite3-dev libmicrohttpd-dev time
+      python3-dev python3-pytest python3-setuptools python3-pip python3-venv"
 for extra in "$@"; do
     case "$extra" in
     bench) pkgs="$pkgs libxapian-dev libsqlite3-dev time" ;;
-    *) echo "setup.sh: unknown extra '$extra' (known: bench)" >&2; exit 2 ;;
+    browser) pkgs="$pkgs chromium chromium-driver python3-selenium" ;;
+    *) echo "setup.sh: unknown extra '$extra' (known: bench, browser)" >&2; exit 2 ;;
     esac
 done
 

@@ -25,6 +25,11 @@
 **   - Ordinals: "16ª"/"72º"/"1.º" give the term "16ª"/"72º"/"1º" (TOK_NUMBER)
 **     and then the plain number as a TOK_PART token at the same position.
 **   - Symbols: see match_symbol() in tokenize.c; term "s/res/2354 (2017)".
+**   - Numbering abbreviations: "Nº", "N°", "N.º", "N.°", "Nro.", "Núm.",
+**     "Num." and "No."/"no." before a number (and their plurals: "Nºs.",
+**     "Nros.", "Nos.") are one token with the term and key of the word
+**     "número" ("numer", "numero"; plurals key "numeros"); the number that
+**     follows is its own token. See match_numero() in tokenize.c.
 **   - Stopwords: a token is TOK_STOP when its folded key is a folded entry
 **     of the list, so "esta"/"está", "si"/"sí", "el"/"él" are all stopwords.
 **     Words with digits never are.

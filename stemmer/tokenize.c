@@ -26,6 +26,9 @@
 **     other "&name;" ("&nbsp;", "&quot;") is a separator.
 **   - UN symbols (match_symbol below) are one extra TOK_SYMBOL token before
 **     their parts, which are tokenized as usual and flagged TOK_PART.
+**   - Numbering abbreviations ("Nº", "N°", "N.º", "Nro.", "Núm.", "No."
+**     before a number; match_numero below) are one token, analysed as the
+**     word "número".
 */
 #include <string.h>
 #if defined(__SSE2__)
@@ -209,6 +212,76 @@ static size_t match_symbol(analyzer *a, const unsigned char *p, size_t n, size_t
 }
 
 /* ------------------------------------------------------------------------
+** Numbering abbreviations
+**
+** Spanish legal and UN text writes "número" before a number in many ways:
+** "Nº 1326", "N° 1326" (degree sign, a separator), "N.º", "N.°", "Nro.",
+** "Núm."/"Num.", and "No."/"no." (only when a number follows: else it is
+** the word "no"), each also plural ("Nºs.", "N°s", "Nros.", "Núms.",
+** "Nos. 3 y 4"). Each is one token, analysed as the word "número" (or
+** "números"): term "numer", key "numero". So "Decreto Legislativo Nº 1326",
+** "N° 1326" and "número 1326" are the same terms at the same positions,
+** and the number stays its own token after it.
+**
+**   abbrev  := [Nn] ( ('º'|'°') | '.' ('º'|'°') | [Rr][Oo] ) [sS]? '.'?
+**            | [Nn] ([Úú]|[Uu]) [Mm] [sS]? '.'
+**            | [Nn] [Oo] [sS]? '.' space* [0-9]
+**
+** and no letter or digit right after it, except that a digit may follow the
+** forms with º or ° ("Nº1326"). The token's byte range is the
+** abbreviation as written, its final dot included.
+*/
+static const char numero_word[] = "n\xc3\xbamero";    /* "número" */
+static const char numeros_word[] = "n\xc3\xbameros";  /* "números" */
+
+/* Whether p[j] (j < n) continues a word: an ASCII letter or digit, or a
+** non-ASCII letter, digit or mark. */
+static int word_char_at(const analyzer *a, const unsigned char *p, size_t n, size_t j) {
+  if (p[j] < 0x80) return a->bk[p[j]] == IA_B_ALNUM;
+  size_t len;
+  int32_t cp = ia_utf8_decode(p + j, n - j, &len);
+  return cp >= 0 && ia_class(a, cp) != IA_C_SEP;
+}
+
+/*
+** If a numbering abbreviation starts at p[i] (a word start, p[i] is 'N' or
+** 'n'), return its end and set *plural; else return 0.
+*/
+static size_t match_numero(const analyzer *a, const unsigned char *p, size_t n, size_t i, int *plural) {
+  size_t j = i + 1;
+  int sign = 0, dot = 0;   /* a º/° form; the final dot is required */
+  if (j + 1 < n && p[j] == 0xC2 && (p[j + 1] == 0xBA || p[j + 1] == 0xB0)) {
+    j += 2; sign = 1;
+  } else if (j + 2 < n && p[j] == '.' && p[j + 1] == 0xC2 && (p[j + 2] == 0xBA || p[j + 2] == 0xB0)) {
+    j += 3; sign = 1;
+  } else if (j + 1 < n && (p[j] | 0x20) == 'r' && (p[j + 1] | 0x20) == 'o') {
+    j += 2;
+  } else if (j + 1 < n && (p[j] | 0x20) == 'u' && (p[j + 1] | 0x20) == 'm') {
+    j += 2; dot = 1;
+  } else if (j + 2 < n && p[j] == 0xC3 && (p[j + 1] == 0xBA || p[j + 1] == 0x9A) && (p[j + 2] | 0x20) == 'm') {
+    j += 3; dot = 1;
+  } else if (j < n && (p[j] | 0x20) == 'o') {
+    j += 1; dot = 2;
+  } else {
+    return 0;
+  }
+  *plural = 0;
+  if (j < n && (p[j] | 0x20) == 's') { j++; *plural = 1; }
+  if (j < n && p[j] == '.') {
+    j++;   /* what follows the dot is another word */
+  } else if (dot) {
+    return 0;
+  } else if (j < n && word_char_at(a, p, n, j) && !(sign && is_digit_ascii(p[j]))) {
+    return 0;   /* "Nrosa", "Nºx": a longer word */
+  }
+  if (dot == 2) {   /* "No.": only before a number */
+    size_t k = skip_space(p, n, j);
+    if (k >= n || !is_digit_ascii(p[k])) return 0;
+  }
+  return j;
+}
+
+/* ------------------------------------------------------------------------
 ** The run
 **
 ** Memory, not arithmetic, bounds the hot path: the cache entry of a word is
@@ -271,6 +344,8 @@ typedef struct pending {
     uint64_t h;       /* its hash (words of at most 255 bytes) */
     int part;
     int wide;         /* at most 16 bytes, 16 readable from i: ia_hash16, ia_same16 */
+    const char *sub;  /* NULL, or the word it stands for (a numbering abbreviation) */
+    size_t nsub;
   } w[IA_AHEAD];
   unsigned head, count;
 } pending;
@@ -333,8 +408,8 @@ static IA_INLINE int emit_oldest(run *r, pending *pw, const int ids) {
   unsigned k = pw->head;
   pw->head = (pw->head + 1) & (IA_AHEAD - 1);
   pw->count--;
-  const char *w = (const char *)r->p + pw->w[k].i;
-  size_t wn = pw->w[k].j - pw->w[k].i;
+  const char *w = pw->w[k].sub ? pw->w[k].sub : (const char *)r->p + pw->w[k].i;
+  size_t wn = pw->w[k].sub ? pw->w[k].nsub : pw->w[k].j - pw->w[k].i;
   const ia_cache_ent *e = NULL;
   int found = 0;
   if (ids && wn <= 255 && !is_digit_ascii((unsigned char)w[0])) {
@@ -479,6 +554,26 @@ static IA_INLINE int run_text(run *rp, size_t *n_invalid, const int ids) {
     }
     int in_sym = i < r.sym_end;
 
+    /* A numbering abbreviation ("Nº", "N.°", "Nro.") stands for "número". */
+    if ((c | 0x20) == 'n' && !in_sym) {
+      int plural;
+      size_t e = match_numero(a, p, n, i, &plural);
+      if (e) {
+        if (pw.count == IA_AHEAD && (rc = emit_oldest(&r, &pw, ids)) != 0) break;
+        unsigned k = (pw.head + pw.count) & (IA_AHEAD - 1);
+        pw.w[k].i = i;
+        pw.w[k].j = e;
+        pw.w[k].sub = plural ? numeros_word : numero_word;
+        pw.w[k].nsub = plural ? sizeof numeros_word - 1 : sizeof numero_word - 1;
+        pw.w[k].h = ia_hash(pw.w[k].sub, pw.w[k].nsub);
+        pw.w[k].part = 0;
+        pw.w[k].wide = 0;
+        pw.count++;
+        i = e;
+        continue;
+      }
+    }
+
     /* Scan the word: runs of ASCII letters and digits at full speed. */
     size_t j = i;
     int rebuilt = 0;
@@ -534,6 +629,8 @@ static IA_INLINE int run_text(run *rp, size_t *n_invalid, const int ids) {
     pw.w[k].h = h;
     pw.w[k].part = in_sym;
     pw.w[k].wide = wide;
+    pw.w[k].sub = NULL;
+    pw.w[k].nsub = 0;
     pw.count++;
     i = j;
   }

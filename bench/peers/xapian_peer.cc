@@ -4,6 +4,7 @@
 **   xapian_peer build   DUMP DBDIR                 index a paragraph dump
 **   xapian_peer latency DBDIR QUERIES SNIPPETS PASSES  time top-10 searches
 **   xapian_peer topk    DBDIR QUERIES              print the top 10 of each query
+**   xapian_peer topk-or DBDIR QUERIES              the same with the default operator OR
 **
 ** Design. One Xapian document per paragraph of the dump: its text indexed by
 ** a TermGenerator with Xapian::Stem("spanish") and the default STEM_SOME
@@ -19,7 +20,8 @@
 ** uncompacted copy (DBDIR.tmp) is removed afterwards, untimed.
 **
 ** Search: QueryParser with the Spanish stemmer, STEM_SOME, default operator
-** AND, FLAG_PHRASE | FLAG_BOOLEAN | FLAG_WILDCARD | FLAG_LOVEHATE; BM25
+** AND (OR with topk-or: QueryParser's own default, for the question set),
+** FLAG_PHRASE | FLAG_BOOLEAN | FLAG_WILDCARD | FLAG_LOVEHATE; BM25
 ** (Xapian's default weighting); top 10 from Enquire::get_mset; snippets with
 ** MSet::snippet(text, 240 bytes, stemmer) of each hit. Timed: parse, search,
 ** reading each hit's value, and the snippets when asked.
@@ -118,11 +120,11 @@ struct Searcher {
   Xapian::Stem stem;
   Xapian::QueryParser qp;
 
-  explicit Searcher(const std::string &dir) : db(dir), enq(db), stem("spanish") {
+  Searcher(const std::string &dir, bool any) : db(dir), enq(db), stem("spanish") {
     qp.set_database(db);
     qp.set_stemmer(stem);
     qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
-    qp.set_default_op(Xapian::Query::OP_AND);
+    qp.set_default_op(any ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
   }
 
   /* Top 10 of @q; with out != NULL print "qno\trank\tdoc\tpart\tord" lines.
@@ -154,11 +156,12 @@ struct Searcher {
   }
 };
 
-int cmd_search(const std::string &dir, const char *qpath, bool topk, bool snippets, int passes) {
+int cmd_search(const std::string &dir, const char *qpath, bool topk, bool snippets, int passes,
+               bool any = false) {
   size_t n = 0, nq = 0;
   char *text = peer_slurp(qpath, &n);
   char **q = peer_lines(text, n, &nq);
-  Searcher s(dir);
+  Searcher s(dir, any);
   if (topk) {
     for (size_t i = 0; i < nq; i++)
       if (q[i][0]) (void)s.run(q[i], false, stdout, i, true);
@@ -191,7 +194,8 @@ int cmd_search(const std::string &dir, const char *qpath, bool topk, bool snippe
 int usage() {
   std::fprintf(stderr, "usage: xapian_peer build DUMP DBDIR\n"
                        "       xapian_peer latency DBDIR QUERIES SNIPPETS(0|1) PASSES\n"
-                       "       xapian_peer topk DBDIR QUERIES\n");
+                       "       xapian_peer topk DBDIR QUERIES\n"
+                       "       xapian_peer topk-or DBDIR QUERIES\n");
   return 2;
 }
 
@@ -202,6 +206,8 @@ int main(int argc, char **argv) {
     if (argc == 4 && std::strcmp(argv[1], "build") == 0) return cmd_build(argv[2], argv[3]);
     if (argc == 4 && std::strcmp(argv[1], "topk") == 0)
       return cmd_search(argv[2], argv[3], true, false, 0);
+    if (argc == 4 && std::strcmp(argv[1], "topk-or") == 0)
+      return cmd_search(argv[2], argv[3], true, false, 0, true);
     if (argc == 6 && std::strcmp(argv[1], "latency") == 0) {
       int passes = std::atoi(argv[5]);
       if (passes < 1) return usage();

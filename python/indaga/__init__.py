@@ -25,21 +25,30 @@ Indexing::
 Contents:
 
 - :func:`open` -> :class:`Index`: ``search()`` -> :class:`Results` of
-  :class:`Hit`; ``document()`` -> :class:`Document`; ``stats()``; ``refresh()``.
+  :class:`Hit`; ``document()`` -> :class:`Document`; ``stats()``; ``refresh()``;
+  ``roots``, ``note``; a work budget per search and :class:`Cancel` to stop
+  one from another thread.
 - :class:`Writer`: ``sync()``, ``add()``, ``add_file()``, ``delete()``,
-  ``commit()``, ``compact()``; progress and warning callbacks.
+  ``commit()``, ``compact()``, ``rollback()``; progress, warning and change
+  callbacks; recorded roots (``prune``, ``add_roots``), dry runs.
 - :func:`analyze` -> list of :class:`Token`; :func:`check`.
 - :class:`Error` and its subclasses: BusyError, CorruptError, VersionError,
   NotFoundError (NoIndexError), QueryError (LimitError), StorageError,
-  InputError. The message is the library's, naming the file.
+  InputError, RefusedError. The message is the library's, naming the file.
+
+``FEATURES`` names the newer parts of the C API this build has
+("match_mode", "total_exact", "all_words", "suggestion"); without them
+``search(all=...)`` changes nothing, ``total_exact`` is derived and
+``suggestion`` is None (see :class:`Results`).
 
 Offsets (``Hit.highlights``, ``Token.start``/``end``) are str indices
 (code points), never bytes. The GIL is released while the library works, so
 threads searching one index run in parallel; hits and documents are copies
 and outlive the index they came from.
 """
-from ._indaga import (VERSION, BusyError, CorruptError, Error, InputError, LimitError, NoIndexError,
-                      NotFoundError, QueryError, StorageError, VersionError, check, libversion)
+from ._indaga import (FEATURES, VERSION, BusyError, Cancel, CorruptError, Error, InputError, LimitError, NoIndexError,
+                      NotFoundError, QueryError, RefusedError, StorageError, VersionError, check,
+                      libversion)
 from ._hit import Hit
 from ._index import Document, Index, Paragraph, Results, Stats, open
 from ._writer import SyncReport, Writer
@@ -54,9 +63,9 @@ for _cls in (Index, Results, Hit, Document, Paragraph, Stats, Writer, SyncReport
 del _cls
 
 __all__ = [
-    "open", "Index", "Results", "Hit", "Document", "Paragraph", "Stats",
+    "open", "Index", "Results", "Hit", "Cancel", "Document", "Paragraph", "Stats",
     "Writer", "SyncReport", "analyze", "Token", "check", "libversion",
     "Error", "BusyError", "CorruptError", "VersionError", "NotFoundError", "NoIndexError",
-    "QueryError", "LimitError", "StorageError", "InputError",
-    "FILTER_FIELDS", "SORT_ORDERS", "VERSION",
+    "QueryError", "LimitError", "StorageError", "InputError", "RefusedError",
+    "FILTER_FIELDS", "SORT_ORDERS", "VERSION", "FEATURES",
 ]

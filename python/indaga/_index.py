@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union, overload
+from typing import Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union, cast, overload
 
 from . import _indaga
 from ._hit import Hit
@@ -12,7 +12,11 @@ __all__ = ["open", "Index", "Results", "Document", "Paragraph", "Stats"]
 
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
-_MAX_U32 = 2 ** 32 - 1
+# The bounds of `indaga search` (-n, --offset, --context): the library
+# allocates the top n + offset up front, so they bound a search's memory.
+MAX_N = 100000
+MAX_OFFSET = 1000000
+MAX_CONTEXT = 1000
 
 
 class Stats(NamedTuple):
@@ -80,22 +84,30 @@ class Document:
 class Results(Sequence[Hit]):
     """The hits of one search (a sequence of :class:`Hit`) and its summary.
 
-    - ``total``: matching paragraphs (an estimate when ``total_exact`` is False);
-    - ``total_exact``: True when ``total`` is an exact count. With this
-      libindaga it is True when fewer hits than asked came back (every match
-      was collected); otherwise False, meaning "may be an estimate": the C API
-      does not say yet whether its total was counted or estimated;
-    - ``suggestion``: a corrected query when a word looks misspelled, else
-      None (always None with this libindaga, which has no suggestions yet);
+    - ``total``: matching paragraphs (documents with ``group``), an estimate
+      when ``total_exact`` is False;
+    - ``total_exact``: True when ``total`` is an exact count. From the library
+      when it says so (``"total_exact" in indaga.FEATURES``); before that,
+      True when fewer hits than asked came back (every match was collected)
+      and False otherwise, meaning "may be an estimate";
+    - ``all_words``: how many matching paragraphs hold every query word (best
+      match ranks them first), or None when the library does not count them;
+    - ``suggestion``: the query with misspelled words corrected, or None (also
+      None when the library has no suggestions); ``corrected``: True when the
+      query found nothing and the hits are the suggestion's;
     - ``note``: how the query was read when not literally (ignored
       operators, unbalanced quotes, ...), or None;
+    - ``partial``: True when the search ran out of time and returned the best
+      hits found so far (``search(partial=True)``): others may rank higher;
     - ``took_us``: microseconds the library spent; ``query``: the query run.
     """
 
-    __slots__ = ("hits", "total", "total_exact", "suggestion", "note", "took_us", "query")
+    __slots__ = ("hits", "total", "total_exact", "suggestion", "note", "took_us", "query", "corrected",
+                 "all_words", "partial")
 
     def __init__(self, hits: Tuple[Hit, ...], total: int, total_exact: bool, suggestion: Optional[str],
-                 note: Optional[str], took_us: int, query: str) -> None:
+                 note: Optional[str], took_us: int, query: str, corrected: bool = False,
+                 all_words: Optional[int] = None, partial: bool = False) -> None:
         self.hits = hits
         self.total = total
         self.total_exact = total_exact
@@ -103,6 +115,9 @@ class Results(Sequence[Hit]):
         self.note = note
         self.took_us = took_us
         self.query = query
+        self.corrected = corrected
+        self.all_words = all_words
+        self.partial = partial
 
     @overload
     def __getitem__(self, i: int) -> Hit: ...
@@ -123,11 +138,11 @@ class Results(Sequence[Hit]):
             self.query, len(self.hits), "" if self.total_exact else "~", self.total)
 
 
-def _count(name: str, v: int, low: int) -> int:
+def _count(name: str, v: int, low: int, high: int) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
         raise TypeError("%s must be an int, not %s" % (name, type(v).__name__))
-    if not low <= v <= _MAX_U32:
-        raise ValueError("%s must be from %d to %d, not %d" % (name, low, _MAX_U32, v))
+    if not low <= v <= high:
+        raise ValueError("%s must be from %d to %d, not %d" % (name, low, high, v))
     return v
 
 
@@ -155,13 +170,19 @@ class Index(_indaga.Index):
     def search(self, query: str, n: int = 10, offset: int = 0, *, all: bool = False,
                sort: str = "relevance", filters: Optional[Mapping[str, FilterValue]] = None,
                group: bool = False, context: int = 0, snippets: bool = True,
-               text: bool = False, dates: bool = True) -> Results:
+               text: bool = False,
+               timeout_ms: int = _indaga.SEARCH_TIME_MS_DEFAULT,
+               max_memory: int = _indaga.SEARCH_MEMORY_DEFAULT, partial: bool = False,
+               cancel: Optional[_indaga.Cancel] = None) -> Results:
         """Run ``query`` (the query language of ``indaga search``) and return
-        its hits ``offset+1`` to ``offset+n`` as :class:`Results`.
+        its hits ``offset+1`` to ``offset+n`` as :class:`Results` (n from 1 to
+        100000, offset up to 1000000, context up to 1000, as ``indaga search``).
 
-        - ``all``: require every word. With this libindaga plain words are
-          always all required, so ``all=True`` and ``all=False`` search alike;
-          once the library ranks best matches by default, ``all=False`` is that.
+        - ``all``: require every word. By default the library ranks best
+          matches (paragraphs with all the words first, then those with most
+          of them) when it has match modes (``"match_mode" in
+          indaga.FEATURES``); a libindaga without them requires every word
+          always, and ``all`` changes nothing.
         - ``sort``: ``"relevance"`` (the only order this libindaga has; any
           other raises ValueError).
         - ``filters``: a mapping of ``symbol``, ``doc``, ``annex``, ``year``,
@@ -170,25 +191,34 @@ class Index(_indaga.Index):
         - ``group``: at most one hit (the best paragraph) per document.
         - ``context``: also give up to N paragraphs before and after each hit.
         - ``snippets``: False skips the snippets (faster).
-        - ``text``: also give each hit's whole paragraph as ``hit.text``.
-        - ``dates``: fill ``hit.date``. This libindaga gives hits no date, so
-          it is read from each document's metadata, which loads the whole
-          document the first time (then it is cached until refresh()): on
-          large documents the first searches are slower. ``dates=False``
-          skips it (``hit.date`` is then None).
+        - ``text``: also give each hit's whole paragraph as ``hit.text`` (a
+          second search of the same page, for whole paragraphs; with
+          ``partial=True`` the two may stop at different points, and then
+          Error says they gave other hits).
+        - ``timeout_ms``, ``max_memory`` (bytes): the search's work budget
+          (defaults 2000 ms and 64 MiB, as the library's; 0: no limit). Over
+          it the search raises LimitError, or with ``partial=True``, when the
+          time ran out while matches were being collected, returns the best
+          hits found so far with ``Results.partial`` True.
+        - ``cancel``: an :class:`indaga.Cancel` whose ``cancel()``, called from
+          another thread, stops the search (LimitError "query cancelled").
 
         Raises QueryError when the query has nothing to search for (empty,
-        punctuation, exclusions only), ValueError on a closed index.
+        punctuation, exclusions only), LimitError when it goes over its budget
+        or is cancelled, ValueError on a closed index.
         """
         if not isinstance(query, str):
             raise TypeError("query must be a str, not %s" % type(query).__name__)
         check_sort(sort)
         q = apply_filters(query, filters) if filters else query
-        # all: the library's only mode today requires every word (see the docstring).
-        hits, total, exact, took_us, note = self._search(
-            q, _count("n", n, 1), _count("offset", offset, 0), bool(group),
-            _count("context", context, 0), bool(snippets), bool(text), bool(dates))
-        return Results(hits, total, exact, None, note, took_us, q)
+        hits, (total, exact, took_us, note, suggestion, corrected, all_words, was_partial) = self._search(
+            q, _count("n", n, 1, MAX_N), _count("offset", offset, 0, MAX_OFFSET), bool(group),
+            _count("context", context, 0, MAX_CONTEXT), bool(snippets), bool(text), bool(all),
+            _count("timeout_ms", timeout_ms, 0, 2 ** 32 - 1), _count("max_memory", max_memory, 0, 2 ** 63 - 1),
+            bool(partial), cancel)
+        # the hits are indaga.Hit: _hit.py registered it with _set_hit_class()
+        return Results(cast(Tuple[Hit, ...], hits), total, exact, suggestion, note, took_us, q, corrected,
+                       all_words, was_partial)
 
     def document(self, doc: str) -> Document:
         """Document ``doc`` (its id, as in ``hit.doc``) with its metadata and

@@ -6,13 +6,15 @@ from typing import Callable, NamedTuple, Optional, Union
 
 from . import _indaga
 
-__all__ = ["Writer", "SyncReport", "ProgressCallback", "WarningCallback"]
+__all__ = ["Writer", "SyncReport", "ProgressCallback", "WarningCallback", "ChangeCallback"]
 
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 #: progress(files_done, files_total, bytes_done, bytes_total)
 ProgressCallback = Callable[[int, int, int, int], object]
 #: on_warning(path, message): a file skipped or repaired
 WarningCallback = Callable[[str, str], object]
+#: on_change(change, doc): in a dry run, "add", "update" or "remove" for a document
+ChangeCallback = Callable[[str, str], object]
 
 
 class SyncReport(NamedTuple):
@@ -30,11 +32,19 @@ class SyncReport(NamedTuple):
 class Writer(_indaga.Writer):
     """The single writer of the index in directory ``path`` (created if needed).
 
-    ``Writer(path, *, wait=False, full=False, threads=0, memory=0,
-    progress=None, on_warning=None)``:
+    ``Writer(path, *, wait=False, full=False, prune=False, add_roots=False,
+    dry_run=False, threads=0, memory=0, progress=None, on_warning=None,
+    on_change=None)``:
 
     - ``wait``: wait for another writer to finish instead of raising BusyError;
     - ``full``: start from an empty index (a rebuild, ``indaga index --full``);
+    - ``prune``, ``add_roots``: the index records the roots it was synced
+      from, and a :meth:`sync` with other roots raises RefusedError, changing
+      nothing, unless ``prune`` (its roots replace the recorded ones; documents
+      under none are removed) or ``add_roots`` (they join the recorded ones);
+    - ``dry_run``: :meth:`sync` reports what it would change (and calls
+      ``on_change(change, doc)`` with "add", "update" or "remove" for each
+      document) and nothing is committed;
     - ``threads``: analysis threads (0: one per core, at most 8);
     - ``memory``: the memory budget in bytes (0: the library's 256 MiB);
     - ``progress(files_done, files_total, bytes_done, bytes_total)``: called

@@ -11,17 +11,19 @@
 **       NoIndexError          no index at the path (ENOINDEX)
 **     QueryError              a query with nothing to search for (EMISUSE
 **                             from a search); also a ValueError
-**       LimitError            a query over its work budget (ELIMIT, ECANCELED,
-**                             once the library has them)
+**       LimitError            a query over its work budget or cancelled (ELIMIT,
+**                             ECANCELED)
 **     StorageError            a read, write or fsync failed, or the disk is full (EIO, ENOSPC)
 **     InputError              a document cannot be read as text (EINPUT)
+**     RefusedError            a sync's roots differ from the index's (EREFUSED)
 ** INDAGA_ENOMEM raises MemoryError.
 */
 #include <string.h>
 #include "pyindaga.h"
 
 PyObject *pyi_Error, *pyi_BusyError, *pyi_CorruptError, *pyi_VersionError, *pyi_NotFoundError,
-    *pyi_NoIndexError, *pyi_QueryError, *pyi_StorageError, *pyi_InputError, *pyi_LimitError;
+    *pyi_NoIndexError, *pyi_QueryError, *pyi_StorageError, *pyi_InputError, *pyi_LimitError,
+    *pyi_RefusedError;
 
 /* Create indaga.NAME with @bases (a class or a tuple) and @doc, add it to @m. */
 static int add_exc(PyObject *m, PyObject **out, const char *name, PyObject *bases, const char *doc) {
@@ -72,8 +74,8 @@ int pyi_errors_init(PyObject *m) {
                "exclusions only); the message begins \"empty query\"."))
     return -1;
   if (add_exc(m, &pyi_LimitError, "LimitError", pyi_QueryError,
-              "A query that went over its work budget or was cancelled (raised once the\n"
-              "library reports these)."))
+              "A query that went over its work budget (time or memory; the message begins\n"
+              "\"query over its work budget\") or was cancelled (\"query cancelled\")."))
     return -1;
   if (add_exc(m, &pyi_StorageError, "StorageError", pyi_Error,
               "A read, write, fsync or rename failed, or the disk is full; the last good\n"
@@ -82,6 +84,11 @@ int pyi_errors_init(PyObject *m) {
   if (add_exc(m, &pyi_InputError, "InputError", pyi_Error,
               "A document cannot be read as text (binary, unreadable), or two roots give\n"
               "the same document id."))
+    return -1;
+  if (add_exc(m, &pyi_RefusedError, "RefusedError", pyi_Error,
+              "A sync whose roots differ from the index's recorded roots; nothing changed.\n"
+              "The message names both lists. Writer(prune=True) makes the sync's roots the\n"
+              "new ones, Writer(add_roots=True) adds them."))
     return -1;
   return 0;
 }
@@ -99,12 +106,8 @@ PyObject *pyi_raise(int rc, const char *msg, int in_search) {
   case INDAGA_EIO: case INDAGA_ENOSPC: cls = pyi_StorageError; break;
   case INDAGA_EINPUT: cls = pyi_InputError; break;
   case INDAGA_EMISUSE: cls = in_search ? pyi_QueryError : pyi_Error; break;
-#ifdef INDAGA_ELIMIT
-  case INDAGA_ELIMIT: cls = pyi_LimitError; break;
-#endif
-#ifdef INDAGA_ECANCELED
-  case INDAGA_ECANCELED: cls = pyi_LimitError; break;
-#endif
+  case INDAGA_EREFUSED: cls = pyi_RefusedError; break;
+  case INDAGA_ELIMIT: case INDAGA_ECANCELED: cls = pyi_LimitError; break;
   default: cls = pyi_Error; break;
   }
   PyObject *text = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "replace");

@@ -45,7 +45,7 @@ static PyMemberDef hit_members[] = {
   { "doc", T_OBJECT, offsetof(HitObject, doc), RO, "Document id: the file's path relative to the indexed root." },
   { "symbol", T_OBJECT, offsetof(HitObject, symbol), RO, "UN symbol (\"S/2015/123\"), or None." },
   { "title", T_OBJECT, offsetof(HitObject, title), RO, "Document title, or None." },
-  { "date", T_OBJECT, offsetof(HitObject, date), RO, "Document date, ISO 8601 (\"2017-11-22\"), or None." },
+  { "date", T_OBJECT, offsetof(HitObject, date), RO, "The document's date, ISO 8601 (\"2017-11-22\"), or None." },
   { "part", T_UINT, offsetof(HitObject, part), RO, "0 for the body, N for the Nth annex." },
   { "part_label", T_OBJECT, offsetof(HitObject, part_label), RO, "Annex heading as printed (\"Anexo I\"), None for the body." },
   { "paragraph", T_UINT, offsetof(HitObject, paragraph), RO, "1-based ordinal of the paragraph within its part." },

@@ -10,18 +10,20 @@
 ** newest generation beside the old one instead of calling
 ** indaga_index_refresh(), which would close the old one under the searches.
 **
-** Hit fields the C API does not give yet are filled here, each in one
-** function to switch to the library's field when it has it:
-**   - date: the document's "date" metadata (indaga_document_meta_get),
-**     looked up once per document and snapshot and cached (hit_dates).
-**     indaga_document_get() loads the whole document, paragraphs and all,
-**     so a document's first hit costs time in proportion to its size
-**     (milliseconds for a large law); search(dates=False) skips it;
+** Parts of the C API are newer than others. setup.py looks in indaga.h for
+** them and defines PYI_HAVE_MATCH_MODE (indaga_search_options.mode),
+** PYI_HAVE_TOTAL_EXACT (indaga_results_total_exact), PYI_HAVE_ALL_WORDS
+** (indaga_results_all_words) and PYI_HAVE_SUGGESTION
+** (indaga_results_suggestion, _corrected); without them:
+**   - all: not passed (plain words are all required: all=True is what the
+**     library does anyway);
 **   - total_exact: True when fewer hits than asked came back (every match
-**     was collected, so the total was counted, not estimated), else False:
-**     the C API does not say whether its total is an estimate (total_exact);
-**   - the whole paragraph (text=True): a second search of the same page
-**     with snippet_bytes = 0 (whole paragraphs), matched hit by hit.
+**     was collected, so the total was counted, not estimated), else False,
+**     "may be an estimate" (total_exact());
+**   - all_words: None; suggestion: None, corrected: False.
+** The whole paragraph (text=True), which no version of the C API gives, is
+** a second search of the same page with snippet_bytes = 0 (whole
+** paragraphs), matched hit by hit.
 */
 #include <string.h>
 #include "pyindaga.h"
@@ -30,7 +32,6 @@ typedef struct snap {
   indaga_index *idx;
   Py_ssize_t refs;        /* the Index's own reference and calls in flight */
   uint64_t generation;
-  PyObject *dates;        /* dict: document id -> date str or None */
 } snap;
 
 typedef struct {
@@ -42,7 +43,6 @@ typedef struct {
 /* Drop one reference to @s (GIL held); the last one closes the snapshot. */
 static void snap_release(snap *s) {
   if (!s || --s->refs > 0) return;
-  Py_XDECREF(s->dates);
   indaga_index_close(s->idx);
   PyMem_RawFree(s);
 }
@@ -63,19 +63,15 @@ static snap *snap_open(const char *path) {
   indaga_stats st;
   memset(&st, 0, sizeof st);
   snap *s = NULL;
-  PyObject *dates = NULL;
   if ((rc = indaga_index_stats(idx, &st)) != INDAGA_OK) pyi_raise(rc, "cannot read the index's figures", 0);
-  else if (!(dates = PyDict_New())) { /* MemoryError set */ }
   else if (!(s = PyMem_RawCalloc(1, sizeof *s))) PyErr_NoMemory();
   if (!s) {
-    Py_XDECREF(dates);
     indaga_index_close(idx);
     return NULL;
   }
   s->idx = idx;
   s->refs = 1;
   s->generation = st.generation;
-  s->dates = dates;
   return s;
 }
 
@@ -123,152 +119,94 @@ static PyObject *index_close(IndexObject *self, PyObject *unused) {
 /* ---- search ------------------------------------------------------------ */
 
 /*
-** The date of each hit's document into @dates[i] (new references), from
-** the cache of @s or, for documents not seen yet, from their metadata
-** (loaded with the GIL released). @docs[i] are the hits' ids as str.
-*/
-static int hit_dates(snap *s, const indaga_results *r, size_t n, PyObject **docs, PyObject **dates) {
-  size_t missing = 0;
-  for (size_t i = 0; i < n; i++) {
-    dates[i] = PyDict_GetItemWithError(s->dates, docs[i]);
-    if (dates[i]) Py_INCREF(dates[i]);
-    else if (PyErr_Occurred()) return -1;
-    else missing++;
-  }
-  if (!missing) return 0;
-  /* Load each missing document once: ids and dates as C strings, no Python objects. */
-  const char **ids = PyMem_RawCalloc(missing, sizeof *ids);
-  char **found = PyMem_RawCalloc(missing, sizeof *found);
-  size_t nid = 0;
-  int rc = INDAGA_OK;
-  char *err = NULL;
-  if (!ids || !found) {
-    PyMem_RawFree(ids);
-    PyMem_RawFree(found);
-    PyErr_NoMemory();
-    return -1;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (dates[i]) continue;
-    const char *id = indaga_results_hit(r, i)->doc;
-    size_t j = 0;
-    while (j < nid && strcmp(ids[j], id)) j++;
-    if (j == nid) ids[nid++] = id;
-  }
-  Py_BEGIN_ALLOW_THREADS
-  for (size_t j = 0; j < nid && rc == INDAGA_OK; j++) {
-    indaga_document *d = NULL;
-    rc = indaga_document_get(&d, s->idx, ids[j], &err);
-    const char *v = rc == INDAGA_OK ? indaga_document_meta_get(d, "date") : NULL;
-    if (v) {
-      size_t nv = strlen(v) + 1;
-      if ((found[j] = PyMem_RawMalloc(nv))) memcpy(found[j], v, nv);
-      else rc = INDAGA_ENOMEM;
-    }
-    indaga_document_free(d);
-  }
-  Py_END_ALLOW_THREADS
-  int ret = 0;
-  if (rc != INDAGA_OK) {
-    pyi_raise(rc, err, 0);
-    ret = -1;
-  }
-  indaga_free(err);
-  for (size_t j = 0; j < nid && ret == 0; j++) {
-    PyObject *key = pyi_id(ids[j]), *val = key ? pyi_str(found[j]) : NULL;
-    if (!val || PyDict_SetItem(s->dates, key, val) < 0) ret = -1;
-    Py_XDECREF(key);
-    Py_XDECREF(val);
-  }
-  for (size_t i = 0; i < n && ret == 0; i++) {
-    if (dates[i]) continue;
-    dates[i] = PyDict_GetItemWithError(s->dates, docs[i]);
-    if (!dates[i]) {
-      if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "document date lost from the cache");
-      ret = -1;
-    } else {
-      Py_INCREF(dates[i]);
-    }
-  }
-  for (size_t j = 0; j < nid; j++) PyMem_RawFree(found[j]);
-  PyMem_RawFree(ids);
-  PyMem_RawFree(found);
-  return ret;
-}
-
-/*
-** Whether the results' total is exact. The C API says only that it is
-** exact unless pruning skipped matches, which can happen only once k hits
-** were collected: fewer hits than asked means every match was counted.
+** Whether the results' total is exact: the library's word when it has
+** indaga_results_total_exact(). Before it, the C API said only that the
+** total is exact unless pruning skipped matches, which can happen only once
+** k hits were collected: fewer hits than asked means every match was counted.
 */
 static int total_exact(const indaga_results *r, size_t count, unsigned k) {
+#ifdef PYI_HAVE_TOTAL_EXACT
+  (void)count;
+  (void)k;
+  return indaga_results_total_exact(r) != 0;
+#else
   (void)r;
   return count < k;
+#endif
 }
 
 /*
-** Each hit of @r as a Hit, in a tuple; @whole (or NULL) has the same hits
-** with whole paragraphs; @dates_on: look the documents' dates up (else None).
+** The summary of @r: (total, total_exact, took_us, note, suggestion,
+** corrected, all_words, partial), None/False where this libindaga has no
+** such field.
 */
-static PyObject *make_hits(snap *s, const indaga_results *r, const indaga_results *whole, int dates_on) {
+static PyObject *summary(const indaga_results *r, unsigned k) {
+  PyObject *suggestion, *all_words;
+  int corrected = 0;
+#ifdef PYI_HAVE_SUGGESTION
+  suggestion = pyi_str(indaga_results_suggestion(r));
+  corrected = indaga_results_corrected(r) != 0;
+#else
+  suggestion = Py_NewRef(Py_None);
+#endif
+#ifdef PYI_HAVE_ALL_WORDS
+  all_words = PyLong_FromUnsignedLongLong((unsigned long long)indaga_results_all_words(r));
+#else
+  all_words = Py_NewRef(Py_None);
+#endif
+  return Py_BuildValue("(KOKNNONO)", (unsigned long long)indaga_results_total(r),
+                       total_exact(r, indaga_results_count(r), k) ? Py_True : Py_False,
+                       (unsigned long long)indaga_results_took_us(r), pyi_str(indaga_results_note(r)),
+                       suggestion, corrected ? Py_True : Py_False, all_words,
+                       indaga_results_partial(r) ? Py_True : Py_False);
+}
+
+/* Each hit of @r as a Hit, in a tuple; @whole (or NULL) has the same hits with whole paragraphs. */
+static PyObject *make_hits(const indaga_results *r, const indaga_results *whole) {
   size_t n = indaga_results_count(r);
   PyObject *hits = PyTuple_New((Py_ssize_t)n);
-  PyObject **docs = PyMem_Calloc(2 * n + 1, sizeof *docs), **dates = docs + n;
-  size_t i;
-  if (!hits || !docs) {
-    Py_XDECREF(hits);
-    PyMem_Free(docs);
-    return PyErr_NoMemory();
-  }
-  for (i = 0; i < n; i++)
-    if (!(docs[i] = pyi_id(indaga_results_hit(r, i)->doc))) goto fail;
-  if (dates_on) {
-    if (hit_dates(s, r, n, docs, dates) < 0) goto fail;
-  } else {
-    for (i = 0; i < n; i++) dates[i] = Py_NewRef(Py_None);
-  }
-  for (i = 0; i < n; i++) {
+  for (size_t i = 0; hits && i < n; i++) {
     const indaga_hit *h = indaga_results_hit(r, i);
-    PyObject *text = Py_None, *hit;
-    Py_INCREF(text);
+    PyObject *text = Py_NewRef(Py_None), *doc = NULL, *date = NULL, *hit = NULL;
     if (whole) {
       const indaga_hit *w = indaga_results_hit(whole, i);
+      Py_CLEAR(text);
       if (!w || strcmp(w->doc, h->doc) || w->part != h->part || w->paragraph != h->paragraph ||
-          !w->snippet) {
-        Py_DECREF(text);
-        pyi_raise(INDAGA_ERROR, "text=True: the search of whole paragraphs gave other hits", 0);
-        goto fail;
-      }
-      Py_DECREF(text);
-      if (pyi_text_ranges(w->snippet, w->snippet_len, NULL, 0, &text, NULL) < 0) goto fail;
+          !w->snippet)
+        pyi_raise(INDAGA_ERROR, "text=True: the search of whole paragraphs gave other hits "
+                                "(a partial search stopped at another point?)", 0);
+      else
+        (void)pyi_text_ranges(w->snippet, w->snippet_len, NULL, 0, &text, NULL);
     }
-    hit = pyi_hit_new(h, docs[i], dates[i], text);
-    Py_DECREF(text);
-    if (!hit) goto fail;
-    PyTuple_SET_ITEM(hits, (Py_ssize_t)i, hit);
+    if (text && (doc = pyi_id(h->doc)) && (date = pyi_str(h->date))) hit = pyi_hit_new(h, doc, date, text);
+    Py_XDECREF(text);
+    Py_XDECREF(doc);
+    Py_XDECREF(date);
+    if (!hit) Py_CLEAR(hits);
+    else PyTuple_SET_ITEM(hits, (Py_ssize_t)i, hit);
   }
-  for (i = 0; i < 2 * n; i++) Py_XDECREF(docs[i]);
-  PyMem_Free(docs);
   return hits;
-fail:
-  for (i = 0; i < 2 * n; i++) Py_XDECREF(docs[i]);
-  PyMem_Free(docs);
-  Py_DECREF(hits);
-  return NULL;
 }
 
 /*
-** _search(query, k, offset, group, context, snippets, text, dates)
-**   -> (hits, total, total_exact, took_us, note)
+** _search(query, k, offset, group, context, snippets, text, all,
+**         time_ms, memory, partial, cancel)
+**   -> (hits, (total, total_exact, took_us, note, suggestion, corrected, all_words, partial))
 */
 static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = { "query", "k", "offset", "group", "context", "snippets", "text", "dates", NULL };
-  PyObject *query;
-  unsigned int k = 10, offset = 0, context = 0;
-  int group = 0, snippets = 1, text = 0, dates = 1;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "U|IIpIppp:_search", kwlist, &query, &k, &offset,
-                                   &group, &context, &snippets, &text, &dates))
+  static char *kwlist[] = { "query", "k", "offset", "group", "context", "snippets", "text", "all",
+                            "time_ms", "memory", "partial", "cancel", NULL };
+  PyObject *query, *cancel = Py_None;
+  unsigned int k = 10, offset = 0, context = 0, time_ms = INDAGA_SEARCH_TIME_MS_DEFAULT;
+  Py_ssize_t memory = (Py_ssize_t)INDAGA_SEARCH_MEMORY_DEFAULT;
+  int group = 0, snippets = 1, text = 0, all = 0, partial = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "U|IIpIpppInpO:_search", kwlist, &query, &k, &offset,
+                                   &group, &context, &snippets, &text, &all, &time_ms, &memory,
+                                   &partial, &cancel))
     return NULL;
+  if (memory < 0) return PyErr_Format(PyExc_ValueError, "memory must be >= 0 (bytes; 0: no limit)");
+  const volatile int *flag = cancel == Py_None ? NULL : pyi_cancel_flag(cancel);
+  if (cancel != Py_None && !flag) return NULL;
   Py_ssize_t nq;
   const char *q = PyUnicode_AsUTF8AndSize(query, &nq);
   if (!q) return NULL;
@@ -281,6 +219,15 @@ static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
   o.group = group;
   o.context = context;
   o.snippets = snippets;
+  o.time_ms = time_ms;
+  o.memory_bytes = (size_t)memory;
+  o.partial = partial;
+  o.cancel = flag;
+#ifdef PYI_HAVE_MATCH_MODE
+  o.mode = all ? INDAGA_MATCH_ALL : INDAGA_MATCH_BEST;
+#else
+  (void)all;                  /* every word is required: all=True is the library's only mode */
+#endif
   indaga_results *r = NULL, *whole = NULL;
   int rc, rc2 = INDAGA_OK;
   Py_BEGIN_ALLOW_THREADS
@@ -298,16 +245,8 @@ static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
     const indaga_results *bad = rc != INDAGA_OK ? r : whole;
     pyi_raise(rc != INDAGA_OK ? rc : rc2, bad ? indaga_results_errmsg(bad) : NULL, 1);
   } else {
-    PyObject *hits = make_hits(s, r, whole, dates);
-    if (hits) {
-      PyObject *note = pyi_str(indaga_results_note(r));
-      if (note)
-        ret = Py_BuildValue("(NKOKN)", hits, (unsigned long long)indaga_results_total(r),
-                            total_exact(r, indaga_results_count(r), k) ? Py_True : Py_False,
-                            (unsigned long long)indaga_results_took_us(r), note);
-      else
-        Py_DECREF(hits);
-    }
+    PyObject *hits = make_hits(r, whole);
+    if (hits) ret = Py_BuildValue("(NN)", hits, summary(r, k));
   }
   indaga_results_free(r);
   indaga_results_free(whole);
@@ -420,6 +359,28 @@ static PyObject *index_get_path(IndexObject *self, void *unused) {
   return PyUnicode_DecodeFSDefaultAndSize(PyBytes_AS_STRING(self->path), PyBytes_GET_SIZE(self->path));
 }
 
+static PyObject *index_get_note(IndexObject *self, void *unused) {
+  (void)unused;
+  if (!self->cur) return PyErr_Format(PyExc_ValueError, "note of a closed index");
+  return pyi_str(indaga_index_note(self->cur->idx));
+}
+
+static PyObject *index_get_roots(IndexObject *self, void *unused) {
+  (void)unused;
+  if (!self->cur) return PyErr_Format(PyExc_ValueError, "roots of a closed index");
+  size_t n = indaga_index_root_count(self->cur->idx);
+  PyObject *t = PyTuple_New((Py_ssize_t)n);
+  for (size_t i = 0; t && i < n; i++) {
+    PyObject *r = pyi_id(indaga_index_root(self->cur->idx, i));
+    if (!r) {
+      Py_CLEAR(t);
+      break;
+    }
+    PyTuple_SET_ITEM(t, (Py_ssize_t)i, r);
+  }
+  return t;
+}
+
 static PyObject *index_get_generation(IndexObject *self, void *unused) {
   (void)unused;
   if (!self->cur) return PyErr_Format(PyExc_ValueError, "generation of a closed index");
@@ -446,8 +407,10 @@ PyObject *pyi_check(PyObject *self, PyObject *arg) {
 
 static PyMethodDef index_methods[] = {
   { "_search", (PyCFunction)(void (*)(void))index_search, METH_VARARGS | METH_KEYWORDS,
-    "_search(query, k=10, offset=0, group=False, context=0, snippets=True, text=False, dates=True)\n"
-    "-> (hits, total, total_exact, took_us, note): the raw search; use search()." },
+    "_search(query, k=10, offset=0, group=False, context=0, snippets=True, text=False,\n"
+    "        all=False, time_ms=2000, memory=64 MiB, partial=False, cancel=None)\n"
+    "-> (hits, (total, total_exact, took_us, note, suggestion, corrected, all_words, partial)):\n"
+    "the raw search; use search()." },
   { "_document", (PyCFunction)index_document, METH_O,
     "_document(doc) -> (id, meta pairs, part labels, paragraph tuples); use document()." },
   { "_stats", (PyCFunction)index_stats, METH_NOARGS,
@@ -469,6 +432,12 @@ static PyGetSetDef index_getset[] = {
   { "closed", (getter)index_get_closed, NULL, "True once close() was called.", NULL },
   { "path", (getter)index_get_path, NULL, "The index directory, as given.", NULL },
   { "generation", (getter)index_get_generation, NULL, "The generation this snapshot reads.", NULL },
+  { "note", (getter)index_get_note, NULL,
+    "What opening noticed that does not stop reading, or None: the newest manifest\n"
+    "is damaged or missing, so this snapshot may not be the newest generation\n"
+    "committed (show it to the user; check() reports it as an error).", NULL },
+  { "roots", (getter)index_get_roots, NULL,
+    "The paths the snapshot's generation was indexed from (absolute, canonical), a tuple.", NULL },
   { NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -26,6 +26,36 @@ static PyMethodDef mod_methods[] = {
   { NULL, NULL, 0, NULL },
 };
 
+/* FEATURES: the newer parts of the C API this module was built with (setup.py's PYI_HAVE_*). */
+static int add_features(PyObject *m) {
+  static const char *const names[] = {
+#ifdef PYI_HAVE_MATCH_MODE
+    "match_mode",
+#endif
+#ifdef PYI_HAVE_TOTAL_EXACT
+    "total_exact",
+#endif
+#ifdef PYI_HAVE_ALL_WORDS
+    "all_words",
+#endif
+#ifdef PYI_HAVE_SUGGESTION
+    "suggestion",
+#endif
+    NULL
+  };
+  PyObject *set = PyFrozenSet_New(NULL);
+  for (size_t i = 0; set && names[i]; i++) {
+    PyObject *n = PyUnicode_FromString(names[i]);
+    if (!n || PySet_Add(set, n) < 0) Py_CLEAR(set);
+    Py_XDECREF(n);
+  }
+  if (!set || PyModule_AddObject(m, "FEATURES", set) < 0) {
+    Py_XDECREF(set);
+    return -1;
+  }
+  return 0;
+}
+
 static struct PyModuleDef mod_def = {
   PyModuleDef_HEAD_INIT,
   .m_name = "indaga._indaga",
@@ -40,7 +70,11 @@ PyMODINIT_FUNC PyInit__indaga(void) {
   PyObject *m = PyModule_Create(&mod_def);
   if (!m) return NULL;
   if (pyi_errors_init(m) < 0 || pyi_hit_init(m) < 0 || pyi_index_init(m) < 0 ||
-      pyi_writer_init(m) < 0 || PyModule_AddStringConstant(m, "VERSION", INDAGA_VERSION_STRING) < 0) {
+      pyi_writer_init(m) < 0 || pyi_cancel_init(m) < 0 || PyModule_AddStringConstant(m, "VERSION", INDAGA_VERSION_STRING) < 0 ||
+      add_features(m) < 0 ||
+      PyModule_AddIntConstant(m, "SEARCH_TIME_MS_DEFAULT", (long)INDAGA_SEARCH_TIME_MS_DEFAULT) < 0 ||
+      PyModule_AddObject(m, "SEARCH_MEMORY_DEFAULT",
+                         PyLong_FromSize_t(INDAGA_SEARCH_MEMORY_DEFAULT)) < 0) {
     Py_DECREF(m);
     return NULL;
   }

@@ -8,6 +8,7 @@
 **   hit.c      the Hit type: one search hit, copied out of the results
 **   index.c    the Index type: a read snapshot, searched without the GIL
 **   writer.c   the Writer type: the single writer, its callbacks
+**   cancel.c   the Cancel type: a flag that stops searches from another thread
 **   analyze.c  analyze(): text -> tokens
 **
 ** Every object handed to Python owns copies of what it shows: nothing keeps
@@ -31,7 +32,7 @@
 /* The exception classes (new references held by the module). */
 extern PyObject *pyi_Error, *pyi_BusyError, *pyi_CorruptError, *pyi_VersionError,
     *pyi_NotFoundError, *pyi_NoIndexError, *pyi_QueryError, *pyi_StorageError,
-    *pyi_InputError, *pyi_LimitError;
+    *pyi_InputError, *pyi_LimitError, *pyi_RefusedError;
 
 /* Create the exception classes and add them to module @m. 0 or -1. */
 int pyi_errors_init(PyObject *m);
@@ -106,6 +107,13 @@ int pyi_index_init(PyObject *m);
 
 /* check(path) -> None: module function (indaga_check). */
 PyObject *pyi_check(PyObject *self, PyObject *path);
+
+/* ---- cancel.c ---------------------------------------------------------- */
+
+extern PyTypeObject pyi_CancelType;
+int pyi_cancel_init(PyObject *m);
+/* The flag of Cancel @o, or NULL (TypeError) when @o is not a Cancel. */
+const volatile int *pyi_cancel_flag(PyObject *o);
 
 /* ---- writer.c ---------------------------------------------------------- */
 

@@ -6,8 +6,9 @@
 ** entering the library twice. Every call releases the GIL, so readers in
 ** other threads search on meanwhile.
 **
-** Callbacks. The library reports skipped or repaired files (on_warning) and
-** progress (on_progress), possibly from its own threads; each callback takes
+** Callbacks. The library reports skipped or repaired files (on_warning),
+** progress (on_progress) and, in a dry run, each document a sync would
+** change (on_change), possibly from its own threads; each callback takes
 ** the GIL (PyGILState_Ensure) and calls the Python callable. Warnings are
 ** also kept in the `warnings` list as (path, message) pairs. The library
 ** cannot be stopped mid-call, so an exception raised by a callback is kept
@@ -24,6 +25,7 @@ typedef struct {
   int busy;                       /* a call is in the library (GIL released) */
   PyObject *progress;             /* callable or NULL */
   PyObject *on_warning;           /* callable or NULL */
+  PyObject *on_change;            /* callable or NULL (dry runs) */
   PyObject *warnings;             /* list of (path, message) */
   PyObject *exc_type, *exc_value, *exc_tb;   /* a callback's exception, raised later */
 } WriterObject;
@@ -65,25 +67,41 @@ static void on_progress(void *ctx, uint64_t files_done, uint64_t files_total, ui
   PyGILState_Release(g);
 }
 
+static void on_change(void *ctx, int change, const char *doc) {
+  WriterObject *self = ctx;
+  PyGILState_STATE g = PyGILState_Ensure();
+  if (self->on_change && !self->exc_type) {
+    const char *what = change == INDAGA_CHANGE_ADD ? "add" : change == INDAGA_CHANGE_UPDATE ? "update"
+                     : change == INDAGA_CHANGE_REMOVE ? "remove" : "?";
+    PyObject *r = PyObject_CallFunction(self->on_change, "sN", what, pyi_id(doc));
+    if (r) Py_DECREF(r);
+    else keep_exception(self);
+  }
+  PyGILState_Release(g);
+}
+
 static int writer_init(WriterObject *self, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = { "path", "wait", "full", "threads", "memory", "progress", "on_warning", NULL };
-  PyObject *path = NULL, *progress = Py_None, *warn = Py_None;
-  int wait = 0, full = 0;
-  unsigned int threads = 0;
-  Py_ssize_t memory = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$ppInOO:Writer", kwlist, PyUnicode_FSConverter,
-                                   &path, &wait, &full, &threads, &memory, &progress, &warn))
+  static char *kwlist[] = { "path", "wait", "full", "prune", "add_roots", "dry_run", "threads", "memory",
+                            "progress", "on_warning", "on_change", NULL };
+  PyObject *path = NULL, *progress = Py_None, *warn = Py_None, *change = Py_None;
+  int wait = 0, full = 0, prune = 0, add_roots = 0, dry_run = 0;
+  Py_ssize_t threads = 0, memory = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$pppppnnOOO:Writer", kwlist, PyUnicode_FSConverter,
+                                   &path, &wait, &full, &prune, &add_roots, &dry_run, &threads, &memory,
+                                   &progress, &warn, &change))
     return -1;
   if (self->w || self->busy) {
     Py_DECREF(path);
     PyErr_SetString(PyExc_RuntimeError, "Writer.__init__ called twice");
     return -1;
   }
-  if (memory < 0 || (progress != Py_None && !PyCallable_Check(progress)) ||
-      (warn != Py_None && !PyCallable_Check(warn))) {
+  if (memory < 0 || threads < 0 || threads > 1024 || (progress != Py_None && !PyCallable_Check(progress)) ||
+      (warn != Py_None && !PyCallable_Check(warn)) || (change != Py_None && !PyCallable_Check(change))) {
     Py_DECREF(path);
-    PyErr_SetString(PyExc_ValueError, memory < 0 ? "memory must be >= 0 (bytes; 0: the default)"
-                                                 : "progress and on_warning must be callables or None");
+    PyErr_SetString(PyExc_ValueError,
+                    memory < 0                      ? "memory must be >= 0 (bytes; 0: the default)"
+                    : threads < 0 || threads > 1024 ? "threads must be from 0 (one per core) to 1024"
+                                                    : "progress, on_warning and on_change must be callables or None");
     return -1;
   }
   if (!self->warnings && !(self->warnings = PyList_New(0))) {
@@ -92,10 +110,14 @@ static int writer_init(WriterObject *self, PyObject *args, PyObject *kw) {
   }
   Py_XSETREF(self->progress, progress == Py_None ? NULL : Py_NewRef(progress));
   Py_XSETREF(self->on_warning, warn == Py_None ? NULL : Py_NewRef(warn));
+  Py_XSETREF(self->on_change, change == Py_None ? NULL : Py_NewRef(change));
   indaga_writer_options o = INDAGA_WRITER_OPTIONS_INIT;
-  o.flags = (wait ? INDAGA_WRITER_WAIT : 0u) | (full ? INDAGA_WRITER_FULL : 0u);
+  o.flags = (wait ? INDAGA_WRITER_WAIT : 0u) | (full ? INDAGA_WRITER_FULL : 0u) |
+            (prune ? INDAGA_WRITER_PRUNE : 0u) | (add_roots ? INDAGA_WRITER_ADD : 0u) |
+            (dry_run ? INDAGA_WRITER_DRY_RUN : 0u);
+  o.on_change = on_change;
   o.memory_budget = (size_t)memory;
-  o.threads = threads;
+  o.threads = (unsigned)threads;      /* the library uses at most 8 */
   o.on_warning = on_warning;
   o.on_progress = on_progress;
   o.ctx = self;
@@ -133,6 +155,7 @@ static void writer_dealloc(WriterObject *self) {
   }
   Py_XDECREF(self->progress);
   Py_XDECREF(self->on_warning);
+  Py_XDECREF(self->on_change);
   Py_XDECREF(self->warnings);
   Py_XDECREF(self->exc_type);
   Py_XDECREF(self->exc_value);
@@ -143,6 +166,7 @@ static void writer_dealloc(WriterObject *self) {
 static int writer_traverse(WriterObject *self, visitproc visit, void *arg) {
   Py_VISIT(self->progress);
   Py_VISIT(self->on_warning);
+  Py_VISIT(self->on_change);
   Py_VISIT(self->warnings);
   return 0;
 }
@@ -150,6 +174,7 @@ static int writer_traverse(WriterObject *self, visitproc visit, void *arg) {
 static int writer_clear(WriterObject *self) {
   Py_CLEAR(self->progress);
   Py_CLEAR(self->on_warning);
+  Py_CLEAR(self->on_change);
   return 0;
 }
 
@@ -276,13 +301,16 @@ static PyObject *writer_delete(WriterObject *self, PyObject *doc) {
   Py_RETURN_NONE;
 }
 
-/* commit() / compact() -> generation */
-static PyObject *writer_finish(WriterObject *self, int compact) {
-  if (enter(self, compact ? "compact" : "commit") < 0) return NULL;
+/* commit() / compact() / rollback() -> generation */
+enum finish { COMMIT, COMPACT, ROLLBACK };
+static PyObject *writer_finish(WriterObject *self, enum finish what) {
+  if (enter(self, what == COMMIT ? "commit" : what == COMPACT ? "compact" : "rollback") < 0) return NULL;
   uint64_t gen = 0;
   int rc;
   Py_BEGIN_ALLOW_THREADS
-  rc = compact ? indaga_writer_compact(self->w, &gen) : indaga_writer_commit(self->w, &gen);
+  rc = what == COMMIT    ? indaga_writer_commit(self->w, &gen)
+     : what == COMPACT   ? indaga_writer_compact(self->w, &gen)
+                         : indaga_writer_rollback(self->w, &gen);
   Py_END_ALLOW_THREADS
   if (leave(self, rc) < 0) return NULL;
   return PyLong_FromUnsignedLongLong((unsigned long long)gen);
@@ -290,12 +318,17 @@ static PyObject *writer_finish(WriterObject *self, int compact) {
 
 static PyObject *writer_commit(WriterObject *self, PyObject *unused) {
   (void)unused;
-  return writer_finish(self, 0);
+  return writer_finish(self, COMMIT);
 }
 
 static PyObject *writer_compact(WriterObject *self, PyObject *unused) {
   (void)unused;
-  return writer_finish(self, 1);
+  return writer_finish(self, COMPACT);
+}
+
+static PyObject *writer_rollback(WriterObject *self, PyObject *unused) {
+  (void)unused;
+  return writer_finish(self, ROLLBACK);
 }
 
 static PyObject *writer_close(WriterObject *self, PyObject *unused) {
@@ -335,6 +368,12 @@ static PyMethodDef writer_methods[] = {
     "return its number (the current one when nothing changed)." },
   { "compact", (PyCFunction)writer_compact, METH_NOARGS,
     "compact() -> int\n\nMerge all segments into one and commit; returns the generation." },
+  { "rollback", (PyCFunction)writer_rollback, METH_NOARGS,
+    "rollback() -> int\n\n"
+    "Make the previous generation the newest again (a new generation with its\n"
+    "segments, deletions and roots) and return it; uncommitted changes are\n"
+    "discarded. Raises NotFoundError when no previous generation is kept (after\n"
+    "a compact or a rebuild), saying why." },
   { "close", (PyCFunction)writer_close, METH_NOARGS,
     "close()\n\nClose the writer, discarding uncommitted changes, and release the lock." },
   { NULL, NULL, 0, NULL },
@@ -357,8 +396,9 @@ PyTypeObject pyi_WriterType = {
   .tp_basicsize = sizeof(WriterObject),
   .tp_dealloc = (destructor)writer_dealloc,
   .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
-  .tp_doc = "Writer(path, *, wait=False, full=False, threads=0, memory=0, progress=None,\n"
-            "       on_warning=None): the single writer of the index in directory path.",
+  .tp_doc = "Writer(path, *, wait=False, full=False, prune=False, add_roots=False, dry_run=False,\n"
+            "       threads=0, memory=0, progress=None, on_warning=None, on_change=None):\n"
+            "the single writer of the index in directory path.",
   .tp_traverse = (traverseproc)writer_traverse,
   .tp_clear = (inquiry)writer_clear,
   .tp_methods = writer_methods,

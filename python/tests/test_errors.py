@@ -39,6 +39,13 @@ def test_bad_arguments(ix):
         ix.search("terrorismo", offset=-1)
     with pytest.raises(TypeError):
         ix.search("terrorismo", n=2.5)
+    with pytest.raises(ValueError, match="n must be from 1 to 100000"):
+        ix.search("terrorismo", n=2 ** 32 - 1)     # would allocate the top n up front
+    with pytest.raises(ValueError, match="offset must be from 0 to 1000000"):
+        ix.search("terrorismo", offset=2 ** 40)
+    with pytest.raises(ValueError, match="context must be from 0 to 1000"):
+        ix.search("terrorismo", context=5000)
+    assert len(ix.search("terrorismo", n=100000)) == ix.search("terrorismo").total
 
 
 def test_busy(tmp_path):
@@ -118,3 +125,25 @@ def test_writer_errors(tmp_path):
             w.add("a.txt", 5)
         with pytest.raises(TypeError, match="at least one root"):
             w.sync()
+    for bad in ({"threads": -1}, {"memory": -5}, {"progress": 3}):
+        with pytest.raises(ValueError):
+            indaga.Writer(d, **bad)
+
+
+def test_work_budget_and_cancel(ix):
+    with pytest.raises(indaga.LimitError, match="^query over its work budget: the memory limit") as e:
+        ix.search("seguridad", max_memory=1)
+    assert isinstance(e.value, indaga.QueryError) and e.value.code == -13
+    flag = indaga.Cancel()
+    assert len(ix.search("seguridad", cancel=flag)) == 10 and not flag.cancelled
+    flag.cancel()
+    with pytest.raises(indaga.LimitError, match="^query cancelled") as e:
+        ix.search("seguridad", cancel=flag)
+    assert e.value.code == -14 and flag.cancelled
+    flag.reset()
+    res = ix.search("seguridad", cancel=flag, timeout_ms=0, max_memory=0, partial=True)
+    assert len(res) == 10 and not res.partial
+    with pytest.raises(TypeError, match="indaga.Cancel"):
+        ix.search("seguridad", cancel=object())
+    with pytest.raises(ValueError, match="timeout_ms"):
+        ix.search("seguridad", timeout_ms=-1)

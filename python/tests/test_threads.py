@@ -113,3 +113,78 @@ def test_close_while_searching(corpus_index):
         assert [(h.doc, h.paragraph) for h in r] == first
         for h in r:
             assert h.snippet and all(h.snippet[a:b] for a, b in h.highlights)
+
+
+def test_writer_serves_one_thread_at_a_time(tmp_path):
+    """A call while another thread's call is in the library raises RuntimeError
+    (the C writer belongs to one thread at a time); the first call completes."""
+    from conftest import CORPUS
+    tried = threading.Event()
+    outcome = []
+
+    def progress(*args):
+        if not tried.is_set():
+            tried.wait(60)            # hold sync() in the library until the main thread tried
+
+    w = indaga.Writer(str(tmp_path / "idx"), progress=progress)
+    t = threading.Thread(target=lambda: outcome.append(w.sync(CORPUS)))
+    t.start()
+    while not outcome and not tried.is_set():
+        try:
+            assert w.commit() == 0    # sync() had not entered the library yet: nothing to commit
+        except RuntimeError as e:
+            assert "in use by another thread" in str(e)
+            tried.set()
+        else:
+            time.sleep(0.001)
+    t.join()
+    assert tried.is_set() and outcome[0].added == 89
+    assert w.commit() == 1
+    w.close()
+
+
+def test_gil_released_while_the_library_waits(tmp_path):
+    """A thread waiting in the library (Writer(wait=True) for the lock another
+    writer holds) leaves this thread running Python: were the GIL held, this
+    thread could never close the first writer and both would hang."""
+    d = str(tmp_path / "idx")
+    first = indaga.Writer(d)
+    second = []
+    t = threading.Thread(target=lambda: second.append(indaga.Writer(d, wait=True)))
+    t.start()
+    time.sleep(0.2)                   # let the thread enter the library's wait
+    assert not second                 # it waits for the lock...
+    first.add("a.txt", "mientras el otro espera")
+    assert first.commit() == 1        # ...while this thread works
+    first.close()
+    t.join(120)
+    assert not t.is_alive() and second
+    second[0].close()
+
+
+def test_gil_released_inside_search(corpus_index):
+    """With forced GIL switching off (a switch interval of 1000 s), another
+    Python thread can run only when this one releases the GIL of its own
+    accord: here, only inside the library's search. That thread runs, so
+    search() releases the GIL; with the release taken out of index.c the
+    thread never runs in the loop and the test fails."""
+    import sys
+    ix = indaga.open(corpus_index)
+    go = threading.Event()
+    ran = []
+    t = threading.Thread(target=lambda: (go.wait(), ran.append(True)))
+    t.start()                         # waits in go.wait(), the GIL free
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1000)
+    try:
+        go.set()                      # runnable now, but this thread keeps the GIL...
+        for _ in range(20000):
+            ix.search("combatientes terroristas extranjeros")   # ...except in here
+            if ran:
+                break
+        seen = bool(ran)
+    finally:
+        sys.setswitchinterval(old)
+    t.join()
+    ix.close()
+    assert seen

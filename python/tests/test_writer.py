@@ -111,3 +111,43 @@ def test_full_and_compact(tmp_path):
         w.add("solo.txt", "un documento")
     with indaga.open(d) as ix:
         assert ix.stats().documents == 1
+
+
+def test_roots_refused_prune_dry_run_rollback(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d, word in ((a, "primero"), (b, "segundo")):
+        d.mkdir()
+        (d / ("%s.txt" % word)).write_text("Documento %s sobre la paz." % word, encoding="utf-8")
+    idx = str(tmp_path / "idx")
+    with indaga.Writer(idx) as w:
+        w.sync(str(a))
+    with indaga.open(idx) as ix:
+        assert ix.roots == (os.path.realpath(str(a)),) and ix.note is None
+    # other roots: refused, nothing changed
+    with indaga.Writer(idx) as w:
+        with pytest.raises(indaga.RefusedError) as e:
+            w.sync(str(b))
+        assert str(a) in str(e.value) and str(b) in str(e.value) and e.value.code == -12
+    # a dry run says what it would do and commits nothing
+    changes = []
+    with indaga.Writer(idx, prune=True, dry_run=True, on_change=lambda c, d: changes.append((c, d))) as w:
+        rep = w.sync(str(b))
+    assert (rep.added, rep.removed) == (1, 1)
+    assert sorted(changes) == [("add", "segundo.txt"), ("remove", "primero.txt")]
+    with indaga.open(idx) as ix:
+        assert ix.generation == 1 and [h.doc for h in ix.search("paz")] == ["primero.txt"]
+    # prune: b replaces a; rollback returns to a
+    with indaga.Writer(idx, prune=True) as w:
+        w.sync(str(b))
+    with indaga.open(idx) as ix:
+        assert ix.generation == 2 and [h.doc for h in ix.search("paz")] == ["segundo.txt"]
+        with indaga.Writer(idx) as w:
+            assert w.rollback() == 3
+        assert ix.refresh() and ix.roots == (os.path.realpath(str(a)),)
+        assert [h.doc for h in ix.search("paz")] == ["primero.txt"]
+    # add_roots: both
+    with indaga.Writer(idx, add_roots=True) as w:
+        rep = w.sync(str(b))
+    with indaga.open(idx) as ix:
+        assert sorted(ix.roots) == sorted(os.path.realpath(str(d)) for d in (a, b))
+        assert sorted(h.doc for h in ix.search("paz")) == ["a/primero.txt", "b/segundo.txt"]

@@ -17,7 +17,10 @@
 #     non-UTF-8 bytes: indexed, valid JSON (escaped, \ufffd for bad bytes),
 #     findable, and `show` opens them by their raw names.
 #  4. symbolic link loops (a directory link to its parent, two file links to
-#     each other), a dangling link, a FIFO and a directory named *.txt.
+#     each other), a dangling link, a FIFO and a directory named *.txt:
+#     links are not followed by default; with --follow-symlinks the loops
+#     and the dangling link are warned about. (tests/cli/test_tree.sh has
+#     links out of the tree and unreadable directories kept.)
 #  5. unreadable files and directories (chmod 000). Tests run as root, where
 #     chmod 000 stops nothing: then indaga runs as 'nobody' (setpriv), or the
 #     case is skipped with a message.
@@ -196,10 +199,15 @@ mkfifo "$tmp/links/tubo.txt"
 mkdir "$tmp/links/carpeta.txt"
 run "$tmp/links.out" "$INDAGA" index --index "$tmp/ix-links" --json "$tmp/links"
 grep -q '"added":1' "$tmp/links.out" || fail "links: $(cat "$tmp/links.out")"
-for f in a.txt b.txt colgante.txt; do
+[ "$rc" -eq 5 ] || fail "links: exit $rc, expected 5 (the FIFO)"
+grep -q '"type":"warning","path":"[^"]*tubo.txt"' "$tmp/links.out" || fail "links: no warning for the FIFO"
+check_ok "$tmp/ix-links"
+run "$tmp/links.out" "$INDAGA" index --index "$tmp/ix-links2" --follow-symlinks --json "$tmp/links"
+grep -q '"added":1' "$tmp/links.out" || fail "links (followed): $(cat "$tmp/links.out")"
+for f in a.txt b.txt colgante.txt tubo.txt arriba; do
     grep -q "\"type\":\"warning\",\"path\":\"[^\"]*$f\"" "$tmp/links.out" || fail "links: no warning for $f"
 done
-check_ok "$tmp/ix-links"
+check_ok "$tmp/ix-links2"
 
 # 5. Unreadable files and directories.
 as_user=

@@ -48,7 +48,7 @@ grep -q '"doc":"carta_krasnodar_2017.txt","symbol":null,"title":"Carta de fecha 
     "$tmp/combatientes_terroristas_extranjeros.json" || fail "hit fields"
 grep -q '"part":1,"part_label":"Anexo I","paragraph":24,"label":"3.","byte_start":[0-9]*,"byte_end":[0-9]*,"snippet":"… el intercambio de inteligencia' \
     "$tmp/combatientes_terroristas_extranjeros.json" || fail "decision 3 hit"
-grep -q '^{"type":"summary","query_no":0,"query":"combatientes terroristas extranjeros","hits":4,"total":4,"took_us":[0-9]*}$' \
+grep -q '^{"type":"summary","query_no":0,"query":"combatientes terroristas extranjeros","hits":50,"total":79,"total_exact":true,"all_words":4,"suggestion":null,"took_us":[0-9]*}$' \
     "$tmp/combatientes_terroristas_extranjeros.json" || fail "summary line"
 
 # 3. People: citations, snippet, no escape codes into a pipe even without NO_COLOR.
@@ -57,7 +57,37 @@ grep -q '^2\. carta_krasnodar_2017.txt · Anexo I · párr\. 3\.$' "$tmp/human.t
 grep -q '^1\. carta_krasnodar_2017.txt · Anexo I · párr\. 10$' "$tmp/human.txt" || fail "citation of the bullet"
 grep -q 'los combatientes terroristas extranjeros y sus rutas de viaje\.$' "$tmp/human.txt" || fail "snippet"
 if grep -q "$(printf '\033')" "$tmp/human.txt"; then fail "colour into a pipe"; fi
-grep -q '^4 of 4 hits' "$tmp/human.txt" || fail "human summary"
+grep -q '^10 of 79 hits' "$tmp/human.txt" || fail "human summary"
+# best match: after the 4 paragraphs holding the three words, a line marks the partial ones
+grep -q '^the paragraphs below hold some of the words, not all:$' "$tmp/human.txt" || fail "all-words boundary"
+[ "$(grep -n 'hold some of the words' "$tmp/human.txt" | cut -d: -f1)" -gt "$(grep -n '^4\. ' "$tmp/human.txt" | cut -d: -f1)" ] ||
+    fail "boundary after hit 4"
+
+# 3b. Strict matching: --all, +word and AND give the 4 paragraphs holding every word.
+for form in "--all combatientes terroristas extranjeros" "+combatientes +terroristas +extranjeros" \
+            "combatientes AND terroristas AND extranjeros"; do
+    # shellcheck disable=SC2086
+    "$INDAGA" search --index "$IDX" --no-snippets $form > "$tmp/strict.txt"
+    grep -q '^4 of 4 hits' "$tmp/strict.txt" || fail "strict '$form': $(tail -n 1 "$tmp/strict.txt")"
+done
+# no paragraph holds both words: said before the partial matches, all_words 0 in JSON
+"$INDAGA" search --index "$IDX" --no-snippets financiacion del terrorismo > "$tmp/none_all.txt"
+[ "$(head -n 1 "$tmp/none_all.txt")" = "no paragraph holds all the words; these hold some of them:" ] ||
+    fail "no all-words line: $(head -n 1 "$tmp/none_all.txt")"
+"$INDAGA" search --index "$IDX" --json financiacion del terrorismo | grep -q '"all_words":0,' || fail "all_words 0"
+# a question as typed finds its answer (Anexo I, the paragraph with '75 países')
+"$INDAGA" search --index "$IDX" --json '¿Cuántos países participaron en la reunión de Krasnodar?' > "$tmp/q.json"
+grep -q '"doc":"carta_krasnodar_2017.txt",.*"part":1,.*"paragraph":3,' "$tmp/q.json" || fail "question's answer"
+# a page past the end says so, with the same total; exit 1
+rc=0; "$INDAGA" search --index "$IDX" --offset 100 combatientes terroristas extranjeros > "$tmp/past.txt" || rc=$?
+[ "$rc" -eq 1 ] || fail "page past the end: exit $rc"
+grep -qx 'no more hits: 79 in all' "$tmp/past.txt" || fail "page past the end: $(cat "$tmp/past.txt")"
+# an estimate is marked: 'de la' matches about 2741 of the 3090 paragraphs, too many to count
+"$INDAGA" search --index "$IDX" --no-snippets de la > "$tmp/est.txt"
+grep -q '^10 of about 2\.[0-9]00 hits' "$tmp/est.txt" || fail "estimate: $(tail -n 1 "$tmp/est.txt")"
+"$INDAGA" search --index "$IDX" --json --offset 500 de la | grep -q '"total":2[0-9]00,"total_exact":false,' ||
+    fail "estimate in JSON"
+
 
 # 4. Exit codes and messages.
 rc=0; "$INDAGA" search --index "$IDX" ano > /dev/null || rc=$?
@@ -84,7 +114,7 @@ if grep '"type":"hit"' "$tmp/tx.json" | grep -qi '"snippet":"[^"]*internacional'
 printf 'combatientes terroristas extranjeros\n\nyihad NEAR/3 autónoma\nano\n' > "$tmp/batch.txt"
 "$INDAGA" search --index "$IDX" --json --batch "$tmp/batch.txt" > "$tmp/batch.json"
 grep '"type":"summary"' "$tmp/batch.json" | sed 's/.*"query_no":\([0-9]*\),"query":"\([^"]*\)","hits":\([0-9]*\).*/\1 \2 \3/' > "$tmp/batch.got"
-printf '0 combatientes terroristas extranjeros 4\n1 yihad NEAR/3 autónoma 1\n2 ano 0\n' > "$tmp/batch.want"
+printf '0 combatientes terroristas extranjeros 10\n1 yihad NEAR/3 autónoma 1\n2 ano 0\n' > "$tmp/batch.want"
 same batch "$tmp/batch.want" "$tmp/batch.got"
 [ "$(grep -c '"type":"hit","query_no":1,' "$tmp/batch.json")" -eq 1 ] || fail "batch hit numbering"
 

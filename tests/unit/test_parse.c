@@ -38,7 +38,15 @@ static void test_parse__words_are_anded(void **state) {
                       "(AND combatientes terroristas extranjeros)");
   assert_string_equal(noted, "");
   assert_string_equal(parse("  información  "), "información");
-  assert_string_equal(parse("a AND b"), "(AND a b)");
+  /* AND makes both its operands required; + makes what follows required */
+  assert_string_equal(parse("a AND b"), "(AND +a +b)");
+  assert_string_equal(parse("a b AND c d"), "(AND a +b +c d)");
+  assert_string_equal(parse("(a b) AND c"), "(AND +a +b +c)");
+  assert_string_equal(parse("a AND (b OR c)"), "(AND +a +(OR b c))");
+  assert_string_equal(parse("+a b"), "(AND +a b)");
+  assert_string_equal(parse("+\"a b\" -c"), "(AND +\"a b\" (NOT c))");
+  assert_string_equal(parse("a + b"), "(AND a b)");   /* a lone '+' is a stray operator */
+  assert_string_equal(parse("+-a b"), "(AND (NOT a) b)");
 }
 
 static void test_parse__phrases(void **state) {

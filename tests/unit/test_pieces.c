@@ -165,9 +165,9 @@ static void on_progress(void *ctx, uint64_t files_done, uint64_t files_total, ui
 
 static void on_warn(void *ctx, const char *path, const char *msg) {
   warns *w = ctx;
-  (void)path;
+  size_t n = strlen(path), nb = strlen(BIG_ID);
   if (strstr(msg, "no blank line")) w->cut++;
-  else if (strstr(msg, BIG_ID ": cannot read")) w->io++;
+  else if (n >= nb && !strcmp(path + n - nb, BIG_ID) && !strncmp(msg, "cannot read", 11)) w->io++;
   else w->other++;
 }
 

@@ -20,6 +20,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <math.h>
 #include <cmocka.h>
 #include "testutil.h"
@@ -34,6 +35,13 @@
 #define GOLDEN_DIR INDAGA_SOURCE_DIR "/tests/golden/search"
 
 static indaga_index *g_idx;
+static int g_mode = INDAGA_MATCH_BEST;   /* the mode of search() and golden() */
+static int g_pruned;             /* the last topk_internal run skipped matches */
+static uint32_t g_count_steps;   /* qx_opts.count_steps of topk_internal (0: the default) */
+static int g_exact;              /* the last topk_internal run's counts were exact */
+
+static void topk_internal(const char *text, unsigned k, int group, int exhaustive, int mode, qa_arena *a,
+                          qx_hit **hits, size_t *n, uint64_t *total);
 
 static int setup(void **state) {
   (void)state;
@@ -67,6 +75,7 @@ static indaga_results *search(const char *q, unsigned k, int group) {
   indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
   o.k = k;
   o.group = group;
+  o.mode = g_mode;
   indaga_results *r = NULL;
   int rc = indaga_search(&r, g_idx, q, &o);
   if (rc) fprintf(stderr, "search '%s': %s\n", q, indaga_results_errmsg(r));
@@ -269,6 +278,247 @@ static void test_query__paging_group_context(void **state) {
   indaga_results_free(c);
 }
 
+/* Run @q with @mode, k @k, offset @off. */
+static indaga_results *search_mode(const char *q, unsigned k, unsigned off, int mode) {
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  o.k = k;
+  o.offset = off;
+  o.mode = mode;
+  indaga_results *r = NULL;
+  int rc = indaga_search(&r, g_idx, q, &o);
+  if (rc) fprintf(stderr, "search '%s': %s\n", q, indaga_results_errmsg(r));
+  assert_int_equal(rc, INDAGA_OK);
+  return r;
+}
+
+/* "doc part paragraph" lines of @r's hits. */
+static char *hit_ids(indaga_results *r) {
+  ia_buf b = { 0 };
+  for (size_t i = 0; i < indaga_results_count(r); i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    buf_printf(&b, "%s %u %u\n", h->doc, h->part, h->paragraph);
+  }
+  buf_putc(&b, 0);
+  return (char *)b.p;
+}
+
+/*
+** Best match: the paragraphs holding every word come first, exactly the
+** strict list, then partial matches; +word, AND and INDAGA_MATCH_ALL are
+** strict and agree (the strict list is the golden of before best match).
+*/
+static void test_query__best_match_all_words_first(void **state) {
+  (void)state;
+  const char *q = "combatientes terroristas extranjeros";
+  g_mode = INDAGA_MATCH_ALL;
+  golden("combatientes_terroristas_extranjeros_all", q, 0);   /* the list of before best match */
+  g_mode = INDAGA_MATCH_BEST;
+  indaga_results *strict = search_mode(q, 50, 0, INDAGA_MATCH_ALL);
+  indaga_results *best = search_mode(q, 50, 0, INDAGA_MATCH_BEST);
+  size_t ns = indaga_results_count(strict);
+  assert_int_equal(ns, 4);
+  assert_int_equal(indaga_results_total(strict), 4);
+  assert_int_equal(indaga_results_all_words(strict), 4);
+  assert_true(indaga_results_count(best) == 50);
+  assert_true(indaga_results_total_exact(best));
+  assert_int_equal(indaga_results_all_words(best), 4);
+  assert_true(indaga_results_total(best) > 4);
+  for (size_t i = 0; i < ns; i++) {
+    const indaga_hit *a = indaga_results_hit(strict, i), *b = indaga_results_hit(best, i);
+    assert_string_equal(a->doc, b->doc);
+    assert_int_equal(a->part, b->part);
+    assert_int_equal(a->paragraph, b->paragraph);
+  }
+  /* past the all-words hits, no hit highlights all three words */
+  for (size_t i = ns; i < indaga_results_count(best); i++) {
+    const indaga_hit *h = indaga_results_hit(best, i);
+    int c = 0, t = 0, e = 0;
+    for (size_t j = 0; j < h->nhighlights; j++) {
+      const char *w = h->snippet + h->highlights[j].start;
+      c |= !strncasecmp(w, "combatiente", 11);
+      t |= !strncasecmp(w, "terrorist", 9);
+      e |= !strncasecmp(w, "extranjer", 9);
+    }
+    assert_false(c && t && e);
+  }
+  char *want = hit_ids(strict);
+  const char *forms[] = { "+combatientes +terroristas +extranjeros", "combatientes AND terroristas AND extranjeros",
+                          "+combatientes terroristas AND extranjeros" };
+  for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
+    indaga_results *r = search_mode(forms[i], 50, 0, INDAGA_MATCH_BEST);
+    char *got = hit_ids(r);
+    if (strcmp(got, want)) fail_msg("'%s':\n%s\nwant\n%s", forms[i], got, want);
+    assert_int_equal(indaga_results_total(r), 4);
+    free(got);
+    indaga_results_free(r);
+  }
+  /* + on one word: the others rank, the paragraphs without it are gone */
+  indaga_results *r = search_mode("+extranjeros combatientes terroristas", 1000, 0, INDAGA_MATCH_BEST);
+  assert_true(indaga_results_count(r) > 4);
+  for (size_t i = 0; i < indaga_results_count(r); i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    int e = 0;
+    for (size_t j = 0; j < h->nhighlights; j++) e |= !strncasecmp(h->snippet + h->highlights[j].start, "extranjer", 9);
+    if (!e) fail_msg("+extranjeros: hit %zu (%s) without it", i + 1, h->doc);
+  }
+  indaga_results_free(r);
+  free(want);
+  indaga_results_free(strict);
+  indaga_results_free(best);
+  /* no paragraph holds both: all_words 0 (exact), partial matches still listed */
+  r = search_mode("financiacion del terrorismo", 10, 0, INDAGA_MATCH_BEST);
+  assert_int_equal(indaga_results_all_words(r), 0);
+  assert_int_equal(indaga_results_count(r), 10);
+  indaga_results_free(r);
+  r = search_mode("financiacion del terrorismo", 10, 0, INDAGA_MATCH_ALL);
+  assert_int_equal(indaga_results_count(r), 0);
+  assert_int_equal(indaga_results_total(r), 0);
+  indaga_results_free(r);
+}
+
+/*
+** Questions: question words and ¿? never restrict, with or without accents;
+** the answer paragraph (Anexo I, 3: "representantes de 75 países", without
+** "Krasnodar") is in the top 10.
+*/
+static void test_query__questions(void **state) {
+  (void)state;
+  const char *q = "¿Cuántos países participaron en la reunión de Krasnodar?";
+  golden("question_cuantos_krasnodar", q, 0);
+  indaga_results *r = search_mode(q, 10, 0, INDAGA_MATCH_BEST);
+  int found = 0;
+  for (size_t i = 0; i < indaga_results_count(r); i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    if (!strcmp(h->doc, "carta_krasnodar_2017.txt") && h->part == 1 && h->paragraph == 3) found = 1;
+  }
+  assert_true(found);
+  char *a = hit_ids(r);
+  indaga_results_free(r);
+  const char *same[] = { "cuantos paises participaron en la reunion de Krasnodar", "países participaron reunión Krasnodar",
+                         "¿ Cuántos países participaron en la reunión de Krasnodar ?" };
+  for (size_t i = 0; i < ARRAY_SIZE(same); i++) {
+    r = search_mode(same[i], 10, 0, INDAGA_MATCH_BEST);
+    char *b = hit_ids(r);
+    if (i != 1 && strcmp(a, b)) fail_msg("'%s' differs from '%s'", same[i], q);
+    free(b);
+    indaga_results_free(r);
+  }
+  /* strict mode: the question words still do not restrict (the answer lacks "cuántos") */
+  r = search_mode("¿Cuántos países participaron en la reunión?", 50, 0, INDAGA_MATCH_ALL);
+  found = 0;
+  for (size_t i = 0; i < indaga_results_count(r); i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    if (!strcmp(h->doc, "carta_krasnodar_2017.txt") && h->part == 1 && h->paragraph == 3) found = 1;
+  }
+  assert_true(found);
+  indaga_results_free(r);
+  /* qué is dropped; +qué is required */
+  r = search_mode("qué países participaron", 10, 0, INDAGA_MATCH_BEST);
+  indaga_results *r2 = search_mode("países participaron", 10, 0, INDAGA_MATCH_BEST);
+  assert_int_equal(indaga_results_total(r), indaga_results_total(r2));
+  indaga_results_free(r);
+  indaga_results_free(r2);
+  r = search_mode("+qué +países", 10, 0, INDAGA_MATCH_BEST);
+  r2 = search_mode("+países", 10, 0, INDAGA_MATCH_BEST);
+  assert_true(indaga_results_total(r) > 0);
+  assert_true(indaga_results_total(r) < indaga_results_total(r2));
+  indaga_results_free(r);
+  indaga_results_free(r2);
+  free(a);
+}
+
+/*
+** The wording bonus: the dropped stopwords of "declaración de los
+** participantes en la reunión" count where the paragraph repeats them:
+** all 6 pairs in the letter's body (paragraph 5), 5 of 6 in Anexo II's
+** title ("... en la 16ª Reunión").
+*/
+static double score_of(indaga_results *r, const char *doc, unsigned part, unsigned para) {
+  for (size_t i = 0; i < indaga_results_count(r); i++) {
+    const indaga_hit *h = indaga_results_hit(r, i);
+    if (!strcmp(h->doc, doc) && h->part == part && h->paragraph == para) return h->score;
+  }
+  fail_msg("%s %u %u not found", doc, part, para);
+  return 0;
+}
+
+static void test_query__wording_bonus(void **state) {
+  (void)state;
+  indaga_results *w = search_mode("declaración de los participantes en la reunión", 10, 0, INDAGA_MATCH_BEST);
+  indaga_results *c = search_mode("declaración participantes reunión", 10, 0, INDAGA_MATCH_BEST);
+  double body = score_of(w, "carta_krasnodar_2017.txt", 0, 5) - score_of(c, "carta_krasnodar_2017.txt", 0, 5);
+  double annex = score_of(w, "carta_krasnodar_2017.txt", 2, 2) - score_of(c, "carta_krasnodar_2017.txt", 2, 2);
+  assert_true(fabs(body - QR_WORDING_WEIGHT) < 1e-9);
+  assert_true(fabs(annex - QR_WORDING_WEIGHT * 5 / 6) < 1e-9);
+  indaga_results_free(w);
+  indaga_results_free(c);
+}
+
+/*
+** Counts: the same total and all_words for every offset and k; a page past
+** the end returns no hit and the total; with a small count budget the
+** count is an estimate (flagged, two significant digits, near the exact
+** count), the same for every k too.
+*/
+static void test_query__counts_are_honest(void **state) {
+  (void)state;
+  static const char *const qs[] = { "combatientes terroristas extranjeros", "consejo seguridad naciones unidas",
+                                    "de la", "terrorismo", "estados miembros year:2015" };
+  for (size_t i = 0; i < ARRAY_SIZE(qs); i++) {
+    indaga_results *first = search_mode(qs[i], 10, 0, INDAGA_MATCH_BEST);
+    uint64_t total = indaga_results_total(first), all = indaga_results_all_words(first);
+    int exact = indaga_results_total_exact(first);
+    assert_int_equal(exact, i != 2);   /* "de la": about 2741 of the 3090 paragraphs, too many to count */
+    assert_true(total > 0);
+    static const unsigned offs[] = { 1, 10, 50, 100, 1000, 100000 };
+    for (size_t j = 0; j < ARRAY_SIZE(offs); j++) {
+      indaga_results *r = search_mode(qs[i], 10, offs[j], INDAGA_MATCH_BEST);
+      if (!exact && offs[j] + 10 > total) {   /* an estimate is raised to the hits found past it, never lowered */
+        assert_true(indaga_results_total(r) >= total);
+        indaga_results_free(r);
+        continue;
+      }
+      if (indaga_results_total(r) != total || indaga_results_all_words(r) != all)
+        fail_msg("'%s' offset %u: total %llu all %llu, at 0: %llu %llu", qs[i], offs[j],
+                 (unsigned long long)indaga_results_total(r), (unsigned long long)indaga_results_all_words(r),
+                 (unsigned long long)total, (unsigned long long)all);
+      size_t want = offs[j] >= total ? 0 : total - offs[j] < 10 ? (size_t)(total - offs[j]) : 10;
+      if (exact) assert_int_equal(indaga_results_count(r), want);
+      indaga_results_free(r);
+    }
+    indaga_results_free(first);
+  }
+  /* estimates: "de la" (every paragraph nearly) with a count budget of 64 steps */
+  g_count_steps = 64;
+  uint64_t est = 0;
+  static const unsigned ks[] = { 1, 10, 100 };
+  for (size_t i = 0; i < ARRAY_SIZE(ks); i++) {
+    qa_arena a = { 0 };
+    qx_hit *h;
+    size_t n;
+    uint64_t total;
+    topk_internal("de la", ks[i], 0, 0, QX_MODE_BEST, &a, &h, &n, &total);
+    assert_false(g_exact);
+    if (i == 0) est = total;
+    assert_int_equal(total, est);   /* not k's */
+    qa_free(&a);
+  }
+  g_count_steps = UINT32_MAX;   /* enough to count every match */
+  qa_arena a = { 0 };
+  qx_hit *h;
+  size_t n;
+  uint64_t total;
+  topk_internal("de la", 10, 0, 0, QX_MODE_BEST, &a, &h, &n, &total);
+  assert_true(g_exact);
+  double exact = (double)total;
+  qa_free(&a);
+  g_count_steps = 0;
+  if ((double)est < 0.8 * exact || (double)est > 1.25 * exact)
+    fail_msg("estimate %llu, exact %.0f", (unsigned long long)est, exact);
+  uint64_t m = est;
+  while (m >= 100) { assert_int_equal(m % 10, 0); m /= 10; }   /* two significant digits */
+}
+
 /**************************************************************************
 ** Brute-force reference
 */
@@ -386,14 +636,20 @@ static void positions(const rpara *p, const rgroup *g, uint32_t *out, uint32_t *
     if (in_group(g, p->t[j].term) && *n < 4096) out[(*n)++] = p->t[j].pos;
 }
 
-/* Score of paragraph @p, or -1 when it does not match. */
-static double ref_score(const rpara *p, runit *u, size_t nu, const qr_params *pr) {
+/*
+** Score of paragraph @p, or -1 when it does not match. Strict (best 0):
+** every unit must match. Best match (best 1): phrases must match, words
+** and ORs are optional, some unit must match, and *tier receives the
+** number of optional units matched.
+*/
+static double ref_score(const rpara *p, runit *u, size_t nu, const qr_params *pr, int best, unsigned *tier) {
   static uint32_t pos[16][4096];
   uint32_t npos[16];
   const uint32_t *plist[16];
   uint32_t pn[16];
-  unsigned nprox = 0, m = 0;
+  unsigned nprox = 0, m = 0, matched = 0;
   double s = 0;
+  *tier = 0;
   for (size_t i = 0; i < nu; i++) {
     double us = 0;
     int ok = 0;
@@ -427,20 +683,37 @@ static double ref_score(const rpara *p, runit *u, size_t nu, const qr_params *pr
           m++;
         }
       }
-      if (!ok) return -1;
+      if (!ok && !best) return -1;
+      if (!ok) continue;
+      ++*tier;
     }
+    matched++;
     s += us;
   }
+  if (!matched) return -1;
   if (nprox >= 2 && m >= 2) s += qr_prox(m, nprox, qr_min_window(plist, pn, m));
   return s;
 }
 
-typedef struct rhit { double score; size_t seg; uint32_t pid; } rhit;
+typedef struct rhit { double score; unsigned tier; size_t seg; uint32_t pid; } rhit;
 static int rhit_cmp(const void *x, const void *y) {
   const rhit *a = x, *b = y;
+  if (a->tier != b->tier) return a->tier > b->tier ? -1 : 1;
   if (a->score != b->score) return a->score > b->score ? -1 : 1;
   if (a->seg != b->seg) return a->seg < b->seg ? -1 : 1;
   return a->pid < b->pid ? -1 : a->pid > b->pid;
+}
+
+/* Is @w a question word the engine drops (one that is not a stopword)? */
+static int is_question_word(analyzer *an, const char *w) {
+  static const char *const qw[] = { "cuanto", "cuanta", "cuantos", "cuantas", "cuales", "adonde" };
+  const char *term, *key;
+  size_t nt, nk;
+  int stop;
+  assert_int_equal(analyzer_word(an, w, strlen(w), &term, &nt, &key, &nk, &stop), 0);
+  for (size_t i = 0; i < ARRAY_SIZE(qw); i++)
+    if (strlen(qw[i]) == nk && !memcmp(qw[i], key, nk)) return 1;
+  return 0;
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -464,7 +737,7 @@ static void test_query__pruning_is_exact(void **state) {
   for (size_t i = 0; i < R.nsurf; i++)
     if (!seen[R.surf[i]]) { seen[R.surf[i]] = 1; uniq[nuniq++] = R.surf[i]; }
   free(seen);
-  int compared = 0, nonempty = 0;
+  int compared = 0, nonempty = 0, partial = 0, exact = 0;
   for (int iter = 0; iter < 400; iter++) {
     runit u[4];
     size_t nu = 1 + rnd(4);
@@ -475,6 +748,7 @@ static void test_query__pruning_is_exact(void **state) {
       /* common words: a random occurrence; rare ones: a random distinct word */
       const char *w1 = R.strs[rnd(2) ? R.surf[rnd((uint32_t)R.nsurf)] : uniq[rnd((uint32_t)nuniq)]];
       const char *w2 = R.strs[rnd(2) ? R.surf[rnd((uint32_t)R.nsurf)] : uniq[rnd((uint32_t)nuniq)]];
+      if (is_question_word(an, w1) || is_question_word(an, w2)) { i--; continue; }   /* never restrict */
       if (roll < 65) {
         u[i].kind = 0; u[i].ng = 1;
         make_group(an, w1, &u[i].g[0], &pr);
@@ -503,51 +777,79 @@ static void test_query__pruning_is_exact(void **state) {
         o += (size_t)snprintf(q + o, sizeof q - o, "\"%s %s\" ", k1, k2);
       }
     }
-    /* reference */
-    size_t nall = 0;
-    for (size_t i = 0; i < R.np; i++) {
-      double s = ref_score(&R.p[i], u, nu, &pr);
-      if (s >= 0) { all[nall].score = s; all[nall].seg = R.p[i].seg; all[nall].pid = R.p[i].pid; nall++; }
-    }
-    qsort(all, nall, sizeof *all, rhit_cmp);
-    /* engine */
-    indaga_results *r = NULL;
-    int rc = indaga_search(&r, g_idx, q, NULL);
-    if (rc == INDAGA_EMISUSE) {   /* every word a stopword-free sample: never empty */
-      fail_msg("query '%s': %s", q, indaga_results_errmsg(r));
-    }
-    assert_int_equal(rc, INDAGA_OK);
-    size_t n = indaga_results_count(r);
-    size_t want = nall < 10 ? nall : 10;
-    if (n != want) fail_msg("query '%s': %zu hits, reference %zu", q, n, want);
-    for (size_t i = 0; i < n; i++) {
-      const indaga_hit *h = indaga_results_hit(r, i);
-      double rs = all[i].score;
-      if (fabs(h->score - rs) > 1e-9 * fabs(rs) + 1e-12)
-        fail_msg("query '%s' rank %zu: score %.17g, reference %.17g", q, i + 1, h->score, rs);
-      seg_para sp;
-      seg_doc sd;
-      const seg_reader *sr = ix_seg(snap, all[i].seg);
-      assert_int_equal(seg_para_get(sr, all[i].pid, &sp), 0);
-      assert_int_equal(seg_doc_get(sr, sp.doc, &sd), 0);
-      int same = strlen(h->doc) == sd.nid && !memcmp(h->doc, sd.id, sd.nid) && h->part == sp.part &&
-                 h->paragraph == sp.ordinal;
-      /* a different paragraph is allowed only as a tie within 1e-9 */
-      if (!same) {
-        int tie = 0;
-        for (size_t j = 0; j < nall; j++)
-          if (fabs(all[j].score - h->score) <= 1e-9 * fabs(rs)) tie = 1;
-        if (!tie) fail_msg("query '%s' rank %zu: %s %u %u, reference differs", q, i + 1, h->doc, h->part, h->paragraph);
+    for (int best = 0; best < 2; best++) {
+      /* reference */
+      size_t nall = 0, nfull = 0, nopt = 0;
+      for (size_t i = 0; i < nu; i++) nopt += u[i].kind != 2;
+      for (size_t i = 0; i < R.np; i++) {
+        unsigned tier;
+        double s = ref_score(&R.p[i], u, nu, &pr, best, &tier);
+        if (s < 0) continue;
+        all[nall].score = s;
+        all[nall].tier = tier;
+        all[nall].seg = R.p[i].seg;
+        all[nall].pid = R.p[i].pid;
+        nfull += !best || tier == nopt;
+        nall++;
       }
+      qsort(all, nall, sizeof *all, rhit_cmp);
+      /* engine */
+      indaga_search_options so = INDAGA_SEARCH_OPTIONS_INIT;
+      so.mode = best ? INDAGA_MATCH_BEST : INDAGA_MATCH_ALL;
+      so.correct = 0;   /* the query as typed: the reference knows nothing of corrections */
+      indaga_results *r = NULL;
+      int rc = indaga_search(&r, g_idx, q, &so);
+      if (rc == INDAGA_EMISUSE) {   /* every word a stopword-free sample: never empty */
+        fail_msg("query '%s': %s", q, indaga_results_errmsg(r));
+      }
+      assert_int_equal(rc, INDAGA_OK);
+      size_t n = indaga_results_count(r);
+      size_t want = nall < 10 ? nall : 10;
+      if (n != want) fail_msg("query '%s' best %d: %zu hits, reference %zu", q, best, n, want);
+      if (indaga_results_total_exact(r) &&
+          (indaga_results_total(r) != nall || indaga_results_all_words(r) != nfull))
+        fail_msg("query '%s' best %d: total %llu all %llu, reference %zu %zu", q, best,
+                 (unsigned long long)indaga_results_total(r), (unsigned long long)indaga_results_all_words(r),
+                 nall, nfull);
+      if ((indaga_results_all_words(r) == 0) != (nfull == 0))
+        fail_msg("query '%s' best %d: all_words %llu, reference %zu", q, best,
+                 (unsigned long long)indaga_results_all_words(r), nfull);
+      exact += indaga_results_total_exact(r);
+      for (size_t i = 0; i < n; i++) {
+        const indaga_hit *h = indaga_results_hit(r, i);
+        double rs = all[i].score;
+        if (fabs(h->score - rs) > 1e-9 * fabs(rs) + 1e-12)
+          fail_msg("query '%s' best %d rank %zu: score %.17g, reference %.17g", q, best, i + 1, h->score, rs);
+        seg_para sp;
+        seg_doc sd;
+        const seg_reader *sr = ix_seg(snap, all[i].seg);
+        assert_int_equal(seg_para_get(sr, all[i].pid, &sp), 0);
+        assert_int_equal(seg_doc_get(sr, sp.doc, &sd), 0);
+        int same = strlen(h->doc) == sd.nid && !memcmp(h->doc, sd.id, sd.nid) && h->part == sp.part &&
+                   h->paragraph == sp.ordinal;
+        /* a different paragraph is allowed only as a tie within 1e-9 (in the same tier) */
+        if (!same) {
+          int tie = 0;
+          for (size_t j = 0; j < nall; j++)
+            if (all[j].tier == all[i].tier && fabs(all[j].score - h->score) <= 1e-9 * fabs(rs)) tie = 1;
+          if (!tie)
+            fail_msg("query '%s' best %d rank %zu: %s %u %u, reference differs", q, best, i + 1, h->doc, h->part,
+                     h->paragraph);
+        }
+      }
+      indaga_results_free(r);
+      if (best && nfull < 10 && nall > nfull) partial++;
+      if (!best && nall > 10) compared++;
+      if (!best && nall) nonempty++;
     }
-    if (nall > 10) compared++;
-    if (nall) nonempty++;
-    indaga_results_free(r);
     for (size_t i = 0; i < nu; i++) for (size_t k = 0; k < u[i].ng; k++) free(u[i].g[k].terms);
   }
   /* the sample must exercise pruning: many queries with more matches than k */
   assert_true(compared >= 40);
   assert_true(nonempty >= 150);
+  /* and best match must fill the top 10 with partial matches, and count exactly, often */
+  assert_true(partial >= 40);
+  assert_true(exact >= 400);
   free(all);
   free(uniq);
   analyzer_free(an);
@@ -571,8 +873,10 @@ static const char *const SHAPES[] = {
   "consej* seguridad", "estad* miembros", "secretario general*", "consej* estad* general*",
 };
 
-static void topk_internal(const char *text, unsigned k, int group, int exhaustive, qa_arena *a,
+
+static void topk_internal(const char *text, unsigned k, int group, int exhaustive, int mode, qa_arena *a,
                           qx_hit **hits, size_t *n, uint64_t *total) {
+  qx_counts counts;
   const ix_snapshot *s = ix_index_snapshot(g_idx);
   analyzer *an = NULL;
   qnode *tree = NULL;
@@ -581,10 +885,13 @@ static void topk_internal(const char *text, unsigned k, int group, int exhaustiv
   char *err = NULL;
   assert_int_equal(analyzer_new(&an), 0);
   assert_int_equal(qp_parse(a, text, strlen(text), &tree, &notes), 0);
-  qx_opts o = { k, group, 1.2, 0.75, exhaustive };
+  qx_opts o = { k, group, 1.2, 0.75, exhaustive, mode, g_count_steps };
   assert_int_equal(qx_compile(a, an, s, tree, &o, &q, &notes, &err), 0);
   assert_non_null(q);
-  assert_int_equal(qx_topk(q, hits, n, total, &err), 0);
+  assert_int_equal(qx_topk(q, hits, n, &counts, &err), 0);
+  *total = counts.total;
+  g_pruned = counts.pruned;
+  g_exact = counts.exact;
   qx_release(q);
   buf_free(&notes);
   analyzer_free(an);
@@ -596,19 +903,25 @@ static void test_query__pruned_equals_exhaustive(void **state) {
   int pruned = 0;
   for (size_t i = 0; i < sizeof SHAPES / sizeof *SHAPES; i++) {
     for (size_t ki = 0; ki < sizeof ks / sizeof *ks; ki++) {
-      for (int group = 0; group < 2; group++) {
+      for (int g = 0; g < 4; g++) {
+        int group = g & 1, mode = g >> 1 ? QX_MODE_ALL : QX_MODE_BEST;
         qa_arena a1 = { 0 }, a2 = { 0 };
         qx_hit *h1, *h2;
         size_t n1, n2;
         uint64_t t1, t2;
-        topk_internal(SHAPES[i], ks[ki], group, 0, &a1, &h1, &n1, &t1);
-        topk_internal(SHAPES[i], ks[ki], group, 1, &a2, &h2, &n2, &t2);
-        if (n1 != n2) fail_msg("'%s' k %u group %d: %zu hits, exhaustive %zu", SHAPES[i], ks[ki], group, n1, n2);
+        topk_internal(SHAPES[i], ks[ki], group, 0, mode, &a1, &h1, &n1, &t1);
+        int skipped = g_pruned;
+        topk_internal(SHAPES[i], ks[ki], group, 1, mode, &a2, &h2, &n2, &t2);
+        if (n1 != n2)
+          fail_msg("'%s' k %u group %d mode %d: %zu hits, exhaustive %zu", SHAPES[i], ks[ki], group, mode, n1, n2);
         for (size_t j = 0; j < n1; j++)
-          if (h1[j].score != h2[j].score || h1[j].seg != h2[j].seg || h1[j].pid != h2[j].pid)
-            fail_msg("'%s' k %u group %d rank %zu: %u/%u %.17g, exhaustive %u/%u %.17g", SHAPES[i], ks[ki],
-                     group, j + 1, h1[j].seg, h1[j].pid, h1[j].score, h2[j].seg, h2[j].pid, h2[j].score);
-        if (t1 != t2) pruned++;   /* the pruned run skipped and estimated its total */
+          if (h1[j].score != h2[j].score || h1[j].tier != h2[j].tier || h1[j].seg != h2[j].seg ||
+              h1[j].pid != h2[j].pid)
+            fail_msg("'%s' k %u group %d mode %d rank %zu: %u/%u %u %.17g, exhaustive %u/%u %u %.17g", SHAPES[i],
+                     ks[ki], group, mode, j + 1, h1[j].seg, h1[j].pid, h1[j].tier, h1[j].score, h2[j].seg,
+                     h2[j].pid, h2[j].tier, h2[j].score);
+        pruned += skipped;
+        assert_int_equal(t1, t2);   /* the counts do not depend on pruning (both exact here) */
         assert_true(t2 >= n2);
         qa_free(&a1);
         qa_free(&a2);
@@ -650,7 +963,7 @@ static void test_query__group_df_is_union(void **state) {
     qx_hit *h;
     size_t n;
     uint64_t total;
-    topk_internal(q, 1, 0, 1, &a, &h, &n, &total);
+    topk_internal(q, 1, 0, 1, QX_MODE_BEST, &a, &h, &n, &total);
     assert_int_equal(n, 1);
     double df = 0, tf = 0, len = 0;
     size_t nterms = 0;
@@ -724,6 +1037,10 @@ int main(void) {
     cmocka_unit_test(test_query__accents_and_inflections),
     cmocka_unit_test(test_query__empty_queries_are_clear),
     cmocka_unit_test(test_query__paging_group_context),
+    cmocka_unit_test(test_query__best_match_all_words_first),
+    cmocka_unit_test(test_query__questions),
+    cmocka_unit_test(test_query__wording_bonus),
+    cmocka_unit_test(test_query__counts_are_honest),
     cmocka_unit_test(test_query__pruning_is_exact),
     cmocka_unit_test(test_query__pruned_equals_exhaustive),
     cmocka_unit_test(test_query__group_df_is_union),

@@ -1,0 +1,162 @@
+/*
+** op_group.c: the term group operator (op.h). A query word matches its own
+** term and the terms of every indexed word with the same accent-free key
+** (or every term under a prefix); the group is scored as one term: tf
+** summed over its cursors at a paragraph, df the paragraphs holding any of
+** them (compile.c). Its iterator is the minimum of its cursors.
+**
+** Bounds come from the cursors' block directories without decoding: the
+** summed block max tf over the blocks holding d, at the smallest length
+** those blocks hold (bound_prep), or, at one paragraph, the cursor's tf
+** where it sits on d and its block's max tf where it lies before d
+** (qx_group_bound_at).
+*/
+#include "query/op.h"
+
+static void group_release(qx_query *q, qit *it) {
+  for (uint32_t i = 0; i < it->ncur; i++) seg_cursor_close(&it->cur[i]);
+  q->nopen -= it->ncur;
+  it->ncur = 0;
+}
+
+static qit *group_build(qx_query *q, const cnode *c) {
+  gseg *gs = &c->g->seg[q->seg];
+  if (gs->n == 0) return NULL;
+  qit *it = qx_it_new(q, c);
+  if (!it) return NULL;
+  it->g = c->g;
+  it->cur = qx_alloc(q, gs->n * sizeof *it->cur);
+  it->clo = qx_alloc(q, 3 * (size_t)gs->n * sizeof *it->clo);
+  if (!it->cur || !it->clo) return NULL;
+  uint32_t d = SEG_END;
+  for (uint32_t i = 0; i < gs->n; i++) {
+    if (qx_over_budget(q, SEG_BLOCK)) { group_release(q, it); return NULL; }   /* opening decodes a block */
+    int rc = seg_cursor_open(&it->cur[i], q->r, &gs->t[i]);
+    it->ncur = i + 1;   /* a failed open is closed too */
+    q->nopen++;
+    if (rc) { qx_fail(q, rc, "opening postings"); group_release(q, it); return NULL; }
+    if (it->cur[i].doc < d) d = it->cur[i].doc;
+    it->cost += gs->t[i].df;
+    if (gs->t[i].df > gs->t[it->dom].df) it->dom = i;
+  }
+  it->chi = it->clo + gs->n;
+  it->cmtf = it->chi + gs->n;
+  for (uint32_t i = 0; i < gs->n; i++) it->clo[i] = 1;   /* empty: clo > chi */
+  it->doc = d;
+  it->at = 1;
+  if ((c->g->flags & G_PROX) && q->nproxit < q->nprox) q->prox[q->nproxit++] = it;
+  return it;
+}
+
+static void group_seek(qx_query *q, qit *it, uint32_t t) {
+  uint32_t d = SEG_END;
+  for (uint32_t i = 0; i < it->ncur; i++) {
+    seg_cursor *c = &it->cur[i];
+    if (c->doc < t) {
+      int rc = seg_cursor_seek(c, t);
+      if (rc) { qx_fail(q, rc, "reading postings"); it->doc = SEG_END; return; }
+    }
+    if (c->doc < d) d = c->doc;
+  }
+  it->doc = d;
+  it->at = 1;
+}
+
+static double group_score(qx_query *q, const qit *it, uint32_t d, double len) {
+  uint32_t tf = 0;
+  for (uint32_t i = 0; i < it->ncur; i++)
+    if (it->cur[i].doc == d) tf += it->cur[i].freq;
+  return qr_bm25(&q->pr, it->g->idf, tf, len);
+}
+
+static uint32_t group_bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *last) {
+  (void)q;
+  uint32_t tf = 0, minlen = UINT32_MAX;
+  for (uint32_t i = 0; i < it->ncur; i++) {
+    seg_cursor *c = &it->cur[i];
+    if (c->doc == SEG_END) continue;
+    uint32_t bl, mtf, mlen;
+    if (seg_cursor_block(c, d > c->doc ? d : c->doc, &bl, &mtf, &mlen)) continue;
+    tf += mtf;
+    if (mlen < minlen) minlen = mlen;
+    if (bl < *last) *last = bl;
+  }
+  it->btf = tf;
+  it->bfloor = tf ? minlen : UINT32_MAX;
+  return it->bfloor;
+}
+
+static double group_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
+  return qr_bm25(&q->pr, it->g->idf, it->btf, lfloor);
+}
+
+
+const qx_op qx_op_group = {
+  "group", group_build, group_seek, group_score, group_bound_prep, group_bound_eval,
+  NULL, group_release
+};
+
+/* Append the positions of group iterator @it at @d to the scratch; returns their count. */
+uint32_t qx_group_positions(qx_query *q, qit *it, uint32_t d) {
+  size_t start = q->nsp;
+  for (uint32_t i = 0; i < it->ncur; i++) {
+    seg_cursor *c = &it->cur[i];
+    if (c->doc != d) continue;
+    const uint32_t *pos;
+    uint32_t n;
+    int rc = seg_cursor_positions(c, &pos, &n);
+    if (rc) { qx_fail(q, rc, "reading positions"); return 0; }
+    if (q->nsp + n > q->capsp) {
+      size_t cap = q->capsp ? q->capsp : 256;
+      while (cap < q->nsp + n) cap *= 2;
+      uint32_t *v = indaga__realloc(q->sp, cap * sizeof *v);
+      if (!v) { qx_fail(q, INDAGA_ENOMEM, "reading positions"); return 0; }
+      q->sp = v;
+      q->capsp = cap;
+    }
+    memcpy(q->sp + q->nsp, pos, n * sizeof *pos);
+    q->nsp += n;
+    if (start != q->nsp - n) {   /* a second term: merge by insertion (short lists) */
+      for (size_t k = q->nsp - n; k < q->nsp; k++) {
+        uint32_t v = q->sp[k];
+        size_t j = k;
+        while (j > start && q->sp[j - 1] > v) { q->sp[j] = q->sp[j - 1]; j--; }
+        q->sp[j] = v;
+      }
+    }
+  }
+  return (uint32_t)(q->nsp - start);
+}
+
+/*
+** An upper bound of group @it's weight at paragraph @d of @len tokens,
+** read from block directories without decoding: a cursor on d gives its tf,
+** one before d the max tf of the block that would hold d (remembered while
+** d stays within it), one past d nothing.
+*/
+double qx_group_bound_at(qx_query *q, qit *it, uint32_t d, double len) {
+  uint32_t tf = 0;
+  for (uint32_t i = 0; i < it->ncur; i++) {
+    seg_cursor *c = &it->cur[i];
+    if (c->doc == d) { tf += c->freq; continue; }
+    if (c->doc > d) continue;
+    if (d < it->clo[i] || d > it->chi[i]) {
+      uint32_t bl, mtf, mlen;
+      if (seg_cursor_block(c, d, &bl, &mtf, &mlen)) { it->clo[i] = 1; it->chi[i] = 0; continue; }
+      it->clo[i] = d;
+      it->chi[i] = bl;
+      it->cmtf[i] = mtf;
+    }
+    tf += it->cmtf[i];
+  }
+  return qr_bm25(&q->pr, it->g->idf, tf, len);
+}
+
+/* Is @it a group whose largest list holds nearly all its postings (eval.c's leapfrog2 case)? */
+int qx_group_one_big_list(const qx_query *q, const qit *it) {
+  if (it->kind != C_GROUP) return 0;
+  const gseg *gs = &it->g->seg[q->seg];
+  uint64_t rest = 0;
+  for (uint32_t i = 0; i < it->ncur; i++) if (i != it->dom) rest += gs->t[i].df;
+  return rest * 16 <= gs->t[it->dom].df;
+}
