@@ -128,7 +128,7 @@ static unsigned decode(const char *p, size_t n, int32_t *cp, unsigned max) {
   size_t i = 0;
   while (i < n && c < max) {
     size_t len;
-    int32_t x = ia_utf8_decode((const unsigned char *)p + i, n - i, &len);
+    int32_t x = utf8_decode((const unsigned char *)p + i, n - i, &len);
     cp[c++] = x < 0 ? 0xFFFD : x;
     i += len;
   }
@@ -228,7 +228,7 @@ static int walk_key(void *ctx, const char *k, size_t nk, const char **seek, size
       return skip_prefix(w, k, off, seek, nseek);
     }
     size_t len;
-    int32_t x = ia_utf8_decode((const unsigned char *)k + off, nk - off, &len);
+    int32_t x = utf8_decode((const unsigned char *)k + off, nk - off, &len);
     w->kc[i] = x < 0 ? 0xFFFD : x;
     off += len;
     w->koff[i + 1] = off;

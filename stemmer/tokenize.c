@@ -239,7 +239,7 @@ static const char numeros_word[] = "n\xc3\xbameros";  /* "números" */
 static int word_char_at(const analyzer *a, const unsigned char *p, size_t n, size_t j) {
   if (p[j] < 0x80) return a->bk[p[j]] == IA_B_ALNUM;
   size_t len;
-  int32_t cp = ia_utf8_decode(p + j, n - j, &len);
+  int32_t cp = utf8_decode(p + j, n - j, &len);
   return cp >= 0 && ia_class(a, cp) != IA_C_SEP;
 }
 
