@@ -77,7 +77,7 @@ int os_read_file(const char *path, char **out, size_t *n, char **errmsg);
 int os_load_file(const char *path, uint64_t max, char **out, size_t *n, char **errmsg);
 
 /*
-** A document read in windows (indexer/docstream.c: a file larger than a
+** A document read in windows (indexer/docmodel_stream.c: a file larger than a
 ** piece is never loaded whole). os_rfile_open opens a regular file for
 ** reading (INDAGA_EINPUT naming it when it is not one; INDAGA_ENOTFOUND;
 ** an errno status) and gives its size and mtime at the open.
