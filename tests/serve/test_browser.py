@@ -89,8 +89,19 @@ def run(d, base):
     check("resultado" in status and QUERY in status, "the status line says what was found: %s" % status)
     d.save_screenshot(os.path.join(BUILDDIR, "serve-search.png"))
 
+    # The year counts beside the results; a click filters by that year.
+    facets = {a.text.split()[0]: a for a in d.find_elements(By.CSS_SELECTOR, "#facetas a.faceta")}
+    check({"2015", "2017"} <= set(facets) and d.find_element(By.ID, "facetas").is_displayed(),
+          "the matches counted by year are shown: %s" % sorted(facets))
+    if "2015" in facets:
+        facets["2015"].click()
+        w.until(lambda d: "year:2015" in d.find_element(By.ID, "estado").text)
+        check(d.find_element(By.ID, "f-year").get_attribute("value") == "2015" and "year=2015" in d.current_url,
+              "clicking the 2015 count filters by year 2015")
+
     # A filter: the year, then the part.
     year = d.find_element(By.ID, "f-year")
+    year.clear()
     year.send_keys("2015")
     d.find_element(By.ID, "aplicar").click()
     w.until(lambda d: "year:2015" in d.find_element(By.ID, "estado").text)
