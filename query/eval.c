@@ -530,11 +530,7 @@ static void run_conj(qx_query *q, qit *root) {
     }
     if (q->rc) break;
     if (nd != d) { d = nd; if (d == SEG_END) break; continue; }
-    int ok = 1;
-    for (size_t j = root->npos; j < root->nkids && ok; j++) {
-      qx_seek(q, root->kids[j], d);
-      if (root->kids[j]->doc != d) ok = 0;   /* an exclusion holds d */
-    }
+    int ok = !qx_excluded(q, root, d);
     if (q->rc) break;
     if (!ok) { d++; continue; }
     /* 5. the exact score; proximity and positions only if it could enter */
@@ -682,11 +678,7 @@ static void run_best(qx_query *q, qit *root) {
     }
     if (q->rc) break;
     if (nd != d) { d = nd; continue; }
-    int ok = 1;
-    for (size_t j = root->npos; j < root->nkids && ok; j++) {
-      qx_seek(q, root->kids[j], d);
-      if (root->kids[j]->doc != d) ok = 0;   /* an exclusion holds d */
-    }
+    int ok = !qx_excluded(q, root, d);
     if (q->rc) break;
     if (!ok) { d++; continue; }
     for (size_t i = 0; i < no; i++) if (!ess[i]) qx_seek(q, opt[i], d);

@@ -218,6 +218,19 @@ static inline double qx_score(qx_query *q, const qit *it, uint32_t d, double len
   return it->op->score(q, it, d, len);
 }
 
+/*
+** 1 when an exclusion of the conjunction @it (its NOT kids, npos..nkids) holds
+** @d: each is sought to @d in turn, and a NOT iterator that does not sit on
+** @d means its kid matches @d. The caller checks q->rc.
+*/
+static inline int qx_excluded(qx_query *q, qit *it, uint32_t d) {
+  for (size_t j = it->npos; j < it->nkids; j++) {
+    qx_seek(q, it->kids[j], d);
+    if (it->kids[j]->doc != d) return 1;
+  }
+  return 0;
+}
+
 static inline uint32_t qx_bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *last) {
   return it->op->bound_prep(q, it, d, last);
 }
@@ -256,13 +269,17 @@ qit *qx_build_kids(qx_query *q, const cnode *c);
 /* Release every kid of a composite. */
 void qx_release_kids(qx_query *q, qit *it);
 /* op_and.c: a conjunction's build (kids, rarest first), seek (leapfrog, exclusions, then
-** op->positions unless lazy), score and bounds, shared by phrase and NEAR. */
+** op->positions unless lazy), score and bounds, shared by phrase and NEAR; BEST's
+** score and bound_eval are the same sums over the positive kids. The _bonus pair adds
+** QR_PHRASE_BONUS: the score and bound_eval of phrase and NEAR. */
 qit *qx_conj_build(qx_query *q, const cnode *c);
 size_t qx_conj_positions(qx_query *q, qit *it, uint32_t d, uint32_t *ns, const uint32_t **lists);
 void qx_conj_seek(qx_query *q, qit *it, uint32_t t);
 double qx_conj_score(qx_query *q, const qit *it, uint32_t d, double len);
 uint32_t qx_conj_bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *last);
 double qx_conj_bound_eval(qx_query *q, const qit *it, uint32_t lfloor);
+double qx_conj_bonus_score(qx_query *q, const qit *it, uint32_t d, double len);
+double qx_conj_bonus_bound_eval(qx_query *q, const qit *it, uint32_t lfloor);
 /* op_best.c: the optional kids of best-match iterator @it sitting on @d (its tier there). */
 uint32_t qx_best_tier(const qit *it, uint32_t d);
 /* op_group.c */

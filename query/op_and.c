@@ -81,11 +81,7 @@ void qx_conj_seek(qx_query *q, qit *it, uint32_t t) {
       else { d = k->doc; agree = 1; }
       if (++i == it->npos) i = 0;
     }
-    int ok = 1;
-    for (size_t j = it->npos; j < it->nkids && ok; j++) {
-      qx_seek(q, it->kids[j], d);
-      if (it->kids[j]->doc != d) ok = 0;   /* an exclusion holds d */
-    }
+    int ok = !qx_excluded(q, it, d);
     if (ok && it->op->positions && !it->lazy) {
       if (q->counting && (q->work += QX_POS_COST) > q->work_limit) {   /* the count pass's work is out */
         q->cut = 1;
@@ -122,6 +118,15 @@ double qx_conj_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
   double s = 0;
   for (size_t i = 0; i < it->npos; i++) s += qx_bound_eval(q, it->kids[i], lfloor);
   return s;
+}
+
+/* A phrase or NEAR that matches scores its words' sum plus the phrase bonus. */
+double qx_conj_bonus_score(qx_query *q, const qit *it, uint32_t d, double len) {
+  return qx_conj_score(q, it, d, len) + QR_PHRASE_BONUS;
+}
+
+double qx_conj_bonus_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
+  return qx_conj_bound_eval(q, it, lfloor) + QR_PHRASE_BONUS;
 }
 
 /*

@@ -19,7 +19,8 @@
 ** pruned top k takes eval.c's run_best (MaxScore with the tier as the
 ** leading part of the bound). bound_prep leaves in it->btier how many
 ** optional kids may match within the range: no paragraph there can hold
-** more, which bounds its tier.
+** more, which bounds its tier. score and bound_eval are the conjunction's
+** (op_and.c): the sums over the positive kids, required and optional.
 */
 #include "query/op.h"
 
@@ -98,11 +99,7 @@ static void best_seek(qx_query *q, qit *it, uint32_t t) {
       if (q->rc || nd == SEG_END) break;
       if (nd != d) { d = nd; continue; }
     }
-    int ok = 1;
-    for (size_t j = it->npos; j < it->nkids && ok; j++) {
-      qx_seek(q, it->kids[j], d);
-      if (it->kids[j]->doc != d) ok = 0;   /* an exclusion holds d */
-    }
+    int ok = !qx_excluded(q, it, d);
     if (q->rc) break;
     if (ok) { it->doc = d; it->at = 1; return; }
     if (d == SEG_END - 1) break;
@@ -110,12 +107,6 @@ static void best_seek(qx_query *q, qit *it, uint32_t t) {
   }
   it->doc = SEG_END;
   it->at = 1;
-}
-
-static double best_score(qx_query *q, const qit *it, uint32_t d, double len) {
-  double s = 0;
-  for (size_t i = 0; i < it->npos; i++) s += qx_score(q, it->kids[i], d, len);
-  return s;
 }
 
 uint32_t qx_best_tier(const qit *it, uint32_t d) {
@@ -142,14 +133,7 @@ static uint32_t best_bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *last
   return freq;
 }
 
-static double best_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
-  double s = 0;
-  for (size_t i = 0; i < it->npos; i++) s += qx_bound_eval(q, it->kids[i], lfloor);
-  return s;
-}
-
-
 const qx_op qx_op_best = {
-  "best", best_build, best_seek, best_score, best_bound_prep, best_bound_eval,
+  "best", best_build, best_seek, qx_conj_score, best_bound_prep, qx_conj_bound_eval,
   NULL, qx_release_kids
 };

@@ -17,15 +17,7 @@ static int near_positions(qx_query *q, qit *it, uint32_t d) {
   return span != UINT32_MAX && span <= it->c->near + n;
 }
 
-static double near_score(qx_query *q, const qit *it, uint32_t d, double len) {
-  return qx_conj_score(q, it, d, len) + QR_PHRASE_BONUS;
-}
-
-static double near_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
-  return qx_conj_bound_eval(q, it, lfloor) + QR_PHRASE_BONUS;
-}
-
 const qx_op qx_op_near = {
-  "near", qx_conj_build, qx_conj_seek, near_score, qx_conj_bound_prep, near_bound_eval,
+  "near", qx_conj_build, qx_conj_seek, qx_conj_bonus_score, qx_conj_bound_prep, qx_conj_bonus_bound_eval,
   near_positions, qx_release_kids
 };

@@ -30,15 +30,7 @@ static int phrase_positions(qx_query *q, qit *it, uint32_t d) {
   return 0;
 }
 
-static double phrase_score(qx_query *q, const qit *it, uint32_t d, double len) {
-  return qx_conj_score(q, it, d, len) + QR_PHRASE_BONUS;
-}
-
-static double phrase_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
-  return qx_conj_bound_eval(q, it, lfloor) + QR_PHRASE_BONUS;
-}
-
 const qx_op qx_op_phrase = {
-  "phrase", qx_conj_build, qx_conj_seek, phrase_score, qx_conj_bound_prep, phrase_bound_eval,
+  "phrase", qx_conj_build, qx_conj_seek, qx_conj_bonus_score, qx_conj_bound_prep, qx_conj_bonus_bound_eval,
   phrase_positions, qx_release_kids
 };

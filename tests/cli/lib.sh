@@ -3,8 +3,8 @@
 # $SRCDIR, names the shared UN documents ($UN: $INDAGA_SHARED_DATA/un, by
 # default ../shared/data/un beside the source tree; a test that needs them
 # calls need_un), makes a temporary directory ($tmp, removed on exit; a test
-# may set its own trap instead), turns colour off, and defines fail, num and
-# same.
+# may set its own trap instead), turns colour off, and defines fail, num,
+# unprivileged and same.
 : "${INDAGA:?set INDAGA to the indaga binary}"
 : "${SRCDIR:?set SRCDIR to the source tree}"
 UN="${INDAGA_SHARED_DATA:-$SRCDIR/../shared/data}/un"
@@ -24,6 +24,21 @@ need_un() {
 }
 num() {   # num FIELD JSONLINE -> the integer value of "FIELD"
     printf '%s\n' "$2" | sed -n "s/.*\"$1\":\([0-9][0-9]*\).*/\1/p"
+}
+# unprivileged: set $as_user to what runs a command as 'nobody' (setpriv)
+# when the test runs as root, where chmod 000 stops nothing; else to
+# nothing. Fails (status 1) when running as root and 'nobody' cannot run
+# $INDAGA (no setpriv, no such user, or a checkout under a private home):
+# the caller then skips its case.
+unprivileged() {
+    as_user=
+    [ "$(id -u)" = 0 ] || return 0
+    if command -v setpriv > /dev/null && id nobody > /dev/null 2>&1; then
+        as_user="setpriv --reuid=$(id -u nobody) --regid=$(id -g nobody) --clear-groups"
+        # nobody must be able to run the binary (a checkout under a private home may forbid it)
+        $as_user "$INDAGA" --version > /dev/null 2>&1 || as_user=
+    fi
+    [ -n "$as_user" ]
 }
 same() {   # same NAME EXPECTED_FILE ACTUAL_FILE
     if ! cmp -s "$2" "$3"; then

@@ -30,12 +30,9 @@
 #     items, 50,000 annex headings, 1 MB of '(', random bytes.
 # Needs $INDAGA (the command) and $SRCDIR (the source tree).
 set -eu
-: "${INDAGA:?set INDAGA to the indaga binary}"
-: "${SRCDIR:?set SRCDIR to the source tree}"
-export NO_COLOR=1
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
 case ${INDAGA_STRESS:-0} in ''|0) STRESS=0 ;; *) STRESS=1 ;; esac
 
-tmp=$(mktemp -d /tmp/indaga-hd-XXXXXX)
 bg=
 cleanup() {
     [ -z "$bg" ] || kill "$bg" 2>/dev/null || true
@@ -43,8 +40,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-num() {   # num FIELD JSONLINE -> the integer value of "FIELD"
+num() {   # num FIELD JSONLINE -> the first integer value of "FIELD" (lib.sh's, first line only)
     printf '%s\n' "$2" | sed -n "s/.*\"$1\":\([0-9][0-9]*\).*/\1/p" | head -n 1
 }
 # run OUTFILE CMD...: run with a time limit; exit 0, 1, 2 or 5 only (2 needs a message)
@@ -210,15 +206,7 @@ done
 check_ok "$tmp/ix-links2"
 
 # 5. Unreadable files and directories.
-as_user=
-if [ "$(id -u)" = 0 ]; then
-    if command -v setpriv > /dev/null && id nobody > /dev/null 2>&1; then
-        as_user="setpriv --reuid=$(id -u nobody) --regid=$(id -g nobody) --clear-groups"
-        # nobody must be able to run the binary (a checkout under a private home may forbid it)
-        $as_user "$INDAGA" --version > /dev/null 2>&1 || as_user=
-    fi
-fi
-if [ "$(id -u)" = 0 ] && [ -z "$as_user" ]; then
+if ! unprivileged; then
     echo "SKIP unreadable files: running as root, chmod 000 cannot stop root, and 'nobody' cannot run $INDAGA via setpriv"
 else
     perm=$(mktemp -d /tmp/indaga-hd-perm-XXXXXX)

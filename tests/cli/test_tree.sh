@@ -82,14 +82,7 @@ ix "$tmp/ix3" --follow-symlinks "$h"
 echo "links and FIFO: ok"
 
 # 4. Unreadable directories. Root ignores permissions: run as 'nobody' then.
-as_user=
-if [ "$(id -u)" = 0 ]; then
-    if command -v setpriv > /dev/null && id nobody > /dev/null 2>&1; then
-        as_user="setpriv --reuid=$(id -u nobody) --regid=$(id -g nobody) --clear-groups"
-        $as_user "$INDAGA" --version > /dev/null 2>&1 || as_user=
-    fi
-fi
-if [ "$(id -u)" = 0 ] && [ -z "$as_user" ]; then
+if ! unprivileged; then
     echo "SKIP unreadable directories: running as root, and 'nobody' cannot run $INDAGA via setpriv"
 else
     perm=$(mktemp -d /tmp/indaga-tree-XXXXXX)

@@ -46,19 +46,9 @@ static void topk_internal(const char *text, unsigned k, int group, int exhaustiv
 static int setup(void **state) {
   (void)state;
   const char *dir = INDAGA_BINARY_DIR "/test_query_un.idx";
-  indaga_writer *w = NULL;
-  indaga_writer_options wo = INDAGA_WRITER_OPTIONS_INIT;
-  wo.flags = INDAGA_WRITER_FULL;
-  char *msg = NULL;
-  if (indaga_writer_open(&w, dir, &wo, &msg)) { fprintf(stderr, "writer: %s\n", msg); return -1; }
   indaga_sync_report rep;
-  memset(&rep, 0, sizeof rep);
-  uint64_t gen = 0;
-  if (indaga_writer_sync(w, UN_DIR, &rep) || indaga_writer_commit(w, &gen)) {
-    fprintf(stderr, "index: %s\n", indaga_writer_errmsg(w));
-    return -1;
-  }
-  indaga_writer_close(w);
+  if (tu_index_tree(dir, UN_DIR, &rep)) return -1;
+  char *msg = NULL;
   if (rep.added != 534) { fprintf(stderr, "added %llu files\n", (unsigned long long)rep.added); return -1; }
   if (indaga_index_open(&g_idx, dir, NULL, &msg)) { fprintf(stderr, "open: %s\n", msg); return -1; }
   return 0;
@@ -76,11 +66,7 @@ static indaga_results *search(const char *q, unsigned k, int group) {
   o.k = k;
   o.group = group;
   o.mode = g_mode;
-  indaga_results *r = NULL;
-  int rc = indaga_search(&r, g_idx, q, &o);
-  if (rc) fprintf(stderr, "search '%s': %s\n", q, indaga_results_errmsg(r));
-  assert_int_equal(rc, INDAGA_OK);
-  return r;
+  return tu_search(g_idx, q, &o);
 }
 
 /* The projection the goldens pin: one JSON line per hit. */
@@ -284,11 +270,7 @@ static indaga_results *search_mode(const char *q, unsigned k, unsigned off, int 
   o.k = k;
   o.offset = off;
   o.mode = mode;
-  indaga_results *r = NULL;
-  int rc = indaga_search(&r, g_idx, q, &o);
-  if (rc) fprintf(stderr, "search '%s': %s\n", q, indaga_results_errmsg(r));
-  assert_int_equal(rc, INDAGA_OK);
-  return r;
+  return tu_search(g_idx, q, &o);
 }
 
 /* "doc part paragraph" lines of @r's hits. */

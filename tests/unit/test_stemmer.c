@@ -67,6 +67,13 @@ static void expect_tokens(const indaga_analysis *an, const char *spec) {
   }
 }
 
+/* @z analyses to exactly the tokens @spec says (expect_tokens). */
+static void expect_analysis(const char *z, const char *spec) {
+  indaga_analysis *an = analyze_z(z);
+  expect_tokens(an, spec);
+  indaga_analysis_free(an);
+}
+
 /* The first token whose text is @z, or fail. */
 static const indaga_token *find_token(const indaga_analysis *an, const char *z) {
   for (size_t i = 0; i < indaga_analysis_count(an); i++) {
@@ -175,20 +182,17 @@ static void test_stemmer__accents_meet_enye_stays(void **state) {
   assert_false(t->stop);
   indaga_analysis_free(an);
 
-  an = analyze_z("información informaciones informacion año ano Año AÑO");
-  expect_tokens(an, "información|inform|informacion|0;informaciones|inform|informaciones|1;"
-                    "informacion|inform|informacion|2;año|año|=|3;ano|ano|=|4;Año|año|=|5;AÑO|año|=|6");
-  indaga_analysis_free(an);
+  expect_analysis("información informaciones informacion año ano Año AÑO",
+                  "información|inform|informacion|0;informaciones|inform|informaciones|1;"
+                  "informacion|inform|informacion|2;año|año|=|3;ano|ano|=|4;Año|año|=|5;AÑO|año|=|6");
 
   /* "Septuagésimo segundo año" (carta_krasnodar_2017.txt, line 19). */
-  an = analyze_z("Septuagésimo segundo año");
-  expect_tokens(an, "Septuagésimo|septuagesim|septuagesimo|0;segundo|segund|segundo|1;año|año|=|2");
-  indaga_analysis_free(an);
+  expect_analysis("Septuagésimo segundo año",
+                  "Septuagésimo|septuagesim|septuagesimo|0;segundo|segund|segundo|1;año|año|=|2");
 
   /* Decomposed input (n + U+0303, e + U+0301) means the same as composed. */
-  an = analyze_z("an\xcc\x83o informacio\xcc\x81n");
-  expect_tokens(an, "an\xcc\x83o|año|=|0;informacio\xcc\x81n|inform|informacion|1");
-  indaga_analysis_free(an);
+  expect_analysis("an\xcc\x83o informacio\xcc\x81n",
+                  "an\xcc\x83o|año|=|0;informacio\xcc\x81n|inform|informacion|1");
 
   ia_buf b = { 0 };
   assert_int_equal(fold_accents("ÁÉÍÓÚÜÑ áéíóúüñ çàê", strlen("ÁÉÍÓÚÜÑ áéíóúüñ çàê"), &b), INDAGA_OK);
@@ -217,10 +221,9 @@ static void test_stemmer__dieresis_and_capitals(void **state) {
   indaga_analysis_free(an);
 
   /* Capitals: "CAPÍTULO III: ÓRGANOS" (carta_naciones_unidas_cap1-3.txt) and ÁFRICA. */
-  an = analyze_z("CAPÍTULO III: ÓRGANOS ÁFRICA África africa");
-  expect_tokens(an, "CAPÍTULO|capitul|capitulo|0;III|iii|=|1;ÓRGANOS|organ|organos|2;"
-                    "ÁFRICA|afric|africa|3;África|afric|africa|4;africa|afric|africa|5");
-  indaga_analysis_free(an);
+  expect_analysis("CAPÍTULO III: ÓRGANOS ÁFRICA África africa",
+                  "CAPÍTULO|capitul|capitulo|0;III|iii|=|1;ÓRGANOS|organ|organos|2;"
+                  "ÁFRICA|afric|africa|3;África|afric|africa|4;africa|afric|africa|5");
 }
 
 /* ------------------------------------------------------------------------
@@ -236,9 +239,8 @@ static void test_stemmer__quotes_apostrophes_hyphens(void **state) {
   assert_int_equal(t->start, strlen("- La táctica de la “"));
   indaga_analysis_free(an);
 
-  an = analyze_z("«Marco» ‘apoyo’ \"pleno\"");
-  expect_tokens(an, "Marco|marc|marco|0;apoyo|apoy|apoyo|1;pleno|plen|pleno|2");
-  indaga_analysis_free(an);
+  expect_analysis("«Marco» ‘apoyo’ \"pleno\"",
+                  "Marco|marc|marco|0;apoyo|apoy|apoyo|1;pleno|plen|pleno|2");
 }
 
 static void test_stemmer__apostrophes_and_hyphens(void **state) {
@@ -251,11 +253,10 @@ static void test_stemmer__apostrophes_and_hyphens(void **state) {
   indaga_analysis_free(an);
 
   /* a_69_781.txt and a_conf_222_12.txt */
-  an = analyze_z("la relación costo-beneficio y las alianzas público-privadas — ver");
-  expect_tokens(an, "la|la|=|0;relación|relacion|relacion|1;costo|cost|costo|2;beneficio|benefici|beneficio|3;"
-                    "y|y|=|4;las|las|=|5;alianzas|alianz|alianzas|6;público|public|publico|7;"
-                    "privadas|priv|privadas|8;ver|ver|=|9");
-  indaga_analysis_free(an);
+  expect_analysis("la relación costo-beneficio y las alianzas público-privadas — ver",
+                  "la|la|=|0;relación|relacion|relacion|1;costo|cost|costo|2;beneficio|benefici|beneficio|3;"
+                  "y|y|=|4;las|las|=|5;alianzas|alianz|alianzas|6;público|public|publico|7;"
+                  "privadas|priv|privadas|8;ver|ver|=|9");
 }
 
 /* «Marco» above: the guillemets must not be part of the token. */
@@ -322,10 +323,9 @@ static void test_stemmer__ordinals(void **state) {
   indaga_analysis_free(an);
 
   /* "el 20º aniversario", "del 57º período" (UN documents of 2015), 1º, 1.º, 72º. */
-  an = analyze_z("el 20º aniversario, 1º y 1.º, 72º");
-  expect_tokens(an, "el|el|=|0;20º|20º|=|1;20|20|=|1;aniversario|aniversari|aniversario|2;"
-                    "1º|1º|=|3;1|1|=|3;y|y|=|4;1.º|1º|=|5;1|1|=|5;72º|72º|=|6;72|72|=|6");
-  indaga_analysis_free(an);
+  expect_analysis("el 20º aniversario, 1º y 1.º, 72º",
+                  "el|el|=|0;20º|20º|=|1;20|20|=|1;aniversario|aniversari|aniversario|2;"
+                  "1º|1º|=|3;1|1|=|3;y|y|=|4;1.º|1º|=|5;1|1|=|5;72º|72º|=|6;72|72|=|6");
 }
 
 /*
@@ -362,20 +362,17 @@ static void test_stemmer__numbering_abbreviations(void **state) {
     indaga_analysis_free(an);
   }
   /* Plurals: "los Decretos Supremos Nºs. 003-2019 y 004-2019", "Nos. 3 y 4". */
-  an = analyze_z("Nºs. 3, N°s 4, Nros. 5, Núms. 6, Nos. 7 y 8");
-  expect_tokens(an, "Nºs.|numer|numeros|0;3|3|=|1;N°s|numer|numeros|2;4|4|=|3;Nros.|numer|numeros|4;"
-                    "5|5|=|5;Núms.|numer|numeros|6;6|6|=|7;Nos.|numer|numeros|8;7|7|=|9;y|y|=|10;8|8|=|11");
-  indaga_analysis_free(an);
+  expect_analysis("Nºs. 3, N°s 4, Nros. 5, Núms. 6, Nos. 7 y 8",
+                  "Nºs.|numer|numeros|0;3|3|=|1;N°s|numer|numeros|2;4|4|=|3;Nros.|numer|numeros|4;"
+                  "5|5|=|5;Núms.|numer|numeros|6;6|6|=|7;Nos.|numer|numeros|8;7|7|=|9;y|y|=|10;8|8|=|11");
   /* Glued to the number; at the end of a sentence "no." stays the word "no". */
-  an = analyze_z("Nº1326 y N°1327; dijo que no. 3 no, nos. ");
-  expect_tokens(an, "Nº|numer|numero|0;1326|1326|=|1;y|y|=|2;N°|numer|numero|3;1327|1327|=|4;dijo|dij|dijo|5;"
-                    "que|que|=|6;no.|numer|numero|7;3|3|=|8;no|no|=|9;nos|nos|=|10");
-  indaga_analysis_free(an);
+  expect_analysis("Nº1326 y N°1327; dijo que no. 3 no, nos. ",
+                  "Nº|numer|numero|0;1326|1326|=|1;y|y|=|2;N°|numer|numero|3;1327|1327|=|4;dijo|dij|dijo|5;"
+                  "que|que|=|6;no.|numer|numero|7;3|3|=|8;no|no|=|9;nos|nos|=|10");
   /* Not abbreviations: longer words, "No" without a dot, "Num" without a dot, a lone "N". */
-  an = analyze_z("Nrosa normas Nombre No 5 Num 6 N 7 Nºx");
-  expect_tokens(an, "Nrosa|nros|nrosa|0;normas|norm|normas|1;Nombre|nombr|nombre|2;No|no|=|3;5|5|=|4;"
-                    "Num|num|=|5;6|6|=|6;N|n|=|7;7|7|=|8;Nºx|nºx|=|9");
-  indaga_analysis_free(an);
+  expect_analysis("Nrosa normas Nombre No 5 Num 6 N 7 Nºx",
+                  "Nrosa|nros|nrosa|0;normas|norm|normas|1;Nombre|nombr|nombre|2;No|no|=|3;5|5|=|4;"
+                  "Num|num|=|5;6|6|=|6;N|n|=|7;7|7|=|8;Nºx|nºx|=|9");
   /* Inside a UN symbol the letters are parts as usual. */
   an = analyze_z("A/NO.5/2");
   assert_true(indaga_analysis_token(an, 0)->symbol);
@@ -1002,9 +999,7 @@ static void test_stemmer__cache_entry_shapes(void **state) {
     assert_string_equal(x->key, y->key);
   }
   indaga_analysis_free(an);
-  an = analyze_z(text);
-  expect_tokens(an, spec);
-  indaga_analysis_free(an);
+  expect_analysis(text, spec);
 }
 
 /* ------------------------------------------------------------------------

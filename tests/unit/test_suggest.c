@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <cmocka.h>
+#include "testutil.h"
 #include "indaga.h"
 #include "query/suggest.h"
 
@@ -68,19 +69,9 @@ static int setup(void **state) {
     return 0;
   }
   const char *dir = INDAGA_BINARY_DIR "/test_suggest_un.idx";
-  indaga_writer *w = NULL;
-  indaga_writer_options wo = INDAGA_WRITER_OPTIONS_INIT;
-  wo.flags = INDAGA_WRITER_FULL;
-  char *msg = NULL;
-  if (indaga_writer_open(&w, dir, &wo, &msg)) { fprintf(stderr, "writer: %s\n", msg); return -1; }
   indaga_sync_report rep;
-  memset(&rep, 0, sizeof rep);
-  uint64_t gen = 0;
-  if (indaga_writer_sync(w, UN_DIR, &rep) || indaga_writer_commit(w, &gen)) {
-    fprintf(stderr, "index: %s\n", indaga_writer_errmsg(w));
-    return -1;
-  }
-  indaga_writer_close(w);
+  if (tu_index_tree(dir, UN_DIR, &rep)) return -1;
+  char *msg = NULL;
   if (indaga_index_open(&g_idx, dir, NULL, &msg)) { fprintf(stderr, "open: %s\n", msg); return -1; }
   return 0;
 }
@@ -97,11 +88,7 @@ static indaga_results *search(const char *q) {
   indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
   o.k = 20;
   o.mode = g_mode;
-  indaga_results *r = NULL;
-  int rc = indaga_search(&r, g_idx, q, &o);
-  if (rc) fprintf(stderr, "search '%s': %s\n", q, indaga_results_errmsg(r));
-  assert_int_equal(rc, INDAGA_OK);
-  return r;
+  return tu_search(g_idx, q, &o);
 }
 
 /* @typo gets @fix as its suggestion; corrected as @corrected says. */

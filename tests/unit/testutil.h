@@ -1,8 +1,10 @@
 /*
 ** testutil.h: small helpers the unit tests share (temporary directories,
-** whole-file reads and writes). Header-only, since each tests/unit/test_*.c
-** is its own program; include it after <cmocka.h>. Every helper fails the
-** running test (cmocka assertions) instead of returning an error.
+** whole-file reads and writes, an index of a tree, a search). Header-only,
+** since each tests/unit/test_*.c is its own program; include it after
+** <cmocka.h>. Every helper fails the running test (cmocka assertions)
+** instead of returning an error, but tu_index_tree(), which is meant for a
+** group setup and returns -1 there.
 */
 #ifndef INDAGA_TESTUTIL_H
 #define INDAGA_TESTUTIL_H
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "indaga.h"
 
 /*
 ** The exit status by which a test program tells ctest it was skipped
@@ -74,6 +77,37 @@ static inline void tu_write_file(const char *path, const void *p, size_t n) {
   assert_non_null(f);
   assert_int_equal(fwrite(p, 1, n, f), n);
   assert_int_equal(fclose(f), 0);
+}
+
+/*
+** Index the tree @src into a fresh full index at @dir (INDAGA_WRITER_FULL,
+** synced and committed, the writer closed), the sync's counts in *rep. For a
+** group setup: 0, or -1 after printing what failed ("writer: ..." or
+** "index: ...") on stderr.
+*/
+static inline int tu_index_tree(const char *dir, const char *src, indaga_sync_report *rep) {
+  indaga_writer *w = NULL;
+  indaga_writer_options wo = INDAGA_WRITER_OPTIONS_INIT;
+  wo.flags = INDAGA_WRITER_FULL;
+  char *msg = NULL;
+  if (indaga_writer_open(&w, dir, &wo, &msg)) { fprintf(stderr, "writer: %s\n", msg); return -1; }
+  memset(rep, 0, sizeof *rep);
+  uint64_t gen = 0;
+  if (indaga_writer_sync(w, src, rep) || indaga_writer_commit(w, &gen)) {
+    fprintf(stderr, "index: %s\n", indaga_writer_errmsg(w));
+    return -1;
+  }
+  indaga_writer_close(w);
+  return 0;
+}
+
+/* Run @q on @idx with the options @o; fails the test (saying why) on an error. */
+static inline indaga_results *tu_search(const indaga_index *idx, const char *q, const indaga_search_options *o) {
+  indaga_results *r = NULL;
+  int rc = indaga_search(&r, idx, q, o);
+  if (rc) fprintf(stderr, "search '%s': %s\n", q, indaga_results_errmsg(r));
+  assert_int_equal(rc, INDAGA_OK);
+  return r;
 }
 
 #endif /* INDAGA_TESTUTIL_H */
