@@ -43,8 +43,8 @@
 # indexes a previous run left in bench/work, Xapian's taking minutes).
 set -eu
 
-if [ $# -ne 1 ]; then
-    echo "usage: sh bench/run.sh BUILD_DIR" >&2
+if [ $# -ne 1 ] && { [ $# -ne 2 ] || [ "$2" != extract ]; }; then
+    echo "usage: sh bench/run.sh BUILD_DIR [extract]" >&2
     exit 2
 fi
 if ! BUILD=$(cd "$1" 2>/dev/null && pwd); then
@@ -76,6 +76,11 @@ FTS5=$BUILD/bench/peers/fts5_peer
 XAPIAN_FLUSH_THRESHOLD=${XAPIAN_FLUSH_THRESHOLD:-10000}
 export XAPIAN_FLUSH_THRESHOLD
 export LC_ALL=C
+
+# `sh bench/run.sh BUILD_DIR extract`: only the extraction throughput of the
+# published formats (bench_extract over tests/data/formats/) beside pdftotext
+# on the same PDFs, then exit.
+if [ "${2:-}" = extract ]; then exec sh "$REPO/bench/extract.sh" "$BUILD"; fi
 
 FAILED=""
 T_START=$(date +%s)

@@ -49,7 +49,8 @@ static const cli_command index_cmd = {
   "usage: indaga index [--index DIR] [--full] [--prune | --add] [--dry-run] [--wait]\n"
   "                    [--follow-symlinks] [--threads N] [--memory MB] [--json] PATH...\n",
   "Add, update and remove documents so that the index matches the PATHs\n"
-  "(directories, walked recursively for .txt and .md files, and single files).\n"
+  "(directories, walked recursively for .txt, .md, .pdf, .docx, .odt, .html and\n"
+  ".htm files, and single files).\n"
   "Unchanged files are skipped; documents that none of the PATHs yields (files\n"
   "gone, or under no PATH) are removed, whether the PATHs are directories or\n"
   "files. One commit per run; searches keep working while it runs.\n"

@@ -306,7 +306,9 @@ typedef struct indaga_hit {
   const char *part_label;      /**< annex heading as printed, NULL for the body */
   unsigned paragraph;          /**< 1-based ordinal within the part */
   const char *label;           /**< printed label ("3.", "a)"), or NULL */
-  uint64_t byte_start;         /**< paragraph's byte range in the source file */
+  uint64_t byte_start;         /**< paragraph's byte range in the source file; for a PDF,
+                                    DOCX, ODT or HTML file, in the text extracted from it
+                                    (what the index stores and `indaga show` prints) */
   uint64_t byte_end;
   const char *snippet;         /**< display text around the matches */
   size_t snippet_len;
@@ -450,7 +452,8 @@ typedef struct indaga_paragraph {
   unsigned ordinal;            /**< 1-based within the part */
   const char *label;           /**< printed label, or NULL */
   int heading;                 /**< nonzero for a heading line */
-  uint64_t byte_start;         /**< range in the source file */
+  uint64_t byte_start;         /**< range in the source file (PDF, DOCX, ODT, HTML: in
+                                    its extracted text, as for indaga_hit) */
   uint64_t byte_end;
   const char *text;            /**< display text (markup removed) */
 } indaga_paragraph;
@@ -577,6 +580,13 @@ INDAGA_API int indaga_writer_open(indaga_writer **out, const char *path,
 ** size is indexed within the memory budget: one larger than a piece
 ** (memory_budget / 32, within 1 and 32 MiB) is read in windows and indexed
 ** in pieces, cited as if read whole (doc/format.md, "Large files").
+** A PDF, DOCX, ODT or HTML file (found by its content, not its name) is
+** read whole, within limits from the memory budget, and its text
+** extracted first: the document's byte ranges then refer to that extracted
+** text, which the index stores (doc/format.md, "Published formats"). A
+** file its extractor refuses (encrypted, corrupt, truncated, over a limit,
+** a PDF without a text layer) fails with INDAGA_EINPUT and a message
+** naming it.
 */
 INDAGA_API int indaga_writer_add_file(indaga_writer *w, const char *doc, const char *path);
 /** Add (or replace) document @p doc from @p n bytes at @p text. */

@@ -146,6 +146,13 @@ uint64_t dm_stream_size(const dm_stream *s);
 /* Pass 1: the xxh64 of the file's first dm_stream_size() bytes. INDAGA_OK, an I/O status, or INDAGA_EINPUT (it shrank). */
 int  dm_stream_hash(dm_stream *s, uint64_t *hash, char **errmsg);
 /*
+** The file's first bytes (up to DM_STREAM_HEAD), as pass 1 read them: the
+** writer looks there for a published format (extract.h), which is read
+** whole rather than in pieces. Empty before dm_stream_hash.
+*/
+#define DM_STREAM_HEAD 1024
+const unsigned char *dm_stream_head(const dm_stream *s, size_t *n);
+/*
 ** Pass 2: read and parse the next piece into *out (*piece its number,
 ** *last nonzero for the final one). Returns INDAGA_OK, DM_SKIP (piece 0
 ** is not text; *errmsg says why), INDAGA_EINPUT (the file shrank, or

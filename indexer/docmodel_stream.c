@@ -36,6 +36,8 @@ struct dm_stream {
   uint64_t hash1;           /* pass 1's, when has_hash1 */
   int has_hash1;
   int done;
+  unsigned char head[DM_STREAM_HEAD]; /* the file's first bytes, kept by pass 1 */
+  size_t nhead;
 };
 
 size_t dm_piece_size(size_t budget) {
@@ -93,6 +95,10 @@ int dm_stream_hash(dm_stream *s, uint64_t *hash, char **errmsg) {
     rc = os_rfile_read(&s->f, s->buf, want, off, &got, errmsg);
     if (rc == INDAGA_OK && got < want) rc = shrank(s, errmsg);
     if (rc == INDAGA_OK) XXH64_update(&h, s->buf, got);
+    if (rc == INDAGA_OK && off == 0) {
+      s->nhead = got < DM_STREAM_HEAD ? got : DM_STREAM_HEAD;
+      memcpy(s->head, s->buf, s->nhead);
+    }
     off += got;
   }
   if (rc == INDAGA_OK) {
@@ -100,6 +106,11 @@ int dm_stream_hash(dm_stream *s, uint64_t *hash, char **errmsg) {
     s->has_hash1 = 1;
   }
   return rc;
+}
+
+const unsigned char *dm_stream_head(const dm_stream *s, size_t *n) {
+  *n = s->nhead;
+  return s->head;
 }
 
 static int is_blank_byte(unsigned char c) {

@@ -158,7 +158,12 @@ int walk_is_kept(const walk_list *l, const char *id, size_t n) {
 */
 static int has_doc_ext(const char *name) {
   size_t n = strlen(name);
-  return (n > 4 && !strcasecmp(name + n - 4, ".txt")) || (n > 3 && !strcasecmp(name + n - 3, ".md"));
+  static const char *const ext[] = {".txt", ".md", ".pdf", ".docx", ".odt", ".html", ".htm"};
+  for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+    size_t k = strlen(ext[i]);
+    if (n > k && !strcasecmp(name + n - k, ext[i])) return 1;
+  }
+  return 0;
 }
 
 /* @a "/" @b, or @b when @a is empty. NULL on ENOMEM. */

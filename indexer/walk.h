@@ -1,9 +1,9 @@
 /*
 ** walk.h: listing the documents under a root for indaga_writer_sync().
 **
-** A directory root is walked recursively: regular files ending in .txt or
-** .md (any case), skipping names that start with '.'. The walk never leaves
-** the root: below it, symbolic links are not followed, and with
+** A directory root is walked recursively: regular files ending in .txt,
+** .md, .pdf, .docx, .odt, .html or .htm (any case), skipping names that
+** start with '.'. The walk never leaves the root: below it, symbolic links are not followed, and with
 ** WALK_FOLLOW_LINKS only those that resolve inside the root are (each
 ** directory, by device and inode, is walked at most once, so link loops
 ** end, and directories reached without a link are walked first). FIFOs,

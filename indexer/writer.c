@@ -107,6 +107,7 @@
 #include "common/common.h"
 #include "common/os.h"
 #include "common/testhook.h"
+#include "indexer/docmodel/extract.h"
 #include "indexer/manifest.h"
 #include "indexer/segment.h"
 #include "indexer/segwriter.h"
@@ -143,6 +144,7 @@ struct indaga_writer {
   unsigned flags;
   size_t budget;
   size_t piece;               /* files larger than this are indexed in pieces (dm_piece_size) */
+  ex_limits lim;              /* PDF, DOCX, ODT, HTML: limits from the budget (extract.h) */
   unsigned threads;
   indaga_warning_fn on_warning;
   indaga_progress_fn on_progress;
@@ -561,6 +563,7 @@ int indaga_writer_open(indaga_writer **out, const char *path,
   w->flags = opts->flags;
   w->budget = opts->memory_budget ? opts->memory_budget : DEFAULT_BUDGET;
   w->piece = dm_piece_size(w->budget);
+  ex_limits_for_budget(&w->lim, w->budget);
   w->threads = opts->threads ? (opts->threads > MAX_THREADS ? MAX_THREADS : opts->threads)
                              : (unsigned)default_threads();
   w->on_warning = opts->on_warning;
@@ -908,14 +911,22 @@ int indaga_writer_delete(indaga_writer *w, const char *doc) {
 }
 
 /*
-** Parse and analyse p[0..n) as document @id into @in. Returns INDAGA_OK,
-** DM_SKIP (not text; *why says so), or <0 (ENOMEM). Frees @in on failure.
+** Parse and analyse p[0..n) as document @id into @in. A published format
+** (PDF, DOCX, ODT, HTML: found by content, extract.h) is first turned into
+** text within @lim, and the document model parses that text. Returns
+** INDAGA_OK, DM_SKIP (not text, or refused by its extractor; *why says
+** so), or <0 (ENOMEM). Frees @in on failure.
 */
 static int prepare_doc(analyzer *an, const char *id, const char *p, size_t n, uint64_t hash,
-                       int64_t mtime_ns, seg_doc_in *in, char **why) {
+                       int64_t mtime_ns, const ex_limits *lim, seg_doc_in *in, char **why) {
   memset(in, 0, sizeof *in);
   *why = NULL;
-  int rc = dm_parse(&in->doc, id, p ? p : "", n, why);
+  char *text = NULL;
+  size_t ntext = n;
+  const ex_format *f = p ? ex_find(id, p, n, lim) : NULL;
+  int rc = f ? ex_extract(f, id, p, n, lim, &text, &ntext, why) : INDAGA_OK;
+  if (rc == INDAGA_OK) rc = dm_parse(&in->doc, id, text ? text : p ? p : "", ntext, why);
+  indaga__free(text);
   if (rc != INDAGA_OK) return rc;
   in->id = indaga__strdup(id);
   in->size = n;
@@ -951,7 +962,7 @@ static int add_bytes(indaga_writer *w, const char *doc, const char *name, const 
   if (!w->an && (rc = analyzer_new(&w->an)) != 0) return fail_msg(w, rc, NULL);
   seg_doc_in in;
   char *why = NULL;
-  rc = prepare_doc(w->an, doc, p, n, XXH64(p ? p : "", n, 0), mtime_ns, &in, &why);
+  rc = prepare_doc(w->an, doc, p, n, XXH64(p ? p : "", n, 0), mtime_ns, &w->lim, &in, &why);
   if (rc == DM_SKIP) return fail_msg(w, INDAGA_EINPUT, why);
   indaga__free(why);
   if (rc) return failf(w, rc, "%s: %s", name, indaga_strerror(rc));
@@ -977,6 +988,7 @@ typedef struct job {
   int has_old;            /* a live document has this id */
   uint64_t old_hash;
   int big;                /* larger than a piece: streamed (docmodel_stream.c) */
+  const ex_limits *lim;   /* for a published format read whole (extract.h) */
   int state;              /* J_* once processed; J_PIECES: every piece handed over */
   int rc;                 /* J_FAIL / J_STOPPED status */
   char *msg;              /* J_SKIP / J_FAIL message */
@@ -995,8 +1007,11 @@ typedef int (*piece_fn)(void *ctx, job *j, seg_doc_in *in);
 ** hash the file (pass 1; an unchanged hash ends the job), then parse and
 ** analyse each piece and hand it to @emit in order. Returns the job's new
 ** state: J_PIECES, J_UNCHANGED, J_SKIP / J_FAIL (j->msg, j->rc), or
-** J_STOPPED when @emit refused a piece (the consumer failed).
+** J_STOPPED when @emit refused a piece (the consumer failed); J_READY when
+** the file is a published format, read whole by run_whole.
 */
+static int run_whole(job *j, analyzer *an);
+
 static int run_big(job *j, analyzer *an, size_t piece_size, piece_fn emit, void *ctx) {
   dm_stream *s = NULL;
   char *msg = NULL;
@@ -1004,6 +1019,12 @@ static int run_big(job *j, analyzer *an, size_t piece_size, piece_fn emit, void 
   int rc = dm_stream_open_beneath(&s, j->e->root, j->e->rel, j->e->path, j->e->id, piece_size, &msg);
   if (rc == INDAGA_OK) rc = dm_stream_hash(s, &h, &msg);
   if (rc == INDAGA_OK && j->has_old && h == j->old_hash) { dm_stream_close(s); return J_UNCHANGED; }
+  size_t nhead = 0;
+  const unsigned char *head = rc == INDAGA_OK ? dm_stream_head(s, &nhead) : NULL;
+  if (head && ex_is_container(j->e->path, (const char *)head, nhead)) {   /* a published format */
+    dm_stream_close(s);
+    return run_whole(j, an);
+  }
   for (int last = 0; rc == INDAGA_OK && !last;) {
     seg_doc_in in;
     memset(&in, 0, sizeof in);
@@ -1032,15 +1053,27 @@ static int run_big(job *j, analyzer *an, size_t piece_size, piece_fn emit, void 
 
 /*
 ** Read, hash, parse and analyse one job's file (worker side, no writer
-** state). A big job's pieces go through @emit. Returns the job's new state;
-** the caller stores it (under the pipeline's mutex when threaded).
+** state). A big job's pieces go through @emit (a big PDF, DOCX, ODT or
+** HTML file is read whole: run_big sees its first bytes and hands it to
+** run_whole). Returns the job's new state; the caller stores it (under the
+** pipeline's mutex when threaded).
 */
 static int run_job(job *j, analyzer *an, size_t piece_size, piece_fn emit, void *ctx) {
   if (j->big) return run_big(j, an, piece_size, emit, ctx);
+  return run_whole(j, an);
+}
+
+/*
+** Read one job's file whole, hash, parse and analyse it: a file up to a
+** piece, or a published format (PDF, zip, HTML) of any size up to the
+** extractor's input limit.
+*/
+static int run_whole(job *j, analyzer *an) {
   char *text = NULL, *msg = NULL;
   size_t ntext = 0;
   int state;
-  int rc = os_load_file_beneath(j->e->root, j->e->rel, j->e->path, UINT64_MAX, &text, &ntext, &msg);
+  int rc = os_load_file_beneath(j->e->root, j->e->rel, j->e->path, j->big ? j->lim->max_input : UINT64_MAX,
+                                &text, &ntext, &msg);
   if (rc) {
     j->rc = rc;
     j->msg = msg;
@@ -1050,8 +1083,8 @@ static int run_job(job *j, analyzer *an, size_t piece_size, piece_fn emit, void 
   if (j->has_old && h == j->old_hash) {
     state = J_UNCHANGED;
   } else {
-    rc = prepare_doc(an, j->e->id, text, ntext, h, j->e->mtime_ns, &j->in, &msg);
-    if (rc == DM_SKIP) { state = J_SKIP; j->msg = msg; }
+    rc = prepare_doc(an, j->e->id, text, ntext, h, j->e->mtime_ns, j->lim, &j->in, &msg);
+    if (rc == DM_SKIP) { state = J_SKIP; j->rc = INDAGA_EINPUT; j->msg = msg; }
     else if (rc) { state = J_FAIL; j->rc = rc; indaga__free(msg); }
     else { state = J_READY; indaga__free(msg); }
   }
@@ -1128,10 +1161,18 @@ int indaga_writer_add_file(indaga_writer *w, const char *doc, const char *path) 
     memset(&j, 0, sizeof j);
     j.e = &e;
     j.big = 1;
+    j.lim = &w->lim;
     w->inflight = (size_t)job_mem(w, st.size);
     int state = run_big(&j, w->an, w->piece, emit_inline, &ss);
     w->inflight = 0;
-    if (state == J_PIECES) return INDAGA_OK;
+    if (state == J_PIECES || state == J_UNCHANGED) return INDAGA_OK;
+    if (state == J_READY) {                   /* a published format, read whole */
+      int replaced;
+      doc_warnings(w, path, j.in.doc);
+      rc = add_doc(w, &j.in, &replaced);
+      seg_doc_in_clear(&j.in);
+      return rc;
+    }
     if (state == J_STOPPED) return j.rc;   /* adding a piece failed: its message is recorded */
     rc = drop_pieces(w, &j);
     if (rc == INDAGA_OK) rc = fail_msg(w, j.rc, j.msg);
@@ -1454,6 +1495,7 @@ static int needs_job(indaga_writer *w, const walk_entry *e, job *j, int *err) {
   memset(j, 0, sizeof *j);
   j->e = e;
   j->big = e->size > w->piece;
+  j->lim = &w->lim;
   *err = INDAGA_OK;
   int rc = lookup(w, e->id, &slot, &did);
   if (rc < 0) { *err = rc; return 0; }
