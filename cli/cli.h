@@ -148,6 +148,8 @@ void out_prose(FILE *f, const char *p, size_t n);
 void json_hit(FILE *f, const indaga_hit *h);
 /* A search summary: query (cut at CLI_ECHO_MAX), hits, total, took_us, note, partial. */
 void json_summary(FILE *f, const indaga_results *r, const char *query, size_t len);
+/* A facet count: field, value, paragraphs, documents. */
+void json_facet(FILE *f, const indaga_facet *fc);
 /* A document: doc, meta, parts (with their paragraph counts), paragraphs (the count). */
 void json_document(FILE *f, const indaga_document *d);
 /* One paragraph: part, paragraph, label, heading, byte_start, byte_end, text. */

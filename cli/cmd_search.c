@@ -314,12 +314,9 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
   for (size_t i = 0; i < indaga_results_facet_count(r); i++) {
     const indaga_facet *fc = indaga_results_facet(r, i);
     if (a->json) {
-      printf("{\"type\":\"facet\",\"query_no\":%ld,\"field\":", query_no);
-      json_text(stdout, fc->field, strlen(fc->field), CLI_FIELD_MAX);
-      fputs(",\"value\":", stdout);
-      json_text(stdout, fc->value, strlen(fc->value), CLI_FIELD_MAX);
-      printf(",\"paragraphs\":%llu,\"documents\":%llu}\n", (unsigned long long)fc->paragraphs,
-             (unsigned long long)fc->documents);
+      printf("{\"type\":\"facet\",\"query_no\":%ld,", query_no);
+      json_facet(stdout, fc);
+      fputs("}\n", stdout);
     } else {
       out_str(stdout, fc->field, CLI_FIELD_MAX);
       fputs(": ", stdout);

@@ -2,7 +2,7 @@
 ** json.c: the JSON objects that both `indaga ... --json` (JSON Lines) and
 ** `indaga serve` (the HTTP API) write, so that the two carry the same
 ** members under the same names (doc/CLI.md): a hit, a search summary, a
-** document and its paragraphs, the stats. Each writer writes members only,
+** facet count, a document and its paragraphs, the stats. Each writer writes members only,
 ** the first without a leading comma; the caller writes the braces and
 ** what belongs to its transport ("type" and "query_no" in JSON Lines).
 ** Text from documents and queries goes through json_text (text.c): escaped,
@@ -69,6 +69,15 @@ void json_summary(FILE *f, const indaga_results *r, const char *query, size_t le
     json_text(f, note, strlen(note), CLI_MESSAGE_MAX);
   }
   if (indaga_results_partial(r)) fputs(",\"partial\":true", f);
+}
+
+void json_facet(FILE *f, const indaga_facet *fc) {
+  fputs("\"field\":", f);
+  json_text(f, fc->field, strlen(fc->field), CLI_FIELD_MAX);
+  fputs(",\"value\":", f);
+  json_text(f, fc->value, strlen(fc->value), CLI_FIELD_MAX);
+  fprintf(f, ",\"paragraphs\":%llu,\"documents\":%llu", (unsigned long long)fc->paragraphs,
+          (unsigned long long)fc->documents);
 }
 
 size_t json_part_size(const indaga_document *d, unsigned part) {

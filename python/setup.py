@@ -78,6 +78,7 @@ def features():
         "PYI_HAVE_TOTAL_EXACT": "indaga_results_total_exact(",
         "PYI_HAVE_ALL_WORDS": "indaga_results_all_words(",
         "PYI_HAVE_SUGGESTION": "indaga_results_corrected(",
+        "PYI_HAVE_SORT": "indaga_results_facet(",
     }
     return [(macro, "1") for macro, name in probes.items() if name in header]
 

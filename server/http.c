@@ -177,6 +177,32 @@ const char *srv_param_n(srv_req *rq, const char *name, size_t *len) {
   return v ? v : "";
 }
 
+/* The walk of srv_param_all over the query string. */
+typedef struct {
+  const char *name;
+  const char **v;
+  size_t *lens, max, count;
+} param_walk;
+
+static enum MHD_Result param_each(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                  const char *value, size_t value_size) {
+  (void)kind;
+  param_walk *w = cls;
+  if (!key || key_size != strlen(w->name) || memcmp(key, w->name, key_size)) return MHD_YES;
+  if (w->count < w->max) {
+    w->v[w->count] = value ? value : "";
+    w->lens[w->count] = value ? value_size : 0;
+  }
+  w->count++;
+  return MHD_YES;
+}
+
+size_t srv_param_all(srv_req *rq, const char *name, const char **v, size_t *lens, size_t max) {
+  param_walk w = { name, v, lens, max, 0 };
+  MHD_get_connection_values_n(rq->c, MHD_GET_ARGUMENT_KIND, param_each, &w);
+  return w.count;
+}
+
 /* 1 when the request announces a body (Content-Length other than 0, or Transfer-Encoding). */
 static int has_body(struct MHD_Connection *c) {
   const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);

@@ -1,8 +1,8 @@
 /*
 ** params.c: the query-string parameters of the API, checked (server.h).
-** A parameter that is malformed, out of range, too long, not UTF-8, holds
-** a NUL byte, or that the library cannot honour yet is answered 400 with a
-** message naming it; nothing is silently ignored or clamped.
+** A parameter that is malformed, out of range, too long, not UTF-8 or
+** holds a NUL byte is answered 400 with a message naming it; nothing is
+** silently ignored or clamped.
 */
 #include <errno.h>
 #include <stdlib.h>
@@ -50,11 +50,4 @@ const char *srv_param_text(srv_req *rq, const char *name, size_t max, int requir
     return NULL;
   }
   return v;
-}
-
-int srv_param_unsupported(srv_req *rq, const char *name, const char *why) {
-  size_t n = 0;
-  if (!srv_param_n(rq, name, &n)) return 0;
-  srv_error(rq, 400, "parameter '%s' is not supported: %s", name, why);
-  return -1;
 }

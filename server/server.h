@@ -29,6 +29,8 @@
 /* Limits on every request (README.md and doc/indaga.1 name them). */
 #define SRV_QUERY_MAX      2048u   /* bytes of q */
 #define SRV_N_MAX          100     /* hits per page */
+#define SRV_FACETS_MAX     8       /* facet parameters of one search */
+#define SRV_FIELD_MAX      64      /* bytes of one facet's field name */
 #define SRV_OFFSET_MAX     10000   /* hits skipped */
 #define SRV_CONTEXT_MAX    10      /* paragraphs around a hit */
 #define SRV_SUGGEST_MAX    20      /* completions */
@@ -74,6 +76,12 @@ typedef struct srv_req srv_req;   /* one request as handlers see it (http.c) */
 */
 const char *srv_param_n(srv_req *rq, const char *name, size_t *len);
 /*
+** Every value of parameter @name, in the order given: the first @max into
+** @v and @lens (borrowed like srv_param_n). Returns how many there are,
+** which may be more than @max.
+*/
+size_t srv_param_all(srv_req *rq, const char *name, const char **v, size_t *lens, size_t max);
+/*
 ** Parameter @name as a whole number from @lo to @hi (@def when absent).
 ** Returns 0, or -1 after answering 400 naming the parameter.
 */
@@ -83,8 +91,6 @@ int srv_param_long(srv_req *rq, const char *name, long lo, long hi, long def, lo
 ** answering 400 (also when absent and @required); "" when absent otherwise.
 */
 const char *srv_param_text(srv_req *rq, const char *name, size_t max, int required);
-/* 0 when parameter @name is absent; else -1 after answering 400 (the parameter is not supported). */
-int srv_param_unsupported(srv_req *rq, const char *name, const char *why);
 
 /* ---- http.c: what handlers answer with ---- */
 /*

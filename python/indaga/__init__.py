@@ -37,7 +37,7 @@ Contents:
   InputError, RefusedError. The message is the library's, naming the file.
 
 ``FEATURES`` names the newer parts of the C API this build has
-("match_mode", "total_exact", "all_words", "suggestion"); without them
+("match_mode", "total_exact", "all_words", "suggestion", "sort"); without them
 ``search(all=...)`` changes nothing, ``total_exact`` is derived and
 ``suggestion`` is None (see :class:`Results`).
 
@@ -50,7 +50,7 @@ from ._indaga import (FEATURES, VERSION, BusyError, Cancel, CorruptError, Error,
                       NotFoundError, QueryError, RefusedError, StorageError, VersionError, check,
                       libversion)
 from ._hit import Hit
-from ._index import Document, Index, Paragraph, Results, Stats, open
+from ._index import Document, Facet, Index, Paragraph, Results, Stats, open
 from ._writer import SyncReport, Writer
 from ._analyze import Token, analyze
 from ._query import FILTER_FIELDS, SORT_ORDERS
@@ -58,12 +58,12 @@ from ._query import FILTER_FIELDS, SORT_ORDERS
 __version__ = VERSION
 
 # help() and repr() name the public classes as users import them.
-for _cls in (Index, Results, Hit, Document, Paragraph, Stats, Writer, SyncReport, Token):
+for _cls in (Index, Results, Facet, Hit, Document, Paragraph, Stats, Writer, SyncReport, Token):
     _cls.__module__ = __name__
 del _cls
 
 __all__ = [
-    "open", "Index", "Results", "Hit", "Cancel", "Document", "Paragraph", "Stats",
+    "open", "Index", "Results", "Facet", "Hit", "Cancel", "Document", "Paragraph", "Stats",
     "Writer", "SyncReport", "analyze", "Token", "check", "libversion",
     "Error", "BusyError", "CorruptError", "VersionError", "NotFoundError", "NoIndexError",
     "QueryError", "LimitError", "StorageError", "InputError", "RefusedError",

@@ -8,7 +8,7 @@ from . import _indaga
 from ._hit import Hit
 from ._query import FilterValue, apply_filters, check_sort
 
-__all__ = ["open", "Index", "Results", "Document", "Paragraph", "Stats"]
+__all__ = ["open", "Index", "Results", "Facet", "Document", "Paragraph", "Stats"]
 
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
@@ -17,6 +17,17 @@ PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 MAX_N = 100000
 MAX_OFFSET = 1000000
 MAX_CONTEXT = 1000
+# Facets one search counts (the library's INDAGA_FACETS_MAX, `--facet` x 16).
+MAX_FACETS = 16
+
+
+class Facet(NamedTuple):
+    """One facet count (``Results.facets``): of all the paragraphs that match
+    (not only the hits returned), those whose document has ``value`` in the
+    field, and the documents among them (``indaga search --facet``)."""
+    value: str
+    paragraphs: int
+    documents: int
 
 
 class Stats(NamedTuple):
@@ -101,15 +112,20 @@ class Results(Sequence[Hit]):
       operators, unbalanced quotes, ...), or None;
     - ``partial``: True when the search ran out of time and returned the best
       hits found so far (``search(partial=True)``): others may rank higher;
+    - ``facets``: for each field of ``search(facets=[...])``, in that order,
+      its values as :class:`Facet` (value, paragraphs, documents) in the
+      library's order, ``[]`` when no matching document has the field;
+      ``{}`` without facets;
     - ``took_us``: microseconds the library spent; ``query``: the query run.
     """
 
     __slots__ = ("hits", "total", "total_exact", "suggestion", "note", "took_us", "query", "corrected",
-                 "all_words", "partial")
+                 "all_words", "partial", "facets")
 
     def __init__(self, hits: Tuple[Hit, ...], total: int, total_exact: bool, suggestion: Optional[str],
                  note: Optional[str], took_us: int, query: str, corrected: bool = False,
-                 all_words: Optional[int] = None, partial: bool = False) -> None:
+                 all_words: Optional[int] = None, partial: bool = False,
+                 facets: Optional[Dict[str, List[Facet]]] = None) -> None:
         self.hits = hits
         self.total = total
         self.total_exact = total_exact
@@ -120,6 +136,7 @@ class Results(Sequence[Hit]):
         self.corrected = corrected
         self.all_words = all_words
         self.partial = partial
+        self.facets: Dict[str, List[Facet]] = facets if facets is not None else {}
 
     @overload
     def __getitem__(self, i: int) -> Hit: ...
@@ -170,7 +187,8 @@ class Index(_indaga.Index):
         self.close()
 
     def search(self, query: str, n: int = 10, offset: int = 0, *, all: bool = False,
-               sort: str = "relevance", filters: Optional[Mapping[str, FilterValue]] = None,
+               sort: str = "relevance", facets: Sequence[str] = (),
+               filters: Optional[Mapping[str, FilterValue]] = None,
                group: bool = False, context: int = 0, snippets: bool = True,
                text: bool = False,
                timeout_ms: int = _indaga.SEARCH_TIME_MS_DEFAULT,
@@ -185,8 +203,16 @@ class Index(_indaga.Index):
           of them) when it has match modes (``"match_mode" in
           indaga.FEATURES``); a libindaga without them requires every word
           always, and ``all`` changes nothing.
-        - ``sort``: ``"relevance"`` (the only order this libindaga has; any
-          other raises ValueError).
+        - ``sort``: ``"relevance"`` (the default), ``"date"`` (oldest
+          first), ``"-date"`` (newest first) or ``"doc"`` (document id, then
+          paragraph order), as ``indaga search --sort``, when the library
+          sorts (``"sort" in indaga.FEATURES``); a libindaga without it has
+          relevance only, and any other order raises ValueError. With a date
+          order, hits without a date come last.
+        - ``facets``: field names (``"year"``, ``"symbol"``, any front-matter
+          field; at most 16) to count the matches by, as ``indaga search
+          --facet``: ``Results.facets``. A sort or a facet visits every
+          match, so ``total`` is then exact.
         - ``filters``: a mapping of ``symbol``, ``doc``, ``annex``, ``year``,
           ``title`` to a value or a list of values (any of them), written as
           the query language's filters: ``{"year": 2015}`` is ``year:2015``.
@@ -211,16 +237,29 @@ class Index(_indaga.Index):
         """
         if not isinstance(query, str):
             raise TypeError("query must be a str, not %s" % type(query).__name__)
-        check_sort(sort)
+        order = check_sort(sort)
+        if isinstance(facets, str):
+            raise TypeError("facets must be a list of field names, not a str")
+        fields = tuple(facets)
+        if len(fields) > MAX_FACETS:
+            raise ValueError("facets: at most %d fields, not %d" % (MAX_FACETS, len(fields)))
+        if fields and "sort" not in _indaga.FEATURES:
+            raise ValueError("facets: this libindaga cannot count facets (\"sort\" not in FEATURES)")
+        for f in fields:
+            if not isinstance(f, str) or not f or "\0" in f:
+                raise ValueError("facets: each a non-empty field name (str), not %r" % (f,))
         q = apply_filters(query, filters) if filters else query
-        hits, (total, exact, took_us, note, suggestion, corrected, all_words, was_partial) = self._search(
+        hits, (total, exact, took_us, note, suggestion, corrected, all_words, was_partial), counts = self._search(
             q, _count("n", n, 1, MAX_N), _count("offset", offset, 0, MAX_OFFSET), bool(group),
             _count("context", context, 0, MAX_CONTEXT), bool(snippets), bool(text), bool(all),
             _count("timeout_ms", timeout_ms, 0, 2 ** 32 - 1), _count("max_memory", max_memory, 0, 2 ** 63 - 1),
-            bool(partial), cancel)
+            bool(partial), cancel, order, fields)
+        by_field: Dict[str, List[Facet]] = {f: [] for f in fields}
+        for field, value, paragraphs, documents in counts:
+            by_field.setdefault(field, []).append(Facet(value, paragraphs, documents))
         # the hits are indaga.Hit: _hit.py registered it with _set_hit_class()
         return Results(cast(Tuple[Hit, ...], hits), total, exact, suggestion, note, took_us, q, corrected,
-                       all_words, was_partial)
+                       all_words, was_partial, by_field)
 
     def document(self, doc: str) -> Document:
         """Document ``doc`` (its id, as in ``hit.doc``) with its metadata and

@@ -2,30 +2,33 @@
 
 filters: the C API takes filters only in the query language (symbol:, doc:,
 annex:, year:, title:), so a filters mapping is written as those filters in
-front of the query. sort: the C API ranks by relevance only, so any other
-order is refused rather than faked. When the library offers sorting and
-filter options of its own, search() passes them instead (the one place to
-change is Index.search).
+front of the query. sort: the library's orders where it has them
+(``"sort" in FEATURES``); a libindaga without them ranks by relevance only,
+and any other order is refused rather than faked.
 """
 from __future__ import annotations
 
 from typing import Iterable, Mapping, Optional, Union
 
+from . import _indaga
+
 __all__ = ["FILTER_FIELDS", "SORT_ORDERS", "FilterValue", "apply_filters", "check_sort"]
 
 #: The fields a filters mapping may name (the query language's filters).
 FILTER_FIELDS = ("symbol", "doc", "annex", "year", "title")
-#: The orders search(sort=...) accepts with this library.
-SORT_ORDERS = ("relevance",)
+#: The orders search(sort=...) accepts with this library: relevance, then
+#: (with ``"sort" in FEATURES``) date (oldest first), -date (newest first)
+#: and doc (document id, then paragraph order), as ``indaga search --sort``.
+SORT_ORDERS = ("relevance", "date", "-date", "doc") if "sort" in _indaga.FEATURES else ("relevance",)
 
 FilterValue = Union[str, int, Iterable[Union[str, int]]]
 
 
-def check_sort(sort: str) -> None:
+def check_sort(sort: str) -> int:
+    """The library's code of order ``sort`` (its index in SORT_ORDERS)."""
     if sort not in SORT_ORDERS:
-        raise ValueError(
-            "sort=%r: this libindaga ranks by relevance only (sort='relevance'); "
-            "other orders come with the library's sort option" % (sort,))
+        raise ValueError("sort=%r: this libindaga orders by %s" % (sort, ", ".join(map(repr, SORT_ORDERS))))
+    return SORT_ORDERS.index(sort)
 
 
 def _one(field: str, value: Union[str, int]) -> str:

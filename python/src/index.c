@@ -14,19 +14,29 @@
 ** them and defines PYI_HAVE_MATCH_MODE (indaga_search_options.mode),
 ** PYI_HAVE_TOTAL_EXACT (indaga_results_total_exact), PYI_HAVE_ALL_WORDS
 ** (indaga_results_all_words) and PYI_HAVE_SUGGESTION
-** (indaga_results_suggestion, _corrected); without them:
+** (indaga_results_suggestion, _corrected) and PYI_HAVE_SORT
+** (indaga_search_options.sort, .facets, indaga_results_facet); without them:
 **   - all: not passed (plain words are all required: all=True is what the
 **     library does anyway);
 **   - total_exact: True when fewer hits than asked came back (every match
 **     was collected, so the total was counted, not estimated), else False,
 **     "may be an estimate" (total_exact());
-**   - all_words: None; suggestion: None, corrected: False.
+**   - all_words: None; suggestion: None, corrected: False;
+**   - sort other than 0 (relevance) and facets: ValueError (search() checks
+**     FEATURES first).
 ** The whole paragraph (text=True), which no version of the C API gives, is
 ** a second search of the same page with snippet_bytes = 0 (whole
 ** paragraphs), matched hit by hit.
 */
 #include <string.h>
 #include "pyindaga.h"
+
+/* The most facets one search counts (the library's bound, where it has one). */
+#ifdef INDAGA_FACETS_MAX
+#define PYI_FACETS_MAX INDAGA_FACETS_MAX
+#else
+#define PYI_FACETS_MAX 16
+#endif
 
 typedef struct snap {
   indaga_index *idx;
@@ -188,22 +198,80 @@ static PyObject *make_hits(const indaga_results *r, const indaga_results *whole)
   return hits;
 }
 
+#ifdef PYI_HAVE_SORT
+/* The facet counts of @r as a tuple of (field, value, paragraphs, documents). */
+static PyObject *make_facets(const indaga_results *r) {
+  size_t n = indaga_results_facet_count(r);
+  PyObject *t = PyTuple_New((Py_ssize_t)n);
+  for (size_t i = 0; t && i < n; i++) {
+    const indaga_facet *fc = indaga_results_facet(r, i);
+    PyObject *e = Py_BuildValue("(NNKK)", pyi_str(fc->field), pyi_str(fc->value),
+                                (unsigned long long)fc->paragraphs, (unsigned long long)fc->documents);
+    if (!e) Py_CLEAR(t);
+    else PyTuple_SET_ITEM(t, (Py_ssize_t)i, e);
+  }
+  return t;
+}
+#endif
+
+/*
+** The field names of @seq (a tuple of str, at most @max, each
+** without NUL) into @out, borrowed from @seq; their count, or -1 with an
+** exception set.
+*/
+static Py_ssize_t facet_names(PyObject *seq, const char **out, size_t max) {
+  if (!PyTuple_Check(seq)) {
+    PyErr_SetString(PyExc_TypeError, "facets must be a tuple of str");
+    return -1;
+  }
+  Py_ssize_t n = PyTuple_GET_SIZE(seq);
+  if ((size_t)n > max) {
+    PyErr_Format(PyExc_ValueError, "at most %zu facets", max);
+    return -1;
+  }
+  for (Py_ssize_t i = 0; i < n; i++) {
+    PyObject *f = PyTuple_GET_ITEM(seq, i);
+    Py_ssize_t len;
+    const char *z = PyUnicode_Check(f) ? PyUnicode_AsUTF8AndSize(f, &len) : NULL;
+    if (!z) {
+      if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "facets must be a tuple of str");
+      return -1;
+    }
+    if (len == 0 || strlen(z) != (size_t)len) {
+      PyErr_SetString(PyExc_ValueError, "a facet is a field name: not empty, no NUL character");
+      return -1;
+    }
+    out[i] = z;
+  }
+  return n;
+}
+
 /*
 ** _search(query, k, offset, group, context, snippets, text, all,
-**         time_ms, memory, partial, cancel)
-**   -> (hits, (total, total_exact, took_us, note, suggestion, corrected, all_words, partial))
+**         time_ms, memory, partial, cancel, sort, facets)
+**   -> (hits, (total, total_exact, took_us, note, suggestion, corrected, all_words, partial),
+**       ((field, value, paragraphs, documents)...))
 */
 static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
   static char *kwlist[] = { "query", "k", "offset", "group", "context", "snippets", "text", "all",
-                            "time_ms", "memory", "partial", "cancel", NULL };
-  PyObject *query, *cancel = Py_None;
-  unsigned int k = 10, offset = 0, context = 0, time_ms = INDAGA_SEARCH_TIME_MS_DEFAULT;
+                            "time_ms", "memory", "partial", "cancel", "sort", "facets", NULL };
+  PyObject *query, *cancel = Py_None, *facets = NULL;
+  unsigned int k = 10, offset = 0, context = 0, time_ms = INDAGA_SEARCH_TIME_MS_DEFAULT, sort = 0;
   Py_ssize_t memory = (Py_ssize_t)INDAGA_SEARCH_MEMORY_DEFAULT;
   int group = 0, snippets = 1, text = 0, all = 0, partial = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "U|IIpIpppInpO:_search", kwlist, &query, &k, &offset,
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "U|IIpIpppInpOIO:_search", kwlist, &query, &k, &offset,
                                    &group, &context, &snippets, &text, &all, &time_ms, &memory,
-                                   &partial, &cancel))
+                                   &partial, &cancel, &sort, &facets))
     return NULL;
+  const char *fields[PYI_FACETS_MAX];
+  Py_ssize_t nfields = facets ? facet_names(facets, fields, sizeof fields / sizeof fields[0]) : 0;
+  if (nfields < 0) return NULL;
+#ifdef PYI_HAVE_SORT
+  if (sort > INDAGA_SORT_DOC) return PyErr_Format(PyExc_ValueError, "sort must be 0 to %d", INDAGA_SORT_DOC);
+#else
+  if (sort || nfields)
+    return PyErr_Format(PyExc_ValueError, "this libindaga has no sort or facets (FEATURES lacks 'sort')");
+#endif
   if (memory < 0) return PyErr_Format(PyExc_ValueError, "memory must be >= 0 (bytes; 0: no limit)");
   const volatile int *flag = cancel == Py_None ? NULL : pyi_cancel_flag(cancel);
   if (cancel != Py_None && !flag) return NULL;
@@ -228,6 +296,11 @@ static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
 #else
   (void)all;                  /* every word is required: all=True is the library's only mode */
 #endif
+#ifdef PYI_HAVE_SORT
+  o.sort = (int)sort;
+  o.facets = nfields ? fields : NULL;
+  o.nfacets = (size_t)nfields;
+#endif
   indaga_results *r = NULL, *whole = NULL;
   int rc, rc2 = INDAGA_OK;
   Py_BEGIN_ALLOW_THREADS
@@ -237,6 +310,10 @@ static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
     w.snippets = 1;
     w.snippet_bytes = 0;      /* the whole paragraph */
     w.context = 0;
+#ifdef PYI_HAVE_SORT
+    w.nfacets = 0;            /* counted once, by the first search */
+    w.facets = NULL;
+#endif
     rc2 = indaga_search(&whole, s->idx, q, &w);
   }
   Py_END_ALLOW_THREADS
@@ -246,7 +323,11 @@ static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw) {
     pyi_raise(rc != INDAGA_OK ? rc : rc2, bad ? indaga_results_errmsg(bad) : NULL, 1);
   } else {
     PyObject *hits = make_hits(r, whole);
-    if (hits) ret = Py_BuildValue("(NN)", hits, summary(r, k));
+#ifdef PYI_HAVE_SORT
+    if (hits) ret = Py_BuildValue("(NNN)", hits, summary(r, k), make_facets(r));
+#else
+    if (hits) ret = Py_BuildValue("(NNN)", hits, summary(r, k), PyTuple_New(0));
+#endif
   }
   indaga_results_free(r);
   indaga_results_free(whole);
@@ -408,8 +489,9 @@ PyObject *pyi_check(PyObject *self, PyObject *arg) {
 static PyMethodDef index_methods[] = {
   { "_search", (PyCFunction)(void (*)(void))index_search, METH_VARARGS | METH_KEYWORDS,
     "_search(query, k=10, offset=0, group=False, context=0, snippets=True, text=False,\n"
-    "        all=False, time_ms=2000, memory=64 MiB, partial=False, cancel=None)\n"
-    "-> (hits, (total, total_exact, took_us, note, suggestion, corrected, all_words, partial)):\n"
+    "        all=False, time_ms=2000, memory=64 MiB, partial=False, cancel=None, sort=0, facets=())\n"
+    "-> (hits, (total, total_exact, took_us, note, suggestion, corrected, all_words, partial),\n"
+    "    ((field, value, paragraphs, documents)...)):\n"
     "the raw search; use search()." },
   { "_document", (PyCFunction)index_document, METH_O,
     "_document(doc) -> (id, meta pairs, part labels, paragraph tuples); use document()." },

@@ -41,6 +41,9 @@ static int add_features(PyObject *m) {
 #ifdef PYI_HAVE_SUGGESTION
     "suggestion",
 #endif
+#ifdef PYI_HAVE_SORT
+    "sort",
+#endif
     NULL
   };
   PyObject *set = PyFrozenSet_New(NULL);

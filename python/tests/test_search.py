@@ -144,8 +144,8 @@ def test_filters_become_query_filters(ix):
 
 def test_sort_and_all(ix):
     assert len(ix.search("seguridad", sort="relevance")) == 10
-    with pytest.raises(ValueError, match="relevance only"):
-        ix.search("seguridad", sort="date")
+    with pytest.raises(ValueError, match="orders by"):
+        ix.search("seguridad", sort="fecha")
     every = ix.search("combatientes terroristas yihad", all=True, n=100)
     best = ix.search("combatientes terroristas yihad", all=False, n=100)
     if "match_mode" in indaga.FEATURES:
@@ -178,7 +178,47 @@ def test_total_exact(ix, request):
 
 def test_features_switched_on():
     # setup.py found every newer part of the C API in this tree's include/indaga.h
-    assert indaga.FEATURES == {"match_mode", "total_exact", "all_words", "suggestion"}
+    assert indaga.FEATURES == {"match_mode", "total_exact", "all_words", "suggestion", "sort"}
+    assert indaga.SORT_ORDERS == ("relevance", "date", "-date", "doc")
+
+
+@pytest.mark.parametrize("order", ["date", "-date", "doc", "relevance"])
+def test_sort_as_cli(cli, corpus_index, order):
+    want, summary = cli_search(cli, corpus_index, "consejo seguridad", "-n", "100", "--sort", order)
+    with indaga.open(corpus_index) as ix:
+        got = ix.search("consejo seguridad", n=100, sort=order)
+    assert len(got) == len(want) > 10
+    assert [(h.doc, h.part, h.paragraph) for h in got] == [(w["doc"], w["part"], w["paragraph"]) for w in want]
+    assert got.total == summary["total"] and got.total_exact
+    if order == "date":
+        dated = [h.date for h in got if h.date]
+        assert dated and dated == sorted(dated)
+
+
+def test_facets_as_cli(cli, corpus_index):
+    query = "consejo seguridad"
+    r = subprocess.run([cli, "search", "--index", corpus_index, "--json", "-n", "5", "--facet", "year",
+                        "--facet", "symbol", "--", query], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(l) for l in r.stdout.splitlines()]
+    want = [(l["field"], l["value"], l["paragraphs"], l["documents"]) for l in lines if l["type"] == "facet"]
+    with indaga.open(corpus_index) as ix:
+        got = ix.search(query, n=5, facets=["year", "symbol"])
+        plain = ix.search(query, n=5)
+        assert plain.facets == {}
+        assert ix.search(query, facets=["nohay"]).facets == {"nohay": []}
+        with pytest.raises(ValueError, match="at most 16"):
+            ix.search(query, facets=["year"] * 17)
+        with pytest.raises(ValueError, match="non-empty"):
+            ix.search(query, facets=[""])
+        with pytest.raises(TypeError):
+            ix.search(query, facets="year")
+    assert list(got.facets) == ["year", "symbol"]
+    assert [(f, x.value, x.paragraphs, x.documents) for f in got.facets for x in got.facets[f]] == want
+    years = got.facets["year"]
+    assert len(years) >= 2 and all(isinstance(x, indaga.Facet) for x in years)
+    assert sum(x.paragraphs for x in years) <= got.total and got.total_exact
+    assert [h.doc for h in got] == [h.doc for h in plain]
 
 
 @pytest.mark.parametrize("query", ["terrorizmo", "terrorizmo extranjeros", "combatientes terroristas"])

@@ -59,6 +59,7 @@
     const g = (k) => (p.get(k) || '').trim();
     return {
       q: g('q'), year: g('year'), symbol: g('symbol'), docf: g('docf'), annex: g('annex'),
+      sort: ['date', '-date'].includes(g('sort')) ? g('sort') : '',
       page: Math.max(1, parseInt(g('page'), 10) || 1),
       doc: p.get('doc'), part: g('part'), paragraph: g('paragraph'),
     };
@@ -102,8 +103,8 @@
 
   /* ---- search ---- */
   function resultado(h, st) {
-    const enlace = url({ doc: h.doc, part: h.part, paragraph: h.paragraph, q: st.q, year: st.year,
-      symbol: st.symbol, docf: st.docf, annex: st.annex, page: st.page > 1 ? st.page : '' });
+    const enlace = url({ doc: h.doc, part: h.part, paragraph: h.paragraph, ...base(st),
+      page: st.page > 1 ? st.page : '' });
     return el('li', { class: 'resultado' },
       el('p', { class: 'cita' }, el('a', { href: enlace, 'data-spa': true }, cita(h))),
       h.title ? el('p', { class: 'titulo' }, h.title) : null,
@@ -134,7 +135,19 @@
   }
 
   function base(st) {
-    return { q: st.q, year: st.year, symbol: st.symbol, docf: st.docf, annex: st.annex };
+    return { q: st.q, year: st.year, symbol: st.symbol, docf: st.docf, annex: st.annex, sort: st.sort };
+  }
+
+  /* The year counts of facet list @fs beside the results: each a link that sets the year filter. */
+  function facetas(fs, st) {
+    const aside = $('facetas');
+    const anios = fs.filter((f) => f.field === 'year');
+    aside.hidden = !anios.length || !!st.year;
+    aside.replaceChildren();
+    if (aside.hidden) return;
+    aside.append(el('h2', {}, 'Por año'), el('ul', {}, ...anios.map((f) => el('li', {},
+      el('a', { href: url({ ...base(st), year: f.value }), 'data-spa': true, class: 'faceta' },
+        f.value, ' ', el('span', { class: 'cuenta' }, String(f.paragraphs)))))));
   }
 
   async function buscar(st) {
@@ -143,11 +156,13 @@
     avisar('Buscando…');
     let j;
     try {
-      j = await api('/api/search', { q, n: PAGE, offset: (st.page - 1) * PAGE });
+      j = await api('/api/search', { q, n: PAGE, offset: (st.page - 1) * PAGE, facet: 'year',
+        ...(st.sort ? { sort: st.sort } : {}) });
     } catch (e) {
       if (e.name === 'AbortError') return;
       $('lista').replaceChildren();
       $('paginas').replaceChildren();
+      facetas([], st);
       quisiste({}, st, q);
       avisar('No se pudo buscar: ' + e.message);
       return;
@@ -155,6 +170,7 @@
     const s = j.summary;
     $('lista').replaceChildren(...j.hits.map((h) => resultado(h, st)));
     quisiste(s, st, q);
+    facetas(j.facets || [], st);
     if (!j.hits.length) avisar(`Ningún resultado para «${q}».`);
     else avisar(`${s.total === 1 ? '1 resultado' : s.total + ' resultados'} para «${q}»` +
       ` (${(s.took_us / 1000).toFixed(1)} ms).` +
@@ -272,6 +288,7 @@
     $('f-symbol').value = st.symbol;
     $('f-doc').value = st.docf;
     $('f-annex').value = st.annex;
+    $('orden').value = st.sort;
     if (st.doc) return documento(st);
     if (st.q || st.year || st.symbol || st.docf || st.annex) return buscar(st);
     return bienvenida();
@@ -357,8 +374,9 @@
     turno++;
     cerrar();
     navegar(url({ q: caja.value.trim(), year: $('f-year').value.trim(), symbol: $('f-symbol').value.trim(),
-      docf: $('f-doc').value.trim(), annex: $('f-annex').value }));
+      docf: $('f-doc').value.trim(), annex: $('f-annex').value, sort: $('orden').value }));
   });
+  $('orden').addEventListener('change', () => $('buscar').requestSubmit());
   $('limpiar').addEventListener('click', () => {
     for (const id of ['f-year', 'f-symbol', 'f-doc', 'f-annex']) $(id).value = '';
     $('buscar').requestSubmit();

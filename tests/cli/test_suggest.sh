@@ -7,7 +7,7 @@
 # are tests/golden/suggest. Needs $INDAGA and $SRCDIR.
 set -eu
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
-if [ ! -d "$UN" ]; then echo "SKIP: no UN documents at $UN"; exit 0; fi
+need_un
 IDX="$tmp/idx"
 "$INDAGA" index --index "$IDX" "$UN" > "$tmp/index.out" 2>&1 || fail "index: $(cat "$tmp/index.out")"
 hits() { sed -n 's/.*"type":"hit".*"rank":\([0-9]*\),.*"doc":"\([^"]*\)",.*"part":\([0-9]*\),.*"paragraph":\([0-9]*\),.*/\1 \2 \3 \4/p' "$1"; }

@@ -1,6 +1,6 @@
 """test_api.py: the HTTP API of `indaga serve` against a running server on
 127.0.0.1 (started and stopped here, on a free port): search, doc, suggest,
-stats, healthz, errors, escaping, limits, malformed HTTP, a commit served
+stats, healthz, errors, escaping, limits, malformed HTTP, sort and facets, a commit served
 without a restart, no index (503), and SIGTERM/SIGINT.
 
 Run by tests/cli/test_serve.sh with INDAGA and SRCDIR set.
@@ -204,8 +204,12 @@ def test_errors(srv):
     expect_error(srv, kw + "&offset=-1", 400, "'offset'", "negative offset")
     expect_error(srv, kw + "&offset=10001", 400, "'offset'", "offset over the limit")
     expect_error(srv, kw + "&context=11", 400, "'context'", "context over the limit")
-    expect_error(srv, kw + "&sort=date", 400, "'sort'", "sort other than relevance")
-    expect_error(srv, kw + "&facet=year", 400, "'facet'", "facet")
+    expect_error(srv, kw + "&sort=fecha", 400, "'sort'", "an unknown sort")
+    expect_error(srv, kw + "&sort=", 400, "'sort'", "an empty sort")
+    expect_error(srv, kw + "&facet=", 400, "'facet'", "an empty facet")
+    expect_error(srv, kw + "&facet=" + "x" * 65, 400, "'facet'", "a facet name over 64 bytes")
+    expect_error(srv, kw + "&facet=%FF", 400, "'facet'", "a facet name not UTF-8")
+    expect_error(srv, kw + "&facet=year" * 9, 400, "'facet'", "more than 8 facets")
     expect_error(srv, kw + "&all=2", 400, "'all'", "all other than 0 or 1")
     expect_error(srv, "/api/search?q=" + "a" * 2049, 400, "'q'", "q longer than 2048 bytes")
     expect_error(srv, "/api/search?q=%FF%FE", 400, "'q'", "q not UTF-8")
@@ -418,6 +422,60 @@ def test_usage(srv):
     check(code == 0, "serve --help")
 
 
+def cli_json(index_dir, *args):
+    """`indaga search --index DIR --json ARGS`: its JSON Lines, parsed."""
+    import subprocess
+    r = subprocess.run([INDAGA, "search", "--index", index_dir, "--json"] + list(args),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+    return [json.loads(line) for line in r.stdout.splitlines()]
+
+
+def test_sort_facets(tmp):
+    """sort= and facet= over documents of three years, against `indaga search --json`."""
+    docs = os.path.join(tmp, "docs3")
+    os.mkdir(docs)
+    shutil.copy(os.path.join(SRCDIR, "corpus", "carta_krasnodar_2017.txt"), docs)
+    un = os.path.join(SRCDIR, "corpus", "un2015")
+    for name in sorted(os.listdir(un))[:30]:
+        shutil.copy(os.path.join(un, name), docs)
+    with open(os.path.join(docs, "hostil.txt"), "w", encoding="utf-8") as f:
+        f.write(HOSTILE)
+    index_dir = os.path.join(tmp, "idx3")
+    servelib.index(INDAGA, index_dir, docs)
+    srv = servelib.Server(INDAGA, index_dir, threads=1)
+    try:
+        query = "consejo texto"
+        st, j = srv.json("/api/search?q=" + q(query) + "&n=5&facet=year&facet=symbol")
+        years = [f for f in j["facets"] if f["field"] == "year"]
+        check(st == 200 and {f["value"] for f in years} >= {"2015", "2017", "2099"},
+              "facet=year counts the three years: %s" % [(f["value"], f["paragraphs"]) for f in years])
+        check(all(set(f) == {"field", "value", "paragraphs", "documents"} for f in j["facets"]),
+              "a facet object is the JSON Lines one without type and query_no")
+        check(sum(f["paragraphs"] for f in years) == j["summary"]["total"] and j["summary"]["total_exact"],
+              "the year counts sum to the summary's exact total (%d)" % j["summary"]["total"])
+        check(any(f["field"] == "symbol" for f in j["facets"]), "a second facet= is counted too")
+        lines = cli_json(index_dir, "-n", "5", "--facet", "year", "--facet", "symbol", "--", query)
+        want = [{k: v for k, v in x.items() if k not in ("type", "query_no")}
+                for x in lines if x["type"] == "facet"]
+        check(want and j["facets"] == want, "the facets equal the CLI's --facet --json lines")
+        for order in ("date", "-date", "doc"):
+            _, js = srv.json("/api/search?q=" + q(query) + "&n=100&sort=" + q(order))
+            cli = [(x["doc"], x["part"], x["paragraph"])
+                   for x in cli_json(index_dir, "-n", "100", "--sort", order, "--", query) if x["type"] == "hit"]
+            got = [(h["doc"], h["part"], h["paragraph"]) for h in js["hits"]]
+            check(got and got == cli, "sort=%s gives the CLI's order (%d hits)" % (order, len(got)))
+        _, jd = srv.json("/api/search?q=" + q(query) + "&n=100&sort=date")
+        dated = [h["date"] for h in jd["hits"] if h["date"]]
+        check(len(dated) >= 2 and dated == sorted(dated) and jd["hits"][-1]["date"] == "2099-01-02",
+              "sort=date: the dated hits oldest first, 2099 last")
+        _, jr = srv.json("/api/search?q=" + q(query) + "&n=100&sort=relevance")
+        _, j0 = srv.json("/api/search?q=" + q(query) + "&n=100")
+        check(jr["hits"] == j0["hits"] and jr["facets"] == [], "sort=relevance is the default order, no facets")
+    finally:
+        code, _ = srv.stop()
+        check(code == 0, "the sort/facet server stops")
+
+
 def test_no_index(tmp):
     missing = os.path.join(tmp, "aun-no")
     srv = servelib.Server(INDAGA, missing, threads=1)
@@ -466,6 +524,7 @@ def main():
             code, err = srv.stop()
             check(code == 0 and "stopping" in err, "SIGTERM stops the server, exit 0 (%s)" % err.strip().splitlines()[-1:])
         test_drain(index_dir)
+        test_sort_facets(tmp)
         test_no_index(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

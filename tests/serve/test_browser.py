@@ -20,6 +20,7 @@ import servelib  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -89,8 +90,39 @@ def run(d, base):
     check("resultado" in status and QUERY in status, "the status line says what was found: %s" % status)
     d.save_screenshot(os.path.join(BUILDDIR, "serve-search.png"))
 
+    # The order: by date, oldest first (the 2015 documents), then newest first (the 2017 letter).
+    def first_cite(d):
+        try:
+            rs = results(d)
+            return rs[0].find_element(By.CSS_SELECTOR, ".cita").text if rs else ""
+        except StaleElementReferenceException:    # the list was being replaced
+            return ""
+    order = Select(d.find_element(By.ID, "orden"))
+    order.select_by_value("date")
+    w.until(lambda d: "sort=date" in d.current_url and first_cite(d)
+            and not first_cite(d).startswith("carta_krasnodar"))
+    check("2015" in first_cite(d), "sort by date, oldest first, puts a 2015 document first: %s" % first_cite(d))
+    oldest = first_cite(d)
+    order.select_by_value("-date")
+    w.until(lambda d: "sort=-date" in d.current_url and first_cite(d) not in ("", oldest))
+    check(first_cite(d).startswith("carta_krasnodar_2017.txt"),
+          "sort by date, newest first, puts the 2017 letter first: %s" % first_cite(d))
+    order.select_by_value("")
+    w.until(lambda d: "sort=" not in d.current_url and first_cite(d).startswith("carta_krasnodar_2017.txt"))
+
+    # The year counts beside the results; a click filters by that year.
+    facets = {a.text.split()[0]: a for a in d.find_elements(By.CSS_SELECTOR, "#facetas a.faceta")}
+    check({"2015", "2017"} <= set(facets) and d.find_element(By.ID, "facetas").is_displayed(),
+          "the matches counted by year are shown: %s" % sorted(facets))
+    if "2015" in facets:
+        facets["2015"].click()
+        w.until(lambda d: "year:2015" in d.find_element(By.ID, "estado").text)
+        check(d.find_element(By.ID, "f-year").get_attribute("value") == "2015" and "year=2015" in d.current_url,
+              "clicking the 2015 count filters by year 2015")
+
     # A filter: the year, then the part.
     year = d.find_element(By.ID, "f-year")
+    year.clear()
     year.send_keys("2015")
     d.find_element(By.ID, "aplicar").click()
     w.until(lambda d: "year:2015" in d.find_element(By.ID, "estado").text)
