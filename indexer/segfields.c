@@ -212,6 +212,25 @@ static void col_free(sf_col *c) {
   indaga__free(c);
 }
 
+/*
+** The next metadata record of document @did (@d) at *@p: its key and value,
+** and *@p past it. Returns 1 for a record, 0 at the end of @d's metadata, or
+** INDAGA_ECORRUPT (with *@errmsg) for a record that does not parse. Walks the
+** records directly: seg_doc_meta(i) would rescan the first i.
+*/
+static int meta_next(const seg_reader *r, const seg_doc *d, uint32_t did, const unsigned char **p,
+                     const char **k, size_t *nk, const char **v, size_t *nv, char **errmsg) {
+  const unsigned char *end = d->meta + d->nmeta;
+  if (*p >= end) return 0;
+  seg_doc one = *d;
+  one.meta = *p;
+  one.nmeta = (size_t)(end - *p);
+  if (seg_doc_meta(&one, 0, k, nk, v, nv) != 1)
+    return seg__corrupt(r, errmsg, "bad metadata of document %u", did);
+  *p = (const unsigned char *)*v + *nv;
+  return 1;
+}
+
 /* Pass 1: first paragraphs, dates and the field names (keys folded; values untouched). */
 static int build(const seg_reader *r, seg_fields **out, char **errmsg) {
   seg_fields *f = indaga__calloc(1, sizeof *f);
@@ -227,20 +246,16 @@ static int build(const seg_reader *r, seg_fields **out, char **errmsg) {
     if (rc) break;
     f->start[did] = d.first_para;
     f->date[did] = doc_date(&d);
-    const unsigned char *p = d.meta, *end = d.meta + d.nmeta;
-    while (p < end) {
-      const char *k, *v;
-      size_t nk, nv;
-      /* walk the records directly: seg_doc_meta(i) would rescan the first i */
-      seg_doc one = d;
-      one.meta = p;
-      one.nmeta = (size_t)(end - p);
-      if (seg_doc_meta(&one, 0, &k, &nk, &v, &nv) != 1) { rc = seg__corrupt(r, errmsg, "bad metadata of document %u", did); break; }
-      p = (const unsigned char *)v + nv;
+    const unsigned char *p = d.meta;
+    const char *k, *v;
+    size_t nk, nv;
+    int more;
+    while ((more = meta_next(r, &d, did, &p, &k, &nk, &v, &nv, errmsg)) > 0) {
       buf_reset(&kb);
       if (sf_fold(k, nk, &kb)) { rc = INDAGA_ENOMEM; break; }
       if (kb.n && field(f, (const char *)kb.p, kb.n) < 0) { rc = INDAGA_ENOMEM; break; }
     }
+    if (more < 0) rc = more;
   }
   if (!rc) f->start[f->ndoc] = seg_npara(r);
   buf_free(&kb);
@@ -264,15 +279,11 @@ int sf_load(const seg_reader *r, const seg_fields *fc, size_t fi, char **errmsg)
     seg_doc d;
     rc = seg_doc_get(r, did, &d);
     if (rc) break;
-    const unsigned char *p = d.meta, *end = d.meta + d.nmeta;
-    while (p < end) {
-      const char *k, *v;
-      size_t nk, nv;
-      seg_doc one = d;
-      one.meta = p;
-      one.nmeta = (size_t)(end - p);
-      if (seg_doc_meta(&one, 0, &k, &nk, &v, &nv) != 1) { rc = seg__corrupt(r, errmsg, "bad metadata of document %u", did); break; }
-      p = (const unsigned char *)v + nv;
+    const unsigned char *p = d.meta;
+    const char *k, *v;
+    size_t nk, nv;
+    int more;
+    while ((more = meta_next(r, &d, did, &p, &k, &nk, &v, &nv, errmsg)) > 0) {
       buf_reset(&kb);
       if (sf_fold(k, nk, &kb)) { rc = INDAGA_ENOMEM; break; }
       if (kb.n != nname || memcmp(kb.p, name, nname)) continue;
@@ -283,6 +294,7 @@ int sf_load(const seg_reader *r, const seg_fields *fc, size_t fi, char **errmsg)
       if (!id) { rc = INDAGA_ENOMEM; break; }
       c->col[did] = id;
     }
+    if (more < 0) rc = more;
   }
   buf_free(&kb);
   buf_free(&vb);
