@@ -12,7 +12,9 @@ set -eu
 pkgs="gcc g++ make cmake pkg-config ca-certificates zstd tar
       clang libclang-rt-14-dev
       libstemmer-dev libutf8proc-dev libzstd-dev libxxhash-dev
-      libpoppler-glib-dev libxml2-dev libarchive-dev libacl1-dev liblz4-dev poppler-utils
+      libpoppler-glib-dev libxml2-dev libarchive-dev poppler-utils
+      libacl1-dev liblz4-dev liblzma-dev libbz2-dev nettle-dev zlib1g-dev libicu-dev
+      libglib2.0-dev libffi-dev libpcre2-dev
       libcmocka-dev libsqlite3-dev libmicrohttpd-dev time
       python3-dev python3-pytest python3-setuptools python3-pip python3-venv"
 for extra in "$@"; do
