@@ -82,7 +82,7 @@ static int cmp_weight(const void *x, const void *y) {
 /* Merge equal keys (sorted by key) into one, summing weights, and drop weightless ones. */
 static void merge_keys(indaga_completions *c) {
   if (c->n == 0) return;   /* c->w may be NULL: no qsort on it */
-  qsort(c->w, c->n, sizeof *c->w, cmp_key);
+  if (c->n > 1) qsort(c->w, c->n, sizeof *c->w, cmp_key);
   size_t o = 0;
   for (size_t i = 0; i < c->n; i++) {
     if (o && !strcmp(c->w[o - 1].key, c->w[i].key)) {

@@ -413,7 +413,7 @@ static int search_once(indaga_results *r, const indaga_index *idx, const char *q
       ord[i].pid = hits[o.offset + i].pid;
       ord[i].i = i;
     }
-    qsort(ord, r->n, sizeof *ord, cmp_hit_ord);
+    if (r->n > 1) qsort(ord, r->n, sizeof *ord, cmp_hit_ord);
     for (size_t k = 0; k < r->n && !rc; k++) {
       size_t i = ord[k].i;
       r->hits[i].rank = (unsigned)(o.offset + i + 1);

@@ -1109,7 +1109,7 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
     q->matched_all += q->pieces[i].h.tier == q->full_tier;
     offer(q, &q->pieces[i].h);
   }
-  if (!q->o.all) qsort(q->heap, q->nheap, sizeof *q->heap, cmp_hits);
+  if (!q->o.all && q->nheap > 1) qsort(q->heap, q->nheap, sizeof *q->heap, cmp_hits);
   *hits = q->heap;
   *nhits = q->nheap;
   counts->total = q->matched;

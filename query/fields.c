@@ -202,7 +202,7 @@ static void unknown_note(const ix_snapshot *s, const qf_spec *sp, ia_buf *notes)
       if (k == nseen) seen[nseen++] = nm;
     }
   }
-  qsort(seen, nseen, sizeof *seen, cmp_names);
+  if (nseen > 1) qsort(seen, nseen, sizeof *seen, cmp_names);
   for (size_t i = 0; i < nseen; i++) buf_printf(notes, "%s %s", i ? "," : "", seen[i]);
   buf_putc(notes, ')');
 }

@@ -120,7 +120,7 @@ int qo_select(qa_arena *a, const ix_snapshot *s, qx_hit *h, size_t n, int sort, 
       sift(k, nk, 0, cmp);
     }
   }
-  qsort(k, nk, sizeof *k, cmp);
+  if (nk > 1) qsort(k, nk, sizeof *k, cmp);
   for (size_t i = 0; i < nk; i++) h[i] = k[i].h;
   return INDAGA_OK;
 }
@@ -249,7 +249,7 @@ int qo_facets(qa_arena *wa, qa_arena *ra, const ix_snapshot *s, const qx_hit *h,
       }
       if (sl >= 2) t->v[sl - 2].paras++;
     }
-    qsort(t->v, t->n, sizeof *t->v, cmp_slot);
+    if (t->n > 1) qsort(t->v, t->n, sizeof *t->v, cmp_slot);   /* t->v is NULL with no value */
     total += t->n;
   }
   indaga_facet *v = qa_alloc(ra, (total ? total : 1) * sizeof *v);

@@ -127,4 +127,13 @@ same "facet rank documents (brute force)" "$tmp/fr.want" "$tmp/fr.got"
 "$INDAGA" search --index "$LIDX" -n 1 --facet status ley > "$tmp/h.txt"
 grep -q "^status: in_force  $total paragraphs in [0-9]* documents$" "$tmp/h.txt" || fail "human facet: $(cat "$tmp/h.txt")"
 grep -q '^   [0-9-]* · ' "$tmp/h.txt" || fail "human hit: the date and title line: $(cat "$tmp/h.txt")"
+# a facet over no match at all, and over matches none of which has the field:
+# no facet line, no crash (a NULL table was once handed to qsort)
+rc=0
+"$INDAGA" search --index "$LIDX" --json --facet year -- zzqxwv > "$tmp/none.json" || rc=$?
+[ "$rc" = 1 ] || fail "facet over no match: exit $rc"
+! grep -q '"type":"facet"' "$tmp/none.json" || fail "facet over no match: $(cat "$tmp/none.json")"
+"$INDAGA" search --index "$LIDX" --json --facet no_such_field ley > "$tmp/nofield.json" \
+    || fail "facet of a field no document has"
+! grep -q '"type":"facet"' "$tmp/nofield.json" || fail "facet of a field no document has: $(cat "$tmp/nofield.json")"
 echo "ok"
