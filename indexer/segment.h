@@ -60,6 +60,23 @@ int ix_doc_deleted(const ix_snapshot *s, size_t seg, uint32_t did);
 uint64_t ix_live_paras(const ix_snapshot *s);
 uint64_t ix_total_len(const ix_snapshot *s);
 /*
+** A union: one snapshot over the segments of @members[0..@n) in that order
+** (several indexes searched as one), whose counts and lengths are their
+** sums, so that every statistic the query engine takes from a snapshot is
+** that of the whole. It borrows the members, which must outlive it (their
+** segments, deletions and documents are read through it); @labels name
+** them (copied). ix_find_doc and ix_find_piece are
+** for a member, not a union; its generation is 0 and it has no manifest.
+*/
+int ix_snapshot_union(ix_snapshot **out, const ix_snapshot *const *members, const char *const *labels,
+                      size_t n);
+/* Members of a union, 1 for a plain snapshot; member @i (a plain snapshot is its own member 0). */
+size_t ix_snapshot_nmembers(const ix_snapshot *s);
+const ix_snapshot *ix_snapshot_member(const ix_snapshot *s, size_t i);
+/* The member of segment @seg (0 for a plain snapshot), and its label (NULL for a plain snapshot). */
+size_t ix_seg_member(const ix_snapshot *s, size_t seg);
+const char *ix_seg_label(const ix_snapshot *s, size_t seg);
+/*
 ** Find live document @id: the segment and document number of its piece 0
 ** (the whole document, unless its file was indexed in pieces). INDAGA_ENOTFOUND if absent.
 */

@@ -27,6 +27,13 @@
 ** The document id -> (segment, document) map is built on the first
 ** ix_find_doc() call, under a mutex, so that opening a snapshot for one
 ** search does not pay for it.
+**
+** A union (ix_snapshot_union) is one snapshot over the segments of several
+** indexes' snapshots, for a search of several indexes at once: it borrows
+** its members (which outlive it) and their segments, deletions and counts, so the query
+** engine sees one index whose statistics (paragraphs, lengths, each term's
+** df summed over segments) are those of all of them. Each of its segments
+** knows its member and that member's label (ix_seg_member, ix_seg_label).
 */
 #include <assert.h>
 #include <pthread.h>
@@ -48,10 +55,15 @@ typedef struct snap_seg {
 } snap_seg;
 
 struct ix_snapshot {
-  char *dir;
-  ix_manifest m;
+  char *dir;              /* NULL for a union */
+  ix_manifest m;          /* zeroed for a union */
+  size_t nsegs;           /* segments: m.nsegs, or the members' together */
+  const ix_snapshot **members; /* a union's snapshots, whose segments it borrows, else NULL */
+  char **labels;          /* a union: each member's label (owned) */
+  size_t nmembers;
+  uint32_t *seg_member;   /* a union: the member of each segment */
   char *note;             /* what opening noticed about newer generations (ix_snapshot_note), or NULL */
-  snap_seg *segs;         /* m.nsegs entries */
+  snap_seg *segs;         /* nsegs entries */
   uint64_t live_docs, live_paras, total_len, bytes;
   pthread_mutex_t mu;     /* guards the lazy build of docs */
   int docs_built;
@@ -63,13 +75,17 @@ static void set_bit(uint8_t *b, uint32_t i) { b[i >> 3] = (uint8_t)(b[i >> 3] | 
 
 void ix_snapshot_free(ix_snapshot *s) {
   if (!s) return;
-  for (size_t i = 0; s->segs && i < s->m.nsegs; i++) {
+  for (size_t i = 0; s->segs && !s->members && i < s->nsegs; i++) {
     seg_close(s->segs[i].r);
     indaga__free(s->segs[i].deleted);
     indaga__free(s->segs[i].del_doc);
     indaga__free(s->segs[i].del_para);
   }
   indaga__free(s->segs);
+  for (size_t i = 0; s->labels && i < s->nmembers; i++) indaga__free(s->labels[i]);
+  indaga__free(s->members);
+  indaga__free(s->labels);
+  indaga__free(s->seg_member);
   ix_manifest_clear(&s->m);
   ix_map_free(&s->docs);
   pthread_mutex_destroy(&s->mu);
@@ -165,6 +181,7 @@ static int check_stamp(const ix_snapshot *s, const snap_seg *g, const char *path
 static int load_segments(ix_snapshot *s, char **errmsg) {
   s->segs = indaga__calloc(s->m.nsegs ? s->m.nsegs : 1, sizeof *s->segs);
   if (!s->segs) return INDAGA_ENOMEM;
+  s->nsegs = s->m.nsegs;
   for (size_t i = 0; i < s->m.nsegs; i++) {
     snap_seg *g = &s->segs[i];
     g->e = &s->m.segs[i];
@@ -361,8 +378,53 @@ int ix_snapshot_open(ix_snapshot **out, const char *dir, char **errmsg) {
   }
 }
 
+int ix_snapshot_union(ix_snapshot **out, const ix_snapshot *const *members, const char *const *labels,
+                      size_t n) {
+  *out = NULL;
+  ix_snapshot *u = indaga__calloc(1, sizeof *u);
+  if (!u) return INDAGA_ENOMEM;
+  pthread_mutex_init(&u->mu, NULL);
+  size_t nsegs = 0;
+  for (size_t i = 0; i < n; i++) nsegs += members[i]->nsegs;
+  u->members = indaga__calloc(n ? n : 1, sizeof *u->members);
+  u->labels = indaga__calloc(n ? n : 1, sizeof *u->labels);
+  u->segs = indaga__calloc(nsegs ? nsegs : 1, sizeof *u->segs);
+  u->seg_member = indaga__calloc(nsegs ? nsegs : 1, sizeof *u->seg_member);
+  int rc = u->members && u->labels && u->segs && u->seg_member ? INDAGA_OK : INDAGA_ENOMEM;
+  for (size_t i = 0; i < n && rc == INDAGA_OK; i++)
+    if (!(u->labels[i] = indaga__strdup(labels[i]))) rc = INDAGA_ENOMEM;
+  u->nmembers = n;
+  if (rc) { ix_snapshot_free(u); return rc; }
+  for (size_t i = 0; i < n; i++) {
+    const ix_snapshot *m = members[i];
+    for (size_t j = 0; j < m->nsegs; j++) {
+      u->seg_member[u->nsegs] = (uint32_t)i;
+      u->segs[u->nsegs++] = m->segs[j];   /* borrowed: freed with the member */
+    }
+    u->members[i] = members[i];
+    u->live_docs += m->live_docs;
+    u->live_paras += m->live_paras;
+    u->total_len += m->total_len;
+    u->bytes += m->bytes;
+  }
+  *out = u;
+  return INDAGA_OK;
+}
+
+size_t ix_snapshot_nmembers(const ix_snapshot *s) { return s->members ? s->nmembers : 1; }
+
+const ix_snapshot *ix_snapshot_member(const ix_snapshot *s, size_t i) {
+  return s->members ? s->members[i] : s;
+}
+
+size_t ix_seg_member(const ix_snapshot *s, size_t seg) { return s->members ? s->seg_member[seg] : 0; }
+
+const char *ix_seg_label(const ix_snapshot *s, size_t seg) {
+  return s->members ? s->labels[s->seg_member[seg]] : NULL;
+}
+
 uint64_t ix_generation(const ix_snapshot *s) { return s->m.generation; }
-size_t ix_nsegs(const ix_snapshot *s) { return s->m.nsegs; }
+size_t ix_nsegs(const ix_snapshot *s) { return s->nsegs; }
 const seg_reader *ix_seg(const ix_snapshot *s, size_t i) { return s->segs[i].r; }
 
 int ix_is_deleted(const ix_snapshot *s, size_t seg, uint32_t pid) {
@@ -389,7 +451,7 @@ const uint32_t *ix_deleted_docs(const ix_snapshot *s, size_t seg, uint32_t *coun
 
 /* Build the id map of live documents. INDAGA_OK, ENOMEM or ECORRUPT. */
 static int build_docs(ix_snapshot *s) {
-  for (size_t i = 0; i < s->m.nsegs; i++) {
+  for (size_t i = 0; i < s->nsegs; i++) {
     const seg_reader *r = s->segs[i].r;
     uint32_t nd = seg_ndoc(r);
     for (uint32_t did = 0; did < nd; did++) {
@@ -426,7 +488,7 @@ int ix_find_doc(const ix_snapshot *cs, const char *id, size_t *seg, uint32_t *di
 int ix_find_piece(const ix_snapshot *s, const char *id, uint32_t piece, size_t *seg, uint32_t *did) {
   if (piece == 0) return ix_find_doc(s, id, seg, did);
   size_t n = strlen(id);
-  for (size_t i = 0; i < s->m.nsegs; i++) {
+  for (size_t i = 0; i < s->nsegs; i++) {
     uint32_t x;
     int rc = seg_doc_find_piece(s->segs[i].r, id, n, piece, &x);
     if (rc == INDAGA_ENOTFOUND || (rc == INDAGA_OK && ix_doc_deleted(s, i, x))) continue;

@@ -122,11 +122,11 @@ static int wording_build(qx_query *q) {
 /**************************************************************************
 ** Top k
 */
-static int better(const qx_hit *x, const qx_hit *y) {
+/* Does @x rank before @y? The tier, the score, then the tie order (tie.c). */
+static int better(const qx_query *q, const qx_hit *x, const qx_hit *y) {
   if (x->tier != y->tier) return x->tier > y->tier;
   if (x->score != y->score) return x->score > y->score;
-  if (x->seg != y->seg) return x->seg < y->seg;
-  return x->pid < y->pid;
+  return qx_tie_cmp(q->s, x, y) < 0;
 }
 
 /*
@@ -170,17 +170,17 @@ static void offer(qx_query *q, const qx_hit *h) {
   }
   if (n < q->o.k) {
     size_t i = q->nheap++;
-    while (i > 0 && better(&v[(i - 1) / 2], h)) { v[i] = v[(i - 1) / 2]; i = (i - 1) / 2; }
+    while (i > 0 && better(q, &v[(i - 1) / 2], h)) { v[i] = v[(i - 1) / 2]; i = (i - 1) / 2; }
     v[i] = *h;
     return;
   }
-  if (!better(h, &v[0])) return;
+  if (!better(q, h, &v[0])) return;
   size_t i = 0;
   for (;;) {
     size_t l = 2 * i + 1, r = l + 1, w = i;
     const qx_hit *wv = h;
-    if (l < n && better(wv, &v[l])) { w = l; wv = &v[l]; }
-    if (r < n && better(wv, &v[r])) { w = r; }
+    if (l < n && better(q, wv, &v[l])) { w = l; wv = &v[l]; }
+    if (r < n && better(q, wv, &v[r])) { w = r; }
     if (w == i) break;
     v[i] = v[w];
     i = w;
@@ -188,8 +188,28 @@ static void offer(qx_query *q, const qx_hit *h) {
   v[i] = *h;
 }
 
-static int cmp_hits(const void *x, const void *y) {
-  return better(x, y) ? -1 : better(y, x) ? 1 : 0;
+/*
+** Sort the heap best first: take its worst to the end, one at a time (a
+** heap sort; qsort's comparator could not reach the snapshot the tie
+** order reads).
+*/
+static void sort_heap(qx_query *q) {
+  qx_hit *v = q->heap;
+  for (size_t n = q->nheap; n > 1; n--) {
+    qx_hit h = v[n - 1];
+    v[n - 1] = v[0];
+    size_t i = 0, m = n - 1;
+    for (;;) {
+      size_t l = 2 * i + 1, r = l + 1, w = i;
+      const qx_hit *wv = &h;
+      if (l < m && better(q, wv, &v[l])) { w = l; wv = &v[l]; }
+      if (r < m && better(q, wv, &v[r])) { w = r; }
+      if (w == i) break;
+      v[i] = v[w];
+      i = w;
+    }
+    v[i] = h;
+  }
 }
 
 /*
@@ -228,7 +248,7 @@ static void run_one(qx_query *q, qit *it) {
       blast = last;
       minlen = it->bfloor;
       ctf = 0;
-      if (ub <= q->heap[0].score) {
+      if (ub < q->heap[0].score) {
         q->skipped = 1;
         if (last == SEG_END) break;
         int rc = seg_cursor_seek(c, last + 1);
@@ -246,7 +266,7 @@ static void run_one(qx_query *q, qit *it) {
       if (filt) {
         uint32_t tf = tfs[i];
         if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, minlen); }
-        if (cub <= q->heap[0].score) { q->skipped = 1; continue; }
+        if (cub < q->heap[0].score) { q->skipped = 1; continue; }
       }
       __builtin_prefetch(lens + 4 * (size_t)ids[i]);
       cand[nc++] = (uint8_t)i;
@@ -258,12 +278,12 @@ static void run_one(qx_query *q, qit *it) {
       if (pruning && q->nheap == q->o.k) {
         if (!have_bound) { next = x; break; }   /* the heap just filled: bound the rest first */
         if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, minlen); }
-        if (cub <= q->heap[0].score) { q->skipped = 1; continue; }
+        if (cub < q->heap[0].score) { q->skipped = 1; continue; }
       }
       if (!ix_is_deleted(q->s, q->seg, x)) {
         qx_hit h = { qr_bm25(&q->pr, idf, tf, get_u32(lens + 4 * (size_t)x)), 0, seg, x };
         q->matched++;
-        if (q->o.all || q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
+        if (q->o.all || q->nheap < q->o.k || h.score >= q->heap[0].score) offer(q, &h);
       }
     }
     int rc = seg_cursor_seek(c, next);
@@ -288,7 +308,7 @@ static void run_group(qx_query *q, qit *it) {
       blast = last;
       minlen = it->bfloor;   /* the range's smallest length, for the per-posting bound below */
       ctf = 0;
-      if (ub <= q->heap[0].score) {
+      if (ub < q->heap[0].score) {
         q->skipped = 1;
         if (last == SEG_END) break;
         it->at = 0;
@@ -316,12 +336,12 @@ static void run_group(qx_query *q, qit *it) {
     */
     if (have_bound && d <= blast && q->nheap == q->o.k) {
       if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, minlen); }
-      if (cub <= q->heap[0].score) { q->skipped = 1; d = next; continue; }
+      if (cub < q->heap[0].score) { q->skipped = 1; d = next; continue; }
     }
     if (!ix_is_deleted(q->s, q->seg, d)) {
       qx_hit h = { qr_bm25(&q->pr, idf, tf, seg_para_len(q->r, d)), 0, seg, d };
       q->matched++;
-      if (q->o.all || q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
+      if (q->o.all || q->nheap < q->o.k || h.score >= q->heap[0].score) offer(q, &h);
     }
     d = next;
   }
@@ -422,8 +442,8 @@ static uint32_t leapfrog_two(qx_query *q, qit *root, const uint32_t *lead, size_
 ** No slack is needed: a bound is the score's own formula on larger tf,
 ** smaller length and more (non-negative) terms, summed in the same order, and
 ** IEEE rounding is monotone in each of those operations. A paragraph scoring
-** exactly the worst kept score comes later in document order and so loses
-** the tie: ub <= worst cannot enter.
+** exactly the worst kept score may still win the tie (tie.c orders by
+** document id, not by place), so only a range with ub < worst is skipped.
 **
 ** Returns 0 to score at *d, 1 when the range was skipped (*d moved past it),
 ** 2 when nothing is left in the segment.
@@ -435,7 +455,7 @@ static int blockmax_skip(qx_query *q, qit *root, uint32_t *d, uint32_t *blast, i
   if (root->kind == C_BEST) ub.tier = root->btier;
   *have_bound = 1;
   *blast = last;
-  if (ub.tier > q->heap[0].tier || (ub.tier == q->heap[0].tier && ub.score > q->heap[0].score)) return 0;
+  if (ub.tier > q->heap[0].tier || (ub.tier == q->heap[0].tier && ub.score >= q->heap[0].score)) return 0;
   q->skipped = 1;
   if (last == SEG_END) return 2;
   *d = last + 1;
@@ -508,7 +528,7 @@ static void run_conj(qx_query *q, qit *root) {
       }
       if (root->kind != C_AND) s += QR_PHRASE_BONUS;
       qx_hit ub = { s + q->prox_max, 0, seg, d };
-      if (!better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      if (!better(q, &ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
     }
     if (ix_is_deleted(q->s, q->seg, d)) { d++; continue; }
     double len = seg_para_len(q->r, d);
@@ -519,7 +539,7 @@ static void run_conj(qx_query *q, qit *root) {
         s += costly[i] ? qx_group_bound_at(q, root->kids[i], d, len) : qx_score(q, root->kids[i], d, len);
       if (root->kind != C_AND) s += QR_PHRASE_BONUS;
       qx_hit ub = { s + q->prox_max, 0, seg, d };
-      if (!better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      if (!better(q, &ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
     }
     /* 4. the costly kids, then the exclusions */
     uint32_t nd = d;
@@ -538,11 +558,11 @@ static void run_conj(qx_query *q, qit *root) {
     qx_hit h = { qx_score(q, root, d, len), 0, seg, d };
     if (q->prox_max > 0) {
       qx_hit ub = { h.score + q->prox_max, 0, seg, d };
-      if (pruning && q->nheap == q->o.k && !better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      if (pruning && q->nheap == q->o.k && !better(q, &ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
       h.score += bonus(q, d);
     }
     if (nlazy) {
-      if (pruning && q->nheap == q->o.k && !better(&h, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      if (pruning && q->nheap == q->o.k && !better(q, &h, &q->heap[0])) { q->skipped = 1; d++; continue; }
       for (size_t i = 0; i < nlazy && ok; i++) ok = lazy[i]->op->positions(q, lazy[i], d);
       if (q->rc) break;
       if (!ok) { d++; continue; }
@@ -666,7 +686,7 @@ static void run_best(qx_query *q, qit *root) {
           sb += i < nr || ess[i - nr] ? qx_score(q, k, d, len) : kid_bound_at(q, k, d, len);
         }
         qx_hit ub = { sb + q->prox_max, tub, seg, d };
-        if (!better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
+        if (!better(q, &ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
       }
     }
     if (ix_is_deleted(q->s, q->seg, d)) { d++; continue; }
@@ -689,11 +709,11 @@ static void run_best(qx_query *q, qit *root) {
     qx_hit h = { qx_score(q, root, d, len), qx_best_tier(root, d), seg, d };
     if (q->prox_max > 0) {
       qx_hit ub = { h.score + q->prox_max, h.tier, seg, d };
-      if (q->nheap == q->o.k && !better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      if (q->nheap == q->o.k && !better(q, &ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
       h.score += bonus(q, d);
     }
     if (nlazy) {
-      if (q->nheap == q->o.k && !better(&h, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      if (q->nheap == q->o.k && !better(q, &h, &q->heap[0])) { q->skipped = 1; d++; continue; }
       for (size_t i = 0; i < nlazy && ok; i++) ok = lazy[i]->op->positions(q, lazy[i], d);
       if (q->rc) break;
       if (!ok) { d++; continue; }
@@ -710,7 +730,7 @@ static void run_best(qx_query *q, qit *root) {
 /*
 ** --group: offer @h, the best paragraph of document @did of the current
 ** segment. The pieces of a file indexed in pieces (several document
-** records with one id, maybe in several segments) make one document: the
+** records with one id, maybe in several segments of one index) make one document: the
 ** best of each such id is kept in q->pieces, counted once, and offered
 ** when every segment is done (qx_topk), so the heap holds one hit per id.
 */
@@ -720,8 +740,9 @@ static void offer_doc(qx_query *q, const qx_hit *h, uint32_t did) {
   if (rc) { qx_fail(q, rc, "reading the document table"); return; }
   if (d.piece == 0 && !d.more) { q->matched_all += h->tier == q->full_tier; offer(q, h); return; }
   for (size_t i = 0; i < q->npieces; i++) {
-    if (q->pieces[i].nid == d.nid && !memcmp(q->pieces[i].id, d.id, d.nid)) {
-      if (better(h, &q->pieces[i].h)) q->pieces[i].h = *h;
+    if (q->pieces[i].nid == d.nid && !memcmp(q->pieces[i].id, d.id, d.nid) &&
+        ix_seg_member(q->s, q->pieces[i].h.seg) == ix_seg_member(q->s, q->seg)) {
+      if (better(q, h, &q->pieces[i].h)) q->pieces[i].h = *h;
       q->matched--;   /* the id was counted already */
       return;
     }
@@ -784,12 +805,12 @@ static void run_segment(qx_query *q) {
     if (q->prox_max > 0) {
       /* positions only for a paragraph that could enter with the largest bonus */
       qx_hit ub = { h.score + q->prox_max, h.tier, h.seg, x };
-      if (pruning && q->nheap == q->o.k && !better(&ub, &q->heap[0])) { q->skipped = 1; continue; }
+      if (pruning && q->nheap == q->o.k && !better(q, &ub, &q->heap[0])) { q->skipped = 1; continue; }
       h.score += bonus(q, x);
     }
     if (nlazy) {
       /* 2. phrases: the score assuming they match; read positions only if it could enter */
-      if (pruning && q->nheap == q->o.k && !better(&h, &q->heap[0])) { q->skipped = 1; continue; }
+      if (pruning && q->nheap == q->o.k && !better(q, &h, &q->heap[0])) { q->skipped = 1; continue; }
       int ok = 1;
       for (size_t i = 0; i < nlazy && ok; i++) ok = lazy[i]->op->positions(q, lazy[i], x);
       if (q->rc) break;
@@ -809,7 +830,7 @@ static void run_segment(qx_query *q) {
       pend = h;
       pend_doc = p.doc;
       q->matched++;
-    } else if (better(&h, &pend)) {
+    } else if (better(q, &h, &pend)) {
       pend = h;
     }
     if (d == SEG_END) break;
@@ -867,7 +888,8 @@ static int *count_doc(qx_query *q, qx_tally *t, uint32_t x) {
       t->n++;
     } else {
       for (size_t i = 0; i < q->ncpieces && t->piece == SIZE_MAX; i++)
-        if (q->cpieces[i].nid == d.nid && !memcmp(q->cpieces[i].id, d.id, d.nid)) t->piece = i;
+        if (q->cpieces[i].nid == d.nid && !memcmp(q->cpieces[i].id, d.id, d.nid) &&
+            q->cpieces[i].member == ix_seg_member(q->s, q->seg)) t->piece = i;
       if (t->piece == SIZE_MAX) {
         if (q->ncpieces == q->capcpieces) {
           void *v = qx_grow(q, q->cpieces, q->ncpieces, &q->capcpieces, sizeof *q->cpieces, 8);
@@ -877,6 +899,7 @@ static int *count_doc(qx_query *q, qx_tally *t, uint32_t x) {
         t->piece = q->ncpieces++;
         q->cpieces[t->piece].id = d.id;   /* in the segment's mapping, alive as long as the snapshot */
         q->cpieces[t->piece].nid = d.nid;
+        q->cpieces[t->piece].member = ix_seg_member(q->s, q->seg);
         q->cpieces[t->piece].all = 0;
         t->n++;
       }
@@ -1109,7 +1132,7 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
     q->matched_all += q->pieces[i].h.tier == q->full_tier;
     offer(q, &q->pieces[i].h);
   }
-  if (!q->o.all && q->nheap > 1) qsort(q->heap, q->nheap, sizeof *q->heap, cmp_hits);
+  if (!q->o.all) sort_heap(q);
   *hits = q->heap;
   *nhits = q->nheap;
   counts->total = q->matched;

@@ -171,7 +171,7 @@ struct qx_query {
   uint64_t matched;
   uint64_t matched_all;      /* best match: matches holding every optional word */
   uint32_t full_tier;        /* best match: the tier of those (the root's optional kids) */
-  struct qx_count_piece { const char *id; size_t nid; int all; } *cpieces;   /* count pass, group: documents in pieces */
+  struct qx_count_piece { const char *id; size_t nid; size_t member; int all; } *cpieces;   /* count pass, group: documents in pieces (member: its index, ix_seg_member) */
   size_t ncpieces, capcpieces;
   int counting;              /* the count pass runs (eval.c): seeks count their work */
   uint64_t work, work_limit; /* count pass: work done, and where it stops */

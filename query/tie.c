@@ -1,0 +1,50 @@
+/*
+** tie.c: the order of hits that rank the same (query.h, qx_tie_cmp).
+**
+** Hits of equal tier and score are ordered by what they are, never by where
+** they happen to be stored: by document id (bytewise), then the label of
+** the index they come from (a search over several indexes may meet the same
+** id in two of them), then the piece of a file indexed in pieces, then the
+** paragraph's place in its document. Segment and paragraph numbers depend on
+** how documents were spread over segments (flushes, merges, the indexes a
+** collection was split into), so an order by them would differ between one
+** index over a collection and several indexes over its parts; this one does
+** not. It costs two paragraph and two document records read, and only for
+** hits whose scores are exactly equal.
+*/
+#include <string.h>
+#include "query/query.h"
+
+/* The document record of paragraph @pid of segment @seg. INDAGA_OK or a read status. */
+static int doc_of(const ix_snapshot *s, uint32_t seg, uint32_t pid, uint32_t *did, seg_doc *d) {
+  const seg_reader *r = ix_seg(s, seg);
+  seg_para p;
+  int rc = seg_para_get(r, pid, &p);
+  if (!rc) rc = seg_doc_get(r, p.doc, d);
+  *did = p.doc;
+  return rc;
+}
+
+/* Document order (segment, paragraph): for records that cannot be read (the read reports them elsewhere). */
+static int by_place(const qx_hit *x, const qx_hit *y) {
+  if (x->seg != y->seg) return x->seg < y->seg ? -1 : 1;
+  return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+int qx_tie_cmp(const ix_snapshot *s, const qx_hit *x, const qx_hit *y) {
+  if (x->seg == y->seg && x->pid == y->pid) return 0;
+  seg_doc a, b;
+  uint32_t da = 0, db = 0;
+  if (doc_of(s, x->seg, x->pid, &da, &a) || doc_of(s, y->seg, y->pid, &db, &b)) return by_place(x, y);
+  if (x->seg == y->seg && da == db) return x->pid < y->pid ? -1 : 1;   /* one document: its order */
+  size_t n = a.nid < b.nid ? a.nid : b.nid;
+  int c = n ? memcmp(a.id, b.id, n) : 0;
+  if (c) return c < 0 ? -1 : 1;
+  if (a.nid != b.nid) return a.nid < b.nid ? -1 : 1;
+  const char *la = ix_seg_label(s, x->seg), *lb = ix_seg_label(s, y->seg);
+  if (la && lb && (c = strcmp(la, lb)) != 0) return c < 0 ? -1 : 1;
+  if (a.piece != b.piece) return a.piece < b.piece ? -1 : 1;
+  uint32_t pa = x->pid - a.first_para, pb = y->pid - b.first_para;
+  if (pa != pb) return pa < pb ? -1 : 1;
+  return by_place(x, y);
+}
