@@ -1144,6 +1144,8 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   ** exact phase needs (matches + segments) steps at most. Without deleted
   ** paragraphs, a run that skipped nothing has every match and knows
   ** whether that phase would end within its budget; otherwise the pass runs.
+  ** A run collecting every match (qx_opts.all: a sort or a facet) counted
+  ** each one, so its counts are exact as they stand.
   */
   uint64_t paras = 0;
   for (size_t s = 0; s < q->nsegs; s++) paras += seg_npara(ix_seg(q->s, s));
@@ -1151,6 +1153,8 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   uint64_t budget = q->o.count_steps ? q->o.count_steps : QX_COUNT_WORK;
   if (q->rc) {
     counts->exact = 0;   /* partial: the matches seen so far */
+  } else if (q->o.all) {
+    /* every match visited and counted (exhaustive: nothing skipped, deleted ones left out) */
   } else if (q->root->kind == C_GROUP && !q->o.group && q->prox_max == 0 && !deleted) {
     counts->total = counts->all_words = (uint64_t)q->root->g->df;   /* every posting is a live match */
   } else if (q->skipped || q->o.group || deleted || positional(q->root) || q->matched + q->nsegs > budget) {
@@ -1161,6 +1165,7 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   /* an estimate below the hits in hand would contradict them: raised to their number (rare; k's only effect) */
   if (!counts->exact && counts->total < q->nheap) counts->total = q->nheap;
   if (q->root->kind != C_BEST) counts->all_words = counts->total;
+  else if (q->o.all && counts->exact) { /* counted match by match (and the hits are unordered) */ }
   else if (q->nheap == 0 || q->heap[0].tier < q->full_tier) counts->all_words = 0;   /* the best hit misses a word */
   else if (counts->all_words == 0) counts->all_words = 1;
   *err = q->err;
