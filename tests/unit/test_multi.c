@@ -1,0 +1,324 @@
+/*
+** test_multi.c: several indexes searched as one (indaga_index_open_many),
+** on the UN data (../shared/data/un, 534 files) split into three indexes,
+** file i of the sorted list into index i mod 3, against one index of them
+** all, through the public API:
+**   - the same hits (document, part, paragraph, label, snippet), the same
+**     order and the same scores, compared exactly (==): every statistic of a
+**     score (live paragraphs, total length, each group's df, an integer sum
+**     over segments) is the same number, and each score sums the same
+**     terms in the same order, so not even rounding differs; the same
+**     totals, exactness and all-words counts (estimates compared as
+**     estimates: their flag), suggestions and facets, for many queries
+**     under relevance, group, all, every sort and facets;
+**   - each hit names the index holding its document (indaga_hit_index);
+**   - the handle: count, labels, members, stats summed, documents found in
+**     their member, an id held by two members refused, refresh after a
+**     commit to one member;
+**   - errors: a missing directory, the same index twice, two equal labels,
+**     a bad label, no paths.
+*/
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "testutil.h"
+#include "indaga.h"
+
+#define UN_DIR INDAGA_SHARED_DATA "/un"
+#define NPARTS 3
+
+static char *g_tmp;
+static char *g_names[1024];          /* the UN files, sorted */
+static size_t g_nnames;
+static char g_dirs[NPARTS][512];     /* the three indexes */
+static char g_one[512];              /* the index of them all */
+static indaga_index *g_many, *g_single;
+static const char *const g_labels[NPARTS] = { "un-a", "un-b", "un-c" };
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Index files i of g_names with i % @mod == @rest (@mod 1: all) into @dir. 0 or -1. */
+static int build(const char *dir, size_t mod, size_t rest) {
+  indaga_writer *w = NULL;
+  indaga_writer_options wo = INDAGA_WRITER_OPTIONS_INIT;
+  char *msg = NULL;
+  if (indaga_writer_open(&w, dir, &wo, &msg)) { fprintf(stderr, "writer %s: %s\n", dir, msg); return -1; }
+  for (size_t i = rest; i < g_nnames; i += mod) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", UN_DIR, g_names[i]);
+    if (indaga_writer_add_file(w, g_names[i], path)) {
+      fprintf(stderr, "add %s: %s\n", path, indaga_writer_errmsg(w));
+      return -1;
+    }
+  }
+  uint64_t gen;
+  if (indaga_writer_commit(w, &gen)) { fprintf(stderr, "commit: %s\n", indaga_writer_errmsg(w)); return -1; }
+  indaga_writer_close(w);
+  return 0;
+}
+
+static int setup(void **state) {
+  (void)state;
+  DIR *d = opendir(UN_DIR);
+  if (!d) return -1;
+  for (struct dirent *e; (e = readdir(d)) != NULL && g_nnames < 1024;)
+    if (e->d_name[0] != '.') g_names[g_nnames++] = strdup(e->d_name);
+  closedir(d);
+  qsort(g_names, g_nnames, sizeof *g_names, cmp_str);
+  char tmpl[] = "/tmp/indaga-test-multi-XXXXXX";
+  if (!mkdtemp(tmpl)) return -1;
+  g_tmp = strdup(tmpl);
+  const char *paths[NPARTS];
+  for (size_t i = 0; i < NPARTS; i++) {
+    snprintf(g_dirs[i], sizeof g_dirs[i], "%s/%s", g_tmp, g_labels[i]);
+    if (build(g_dirs[i], NPARTS, i)) return -1;
+    paths[i] = g_dirs[i];
+  }
+  snprintf(g_one, sizeof g_one, "%s/one", g_tmp);
+  if (build(g_one, 1, 0)) return -1;
+  char *msg = NULL;
+  if (indaga_index_open_many(&g_many, paths, NULL, NPARTS, NULL, &msg) ||
+      indaga_index_open(&g_single, g_one, NULL, &msg)) {
+    fprintf(stderr, "open: %s\n", msg);
+    return -1;
+  }
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  indaga_index_close(g_many);
+  indaga_index_close(g_single);
+  if (g_tmp) tu_rm_rf(g_tmp);
+  free(g_tmp);
+  for (size_t i = 0; i < g_nnames; i++) free(g_names[i]);
+  return 0;
+}
+
+/* The label of the index that holds document @doc in the split. */
+static const char *label_of(const char *doc) {
+  for (size_t i = 0; i < g_nnames; i++)
+    if (!strcmp(g_names[i], doc)) return g_labels[i % NPARTS];
+  fail_msg("%s is no UN file", doc);
+  return NULL;
+}
+
+static int same_str(const char *a, const char *b) { return (!a && !b) || (a && b && !strcmp(a, b)); }
+
+static const char *const g_queries[] = {
+  "combatientes terroristas extranjeros", "combatiente terrorista extranjero", "COMBATIENTES terroristas",
+  "informacion", "financiacion del terrorismo", "\"Consejo de Seguridad\"", "S/RES/2196 (2015)",
+  "terroris*", "yihad NEAR/3 autónoma", "seguridad symbol:S/2015/*", "ano", "año", "terrorismo",
+  "cuántos combatientes terroristas extranjeros hay en Krasnodar",
+  "medidas para prevenir la financiación del terrorismo internacional",
+  "derechos humanos de los migrantes y refugiados", "cooperación internacional en materia de seguridad",
+  "\"Asamblea General\" resolución", "+seguridad consejo NOT terrorismo", "terrorismo year:2015",
+  "desarrollo sostenible year:2015..2016", "paz body:S", "derechos date:2015-01..2015-06",
+  "terrorizmo internasional", "de", "el", "naciones unidas",
+};
+#define NQUERIES (sizeof g_queries / sizeof *g_queries)
+
+/* Search @q on both handles with @o and compare everything the results say. Returns the hits compared. */
+static size_t compare(const char *q, const indaga_search_options *o) {
+  indaga_results *a = tu_search(g_single, q, o), *b = tu_search(g_many, q, o);
+  size_t n = indaga_results_count(a);
+  assert_int_equal(indaga_results_count(b), n);
+  assert_int_equal(indaga_results_total_exact(b), indaga_results_total_exact(a));
+  if (indaga_results_total_exact(a)) {
+    assert_int_equal(indaga_results_total(b), indaga_results_total(a));
+    assert_int_equal(indaga_results_all_words(b), indaga_results_all_words(a));
+  }
+  assert_true(same_str(indaga_results_suggestion(a), indaga_results_suggestion(b)));
+  assert_int_equal(indaga_results_corrected(b), indaga_results_corrected(a));
+  for (size_t i = 0; i < n; i++) {
+    const indaga_hit *x = indaga_results_hit(a, i), *y = indaga_results_hit(b, i);
+    if (strcmp(x->doc, y->doc) || x->part != y->part || x->paragraph != y->paragraph || x->score != y->score)
+      fail_msg("'%s' hit %zu: %s %u %u %.17g against %s %u %u %.17g", q, i + 1, x->doc, x->part,
+               x->paragraph, x->score, y->doc, y->part, y->paragraph, y->score);
+    assert_int_equal(x->rank, y->rank);
+    assert_true(same_str(x->label, y->label));
+    assert_true(same_str(x->date, y->date));
+    assert_int_equal(x->snippet_len, y->snippet_len);
+    if (x->snippet_len) assert_memory_equal(x->snippet, y->snippet, x->snippet_len);
+    assert_int_equal(x->nhighlights, y->nhighlights);
+    assert_string_equal(indaga_hit_index(y), label_of(y->doc));
+    assert_string_equal(indaga_hit_index(x), "one");
+  }
+  assert_int_equal(indaga_results_facet_count(b), indaga_results_facet_count(a));
+  for (size_t i = 0; i < indaga_results_facet_count(a); i++) {
+    const indaga_facet *x = indaga_results_facet(a, i), *y = indaga_results_facet(b, i);
+    assert_string_equal(x->field, y->field);
+    assert_string_equal(x->value, y->value);
+    assert_int_equal(x->paragraphs, y->paragraphs);
+    assert_int_equal(x->documents, y->documents);
+  }
+  indaga_results_free(a);
+  indaga_results_free(b);
+  return n;
+}
+
+static void test_multi__same_as_one_index(void **state) {
+  (void)state;
+  static const char *facets[] = { "year", "symbol" };
+  size_t hits = 0;
+  for (int v = 0; v < 8; v++) {
+    indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+    o.k = 50;
+    o.time_ms = 0;
+    switch (v) {
+    case 1: o.group = 1; break;
+    case 2: o.mode = INDAGA_MATCH_ALL; break;
+    case 3: o.sort = INDAGA_SORT_DATE; break;
+    case 4: o.sort = INDAGA_SORT_DATE_DESC; break;
+    case 5: o.sort = INDAGA_SORT_DOC; break;
+    case 6: o.facets = facets; o.nfacets = 2; o.k = 10; break;
+    case 7: o.k = 7; o.offset = 20; o.context = 1; break;
+    default: break;
+    }
+    for (size_t i = 0; i < NQUERIES; i++) hits += compare(g_queries[i], &o);
+  }
+  printf("%zu hits compared, scores exactly\n", hits);
+  assert_true(hits > 3000);
+}
+
+static void test_multi__handle(void **state) {
+  (void)state;
+  assert_int_equal(indaga_index_count(g_many), NPARTS);
+  assert_int_equal(indaga_index_count(g_single), 1);
+  assert_string_equal(indaga_index_label(g_single, 0), "one");
+  assert_null(indaga_index_label(g_many, NPARTS));
+  indaga_stats one, all, part;
+  assert_int_equal(indaga_index_stats(g_single, &one), INDAGA_OK);
+  assert_int_equal(indaga_index_stats(g_many, &all), INDAGA_OK);
+  assert_int_equal(all.documents, one.documents);
+  assert_int_equal(all.paragraphs, one.paragraphs);
+  assert_int_equal(all.generation, 0);
+  uint64_t docs = 0;
+  for (size_t i = 0; i < NPARTS; i++) {
+    assert_string_equal(indaga_index_label(g_many, i), g_labels[i]);
+    const indaga_index *m = indaga_index_member(g_many, i);
+    assert_non_null(m);
+    assert_int_equal(indaga_index_stats(m, &part), INDAGA_OK);
+    assert_int_equal(part.generation, 1);
+    docs += part.documents;
+  }
+  assert_int_equal(docs, one.documents);
+  assert_null(indaga_index_note(g_many));
+  /* a document is found in the index that holds it */
+  indaga_document *d = NULL;
+  char *msg = NULL;
+  assert_int_equal(indaga_document_get(&d, g_many, "carta_krasnodar_2017.txt", &msg), INDAGA_OK);
+  assert_string_equal(indaga_document_id(d), "carta_krasnodar_2017.txt");
+  assert_true(indaga_document_part_count(d) == 3);
+  indaga_document_free(d);
+  assert_int_equal(indaga_document_get(&d, g_many, "no_such.txt", &msg), INDAGA_ENOTFOUND);
+  assert_non_null(strstr(msg, "no_such.txt"));
+  indaga_free(msg);
+}
+
+/* Add @doc (text @text) to the index at @dir and commit. */
+static void add_doc(const char *dir, const char *doc, const char *text) {
+  indaga_writer *w = NULL;
+  indaga_writer_options wo = INDAGA_WRITER_OPTIONS_INIT;
+  char *msg = NULL;
+  assert_int_equal(indaga_writer_open(&w, dir, &wo, &msg), INDAGA_OK);
+  assert_int_equal(indaga_writer_add_buffer(w, doc, text, strlen(text)), INDAGA_OK);
+  uint64_t gen;
+  assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+  indaga_writer_close(w);
+}
+
+static void test_multi__refresh_and_one_id_twice(void **state) {
+  (void)state;
+  char dirs[2][600];
+  const char *paths[2] = { dirs[0], dirs[1] };
+  for (int i = 0; i < 2; i++) {
+    snprintf(dirs[i], sizeof dirs[i], "%s/small-%d", g_tmp, i);
+    add_doc(dirs[i], "nota.txt", i ? "Una nota sobre el agua potable." : "Una nota sobre la energía solar.");
+  }
+  indaga_index *idx = NULL, *before;
+  char *msg = NULL;
+  const char *labels[2] = { "primero", "segundo" };
+  assert_int_equal(indaga_index_open_many(&idx, paths, labels, 2, NULL, &msg), INDAGA_OK);
+  /* the same id in both: each hit says its index; a document lookup must say which */
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  indaga_results *r = tu_search(idx, "nota", &o);
+  assert_int_equal(indaga_results_count(r), 2);
+  assert_string_equal(indaga_results_hit(r, 0)->doc, "nota.txt");
+  assert_string_equal(indaga_results_hit(r, 1)->doc, "nota.txt");
+  assert_string_equal(indaga_hit_index(indaga_results_hit(r, 0)), "primero");   /* equal scores: by label */
+  assert_string_equal(indaga_hit_index(indaga_results_hit(r, 1)), "segundo");
+  indaga_results_free(r);
+  indaga_document *d = NULL;
+  assert_int_equal(indaga_document_get(&d, idx, "nota.txt", &msg), INDAGA_EMISUSE);
+  assert_non_null(strstr(msg, "primero, segundo"));
+  indaga_free(msg);
+  assert_int_equal(indaga_document_get(&d, indaga_index_member(idx, 1), "nota.txt", &msg), INDAGA_OK);
+  assert_string_equal(indaga_document_paragraph(d, 0)->text, "Una nota sobre el agua potable.");
+  indaga_document_free(d);
+  /* nothing committed: refresh keeps the handle; a commit to one member: a new handle that sees it */
+  before = idx;
+  assert_int_equal(indaga_index_refresh(&idx, &msg), INDAGA_OK);
+  assert_ptr_equal(idx, before);
+  add_doc(dirs[1], "otra.txt", "Otra nota, sobre el agua de lluvia.");
+  assert_int_equal(indaga_index_refresh(&idx, &msg), INDAGA_OK);
+  assert_ptr_not_equal(idx, before);
+  assert_string_equal(indaga_index_label(idx, 1), "segundo");   /* given labels stay */
+  r = tu_search(idx, "agua", &o);
+  assert_int_equal(indaga_results_count(r), 2);
+  assert_string_equal(indaga_hit_index(indaga_results_hit(r, 0)), "segundo");
+  indaga_results_free(r);
+  indaga_index_close(idx);
+}
+
+static void test_multi__errors(void **state) {
+  (void)state;
+  indaga_index *idx = NULL;
+  char *msg = NULL;
+  char missing[600];
+  snprintf(missing, sizeof missing, "%s/missing", g_tmp);
+  const char *paths[3] = { g_dirs[0], missing, g_dirs[1] };
+  assert_int_equal(indaga_index_open_many(&idx, paths, NULL, 3, NULL, &msg), INDAGA_ENOINDEX);
+  assert_null(idx);
+  assert_non_null(strstr(msg, missing));
+  indaga_free(msg);
+  char again[600];
+  snprintf(again, sizeof again, "%s/", g_dirs[0]);
+  paths[1] = again;
+  assert_int_equal(indaga_index_open_many(&idx, paths, NULL, 3, NULL, &msg), INDAGA_EMISUSE);
+  assert_non_null(strstr(msg, "are the same index"));
+  indaga_free(msg);
+  const char *same[2] = { "x", "x" }, *ctl[2] = { "x", "a\nb" };
+  assert_int_equal(indaga_index_open_many(&idx, (const char *[]){ g_dirs[0], g_dirs[1] }, same, 2, NULL, &msg),
+                   INDAGA_EMISUSE);
+  assert_non_null(strstr(msg, "have the same label 'x'"));
+  indaga_free(msg);
+  assert_int_equal(indaga_index_open_many(&idx, (const char *[]){ g_dirs[0], g_dirs[1] }, ctl, 2, NULL, &msg),
+                   INDAGA_EMISUSE);
+  assert_non_null(strstr(msg, "control character"));
+  indaga_free(msg);
+  assert_int_equal(indaga_index_open_many(&idx, paths, NULL, 0, NULL, &msg), INDAGA_EMISUSE);
+  indaga_free(msg);
+  /* one path: a plain handle, labelled */
+  assert_int_equal(indaga_index_open_many(&idx, paths, (const char *[]){ "solo" }, 1, NULL, &msg), INDAGA_OK);
+  assert_int_equal(indaga_index_count(idx), 1);
+  assert_string_equal(indaga_index_label(idx, 0), "solo");
+  indaga_index_close(idx);
+}
+
+int main(void) {
+  if (!tu_have_shared(UN_DIR)) return TU_SKIPPED;
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_multi__same_as_one_index),
+    cmocka_unit_test(test_multi__handle),
+    cmocka_unit_test(test_multi__refresh_and_one_id_twice),
+    cmocka_unit_test(test_multi__errors),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
