@@ -27,6 +27,10 @@
 ** the hits found so far, marked partial (a note on stderr; "partial":true
 ** in the JSON summary).
 **
+** Several --index options search those indexes as one (indaga_index_open_many):
+** each hit then carries its index's label, "[label] " before the citation and
+** "index" in JSON.
+**
 ** Exit: 0 when some query found hits, 1 when none did, 2 on any error
 ** (no index, empty or failed query, a query over its work budget,
 ** unreadable batch), 64 on bad usage.
@@ -41,7 +45,7 @@ enum { OPT_LIMIT = CLI_OPT_FIRST, OPT_OFFSET, OPT_GROUP, OPT_CONTEXT, OPT_NO_SNI
        OPT_TIMEOUT, OPT_MAX_MEMORY, OPT_PARTIAL, OPT_ALL, OPT_SORT, OPT_FACET };
 
 static const cli_option opts[] = {
-  CLI_ROW_INDEX,
+  { "index", 0, "DIR", CLI_OPT_INDEX, "the index directory (default $INDAGA_INDEX, else ./.indaga); repeat it to search several as one" },
   { "limit", 'n', "K", OPT_LIMIT, "hits to show, 1 to 100000 (default 10)" },
   { "offset", 0, "N", OPT_OFFSET, "skip the first N hits (paging), 0 to 1000000" },
   { "all", 0, NULL, OPT_ALL, "every word required (as if each were +word), not a best match" },
@@ -61,10 +65,10 @@ static const cli_option opts[] = {
 
 static const cli_command search_cmd = {
   "search",
-  "usage: indaga search [--index DIR] [-n K] [--offset N] [--all] [--group] [--context N]\n"
+  "usage: indaga search [--index DIR]... [-n K] [--offset N] [--all] [--group] [--context N]\n"
   "                     [--no-snippets] [--timeout MS] [--max-memory MB] [--partial]\n"
   "                     [--sort ORDER] [--facet FIELD]... [--color WHEN] [--json] [--] QUERY...\n"
-  "       indaga search [--index DIR] [-n K] [--json] --batch FILE\n",
+  "       indaga search [--index DIR]... [-n K] [--json] --batch FILE\n",
   "Search the index. Plain words are a best match: paragraphs holding all of\n"
   "them come first, then those holding most of them; +word, a AND b, or --all\n"
   "require words. Question words (qu\xC3\xA9, cu\xC3\xA1ntos, d\xC3\xB3nde...) never restrict. Also\n"
@@ -82,7 +86,12 @@ static const cli_command search_cmd = {
   "\n"
   "Each query runs within a work budget (--timeout, --max-memory); a query over\n"
   "it is an error (status 2) naming the limit, unless --partial shows the hits\n"
-  "found before the time ran out.\n",
+  "found before the time ran out.\n"
+  "\n"
+  "With --index given several times, the indexes are searched as one, with the\n"
+  "statistics of all of them (scores and order as one index over them all); each\n"
+  "hit says its index (\"[un] ...\"; \"index\" in JSON). The same index twice, or\n"
+  "two directories of one name, is a usage error (status 64).\n",
   opts, CLI_NOPTS(opts),
   "exit status: 0 hits found, 1 nothing found, 2 error (or a query over its budget)\n",
   CLI_DASH_WORDS,
