@@ -77,6 +77,15 @@ const ix_snapshot *ix_snapshot_member(const ix_snapshot *s, size_t i);
 size_t ix_seg_member(const ix_snapshot *s, size_t seg);
 const char *ix_seg_label(const ix_snapshot *s, size_t seg);
 /*
+** Where paragraph @pid of segment @seg stands: *did its document, *rank
+** that document's place in the segment's (id, piece) order (seg_doc_sorted),
+** from two tables built for the segment on first use (a lookup of the
+** document starts by bisection, then one load), so that ordering two
+** paragraphs of one segment by document id costs no string. INDAGA_OK,
+** INDAGA_ENOMEM, INDAGA_ECORRUPT (the document table disagrees with itself).
+*/
+int ix_para_place(const ix_snapshot *s, size_t seg, uint32_t pid, uint32_t *did, uint32_t *rank);
+/*
 ** Find live document @id: the segment and document number of its piece 0
 ** (the whole document, unless its file was indexed in pieces). INDAGA_ENOTFOUND if absent.
 */
@@ -250,6 +259,12 @@ int seg_doc_part_label(const seg_doc *d, uint32_t part, const char **l, size_t *
 int seg_doc_find(const seg_reader *r, const char *id, size_t n, uint32_t *did);
 /* The same for piece @piece of @id exactly. */
 int seg_doc_find_piece(const seg_reader *r, const char *id, size_t n, uint32_t piece, uint32_t *did);
+/*
+** The document number at position @i of the segment's documents sorted by
+** (id bytewise, piece) (SECTION DOC_SORT; checked below seg_ndoc when the
+** segment was opened), or SEG_END for @i >= seg_ndoc. Never fails.
+*/
+uint32_t seg_doc_sorted(const seg_reader *r, uint32_t i);
 /* Sum of all paragraph lengths of the segment (deleted ones included). */
 uint64_t seg_total_len(const seg_reader *r);
 

@@ -45,6 +45,12 @@
 
 #define OPEN_RETRIES 64
 
+/* A segment's document starts and (id, piece) ranks (ix_para_place), built on first use. */
+typedef struct seg_order {
+  uint32_t *starts;       /* ndoc + 1: first paragraph of each document, then npara */
+  uint32_t *rank;         /* ndoc: the document's place in DOC_SORT; published last */
+} seg_order;
+
 typedef struct snap_seg {
   seg_reader *r;          /* owned */
   const ix_seg_entry *e;  /* into the snapshot's manifest */
@@ -62,6 +68,7 @@ struct ix_snapshot {
   char **labels;          /* a union: each member's label (owned) */
   size_t nmembers;
   uint32_t *seg_member;   /* a union: the member of each segment */
+  seg_order *orders;      /* nsegs, each built on first use under mu (ix_para_place) */
   char *note;             /* what opening noticed about newer generations (ix_snapshot_note), or NULL */
   snap_seg *segs;         /* nsegs entries */
   uint64_t live_docs, live_paras, total_len, bytes;
@@ -82,6 +89,11 @@ void ix_snapshot_free(ix_snapshot *s) {
     indaga__free(s->segs[i].del_para);
   }
   indaga__free(s->segs);
+  for (size_t i = 0; s->orders && i < s->nsegs; i++) {
+    indaga__free(s->orders[i].starts);
+    indaga__free(s->orders[i].rank);
+  }
+  indaga__free(s->orders);
   for (size_t i = 0; s->labels && i < s->nmembers; i++) indaga__free(s->labels[i]);
   indaga__free(s->members);
   indaga__free(s->labels);
@@ -180,7 +192,8 @@ static int check_stamp(const ix_snapshot *s, const snap_seg *g, const char *path
 */
 static int load_segments(ix_snapshot *s, char **errmsg) {
   s->segs = indaga__calloc(s->m.nsegs ? s->m.nsegs : 1, sizeof *s->segs);
-  if (!s->segs) return INDAGA_ENOMEM;
+  s->orders = indaga__calloc(s->m.nsegs ? s->m.nsegs : 1, sizeof *s->orders);
+  if (!s->segs || !s->orders) return INDAGA_ENOMEM;
   s->nsegs = s->m.nsegs;
   for (size_t i = 0; i < s->m.nsegs; i++) {
     snap_seg *g = &s->segs[i];
@@ -390,7 +403,8 @@ int ix_snapshot_union(ix_snapshot **out, const ix_snapshot *const *members, cons
   u->labels = indaga__calloc(n ? n : 1, sizeof *u->labels);
   u->segs = indaga__calloc(nsegs ? nsegs : 1, sizeof *u->segs);
   u->seg_member = indaga__calloc(nsegs ? nsegs : 1, sizeof *u->seg_member);
-  int rc = u->members && u->labels && u->segs && u->seg_member ? INDAGA_OK : INDAGA_ENOMEM;
+  u->orders = indaga__calloc(nsegs ? nsegs : 1, sizeof *u->orders);
+  int rc = u->members && u->labels && u->segs && u->seg_member && u->orders ? INDAGA_OK : INDAGA_ENOMEM;
   for (size_t i = 0; i < n && rc == INDAGA_OK; i++)
     if (!(u->labels[i] = indaga__strdup(labels[i]))) rc = INDAGA_ENOMEM;
   u->nmembers = n;
@@ -447,6 +461,60 @@ const ix_manifest *ix_snapshot_manifest(const ix_snapshot *s) { return &s->m; }
 const uint32_t *ix_deleted_docs(const ix_snapshot *s, size_t seg, uint32_t *count) {
   *count = s->segs[seg].ndeleted;
   return s->segs[seg].deleted;
+}
+
+/* Build the order tables of segment @seg (s->mu held). INDAGA_OK, ENOMEM or ECORRUPT. */
+static int build_order(ix_snapshot *s, size_t seg) {
+  const seg_reader *r = s->segs[seg].r;
+  uint32_t nd = seg_ndoc(r);
+  uint32_t *starts = indaga__malloc(((size_t)nd + 1) * sizeof *starts);
+  uint32_t *rank = indaga__malloc((nd ? nd : 1) * sizeof *rank);
+  int rc = starts && rank ? INDAGA_OK : INDAGA_ENOMEM;
+  for (uint32_t d = 0; rc == INDAGA_OK && d < nd; d++) {
+    seg_doc doc;
+    rc = seg_doc_get(r, d, &doc);
+    if (rc == INDAGA_OK && d && doc.first_para < starts[d - 1]) rc = INDAGA_ECORRUPT;
+    if (rc == INDAGA_OK) starts[d] = doc.first_para;
+  }
+  if (rc == INDAGA_OK) memset(rank, 0xff, (nd ? nd : 1) * sizeof *rank);
+  for (uint32_t i = 0; rc == INDAGA_OK && i < nd; i++) {   /* each entry is below nd (segread.c checks) */
+    uint32_t d = seg_doc_sorted(r, i);
+    if (rank[d] != UINT32_MAX) rc = INDAGA_ECORRUPT;   /* not a permutation */
+    else rank[d] = i;
+  }
+  if (rc) {
+    indaga__free(starts);
+    indaga__free(rank);
+    return rc == INDAGA_ENOTFOUND ? INDAGA_ECORRUPT : rc;
+  }
+  starts[nd] = seg_npara(r);
+  s->orders[seg].starts = starts;
+  __atomic_store_n(&s->orders[seg].rank, rank, __ATOMIC_RELEASE);
+  return INDAGA_OK;
+}
+
+int ix_para_place(const ix_snapshot *cs, size_t seg, uint32_t pid, uint32_t *did, uint32_t *rank) {
+  ix_snapshot *s = (ix_snapshot *)(uintptr_t)cs;   /* the lazy tables are internal state */
+  seg_order *o = &s->orders[seg];
+  const uint32_t *rk = __atomic_load_n(&o->rank, __ATOMIC_ACQUIRE);
+  if (!rk) {
+    int rc = INDAGA_OK;
+    pthread_mutex_lock(&s->mu);
+    if (!o->rank) rc = build_order(s, seg);
+    pthread_mutex_unlock(&s->mu);
+    if (rc) return rc;
+    rk = o->rank;
+  }
+  uint32_t nd = seg_ndoc(s->segs[seg].r);
+  if (nd == 0 || pid >= o->starts[nd]) return INDAGA_ECORRUPT;
+  uint32_t lo = 0, hi = nd;   /* the last document starting at or before pid */
+  while (hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (o->starts[mid] <= pid) lo = mid; else hi = mid;
+  }
+  *did = lo;
+  *rank = rk[lo];
+  return INDAGA_OK;
 }
 
 /* Build the id map of live documents. INDAGA_OK, ENOMEM or ECORRUPT. */

@@ -9,21 +9,16 @@
 ** how documents were spread over segments (flushes, merges, the indexes a
 ** collection was split into), so an order by them would differ between one
 ** index over a collection and several indexes over its parts; this one does
-** not. It costs two paragraph and two document records read, and only for
-** hits whose scores are exactly equal.
+** not.
+**
+** It is asked only for hits whose scores are exactly equal, but a common
+** word holds many paragraphs of one score, so it must be cheap: two hits of
+** one segment compare the places of their documents in the segment's (id,
+** piece) order (ix_para_place: a bisection and a load, no string); only
+** hits of two segments read their document records and compare ids.
 */
 #include <string.h>
 #include "query/query.h"
-
-/* The document record of paragraph @pid of segment @seg. INDAGA_OK or a read status. */
-static int doc_of(const ix_snapshot *s, uint32_t seg, uint32_t pid, uint32_t *did, seg_doc *d) {
-  const seg_reader *r = ix_seg(s, seg);
-  seg_para p;
-  int rc = seg_para_get(r, pid, &p);
-  if (!rc) rc = seg_doc_get(r, p.doc, d);
-  *did = p.doc;
-  return rc;
-}
 
 /* Document order (segment, paragraph): for records that cannot be read (the read reports them elsewhere). */
 static int by_place(const qx_hit *x, const qx_hit *y) {
@@ -33,10 +28,14 @@ static int by_place(const qx_hit *x, const qx_hit *y) {
 
 int qx_tie_cmp(const ix_snapshot *s, const qx_hit *x, const qx_hit *y) {
   if (x->seg == y->seg && x->pid == y->pid) return 0;
+  uint32_t da, db, ra, rb;
+  if (ix_para_place(s, x->seg, x->pid, &da, &ra) || ix_para_place(s, y->seg, y->pid, &db, &rb)) return by_place(x, y);
+  if (x->seg == y->seg) {
+    if (ra != rb) return ra < rb ? -1 : 1;   /* (id, piece) order within the segment */
+    return x->pid < y->pid ? -1 : 1;         /* one document: its order */
+  }
   seg_doc a, b;
-  uint32_t da = 0, db = 0;
-  if (doc_of(s, x->seg, x->pid, &da, &a) || doc_of(s, y->seg, y->pid, &db, &b)) return by_place(x, y);
-  if (x->seg == y->seg && da == db) return x->pid < y->pid ? -1 : 1;   /* one document: its order */
+  if (seg_doc_get(ix_seg(s, x->seg), da, &a) || seg_doc_get(ix_seg(s, y->seg), db, &b)) return by_place(x, y);
   size_t n = a.nid < b.nid ? a.nid : b.nid;
   int c = n ? memcmp(a.id, b.id, n) : 0;
   if (c) return c < 0 ? -1 : 1;

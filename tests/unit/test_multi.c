@@ -12,6 +12,7 @@
 **     estimates: their flag), suggestions and facets, for many queries
 **     under relevance, group, all, every sort and facets;
 **   - each hit names the index holding its document (indaga_hit_index);
+**   - equal scores rank by document id, not by the order of adding;
 **   - the handle: count, labels, members, stats summed, documents found in
 **     their member, an id held by two members refused, refresh after a
 **     commit to one member;
@@ -277,6 +278,69 @@ static void test_multi__refresh_and_one_id_twice(void **state) {
   indaga_index_close(idx);
 }
 
+/*
+** Equal scores rank by document id, whatever the order documents were
+** added in and however they are split: five documents of the same text,
+** added in reverse id order to one index (a segment each), to two indexes
+** (d, b in one; e, c, a in the other), and to one segment.
+*/
+static void test_multi__ties_by_id(void **state) {
+  (void)state;
+  static const char *const ids[] = { "e.txt", "d.txt", "c.txt", "b.txt", "a.txt" };
+  const char *text = "El agua potable es un derecho.";
+  char one[600], parts[2][600];
+  snprintf(one, sizeof one, "%s/ties-one", g_tmp);
+  snprintf(parts[0], sizeof parts[0], "%s/ties-x", g_tmp);
+  snprintf(parts[1], sizeof parts[1], "%s/ties-y", g_tmp);
+  for (size_t i = 0; i < 5; i++) {
+    add_doc(one, ids[i], text);
+    add_doc(parts[i % 2], ids[i], text);
+  }
+  /* and one segment holding all five (one commit): its documents in the order added */
+  char seg1[600];
+  snprintf(seg1, sizeof seg1, "%s/ties-seg", g_tmp);
+  indaga_writer *w = NULL;
+  indaga_writer_options wo = INDAGA_WRITER_OPTIONS_INIT;
+  char *msg = NULL;
+  assert_int_equal(indaga_writer_open(&w, seg1, &wo, &msg), INDAGA_OK);
+  for (size_t i = 0; i < 5; i++) assert_int_equal(indaga_writer_add_buffer(w, ids[i], text, strlen(text)), INDAGA_OK);
+  uint64_t gen;
+  assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+  indaga_writer_close(w);
+  indaga_index *a = NULL, *b = NULL, *c = NULL;
+  const char *paths[2] = { parts[0], parts[1] };
+  assert_int_equal(indaga_index_open(&c, seg1, NULL, &msg), INDAGA_OK);
+  indaga_stats st;
+  assert_int_equal(indaga_index_stats(c, &st), INDAGA_OK);
+  assert_int_equal(st.segments, 1);
+  assert_int_equal(indaga_index_open(&a, one, NULL, &msg), INDAGA_OK);
+  assert_int_equal(indaga_index_open_many(&b, paths, NULL, 2, NULL, &msg), INDAGA_OK);
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  for (int k = 2; k <= 5; k += 3) {   /* a full heap (pruning on ties) and every hit */
+    o.k = (unsigned)k;
+    indaga_results *ra = tu_search(a, "agua potable", &o), *rb = tu_search(b, "agua potable", &o);
+    indaga_results *rc = tu_search(c, "agua potable", &o);
+    assert_int_equal(indaga_results_count(ra), (size_t)k);
+    assert_int_equal(indaga_results_count(rb), (size_t)k);
+    assert_int_equal(indaga_results_count(rc), (size_t)k);
+    for (size_t i = 0; i < (size_t)k; i++) {
+      char want[16];
+      snprintf(want, sizeof want, "%c.txt", (char)('a' + i));
+      assert_string_equal(indaga_results_hit(ra, i)->doc, want);
+      assert_string_equal(indaga_results_hit(rb, i)->doc, want);
+      assert_string_equal(indaga_results_hit(rc, i)->doc, want);
+      assert_true(indaga_results_hit(ra, i)->score == indaga_results_hit(ra, 0)->score);
+      assert_true(indaga_results_hit(rb, i)->score == indaga_results_hit(ra, i)->score);
+    }
+    indaga_results_free(ra);
+    indaga_results_free(rb);
+    indaga_results_free(rc);
+  }
+  indaga_index_close(a);
+  indaga_index_close(b);
+  indaga_index_close(c);
+}
+
 static void test_multi__errors(void **state) {
   (void)state;
   indaga_index *idx = NULL;
@@ -318,6 +382,7 @@ int main(void) {
     cmocka_unit_test(test_multi__same_as_one_index),
     cmocka_unit_test(test_multi__handle),
     cmocka_unit_test(test_multi__refresh_and_one_id_twice),
+    cmocka_unit_test(test_multi__ties_by_id),
     cmocka_unit_test(test_multi__errors),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
