@@ -70,9 +70,8 @@ uint64_t ix_total_len(const ix_snapshot *s);
 */
 int ix_snapshot_union(ix_snapshot **out, const ix_snapshot *const *members, const char *const *labels,
                       size_t n);
-/* Members of a union, 1 for a plain snapshot; member @i (a plain snapshot is its own member 0). */
+/* Members of a union, 1 for a plain snapshot. */
 size_t ix_snapshot_nmembers(const ix_snapshot *s);
-const ix_snapshot *ix_snapshot_member(const ix_snapshot *s, size_t i);
 /* The member of segment @seg (0 for a plain snapshot), and its label (NULL for a plain snapshot). */
 size_t ix_seg_member(const ix_snapshot *s, size_t seg);
 const char *ix_seg_label(const ix_snapshot *s, size_t seg);

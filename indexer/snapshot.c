@@ -72,7 +72,7 @@ struct ix_snapshot {
   char *note;             /* what opening noticed about newer generations (ix_snapshot_note), or NULL */
   snap_seg *segs;         /* nsegs entries */
   uint64_t live_docs, live_paras, total_len, bytes;
-  pthread_mutex_t mu;     /* guards the lazy build of docs */
+  pthread_mutex_t mu;     /* guards the lazy builds of docs and orders */
   int docs_built;
   ix_map docs;            /* id -> seg << 32 | did, live documents only */
 };
@@ -426,10 +426,6 @@ int ix_snapshot_union(ix_snapshot **out, const ix_snapshot *const *members, cons
 }
 
 size_t ix_snapshot_nmembers(const ix_snapshot *s) { return s->members ? s->nmembers : 1; }
-
-const ix_snapshot *ix_snapshot_member(const ix_snapshot *s, size_t i) {
-  return s->members ? s->members[i] : s;
-}
 
 size_t ix_seg_member(const ix_snapshot *s, size_t seg) { return s->members ? s->seg_member[seg] : 0; }
 

@@ -214,8 +214,9 @@ typedef struct qx_hit {
 ** The order of two hits of snapshot @s that rank the same (tie.c): <0 when
 ** @x comes first, >0 when @y does, 0 for the same paragraph. By document
 ** id, the label of its index (a union), the piece, then the paragraph's
-** place in the document. Never fails: records that cannot be read order by
-** (segment, paragraph).
+** place in the document. Never fails: records that cannot be read, or no
+** memory for the segment's order tables (ix_para_place), order by (segment,
+** paragraph).
 */
 int qx_tie_cmp(const ix_snapshot *s, const qx_hit *x, const qx_hit *y);
 

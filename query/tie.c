@@ -20,7 +20,10 @@
 #include <string.h>
 #include "query/query.h"
 
-/* Document order (segment, paragraph): for records that cannot be read (the read reports them elsewhere). */
+/*
+** Document order (segment, paragraph): for records that cannot be read (the
+** hit's own reads report them) or order tables that cannot be allocated.
+*/
 static int by_place(const qx_hit *x, const qx_hit *y) {
   if (x->seg != y->seg) return x->seg < y->seg ? -1 : 1;
   return x->pid < y->pid ? -1 : x->pid > y->pid;
