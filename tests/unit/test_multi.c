@@ -13,6 +13,7 @@
 **     under relevance, group, all, every sort and facets;
 **   - each hit names the index holding its document (indaga_hit_index);
 **   - equal scores rank by document id, not by the order of adding;
+**   - threads searching one handle agree with one thread;
 **   - the handle: count, labels, members, stats summed, documents found in
 **     their member, an id held by two members refused, refresh after a
 **     commit to one member;
@@ -20,6 +21,7 @@
 **     a bad label, no paths.
 */
 #include <dirent.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -341,6 +343,68 @@ static void test_multi__ties_by_id(void **state) {
   indaga_index_close(c);
 }
 
+/*
+** Threads searching one handle over several indexes at once (each first
+** tie builds a segment's order tables, ix_para_place): every thread's
+** hits equal those of one thread. Under ThreadSanitizer (make test-tsan).
+*/
+#define NTHREADS 4
+static const char *const g_tied[] = { "de", "agua", "el consejo", "naciones unidas", "seguridad" };
+#define NTIED (sizeof g_tied / sizeof *g_tied)
+
+/* "doc part paragraph score" of each hit of @q on @idx, into @out. */
+static void hit_list(const indaga_index *idx, const char *q, char *out, size_t cap) {
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  o.k = 40;
+  o.time_ms = 0;
+  indaga_results *r = NULL;
+  out[0] = 0;
+  if (indaga_search(&r, idx, q, &o) == INDAGA_OK) {
+    size_t at = 0;
+    for (size_t i = 0; i < indaga_results_count(r) && at < cap; i++) {
+      const indaga_hit *h = indaga_results_hit(r, i);
+      int w = snprintf(out + at, cap - at, "%s %s %u %u %.17g\n", indaga_hit_index(h), h->doc, h->part,
+                       h->paragraph, h->score);
+      at += w > 0 ? (size_t)w : 0;
+    }
+  }
+  indaga_results_free(r);
+}
+
+typedef struct tied_run {
+  const indaga_index *idx;
+  char got[NTIED][8192];
+} tied_run;
+
+static void *tied_thread(void *arg) {
+  tied_run *t = arg;
+  for (size_t i = 0; i < NTIED; i++) hit_list(t->idx, g_tied[i], t->got[i], sizeof t->got[i]);
+  return NULL;
+}
+
+static void test_multi__threads(void **state) {
+  (void)state;
+  const char *paths[NPARTS];
+  for (size_t i = 0; i < NPARTS; i++) paths[i] = g_dirs[i];
+  indaga_index *idx = NULL;   /* a fresh handle: no order table built yet */
+  char *msg = NULL;
+  assert_int_equal(indaga_index_open_many(&idx, paths, NULL, NPARTS, NULL, &msg), INDAGA_OK);
+  static tied_run runs[NTHREADS];
+  pthread_t th[NTHREADS];
+  for (size_t i = 0; i < NTHREADS; i++) {
+    runs[i].idx = idx;
+    assert_int_equal(pthread_create(&th[i], NULL, tied_thread, &runs[i]), 0);
+  }
+  for (size_t i = 0; i < NTHREADS; i++) assert_int_equal(pthread_join(th[i], NULL), 0);
+  static char want[8192];
+  for (size_t q = 0; q < NTIED; q++) {
+    hit_list(g_many, g_tied[q], want, sizeof want);
+    assert_true(strlen(want) > 0);
+    for (size_t i = 0; i < NTHREADS; i++) assert_string_equal(runs[i].got[q], want);
+  }
+  indaga_index_close(idx);
+}
+
 static void test_multi__errors(void **state) {
   (void)state;
   indaga_index *idx = NULL;
@@ -383,6 +447,7 @@ int main(void) {
     cmocka_unit_test(test_multi__handle),
     cmocka_unit_test(test_multi__refresh_and_one_id_twice),
     cmocka_unit_test(test_multi__ties_by_id),
+    cmocka_unit_test(test_multi__threads),
     cmocka_unit_test(test_multi__errors),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
