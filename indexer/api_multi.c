@@ -101,8 +101,9 @@ static int check_distinct(indaga_index *const *m, const char *const *paths, size
       }
       if (!strcmp(m[i]->label, m[j]->label)) {
         set_msg(errmsg, indaga__sprintf("%s and %s have the same label '%s' (hits name their index by "
-                                        "it): give them labels that differ", paths[j], paths[i],
-                                        m[i]->label));
+                                        "it): give them labels that differ (the default label is the "
+                                        "directory's name, so a symbolic link of another name gives "
+                                        "another)", paths[j], paths[i], m[i]->label));
         return INDAGA_EMISUSE;
       }
     }
