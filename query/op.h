@@ -113,7 +113,9 @@ struct qit {
   uint8_t *dcache;            /* FILTER: per document 0 unknown, 1 pass, 2 fail */
   int lazy;                   /* PHRASE/NEAR at or under the root AND: positions checked by the run loop */
   uint32_t btf, bfloor;       /* bound_prep: GROUP summed block max tf; length floor */
+  uint32_t *bimp;             /* bound_prep: GROUP, per cursor its block's impacts: count, tfs, lengths */
   uint32_t *clo, *chi, *cmtf; /* GROUP: per cursor, the block last reported [clo, chi] and its max tf */
+  uint32_t *cimp;             /* GROUP: per cursor, that block's impacts: count, SEG_IMPACTS tfs, lengths */
   uint32_t dom;               /* GROUP: the cursor of the term with the most postings */
 };
 
@@ -284,6 +286,16 @@ double qx_conj_bonus_bound_eval(qx_query *q, const qit *it, uint32_t lfloor);
 uint32_t qx_best_tier(const qit *it, uint32_t d);
 /* op_group.c */
 uint32_t qx_group_positions(qx_query *q, qit *it, uint32_t d);
+/*
+** The smallest length a posting of @tf can have in the range group @it of
+** one cursor was last bounded over (bound_prep): from its block's impacts.
+*/
+static inline uint32_t qx_group_len_floor(const qit *it, uint32_t tf) {
+  const uint32_t *imp = it->bimp;
+  for (uint32_t j = 0; j < imp[0]; j++)
+    if (imp[1 + j] >= tf) return imp[1 + SEG_IMPACTS + j] > it->bfloor ? imp[1 + SEG_IMPACTS + j] : it->bfloor;
+  return it->bfloor;
+}
 double qx_group_bound_at(qx_query *q, qit *it, uint32_t d, double len);
 int qx_group_one_big_list(const qx_query *q, const qit *it);
 /* op_filter.c */

@@ -7,9 +7,10 @@
 **
 ** Bounds come from the cursors' block directories without decoding: the
 ** summed block max tf over the blocks holding d, at the smallest length
-** those blocks hold (bound_prep), or, at one paragraph, the cursor's tf
-** where it sits on d and its block's max tf where it lies before d
-** (qx_group_bound_at).
+** those blocks hold (bound_prep), or for a group of one list the best step
+** of its block's impacts (segment.h); at one paragraph, the cursor's tf
+** where it sits on d and, where it lies before d, the largest tf its
+** block's impacts allow at the paragraph's length (qx_group_bound_at).
 */
 #include "query/op.h"
 
@@ -27,7 +28,9 @@ static qit *group_build(qx_query *q, const cnode *c) {
   it->g = c->g;
   it->cur = qx_alloc(q, gs->n * sizeof *it->cur);
   it->clo = qx_alloc(q, 3 * (size_t)gs->n * sizeof *it->clo);
-  if (!it->cur || !it->clo) return NULL;
+  it->cimp = qx_alloc(q, 2 * (1 + 2 * SEG_IMPACTS) * (size_t)gs->n * sizeof *it->cimp);
+  if (!it->cur || !it->clo || !it->cimp) return NULL;
+  it->bimp = it->cimp + (1 + 2 * SEG_IMPACTS) * (size_t)gs->n;
   uint32_t d = SEG_END;
   for (uint32_t i = 0; i < gs->n; i++) {
     if (qx_over_budget(q, SEG_BLOCK)) { group_release(q, it); return NULL; }   /* opening decodes a block */
@@ -74,20 +77,52 @@ static uint32_t group_bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *las
   uint32_t tf = 0, minlen = UINT32_MAX;
   for (uint32_t i = 0; i < it->ncur; i++) {
     seg_cursor *c = &it->cur[i];
+    uint32_t *imp = it->bimp + (1 + 2 * SEG_IMPACTS) * (size_t)i;
+    imp[0] = 0;
     if (c->doc == SEG_END) continue;
     uint32_t bl, mtf, mlen;
     if (seg_cursor_block(c, d > c->doc ? d : c->doc, &bl, &mtf, &mlen)) continue;
     tf += mtf;
     if (mlen < minlen) minlen = mlen;
     if (bl < *last) *last = bl;
+    imp[0] = c->nimp;
+    memcpy(imp + 1, c->imp_tf, sizeof c->imp_tf);
+    memcpy(imp + 1 + SEG_IMPACTS, c->imp_len, sizeof c->imp_len);
   }
   it->btf = tf;
   it->bfloor = tf ? minlen : UINT32_MAX;
   return it->bfloor;
 }
 
+/*
+** The largest score over the range, from the cursors' impacts: a paragraph
+** of length L holds at most, in each list, the largest tf of a step of
+** length <= L. That sum only grows with L, by steps at the steps' lengths,
+** and the score falls with L: the largest is at one of those lengths (at
+** least @lfloor). Never above the score at (summed max tf, lfloor), which
+** is the bound of a group of many lists (a prefix's), where the steps'
+** combinations would cost more than they save.
+*/
+#define IMPACT_LISTS 4
+
 static double group_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
-  return qr_bm25(&q->pr, it->g->idf, it->btf, lfloor);
+  if (it->ncur > IMPACT_LISTS) return qr_bm25(&q->pr, it->g->idf, it->btf, lfloor);
+  double ub = 0;
+  for (uint32_t i = 0; i < it->ncur; i++) {
+    const uint32_t *ci = it->bimp + (1 + 2 * SEG_IMPACTS) * (size_t)i;
+    for (uint32_t j = 0; j < ci[0]; j++) {
+      uint32_t len = ci[1 + SEG_IMPACTS + j] > lfloor ? ci[1 + SEG_IMPACTS + j] : lfloor, tf = 0;
+      for (uint32_t k = 0; k < it->ncur; k++) {   /* each list's largest tf at length <= len */
+        const uint32_t *ck = it->bimp + (1 + 2 * SEG_IMPACTS) * (size_t)k;
+        uint32_t t = 0;
+        for (uint32_t m = 0; m < ck[0]; m++) if (ck[1 + SEG_IMPACTS + m] <= len) t = ck[1 + m];   /* tf ascending */
+        tf += t;
+      }
+      double s = qr_bm25(&q->pr, it->g->idf, tf, len);
+      if (s > ub) ub = s;
+    }
+  }
+  return ub;
 }
 
 
@@ -131,13 +166,16 @@ uint32_t qx_group_positions(qx_query *q, qit *it, uint32_t d) {
 /*
 ** An upper bound of group @it's weight at paragraph @d of @len tokens,
 ** read from block directories without decoding: a cursor on d gives its tf,
-** one before d the max tf of the block that would hold d (remembered while
-** d stays within it), one past d nothing.
+** one before d the largest tf of a step of the block that would hold d
+** whose length is at most len (a posting at d would lie under such a step;
+** none: it holds no posting at d), remembered while d stays within the
+** block, one past d nothing.
 */
 double qx_group_bound_at(qx_query *q, qit *it, uint32_t d, double len) {
   uint32_t tf = 0;
   for (uint32_t i = 0; i < it->ncur; i++) {
     seg_cursor *c = &it->cur[i];
+    uint32_t *imp = it->cimp + (1 + 2 * SEG_IMPACTS) * (size_t)i;
     if (c->doc == d) { tf += c->freq; continue; }
     if (c->doc > d) continue;
     if (d < it->clo[i] || d > it->chi[i]) {
@@ -146,8 +184,13 @@ double qx_group_bound_at(qx_query *q, qit *it, uint32_t d, double len) {
       it->clo[i] = d;
       it->chi[i] = bl;
       it->cmtf[i] = mtf;
+      imp[0] = c->nimp;
+      memcpy(imp + 1, c->imp_tf, sizeof c->imp_tf);
+      memcpy(imp + 1 + SEG_IMPACTS, c->imp_len, sizeof c->imp_len);
     }
-    tf += it->cmtf[i];
+    uint32_t t = 0;
+    for (uint32_t j = 0; j < imp[0]; j++) if (imp[1 + SEG_IMPACTS + j] <= len) t = imp[1 + j];   /* tf ascending */
+    tf += t;
   }
   return qr_bm25(&q->pr, it->g->idf, tf, len);
 }
