@@ -489,7 +489,7 @@ static void run_conj(qx_query *q, qit *root) {
     if (pruning && full) {
       int skip = blockmax_skip(q, root, &d, &blast, &have_bound);
       if (skip == 2) break;
-      if (skip) continue;
+      /* skipped: the next candidate past the range is found, then bounded (not range after range) */
     }
     /* 2. the cheap kids' next common paragraph */
     d = two ? leapfrog_two(q, root, lead, nlead, two, d) : leapfrog(q, root, lead, nlead, d);
@@ -635,7 +635,7 @@ static void run_best(qx_query *q, qit *root) {
     if (full) {
       int skip = blockmax_skip(q, root, &d, &blast, &have_bound);
       if (skip == 2) break;
-      if (skip) continue;
+      /* skipped: the next candidate past the range is found, then bounded (not range after range) */
     }
     /* 2. the next candidate */
     if (root->reqs) {
@@ -772,7 +772,7 @@ static void run_segment(qx_query *q) {
     if (pruning && full) {
       int skip = blockmax_skip(q, root, &d, &blast, &have_bound);
       if (skip == 2) break;
-      if (skip) continue;
+      /* skipped: the next candidate past the range is found, then bounded (not range after range) */
     }
     qx_seek(q, root, d);
     uint32_t x = root->doc;

@@ -48,6 +48,7 @@
 #include "query/query.h"
 
 #define QX_PHRASE_MAX 64      /* tokens of a phrase or NEAR */
+#define QX_IMPACT_LISTS 4     /* a group of more lists is bounded without their impacts (op_group.c) */
 
 /* group flags */
 #define G_PREFIX 0x01u
@@ -113,7 +114,8 @@ struct qit {
   uint8_t *dcache;            /* FILTER: per document 0 unknown, 1 pass, 2 fail */
   int lazy;                   /* PHRASE/NEAR at or under the root AND: positions checked by the run loop */
   uint32_t btf, bfloor;       /* bound_prep: GROUP summed block max tf; length floor */
-  uint32_t *bimp;             /* bound_prep: GROUP, per cursor its block's impacts: count, tfs, lengths */
+  uint32_t env[2 * QX_IMPACT_LISTS * SEG_IMPACTS], nenv;   /* bound_prep: GROUP of at most QX_IMPACT_LISTS
+                                lists, the impacts' envelope: lengths ascending, then the tf sum at each */
   uint32_t *clo, *chi, *cmtf; /* GROUP: per cursor, the block last reported [clo, chi] and its max tf */
   uint32_t *cimp;             /* GROUP: per cursor, that block's impacts: count, SEG_IMPACTS tfs, lengths */
   uint32_t dom;               /* GROUP: the cursor of the term with the most postings */
@@ -288,16 +290,17 @@ uint32_t qx_best_tier(const qit *it, uint32_t d);
 uint32_t qx_group_positions(qx_query *q, qit *it, uint32_t d);
 /*
 ** The smallest length a posting of @tf can have in the range group @it of
-** one cursor was last bounded over (bound_prep): from its block's impacts.
+** one list was last bounded over (bound_prep): the first length of its
+** envelope whose tf reaches @tf, else the range's floor.
 */
 static inline uint32_t qx_group_len_floor(const qit *it, uint32_t tf) {
-  const uint32_t *imp = it->bimp;
-  for (uint32_t j = 0; j < imp[0]; j++)
-    if (imp[1 + j] >= tf) return imp[1 + SEG_IMPACTS + j] > it->bfloor ? imp[1 + SEG_IMPACTS + j] : it->bfloor;
+  for (uint32_t m = 0; m < it->nenv; m++)
+    if (it->env[QX_IMPACT_LISTS * SEG_IMPACTS + m] >= tf) return it->env[m] > it->bfloor ? it->env[m] : it->bfloor;
   return it->bfloor;
 }
 double qx_group_bound_at(qx_query *q, qit *it, uint32_t d, double len);
 int qx_group_one_big_list(const qx_query *q, const qit *it);
+uint32_t qx_group_list_bound(qx_query *q, qit *it);
 /* op_filter.c */
 cnode *qx_filter_compile(qx_query *q, const qnode *f);
 

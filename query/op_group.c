@@ -28,9 +28,8 @@ static qit *group_build(qx_query *q, const cnode *c) {
   it->g = c->g;
   it->cur = qx_alloc(q, gs->n * sizeof *it->cur);
   it->clo = qx_alloc(q, 3 * (size_t)gs->n * sizeof *it->clo);
-  it->cimp = qx_alloc(q, 2 * (1 + 2 * SEG_IMPACTS) * (size_t)gs->n * sizeof *it->cimp);
+  it->cimp = qx_alloc(q, (1 + 2 * SEG_IMPACTS) * (size_t)gs->n * sizeof *it->cimp);
   if (!it->cur || !it->clo || !it->cimp) return NULL;
-  it->bimp = it->cimp + (1 + 2 * SEG_IMPACTS) * (size_t)gs->n;
   uint32_t d = SEG_END;
   for (uint32_t i = 0; i < gs->n; i++) {
     if (qx_over_budget(q, SEG_BLOCK)) { group_release(q, it); return NULL; }   /* opening decodes a block */
@@ -72,55 +71,67 @@ static double group_score(qx_query *q, const qit *it, uint32_t d, double len) {
   return qr_bm25(&q->pr, it->g->idf, tf, len);
 }
 
+/*
+** Bounds over a range of blocks from the cursors' impacts: a paragraph of
+** length L holds at most, in each list, the largest tf of a step of length
+** <= L. That sum T(L) only grows with L, by steps at the steps' lengths,
+** and the score falls with L: over lengths >= a floor, the largest score is
+** at the floor or at one of those lengths. bound_prep keeps the envelope,
+** the pairs (L, T(L)) at the steps' lengths, ascending (it->env, it->nenv);
+** bound_eval takes the best pair at max(L, floor), which is never above the
+** score at (summed max tf, floor). A group of many lists (a prefix's) keeps
+** that corner bound alone: the envelope would cost more than it saves.
+*/
 static uint32_t group_bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *last) {
   (void)q;
-  uint32_t tf = 0, minlen = UINT32_MAX;
+  uint32_t tf = 0, minlen = UINT32_MAX, n = 0;
+  const seg_cursor *in[QX_IMPACT_LISTS];   /* the lists with a block in the range */
+  uint32_t nin = 0;
+  const int env = it->ncur <= QX_IMPACT_LISTS;
+  uint32_t *el = it->env, *et = it->env + QX_IMPACT_LISTS * SEG_IMPACTS;
   for (uint32_t i = 0; i < it->ncur; i++) {
     seg_cursor *c = &it->cur[i];
-    uint32_t *imp = it->bimp + (1 + 2 * SEG_IMPACTS) * (size_t)i;
-    imp[0] = 0;
     if (c->doc == SEG_END) continue;
     uint32_t bl, mtf, mlen;
     if (seg_cursor_block(c, d > c->doc ? d : c->doc, &bl, &mtf, &mlen)) continue;
     tf += mtf;
     if (mlen < minlen) minlen = mlen;
     if (bl < *last) *last = bl;
-    imp[0] = c->nimp;
-    memcpy(imp + 1, c->imp_tf, sizeof c->imp_tf);
-    memcpy(imp + 1 + SEG_IMPACTS, c->imp_len, sizeof c->imp_len);
+    if (!env) continue;
+    in[nin++] = c;
+    for (uint32_t j = 0; j < c->nimp; j++) {   /* the step's length into the envelope, ascending (few: insertion) */
+      uint32_t L = c->imp_len[j], k = n;
+      while (k > 0 && el[k - 1] > L) k--;
+      if (k > 0 && el[k - 1] == L) continue;
+      memmove(el + k + 1, el + k, (n - k) * sizeof *el);
+      el[k] = L;
+      n++;
+    }
   }
   it->btf = tf;
   it->bfloor = tf ? minlen : UINT32_MAX;
+  it->nenv = 0;
+  if (!env || !tf) return it->bfloor;
+  for (uint32_t m = 0; m < n; m++) {   /* T(L) at each length */
+    uint32_t t = 0;
+    for (uint32_t i = 0; i < nin; i++) {
+      uint32_t ti = 0;
+      for (uint32_t j = 0; j < in[i]->nimp; j++) if (in[i]->imp_len[j] <= el[m]) ti = in[i]->imp_tf[j];   /* tf ascending */
+      t += ti;
+    }
+    et[m] = t;
+  }
+  it->nenv = n;
   return it->bfloor;
 }
 
-/*
-** The largest score over the range, from the cursors' impacts: a paragraph
-** of length L holds at most, in each list, the largest tf of a step of
-** length <= L. That sum only grows with L, by steps at the steps' lengths,
-** and the score falls with L: the largest is at one of those lengths (at
-** least @lfloor). Never above the score at (summed max tf, lfloor), which
-** is the bound of a group of many lists (a prefix's), where the steps'
-** combinations would cost more than they save.
-*/
-#define IMPACT_LISTS 4
-
 static double group_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
-  if (it->ncur > IMPACT_LISTS) return qr_bm25(&q->pr, it->g->idf, it->btf, lfloor);
+  if (!it->nenv) return qr_bm25(&q->pr, it->g->idf, it->btf, lfloor);
+  const uint32_t *el = it->env, *et = it->env + QX_IMPACT_LISTS * SEG_IMPACTS;
   double ub = 0;
-  for (uint32_t i = 0; i < it->ncur; i++) {
-    const uint32_t *ci = it->bimp + (1 + 2 * SEG_IMPACTS) * (size_t)i;
-    for (uint32_t j = 0; j < ci[0]; j++) {
-      uint32_t len = ci[1 + SEG_IMPACTS + j] > lfloor ? ci[1 + SEG_IMPACTS + j] : lfloor, tf = 0;
-      for (uint32_t k = 0; k < it->ncur; k++) {   /* each list's largest tf at length <= len */
-        const uint32_t *ck = it->bimp + (1 + 2 * SEG_IMPACTS) * (size_t)k;
-        uint32_t t = 0;
-        for (uint32_t m = 0; m < ck[0]; m++) if (ck[1 + SEG_IMPACTS + m] <= len) t = ck[1 + m];   /* tf ascending */
-        tf += t;
-      }
-      double s = qr_bm25(&q->pr, it->g->idf, tf, len);
-      if (s > ub) ub = s;
-    }
+  for (uint32_t m = 0; m < it->nenv; m++) {
+    double s = qr_bm25(&q->pr, it->g->idf, et[m], el[m] > lfloor ? el[m] : lfloor);
+    if (s > ub) ub = s;
   }
   return ub;
 }
@@ -193,6 +204,25 @@ double qx_group_bound_at(qx_query *q, qit *it, uint32_t d, double len) {
     tf += t;
   }
   return qr_bm25(&q->pr, it->g->idf, tf, len);
+}
+
+/*
+** bound_prep over the whole segment, for a group whose blocks are short (a
+** common word in a conjunction): its lists' max tf and min length from the
+** dictionary, with no range to lower. Returns the length floor.
+*/
+uint32_t qx_group_list_bound(qx_query *q, qit *it) {
+  const gseg *gs = &it->g->seg[q->seg];
+  uint32_t tf = 0, minlen = UINT32_MAX;
+  for (uint32_t i = 0; i < it->ncur; i++) {
+    if (it->cur[i].doc == SEG_END) continue;
+    tf += gs->t[i].max_tf;
+    if (gs->t[i].min_len < minlen) minlen = gs->t[i].min_len;
+  }
+  it->btf = tf;
+  it->bfloor = tf ? minlen : UINT32_MAX;
+  it->nenv = 0;
+  return it->bfloor;
 }
 
 /* Is @it a group whose largest list holds nearly all its postings (eval.c's leapfrog2 case)? */
