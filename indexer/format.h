@@ -136,7 +136,7 @@
 
 #define SEGF_MAGIC        "indagaSG"
 #define SEGF_FOOTER_MAGIC "indagaFT"
-#define SEGF_VERSION      5u
+#define SEGF_VERSION      6u
 #define SEGF_PIECE_MORE   1u       /* DOCS piece flags: another piece follows */
 #define SEGF_HEADER_SIZE  16u
 
