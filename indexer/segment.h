@@ -86,6 +86,16 @@ const char *ix_seg_label(const ix_snapshot *s, size_t seg);
 */
 int ix_para_place(const ix_snapshot *s, size_t seg, uint32_t pid, uint32_t *did, uint32_t *rank);
 /*
+** 1 when the snapshot's documents lie in (id, label, piece) order: each
+** segment's documents in id order (DOC_SORT the identity) and each
+** segment's ids after the ones before it (a fresh index of a sorted walk).
+** Then (segment, paragraph) order is the tie order of the query engine
+** (query/tie.c), which may compare places instead of ids. Found on the
+** first call (one pass over the segments' DOC_SORT), then remembered;
+** 0 when it cannot be read.
+*/
+int ix_snapshot_ordered(const ix_snapshot *s);
+/*
 ** Find live document @id: the segment and document number of its piece 0
 ** (the whole document, unless its file was indexed in pieces). INDAGA_ENOTFOUND if absent.
 */

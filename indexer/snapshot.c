@@ -69,6 +69,7 @@ struct ix_snapshot {
   size_t nmembers;
   uint32_t *seg_member;   /* a union: the member of each segment */
   seg_order *orders;      /* nsegs, each built on first use under mu (ix_para_place) */
+  int ordered;            /* ix_snapshot_ordered: -1 not known yet, else 0 or 1 (atomic) */
   char *note;             /* what opening noticed about newer generations (ix_snapshot_note), or NULL */
   snap_seg *segs;         /* nsegs entries */
   uint64_t live_docs, live_paras, total_len, bytes;
@@ -235,6 +236,7 @@ static int open_one(ix_snapshot **out, const char *dir, uint64_t gen, char **err
   if (!s) return INDAGA_ENOMEM;
   pthread_mutex_init(&s->mu, NULL);
   s->dir = indaga__strdup(dir);
+  s->ordered = -1;
   int rc = s->dir ? ix_manifest_read(&s->m, dir, gen, errmsg) : INDAGA_ENOMEM;
   if (rc == INDAGA_OK) {
     *manifest_ok = 1;
@@ -397,6 +399,7 @@ int ix_snapshot_union(ix_snapshot **out, const ix_snapshot *const *members, cons
   ix_snapshot *u = indaga__calloc(1, sizeof *u);
   if (!u) return INDAGA_ENOMEM;
   pthread_mutex_init(&u->mu, NULL);
+  u->ordered = -1;
   size_t nsegs = 0;
   for (size_t i = 0; i < n; i++) nsegs += members[i]->nsegs;
   u->members = indaga__calloc(n ? n : 1, sizeof *u->members);
@@ -511,6 +514,48 @@ int ix_para_place(const ix_snapshot *cs, size_t seg, uint32_t pid, uint32_t *did
   *did = lo;
   *rank = rk[lo];
   return INDAGA_OK;
+}
+
+/*
+** Compare the (id, label, piece) of document @da of segment @a with that
+** of @db of @b: <0, 0, >0; *rc set when a record cannot be read.
+*/
+static int doc_key_cmp(const ix_snapshot *s, size_t a, uint32_t da, size_t b, uint32_t db, int *rc) {
+  seg_doc x, y;
+  if ((*rc = seg_doc_get(s->segs[a].r, da, &x)) != INDAGA_OK || (*rc = seg_doc_get(s->segs[b].r, db, &y)) != INDAGA_OK)
+    return 0;
+  size_t n = x.nid < y.nid ? x.nid : y.nid;
+  int c = n ? memcmp(x.id, y.id, n) : 0;
+  if (c || x.nid != y.nid) return c ? c : x.nid < y.nid ? -1 : 1;
+  const char *la = ix_seg_label(s, a), *lb = ix_seg_label(s, b);
+  if (la && lb && (c = strcmp(la, lb)) != 0) return c;
+  return x.piece < y.piece ? -1 : x.piece > y.piece;
+}
+
+/* Are the documents of @s in (id, label, piece) order? (ix_snapshot_ordered) */
+static int find_ordered(const ix_snapshot *s) {
+  size_t prev = SIZE_MAX;   /* the last segment holding a document */
+  for (size_t i = 0; i < s->nsegs; i++) {
+    const seg_reader *r = s->segs[i].r;
+    uint32_t nd = seg_ndoc(r);
+    for (uint32_t d = 0; d < nd; d++)
+      if (seg_doc_sorted(r, d) != d) return 0;
+    if (!nd) continue;
+    int rc = INDAGA_OK;
+    if (prev != SIZE_MAX && doc_key_cmp(s, prev, seg_ndoc(s->segs[prev].r) - 1, i, 0, &rc) >= 0) return 0;
+    if (rc) return 0;
+    prev = i;
+  }
+  return 1;
+}
+
+int ix_snapshot_ordered(const ix_snapshot *cs) {
+  ix_snapshot *s = (ix_snapshot *)(uintptr_t)cs;   /* the lazy flag is internal state */
+  int v = __atomic_load_n(&s->ordered, __ATOMIC_ACQUIRE);
+  if (v >= 0) return v;
+  v = find_ordered(s);   /* the same answer whichever thread finds it */
+  __atomic_store_n(&s->ordered, v, __ATOMIC_RELEASE);
+  return v;
 }
 
 /* Build the id map of live documents. INDAGA_OK, ENOMEM or ECORRUPT. */

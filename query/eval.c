@@ -123,6 +123,17 @@ static int wording_build(qx_query *q) {
 /**************************************************************************
 ** Top k
 */
+/*
+** Can a paragraph whose score is at most @ub not enter the full heap? When
+** it is below the worst kept; when it equals it too if ties go by place
+** (q->ties_by_place): every paragraph still to come lies after the ones
+** kept, so it loses their ties. Otherwise a tie may be won (by a smaller
+** document id), and only offer() can tell.
+*/
+static inline int cannot_enter(const qx_query *q, double ub) {
+  return q->ties_by_place ? ub <= q->heap[0].score : ub < q->heap[0].score;
+}
+
 /* Does @x rank before @y? The tier, the score, then the tie order (tie.c). */
 static int better(const qx_query *q, const qx_hit *x, const qx_hit *y) {
   if (x->tier != y->tier) return x->tier > y->tier;
@@ -249,7 +260,7 @@ static void run_one(qx_query *q, qit *it) {
       have_bound = 1;
       blast = last;
       ctf = 0;
-      if (ub < q->heap[0].score) {
+      if (cannot_enter(q, ub)) {
         q->skipped = 1;
         if (last == SEG_END) break;
         int rc = seg_cursor_seek(c, last + 1);
@@ -267,7 +278,7 @@ static void run_one(qx_query *q, qit *it) {
       if (filt) {
         uint32_t tf = tfs[i];
         if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, qx_group_len_floor(it, tf)); }
-        if (cub < q->heap[0].score) { q->skipped = 1; continue; }
+        if (cannot_enter(q, cub)) { q->skipped = 1; continue; }
       }
       __builtin_prefetch(lens + 4 * (size_t)ids[i]);
       cand[nc++] = (uint8_t)i;
@@ -279,12 +290,12 @@ static void run_one(qx_query *q, qit *it) {
       if (pruning && q->nheap == q->o.k) {
         if (!have_bound) { next = x; break; }   /* the heap just filled: bound the rest first */
         if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, qx_group_len_floor(it, tf)); }
-        if (cub < q->heap[0].score) { q->skipped = 1; continue; }
+        if (cannot_enter(q, cub)) { q->skipped = 1; continue; }
       }
       if (!ix_is_deleted(q->s, q->seg, x)) {
         qx_hit h = { qr_bm25(&q->pr, idf, tf, get_u32(lens + 4 * (size_t)x)), 0, seg, x };
         q->matched++;
-        if (q->o.all || q->nheap < q->o.k || h.score >= q->heap[0].score) offer(q, &h);
+        if (q->o.all || q->nheap < q->o.k || !cannot_enter(q, h.score)) offer(q, &h);
       }
     }
     int rc = seg_cursor_seek(c, next);
@@ -309,7 +320,7 @@ static void run_group(qx_query *q, qit *it) {
       blast = last;
       minlen = it->bfloor;   /* the range's smallest length, for the per-posting bound below */
       ctf = 0;
-      if (ub < q->heap[0].score) {
+      if (cannot_enter(q, ub)) {
         q->skipped = 1;
         if (last == SEG_END) break;
         it->at = 0;
@@ -337,12 +348,12 @@ static void run_group(qx_query *q, qit *it) {
     */
     if (have_bound && d <= blast && q->nheap == q->o.k) {
       if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, minlen); }
-      if (cub < q->heap[0].score) { q->skipped = 1; d = next; continue; }
+      if (cannot_enter(q, cub)) { q->skipped = 1; d = next; continue; }
     }
     if (!ix_is_deleted(q->s, q->seg, d)) {
       qx_hit h = { qr_bm25(&q->pr, idf, tf, seg_para_len(q->r, d)), 0, seg, d };
       q->matched++;
-      if (q->o.all || q->nheap < q->o.k || h.score >= q->heap[0].score) offer(q, &h);
+      if (q->o.all || q->nheap < q->o.k || !cannot_enter(q, h.score)) offer(q, &h);
     }
     d = next;
   }
@@ -444,7 +455,7 @@ static uint32_t leapfrog_two(qx_query *q, qit *root, const uint32_t *lead, size_
 ** smaller length and more (non-negative) terms, summed in the same order, and
 ** IEEE rounding is monotone in each of those operations. A paragraph scoring
 ** exactly the worst kept score may still win the tie (tie.c orders by
-** document id, not by place), so only a range with ub < worst is skipped.
+** document id), unless ties go by place (cannot_enter).
 **
 ** Returns 0 to score at *d, 1 when the range was skipped (*d moved past it),
 ** 2 when nothing is left in the segment.
@@ -456,7 +467,7 @@ static int blockmax_skip(qx_query *q, qit *root, uint32_t *d, uint32_t *blast, i
   if (root->kind == C_BEST) ub.tier = root->btier;
   *have_bound = 1;
   *blast = last;
-  if (ub.tier > q->heap[0].tier || (ub.tier == q->heap[0].tier && ub.score >= q->heap[0].score)) return 0;
+  if (ub.tier > q->heap[0].tier || (ub.tier == q->heap[0].tier && !cannot_enter(q, ub.score))) return 0;
   q->skipped = 1;
   if (last == SEG_END) return 2;
   *d = last + 1;

@@ -143,6 +143,7 @@ struct qx_query {
   qa_arena *a;
   analyzer *an;
   const ix_snapshot *s;
+  int ties_by_place;         /* the tie order is (segment, paragraph) (ix_snapshot_ordered, tie.c) */
   size_t nsegs;
   cnode *root;
   qgroup **groups; size_t ngroups, capgroups;

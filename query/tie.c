@@ -12,10 +12,13 @@
 ** not.
 **
 ** It is asked only for hits whose scores are exactly equal, but a common
-** word holds many paragraphs of one score, so it must be cheap: two hits of
-** one segment compare the places of their documents in the segment's (id,
-** piece) order (ix_para_place: a bisection and a load, no string); only
-** hits of two segments read their document records and compare ids.
+** word holds many paragraphs of one score, so it must be cheap. When the
+** snapshot's documents lie in that order already (ix_snapshot_ordered: a
+** fresh index of a sorted walk), it is the order of their places (segment,
+** paragraph), and the evaluator may skip what ties (eval.c, qx_ties_by_place).
+** Otherwise two hits of one segment compare the places of their documents
+** in the segment's (id, piece) order (ix_para_place: a bisection and a load,
+** no string); only hits of two segments read their document records.
 */
 #include <string.h>
 #include "query/query.h"
@@ -30,7 +33,7 @@ static int by_place(const qx_hit *x, const qx_hit *y) {
 }
 
 int qx_tie_cmp(const ix_snapshot *s, const qx_hit *x, const qx_hit *y) {
-  if (x->seg == y->seg && x->pid == y->pid) return 0;
+  if ((x->seg == y->seg && x->pid == y->pid) || ix_snapshot_ordered(s)) return by_place(x, y);
   uint32_t da, db, ra, rb;
   if (ix_para_place(s, x->seg, x->pid, &da, &ra) || ix_para_place(s, y->seg, y->pid, &db, &rb)) return by_place(x, y);
   if (x->seg == y->seg) {
