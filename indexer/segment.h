@@ -96,6 +96,12 @@ int ix_para_place(const ix_snapshot *s, size_t seg, uint32_t pid, uint32_t *did,
 */
 int ix_snapshot_ordered(const ix_snapshot *s);
 /*
+** 1 when the documents of segment @seg lie in (id, piece) order (its
+** DOC_SORT is the identity), so the tie keys of its paragraphs grow with
+** the paragraph. Found on the first call for the segment, then remembered.
+*/
+int ix_seg_ordered(const ix_snapshot *s, size_t seg);
+/*
 ** Find live document @id: the segment and document number of its piece 0
 ** (the whole document, unless its file was indexed in pieces). INDAGA_ENOTFOUND if absent.
 */

@@ -49,6 +49,7 @@
 typedef struct seg_order {
   uint32_t *starts;       /* ndoc + 1: first paragraph of each document, then npara */
   uint32_t *rank;         /* ndoc: the document's place in DOC_SORT; published last */
+  int ordered;            /* ix_seg_ordered: 0 not known yet, 1 no, 2 yes (atomic) */
 } seg_order;
 
 typedef struct snap_seg {
@@ -532,14 +533,23 @@ static int doc_key_cmp(const ix_snapshot *s, size_t a, uint32_t da, size_t b, ui
   return x.piece < y.piece ? -1 : x.piece > y.piece;
 }
 
+int ix_seg_ordered(const ix_snapshot *cs, size_t seg) {
+  ix_snapshot *s = (ix_snapshot *)(uintptr_t)cs;   /* the lazy flag is internal state */
+  int v = __atomic_load_n(&s->orders[seg].ordered, __ATOMIC_ACQUIRE);
+  if (v) return v == 2;
+  const seg_reader *r = s->segs[seg].r;
+  uint32_t nd = seg_ndoc(r), d = 0;
+  while (d < nd && seg_doc_sorted(r, d) == d) d++;
+  __atomic_store_n(&s->orders[seg].ordered, d == nd ? 2 : 1, __ATOMIC_RELEASE);   /* the same whoever finds it */
+  return d == nd;
+}
+
 /* Are the documents of @s in (id, label, piece) order? (ix_snapshot_ordered) */
 static int find_ordered(const ix_snapshot *s) {
   size_t prev = SIZE_MAX;   /* the last segment holding a document */
   for (size_t i = 0; i < s->nsegs; i++) {
-    const seg_reader *r = s->segs[i].r;
-    uint32_t nd = seg_ndoc(r);
-    for (uint32_t d = 0; d < nd; d++)
-      if (seg_doc_sorted(r, d) != d) return 0;
+    uint32_t nd = seg_ndoc(s->segs[i].r);
+    if (!ix_seg_ordered(s, i)) return 0;
     if (!nd) continue;
     int rc = INDAGA_OK;
     if (prev != SIZE_MAX && doc_key_cmp(s, prev, seg_ndoc(s->segs[prev].r) - 1, i, 0, &rc) >= 0) return 0;

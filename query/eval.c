@@ -124,14 +124,30 @@ static int wording_build(qx_query *q) {
 ** Top k
 */
 /*
-** Can a paragraph whose score is at most @ub not enter the full heap? When
-** it is below the worst kept; when it equals it too if ties go by place
-** (q->ties_by_place): every paragraph still to come lies after the ones
-** kept, so it loses their ties. Otherwise a tie may be won (by a smaller
-** document id), and only offer() can tell.
+** Can paragraph @d of the current segment, or any after it in the segment,
+** scoring at most @ub, not enter the full heap? When @ub is below the worst
+** kept. When it equals it, the paragraph would have to win the tie:
+**   - ties by place (q->ties_by_place): it comes after every hit kept and
+**     loses;
+**   - a segment whose documents lie in id order (q->seg_ordered): the tie
+**     keys grow with the paragraph, so once the key at @d is after the
+**     worst's, nothing from @d on wins: remembered (q->lose_*) until the
+**     worst hit changes, so most such checks cost nothing;
+**   - otherwise it may win (a smaller document id), and only offer() can
+**     tell.
 */
-static inline int cannot_enter(const qx_query *q, double ub) {
-  return q->ties_by_place ? ub <= q->heap[0].score : ub < q->heap[0].score;
+static inline int cannot_enter(qx_query *q, double ub, uint32_t d) {
+  const qx_hit *w = &q->heap[0];
+  if (ub != w->score) return ub < w->score;
+  if (q->ties_by_place) return 1;
+  if (!q->seg_ordered) return 0;
+  if (q->lose_from <= d && q->lose_wseg == w->seg && q->lose_wpid == w->pid) return 1;
+  qx_hit c = { ub, w->tier, (uint32_t)q->seg, d };
+  if (qx_tie_cmp(q->s, &c, w) < 0) return 0;
+  q->lose_from = d;
+  q->lose_wseg = w->seg;
+  q->lose_wpid = w->pid;
+  return 1;
 }
 
 /* Does @x rank before @y? The tier, the score, then the tie order (tie.c). */
@@ -260,7 +276,7 @@ static void run_one(qx_query *q, qit *it) {
       have_bound = 1;
       blast = last;
       ctf = 0;
-      if (cannot_enter(q, ub)) {
+      if (cannot_enter(q, ub, d)) {
         q->skipped = 1;
         if (last == SEG_END) break;
         int rc = seg_cursor_seek(c, last + 1);
@@ -278,7 +294,7 @@ static void run_one(qx_query *q, qit *it) {
       if (filt) {
         uint32_t tf = tfs[i];
         if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, qx_group_len_floor(it, tf)); }
-        if (cannot_enter(q, cub)) { q->skipped = 1; continue; }
+        if (cannot_enter(q, cub, ids[i])) { q->skipped = 1; continue; }
       }
       __builtin_prefetch(lens + 4 * (size_t)ids[i]);
       cand[nc++] = (uint8_t)i;
@@ -290,12 +306,12 @@ static void run_one(qx_query *q, qit *it) {
       if (pruning && q->nheap == q->o.k) {
         if (!have_bound) { next = x; break; }   /* the heap just filled: bound the rest first */
         if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, qx_group_len_floor(it, tf)); }
-        if (cannot_enter(q, cub)) { q->skipped = 1; continue; }
+        if (cannot_enter(q, cub, x)) { q->skipped = 1; continue; }
       }
       if (!ix_is_deleted(q->s, q->seg, x)) {
         qx_hit h = { qr_bm25(&q->pr, idf, tf, get_u32(lens + 4 * (size_t)x)), 0, seg, x };
         q->matched++;
-        if (q->o.all || q->nheap < q->o.k || !cannot_enter(q, h.score)) offer(q, &h);
+        if (q->o.all || q->nheap < q->o.k || !cannot_enter(q, h.score, x)) offer(q, &h);
       }
     }
     int rc = seg_cursor_seek(c, next);
@@ -320,7 +336,7 @@ static void run_group(qx_query *q, qit *it) {
       blast = last;
       minlen = it->bfloor;   /* the range's smallest length, for the per-posting bound below */
       ctf = 0;
-      if (cannot_enter(q, ub)) {
+      if (cannot_enter(q, ub, d)) {
         q->skipped = 1;
         if (last == SEG_END) break;
         it->at = 0;
@@ -348,12 +364,12 @@ static void run_group(qx_query *q, qit *it) {
     */
     if (have_bound && d <= blast && q->nheap == q->o.k) {
       if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, minlen); }
-      if (cannot_enter(q, cub)) { q->skipped = 1; d = next; continue; }
+      if (cannot_enter(q, cub, d)) { q->skipped = 1; d = next; continue; }
     }
     if (!ix_is_deleted(q->s, q->seg, d)) {
       qx_hit h = { qr_bm25(&q->pr, idf, tf, seg_para_len(q->r, d)), 0, seg, d };
       q->matched++;
-      if (q->o.all || q->nheap < q->o.k || !cannot_enter(q, h.score)) offer(q, &h);
+      if (q->o.all || q->nheap < q->o.k || !cannot_enter(q, h.score, d)) offer(q, &h);
     }
     d = next;
   }
@@ -455,7 +471,7 @@ static uint32_t leapfrog_two(qx_query *q, qit *root, const uint32_t *lead, size_
 ** smaller length and more (non-negative) terms, summed in the same order, and
 ** IEEE rounding is monotone in each of those operations. A paragraph scoring
 ** exactly the worst kept score may still win the tie (tie.c orders by
-** document id), unless ties go by place (cannot_enter).
+** document id), unless cannot_enter can tell that it loses.
 **
 ** Returns 0 to score at *d, 1 when the range was skipped (*d moved past it),
 ** 2 when nothing is left in the segment.
@@ -467,7 +483,7 @@ static int blockmax_skip(qx_query *q, qit *root, uint32_t *d, uint32_t *blast, i
   if (root->kind == C_BEST) ub.tier = root->btier;
   *have_bound = 1;
   *blast = last;
-  if (ub.tier > q->heap[0].tier || (ub.tier == q->heap[0].tier && !cannot_enter(q, ub.score))) return 0;
+  if (ub.tier > q->heap[0].tier || (ub.tier == q->heap[0].tier && !cannot_enter(q, ub.score, *d))) return 0;
   q->skipped = 1;
   if (last == SEG_END) return 2;
   *d = last + 1;
@@ -1133,6 +1149,8 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   for (size_t s = 0; s < q->nsegs && !q->rc; s++) {
     q->seg = s;
     q->r = ix_seg(q->s, s);
+    q->seg_ordered = ix_seg_ordered(q->s, s);
+    q->lose_from = SEG_END;
     q->nproxit = 0;
     q->it = qx_build(q, q->root);
     if (q->it && !q->rc && !wording_build(q)) run_segment(q);

@@ -144,6 +144,9 @@ struct qx_query {
   analyzer *an;
   const ix_snapshot *s;
   int ties_by_place;         /* the tie order is (segment, paragraph) (ix_snapshot_ordered, tie.c) */
+  int seg_ordered;           /* the current segment's documents lie in id order (ix_seg_ordered) */
+  uint32_t lose_from;        /* cannot_enter (eval.c): from this paragraph on, the current segment */
+  uint32_t lose_wseg, lose_wpid; /* loses every tie with the worst hit kept at (lose_wseg, lose_wpid) */
   size_t nsegs;
   cnode *root;
   qgroup **groups; size_t ngroups, capgroups;
