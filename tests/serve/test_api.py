@@ -529,6 +529,9 @@ def test_several(tmp):
               "each hit's index holds its document")
         check({i for _, i, _, _, _ in got} == {"col-a", "col-b"}, "hits from both indexes")
         check(j["summary"]["total"] == int(cli_json_summary(both, query)["total"]), "the summary's total is the CLI's")
+        st, sg = srv.json("/api/suggest?q=" + q("combatientes terr"))
+        check(st == 200 and "combatientes terroristas" in sg["completions"],
+              "completions over the indexes served as one: %s" % sg.get("completions", [])[:3])
         st, d = srv.json("/api/doc?doc=carta_krasnodar_2017.txt")
         check(st == 200 and d["document"]["doc"] == "carta_krasnodar_2017.txt", "a document found in the index holding it")
         st, e = srv.json("/api/doc?doc=dup.txt")
