@@ -14,6 +14,7 @@
 **   - each hit names the index holding its document (indaga_hit_index);
 **   - equal scores rank by document id, not by the order of adding;
 **   - threads searching one handle agree with one thread;
+**   - a file indexed in pieces is one document per index (--group);
 **   - the handle: count, labels, members, stats summed, documents found in
 **     their member, an id held by two members refused, refresh after a
 **     commit to one member;
@@ -21,6 +22,7 @@
 **     a bad label, no paths.
 */
 #include <dirent.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -410,6 +412,71 @@ static void test_multi__threads(void **state) {
   indaga_index_close(idx);
 }
 
+/* Sync @root into a new index at @dir with a 1 MiB budget (so a file over 1 MiB goes in pieces). */
+static void sync_small_budget(const char *dir, const char *root) {
+  indaga_writer *w = NULL;
+  indaga_writer_options wo = INDAGA_WRITER_OPTIONS_INIT;
+  wo.memory_budget = (size_t)1 << 20;
+  char *msg = NULL;
+  assert_int_equal(indaga_writer_open(&w, dir, &wo, &msg), INDAGA_OK);
+  indaga_sync_report rep;
+  assert_int_equal(indaga_writer_sync(w, root, &rep), INDAGA_OK);
+  assert_int_equal(indaga_writer_commit(w, NULL), INDAGA_OK);
+  indaga_writer_close(w);
+}
+
+/*
+** A file indexed in pieces is one document of its index: with --group its
+** pieces make one hit, and the file of the same id in another index is
+** another document, another hit (offer_doc and the count pass keep the
+** pieces of each index apart).
+*/
+static void test_multi__pieces_per_index(void **state) {
+  (void)state;
+  char root[600], path[700], dirs[2][600];
+  snprintf(root, sizeof root, "%s/pieces-src", g_tmp);
+  assert_int_equal(mkdir(root, 0755), 0);
+  snprintf(path, sizeof path, "%s/grande.txt", root);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  for (int i = 0; i < 50000; i++)
+    fprintf(f, "P\xc3\xa1rrafo %d sobre el agua potable y la salud p\xc3\xba" "blica.\n\n", i);
+  assert_int_equal(fclose(f), 0);
+  const char *paths[2] = { dirs[0], dirs[1] };
+  for (int i = 0; i < 2; i++) {
+    snprintf(dirs[i], sizeof dirs[i], "%s/pieces-%d", g_tmp, i);
+    sync_small_budget(dirs[i], root);
+  }
+  indaga_index *one = NULL, *two = NULL;
+  char *msg = NULL;
+  assert_int_equal(indaga_index_open(&one, dirs[0], NULL, &msg), INDAGA_OK);
+  assert_int_equal(indaga_index_open_many(&two, paths, NULL, 2, NULL, &msg), INDAGA_OK);
+  indaga_stats st;
+  assert_int_equal(indaga_index_stats(one, &st), INDAGA_OK);
+  assert_int_equal(st.documents, 1);
+  assert_true(st.segments > 1);   /* the pieces lie in several segments */
+  assert_int_equal(indaga_index_stats(two, &st), INDAGA_OK);
+  assert_int_equal(st.documents, 2);
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  o.group = 1;
+  o.time_ms = 0;
+  o.sort = INDAGA_SORT_DOC;   /* every match visited: exact counts (a sampled count of pieces overshoots) */
+  indaga_results *r1 = tu_search(one, "agua potable", &o), *r2 = tu_search(two, "agua potable", &o);
+  assert_int_equal(indaga_results_count(r1), 1);
+  assert_int_equal(indaga_results_total(r1), 1);
+  assert_true(indaga_results_total_exact(r1));
+  assert_int_equal(indaga_results_count(r2), 2);
+  assert_int_equal(indaga_results_total(r2), 2);
+  assert_true(indaga_results_total_exact(r2));
+  assert_string_equal(indaga_hit_index(indaga_results_hit(r2, 0)), "pieces-0");   /* one id: by label */
+  assert_string_equal(indaga_hit_index(indaga_results_hit(r2, 1)), "pieces-1");
+  assert_string_equal(indaga_results_hit(r2, 1)->doc, "grande.txt");
+  indaga_results_free(r1);
+  indaga_results_free(r2);
+  indaga_index_close(one);
+  indaga_index_close(two);
+}
+
 static void test_multi__errors(void **state) {
   (void)state;
   indaga_index *idx = NULL;
@@ -453,6 +520,7 @@ int main(void) {
     cmocka_unit_test(test_multi__refresh_and_one_id_twice),
     cmocka_unit_test(test_multi__ties_by_id),
     cmocka_unit_test(test_multi__threads),
+    cmocka_unit_test(test_multi__pieces_per_index),
     cmocka_unit_test(test_multi__errors),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
