@@ -45,8 +45,9 @@ char *ix_default_label(const char *path) {
       !(nb == 1 && base[0] == '/'))
     return indaga__strndup(base, nb);
   char *canon = NULL, *label = NULL;
-  if (os_realpath(path, &canon, NULL) == INDAGA_OK && strcmp(canon, "/")) label = ix_default_label(canon);
-  else if (canon) label = indaga__strdup("/");
+  if (os_realpath(path, &canon, NULL) != INDAGA_OK) label = indaga__strdup(path);   /* opening it will say why */
+  else if (strcmp(canon, "/")) label = ix_default_label(canon);
+  else label = indaga__strdup("/");
   indaga__free(canon);
   return label;
 }

@@ -38,7 +38,8 @@ const char *ix_index_seg_label(const indaga_index *idx, size_t seg);
 /*
 ** Label of the index at @path when none is given (indaga_index_open_many):
 ** the last component of @path, or of its canonical path when that is "." or
-** "..". A fresh string, or NULL (no memory, or @path cannot be resolved).
+** ".." (@path itself when it cannot be resolved). A fresh string, or NULL
+** when out of memory.
 */
 char *ix_default_label(const char *path);
 /*
