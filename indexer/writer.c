@@ -125,6 +125,7 @@
                                          /* and its documents parsed ahead (the rest, 3 MiB) */
 #define ASYNC_RESERVE_DIV 4  /* a builder written on its own thread leaves budget/4 to the next one */
 #define TAIL_RATIO 3         /* hand the builder over when it holds 3x the input still to come, */
+#define SESSION_SHARE_DIV 4  /* per-document session state counts up to budget/4 (session_mem) */
 #define TAIL_MIN_DIV 16      /* and at least budget/16 of it (16 MiB by default; tail_due) */
 
 typedef struct wslot {
@@ -167,9 +168,10 @@ struct indaga_writer {
   uint32_t *bdel;             /* builder documents deleted again in this session */
   size_t nbdel, capbdel;
   ix_map docs;                /* id -> location | DELETED (keys in ids) */
-  ix_map seen;                /* ids met by sync in this session */
-  char **ids;                 /* owned id strings, keys of docs and seen */
+  char **ids;                 /* owned id strings, keys of docs */
   size_t nids, capids;
+  size_t ids_mem;             /* heap bytes of those strings (str_mem) */
+  size_t sync_mem;            /* heap bytes of the sync under way: its walk list and jobs */
   int dirty;                  /* something to commit */
   int stale;                  /* base must be reopened before use */
   analyzer *an;               /* for add_file/add_buffer */
@@ -221,6 +223,9 @@ static void warn_cb(void *ctx, const char *path, const char *msg) { warn(ctx, pa
 */
 static int bit(const uint8_t *b, uint32_t i) { return b && ((b[i >> 3] >> (i & 7)) & 1); }
 
+/* Heap bytes of a string of @n bytes, as malloc rounds it (an estimate: 16-byte steps, a header). */
+static size_t str_mem(size_t n) { return (n + 1 + 8 + 15) & ~(size_t)15; }
+
 /* A copy of @id owned by the writer (for map keys), or NULL on ENOMEM. */
 static const char *intern(indaga_writer *w, const char *id) {
   if (w->nids == w->capids) {
@@ -229,7 +234,10 @@ static const char *intern(indaga_writer *w, const char *id) {
     w->ids = v;
   }
   char *z = indaga__strdup(id);
-  if (z) w->ids[w->nids++] = z;
+  if (z) {
+    w->ids[w->nids++] = z;
+    w->ids_mem += str_mem(strlen(z));
+  }
   return z;
 }
 
@@ -277,11 +285,11 @@ static void clear_session(indaga_writer *w) {
   w->bdel = NULL;
   w->nbdel = w->capbdel = 0;
   ix_map_free(&w->docs);
-  ix_map_free(&w->seen);
   for (size_t i = 0; i < w->nids; i++) indaga__free(w->ids[i]);
   indaga__free(w->ids);
   w->ids = NULL;
   w->nids = w->capids = 0;
+  w->ids_mem = 0;
   for (size_t i = 0; i < w->nroots; i++) indaga__free(w->roots[i]);
   indaga__free(w->roots);
   w->roots = NULL;
@@ -839,15 +847,28 @@ static int delete_doc(indaga_writer *w, const char *id, size_t slot, uint32_t di
 }
 
 /*
+** Heap bytes of what the session keeps per document, outside the builder:
+** the id map of every document added (its slots and keys) and, during a
+** sync, the walk list and the jobs (a few hundred bytes a file; it grows
+** with the corpus, not with the segment).
+*/
+static size_t session_mem(const indaga_writer *w) {
+  return w->docs.cap * sizeof *w->docs.slots + w->capids * sizeof *w->ids + w->ids_mem +
+         w->sync_mem;
+}
+
+/*
 ** 1 when the builder has reached its share of the budget: its memory, plus
 ** what writing it adds, plus what the budget must leave outside it (the
 ** analyzers, the documents parsed but not yet added and, with several
 ** threads, the ring of the thread compressing its text; at most half the
 ** budget), plus, with flushes on a thread, the builder being written or,
 ** when none is, the room its successor fills meanwhile (budget /
-** ASYNC_RESERVE_DIV). A budget below PROCESS_BUDGET_MIN cannot even hold the
-** analyzers: it bounds the builder alone (tests use such budgets to force
-** flushes).
+** ASYNC_RESERVE_DIV), plus the per-document state of the session
+** (session_mem; counted up to a quarter of the budget, so that a tree of
+** very many small files still gets builders of some size). A budget below
+** PROCESS_BUDGET_MIN cannot even hold the analyzers: it bounds the builder
+** alone (tests use such budgets to force flushes).
 */
 static int builder_full(const indaga_writer *w) {
   size_t mem = seg_builder_mem(w->builder);
@@ -856,7 +877,9 @@ static int builder_full(const indaga_writer *w) {
              (w->threads > 1 ? seg_builder_async_mem() : 0);
   if (n > w->budget / 2) n = w->budget / 2;
   size_t other = w->fj ? w->fj->mem : w->async ? w->budget / ASYNC_RESERVE_DIV : 0;
-  return mem + seg_builder_write_mem(w->builder) + n + other >= w->budget;
+  size_t state = session_mem(w);
+  if (state > w->budget / SESSION_SHARE_DIV) state = w->budget / SESSION_SHARE_DIV;
+  return mem + seg_builder_write_mem(w->builder) + n + other + state >= w->budget;
 }
 
 /*
@@ -1511,12 +1534,45 @@ static int needs_job(indaga_writer *w, const walk_entry *e, job *j, int *err) {
   return 1;
 }
 
+/* qsort order of strings. */
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /*
-** Delete every live document sync did not meet (a directory root), but
-** those under something the walk could not read (@l's kept ids), which
-** keep what the index had of them.
+** The ids of walk list @l, sorted (borrowed from @l), for met(): 8 bytes a
+** file, where a map of them took 64 to 128 (and, kept for the session,
+** another copy of each id). NULL on ENOMEM.
 */
-static int remove_unseen(indaga_writer *w, const walk_list *l, indaga_sync_report *rep) {
+static const char **sorted_ids(const walk_list *l) {
+  const char **v = indaga__malloc((l->n ? l->n : 1) * sizeof *v);
+  if (!v) return NULL;
+  for (size_t i = 0; i < l->n; i++) v[i] = l->v[i].id;
+  qsort(v, l->n, sizeof *v, cmp_str);
+  return v;
+}
+
+/* 1 when id p[0..n) is among the @nv ids of @v (sorted_ids). */
+static int met(const char *const *v, size_t nv, const char *p, size_t n) {
+  size_t lo = 0, hi = nv;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2, m = strlen(v[mid]);
+    int c = memcmp(v[mid], p, m < n ? m : n);
+    if (c == 0) c = (m > n) - (m < n);
+    if (c == 0) return 1;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return 0;
+}
+
+/*
+** Delete every live document the walk (@l, its ids sorted in @ids) did not
+** meet, but those under something the walk could not read (@l's kept ids),
+** which keep what the index had of them.
+*/
+static int remove_unseen(indaga_writer *w, const walk_list *l, const char *const *ids,
+                         indaga_sync_report *rep) {
   uint64_t v;
   size_t nbase = w->base ? ix_nsegs(w->base) : 0;
   for (size_t i = 0; i < nbase; i++) {
@@ -1527,7 +1583,7 @@ static int remove_unseen(indaga_writer *w, const walk_list *l, indaga_sync_repor
       int rc = seg_doc_get(s->r, did, &d);
       if (rc) return failf(w, rc, "%s: cannot read document %u", seg_name(s->r), did);
       if (d.piece != 0) continue;   /* deleted with its piece 0 */
-      if (ix_map_get(&w->seen, d.id, d.nid, &v) || ix_map_get(&w->docs, d.id, d.nid, &v)) continue;
+      if (met(ids, l->n, d.id, d.nid) || ix_map_get(&w->docs, d.id, d.nid, &v)) continue;
       if (walk_is_kept(l, d.id, d.nid)) continue;
       char *id = indaga__strndup(d.id, d.nid);
       if (!id) return fail_msg(w, INDAGA_ENOMEM, NULL);
@@ -1541,7 +1597,7 @@ static int remove_unseen(indaga_writer *w, const walk_list *l, indaga_sync_repor
   }
   for (size_t i = 0; i < w->docs.cap; i++) {   /* documents added earlier in this session */
     ix_map_slot *ms = &w->docs.slots[i];
-    if (!ms->h || ms->v == DELETED || ix_map_get(&w->seen, ms->k, ms->nk, &v)) continue;
+    if (!ms->h || ms->v == DELETED || met(ids, l->n, ms->k, ms->nk)) continue;
     if (walk_is_kept(l, ms->k, ms->nk)) continue;
     int rc = delete_doc(w, ms->k, (size_t)(ms->v >> 32), (uint32_t)ms->v);
     if (rc) return rc;
@@ -1755,12 +1811,11 @@ static int hash_file(const indaga_writer *w, const walk_entry *e, uint64_t *h, c
 ** skipped with a warning (the real run keeps its old version).
 */
 static int dry_sync(indaga_writer *w, const walk_list *list, indaga_sync_report *rep) {
-  ix_map seen = { 0 };
-  int rc = INDAGA_OK;
+  const char **ids = sorted_ids(list);
+  int rc = ids ? INDAGA_OK : fail_msg(w, INDAGA_ENOMEM, NULL);
   for (size_t i = 0; rc == INDAGA_OK && i < list->n; i++) {
     const walk_entry *e = &list->v[i];
     job j;
-    if ((rc = ix_map_put(&seen, e->id, strlen(e->id), 1)) != 0) { fail_msg(w, rc, NULL); break; }
     if (!needs_job(w, e, &j, &rc)) {
       if (rc) failf(w, rc, "%s: cannot read the document table", w->dir);
       else rep->unchanged++;
@@ -1795,7 +1850,7 @@ static int dry_sync(indaga_writer *w, const walk_list *list, indaga_sync_report 
         failf(w, rc, "%s: cannot read document %u", seg_name(s->r), did);
         break;
       }
-      if (d.piece != 0 || ix_map_get(&seen, d.id, d.nid, &v) || ix_map_get(&w->docs, d.id, d.nid, &v)) continue;
+      if (d.piece != 0 || met(ids, list->n, d.id, d.nid) || ix_map_get(&w->docs, d.id, d.nid, &v)) continue;
       if (walk_is_kept(list, d.id, d.nid)) continue;   /* unreadable: kept */
       char *id = indaga__strndup(d.id, d.nid);
       if (!id) { rc = fail_msg(w, INDAGA_ENOMEM, NULL); break; }
@@ -1804,7 +1859,7 @@ static int dry_sync(indaga_writer *w, const walk_list *list, indaga_sync_report 
       indaga__free(id);
     }
   }
-  ix_map_free(&seen);
+  indaga__free(ids);
   return rc;
 }
 
@@ -1837,11 +1892,13 @@ int indaga_writer_sync_many(indaga_writer *w, const char *const *roots, size_t n
   }
   job *jobs = indaga__calloc(list.n ? list.n : 1, sizeof *jobs);
   size_t njobs = 0;
+  w->sync_mem = list.cap * sizeof *list.v + list.n * sizeof *jobs;
+  for (size_t i = 0; i < list.n; i++)
+    w->sync_mem += str_mem(strlen(list.v[i].id)) + str_mem(strlen(list.v[i].path)) +
+                   (list.v[i].rel ? str_mem(strlen(list.v[i].rel)) : 0);
   sync_state st = { w, report, list.n, 0, 0, 0 };
   if (!jobs) rc = fail_msg(w, INDAGA_ENOMEM, NULL);
   for (size_t i = 0; rc == INDAGA_OK && i < list.n; i++) {
-    rc = map_set(w, &w->seen, list.v[i].id, 1);
-    if (rc) { fail_msg(w, rc, NULL); break; }
     if (needs_job(w, &list.v[i], &jobs[njobs], &rc)) {
       st.bytes_total += list.v[i].size;
       njobs++;
@@ -1854,12 +1911,16 @@ int indaga_writer_sync_many(indaga_writer *w, const char *const *roots, size_t n
   }
   report->warnings = list.warnings;
   if (rc == INDAGA_OK) rc = run_pipeline(&st, jobs, njobs);
+  indaga__free(jobs);
+  w->sync_mem = 0;
   /* the roots are the index's: what none of them yields goes, file roots included,
      but for what the walk could not read (kept) */
-  if (rc == INDAGA_OK) rc = remove_unseen(w, &list, report);
+  const char **ids = rc == INDAGA_OK ? sorted_ids(&list) : NULL;
+  if (rc == INDAGA_OK && !ids) rc = fail_msg(w, INDAGA_ENOMEM, NULL);
+  if (rc == INDAGA_OK) rc = remove_unseen(w, &list, ids, report);
+  indaga__free(ids);
   if (rc == INDAGA_OK) take_roots(w, canon, ncanon);
   else free_strs(canon, ncanon);
-  indaga__free(jobs);
   walk_list_free(&list);
   return rc;
 }
