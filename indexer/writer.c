@@ -1021,7 +1021,30 @@ typedef struct job {
   uint32_t produced;      /* pieces handed over */
   uint32_t added;         /* pieces the consumer has added */
   int replaced;           /* piece 0 replaced a live document */
+  size_t no;              /* its file's place in the sync's list of files */
 } job;
+
+/*
+** A file the sync must read: its walk entry and, when a live document has
+** its id, that document's hash. The sync keeps one per file (24 bytes) and
+** a job (136) only for the files in flight (run_pipeline's ring).
+*/
+typedef struct sync_file {
+  const walk_entry *e;
+  uint64_t old_hash;
+  int has_old;
+} sync_file;
+
+/* Make @j the fresh job of file @t, number @no of the sync. */
+static void job_init(const indaga_writer *w, job *j, const sync_file *t, size_t no) {
+  memset(j, 0, sizeof *j);
+  j->e = t->e;
+  j->has_old = t->has_old;
+  j->old_hash = t->old_hash;
+  j->big = t->e->size > w->piece;
+  j->lim = &w->lim;
+  j->no = no;
+}
 
 /* Hands a finished piece to the consumer; takes @in (cleared); nonzero stops the job. */
 typedef int (*piece_fn)(void *ctx, job *j, seg_doc_in *in);
@@ -1219,10 +1242,14 @@ int indaga_writer_add_file(indaga_writer *w, const char *doc, const char *path) 
 ** through the job (has_piece) once the previous piece is added, and the
 ** consumer adds pieces as they come. A worker starts a big job only when
 ** the consumer has reached it, so at most one file's pieces are in memory.
+** Job k lives in ring[k % nring], nring = window + 1: the slot is made job
+** k's when job k - nring is consumed, before a worker may take job k.
 */
 typedef struct pipeline {
-  job *jobs;
+  const sync_file *files;  /* the files, in walk order */
   size_t n;
+  job *ring;              /* the jobs in flight */
+  size_t nring;
   size_t next_take;       /* next job a worker takes */
   size_t consumed;        /* jobs the consumer is done with */
   size_t window;          /* jobs in flight beyond the consumer at most */
@@ -1248,7 +1275,7 @@ static int emit_threaded(void *ctx, job *j, seg_doc_in *in) {
     memset(in, 0, sizeof *in);
     j->has_piece = 1;
     j->produced++;
-    if (p->want == (size_t)(j - p->jobs)) pthread_cond_signal(&p->done_cv);
+    if (p->want == j->no) pthread_cond_signal(&p->done_cv);
   }
   pthread_mutex_unlock(&p->mu);
   if (stopped) j->rc = INDAGA_ERROR;
@@ -1268,8 +1295,9 @@ typedef struct worker_arg {
 static int can_take(const pipeline *p) {
   if (p->next_take >= p->consumed + p->window) return 0;
   if (p->consumed == p->next_take) return 1;
-  if (p->jobs[p->next_take].big) return 0;
-  return p->ahead_mem + job_mem(p->w, p->jobs[p->next_take].e->size) <= p->mem_cap;
+  uint64_t size = p->files[p->next_take].e->size;
+  if (size > p->piece) return 0;   /* a big job waits for the consumer */
+  return p->ahead_mem + job_mem(p->w, size) <= p->mem_cap;
 }
 
 static void *worker_main(void *arg) {
@@ -1286,7 +1314,7 @@ static void *worker_main(void *arg) {
     }
     if (p->stop || p->next_take >= p->n) { pthread_mutex_unlock(&p->mu); break; }
     size_t mine = p->next_take++;
-    job *j = &p->jobs[mine];
+    job *j = &p->ring[mine % p->nring];
     p->ahead_mem += job_mem(p->w, j->e->size);
     pthread_mutex_unlock(&p->mu);
     int state = J_FAIL;
@@ -1378,7 +1406,7 @@ static int consume(sync_state *st, job *j) {
 ** over, until the job has a final state. Called and returns with p->mu held.
 */
 static int take_pieces(sync_state *st, pipeline *p, size_t i) {
-  job *j = &p->jobs[i];
+  job *j = &p->ring[i % p->nring];
   for (;;) {
     while (j->state == J_PENDING && !j->has_piece) {
       p->want = i;
@@ -1413,17 +1441,19 @@ static int tail_due(const indaga_writer *w, const sync_state *st) {
          w->bbytes / TAIL_RATIO >= rest;
 }
 
-/* Process @jobs in order with w->threads workers (inline for one). */
-static int run_pipeline(sync_state *st, job *jobs, size_t n) {
+/* Process the files @files[0..n) in order with w->threads workers (inline for one). */
+static int run_pipeline(sync_state *st, const sync_file *files, size_t n) {
   indaga_writer *w = st->w;
   int rc = INDAGA_OK;
   if (n == 0) return INDAGA_OK;
   if (w->threads <= 1 || n == 1) {
     if (!w->an && (rc = analyzer_new(&w->an)) != 0) return fail_msg(w, rc, NULL);
     for (size_t i = 0; i < n && rc == INDAGA_OK; i++) {
-      w->inflight = (size_t)job_mem(w, jobs[i].e->size);
-      jobs[i].state = run_job(&jobs[i], w->an, w->piece, emit_inline, st);
-      rc = consume(st, &jobs[i]);
+      job j;
+      job_init(w, &j, &files[i], i);
+      w->inflight = (size_t)job_mem(w, j.e->size);
+      j.state = run_job(&j, w->an, w->piece, emit_inline, st);
+      rc = consume(st, &j);
     }
     w->inflight = 0;
     return rc;
@@ -1433,10 +1463,14 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   size_t afford = w->budget / 2 / THREAD_SHARE;
   if (w->budget >= PROCESS_BUDGET_MIN && threads > afford) threads = afford ? (unsigned)afford : 1;
   pipeline p = { 0 };
-  p.jobs = jobs;
+  p.files = files;
   p.n = n;
   p.w = w;
   p.window = (size_t)threads * 8;
+  p.nring = p.window + 1;
+  p.ring = indaga__calloc(p.nring, sizeof *p.ring);
+  if (!p.ring) return fail_msg(w, INDAGA_ENOMEM, NULL);
+  for (size_t k = 0; k < n && k < p.nring; k++) job_init(w, &p.ring[k], &files[k], k);
   p.mem_cap = (uint64_t)threads * (THREAD_SHARE - ANALYZER_MAX_MEM);
   p.want = SIZE_MAX;
   p.piece = w->piece;
@@ -1458,24 +1492,25 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   w->async = 1;   /* a full builder is written on a thread while the next one fills */
   int tail = 0;         /* the builder was handed over early (tail_due) */
   uint64_t ahead = 0;   /* memory of jobs i .. i + window: parsed or being parsed */
-  for (size_t i = 0; i < n && i < p.window; i++) ahead += job_mem(w, jobs[i].e->size);
+  for (size_t i = 0; i < n && i < p.window; i++) ahead += job_mem(w, files[i].e->size);
   for (size_t i = 0; i < n && rc == INDAGA_OK; i++) {
-    if (i) ahead -= job_mem(w, jobs[i - 1].e->size);
-    if (i + p.window < n) ahead += job_mem(w, jobs[i + p.window].e->size);
-    uint64_t most = p.mem_cap + job_mem(w, jobs[i].e->size);   /* what can_take allows */
+    if (i) ahead -= job_mem(w, files[i - 1].e->size);
+    if (i + p.window < n) ahead += job_mem(w, files[i + p.window].e->size);
+    uint64_t most = p.mem_cap + job_mem(w, files[i].e->size);   /* what can_take allows */
     w->inflight = (size_t)(ahead < most ? ahead : most);
     pthread_mutex_lock(&p.mu);
     rc = take_pieces(st, &p, i);
     pthread_mutex_unlock(&p.mu);
     if (rc) break;
-    rc = consume(st, &jobs[i]);
+    rc = consume(st, &p.ring[i % p.nring]);
     if (rc == INDAGA_OK && !tail && tail_due(w, st)) {
       tail = 1;
       rc = flush_builder(w, 1);
     }
     pthread_mutex_lock(&p.mu);
     p.consumed = i + 1;
-    p.ahead_mem -= job_mem(w, jobs[i].e->size);
+    p.ahead_mem -= job_mem(w, files[i].e->size);
+    if (i + p.nring < n) job_init(w, &p.ring[i % p.nring], &files[i + p.nring], i + p.nring);
     /* Wake sleeping workers in batches, once half the window is free, or
        at once when the next job to take is a big one the consumer reached. */
     if (p.idle && (p.next_take <= p.consumed + p.window / 2 || p.next_take == p.consumed ||
@@ -1494,12 +1529,12 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   w->async = 0;
   int frc = flush_wait(w);   /* no write outlives the sync */
   if (rc == INDAGA_OK) rc = frc;
-  for (size_t i = 0; i < n; i++) {   /* results left after a failure */
-    if (jobs[i].state == J_READY || jobs[i].has_piece) seg_doc_in_clear(&jobs[i].in);
-    jobs[i].has_piece = 0;
-    indaga__free(jobs[i].msg);
-    jobs[i].msg = NULL;
+  for (size_t k = 0; k < p.nring; k++) {   /* results left after a failure */
+    job *j = &p.ring[k];
+    if (j->state == J_READY || j->has_piece) seg_doc_in_clear(&j->in);
+    indaga__free(j->msg);
   }
+  indaga__free(p.ring);
   pthread_cond_destroy(&p.done_cv);
   pthread_cond_destroy(&p.space_cv);
   pthread_cond_destroy(&p.piece_cv);
@@ -1508,18 +1543,16 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
 }
 
 /*
-** Decide for walk entry @e: unchanged by size and mtime (counted), or a job
-** (with the old hash when the document exists; for a file indexed in
-** pieces, piece 0 holds the whole file's size, mtime and hash). 1 when a
-** job is needed.
+** Decide for walk entry @e: unchanged by size and mtime (counted), or a
+** file to read, into @t (with the old hash when the document exists; for a
+** file indexed in pieces, piece 0 holds the whole file's size, mtime and
+** hash). 1 when it must be read.
 */
-static int needs_job(indaga_writer *w, const walk_entry *e, job *j, int *err) {
+static int needs_job(indaga_writer *w, const walk_entry *e, sync_file *t, int *err) {
   size_t slot;
   uint32_t did;
-  memset(j, 0, sizeof *j);
-  j->e = e;
-  j->big = e->size > w->piece;
-  j->lim = &w->lim;
+  memset(t, 0, sizeof *t);
+  t->e = e;
   *err = INDAGA_OK;
   int rc = lookup(w, e->id, &slot, &did);
   if (rc < 0) { *err = rc; return 0; }
@@ -1528,8 +1561,8 @@ static int needs_job(indaga_writer *w, const walk_entry *e, job *j, int *err) {
     rc = seg_doc_get(w->slots[slot].r, did, &d);
     if (rc) { *err = rc; return 0; }
     if (d.size == e->size && d.mtime_ns == e->mtime_ns) return 0;
-    j->has_old = 1;
-    j->old_hash = d.hash;
+    t->has_old = 1;
+    t->old_hash = d.hash;
   }
   return 1;
 }
@@ -1815,7 +1848,7 @@ static int dry_sync(indaga_writer *w, const walk_list *list, indaga_sync_report 
   int rc = ids ? INDAGA_OK : fail_msg(w, INDAGA_ENOMEM, NULL);
   for (size_t i = 0; rc == INDAGA_OK && i < list->n; i++) {
     const walk_entry *e = &list->v[i];
-    job j;
+    sync_file j;
     if (!needs_job(w, e, &j, &rc)) {
       if (rc) failf(w, rc, "%s: cannot read the document table", w->dir);
       else rep->unchanged++;
@@ -1890,7 +1923,7 @@ int indaga_writer_sync_many(indaga_writer *w, const char *const *roots, size_t n
     walk_list_free(&list);
     return rc;
   }
-  job *jobs = indaga__calloc(list.n ? list.n : 1, sizeof *jobs);
+  sync_file *jobs = indaga__calloc(list.n ? list.n : 1, sizeof *jobs);
   size_t njobs = 0;
   w->sync_mem = list.cap * sizeof *list.v + list.n * sizeof *jobs;
   for (size_t i = 0; i < list.n; i++)
