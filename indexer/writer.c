@@ -1926,9 +1926,9 @@ int indaga_writer_sync_many(indaga_writer *w, const char *const *roots, size_t n
   sync_file *jobs = indaga__calloc(list.n ? list.n : 1, sizeof *jobs);
   size_t njobs = 0;
   w->sync_mem = list.cap * sizeof *list.v + list.n * sizeof *jobs;
-  for (size_t i = 0; i < list.n; i++)
-    w->sync_mem += str_mem(strlen(list.v[i].id)) + str_mem(strlen(list.v[i].path)) +
-                   (list.v[i].rel ? str_mem(strlen(list.v[i].rel)) : 0);
+  for (size_t i = 0; i < list.n; i++)   /* id, path and rel lie in one allocation (walk.c) */
+    w->sync_mem += str_mem(strlen(list.v[i].id) + strlen(list.v[i].path) + 1 +
+                           (list.v[i].rel ? strlen(list.v[i].rel) + 1 : 0));
   sync_state st = { w, report, list.n, 0, 0, 0 };
   if (!jobs) rc = fail_msg(w, INDAGA_ENOMEM, NULL);
   for (size_t i = 0; rc == INDAGA_OK && i < list.n; i++) {
