@@ -171,7 +171,7 @@ struct indaga_writer {
   char **ids;                 /* owned id strings, keys of docs */
   size_t nids, capids;
   size_t ids_mem;             /* heap bytes of those strings (str_mem) */
-  size_t sync_mem;            /* heap bytes of the sync under way: its walk list and jobs */
+  size_t sync_mem;            /* heap bytes of the sync under way: its walk list and sync_files */
   int dirty;                  /* something to commit */
   int stale;                  /* base must be reopened before use */
   analyzer *an;               /* for add_file/add_buffer */
@@ -849,7 +849,7 @@ static int delete_doc(indaga_writer *w, const char *id, size_t slot, uint32_t di
 /*
 ** Heap bytes of what the session keeps per document, outside the builder:
 ** the id map of every document added (its slots and keys) and, during a
-** sync, the walk list and the jobs (a few hundred bytes a file; it grows
+** sync, the walk list and the files to read (a few hundred bytes a file; it grows
 ** with the corpus, not with the segment).
 */
 static size_t session_mem(const indaga_writer *w) {
