@@ -19,6 +19,10 @@
 **     the generation they opened. indaga_index_refresh() moves to the newest.
 **   - The library has no global mutable state except the allocator set by
 **     indaga_config_allocator(), which must be called before any other call.
+**     With the default allocator on glibc, indaga_writer_open() fixes
+**     malloc's mmap threshold at 1 MiB for the process (mallopt
+**     M_MMAP_THRESHOLD, once), so that the writer's large buffers are
+**     returned to the system when freed and its memory budget holds.
 **
 ** OWNERSHIP
 **
