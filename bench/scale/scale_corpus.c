@@ -81,6 +81,18 @@ static void *xrealloc(void *p, size_t n)
     return p;
 }
 
+#define PATH_CAP 8192
+
+/* out = a "/" b (just b when a is empty); a path too long is an error. */
+static void path_join(char *out, const char *a, const char *b)
+{
+    int n = snprintf(out, PATH_CAP, "%s%s%s", a, *a ? "/" : "", b);
+    if (n < 0 || n >= PATH_CAP) {
+        errno = 0;
+        die("path too long under", a);
+    }
+}
+
 static uint64_t mix64(uint64_t x)
 {
     x ^= x >> 30;
@@ -117,8 +129,8 @@ static int has_text_ext(const char *name)
 
 static void walk(const char *root, const char *rel, int depth, struct files *fs)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s%s%s", root, *rel ? "/" : "", rel);
+    char path[PATH_CAP];
+    path_join(path, root, rel);
     if (depth > MAX_DEPTH)
         die("tree too deep at", path);
     DIR *d = opendir(path);
@@ -128,12 +140,9 @@ static void walk(const char *root, const char *rel, int depth, struct files *fs)
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        char sub[4096];
-        if ((size_t)snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", e->d_name) >=
-            sizeof sub)
-            die("path too long under", path);
-        char full[8192];
-        snprintf(full, sizeof full, "%s/%s", root, sub);
+        char sub[PATH_CAP], full[PATH_CAP];
+        path_join(sub, rel, e->d_name);
+        path_join(full, root, sub);
         struct stat st;
         if (lstat(full, &st) != 0)
             die("cannot stat", full);
@@ -534,8 +543,8 @@ static void alter_file(struct copy *c, size_t file_rank, const unsigned char *s,
 
 static void mkdirs(const char *path)
 {
-    char buf[16384];
-    snprintf(buf, sizeof buf, "%s", path);
+    char buf[PATH_CAP];
+    path_join(buf, "", path);
     for (char *p = buf + 1; *p; p++) {
         if (*p != '/')
             continue;
@@ -598,8 +607,8 @@ int main(int argc, char **argv)
     struct vocab v = {0};
     uint64_t total = 0;
     for (size_t i = 0; i < fs.n; i++) {
-        char path[8192];
-        snprintf(path, sizeof path, "%s/%s", src, fs.rel[i]);
+        char path[PATH_CAP];
+        path_join(path, src, fs.rel[i]);
         struct stat fst;
         if (stat(path, &fst) != 0)
             die("cannot stat", path);
@@ -609,8 +618,8 @@ int main(int argc, char **argv)
     int nv = 0;
     uint64_t seen = 0;
     for (size_t i = 0; i < fs.n; i++) {
-        char path[8192];
-        snprintf(path, sizeof path, "%s/%s", src, fs.rel[i]);
+        char path[PATH_CAP];
+        path_join(path, src, fs.rel[i]);
         size_t len;
         unsigned char *s = read_all(path, &len);
         count_words(&v, s, len, (uint32_t)i);
@@ -658,8 +667,9 @@ int main(int argc, char **argv)
     c.vocab = &v;
     c.rare_df = rare_df;
     for (unsigned k = 0; k < (unsigned)copies; k++) {
-        char dir[8192];
-        snprintf(dir, sizeof dir, "%s/c%03u", dst, k);
+        char dir[PATH_CAP], cname[16];
+        snprintf(cname, sizeof cname, "c%03u", k);
+        path_join(dir, dst, cname);
         c.k = k;
         double p = 0;
         if (k > 0 && rare) {
@@ -676,9 +686,9 @@ int main(int argc, char **argv)
         c.suffix_len = (size_t)nd + 1;
         uint64_t written = 0;
         for (size_t i = 0; i < fs.n; i++) {
-            char in[8192], outp[16384];
-            snprintf(in, sizeof in, "%s/%s", src, fs.rel[i]);
-            snprintf(outp, sizeof outp, "%s/%s", dir, fs.rel[i]);
+            char in[PATH_CAP], outp[PATH_CAP];
+            path_join(in, src, fs.rel[i]);
+            path_join(outp, dir, fs.rel[i]);
             char *slash = strrchr(outp, '/');
             *slash = 0;
             mkdirs(outp);
