@@ -8,8 +8,9 @@
 #   17 paragraphs  18 load at the build's end  19 build CPU s
 #
 # "-" or FAILED is a figure not measured. mode=table prints the figures,
-# mode=growth the ratios to 1x and the growth exponents, mode=verdict one
-# line per figure and engine saying whether it grows linearly or better.
+# mode=growth the ratios to 1x and the growth exponents, mode=verdict the
+# exponent of each figure and engine named (flat, better than linear,
+# linear, worse) and, per engine, the lists of both kinds.
 # (awk -F'\t' -v mode=... [-v budget=MiB] -f growth.awk figures.tsv)
 
 function num(x) { return x ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ }
@@ -64,6 +65,14 @@ END {
             c = cols[k]; line = "| " label[c] " |"
             for (i = 1; i <= ne; i++) for (j = 1; j <= ns; j++) line = line " " cell(engines[i], scales[j], c) " |"
             print line
+            if (c == 8) {
+                line = "| bytes written / index size |"
+                for (i = 1; i <= ne; i++) for (j = 1; j <= ns; j++) {
+                    x = cell(engines[i], scales[j], 8); y = cell(engines[i], scales[j], 7)
+                    line = line " " ((num(x) && num(y) && y > 0) ? sprintf("%.2f", x / y) : "-") " |"
+                }
+                print line
+            }
             if (c == 6 && budget != "") {
                 line = "| peak RSS / indaga's " budget " MiB budget |"
                 for (i = 1; i <= ne; i++) for (j = 1; j <= ns; j++) {
@@ -73,7 +82,7 @@ END {
                 print line
             }
         }
-        return
+        exit
     }
 
     gn = split("4 19 6 7 8 9 10 11 12 13 14 15", gcols, " ")
@@ -102,28 +111,38 @@ END {
             }
             print line
         }
-        return
+        exit
     }
 
     if (mode == "verdict") {
-        for (i = 1; i <= ne; i++) {
-            e = engines[i]; good = ""; bad = ""
-            for (k = 1; k <= gn; k++) {
-                c = gcols[k]
-                if (c == 15) continue   # the vocabulary is set by the generator
-                last = ""
+        h = "| figure |"; r = "|---|"
+        for (i = 1; i <= ne; i++) { h = h " " name[engines[i]] ": b, growth |"; r = r "---|" }
+        print h; print r
+        for (k = 1; k <= gn; k++) {
+            c = gcols[k]
+            if (c == 15) continue   # the vocabulary is set by the generator
+            line = "| " label[c] " |"; any = 0
+            for (i = 1; i <= ne; i++) {
+                e = engines[i]; last = ""
                 for (j = 2; j <= ns; j++) if (num(cell(e, scales[j], c))) last = scales[j]
-                if (last == "") continue
-                b = expo(e, last, c)
-                t = label[c] " (b = " b ", " kind(b) ")"
-                if (ok(b)) good = good (good == "" ? "" : "; ") t
-                else bad = bad (bad == "" ? "" : "; ") t
+                if (last == "") { line = line " - |"; continue }
+                b = expo(e, last, c); any = 1
+                line = line " " b ", " (ok(b) ? kind(b) : "**" kind(b) "**") " |"
+                lab = label[c]; sub(/, (s|ms|MB|MiB)$/, "", lab)
+                if (ok(b)) good[e] = good[e] (good[e] == "" ? "" : "; ") lab
+                else if (b != "-") bad[e] = bad[e] (bad[e] == "" ? "" : "; ") lab
             }
-            printf "- **%s, linear or better** (1x to its largest scale): %s.\n", name[e], good == "" ? "none" : good
-            printf "- **%s, worse than linear**: %s.\n", name[e], bad == "" ? "none" : bad
+            if (any) print line
         }
         print ""
-        print "b is taken between two single runs on a loaded machine: read b within about 0.1 of a"
-        print "boundary as on it; latencies under a millisecond are the noisiest."
+        for (i = 1; i <= ne; i++) {
+            e = engines[i]
+            printf "- **%s grows linearly or better in**: %s.\n", name[e], good[e] == "" ? "nothing measured" : good[e]
+            printf "- **%s grows worse than linearly in**: %s.\n", name[e], bad[e] == "" ? "nothing" : bad[e]
+        }
+        print ""
+        print "b between 0.9 and 1.1 is called linear, under 0.2 flat. Each b comes from two single runs"
+        print "on a loaded machine: read a b within about 0.1 of a boundary as on it; latencies under a"
+        print "millisecond are the noisiest, and CPU time is steadier than wall time."
     }
 }

@@ -11,9 +11,10 @@ set datafile separator "\t"
 set datafile missing "-"
 set logscale xy
 set grid
-set key top left
+set key top left font ",9" samplen 2 spacing 0.9 opaque
 set xlabel "corpus, MB"
 set xtics (300, 1000, 3000)
+set xrange [200:8000]
 
 set multiplot layout 2,2 title "indaga and SQLite FTS5 against corpus size (1x, 4x, 16x the legislation)"
 

@@ -31,9 +31,11 @@
 # measured at, default the same), BENCH_PASSES (timed passes over the
 # queries, default 3), BENCH_SCALE_KEEP=1 (keep the largest scale's indexes,
 # removed by default to give back the disk), BENCH_SCALE_KEEP_FTS5=1 (reuse
-# the FTS5 databases and build figures a previous run left; their query
-# latency is measured again, interleaved with indaga's; the page says so),
-# BENCH_OUT (default bench/RESULTS-scale.md).
+# every FTS5 figure of the previous run instead of measuring FTS5 again, for
+# a rerun after a change to indaga only; the page says so and when they were
+# measured),
+# BENCH_OUT (default bench/RESULTS-scale.md), BENCH_SCALE_REPORT=1 (measure
+# nothing: write the page and the plot again from the last run's logs).
 set -eu
 
 if [ $# -ne 1 ]; then
@@ -56,6 +58,7 @@ FTS5_SCALES=${BENCH_SCALE_FTS5:-$SCALES}
 PASSES=${BENCH_PASSES:-3}
 KEEP=${BENCH_SCALE_KEEP:-0}
 KEEP_FTS5=${BENCH_SCALE_KEEP_FTS5:-0}
+REPORT_ONLY=${BENCH_SCALE_REPORT:-0}
 SEED=20171122
 BUDGET_MIB=256   # indaga_writer_options.memory_budget's default (include/indaga.h)
 
@@ -73,17 +76,6 @@ FAILED=""
 T_START=$(date +%s)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 
-mkdir -p "$SW" "$LOG" "$SD"
-if [ "$KEEP_FTS5" = 1 ]; then
-    for f in "$LOG"/build_fts5_*.out; do [ -e "$f" ] && cp "$f" "$SW/kept.${f##*/}"; done
-fi
-rm -f "$LOG"/*.out "$LOG"/*.err
-for p in "$GEN" "$DUMP" "$INDEX" "$SEARCH" "$FTS5" "$CLI"; do
-    [ -x "$p" ] || say "missing program $p (its rows will be FAILED)"
-done
-[ -x /usr/bin/time ] || { say "GNU time (/usr/bin/time) is missing: scripts/setup.sh scale"; exit 2; }
-command -v gnuplot >/dev/null || { say "gnuplot is missing: scripts/setup.sh scale"; exit 2; }
-
 # written STEP: add the bytes STEP's process wrote (GNU time's %O, the
 # process's ru_oublock in 512-byte blocks) to its figures.
 written() {
@@ -92,6 +84,8 @@ written() {
             "$LOG/$1.time" >>"$LOG/$1.out"
     return 0
 }
+# stamp STEP: add when STEP was measured (kept FTS5 figures say it).
+stamp() { echo "measured=$(date -u +%Y-%m-%dT%H:%MZ)" >>"$LOG/$1.out"; }
 # timed STEP COMMAND...: run_step with the wall time of the whole command as wall_s=.
 timed() {
     tm_name=$1; tm_t0=$(now)
@@ -112,29 +106,54 @@ corpus_dir() {
 }
 in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 
-# 1. Corpora --------------------------------------------------------------------
-unpack_legislation
+mkdir -p "$SW" "$LOG" "$SD"
+command -v gnuplot >/dev/null || { say "gnuplot is missing: scripts/setup.sh scale"; exit 2; }
 awk -F'\t' '!/^#/ && NF >= 4 { print $2 }' "$REPO/bench/queries.txt" >"$SW/q.indaga.txt"
 awk -F'\t' '!/^#/ && NF >= 4 { print ($4 == "=" ? $2 : $4) }' "$REPO/bench/queries.txt" >"$SW/q.fts5.txt"
 NQ=$(wc -l <"$SW/q.indaga.txt")
+if [ "$REPORT_ONLY" = 1 ]; then
+    SCALES=$(ls "$LOG" | sed -n 's/^corpus_\([0-9]*\)\.out$/\1/p' | sort -n | tr '\n' ' ')
+    FTS5_SCALES=$(ls "$LOG" | sed -n 's/^build_fts5_\([0-9]*\)\.out$/\1/p' | sort -n | tr '\n' ' ')
+    LOAD_START="$(cat "$LOG/load_start" 2>/dev/null || echo unknown) (the measuring run's)"
+    T_START=$(cat "$LOG/t_start" 2>/dev/null || echo "$T_START")
+fi
+[ "$REPORT_ONLY" = 1 ] || if [ "$KEEP_FTS5" = 1 ]; then
+    mkdir -p "$SW/kept"
+    for f in "$LOG"/build_fts5_*.out "$LOG"/lat_fts5_*.out; do
+        [ -e "$f" ] && cp "$f" "$SW/kept/"
+    done
+fi
+if [ "$REPORT_ONLY" != 1 ]; then
+rm -f "$LOG"/*.out "$LOG"/*.err "$LOG"/*.time
+echo "$LOAD_START" >"$LOG/load_start"
+echo "$T_START" >"$LOG/t_start"
+for p in "$GEN" "$DUMP" "$INDEX" "$SEARCH" "$FTS5" "$CLI"; do
+    [ -x "$p" ] || say "missing program $p (its rows will be FAILED)"
+done
+[ -x /usr/bin/time ] || { say "GNU time (/usr/bin/time) is missing: scripts/setup.sh scale"; exit 2; }
+
+# 1. Corpora --------------------------------------------------------------------
+unpack_legislation
 
 # 2. Each scale -------------------------------------------------------------------
 for s in $SCALES; do
     tree=$(corpus_dir "$s") || { FAILED="$FAILED corpus_${s}x"; continue; }
     set -- $(corpus_bytes "$tree")
-    echo "bytes=$1 files=$2" >"$LOG/corpus_$s.out"
-    [ "$s" != 1 ] && cat "$SD/${s}x.log" >>"$LOG/corpus_$s.out"
+    # scale_corpus's figures first: the tree's own bytes= and files= come last.
+    : >"$LOG/corpus_$s.out"
+    [ "$s" = 1 ] || cat "$SD/${s}x.log" >>"$LOG/corpus_$s.out"
+    echo "bytes=$1 files=$2" >>"$LOG/corpus_$s.out"
     ix=$SW/indaga-${s}x; db=$SW/fts5-${s}x.db; dump=$SW/${s}x.dump
     rm -rf "$ix"
     fts5_here=0; in_list "$s" "$FTS5_SCALES" && fts5_here=1
-    fts5_build=$fts5_here
-    if [ $fts5_here = 1 ] && [ "$KEEP_FTS5" = 1 ] && [ -s "$db" ] && [ -s "$SW/kept.build_fts5_$s.out" ]; then
-        say "build_fts5_$s: keeping $db and its figures from the previous run"
-        cp "$SW/kept.build_fts5_$s.out" "$LOG/build_fts5_$s.out"
-        echo "kept=1" >>"$LOG/build_fts5_$s.out"
-        fts5_build=0
+    if [ $fts5_here = 1 ] && [ "$KEEP_FTS5" = 1 ] && [ -s "$SW/kept/build_fts5_$s.out" ]; then
+        say "FTS5 at ${s}x: keeping the previous run's figures"
+        for f in "$SW/kept/build_fts5_$s.out" "$SW/kept/lat_fts5_${s}_"*.out; do
+            [ -e "$f" ] && cp "$f" "$LOG/" && echo "kept=1" >>"$LOG/${f##*/}"
+        done
+        fts5_here=0
     fi
-    if [ $fts5_build = 1 ]; then
+    if [ $fts5_here = 1 ]; then
         rm -f "$db" "$dump"
         if run_step "dump_$s" "$DUMP" "$tree" "$dump"; then
             sed -n 's/.* \([0-9][0-9]*\) paragraphs .*/paragraphs=\1/p' "$LOG/dump_$s.err" >"$LOG/dump_$s.out"
@@ -143,9 +162,10 @@ for s in $SCALES; do
     # indaga's build, then FTS5's: the same minutes of the shared machine.
     run_step "build_indaga_$s" /usr/bin/time -f 'blocks=%O' -o "$LOG/build_indaga_$s.time" \
         "$INDEX" build "$tree" "$ix" 2 && note_load "build_indaga_$s" && written "build_indaga_$s" || true
-    if [ $fts5_build = 1 ] && [ -s "$dump" ]; then
+    if [ $fts5_here = 1 ] && [ -s "$dump" ]; then
         run_step "build_fts5_$s" /usr/bin/time -f 'blocks=%O' -o "$LOG/build_fts5_$s.time" \
-            "$FTS5" build "$dump" "$db" && note_load "build_fts5_$s" && written "build_fts5_$s" || true
+            "$FTS5" build "$dump" "$db" && note_load "build_fts5_$s" && written "build_fts5_$s" &&
+            stamp "build_fts5_$s" || true
         rm -f "$dump"
     fi
     if [ -s "$LOG/build_indaga_$s.out" ]; then
@@ -158,19 +178,21 @@ for s in $SCALES; do
             note_load "lat_indaga_${s}_$sn" || true
         [ $fts5_here = 1 ] && [ -s "$LOG/build_fts5_$s.out" ] &&
             run_step "lat_fts5_${s}_$sn" "$FTS5" latency "$db" "$SW/q.fts5.txt" $sn "$PASSES" &&
-            note_load "lat_fts5_${s}_$sn" || true
+            note_load "lat_fts5_${s}_$sn" && stamp "lat_fts5_${s}_$sn" || true
     done
 done
 # The largest scale's indexes are the big ones: give the disk back.
 LAST=$(echo $SCALES | awk '{ print $NF }')
 if [ "$KEEP" != 1 ]; then
-    rm -rf "$SW/indaga-${LAST}x"
-    [ "$KEEP_FTS5" = 1 ] || rm -f "$SW/fts5-${LAST}x.db"
+    rm -rf "$SW/indaga-${LAST}x" "$SW/fts5-${LAST}x.db"
 fi
+echo "$(date +%s)" >"$LOG/t_end"
+cut -d' ' -f1-3 /proc/loadavg >"$LOG/load_end" 2>/dev/null || true
+fi   # REPORT_ONLY
 
 # 3. RESULTS-scale.md ---------------------------------------------------------------
-T_END=$(date +%s)
-LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+T_END=$(cat "$LOG/t_end" 2>/dev/null || date +%s)
+LOAD_END=$(cat "$LOG/load_end" 2>/dev/null || echo unknown)
 cpu=$(awk -F: '/^model name/ { sub(/^ +/, "", $2); print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
 ram=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo unknown)
 iver=$(sed -n 's/^#define INDAGA_VERSION_STRING "\(.*\)"/\1/p' "$REPO/include/indaga.h")
@@ -235,9 +257,10 @@ GROWTH=$(awk -F'\t' -v mode=growth -f "$REPO/bench/scale/growth.awk" "$SW/figure
 VERDICT=$(awk -F'\t' -v mode=verdict -f "$REPO/bench/scale/growth.awk" "$SW/figures.tsv")
 KEPT_NOTE=""
 if [ "$KEEP_FTS5" = 1 ] && grep -qs '^kept=1' "$LOG"/build_fts5_*.out; then
-    KEPT_NOTE="FTS5's databases and build figures were kept from the previous run (BENCH_SCALE_KEEP_FTS5=1;
-their builds' load is in the table); its query latency was measured again in this run,
-interleaved with indaga's."
+    KEPT_NOTE="**FTS5's figures were not measured again in this run**: they are the previous run's
+(BENCH_SCALE_KEEP_FTS5=1, a rerun after changes to indaga only), measured $(for s in $FTS5_SCALES; do
+printf '%s ' "$(val "build_fts5_$s" measured)"; done)(UTC, the builds at 1x, 4x, 16x), interleaved with
+that run's indaga; the load at the end of each FTS5 build is in the table."
 fi
 
 {
