@@ -28,8 +28,8 @@
 ** time), to find which queries drive the percentiles. CPU time is the work
 ** done, which the machine's load changes far less than it changes the wall
 ** time (a query longer than a scheduler slice waits for the other
-** processes). `topk` prints
-** each query's top 10 as "qno \t rank \t doc \t part \t paragraph" lines, for the known-item MRR.
+** processes). `topk` prints each query's top 10 as
+** "qno \t rank \t doc \t part \t paragraph" lines, for the known-item MRR.
 **
 ** Errors: an index that cannot be opened or a query file that cannot be
 ** read exits with status 2 and a message naming it; a failed search is
