@@ -56,6 +56,7 @@
 #define G_STOP   0x04u
 #define G_PROX   0x08u
 #define G_POS    0x10u   /* outside exclusions: highlighted */
+#define G_NUMBER 0x20u   /* "número" or the number sign "nº" before a number: both (compile.c) */
 
 typedef struct gseg {
   seg_term *t;           /* the group's terms found in this segment */
@@ -155,6 +156,8 @@ struct qx_query {
   unsigned nwslots;
   uint8_t pairs[QX_WORDING_MAX][2];   /* adjacent slots, one of them a stopword */
   unsigned npairs;
+  const char *numero_term, *numero_key;   /* G_NUMBER groups: the word "número" analysed */
+  size_t nnumero_term, nnumero_key;
   qx_opts o;
   int rc;
   char *err;

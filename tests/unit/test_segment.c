@@ -922,7 +922,8 @@ static void test_segment__golden_file(void **state) {
   assert_non_null(strstr(err, "version 4"));
   assert_non_null(strstr(err, "indaga index --full"));
   indaga__free(err);
-  /* version 5 (block directories without impacts) too */
+  /* version 5 (block directories without impacts; numbering abbreviations
+     were the word "número", not the sign "nº") too */
   err = NULL;
   assert_int_equal(seg_open(&r, GOLDEN_V5, &err), INDAGA_EVERSION);
   assert_null(r);
