@@ -268,23 +268,28 @@ static void run_one(qx_query *q, qit *it) {
   double cub = 0;
   int have_bound = 0;
   uint8_t cand[SEG_BLOCK];
-  while (c->doc != SEG_END && !q->rc && !qx_over_budget(q, SEG_BLOCK)) {
-    uint32_t d = c->doc;
+  uint32_t d = c->doc;   /* where to go on: the cursor is sought there only once its block may enter */
+  while (d != SEG_END && !q->rc && !qx_over_budget(q, SEG_BLOCK)) {
     if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
       uint32_t last = SEG_END;
       double ub = qx_bound(q, it, d, &last);
       have_bound = 1;
       blast = last;
       ctf = 0;
-      if (cannot_enter(q, ub, d)) {
+      if (cannot_enter(q, ub, d)) {   /* skipped from the directory: the block is not decoded */
         q->skipped = 1;
         if (last == SEG_END) break;
-        int rc = seg_cursor_seek(c, last + 1);
-        if (rc) { qx_fail(q, rc, "reading postings"); return; }
+        d = last + 1;
         have_bound = 0;
         continue;
       }
     }
+    if (c->doc < d) {
+      int rc = seg_cursor_seek(c, d);
+      if (rc) { qx_fail(q, rc, "reading postings"); return; }
+    }
+    if (c->doc == SEG_END) break;
+    d = c->doc;   /* within the block bounded (its last id is blast) */
     /* 1. gather (the block lies within the bounded range: blast is its last id) */
     const uint32_t *ids, *tfs;
     uint32_t n = seg_cursor_run(c, &ids, &tfs), nc = 0;
@@ -314,8 +319,7 @@ static void run_one(qx_query *q, qit *it) {
         if (q->o.all || q->nheap < q->o.k || !cannot_enter(q, h.score, x)) offer(q, &h);
       }
     }
-    int rc = seg_cursor_seek(c, next);
-    if (rc) { qx_fail(q, rc, "reading postings"); return; }
+    d = next;   /* the cursor stays: the next block is bounded before it is decoded */
   }
   it->doc = SEG_END;
 }
@@ -327,7 +331,7 @@ static void run_group(qx_query *q, qit *it) {
   const uint32_t seg = (uint32_t)q->seg;
   uint32_t d = it->doc, blast = 0, minlen = 0, ctf = 0;
   double cub = 0;
-  int have_bound = 0;
+  int have_bound = 0, behind = 0;   /* behind: the cursors lie before d, sought only once its range may enter */
   while (d != SEG_END && !q->rc && !qx_over_budget(q, it->ncur)) {
     if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
       uint32_t last = SEG_END;
@@ -336,15 +340,22 @@ static void run_group(qx_query *q, qit *it) {
       blast = last;
       minlen = it->bfloor;   /* the range's smallest length, for the per-posting bound below */
       ctf = 0;
-      if (cannot_enter(q, ub, d)) {
+      if (cannot_enter(q, ub, d)) {   /* skipped from the directories: no block decoded */
         q->skipped = 1;
         if (last == SEG_END) break;
-        it->at = 0;
-        qx_seek(q, it, last + 1);
-        d = it->doc;
+        d = last + 1;
         have_bound = 0;
+        behind = 1;
         continue;
       }
+    }
+    if (behind) {
+      it->at = 0;
+      qx_seek(q, it, d);
+      d = it->doc;
+      behind = 0;
+      if (q->rc) return;
+      continue;   /* d is a posting now: bounded again unless within the range */
     }
     /* 1. the group's tf at d; move its cursors past d */
     uint32_t tf = 0, next = SEG_END;
