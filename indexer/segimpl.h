@@ -23,6 +23,7 @@ struct seg_reader {
   char *name;                          /* the path, for messages */
   const unsigned char *sec[SEGF_NSECT];
   size_t nsec[SEGF_NSECT];
+  uint32_t version;                    /* the format version (5 or SEGF_VERSION) */
   uint32_t npara, ndoc;
   uint64_t nterms, nkeys, total_len;
   seg_stamp stamp;                     /* the footer's index id and generation */
@@ -31,7 +32,7 @@ struct seg_reader {
   int whole_ok;                        /* the whole-file checksum was verified on open */
   uint64_t chunk0[SEGF_NSECT];         /* first CHECKS entry of each chunked section */
   _Atomic signed char *chunkok;        /* per CHECKS entry: 0 unchecked, 1 good, -1 bad */
-  struct seg_fields *_Atomic fields;   /* the fields as columns, built on first use (segfields.c) */
+  struct seg_fields *_Atomic fields;   /* the fields as columns, read on first use (segfields.c) */
 };
 
 /* seg_open checksums files up to this size whole; larger ones, see segread.c. */

@@ -32,6 +32,7 @@
 #include <xxhash.h>
 #include <zstd.h>
 #include "common/os.h"
+#include "indexer/segfields.h"
 #include "indexer/segimpl.h"
 
 /*
@@ -775,6 +776,25 @@ static void encode_docs(segsink *s, ia_buf *recs, ia_buf *idx, ia_buf *sorted, c
   keep(s, recs->err ? recs->err : idx->err ? idx->err : sorted->err);
 }
 
+/* Derive the FIELDS section from the documents' metadata into @out (segfields_enc.c). */
+static void encode_fields(segsink *s, ia_buf *out, char **errmsg) {
+  if (s->rc) return;
+  sf_enc *e = NULL;
+  int rc = sf_enc_new(&e);
+  for (uint32_t i = 0; i < s->ndoc && !rc; i++) {
+    const sdoc *d = &s->docs[i];
+    rc = sf_enc_doc(e, d->first_para, s->dbytes.p + d->meta_off, d->meta_len);
+    if (rc == INDAGA_ECORRUPT) {
+      if (errmsg && !*errmsg)
+        *errmsg = indaga__sprintf("%s: metadata of document %u does not parse", s->f.path, i);
+      rc = INDAGA_EMISUSE;
+    }
+  }
+  if (!rc) rc = sf_enc_finish(e, s->npara, out);
+  sf_enc_free(e);
+  keep(s, rc);
+}
+
 int segsink_finish(segsink *s, char **errmsg) {
   if (!s->rc && !s->open) keep(s, INDAGA_EMISUSE);
   flush_key(s);
@@ -787,8 +807,9 @@ int segsink_finish(segsink *s, char **errmsg) {
     memcpy(&v, s->paralen.p + 4 * (size_t)i, 4);
     put_u32(s->paralen.p + 4 * (size_t)i, v);
   }
-  ia_buf recs = { 0 }, idx = { 0 }, sorted = { 0 };
+  ia_buf recs = { 0 }, idx = { 0 }, sorted = { 0 }, fields = { 0 };
   encode_docs(s, &recs, &idx, &sorted, errmsg);
+  encode_fields(s, &fields, errmsg);
   emit_section(s, SEC_POSITIONS, &s->posb, errmsg);
   emit_section(s, SEC_DICT, &s->dict, errmsg);
   emit_section(s, SEC_DICT_IDX, &s->dictidx, errmsg);
@@ -804,6 +825,8 @@ int segsink_finish(segsink *s, char **errmsg) {
   emit_section(s, SEC_TEXT_IDX, &s->textidx, errmsg);
   keep(s, s->checks.err);   /* sticky: emit() then writes nothing */
   emit_section(s, SEC_CHECKS, &s->checks, errmsg);
+  emit_section(s, SEC_FIELDS, &fields, errmsg);
+  buf_free(&fields);
   buf_free(&recs);
   buf_free(&idx);
   buf_free(&sorted);
