@@ -10,7 +10,9 @@
 ** their NUL bytes in place, the column's size, every id at most the
 ** number of values, sparse documents ascending. After that the accessors
 ** read without checks. Memory: a small table per field; the columns stay
-** in the mapped file.
+** in the mapped file. A version 5 segment derives the names and dates on
+** first use and a field's values on the field's first use, each into
+** memory of its own (segfields_enc.c).
 */
 #include <stdatomic.h>
 #include <string.h>
@@ -28,6 +30,7 @@ typedef struct sf_col {
   const unsigned char *ent;    /* nv + 1 entries { u32 offset, u32 folded length } */
   const unsigned char *strs;
   const unsigned char *col;
+  ia_buf own;                  /* version 5: the derived record */
 } sf_col;
 
 typedef struct sf_field {
@@ -120,10 +123,10 @@ int sf_parse_date(const char *p, size_t n, uint32_t *ymd, int *parts) {
   return 1;
 }
 
-/* Derive the section of @r from its document table into @out. */
-static int derive(const seg_reader *r, ia_buf *out, char **errmsg) {
+/* Derive the section of @r from its document table into @out (@only: sf_enc_new's). */
+static int derive(const seg_reader *r, const char *only, ia_buf *out, char **errmsg) {
   sf_enc *e = NULL;
-  int rc = sf_enc_new(&e);
+  int rc = sf_enc_new(&e, only);
   for (uint32_t did = 0; did < seg_ndoc(r) && !rc; did++) {
     seg_doc d;
     if ((rc = seg_doc_get(r, did, &d))) break;
@@ -181,7 +184,7 @@ static int build(const seg_reader *r, seg_fields **out, char **errmsg) {
   const unsigned char *p = r->sec[SEC_FIELDS];
   size_t n = r->nsec[SEC_FIELDS];
   if (r->version < 6) {
-    rc = derive(r, &f->own, errmsg);
+    rc = derive(r, "", &f->own, errmsg);   /* the names and dates; values per field in sf_load */
     p = f->own.p;
     n = f->own.n;
   } else if (!r->whole_ok && !seg__section_ok(r, SEC_FIELDS)) {
@@ -208,9 +211,15 @@ int seg_fields_get(const seg_reader *r, const seg_fields **out, char **errmsg) {
   return INDAGA_OK;
 }
 
+static void col_free(sf_col *c) {
+  if (!c) return;
+  buf_free(&c->own);
+  indaga__free(c);
+}
+
 void seg_fields_free(seg_fields *f) {
   if (!f) return;
-  for (size_t i = 0; i < f->nf; i++) indaga__free(atomic_load(&f->f[i].col));
+  for (size_t i = 0; i < f->nf; i++) col_free(atomic_load(&f->f[i].col));
   indaga__free(f->f);
   buf_free(&f->own);
   indaga__free(f);
@@ -224,7 +233,7 @@ static uint32_t get_id(const unsigned char *p, unsigned w) {
 
 /* Check the record of field @x into @c. 0, or -1 when it does not hold. */
 static int check_field(const seg_fields *f, const sf_field *x, sf_col *c) {
-  const unsigned char *p = x->rec + 4 + x->nname + 1, *end = x->end;
+  const unsigned char *p = x->rec + 4 + x->nname + 1, *end = x->end;   /* after the name parse() checked */
   if (end - p < 12) return -1;
   c->nv = get_u32(p);
   c->np = get_u32(p + 4);
@@ -265,18 +274,36 @@ static int check_field(const seg_fields *f, const sf_field *x, sf_col *c) {
   return 0;
 }
 
+/*
+** Version 5: derive field @x's values into c->own and point @x's copy @y
+** at its record there (the same field, where the names-only derivation
+** of build() put it). INDAGA_OK, INDAGA_ENOMEM, INDAGA_ECORRUPT.
+*/
+static int derive_field(const seg_reader *r, const seg_fields *f, const sf_field *x, sf_col *c, sf_field *y,
+                        char **errmsg) {
+  seg_fields one;
+  memset(&one, 0, sizeof one);
+  int rc = derive(r, x->name, &c->own, errmsg);
+  if (!rc) rc = parse(r, &one, c->own.p, c->own.n, errmsg);
+  long i = rc ? -1 : sf_find(&one, x->name, x->nname);
+  if (!rc && (i < 0 || one.nf != f->nf)) rc = seg__corrupt(r, errmsg, "fields of the document table changed");
+  if (!rc) *y = one.f[i];
+  indaga__free(one.f);
+  return rc;
+}
+
 int sf_load(const seg_reader *r, const seg_fields *fc, size_t fi, char **errmsg) {
   sf_field *x = &((seg_fields *)(uintptr_t)fc)->f[fi];   /* the checked records are the mutable cache */
   if (atomic_load_explicit(&x->col, memory_order_acquire)) return INDAGA_OK;
   sf_col *c = indaga__calloc(1, sizeof *c);
   if (!c) return INDAGA_ENOMEM;
-  if (check_field(fc, x, c)) {
-    indaga__free(c);
-    return seg__corrupt(r, errmsg, "fields section: record of field \"%s\"", x->name);
-  }
+  sf_field y = *x;
+  int rc = r->version < 6 ? derive_field(r, fc, x, c, &y, errmsg) : INDAGA_OK;
+  if (!rc && check_field(fc, &y, c)) rc = seg__corrupt(r, errmsg, "fields section: record of field \"%s\"", x->name);
+  if (rc) { col_free(c); return rc; }
   sf_col *expect = NULL;
   if (!atomic_compare_exchange_strong_explicit(&x->col, &expect, c, memory_order_acq_rel, memory_order_acquire))
-    indaga__free(c);
+    col_free(c);
   return INDAGA_OK;
 }
 
@@ -287,7 +314,7 @@ int sf_verify(const seg_reader *r, char **errmsg) {
   for (size_t i = 0; !rc && i < f->nf; i++) rc = sf_load(r, f, i, errmsg);
   if (rc) return rc;
   ia_buf b = { 0 };
-  rc = derive(r, &b, errmsg);
+  rc = derive(r, NULL, &b, errmsg);
   if (!rc && (b.n != r->nsec[SEC_FIELDS] || memcmp(b.p, r->sec[SEC_FIELDS], b.n)))
     rc = seg__corrupt(r, errmsg, "fields section differs from the fields of the document table");
   buf_free(&b);

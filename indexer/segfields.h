@@ -11,7 +11,8 @@
 ** the id of its value. So a filter, a range or a facet over a million
 ** paragraphs reads integers, never metadata text. A segment of version 5,
 ** written before the section existed, gets the same bytes derived in memory
-** from its document table on first use (once per open segment).
+** from its document table: the names and dates on first use, a field's
+** values on the field's first use (once per open segment).
 **
 ** "The" date of a document: its `date` field (front matter `date`/`fecha`,
 ** else the UN header's date line, else front matter `publication_date`, as
@@ -82,7 +83,10 @@ int sf_verify(const seg_reader *r, char **errmsg);
 ** order, then sf_enc_finish. A status is sticky.
 */
 typedef struct sf_enc sf_enc;
-int  sf_enc_new(sf_enc **out);
+/* @only: NULL to keep every field's values; else the folded name of the one
+** field whose values are kept, the others written with no value ("": none),
+** each field still where a full derivation puts it (a version 5 reader). */
+int  sf_enc_new(sf_enc **out, const char *only);
 void sf_enc_free(sf_enc *e);                           /* accepts NULL */
 /* Add the next document: its first paragraph and its encoded metadata
 ** (format.h, DOCS meta). INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ECORRUPT when
@@ -91,8 +95,6 @@ int  sf_enc_doc(sf_enc *e, uint32_t first_para, const unsigned char *meta, size_
 /* Append the section's bytes to @out (@npara: the segment's paragraphs).
 ** INDAGA_OK or INDAGA_ENOMEM (also for a section past 4 GiB). */
 int  sf_enc_finish(sf_enc *e, uint32_t npara, ia_buf *out);
-/* The memory @e holds. */
-size_t sf_enc_mem(const sf_enc *e);
 
 /*
 ** Append the folded form of p[0..n) to @out: lowercase, accents folded as

@@ -11,6 +11,9 @@
 ** folded key or value is empty is skipped; when a document holds a field
 ** twice, its last value counts; fields and values get their numbers in order
 ** of first appearance, and a value keeps its first spelling for display.
+** A reader of version 5 derives the fields' names first and each field's
+** values on its first use (sf_enc_new's @only), as cheap as the columns it
+** needs.
 **
 ** Memory: per document 8 bytes, per (document, field) pair 8 bytes, plus the
 ** distinct names and values (each value stored folded and as written) and
@@ -41,6 +44,8 @@ typedef struct encfield {
 
 struct sf_enc {
   int rc;                      /* sticky status */
+  const char *only;            /* NULL: every field; else the one field whose values are kept ("": none) */
+  size_t nonly;
   uint32_t *start, *date;      /* per document */
   uint32_t ndoc, capdoc;
   strtab names;                /* field names (folded) */
@@ -119,9 +124,21 @@ static uint32_t strtab_id(strtab *t, const unsigned char *k, size_t nk, const ch
   return id;
 }
 
-int sf_enc_new(sf_enc **out) {
+int sf_enc_new(sf_enc **out, const char *only) {
   *out = indaga__calloc(1, sizeof **out);
-  return *out ? INDAGA_OK : INDAGA_ENOMEM;
+  if (!*out) return INDAGA_ENOMEM;
+  (*out)->only = only;
+  (*out)->nonly = only ? strlen(only) : 0;
+  return INDAGA_OK;
+}
+
+/* 1 when p[0..n) holds a byte that folding keeps for sure: ASCII, not white space. */
+static int plainly_nonempty(const char *p, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)p[i];
+    if (c < 0x80 && c != ' ' && c != '\t' && c != '\n' && c != '\r') return 1;
+  }
+  return 0;
 }
 
 void sf_enc_free(sf_enc *e) {
@@ -137,15 +154,6 @@ void sf_enc_free(sf_enc *e) {
   buf_free(&e->kb);
   buf_free(&e->vb);
   indaga__free(e);
-}
-
-size_t sf_enc_mem(const sf_enc *e) {
-  size_t m = sizeof *e + (size_t)e->capdoc * 8 + e->names.b.cap + (size_t)e->capf * sizeof *e->f;
-  for (uint32_t i = 1; i <= e->names.n; i++) {
-    const strtab *t = &e->f[i].vals;
-    m += t->b.cap + (size_t)t->cap * 12 + (size_t)t->nslot * 4 + (size_t)e->f[i].capp * sizeof(pair);
-  }
-  return m;
 }
 
 /* The date of a document from its "date" value, else its "year" (segfields.h). */
@@ -222,11 +230,18 @@ int sf_enc_doc(sf_enc *e, uint32_t first_para, const unsigned char *meta, size_t
     buf_reset(&e->kb);
     if (sf_fold(k, nk, &e->kb)) return e->rc = INDAGA_ENOMEM;
     if (!e->kb.n) continue;
+    /* a field kept by name only: its values unfolded, but present exactly where a full derivation has it */
+    int keep = !e->only || (e->kb.n == e->nonly && !memcmp(e->kb.p, e->only, e->nonly));
+    if (!keep && plainly_nonempty(v, nv)) {
+      if (!field_of(e, e->kb.p, e->kb.n)) return e->rc = INDAGA_ENOMEM;
+      continue;
+    }
     buf_reset(&e->vb);
     if (sf_fold(v, nv, &e->vb)) return e->rc = INDAGA_ENOMEM;
     if (!e->vb.n) continue;
     uint32_t fi = field_of(e, e->kb.p, e->kb.n);
     if (!fi) return e->rc = INDAGA_ENOMEM;
+    if (!keep) continue;
     int added;
     /* the display form: empty when it is the folded one (format.h) */
     int same = e->vb.n == nv && !memcmp(e->vb.p, v, nv);

@@ -780,7 +780,7 @@ static void encode_docs(segsink *s, ia_buf *recs, ia_buf *idx, ia_buf *sorted, c
 static void encode_fields(segsink *s, ia_buf *out, char **errmsg) {
   if (s->rc) return;
   sf_enc *e = NULL;
-  int rc = sf_enc_new(&e);
+  int rc = sf_enc_new(&e, NULL);
   for (uint32_t i = 0; i < s->ndoc && !rc; i++) {
     const sdoc *d = &s->docs[i];
     rc = sf_enc_doc(e, d->first_para, s->dbytes.p + d->meta_off, d->meta_len);
