@@ -10,8 +10,9 @@
 ** terms follow in bytewise order: each list, its positions already encoded
 ** by the builder, is encoded by pst_encode_ids() and its postings streamed to the file through a 1 MiB buffer (positions and
 ** the dictionary stay in memory, being written after the postings); the
-** vocabulary comes last. segsink_finish() writes the remaining sections and
-** the footer, hashing every byte with XXH3 as it goes (the whole file, and
+** vocabulary comes last. segsink_finish() writes the remaining sections
+** (FIELDS derived from the documents' metadata, segfields_enc.c) and the
+** footer, hashing every byte with XXH3 as it goes (the whole file, and
 ** each section on its own for the footer's section checksums), then fsyncs and
 ** renames (os_wfile_commit). Errors are sticky in s->rc.
 **

@@ -4,11 +4,13 @@
 **
 ** Both work on the full list of matches (api_search.c collects it with an
 ** exhaustive evaluation) and read only the segments' field columns
-** (indexer/segfields.h): the document of a paragraph by bisection over the
-** documents' first paragraphs, its date or value id by array lookup. A
-** facet visits the matches in document order and looks a value up once
-** per document (a hash table of folded values), so its cost is one pass
-** over the matches plus one lookup per matching document.
+** (indexer/segfields.h): the document of a paragraph from the documents'
+** first paragraphs (O(1) from the previous match's document, else by
+** bisection), its date or value id by a read. A facet visits the matches
+** and takes a document's value once; a value id maps to its count's slot
+** once per segment (a hash table of folded values joins the segments), so
+** its cost is one pass over the matches plus one read per matching
+** document.
 */
 #include <stdio.h>
 #include <stdlib.h>
