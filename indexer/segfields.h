@@ -92,6 +92,15 @@ void sf_enc_free(sf_enc *e);                           /* accepts NULL */
 ** (format.h, DOCS meta). INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ECORRUPT when
 ** @meta does not parse. */
 int  sf_enc_doc(sf_enc *e, uint32_t first_para, const unsigned char *meta, size_t nmeta);
+/*
+** Add the next document from document @did of segment @r (version 6, its
+** fields @f): its date and values mapped, not derived. Gives the bytes
+** sf_enc_doc would when every document of @r before @did was added in
+** order too (a merge of a segment without deleted documents): fields and
+** values are met in the same order. INDAGA_OK, INDAGA_ENOMEM, ECORRUPT.
+*/
+int  sf_enc_doc_from(sf_enc *e, uint32_t first_para, const seg_reader *r, const seg_fields *f, uint32_t did,
+                     char **errmsg);
 /* Append the section's bytes to @out (@npara: the segment's paragraphs).
 ** INDAGA_OK or INDAGA_ENOMEM (also for a section past 4 GiB). */
 int  sf_enc_finish(sf_enc *e, uint32_t npara, ia_buf *out);

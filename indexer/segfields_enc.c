@@ -3,7 +3,9 @@
 ** documents' metadata (segfields.h, sf_enc_*).
 **
 ** The sink (segsink.c) feeds every document's encoded metadata here when it
-** writes a segment, whether the builder or a merge feeds the sink; a reader
+** writes a segment, whether the builder or a merge feeds the sink (a merge
+** of a version 6 segment without deleted documents maps that segment's
+** fields instead, sf_enc_doc_from: the same bytes, no text folded); a reader
 ** of a segment older than the section (version 5) derives the same bytes in
 ** memory (segfields.c), and seg_verify compares a file's section with a
 ** derivation from its document table. So there is one definition of the
@@ -42,8 +44,16 @@ typedef struct encfield {
   pair *p; uint32_t np, capp;  /* (document, value) in document order, one per document */
 } encfield;
 
+/* A merge's source segment: its fields and values mapped to the output's (0: not yet). */
+typedef struct srcmap {
+  const seg_fields *f;
+  uint32_t *fmap;              /* per source field: the output field */
+  uint32_t **vmap;             /* per source field, per value id: the output value id */
+} srcmap;
+
 struct sf_enc {
   int rc;                      /* sticky status */
+  srcmap *src; size_t nsrc;    /* sf_enc_doc_from's sources */
   const char *only;            /* NULL: every field; else the one field whose values are kept ("": none) */
   size_t nonly;
   uint32_t *start, *date;      /* per document */
@@ -143,6 +153,12 @@ static int plainly_nonempty(const char *p, size_t n) {
 
 void sf_enc_free(sf_enc *e) {
   if (!e) return;
+  for (size_t i = 0; i < e->nsrc; i++) {
+    for (size_t k = 0; k < sf_nfields(e->src[i].f); k++) indaga__free(e->src[i].vmap[k]);
+    indaga__free(e->src[i].vmap);
+    indaga__free(e->src[i].fmap);
+  }
+  indaga__free(e->src);
   for (uint32_t i = 1; i <= e->names.n; i++) {
     strtab_free(&e->f[i].vals);
     indaga__free(e->f[i].p);
@@ -201,8 +217,8 @@ static uint32_t field_of(sf_enc *e, const unsigned char *k, size_t nk) {
   return fi;
 }
 
-int sf_enc_doc(sf_enc *e, uint32_t first_para, const unsigned char *meta, size_t nmeta) {
-  if (e->rc) return e->rc;
+/* Start the next document: its first paragraph and date. */
+static int add_doc(sf_enc *e, uint32_t first_para, uint32_t date) {
   if (e->ndoc == e->capdoc) {
     uint32_t cap = e->capdoc ? e->capdoc * 2 : 64;
     uint32_t *s = indaga__realloc(e->start, (size_t)cap * sizeof *s);
@@ -212,13 +228,19 @@ int sf_enc_doc(sf_enc *e, uint32_t first_para, const unsigned char *meta, size_t
     if (!s || !d || e->ndoc == UINT32_MAX - 1) return e->rc = INDAGA_ENOMEM;
     e->capdoc = cap;
   }
+  e->start[e->ndoc] = first_para;
+  e->date[e->ndoc] = date;
+  e->ndoc++;
+  return INDAGA_OK;
+}
+
+int sf_enc_doc(sf_enc *e, uint32_t first_para, const unsigned char *meta, size_t nmeta) {
+  if (e->rc) return e->rc;
   seg_doc d;
   memset(&d, 0, sizeof d);
   d.meta = meta;
   d.nmeta = nmeta;
-  e->start[e->ndoc] = first_para;
-  e->date[e->ndoc] = doc_date(&d);
-  e->ndoc++;
+  if (add_doc(e, first_para, doc_date(&d))) return e->rc;
   const unsigned char *p = meta, *end = meta + nmeta;
   while (p < end) {
     const char *k, *v;
@@ -247,6 +269,56 @@ int sf_enc_doc(sf_enc *e, uint32_t first_para, const unsigned char *meta, size_t
     int same = e->vb.n == nv && !memcmp(e->vb.p, v, nv);
     uint32_t id = strtab_id(&e->f[fi].vals, e->vb.p, e->vb.n, v, same ? 0 : nv, &added);
     if (!id || add_pair(e, fi, id)) return e->rc = INDAGA_ENOMEM;
+  }
+  return INDAGA_OK;
+}
+
+/* The map of source @f, added (its fields loaded) when new; NULL on error (e->rc). */
+static srcmap *src_of(sf_enc *e, const seg_reader *r, const seg_fields *f, char **errmsg) {
+  for (size_t i = 0; i < e->nsrc; i++) if (e->src[i].f == f) return &e->src[i];
+  for (size_t k = 0; k < sf_nfields(f); k++)
+    if ((e->rc = sf_load(r, f, k, errmsg))) return NULL;
+  srcmap *v = indaga__realloc(e->src, (e->nsrc + 1) * sizeof *v);
+  if (!v) { e->rc = INDAGA_ENOMEM; return NULL; }
+  e->src = v;
+  srcmap *m = &e->src[e->nsrc];
+  m->f = f;
+  m->fmap = indaga__calloc(sf_nfields(f) + 1, sizeof *m->fmap);
+  m->vmap = indaga__calloc(sf_nfields(f) + 1, sizeof *m->vmap);
+  if (!m->fmap || !m->vmap) {
+    indaga__free(m->fmap);
+    indaga__free(m->vmap);
+    e->rc = INDAGA_ENOMEM;
+    return NULL;
+  }
+  e->nsrc++;
+  return m;
+}
+
+int sf_enc_doc_from(sf_enc *e, uint32_t first_para, const seg_reader *r, const seg_fields *f, uint32_t did,
+                    char **errmsg) {
+  if (e->rc) return e->rc;
+  srcmap *m = src_of(e, r, f, errmsg);
+  if (!m || add_doc(e, first_para, sf_date(f, did))) return e->rc;
+  for (size_t k = 0; k < sf_nfields(f); k++) {   /* the source's field order: first appearance, as here */
+    uint32_t id = sf_id(f, k, did);
+    if (!id) continue;
+    if (!m->fmap[k]) {
+      const char *name = sf_name(f, k);
+      if (!(m->fmap[k] = field_of(e, (const unsigned char *)name, strlen(name)))) return e->rc = INDAGA_ENOMEM;
+    }
+    if (!m->vmap[k] && !(m->vmap[k] = indaga__calloc((size_t)sf_nvalues(f, k) + 1, sizeof **m->vmap)))
+      return e->rc = INDAGA_ENOMEM;
+    uint32_t of = m->fmap[k], nid = m->vmap[k][id];
+    if (!nid) {
+      size_t n, nd;
+      const char *v = sf_value(f, k, id, &n), *d = sf_display(f, k, id, &nd);
+      int added;
+      nid = strtab_id(&e->f[of].vals, (const unsigned char *)v, n, d, d == v ? 0 : nd, &added);   /* d == v: the same spelling */
+      if (!nid) return e->rc = INDAGA_ENOMEM;
+      m->vmap[k][id] = nid;
+    }
+    if (add_pair(e, of, nid)) return e->rc = INDAGA_ENOMEM;
   }
   return INDAGA_OK;
 }

@@ -98,6 +98,9 @@ typedef struct sdoc {
   int64_t mtime_ns;
   uint32_t nparts, first_para;
   uint32_t piece, more;
+  const seg_reader *fr;     /* segsink_doc_fields: the fields come from document fdid of fr, */
+  const struct seg_fields *ff;   /* whose fields are ff (NULL: derived from the metadata) */
+  uint32_t fdid;
 } sdoc;
 
 struct segsink {
@@ -263,8 +266,17 @@ int segsink_doc(segsink *s, const char *id, size_t nid, uint32_t piece, int more
   d->size = size; d->hash = hash; d->mtime_ns = mtime_ns;
   d->nparts = nparts; d->first_para = s->npara;
   d->piece = piece; d->more = more ? SEGF_PIECE_MORE : 0;
+  d->fr = NULL; d->ff = NULL; d->fdid = 0;
   s->ndoc++;
   return keep(s, s->dbytes.err);
+}
+
+int segsink_doc_fields(segsink *s, const seg_reader *r, const struct seg_fields *f, uint32_t did) {
+  if (s->rc) return s->rc;
+  if (s->open || !s->ndoc) return keep(s, INDAGA_EMISUSE);
+  sdoc *d = &s->docs[s->ndoc - 1];
+  d->fr = r; d->ff = f; d->fdid = did;
+  return INDAGA_OK;
 }
 
 /**************************************************************************
@@ -777,15 +789,17 @@ static void encode_docs(segsink *s, ia_buf *recs, ia_buf *idx, ia_buf *sorted, c
   keep(s, recs->err ? recs->err : idx->err ? idx->err : sorted->err);
 }
 
-/* Derive the FIELDS section from the documents' metadata into @out (segfields_enc.c). */
+/* The FIELDS section into @out (segfields_enc.c): derived from the documents' metadata, or
+   mapped from a merge's input (segsink_doc_fields). */
 static void encode_fields(segsink *s, ia_buf *out, char **errmsg) {
   if (s->rc) return;
   sf_enc *e = NULL;
   int rc = sf_enc_new(&e, NULL);
   for (uint32_t i = 0; i < s->ndoc && !rc; i++) {
     const sdoc *d = &s->docs[i];
-    rc = sf_enc_doc(e, d->first_para, s->dbytes.p + d->meta_off, d->meta_len);
-    if (rc == INDAGA_ECORRUPT) {
+    rc = d->ff ? sf_enc_doc_from(e, d->first_para, d->fr, d->ff, d->fdid, errmsg)
+               : sf_enc_doc(e, d->first_para, s->dbytes.p + d->meta_off, d->meta_len);
+    if (rc == INDAGA_ECORRUPT && !d->ff) {
       if (errmsg && !*errmsg)
         *errmsg = indaga__sprintf("%s: metadata of document %u does not parse", s->f.path, i);
       rc = INDAGA_EMISUSE;
