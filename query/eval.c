@@ -1005,8 +1005,38 @@ static double match_bound(const qx_query *q, const cnode *c, double paras) {
   }
 }
 
+/*
+** A query of filters on the field columns only (one, or a conjunction of
+** them): its matches are the paragraphs of the documents that pass, counted
+** over the columns (qf_pass_paras). 1 and *n when it is one and the snapshot
+** has no deleted paragraph, else 0.
+*/
+static int columns_count(qx_query *q, uint64_t *n) {
+  const cnode *root = q->root;
+  const cnode *const *kids = &root;
+  size_t nk = 1;
+  if (root->kind == C_AND && root->npos == root->nkids) { kids = (const cnode *const *)root->kids; nk = root->nkids; }
+  qf_spec **sps = qx_alloc(q, nk * sizeof *sps);
+  if (!sps) return 0;
+  for (size_t i = 0; i < nk; i++) {
+    if (kids[i]->kind != C_FILTER || !qf_handles(kids[i]->fk) || !kids[i]->spec) return 0;
+    sps[i] = kids[i]->spec;
+  }
+  uint64_t paras = 0;
+  for (size_t s = 0; s < q->nsegs; s++) paras += seg_npara(ix_seg(q->s, s));
+  if (paras != ix_live_paras(q->s)) return 0;
+  *n = qf_pass_paras(sps, nk, q->s);
+  return 1;
+}
+
 static void count_pass(qx_query *q, qx_counts *c) {
   qx_tally t = { 0, 0, SEG_END, SIZE_MAX, 0 };
+  uint64_t nf;
+  if (!q->o.group && columns_count(q, &nf)) {
+    c->total = c->all_words = nf;
+    c->exact = 1;
+    return;
+  }
   q->ncpieces = 0;
   uint64_t budget = q->o.count_steps ? q->o.count_steps : QX_COUNT_WORK;
   /* each match the top-k run verified costs the exact phase a seek (and a check): it cannot end */

@@ -555,8 +555,8 @@ static void test_query__filtered_counts_bounded(void **state) {
 ** Counts under filters on the field columns: an estimate is the words'
 ** count times the part of the paragraphs whose documents pass (counted
 ** over the columns), so it stays near the exact count where the windows
-** misjudge clustered matches; a sort or a facet, which visits every match,
-** counts exactly.
+** misjudge clustered matches; a query of such filters alone, and a sort or
+** a facet, which visits every match, count exactly.
 */
 static void test_query__column_filter_counts(void **state) {
   (void)state;
@@ -572,6 +572,17 @@ static void test_query__column_filter_counts(void **state) {
     printf("'%s': %llu (exact %d), brute force %llu\n", qs[i], (unsigned long long)t, exact, (unsigned long long)brute);
     if (exact ? t != brute : (t * 2 < brute || t > 2 * brute))
       fail_msg("'%s': %llu, brute force %llu", qs[i], (unsigned long long)t, (unsigned long long)brute);
+  }
+  /* filters on the columns alone: the paragraphs of the passing documents, counted exactly */
+  static const char *const only[] = { "year:2015", "body:A year:2015", "language:es body:E" };
+  for (size_t i = 0; i < ARRAY_SIZE(only); i++) {
+    int exact;
+    size_t n;
+    (void)count_with(only[i], 0, 1, &exact, &n);
+    uint64_t brute = n;
+    uint64_t t = count_with(only[i], 64, 0, &exact, &n);
+    if (!exact || t != brute)
+      fail_msg("'%s': %llu (exact %d), brute force %llu", only[i], (unsigned long long)t, exact, (unsigned long long)brute);
   }
   static const char *const facet[] = { "year" };
   int exact;
