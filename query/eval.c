@@ -834,7 +834,10 @@ static void run_segment(qx_query *q) {
 ** known: a top-k run that skipped nothing (on a snapshot without deleted
 ** paragraphs, and with no position checks) counted every match, and the
 ** exact phase ends within its work when (matches + segments) fit; a query
-** of one word (and no bonus) on such a snapshot matches its df.
+** of one word (and no bonus) on such a snapshot matches its df, and one of
+** filters on the field columns alone the paragraphs of the documents that
+** pass them (columns_count). Filters on the columns also bound an estimate
+** and scale the words' count into it (below).
 */
 #define QX_COUNT_WORK 1024u
 #define QX_SAMPLE_WORK 512u
