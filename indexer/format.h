@@ -13,7 +13,7 @@
 **     sections, in the order of the section ids below, each starting where
 **       the previous one ends (the footer lists offset and length of each)
 **     footer   (SEGF_FOOTER_SIZE bytes, the last bytes of the file)
-**         u32      number of sections (SEGF_NSECT; version 5: SEGF_NSECT - 1,
+**         u32      number of sections (SEGF_NSECT; version 6: SEGF_NSECT - 1,
 **                  without FIELDS)
 **         SEGF_NSECT times { u64 abs offset, u64 length }
 **         SEGF_NSECT times u64 XXH3_64bits of the section's bytes; for the
@@ -35,19 +35,28 @@
 **         8 bytes  magic "indagaFT"
 **     A reader checks, in order: header magic, footer magic and checksum
 **     (ECORRUPT), then the versions (EVERSION: other than SEGF_VERSION and
-**     5), then section bounds. A version 5 file is read as this version
-**     without its FIELDS section (derived from DOCS on use, segfields.c). A
+**     SEGF_VERSION_OLD), then section bounds. A version 6 file is read as
+**     this version without its FIELDS section (derived from DOCS on use,
+**     segfields.c). A
 **     reader may defer the whole-file checksum of a large file (segread.c):
 **     it then checks each section's own checksum before it first reads the
 **     section. A verifier and a merge check the whole file and every section.
 **
 ** SECTION POSTINGS: for each term in dictionary order, its postings list
-**     if nblocks > 1: a block directory, nblocks times (20 bytes each):
+**     if nblocks > 1: a block directory, nblocks times (36 bytes each):
 **         u32 last paragraph id of the block
 **         u32 max tf in the block
 **         u32 min paragraph length in the block
 **         u32 offset of the block's data, from the end of the directory
 **         u32 offset of the block's positions, from the term's positions start
+**         SEG_IMPACTS (4) times u16 tf, u16 length: the block's impacts,
+**             steps with tf and length ascending, unused ones (0, 0) at the
+**             end, at least one used: every posting of the block has
+**             tf <= tf_j and paragraph length >= length_j for some step j.
+**             A tf of 0xffff stands for the block's max tf; a length above
+**             0xffff is stored as 0xffff. The writer stores the Pareto
+**             frontier of the block's (tf, length), neighbours merged into
+**             (the larger tf, the smaller length) while more than 4.
 **     then nblocks blocks, nblocks = ceil(df / SEG_BLOCK); every block holds
 **     SEG_BLOCK postings but the last, which holds the rest (n):
 **         u8  bd: bits per id gap (0..32)
@@ -134,7 +143,7 @@
 **     (the last chunk may be shorter). A reader of a large file verifies the
 **     chunks it is about to read (segread.c).
 **
-** SECTION FIELDS (version 6): the documents' fields as columns (segfields.h;
+** SECTION FIELDS (version 7): the documents' fields as columns (segfields.h;
 **     derived from DOCS as segfields_enc.c says, and equal to that derivation):
 **     u32 nfields
 **     ndoc + 1 times u32: each document's first paragraph, then npara
@@ -164,8 +173,8 @@
 
 #define SEGF_MAGIC        "indagaSG"
 #define SEGF_FOOTER_MAGIC "indagaFT"
-#define SEGF_VERSION      6u
-#define SEGF_VERSION_OLD  5u       /* still read: no FIELDS section */
+#define SEGF_VERSION      7u
+#define SEGF_VERSION_OLD  6u       /* still read: no FIELDS section */
 #define SEGF_PIECE_MORE   1u       /* DOCS piece flags: another piece follows */
 #define SEGF_HEADER_SIZE  16u
 
@@ -176,14 +185,14 @@ enum {
   SEGF_NSECT
 };
 
-/* The footer's size for @nsect sections (SEGF_NSECT, or SEGF_NSECT - 1 in version 5). */
+/* The footer's size for @nsect sections (SEGF_NSECT, or SEGF_NSECT - 1 in version 6). */
 #define SEGF_FOOTER_SIZE_N(nsect) (4u + 24u * (nsect) + 4u + 4u + 8u + 8u + 8u + 8u + 8u + 4u + 4u + 8u + 8u + 8u)
 #define SEGF_FOOTER_SIZE  SEGF_FOOTER_SIZE_N(SEGF_NSECT)
 #define SEGF_DICT_BLOCK   16u      /* terms per dictionary block */
 #define SEGF_VOCAB_BLOCK  16u      /* keys per vocabulary block */
 #define SEGF_PARA_CHUNK   32u      /* paragraph records per chunk */
 #define SEGF_TEXT_BLOCK   (16u * 1024u) /* target decompressed text block size: small, so a snippet decompresses little */
-#define SEGF_SKIP_SIZE    20u      /* bytes per block directory entry */
+#define SEGF_SKIP_SIZE    36u      /* bytes per block directory entry */
 #define SEGF_TEXT_LEVEL   1        /* zstd level of stored text */
 #define SEGF_TEXT_HASHLOG 16       /* and its hash log (the default at 16 KiB is 15: 16 is ~10% faster, 0.5% smaller) */
 #define SEGF_TEXT_MINMATCH 7       /* and its shortest match (default 5: 7 is ~5% faster, 1.2% larger) */

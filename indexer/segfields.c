@@ -1,7 +1,7 @@
 /*
 ** segfields.c: a segment's fields as columns (segfields.h), read in place
 ** from its FIELDS section (format.h), or derived from the document table
-** for a segment of version 5 (segfields_enc.c writes the same bytes).
+** for a segment of version 6 (segfields_enc.c writes the same bytes).
 **
 ** seg_fields_get checks the section's header once per open segment: the
 ** documents' first paragraphs ascending up to npara, the field records'
@@ -10,7 +10,7 @@
 ** their NUL bytes in place, the column's size, every id at most the
 ** number of values, sparse documents ascending. After that the accessors
 ** read without checks. Memory: a small table per field; the columns stay
-** in the mapped file. A version 5 segment derives the names and dates on
+** in the mapped file. A version 6 segment derives the names and dates on
 ** first use and a field's values on the field's first use, each into
 ** memory of its own (segfields_enc.c).
 */
@@ -30,7 +30,7 @@ typedef struct sf_col {
   const unsigned char *ent;    /* nv + 1 entries { u32 offset, u32 folded length } */
   const unsigned char *strs;
   const unsigned char *col;
-  ia_buf own;                  /* version 5: the derived record */
+  ia_buf own;                  /* version 6: the derived record */
 } sf_col;
 
 typedef struct sf_field {
@@ -45,7 +45,7 @@ struct seg_fields {
   const unsigned char *date;   /* ndoc u32 */
   sf_field *f;
   size_t nf;
-  ia_buf own;                  /* a version 5 segment's derived section */
+  ia_buf own;                  /* a version 6 segment's derived section */
 };
 
 int sf_fold(const char *p, size_t n, ia_buf *out) {
@@ -176,14 +176,14 @@ static int parse(const seg_reader *r, seg_fields *f, const unsigned char *p, siz
   return INDAGA_OK;
 }
 
-/* Build @r's fields: from its section, or derived (version 5). */
+/* Build @r's fields: from its section, or derived (version 6). */
 static int build(const seg_reader *r, seg_fields **out, char **errmsg) {
   seg_fields *f = indaga__calloc(1, sizeof *f);
   if (!f) return INDAGA_ENOMEM;
   int rc = INDAGA_OK;
   const unsigned char *p = r->sec[SEC_FIELDS];
   size_t n = r->nsec[SEC_FIELDS];
-  if (r->version < 6) {
+  if (r->version < SEGF_VERSION) {
     rc = derive(r, "", &f->own, errmsg);   /* the names and dates; values per field in sf_load */
     p = f->own.p;
     n = f->own.n;
@@ -298,7 +298,7 @@ int sf_load(const seg_reader *r, const seg_fields *fc, size_t fi, char **errmsg)
   sf_col *c = indaga__calloc(1, sizeof *c);
   if (!c) return INDAGA_ENOMEM;
   sf_field y = *x;
-  int rc = r->version < 6 ? derive_field(r, fc, x, c, &y, errmsg) : INDAGA_OK;
+  int rc = r->version < SEGF_VERSION ? derive_field(r, fc, x, c, &y, errmsg) : INDAGA_OK;
   if (!rc && check_field(fc, &y, c)) rc = seg__corrupt(r, errmsg, "fields section: record of field \"%s\"", x->name);
   if (rc) { col_free(c); return rc; }
   sf_col *expect = NULL;
@@ -308,7 +308,7 @@ int sf_load(const seg_reader *r, const seg_fields *fc, size_t fi, char **errmsg)
 }
 
 int sf_verify(const seg_reader *r, char **errmsg) {
-  if (r->version < 6) return INDAGA_OK;   /* nothing stored: derived on use */
+  if (r->version < SEGF_VERSION) return INDAGA_OK;   /* nothing stored: derived on use */
   const seg_fields *f;
   int rc = seg_fields_get(r, &f, errmsg);
   for (size_t i = 0; !rc && i < f->nf; i++) rc = sf_load(r, f, i, errmsg);

@@ -9,7 +9,7 @@
 ** like the analyzer's keys (lowercase, accents out, ñ kept, white space
 ** collapsed) with the first original spelling for display, and per document
 ** the id of its value. So a filter, a range or a facet over a million
-** paragraphs reads integers, never metadata text. A segment of version 5,
+** paragraphs reads integers, never metadata text. A segment of version 6,
 ** written before the section existed, gets the same bytes derived in memory
 ** from its document table: the names and dates on first use, a field's
 ** values on the field's first use (once per open segment).
@@ -35,7 +35,7 @@ typedef struct seg_fields seg_fields;
 /*
 ** The fields of @r in *out (owned by @r, valid until seg_close): the
 ** section's header checked (and its checksum, when the file was not
-** checksummed whole on open), or, for a version 5 segment, derived.
+** checksummed whole on open), or, for a version 6 segment, derived.
 ** Returns INDAGA_OK, INDAGA_ENOMEM or INDAGA_ECORRUPT (*errmsg names the
 ** file; caller frees).
 */
@@ -85,7 +85,7 @@ int sf_verify(const seg_reader *r, char **errmsg);
 typedef struct sf_enc sf_enc;
 /* @only: NULL to keep every field's values; else the folded name of the one
 ** field whose values are kept, the others written with no value ("": none),
-** each field still where a full derivation puts it (a version 5 reader). */
+** each field still where a full derivation puts it (a version 6 reader). */
 int  sf_enc_new(sf_enc **out, const char *only);
 void sf_enc_free(sf_enc *e);                           /* accepts NULL */
 /* Add the next document: its first paragraph and its encoded metadata
@@ -93,7 +93,7 @@ void sf_enc_free(sf_enc *e);                           /* accepts NULL */
 ** @meta does not parse. */
 int  sf_enc_doc(sf_enc *e, uint32_t first_para, const unsigned char *meta, size_t nmeta);
 /*
-** Add the next document from document @did of segment @r (version 6, its
+** Add the next document from document @did of segment @r (version 7, its
 ** fields @f): its date and values mapped, not derived. Gives the bytes
 ** sf_enc_doc would when every document of @r before @did was added in
 ** order too (a merge of a segment without deleted documents): fields and

@@ -4,16 +4,16 @@
 **
 ** The sink (segsink.c) feeds every document's encoded metadata here when it
 ** writes a segment, whether the builder or a merge feeds the sink (a merge
-** of a version 6 segment without deleted documents maps that segment's
+** of a version 7 segment without deleted documents maps that segment's
 ** fields instead, sf_enc_doc_from: the same bytes, no text folded); a reader
-** of a segment older than the section (version 5) derives the same bytes in
+** of a segment older than the section (version 6) derives the same bytes in
 ** memory (segfields.c), and seg_verify compares a file's section with a
 ** derivation from its document table. So there is one definition of the
 ** columns: a field's key and value are folded (sf_fold); a record whose
 ** folded key or value is empty is skipped; when a document holds a field
 ** twice, its last value counts; fields and values get their numbers in order
 ** of first appearance, and a value keeps its first spelling for display.
-** A reader of version 5 derives the fields' names first and each field's
+** A reader of version 6 derives the fields' names first and each field's
 ** values on its first use (sf_enc_new's @only), as cheap as the columns it
 ** needs.
 **

@@ -76,7 +76,7 @@ int  segsink_doc(segsink *s, const char *id, size_t nid, uint32_t piece, int mor
                  uint64_t hash, const unsigned char *meta, size_t nmeta,
                  const unsigned char *parts, size_t nparts_bytes, uint32_t nparts);
 /* The current document's fields are those of document @did of segment @r
-** (version 6, its fields @f, open until segsink_finish): mapped, not derived
+** (version 7, its fields @f, open until segsink_finish): mapped, not derived
 ** from its metadata (segfields.h, sf_enc_doc_from: only for every document
 ** of @r, in order). */
 int  segsink_doc_fields(segsink *s, const seg_reader *r, const struct seg_fields *f, uint32_t did);

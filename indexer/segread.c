@@ -74,7 +74,7 @@ static int get_bytes(const unsigned char **pp, const unsigned char *end, const u
 }
 
 /* Check the section table and fixed-size sections of a checksummed file
-   (r->version set: a version 5 file has no FIELDS section). */
+   (r->version set: a version 6 file has no FIELDS section). */
 static int check_layout(seg_reader *r, const unsigned char *foot, char **errmsg) {
   const unsigned char *w = foot;
   const int nsect = r->version < SEGF_VERSION ? SEGF_NSECT - 1 : SEGF_NSECT;

@@ -14,7 +14,7 @@
 ** real segments: the golden segments of tests/data/golden (v1 and v2 for
 ** the refusal of old versions), small version-3 segments of indexes of
 ** tests/data/segment and tests/data/legalize-sample, and a document in
-** pieces (pieces-v6.seg, from test_segment__pieces; pieces-v5.seg, of the
+** pieces (pieces-v7.seg, from test_segment__pieces; pieces-v6.seg, of the
 ** version still read without a FIELDS section; older versions are refused
 ** by version).
 **
@@ -186,7 +186,7 @@ static void walk_fields(const seg_reader *r, unsigned *budget) {
 }
 
 /* Recompute every checksum of p[0..n) that the layout lets us find (see the top); a
-   version 5 file has one section fewer. */
+   version 6 file has one section fewer. */
 static void reseal(unsigned char *p, size_t n) {
   const int nsect = n >= 32 && get_u32(p + n - 32) == SEGF_VERSION_OLD ? SEGF_NSECT - 1 : SEGF_NSECT;
   const size_t fsize = SEGF_FOOTER_SIZE_N((size_t)nsect);

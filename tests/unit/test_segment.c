@@ -29,7 +29,8 @@
 #include "indexer/segwriter.h"
 
 #define DATA INDAGA_SOURCE_DIR "/tests/data/segment"
-#define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v6.seg"
+#define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v7.seg"
+#define GOLDEN_V6 INDAGA_SOURCE_DIR "/tests/data/golden/un-v6.seg"
 #define GOLDEN_V5 INDAGA_SOURCE_DIR "/tests/data/golden/un-v5.seg"
 #define GOLDEN_V4 INDAGA_SOURCE_DIR "/tests/data/golden/un-v4.seg"
 #define GOLDEN_V3 INDAGA_SOURCE_DIR "/tests/data/golden/un-v3.seg"
@@ -808,11 +809,11 @@ static void test_segment__missing_file_and_garbage(void **state) {
 }
 
 /*
-** The golden segment of the current format (version 6), built once from the
+** The golden segment of the current format (version 7), built once from the
 ** files listed below. After an intended format change, bump SEGF_VERSION,
 ** add un-v<N>.seg with INDAGA_WRITE_GOLDEN=1 (the expectations are then
 ** printed) and keep the old files: they must be refused with EVERSION,
-** except version 5, still read (its fields derived: test_segment__v5_fields).
+** except version 6, still read (its fields derived: test_segment__fields_section).
 */
 static int keep_golden(size_t i) { return i == 0 || i == 16 || i == 17 || i == 19 || i == 33; }
 
@@ -919,8 +920,8 @@ static void test_segment__golden_file(void **state) {
   assert_non_null(strstr(err, "version 3"));
   assert_non_null(strstr(err, "indaga index --full"));
   indaga__free(err);
-  /* version 5 (no FIELDS section) is still read and verifies */
-  r = open_verified(GOLDEN_V5);
+  /* version 6 (no FIELDS section) is still read and verifies */
+  r = open_verified(GOLDEN_V6);
   assert_true(fingerprint(r) == GOLDEN_FINGERPRINT);
   seg_close(r);
   /* version 4 (terms of the analysis before numbering abbreviations were "número") is refused */
@@ -929,6 +930,15 @@ static void test_segment__golden_file(void **state) {
   assert_null(r);
   assert_non_null(strstr(err, "un-v4.seg"));
   assert_non_null(strstr(err, "version 4"));
+  assert_non_null(strstr(err, "indaga index --full"));
+  indaga__free(err);
+  /* version 5 (block directories without impacts; numbering abbreviations
+     were the word "número", not the sign "nº") too */
+  err = NULL;
+  assert_int_equal(seg_open(&r, GOLDEN_V5, &err), INDAGA_EVERSION);
+  assert_null(r);
+  assert_non_null(strstr(err, "un-v5.seg"));
+  assert_non_null(strstr(err, "version 5"));
   assert_non_null(strstr(err, "indaga index --full"));
   indaga__free(err);
 }
@@ -972,36 +982,36 @@ static void rechecksum_fields(unsigned char *p, size_t n, const seg_reader *r) {
 
 /*
 ** The FIELDS section: written by the builder and by a merge, read in place
-** (a merge of the version 5 golden file stores the fields that file derives
+** (a merge of the version 6 golden file stores the fields that file derives
 ** from its documents), checked by seg_verify: a flipped byte is an error
 ** naming the file, whether the checksums catch it or, recomputed, the
 ** section's own checks and its comparison with the documents' metadata do.
 */
 static void test_segment__fields_section(void **state) {
   (void)state;
-  seg_reader *v6 = open_verified(GOLDEN), *v5 = open_verified(GOLDEN_V5);
-  assert_int_equal(v6->version, 6);
-  assert_int_equal(v5->version, 5);
-  assert_true(v6->nsec[SEC_FIELDS] > 0);
-  assert_true(v5->nsec[SEC_FIELDS] == 0);
+  seg_reader *cur = open_verified(GOLDEN), *prev = open_verified(GOLDEN_V6);   /* this version and the one before */
+  assert_int_equal(cur->version, 7);
+  assert_int_equal(prev->version, 6);
+  assert_true(cur->nsec[SEC_FIELDS] > 0);
+  assert_true(prev->nsec[SEC_FIELDS] == 0);
   char out[600], bad[600];
   tmp_path(out, sizeof out, "fieldsmerged.seg");
   tmp_path(bad, sizeof bad, "fieldsbad.seg");
-  const seg_reader *old[1] = { v5 };
+  const seg_reader *old[1] = { prev };
   assert_int_equal(seg_merge(old, 1, none_deleted, NULL, NULL, out, NULL), INDAGA_OK);
   seg_reader *m = open_verified(out);
-  assert_int_equal(m->version, 6);
-  fields_equal(m, v5);
-  fields_equal(v5, m);
+  assert_int_equal(m->version, 7);
+  fields_equal(m, prev);
+  fields_equal(prev, m);
   seg_close(m);
   /* real values: the Krasnodar letter's fields are its metadata, folded; its date the date line's */
   const seg_fields *f;
   uint32_t did;
-  assert_int_equal(seg_fields_get(v6, &f, NULL), INDAGA_OK);
-  assert_int_equal(seg_doc_find(v6, "carta_krasnodar_2017.txt", 24, &did), INDAGA_OK);
+  assert_int_equal(seg_fields_get(cur, &f, NULL), INDAGA_OK);
+  assert_int_equal(seg_doc_find(cur, "carta_krasnodar_2017.txt", 24, &did), INDAGA_OK);
   assert_int_equal(sf_date(f, did), 20171122);
   seg_doc d;
-  assert_int_equal(seg_doc_get(v6, did, &d), INDAGA_OK);
+  assert_int_equal(seg_doc_get(cur, did, &d), INDAGA_OK);
   const char *k, *v;
   size_t nk, nv, nfound = 0;
   ia_buf fk = { 0 }, fv = { 0 };
@@ -1012,7 +1022,7 @@ static void test_segment__fields_section(void **state) {
     assert_int_equal(sf_fold(v, nv, &fv), INDAGA_OK);
     long fi = sf_find(f, (const char *)fk.p, fk.n);
     assert_true(fi >= 0);
-    assert_int_equal(sf_load(v6, f, (size_t)fi, NULL), INDAGA_OK);
+    assert_int_equal(sf_load(cur, f, (size_t)fi, NULL), INDAGA_OK);
     uint32_t id = sf_id(f, (size_t)fi, did);
     assert_true(id >= 1);
     size_t n;
@@ -1023,22 +1033,22 @@ static void test_segment__fields_section(void **state) {
   assert_true(nfound >= 4);
   buf_free(&fk);
   buf_free(&fv);
-  seg_close(v5);
-  const seg_reader *in[1] = { v6 };
+  seg_close(prev);
+  const seg_reader *in[1] = { cur };
   assert_int_equal(seg_merge(in, 1, none_deleted, NULL, NULL, out, NULL), INDAGA_OK);
   m = open_verified(out);
-  fields_equal(m, v6);
-  assert_int_equal(m->nsec[SEC_FIELDS], v6->nsec[SEC_FIELDS]);
-  assert_memory_equal(m->sec[SEC_FIELDS], v6->sec[SEC_FIELDS], v6->nsec[SEC_FIELDS]);
+  fields_equal(m, cur);
+  assert_int_equal(m->nsec[SEC_FIELDS], cur->nsec[SEC_FIELDS]);
+  assert_memory_equal(m->sec[SEC_FIELDS], cur->sec[SEC_FIELDS], cur->nsec[SEC_FIELDS]);
   seg_close(m);
   /* every byte of the section flipped, its checksums recomputed: verify names the file */
-  size_t len = v6->map.n, base = (size_t)(v6->sec[SEC_FIELDS] - v6->map.p);
+  size_t len = cur->map.n, base = (size_t)(cur->sec[SEC_FIELDS] - cur->map.p);
   unsigned char *copy = malloc(len);
   assert_non_null(copy);
-  for (size_t i = 0; i < v6->nsec[SEC_FIELDS]; i += 1 + i / 64) {
-    memcpy(copy, v6->map.p, len);
+  for (size_t i = 0; i < cur->nsec[SEC_FIELDS]; i += 1 + i / 64) {
+    memcpy(copy, cur->map.p, len);
     copy[base + i] ^= (unsigned char)(1u << (i % 8));
-    if (i % 2) rechecksum_fields(copy, len, v6);
+    if (i % 2) rechecksum_fields(copy, len, cur);
     write_file(bad, copy, len);
     seg_reader *x = NULL;
     char *err = NULL;
@@ -1061,7 +1071,7 @@ static void test_segment__fields_section(void **state) {
     seg_close(x);
   }
   free(copy);
-  seg_close(v6);
+  seg_close(cur);
 }
 
 /* A segment without documents, and documents without paragraphs or text, are valid. */
@@ -1346,7 +1356,7 @@ static void test_segment__oom_loop(void **state) {
 ** piece) twice is refused by the builder; a merge of two segments holding
 ** the first and the last pieces keeps them in order. With
 ** INDAGA_WRITE_GOLDEN=1 the segment is also written as a fuzz seed
-** (tests/fuzz/corpus/segment/pieces-v6.seg).
+** (tests/fuzz/corpus/segment/pieces-v7.seg).
 */
 #define PIECED INDAGA_SOURCE_DIR "/tests/data/docmodel/declaracion_universal_derechos_humanos.txt"
 
@@ -1417,7 +1427,7 @@ static void test_segment__pieces(void **state) {
   seg_close(r);
   if (getenv("INDAGA_WRITE_GOLDEN")) {
     char cmd[1400];
-    snprintf(cmd, sizeof cmd, "cp '%s' '%s/tests/fuzz/corpus/segment/pieces-v6.seg'", path, INDAGA_SOURCE_DIR);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s/tests/fuzz/corpus/segment/pieces-v7.seg'", path, INDAGA_SOURCE_DIR);
     assert_int_equal(system(cmd), 0);
   }
   /* the same (id, piece) twice */
