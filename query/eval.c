@@ -1253,8 +1253,8 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   uint64_t budget = q->o.count_steps ? q->o.count_steps : QX_COUNT_WORK;
   if (q->rc) {
     counts->exact = 0;   /* partial: the matches seen so far */
-  } else if (q->o.all && !q->o.group) {
-    /* every match collected (a sort or a facet): q->matched is the count, whatever the pass would say */
+  } else if (q->o.all) {
+    /* every match collected (a sort or a facet) and counted, documents once under group: exact as it stands */
   } else if (q->root->kind == C_GROUP && !q->o.group && q->prox_max == 0 && !deleted) {
     counts->total = counts->all_words = (uint64_t)q->root->g->df;   /* every posting is a live match */
   } else if (q->skipped || q->o.group || deleted || positional(q->root) || q->matched + q->nsegs > budget) {
