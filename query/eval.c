@@ -962,6 +962,23 @@ static void unverify(qit *it) {
 }
 
 /*
+** Count live match @x (@all: it holds every query word) into @t, a
+** document once with group, and hand it to the visit. 0, or -1 with q->rc
+** set.
+*/
+static int count_match(qx_query *q, qx_tally *t, uint32_t x, int all) {
+  if (q->o.visit) {
+    int rc = q->o.visit(q->o.visit_ctx, (uint32_t)q->seg, x);
+    if (rc) { qx_fail(q, rc, "counting facets"); return -1; }
+  }
+  if (!q->o.group) { t->n++; t->all += (uint64_t)all; return 0; }
+  int *seen = count_doc(q, t, x);
+  if (!seen) return -1;
+  if (all && !*seen) { *seen = 1; t->all++; }
+  return 0;
+}
+
+/*
 ** Count the root's live matches in [lo, hi) of the current segment, doing
 ** at most @budget work (q->work: a unit per seek of the root, QX_POS_COST
 ** per position check, op_and.c). Returns where it stopped: hi when the
@@ -985,17 +1002,27 @@ static uint32_t count_range(qx_query *q, qit *root, uint32_t lo, uint32_t hi, ui
     if (q->rc || x >= hi) return hi;
     d = x + 1;
     if (ix_is_deleted(q->s, q->seg, x)) continue;
-    if (q->o.visit) {
-      int rc = q->o.visit(q->o.visit_ctx, (uint32_t)q->seg, x);
-      if (rc) { qx_fail(q, rc, "counting facets"); return hi; }
-    }
-    int all = !best || qx_best_tier(root, x) == q->full_tier;
-    if (!q->o.group) { t->n++; t->all += (uint64_t)all; continue; }
-    int *seen = count_doc(q, t, x);
-    if (!seen) return hi;
-    if (all && !*seen) { *seen = 1; t->all++; }
+    if (count_match(q, t, x, !best || qx_best_tier(root, x) == q->full_tier)) return hi;
   }
   return hi;
+}
+
+/*
+** The exact phase for a visit (qx_opts.visit) when @root is a group of one
+** term in the segment (most words): its postings a decoded block at a time,
+** as run_one reads them, instead of a seek per match.
+*/
+static void visit_one(qx_query *q, qit *root, qx_tally *t) {
+  seg_cursor *c = &root->cur[0];
+  for (;;) {
+    const uint32_t *ids, *tfs;
+    uint32_t n = seg_cursor_run(c, &ids, &tfs);
+    if (n == 0 || qx_over_budget(q, n)) return;
+    for (uint32_t i = 0; i < n; i++)
+      if (!ix_is_deleted(q->s, q->seg, ids[i]) && count_match(q, t, ids[i], 1)) return;
+    int rc = seg_cursor_seek(c, ids[n - 1] + 1);   /* ids is the block's: read before the cursor moves */
+    if (rc) { qx_fail(q, rc, "reading postings"); return; }
+  }
 }
 
 /* Fresh iterators of the query in segment @s (the top-k run's are spent); NULL: no match there. */
@@ -1121,7 +1148,8 @@ static void count_pass(qx_query *q, qx_counts *c) {
     if (root) {
       uint32_t np = seg_npara(q->r);
       t.last_doc = SEG_END;
-      done = count_range(q, root, 0, np, budget > q->work ? budget - q->work : 0, &t) >= np;
+      if (q->o.visit && root->kind == C_GROUP && root->ncur == 1) visit_one(q, root, &t);
+      else done = count_range(q, root, 0, np, budget > q->work ? budget - q->work : 0, &t) >= np;
     }
     qx_it_release(q, root);
   }

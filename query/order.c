@@ -224,7 +224,8 @@ static size_t date_key(uint32_t d, int year, char buf[16]) {
 /*
 ** The facet slot of document @did of segment @f for field @fi (-1: absent;
 ** -2 "year", -3 "date"): 1 for none, else 2 + its slot in @t. A field's
-** value ids map to slots through @vmap (0: not yet seen). 0 on error.
+** value ids map to slots through @vmap (0: not yet seen); for "year", @vmap
+** maps the year (below 10000) instead, across segments. 0 on error.
 */
 static uint32_t doc_slot(qa_arena *a, ftab *t, const seg_fields *f, long fi, uint32_t *vmap, uint32_t did) {
   const char *k, *d;
@@ -235,8 +236,10 @@ static uint32_t doc_slot(qa_arena *a, ftab *t, const seg_fields *f, long fi, uin
   if (fi < -1) {
     uint32_t ymd = sf_date(f, did);
     if (!ymd) return 1;
+    if (fi == -2 && ymd / 10000 < 10000 && vmap[ymd / 10000]) return vmap[ymd / 10000];
     nk = nd = date_key(ymd, fi == -2, buf);
     k = d = buf;
+    if (fi == -2 && ymd / 10000 < 10000) id = ymd / 10000;
   } else {
     if (!(id = sf_id(f, (size_t)fi, did))) return 1;
     if (vmap[id]) return vmap[id];
@@ -260,6 +263,8 @@ struct qo_tally {
   long **fis;                   /* per field, per segment: the field (doc_slot) */
   uint32_t ***vmap;             /* per field, per segment: value id -> slot */
   uint32_t seg, did;            /* the last match's segment and document (UINT32_MAX: none) */
+  uint32_t dstart, dend;        /* that document's paragraphs: [dstart, dend) */
+  uint64_t pending;             /* its matches not yet counted (tally_flush) */
 };
 
 int qo_tally_new(qa_arena *wa, const ix_snapshot *s, const char *const *names, size_t nf, qo_tally **out,
@@ -297,6 +302,10 @@ int qo_tally_new(qa_arena *wa, const ix_snapshot *s, const char *const *names, s
       if (!t->slot[f][g]) return wa->err;
       long fi = !strcmp(field, "year") ? -2 : !strcmp(field, "date") ? -3 : sf_find(t->sfs[g], field, nname);
       t->fis[f][g] = fi;
+      if (fi == -2) {   /* one map of years for every segment */
+        t->vmap[f][g] = g ? t->vmap[f][0] : qa_alloc(wa, 10000 * sizeof ***t->vmap);
+        if (!t->vmap[f][g]) return wa->err;
+      }
       if (fi < 0) continue;
       int rc = sf_load(ix_seg(s, g), t->sfs[g], (size_t)fi, err);
       if (rc) return rc;
@@ -309,9 +318,10 @@ int qo_tally_new(qa_arena *wa, const ix_snapshot *s, const char *const *names, s
   return INDAGA_OK;
 }
 
-int qo_tally_add(qo_tally *t, uint32_t seg, uint32_t pid) {
-  if (seg != t->seg) { t->seg = seg; t->did = UINT32_MAX; }
-  uint32_t did = t->did = sf_doc_of(t->sfs[seg], pid, t->did);
+/* Count the pending matches of the last document: its value at its first count. */
+static int tally_flush(qo_tally *t) {
+  if (!t->pending) return INDAGA_OK;
+  uint32_t seg = t->seg, did = t->did;
   for (size_t f = 0; f < t->nf; f++) {
     ftab *tab = &t->tabs[f];
     uint32_t sl = t->slot[f][seg][did];
@@ -321,14 +331,33 @@ int qo_tally_add(qo_tally *t, uint32_t seg, uint32_t pid) {
       if (sl >= 2) tab->v[sl - 2].docs++;
       t->slot[f][seg][did] = sl;
     }
-    if (sl >= 2) tab->v[sl - 2].paras++;
+    if (sl >= 2) tab->v[sl - 2].paras += t->pending;
   }
+  t->pending = 0;
+  return INDAGA_OK;
+}
+
+int qo_tally_add(qo_tally *t, uint32_t seg, uint32_t pid) {
+  if (seg == t->seg && pid >= t->dstart && pid < t->dend) {   /* most matches: the last one's document */
+    t->pending++;
+    return INDAGA_OK;
+  }
+  int rc = tally_flush(t);
+  if (rc) return rc;
+  if (seg != t->seg) { t->seg = seg; t->did = UINT32_MAX; }
+  const seg_fields *f = t->sfs[seg];
+  t->did = sf_doc_of(f, pid, t->did);
+  t->dstart = sf_start(f, t->did);
+  t->dend = sf_start(f, t->did + 1);
+  t->pending = 1;
   return INDAGA_OK;
 }
 
 int qo_tally_end(qo_tally *t, qa_arena *ra, indaga_facet **out, size_t *nout) {
   *out = NULL;
   *nout = 0;
+  int rc = tally_flush(t);
+  if (rc) return rc;
   size_t total = 0;
   for (size_t f = 0; f < t->nf; f++) {
     ftab *tab = &t->tabs[f];
