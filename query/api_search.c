@@ -285,8 +285,8 @@ static int search_once(indaga_results *r, const indaga_index *idx, const char *q
                        indaga_search_options o, int suggest);
 
 /* qx_opts.visit for a facet without a sort: each match into the tally (order.c). */
-static int visit_tally(void *tally, uint32_t seg, uint32_t pid) {
-  return qo_tally_add(tally, seg, pid);
+static int visit_tally(void *tally, uint32_t seg, const uint32_t *pids, size_t n) {
+  return qo_tally_add(tally, seg, pids, n);
 }
 
 /*

@@ -968,7 +968,7 @@ static void unverify(qit *it) {
 */
 static int count_match(qx_query *q, qx_tally *t, uint32_t x, int all) {
   if (q->o.visit) {
-    int rc = q->o.visit(q->o.visit_ctx, (uint32_t)q->seg, x);
+    int rc = q->o.visit(q->o.visit_ctx, (uint32_t)q->seg, &x, 1);
     if (rc) { qx_fail(q, rc, "counting facets"); return -1; }
   }
   if (!q->o.group) { t->n++; t->all += (uint64_t)all; return 0; }
@@ -1010,17 +1010,36 @@ static uint32_t count_range(qx_query *q, qit *root, uint32_t lo, uint32_t hi, ui
 /*
 ** The exact phase for a visit (qx_opts.visit) when @root is a group of one
 ** term in the segment (most words): its postings a decoded block at a time,
-** as run_one reads them, instead of a seek per match.
+** as run_one reads them, instead of a seek per match; each block's live
+** matches visited and, without group, counted at once. On a snapshot
+** without deleted paragraphs (@deleted 0) none is looked up.
 */
-static void visit_one(qx_query *q, qit *root, qx_tally *t) {
+static void visit_one(qx_query *q, qit *root, int deleted, qx_tally *t) {
   seg_cursor *c = &root->cur[0];
+  uint32_t live[SEG_BLOCK];
   for (;;) {
     const uint32_t *ids, *tfs;
-    uint32_t n = seg_cursor_run(c, &ids, &tfs);
+    uint32_t n = seg_cursor_run(c, &ids, &tfs), nl = 0;
     if (n == 0 || qx_over_budget(q, n)) return;
-    for (uint32_t i = 0; i < n; i++)
-      if (!ix_is_deleted(q->s, q->seg, ids[i]) && count_match(q, t, ids[i], 1)) return;
-    int rc = seg_cursor_seek(c, ids[n - 1] + 1);   /* ids is the block's: read before the cursor moves */
+    if (deleted) {
+      for (uint32_t i = 0; i < n; i++) if (!ix_is_deleted(q->s, q->seg, ids[i])) live[nl++] = ids[i];
+    } else {
+      memcpy(live, ids, n * sizeof *ids);
+      nl = n;
+    }
+    int rc = nl ? q->o.visit(q->o.visit_ctx, (uint32_t)q->seg, live, nl) : 0;
+    if (rc) { qx_fail(q, rc, "counting facets"); return; }
+    if (!q->o.group) {
+      t->n += nl;
+      t->all += nl;
+    } else {
+      for (uint32_t i = 0; i < nl; i++) {
+        int *seen = count_doc(q, t, live[i]);
+        if (!seen) return;
+        if (!*seen) { *seen = 1; t->all++; }
+      }
+    }
+    rc = seg_cursor_seek(c, ids[n - 1] + 1);   /* ids is the block's: read before the cursor moves */
     if (rc) { qx_fail(q, rc, "reading postings"); return; }
   }
 }
@@ -1137,6 +1156,9 @@ static void count_pass(qx_query *q, qx_counts *c) {
     return;
   }
   q->ncpieces = 0;
+  uint64_t paras = 0;
+  for (size_t s = 0; s < q->nsegs; s++) paras += seg_npara(ix_seg(q->s, s));
+  const int deleted = paras != ix_live_paras(q->s);
   uint64_t budget = q->o.visit ? UINT64_MAX : q->o.count_steps ? q->o.count_steps : QX_COUNT_WORK;   /* a visit needs every match */
   /* each match the top-k run verified costs the exact phase a seek (and a check): it cannot end */
   uint64_t least = (uint64_t)q->matched * (1 + (positional(q->root) ? QX_POS_COST : 0));
@@ -1148,7 +1170,7 @@ static void count_pass(qx_query *q, qx_counts *c) {
     if (root) {
       uint32_t np = seg_npara(q->r);
       t.last_doc = SEG_END;
-      if (q->o.visit && root->kind == C_GROUP && root->ncur == 1) visit_one(q, root, &t);
+      if (q->o.visit && root->kind == C_GROUP && root->ncur == 1) visit_one(q, root, deleted, &t);
       else done = count_range(q, root, 0, np, budget > q->work ? budget - q->work : 0, &t) >= np;
     }
     qx_it_release(q, root);

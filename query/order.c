@@ -337,19 +337,22 @@ static int tally_flush(qo_tally *t) {
   return INDAGA_OK;
 }
 
-int qo_tally_add(qo_tally *t, uint32_t seg, uint32_t pid) {
-  if (seg == t->seg && pid >= t->dstart && pid < t->dend) {   /* most matches: the last one's document */
-    t->pending++;
-    return INDAGA_OK;
+int qo_tally_add(qo_tally *t, uint32_t seg, const uint32_t *pids, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    uint32_t pid = pids[i];
+    if (seg == t->seg && pid >= t->dstart && pid < t->dend) {   /* most matches: the last one's document */
+      t->pending++;
+      continue;
+    }
+    int rc = tally_flush(t);
+    if (rc) return rc;
+    if (seg != t->seg) { t->seg = seg; t->did = UINT32_MAX; }
+    const seg_fields *f = t->sfs[seg];
+    t->did = sf_doc_of(f, pid, t->did);
+    t->dstart = sf_start(f, t->did);
+    t->dend = sf_start(f, t->did + 1);
+    t->pending = 1;
   }
-  int rc = tally_flush(t);
-  if (rc) return rc;
-  if (seg != t->seg) { t->seg = seg; t->did = UINT32_MAX; }
-  const seg_fields *f = t->sfs[seg];
-  t->did = sf_doc_of(f, pid, t->did);
-  t->dstart = sf_start(f, t->did);
-  t->dend = sf_start(f, t->did + 1);
-  t->pending = 1;
   return INDAGA_OK;
 }
 
@@ -389,6 +392,6 @@ int qo_facets(qa_arena *wa, qa_arena *ra, const ix_snapshot *s, const qx_hit *h,
   *out = NULL;
   *nout = 0;
   int rc = qo_tally_new(wa, s, names, nf, &t, err);
-  for (size_t i = 0; i < n && !rc; i++) rc = qo_tally_add(t, h[i].seg, h[i].pid);
+  for (size_t i = 0; i < n && !rc; i++) rc = qo_tally_add(t, h[i].seg, &h[i].pid, 1);
   return rc ? rc : qo_tally_end(t, ra, out, nout);
 }
