@@ -10,7 +10,7 @@ PYTHON  ?= python3
 
 PREFIX  ?= /usr/local
 
-.PHONY: all deps build install demo python test test-normal test-asan test-clang test-tsan test-portable bench fuzz stress clean
+.PHONY: all deps build install demo python test test-normal test-asan test-clang test-tsan test-portable bench bench-scale fuzz stress clean
 FUZZ_SECONDS = $(or $(SECONDS),60)
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BUILD ?= build-fuzz
@@ -71,11 +71,12 @@ test-clang: deps
 
 # ThreadSanitizer: its own build, running the multi-threaded tests (readers
 # during commits; the writer's parsing threads, background segment writes and
-# streamed pieces; indaga serve answering while indaga index commits).
+# streamed pieces; indaga serve answering while indaga index commits; threads
+# searching several indexes as one).
 test-tsan: deps
 	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_WERROR=ON -DINDAGA_SANITIZE=thread $(CMAKE_FLAGS) >/dev/null
-	@cmake --build build-tsan -j $(JOBS) --target test_threads test_writer test_pieces indaga_cli_testing
-	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^(test_threads|test_writer|test_pieces|cli_test_serve)$$'
+	@cmake --build build-tsan -j $(JOBS) --target test_threads test_writer test_pieces test_multi indaga_cli_testing
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^(test_threads|test_writer|test_pieces|test_multi|cli_test_serve)$$'
 
 # The plain C fallbacks of the SSE2 scanning code (parser, tokenizer), which
 # no x86-64 build compiles otherwise: their own build, running the tests that
@@ -90,6 +91,15 @@ bench: deps
 	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DINDAGA_BUILD_BENCH=ON >/dev/null
 	@cmake --build build-bench -j $(JOBS)
 	sh bench/run.sh build-bench
+
+# Growth: indaga and FTS5 at 1x, 4x and 16x the legislation (about 5 GB made
+# by bench/scale/scale_corpus under bench/work/scale-data, or BENCH_SCALE_DIR);
+# writes bench/RESULTS-scale.md and bench/scale/growth.svg. Not part of `bench`.
+bench-scale: deps
+	@sh scripts/setup.sh scale
+	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DINDAGA_BUILD_BENCH=ON >/dev/null
+	@cmake --build build-bench -j $(JOBS)
+	sh bench/scale/run.sh build-bench
 
 # libFuzzer (clang): each target (every tests/fuzz/fuzz_<name>.c) for SECONDS
 # (default 60) over its saved corpus, new inputs in $(FUZZ_BUILD)/corpus/<name>,

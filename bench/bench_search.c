@@ -23,12 +23,13 @@
 ** (nearest-rank percentiles over all timed queries; qps = N / the summed
 ** timed sections). `each` runs the same passes and prints, after that line,
 ** one line per query (its median and largest time over the passes, the
-** median of its thread CPU time, its hits and its total) and one per kind
-** (p50/p99 over the kind's timed queries, of wall and of CPU time), to find
-** which queries drive the percentiles. CPU time is the work done, which
-** the machine's load changes far less than it changes the wall time (a
-** query longer than a scheduler slice waits for the other processes). `topk` prints
-** each query's top 10 as "qno \t rank \t doc \t part \t paragraph" lines, for the known-item MRR.
+** median of its thread CPU time, its hits and its total), one per kind
+** and one for all (p50/p99 over the timed queries, of wall and of CPU
+** time), to find which queries drive the percentiles. CPU time is the work
+** done, which the machine's load changes far less than it changes the wall
+** time (a query longer than a scheduler slice waits for the other
+** processes). `topk` prints each query's top 10 as
+** "qno \t rank \t doc \t part \t paragraph" lines, for the known-item MRR.
 **
 ** Errors: an index that cannot be opened or a query file that cannot be
 ** read exits with status 2 and a message naming it; a failed search is
@@ -133,6 +134,14 @@ static void print_each(char **q, const char **kind, const uint64_t *total, const
     printf("kind %s\tqueries=%zu\tp50_us=%.1f\tp99_us=%.1f\tcpu_p50_us=%.1f\tcpu_p99_us=%.1f\n", kind[i],
            n / (size_t)passes, peer_pct(v, n, 50), peer_pct(v, n, 99), peer_pct(c, n, 50), peer_pct(c, n, 99));
   }
+  size_t n = 0, m = 0;
+  for (size_t i = 0; i < nq; i++)
+    if (q[i][0])
+      for (int p = 0; p < passes; p++) { v[n++] = lat[(size_t)p * nq + i]; c[m++] = cpu[(size_t)p * nq + i]; }
+  qsort(v, n, sizeof *v, peer_cmp_double);
+  qsort(c, m, sizeof *c, peer_cmp_double);
+  printf("all\tqueries=%zu\tp50_us=%.1f\tp99_us=%.1f\tcpu_p50_us=%.1f\tcpu_p99_us=%.1f\n", n / (size_t)passes,
+         peer_pct(v, n, 50), peer_pct(v, n, 99), peer_pct(c, n, 50), peer_pct(c, n, 99));
   indaga__free(c);
   indaga__free(v);
 }
@@ -214,7 +223,8 @@ static int cmd(const char *index, const char *qpath, int topk, int snippets, int
 ** date range, sorted by date, and with a facet over every match; each the
 ** median of PASSES timed runs after one untimed one, k = 10, no snippets.
 ** The index is opened once, so the first filter of the process, which
-** builds the segments' field columns, is timed apart (columns_ms).
+** reads the segments' FIELDS sections (or, for version 5 segments, derives
+** the columns from the document tables), is timed apart (columns_ms).
 */
 static int fields_cmd(const char *index, int passes) {
   static const char *const words[] = { "salud", "ley", "de" };
@@ -251,6 +261,7 @@ static int fields_cmd(const char *index, int passes) {
       o.nfacets = kinds[k].facet ? 1 : 0;
       indaga_results *r = NULL;
       uint64_t total = 0;
+      int exact = 0;
       for (int p = -1; p < passes; p++) {
         double t = peer_now();
         int rc = indaga_search(&r, idx, q, &o);
@@ -263,6 +274,7 @@ static int fields_cmd(const char *index, int passes) {
           return 1;
         }
         total = indaga_results_total(r);
+        exact = indaga_results_total_exact(r);
         indaga_results_free(r);
         if (p >= 0) lat[p] = dt;
       }
@@ -270,8 +282,8 @@ static int fields_cmd(const char *index, int passes) {
         for (int j = i; j > 0 && lat[j - 1] > lat[j]; j--) { double x = lat[j]; lat[j] = lat[j - 1]; lat[j - 1] = x; }
       double med = lat[passes / 2] * 1e3;
       if (k == 0) plain = med;
-      printf("%-6s %-16s total=%-8llu median_ms=%8.2f x_plain=%.2f\n", words[w], kinds[k].name,
-             (unsigned long long)total, med, plain > 0 ? med / plain : 0);
+      printf("%-6s %-16s total=%-8llu exact=%d median_ms=%8.2f x_plain=%.2f\n", words[w], kinds[k].name,
+             (unsigned long long)total, exact, med, plain > 0 ? med / plain : 0);
     }
   }
   free(lat);

@@ -82,38 +82,11 @@ export LC_ALL=C
 # on the same PDFs, then exit.
 if [ "${2:-}" = extract ]; then exec sh "$REPO/bench/extract.sh" "$BUILD"; fi
 
+ME=run.sh
+. "$REPO/bench/lib.sh"
 FAILED=""
 T_START=$(date +%s)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
-
-say() { echo "run.sh: $*" >&2; }
-now() { date +%s.%N; }
-
-# run_step NAME COMMAND...: stdout to $LOG/NAME.out, stderr to $LOG/NAME.err.
-# On failure, says so with the end of the error log and records NAME.
-run_step() {
-    name=$1; shift
-    say "$name ..."
-    t0=$(now)
-    rc=0
-    "$@" >"$LOG/$name.out" 2>"$LOG/$name.err" || rc=$?
-    if [ $rc -eq 0 ]; then
-        say "$name done in $(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}') s"
-        return 0
-    fi
-    say "$name FAILED (exit $rc), from $LOG/$name.err:"
-    tail -n 5 "$LOG/$name.err" >&2 || true
-    rm -f "$LOG/$name.out"
-    FAILED="$FAILED $name"
-    return 1
-}
-
-# note_load NAME: add the 1-minute load average now to step NAME's figures
-# (the machine is shared: load above the core count means competition).
-note_load() {
-    [ -s "$LOG/$1.out" ] && echo "load1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)" >>"$LOG/$1.out"
-    return 0
-}
 
 # build_runs NAME OUTPUT COMMAND...: run a build step $BUILD_RUNS times, each
 # into a fresh OUTPUT (the last run's stays), and make step NAME the run of
@@ -135,44 +108,6 @@ build_runs() {   # (sh has no locals: br_* names, apart from run_step's)
     cp "$LOG/${br_name}_run$br_med.out" "$LOG/$br_name.out"
     echo "runs_s=$(echo $br_times | tr ' ' '\n' | sort -t: -k2,2n | cut -d: -f1 | paste -sd, -)" >>"$LOG/$br_name.out"
     echo "median_of=$BUILD_RUNS" >>"$LOG/$br_name.out"
-}
-
-# val NAME KEY: the value of KEY= in step NAME's output, or FAILED.
-val() {
-    if [ -s "$LOG/$1.out" ]; then
-        v=$(awk -v k="$2" '{ for (i = 1; i <= NF; i++) { n = index($i, "=");
-              if (n && substr($i, 1, n - 1) == k) v = substr($i, n + 1) } } END { print v }' \
-              "$LOG/$1.out")
-        echo "${v:-FAILED}"
-    else
-        echo FAILED
-    fi
-}
-
-# calc EXPR VARS...: awk arithmetic over named numbers; "-" when one is not a number.
-calc() {
-    expr=$1; shift
-    awk -v e="$expr" -v args="$*" 'BEGIN {
-        n = split(args, a, " ")
-        for (i = 1; i <= n; i++) if (a[i] !~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/) { print "-"; exit }
-        x = a[1] + 0; y = a[2] + 0; z = a[3] + 0
-        if (e == "ratio")  { if (y == 0) print "-"; else printf "%.2f\n", x / y; exit }
-        if (e == "mbps")   { if (y == 0) print "-"; else printf "%.2f\n", x / 1e6 / y; exit }
-        if (e == "mb")     { printf "%.1f\n", x / 1e6; exit }
-        if (e == "kb2mb")  { printf "%.1f\n", x / 1024; exit }
-        if (e == "ms")     { printf "%.2f\n", x / 1000; exit }
-        if (e == "f1")     { printf "%.1f\n", x; exit }
-        if (e == "f2")     { printf "%.2f\n", x; exit }
-        if (e == "f3")     { printf "%.3f\n", x; exit }
-        if (e == "le")     { print (x <= y * z) ? "met" : "not met"; exit }
-        if (e == "ge")     { print (x >= y * z) ? "met" : "not met"; exit }
-    }'
-}
-
-# corpus_bytes DIR: bytes of the .txt/.md files indaga indexes under DIR.
-corpus_bytes() {
-    find "$1" -type f \( -iname '*.txt' -o -iname '*.md' \) ! -path '*/.*' -printf '%s\n' |
-        awk '{ s += $1; n++ } END { printf "%d %d\n", s, n }'
 }
 
 # mrr TARGETS TOPK: MRR@10 of a top-k listing against the known items.
@@ -199,12 +134,7 @@ for p in "$DUMP" "$INDEX" "$SEARCH" "$XAPIAN" "$FTS5"; do
 done
 
 # 1. Corpora ---------------------------------------------------------------
-if [ -z "${BENCH_PE_DIR:-}" ] && [ ! -f "$WORK/pe.unpacked" ]; then
-    say "unpacking the legislation corpus into $WORK/pe ..."
-    rm -rf "$WORK/pe"
-    tar -I zstd -xf "$DATA/legalize-pe-national.tar.zst" -C "$WORK"
-    touch "$WORK/pe.unpacked"
-fi
+[ -n "${BENCH_PE_DIR:-}" ] || unpack_legislation
 [ -d "$PE" ] || { say "no legislation corpus at $PE"; exit 2; }
 [ -d "$UN" ] || { say "no UN documents at $UN"; exit 2; }
 set -- $(corpus_bytes "$PE"); PE_BYTES=$1; PE_FILES=$2

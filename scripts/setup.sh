@@ -5,6 +5,7 @@
 #                             sanitizer and libFuzzer runtime included:
 #                             `make test` builds with clang too)
 #   scripts/setup.sh bench    also the benchmark peers (Xapian, SQLite)
+#   scripts/setup.sh scale    the peers and gnuplot, for `make bench-scale`
 #   scripts/setup.sh browser  also what the browser test of `indaga serve`
 #                             drives: chromium, chromium-driver, python3-selenium
 set -eu
@@ -20,8 +21,9 @@ pkgs="gcc g++ make cmake pkg-config ca-certificates zstd tar
 for extra in "$@"; do
     case "$extra" in
     bench) pkgs="$pkgs libxapian-dev libsqlite3-dev time" ;;
+    scale) pkgs="$pkgs libxapian-dev libsqlite3-dev time gnuplot-nox" ;;
     browser) pkgs="$pkgs chromium chromium-driver python3-selenium" ;;
-    *) echo "setup.sh: unknown extra '$extra' (known: bench, browser)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown extra '$extra' (known: bench, scale, browser)" >&2; exit 2 ;;
     esac
 done
 

@@ -1,0 +1,148 @@
+# bench/scale/growth.awk: the tables of bench/RESULTS-scale.md from
+# bench/work/scale/figures.tsv, which bench/scale/run.sh writes, one line per
+# engine and scale, tab-separated:
+#
+#   1 engine  2 scale  3 corpus MB  4 build s  5 MB/s  6 peak RSS MiB
+#   7 index MB  8 written MB  9 p50 ms  10 p99 ms  11 p50 ms snippets
+#   12 p99 ms snippets  13 stats s  14 check s  15 terms  16 segments
+#   17 paragraphs  18 load at the build's end  19 build CPU s
+#
+# "-" or FAILED is a figure not measured. mode=table prints the figures,
+# mode=growth the ratios to 1x and the growth exponents, mode=verdict the
+# exponent of each figure and engine named (flat, better than linear,
+# linear, worse) and, per engine, the lists of both kinds.
+# (awk -F'\t' -v mode=... [-v budget=MiB] -f growth.awk figures.tsv)
+
+function num(x) { return x ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ }
+function cell(e, s, c) { return ((e, s) in have) ? v[e, s, c] : "-" }
+# b: the growth exponent of column c from 1x to scale s (value ~ size^b).
+function expo(e, s, c,   a, b, x, y) {
+    a = cell(e, 1, c); b = cell(e, s, c); x = cell(e, 1, 3); y = cell(e, s, 3)
+    if (!num(a) || !num(b) || !num(x) || !num(y) || a <= 0 || b <= 0 || y <= x) return "-"
+    return sprintf("%.2f", log(b / a) / log(y / x))
+}
+function ratio(e, s, c,   a, b) {
+    a = cell(e, 1, c); b = cell(e, s, c)
+    if (!num(a) || !num(b) || a <= 0) return "-"
+    return sprintf("%.2f", b / a)
+}
+function kind(b) {
+    if (b == "-") return "not measured"
+    if (b + 0 < 0.2) return "flat (does not grow with the corpus)"
+    if (b + 0 <= 0.9) return "better than linear"
+    if (b + 0 <= 1.1) return "linear"
+    return "WORSE than linear"
+}
+function ok(b) { return b != "-" && b + 0 <= 1.1 }
+
+{
+    e = $1; s = $2
+    have[e, s] = 1
+    for (c = 3; c <= NF; c++) v[e, s, c] = $c
+    if (!((e, "seen") in have)) { have[e, "seen"] = 1; engines[++ne] = e }
+    if (!(s in sseen)) { sseen[s] = 1; scales[++ns] = s }
+}
+
+END {
+    name["indaga"] = "indaga"; name["fts5"] = "FTS5"
+    nf = split("3 4 5 19 6 7 8 9 10 11 12 13 14 15 16 17 18", cols, " ")
+    label[3] = "corpus, MB"; label[4] = "build wall time, s"; label[5] = "throughput, MB/s"
+    label[19] = "build CPU time, s"
+    label[6] = "peak RSS, MiB"; label[7] = "index size, MB"; label[8] = "bytes written by the build, MB"
+    label[9] = "query p50, ms"; label[10] = "query p99, ms"
+    label[11] = "query p50 with snippets, ms"; label[12] = "query p99 with snippets, ms"
+    label[13] = "`indaga stats` wall time, s"; label[14] = "`indaga check` wall time, s"
+    label[15] = "terms (indaga stats)"; label[16] = "segments"; label[17] = "paragraphs"
+    label[18] = "1-min load average at the build's end"
+
+    if (mode == "table") {
+        h = "| figure |"; r = "|---|"
+        for (i = 1; i <= ne; i++) for (j = 1; j <= ns; j++) {
+            h = h " " name[engines[i]] " " scales[j] "x |"; r = r "---|"
+        }
+        print h; print r
+        for (k = 1; k <= nf; k++) {
+            c = cols[k]; line = "| " label[c] " |"
+            for (i = 1; i <= ne; i++) for (j = 1; j <= ns; j++) line = line " " cell(engines[i], scales[j], c) " |"
+            print line
+            if (c == 8) {
+                line = "| bytes written / index size |"
+                for (i = 1; i <= ne; i++) for (j = 1; j <= ns; j++) {
+                    x = cell(engines[i], scales[j], 8); y = cell(engines[i], scales[j], 7)
+                    line = line " " ((num(x) && num(y) && y > 0) ? sprintf("%.2f", x / y) : "-") " |"
+                }
+                print line
+            }
+            if (c == 6 && budget != "") {
+                line = "| peak RSS / indaga's " budget " MiB budget |"
+                for (i = 1; i <= ne; i++) for (j = 1; j <= ns; j++) {
+                    x = cell(engines[i], scales[j], 6)
+                    line = line " " ((engines[i] == "indaga" && num(x)) ? sprintf("%.2f", x / budget) : "-") " |"
+                }
+                print line
+            }
+        }
+        exit
+    }
+
+    gn = split("4 19 6 7 8 9 10 11 12 13 14 15", gcols, " ")
+    if (mode == "growth") {
+        h = "| figure |"; r = "|---|"
+        for (i = 1; i <= ne; i++) {
+            for (j = 2; j <= ns; j++) { h = h " " name[engines[i]] " " scales[j] "x/1x |"; r = r "---|" }
+            h = h " " name[engines[i]] " b |"; r = r "---|"
+        }
+        print h; print r
+        line = "| corpus bytes |"
+        for (i = 1; i <= ne; i++) {
+            for (j = 2; j <= ns; j++) line = line " " ratio(engines[i], scales[j], 3) " |"
+            line = line " 1 |"
+        }
+        print line
+        for (k = 1; k <= gn; k++) {
+            c = gcols[k]; line = "| " label[c] " |"
+            for (i = 1; i <= ne; i++) {
+                last = ""
+                for (j = 2; j <= ns; j++) {
+                    line = line " " ratio(engines[i], scales[j], c) " |"
+                    if (cell(engines[i], scales[j], c) != "-") last = scales[j]
+                }
+                line = line " " (last == "" ? "-" : expo(engines[i], last, c)) " |"
+            }
+            print line
+        }
+        exit
+    }
+
+    if (mode == "verdict") {
+        h = "| figure |"; r = "|---|"
+        for (i = 1; i <= ne; i++) { h = h " " name[engines[i]] ": b, growth |"; r = r "---|" }
+        print h; print r
+        for (k = 1; k <= gn; k++) {
+            c = gcols[k]
+            if (c == 15) continue   # the vocabulary is set by the generator
+            line = "| " label[c] " |"; any = 0
+            for (i = 1; i <= ne; i++) {
+                e = engines[i]; last = ""
+                for (j = 2; j <= ns; j++) if (num(cell(e, scales[j], c))) last = scales[j]
+                if (last == "") { line = line " - |"; continue }
+                b = expo(e, last, c); any = 1
+                line = line " " b ", " (ok(b) ? kind(b) : "**" kind(b) "**") " |"
+                lab = label[c]; sub(/, (s|ms|MB|MiB)$/, "", lab)
+                if (ok(b)) good[e] = good[e] (good[e] == "" ? "" : "; ") lab
+                else if (b != "-") bad[e] = bad[e] (bad[e] == "" ? "" : "; ") lab
+            }
+            if (any) print line
+        }
+        print ""
+        for (i = 1; i <= ne; i++) {
+            e = engines[i]
+            printf "- **%s grows linearly or better in**: %s.\n", name[e], good[e] == "" ? "nothing measured" : good[e]
+            printf "- **%s grows worse than linearly in**: %s.\n", name[e], bad[e] == "" ? "nothing" : bad[e]
+        }
+        print ""
+        print "b between 0.9 and 1.1 is called linear, under 0.2 flat. Each b comes from two single runs"
+        print "on a loaded machine: read a b within about 0.1 of a boundary as on it; latencies under a"
+        print "millisecond are the noisiest, and CPU time is steadier than wall time."
+    }
+}
