@@ -596,6 +596,21 @@ void os_map_drop_pages(const os_map *m) {
 #endif
 }
 
+void os_map_will_need(const os_map *m, uint64_t off, uint64_t len) {
+#ifdef MADV_WILLNEED
+  if (!m->p || off >= m->n || len == 0) return;
+  if (len > m->n - off) len = m->n - off;
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), start = (uintptr_t)m->p + (uintptr_t)off;
+  uintptr_t end = start + (uintptr_t)len;
+  start -= start % page;   /* a mapping starts on a page, so this stays inside it */
+  (void)madvise((void *)start, end - start, MADV_WILLNEED);
+#else
+  (void)m;
+  (void)off;
+  (void)len;
+#endif
+}
+
 void os_advise_huge(void *p, size_t n) {
 #ifdef MADV_HUGEPAGE
   (void)madvise(p, n, MADV_HUGEPAGE);

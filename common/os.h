@@ -180,6 +180,14 @@ void os_advise_huge(void *p, size_t n);
 ** from the file on the next touch. Does nothing where unsupported.
 */
 void os_map_drop_pages(const os_map *m);
+/*
+** Another hint: bytes [off, off + len) of mapping @m will be read soon.
+** The kernel starts reading exactly those pages, so that touching them
+** does not fault in the megabytes around them that a fault would otherwise
+** read ahead (the device's read_ahead_kb; 8 MB on some virtual disks).
+** Out-of-range bytes are ignored; does nothing where unsupported.
+*/
+void os_map_will_need(const os_map *m, uint64_t off, uint64_t len);
 
 /* Fault injection for tests. */
 #define OS_FAIL_WRITE  0x01u
