@@ -127,6 +127,12 @@ if [ "$REPORT_ONLY" != 1 ]; then
 rm -f "$LOG"/*.out "$LOG"/*.err "$LOG"/*.time
 echo "$LOAD_START" >"$LOG/load_start"
 echo "$T_START" >"$LOG/t_start"
+# The revision measured (the page may be written again later, in report mode).
+irev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo "no git")
+if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+    irev="$irev with uncommitted changes"
+fi
+echo "$irev" >"$LOG/rev"
 for p in "$GEN" "$DUMP" "$INDEX" "$SEARCH" "$FTS5" "$CLI"; do
     [ -x "$p" ] || say "missing program $p (its rows will be FAILED)"
 done
@@ -196,10 +202,7 @@ LOAD_END=$(cat "$LOG/load_end" 2>/dev/null || echo unknown)
 cpu=$(awk -F: '/^model name/ { sub(/^ +/, "", $2); print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
 ram=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo unknown)
 iver=$(sed -n 's/^#define INDAGA_VERSION_STRING "\(.*\)"/\1/p' "$REPO/include/indaga.h")
-irev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo "no git")
-if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
-    irev="$irev with uncommitted changes"
-fi
+irev=$(cat "$LOG/rev" 2>/dev/null || echo unknown)
 sver=$(pkg-config --modversion sqlite3 2>/dev/null || echo unknown)
 
 # jval STEP KEY: KEY of the JSON object STEP printed (numbers only).
