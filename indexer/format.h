@@ -39,12 +39,20 @@
 **     section. A verifier and a merge check the whole file and every section.
 **
 ** SECTION POSTINGS: for each term in dictionary order, its postings list
-**     if nblocks > 1: a block directory, nblocks times (20 bytes each):
+**     if nblocks > 1: a block directory, nblocks times (36 bytes each):
 **         u32 last paragraph id of the block
 **         u32 max tf in the block
 **         u32 min paragraph length in the block
 **         u32 offset of the block's data, from the end of the directory
 **         u32 offset of the block's positions, from the term's positions start
+**         SEG_IMPACTS (4) times u16 tf, u16 length: the block's impacts,
+**             steps with tf and length ascending, unused ones (0, 0) at the
+**             end, at least one used: every posting of the block has
+**             tf <= tf_j and paragraph length >= length_j for some step j.
+**             A tf of 0xffff stands for the block's max tf; a length above
+**             0xffff is stored as 0xffff. The writer stores the Pareto
+**             frontier of the block's (tf, length), neighbours merged into
+**             (the larger tf, the smaller length) while more than 4.
 **     then nblocks blocks, nblocks = ceil(df / SEG_BLOCK); every block holds
 **     SEG_BLOCK postings but the last, which holds the rest (n):
 **         u8  bd: bits per id gap (0..32)
@@ -136,7 +144,7 @@
 
 #define SEGF_MAGIC        "indagaSG"
 #define SEGF_FOOTER_MAGIC "indagaFT"
-#define SEGF_VERSION      5u
+#define SEGF_VERSION      6u
 #define SEGF_PIECE_MORE   1u       /* DOCS piece flags: another piece follows */
 #define SEGF_HEADER_SIZE  16u
 
@@ -152,7 +160,7 @@ enum {
 #define SEGF_VOCAB_BLOCK  16u      /* keys per vocabulary block */
 #define SEGF_PARA_CHUNK   32u      /* paragraph records per chunk */
 #define SEGF_TEXT_BLOCK   (16u * 1024u) /* target decompressed text block size: small, so a snippet decompresses little */
-#define SEGF_SKIP_SIZE    20u      /* bytes per block directory entry */
+#define SEGF_SKIP_SIZE    36u      /* bytes per block directory entry */
 #define SEGF_TEXT_LEVEL   1        /* zstd level of stored text */
 #define SEGF_TEXT_HASHLOG 16       /* and its hash log (the default at 16 KiB is 15: 16 is ~10% faster, 0.5% smaller) */
 #define SEGF_TEXT_MINMATCH 7       /* and its shortest match (default 5: 7 is ~5% faster, 1.2% larger) */

@@ -2,8 +2,8 @@
 ** postings.c: encoding and cursor-decoding of one term's postings list.
 **
 ** Layout (normative text in format.h): an optional block directory (one
-** 20-byte entry per block: last id, max tf, min paragraph length, data
-** offset, positions offset), then the blocks. A block is bit-packed: two
+** 36-byte entry per block: last id, max tf, min paragraph length, data
+** offset, positions offset, the block's impacts), then the blocks. A block is bit-packed: two
 ** width bytes, then the id gaps minus one (from the previous block's last
 ** id) at the first width, then tf-1 at the second. Bit-packing measured
 ** smaller than StreamVByte on our lists (frequent terms have gaps of a few
@@ -39,6 +39,59 @@
 #define P_POSSTATE 7   /* positions skip state: byte offset << 16 | posting index */
 
 #define PTR(c, i) ((const unsigned char *)(uintptr_t)(c)->priv[i])
+
+/**************************************************************************
+** Impacts. A block's bound by max tf and min length alone is loose: a
+** common word's block holds a short heading and, elsewhere, a long
+** paragraph repeating the word, and BM25 at (max tf, min length) lies far
+** above either. The directory entry also keeps the block's Pareto
+** frontier of (tf, length) (the postings no other beats in both: more tf,
+** shorter), cut to SEG_IMPACTS steps: every posting has tf <= tf_j and
+** length >= len_j for some step j, so BM25 at the best step bounds the
+** block for any k1, b and average length (as Lucene's impacts do).
+*/
+/*
+** The steps of a block of @m postings, tf ascending (len ascending too),
+** into st[] and sl[]; returns their count (1..SEG_IMPACTS). Both are taken
+** at 16 bits first (0xffff: the block's max tf; a length cut is shorter),
+** as stored. A frontier of
+** more steps is cut by merging two neighbours j, j+1 into (tf_j+1, len_j),
+** which covers both, where their lengths differ least (by ratio).
+*/
+static uint32_t frontier(const uint32_t *tfs, const uint32_t *lens, uint32_t m, uint32_t *st, uint32_t *sl) {
+  uint32_t vt[SEG_BLOCK], vl[SEG_BLOCK], k = 0;
+  for (uint32_t i = 0; i < m; i++) {   /* each distinct tf with its smallest length: few */
+    uint32_t t = tfs[i] < 0xffffu ? tfs[i] : 0xffffu, l = lens[i] < 0xffffu ? lens[i] : 0xffffu, j = 0;
+    while (j < k && vt[j] != t) j++;
+    if (j == k) { vt[k] = t; vl[k++] = l; }
+    else if (l < vl[j]) vl[j] = l;
+  }
+  for (uint32_t i = 1; i < k; i++) {   /* by tf descending (insertion: few) */
+    uint32_t t = vt[i], l = vl[i], j = i;
+    for (; j > 0 && vt[j - 1] < t; j--) { vt[j] = vt[j - 1]; vl[j] = vl[j - 1]; }
+    vt[j] = t;
+    vl[j] = l;
+  }
+  uint32_t n = 0, run = UINT32_MAX, ft[SEG_BLOCK], fl[SEG_BLOCK];
+  for (uint32_t i = 0; i < k; i++)   /* a tf is on the frontier when shorter than every higher tf */
+    if (vl[i] < run) { run = vl[i]; ft[n] = vt[i]; fl[n++] = vl[i]; }
+  for (uint32_t i = 0; i < n / 2; i++) {   /* tf ascending */
+    uint32_t t = ft[i], l = fl[i];
+    ft[i] = ft[n - 1 - i]; fl[i] = fl[n - 1 - i];
+    ft[n - 1 - i] = t; fl[n - 1 - i] = l;
+  }
+  while (n > SEG_IMPACTS) {
+    uint32_t best = 0;
+    for (uint32_t j = 1; j + 1 < n; j++)   /* fl[j+1] / fl[j] < fl[best+1] / fl[best], in integers */
+      if ((uint64_t)fl[j + 1] * fl[best] < (uint64_t)fl[best + 1] * fl[j]) best = j;
+    ft[best] = ft[best + 1];
+    for (uint32_t j = best + 1; j + 1 < n; j++) { ft[j] = ft[j + 1]; fl[j] = fl[j + 1]; }
+    n--;
+  }
+  memcpy(st, ft, n * sizeof *st);
+  memcpy(sl, fl, n * sizeof *sl);
+  return n;
+}
 
 /* Bits needed for @v (0 for 0). */
 static unsigned width(uint32_t v) { return v ? 32u - (unsigned)__builtin_clz(v) : 0u; }
@@ -140,11 +193,16 @@ static int encode_block(ia_buf *post, size_t dir_at, size_t data_at, uint32_t b,
   *prev = docs[m - 1];
   if (nblocks > 1) {
     unsigned char *e = post->p + dir_at + (size_t)b * SEGF_SKIP_SIZE;
+    uint32_t st_[SEG_IMPACTS], sl_[SEG_IMPACTS], ns = frontier(tfs, lens, m, st_, sl_);
     put_u32(e, docs[m - 1]);
     put_u32(e + 4, bmax);
     put_u32(e + 8, bmin);
     put_u32(e + 12, (uint32_t)(post->n - data_at));
     put_u32(e + 16, (uint32_t)posoff);
+    for (uint32_t j = 0; j < ns; j++) {
+      put_u16(e + 20 + 4 * j, (uint16_t)st_[j]);
+      put_u16(e + 22 + 4 * j, (uint16_t)sl_[j]);
+    }
   }
   unsigned bd = width(gmax), bt = width(tmax);
   size_t ld = packed_len(m, bd), lt = packed_len(m, bt);
@@ -407,10 +465,26 @@ int seg_cursor_block(seg_cursor *c, uint32_t target, uint32_t *last,
     *last = dir_u32(c, b, 0);
     *max_tf = dir_u32(c, b, 4);
     *min_len = dir_u32(c, b, 8);
+    c->nimp = 0;
+    for (uint32_t j = 0; j < SEG_IMPACTS; j++) {
+      const unsigned char *e = c->blk + (size_t)b * SEGF_SKIP_SIZE + 20 + 4 * j;
+      uint32_t t = get_u16(e), l = get_u16(e + 2);
+      if (t == 0) break;
+      /* kept within the block's own bounds, so a damaged entry never loosens them */
+      c->imp_tf[j] = t == 0xffffu || t > *max_tf ? *max_tf : t;
+      c->imp_len[j] = l < *min_len ? *min_len : l;
+      c->nimp++;
+    }
   } else {
     *last = (uint32_t)c->priv[P_ONE];
     *max_tf = (uint32_t)(c->priv[P_ONE] >> 32);
     *min_len = (uint32_t)c->priv[P_ONELEN];
+    c->nimp = 0;
+  }
+  if (c->nimp == 0) {   /* no steps: the corner */
+    c->imp_tf[0] = *max_tf;
+    c->imp_len[0] = *min_len;
+    c->nimp = 1;
   }
   return 0;
 }

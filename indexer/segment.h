@@ -27,6 +27,7 @@
 
 #define SEG_END UINT32_MAX   /* cursor position past the last paragraph */
 #define SEG_BLOCK 128        /* postings per block */
+#define SEG_IMPACTS 4        /* (tf, length) steps per block (format.h, postings.c) */
 
 typedef struct seg_reader seg_reader;
 typedef struct ix_snapshot ix_snapshot;
@@ -126,6 +127,8 @@ typedef struct seg_cursor {
   uint32_t *pos;                  /* positions buffer (owned) */
   uint32_t npos, cappos;
   int decoded;                    /* current block decoded */
+  uint32_t nimp;                  /* seg_cursor_block: the block's impacts, tf ascending */
+  uint32_t imp_tf[SEG_IMPACTS], imp_len[SEG_IMPACTS];
 } seg_cursor;
 
 /*
@@ -142,7 +145,11 @@ int  seg_cursor_seek(seg_cursor *c, uint32_t target);
 /*
 ** Block-max: move the block pointer (not the cursor) to the block that would
 ** hold @target without decoding it, and report that block's last paragraph
-** id and bounds. Returns 0, or 1 when no block remains (then *last = SEG_END).
+** id and bounds. Also sets the block's impacts, c->nimp steps (1 to
+** SEG_IMPACTS, tf ascending): every posting of the block has tf <=
+** c->imp_tf[j] and length >= c->imp_len[j] for some j (a list without a
+** directory has one step, its max tf and min length). Returns 0, or 1 when
+** no block remains (then *last = SEG_END).
 */
 int  seg_cursor_block(seg_cursor *c, uint32_t target, uint32_t *last,
                       uint32_t *max_tf, uint32_t *min_len);

@@ -37,6 +37,30 @@ static int cmp_mem(const unsigned char *a, size_t na, const unsigned char *b, si
   return na < nb ? -1 : na > nb;
 }
 
+/*
+** Do the impacts of directory entry @e cover a posting of @tf in a paragraph
+** of @len tokens? They must also be well formed: a first step in use, tf
+** and length ascending, unused steps only at the end.
+*/
+static int covered(const unsigned char *e, uint32_t tf, uint32_t len) {
+  uint32_t maxtf = get_u32(e + 4), pt = 0, pl = 0;
+  int hit = 0, used = 1;
+  for (uint32_t j = 0; j < SEG_IMPACTS; j++) {
+    uint32_t t = get_u16(e + 20 + 4 * j), l = get_u16(e + 22 + 4 * j);
+    if (t == 0) {
+      if (l != 0 || j == 0) return 0;
+      used = 0;
+      continue;
+    }
+    if (!used || (j > 0 && (t <= pt || l <= pl))) return 0;
+    pt = t;
+    pl = l;
+    if (t == 0xffffu) t = maxtf;
+    if (tf <= t && len >= l) hit = 1;
+  }
+  return hit;
+}
+
 /* Check one term's postings list against its dictionary entry. */
 static int verify_list(const seg_reader *r, const ia_buf *term, const seg_term *t, char **errmsg) {
   seg_cursor c;
@@ -54,6 +78,10 @@ static int verify_list(const seg_reader *r, const ia_buf *term, const seg_term *
                           (int)term->n, (const char *)term->p, pos[k], c.doc, len);
         break;
       }
+    if (rc) break;
+    if (c.blk && !covered(c.blk + (size_t)c.iblock * SEGF_SKIP_SIZE, c.freq, len))
+      rc = seg__corrupt(r, errmsg, "term '%.*s': block %u impacts do not cover paragraph %u",
+                        (int)term->n, (const char *)term->p, c.iblock, c.doc);
     if (rc) break;
     cf += c.freq;
     if (c.freq > bmax) bmax = c.freq;

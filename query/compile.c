@@ -27,6 +27,11 @@
 ** Groups of bag-of-words words (outside phrases, NEAR and exclusions) are
 ** the "proximity groups" of rank.c.
 **
+** The word "número" and the number sign "nº" (which the analyzer makes of
+** Nº, N°, Nro., ...: stemmer/tokenize.c, match_numero) are one group before
+** a number, in a phrase or a chunk ("número 1326", "Nº1326") or as the next
+** bag-of-words word, and apart elsewhere (numero_before_number, numero_next).
+**
 ** Then every group is resolved against the snapshot: its terms in each
 ** segment (its own term plus the terms of every indexed word with the same
 ** accent-free key, or the terms under a prefix) and its global df, from
@@ -140,6 +145,24 @@ cnode *qx_cnode(qx_query *q, int kind, const qx_op *op, size_t nkids) {
   return c;
 }
 
+/*
+** The number sign, as the analyzer writes every numbering abbreviation, and
+** the word it stands for before a number.
+*/
+static const char numero_sign[] = "n\xc2\xba";     /* "nº" */
+static const char numero_word[] = "n\xc3\xbamero";  /* "número" */
+
+/* Whether token @t is the number sign or the word "número"/"números". */
+static int is_numero(const ia_token *t) {
+  if (t->nterm == sizeof numero_sign - 1 && !memcmp(t->term, numero_sign, t->nterm)) return 1;
+  return (t->nkey == 6 && !memcmp(t->key, "numero", 6)) || (t->nkey == 7 && !memcmp(t->key, "numeros", 7));
+}
+
+/* G_NUMBER for token i of v when it is "número" or the sign and a number follows it. */
+static unsigned numero_before_number(const qx_tokv *v, size_t i) {
+  return i + 1 < v->n && is_numero(&v->t[i]) && (v->t[i + 1].flags & TOK_NUMBER) ? G_NUMBER : 0;
+}
+
 static cnode *group_node(qx_query *q, const ia_token *t, unsigned flags) {
   cnode *c = qx_cnode(q, C_GROUP, &qx_op_group, 0);
   if (c) c->g = new_group(q, t, flags);
@@ -178,7 +201,7 @@ static cnode *phrase_node(qx_query *q, qx_tokv *v, unsigned flags) {
   c->offs = qx_alloc(q, n * sizeof *c->offs);
   if (!c->offs) return NULL;
   for (size_t i = 0; i < n; i++) {
-    c->kids[i] = group_node(q, &v->t[i], flags);
+    c->kids[i] = group_node(q, &v->t[i], flags | numero_before_number(v, i));
     if (!c->kids[i]) return NULL;
     c->offs[i] = v->t[i].pos - v->t[0].pos;
   }
@@ -274,6 +297,22 @@ static int word_is_weak(qx_query *q, const qnode *w) {
     question |= qw;
   }
   return question ? 2 : 1;
+}
+
+/*
+** A word chunk that is "número" or the number sign, as one group, followed
+** in @t (an AND) by a word chunk that starts with a number: its group joins
+** the two (G_NUMBER). @k: the cnode compiled from t->kids[i].
+*/
+static void numero_next(qx_query *q, const qnode *t, size_t i, cnode *k) {
+  if (!k || k->kind != C_GROUP || (k->g->flags & G_PREFIX) || t->kids[i]->kind != QN_WORD ||
+      i + 1 >= t->nkids || t->kids[i + 1]->kind != QN_WORD)
+    return;
+  const ia_token g = { .term = k->g->term, .nterm = k->g->nterm, .key = k->g->key, .nkey = k->g->nkey };
+  if (!is_numero(&g)) return;
+  qx_tokv v;
+  if (qx_analyse(q, t->kids[i + 1]->p, t->kids[i + 1]->n, &v)) return;
+  if (v.n && (v.t[0].flags & TOK_NUMBER)) k->g->flags |= G_NUMBER;
 }
 
 /* Count bag-of-words words that are not weak (to decide whether weak words are dropped). */
@@ -384,6 +423,7 @@ static cnode *compile(qx_query *q, const qnode *t, int neg, int bag, int keepsto
         cnode *k = compile(q, t->kids[i], neg, bag, keepstop);
         if (q->rc) return NULL;
         if (!k) continue;
+        if (isand) numero_next(q, t, i, k);
         size_t j = 0;   /* a group already among the kids (a shared prefix) is not added twice */
         while (j < c->nkids && !(k->kind == C_GROUP && c->kids[j]->kind == C_GROUP && c->kids[j]->g == k->g)) j++;
         if (j < c->nkids) continue;
@@ -416,6 +456,7 @@ static cnode *compile_best(qx_query *q, const qnode *t, int keepstop) {
     k[i] = compile(q, w, 0, 1, keepstop);
     if (q->rc) return NULL;
     if (!k[i]) continue;
+    numero_next(q, t, i, k[i]);
     for (size_t j = 0; j < i && k[i]; j++)   /* a group already among the kids (a shared prefix) is not added twice */
       if (k[j] && k[i]->kind == C_GROUP && k[j]->kind == C_GROUP && k[j]->g == k[i]->g) k[i] = NULL;
     if (!k[i]) continue;
@@ -626,6 +667,19 @@ static double union_df(qx_query *q, const seg_reader *r, const seg_term *t, uint
   return rc ? 0 : df;
 }
 
+/* The term and key of the word "número", for G_NUMBER groups, in the arena. */
+static void analyse_numero(qx_query *q) {
+  const char *term, *key;
+  size_t nterm, nkey;
+  int rc = analyzer_word(q->an, numero_word, sizeof numero_word - 1, &term, &nterm, &key, &nkey, NULL);
+  if (rc) { qx_fail(q, rc, "analysing the query"); return; }
+  q->numero_term = qa_strndup(q->a, term, nterm);
+  q->numero_key = qa_strndup(q->a, key, nkey);
+  if (!q->numero_term || !q->numero_key) { qx_fail(q, INDAGA_ENOMEM, "compiling the query"); return; }
+  q->nnumero_term = nterm;
+  q->nnumero_key = nkey;
+}
+
 /* Find group @g's terms in every segment and its global df. */
 static int resolve_group(qx_query *q, qgroup *g) {
   g->seg = qx_alloc(q, (q->nsegs ? q->nsegs : 1) * sizeof *g->seg);
@@ -645,6 +699,11 @@ static int resolve_group(qx_query *q, qgroup *g) {
     } else {
       rc = add_name(&v, g->term, g->nterm);
       if (!rc) rc = seg_vocab_get(r, g->key, g->nkey, vocab_cb, &v);
+      if (!rc && (g->flags & G_NUMBER)) {   /* the sign and the word's terms */
+        rc = add_name(&v, numero_sign, sizeof numero_sign - 1);
+        if (!rc) rc = add_name(&v, q->numero_term, q->nnumero_term);
+        if (!rc) rc = seg_vocab_get(r, q->numero_key, q->nnumero_key, vocab_cb, &v);
+      }
     }
     if (rc) { qx_fail(q, rc < 0 ? rc : INDAGA_ENOMEM, "reading the vocabulary"); return q->rc; }
     gseg *gs = &g->seg[s];
@@ -693,6 +752,8 @@ int qx_compile(qa_arena *a, analyzer *an, const ix_snapshot *s, const qnode *tre
   if (!q->rc && tree->kind == QN_AND && o->mode == QX_MODE_BEST) q->root = compile_best(q, tree, keepstop);
   else if (!q->rc) q->root = compile(q, tree, 0, 1, keepstop);
   if (!q->rc && q->root) collect_wording(q, tree, keepstop);
+  for (size_t i = 0; i < q->ngroups && !q->rc && !q->numero_key; i++)
+    if (q->groups[i]->flags & G_NUMBER) analyse_numero(q);
   for (size_t i = 0; i < q->ngroups && !q->rc; i++) {
     resolve_group(q, q->groups[i]);
     if (q->groups[i]->flags & G_PROX) q->nprox++;

@@ -10,8 +10,9 @@
 **   score(it, d)  BM25 of the groups at d, + phrase bonus; the loops add
 **                 the proximity bonus (rank.c) over the proximity groups
 **   bound(it, d)  an upper bound of score over [d, last]: per cursor the
-**                 block holding d (seg_cursor_block: max tf, min length),
-**                 without decoding; used to skip whole ranges (block-max).
+**                 block holding d (seg_cursor_block: max tf, min length,
+**                 and the block's impacts, its (tf, length) steps), without
+**                 decoding; used to skip whole ranges (block-max).
 ** The heap loop (run_segment) asks for a bound once the heap is full, skips
 ** what cannot enter, and only then seeks and scores. Proximity positions
 ** are read only for a paragraph whose score plus the largest bonus could
@@ -203,9 +204,10 @@ static int cmp_hits(const void *x, const void *y) {
 ** run_group for a group of one term in this segment (most words): the same
 ** walk and the same decisions, made over the cursor's decoded block
 ** (seg_cursor_run) instead of one seg_cursor_next per posting. A block is
-** read in two passes: first the postings that could enter at the range's
-** smallest length (run_group's test, at the worst score kept when the pass
-** starts) are gathered and their lengths prefetched; then each is tested
+** read in two passes: first the postings that could enter at the smallest
+** length their tf allows in the range (its impacts, qx_group_len_floor; at
+** the worst score kept when the pass starts) are gathered and their
+** lengths prefetched; then each is tested
 ** again at the current worst score and scored. The block's random length
 ** reads thus overlap instead of each waiting for the one before.
 */
@@ -215,7 +217,7 @@ static void run_one(qx_query *q, qit *it) {
   const uint32_t seg = (uint32_t)q->seg;
   const unsigned char *lens = seg_para_lens(q->r);
   seg_cursor *c = &it->cur[0];
-  uint32_t blast = 0, minlen = 0, ctf = 0;
+  uint32_t blast = 0, ctf = 0;
   double cub = 0;
   int have_bound = 0;
   uint8_t cand[SEG_BLOCK];
@@ -226,7 +228,6 @@ static void run_one(qx_query *q, qit *it) {
       double ub = qx_bound(q, it, d, &last);
       have_bound = 1;
       blast = last;
-      minlen = it->bfloor;
       ctf = 0;
       if (ub <= q->heap[0].score) {
         q->skipped = 1;
@@ -245,7 +246,7 @@ static void run_one(qx_query *q, qit *it) {
     for (uint32_t i = 0; i < n; i++) {
       if (filt) {
         uint32_t tf = tfs[i];
-        if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, minlen); }
+        if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, qx_group_len_floor(it, tf)); }
         if (cub <= q->heap[0].score) { q->skipped = 1; continue; }
       }
       __builtin_prefetch(lens + 4 * (size_t)ids[i]);
@@ -257,7 +258,7 @@ static void run_one(qx_query *q, qit *it) {
       uint32_t i = cand[k], x = ids[i], tf = tfs[i];
       if (pruning && q->nheap == q->o.k) {
         if (!have_bound) { next = x; break; }   /* the heap just filled: bound the rest first */
-        if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, minlen); }
+        if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, qx_group_len_floor(it, tf)); }
         if (cub <= q->heap[0].score) { q->skipped = 1; continue; }
       }
       if (!ix_is_deleted(q->s, q->seg, x)) {
@@ -488,7 +489,7 @@ static void run_conj(qx_query *q, qit *root) {
     if (pruning && full) {
       int skip = blockmax_skip(q, root, &d, &blast, &have_bound);
       if (skip == 2) break;
-      if (skip) continue;
+      /* skipped: the next candidate past the range is found, then bounded (not range after range) */
     }
     /* 2. the cheap kids' next common paragraph */
     d = two ? leapfrog_two(q, root, lead, nlead, two, d) : leapfrog(q, root, lead, nlead, d);
@@ -634,7 +635,7 @@ static void run_best(qx_query *q, qit *root) {
     if (full) {
       int skip = blockmax_skip(q, root, &d, &blast, &have_bound);
       if (skip == 2) break;
-      if (skip) continue;
+      /* skipped: the next candidate past the range is found, then bounded (not range after range) */
     }
     /* 2. the next candidate */
     if (root->reqs) {
@@ -771,7 +772,7 @@ static void run_segment(qx_query *q) {
     if (pruning && full) {
       int skip = blockmax_skip(q, root, &d, &blast, &have_bound);
       if (skip == 2) break;
-      if (skip) continue;
+      /* skipped: the next candidate past the range is found, then bounded (not range after range) */
     }
     qx_seek(q, root, d);
     uint32_t x = root->doc;

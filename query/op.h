@@ -48,6 +48,7 @@
 #include "query/query.h"
 
 #define QX_PHRASE_MAX 64      /* tokens of a phrase or NEAR */
+#define QX_IMPACT_LISTS 4     /* a group of more lists is bounded without their impacts (op_group.c) */
 
 /* group flags */
 #define G_PREFIX 0x01u
@@ -55,6 +56,7 @@
 #define G_STOP   0x04u
 #define G_PROX   0x08u
 #define G_POS    0x10u   /* outside exclusions: highlighted */
+#define G_NUMBER 0x20u   /* "número" or the number sign "nº" before a number: both (compile.c) */
 
 typedef struct gseg {
   seg_term *t;           /* the group's terms found in this segment */
@@ -113,7 +115,10 @@ struct qit {
   uint8_t *dcache;            /* FILTER: per document 0 unknown, 1 pass, 2 fail */
   int lazy;                   /* PHRASE/NEAR at or under the root AND: positions checked by the run loop */
   uint32_t btf, bfloor;       /* bound_prep: GROUP summed block max tf; length floor */
+  uint32_t env[2 * QX_IMPACT_LISTS * SEG_IMPACTS], nenv;   /* bound_prep: GROUP of at most QX_IMPACT_LISTS
+                                lists, the impacts' envelope: lengths ascending, then the tf sum at each */
   uint32_t *clo, *chi, *cmtf; /* GROUP: per cursor, the block last reported [clo, chi] and its max tf */
+  uint32_t *cimp;             /* GROUP: per cursor, that block's impacts: count, SEG_IMPACTS tfs, lengths */
   uint32_t dom;               /* GROUP: the cursor of the term with the most postings */
 };
 
@@ -151,6 +156,8 @@ struct qx_query {
   unsigned nwslots;
   uint8_t pairs[QX_WORDING_MAX][2];   /* adjacent slots, one of them a stopword */
   unsigned npairs;
+  const char *numero_term, *numero_key;   /* G_NUMBER groups: the word "número" analysed */
+  size_t nnumero_term, nnumero_key;
   qx_opts o;
   int rc;
   char *err;
@@ -284,8 +291,19 @@ double qx_conj_bonus_bound_eval(qx_query *q, const qit *it, uint32_t lfloor);
 uint32_t qx_best_tier(const qit *it, uint32_t d);
 /* op_group.c */
 uint32_t qx_group_positions(qx_query *q, qit *it, uint32_t d);
+/*
+** The smallest length a posting of @tf can have in the range group @it of
+** one list was last bounded over (bound_prep): the first length of its
+** envelope whose tf reaches @tf, else the range's floor.
+*/
+static inline uint32_t qx_group_len_floor(const qit *it, uint32_t tf) {
+  for (uint32_t m = 0; m < it->nenv; m++)
+    if (it->env[QX_IMPACT_LISTS * SEG_IMPACTS + m] >= tf) return it->env[m] > it->bfloor ? it->env[m] : it->bfloor;
+  return it->bfloor;
+}
 double qx_group_bound_at(qx_query *q, qit *it, uint32_t d, double len);
 int qx_group_one_big_list(const qx_query *q, const qit *it);
+uint32_t qx_group_list_bound(qx_query *q, qit *it);
 /* op_filter.c */
 cnode *qx_filter_compile(qx_query *q, const qnode *f);
 

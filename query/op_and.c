@@ -104,11 +104,20 @@ double qx_conj_score(qx_query *q, const qit *it, uint32_t d, double len) {
   return s;
 }
 
+/*
+** The kids' bounds over the range holding @d. A word 4 times commoner than
+** the rarest (eval.c's costly kids: "de", "la" in a phrase) has short
+** blocks, which would cut the range to a few paragraphs, each range bounded
+** anew; it is bounded over the whole segment instead, which costs little
+** since such a word weighs little.
+*/
 uint32_t qx_conj_bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *last) {
   uint32_t f = 0;
+  double c0 = it->kids[it->ord[0]]->cost;
   for (size_t i = 0; i < it->npos; i++) {
-    uint32_t k = qx_bound_prep(q, it->kids[i], d, last);
-    if (k > f) f = k;
+    qit *k = it->kids[i];
+    uint32_t fk = k->kind == C_GROUP && k->cost > 4 * c0 ? qx_group_list_bound(q, k) : qx_bound_prep(q, k, d, last);
+    if (fk > f) f = fk;
   }
   it->bfloor = f;
   return f;

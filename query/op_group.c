@@ -7,9 +7,10 @@
 **
 ** Bounds come from the cursors' block directories without decoding: the
 ** summed block max tf over the blocks holding d, at the smallest length
-** those blocks hold (bound_prep), or, at one paragraph, the cursor's tf
-** where it sits on d and its block's max tf where it lies before d
-** (qx_group_bound_at).
+** those blocks hold (bound_prep), or for a group of one list the best step
+** of its block's impacts (segment.h); at one paragraph, the cursor's tf
+** where it sits on d and, where it lies before d, the largest tf its
+** block's impacts allow at the paragraph's length (qx_group_bound_at).
 */
 #include "query/op.h"
 
@@ -27,7 +28,8 @@ static qit *group_build(qx_query *q, const cnode *c) {
   it->g = c->g;
   it->cur = qx_alloc(q, gs->n * sizeof *it->cur);
   it->clo = qx_alloc(q, 3 * (size_t)gs->n * sizeof *it->clo);
-  if (!it->cur || !it->clo) return NULL;
+  it->cimp = qx_alloc(q, (1 + 2 * SEG_IMPACTS) * (size_t)gs->n * sizeof *it->cimp);
+  if (!it->cur || !it->clo || !it->cimp) return NULL;
   uint32_t d = SEG_END;
   for (uint32_t i = 0; i < gs->n; i++) {
     if (qx_over_budget(q, SEG_BLOCK)) { group_release(q, it); return NULL; }   /* opening decodes a block */
@@ -69,9 +71,24 @@ static double group_score(qx_query *q, const qit *it, uint32_t d, double len) {
   return qr_bm25(&q->pr, it->g->idf, tf, len);
 }
 
+/*
+** Bounds over a range of blocks from the cursors' impacts: a paragraph of
+** length L holds at most, in each list, the largest tf of a step of length
+** <= L. That sum T(L) only grows with L, by steps at the steps' lengths,
+** and the score falls with L: over lengths >= a floor, the largest score is
+** at the floor or at one of those lengths. bound_prep keeps the envelope,
+** the pairs (L, T(L)) at the steps' lengths, ascending (it->env, it->nenv);
+** bound_eval takes the best pair at max(L, floor), which is never above the
+** score at (summed max tf, floor). A group of many lists (a prefix's) keeps
+** that corner bound alone: the envelope would cost more than it saves.
+*/
 static uint32_t group_bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *last) {
   (void)q;
-  uint32_t tf = 0, minlen = UINT32_MAX;
+  uint32_t tf = 0, minlen = UINT32_MAX, n = 0;
+  const seg_cursor *in[QX_IMPACT_LISTS];   /* the lists with a block in the range */
+  uint32_t nin = 0;
+  const int env = it->ncur <= QX_IMPACT_LISTS;
+  uint32_t *el = it->env, *et = it->env + QX_IMPACT_LISTS * SEG_IMPACTS;
   for (uint32_t i = 0; i < it->ncur; i++) {
     seg_cursor *c = &it->cur[i];
     if (c->doc == SEG_END) continue;
@@ -80,14 +97,43 @@ static uint32_t group_bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *las
     tf += mtf;
     if (mlen < minlen) minlen = mlen;
     if (bl < *last) *last = bl;
+    if (!env) continue;
+    in[nin++] = c;
+    for (uint32_t j = 0; j < c->nimp; j++) {   /* the step's length into the envelope, ascending (few: insertion) */
+      uint32_t L = c->imp_len[j], k = n;
+      while (k > 0 && el[k - 1] > L) k--;
+      if (k > 0 && el[k - 1] == L) continue;
+      memmove(el + k + 1, el + k, (n - k) * sizeof *el);
+      el[k] = L;
+      n++;
+    }
   }
   it->btf = tf;
   it->bfloor = tf ? minlen : UINT32_MAX;
+  it->nenv = 0;
+  if (!env || !tf) return it->bfloor;
+  for (uint32_t m = 0; m < n; m++) {   /* T(L) at each length */
+    uint32_t t = 0;
+    for (uint32_t i = 0; i < nin; i++) {
+      uint32_t ti = 0;
+      for (uint32_t j = 0; j < in[i]->nimp; j++) if (in[i]->imp_len[j] <= el[m]) ti = in[i]->imp_tf[j];   /* tf ascending */
+      t += ti;
+    }
+    et[m] = t;
+  }
+  it->nenv = n;
   return it->bfloor;
 }
 
 static double group_bound_eval(qx_query *q, const qit *it, uint32_t lfloor) {
-  return qr_bm25(&q->pr, it->g->idf, it->btf, lfloor);
+  if (!it->nenv) return qr_bm25(&q->pr, it->g->idf, it->btf, lfloor);
+  const uint32_t *el = it->env, *et = it->env + QX_IMPACT_LISTS * SEG_IMPACTS;
+  double ub = 0;
+  for (uint32_t m = 0; m < it->nenv; m++) {
+    double s = qr_bm25(&q->pr, it->g->idf, et[m], el[m] > lfloor ? el[m] : lfloor);
+    if (s > ub) ub = s;
+  }
+  return ub;
 }
 
 
@@ -131,13 +177,16 @@ uint32_t qx_group_positions(qx_query *q, qit *it, uint32_t d) {
 /*
 ** An upper bound of group @it's weight at paragraph @d of @len tokens,
 ** read from block directories without decoding: a cursor on d gives its tf,
-** one before d the max tf of the block that would hold d (remembered while
-** d stays within it), one past d nothing.
+** one before d the largest tf of a step of the block that would hold d
+** whose length is at most len (a posting at d would lie under such a step;
+** none: it holds no posting at d), remembered while d stays within the
+** block, one past d nothing.
 */
 double qx_group_bound_at(qx_query *q, qit *it, uint32_t d, double len) {
   uint32_t tf = 0;
   for (uint32_t i = 0; i < it->ncur; i++) {
     seg_cursor *c = &it->cur[i];
+    uint32_t *imp = it->cimp + (1 + 2 * SEG_IMPACTS) * (size_t)i;
     if (c->doc == d) { tf += c->freq; continue; }
     if (c->doc > d) continue;
     if (d < it->clo[i] || d > it->chi[i]) {
@@ -146,10 +195,34 @@ double qx_group_bound_at(qx_query *q, qit *it, uint32_t d, double len) {
       it->clo[i] = d;
       it->chi[i] = bl;
       it->cmtf[i] = mtf;
+      imp[0] = c->nimp;
+      memcpy(imp + 1, c->imp_tf, sizeof c->imp_tf);
+      memcpy(imp + 1 + SEG_IMPACTS, c->imp_len, sizeof c->imp_len);
     }
-    tf += it->cmtf[i];
+    uint32_t t = 0;
+    for (uint32_t j = 0; j < imp[0]; j++) if (imp[1 + SEG_IMPACTS + j] <= len) t = imp[1 + j];   /* tf ascending */
+    tf += t;
   }
   return qr_bm25(&q->pr, it->g->idf, tf, len);
+}
+
+/*
+** bound_prep over the whole segment, for a group whose blocks are short (a
+** common word in a conjunction): its lists' max tf and min length from the
+** dictionary, with no range to lower. Returns the length floor.
+*/
+uint32_t qx_group_list_bound(qx_query *q, qit *it) {
+  const gseg *gs = &it->g->seg[q->seg];
+  uint32_t tf = 0, minlen = UINT32_MAX;
+  for (uint32_t i = 0; i < it->ncur; i++) {
+    if (it->cur[i].doc == SEG_END) continue;
+    tf += gs->t[i].max_tf;
+    if (gs->t[i].min_len < minlen) minlen = gs->t[i].min_len;
+  }
+  it->btf = tf;
+  it->bfloor = tf ? minlen : UINT32_MAX;
+  it->nenv = 0;
+  return it->bfloor;
 }
 
 /* Is @it a group whose largest list holds nearly all its postings (eval.c's leapfrog2 case)? */

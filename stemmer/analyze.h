@@ -27,9 +27,10 @@
 **   - Symbols: see match_symbol() in tokenize.c; term "s/res/2354 (2017)".
 **   - Numbering abbreviations: "Nº", "N°", "N.º", "N.°", "Nro.", "Núm.",
 **     "Num." and "No."/"no." before a number (and their plurals: "Nºs.",
-**     "Nros.", "Nos.") are one token with the term and key of the word
-**     "número" ("numer", "numero"; plurals key "numeros"); the number that
-**     follows is its own token. See match_numero() in tokenize.c.
+**     "Nros.", "Nos.") are one token, the number sign: term and key "nº"
+**     whatever the spelling, not the word "número" (a query joins the two
+**     before a number only); the number that follows is its own token. See
+**     match_numero() in tokenize.c.
 **   - Stopwords: a token is TOK_STOP when its folded key is a folded entry
 **     of the list, so "esta"/"está", "si"/"sí", "el"/"él" are all stopwords.
 **     Words with digits never are.

@@ -27,8 +27,8 @@
 **   - UN symbols (match_symbol below) are one extra TOK_SYMBOL token before
 **     their parts, which are tokenized as usual and flagged TOK_PART.
 **   - Numbering abbreviations ("Nº", "N°", "N.º", "Nro.", "Núm.", "No."
-**     before a number; match_numero below) are one token, analysed as the
-**     word "número".
+**     before a number; match_numero below) are one token, the number sign
+**     "nº" (term and key), not the word "número".
 */
 #include <string.h>
 #if defined(__SSE2__)
@@ -218,10 +218,16 @@ static size_t match_symbol(analyzer *a, const unsigned char *p, size_t n, size_t
 ** "Nº 1326", "N° 1326" (degree sign, a separator), "N.º", "N.°", "Nro.",
 ** "Núm."/"Num.", and "No."/"no." (only when a number follows: else it is
 ** the word "no"), each also plural ("Nºs.", "N°s", "Nros.", "Núms.",
-** "Nos. 3 y 4"). Each is one token, analysed as the word "número" (or
-** "números"): term "numer", key "numero". So "Decreto Legislativo Nº 1326",
-** "N° 1326" and "número 1326" are the same terms at the same positions,
-** and the number stays its own token after it.
+** "Nos. 3 y 4"). Each is one token, the number sign: term and key "nº",
+** whatever the spelling. So "Decreto Legislativo Nº 1326", "N° 1326" and
+** "Nro. 1326" are the same terms at the same positions, and the number
+** stays its own token after it.
+**
+** The sign is not the word "número": it marks a citation ("Ley Nº 27444"),
+** and the legislation writes it about 13 times as often as the word, so a
+** query for the word would otherwise match every citation. A query puts
+** them together where they mean the same, before a number ("número 1326"
+** finds "Nº 1326" and back: query/compile.c, numero_node).
 **
 **   abbrev  := [Nn] ( ('º'|'°') | '.' ('º'|'°') | [Rr][Oo] ) [sS]? '.'?
 **            | [Nn] ([Úú]|[Uu]) [Mm] [sS]? '.'
@@ -231,8 +237,7 @@ static size_t match_symbol(analyzer *a, const unsigned char *p, size_t n, size_t
 ** forms with º or ° ("Nº1326"). The token's byte range is the
 ** abbreviation as written, its final dot included.
 */
-static const char numero_word[] = "n\xc3\xbamero";    /* "número" */
-static const char numeros_word[] = "n\xc3\xbameros";  /* "números" */
+static const char numero_sign[] = "n\xc2\xba";   /* "nº" */
 
 /* Whether p[j] (j < n) continues a word: an ASCII letter or digit, or a
 ** non-ASCII letter, digit or mark. */
@@ -245,9 +250,9 @@ static int word_char_at(const analyzer *a, const unsigned char *p, size_t n, siz
 
 /*
 ** If a numbering abbreviation starts at p[i] (a word start, p[i] is 'N' or
-** 'n'), return its end and set *plural; else return 0.
+** 'n'), return its end; else return 0.
 */
-static size_t match_numero(const analyzer *a, const unsigned char *p, size_t n, size_t i, int *plural) {
+static size_t match_numero(const analyzer *a, const unsigned char *p, size_t n, size_t i) {
   size_t j = i + 1;
   int sign = 0, dot = 0;   /* a º/° form; the final dot is required */
   if (j + 1 < n && p[j] == 0xC2 && (p[j + 1] == 0xBA || p[j + 1] == 0xB0)) {
@@ -265,8 +270,7 @@ static size_t match_numero(const analyzer *a, const unsigned char *p, size_t n, 
   } else {
     return 0;
   }
-  *plural = 0;
-  if (j < n && (p[j] | 0x20) == 's') { j++; *plural = 1; }
+  if (j < n && (p[j] | 0x20) == 's') j++;   /* plural */
   if (j < n && p[j] == '.') {
     j++;   /* what follows the dot is another word */
   } else if (dot) {
@@ -344,8 +348,7 @@ typedef struct pending {
     uint64_t h;       /* its hash (words of at most 255 bytes) */
     int part;
     int wide;         /* at most 16 bytes, 16 readable from i: ia_hash16, ia_same16 */
-    const char *sub;  /* NULL, or the word it stands for (a numbering abbreviation) */
-    size_t nsub;
+    int sign;         /* a numbering abbreviation: its token is the number sign */
   } w[IA_AHEAD];
   unsigned head, count;
 } pending;
@@ -392,6 +395,21 @@ static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn, uint6
   return INDAGA_OK;
 }
 
+/* Emit the numbering abbreviation p[i..j) as the number sign. Returns as emit_word. */
+static int emit_sign(run *r, size_t i, size_t j) {
+  ia_token t;
+  t.pos = r->pos;
+  t.flags = 0;
+  t.start = i;
+  t.end = j;
+  t.term = t.key = numero_sign;
+  t.nterm = t.nkey = sizeof numero_sign - 1;
+  t.wid = 0;
+  int rc = deliver(r, &t, 0);
+  if (rc == INDAGA_OK) r->pos++;
+  return rc;
+}
+
 /* run_text and its helpers are compiled twice, for each mode (ids constant). */
 #if defined(__GNUC__)
 #define IA_INLINE inline __attribute__((always_inline))
@@ -408,8 +426,9 @@ static IA_INLINE int emit_oldest(run *r, pending *pw, const int ids) {
   unsigned k = pw->head;
   pw->head = (pw->head + 1) & (IA_AHEAD - 1);
   pw->count--;
-  const char *w = pw->w[k].sub ? pw->w[k].sub : (const char *)r->p + pw->w[k].i;
-  size_t wn = pw->w[k].sub ? pw->w[k].nsub : pw->w[k].j - pw->w[k].i;
+  if (pw->w[k].sign) return emit_sign(r, pw->w[k].i, pw->w[k].j);
+  const char *w = (const char *)r->p + pw->w[k].i;
+  size_t wn = pw->w[k].j - pw->w[k].i;
   const ia_cache_ent *e = NULL;
   int found = 0;
   if (ids && wn <= 255 && !is_digit_ascii((unsigned char)w[0])) {
@@ -556,16 +575,14 @@ static IA_INLINE int run_text(run *rp, size_t *n_invalid, const int ids) {
 
     /* A numbering abbreviation ("Nº", "N.°", "Nro.") stands for "número". */
     if ((c | 0x20) == 'n' && !in_sym) {
-      int plural;
-      size_t e = match_numero(a, p, n, i, &plural);
+      size_t e = match_numero(a, p, n, i);
       if (e) {
         if (pw.count == IA_AHEAD && (rc = emit_oldest(&r, &pw, ids)) != 0) break;
         unsigned k = (pw.head + pw.count) & (IA_AHEAD - 1);
         pw.w[k].i = i;
         pw.w[k].j = e;
-        pw.w[k].sub = plural ? numeros_word : numero_word;
-        pw.w[k].nsub = plural ? sizeof numeros_word - 1 : sizeof numero_word - 1;
-        pw.w[k].h = ia_hash(pw.w[k].sub, pw.w[k].nsub);
+        pw.w[k].sign = 1;
+        pw.w[k].h = 0;
         pw.w[k].part = 0;
         pw.w[k].wide = 0;
         pw.count++;
@@ -629,8 +646,7 @@ static IA_INLINE int run_text(run *rp, size_t *n_invalid, const int ids) {
     pw.w[k].h = h;
     pw.w[k].part = in_sym;
     pw.w[k].wide = wide;
-    pw.w[k].sub = NULL;
-    pw.w[k].nsub = 0;
+    pw.w[k].sign = 0;
     pw.count++;
     i = j;
   }

@@ -1,9 +1,11 @@
 #!/bin/sh
 # test_numero.sh: numbering abbreviations on real legislation (the sample of
 # tests/data/legalize-sample, which writes "Nº 28094" and "N° 28094",
-# "N° 31679" and "N.° 31679" for the same laws). Every form of "número" before a number is
-# one term, so a query with any of them finds the same paragraphs, and a
-# phrase with one form matches text written with another. Needs $INDAGA and
+# "N° 31679" and "N.° 31679" for the same laws). Every abbreviation is one
+# term, the number sign "nº", and a query joins it with the word "número"
+# before a number, so a query with any form finds the same paragraphs, and a
+# phrase with one form matches text written with another. The word alone is
+# the word: it does not find every citation "Ley Nº ...". Needs $INDAGA and
 # $SRCDIR.
 set -eu
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
@@ -42,8 +44,22 @@ for d in RESOLUCION-JNE-063-2007-JNE.md LEY-28617-2005.md; do
     grep -q "^$d " "$tmp/phrase_a.hits" || fail "phrase '\"Políticos N° 28094\"' misses $d"
 done
 
-# 2. The analysis, as users see it.
+hits phrase_c '"Políticos número 28094"'
+same "phrase with número against phrase with Nº" "$tmp/phrase_b.hits" "$tmp/phrase_c.hits"
+
+# 2. Without a number after it, the word "número" finds the paragraphs that
+#    write it, not those that only cite "Ley Nº 28094"; the sign alone finds those.
+hits word "número"
+[ -s "$tmp/word.hits" ] || fail "'número' finds nothing"
+grep '"type":"hit"' "$tmp/word.json" | grep -v -i -e 'n\(ú\|Ú\|u\)mero' > "$tmp/word.other" || true
+[ ! -s "$tmp/word.other" ] || fail "'número' finds a paragraph without the word: $(head -c 400 "$tmp/word.other")"
+hits sign "Nº"
+[ "$(wc -l < "$tmp/sign.hits")" -gt "$(wc -l < "$tmp/word.hits")" ] ||
+    fail "'Nº' finds $(wc -l < "$tmp/sign.hits") paragraphs, 'número' $(wc -l < "$tmp/word.hits"): want more citations than words"
+grep -q "^RESOLUCION-JNE-063-2007-JNE.md " "$tmp/sign.hits" || fail "'Nº' misses RESOLUCION-JNE-063-2007-JNE.md"
+
+# 3. The analysis, as users see it.
 "$INDAGA" analyze --json "Decreto Supremo N.° 004-2019-JUS" > "$tmp/an.json"
-grep -q '"token":"N.°","term":"numer","key":"numero"' "$tmp/an.json" || fail "analyze N.°: $(cat "$tmp/an.json")"
+grep -q '"token":"N.°","term":"nº","key":"nº"' "$tmp/an.json" || fail "analyze N.°: $(cat "$tmp/an.json")"
 grep -q '"token":"004","term":"004"' "$tmp/an.json" || fail "analyze 004: $(cat "$tmp/an.json")"
 echo "ok: numbering abbreviations"

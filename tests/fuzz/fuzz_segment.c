@@ -14,7 +14,7 @@
 ** real segments: the golden segments of tests/data/golden (v1 and v2 for
 ** the refusal of old versions), small version-3 segments of indexes of
 ** tests/data/segment and tests/data/legalize-sample, and a document in
-** pieces (pieces-v5.seg, from test_segment__pieces; older versions are
+** pieces (pieces-v6.seg, from test_segment__pieces; older versions are
 ** refused by version).
 **
 ** If the segment opens, seg_verify runs, and then every reader call walks

@@ -283,6 +283,44 @@ static void test_postings__seek_every_target(void **state) {
   each_ref(seek_every_target);
 }
 
+/*
+** The impacts seg_cursor_block gave for postings [b, e) of @l: steps with
+** tf and length ascending, from (.., min length) to (max tf, ..), covering
+** every posting (tf <= tf_j, length >= len_j for some j); and the block's
+** Pareto frontier of (tf, length) itself when it has SEG_IMPACTS steps or
+** fewer (a list of one block: the one step of max tf and min length).
+*/
+static void check_impacts(const seg_cursor *c, const ref_list *l, uint32_t b, uint32_t e, uint32_t rmax,
+                          uint32_t rmin) {
+  uint32_t n = c->nimp;
+  assert_true(n >= 1 && n <= SEG_IMPACTS);
+  for (uint32_t j = 1; j < n; j++) assert_true(c->imp_tf[j] > c->imp_tf[j - 1] && c->imp_len[j] > c->imp_len[j - 1]);
+  assert_int_equal(c->imp_tf[n - 1], rmax);
+  assert_int_equal(c->imp_len[0], rmin);
+  for (uint32_t k = b; k < e; k++) {
+    uint32_t j = 0;
+    while (j < n && !(l->tfs[k] <= c->imp_tf[j] && l->lens[k] >= c->imp_len[j])) j++;
+    assert_true(j < n);
+  }
+  if (l->n <= SEG_BLOCK) { assert_int_equal(n, 1); return; }
+  uint32_t ft[SEG_BLOCK], fl[SEG_BLOCK], nf = 0;   /* the frontier by brute force */
+  for (uint32_t k = b; k < e; k++) {
+    int beaten = 0;
+    for (uint32_t i = b; i < e && !beaten; i++)
+      beaten = l->tfs[i] >= l->tfs[k] && l->lens[i] <= l->lens[k] && (l->tfs[i] > l->tfs[k] || l->lens[i] < l->lens[k]);
+    uint32_t j = 0;
+    while (j < nf && !(ft[j] == l->tfs[k] && fl[j] == l->lens[k])) j++;
+    if (!beaten && j == nf) { ft[nf] = l->tfs[k]; fl[nf++] = l->lens[k]; }
+  }
+  if (nf > SEG_IMPACTS) return;
+  assert_int_equal(n, nf);
+  for (uint32_t j = 0; j < n; j++) {
+    uint32_t i = 0;
+    while (i < nf && !(ft[i] == c->imp_tf[j] && fl[i] == c->imp_len[j])) i++;
+    assert_true(i < nf);
+  }
+}
+
 static void block_bounds(ref_list *l) {
   pst_list pl = ref_pst(l);
   seg_cursor c;
@@ -308,6 +346,7 @@ static void block_bounds(ref_list *l) {
     assert_int_equal(last, l->docs[e - 1]);
     assert_int_equal(mtf, rmax);
     assert_int_equal(mlen, rmin);
+    check_impacts(&c, l, b * SEG_BLOCK, e, rmax, rmin);
     /* the block pointer moved, the cursor did not */
     assert_int_equal(c.doc, l->docs[0]);
     /* a lower target again gets its own block (targets need not ascend) */

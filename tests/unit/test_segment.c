@@ -28,7 +28,8 @@
 #include "indexer/segwriter.h"
 
 #define DATA INDAGA_SOURCE_DIR "/tests/data/segment"
-#define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v5.seg"
+#define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v6.seg"
+#define GOLDEN_V5 INDAGA_SOURCE_DIR "/tests/data/golden/un-v5.seg"
 #define GOLDEN_V4 INDAGA_SOURCE_DIR "/tests/data/golden/un-v4.seg"
 #define GOLDEN_V3 INDAGA_SOURCE_DIR "/tests/data/golden/un-v3.seg"
 #define GOLDEN_V1 INDAGA_SOURCE_DIR "/tests/data/golden/un-v1.seg"
@@ -803,7 +804,7 @@ static void test_segment__missing_file_and_garbage(void **state) {
 }
 
 /*
-** The golden segment of the current format (version 5), built once from the
+** The golden segment of the current format (version 6), built once from the
 ** files listed below. After an intended format change, bump SEGF_VERSION,
 ** add un-v<N>.seg with INDAGA_WRITE_GOLDEN=1 (the expectations are then
 ** printed) and keep the old files: they must be refused with EVERSION.
@@ -919,6 +920,15 @@ static void test_segment__golden_file(void **state) {
   assert_null(r);
   assert_non_null(strstr(err, "un-v4.seg"));
   assert_non_null(strstr(err, "version 4"));
+  assert_non_null(strstr(err, "indaga index --full"));
+  indaga__free(err);
+  /* version 5 (block directories without impacts; numbering abbreviations
+     were the word "número", not the sign "nº") too */
+  err = NULL;
+  assert_int_equal(seg_open(&r, GOLDEN_V5, &err), INDAGA_EVERSION);
+  assert_null(r);
+  assert_non_null(strstr(err, "un-v5.seg"));
+  assert_non_null(strstr(err, "version 5"));
   assert_non_null(strstr(err, "indaga index --full"));
   indaga__free(err);
 }
@@ -1205,7 +1215,7 @@ static void test_segment__oom_loop(void **state) {
 ** piece) twice is refused by the builder; a merge of two segments holding
 ** the first and the last pieces keeps them in order. With
 ** INDAGA_WRITE_GOLDEN=1 the segment is also written as a fuzz seed
-** (tests/fuzz/corpus/segment/pieces-v5.seg).
+** (tests/fuzz/corpus/segment/pieces-v6.seg).
 */
 #define PIECED INDAGA_SOURCE_DIR "/tests/data/docmodel/declaracion_universal_derechos_humanos.txt"
 
@@ -1276,7 +1286,7 @@ static void test_segment__pieces(void **state) {
   seg_close(r);
   if (getenv("INDAGA_WRITE_GOLDEN")) {
     char cmd[1400];
-    snprintf(cmd, sizeof cmd, "cp '%s' '%s/tests/fuzz/corpus/segment/pieces-v5.seg'", path, INDAGA_SOURCE_DIR);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s/tests/fuzz/corpus/segment/pieces-v6.seg'", path, INDAGA_SOURCE_DIR);
     assert_int_equal(system(cmd), 0);
   }
   /* the same (id, piece) twice */
