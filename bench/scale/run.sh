@@ -257,6 +257,7 @@ BIG=$(echo $SCALES | awk '{ print $NF }')
 BETA=$(gen_val "$BIG" heaps_beta)
 TABLE=$(awk -F'\t' -v budget="$BUDGET_MIB" -v mode=table -f "$REPO/bench/scale/growth.awk" "$SW/figures.tsv")
 GROWTH=$(awk -F'\t' -v mode=growth -f "$REPO/bench/scale/growth.awk" "$SW/figures.tsv")
+NOTES=$(awk -F'\t' -v budget="$BUDGET_MIB" -v mode=notes -f "$REPO/bench/scale/growth.awk" "$SW/figures.tsv")
 VERDICT=$(awk -F'\t' -v mode=verdict -f "$REPO/bench/scale/growth.awk" "$SW/figures.tsv")
 KEPT_NOTE=""
 if [ "$KEEP_FTS5" = 1 ] && grep -qs '^kept=1' "$LOG"/build_fts5_*.out; then
@@ -334,6 +335,8 @@ $TABLE
 
 Plot ($PLOT_NOTE): log-log axes; each dotted line extends an engine's 1x value in proportion to
 the corpus size: a curve under its dotted line grows better than linearly.
+
+$NOTES
 
 ## Growth ratios
 
