@@ -71,11 +71,12 @@ test-clang: deps
 
 # ThreadSanitizer: its own build, running the multi-threaded tests (readers
 # during commits; the writer's parsing threads, background segment writes and
-# streamed pieces; indaga serve answering while indaga index commits).
+# streamed pieces; indaga serve answering while indaga index commits; threads
+# searching several indexes as one).
 test-tsan: deps
 	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINDAGA_WERROR=ON -DINDAGA_SANITIZE=thread $(CMAKE_FLAGS) >/dev/null
-	@cmake --build build-tsan -j $(JOBS) --target test_threads test_writer test_pieces indaga_cli_testing
-	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^(test_threads|test_writer|test_pieces|cli_test_serve)$$'
+	@cmake --build build-tsan -j $(JOBS) --target test_threads test_writer test_pieces test_multi indaga_cli_testing
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^(test_threads|test_writer|test_pieces|test_multi|cli_test_serve)$$'
 
 # The plain C fallbacks of the SSE2 scanning code (parser, tokenizer), which
 # no x86-64 build compiles otherwise: their own build, running the tests that

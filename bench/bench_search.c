@@ -23,12 +23,13 @@
 ** (nearest-rank percentiles over all timed queries; qps = N / the summed
 ** timed sections). `each` runs the same passes and prints, after that line,
 ** one line per query (its median and largest time over the passes, the
-** median of its thread CPU time, its hits and its total) and one per kind
-** (p50/p99 over the kind's timed queries, of wall and of CPU time), to find
-** which queries drive the percentiles. CPU time is the work done, which
-** the machine's load changes far less than it changes the wall time (a
-** query longer than a scheduler slice waits for the other processes). `topk` prints
-** each query's top 10 as "qno \t rank \t doc \t part \t paragraph" lines, for the known-item MRR.
+** median of its thread CPU time, its hits and its total), one per kind
+** and one for all (p50/p99 over the timed queries, of wall and of CPU
+** time), to find which queries drive the percentiles. CPU time is the work
+** done, which the machine's load changes far less than it changes the wall
+** time (a query longer than a scheduler slice waits for the other
+** processes). `topk` prints each query's top 10 as
+** "qno \t rank \t doc \t part \t paragraph" lines, for the known-item MRR.
 **
 ** Errors: an index that cannot be opened or a query file that cannot be
 ** read exits with status 2 and a message naming it; a failed search is
@@ -133,6 +134,14 @@ static void print_each(char **q, const char **kind, const uint64_t *total, const
     printf("kind %s\tqueries=%zu\tp50_us=%.1f\tp99_us=%.1f\tcpu_p50_us=%.1f\tcpu_p99_us=%.1f\n", kind[i],
            n / (size_t)passes, peer_pct(v, n, 50), peer_pct(v, n, 99), peer_pct(c, n, 50), peer_pct(c, n, 99));
   }
+  size_t n = 0, m = 0;
+  for (size_t i = 0; i < nq; i++)
+    if (q[i][0])
+      for (int p = 0; p < passes; p++) { v[n++] = lat[(size_t)p * nq + i]; c[m++] = cpu[(size_t)p * nq + i]; }
+  qsort(v, n, sizeof *v, peer_cmp_double);
+  qsort(c, m, sizeof *c, peer_cmp_double);
+  printf("all\tqueries=%zu\tp50_us=%.1f\tp99_us=%.1f\tcpu_p50_us=%.1f\tcpu_p99_us=%.1f\n", n / (size_t)passes,
+         peer_pct(v, n, 50), peer_pct(v, n, 99), peer_pct(c, n, 50), peer_pct(c, n, 99));
   indaga__free(c);
   indaga__free(v);
 }

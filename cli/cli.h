@@ -63,6 +63,14 @@ int cli_no_index(const char *dir);
 ** (indaga_index_note), that is reported as a warning.
 */
 indaga_index *cli_open_index(const char *dir, const char *what, int *status);
+/*
+** The same for the @n index directories @dirs searched as one
+** (indaga_index_open_many; cli_open_index when @n is 1): a directory that
+** cannot be opened is reported as cli_open_index reports it (naming it);
+** the same index twice or two of one label is a usage error (EXIT_USAGE);
+** each member's note is a warning naming its directory.
+*/
+indaga_index *cli_open_indexes(const char *const *dirs, size_t n, const char *what, int *status);
 
 /*
 ** The writer of the existing index at @dir, for commands that change an
@@ -144,8 +152,11 @@ void out_prose(FILE *f, const char *p, size_t n);
 ** Each writes the members of one object, the first without a leading
 ** comma; the caller writes the braces and its own members ("type", ...).
 */
-/* A search hit: rank, score, doc, symbol, title, date, part, ..., snippet, highlights, before/after. */
-void json_hit(FILE *f, const indaga_hit *h);
+/*
+** A search hit: rank, score, doc, (index, with @several: the search spans
+** several indexes), symbol, title, date, part, ..., snippet, highlights, before/after.
+*/
+void json_hit(FILE *f, const indaga_hit *h, int several);
 /* A search summary: query (cut at CLI_ECHO_MAX), hits, total, took_us, note, partial. */
 void json_summary(FILE *f, const indaga_results *r, const char *query, size_t len);
 /* A facet count: field, value, paragraphs, documents. */

@@ -27,6 +27,10 @@
 ** the hits found so far, marked partial (a note on stderr; "partial":true
 ** in the JSON summary).
 **
+** Several --index options search those indexes as one (indaga_index_open_many):
+** each hit then carries its index's label, "[label] " before the citation and
+** "index" in JSON.
+**
 ** Exit: 0 when some query found hits, 1 when none did, 2 on any error
 ** (no index, empty or failed query, a query over its work budget,
 ** unreadable batch), 64 on bad usage.
@@ -41,7 +45,7 @@ enum { OPT_LIMIT = CLI_OPT_FIRST, OPT_OFFSET, OPT_GROUP, OPT_CONTEXT, OPT_NO_SNI
        OPT_TIMEOUT, OPT_MAX_MEMORY, OPT_PARTIAL, OPT_ALL, OPT_SORT, OPT_FACET };
 
 static const cli_option opts[] = {
-  CLI_ROW_INDEX,
+  { "index", 0, "DIR", CLI_OPT_INDEX, "the index directory (default $INDAGA_INDEX, else ./.indaga); repeat it to search several as one" },
   { "limit", 'n', "K", OPT_LIMIT, "hits to show, 1 to 100000 (default 10)" },
   { "offset", 0, "N", OPT_OFFSET, "skip the first N hits (paging), 0 to 1000000" },
   { "all", 0, NULL, OPT_ALL, "every word required (as if each were +word), not a best match" },
@@ -61,10 +65,10 @@ static const cli_option opts[] = {
 
 static const cli_command search_cmd = {
   "search",
-  "usage: indaga search [--index DIR] [-n K] [--offset N] [--all] [--group] [--context N]\n"
+  "usage: indaga search [--index DIR]... [-n K] [--offset N] [--all] [--group] [--context N]\n"
   "                     [--no-snippets] [--timeout MS] [--max-memory MB] [--partial]\n"
   "                     [--sort ORDER] [--facet FIELD]... [--color WHEN] [--json] [--] QUERY...\n"
-  "       indaga search [--index DIR] [-n K] [--json] --batch FILE\n",
+  "       indaga search [--index DIR]... [-n K] [--json] --batch FILE\n",
   "Search the index. Plain words are a best match: paragraphs holding all of\n"
   "them come first, then those holding most of them; +word, a AND b, or --all\n"
   "require words. Question words (qu\xC3\xA9, cu\xC3\xA1ntos, d\xC3\xB3nde...) never restrict. Also\n"
@@ -82,14 +86,21 @@ static const cli_command search_cmd = {
   "\n"
   "Each query runs within a work budget (--timeout, --max-memory); a query over\n"
   "it is an error (status 2) naming the limit, unless --partial shows the hits\n"
-  "found before the time ran out.\n",
+  "found before the time ran out.\n"
+  "\n"
+  "With --index given several times, the indexes are searched as one, with the\n"
+  "statistics of all of them (scores and order as one index over them all); each\n"
+  "hit says its index (\"[un] ...\"; \"index\" in JSON). The same index twice, or\n"
+  "two directories of one name, is a usage error (status 64).\n",
   opts, CLI_NOPTS(opts),
   "exit status: 0 hits found, 1 nothing found, 2 error (or a query over its budget)\n",
   CLI_DASH_WORDS,
 };
 
 typedef struct search_args {
-  const char *index, *batch;
+  const char *indexes[INDAGA_OPEN_MANY_MAX];   /* --index, in order (none: the default directory) */
+  size_t nindexes;
+  const char *batch;
   long k, offset, context, timeout_ms, max_memory_mb;
   int group, json, nosnip, color, partial, all, sort;
   const char *facets[INDAGA_FACETS_MAX];
@@ -123,7 +134,10 @@ static int parse_args(int argc, char **argv, search_args *a) {
     case CLI_OPERAND:
       if (add_word(a, p.arg)) return cli_error("search: out of memory");
       break;
-    case CLI_OPT_INDEX: a->index = p.arg; break;
+    case CLI_OPT_INDEX:
+      if (a->nindexes == INDAGA_OPEN_MANY_MAX) return cli_usage("search", "at most 256 --index directories");
+      a->indexes[a->nindexes++] = p.arg;
+      break;
     case CLI_OPT_JSON: a->json = 1; break;
     case CLI_OPT_COLOR:
       if (cli_value_color(&p, &a->color)) return EXIT_USAGE;
@@ -191,9 +205,14 @@ static void print_context(FILE *f, const char *const *texts, size_t n, int color
   }
 }
 
-static void print_human(const indaga_hit *h, int color) {
+static void print_human(const indaga_hit *h, int color, int several) {
   FILE *f = stdout;
   printf("%u. ", h->rank);
+  if (several) {   /* the index it comes from */
+    fputc('[', f);
+    out_str(f, indaga_hit_index(h), CLI_FIELD_MAX);
+    fputs("] ", f);
+  }
   if (color) fputs("\033[1m", f);
   if (h->symbol) out_str(f, h->symbol, CLI_FIELD_MAX);
   else out_str(f, h->doc, CLI_NAME_MAX);
@@ -229,9 +248,9 @@ static void print_human(const indaga_hit *h, int color) {
   putchar('\n');
 }
 
-static void print_json(const indaga_hit *h, long query_no) {
+static void print_json(const indaga_hit *h, long query_no, int several) {
   printf("{\"type\":\"hit\",\"query_no\":%ld,", query_no);
-  json_hit(stdout, h);
+  json_hit(stdout, h, several);
   fputs("}\n", stdout);
 }
 
@@ -304,12 +323,12 @@ static int run_query(const indaga_index *idx, const search_args *a, const char *
   int exact = indaga_results_total_exact(r);
   if (!a->json && fix) print_suggestion(query, len, fix, corrected);
   for (size_t i = 0; i < n; i++) {
-    if (a->json) { print_json(indaga_results_hit(r, i), query_no); continue; }
+    if (a->json) { print_json(indaga_results_hit(r, i), query_no, a->nindexes > 1); continue; }
     /* best match: say where the paragraphs holding every word end (all_words 0 is always exact) */
     if (i == 0 && all == 0) puts("no paragraph holds all the words; these hold some of them:\n");
     else if (exact && all > 0 && all < total && (uint64_t)a->offset + i == all && a->sort == INDAGA_SORT_RELEVANCE)
       puts("the paragraphs below hold some of the words, not all:\n");
-    print_human(indaga_results_hit(r, i), color);
+    print_human(indaga_results_hit(r, i), color, a->nindexes > 1);
   }
   for (size_t i = 0; i < indaga_results_facet_count(r); i++) {
     const indaga_facet *fc = indaga_results_facet(r, i);
@@ -421,8 +440,9 @@ int cmd_search(int argc, char **argv) {
   memset(&a, 0, sizeof a);
   int rc = parse_args(argc, argv, &a);
   if (rc >= 0) { free(a.query); return rc; }
-  const char *dir = cli_index_dir(a.index);
-  indaga_index *idx = cli_open_index(dir, "search", &rc);
+  if (a.nindexes <= 1) a.indexes[0] = cli_index_dir(a.nindexes ? a.indexes[0] : NULL);
+  if (a.nindexes == 0) a.nindexes = 1;
+  indaga_index *idx = cli_open_indexes(a.indexes, a.nindexes, "search", &rc);
   if (!idx) {
     free(a.query);
     return rc;

@@ -1,5 +1,5 @@
 /*
-** cmd_serve.c: `indaga serve [--index DIR] [--listen ADDR:PORT] [--threads N]`:
+** cmd_serve.c: `indaga serve [--index DIR]... [--listen ADDR:PORT] [--threads N]`:
 ** the HTTP API and the search page (server/server.h, doc/CLI.md "HTTP API").
 **
 ** ADDR is a numeric IPv4 address or a bracketed IPv6 one ([::1]); PORT is
@@ -8,6 +8,8 @@
 ** machine reaches the server only when told to listen elsewhere, and then
 ** a warning says so. The index need not exist yet: until it does, the API
 ** answers 503. Read-only: the server never takes the index's lock.
+** Several --index options serve those indexes as one (hits carry "index");
+** two of one label, or the same index twice, is a usage error at start.
 ** Exit 0 after SIGTERM or SIGINT (requests in flight finish first), 2 when
 ** it cannot listen, 64 on bad usage.
 */
@@ -21,7 +23,7 @@
 enum { OPT_LISTEN = CLI_OPT_FIRST, OPT_THREADS };
 
 static const cli_option opts[] = {
-  CLI_ROW_INDEX,
+  { "index", 0, "DIR", CLI_OPT_INDEX, "the index directory (default $INDAGA_INDEX, else ./.indaga); repeat it to serve several as one" },
   { "listen", 0, "ADDR:PORT", OPT_LISTEN,
     "address and port, 127.0.0.1:8080 by default ([::1]:8080 for IPv6; port 0: any free one)" },
   { "threads", 0, "N", OPT_THREADS, "threads answering requests, 1 to 64 (default 4)" },
@@ -30,7 +32,7 @@ static const cli_option opts[] = {
 
 static const cli_command serve_cmd = {
   "serve",
-  "usage: indaga serve [--index DIR] [--listen ADDR:PORT] [--threads N]\n",
+  "usage: indaga serve [--index DIR]... [--listen ADDR:PORT] [--threads N]\n",
   "Serve the index over HTTP: the search page at /, and a JSON API:\n"
   "/api/search?q=..., /api/doc?doc=ID, /api/suggest?q=..., /api/stats and\n"
   "/healthz (doc/CLI.md, \"HTTP API\"). Read-only; a commit by `indaga index`\n"
@@ -75,14 +77,18 @@ static int loopback(const char *host) {
 }
 
 int cmd_serve(int argc, char **argv) {
-  const char *index = NULL, *listen = "127.0.0.1:8080";
+  const char *indexes[INDAGA_OPEN_MANY_MAX], *listen = "127.0.0.1:8080";
+  size_t nindexes = 0;
   long threads = 4;
   cli_parser p;
   cli_parser_init(&p, &serve_cmd, argc, argv);
   for (int o; (o = cli_next(&p)) != CLI_DONE;) {
     switch (o) {
     case CLI_EXIT: return p.status;
-    case CLI_OPT_INDEX: index = p.arg; break;
+    case CLI_OPT_INDEX:
+      if (nindexes == INDAGA_OPEN_MANY_MAX) return cli_usage("serve", "at most 256 --index directories");
+      indexes[nindexes++] = p.arg;
+      break;
     case OPT_LISTEN: listen = p.arg; break;
     case OPT_THREADS:
       if (cli_value_long(&p, 1, 64, &threads)) return EXIT_USAGE;
@@ -92,7 +98,17 @@ int cmd_serve(int argc, char **argv) {
     }
   }
   char host[64];
-  srv_config cfg = { cli_index_dir(index), host, 0, (unsigned)threads };
+  if (nindexes <= 1) indexes[0] = cli_index_dir(nindexes ? indexes[0] : NULL);
+  if (nindexes > 1) {   /* what can never be served: refused now (an index yet to be made is waited for) */
+    indaga_index *idx = NULL;
+    char *err = NULL;
+    int rc = indaga_index_open_many(&idx, indexes, NULL, nindexes, NULL, &err);
+    indaga_index_close(idx);
+    if (rc == INDAGA_EMISUSE) rc = cli_usage("serve", "%s", err ? err : indaga_strerror(rc));
+    indaga_free(err);
+    if (rc == EXIT_USAGE) return rc;
+  }
+  srv_config cfg = { indexes, nindexes ? nindexes : 1, host, 0, (unsigned)threads };
   if (parse_listen(listen, host, sizeof host, &cfg.port))
     return cli_usage("serve", "--listen needs ADDR:PORT (127.0.0.1:8080, [::1]:8080), not '%.200s'",
                      listen);

@@ -26,9 +26,10 @@ static void json_texts(FILE *f, const char *key, const char *const *v, size_t n)
   fputc(']', f);
 }
 
-void json_hit(FILE *f, const indaga_hit *h) {
+void json_hit(FILE *f, const indaga_hit *h, int several) {
   fprintf(f, "\"rank\":%u,\"score\":%.4f", h->rank, h->score);
   json_name(f, 1, "doc", h->doc);
+  if (several) json_field(f, "index", indaga_hit_index(h));
   json_field(f, "symbol", h->symbol);
   json_field(f, "title", h->title);
   json_field(f, "date", h->date);

@@ -32,6 +32,30 @@ indaga_index *cli_open_index(const char *dir, const char *what, int *status) {
   return rc ? NULL : idx;
 }
 
+indaga_index *cli_open_indexes(const char *const *dirs, size_t n, const char *what, int *status) {
+  if (n == 1) return cli_open_index(dirs[0], what, status);
+  indaga_index *idx = NULL;
+  char *err = NULL;
+  int rc = indaga_index_open_many(&idx, dirs, NULL, n, NULL, &err);
+  int ex = cli_status(rc);
+  if (rc == INDAGA_EMISUSE) {
+    ex = cli_fail(EXIT_USAGE, NULL, "%s: %s", what, err ? err : indaga_strerror(rc));
+  } else if (rc) {
+    /* the first directory that cannot be opened, reported as for one index */
+    size_t i = 0;
+    for (indaga_index *one = NULL; i < n && (one = cli_open_index(dirs[i], what, &ex)) != NULL; i++)
+      indaga_index_close(one);
+    if (i == n) ex = cli_fail(cli_status(rc), NULL, "%s: %s", what, err ? err : indaga_strerror(rc));
+  }
+  indaga_free(err);
+  for (size_t i = 0; rc == INDAGA_OK && i < n; i++) {   /* an older generation read: never silently */
+    const char *note = indaga_index_note(indaga_index_member(idx, i));
+    if (note) cli_warning(dirs[i], "%s", note);
+  }
+  if (status) *status = rc ? ex : EXIT_OK;
+  return rc ? NULL : idx;
+}
+
 indaga_writer *cli_open_writer(const char *dir, int wait, uint64_t *generation, int *status) {
   indaga_index *idx = NULL;
   char *err = NULL;

@@ -41,6 +41,14 @@ char *indaga__sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 char *indaga__vsprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /*
+** With the default allocator on glibc, fix malloc's mmap threshold (once,
+** for the process) so that large blocks are mapped and returned to the
+** system when freed, rather than left as holes in the heaps that count in
+** the resident size (alloc.c). Called by indaga_writer_open(); a no-op
+** under an allocator set by indaga_config_allocator() or another libc.
+*/
+void indaga__alloc_bound_heap(void);
+/*
 ** Fault injection for tests: fail the Nth allocation from now (1 = the next
 ** one), then every one after it if sticky, or only that one. n == 0 disables.
 ** Returns the number of allocations made since the last call.

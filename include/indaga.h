@@ -19,6 +19,10 @@
 **     the generation they opened. indaga_index_refresh() moves to the newest.
 **   - The library has no global mutable state except the allocator set by
 **     indaga_config_allocator(), which must be called before any other call.
+**     With the default allocator on glibc, indaga_writer_open() fixes
+**     malloc's mmap threshold at 1 MiB for the process (mallopt
+**     M_MMAP_THRESHOLD, once), so that the writer's large buffers are
+**     returned to the system when freed and its memory budget holds.
 **
 ** OWNERSHIP
 **
@@ -174,6 +178,70 @@ INDAGA_API int indaga_index_stats(const indaga_index *idx, indaga_stats *out);
 */
 INDAGA_API const char *indaga_index_note(const indaga_index *idx);
 
+/*
+** Several indexes as one. A collection split into several index
+** directories (by collection, by year) is searched as one:
+** indaga_index_open_many() opens the newest generation of each and returns
+** one handle that every reading call takes (indaga_search, indaga_complete,
+** indaga_document_get, indaga_index_stats, ...). Searches over it use the
+** global statistics of all its indexes together (live paragraphs and their
+** lengths, each word's document frequency, the bounds that pruning uses),
+** so scores, order and counts are those of one index built over the union
+** of the collections (ties between equal scores break by document id,
+** never by how documents are spread over segments or indexes). Document ids
+** stay those of their own index; each hit says which index it came from
+** (indaga_hit_index(): its label). Statistics that sampling estimates
+** (indaga_results_total_exact() 0) sample each segment, so an estimate may
+** differ from one index's whose segments differ.
+*/
+#define INDAGA_OPEN_MANY_MAX 256   /**< index directories in one handle, at most */
+
+/**
+** Open the indexes in directories @p paths[0..@p n) as one snapshot.
+** Each is labelled by @p labels[i] (1 to 255 bytes, no control
+** characters), or, when @p labels is NULL, by the last component of its
+** path as given ("/srv/idx/un2015/" gives "un2015"; "." the name of the
+** current directory). Two indexes with the same label, and the same index
+** twice (the same directory under two paths, or a copy of another one:
+** the same index id), are refused with INDAGA_EMISUSE, the message naming
+** both paths. With @p n 1 the handle is a plain one, labelled as said.
+** indaga_index_refresh() on the handle reopens every index and moves to a
+** new handle when any of them has a newer generation; indaga_index_close()
+** closes them all. indaga_index_stats() sums the indexes' figures (its
+** generation is 0: see each member's); indaga_index_note() joins the
+** members' notes, each after its label; indaga_index_root_count() is 0.
+** indaga_document_get() finds the document in whichever index holds it
+** (INDAGA_EMISUSE, naming them, when several hold that id: ask one of
+** them through indaga_index_member()).
+** @param[out] out    the handle; NULL on failure.
+** @param[in]  paths  the index directories, 1 to INDAGA_OPEN_MANY_MAX.
+** @param[in]  labels their labels, or NULL for the default ones.
+** @param[in]  n      number of paths (and labels).
+** @param[in]  opts   options for each index, or NULL for defaults.
+** @param[out] errmsg on failure, a message naming the directory (or file
+**                    in it) and the problem (free with indaga_free()); may be NULL.
+** @return INDAGA_OK; the status of the first index that cannot be opened
+**         (INDAGA_ENOINDEX, INDAGA_ECORRUPT, INDAGA_EVERSION, INDAGA_EIO,
+**         INDAGA_ENOMEM), its message naming it; INDAGA_EMISUSE (no path,
+**         more than INDAGA_OPEN_MANY_MAX, a bad or repeated label, the same
+**         index twice).
+*/
+INDAGA_API int indaga_index_open_many(indaga_index **out, const char *const *paths,
+                                      const char *const *labels, size_t n,
+                                      const indaga_open_options *opts, char **errmsg);
+
+/** Number of indexes @p idx spans: 1 for indaga_index_open(), n for indaga_index_open_many(). */
+INDAGA_API size_t indaga_index_count(const indaga_index *idx);
+/** Label of index @p i of @p idx (what its hits' indaga_hit_index() says), or NULL out of range. Owned by @p idx. */
+INDAGA_API const char *indaga_index_label(const indaga_index *idx, size_t i);
+/**
+** Index @p i of @p idx as a handle of its own (its stats, note, roots and
+** documents; it can be searched alone), or NULL out of range. Owned by
+** @p idx: valid until @p idx is closed or refreshed; never close it. A
+** plain handle is its own index 0.
+*/
+INDAGA_API const indaga_index *indaga_index_member(const indaga_index *idx, size_t i);
+
 /** Number of roots the snapshot's generation records (the PATHs it was indexed from). */
 INDAGA_API size_t indaga_index_root_count(const indaga_index *idx);
 /** Root @p i: an absolute, canonical path, or NULL out of range. Owned by @p idx. */
@@ -319,7 +387,15 @@ typedef struct indaga_hit {
   const char *const *after;    /**< up to context paragraph texts after, in order */
   size_t nafter;
   const char *date;            /**< the document's date (ISO 8601, "2017-11-22"), or NULL (none, or a year only) */
+  const char *index;           /**< the label of the index the hit comes from (indaga_hit_index()) */
 } indaga_hit;
+
+/**
+** The label of the index hit @p h comes from (indaga_index_open_many(); for
+** indaga_index_open(), the last component of the directory's path). Owned
+** by the hit's results; NULL when @p h is NULL.
+*/
+INDAGA_API const char *indaga_hit_index(const indaga_hit *h);
 
 /**
 ** Run @p query (the query language of README.md) on snapshot @p idx.

@@ -28,6 +28,10 @@
 */
 const ix_snapshot *ix_index_snapshot(const indaga_index *idx) { return idx->snap; }
 
+const char *ix_index_seg_label(const indaga_index *idx, size_t seg) {
+  return idx->members ? idx->members[ix_seg_member(idx->snap, seg)]->label : idx->label;
+}
+
 int indaga_index_open(indaga_index **out, const char *path, const indaga_open_options *opts,
                       char **errmsg) {
   (void)opts;
@@ -37,7 +41,8 @@ int indaga_index_open(indaga_index **out, const char *path, const indaga_open_op
   indaga_index *idx = indaga__calloc(1, sizeof *idx);
   if (!idx) return INDAGA_ENOMEM;
   idx->dir = indaga__strdup(path);
-  int rc = idx->dir ? ix_snapshot_open(&idx->snap, path, errmsg) : INDAGA_ENOMEM;
+  idx->label = ix_default_label(path);
+  int rc = idx->dir && idx->label ? ix_snapshot_open(&idx->snap, path, errmsg) : INDAGA_ENOMEM;
   if (rc) { indaga_index_close(idx); return rc; }
   *out = idx;
   return INDAGA_OK;
@@ -46,10 +51,15 @@ int indaga_index_open(indaga_index **out, const char *path, const indaga_open_op
 int indaga_index_refresh(indaga_index **pidx, char **errmsg) {
   if (errmsg) *errmsg = NULL;
   if (!pidx || !*pidx) return INDAGA_EMISUSE;
+  if ((*pidx)->members) return ix_index_refresh_many(pidx, errmsg);
   indaga_index *old = *pidx;
   indaga_index *nw = NULL;
   int rc = indaga_index_open(&nw, old->dir, NULL, errmsg);
   if (rc) return rc;
+  char *label = indaga__strdup(old->label);   /* a label given at opening stays */
+  if (!label) { indaga_index_close(nw); return INDAGA_ENOMEM; }
+  indaga__free(nw->label);
+  nw->label = label;
   if (ix_generation(nw->snap) == ix_generation(old->snap)) {
     indaga_index_close(nw);
     return INDAGA_OK;
@@ -62,7 +72,11 @@ int indaga_index_refresh(indaga_index **pidx, char **errmsg) {
 void indaga_index_close(indaga_index *idx) {
   if (!idx) return;
   if (idx->search_pool_free) idx->search_pool_free(idx->search_pool);
-  ix_snapshot_free(idx->snap);
+  ix_snapshot_free(idx->snap);   /* a union before the members it borrows from */
+  for (size_t i = 0; i < idx->nmembers; i++) indaga_index_close(idx->members[i]);
+  indaga__free(idx->members);
+  indaga__free(idx->note);
+  indaga__free(idx->label);
   indaga__free(idx->dir);
   indaga__free(idx);
 }
@@ -85,7 +99,8 @@ static uint64_t later_pieces(const ix_snapshot *s) {
 }
 
 const char *indaga_index_note(const indaga_index *idx) {
-  return idx ? ix_snapshot_note(idx->snap) : NULL;
+  if (!idx) return NULL;
+  return idx->members ? idx->note : ix_snapshot_note(idx->snap);
 }
 
 size_t indaga_index_root_count(const indaga_index *idx) {
@@ -101,7 +116,7 @@ int indaga_index_stats(const indaga_index *idx, indaga_stats *out) {
   if (!idx || !out) return INDAGA_EMISUSE;
   const ix_snapshot *s = idx->snap;
   memset(out, 0, sizeof *out);
-  out->generation = ix_generation(s);
+  out->generation = ix_generation(s);   /* 0 for a union: each member has its own */
   out->documents = ix_live_docs(s) - later_pieces(s);
   out->paragraphs = ix_live_paras(s);
   out->segments = ix_nsegs(s);
@@ -261,6 +276,11 @@ static int document_load(indaga_document **out, const indaga_index *idx, const c
   if (errmsg) *errmsg = NULL;
   if (!out || !idx || !doc) return INDAGA_EMISUSE;
   *out = NULL;
+  if (idx->members) {   /* several indexes: the one that holds it */
+    const indaga_index *m = NULL;
+    int rc = ix_index_member_of(idx, doc, &m, errmsg);
+    return rc ? rc : document_load(out, m, doc, want, errmsg);
+  }
   size_t seg;
   uint32_t did;
   int rc = ix_find_doc(idx->snap, doc, &seg, &did);

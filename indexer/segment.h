@@ -61,6 +61,47 @@ int ix_doc_deleted(const ix_snapshot *s, size_t seg, uint32_t did);
 uint64_t ix_live_paras(const ix_snapshot *s);
 uint64_t ix_total_len(const ix_snapshot *s);
 /*
+** A union: one snapshot over the segments of @members[0..@n) in that order
+** (several indexes searched as one), whose counts and lengths are their
+** sums, so that every statistic the query engine takes from a snapshot is
+** that of the whole. It borrows the members, which must outlive it (their
+** segments, deletions and documents are read through it); @labels name
+** them (copied). ix_find_doc and ix_find_piece are
+** for a member, not a union; its generation is 0 and it has no manifest.
+*/
+int ix_snapshot_union(ix_snapshot **out, const ix_snapshot *const *members, const char *const *labels,
+                      size_t n);
+/* Members of a union, 1 for a plain snapshot. */
+size_t ix_snapshot_nmembers(const ix_snapshot *s);
+/* The member of segment @seg (0 for a plain snapshot), and its label (NULL for a plain snapshot). */
+size_t ix_seg_member(const ix_snapshot *s, size_t seg);
+const char *ix_seg_label(const ix_snapshot *s, size_t seg);
+/*
+** Where paragraph @pid of segment @seg stands: *did its document, *rank
+** that document's place in the segment's (id, piece) order (seg_doc_sorted),
+** from two tables built for the segment on first use (a lookup of the
+** document starts by bisection, then one load), so that ordering two
+** paragraphs of one segment by document id costs no string. INDAGA_OK,
+** INDAGA_ENOMEM, INDAGA_ECORRUPT (the document table disagrees with itself).
+*/
+int ix_para_place(const ix_snapshot *s, size_t seg, uint32_t pid, uint32_t *did, uint32_t *rank);
+/*
+** 1 when the snapshot's documents lie in (id, label, piece) order: each
+** segment's documents in id order (DOC_SORT the identity) and each
+** segment's ids after the ones before it (a fresh index of a sorted walk).
+** Then (segment, paragraph) order is the tie order of the query engine
+** (query/tie.c), which may compare places instead of ids. Found on the
+** first call (one pass over the segments' DOC_SORT), then remembered;
+** 0 when it cannot be read.
+*/
+int ix_snapshot_ordered(const ix_snapshot *s);
+/*
+** 1 when the documents of segment @seg lie in (id, piece) order (its
+** DOC_SORT is the identity), so the tie keys of its paragraphs grow with
+** the paragraph. Found on the first call for the segment, then remembered.
+*/
+int ix_seg_ordered(const ix_snapshot *s, size_t seg);
+/*
 ** Find live document @id: the segment and document number of its piece 0
 ** (the whole document, unless its file was indexed in pieces). INDAGA_ENOTFOUND if absent.
 */
@@ -240,6 +281,12 @@ int seg_doc_part_label(const seg_doc *d, uint32_t part, const char **l, size_t *
 int seg_doc_find(const seg_reader *r, const char *id, size_t n, uint32_t *did);
 /* The same for piece @piece of @id exactly. */
 int seg_doc_find_piece(const seg_reader *r, const char *id, size_t n, uint32_t piece, uint32_t *did);
+/*
+** The document number at position @i of the segment's documents sorted by
+** (id bytewise, piece) (SECTION DOC_SORT; checked below seg_ndoc when the
+** segment was opened), or SEG_END for @i >= seg_ndoc. Never fails.
+*/
+uint32_t seg_doc_sorted(const seg_reader *r, uint32_t i);
 /* Sum of all paragraph lengths of the segment (deleted ones included). */
 uint64_t seg_total_len(const seg_reader *r);
 

@@ -277,10 +277,21 @@ int seg_merge(const seg_reader *const *in, size_t n,
   segsink_stamp(m.sink, stamp);
   /* A large input was opened without its checksum: never copy damage into
      a new file whose own checksum would then hide it. */
-  for (size_t i = 0; i < n && !rc; i++) rc = seg__checksum(in[i], errmsg);
-  for (size_t i = 0; i < n && !rc; i++) rc = merge_docs(&m, i, doc_deleted, ctx);
+  /* Each pass over an input drops its pages after it (seg_drop_pages): the
+     inputs are read from the page cache again when needed, rather than
+     kept whole in the resident size beside the merge's own memory (the
+     writer's budget counts the latter). */
+  for (size_t i = 0; i < n && !rc; i++) {
+    rc = seg__checksum(in[i], errmsg);
+    seg_drop_pages(in[i]);
+  }
+  for (size_t i = 0; i < n && !rc; i++) {
+    rc = merge_docs(&m, i, doc_deleted, ctx);
+    seg_drop_pages(in[i]);
+  }
   if (!rc) rc = segsink_open(m.sink, path, errmsg);
   if (!rc) rc = merge_terms(&m, dit, live);
+  for (size_t i = 0; i < n; i++) seg_drop_pages(in[i]);
   if (!rc) rc = merge_vocab(&m, vit, live);
   if (!rc) rc = segsink_finish(m.sink, errmsg);
 done:

@@ -916,4 +916,8 @@ int seg_doc_find_piece(const seg_reader *r, const char *id, size_t n, uint32_t p
   return doc_lower_bound(r, id, n, piece, 1, did);
 }
 
+uint32_t seg_doc_sorted(const seg_reader *r, uint32_t i) {
+  return i < r->ndoc ? get_u32(r->sec[SEC_DOC_SORT] + 4 * (size_t)i) : SEG_END;
+}
+
 uint64_t seg_total_len(const seg_reader *r) { return r->total_len; }

@@ -27,6 +27,13 @@
 ** The document id -> (segment, document) map is built on the first
 ** ix_find_doc() call, under a mutex, so that opening a snapshot for one
 ** search does not pay for it.
+**
+** A union (ix_snapshot_union) is one snapshot over the segments of several
+** indexes' snapshots, for a search of several indexes at once: it borrows
+** its members (which outlive it) and their segments, deletions and counts, so the query
+** engine sees one index whose statistics (paragraphs, lengths, each term's
+** df summed over segments) are those of all of them. Each of its segments
+** knows its member and that member's label (ix_seg_member, ix_seg_label).
 */
 #include <assert.h>
 #include <pthread.h>
@@ -38,6 +45,13 @@
 
 #define OPEN_RETRIES 64
 
+/* A segment's document starts and (id, piece) ranks (ix_para_place), built on first use. */
+typedef struct seg_order {
+  uint32_t *starts;       /* ndoc + 1: first paragraph of each document, then npara */
+  uint32_t *rank;         /* ndoc: the document's place in DOC_SORT; published last */
+  int ordered;            /* ix_seg_ordered: 0 not known yet, 1 no, 2 yes (atomic) */
+} seg_order;
+
 typedef struct snap_seg {
   seg_reader *r;          /* owned */
   const ix_seg_entry *e;  /* into the snapshot's manifest */
@@ -48,12 +62,19 @@ typedef struct snap_seg {
 } snap_seg;
 
 struct ix_snapshot {
-  char *dir;
-  ix_manifest m;
+  char *dir;              /* NULL for a union */
+  ix_manifest m;          /* zeroed for a union */
+  size_t nsegs;           /* segments: m.nsegs, or the members' together */
+  const ix_snapshot **members; /* a union's snapshots, whose segments it borrows, else NULL */
+  char **labels;          /* a union: each member's label (owned) */
+  size_t nmembers;
+  uint32_t *seg_member;   /* a union: the member of each segment */
+  seg_order *orders;      /* nsegs, each built on first use under mu (ix_para_place) */
+  int ordered;            /* ix_snapshot_ordered: -1 not known yet, else 0 or 1 (atomic) */
   char *note;             /* what opening noticed about newer generations (ix_snapshot_note), or NULL */
-  snap_seg *segs;         /* m.nsegs entries */
+  snap_seg *segs;         /* nsegs entries */
   uint64_t live_docs, live_paras, total_len, bytes;
-  pthread_mutex_t mu;     /* guards the lazy build of docs */
+  pthread_mutex_t mu;     /* guards the lazy builds of docs and orders */
   int docs_built;
   ix_map docs;            /* id -> seg << 32 | did, live documents only */
 };
@@ -63,13 +84,22 @@ static void set_bit(uint8_t *b, uint32_t i) { b[i >> 3] = (uint8_t)(b[i >> 3] | 
 
 void ix_snapshot_free(ix_snapshot *s) {
   if (!s) return;
-  for (size_t i = 0; s->segs && i < s->m.nsegs; i++) {
+  for (size_t i = 0; s->segs && !s->members && i < s->nsegs; i++) {
     seg_close(s->segs[i].r);
     indaga__free(s->segs[i].deleted);
     indaga__free(s->segs[i].del_doc);
     indaga__free(s->segs[i].del_para);
   }
   indaga__free(s->segs);
+  for (size_t i = 0; s->orders && i < s->nsegs; i++) {
+    indaga__free(s->orders[i].starts);
+    indaga__free(s->orders[i].rank);
+  }
+  indaga__free(s->orders);
+  for (size_t i = 0; s->labels && i < s->nmembers; i++) indaga__free(s->labels[i]);
+  indaga__free(s->members);
+  indaga__free(s->labels);
+  indaga__free(s->seg_member);
   ix_manifest_clear(&s->m);
   ix_map_free(&s->docs);
   pthread_mutex_destroy(&s->mu);
@@ -164,7 +194,9 @@ static int check_stamp(const ix_snapshot *s, const snap_seg *g, const char *path
 */
 static int load_segments(ix_snapshot *s, char **errmsg) {
   s->segs = indaga__calloc(s->m.nsegs ? s->m.nsegs : 1, sizeof *s->segs);
-  if (!s->segs) return INDAGA_ENOMEM;
+  s->orders = indaga__calloc(s->m.nsegs ? s->m.nsegs : 1, sizeof *s->orders);
+  if (!s->segs || !s->orders) return INDAGA_ENOMEM;
+  s->nsegs = s->m.nsegs;
   for (size_t i = 0; i < s->m.nsegs; i++) {
     snap_seg *g = &s->segs[i];
     g->e = &s->m.segs[i];
@@ -205,6 +237,7 @@ static int open_one(ix_snapshot **out, const char *dir, uint64_t gen, char **err
   if (!s) return INDAGA_ENOMEM;
   pthread_mutex_init(&s->mu, NULL);
   s->dir = indaga__strdup(dir);
+  s->ordered = -1;
   int rc = s->dir ? ix_manifest_read(&s->m, dir, gen, errmsg) : INDAGA_ENOMEM;
   if (rc == INDAGA_OK) {
     *manifest_ok = 1;
@@ -361,8 +394,51 @@ int ix_snapshot_open(ix_snapshot **out, const char *dir, char **errmsg) {
   }
 }
 
+int ix_snapshot_union(ix_snapshot **out, const ix_snapshot *const *members, const char *const *labels,
+                      size_t n) {
+  *out = NULL;
+  ix_snapshot *u = indaga__calloc(1, sizeof *u);
+  if (!u) return INDAGA_ENOMEM;
+  pthread_mutex_init(&u->mu, NULL);
+  u->ordered = -1;
+  size_t nsegs = 0;
+  for (size_t i = 0; i < n; i++) nsegs += members[i]->nsegs;
+  u->members = indaga__calloc(n ? n : 1, sizeof *u->members);
+  u->labels = indaga__calloc(n ? n : 1, sizeof *u->labels);
+  u->segs = indaga__calloc(nsegs ? nsegs : 1, sizeof *u->segs);
+  u->seg_member = indaga__calloc(nsegs ? nsegs : 1, sizeof *u->seg_member);
+  u->orders = indaga__calloc(nsegs ? nsegs : 1, sizeof *u->orders);
+  int rc = u->members && u->labels && u->segs && u->seg_member && u->orders ? INDAGA_OK : INDAGA_ENOMEM;
+  for (size_t i = 0; i < n && rc == INDAGA_OK; i++)
+    if (!(u->labels[i] = indaga__strdup(labels[i]))) rc = INDAGA_ENOMEM;
+  u->nmembers = n;
+  if (rc) { ix_snapshot_free(u); return rc; }
+  for (size_t i = 0; i < n; i++) {
+    const ix_snapshot *m = members[i];
+    for (size_t j = 0; j < m->nsegs; j++) {
+      u->seg_member[u->nsegs] = (uint32_t)i;
+      u->segs[u->nsegs++] = m->segs[j];   /* borrowed: freed with the member */
+    }
+    u->members[i] = members[i];
+    u->live_docs += m->live_docs;
+    u->live_paras += m->live_paras;
+    u->total_len += m->total_len;
+    u->bytes += m->bytes;
+  }
+  *out = u;
+  return INDAGA_OK;
+}
+
+size_t ix_snapshot_nmembers(const ix_snapshot *s) { return s->members ? s->nmembers : 1; }
+
+size_t ix_seg_member(const ix_snapshot *s, size_t seg) { return s->members ? s->seg_member[seg] : 0; }
+
+const char *ix_seg_label(const ix_snapshot *s, size_t seg) {
+  return s->members ? s->labels[s->seg_member[seg]] : NULL;
+}
+
 uint64_t ix_generation(const ix_snapshot *s) { return s->m.generation; }
-size_t ix_nsegs(const ix_snapshot *s) { return s->m.nsegs; }
+size_t ix_nsegs(const ix_snapshot *s) { return s->nsegs; }
 const seg_reader *ix_seg(const ix_snapshot *s, size_t i) { return s->segs[i].r; }
 
 int ix_is_deleted(const ix_snapshot *s, size_t seg, uint32_t pid) {
@@ -387,9 +463,114 @@ const uint32_t *ix_deleted_docs(const ix_snapshot *s, size_t seg, uint32_t *coun
   return s->segs[seg].deleted;
 }
 
+/* Build the order tables of segment @seg (s->mu held). INDAGA_OK, ENOMEM or ECORRUPT. */
+static int build_order(ix_snapshot *s, size_t seg) {
+  const seg_reader *r = s->segs[seg].r;
+  uint32_t nd = seg_ndoc(r);
+  uint32_t *starts = indaga__malloc(((size_t)nd + 1) * sizeof *starts);
+  uint32_t *rank = indaga__malloc((nd ? nd : 1) * sizeof *rank);
+  int rc = starts && rank ? INDAGA_OK : INDAGA_ENOMEM;
+  for (uint32_t d = 0; rc == INDAGA_OK && d < nd; d++) {
+    seg_doc doc;
+    rc = seg_doc_get(r, d, &doc);
+    if (rc == INDAGA_OK && d && doc.first_para < starts[d - 1]) rc = INDAGA_ECORRUPT;
+    if (rc == INDAGA_OK) starts[d] = doc.first_para;
+  }
+  if (rc == INDAGA_OK) memset(rank, 0xff, (nd ? nd : 1) * sizeof *rank);
+  for (uint32_t i = 0; rc == INDAGA_OK && i < nd; i++) {   /* each entry is below nd (segread.c checks) */
+    uint32_t d = seg_doc_sorted(r, i);
+    if (rank[d] != UINT32_MAX) rc = INDAGA_ECORRUPT;   /* not a permutation */
+    else rank[d] = i;
+  }
+  if (rc) {
+    indaga__free(starts);
+    indaga__free(rank);
+    return rc == INDAGA_ENOTFOUND ? INDAGA_ECORRUPT : rc;
+  }
+  starts[nd] = seg_npara(r);
+  s->orders[seg].starts = starts;
+  __atomic_store_n(&s->orders[seg].rank, rank, __ATOMIC_RELEASE);
+  return INDAGA_OK;
+}
+
+int ix_para_place(const ix_snapshot *cs, size_t seg, uint32_t pid, uint32_t *did, uint32_t *rank) {
+  ix_snapshot *s = (ix_snapshot *)(uintptr_t)cs;   /* the lazy tables are internal state */
+  seg_order *o = &s->orders[seg];
+  const uint32_t *rk = __atomic_load_n(&o->rank, __ATOMIC_ACQUIRE);
+  if (!rk) {
+    int rc = INDAGA_OK;
+    pthread_mutex_lock(&s->mu);
+    if (!o->rank) rc = build_order(s, seg);
+    pthread_mutex_unlock(&s->mu);
+    if (rc) return rc;
+    rk = o->rank;
+  }
+  uint32_t nd = seg_ndoc(s->segs[seg].r);
+  if (nd == 0 || pid >= o->starts[nd]) return INDAGA_ECORRUPT;
+  uint32_t lo = 0, hi = nd;   /* the last document starting at or before pid */
+  while (hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (o->starts[mid] <= pid) lo = mid; else hi = mid;
+  }
+  *did = lo;
+  *rank = rk[lo];
+  return INDAGA_OK;
+}
+
+/*
+** Compare the (id, label, piece) of document @da of segment @a with that
+** of @db of @b: <0, 0, >0; *rc set when a record cannot be read.
+*/
+static int doc_key_cmp(const ix_snapshot *s, size_t a, uint32_t da, size_t b, uint32_t db, int *rc) {
+  seg_doc x, y;
+  if ((*rc = seg_doc_get(s->segs[a].r, da, &x)) != INDAGA_OK || (*rc = seg_doc_get(s->segs[b].r, db, &y)) != INDAGA_OK)
+    return 0;
+  size_t n = x.nid < y.nid ? x.nid : y.nid;
+  int c = n ? memcmp(x.id, y.id, n) : 0;
+  if (c || x.nid != y.nid) return c ? c : x.nid < y.nid ? -1 : 1;
+  const char *la = ix_seg_label(s, a), *lb = ix_seg_label(s, b);
+  if (la && lb && (c = strcmp(la, lb)) != 0) return c;
+  return x.piece < y.piece ? -1 : x.piece > y.piece;
+}
+
+int ix_seg_ordered(const ix_snapshot *cs, size_t seg) {
+  ix_snapshot *s = (ix_snapshot *)(uintptr_t)cs;   /* the lazy flag is internal state */
+  int v = __atomic_load_n(&s->orders[seg].ordered, __ATOMIC_ACQUIRE);
+  if (v) return v == 2;
+  const seg_reader *r = s->segs[seg].r;
+  uint32_t nd = seg_ndoc(r), d = 0;
+  while (d < nd && seg_doc_sorted(r, d) == d) d++;
+  __atomic_store_n(&s->orders[seg].ordered, d == nd ? 2 : 1, __ATOMIC_RELEASE);   /* the same whoever finds it */
+  return d == nd;
+}
+
+/* Are the documents of @s in (id, label, piece) order? (ix_snapshot_ordered) */
+static int find_ordered(const ix_snapshot *s) {
+  size_t prev = SIZE_MAX;   /* the last segment holding a document */
+  for (size_t i = 0; i < s->nsegs; i++) {
+    uint32_t nd = seg_ndoc(s->segs[i].r);
+    if (!ix_seg_ordered(s, i)) return 0;
+    if (!nd) continue;
+    int rc = INDAGA_OK;
+    if (prev != SIZE_MAX && doc_key_cmp(s, prev, seg_ndoc(s->segs[prev].r) - 1, i, 0, &rc) >= 0) return 0;
+    if (rc) return 0;
+    prev = i;
+  }
+  return 1;
+}
+
+int ix_snapshot_ordered(const ix_snapshot *cs) {
+  ix_snapshot *s = (ix_snapshot *)(uintptr_t)cs;   /* the lazy flag is internal state */
+  int v = __atomic_load_n(&s->ordered, __ATOMIC_ACQUIRE);
+  if (v >= 0) return v;
+  v = find_ordered(s);   /* the same answer whichever thread finds it */
+  __atomic_store_n(&s->ordered, v, __ATOMIC_RELEASE);
+  return v;
+}
+
 /* Build the id map of live documents. INDAGA_OK, ENOMEM or ECORRUPT. */
 static int build_docs(ix_snapshot *s) {
-  for (size_t i = 0; i < s->m.nsegs; i++) {
+  for (size_t i = 0; i < s->nsegs; i++) {
     const seg_reader *r = s->segs[i].r;
     uint32_t nd = seg_ndoc(r);
     for (uint32_t did = 0; did < nd; did++) {
@@ -426,7 +607,7 @@ int ix_find_doc(const ix_snapshot *cs, const char *id, size_t *seg, uint32_t *di
 int ix_find_piece(const ix_snapshot *s, const char *id, uint32_t piece, size_t *seg, uint32_t *did) {
   if (piece == 0) return ix_find_doc(s, id, seg, did);
   size_t n = strlen(id);
-  for (size_t i = 0; i < s->m.nsegs; i++) {
+  for (size_t i = 0; i < s->nsegs; i++) {
     uint32_t x;
     int rc = seg_doc_find_piece(s->segs[i].r, id, n, piece, &x);
     if (rc == INDAGA_ENOTFOUND || (rc == INDAGA_OK && ix_doc_deleted(s, i, x))) continue;

@@ -35,10 +35,10 @@
 #define WALK_FOLLOW_LINKS 0x1u   /* follow symbolic links that resolve inside the root */
 
 typedef struct walk_entry {
-  char *id;            /* path relative to the root (owned) */
-  char *path;          /* the path as the user sees it, for messages (owned) */
+  char *id;            /* path relative to the root (owned: one allocation with path and rel) */
+  char *path;          /* the path as the user sees it, for messages (in id's allocation) */
   const char *root;    /* the directory root it lies under (owned by the list); NULL for a file root */
-  char *rel;           /* its path under @root with no link in it (owned); NULL for a file root */
+  char *rel;           /* its path under @root with no link in it (in id's allocation); NULL for a file root */
   uint64_t size;
   int64_t mtime_ns;
 } walk_entry;

@@ -125,6 +125,7 @@
                                          /* and its documents parsed ahead (the rest, 3 MiB) */
 #define ASYNC_RESERVE_DIV 4  /* a builder written on its own thread leaves budget/4 to the next one */
 #define TAIL_RATIO 3         /* hand the builder over when it holds 3x the input still to come, */
+#define SESSION_SHARE_DIV 4  /* per-document session state counts up to budget/4 (session_mem) */
 #define TAIL_MIN_DIV 16      /* and at least budget/16 of it (16 MiB by default; tail_due) */
 
 typedef struct wslot {
@@ -167,9 +168,10 @@ struct indaga_writer {
   uint32_t *bdel;             /* builder documents deleted again in this session */
   size_t nbdel, capbdel;
   ix_map docs;                /* id -> location | DELETED (keys in ids) */
-  ix_map seen;                /* ids met by sync in this session */
-  char **ids;                 /* owned id strings, keys of docs and seen */
+  char **ids;                 /* owned id strings, keys of docs */
   size_t nids, capids;
+  size_t ids_mem;             /* heap bytes of those strings (str_mem) */
+  size_t sync_mem;            /* heap bytes of the sync under way: its walk list and sync_files */
   int dirty;                  /* something to commit */
   int stale;                  /* base must be reopened before use */
   analyzer *an;               /* for add_file/add_buffer */
@@ -221,6 +223,9 @@ static void warn_cb(void *ctx, const char *path, const char *msg) { warn(ctx, pa
 */
 static int bit(const uint8_t *b, uint32_t i) { return b && ((b[i >> 3] >> (i & 7)) & 1); }
 
+/* Heap bytes of a string of @n bytes, as malloc rounds it (an estimate: 16-byte steps, a header). */
+static size_t str_mem(size_t n) { return (n + 1 + 8 + 15) & ~(size_t)15; }
+
 /* A copy of @id owned by the writer (for map keys), or NULL on ENOMEM. */
 static const char *intern(indaga_writer *w, const char *id) {
   if (w->nids == w->capids) {
@@ -229,7 +234,10 @@ static const char *intern(indaga_writer *w, const char *id) {
     w->ids = v;
   }
   char *z = indaga__strdup(id);
-  if (z) w->ids[w->nids++] = z;
+  if (z) {
+    w->ids[w->nids++] = z;
+    w->ids_mem += str_mem(strlen(z));
+  }
   return z;
 }
 
@@ -277,11 +285,11 @@ static void clear_session(indaga_writer *w) {
   w->bdel = NULL;
   w->nbdel = w->capbdel = 0;
   ix_map_free(&w->docs);
-  ix_map_free(&w->seen);
   for (size_t i = 0; i < w->nids; i++) indaga__free(w->ids[i]);
   indaga__free(w->ids);
   w->ids = NULL;
   w->nids = w->capids = 0;
+  w->ids_mem = 0;
   for (size_t i = 0; i < w->nroots; i++) indaga__free(w->roots[i]);
   indaga__free(w->roots);
   w->roots = NULL;
@@ -556,6 +564,7 @@ int indaga_writer_open(indaga_writer **out, const char *path,
                                           opts->version, opts->flags);
     return INDAGA_EMISUSE;
   }
+  indaga__alloc_bound_heap();   /* freed segment buffers must leave the resident size */
   indaga_writer *w = indaga__calloc(1, sizeof *w);
   if (!w) return INDAGA_ENOMEM;
   w->lock_fd = -1;
@@ -838,15 +847,28 @@ static int delete_doc(indaga_writer *w, const char *id, size_t slot, uint32_t di
 }
 
 /*
+** Heap bytes of what the session keeps per document, outside the builder:
+** the id map of every document added (its slots and keys) and, during a
+** sync, the walk list and the files to read (a few hundred bytes a file; it grows
+** with the corpus, not with the segment).
+*/
+static size_t session_mem(const indaga_writer *w) {
+  return w->docs.cap * sizeof *w->docs.slots + w->capids * sizeof *w->ids + w->ids_mem +
+         w->sync_mem;
+}
+
+/*
 ** 1 when the builder has reached its share of the budget: its memory, plus
 ** what writing it adds, plus what the budget must leave outside it (the
 ** analyzers, the documents parsed but not yet added and, with several
 ** threads, the ring of the thread compressing its text; at most half the
 ** budget), plus, with flushes on a thread, the builder being written or,
 ** when none is, the room its successor fills meanwhile (budget /
-** ASYNC_RESERVE_DIV). A budget below PROCESS_BUDGET_MIN cannot even hold the
-** analyzers: it bounds the builder alone (tests use such budgets to force
-** flushes).
+** ASYNC_RESERVE_DIV), plus the per-document state of the session
+** (session_mem; counted up to a quarter of the budget, so that a tree of
+** very many small files still gets builders of some size). A budget below
+** PROCESS_BUDGET_MIN cannot even hold the analyzers: it bounds the builder
+** alone (tests use such budgets to force flushes).
 */
 static int builder_full(const indaga_writer *w) {
   size_t mem = seg_builder_mem(w->builder);
@@ -855,7 +877,9 @@ static int builder_full(const indaga_writer *w) {
              (w->threads > 1 ? seg_builder_async_mem() : 0);
   if (n > w->budget / 2) n = w->budget / 2;
   size_t other = w->fj ? w->fj->mem : w->async ? w->budget / ASYNC_RESERVE_DIV : 0;
-  return mem + seg_builder_write_mem(w->builder) + n + other >= w->budget;
+  size_t state = session_mem(w);
+  if (state > w->budget / SESSION_SHARE_DIV) state = w->budget / SESSION_SHARE_DIV;
+  return mem + seg_builder_write_mem(w->builder) + n + other + state >= w->budget;
 }
 
 /*
@@ -997,7 +1021,30 @@ typedef struct job {
   uint32_t produced;      /* pieces handed over */
   uint32_t added;         /* pieces the consumer has added */
   int replaced;           /* piece 0 replaced a live document */
+  size_t no;              /* its file's place in the sync's list of files */
 } job;
+
+/*
+** A file the sync must read: its walk entry and, when a live document has
+** its id, that document's hash. The sync keeps one per file (24 bytes) and
+** a job (136) only for the files in flight (run_pipeline's ring).
+*/
+typedef struct sync_file {
+  const walk_entry *e;
+  uint64_t old_hash;
+  int has_old;
+} sync_file;
+
+/* Make @j the fresh job of file @t, number @no of the sync. */
+static void job_init(const indaga_writer *w, job *j, const sync_file *t, size_t no) {
+  memset(j, 0, sizeof *j);
+  j->e = t->e;
+  j->has_old = t->has_old;
+  j->old_hash = t->old_hash;
+  j->big = t->e->size > w->piece;
+  j->lim = &w->lim;
+  j->no = no;
+}
 
 /* Hands a finished piece to the consumer; takes @in (cleared); nonzero stops the job. */
 typedef int (*piece_fn)(void *ctx, job *j, seg_doc_in *in);
@@ -1195,10 +1242,14 @@ int indaga_writer_add_file(indaga_writer *w, const char *doc, const char *path) 
 ** through the job (has_piece) once the previous piece is added, and the
 ** consumer adds pieces as they come. A worker starts a big job only when
 ** the consumer has reached it, so at most one file's pieces are in memory.
+** Job k lives in ring[k % nring], nring = window + 1: the slot is made job
+** k's when job k - nring is consumed, before a worker may take job k.
 */
 typedef struct pipeline {
-  job *jobs;
+  const sync_file *files;  /* the files, in walk order */
   size_t n;
+  job *ring;              /* the jobs in flight */
+  size_t nring;
   size_t next_take;       /* next job a worker takes */
   size_t consumed;        /* jobs the consumer is done with */
   size_t window;          /* jobs in flight beyond the consumer at most */
@@ -1224,7 +1275,7 @@ static int emit_threaded(void *ctx, job *j, seg_doc_in *in) {
     memset(in, 0, sizeof *in);
     j->has_piece = 1;
     j->produced++;
-    if (p->want == (size_t)(j - p->jobs)) pthread_cond_signal(&p->done_cv);
+    if (p->want == j->no) pthread_cond_signal(&p->done_cv);
   }
   pthread_mutex_unlock(&p->mu);
   if (stopped) j->rc = INDAGA_ERROR;
@@ -1244,8 +1295,9 @@ typedef struct worker_arg {
 static int can_take(const pipeline *p) {
   if (p->next_take >= p->consumed + p->window) return 0;
   if (p->consumed == p->next_take) return 1;
-  if (p->jobs[p->next_take].big) return 0;
-  return p->ahead_mem + job_mem(p->w, p->jobs[p->next_take].e->size) <= p->mem_cap;
+  uint64_t size = p->files[p->next_take].e->size;
+  if (size > p->piece) return 0;   /* a big job waits for the consumer */
+  return p->ahead_mem + job_mem(p->w, size) <= p->mem_cap;
 }
 
 static void *worker_main(void *arg) {
@@ -1262,7 +1314,7 @@ static void *worker_main(void *arg) {
     }
     if (p->stop || p->next_take >= p->n) { pthread_mutex_unlock(&p->mu); break; }
     size_t mine = p->next_take++;
-    job *j = &p->jobs[mine];
+    job *j = &p->ring[mine % p->nring];
     p->ahead_mem += job_mem(p->w, j->e->size);
     pthread_mutex_unlock(&p->mu);
     int state = J_FAIL;
@@ -1354,7 +1406,7 @@ static int consume(sync_state *st, job *j) {
 ** over, until the job has a final state. Called and returns with p->mu held.
 */
 static int take_pieces(sync_state *st, pipeline *p, size_t i) {
-  job *j = &p->jobs[i];
+  job *j = &p->ring[i % p->nring];
   for (;;) {
     while (j->state == J_PENDING && !j->has_piece) {
       p->want = i;
@@ -1389,17 +1441,19 @@ static int tail_due(const indaga_writer *w, const sync_state *st) {
          w->bbytes / TAIL_RATIO >= rest;
 }
 
-/* Process @jobs in order with w->threads workers (inline for one). */
-static int run_pipeline(sync_state *st, job *jobs, size_t n) {
+/* Process the files @files[0..n) in order with w->threads workers (inline for one). */
+static int run_pipeline(sync_state *st, const sync_file *files, size_t n) {
   indaga_writer *w = st->w;
   int rc = INDAGA_OK;
   if (n == 0) return INDAGA_OK;
   if (w->threads <= 1 || n == 1) {
     if (!w->an && (rc = analyzer_new(&w->an)) != 0) return fail_msg(w, rc, NULL);
     for (size_t i = 0; i < n && rc == INDAGA_OK; i++) {
-      w->inflight = (size_t)job_mem(w, jobs[i].e->size);
-      jobs[i].state = run_job(&jobs[i], w->an, w->piece, emit_inline, st);
-      rc = consume(st, &jobs[i]);
+      job j;
+      job_init(w, &j, &files[i], i);
+      w->inflight = (size_t)job_mem(w, j.e->size);
+      j.state = run_job(&j, w->an, w->piece, emit_inline, st);
+      rc = consume(st, &j);
     }
     w->inflight = 0;
     return rc;
@@ -1409,10 +1463,14 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   size_t afford = w->budget / 2 / THREAD_SHARE;
   if (w->budget >= PROCESS_BUDGET_MIN && threads > afford) threads = afford ? (unsigned)afford : 1;
   pipeline p = { 0 };
-  p.jobs = jobs;
+  p.files = files;
   p.n = n;
   p.w = w;
   p.window = (size_t)threads * 8;
+  p.nring = p.window + 1;
+  p.ring = indaga__calloc(p.nring, sizeof *p.ring);
+  if (!p.ring) return fail_msg(w, INDAGA_ENOMEM, NULL);
+  for (size_t k = 0; k < n && k < p.nring; k++) job_init(w, &p.ring[k], &files[k], k);
   p.mem_cap = (uint64_t)threads * (THREAD_SHARE - ANALYZER_MAX_MEM);
   p.want = SIZE_MAX;
   p.piece = w->piece;
@@ -1434,24 +1492,25 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   w->async = 1;   /* a full builder is written on a thread while the next one fills */
   int tail = 0;         /* the builder was handed over early (tail_due) */
   uint64_t ahead = 0;   /* memory of jobs i .. i + window: parsed or being parsed */
-  for (size_t i = 0; i < n && i < p.window; i++) ahead += job_mem(w, jobs[i].e->size);
+  for (size_t i = 0; i < n && i < p.window; i++) ahead += job_mem(w, files[i].e->size);
   for (size_t i = 0; i < n && rc == INDAGA_OK; i++) {
-    if (i) ahead -= job_mem(w, jobs[i - 1].e->size);
-    if (i + p.window < n) ahead += job_mem(w, jobs[i + p.window].e->size);
-    uint64_t most = p.mem_cap + job_mem(w, jobs[i].e->size);   /* what can_take allows */
+    if (i) ahead -= job_mem(w, files[i - 1].e->size);
+    if (i + p.window < n) ahead += job_mem(w, files[i + p.window].e->size);
+    uint64_t most = p.mem_cap + job_mem(w, files[i].e->size);   /* what can_take allows */
     w->inflight = (size_t)(ahead < most ? ahead : most);
     pthread_mutex_lock(&p.mu);
     rc = take_pieces(st, &p, i);
     pthread_mutex_unlock(&p.mu);
     if (rc) break;
-    rc = consume(st, &jobs[i]);
+    rc = consume(st, &p.ring[i % p.nring]);
     if (rc == INDAGA_OK && !tail && tail_due(w, st)) {
       tail = 1;
       rc = flush_builder(w, 1);
     }
     pthread_mutex_lock(&p.mu);
     p.consumed = i + 1;
-    p.ahead_mem -= job_mem(w, jobs[i].e->size);
+    p.ahead_mem -= job_mem(w, files[i].e->size);
+    if (i + p.nring < n) job_init(w, &p.ring[i % p.nring], &files[i + p.nring], i + p.nring);
     /* Wake sleeping workers in batches, once half the window is free, or
        at once when the next job to take is a big one the consumer reached. */
     if (p.idle && (p.next_take <= p.consumed + p.window / 2 || p.next_take == p.consumed ||
@@ -1470,12 +1529,12 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
   w->async = 0;
   int frc = flush_wait(w);   /* no write outlives the sync */
   if (rc == INDAGA_OK) rc = frc;
-  for (size_t i = 0; i < n; i++) {   /* results left after a failure */
-    if (jobs[i].state == J_READY || jobs[i].has_piece) seg_doc_in_clear(&jobs[i].in);
-    jobs[i].has_piece = 0;
-    indaga__free(jobs[i].msg);
-    jobs[i].msg = NULL;
+  for (size_t k = 0; k < p.nring; k++) {   /* results left after a failure */
+    job *j = &p.ring[k];
+    if (j->state == J_READY || j->has_piece) seg_doc_in_clear(&j->in);
+    indaga__free(j->msg);
   }
+  indaga__free(p.ring);
   pthread_cond_destroy(&p.done_cv);
   pthread_cond_destroy(&p.space_cv);
   pthread_cond_destroy(&p.piece_cv);
@@ -1484,18 +1543,16 @@ static int run_pipeline(sync_state *st, job *jobs, size_t n) {
 }
 
 /*
-** Decide for walk entry @e: unchanged by size and mtime (counted), or a job
-** (with the old hash when the document exists; for a file indexed in
-** pieces, piece 0 holds the whole file's size, mtime and hash). 1 when a
-** job is needed.
+** Decide for walk entry @e: unchanged by size and mtime (counted), or a
+** file to read, into @t (with the old hash when the document exists; for a
+** file indexed in pieces, piece 0 holds the whole file's size, mtime and
+** hash). 1 when it must be read.
 */
-static int needs_job(indaga_writer *w, const walk_entry *e, job *j, int *err) {
+static int needs_job(indaga_writer *w, const walk_entry *e, sync_file *t, int *err) {
   size_t slot;
   uint32_t did;
-  memset(j, 0, sizeof *j);
-  j->e = e;
-  j->big = e->size > w->piece;
-  j->lim = &w->lim;
+  memset(t, 0, sizeof *t);
+  t->e = e;
   *err = INDAGA_OK;
   int rc = lookup(w, e->id, &slot, &did);
   if (rc < 0) { *err = rc; return 0; }
@@ -1504,18 +1561,51 @@ static int needs_job(indaga_writer *w, const walk_entry *e, job *j, int *err) {
     rc = seg_doc_get(w->slots[slot].r, did, &d);
     if (rc) { *err = rc; return 0; }
     if (d.size == e->size && d.mtime_ns == e->mtime_ns) return 0;
-    j->has_old = 1;
-    j->old_hash = d.hash;
+    t->has_old = 1;
+    t->old_hash = d.hash;
   }
   return 1;
 }
 
+/* qsort order of strings. */
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /*
-** Delete every live document sync did not meet (a directory root), but
-** those under something the walk could not read (@l's kept ids), which
-** keep what the index had of them.
+** The ids of walk list @l, sorted (borrowed from @l), for met(): 8 bytes a
+** file, where a map of them took 64 to 128 (and, kept for the session,
+** another copy of each id). NULL on ENOMEM.
 */
-static int remove_unseen(indaga_writer *w, const walk_list *l, indaga_sync_report *rep) {
+static const char **sorted_ids(const walk_list *l) {
+  const char **v = indaga__malloc((l->n ? l->n : 1) * sizeof *v);
+  if (!v) return NULL;
+  for (size_t i = 0; i < l->n; i++) v[i] = l->v[i].id;
+  qsort(v, l->n, sizeof *v, cmp_str);
+  return v;
+}
+
+/* 1 when id p[0..n) is among the @nv ids of @v (sorted_ids). */
+static int met(const char *const *v, size_t nv, const char *p, size_t n) {
+  size_t lo = 0, hi = nv;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2, m = strlen(v[mid]);
+    int c = memcmp(v[mid], p, m < n ? m : n);
+    if (c == 0) c = (m > n) - (m < n);
+    if (c == 0) return 1;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return 0;
+}
+
+/*
+** Delete every live document the walk (@l, its ids sorted in @ids) did not
+** meet, but those under something the walk could not read (@l's kept ids),
+** which keep what the index had of them.
+*/
+static int remove_unseen(indaga_writer *w, const walk_list *l, const char *const *ids,
+                         indaga_sync_report *rep) {
   uint64_t v;
   size_t nbase = w->base ? ix_nsegs(w->base) : 0;
   for (size_t i = 0; i < nbase; i++) {
@@ -1526,7 +1616,7 @@ static int remove_unseen(indaga_writer *w, const walk_list *l, indaga_sync_repor
       int rc = seg_doc_get(s->r, did, &d);
       if (rc) return failf(w, rc, "%s: cannot read document %u", seg_name(s->r), did);
       if (d.piece != 0) continue;   /* deleted with its piece 0 */
-      if (ix_map_get(&w->seen, d.id, d.nid, &v) || ix_map_get(&w->docs, d.id, d.nid, &v)) continue;
+      if (met(ids, l->n, d.id, d.nid) || ix_map_get(&w->docs, d.id, d.nid, &v)) continue;
       if (walk_is_kept(l, d.id, d.nid)) continue;
       char *id = indaga__strndup(d.id, d.nid);
       if (!id) return fail_msg(w, INDAGA_ENOMEM, NULL);
@@ -1540,7 +1630,7 @@ static int remove_unseen(indaga_writer *w, const walk_list *l, indaga_sync_repor
   }
   for (size_t i = 0; i < w->docs.cap; i++) {   /* documents added earlier in this session */
     ix_map_slot *ms = &w->docs.slots[i];
-    if (!ms->h || ms->v == DELETED || ix_map_get(&w->seen, ms->k, ms->nk, &v)) continue;
+    if (!ms->h || ms->v == DELETED || met(ids, l->n, ms->k, ms->nk)) continue;
     if (walk_is_kept(l, ms->k, ms->nk)) continue;
     int rc = delete_doc(w, ms->k, (size_t)(ms->v >> 32), (uint32_t)ms->v);
     if (rc) return rc;
@@ -1754,12 +1844,11 @@ static int hash_file(const indaga_writer *w, const walk_entry *e, uint64_t *h, c
 ** skipped with a warning (the real run keeps its old version).
 */
 static int dry_sync(indaga_writer *w, const walk_list *list, indaga_sync_report *rep) {
-  ix_map seen = { 0 };
-  int rc = INDAGA_OK;
+  const char **ids = sorted_ids(list);
+  int rc = ids ? INDAGA_OK : fail_msg(w, INDAGA_ENOMEM, NULL);
   for (size_t i = 0; rc == INDAGA_OK && i < list->n; i++) {
     const walk_entry *e = &list->v[i];
-    job j;
-    if ((rc = ix_map_put(&seen, e->id, strlen(e->id), 1)) != 0) { fail_msg(w, rc, NULL); break; }
+    sync_file j;
     if (!needs_job(w, e, &j, &rc)) {
       if (rc) failf(w, rc, "%s: cannot read the document table", w->dir);
       else rep->unchanged++;
@@ -1794,7 +1883,7 @@ static int dry_sync(indaga_writer *w, const walk_list *list, indaga_sync_report 
         failf(w, rc, "%s: cannot read document %u", seg_name(s->r), did);
         break;
       }
-      if (d.piece != 0 || ix_map_get(&seen, d.id, d.nid, &v) || ix_map_get(&w->docs, d.id, d.nid, &v)) continue;
+      if (d.piece != 0 || met(ids, list->n, d.id, d.nid) || ix_map_get(&w->docs, d.id, d.nid, &v)) continue;
       if (walk_is_kept(list, d.id, d.nid)) continue;   /* unreadable: kept */
       char *id = indaga__strndup(d.id, d.nid);
       if (!id) { rc = fail_msg(w, INDAGA_ENOMEM, NULL); break; }
@@ -1803,7 +1892,7 @@ static int dry_sync(indaga_writer *w, const walk_list *list, indaga_sync_report 
       indaga__free(id);
     }
   }
-  ix_map_free(&seen);
+  indaga__free(ids);
   return rc;
 }
 
@@ -1834,13 +1923,15 @@ int indaga_writer_sync_many(indaga_writer *w, const char *const *roots, size_t n
     walk_list_free(&list);
     return rc;
   }
-  job *jobs = indaga__calloc(list.n ? list.n : 1, sizeof *jobs);
+  sync_file *jobs = indaga__calloc(list.n ? list.n : 1, sizeof *jobs);
   size_t njobs = 0;
+  w->sync_mem = list.cap * sizeof *list.v + list.n * sizeof *jobs;
+  for (size_t i = 0; i < list.n; i++)   /* id, path and rel lie in one allocation (walk.c) */
+    w->sync_mem += str_mem(strlen(list.v[i].id) + strlen(list.v[i].path) + 1 +
+                           (list.v[i].rel ? strlen(list.v[i].rel) + 1 : 0));
   sync_state st = { w, report, list.n, 0, 0, 0 };
   if (!jobs) rc = fail_msg(w, INDAGA_ENOMEM, NULL);
   for (size_t i = 0; rc == INDAGA_OK && i < list.n; i++) {
-    rc = map_set(w, &w->seen, list.v[i].id, 1);
-    if (rc) { fail_msg(w, rc, NULL); break; }
     if (needs_job(w, &list.v[i], &jobs[njobs], &rc)) {
       st.bytes_total += list.v[i].size;
       njobs++;
@@ -1853,12 +1944,16 @@ int indaga_writer_sync_many(indaga_writer *w, const char *const *roots, size_t n
   }
   report->warnings = list.warnings;
   if (rc == INDAGA_OK) rc = run_pipeline(&st, jobs, njobs);
+  indaga__free(jobs);
+  w->sync_mem = 0;
   /* the roots are the index's: what none of them yields goes, file roots included,
      but for what the walk could not read (kept) */
-  if (rc == INDAGA_OK) rc = remove_unseen(w, &list, report);
+  const char **ids = rc == INDAGA_OK ? sorted_ids(&list) : NULL;
+  if (rc == INDAGA_OK && !ids) rc = fail_msg(w, INDAGA_ENOMEM, NULL);
+  if (rc == INDAGA_OK) rc = remove_unseen(w, &list, ids, report);
+  indaga__free(ids);
   if (rc == INDAGA_OK) take_roots(w, canon, ncanon);
   else free_strs(canon, ncanon);
-  indaga__free(jobs);
   walk_list_free(&list);
   return rc;
 }

@@ -79,6 +79,7 @@ def features():
         "PYI_HAVE_ALL_WORDS": "indaga_results_all_words(",
         "PYI_HAVE_SUGGESTION": "indaga_results_corrected(",
         "PYI_HAVE_SORT": "indaga_results_facet(",
+        "PYI_HAVE_OPEN_MANY": "indaga_index_open_many(",
     }
     return [(macro, "1") for macro, name in probes.items() if name in header]
 

@@ -51,6 +51,7 @@ struct indaga_results {
   char *suggestion;        /* the query with misspelled words corrected (suggest.c), or NULL */
   int fix_unknown;         /* the suggestion corrects a word no paragraph holds */
   int corrected;           /* the hits are the suggestion's (see indaga_search) */
+  const char **labels;     /* each index's label, copied at its first hit (index_label), or NULL */
 };
 
 static uint64_t now_us(void) {
@@ -161,6 +162,25 @@ static const char *meta_dup(indaga_results *r, const seg_doc *d, const char *key
   return qa_strndup(&r->a, v, nv);
 }
 
+/*
+** The label of the index segment @seg comes from, copied into the results
+** once per index (r->labels). INDAGA_OK or INDAGA_ENOMEM.
+*/
+static int index_label(indaga_results *r, const indaga_index *idx, uint32_t seg, const char **out) {
+  const ix_snapshot *s = ix_index_snapshot(idx);
+  size_t m = ix_seg_member(s, seg), nm = ix_snapshot_nmembers(s);
+  if (!r->labels) {
+    r->labels = qa_alloc(&r->a, nm * sizeof *r->labels);
+    if (!r->labels) return INDAGA_ENOMEM;
+  }
+  if (!r->labels[m]) {
+    const char *l = ix_index_seg_label(idx, seg);
+    if (!(r->labels[m] = qa_strndup(&r->a, l, strlen(l)))) return INDAGA_ENOMEM;
+  }
+  *out = r->labels[m];
+  return INDAGA_OK;
+}
+
 /* A hit's place in document order, for reading hits block by block. */
 typedef struct hit_ord { uint32_t seg, pid; size_t i; } hit_ord;
 
@@ -172,7 +192,7 @@ static int cmp_hit_ord(const void *x, const void *y) {
 
 /* Fill hit @h from @x. Returns a status; the message is set by the caller. */
 static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_snapshot *s,
-                    const qx_hit *x, const indaga_search_options *o, indaga_hit *h) {
+                    const qx_hit *x, const indaga_search_options *o, const char *label, indaga_hit *h) {
   const seg_reader *sr = ix_seg(s, x->seg);
   seg_para p;
   seg_doc d;
@@ -181,6 +201,7 @@ static int make_hit(indaga_results *r, qx_ctx *cx, const qx_query *q, const ix_s
   if (rc) return rc;
   h->score = x->score;
   h->doc = qa_strndup(&r->a, d.id, d.nid);
+  h->index = label;
   h->symbol = meta_dup(r, &d, "symbol");
   h->title = meta_dup(r, &d, "title");
   h->part = p.part;
@@ -418,7 +439,9 @@ static int search_once(indaga_results *r, const indaga_index *idx, const char *q
       size_t i = ord[k].i;
       r->hits[i].rank = (unsigned)(o.offset + i + 1);
       rc = qb_check(&bud);
-      if (!rc) rc = make_hit(r, cx, q, s, &hits[o.offset + i], &o, &r->hits[i]);
+      const char *label = NULL;
+      if (!rc) rc = index_label(r, idx, hits[o.offset + i].seg, &label);
+      if (!rc) rc = make_hit(r, cx, q, s, &hits[o.offset + i], &o, label, &r->hits[i]);
       if (rc && bud.rc && (rc == INDAGA_ENOMEM || rc == bud.rc)) rc = bud.rc;   /* the budget's, with its message */
       else if (rc && !err) err = indaga__sprintf("index segment %s: %s while reading a hit",
                                                   seg_name(ix_seg(s, hits[o.offset + i].seg)), indaga_strerror(rc));
@@ -455,6 +478,8 @@ int indaga_results_partial(const indaga_results *r) { return r ? r->partial : 0;
 const indaga_hit *indaga_results_hit(const indaga_results *r, size_t i) {
   return r && i < r->n ? &r->hits[i] : NULL;
 }
+
+const char *indaga_hit_index(const indaga_hit *h) { return h ? h->index : NULL; }
 
 size_t indaga_results_facet_count(const indaga_results *r) { return r ? r->nfacets : 0; }
 

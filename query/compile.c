@@ -740,6 +740,7 @@ int qx_compile(qa_arena *a, analyzer *an, const ix_snapshot *s, const qnode *tre
   q->a = a;
   q->an = an;
   q->s = s;
+  q->ties_by_place = ix_snapshot_ordered(s);
   q->nsegs = ix_nsegs(s);
   q->o = *o;
   q->notes = notes;

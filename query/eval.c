@@ -123,11 +123,38 @@ static int wording_build(qx_query *q) {
 /**************************************************************************
 ** Top k
 */
-static int better(const qx_hit *x, const qx_hit *y) {
+/*
+** Can paragraph @d of the current segment, or any after it in the segment,
+** scoring at most @ub, not enter the full heap? When @ub is below the worst
+** kept. When it equals it, the paragraph would have to win the tie:
+**   - ties by place (q->ties_by_place): it comes after every hit kept and
+**     loses;
+**   - a segment whose documents lie in id order (q->seg_ordered): the tie
+**     keys grow with the paragraph, so once the key at @d is after the
+**     worst's, nothing from @d on wins: remembered (q->lose_*) until the
+**     worst hit changes, so most such checks cost nothing;
+**   - otherwise it may win (a smaller document id), and only offer() can
+**     tell.
+*/
+static inline int cannot_enter(qx_query *q, double ub, uint32_t d) {
+  const qx_hit *w = &q->heap[0];
+  if (ub != w->score) return ub < w->score;
+  if (q->ties_by_place) return 1;
+  if (!q->seg_ordered) return 0;
+  if (q->lose_from <= d && q->lose_wseg == w->seg && q->lose_wpid == w->pid) return 1;
+  qx_hit c = { ub, w->tier, (uint32_t)q->seg, d };
+  if (qx_tie_cmp(q->s, &c, w) < 0) return 0;
+  q->lose_from = d;
+  q->lose_wseg = w->seg;
+  q->lose_wpid = w->pid;
+  return 1;
+}
+
+/* Does @x rank before @y? The tier, the score, then the tie order (tie.c). */
+static int better(const qx_query *q, const qx_hit *x, const qx_hit *y) {
   if (x->tier != y->tier) return x->tier > y->tier;
   if (x->score != y->score) return x->score > y->score;
-  if (x->seg != y->seg) return x->seg < y->seg;
-  return x->pid < y->pid;
+  return qx_tie_cmp(q->s, x, y) < 0;
 }
 
 /*
@@ -171,17 +198,17 @@ static void offer(qx_query *q, const qx_hit *h) {
   }
   if (n < q->o.k) {
     size_t i = q->nheap++;
-    while (i > 0 && better(&v[(i - 1) / 2], h)) { v[i] = v[(i - 1) / 2]; i = (i - 1) / 2; }
+    while (i > 0 && better(q, &v[(i - 1) / 2], h)) { v[i] = v[(i - 1) / 2]; i = (i - 1) / 2; }
     v[i] = *h;
     return;
   }
-  if (!better(h, &v[0])) return;
+  if (!better(q, h, &v[0])) return;
   size_t i = 0;
   for (;;) {
     size_t l = 2 * i + 1, r = l + 1, w = i;
     const qx_hit *wv = h;
-    if (l < n && better(wv, &v[l])) { w = l; wv = &v[l]; }
-    if (r < n && better(wv, &v[r])) { w = r; }
+    if (l < n && better(q, wv, &v[l])) { w = l; wv = &v[l]; }
+    if (r < n && better(q, wv, &v[r])) { w = r; }
     if (w == i) break;
     v[i] = v[w];
     i = w;
@@ -189,8 +216,28 @@ static void offer(qx_query *q, const qx_hit *h) {
   v[i] = *h;
 }
 
-static int cmp_hits(const void *x, const void *y) {
-  return better(x, y) ? -1 : better(y, x) ? 1 : 0;
+/*
+** Sort the heap best first: take its worst to the end, one at a time (a
+** heap sort; qsort's comparator could not reach the snapshot the tie
+** order reads).
+*/
+static void sort_heap(qx_query *q) {
+  qx_hit *v = q->heap;
+  for (size_t n = q->nheap; n > 1; n--) {
+    qx_hit h = v[n - 1];
+    v[n - 1] = v[0];
+    size_t i = 0, m = n - 1;
+    for (;;) {
+      size_t l = 2 * i + 1, r = l + 1, w = i;
+      const qx_hit *wv = &h;
+      if (l < m && better(q, wv, &v[l])) { w = l; wv = &v[l]; }
+      if (r < m && better(q, wv, &v[r])) { w = r; }
+      if (w == i) break;
+      v[i] = v[w];
+      i = w;
+    }
+    v[i] = h;
+  }
 }
 
 /*
@@ -221,23 +268,28 @@ static void run_one(qx_query *q, qit *it) {
   double cub = 0;
   int have_bound = 0;
   uint8_t cand[SEG_BLOCK];
-  while (c->doc != SEG_END && !q->rc && !qx_over_budget(q, SEG_BLOCK)) {
-    uint32_t d = c->doc;
+  uint32_t d = c->doc;   /* where to go on: the cursor is sought there only once its block may enter */
+  while (d != SEG_END && !q->rc && !qx_over_budget(q, SEG_BLOCK)) {
     if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
       uint32_t last = SEG_END;
       double ub = qx_bound(q, it, d, &last);
       have_bound = 1;
       blast = last;
       ctf = 0;
-      if (ub <= q->heap[0].score) {
+      if (cannot_enter(q, ub, d)) {   /* skipped from the directory: the block is not decoded */
         q->skipped = 1;
         if (last == SEG_END) break;
-        int rc = seg_cursor_seek(c, last + 1);
-        if (rc) { qx_fail(q, rc, "reading postings"); return; }
+        d = last + 1;
         have_bound = 0;
         continue;
       }
     }
+    if (c->doc < d) {
+      int rc = seg_cursor_seek(c, d);
+      if (rc) { qx_fail(q, rc, "reading postings"); return; }
+    }
+    if (c->doc == SEG_END) break;
+    d = c->doc;   /* within the block bounded (its last id is blast) */
     /* 1. gather (the block lies within the bounded range: blast is its last id) */
     const uint32_t *ids, *tfs;
     uint32_t n = seg_cursor_run(c, &ids, &tfs), nc = 0;
@@ -247,7 +299,7 @@ static void run_one(qx_query *q, qit *it) {
       if (filt) {
         uint32_t tf = tfs[i];
         if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, qx_group_len_floor(it, tf)); }
-        if (cub <= q->heap[0].score) { q->skipped = 1; continue; }
+        if (cannot_enter(q, cub, ids[i])) { q->skipped = 1; continue; }
       }
       __builtin_prefetch(lens + 4 * (size_t)ids[i]);
       cand[nc++] = (uint8_t)i;
@@ -259,16 +311,15 @@ static void run_one(qx_query *q, qit *it) {
       if (pruning && q->nheap == q->o.k) {
         if (!have_bound) { next = x; break; }   /* the heap just filled: bound the rest first */
         if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, qx_group_len_floor(it, tf)); }
-        if (cub <= q->heap[0].score) { q->skipped = 1; continue; }
+        if (cannot_enter(q, cub, x)) { q->skipped = 1; continue; }
       }
       if (!ix_is_deleted(q->s, q->seg, x)) {
         qx_hit h = { qr_bm25(&q->pr, idf, tf, get_u32(lens + 4 * (size_t)x)), 0, seg, x };
         q->matched++;
-        if (q->o.all || q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
+        if (q->o.all || q->nheap < q->o.k || !cannot_enter(q, h.score, x)) offer(q, &h);
       }
     }
-    int rc = seg_cursor_seek(c, next);
-    if (rc) { qx_fail(q, rc, "reading postings"); return; }
+    d = next;   /* the cursor stays: the next block is bounded before it is decoded */
   }
   it->doc = SEG_END;
 }
@@ -280,7 +331,7 @@ static void run_group(qx_query *q, qit *it) {
   const uint32_t seg = (uint32_t)q->seg;
   uint32_t d = it->doc, blast = 0, minlen = 0, ctf = 0;
   double cub = 0;
-  int have_bound = 0;
+  int have_bound = 0, behind = 0;   /* behind: the cursors lie before d, sought only once its range may enter */
   while (d != SEG_END && !q->rc && !qx_over_budget(q, it->ncur)) {
     if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
       uint32_t last = SEG_END;
@@ -289,15 +340,22 @@ static void run_group(qx_query *q, qit *it) {
       blast = last;
       minlen = it->bfloor;   /* the range's smallest length, for the per-posting bound below */
       ctf = 0;
-      if (ub <= q->heap[0].score) {
+      if (cannot_enter(q, ub, d)) {   /* skipped from the directories: no block decoded */
         q->skipped = 1;
         if (last == SEG_END) break;
-        it->at = 0;
-        qx_seek(q, it, last + 1);
-        d = it->doc;
+        d = last + 1;
         have_bound = 0;
+        behind = 1;
         continue;
       }
+    }
+    if (behind) {
+      it->at = 0;
+      qx_seek(q, it, d);
+      d = it->doc;
+      behind = 0;
+      if (q->rc) return;
+      continue;   /* d is a posting now: bounded again unless within the range */
     }
     /* 1. the group's tf at d; move its cursors past d */
     uint32_t tf = 0, next = SEG_END;
@@ -317,12 +375,12 @@ static void run_group(qx_query *q, qit *it) {
     */
     if (have_bound && d <= blast && q->nheap == q->o.k) {
       if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, minlen); }
-      if (cub <= q->heap[0].score) { q->skipped = 1; d = next; continue; }
+      if (cannot_enter(q, cub, d)) { q->skipped = 1; d = next; continue; }
     }
     if (!ix_is_deleted(q->s, q->seg, d)) {
       qx_hit h = { qr_bm25(&q->pr, idf, tf, seg_para_len(q->r, d)), 0, seg, d };
       q->matched++;
-      if (q->o.all || q->nheap < q->o.k || h.score > q->heap[0].score) offer(q, &h);
+      if (q->o.all || q->nheap < q->o.k || !cannot_enter(q, h.score, d)) offer(q, &h);
     }
     d = next;
   }
@@ -423,8 +481,8 @@ static uint32_t leapfrog_two(qx_query *q, qit *root, const uint32_t *lead, size_
 ** No slack is needed: a bound is the score's own formula on larger tf,
 ** smaller length and more (non-negative) terms, summed in the same order, and
 ** IEEE rounding is monotone in each of those operations. A paragraph scoring
-** exactly the worst kept score comes later in document order and so loses
-** the tie: ub <= worst cannot enter.
+** exactly the worst kept score may still win the tie (tie.c orders by
+** document id), unless cannot_enter can tell that it loses.
 **
 ** Returns 0 to score at *d, 1 when the range was skipped (*d moved past it),
 ** 2 when nothing is left in the segment.
@@ -436,7 +494,7 @@ static int blockmax_skip(qx_query *q, qit *root, uint32_t *d, uint32_t *blast, i
   if (root->kind == C_BEST) ub.tier = root->btier;
   *have_bound = 1;
   *blast = last;
-  if (ub.tier > q->heap[0].tier || (ub.tier == q->heap[0].tier && ub.score > q->heap[0].score)) return 0;
+  if (ub.tier > q->heap[0].tier || (ub.tier == q->heap[0].tier && !cannot_enter(q, ub.score, *d))) return 0;
   q->skipped = 1;
   if (last == SEG_END) return 2;
   *d = last + 1;
@@ -509,7 +567,7 @@ static void run_conj(qx_query *q, qit *root) {
       }
       if (root->kind != C_AND) s += QR_PHRASE_BONUS;
       qx_hit ub = { s + q->prox_max, 0, seg, d };
-      if (!better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      if (!better(q, &ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
     }
     if (ix_is_deleted(q->s, q->seg, d)) { d++; continue; }
     double len = seg_para_len(q->r, d);
@@ -520,7 +578,7 @@ static void run_conj(qx_query *q, qit *root) {
         s += costly[i] ? qx_group_bound_at(q, root->kids[i], d, len) : qx_score(q, root->kids[i], d, len);
       if (root->kind != C_AND) s += QR_PHRASE_BONUS;
       qx_hit ub = { s + q->prox_max, 0, seg, d };
-      if (!better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      if (!better(q, &ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
     }
     /* 4. the costly kids, then the exclusions */
     uint32_t nd = d;
@@ -539,11 +597,11 @@ static void run_conj(qx_query *q, qit *root) {
     qx_hit h = { qx_score(q, root, d, len), 0, seg, d };
     if (q->prox_max > 0) {
       qx_hit ub = { h.score + q->prox_max, 0, seg, d };
-      if (pruning && q->nheap == q->o.k && !better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      if (pruning && q->nheap == q->o.k && !better(q, &ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
       h.score += bonus(q, d);
     }
     if (nlazy) {
-      if (pruning && q->nheap == q->o.k && !better(&h, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      if (pruning && q->nheap == q->o.k && !better(q, &h, &q->heap[0])) { q->skipped = 1; d++; continue; }
       for (size_t i = 0; i < nlazy && ok; i++) ok = lazy[i]->op->positions(q, lazy[i], d);
       if (q->rc) break;
       if (!ok) { d++; continue; }
@@ -667,7 +725,7 @@ static void run_best(qx_query *q, qit *root) {
           sb += i < nr || ess[i - nr] ? qx_score(q, k, d, len) : kid_bound_at(q, k, d, len);
         }
         qx_hit ub = { sb + q->prox_max, tub, seg, d };
-        if (!better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
+        if (!better(q, &ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
       }
     }
     if (ix_is_deleted(q->s, q->seg, d)) { d++; continue; }
@@ -690,11 +748,11 @@ static void run_best(qx_query *q, qit *root) {
     qx_hit h = { qx_score(q, root, d, len), qx_best_tier(root, d), seg, d };
     if (q->prox_max > 0) {
       qx_hit ub = { h.score + q->prox_max, h.tier, seg, d };
-      if (q->nheap == q->o.k && !better(&ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      if (q->nheap == q->o.k && !better(q, &ub, &q->heap[0])) { q->skipped = 1; d++; continue; }
       h.score += bonus(q, d);
     }
     if (nlazy) {
-      if (q->nheap == q->o.k && !better(&h, &q->heap[0])) { q->skipped = 1; d++; continue; }
+      if (q->nheap == q->o.k && !better(q, &h, &q->heap[0])) { q->skipped = 1; d++; continue; }
       for (size_t i = 0; i < nlazy && ok; i++) ok = lazy[i]->op->positions(q, lazy[i], d);
       if (q->rc) break;
       if (!ok) { d++; continue; }
@@ -711,7 +769,7 @@ static void run_best(qx_query *q, qit *root) {
 /*
 ** --group: offer @h, the best paragraph of document @did of the current
 ** segment. The pieces of a file indexed in pieces (several document
-** records with one id, maybe in several segments) make one document: the
+** records with one id, maybe in several segments of one index) make one document: the
 ** best of each such id is kept in q->pieces, counted once, and offered
 ** when every segment is done (qx_topk), so the heap holds one hit per id.
 */
@@ -721,8 +779,9 @@ static void offer_doc(qx_query *q, const qx_hit *h, uint32_t did) {
   if (rc) { qx_fail(q, rc, "reading the document table"); return; }
   if (d.piece == 0 && !d.more) { q->matched_all += h->tier == q->full_tier; offer(q, h); return; }
   for (size_t i = 0; i < q->npieces; i++) {
-    if (q->pieces[i].nid == d.nid && !memcmp(q->pieces[i].id, d.id, d.nid)) {
-      if (better(h, &q->pieces[i].h)) q->pieces[i].h = *h;
+    if (q->pieces[i].nid == d.nid && !memcmp(q->pieces[i].id, d.id, d.nid) &&
+        ix_seg_member(q->s, q->pieces[i].h.seg) == ix_seg_member(q->s, q->seg)) {
+      if (better(q, h, &q->pieces[i].h)) q->pieces[i].h = *h;
       q->matched--;   /* the id was counted already */
       return;
     }
@@ -785,12 +844,12 @@ static void run_segment(qx_query *q) {
     if (q->prox_max > 0) {
       /* positions only for a paragraph that could enter with the largest bonus */
       qx_hit ub = { h.score + q->prox_max, h.tier, h.seg, x };
-      if (pruning && q->nheap == q->o.k && !better(&ub, &q->heap[0])) { q->skipped = 1; continue; }
+      if (pruning && q->nheap == q->o.k && !better(q, &ub, &q->heap[0])) { q->skipped = 1; continue; }
       h.score += bonus(q, x);
     }
     if (nlazy) {
       /* 2. phrases: the score assuming they match; read positions only if it could enter */
-      if (pruning && q->nheap == q->o.k && !better(&h, &q->heap[0])) { q->skipped = 1; continue; }
+      if (pruning && q->nheap == q->o.k && !better(q, &h, &q->heap[0])) { q->skipped = 1; continue; }
       int ok = 1;
       for (size_t i = 0; i < nlazy && ok; i++) ok = lazy[i]->op->positions(q, lazy[i], x);
       if (q->rc) break;
@@ -810,7 +869,7 @@ static void run_segment(qx_query *q) {
       pend = h;
       pend_doc = p.doc;
       q->matched++;
-    } else if (better(&h, &pend)) {
+    } else if (better(q, &h, &pend)) {
       pend = h;
     }
     if (d == SEG_END) break;
@@ -868,7 +927,8 @@ static int *count_doc(qx_query *q, qx_tally *t, uint32_t x) {
       t->n++;
     } else {
       for (size_t i = 0; i < q->ncpieces && t->piece == SIZE_MAX; i++)
-        if (q->cpieces[i].nid == d.nid && !memcmp(q->cpieces[i].id, d.id, d.nid)) t->piece = i;
+        if (q->cpieces[i].nid == d.nid && !memcmp(q->cpieces[i].id, d.id, d.nid) &&
+            q->cpieces[i].member == ix_seg_member(q->s, q->seg)) t->piece = i;
       if (t->piece == SIZE_MAX) {
         if (q->ncpieces == q->capcpieces) {
           void *v = qx_grow(q, q->cpieces, q->ncpieces, &q->capcpieces, sizeof *q->cpieces, 8);
@@ -878,6 +938,7 @@ static int *count_doc(qx_query *q, qx_tally *t, uint32_t x) {
         t->piece = q->ncpieces++;
         q->cpieces[t->piece].id = d.id;   /* in the segment's mapping, alive as long as the snapshot */
         q->cpieces[t->piece].nid = d.nid;
+        q->cpieces[t->piece].member = ix_seg_member(q->s, q->seg);
         q->cpieces[t->piece].all = 0;
         t->n++;
       }
@@ -1099,6 +1160,8 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   for (size_t s = 0; s < q->nsegs && !q->rc; s++) {
     q->seg = s;
     q->r = ix_seg(q->s, s);
+    q->seg_ordered = ix_seg_ordered(q->s, s);
+    q->lose_from = SEG_END;
     q->nproxit = 0;
     q->it = qx_build(q, q->root);
     if (q->it && !q->rc && !wording_build(q)) run_segment(q);
@@ -1110,7 +1173,7 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
     q->matched_all += q->pieces[i].h.tier == q->full_tier;
     offer(q, &q->pieces[i].h);
   }
-  if (!q->o.all && q->nheap > 1) qsort(q->heap, q->nheap, sizeof *q->heap, cmp_hits);
+  if (!q->o.all) sort_heap(q);
   *hits = q->heap;
   *nhits = q->nheap;
   counts->total = q->matched;
@@ -1122,6 +1185,8 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   ** exact phase needs (matches + segments) steps at most. Without deleted
   ** paragraphs, a run that skipped nothing has every match and knows
   ** whether that phase would end within its budget; otherwise the pass runs.
+  ** A run collecting every match (qx_opts.all: a sort or a facet) counted
+  ** each one, so its counts are exact as they stand.
   */
   uint64_t paras = 0;
   for (size_t s = 0; s < q->nsegs; s++) paras += seg_npara(ix_seg(q->s, s));
@@ -1129,6 +1194,8 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   uint64_t budget = q->o.count_steps ? q->o.count_steps : QX_COUNT_WORK;
   if (q->rc) {
     counts->exact = 0;   /* partial: the matches seen so far */
+  } else if (q->o.all) {
+    /* every match visited and counted (exhaustive: nothing skipped, deleted ones left out) */
   } else if (q->root->kind == C_GROUP && !q->o.group && q->prox_max == 0 && !deleted) {
     counts->total = counts->all_words = (uint64_t)q->root->g->df;   /* every posting is a live match */
   } else if (q->skipped || q->o.group || deleted || positional(q->root) || q->matched + q->nsegs > budget) {
@@ -1139,6 +1206,7 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   /* an estimate below the hits in hand would contradict them: raised to their number (rare; k's only effect) */
   if (!counts->exact && counts->total < q->nheap) counts->total = q->nheap;
   if (q->root->kind != C_BEST) counts->all_words = counts->total;
+  else if (q->o.all && counts->exact) { /* counted match by match (and the hits are unordered) */ }
   else if (q->nheap == 0 || q->heap[0].tier < q->full_tier) counts->all_words = 0;   /* the best hit misses a word */
   else if (counts->all_words == 0) counts->all_words = 1;
   *err = q->err;

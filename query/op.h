@@ -143,6 +143,10 @@ struct qx_query {
   qa_arena *a;
   analyzer *an;
   const ix_snapshot *s;
+  int ties_by_place;         /* the tie order is (segment, paragraph) (ix_snapshot_ordered, tie.c) */
+  int seg_ordered;           /* the current segment's documents lie in id order (ix_seg_ordered) */
+  uint32_t lose_from;        /* cannot_enter (eval.c): from this paragraph on, the current segment */
+  uint32_t lose_wseg, lose_wpid; /* loses every tie with the worst hit kept at (lose_wseg, lose_wpid) */
   size_t nsegs;
   cnode *root;
   qgroup **groups; size_t ngroups, capgroups;
@@ -178,7 +182,7 @@ struct qx_query {
   uint64_t matched;
   uint64_t matched_all;      /* best match: matches holding every optional word */
   uint32_t full_tier;        /* best match: the tier of those (the root's optional kids) */
-  struct qx_count_piece { const char *id; size_t nid; int all; } *cpieces;   /* count pass, group: documents in pieces */
+  struct qx_count_piece { const char *id; size_t nid; size_t member; int all; } *cpieces;   /* count pass, group: documents in pieces (member: its index, ix_seg_member) */
   size_t ncpieces, capcpieces;
   int counting;              /* the count pass runs (eval.c): seeks count their work */
   uint64_t work, work_limit; /* count pass: work done, and where it stops */

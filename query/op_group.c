@@ -99,6 +99,12 @@ static uint32_t group_bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *las
     if (bl < *last) *last = bl;
     if (!env) continue;
     in[nin++] = c;
+    if (it->ncur == 1) {   /* one list: the envelope is its steps */
+      memcpy(el, c->imp_len, c->nimp * sizeof *el);
+      memcpy(et, c->imp_tf, c->nimp * sizeof *et);
+      n = c->nimp;
+      continue;
+    }
     for (uint32_t j = 0; j < c->nimp; j++) {   /* the step's length into the envelope, ascending (few: insertion) */
       uint32_t L = c->imp_len[j], k = n;
       while (k > 0 && el[k - 1] > L) k--;
@@ -112,6 +118,7 @@ static uint32_t group_bound_prep(qx_query *q, qit *it, uint32_t d, uint32_t *las
   it->bfloor = tf ? minlen : UINT32_MAX;
   it->nenv = 0;
   if (!env || !tf) return it->bfloor;
+  if (it->ncur == 1) { it->nenv = n; return it->bfloor; }
   for (uint32_t m = 0; m < n; m++) {   /* T(L) at each length */
     uint32_t t = 0;
     for (uint32_t i = 0; i < nin; i++) {

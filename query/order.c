@@ -19,44 +19,44 @@ typedef struct okey {
   uint32_t date;             /* yyyymmdd, 0 none */
   const char *id; size_t nid;
   qx_hit h;
+  const ix_snapshot *s;      /* for the tie order (qsort's comparator reaches nothing else) */
 } okey;
 
-/* Relevance, as the evaluator ranks: best-match tier, score, then document order. */
-static int better_score(const qx_hit *x, const qx_hit *y) {
-  if (x->tier != y->tier) return x->tier > y->tier ? -1 : 1;
-  if (x->score != y->score) return x->score > y->score ? -1 : 1;
-  if (x->seg != y->seg) return x->seg < y->seg ? -1 : 1;
-  return x->pid < y->pid ? -1 : x->pid > y->pid;
+/* Relevance, as the evaluator ranks: best-match tier, score, then the tie order (tie.c). */
+static int better_score(const okey *x, const okey *y) {
+  if (x->h.tier != y->h.tier) return x->h.tier > y->h.tier ? -1 : 1;
+  if (x->h.score != y->h.score) return x->h.score > y->h.score ? -1 : 1;
+  return qx_tie_cmp(x->s, &x->h, &y->h);
 }
 
 static int cmp_date(const void *a, const void *b) {
   const okey *x = a, *y = b;
   if (!x->date != !y->date) return x->date ? -1 : 1;       /* undated last */
   if (x->date != y->date) return x->date < y->date ? -1 : 1;
-  return better_score(&x->h, &y->h);
+  return better_score(x, y);
 }
 
 static int cmp_date_desc(const void *a, const void *b) {
   const okey *x = a, *y = b;
   if (!x->date != !y->date) return x->date ? -1 : 1;
   if (x->date != y->date) return x->date > y->date ? -1 : 1;
-  return better_score(&x->h, &y->h);
+  return better_score(x, y);
 }
 
+/* By document id, then (one id in two indexes, pieces, paragraphs) the tie order. */
 static int cmp_doc(const void *a, const void *b) {
   const okey *x = a, *y = b;
   size_t n = x->nid < y->nid ? x->nid : y->nid;
-  int c = memcmp(x->id, y->id, n);
+  int c = n ? memcmp(x->id, y->id, n) : 0;
   if (c) return c;
   if (x->nid != y->nid) return x->nid < y->nid ? -1 : 1;
-  if (x->h.seg != y->h.seg) return x->h.seg < y->h.seg ? -1 : 1;
-  return x->h.pid < y->h.pid ? -1 : x->h.pid > y->h.pid;
+  return qx_tie_cmp(x->s, &x->h, &y->h);
 }
 
 typedef int (*okey_cmp)(const void *, const void *);
 
 static int cmp_rel(const void *a, const void *b) {
-  return better_score(&((const okey *)a)->h, &((const okey *)b)->h);
+  return better_score(a, b);
 }
 
 /* Sift k[i] down the heap k[0..n) whose top is the worst by @cmp. */
@@ -88,6 +88,7 @@ int qo_select(qa_arena *a, const ix_snapshot *s, qx_hit *h, size_t n, int sort, 
     okey x;
     memset(&x, 0, sizeof x);
     x.h = h[i];
+    x.s = s;
     if (sort != INDAGA_SORT_RELEVANCE) {
       if (h[i].seg != rseg) {
         rseg = h[i].seg;

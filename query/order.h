@@ -9,9 +9,9 @@
 
 /*
 ** The first @want of h[0..n) by @sort, in order, into h[0..*out_n)
-** (INDAGA_SORT_RELEVANCE: score, then document order; _DATE, _DATE_DESC:
-** undated last, ties by score then document order; _DOC: document id,
-** then paragraph): a bounded heap, O(n log want). Scratch in @a.
+** (INDAGA_SORT_RELEVANCE: score, then the tie order of qx_tie_cmp;
+** _DATE, _DATE_DESC: undated last, ties by score then the tie order; _DOC:
+** document id, then paragraph): a bounded heap, O(n log want). Scratch in @a.
 ** INDAGA_OK, INDAGA_ENOMEM, INDAGA_ECORRUPT (*err).
 */
 int qo_select(qa_arena *a, const ix_snapshot *s, qx_hit *h, size_t n, int sort, size_t want, size_t *out_n,

@@ -194,10 +194,12 @@ int snippet_build(const char *text, size_t n, const snip_match *m, size_t nm,
 **
 ** qx_topk walks each segment document-at-a-time and keeps the best
 ** k paragraphs (or, with group, the best paragraph of the best k documents)
-** in a heap; ties break by document order (segment, paragraph). Once the
-** heap is full, a range of paragraphs whose block-max bound (plus the
-** largest bonus) cannot beat the heap's worst is skipped without decoding,
-** so the top k equals that of scoring every paragraph.
+** in a heap; ties break by document id, then paragraph order (qx_tie_cmp),
+** so that the order does not depend on how documents are spread over
+** segments or indexes. Once the heap is full, a range of paragraphs whose
+** block-max bound (plus the largest bonus) is below the heap's worst is
+** skipped without decoding, so the top k equals that of scoring every
+** paragraph.
 **
 ** Counts (qx_counts): exact when counting costs little, else estimated
 ** by sampling, and in both cases independent of k (eval.c, "Counts").
@@ -207,6 +209,16 @@ typedef struct qx_hit {
   uint32_t tier;         /* best match: the optional words held (ranks before score); else 0 */
   uint32_t seg, pid;
 } qx_hit;
+
+/*
+** The order of two hits of snapshot @s that rank the same (tie.c): <0 when
+** @x comes first, >0 when @y does, 0 for the same paragraph. By document
+** id, the label of its index (a union), the piece, then the paragraph's
+** place in the document. Never fails: records that cannot be read, or no
+** memory for the segment's order tables (ix_para_place), order by (segment,
+** paragraph).
+*/
+int qx_tie_cmp(const ix_snapshot *s, const qx_hit *x, const qx_hit *y);
 
 #define QX_MODE_BEST 0   /* plain words are a best match (INDAGA_MATCH_BEST) */
 #define QX_MODE_ALL  1   /* every word is required (INDAGA_MATCH_ALL) */

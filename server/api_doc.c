@@ -3,6 +3,8 @@
 ** labelled paragraphs, or a part of it, or one paragraph (doc/CLI.md).
 **
 **   doc        the document id, as hits give it (required)
+**   index      the label of the index holding it, as hits give it (with
+**              several indexes; needed when two of them hold that id)
 **   part       0 for the body, N for the Nth annex (optional)
 **   paragraph  1-based ordinal within part (optional; needs part)
 **   context    with paragraph: paragraphs of the same part before and
@@ -43,17 +45,28 @@ int api_doc(srv_req *rq) {
       srv_param_long(rq, "context", 0, SRV_CONTEXT_MAX, 0, &context))
     return -1;
   if (para >= 0 && part < 0) return srv_error(rq, 400, "parameter 'paragraph' needs 'part'");
+  const char *label = srv_param_text(rq, "index", SRV_PARAM_MAX, 0);
+  if (!label) return -1;
   srv_snap *s = srv_req_snap(rq);
   if (!s) return -1;
+  const indaga_index *idx = srv_snap_index(s);
+  if (*label) {   /* the index of that label, among those served */
+    const indaga_index *all = idx;
+    idx = NULL;
+    for (size_t i = 0; !idx && i < indaga_index_count(all); i++)
+      if (!strcmp(indaga_index_label(all, i), label)) idx = indaga_index_member(all, i);
+    if (!idx) return srv_error(rq, 404, "no index labelled '%s' is served", label);
+  }
   indaga_document *d = NULL;
   char *err = NULL;
   /* one paragraph (and its context): read only those, whatever the document's size */
-  int rc = para > 0 ? indaga_document_get_paragraphs(&d, srv_snap_index(s), id, (unsigned)part,
+  int rc = para > 0 ? indaga_document_get_paragraphs(&d, idx, id, (unsigned)part,
                                                      (unsigned)(para > context ? para - context : 1),
                                                      (unsigned)(para + context), &err)
-                    : indaga_document_get(&d, srv_snap_index(s), id, &err);
+                    : indaga_document_get(&d, idx, id, &err);
   if (rc) {
-    unsigned st = rc == INDAGA_ENOTFOUND ? 404 : rc == INDAGA_ENOMEM ? 503 : 500;
+    /* EMISUSE: several indexes hold that id, and no index= said which */
+    unsigned st = rc == INDAGA_ENOTFOUND ? 404 : rc == INDAGA_ENOMEM ? 503 : rc == INDAGA_EMISUSE ? 400 : 500;
     srv_error(rq, st, "%s", err ? err : indaga_strerror(rc));
     indaga_free(err);
     return -1;

@@ -130,7 +130,7 @@ int api_search(srv_req *rq) {
   fputs("{\"hits\":[", f);
   for (size_t i = 0; i < indaga_results_count(r); i++) {
     fputs(i ? ",{" : "{", f);
-    json_hit(f, indaga_results_hit(r, i));
+    json_hit(f, indaga_results_hit(r, i), indaga_index_count(srv_snap_index(s)) > 1);
     fputc('}', f);
   }
   fputs("],\"summary\":{", f);

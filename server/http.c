@@ -326,7 +326,7 @@ int srv_run(const srv_config *cfg) {
     fprintf(stderr, "indaga: serve: '%s' is not a numeric IPv4 or IPv6 address\n", cfg->host);
     return -1;
   }
-  srv_state st = { srv_index_new(cfg->index_dir, SRV_REFRESH_MS), 0, 0 };
+  srv_state st = { srv_index_new(cfg->index_dirs, cfg->nindex, SRV_REFRESH_MS), 0, 0 };
   if (!st.si) { fputs("indaga: serve: out of memory\n", stderr); return -1; }
   sigset_t set;
   sigemptyset(&set);

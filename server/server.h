@@ -48,8 +48,11 @@
 typedef struct srv_index srv_index;
 typedef struct srv_snap srv_snap;   /* one generation held by requests */
 
-/* Start watching index directory @dir (it need not exist yet). NULL when out of memory. */
-srv_index *srv_index_new(const char *dir, unsigned refresh_ms);
+/*
+** Start watching the index directories @dirs[0..@n) (they need not exist
+** yet), served as one index when @n > 1. NULL when out of memory.
+*/
+srv_index *srv_index_new(const char *const *dirs, size_t n, unsigned refresh_ms);
 void srv_index_free(srv_index *si);   /* accepts NULL; every snapshot must be released */
 /*
 ** The newest committed generation, held until srv_snap_release: looks at
@@ -61,7 +64,7 @@ void srv_index_free(srv_index *si);   /* accepts NULL; every snapshot must be re
 srv_snap *srv_snap_acquire(srv_index *si, char *why, size_t nwhy);
 void srv_snap_release(srv_snap *s);   /* accepts NULL */
 const indaga_index *srv_snap_index(const srv_snap *s);   /* the handle: search it, any thread */
-uint64_t srv_snap_generation(const srv_snap *s);
+uint64_t srv_snap_generation(const srv_snap *s);   /* several indexes: the sum of theirs */
 srv_index *srv_snap_owner(const srv_snap *s);            /* the srv_index it came from */
 /* Snapshots opened and not yet released (the current one included), for tests and stats. */
 unsigned srv_index_live(srv_index *si);
@@ -129,7 +132,8 @@ const srv_asset *srv_asset_find(const char *path);
 
 /* ---- the server (http.c) ---- */
 typedef struct srv_config {
-  const char *index_dir;
+  const char *const *index_dirs; /* served as one index when there are several */
+  size_t nindex;
   const char *host;          /* numeric IPv4 or IPv6 address */
   unsigned port;             /* 0: any free port (printed) */
   unsigned threads;          /* thread pool size */

@@ -16,6 +16,12 @@
 ** last. The mutex covers the pointer swap and the counts; searches run
 ** outside it, on the shared handle (thread-safe, indaga.h).
 **
+** Several index directories (`serve --index A --index B`) are watched
+** together: a change in any of them reopens them all as one handle
+** (indaga_index_open_many), made current when any index's generation
+** moved; the snapshot's generation is then the sum of theirs, which grows
+** with every commit to any of them.
+**
 ** When there is no index yet, or it cannot be opened, requests get NULL
 ** and the reason (answered 503), and the next look tries again. A
 ** generation read with a note (indaga_index_note: it may not be the newest
@@ -30,21 +36,23 @@
 
 struct srv_snap {
   indaga_index *idx;
-  uint64_t generation;
+  uint64_t generation;     /* one index's; several: the sum of theirs */
+  uint64_t *gens;          /* each index's generation (ndirs of the owner) */
   unsigned refs;           /* requests holding it, +1 while it is current */
   srv_index *owner;
 };
 
 struct srv_index {
   pthread_mutex_t mu;
-  char *dir;
+  char **dirs;             /* the index directories */
+  size_t ndirs;
   unsigned refresh_ms;
   srv_snap *cur;           /* NULL until an index could be opened */
   uint64_t looks;          /* looks at the directory so far: each one's ticket */
   uint64_t cur_look;       /* the look whose open made cur current */
   uint64_t last_look_ms;   /* when the directory was last looked at (0: never) */
-  struct timespec mtime, ctime;
-  int seen;                /* mtime/ctime hold a stat */
+  struct timespec *mtime, *ctime; /* each directory's, at the last look */
+  int seen;                /* mtime/ctime hold a stat of every directory */
   unsigned live;           /* snapshots not yet closed */
   char why[512];           /* why there is no snapshot */
 };
@@ -55,13 +63,25 @@ static uint64_t now_ms(void) {
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-srv_index *srv_index_new(const char *dir, unsigned refresh_ms) {
+/* Free @si's own memory (not its snapshots). */
+static void free_dirs(srv_index *si) {
+  for (size_t i = 0; si->dirs && i < si->ndirs; i++) free(si->dirs[i]);
+  free(si->dirs);
+  free(si->mtime);
+  free(si->ctime);
+  free(si);
+}
+
+srv_index *srv_index_new(const char *const *dirs, size_t n, unsigned refresh_ms) {
   srv_index *si = calloc(1, sizeof *si);
   if (!si) return NULL;
-  si->dir = strdup(dir);
-  if (!si->dir || pthread_mutex_init(&si->mu, NULL)) {
-    free(si->dir);
-    free(si);
+  si->dirs = calloc(n, sizeof *si->dirs);
+  si->mtime = calloc(n, sizeof *si->mtime);
+  si->ctime = calloc(n, sizeof *si->ctime);
+  int ok = si->dirs && si->mtime && si->ctime;
+  for (size_t i = 0; ok && i < n; i++, si->ndirs++) ok = (si->dirs[i] = strdup(dirs[i])) != NULL;
+  if (!ok || pthread_mutex_init(&si->mu, NULL)) {
+    free_dirs(si);
     return NULL;
   }
   si->refresh_ms = refresh_ms;
@@ -79,6 +99,7 @@ static srv_snap *unref_locked(srv_snap *s) {
 static void snap_close(srv_snap *s) {
   if (!s) return;
   indaga_index_close(s->idx);
+  free(s->gens);
   free(s);
 }
 
@@ -87,21 +108,42 @@ void srv_index_free(srv_index *si) {
   srv_snap *old = si->cur ? unref_locked(si->cur) : NULL;
   snap_close(old);
   pthread_mutex_destroy(&si->mu);
-  free(si->dir);
-  free(si);
+  free_dirs(si);
 }
 
-/* 1 when the directory changed since the last look (or was never seen); records the new times. */
+/* 1 when a directory changed since the last look (or was never seen); records the new times. */
 static int dir_changed(srv_index *si) {
-  struct stat st;
-  if (stat(si->dir, &st) != 0) { si->seen = 0; return 1; }
-  int changed = !si->seen || st.st_mtim.tv_sec != si->mtime.tv_sec ||
-                st.st_mtim.tv_nsec != si->mtime.tv_nsec || st.st_ctim.tv_sec != si->ctime.tv_sec ||
-                st.st_ctim.tv_nsec != si->ctime.tv_nsec;
-  si->mtime = st.st_mtim;
-  si->ctime = st.st_ctim;
+  int changed = !si->seen;
+  for (size_t i = 0; i < si->ndirs; i++) {
+    struct stat st;
+    if (stat(si->dirs[i], &st) != 0) { si->seen = 0; return 1; }
+    changed |= st.st_mtim.tv_sec != si->mtime[i].tv_sec || st.st_mtim.tv_nsec != si->mtime[i].tv_nsec ||
+               st.st_ctim.tv_sec != si->ctime[i].tv_sec || st.st_ctim.tv_nsec != si->ctime[i].tv_nsec;
+    si->mtime[i] = st.st_mtim;
+    si->ctime[i] = st.st_ctim;
+  }
   si->seen = 1;
   return changed;
+}
+
+/* Each index's generation into @gens (si->ndirs), and their sum (one index: its generation). */
+static uint64_t generations(const srv_index *si, const indaga_index *idx, uint64_t *gens) {
+  uint64_t sum = 0;
+  for (size_t i = 0; i < si->ndirs; i++) {
+    indaga_stats st;
+    memset(&st, 0, sizeof st);
+    indaga_index_stats(indaga_index_member(idx, i), &st);
+    gens[i] = st.generation;
+    sum += st.generation;
+  }
+  return sum;
+}
+
+/* Does @s read other generations than @gens? */
+static int moved(const srv_index *si, const srv_snap *s, const uint64_t *gens) {
+  for (size_t i = 0; i < si->ndirs; i++)
+    if (s->gens[i] != gens[i]) return 1;
+  return 0;
 }
 
 /*
@@ -115,20 +157,23 @@ static int dir_changed(srv_index *si) {
 static srv_snap *reopen(srv_index *si, uint64_t look) {
   indaga_index *idx = NULL;
   char *err = NULL;
-  int rc = indaga_index_open(&idx, si->dir, NULL, &err);
+  int rc = si->ndirs == 1 ? indaga_index_open(&idx, si->dirs[0], NULL, &err)
+                          : indaga_index_open_many(&idx, (const char *const *)si->dirs, NULL, si->ndirs, NULL, &err);
+  uint64_t *gens = rc ? NULL : calloc(si->ndirs, sizeof *gens);
+  uint64_t generation = gens ? generations(si, idx, gens) : 0;
   srv_snap *old = NULL;
   pthread_mutex_lock(&si->mu);
   if (rc) {
     snprintf(si->why, sizeof si->why, "%s", err ? err : indaga_strerror(rc));
     si->seen = 0;   /* look again next time */
-  } else {
-    indaga_stats st;
-    indaga_index_stats(idx, &st);
-    if (!si->cur || (look > si->cur_look && st.generation != si->cur->generation)) {
+  } else if (gens) {
+    if (!si->cur || (look > si->cur_look && moved(si, si->cur, gens))) {
       srv_snap *s = calloc(1, sizeof *s);
       if (s) {
         s->idx = idx;
-        s->generation = st.generation;
+        s->generation = generation;
+        s->gens = gens;
+        gens = NULL;
         s->refs = 1;
         s->owner = si;
         si->live++;
@@ -136,13 +181,14 @@ static srv_snap *reopen(srv_index *si, uint64_t look) {
         si->cur = s;
         si->cur_look = look;
         const char *note = indaga_index_note(idx);
-        if (note) fprintf(stderr, "indaga: warning: %s: %s\n", si->dir, note);
+        if (note) fprintf(stderr, "indaga: warning: %s: %s\n", si->ndirs == 1 ? si->dirs[0] : "indexes", note);
         idx = NULL;
       }
     }
   }
   pthread_mutex_unlock(&si->mu);
   indaga_free(err);
+  free(gens);
   indaga_index_close(idx);   /* not newer (or no memory for it) */
   return old;
 }

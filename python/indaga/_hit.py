@@ -29,7 +29,9 @@ class Hit(_indaga.Hit):
       (start, end) str indices into ``snippet`` of the matched words, so
       ``hit.snippet[start:end]`` is a whole word, accents included;
     - ``text`` (the whole paragraph with ``search(text=True)``, else None),
-      ``before`` and ``after`` (paragraph texts around it with ``context=N``).
+      ``before`` and ``after`` (paragraph texts around it with ``context=N``);
+    - ``index``: the label of the index the hit comes from (the directory's
+      name; several indexes opened as one tell their hits apart by it).
     """
 
     __slots__ = ()

@@ -1,7 +1,7 @@
 # Type stubs of the C extension indaga._indaga (python/src/). Users import
 # indaga, whose modules are typed inline; these cover the C half they wrap.
 import os
-from typing import FrozenSet, List, Optional, Tuple, Union
+from typing import FrozenSet, List, Optional, Sequence, Tuple, Union
 
 _Path = Union[str, bytes, os.PathLike[str], os.PathLike[bytes]]
 
@@ -58,12 +58,14 @@ class Hit:
     def before(self) -> Tuple[str, ...]: ...
     @property
     def after(self) -> Tuple[str, ...]: ...
+    @property
+    def index(self) -> Optional[str]: ...
 
 _MetaPair = Tuple[str, str]
 _ParagraphTuple = Tuple[int, int, Optional[str], bool, int, int, str]
 
 class Index:
-    def __init__(self, path: _Path) -> None: ...
+    def __init__(self, path: Union[_Path, Sequence[_Path]]) -> None: ...
     def _search(self, query: str, k: int = ..., offset: int = ..., group: bool = ..., context: int = ...,
                 snippets: bool = ..., text: bool = ..., all: bool = ...,
                 time_ms: int = ..., memory: int = ..., partial: bool = ..., cancel: Optional[Cancel] = ...,
@@ -80,6 +82,8 @@ class Index:
     def closed(self) -> bool: ...
     @property
     def path(self) -> str: ...
+    @property
+    def paths(self) -> Tuple[str, ...]: ...
     @property
     def generation(self) -> int: ...
     @property

@@ -175,7 +175,8 @@ class Index(_indaga.Index):
     after it is closed.
 
     Raises NoIndexError when there is no index at ``path``, CorruptError or
-    VersionError when it cannot be read.
+    VersionError when it cannot be read. ``Index([a, b, ...])`` opens several
+    indexes as one (:func:`open`); ``paths`` names them all.
     """
 
     __slots__ = ()
@@ -277,11 +278,22 @@ class Index(_indaga.Index):
         return "<indaga.Index %r generation %d>" % (self.path, self.generation)
 
 
-def open(path: PathLike) -> Index:
+def open(path: Union[PathLike, Sequence[PathLike]]) -> Index:
     """Open the index in directory ``path`` for searching (a context manager).
 
     >>> with indaga.open("indice") as ix:                     # doctest: +SKIP
     ...     for hit in ix.search("combatientes terroristas extranjeros"):
     ...         print(hit.doc, hit.label, hit.highlighted("terminal"))
+
+    A list (or tuple) of directories opens those indexes as one, as
+    ``indaga search --index A --index B``: searches use the statistics of
+    them all, so hits, scores and order are those of one index over all
+    their documents, and each hit's ``index`` is the name of the directory
+    it comes from (``"open_many" in indaga.FEATURES``). The same index
+    twice, or two directories of one name, raise Error.
+
+    >>> with indaga.open(["idx/un", "idx/leyes"]) as ix:     # doctest: +SKIP
+    ...     for hit in ix.search("terrorismo"):
+    ...         print(hit.index, hit.doc)
     """
     return Index(path)

@@ -19,6 +19,7 @@ typedef struct {
   unsigned long long byte_start, byte_end;
   PyObject *doc, *symbol, *title, *date, *part_label, *label;
   PyObject *snippet, *highlights, *text, *before, *after;
+  PyObject *index;        /* the label of the index it comes from, or None (a libindaga without it) */
 } HitObject;
 
 static PyTypeObject *hit_class = &pyi_HitType;
@@ -35,6 +36,7 @@ static void hit_dealloc(HitObject *h) {
   Py_XDECREF(h->text);
   Py_XDECREF(h->before);
   Py_XDECREF(h->after);
+  Py_XDECREF(h->index);
   Py_TYPE(h)->tp_free((PyObject *)h);
 }
 
@@ -59,6 +61,8 @@ static PyMemberDef hit_members[] = {
   { "text", T_OBJECT, offsetof(HitObject, text), RO, "The whole paragraph with search(text=True), else None." },
   { "before", T_OBJECT, offsetof(HitObject, before), RO, "Up to `context` paragraph texts before the hit, in order (a tuple)." },
   { "after", T_OBJECT, offsetof(HitObject, after), RO, "Up to `context` paragraph texts after the hit, in order (a tuple)." },
+  { "index", T_OBJECT, offsetof(HitObject, index), RO,
+    "The label of the index the hit comes from (open([a, b]): each directory's name), or None." },
   { NULL, 0, 0, 0, NULL },
 };
 
@@ -139,6 +143,12 @@ PyObject *pyi_hit_new(const indaga_hit *h, PyObject *doc, PyObject *date, PyObje
   }
   if (!(o->before = str_tuple(h->before, h->nbefore)) || !(o->after = str_tuple(h->after, h->nafter)))
     goto fail;
+#ifdef PYI_HAVE_OPEN_MANY
+  if (!(o->index = pyi_str(indaga_hit_index(h)))) goto fail;
+#else
+  Py_INCREF(Py_None);
+  o->index = Py_None;
+#endif
   return (PyObject *)o;
 fail:
   Py_DECREF(o);

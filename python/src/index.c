@@ -15,7 +15,8 @@
 ** PYI_HAVE_TOTAL_EXACT (indaga_results_total_exact), PYI_HAVE_ALL_WORDS
 ** (indaga_results_all_words) and PYI_HAVE_SUGGESTION
 ** (indaga_results_suggestion, _corrected) and PYI_HAVE_SORT
-** (indaga_search_options.sort, .facets, indaga_results_facet); without them:
+** (indaga_search_options.sort, .facets, indaga_results_facet) and
+** PYI_HAVE_OPEN_MANY (indaga_index_open_many, indaga_hit_index); without them:
 **   - all: not passed (plain words are all required: all=True is what the
 **     library does anyway);
 **   - total_exact: True when fewer hits than asked came back (every match
@@ -23,7 +24,11 @@
 **     "may be an estimate" (total_exact());
 **   - all_words: None; suggestion: None, corrected: False;
 **   - sort other than 0 (relevance) and facets: ValueError (search() checks
-**     FEATURES first).
+**     FEATURES first);
+**   - several paths: ValueError; Hit.index: None.
+** Index(paths), a list or tuple of directories, opens them as one index
+** (indaga_index_open_many): self->path is then a tuple of bytes, and a
+** snapshot's generations are its indexes' (refresh moves when one moved).
 ** The whole paragraph (text=True), which no version of the C API gives, is
 ** a second search of the same page with snippet_bytes = 0 (whole
 ** paragraphs), matched hit by hit.
@@ -38,16 +43,25 @@
 #define PYI_FACETS_MAX 16
 #endif
 
+/* Indexes one Index may span (the library's bound, where it has one). */
+#ifdef INDAGA_OPEN_MANY_MAX
+#define PYI_PATHS_MAX INDAGA_OPEN_MANY_MAX
+#else
+#define PYI_PATHS_MAX 1
+#endif
+
 typedef struct snap {
   indaga_index *idx;
   Py_ssize_t refs;        /* the Index's own reference and calls in flight */
-  uint64_t generation;
+  uint64_t generation;    /* 0 for several indexes: see gens */
+  uint64_t gens[PYI_PATHS_MAX]; /* each index's generation (several indexes) */
+  size_t ngens;
 } snap;
 
 typedef struct {
   PyObject_HEAD
   snap *cur;              /* NULL once closed */
-  PyObject *path;         /* bytes, as given to the library */
+  PyObject *path;         /* bytes, as given to the library; a tuple of them for several */
 } IndexObject;
 
 /* Drop one reference to @s (GIL held); the last one closes the snapshot. */
@@ -57,14 +71,40 @@ static void snap_release(snap *s) {
   PyMem_RawFree(s);
 }
 
-/* Open the snapshot of @path, the GIL released meanwhile. NULL with an exception set. */
-static snap *snap_open(const char *path) {
+/* Open @paths[0..@n) (@many: as several indexes), the GIL released. A status, *idx and *err set. */
+static int open_paths(indaga_index **idx, const char *const *paths, size_t n, int many, char **err) {
+  int rc;
+#ifdef PYI_HAVE_OPEN_MANY
+  Py_BEGIN_ALLOW_THREADS
+  rc = many ? indaga_index_open_many(idx, paths, NULL, n, NULL, err) : indaga_index_open(idx, paths[0], NULL, err);
+  Py_END_ALLOW_THREADS
+#else
+  (void)n;
+  (void)many;
+  Py_BEGIN_ALLOW_THREADS
+  rc = indaga_index_open(idx, paths[0], NULL, err);
+  Py_END_ALLOW_THREADS
+#endif
+  return rc;
+}
+
+/*
+** Open the snapshot of @path (bytes, or a tuple of bytes for several
+** indexes), the GIL released meanwhile. NULL with an exception set.
+*/
+static snap *snap_open(PyObject *path) {
   indaga_index *idx = NULL;
   char *err = NULL;
-  int rc;
-  Py_BEGIN_ALLOW_THREADS
-  rc = indaga_index_open(&idx, path, NULL, &err);
-  Py_END_ALLOW_THREADS
+  const char *paths[PYI_PATHS_MAX];
+  int many = PyTuple_Check(path);
+  size_t n = many ? (size_t)PyTuple_GET_SIZE(path) : 1;
+  if (n == 0 || n > PYI_PATHS_MAX) {
+    PyErr_Format(PyExc_ValueError, "open: from 1 to %d index directories, not %zu", PYI_PATHS_MAX, n);
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++)
+    paths[i] = PyBytes_AS_STRING(many ? PyTuple_GET_ITEM(path, (Py_ssize_t)i) : path);
+  int rc = open_paths(&idx, paths, n, many, &err);
   if (rc != INDAGA_OK) {
     pyi_raise(rc, err, 0);
     indaga_free(err);
@@ -82,7 +122,48 @@ static snap *snap_open(const char *path) {
   s->idx = idx;
   s->refs = 1;
   s->generation = st.generation;
+#ifdef PYI_HAVE_OPEN_MANY
+  for (size_t i = 0; many && i < n; i++) {
+    indaga_stats ms;
+    memset(&ms, 0, sizeof ms);
+    indaga_index_stats(indaga_index_member(idx, i), &ms);
+    s->gens[s->ngens++] = ms.generation;
+  }
+#endif
   return s;
+}
+
+/* Does @a read the same generations as @b? */
+static int same_generations(const snap *a, const snap *b) {
+  if (a->generation != b->generation || a->ngens != b->ngens) return 0;
+  for (size_t i = 0; i < a->ngens; i++)
+    if (a->gens[i] != b->gens[i]) return 0;
+  return 1;
+}
+
+/*
+** @arg as what the library takes: bytes for a path, a tuple of bytes for
+** a list or tuple of paths (several indexes). New reference, or NULL with
+** an exception set.
+*/
+static PyObject *path_arg(PyObject *arg) {
+  PyObject *one = NULL;
+  if (!PyList_Check(arg) && !PyTuple_Check(arg)) return PyUnicode_FSConverter(arg, &one) ? one : NULL;
+#ifndef PYI_HAVE_OPEN_MANY
+  PyErr_SetString(PyExc_ValueError, "open: this libindaga opens one index at a time (\"open_many\" not in FEATURES)");
+  return NULL;
+#else
+  PyObject *seq = PySequence_Tuple(arg);
+  if (!seq) return NULL;
+  Py_ssize_t n = PyTuple_GET_SIZE(seq);
+  PyObject *out = PyTuple_New(n);
+  for (Py_ssize_t i = 0; out && i < n; i++) {
+    if (!PyUnicode_FSConverter(PyTuple_GET_ITEM(seq, i), &one)) Py_CLEAR(out);
+    else PyTuple_SET_ITEM(out, i, one);
+  }
+  Py_DECREF(seq);
+  return out;
+#endif
 }
 
 /* The current snapshot with a reference taken, or NULL (ValueError) when closed. */
@@ -97,10 +178,11 @@ static snap *snap_take(IndexObject *self, const char *what) {
 
 static int index_init(IndexObject *self, PyObject *args, PyObject *kw) {
   static char *kwlist[] = { "path", NULL };
-  PyObject *path = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "O&:Index", kwlist, PyUnicode_FSConverter, &path))
-    return -1;
-  snap *s = snap_open(PyBytes_AS_STRING(path));
+  PyObject *arg = NULL;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O:Index", kwlist, &arg)) return -1;
+  PyObject *path = path_arg(arg);
+  if (!path) return -1;
+  snap *s = snap_open(path);
   if (!s) {
     Py_DECREF(path);
     return -1;
@@ -413,13 +495,13 @@ static PyObject *index_stats(IndexObject *self, PyObject *unused) {
 static PyObject *index_refresh(IndexObject *self, PyObject *unused) {
   (void)unused;
   if (!self->cur) return PyErr_Format(PyExc_ValueError, "refresh on a closed index");
-  snap *s = snap_open(PyBytes_AS_STRING(self->path));
+  snap *s = snap_open(self->path);
   if (!s) return NULL;
   if (!self->cur) {                     /* closed by another thread meanwhile */
     snap_release(s);
     return PyErr_Format(PyExc_ValueError, "refresh on a closed index");
   }
-  if (s->generation == self->cur->generation) {
+  if (same_generations(s, self->cur)) {
     snap_release(s);
     Py_RETURN_FALSE;
   }
@@ -434,10 +516,28 @@ static PyObject *index_get_closed(IndexObject *self, void *unused) {
   return PyBool_FromLong(self->cur == NULL);
 }
 
+static PyObject *path_str(PyObject *b) {
+  return PyUnicode_DecodeFSDefaultAndSize(PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b));
+}
+
 static PyObject *index_get_path(IndexObject *self, void *unused) {
   (void)unused;
   if (!self->path) Py_RETURN_NONE;
-  return PyUnicode_DecodeFSDefaultAndSize(PyBytes_AS_STRING(self->path), PyBytes_GET_SIZE(self->path));
+  return path_str(PyTuple_Check(self->path) ? PyTuple_GET_ITEM(self->path, 0) : self->path);
+}
+
+static PyObject *index_get_paths(IndexObject *self, void *unused) {
+  (void)unused;
+  if (!self->path) return PyTuple_New(0);
+  if (!PyTuple_Check(self->path)) return Py_BuildValue("(N)", path_str(self->path));
+  Py_ssize_t n = PyTuple_GET_SIZE(self->path);
+  PyObject *t = PyTuple_New(n);
+  for (Py_ssize_t i = 0; t && i < n; i++) {
+    PyObject *s = path_str(PyTuple_GET_ITEM(self->path, i));
+    if (!s) Py_CLEAR(t);
+    else PyTuple_SET_ITEM(t, i, s);
+  }
+  return t;
 }
 
 static PyObject *index_get_note(IndexObject *self, void *unused) {
@@ -512,7 +612,8 @@ static PyMethodDef index_methods[] = {
 
 static PyGetSetDef index_getset[] = {
   { "closed", (getter)index_get_closed, NULL, "True once close() was called.", NULL },
-  { "path", (getter)index_get_path, NULL, "The index directory, as given.", NULL },
+  { "path", (getter)index_get_path, NULL, "The index directory, as given (the first one of several).", NULL },
+  { "paths", (getter)index_get_paths, NULL, "The index directories, as given, a tuple (one for one index).", NULL },
   { "generation", (getter)index_get_generation, NULL, "The generation this snapshot reads.", NULL },
   { "note", (getter)index_get_note, NULL,
     "What opening noticed that does not stop reading, or None: the newest manifest\n"
@@ -529,7 +630,7 @@ PyTypeObject pyi_IndexType = {
   .tp_basicsize = sizeof(IndexObject),
   .tp_dealloc = (destructor)index_dealloc,
   .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
-  .tp_doc = "Index(path): a read snapshot of the index in directory path.",
+  .tp_doc = "Index(path): a read snapshot of the index in directory path (or of several, a list of paths, as one).",
   .tp_methods = index_methods,
   .tp_getset = index_getset,
   .tp_init = (initproc)index_init,

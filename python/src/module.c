@@ -44,6 +44,9 @@ static int add_features(PyObject *m) {
 #ifdef PYI_HAVE_SORT
     "sort",
 #endif
+#ifdef PYI_HAVE_OPEN_MANY
+    "open_many",
+#endif
     NULL
   };
   PyObject *set = PyFrozenSet_New(NULL);

@@ -178,7 +178,7 @@ def test_total_exact(ix, request):
 
 def test_features_switched_on():
     # setup.py found every newer part of the C API in this tree's include/indaga.h
-    assert indaga.FEATURES == {"match_mode", "total_exact", "all_words", "suggestion", "sort"}
+    assert indaga.FEATURES == {"match_mode", "total_exact", "all_words", "suggestion", "sort", "open_many"}
     assert indaga.SORT_ORDERS == ("relevance", "date", "-date", "doc")
 
 

@@ -33,9 +33,9 @@
     return m ? `${Number(m[3])} de ${MESES[Number(m[2]) - 1]} de ${m[1]}` : (iso || '');
   }
 
-  /* "S/2017/968 · Anexo I · párr. 3." */
+  /* "S/2017/968 · Anexo I · párr. 3." ("[un] S/2017/968 ..." when several indexes are served) */
   function cita(h) {
-    let s = h.symbol || h.doc;
+    let s = (h.index ? '[' + h.index + '] ' : '') + (h.symbol || h.doc);
     if (h.part) s += ' · ' + (h.part_label || 'Anexo ' + h.part);
     return s + ' · párr. ' + (h.label || h.paragraph);
   }
@@ -61,7 +61,7 @@
       q: g('q'), year: g('year'), symbol: g('symbol'), docf: g('docf'), annex: g('annex'),
       sort: ['date', '-date'].includes(g('sort')) ? g('sort') : '',
       page: Math.max(1, parseInt(g('page'), 10) || 1),
-      doc: p.get('doc'), part: g('part'), paragraph: g('paragraph'),
+      doc: p.get('doc'), part: g('part'), paragraph: g('paragraph'), index: g('index'),
     };
   }
 
@@ -103,7 +103,7 @@
 
   /* ---- search ---- */
   function resultado(h, st) {
-    const enlace = url({ doc: h.doc, part: h.part, paragraph: h.paragraph, ...base(st),
+    const enlace = url({ doc: h.doc, index: h.index, part: h.part, paragraph: h.paragraph, ...base(st),
       page: st.page > 1 ? st.page : '' });
     return el('li', { class: 'resultado' },
       el('p', { class: 'cita' }, el('a', { href: enlace, 'data-spa': true }, cita(h))),
@@ -204,7 +204,7 @@
 
   function parrafo(doc, p, st) {
     const id = `p-${p.part}-${p.paragraph}`;
-    const enlace = url({ doc, part: p.part, paragraph: p.paragraph });
+    const enlace = url({ doc, index: st.index, part: p.part, paragraph: p.paragraph });
     const nombre = (p.label || p.paragraph) + '';
     const div = el('div', { class: 'parrafo' + (p.heading ? ' encabezado' : ''), id },
       el('span', { class: 'etiqueta' }, p.label || ''),
@@ -235,7 +235,7 @@
     avisar('Cargando el documento…');
     let j;
     try {
-      j = await api('/api/doc', { doc: st.doc });
+      j = await api('/api/doc', st.index ? { doc: st.doc, index: st.index } : { doc: st.doc });
     } catch (e) {
       if (e.name === 'AbortError') return;
       $('documento').replaceChildren();

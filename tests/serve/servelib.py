@@ -15,11 +15,14 @@ import urllib.request
 
 
 class Server:
-    """A running `indaga serve --index INDEX` on a free loopback port."""
+    """A running `indaga serve --index INDEX` on a free loopback port (INDEX a
+    list: `--index A --index B ...`, several indexes served as one)."""
 
     def __init__(self, indaga, index, threads=4, env=None):
+        indexes = [index] if isinstance(index, str) else list(index)
         self.proc = subprocess.Popen(
-            [indaga, "serve", "--index", index, "--listen", "127.0.0.1:0", "--threads", str(threads)],
+            [indaga, "serve"] + [a for d in indexes for a in ("--index", d)] +
+            ["--listen", "127.0.0.1:0", "--threads", str(threads)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         line = self.proc.stdout.readline()
         m = re.match(r"indaga serve: listening on http://127\.0\.0\.1:(\d+)/$", line.strip())

@@ -497,6 +497,73 @@ def test_no_index(tmp):
         check(code == 0 and "stopping" in err, "SIGINT stops the server, exit 0")
 
 
+def test_several(tmp):
+    """serve --index A --index B: two indexes served as one, against the CLI over the same two
+    (test_multi.sh compares that with one index of all the documents); each hit's "index"; /api/doc with index=;
+    a commit to one of them served without a restart; the same index twice refused."""
+    import subprocess
+    un = os.path.join(SRCDIR, "corpus", "un2015")
+    dirs = {"col-a": os.path.join(tmp, "src", "col-a"), "col-b": os.path.join(tmp, "src", "col-b")}
+    for d in dirs.values():
+        os.makedirs(d)
+        with open(os.path.join(d, "dup.txt"), "w", encoding="utf-8") as f:
+            f.write("Nota duplicada de %s sobre el consejo.\n" % os.path.basename(d))
+    shutil.copy(os.path.join(SRCDIR, "corpus", "carta_krasnodar_2017.txt"), dirs["col-a"])
+    for i, name in enumerate(sorted(os.listdir(un))):
+        shutil.copy(os.path.join(un, name), dirs["col-a" if i % 2 else "col-b"])
+    idx = {k: os.path.join(tmp, k) for k in dirs}
+    for k in dirs:
+        servelib.index(INDAGA, idx[k], dirs[k])
+    both = [idx["col-a"], idx["col-b"]]
+    srv = servelib.Server(INDAGA, both, threads=2)
+    try:
+        query = "consejo de seguridad terrorismo"
+        st, j = srv.json("/api/search?q=" + q(query) + "&n=30")
+        got = [(h["doc"], h["index"], h["part"], h["paragraph"], h["score"]) for h in j["hits"]]
+        r = subprocess.run([INDAGA, "search", "--index", both[0], "--index", both[1], "--json", "-n", "30", "--", query],
+                           stdout=subprocess.PIPE, text=True, timeout=60)
+        cli = [(x["doc"], x["index"], x["part"], x["paragraph"], x["score"])
+               for x in map(json.loads, r.stdout.splitlines()) if x["type"] == "hit"]
+        check(st == 200 and len(got) == 30 and got == cli, "two indexes served as one: the CLI's hits with their index")
+        check(all(os.path.isfile(os.path.join(dirs[i], d)) for d, i, _, _, _ in got),
+              "each hit's index holds its document")
+        check({i for _, i, _, _, _ in got} == {"col-a", "col-b"}, "hits from both indexes")
+        check(j["summary"]["total"] == int(cli_json_summary(both, query)["total"]), "the summary's total is the CLI's")
+        st, sg = srv.json("/api/suggest?q=" + q("combatientes terr"))
+        check(st == 200 and "combatientes terroristas" in sg["completions"],
+              "completions over the indexes served as one: %s" % sg.get("completions", [])[:3])
+        st, d = srv.json("/api/doc?doc=carta_krasnodar_2017.txt")
+        check(st == 200 and d["document"]["doc"] == "carta_krasnodar_2017.txt", "a document found in the index holding it")
+        st, e = srv.json("/api/doc?doc=dup.txt")
+        check(st == 400 and "col-a, col-b" in e["error"]["message"], "an id in both indexes needs index=: 400")
+        st, d = srv.json("/api/doc?doc=dup.txt&index=col-b")
+        check(st == 200 and "col-b" in d["paragraphs"][0]["text"], "index= picks the index")
+        st, _ = srv.json("/api/doc?doc=dup.txt&index=col-z")
+        check(st == 404, "an unknown index label: 404")
+        _, h0 = srv.json("/healthz")
+        with open(os.path.join(dirs["col-b"], "nuevo.txt"), "w", encoding="utf-8") as f:
+            f.write("Un documento nuevo sobre la desalinizaci\u00f3n.\n")
+        servelib.index(INDAGA, idx["col-b"], dirs["col-b"])
+        ok = servelib.wait_until(lambda: srv.json("/api/search?q=desalinizacion")[1].get("hits"), 5)
+        _, h1 = srv.json("/healthz")
+        check(ok and h1["generation"] == h0["generation"] + 1,
+              "a commit to one index is served without a restart (generation %s -> %s)" % (h0["generation"], h1["generation"]))
+    finally:
+        code, _ = srv.stop()
+        check(code == 0, "the server of two indexes stops")
+    r = subprocess.run([INDAGA, "serve", "--index", both[0], "--index", both[0] + "/", "--listen", "127.0.0.1:0"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=30)
+    check(r.returncode == 64 and "are the same index" in r.stderr, "serve refuses the same index twice: 64")
+
+
+def cli_json_summary(indexes, query):
+    """The summary of `indaga search --json` over @indexes."""
+    import subprocess
+    args = [INDAGA, "search", "--json"] + [a for d in indexes for a in ("--index", d)] + ["--", query]
+    r = subprocess.run(args, stdout=subprocess.PIPE, text=True, timeout=60)
+    return [x for x in map(json.loads, r.stdout.splitlines()) if x["type"] == "summary"][0]
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="indaga-serve-")
     try:
@@ -526,6 +593,7 @@ def main():
         test_drain(index_dir)
         test_sort_facets(tmp)
         test_no_index(tmp)
+        test_several(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if failures:

@@ -206,6 +206,42 @@ def run(d, base):
     d.save_screenshot(os.path.join(BUILDDIR, "serve-phone.png"))
 
 
+def run_several(d, tmp):
+    """serve --index A --index B: each result says its index before its citation, and a
+    document whose id both indexes hold opens from the index of the hit clicked."""
+    dirs = {k: os.path.join(tmp, "src-" + k) for k in ("col-a", "col-b")}
+    for k, src in dirs.items():
+        os.makedirs(src)
+        with open(os.path.join(src, "dup.txt"), "w", encoding="utf-8") as f:
+            f.write("Nota duplicada sobre la desalinizaci\u00f3n, copia %s.\n" % k)
+    shutil.copy(os.path.join(SRCDIR, "corpus", "carta_krasnodar_2017.txt"), dirs["col-a"])
+    idx = [os.path.join(tmp, k) for k in ("col-a", "col-b")]
+    for k, i in zip(("col-a", "col-b"), idx):
+        servelib.index(INDAGA, i, dirs[k])
+    srv = servelib.Server(INDAGA, idx, threads=2)
+    try:
+        w = WebDriverWait(d, 20)
+        d.get(srv.base + "/?q=" + QUERY.replace(" ", "%20"))
+        w.until(lambda d: results(d))
+        cite = results(d)[0].find_element(By.CSS_SELECTOR, ".cita").text
+        check(cite.startswith("[col-a] carta_krasnodar_2017.txt · Anexo I · párr. "),
+              "several indexes: the citation starts with the hit's index: %s" % cite)
+        d.get(srv.base + "/?q=desalinizacion")
+        w.until(lambda d: len(results(d)) == 2)
+        cites = sorted(r.find_element(By.CSS_SELECTOR, ".cita").text for r in results(d))
+        check(cites == ["[col-a] dup.txt · párr. 1", "[col-b] dup.txt · párr. 1"],
+              "several indexes: one hit of dup.txt from each index: %s" % cites)
+        link = [r.find_element(By.CSS_SELECTOR, ".cita a") for r in results(d)
+                if r.find_element(By.CSS_SELECTOR, ".cita").text.startswith("[col-b] dup.txt")]
+        link[0].click()
+        w.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#documento .parrafo"))
+        text = d.find_element(By.CSS_SELECTOR, "#documento .parrafo .texto").text
+        check("index=col-b" in d.current_url and "copia col-b" in text,
+              "several indexes: the document opens from the hit's index: %s" % text)
+    finally:
+        srv.stop()
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="indaga-browser-")
     srv = None
@@ -221,6 +257,7 @@ def main():
         srv = servelib.Server(INDAGA, index_dir, threads=2)
         d = browser()
         run(d, srv.base)
+        run_several(d, tmp)
     finally:
         if d:
             d.quit()

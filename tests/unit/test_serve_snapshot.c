@@ -38,7 +38,7 @@ static void test_generations(void **state) {
   (void)state;
   char *dir = tu_tmpdir("serve_snapshot");
   char why[256];
-  srv_index *si = srv_index_new(dir, 0);   /* look at every acquire */
+  srv_index *si = srv_index_new((const char *const *)&dir, 1, 0);   /* look at every acquire */
   assert_non_null(si);
   /* No index yet: no snapshot, and a reason. */
   why[0] = 0;
@@ -92,7 +92,7 @@ static void test_refresh_interval(void **state) {
   char *dir = tu_tmpdir("serve_snapshot_ms");
   char why[256];
   commit_doc(dir, "a.txt", "Uno.\n");
-  srv_index *si = srv_index_new(dir, 200);
+  srv_index *si = srv_index_new((const char *const *)&dir, 1, 200);
   srv_snap *s = srv_snap_acquire(si, why, sizeof why);
   uint64_t g1 = srv_snap_generation(s);
   srv_snap_release(s);
