@@ -31,7 +31,7 @@ static double now(void) {
 
 static const char *sec_names[SEGF_NSECT] = {
   "postings", "positions", "dict", "dict_idx", "vocab", "vocab_idx", "para", "para_idx",
-  "para_len", "docs", "doc_idx", "doc_sort", "text", "text_idx", "checks"
+  "para_len", "docs", "doc_idx", "doc_sort", "text", "text_idx", "checks", "fields"
 };
 
 static void die(const char *what, int rc, char *err) {

@@ -12,9 +12,9 @@
 ** so once the first segment builder is freed every buffer of the next ones
 ** (grown by doubling, freed a segment later, on another thread than the
 ** one that allocated it) lands in the heaps and arenas, whose freed holes
-** stay resident: the legislation indexed twice over peaked at 307 MiB
-** against 226 MiB of heap in use; with the threshold fixed at 1 MiB, at
-** 213 MiB (256 KiB: 205 MiB, but 2.7 times the page faults and a quarter
+** stay resident: the legislation indexed twice over peaked at 300 MiB
+** against 226 MB of heap in use; with the threshold fixed at 1 MiB, at
+** 208 MiB (256 KiB: 200 MiB, but 2.7 times the page faults and a quarter
 ** more system time, each document's larger buffers mapped and unmapped;
 ** tests/cli/test_memory.sh, bench/README.md).
 */

@@ -13,7 +13,8 @@
 **     sections, in the order of the section ids below, each starting where
 **       the previous one ends (the footer lists offset and length of each)
 **     footer   (SEGF_FOOTER_SIZE bytes, the last bytes of the file)
-**         u32      number of sections (SEGF_NSECT)
+**         u32      number of sections (SEGF_NSECT; version 6: SEGF_NSECT - 1,
+**                  without FIELDS)
 **         SEGF_NSECT times { u64 abs offset, u64 length }
 **         SEGF_NSECT times u64 XXH3_64bits of the section's bytes; for the
 **                  sections CHECKS covers (SEGF_CHUNKED), of their CHECKS
@@ -33,7 +34,10 @@
 **         u64      checksum: XXH3_64bits of every byte of the file before it
 **         8 bytes  magic "indagaFT"
 **     A reader checks, in order: header magic, footer magic and checksum
-**     (ECORRUPT), then the versions (EVERSION), then section bounds. A
+**     (ECORRUPT), then the versions (EVERSION: other than SEGF_VERSION and
+**     SEGF_VERSION_OLD), then section bounds. A version 6 file is read as
+**     this version without its FIELDS section (derived from DOCS on use,
+**     segfields.c). A
 **     reader may defer the whole-file checksum of a large file (segread.c):
 **     it then checks each section's own checksum before it first reads the
 **     section. A verifier and a merge check the whole file and every section.
@@ -138,24 +142,52 @@
 **     section's bytes [i * SEGF_CHECK_CHUNK, (i + 1) * SEGF_CHECK_CHUNK)
 **     (the last chunk may be shorter). A reader of a large file verifies the
 **     chunks it is about to read (segread.c).
+**
+** SECTION FIELDS (version 7): the documents' fields as columns (segfields.h;
+**     derived from DOCS as segfields_enc.c says, and equal to that derivation):
+**     u32 nfields
+**     ndoc + 1 times u32: each document's first paragraph, then npara
+**     ndoc times u32: the document's date, yyyymmdd (yyyy0000 for a year
+**         only, 0 for none)
+**     nfields times u32: the offset of each field record, the first right
+**         after this table, each record running to the next (the last to
+**         the section's end); fields in order of first appearance
+**     field record:
+**         u32 name length, the folded name (no 0 byte), a 0 byte
+**         u32 nv (distinct values), u32 np (documents with a value)
+**         u8 w: bytes of a value id, 1 when nv < 2^8, 2 when nv < 2^16, else 4
+**         u8 layout: 1 sparse when np * (4 + w) < ndoc * w, else 0 dense
+**         u16 0
+**         nv + 1 times { u32 offset in the strings, u32 folded length }: the
+**             values 1..nv in order of first appearance, then { strings
+**             length, 0 }; offsets ascending from 0
+**         u32 strings length, strings: per value its folded bytes, a 0 byte,
+**             its first spelling (empty when equal to the folded bytes), a 0
+**             byte, up to the next value's offset
+**         dense: ndoc times a w-byte value id (0: the document lacks the field)
+**         sparse: np times { u32 document, w-byte value id >= 1 }, documents
+**             ascending
 */
 #ifndef INDAGA_FORMAT_H
 #define INDAGA_FORMAT_H
 
 #define SEGF_MAGIC        "indagaSG"
 #define SEGF_FOOTER_MAGIC "indagaFT"
-#define SEGF_VERSION      6u
+#define SEGF_VERSION      7u
+#define SEGF_VERSION_OLD  6u       /* still read: no FIELDS section */
 #define SEGF_PIECE_MORE   1u       /* DOCS piece flags: another piece follows */
 #define SEGF_HEADER_SIZE  16u
 
 enum {
   SEC_POSTINGS, SEC_POSITIONS, SEC_DICT, SEC_DICT_IDX, SEC_VOCAB, SEC_VOCAB_IDX,
   SEC_PARA, SEC_PARA_IDX, SEC_PARA_LEN, SEC_DOCS, SEC_DOC_IDX, SEC_DOC_SORT,
-  SEC_TEXT, SEC_TEXT_IDX, SEC_CHECKS,
+  SEC_TEXT, SEC_TEXT_IDX, SEC_CHECKS, SEC_FIELDS,
   SEGF_NSECT
 };
 
-#define SEGF_FOOTER_SIZE  (4u + 24u * SEGF_NSECT + 4u + 4u + 8u + 8u + 8u + 8u + 8u + 4u + 4u + 8u + 8u + 8u)
+/* The footer's size for @nsect sections (SEGF_NSECT, or SEGF_NSECT - 1 in version 6). */
+#define SEGF_FOOTER_SIZE_N(nsect) (4u + 24u * (nsect) + 4u + 4u + 8u + 8u + 8u + 8u + 8u + 4u + 4u + 8u + 8u + 8u)
+#define SEGF_FOOTER_SIZE  SEGF_FOOTER_SIZE_N(SEGF_NSECT)
 #define SEGF_DICT_BLOCK   16u      /* terms per dictionary block */
 #define SEGF_VOCAB_BLOCK  16u      /* keys per vocabulary block */
 #define SEGF_PARA_CHUNK   32u      /* paragraph records per chunk */

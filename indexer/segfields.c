@@ -1,14 +1,18 @@
 /*
-** segfields.c: a segment's fields as columns (segfields.h), built from the
-** document table once per open segment.
+** segfields.c: a segment's fields as columns (segfields.h), read in place
+** from its FIELDS section (format.h), or derived from the document table
+** for a segment of version 6 (segfields_enc.c writes the same bytes).
 **
-** Building: one pass over the documents for their first paragraphs, dates
-** and field names (keys folded, values untouched); then, per field on its
-** first use (sf_load), a pass that folds that field's values and looks each
-** up in the field's hash table of distinct values (open addressing,
-** doubled at half full), giving its id. Memory: 8 bytes per document, plus
-** 4 per document per field used, plus its distinct values (each stored
-** twice: folded and as written).
+** seg_fields_get checks the section's header once per open segment: the
+** documents' first paragraphs ascending up to npara, the field records'
+** offsets ascending inside the section, each name NUL-terminated. sf_load
+** checks a field's record on its first use: value entries ascending with
+** their NUL bytes in place, the column's size, every id at most the
+** number of values, sparse documents ascending. After that the accessors
+** read without checks. Memory: a small table per field; the columns stay
+** in the mapped file. A version 6 segment derives the names and dates on
+** first use and a field's values on the field's first use, each into
+** memory of its own (segfields_enc.c).
 */
 #include <stdatomic.h>
 #include <string.h>
@@ -18,29 +22,30 @@
 #include "indexer/segimpl.h"
 #include "stemmer/analyze.h"
 
-typedef struct sf_val { size_t off, n, doff, dn; } sf_val;
-
-/* One field's column and value dictionary (built by sf_load). */
+/* One field's checked record (sf_load). */
 typedef struct sf_col {
-  uint32_t *col;               /* ndoc value ids */
-  sf_val *v;                   /* [0] unused; 1..nv */
-  uint32_t nv, capv;
-  uint32_t *slot;              /* hash table of value ids (build only) */
-  uint32_t nslot;
-  ia_buf strs;                 /* the values, folded and as written, NUL-terminated */
+  uint32_t nv, np;             /* values; documents with a value */
+  unsigned w;                  /* bytes per value id */
+  int sparse;                  /* column as (document, id) pairs */
+  const unsigned char *ent;    /* nv + 1 entries { u32 offset, u32 folded length } */
+  const unsigned char *strs;
+  const unsigned char *col;
+  ia_buf own;                  /* version 6: the derived record */
 } sf_col;
 
 typedef struct sf_field {
-  size_t name;                 /* offset in names */
-  struct sf_col *_Atomic col;  /* NULL until sf_load */
+  const char *name; size_t nname;
+  const unsigned char *rec, *end;   /* the record: name, then the rest */
+  struct sf_col *_Atomic col;       /* NULL until sf_load */
 } sf_field;
 
 struct seg_fields {
   uint32_t ndoc;
-  uint32_t *start, *date;
+  const unsigned char *start;  /* ndoc + 1 u32 */
+  const unsigned char *date;   /* ndoc u32 */
   sf_field *f;
-  size_t nf, capf;
-  ia_buf names;                /* field names, NUL-terminated */
+  size_t nf;
+  ia_buf own;                  /* a version 6 segment's derived section */
 };
 
 int sf_fold(const char *p, size_t n, ia_buf *out) {
@@ -118,192 +123,76 @@ int sf_parse_date(const char *p, size_t n, uint32_t *ymd, int *parts) {
   return 1;
 }
 
-/* The date of a document from its "date" value, else its "year" (segfields.h). */
-static uint32_t doc_date(const seg_doc *d) {
-  const char *v;
-  size_t nv;
-  uint32_t ymd;
-  if (seg_doc_meta_find(d, "date", &v, &nv) == 1) {
-    if (nv > 10 && (v[10] == 'T' || v[10] == ' ')) nv = 10;
-    if (sf_parse_date(v, nv, &ymd, NULL)) return ymd;
-  }
-  if (seg_doc_meta_find(d, "year", &v, &nv) == 1 && nv == 4 && sf_parse_date(v, 4, &ymd, NULL)) return ymd;
-  return 0;
-}
-
-static uint64_t hash(const unsigned char *p, size_t n) {
-  uint64_t h = 1469598103934665603u;
-  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211u;
-  return h;
-}
-
-/* The index of field @k (folded), added when new; -1 on allocation failure. */
-static long field(seg_fields *f, const char *k, size_t nk) {
-  for (size_t i = 0; i < f->nf; i++) {
-    const char *name = (const char *)f->names.p + f->f[i].name;
-    if (strlen(name) == nk && !memcmp(name, k, nk)) return (long)i;
-  }
-  if (f->nf == f->capf) {
-    size_t cap = f->capf ? f->capf * 2 : 16;
-    sf_field *v = indaga__realloc(f->f, cap * sizeof *v);
-    if (!v) return -1;
-    f->f = v;
-    f->capf = cap;
-  }
-  sf_field *x = &f->f[f->nf];
-  memset(x, 0, sizeof *x);
-  x->name = f->names.n;
-  buf_append(&f->names, k, nk);
-  buf_putc(&f->names, 0);
-  if (f->names.err) return -1;
-  return (long)f->nf++;
-}
-
-/* The id of folded value @fv (as written: @v) in @x, added when new; 0 on failure. */
-static uint32_t value_id(sf_col *x, const unsigned char *fv, size_t nfv, const char *v, size_t nv) {
-  if (2 * (x->nv + 1) >= x->nslot) {
-    uint32_t ns = x->nslot ? x->nslot * 2 : 64;
-    uint32_t *s = indaga__calloc(ns, sizeof *s);
-    if (!s) return 0;
-    for (uint32_t id = 1; id <= x->nv; id++) {
-      uint64_t h = hash(x->strs.p + x->v[id].off, x->v[id].n);
-      uint32_t i = (uint32_t)h & (ns - 1);
-      while (s[i]) i = (i + 1) & (ns - 1);
-      s[i] = id;
-    }
-    indaga__free(x->slot);
-    x->slot = s;
-    x->nslot = ns;
-  }
-  uint32_t i = (uint32_t)hash(fv, nfv) & (x->nslot - 1);
-  while (x->slot[i]) {
-    const sf_val *e = &x->v[x->slot[i]];
-    if (e->n == nfv && !memcmp(x->strs.p + e->off, fv, nfv)) return x->slot[i];
-    i = (i + 1) & (x->nslot - 1);
-  }
-  if (x->nv + 1 >= x->capv) {
-    uint32_t cap = x->capv ? x->capv * 2 : 16;
-    sf_val *nvv = indaga__realloc(x->v, cap * sizeof *nvv);
-    if (!nvv) return 0;
-    x->v = nvv;
-    x->capv = cap;
-  }
-  uint32_t id = ++x->nv;
-  sf_val *e = &x->v[id];
-  e->off = x->strs.n;
-  e->n = nfv;
-  buf_append(&x->strs, fv, nfv);
-  buf_putc(&x->strs, 0);
-  e->doff = x->strs.n;
-  e->dn = nv;
-  buf_append(&x->strs, v, nv);
-  buf_putc(&x->strs, 0);
-  if (x->strs.err) return 0;
-  x->slot[i] = id;
-  return id;
-}
-
-static void col_free(sf_col *c) {
-  if (!c) return;
-  indaga__free(c->col);
-  indaga__free(c->v);
-  indaga__free(c->slot);
-  buf_free(&c->strs);
-  indaga__free(c);
-}
-
-/*
-** The next metadata record of document @did (@d) at *@p: its key and value,
-** and *@p past it. Returns 1 for a record, 0 at the end of @d's metadata, or
-** INDAGA_ECORRUPT (with *@errmsg) for a record that does not parse. Walks the
-** records directly: seg_doc_meta(i) would rescan the first i.
-*/
-static int meta_next(const seg_reader *r, const seg_doc *d, uint32_t did, const unsigned char **p,
-                     const char **k, size_t *nk, const char **v, size_t *nv, char **errmsg) {
-  const unsigned char *end = d->meta + d->nmeta;
-  if (*p >= end) return 0;
-  seg_doc one = *d;
-  one.meta = *p;
-  one.nmeta = (size_t)(end - *p);
-  if (seg_doc_meta(&one, 0, k, nk, v, nv) != 1)
-    return seg__corrupt(r, errmsg, "bad metadata of document %u", did);
-  *p = (const unsigned char *)*v + *nv;
-  return 1;
-}
-
-/* Pass 1: first paragraphs, dates and the field names (keys folded; values untouched). */
-static int build(const seg_reader *r, seg_fields **out, char **errmsg) {
-  seg_fields *f = indaga__calloc(1, sizeof *f);
-  if (!f) return INDAGA_ENOMEM;
-  f->ndoc = seg_ndoc(r);
-  f->start = indaga__malloc(((size_t)f->ndoc + 1) * sizeof *f->start);
-  f->date = indaga__calloc(f->ndoc ? f->ndoc : 1, sizeof *f->date);
-  int rc = f->start && f->date ? INDAGA_OK : INDAGA_ENOMEM;
-  ia_buf kb = { 0 };
-  for (uint32_t did = 0; did < f->ndoc && !rc; did++) {
+/* Derive the section of @r from its document table into @out (@only: sf_enc_new's). */
+static int derive(const seg_reader *r, const char *only, ia_buf *out, char **errmsg) {
+  sf_enc *e = NULL;
+  int rc = sf_enc_new(&e, only);
+  for (uint32_t did = 0; did < seg_ndoc(r) && !rc; did++) {
     seg_doc d;
-    rc = seg_doc_get(r, did, &d);
-    if (rc) break;
-    f->start[did] = d.first_para;
-    f->date[did] = doc_date(&d);
-    const unsigned char *p = d.meta;
-    const char *k, *v;
-    size_t nk, nv;
-    int more;
-    while ((more = meta_next(r, &d, did, &p, &k, &nk, &v, &nv, errmsg)) > 0) {
-      buf_reset(&kb);
-      if (sf_fold(k, nk, &kb)) { rc = INDAGA_ENOMEM; break; }
-      if (kb.n && field(f, (const char *)kb.p, kb.n) < 0) { rc = INDAGA_ENOMEM; break; }
-    }
-    if (more < 0) rc = more;
+    if ((rc = seg_doc_get(r, did, &d))) break;
+    rc = sf_enc_doc(e, d.first_para, d.meta, d.nmeta);
+    if (rc == INDAGA_ECORRUPT) seg__corrupt(r, errmsg, "bad metadata of document %u", did);
   }
-  if (!rc) f->start[f->ndoc] = seg_npara(r);
-  buf_free(&kb);
-  if (rc) { seg_fields_free(f); return rc; }
-  *out = f;
+  if (!rc) rc = sf_enc_finish(e, seg_npara(r), out);
+  sf_enc_free(e);
+  return rc;
+}
+
+/* Read the header of section p[0..n) of @r into @f (format.h). */
+static int parse(const seg_reader *r, seg_fields *f, const unsigned char *p, size_t n, char **errmsg) {
+  uint64_t ndoc = seg_ndoc(r), table = 4 + 4 * (ndoc + 1) + 4 * ndoc;
+  if (n < table) return seg__corrupt(r, errmsg, "fields section of %zu bytes for %llu documents", n, (unsigned long long)ndoc);
+  uint64_t nf = get_u32(p);
+  if (nf > (n - table) / 4) return seg__corrupt(r, errmsg, "fields section: %llu fields", (unsigned long long)nf);
+  f->ndoc = (uint32_t)ndoc;
+  f->start = p + 4;
+  f->date = p + 4 + 4 * (ndoc + 1);
+  uint32_t prev = 0;
+  for (uint64_t d = 0; d <= ndoc; d++) {
+    uint32_t s = get_u32(f->start + 4 * d);
+    if (s < prev || (d == 0 && s != 0) || (d == ndoc && s != seg_npara(r)))
+      return seg__corrupt(r, errmsg, "fields section: first paragraph of document %llu", (unsigned long long)d);
+    prev = s;
+  }
+  f->f = indaga__calloc(nf ? nf : 1, sizeof *f->f);
+  if (!f->f) return INDAGA_ENOMEM;
+  f->nf = nf;
+  for (uint64_t i = 0; i < nf; i++) {
+    uint64_t off = get_u32(p + table + 4 * i);
+    uint64_t next = i + 1 < nf ? get_u32(p + table + 4 * i + 4) : n;
+    if ((i == 0 && off != table + 4 * nf) || next > n || next < off + 5)   /* ascending: the next starts at next */
+      return seg__corrupt(r, errmsg, "fields section: field %llu at offset %llu", (unsigned long long)i,
+                          (unsigned long long)off);
+    sf_field *x = &f->f[i];
+    x->rec = p + off;
+    x->end = p + next;
+    uint64_t nn = get_u32(x->rec);
+    if (nn > (uint64_t)(x->end - x->rec) - 5 || x->rec[4 + nn] != 0 || memchr(x->rec + 4, 0, nn))
+      return seg__corrupt(r, errmsg, "fields section: name of field %llu", (unsigned long long)i);
+    x->name = (const char *)x->rec + 4;
+    x->nname = nn;
+    atomic_init(&x->col, NULL);
+  }
   return INDAGA_OK;
 }
 
-int sf_load(const seg_reader *r, const seg_fields *fc, size_t fi, char **errmsg) {
-  seg_fields *f = (seg_fields *)(uintptr_t)fc;   /* the columns are the mutable cache of a built table */
-  sf_field *x = &f->f[fi];
-  if (atomic_load_explicit(&x->col, memory_order_acquire)) return INDAGA_OK;
-  sf_col *c = indaga__calloc(1, sizeof *c);
-  if (!c) return INDAGA_ENOMEM;
-  c->col = indaga__calloc(f->ndoc ? f->ndoc : 1, sizeof *c->col);
-  int rc = c->col ? INDAGA_OK : INDAGA_ENOMEM;
-  const char *name = (const char *)f->names.p + x->name;
-  size_t nname = strlen(name);
-  ia_buf kb = { 0 }, vb = { 0 };
-  for (uint32_t did = 0; did < f->ndoc && !rc; did++) {
-    seg_doc d;
-    rc = seg_doc_get(r, did, &d);
-    if (rc) break;
-    const unsigned char *p = d.meta;
-    const char *k, *v;
-    size_t nk, nv;
-    int more;
-    while ((more = meta_next(r, &d, did, &p, &k, &nk, &v, &nv, errmsg)) > 0) {
-      buf_reset(&kb);
-      if (sf_fold(k, nk, &kb)) { rc = INDAGA_ENOMEM; break; }
-      if (kb.n != nname || memcmp(kb.p, name, nname)) continue;
-      buf_reset(&vb);
-      if (sf_fold(v, nv, &vb)) { rc = INDAGA_ENOMEM; break; }
-      if (!vb.n) continue;
-      uint32_t id = value_id(c, vb.p, vb.n, v, nv);
-      if (!id) { rc = INDAGA_ENOMEM; break; }
-      c->col[did] = id;
-    }
-    if (more < 0) rc = more;
+/* Build @r's fields: from its section, or derived (version 6). */
+static int build(const seg_reader *r, seg_fields **out, char **errmsg) {
+  seg_fields *f = indaga__calloc(1, sizeof *f);
+  if (!f) return INDAGA_ENOMEM;
+  int rc = INDAGA_OK;
+  const unsigned char *p = r->sec[SEC_FIELDS];
+  size_t n = r->nsec[SEC_FIELDS];
+  if (r->version < SEGF_VERSION) {
+    rc = derive(r, "", &f->own, errmsg);   /* the names and dates; values per field in sf_load */
+    p = f->own.p;
+    n = f->own.n;
+  } else if (!r->whole_ok && !seg__section_ok(r, SEC_FIELDS)) {
+    rc = seg__corrupt(r, errmsg, "fields section does not match its checksum");
   }
-  buf_free(&kb);
-  buf_free(&vb);
-  indaga__free(c->slot);
-  c->slot = NULL;
-  if (rc) { col_free(c); return rc; }
-  sf_col *expect = NULL;
-  if (!atomic_compare_exchange_strong_explicit(&x->col, &expect, c, memory_order_acq_rel, memory_order_acquire))
-    col_free(c);
+  if (!rc) rc = parse(r, f, p, n, errmsg);
+  if (rc) { seg_fields_free(f); return rc; }
+  *out = f;
   return INDAGA_OK;
 }
 
@@ -322,54 +211,173 @@ int seg_fields_get(const seg_reader *r, const seg_fields **out, char **errmsg) {
   return INDAGA_OK;
 }
 
+static void col_free(sf_col *c) {
+  if (!c) return;
+  buf_free(&c->own);
+  indaga__free(c);
+}
+
 void seg_fields_free(seg_fields *f) {
   if (!f) return;
   for (size_t i = 0; i < f->nf; i++) col_free(atomic_load(&f->f[i].col));
   indaga__free(f->f);
-  indaga__free(f->start);
-  indaga__free(f->date);
-  buf_free(&f->names);
+  buf_free(&f->own);
   indaga__free(f);
 }
 
-uint32_t sf_doc_of(const seg_fields *f, uint32_t pid) {
+static unsigned id_width(uint32_t nv) { return nv < 0x100 ? 1 : nv < 0x10000 ? 2 : 4; }
+
+static uint32_t get_id(const unsigned char *p, unsigned w) {
+  return w == 1 ? p[0] : w == 2 ? get_u16(p) : get_u32(p);
+}
+
+/* Check the record of field @x into @c. 0, or -1 when it does not hold. */
+static int check_field(const seg_fields *f, const sf_field *x, sf_col *c) {
+  const unsigned char *p = x->rec + 4 + x->nname + 1, *end = x->end;   /* after the name parse() checked */
+  if (end - p < 12) return -1;
+  c->nv = get_u32(p);
+  c->np = get_u32(p + 4);
+  c->w = p[8];
+  c->sparse = p[9];
+  if (c->w != id_width(c->nv) || c->sparse > 1 || get_u16(p + 10) != 0 || c->np > f->ndoc) return -1;
+  p += 12;
+  if ((uint64_t)(end - p) < 8 * ((uint64_t)c->nv + 1) + 4) return -1;
+  c->ent = p;
+  p += 8 * ((size_t)c->nv + 1);
+  uint64_t ns = get_u32(p);
+  p += 4;
+  if ((uint64_t)(end - p) < ns) return -1;
+  c->strs = p;
+  p += ns;
+  if (get_u32(c->ent + 8 * (size_t)c->nv) != ns || get_u32(c->ent + 8 * (size_t)c->nv + 4) != 0) return -1;
+  uint64_t at = 0;
+  for (uint32_t v = 0; v < c->nv; v++) {
+    uint64_t off = get_u32(c->ent + 8 * (size_t)v), fl = get_u32(c->ent + 8 * (size_t)v + 4);
+    uint64_t next = get_u32(c->ent + 8 * (size_t)v + 8);
+    if (off != at || next < off + fl + 2 || next > ns || c->strs[off + fl] != 0 || c->strs[next - 1] != 0) return -1;
+    at = next;
+  }
+  c->col = p;
+  uint64_t left = (uint64_t)(end - p);
+  if (!c->sparse) {
+    if (left != (uint64_t)f->ndoc * c->w) return -1;
+    for (uint32_t d = 0; d < f->ndoc; d++)
+      if (get_id(p + (size_t)d * c->w, c->w) > c->nv) return -1;
+    return 0;
+  }
+  if (left != (uint64_t)c->np * (4 + c->w)) return -1;
+  for (uint32_t i = 0; i < c->np; i++) {
+    const unsigned char *e = p + (size_t)i * (4 + c->w);
+    uint32_t id = get_id(e + 4, c->w);
+    if (get_u32(e) >= f->ndoc || (i && get_u32(e) <= get_u32(e - 4 - c->w)) || id == 0 || id > c->nv) return -1;
+  }
+  return 0;
+}
+
+/*
+** Version 5: derive field @x's values into c->own and point @x's copy @y
+** at its record there (the same field, where the names-only derivation
+** of build() put it). INDAGA_OK, INDAGA_ENOMEM, INDAGA_ECORRUPT.
+*/
+static int derive_field(const seg_reader *r, const seg_fields *f, const sf_field *x, sf_col *c, sf_field *y,
+                        char **errmsg) {
+  seg_fields one;
+  memset(&one, 0, sizeof one);
+  int rc = derive(r, x->name, &c->own, errmsg);
+  if (!rc) rc = parse(r, &one, c->own.p, c->own.n, errmsg);
+  long i = rc ? -1 : sf_find(&one, x->name, x->nname);
+  if (!rc && (i < 0 || one.nf != f->nf)) rc = seg__corrupt(r, errmsg, "fields of the document table changed");
+  if (!rc) *y = one.f[i];
+  indaga__free(one.f);
+  return rc;
+}
+
+int sf_load(const seg_reader *r, const seg_fields *fc, size_t fi, char **errmsg) {
+  sf_field *x = &((seg_fields *)(uintptr_t)fc)->f[fi];   /* the checked records are the mutable cache */
+  if (atomic_load_explicit(&x->col, memory_order_acquire)) return INDAGA_OK;
+  sf_col *c = indaga__calloc(1, sizeof *c);
+  if (!c) return INDAGA_ENOMEM;
+  sf_field y = *x;
+  int rc = r->version < SEGF_VERSION ? derive_field(r, fc, x, c, &y, errmsg) : INDAGA_OK;
+  if (!rc && check_field(fc, &y, c)) rc = seg__corrupt(r, errmsg, "fields section: record of field \"%s\"", x->name);
+  if (rc) { col_free(c); return rc; }
+  sf_col *expect = NULL;
+  if (!atomic_compare_exchange_strong_explicit(&x->col, &expect, c, memory_order_acq_rel, memory_order_acquire))
+    col_free(c);
+  return INDAGA_OK;
+}
+
+int sf_verify(const seg_reader *r, char **errmsg) {
+  if (r->version < SEGF_VERSION) return INDAGA_OK;   /* nothing stored: derived on use */
+  const seg_fields *f;
+  int rc = seg_fields_get(r, &f, errmsg);
+  for (size_t i = 0; !rc && i < f->nf; i++) rc = sf_load(r, f, i, errmsg);
+  if (rc) return rc;
+  ia_buf b = { 0 };
+  rc = derive(r, NULL, &b, errmsg);
+  if (!rc && (b.n != r->nsec[SEC_FIELDS] || memcmp(b.p, r->sec[SEC_FIELDS], b.n)))
+    rc = seg__corrupt(r, errmsg, "fields section differs from the fields of the document table");
+  buf_free(&b);
+  return rc;
+}
+
+uint32_t sf_start(const seg_fields *f, uint32_t did) { return get_u32(f->start + 4 * (size_t)did); }
+
+uint32_t sf_doc_of(const seg_fields *f, uint32_t pid, uint32_t hint) {
+  if (hint < f->ndoc && sf_start(f, hint) <= pid) {
+    if (pid < sf_start(f, hint + 1)) return hint;
+    if (hint + 1 < f->ndoc && pid < sf_start(f, hint + 2)) return hint + 1;
+  }
   uint32_t lo = 0, hi = f->ndoc;           /* the last document whose start <= pid */
   while (hi - lo > 1) {
     uint32_t mid = lo + (hi - lo) / 2;
-    if (f->start[mid] <= pid) lo = mid; else hi = mid;
+    if (sf_start(f, mid) <= pid) lo = mid; else hi = mid;
   }
   return lo;
 }
 
-const uint32_t *sf_starts(const seg_fields *f) { return f->start; }
-uint32_t sf_date(const seg_fields *f, uint32_t did) { return did < f->ndoc ? f->date[did] : 0; }
+uint32_t sf_date(const seg_fields *f, uint32_t did) { return did < f->ndoc ? get_u32(f->date + 4 * (size_t)did) : 0; }
 size_t sf_nfields(const seg_fields *f) { return f->nf; }
-const char *sf_name(const seg_fields *f, size_t fi) { return (const char *)f->names.p + f->f[fi].name; }
+const char *sf_name(const seg_fields *f, size_t fi) { return f->f[fi].name; }
 
 long sf_find(const seg_fields *f, const char *name, size_t n) {
-  for (size_t i = 0; i < f->nf; i++) {
-    const char *s = sf_name(f, i);
-    if (strlen(s) == n && !memcmp(s, name, n)) return (long)i;
-  }
+  for (size_t i = 0; i < f->nf; i++)
+    if (f->f[i].nname == n && !memcmp(f->f[i].name, name, n)) return (long)i;
   return -1;
 }
 
 static const sf_col *col_of(const seg_fields *f, size_t fi) {
-  return atomic_load_explicit(&((seg_fields *)(uintptr_t)f)->f[fi].col, memory_order_acquire);
+  return atomic_load_explicit(&f->f[fi].col, memory_order_acquire);
 }
 
 uint32_t sf_nvalues(const seg_fields *f, size_t fi) { return col_of(f, fi)->nv; }
 
 const char *sf_value(const seg_fields *f, size_t fi, uint32_t vid, size_t *n) {
   const sf_col *c = col_of(f, fi);
-  *n = c->v[vid].n;
-  return (const char *)c->strs.p + c->v[vid].off;
+  const unsigned char *e = c->ent + 8 * (size_t)(vid - 1);
+  *n = get_u32(e + 4);
+  return (const char *)c->strs + get_u32(e);
 }
 
 const char *sf_display(const seg_fields *f, size_t fi, uint32_t vid, size_t *n) {
   const sf_col *c = col_of(f, fi);
-  *n = c->v[vid].dn;
-  return (const char *)c->strs.p + c->v[vid].doff;
+  const unsigned char *e = c->ent + 8 * (size_t)(vid - 1);
+  size_t off = get_u32(e), fl = get_u32(e + 4), dn = get_u32(e + 8) - off - fl - 2;
+  if (!dn) { *n = fl; return (const char *)c->strs + off; }
+  *n = dn;
+  return (const char *)c->strs + off + fl + 1;
 }
 
-const uint32_t *sf_column(const seg_fields *f, size_t fi) { return col_of(f, fi)->col; }
+uint32_t sf_id(const seg_fields *f, size_t fi, uint32_t did) {
+  const sf_col *c = col_of(f, fi);
+  if (did >= f->ndoc) return 0;
+  if (!c->sparse) return get_id(c->col + (size_t)did * c->w, c->w);
+  size_t stride = 4 + c->w, lo = 0, hi = c->np;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    uint32_t d = get_u32(c->col + mid * stride);
+    if (d == did) return get_id(c->col + mid * stride + 4, c->w);
+    if (d < did) lo = mid + 1; else hi = mid;
+  }
+  return 0;
+}

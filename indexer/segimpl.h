@@ -23,6 +23,7 @@ struct seg_reader {
   char *name;                          /* the path, for messages */
   const unsigned char *sec[SEGF_NSECT];
   size_t nsec[SEGF_NSECT];
+  uint32_t version;                    /* the format version (5 or SEGF_VERSION) */
   uint32_t npara, ndoc;
   uint64_t nterms, nkeys, total_len;
   seg_stamp stamp;                     /* the footer's index id and generation */
@@ -31,7 +32,7 @@ struct seg_reader {
   int whole_ok;                        /* the whole-file checksum was verified on open */
   uint64_t chunk0[SEGF_NSECT];         /* first CHECKS entry of each chunked section */
   _Atomic signed char *chunkok;        /* per CHECKS entry: 0 unchecked, 1 good, -1 bad */
-  struct seg_fields *_Atomic fields;   /* the fields as columns, built on first use (segfields.c) */
+  struct seg_fields *_Atomic fields;   /* the fields as columns, read on first use (segfields.c) */
 };
 
 /* seg_open checksums files up to this size whole; larger ones, see segread.c. */
@@ -74,6 +75,11 @@ int  segsink_doc(segsink *s, const char *id, size_t nid, uint32_t piece, int mor
                  uint64_t size, int64_t mtime_ns,
                  uint64_t hash, const unsigned char *meta, size_t nmeta,
                  const unsigned char *parts, size_t nparts_bytes, uint32_t nparts);
+/* The current document's fields are those of document @did of segment @r
+** (version 7, its fields @f, open until segsink_finish): mapped, not derived
+** from its metadata (segfields.h, sf_enc_doc_from: only for every document
+** of @r, in order). */
+int  segsink_doc_fields(segsink *s, const seg_reader *r, const struct seg_fields *f, uint32_t did);
 /* Add a paragraph to the current document. */
 int  segsink_para(segsink *s, uint32_t part, uint32_t ordinal, uint32_t len, int heading,
                   uint64_t src_start, uint64_t src_end, const char *label, size_t nlabel,

@@ -6,6 +6,9 @@
 **     paragraph gets the next new id (remap[i][pid]; deleted ones get
 **     SEG_END) and its record, length and text (read through a one-block
 **     decompression cache, then recompressed in new blocks) go to the sink.
+**     The documents' fields (FIELDS) of an input of version 7 without
+**     deleted documents are mapped from its section; of any other input,
+**     the sink derives them from the metadata.
 **  2. Terms: a k-way merge of the inputs' dictionaries (n is small: a
 **     linear scan for the smallest term). For the smallest term, each
 **     input that has it is read with a cursor in input order; surviving
@@ -21,6 +24,7 @@
 **     to one extra term that exists, which costs nothing in correctness.
 */
 #include <stdlib.h>
+#include "indexer/segfields.h"
 #include "indexer/segimpl.h"
 #include "indexer/segwriter.h"
 
@@ -56,12 +60,18 @@ static int merge_docs(merge *m, size_t i, int (*deleted)(void *, size_t, uint32_
   m->remap[i] = indaga__malloc(((size_t)seg_npara(r) + 1) * sizeof **m->remap);
   if (!m->remap[i]) return INDAGA_ENOMEM;
   for (uint32_t p = 0; p < seg_npara(r); p++) m->remap[i][p] = SEG_END;
+  /* an input of this version kept whole: its fields are mapped, not derived again (segfields.h) */
+  const seg_fields *f = NULL;
+  int whole = r->version == SEGF_VERSION;
+  for (uint32_t did = 0; whole && deleted && did < seg_ndoc(r); did++) whole = !deleted(ctx, i, did);
+  if (whole && (rc = seg_fields_get(r, &f, m->errmsg)) != INDAGA_OK) return rc;
   for (uint32_t did = 0; did < seg_ndoc(r) && !rc; did++) {
     if (deleted && deleted(ctx, i, did)) continue;
     seg_doc d;
     if ((rc = seg_doc_get(r, did, &d)) != INDAGA_OK) break;
     rc = segsink_doc(m->sink, d.id, d.nid, d.piece, d.more, d.size, d.mtime_ns, d.hash, d.meta, d.nmeta,
                      d.parts, d.nparts_bytes, d.nparts);
+    if (!rc && f) rc = segsink_doc_fields(m->sink, r, f, did);
     for (uint32_t pid = d.first_para; pid < d.first_para + d.npara && !rc; pid++) {
       seg_para p;
       const char *t;

@@ -73,14 +73,16 @@ static int get_bytes(const unsigned char **pp, const unsigned char *end, const u
   return 0;
 }
 
-/* Check the section table and fixed-size sections of a checksummed file. */
+/* Check the section table and fixed-size sections of a checksummed file
+   (r->version set: a version 6 file has no FIELDS section). */
 static int check_layout(seg_reader *r, const unsigned char *foot, char **errmsg) {
   const unsigned char *w = foot;
-  if (get_u32(w) != SEGF_NSECT) return seg__corrupt(r, errmsg, "section count %u", get_u32(w));
+  const int nsect = r->version < SEGF_VERSION ? SEGF_NSECT - 1 : SEGF_NSECT;
+  if (get_u32(w) != (uint32_t)nsect) return seg__corrupt(r, errmsg, "section count %u", get_u32(w));
   w += 4;
   uint64_t at = SEGF_HEADER_SIZE, limit = (uint64_t)(foot - r->map.p);
-  for (int i = 0; i < SEGF_NSECT; i++) r->sechash[i] = get_u64(w + 16 * SEGF_NSECT + 8 * (size_t)i);
-  for (int i = 0; i < SEGF_NSECT; i++, w += 16) {
+  for (int i = 0; i < nsect; i++) r->sechash[i] = get_u64(w + 16 * (size_t)nsect + 8 * (size_t)i);
+  for (int i = 0; i < nsect; i++, w += 16) {
     uint64_t off = get_u64(w), len = get_u64(w + 8);
     if (off != at || len > limit - off)
       return seg__corrupt(r, errmsg, "section %d at offset %llu, length %llu, out of place", i,
@@ -91,7 +93,7 @@ static int check_layout(seg_reader *r, const unsigned char *foot, char **errmsg)
   }
   if (at != limit) return seg__corrupt(r, errmsg, "sections end at %llu, footer at %llu",
                                        (unsigned long long)at, (unsigned long long)limit);
-  w += 8 * SEGF_NSECT;
+  w += 8 * (size_t)nsect;
   r->npara = get_u32(w);
   r->ndoc = get_u32(w + 4);
   r->nterms = get_u64(w + 8);
@@ -216,7 +218,7 @@ int seg_open(seg_reader **out, const char *path, char **errmsg) {
   const unsigned char *p = r->map.p;
   size_t n = r->map.n;
   rc = INDAGA_ECORRUPT;
-  if (n < SEGF_HEADER_SIZE + SEGF_FOOTER_SIZE || memcmp(p, SEGF_MAGIC, 8) != 0) {
+  if (n < SEGF_HEADER_SIZE + SEGF_FOOTER_SIZE_N(SEGF_NSECT - 1) || memcmp(p, SEGF_MAGIC, 8) != 0) {
     seg__corrupt(r, errmsg, "not an indaga segment (bad header or too short: %zu bytes)", n);
     goto done;
   }
@@ -225,33 +227,36 @@ int seg_open(seg_reader **out, const char *path, char **errmsg) {
     goto done;
   }
   uint32_t hv = get_u32(p + 8), fv = get_u32(p + n - 32), flags = get_u32(p + 12);
+  int known = hv == fv && (hv == SEGF_VERSION || hv == SEGF_VERSION_OLD) && flags == 0;
   /* an unexpected version is either damage or a newer file: the checksum tells */
-  int whole = n <= full_check_max() || hv != SEGF_VERSION || fv != SEGF_VERSION || flags != 0;
+  int whole = n <= full_check_max() || !known;
   if (whole && seg__checksum(r, errmsg) != INDAGA_OK) goto done;   /* rc is ECORRUPT */
-  if (hv != SEGF_VERSION || fv != SEGF_VERSION || flags != 0) {
+  if (!known) {
     if (errmsg && !*errmsg)
-      *errmsg = indaga__sprintf("%s: segment format version %u (flags %#x); this indaga reads version %u%s",
-                                path, hv, flags, SEGF_VERSION,
-                                hv < SEGF_VERSION ? ": rebuild the index with 'indaga index --full'" : "");
+      *errmsg = indaga__sprintf("%s: segment format version %u (flags %#x); this indaga reads versions %u and %u%s",
+                                path, hv, flags, SEGF_VERSION_OLD, SEGF_VERSION,
+                                hv < SEGF_VERSION_OLD ? ": rebuild the index with 'indaga index --full'" : "");
     rc = INDAGA_EVERSION;
     goto done;
   }
-  if (get_u32(p + n - 28) != SEGF_FOOTER_SIZE) {
+  r->version = hv;
+  const uint32_t fsize = hv == SEGF_VERSION ? SEGF_FOOTER_SIZE : SEGF_FOOTER_SIZE_N(SEGF_NSECT - 1);
+  if (n < SEGF_HEADER_SIZE + fsize || get_u32(p + n - 28) != fsize) {
     seg__corrupt(r, errmsg, "footer size %u", get_u32(p + n - 28));
     goto done;
   }
-  if (XXH3_64bits(p + n - SEGF_FOOTER_SIZE, SEGF_FOOTER_SIZE - 24) != get_u64(p + n - 24)) {
+  if (XXH3_64bits(p + n - fsize, fsize - 24) != get_u64(p + n - 24)) {
     seg__corrupt(r, errmsg, "footer checksum mismatch");
     goto done;
   }
-  if ((rc = check_layout(r, p + n - SEGF_FOOTER_SIZE, errmsg)) != INDAGA_OK) goto done;
+  if ((rc = check_layout(r, p + n - fsize, errmsg)) != INDAGA_OK) goto done;
   r->whole_ok = whole;
   if (chunk_layout(r)) {
     rc = seg__corrupt(r, errmsg, "chunk checksums: %zu bytes for the sections' size", r->nsec[SEC_CHECKS]);
     goto done;
   }
   for (int i = 0; !whole && i < SEGF_NSECT; i++)
-    if (!seg__section_ok(r, i)) {   /* a chunked one: its CHECKS entries */
+    if (i != SEC_FIELDS && !seg__section_ok(r, i)) {   /* a chunked one: its CHECKS entries; FIELDS on first use */
       rc = seg__corrupt(r, errmsg, "section %d does not match its checksum", i);
       goto done;
     }

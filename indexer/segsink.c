@@ -10,8 +10,9 @@
 ** terms follow in bytewise order: each list, its positions already encoded
 ** by the builder, is encoded by pst_encode_ids() and its postings streamed to the file through a 1 MiB buffer (positions and
 ** the dictionary stay in memory, being written after the postings); the
-** vocabulary comes last. segsink_finish() writes the remaining sections and
-** the footer, hashing every byte with XXH3 as it goes (the whole file, and
+** vocabulary comes last. segsink_finish() writes the remaining sections
+** (FIELDS derived from the documents' metadata, segfields_enc.c) and the
+** footer, hashing every byte with XXH3 as it goes (the whole file, and
 ** each section on its own for the footer's section checksums), then fsyncs and
 ** renames (os_wfile_commit). Errors are sticky in s->rc.
 **
@@ -32,6 +33,7 @@
 #include <xxhash.h>
 #include <zstd.h>
 #include "common/os.h"
+#include "indexer/segfields.h"
 #include "indexer/segimpl.h"
 
 /*
@@ -96,6 +98,9 @@ typedef struct sdoc {
   int64_t mtime_ns;
   uint32_t nparts, first_para;
   uint32_t piece, more;
+  const seg_reader *fr;     /* segsink_doc_fields: the fields come from document fdid of fr, */
+  const struct seg_fields *ff;   /* whose fields are ff (NULL: derived from the metadata) */
+  uint32_t fdid;
 } sdoc;
 
 struct segsink {
@@ -261,8 +266,17 @@ int segsink_doc(segsink *s, const char *id, size_t nid, uint32_t piece, int more
   d->size = size; d->hash = hash; d->mtime_ns = mtime_ns;
   d->nparts = nparts; d->first_para = s->npara;
   d->piece = piece; d->more = more ? SEGF_PIECE_MORE : 0;
+  d->fr = NULL; d->ff = NULL; d->fdid = 0;
   s->ndoc++;
   return keep(s, s->dbytes.err);
+}
+
+int segsink_doc_fields(segsink *s, const seg_reader *r, const struct seg_fields *f, uint32_t did) {
+  if (s->rc) return s->rc;
+  if (s->open || !s->ndoc) return keep(s, INDAGA_EMISUSE);
+  sdoc *d = &s->docs[s->ndoc - 1];
+  d->fr = r; d->ff = f; d->fdid = did;
+  return INDAGA_OK;
 }
 
 /**************************************************************************
@@ -775,6 +789,27 @@ static void encode_docs(segsink *s, ia_buf *recs, ia_buf *idx, ia_buf *sorted, c
   keep(s, recs->err ? recs->err : idx->err ? idx->err : sorted->err);
 }
 
+/* The FIELDS section into @out (segfields_enc.c): derived from the documents' metadata, or
+   mapped from a merge's input (segsink_doc_fields). */
+static void encode_fields(segsink *s, ia_buf *out, char **errmsg) {
+  if (s->rc) return;
+  sf_enc *e = NULL;
+  int rc = sf_enc_new(&e, NULL);
+  for (uint32_t i = 0; i < s->ndoc && !rc; i++) {
+    const sdoc *d = &s->docs[i];
+    rc = d->ff ? sf_enc_doc_from(e, d->first_para, d->fr, d->ff, d->fdid, errmsg)
+               : sf_enc_doc(e, d->first_para, s->dbytes.p + d->meta_off, d->meta_len);
+    if (rc == INDAGA_ECORRUPT && !d->ff) {
+      if (errmsg && !*errmsg)
+        *errmsg = indaga__sprintf("%s: metadata of document %u does not parse", s->f.path, i);
+      rc = INDAGA_EMISUSE;
+    }
+  }
+  if (!rc) rc = sf_enc_finish(e, s->npara, out);
+  sf_enc_free(e);
+  keep(s, rc);
+}
+
 int segsink_finish(segsink *s, char **errmsg) {
   if (!s->rc && !s->open) keep(s, INDAGA_EMISUSE);
   flush_key(s);
@@ -787,8 +822,9 @@ int segsink_finish(segsink *s, char **errmsg) {
     memcpy(&v, s->paralen.p + 4 * (size_t)i, 4);
     put_u32(s->paralen.p + 4 * (size_t)i, v);
   }
-  ia_buf recs = { 0 }, idx = { 0 }, sorted = { 0 };
+  ia_buf recs = { 0 }, idx = { 0 }, sorted = { 0 }, fields = { 0 };
   encode_docs(s, &recs, &idx, &sorted, errmsg);
+  encode_fields(s, &fields, errmsg);
   emit_section(s, SEC_POSITIONS, &s->posb, errmsg);
   emit_section(s, SEC_DICT, &s->dict, errmsg);
   emit_section(s, SEC_DICT_IDX, &s->dictidx, errmsg);
@@ -804,6 +840,8 @@ int segsink_finish(segsink *s, char **errmsg) {
   emit_section(s, SEC_TEXT_IDX, &s->textidx, errmsg);
   keep(s, s->checks.err);   /* sticky: emit() then writes nothing */
   emit_section(s, SEC_CHECKS, &s->checks, errmsg);
+  emit_section(s, SEC_FIELDS, &fields, errmsg);
+  buf_free(&fields);
   buf_free(&recs);
   buf_free(&idx);
   buf_free(&sorted);

@@ -1,5 +1,5 @@
 /*
-** fields.c: field filters, date ranges, symbol bodies and facet keys over
+** fields.c: field filters, date ranges, symbol bodies and hit dates over
 ** the segments' field columns (fields.h, indexer/segfields.h).
 **
 ** qf_compile decides, for each segment, each distinct value of the field
@@ -271,11 +271,11 @@ int qf_doc_pass(qf_spec *sp, const seg_reader *r, uint32_t did, char **err) {
       return d && d >= sp->dlo && d <= sp->dhi;
     }
     if (g->fi >= 0 && g->vpass) {
-      uint32_t id = sf_column(g->f, (size_t)g->fi)[did];
+      uint32_t id = sf_id(g->f, (size_t)g->fi, did);
       if (id && g->vpass[id]) return 1;
     }
     if (g->fi2 >= 0 && g->vpass2) {
-      uint32_t id = sf_column(g->f, (size_t)g->fi2)[did];
+      uint32_t id = sf_id(g->f, (size_t)g->fi2, did);
       if (id && g->vpass2[id]) return 1;
     }
     return 0;
@@ -287,32 +287,22 @@ int qf_para_date(const seg_reader *r, uint32_t pid, uint32_t *ymd, uint32_t *did
   const seg_fields *f;
   int rc = seg_fields_get(r, &f, err);
   if (rc) return rc;
-  *did = sf_doc_of(f, pid);
+  *did = sf_doc_of(f, pid, UINT32_MAX);
   *ymd = sf_date(f, *did);
   return INDAGA_OK;
 }
 
-int qf_facet_value(const seg_reader *r, const char *name, uint32_t did, const char **key, size_t *nkey,
-                   const char **disp, size_t *ndisp, char buf[16], char **err) {
-  const seg_fields *f;
-  int rc = seg_fields_get(r, &f, err);
-  if (rc) return rc;
-  if (!strcmp(name, "year") || !strcmp(name, "date")) {
-    uint32_t d = sf_date(f, did);
-    if (!d) return 0;
-    if (name[0] == 'y' || d % 10000 == 0) snprintf(buf, 16, "%04u", d / 10000);
-    else if (d % 100 == 0) snprintf(buf, 16, "%04u-%02u", d / 10000, d / 100 % 100);
-    else snprintf(buf, 16, "%04u-%02u-%02u", d / 10000, d / 100 % 100, d % 100);
-    *key = *disp = buf;
-    *nkey = *ndisp = strlen(buf);
-    return 1;
+uint64_t qf_pass_paras(qf_spec *const *sps, size_t n, const ix_snapshot *s) {
+  uint64_t total = 0;
+  for (size_t g = 0; g < ix_nsegs(s); g++) {
+    const seg_reader *r = ix_seg(s, g);
+    const seg_fields *f = n && g < sps[0]->nsegs ? sps[0]->seg[g].f : NULL;   /* qf_compile's order */
+    if (!f) { total += seg_npara(r); continue; }
+    for (uint32_t d = 0; d < seg_ndoc(r); d++) {
+      int pass = 1;
+      for (size_t i = 0; i < n && pass; i++) pass = qf_doc_pass(sps[i], r, d, NULL) == 1;
+      if (pass) total += sf_start(f, d + 1) - sf_start(f, d);
+    }
   }
-  long fi = sf_find(f, name, strlen(name));
-  if (fi < 0) return 0;
-  if ((rc = sf_load(r, f, (size_t)fi, err))) return rc;
-  uint32_t id = sf_column(f, (size_t)fi)[did];
-  if (!id) return 0;
-  *key = sf_value(f, (size_t)fi, id, nkey);
-  *disp = sf_display(f, (size_t)fi, id, ndisp);
-  return 1;
+  return total;
 }

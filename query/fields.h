@@ -1,7 +1,7 @@
 /*
 ** fields.h: filters on document fields, date ranges, symbol bodies, and the
-** facets and date keys of matches (fields.c), over the segments' field
-** columns (indexer/segfields.h).
+** dates of hits (fields.c), over the segments' field columns
+** (indexer/segfields.h). Facets are order.c's.
 **
 ** Filters (the QN_FILTER kinds QF_FIELD, QF_DATE, QF_YEAR, QF_BODY):
 **   name:value     any field: the value folded like text (case, accents)
@@ -42,12 +42,12 @@ int qf_compile(qa_arena *a, const ix_snapshot *s, const qnode *f, qf_spec **out,
 int qf_doc_pass(qf_spec *sp, const seg_reader *r, uint32_t did, char **err);
 
 /*
-** Facets: for field @name (folded; "year" and "date" are the document's
-** date), the value key of document @did of @r in *key (folded; for year
-** and date the digits), 0 when the document has none. 1 found, <0 error.
+** The paragraphs of the documents of @s that pass every filter
+** sps[0..n) (compiled against @s; deleted paragraphs included): an upper
+** bound of the matches of a query that requires those filters. One pass
+** over the documents (their value ids), no metadata text.
 */
-int qf_facet_value(const seg_reader *r, const char *name, uint32_t did, const char **key, size_t *nkey,
-                   const char **disp, size_t *ndisp, char buf[16], char **err);
+uint64_t qf_pass_paras(qf_spec *const *sps, size_t n, const ix_snapshot *s);
 
 /* The date of the document of paragraph @pid of @r (yyyymmdd, 0: none); its document in *did. */
 int qf_para_date(const seg_reader *r, uint32_t pid, uint32_t *ymd, uint32_t *did, char **err);

@@ -113,6 +113,7 @@ struct qit {
   double cost;
   uint32_t fdid, ffirst, fend, ndoc;   /* FILTER: current document and its paragraphs */
   uint8_t *dcache;            /* FILTER: per document 0 unknown, 1 pass, 2 fail */
+  const struct seg_fields *ff;  /* FILTER on the field columns: the segment's (fields.h), else NULL */
   int lazy;                   /* PHRASE/NEAR at or under the root AND: positions checked by the run loop */
   uint32_t btf, bfloor;       /* bound_prep: GROUP summed block max tf; length floor */
   uint32_t env[2 * QX_IMPACT_LISTS * SEG_IMPACTS], nenv;   /* bound_prep: GROUP of at most QX_IMPACT_LISTS

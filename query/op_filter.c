@@ -4,8 +4,9 @@
 ** paragraphs to those of documents (and parts) that pass a predicate on the
 ** document table's metadata or the segment's field columns. The iterator
 ** walks paragraphs document by document, deciding each document once
-** (cached), so whole documents that fail are skipped at once. A filter
-** never scores.
+** (cached), so whole documents that fail are skipped at once; a filter on
+** the field columns finds the documents there too (their first
+** paragraphs), reading no document record. A filter never scores.
 */
 #include "query/op.h"
 #include "query/fields.h"
@@ -166,12 +167,33 @@ static int filter_load(qx_query *q, qit *it, uint32_t did) {
   return q->rc;
 }
 
+/*
+** FILTER seek over the field columns (QF_FIELD, QF_DATE, QF_YEAR, QF_BODY):
+** the document of t from the documents' first paragraphs (O(1) from the
+** current one, else by bisection), its verdict from the value ids; a
+** failing document is skipped whole. No document record is read.
+*/
+static void filter_seek_columns(qx_query *q, qit *it, uint32_t t) {
+  uint32_t np = seg_npara(q->r), did = it->fdid;
+  while (t < np) {
+    did = sf_doc_of(it->ff, t, did);
+    if (!it->dcache[did]) it->dcache[did] = qf_doc_pass(it->c->spec, q->r, did, NULL) == 1 ? 1 : 2;
+    if (it->dcache[did] == 1) {
+      it->fdid = did;
+      it->doc = t;
+      return;
+    }
+    t = sf_start(it->ff, did + 1);
+  }
+}
+
 /* FILTER seek: the first paragraph >= t of a passing document (and part). */
 static void filter_seek(qx_query *q, qit *it, uint32_t t) {
   const cnode *c = it->c;
   uint32_t np = seg_npara(q->r);
   it->doc = SEG_END;
   if (it->ndoc == 0) return;
+  if (it->ff) { filter_seek_columns(q, it, t); return; }
   if (!it->dcache[it->ndoc]) {   /* the slot past the documents: "a document is loaded" */
     if (filter_load(q, it, 0)) return;
     it->dcache[it->ndoc] = 1;
@@ -201,6 +223,13 @@ static qit *filter_build(qx_query *q, const cnode *c) {
   it->dcache = qx_alloc(q, it->ndoc + 1);
   if (!it->dcache) return NULL;
   it->cost = seg_npara(q->r);
+  it->fdid = UINT32_MAX;
+  if (qf_handles(c->fk) && c->spec) {
+    char *err = NULL;
+    int rc = seg_fields_get(q->r, &it->ff, &err);
+    indaga__free(err);   /* qx_fail names the segment */
+    if (rc) { qx_fail(q, rc, "reading the field columns"); return NULL; }
+  }
   return it;
 }
 

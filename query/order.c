@@ -4,12 +4,15 @@
 **
 ** Both work on the full list of matches (api_search.c collects it with an
 ** exhaustive evaluation) and read only the segments' field columns
-** (indexer/segfields.h): the document of a paragraph by bisection over the
-** documents' first paragraphs, its date or value id by array lookup. A
-** facet visits the matches in document order and looks a value up once
-** per document (a hash table of folded values), so its cost is one pass
-** over the matches plus one lookup per matching document.
+** (indexer/segfields.h): the document of a paragraph from the documents'
+** first paragraphs (O(1) from the previous match's document, else by
+** bisection), its date or value id by a read. A facet visits the matches
+** and takes a document's value once; a value id maps to its count's slot
+** once per segment (a hash table of folded values joins the segments), so
+** its cost is one pass over the matches plus one read per matching
+** document.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "query/order.h"
@@ -82,7 +85,7 @@ int qo_select(qa_arena *a, const ix_snapshot *s, qx_hit *h, size_t n, int sort, 
   if (!k) return a->err;
   const seg_reader *r = NULL;
   const seg_fields *f = NULL;
-  uint32_t rseg = UINT32_MAX;
+  uint32_t rseg = UINT32_MAX, did = UINT32_MAX;
   size_t nk = 0;
   for (size_t i = 0; i < n; i++) {
     okey x;
@@ -92,11 +95,12 @@ int qo_select(qa_arena *a, const ix_snapshot *s, qx_hit *h, size_t n, int sort, 
     if (sort != INDAGA_SORT_RELEVANCE) {
       if (h[i].seg != rseg) {
         rseg = h[i].seg;
+        did = UINT32_MAX;
         r = ix_seg(s, rseg);
         int rc = seg_fields_get(r, &f, err);
         if (rc) return rc;
       }
-      uint32_t did = sf_doc_of(f, h[i].pid);
+      did = sf_doc_of(f, h[i].pid, did);
       x.date = sf_date(f, did);
       if (sort == INDAGA_SORT_DOC) {
         seg_doc d;
@@ -208,6 +212,43 @@ static const char *facet_field(qa_arena *a, const char *name, size_t *n) {
   return f;
 }
 
+/* The key of date @d for a "year" (@year) or "date" facet: yyyy, yyyy-mm or yyyy-mm-dd. */
+static size_t date_key(uint32_t d, int year, char buf[16]) {
+  if (year || d % 10000 == 0) snprintf(buf, 16, "%04u", d / 10000);
+  else if (d % 100 == 0) snprintf(buf, 16, "%04u-%02u", d / 10000, d / 100 % 100);
+  else snprintf(buf, 16, "%04u-%02u-%02u", d / 10000, d / 100 % 100, d % 100);
+  return strlen(buf);
+}
+
+/*
+** The facet slot of document @did of segment @f for field @fi (-1: absent;
+** -2 "year", -3 "date"): 1 for none, else 2 + its slot in @t. A field's
+** value ids map to slots through @vmap (0: not yet seen). 0 on error.
+*/
+static uint32_t doc_slot(qa_arena *a, ftab *t, const seg_fields *f, long fi, uint32_t *vmap, uint32_t did) {
+  const char *k, *d;
+  size_t nk, nd;
+  char buf[16];
+  uint32_t id = 0;
+  if (fi == -1) return 1;
+  if (fi < -1) {
+    uint32_t ymd = sf_date(f, did);
+    if (!ymd) return 1;
+    nk = nd = date_key(ymd, fi == -2, buf);
+    k = d = buf;
+  } else {
+    if (!(id = sf_id(f, (size_t)fi, did))) return 1;
+    if (vmap[id]) return vmap[id];
+    k = sf_value(f, (size_t)fi, id, &nk);
+    d = sf_display(f, (size_t)fi, id, &nd);
+  }
+  fslot *e = fslot_of(a, t, k, nk, d, nd);
+  if (!e) return 0;
+  uint32_t sl = 2 + (uint32_t)(e - t->v);
+  if (id) vmap[id] = sl;
+  return sl;
+}
+
 int qo_facets(qa_arena *wa, qa_arena *ra, const ix_snapshot *s, const qx_hit *h, size_t n,
               const char *const *names, size_t nf, indaga_facet **out, size_t *nout, char **err) {
   *out = NULL;
@@ -216,7 +257,9 @@ int qo_facets(qa_arena *wa, qa_arena *ra, const ix_snapshot *s, const qx_hit *h,
   ftab *tabs = qa_alloc(wa, (nf ? nf : 1) * sizeof *tabs);
   const seg_fields **sfs = qa_alloc(wa, (nsegs ? nsegs : 1) * sizeof *sfs);
   uint32_t **slot = qa_alloc(wa, (nsegs ? nsegs : 1) * sizeof *slot);   /* per segment, per document: 0 unseen, 1 none, 2 + slot */
-  if (!tabs || !sfs || !slot) return wa->err;
+  long *fis = qa_alloc(wa, (nsegs ? nsegs : 1) * sizeof *fis);           /* per segment: the field (doc_slot) */
+  uint32_t **vmap = qa_alloc(wa, (nsegs ? nsegs : 1) * sizeof *vmap);     /* per segment: value id -> slot */
+  if (!tabs || !sfs || !slot || !fis || !vmap) return wa->err;
   for (size_t g = 0; g < nsegs; g++) {
     int rc = seg_fields_get(ix_seg(s, g), &sfs[g], err);
     if (rc) return rc;
@@ -229,23 +272,26 @@ int qo_facets(qa_arena *wa, qa_arena *ra, const ix_snapshot *s, const qx_hit *h,
     const char *field = facet_field(wa, names[f], &nname);
     if (!field) return wa->err ? wa->err : INDAGA_ENOMEM;
     ftab *t = &tabs[f];
-    for (size_t g = 0; g < nsegs; g++) memset(slot[g], 0, ((size_t)seg_ndoc(ix_seg(s, g)) + 1) * sizeof **slot);
+    for (size_t g = 0; g < nsegs; g++) {
+      memset(slot[g], 0, ((size_t)seg_ndoc(ix_seg(s, g)) + 1) * sizeof **slot);
+      vmap[g] = NULL;
+      fis[g] = !strcmp(field, "year") ? -2 : !strcmp(field, "date") ? -3 : sf_find(sfs[g], field, nname);
+      if (fis[g] < 0) continue;
+      int rc = sf_load(ix_seg(s, g), sfs[g], (size_t)fis[g], err);
+      if (rc) return rc;
+      vmap[g] = qa_alloc(wa, ((size_t)sf_nvalues(sfs[g], (size_t)fis[g]) + 1) * sizeof **vmap);
+      if (!vmap[g]) return wa->err;
+    }
+    uint32_t pg = UINT32_MAX, did = UINT32_MAX;
     for (size_t i = 0; i < n; i++) {
-      uint32_t g = h[i].seg, did = sf_doc_of(sfs[g], h[i].pid);
+      uint32_t g = h[i].seg;
+      if (g != pg) { pg = g; did = UINT32_MAX; }
+      did = sf_doc_of(sfs[g], h[i].pid, did);
       uint32_t sl = slot[g][did];
       if (!sl) {                      /* the document's first match: its value, counted once */
-        const char *k, *d;
-        size_t nk, nd;
-        char buf[16];
-        int rc = qf_facet_value(ix_seg(s, g), field, did, &k, &nk, &d, &nd, buf, err);
-        if (rc < 0) return rc;
-        sl = 1;
-        if (rc == 1) {
-          fslot *e = fslot_of(wa, t, k, nk, d, nd);
-          if (!e) return wa->err ? wa->err : INDAGA_ENOMEM;
-          e->docs++;
-          sl = 2 + (uint32_t)(e - t->v);
-        }
+        sl = doc_slot(wa, t, sfs[g], fis[g], vmap[g], did);
+        if (!sl) return wa->err ? wa->err : INDAGA_ENOMEM;
+        if (sl >= 2) t->v[sl - 2].docs++;
         slot[g][did] = sl;
       }
       if (sl >= 2) t->v[sl - 2].paras++;

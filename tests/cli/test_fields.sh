@@ -136,4 +136,21 @@ rc=0
 "$INDAGA" search --index "$LIDX" --json --facet no_such_field ley > "$tmp/nofield.json" \
     || fail "facet of a field no document has"
 ! grep -q '"type":"facet"' "$tmp/nofield.json" || fail "facet of a field no document has: $(cat "$tmp/nofield.json")"
+# the fields are stored in each segment (FIELDS, the last section: doc/format.md);
+# a byte of it flipped makes `indaga check` fail, naming the segment
+"$INDAGA" check --index "$LIDX" > "$tmp/c0.out" 2>&1 || fail "check of the intact index: $(cat "$tmp/c0.out")"
+seg=$(ls "$LIDX"/seg-*.seg | head -n 1)
+size=$(wc -c < "$seg")
+# footer of 16 sections: 468 bytes; FIELDS's (u64 offset, u64 length) at 4 + 16 * 15 into it
+off=$(od -An -t u8 -j $((size - 468 + 244)) -N 8 "$seg" | tr -d ' ')
+len=$(od -An -t u8 -j $((size - 468 + 252)) -N 8 "$seg" | tr -d ' ')
+[ "$len" -gt 0 ] && [ $((off + len)) -eq $((size - 468)) ] || fail "FIELDS at $off+$len of $size bytes"
+at=$((off + len / 2))
+byte=$(od -An -t u1 -j "$at" -N 1 "$seg" | tr -d ' ')
+chmod u+w "$seg"
+printf "\\$(printf '%03o' $(( (byte + 1) % 256 )))" | dd of="$seg" bs=1 seek="$at" conv=notrunc 2>/dev/null
+rc=0
+"$INDAGA" check --index "$LIDX" > "$tmp/c1.out" 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "check of a flipped byte of FIELDS: exit $rc"
+grep -q "$(basename "$seg")" "$tmp/c1.out" || fail "check does not name the segment: $(cat "$tmp/c1.out")"
 echo "ok"

@@ -11,11 +11,11 @@
 #     each in a 32 MiB budget; now the threads are those the budget
 #     affords, 16 MiB each out of half the budget);
 #  3. 12,816 UN files (24 copies) under --memory 32 with two threads: peak
-#     RSS below the budget plus 8 MiB (issue 22: 5ef632d peaked at 64 MiB
+#     RSS below the budget plus 8 MiB (issue 22: 5ef632d peaked at 63 MiB
 #     here, its per-file state (a second copy of every id, a job of 136
 #     bytes per file, the walk list) uncounted by the budget and freed heap
 #     left resident by glibc's rising mmap threshold; with those fixed, the
-#     tier merge at the commit kept its inputs' pages resident: 38 MiB);
+#     tier merge at the commit kept its inputs' pages resident: 37 MiB);
 #  4. `show DOC 0 5` of that 100 MB document reads that paragraph only:
 #     peak RSS below 48 MiB (one paragraph of about 2 MiB, its block and
 #     the process; 445f427 loaded the whole document, 150 MiB and more).

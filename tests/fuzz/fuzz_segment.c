@@ -14,15 +14,18 @@
 ** real segments: the golden segments of tests/data/golden (v1 and v2 for
 ** the refusal of old versions), small version-3 segments of indexes of
 ** tests/data/segment and tests/data/legalize-sample, and a document in
-** pieces (pieces-v6.seg, from test_segment__pieces; older versions are
-** refused by version).
+** pieces (pieces-v7.seg, from test_segment__pieces; pieces-v6.seg, of the
+** version still read without a FIELDS section; older versions are refused
+** by version).
 **
 ** If the segment opens, seg_verify runs, and then every reader call walks
 ** the whole segment: the dictionary (each term looked up again by
 ** seg_term_get, each postings list walked with positions, seeks and block
 ** bounds), the vocabulary (seg_vocab_get and seg_vocab_prefix), every
 ** paragraph record and text, every document (metadata, part labels,
-** seg_doc_find_piece of its (id, piece), seg_doc_find of its id). Each call must return a status, never crash or
+** seg_doc_find_piece of its (id, piece), seg_doc_find of its id), and the
+** fields (indexer/segfields.h: every field record loaded, each document's
+** first paragraph, date, value and its strings). Each call must return a status, never crash or
 ** read outside the mapping (ASan). And seg_verify's promise is checked:
 ** when it accepts the segment, no call may then report INDAGA_ECORRUPT.
 */
@@ -33,6 +36,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 #include "common/common.h"
+#include "indexer/segfields.h"
 #include "indexer/segimpl.h"
 #include "indexer/segwriter.h"
 
@@ -158,16 +162,42 @@ static void walk_tables(const seg_reader *r, unsigned *budget) {
   buf_free(&text);
 }
 
-/* Recompute every checksum of p[0..n) that the layout lets us find (see the top). */
+/* The fields: every record loaded, then per document its paragraphs' document, date and values. */
+static void walk_fields(const seg_reader *r, unsigned *budget) {
+  const seg_fields *f;
+  if (check(seg_fields_get(r, &f, NULL), "fields") != INDAGA_OK) return;
+  for (size_t i = 0; i < sf_nfields(f); i++) {
+    if (check(sf_load(r, f, i, NULL), "field record") != INDAGA_OK) continue;
+    if (sf_find(f, sf_name(f, i), strlen(sf_name(f, i))) < 0) abort();
+    for (uint32_t did = 0; did < seg_ndoc(r) && *budget; did++, (*budget)--) {
+      uint32_t id = sf_id(f, i, did);
+      if (id > sf_nvalues(f, i)) abort();
+      size_t n, m;
+      const char *v = id ? sf_value(f, i, id, &n) : NULL, *d = id ? sf_display(f, i, id, &m) : NULL;
+      if (v && (v[n] != 0 || d[m] != 0)) abort();
+    }
+  }
+  uint32_t hint = UINT32_MAX;
+  for (uint32_t pid = 0; pid < seg_npara(r) && *budget; pid++, (*budget)--) {
+    hint = sf_doc_of(f, pid, hint);
+    if (hint >= seg_ndoc(r) || sf_start(f, hint) > pid) abort();
+    (void)sf_date(f, hint);
+  }
+}
+
+/* Recompute every checksum of p[0..n) that the layout lets us find (see the top); a
+   version 6 file has one section fewer. */
 static void reseal(unsigned char *p, size_t n) {
-  if (n < SEGF_HEADER_SIZE + SEGF_FOOTER_SIZE) {
+  const int nsect = n >= 32 && get_u32(p + n - 32) == SEGF_VERSION_OLD ? SEGF_NSECT - 1 : SEGF_NSECT;
+  const size_t fsize = SEGF_FOOTER_SIZE_N((size_t)nsect);
+  if (n < SEGF_HEADER_SIZE + fsize) {
     if (n >= 24) put_u64(p + n - 16, XXH3_64bits(p, n - 16));
     return;
   }
-  unsigned char *foot = p + n - SEGF_FOOTER_SIZE;
-  uint64_t off[SEGF_NSECT], len[SEGF_NSECT], at = SEGF_HEADER_SIZE, limit = n - SEGF_FOOTER_SIZE;
-  int tiles = get_u32(foot) == SEGF_NSECT;
-  for (int i = 0; tiles && i < SEGF_NSECT; i++) {
+  unsigned char *foot = p + n - fsize;
+  uint64_t off[SEGF_NSECT], len[SEGF_NSECT], at = SEGF_HEADER_SIZE, limit = n - fsize;
+  int tiles = get_u32(foot) == (uint32_t)nsect;
+  for (int i = 0; tiles && i < nsect; i++) {
     off[i] = get_u64(foot + 4 + 16 * i);
     len[i] = get_u64(foot + 12 + 16 * i);
     tiles = off[i] == at && len[i] <= limit - at;
@@ -175,26 +205,26 @@ static void reseal(unsigned char *p, size_t n) {
   }
   if (tiles && at == limit) {
     uint64_t k = 0, first[SEGF_NSECT];
-    for (int i = 0; i < SEGF_NSECT; i++) {
+    for (int i = 0; i < nsect; i++) {
       first[i] = k;
       if (SEGF_CHUNKED(i)) k += (len[i] + SEGF_CHECK_CHUNK - 1) / SEGF_CHECK_CHUNK;
     }
     unsigned char *checks = p + off[SEC_CHECKS];
     int chunks_fit = len[SEC_CHECKS] == 8 * k;
-    for (int i = 0; chunks_fit && i < SEGF_NSECT; i++)
+    for (int i = 0; chunks_fit && i < nsect; i++)
       for (uint64_t c = 0; SEGF_CHUNKED(i) && c * SEGF_CHECK_CHUNK < len[i]; c++) {
         uint64_t m = len[i] - c * SEGF_CHECK_CHUNK;
         put_u64(checks + 8 * (first[i] + c),
                 XXH3_64bits(p + off[i] + c * SEGF_CHECK_CHUNK, m < SEGF_CHECK_CHUNK ? m : SEGF_CHECK_CHUNK));
       }
-    for (int i = 0; i < SEGF_NSECT; i++) {
+    for (int i = 0; i < nsect; i++) {
       uint64_t h = SEGF_CHUNKED(i) && chunks_fit
                  ? XXH3_64bits(checks + 8 * first[i], 8 * ((len[i] + SEGF_CHECK_CHUNK - 1) / SEGF_CHECK_CHUNK))
                  : XXH3_64bits(p + off[i], len[i]);
-      put_u64(foot + 4 + 16 * SEGF_NSECT + 8 * i, h);
+      put_u64(foot + 4 + 16 * (size_t)nsect + 8 * (size_t)i, h);
     }
   }
-  put_u64(p + n - 24, XXH3_64bits(foot, SEGF_FOOTER_SIZE - 24));
+  put_u64(p + n - 24, XXH3_64bits(foot, fsize - 24));
   put_u64(p + n - 16, XXH3_64bits(p, n - 16));
 }
 
@@ -226,6 +256,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     unsigned budget = WALK_LIMIT;
     walk_terms(r, &budget);
     walk_tables(r, &budget);
+    walk_fields(r, &budget);
   } else if (rc != INDAGA_ECORRUPT && rc != INDAGA_EVERSION && rc != INDAGA_ENOMEM && rc != INDAGA_EIO) {
     abort();
   }

@@ -24,11 +24,13 @@
 #include <xxhash.h>
 #include "common/common.h"
 #include "common/os.h"
+#include "indexer/segfields.h"
 #include "indexer/segimpl.h"
 #include "indexer/segwriter.h"
 
 #define DATA INDAGA_SOURCE_DIR "/tests/data/segment"
-#define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v6.seg"
+#define GOLDEN INDAGA_SOURCE_DIR "/tests/data/golden/un-v7.seg"
+#define GOLDEN_V6 INDAGA_SOURCE_DIR "/tests/data/golden/un-v6.seg"
 #define GOLDEN_V5 INDAGA_SOURCE_DIR "/tests/data/golden/un-v5.seg"
 #define GOLDEN_V4 INDAGA_SOURCE_DIR "/tests/data/golden/un-v4.seg"
 #define GOLDEN_V3 INDAGA_SOURCE_DIR "/tests/data/golden/un-v3.seg"
@@ -679,9 +681,12 @@ static void test_segment__corruption_detected(void **state) {
 */
 static int none_deleted(void *ctx, size_t seg, uint32_t did) { (void)ctx; (void)seg; (void)did; return 0; }
 
-/* 1 when reading every list, paragraph record and text of @r meets ECORRUPT. */
+/* 1 when reading every list, paragraph record, text and field record of @r meets ECORRUPT. */
 static int reads_fail(const seg_reader *r) {
-  int bad = 0;
+  const seg_fields *f;
+  int frc = seg_fields_get(r, &f, NULL);
+  for (size_t i = 0; frc == INDAGA_OK && i < sf_nfields(f); i++) frc = sf_load(r, f, i, NULL);
+  int bad = frc == INDAGA_ECORRUPT;
   seg_dict_iter it;
   seg_dict_iter_init(&it, r);
   while (!bad && seg_dict_iter_next(&it) == 1) {
@@ -804,10 +809,11 @@ static void test_segment__missing_file_and_garbage(void **state) {
 }
 
 /*
-** The golden segment of the current format (version 6), built once from the
+** The golden segment of the current format (version 7), built once from the
 ** files listed below. After an intended format change, bump SEGF_VERSION,
 ** add un-v<N>.seg with INDAGA_WRITE_GOLDEN=1 (the expectations are then
-** printed) and keep the old files: they must be refused with EVERSION.
+** printed) and keep the old files: they must be refused with EVERSION,
+** except version 6, still read (its fields derived: test_segment__fields_section).
 */
 static int keep_golden(size_t i) { return i == 0 || i == 16 || i == 17 || i == 19 || i == 33; }
 
@@ -914,7 +920,11 @@ static void test_segment__golden_file(void **state) {
   assert_non_null(strstr(err, "version 3"));
   assert_non_null(strstr(err, "indaga index --full"));
   indaga__free(err);
-  /* version 4 (terms of the analysis before numbering abbreviations were "número") too */
+  /* version 6 (no FIELDS section) is still read and verifies */
+  r = open_verified(GOLDEN_V6);
+  assert_true(fingerprint(r) == GOLDEN_FINGERPRINT);
+  seg_close(r);
+  /* version 4 (terms of the analysis before numbering abbreviations were "número") is refused */
   err = NULL;
   assert_int_equal(seg_open(&r, GOLDEN_V4, &err), INDAGA_EVERSION);
   assert_null(r);
@@ -931,6 +941,137 @@ static void test_segment__golden_file(void **state) {
   assert_non_null(strstr(err, "version 5"));
   assert_non_null(strstr(err, "indaga index --full"));
   indaga__free(err);
+}
+
+/* Every field of @a equals @b's: names, per document date, first paragraph, value and display. */
+static void fields_equal(const seg_reader *ra, const seg_reader *rb) {
+  const seg_fields *a, *b;
+  assert_int_equal(seg_fields_get(ra, &a, NULL), INDAGA_OK);
+  assert_int_equal(seg_fields_get(rb, &b, NULL), INDAGA_OK);
+  assert_int_equal(seg_ndoc(ra), seg_ndoc(rb));
+  assert_int_equal(sf_nfields(a), sf_nfields(b));
+  for (uint32_t d = 0; d <= seg_ndoc(ra); d++) assert_int_equal(sf_start(a, d), sf_start(b, d));
+  for (uint32_t d = 0; d < seg_ndoc(ra); d++) assert_int_equal(sf_date(a, d), sf_date(b, d));
+  for (size_t i = 0; i < sf_nfields(a); i++) {
+    long j = sf_find(b, sf_name(a, i), strlen(sf_name(a, i)));
+    assert_true(j >= 0);
+    assert_int_equal(sf_load(ra, a, i, NULL), INDAGA_OK);
+    assert_int_equal(sf_load(rb, b, (size_t)j, NULL), INDAGA_OK);
+    for (uint32_t d = 0; d < seg_ndoc(ra); d++) {
+      uint32_t x = sf_id(a, i, d), y = sf_id(b, (size_t)j, d);
+      assert_int_equal(x == 0, y == 0);
+      if (!x) continue;
+      size_t nx, ny;
+      const char *vx = sf_value(a, i, x, &nx), *vy = sf_value(b, (size_t)j, y, &ny);
+      assert_true(nx == ny && !memcmp(vx, vy, nx));
+      vx = sf_display(a, i, x, &nx);
+      vy = sf_display(b, (size_t)j, y, &ny);
+      assert_true(nx == ny && !memcmp(vx, vy, nx));
+    }
+  }
+}
+
+/* Recompute the FIELDS section's checksum, the footer's and the file's of p[0..n). */
+static void rechecksum_fields(unsigned char *p, size_t n, const seg_reader *r) {
+  unsigned char *foot = p + n - SEGF_FOOTER_SIZE;
+  size_t off = (size_t)(r->sec[SEC_FIELDS] - r->map.p);
+  put_u64(foot + 4 + 16 * SEGF_NSECT + 8 * SEC_FIELDS, XXH3_64bits(p + off, r->nsec[SEC_FIELDS]));
+  put_u64(p + n - 24, XXH3_64bits(foot, SEGF_FOOTER_SIZE - 24));
+  put_u64(p + n - 16, XXH3_64bits(p, n - 16));
+}
+
+/*
+** The FIELDS section: written by the builder and by a merge, read in place
+** (a merge of the version 6 golden file stores the fields that file derives
+** from its documents), checked by seg_verify: a flipped byte is an error
+** naming the file, whether the checksums catch it or, recomputed, the
+** section's own checks and its comparison with the documents' metadata do.
+*/
+static void test_segment__fields_section(void **state) {
+  (void)state;
+  seg_reader *cur = open_verified(GOLDEN), *prev = open_verified(GOLDEN_V6);   /* this version and the one before */
+  assert_int_equal(cur->version, 7);
+  assert_int_equal(prev->version, 6);
+  assert_true(cur->nsec[SEC_FIELDS] > 0);
+  assert_true(prev->nsec[SEC_FIELDS] == 0);
+  char out[600], bad[600];
+  tmp_path(out, sizeof out, "fieldsmerged.seg");
+  tmp_path(bad, sizeof bad, "fieldsbad.seg");
+  const seg_reader *old[1] = { prev };
+  assert_int_equal(seg_merge(old, 1, none_deleted, NULL, NULL, out, NULL), INDAGA_OK);
+  seg_reader *m = open_verified(out);
+  assert_int_equal(m->version, 7);
+  fields_equal(m, prev);
+  fields_equal(prev, m);
+  seg_close(m);
+  /* real values: the Krasnodar letter's fields are its metadata, folded; its date the date line's */
+  const seg_fields *f;
+  uint32_t did;
+  assert_int_equal(seg_fields_get(cur, &f, NULL), INDAGA_OK);
+  assert_int_equal(seg_doc_find(cur, "carta_krasnodar_2017.txt", 24, &did), INDAGA_OK);
+  assert_int_equal(sf_date(f, did), 20171122);
+  seg_doc d;
+  assert_int_equal(seg_doc_get(cur, did, &d), INDAGA_OK);
+  const char *k, *v;
+  size_t nk, nv, nfound = 0;
+  ia_buf fk = { 0 }, fv = { 0 };
+  for (size_t i = 0; seg_doc_meta(&d, i, &k, &nk, &v, &nv) == 1; i++) {
+    buf_reset(&fk);
+    buf_reset(&fv);
+    assert_int_equal(sf_fold(k, nk, &fk), INDAGA_OK);
+    assert_int_equal(sf_fold(v, nv, &fv), INDAGA_OK);
+    long fi = sf_find(f, (const char *)fk.p, fk.n);
+    assert_true(fi >= 0);
+    assert_int_equal(sf_load(cur, f, (size_t)fi, NULL), INDAGA_OK);
+    uint32_t id = sf_id(f, (size_t)fi, did);
+    assert_true(id >= 1);
+    size_t n;
+    const char *sv = sf_value(f, (size_t)fi, id, &n);
+    assert_true(n == fv.n && !memcmp(sv, fv.p, n));
+    nfound++;
+  }
+  assert_true(nfound >= 4);
+  buf_free(&fk);
+  buf_free(&fv);
+  seg_close(prev);
+  const seg_reader *in[1] = { cur };
+  assert_int_equal(seg_merge(in, 1, none_deleted, NULL, NULL, out, NULL), INDAGA_OK);
+  m = open_verified(out);
+  fields_equal(m, cur);
+  assert_int_equal(m->nsec[SEC_FIELDS], cur->nsec[SEC_FIELDS]);
+  assert_memory_equal(m->sec[SEC_FIELDS], cur->sec[SEC_FIELDS], cur->nsec[SEC_FIELDS]);
+  seg_close(m);
+  /* every byte of the section flipped, its checksums recomputed: verify names the file */
+  size_t len = cur->map.n, base = (size_t)(cur->sec[SEC_FIELDS] - cur->map.p);
+  unsigned char *copy = malloc(len);
+  assert_non_null(copy);
+  for (size_t i = 0; i < cur->nsec[SEC_FIELDS]; i += 1 + i / 64) {
+    memcpy(copy, cur->map.p, len);
+    copy[base + i] ^= (unsigned char)(1u << (i % 8));
+    if (i % 2) rechecksum_fields(copy, len, cur);
+    write_file(bad, copy, len);
+    seg_reader *x = NULL;
+    char *err = NULL;
+    int rc = seg_open(&x, bad, &err);
+    if (rc == INDAGA_OK) rc = seg_verify(x, &err);
+    assert_int_equal(rc, INDAGA_ECORRUPT);
+    assert_non_null(strstr(err, "fieldsbad.seg"));
+    indaga__free(err);
+    if (x && i % 2) {   /* the readers' own checks: an error or a value, never a crash */
+      const seg_fields *xf;
+      if (seg_fields_get(x, &xf, NULL) == INDAGA_OK)
+        for (size_t fk2 = 0; fk2 < sf_nfields(xf); fk2++)
+          if (sf_load(x, xf, fk2, NULL) == INDAGA_OK)
+            for (uint32_t dd = 0; dd < seg_ndoc(x); dd++) {
+              uint32_t id = sf_id(xf, fk2, dd);
+              size_t n;
+              if (id) { sf_value(xf, fk2, id, &n); sf_display(xf, fk2, id, &n); }
+            }
+    }
+    seg_close(x);
+  }
+  free(copy);
+  seg_close(cur);
 }
 
 /* A segment without documents, and documents without paragraphs or text, are valid. */
@@ -1215,7 +1356,7 @@ static void test_segment__oom_loop(void **state) {
 ** piece) twice is refused by the builder; a merge of two segments holding
 ** the first and the last pieces keeps them in order. With
 ** INDAGA_WRITE_GOLDEN=1 the segment is also written as a fuzz seed
-** (tests/fuzz/corpus/segment/pieces-v6.seg).
+** (tests/fuzz/corpus/segment/pieces-v7.seg).
 */
 #define PIECED INDAGA_SOURCE_DIR "/tests/data/docmodel/declaracion_universal_derechos_humanos.txt"
 
@@ -1286,7 +1427,7 @@ static void test_segment__pieces(void **state) {
   seg_close(r);
   if (getenv("INDAGA_WRITE_GOLDEN")) {
     char cmd[1400];
-    snprintf(cmd, sizeof cmd, "cp '%s' '%s/tests/fuzz/corpus/segment/pieces-v6.seg'", path, INDAGA_SOURCE_DIR);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s/tests/fuzz/corpus/segment/pieces-v7.seg'", path, INDAGA_SOURCE_DIR);
     assert_int_equal(system(cmd), 0);
   }
   /* the same (id, piece) twice */
@@ -1326,6 +1467,7 @@ int main(void) {
     cmocka_unit_test(test_segment__large_file_checked_lazily),
     cmocka_unit_test(test_segment__missing_file_and_garbage),
     cmocka_unit_test(test_segment__golden_file),
+    cmocka_unit_test(test_segment__fields_section),
     cmocka_unit_test(test_segment__oom_loop),
     cmocka_unit_test(test_segment__empty_cases),
     cmocka_unit_test(test_segment__threads),
