@@ -262,10 +262,13 @@ VERDICT=$(awk -F'\t' -v mode=verdict -f "$REPO/bench/scale/growth.awk" "$SW/figu
 KEPT_NOTE=""
 KEPT=$(grep -ls '^kept=1' "$LOG"/build_fts5_*.out | sed 's/.*build_fts5_\([0-9]*\)\.out$/\1/' | sort -n | tr '\n' ' ')
 if [ -n "$KEPT" ]; then
-    KEPT_NOTE="**FTS5's figures at $(echo $KEPT | sed 's/\([0-9][0-9]*\)/\1x/g') were not measured again in this run**: they
+    KEPT_NOTE="
+**FTS5's figures at $(echo $KEPT | sed 's/\([0-9][0-9]*\)/\1x/g') were not measured again in this run**: they
 are the previous run's (BENCH_SCALE_KEEP_FTS5, a rerun after changes to indaga only; FTS5 did
 not change), from a build that ended $(for s in $KEPT; do printf '%s ' "$(val "build_fts5_$s" measured)"; done)(UTC),
-interleaved with that run's indaga; the load at the end of each FTS5 build is in the table."
+interleaved with that run's indaga; the load at the end of each FTS5 build is in the table.
+FTS5's ratios to those scales therefore compare runs made at different loads: its wall-time and
+latency exponents carry that difference, its CPU time, index size and RSS much less."
 fi
 
 {
