@@ -438,7 +438,9 @@ INDAGA_API uint64_t indaga_results_all_words(const indaga_results *r);
 ** 1 when the search ran out of time while collecting matches and, as
 ** asked by indaga_search_options.partial, returned the best hits found so
 ** far: other paragraphs may match and rank higher, and the total counts
-** only the matches seen. 0 otherwise.
+** only the matches seen. Facets without a sort then count the matches
+** their unscored pass had seen (none when the time ran out before it).
+** 0 otherwise.
 */
 INDAGA_API int indaga_results_partial(const indaga_results *r);
 /** Microseconds the library spent on the query. */

@@ -256,9 +256,9 @@ static int all_matches(qa_arena *wa, qx_ctx *cx, const ix_snapshot *s, const qno
 }
 
 /*
-** @hits holds every match, unordered (qx_opts.all): the options' facets
-** (over every matching paragraph) into @r, then the page's hits, sorted by
-** the options' order, in hits[0..*nhits).
+** A sort: @hits holds every match, unordered (qx_opts.all): the options'
+** facets (over every matching paragraph) into @r, then the page's hits,
+** sorted by the options' order, in hits[0..*nhits).
 */
 static int sort_and_count(indaga_results *r, qa_arena *wa, qx_ctx *cx, const ix_snapshot *s, const qnode *tree,
                           const qx_opts *xo, const indaga_search_options *o, qx_hit **hits, size_t *nhits,
@@ -283,6 +283,11 @@ static int sort_and_count(indaga_results *r, qa_arena *wa, qx_ctx *cx, const ix_
 
 static int search_once(indaga_results *r, const indaga_index *idx, const char *query,
                        indaga_search_options o, int suggest);
+
+/* qx_opts.visit for a facet without a sort: each match into the tally (order.c). */
+static int visit_tally(void *tally, uint32_t seg, const uint32_t *pids, size_t n) {
+  return qo_tally_add(tally, seg, pids, n);
+}
 
 /*
 ** The search. When it has a corrected query (suggest.c) and either finds
@@ -366,6 +371,7 @@ static int search_once(indaga_results *r, const indaga_index *idx, const char *q
   qx_query *q = NULL;
   qx_hit *hits = NULL;
   size_t nhits = 0;
+  qo_tally *tally = NULL;
   char *err = NULL;
   bud.phase = "preparing";
   int rc = qx_pool_get(idx, &cx);
@@ -374,12 +380,20 @@ static int search_once(indaga_results *r, const indaga_index *idx, const char *q
   if (!rc) rc = qp_parse(&wa, query, strlen(query), &tree, &notes);
   if (!rc) rc = qb_check(&bud);
   if (rc) goto done;
-  const int full = o.sort != INDAGA_SORT_RELEVANCE || o.nfacets;   /* every match is visited */
+  const int full = o.sort != INDAGA_SORT_RELEVANCE;   /* every match is collected, then sorted */
   qx_opts xo = { o.k + o.offset, o.group, o.k1, o.b, full,
-                 o.mode == INDAGA_MATCH_ALL ? QX_MODE_ALL : QX_MODE_BEST, 0, full };
+                 o.mode == INDAGA_MATCH_ALL ? QX_MODE_ALL : QX_MODE_BEST, 0, full, NULL, NULL };
   if (o.k > UINT32_MAX / 2 || o.offset > UINT32_MAX / 2) xo.k = UINT32_MAX;
   if (o.k == 0) goto done;
   if (full) xo.k = 1024;   /* every match is collected (qx_opts.all): the first room */
+  if (o.nfacets && !full) {
+    /* the top k stays pruned; the count pass hands every match, unscored, to the tally */
+    bud.phase = "preparing facets";
+    rc = qo_tally_new(&wa, s, o.facets, o.nfacets, &tally, &err);
+    if (rc) goto done;
+    xo.visit = visit_tally;
+    xo.visit_ctx = tally;
+  }
   bud.phase = "expanding the query's words";
   rc = qx_compile(&wa, cx->an, s, tree, &xo, &q, &notes, &err);
   if (rc) goto done;
@@ -404,6 +418,10 @@ static int search_once(indaga_results *r, const indaga_index *idx, const char *q
     indaga__free(err);
     err = NULL;
     rc = INDAGA_OK;
+  }
+  if (!rc && tally) {
+    bud.phase = "counting facets";
+    rc = qo_tally_end(tally, &r->a, &r->facets, &r->nfacets);
   }
   if (!rc && full) {
     bud.phase = "sorting and counting matches";

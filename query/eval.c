@@ -897,7 +897,10 @@ static void run_segment(qx_query *q) {
 ** of one word (and no bonus) on such a snapshot matches its df, and one of
 ** filters on the field columns alone the paragraphs of the documents that
 ** pass them (columns_count). Filters on the columns also bound an estimate
-** and scale the words' count into it (below).
+** and scale the words' count into it (below). With qx_opts.visit (a
+** facet) the exact phase has no work limit and hands each live match to
+** the visit: the facet is tallied from the count pass, while the top-k run
+** stays pruned.
 */
 #define QX_COUNT_WORK 1024u
 #define QX_SAMPLE_WORK 512u
@@ -959,6 +962,23 @@ static void unverify(qit *it) {
 }
 
 /*
+** Count live match @x (@all: it holds every query word) into @t, a
+** document once with group, and hand it to the visit. 0, or -1 with q->rc
+** set.
+*/
+static int count_match(qx_query *q, qx_tally *t, uint32_t x, int all) {
+  if (q->o.visit) {
+    int rc = q->o.visit(q->o.visit_ctx, (uint32_t)q->seg, &x, 1);
+    if (rc) { qx_fail(q, rc, "counting facets"); return -1; }
+  }
+  if (!q->o.group) { t->n++; t->all += (uint64_t)all; return 0; }
+  int *seen = count_doc(q, t, x);
+  if (!seen) return -1;
+  if (all && !*seen) { *seen = 1; t->all++; }
+  return 0;
+}
+
+/*
 ** Count the root's live matches in [lo, hi) of the current segment, doing
 ** at most @budget work (q->work: a unit per seek of the root, QX_POS_COST
 ** per position check, op_and.c). Returns where it stopped: hi when the
@@ -982,13 +1002,46 @@ static uint32_t count_range(qx_query *q, qit *root, uint32_t lo, uint32_t hi, ui
     if (q->rc || x >= hi) return hi;
     d = x + 1;
     if (ix_is_deleted(q->s, q->seg, x)) continue;
-    int all = !best || qx_best_tier(root, x) == q->full_tier;
-    if (!q->o.group) { t->n++; t->all += (uint64_t)all; continue; }
-    int *seen = count_doc(q, t, x);
-    if (!seen) return hi;
-    if (all && !*seen) { *seen = 1; t->all++; }
+    if (count_match(q, t, x, !best || qx_best_tier(root, x) == q->full_tier)) return hi;
   }
   return hi;
+}
+
+/*
+** The exact phase for a visit (qx_opts.visit) when @root is a group of one
+** term in the segment (most words): its postings a decoded block at a time,
+** as run_one reads them, instead of a seek per match; each block's live
+** matches visited and, without group, counted at once. On a snapshot
+** without deleted paragraphs (@deleted 0) none is looked up.
+*/
+static void visit_one(qx_query *q, qit *root, int deleted, qx_tally *t) {
+  seg_cursor *c = &root->cur[0];
+  uint32_t live[SEG_BLOCK];
+  for (;;) {
+    const uint32_t *ids, *tfs;
+    uint32_t n = seg_cursor_run(c, &ids, &tfs), nl = 0;
+    if (n == 0 || qx_over_budget(q, n)) return;
+    if (deleted) {
+      for (uint32_t i = 0; i < n; i++) if (!ix_is_deleted(q->s, q->seg, ids[i])) live[nl++] = ids[i];
+    } else {
+      memcpy(live, ids, n * sizeof *ids);
+      nl = n;
+    }
+    int rc = nl ? q->o.visit(q->o.visit_ctx, (uint32_t)q->seg, live, nl) : 0;
+    if (rc) { qx_fail(q, rc, "counting facets"); return; }
+    if (!q->o.group) {
+      t->n += nl;
+      t->all += nl;
+    } else {
+      for (uint32_t i = 0; i < nl; i++) {
+        int *seen = count_doc(q, t, live[i]);
+        if (!seen) return;
+        if (!*seen) { *seen = 1; t->all++; }
+      }
+    }
+    rc = seg_cursor_seek(c, ids[n - 1] + 1);   /* ids is the block's: read before the cursor moves */
+    if (rc) { qx_fail(q, rc, "reading postings"); return; }
+  }
 }
 
 /* Fresh iterators of the query in segment @s (the top-k run's are spent); NULL: no match there. */
@@ -1097,13 +1150,16 @@ static int columns_count(qx_query *q, uint64_t *n) {
 static void count_pass(qx_query *q, qx_counts *c) {
   qx_tally t = { 0, 0, SEG_END, SIZE_MAX, 0 };
   uint64_t nf;
-  if (!q->o.group && columns_count(q, &nf)) {
+  if (!q->o.group && !q->o.visit && columns_count(q, &nf)) {
     c->total = c->all_words = nf;
     c->exact = 1;
     return;
   }
   q->ncpieces = 0;
-  uint64_t budget = q->o.count_steps ? q->o.count_steps : QX_COUNT_WORK;
+  uint64_t paras = 0;
+  for (size_t s = 0; s < q->nsegs; s++) paras += seg_npara(ix_seg(q->s, s));
+  const int deleted = paras != ix_live_paras(q->s);
+  uint64_t budget = q->o.visit ? UINT64_MAX : q->o.count_steps ? q->o.count_steps : QX_COUNT_WORK;   /* a visit needs every match */
   /* each match the top-k run verified costs the exact phase a seek (and a check): it cannot end */
   uint64_t least = (uint64_t)q->matched * (1 + (positional(q->root) ? QX_POS_COST : 0));
   int done = least <= budget && union_floor(q) <= (double)budget;
@@ -1114,7 +1170,8 @@ static void count_pass(qx_query *q, qx_counts *c) {
     if (root) {
       uint32_t np = seg_npara(q->r);
       t.last_doc = SEG_END;
-      done = count_range(q, root, 0, np, budget > q->work ? budget - q->work : 0, &t) >= np;
+      if (q->o.visit && root->kind == C_GROUP && root->ncur == 1) visit_one(q, root, deleted, &t);
+      else done = count_range(q, root, 0, np, budget > q->work ? budget - q->work : 0, &t) >= np;
     }
     qx_it_release(q, root);
   }
@@ -1244,8 +1301,9 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
   ** exact phase needs (matches + segments) steps at most. Without deleted
   ** paragraphs, a run that skipped nothing has every match and knows
   ** whether that phase would end within its budget; otherwise the pass runs.
-  ** A run collecting every match (qx_opts.all: a sort or a facet) counted
-  ** each one, so its counts are exact as they stand.
+  ** A run collecting every match (qx_opts.all: a sort) counted each one,
+  ** so its counts are exact as they stand. With a visit (qx_opts.visit: a
+  ** facet) the pass runs, and runs to its end.
   */
   uint64_t paras = 0;
   for (size_t s = 0; s < q->nsegs; s++) paras += seg_npara(ix_seg(q->s, s));
@@ -1255,9 +1313,9 @@ int qx_topk(qx_query *q, qx_hit **hits, size_t *nhits, qx_counts *counts, char *
     counts->exact = 0;   /* partial: the matches seen so far */
   } else if (q->o.all) {
     /* every match collected (a sort or a facet) and counted, documents once under group: exact as it stands */
-  } else if (q->root->kind == C_GROUP && !q->o.group && q->prox_max == 0 && !deleted) {
+  } else if (q->root->kind == C_GROUP && !q->o.group && q->prox_max == 0 && !deleted && !q->o.visit) {
     counts->total = counts->all_words = (uint64_t)q->root->g->df;   /* every posting is a live match */
-  } else if (q->skipped || q->o.group || deleted || positional(q->root) || q->matched + q->nsegs > budget) {
+  } else if (q->o.visit || q->skipped || q->o.group || deleted || positional(q->root) || q->matched + q->nsegs > budget) {
     count_pass(q, counts);
     if (q->rc && q->rc != INDAGA_ELIMIT) { *err = q->err; return q->rc; }
     if (q->rc) { counts->total = q->matched; counts->all_words = q->matched_all; counts->exact = 0; }

@@ -2,15 +2,16 @@
 ** order.c: sorting every match by date or document, and facet counts over
 ** every match (order.h; indaga.h INDAGA_SORT_*, indaga_facet).
 **
-** Both work on the full list of matches (api_search.c collects it with an
-** exhaustive evaluation) and read only the segments' field columns
+** A sort works on the full list of matches (api_search.c collects it with
+** an exhaustive evaluation); a facet is a tally fed one match at a time,
+** by the count pass of a plain search (eval.c, qx_opts.visit: no match
+** scored) or from a sort's list. Both read only the segments' field columns
 ** (indexer/segfields.h): the document of a paragraph from the documents'
 ** first paragraphs (O(1) from the previous match's document, else by
-** bisection), its date or value id by a read. A facet visits the matches
-** and takes a document's value once; a value id maps to its count's slot
-** once per segment (a hash table of folded values joins the segments), so
-** its cost is one pass over the matches plus one read per matching
-** document.
+** bisection), its date or value id by a read. A facet takes a document's
+** value once; a value id maps to its count's slot once per segment (a hash
+** table of folded values joins the segments), so its cost is a step per
+** match plus one read per matching document.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,7 +224,8 @@ static size_t date_key(uint32_t d, int year, char buf[16]) {
 /*
 ** The facet slot of document @did of segment @f for field @fi (-1: absent;
 ** -2 "year", -3 "date"): 1 for none, else 2 + its slot in @t. A field's
-** value ids map to slots through @vmap (0: not yet seen). 0 on error.
+** value ids map to slots through @vmap (0: not yet seen); for "year", @vmap
+** maps the year (below 10000) instead, across segments. 0 on error.
 */
 static uint32_t doc_slot(qa_arena *a, ftab *t, const seg_fields *f, long fi, uint32_t *vmap, uint32_t did) {
   const char *k, *d;
@@ -234,8 +236,10 @@ static uint32_t doc_slot(qa_arena *a, ftab *t, const seg_fields *f, long fi, uin
   if (fi < -1) {
     uint32_t ymd = sf_date(f, did);
     if (!ymd) return 1;
+    if (fi == -2 && ymd / 10000 < 10000 && vmap[ymd / 10000]) return vmap[ymd / 10000];
     nk = nd = date_key(ymd, fi == -2, buf);
     k = d = buf;
+    if (fi == -2 && ymd / 10000 < 10000) id = ymd / 10000;
   } else {
     if (!(id = sf_id(f, (size_t)fi, did))) return 1;
     if (vmap[id]) return vmap[id];
@@ -249,71 +253,145 @@ static uint32_t doc_slot(qa_arena *a, ftab *t, const seg_fields *f, long fi, uin
   return sl;
 }
 
-int qo_facets(qa_arena *wa, qa_arena *ra, const ix_snapshot *s, const qx_hit *h, size_t n,
-              const char *const *names, size_t nf, indaga_facet **out, size_t *nout, char **err) {
+struct qo_tally {
+  qa_arena *wa;
+  size_t nf, nsegs;
+  const char *const *names;
+  ftab *tabs;                   /* per field */
+  const seg_fields **sfs;       /* per segment */
+  uint32_t ***slot;             /* per field, per segment, per document: 0 unseen, 1 none, 2 + slot */
+  long **fis;                   /* per field, per segment: the field (doc_slot) */
+  uint32_t ***vmap;             /* per field, per segment: value id -> slot */
+  uint32_t seg, did;            /* the last match's segment and document (UINT32_MAX: none) */
+  uint32_t dstart, dend;        /* that document's paragraphs: [dstart, dend) */
+  uint64_t pending;             /* its matches not yet counted (tally_flush) */
+};
+
+int qo_tally_new(qa_arena *wa, const ix_snapshot *s, const char *const *names, size_t nf, qo_tally **out,
+                 char **err) {
   *out = NULL;
-  *nout = 0;
-  size_t nsegs = ix_nsegs(s);
-  ftab *tabs = qa_alloc(wa, (nf ? nf : 1) * sizeof *tabs);
-  const seg_fields **sfs = qa_alloc(wa, (nsegs ? nsegs : 1) * sizeof *sfs);
-  uint32_t **slot = qa_alloc(wa, (nsegs ? nsegs : 1) * sizeof *slot);   /* per segment, per document: 0 unseen, 1 none, 2 + slot */
-  long *fis = qa_alloc(wa, (nsegs ? nsegs : 1) * sizeof *fis);           /* per segment: the field (doc_slot) */
-  uint32_t **vmap = qa_alloc(wa, (nsegs ? nsegs : 1) * sizeof *vmap);     /* per segment: value id -> slot */
-  if (!tabs || !sfs || !slot || !fis || !vmap) return wa->err;
+  size_t nsegs = ix_nsegs(s), ns = nsegs ? nsegs : 1;
+  qo_tally *t = qa_alloc(wa, sizeof *t);   /* qa_alloc zeroes: every count and map starts empty */
+  if (!t) return wa->err;
+  t->wa = wa;
+  t->nf = nf;
+  t->nsegs = nsegs;
+  t->names = names;
+  t->seg = t->did = UINT32_MAX;
+  t->tabs = qa_alloc(wa, (nf ? nf : 1) * sizeof *t->tabs);
+  t->sfs = qa_alloc(wa, ns * sizeof *t->sfs);
+  t->slot = qa_alloc(wa, (nf ? nf : 1) * sizeof *t->slot);
+  t->fis = qa_alloc(wa, (nf ? nf : 1) * sizeof *t->fis);
+  t->vmap = qa_alloc(wa, (nf ? nf : 1) * sizeof *t->vmap);
+  if (!t->tabs || !t->sfs || !t->slot || !t->fis || !t->vmap) return wa->err;
   for (size_t g = 0; g < nsegs; g++) {
-    int rc = seg_fields_get(ix_seg(s, g), &sfs[g], err);
+    int rc = seg_fields_get(ix_seg(s, g), &t->sfs[g], err);
     if (rc) return rc;
-    slot[g] = qa_alloc(wa, ((size_t)seg_ndoc(ix_seg(s, g)) + 1) * sizeof **slot);
-    if (!slot[g]) return wa->err;
   }
-  size_t total = 0;
   for (size_t f = 0; f < nf; f++) {
     size_t nname;
     const char *field = facet_field(wa, names[f], &nname);
     if (!field) return wa->err ? wa->err : INDAGA_ENOMEM;
-    ftab *t = &tabs[f];
+    t->slot[f] = qa_alloc(wa, ns * sizeof **t->slot);
+    t->fis[f] = qa_alloc(wa, ns * sizeof **t->fis);
+    t->vmap[f] = qa_alloc(wa, ns * sizeof **t->vmap);
+    if (!t->slot[f] || !t->fis[f] || !t->vmap[f]) return wa->err;
     for (size_t g = 0; g < nsegs; g++) {
-      memset(slot[g], 0, ((size_t)seg_ndoc(ix_seg(s, g)) + 1) * sizeof **slot);
-      vmap[g] = NULL;
-      fis[g] = !strcmp(field, "year") ? -2 : !strcmp(field, "date") ? -3 : sf_find(sfs[g], field, nname);
-      if (fis[g] < 0) continue;
-      int rc = sf_load(ix_seg(s, g), sfs[g], (size_t)fis[g], err);
-      if (rc) return rc;
-      vmap[g] = qa_alloc(wa, ((size_t)sf_nvalues(sfs[g], (size_t)fis[g]) + 1) * sizeof **vmap);
-      if (!vmap[g]) return wa->err;
-    }
-    uint32_t pg = UINT32_MAX, did = UINT32_MAX;
-    for (size_t i = 0; i < n; i++) {
-      uint32_t g = h[i].seg;
-      if (g != pg) { pg = g; did = UINT32_MAX; }
-      did = sf_doc_of(sfs[g], h[i].pid, did);
-      uint32_t sl = slot[g][did];
-      if (!sl) {                      /* the document's first match: its value, counted once */
-        sl = doc_slot(wa, t, sfs[g], fis[g], vmap[g], did);
-        if (!sl) return wa->err ? wa->err : INDAGA_ENOMEM;
-        if (sl >= 2) t->v[sl - 2].docs++;
-        slot[g][did] = sl;
+      size_t nd = (size_t)seg_ndoc(ix_seg(s, g)) + 1;
+      t->slot[f][g] = qa_alloc(wa, nd * sizeof ***t->slot);
+      if (!t->slot[f][g]) return wa->err;
+      long fi = !strcmp(field, "year") ? -2 : !strcmp(field, "date") ? -3 : sf_find(t->sfs[g], field, nname);
+      t->fis[f][g] = fi;
+      if (fi == -2) {   /* one map of years for every segment */
+        t->vmap[f][g] = g ? t->vmap[f][0] : qa_alloc(wa, 10000 * sizeof ***t->vmap);
+        if (!t->vmap[f][g]) return wa->err;
       }
-      if (sl >= 2) t->v[sl - 2].paras++;
+      if (fi < 0) continue;
+      int rc = sf_load(ix_seg(s, g), t->sfs[g], (size_t)fi, err);
+      if (rc) return rc;
+      size_t nv = (size_t)sf_nvalues(t->sfs[g], (size_t)fi) + 1;
+      t->vmap[f][g] = qa_alloc(wa, nv * sizeof ***t->vmap);
+      if (!t->vmap[f][g]) return wa->err;
     }
-    if (t->n > 1) qsort(t->v, t->n, sizeof *t->v, cmp_slot);   /* t->v is NULL with no value */
-    total += t->n;
+  }
+  *out = t;
+  return INDAGA_OK;
+}
+
+/* Count the pending matches of the last document: its value at its first count. */
+static int tally_flush(qo_tally *t) {
+  if (!t->pending) return INDAGA_OK;
+  uint32_t seg = t->seg, did = t->did;
+  for (size_t f = 0; f < t->nf; f++) {
+    ftab *tab = &t->tabs[f];
+    uint32_t sl = t->slot[f][seg][did];
+    if (!sl) {                      /* the document's first match: its value, counted once */
+      sl = doc_slot(t->wa, tab, t->sfs[seg], t->fis[f][seg], t->vmap[f][seg], did);
+      if (!sl) return t->wa->err ? t->wa->err : INDAGA_ENOMEM;
+      if (sl >= 2) tab->v[sl - 2].docs++;
+      t->slot[f][seg][did] = sl;
+    }
+    if (sl >= 2) tab->v[sl - 2].paras += t->pending;
+  }
+  t->pending = 0;
+  return INDAGA_OK;
+}
+
+int qo_tally_add(qo_tally *t, uint32_t seg, const uint32_t *pids, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    uint32_t pid = pids[i];
+    if (seg == t->seg && pid >= t->dstart && pid < t->dend) {   /* most matches: the last one's document */
+      t->pending++;
+      continue;
+    }
+    int rc = tally_flush(t);
+    if (rc) return rc;
+    if (seg != t->seg) { t->seg = seg; t->did = UINT32_MAX; }
+    const seg_fields *f = t->sfs[seg];
+    t->did = sf_doc_of(f, pid, t->did);
+    t->dstart = sf_start(f, t->did);
+    t->dend = sf_start(f, t->did + 1);
+    t->pending = 1;
+  }
+  return INDAGA_OK;
+}
+
+int qo_tally_end(qo_tally *t, qa_arena *ra, indaga_facet **out, size_t *nout) {
+  *out = NULL;
+  *nout = 0;
+  int rc = tally_flush(t);
+  if (rc) return rc;
+  size_t total = 0;
+  for (size_t f = 0; f < t->nf; f++) {
+    ftab *tab = &t->tabs[f];
+    if (tab->n > 1) qsort(tab->v, tab->n, sizeof *tab->v, cmp_slot);   /* tab->v is NULL with no value */
+    total += tab->n;
   }
   indaga_facet *v = qa_alloc(ra, (total ? total : 1) * sizeof *v);
   if (!v) return ra->err;
   size_t o = 0;
-  for (size_t f = 0; f < nf; f++) {
-    const char *fname = qa_strndup(ra, names[f], strlen(names[f]));
+  for (size_t f = 0; f < t->nf; f++) {
+    const char *fname = qa_strndup(ra, t->names[f], strlen(t->names[f]));
     if (!fname) return ra->err;
-    for (size_t i = 0; i < tabs[f].n; i++) {
+    for (size_t i = 0; i < t->tabs[f].n; i++) {
       v[o].field = fname;
-      v[o].value = qa_strndup(ra, tabs[f].v[i].disp, strlen(tabs[f].v[i].disp));
+      v[o].value = qa_strndup(ra, t->tabs[f].v[i].disp, strlen(t->tabs[f].v[i].disp));
       if (!v[o].value) return ra->err;
-      v[o].paragraphs = tabs[f].v[i].paras;
-      v[o++].documents = tabs[f].v[i].docs;
+      v[o].paragraphs = t->tabs[f].v[i].paras;
+      v[o++].documents = t->tabs[f].v[i].docs;
     }
   }
   *out = v;
   *nout = o;
   return INDAGA_OK;
+}
+
+int qo_facets(qa_arena *wa, qa_arena *ra, const ix_snapshot *s, const qx_hit *h, size_t n,
+              const char *const *names, size_t nf, indaga_facet **out, size_t *nout, char **err) {
+  qo_tally *t = NULL;
+  *out = NULL;
+  *nout = 0;
+  int rc = qo_tally_new(wa, s, names, nf, &t, err);
+  for (size_t i = 0; i < n && !rc; i++) rc = qo_tally_add(t, h[i].seg, &h[i].pid, 1);
+  return rc ? rc : qo_tally_end(t, ra, out, nout);
 }

@@ -231,6 +231,15 @@ typedef struct qx_opts {
   int mode;              /* QX_MODE_BEST or QX_MODE_ALL */
   uint32_t count_steps;  /* steps of the exact count before it samples (0: the default; tests lower it) */
   int all;               /* with exhaustive: every match, unordered (k only the first room; order.c selects) */
+  /*
+  ** When set, the count pass visits every live match, unscored, in segment
+  ** and paragraph order, and calls visit(visit_ctx, seg, pids, n) with them,
+  ** a run of the segment's paragraphs at a time (the facet tally, order.c);
+  ** the counts are then exact. A nonzero return (an INDAGA_* status) stops
+  ** the search with it.
+  */
+  int (*visit)(void *ctx, uint32_t seg, const uint32_t *pids, size_t n);
+  void *visit_ctx;
 } qx_opts;
 
 /*

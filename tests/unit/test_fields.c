@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "indaga.h"
@@ -208,6 +209,152 @@ static void test_fields__facets(void **state) {
   indaga_results_free(r);
 }
 
+/*
+** A facet without a sort is tallied by the count pass while the top k stays
+** pruned; with a sort, from the list of every match. Both must give the
+** same counts on @idx for query @q, the year facet's equal to a tally over
+** the whole hit list, and the hits those of the query without a facet.
+** Under group the facets still count paragraphs.
+*/
+static void facet_check(const indaga_index *idx, const char *q, int mode, int group) {
+  const char *names[] = { "year", "rank" };
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  o.k = 3;
+  o.mode = mode;
+  o.group = group;
+  o.snippets = 0;
+  o.facets = names;
+  o.nfacets = 2;
+  indaga_results *fast = tu_search(idx, q, &o);
+  o.sort = INDAGA_SORT_DATE;
+  indaga_results *sorted = tu_search(idx, q, &o);
+  indaga_search_options a = INDAGA_SEARCH_OPTIONS_INIT;
+  a.k = 100000;
+  a.mode = mode;
+  a.snippets = 0;
+  indaga_results *all = tu_search(idx, q, &a);
+  o.sort = INDAGA_SORT_RELEVANCE;
+  o.nfacets = 0;
+  indaga_results *plain = tu_search(idx, q, &o);
+  assert_true(indaga_results_count(all) > 0);
+  assert_true(indaga_results_total_exact(fast));
+  assert_int_equal(indaga_results_total(fast), indaga_results_total(sorted));
+  assert_int_equal(indaga_results_all_words(fast), indaga_results_all_words(sorted));
+  if (!group) assert_int_equal(indaga_results_total(fast), indaga_results_count(all));
+  /* the same hits as without the facet */
+  assert_int_equal(indaga_results_count(fast), indaga_results_count(plain));
+  for (size_t i = 0; i < indaga_results_count(plain); i++) {
+    assert_string_equal(indaga_results_hit(fast, i)->doc, indaga_results_hit(plain, i)->doc);
+    assert_int_equal(indaga_results_hit(fast, i)->byte_start, indaga_results_hit(plain, i)->byte_start);
+  }
+  /* the same facets either way */
+  assert_int_equal(indaga_results_facet_count(fast), indaga_results_facet_count(sorted));
+  for (size_t i = 0; i < indaga_results_facet_count(fast); i++) {
+    const indaga_facet *x = indaga_results_facet(fast, i), *y = indaga_results_facet(sorted, i);
+    assert_string_equal(x->field, y->field);
+    assert_string_equal(x->value, y->value);
+    assert_int_equal(x->paragraphs, y->paragraphs);
+    assert_int_equal(x->documents, y->documents);
+  }
+  /* brute force: the year facet over every matching paragraph */
+  size_t nyear = 0;
+  for (size_t i = 0; i < indaga_results_facet_count(fast); i++) {
+    const indaga_facet *f = indaga_results_facet(fast, i);
+    if (strcmp(f->field, "year")) continue;
+    nyear++;
+    uint64_t paras = 0, docs = 0;
+    const char *seen[256];
+    for (size_t k = 0; k < indaga_results_count(all); k++) {
+      const indaga_hit *h = indaga_results_hit(all, k);
+      if (!h->date || strncmp(h->date, f->value, 4)) continue;
+      paras++;
+      size_t j = 0;
+      while (j < docs && strcmp(seen[j], h->doc)) j++;
+      if (j == docs && docs < 256) seen[docs++] = h->doc;
+    }
+    assert_int_equal(f->paragraphs, paras);
+    assert_int_equal(f->documents, docs);
+  }
+  /* and no year left out: the hits' distinct years */
+  size_t years = 0;
+  for (size_t k = 0; k < indaga_results_count(all); k++) {
+    const indaga_hit *h = indaga_results_hit(all, k);
+    if (!h->date) continue;
+    size_t j = 0;
+    while (j < k && !(indaga_results_hit(all, j)->date && !strncmp(indaga_results_hit(all, j)->date, h->date, 4))) j++;
+    years += j == k;
+  }
+  assert_int_equal(nyear, years);
+  indaga_results_free(plain);
+  indaga_results_free(all);
+  indaga_results_free(sorted);
+  indaga_results_free(fast);
+}
+
+/* facet_check for one word, a best match, a conjunction, a phrase, a prefix, a filter, with and without group. */
+static void test_fields__facets_exact(void **state) {
+  (void)state;
+  static const struct { const char *q; int mode; } cases[] = {
+    { "ley", INDAGA_MATCH_BEST },
+    { "ley general presupuesto", INDAGA_MATCH_BEST },
+    { "ley general", INDAGA_MATCH_ALL },
+    { "\"de la\"", INDAGA_MATCH_BEST },
+    { "decret*", INDAGA_MATCH_BEST },
+    { "ley status:in_force", INDAGA_MATCH_BEST },
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+    for (int group = 0; group <= 1; group++) facet_check(g_idx, cases[c].q, cases[c].mode, group);
+}
+
+/*
+** Deleted paragraphs are not counted: an index of a few sample documents,
+** synced again after some are removed and one rewritten (their paragraphs
+** deleted in place), gives the facets of its live matches only.
+*/
+static void test_fields__facets_deleted(void **state) {
+  (void)state;
+  char *src = tu_tmpdir("facetsrc"), *dir = tu_tmpdir("facetidx"), path[1024];
+  size_t n = g_ndocs < 12 ? g_ndocs : 12;
+  for (size_t i = 0; i < n; i++) {
+    size_t len;
+    snprintf(path, sizeof path, "%s/%s", LEG_DIR, g_docs[i]);
+    char *text = tu_read_file(path, &len);
+    snprintf(path, sizeof path, "%s/%s", src, g_docs[i]);
+    tu_write_file(path, text, len);
+    free(text);
+  }
+  indaga_sync_report rep;
+  assert_int_equal(tu_index_tree(dir, src, &rep), 0);
+  for (size_t i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s/%s", src, g_docs[i]);
+    assert_int_equal(unlink(path), 0);
+  }
+  snprintf(path, sizeof path, "%s/%s", src, g_docs[3]);
+  FILE *f = fopen(path, "ab");
+  assert_non_null(f);
+  fputs("\nUna ley general añadida al final.\n", f);
+  assert_int_equal(fclose(f), 0);
+  indaga_writer *w = NULL;
+  indaga_writer_options wo = INDAGA_WRITER_OPTIONS_INIT;
+  char *msg = NULL;
+  uint64_t gen = 0;
+  assert_int_equal(indaga_writer_open(&w, dir, &wo, &msg), INDAGA_OK);
+  memset(&rep, 0, sizeof rep);
+  assert_int_equal(indaga_writer_sync(w, src, &rep), INDAGA_OK);
+  assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+  indaga_writer_close(w);
+  indaga_index *idx = NULL;
+  assert_int_equal(indaga_index_open(&idx, dir, NULL, &msg), INDAGA_OK);
+  facet_check(idx, "ley", INDAGA_MATCH_BEST, 0);
+  facet_check(idx, "ley", INDAGA_MATCH_BEST, 1);
+  facet_check(idx, "ley general", INDAGA_MATCH_BEST, 0);
+  indaga_index_close(idx);
+  tu_rm_rf(dir);
+  tu_rm_rf(src);
+  free(dir);
+  free(src);
+}
+
 /* Field names and values fold like text; an unknown field is words with a note naming the fields. */
 static void test_fields__fields_and_notes(void **state) {
   (void)state;
@@ -292,6 +439,8 @@ int main(void) {
     cmocka_unit_test(test_fields__date_ranges),
     cmocka_unit_test(test_fields__sort),
     cmocka_unit_test(test_fields__facets),
+    cmocka_unit_test(test_fields__facets_exact),
+    cmocka_unit_test(test_fields__facets_deleted),
     cmocka_unit_test(test_fields__fields_and_notes),
     cmocka_unit_test(test_fields__options),
     cmocka_unit_test(test_fields__threads),

@@ -967,7 +967,7 @@ static void topk_internal(const char *text, unsigned k, int group, int exhaustiv
   char *err = NULL;
   assert_int_equal(analyzer_new(&an), 0);
   assert_int_equal(qp_parse(a, text, strlen(text), &tree, &notes), 0);
-  qx_opts o = { k, group, 1.2, 0.75, exhaustive, mode, g_count_steps, 0 };
+  qx_opts o = { k, group, 1.2, 0.75, exhaustive, mode, g_count_steps, 0, NULL, NULL };
   assert_int_equal(qx_compile(a, an, s, tree, &o, &q, &notes, &err), 0);
   assert_non_null(q);
   assert_int_equal(qx_topk(q, hits, n, &counts, &err), 0);
