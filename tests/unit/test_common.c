@@ -1,6 +1,7 @@
 /*
 ** test_common.c: buffers, varints, little-endian helpers, the allocation
-** fault hook, the os.c file helpers and the UTF-8 rule (common/utf8.h),
+** fault hook, the os.c file helpers (with the read-ahead hint on a
+** mapping) and the UTF-8 rule (common/utf8.h),
 ** with the two places that apply it to text: the document model's repair
 ** and the analyzer's folding.
 */
@@ -98,6 +99,41 @@ static void test_common__grow(void **state) {
   assert_null(indaga__grow(v, &huge, sizeof *v, 16));
   assert_true(huge == SIZE_MAX / 4);
   indaga__free(v);
+}
+
+/* The read-ahead hint takes any range: unaligned, past the end, overflowing
+   or empty ones are clipped or ignored, and the mapping reads the same. */
+static void test_common__os_map_will_need(void **state) {
+  (void)state;
+  char dir[] = "/tmp/indaga-test-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char *path = indaga__sprintf("%s/f", dir);
+  size_t n = 3 * (size_t)sysconf(_SC_PAGESIZE) + 5;
+  unsigned char *want = indaga__malloc(n);
+  assert_non_null(want);
+  for (size_t i = 0; i < n; i++) want[i] = (unsigned char)(i * 31 + 7);
+  os_wfile f;
+  char *err = NULL;
+  assert_int_equal(os_wfile_open(&f, path, &err), INDAGA_OK);
+  assert_int_equal(os_wfile_write(&f, want, n, &err), INDAGA_OK);
+  assert_int_equal(os_wfile_commit(&f, &err), INDAGA_OK);
+  os_map m;
+  assert_int_equal(os_map_file(path, &m, &err), INDAGA_OK);
+  assert_int_equal(m.n, n);
+  static const uint64_t ranges[][2] = {
+    { 0, 1 }, { 4097, 10 }, { 100, 0 }, { 0, UINT64_MAX }, { 5000, UINT64_MAX - 10 },
+    { UINT64_MAX - 1, 2 }, { UINT64_MAX, UINT64_MAX },
+  };
+  for (size_t k = 0; k < sizeof ranges / sizeof ranges[0]; k++) os_map_will_need(&m, ranges[k][0], ranges[k][1]);
+  os_map_will_need(&m, n - 1, 1);
+  os_map_will_need(&m, n, 1);
+  assert_memory_equal(m.p, want, n);
+  os_unmap(&m);
+  os_map_will_need(&m, 0, 1);   /* unmapped: nothing */
+  unlink(path);
+  rmdir(dir);
+  indaga__free(want);
+  indaga__free(path);
 }
 
 static void test_common__os_wfile_and_fault(void **state) {
@@ -212,6 +248,7 @@ int main(void) {
     cmocka_unit_test(test_common__buf_sticky_oom),
     cmocka_unit_test(test_common__grow),
     cmocka_unit_test(test_common__os_wfile_and_fault),
+    cmocka_unit_test(test_common__os_map_will_need),
     cmocka_unit_test(test_common__utf8_rule),
     cmocka_unit_test(test_common__utf8_rule_everywhere),
   };
