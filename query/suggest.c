@@ -326,16 +326,18 @@ static int correct(qa_arena *a, const ix_snapshot *s, word *w, walk *wk, char **
   wk->c = qa_alloc(a, QS_MAX_CAND * sizeof *wk->c);
   wk->arena = a;
   if (!wk->c) return INDAGA_ENOMEM;
-  for (size_t i = 0; i < ix_nsegs(s); i++) {
-    wk->nrows = 0;
-    wk->nprev = 0;
-    wk->visited = 0;
-    dp_row0(wk->rows[0], cps, m);
-    wk->koff[0] = 0;
-    rc = seg_vocab_walk(ix_seg(s, i), walk_key, wk);
-    if (rc) goto corrupt;
-    if (a->err) return INDAGA_ENOMEM;
-  }
+  size_t nseg = ix_nsegs(s);
+  const seg_reader **segs = qa_alloc(a, (nseg ? nseg : 1) * sizeof *segs);
+  if (!segs) return INDAGA_ENOMEM;
+  for (size_t i = 0; i < nseg; i++) segs[i] = ix_seg(s, i);
+  wk->nrows = 0;
+  wk->nprev = 0;
+  wk->visited = 0;
+  dp_row0(wk->rows[0], cps, m);
+  wk->koff[0] = 0;
+  rc = seg_vocab_walk(segs, nseg, walk_key, wk);
+  if (rc) goto corrupt;
+  if (a->err) return INDAGA_ENOMEM;
   double best = 0;
   for (size_t i = 0; i < wk->nc; i++) {
     cand *c = &wk->c[i];
