@@ -34,8 +34,11 @@
 ** and reused by the next key that shares the prefix, and as soon as a
 ** prefix is out of reach (every cell of its row above the bound) the walk
 ** seeks past every key with that prefix (seg_vocab_walk), as Lucene's
-** FuzzyQuery intersects its automaton with the terms dictionary. A walk
-** reads at most QS_MAX_VISIT keys per word and segment and keeps the
+** FuzzyQuery intersects its automaton with the terms dictionary. One walk
+** merges the segments' sorted keys (a key held by several is visited once,
+** its rows computed once). A walk visits at most QS_MAX_VISIT keys per word
+** and segment (the keys it visits are the union of those of one walk per
+** segment, a key's visit depending on its prefixes only) and keeps the
 ** QS_MAX_CAND closest keys; a query has at most QS_MAX_WORDS checked words
 ** and QS_MAX_QUERY_VISIT keys read in all (words past it get no
 ** correction). On the legislation index (287 MB, 4 segments, 232k terms) a
@@ -52,8 +55,8 @@
 #define QS_MIN_CP    4        /* shorter words are never corrected */
 #define QS_MAX_CP    32       /* nor longer ones */
 #define QS_EXTRA     4        /* a key at most this many codepoints longer than the word */
-#define QS_MAX_VISIT 50000u   /* keys one word's walk may read in one segment */
-#define QS_MAX_QUERY_VISIT 200000u   /* keys all walks of one query may read */
+#define QS_MAX_VISIT 50000u   /* keys one word's walk may visit, per segment */
+#define QS_MAX_QUERY_VISIT 200000u   /* keys all walks of one query may visit */
 #define QS_MAX_CAND  64       /* closest keys kept per word */
 #define QS_MAX_WORDS 16       /* words checked per query */
 #define QS_RARE      20       /* a word in fewer paragraphs may be a typo of a frequent one */
@@ -169,7 +172,7 @@ typedef struct walk {
   char prev[IA_MAX_WORD + 1]; /* the key the rows were computed on */
   size_t nprev;
   char seek[IA_MAX_WORD + 1];
-  uint64_t visited;
+  uint64_t visited, maxvisit;
   cand *c;                /* the closest keys, QS_MAX_CAND at most */
   size_t nc;
   qa_arena *arena;
@@ -211,7 +214,7 @@ static int skip_prefix(walk *w, const char *k, size_t n, const char **seek, size
 
 static int walk_key(void *ctx, const char *k, size_t nk, const char **seek, size_t *nseek) {
   walk *w = ctx;
-  if (++w->visited > QS_MAX_VISIT || w->budget == 0 || nk > IA_MAX_WORD) return 1;
+  if (++w->visited > w->maxvisit || w->budget == 0 || nk > IA_MAX_WORD) return 1;
   w->budget--;
   /* rows still valid: those of the codepoints within the prefix shared with the last key */
   size_t c = 0;
@@ -333,6 +336,7 @@ static int correct(qa_arena *a, const ix_snapshot *s, word *w, walk *wk, char **
   wk->nrows = 0;
   wk->nprev = 0;
   wk->visited = 0;
+  wk->maxvisit = QS_MAX_VISIT * (uint64_t)(nseg ? nseg : 1);
   dp_row0(wk->rows[0], cps, m);
   wk->koff[0] = 0;
   rc = seg_vocab_walk(segs, nseg, walk_key, wk);
