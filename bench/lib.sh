@@ -68,7 +68,7 @@ calc() {
 # corpus_bytes DIR: bytes of the .txt/.md files indaga indexes under DIR.
 corpus_bytes() {
     find "$1" -type f \( -iname '*.txt' -o -iname '*.md' \) ! -path '*/.*' -printf '%s\n' |
-        awk '{ s += $1; n++ } END { printf "%d %d\n", s, n }'
+        awk '{ s += $1; n++ } END { printf "%.0f %d\n", s, n }'
 }
 
 # unpack_legislation: unpack the Peruvian legislation (DATA's

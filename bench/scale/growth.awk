@@ -8,7 +8,8 @@
 #   17 paragraphs  18 load at the build's end  19 build CPU s
 #
 # "-" or FAILED is a figure not measured. mode=table prints the figures,
-# mode=growth the ratios to 1x and the growth exponents, mode=verdict the
+# mode=growth the ratios to 1x and the growth exponents, mode=notes what
+# they say of indaga's segments, merges and budget, mode=verdict the
 # exponent of each figure and engine named (flat, better than linear,
 # linear, worse) and, per engine, the lists of both kinds.
 # (awk -F'\t' -v mode=... [-v budget=MiB] -f growth.awk figures.tsv)
@@ -111,6 +112,29 @@ END {
             }
             print line
         }
+        exit
+    }
+
+    if (mode == "notes") {   # what the table says about indaga's writer
+        e = "indaga"; segs = ""; amp = ""; over = ""
+        for (j = 1; j <= ns; j++) {
+            x = cell(e, scales[j], 16); segs = segs (j > 1 ? ", " : "") x (j == 1 ? " segments" : "") " at " scales[j] "x"
+            w = cell(e, scales[j], 8); y = cell(e, scales[j], 7)
+            if (num(w) && num(y) && y > 0) {
+                amp = amp (amp == "" ? "" : ", ") sprintf("%.2f", w / y)
+                if (w / y > 1.05) merged = 1
+            }
+            r = cell(e, scales[j], 6)
+            if (num(r) && budget != "" && r > budget)
+                over = over (over == "" ? "" : ", ") sprintf("%sx (%.2fx)", scales[j], r / budget)
+        }
+        printf "- indaga's index holds %s; the build wrote %s times the index's bytes", segs, amp
+        if (merged) printf " (above 1: segments merged and rewritten during the build).\n"
+        else printf " (about 1: no segment was merged and rewritten during the build).\n"
+        if (over != "")
+            printf "- indaga's peak RSS passed its %s MiB writer budget at %s.\n", budget, over
+        else
+            printf "- indaga's peak RSS stayed within its %s MiB writer budget at every scale.\n", budget
         exit
     }
 

@@ -30,10 +30,10 @@
 # BENCH_SCALES (default "1 4 16"), BENCH_SCALE_FTS5 (the scales FTS5 is
 # measured at, default the same), BENCH_PASSES (timed passes over the
 # queries, default 3), BENCH_SCALE_KEEP=1 (keep the largest scale's indexes,
-# removed by default to give back the disk), BENCH_SCALE_KEEP_FTS5=1 (reuse
-# every FTS5 figure of the previous run instead of measuring FTS5 again, for
-# a rerun after a change to indaga only; the page says so and when they were
-# measured),
+# removed by default to give back the disk), BENCH_SCALE_KEEP_FTS5="16" (the
+# scales at which every FTS5 figure of the previous run is reused instead of
+# measuring FTS5 again, for a rerun after a change to indaga only; the page
+# says so and when they were measured),
 # BENCH_OUT (default bench/RESULTS-scale.md), BENCH_SCALE_REPORT=1 (measure
 # nothing: write the page and the plot again from the last run's logs).
 set -eu
@@ -57,7 +57,7 @@ SCALES=${BENCH_SCALES:-1 4 16}
 FTS5_SCALES=${BENCH_SCALE_FTS5:-$SCALES}
 PASSES=${BENCH_PASSES:-3}
 KEEP=${BENCH_SCALE_KEEP:-0}
-KEEP_FTS5=${BENCH_SCALE_KEEP_FTS5:-0}
+KEEP_FTS5=${BENCH_SCALE_KEEP_FTS5:-}
 REPORT_ONLY=${BENCH_SCALE_REPORT:-0}
 SEED=20171122
 BUDGET_MIB=256   # indaga_writer_options.memory_budget's default (include/indaga.h)
@@ -117,7 +117,7 @@ if [ "$REPORT_ONLY" = 1 ]; then
     LOAD_START="$(cat "$LOG/load_start" 2>/dev/null || echo unknown) (the measuring run's)"
     T_START=$(cat "$LOG/t_start" 2>/dev/null || echo "$T_START")
 fi
-[ "$REPORT_ONLY" = 1 ] || if [ "$KEEP_FTS5" = 1 ]; then
+[ "$REPORT_ONLY" = 1 ] || if [ -n "$KEEP_FTS5" ]; then
     mkdir -p "$SW/kept"
     for f in "$LOG"/build_fts5_*.out "$LOG"/lat_fts5_*.out; do
         [ -e "$f" ] && cp "$f" "$SW/kept/"
@@ -127,6 +127,12 @@ if [ "$REPORT_ONLY" != 1 ]; then
 rm -f "$LOG"/*.out "$LOG"/*.err "$LOG"/*.time
 echo "$LOAD_START" >"$LOG/load_start"
 echo "$T_START" >"$LOG/t_start"
+# The revision measured (the page may be written again later, in report mode).
+irev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo "no git")
+if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+    irev="$irev with uncommitted changes"
+fi
+echo "$irev" >"$LOG/rev"
 for p in "$GEN" "$DUMP" "$INDEX" "$SEARCH" "$FTS5" "$CLI"; do
     [ -x "$p" ] || say "missing program $p (its rows will be FAILED)"
 done
@@ -146,7 +152,7 @@ for s in $SCALES; do
     ix=$SW/indaga-${s}x; db=$SW/fts5-${s}x.db; dump=$SW/${s}x.dump
     rm -rf "$ix"
     fts5_here=0; in_list "$s" "$FTS5_SCALES" && fts5_here=1
-    if [ $fts5_here = 1 ] && [ "$KEEP_FTS5" = 1 ] && [ -s "$SW/kept/build_fts5_$s.out" ]; then
+    if [ $fts5_here = 1 ] && in_list "$s" "$KEEP_FTS5" && [ -s "$SW/kept/build_fts5_$s.out" ]; then
         say "FTS5 at ${s}x: keeping the previous run's figures"
         for f in "$SW/kept/build_fts5_$s.out" "$SW/kept/lat_fts5_${s}_"*.out; do
             [ -e "$f" ] && cp "$f" "$LOG/" && echo "kept=1" >>"$LOG/${f##*/}"
@@ -196,10 +202,7 @@ LOAD_END=$(cat "$LOG/load_end" 2>/dev/null || echo unknown)
 cpu=$(awk -F: '/^model name/ { sub(/^ +/, "", $2); print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
 ram=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo unknown)
 iver=$(sed -n 's/^#define INDAGA_VERSION_STRING "\(.*\)"/\1/p' "$REPO/include/indaga.h")
-irev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo "no git")
-if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
-    irev="$irev with uncommitted changes"
-fi
+irev=$(cat "$LOG/rev" 2>/dev/null || echo unknown)
 sver=$(pkg-config --modversion sqlite3 2>/dev/null || echo unknown)
 
 # jval STEP KEY: KEY of the JSON object STEP printed (numbers only).
@@ -254,13 +257,18 @@ BIG=$(echo $SCALES | awk '{ print $NF }')
 BETA=$(gen_val "$BIG" heaps_beta)
 TABLE=$(awk -F'\t' -v budget="$BUDGET_MIB" -v mode=table -f "$REPO/bench/scale/growth.awk" "$SW/figures.tsv")
 GROWTH=$(awk -F'\t' -v mode=growth -f "$REPO/bench/scale/growth.awk" "$SW/figures.tsv")
+NOTES=$(awk -F'\t' -v budget="$BUDGET_MIB" -v mode=notes -f "$REPO/bench/scale/growth.awk" "$SW/figures.tsv")
 VERDICT=$(awk -F'\t' -v mode=verdict -f "$REPO/bench/scale/growth.awk" "$SW/figures.tsv")
 KEPT_NOTE=""
-if [ "$KEEP_FTS5" = 1 ] && grep -qs '^kept=1' "$LOG"/build_fts5_*.out; then
-    KEPT_NOTE="**FTS5's figures were not measured again in this run**: they are the previous run's
-(BENCH_SCALE_KEEP_FTS5=1, a rerun after changes to indaga only), measured $(for s in $FTS5_SCALES; do
-printf '%s ' "$(val "build_fts5_$s" measured)"; done)(UTC, the builds at 1x, 4x, 16x), interleaved with
-that run's indaga; the load at the end of each FTS5 build is in the table."
+KEPT=$(grep -ls '^kept=1' "$LOG"/build_fts5_*.out | sed 's/.*build_fts5_\([0-9]*\)\.out$/\1/' | sort -n | tr '\n' ' ')
+if [ -n "$KEPT" ]; then
+    KEPT_NOTE="
+**FTS5's figures at $(echo $KEPT | sed 's/\([0-9][0-9]*\)/\1x/g') were not measured again in this run**: they
+are the previous run's (BENCH_SCALE_KEEP_FTS5, a rerun after changes to indaga only; FTS5 did
+not change), from a build that ended $(for s in $KEPT; do printf '%s ' "$(val "build_fts5_$s" measured)"; done)(UTC),
+interleaved with that run's indaga; the load at the end of each FTS5 build is in the table.
+FTS5's ratios to those scales therefore compare runs made at different loads: its wall-time and
+latency exponents carry that difference, its CPU time, index size and RSS much less."
 fi
 
 {
@@ -331,6 +339,8 @@ $TABLE
 
 Plot ($PLOT_NOTE): log-log axes; each dotted line extends an engine's 1x value in proportion to
 the corpus size: a curve under its dotted line grows better than linearly.
+
+$NOTES
 
 ## Growth ratios
 

@@ -26,9 +26,10 @@
  *     name order and fits Heaps' law V(n) = K n^beta on the vocabulary after
  *     1/16, 1/8, 1/4, 1/2 and all of the bytes. Copy k then respells a share
  *     p_k of the rare types (3+ bytes, in at most RARE_DF_SHARE of the
- *     documents) by appending `q` and the digits of k written with the
- *     letters b c f j k p t v x z (no Spanish suffix ends in those, so the
- *     stemmer keeps the new word whole), p_k chosen so that the vocabulary
+ *     documents, or in one when that share is under one) by appending `q`
+ *     and the digits of k written with the letters b c f j k p t v x z (no
+ *     Spanish suffix ends in those, so the stemmer keeps the new word
+ *     whole), p_k chosen so that the vocabulary
  *     of copies 0..k follows V1 * (k+1)^beta. A type respelled in a copy is
  *     respelled at every one of its occurrences in that copy: its postings
  *     look like those of a real word of that frequency.
@@ -650,6 +651,8 @@ int main(int argc, char **argv)
             beta = sxy / sxx;
     }
     uint32_t rare_df = (uint32_t)(RARE_DF_SHARE * (double)fs.n);
+    if (rare_df < 1)
+        rare_df = 1;   /* a small tree: the words of one document */
     size_t rare = 0;
     for (size_t j = 0; j < v.cap; j++) {
         const struct type *t = &v.slot[j];
