@@ -145,6 +145,7 @@ typedef struct seg_vocab_iter {
   size_t *toff;              /* nterms + 1 offsets into terms */
   size_t nterms, cap;
   int seq;                   /* reading from the start: blocks must be back to back */
+  int keys_only;             /* the terms are checked but not kept (nterms 0) */
 } seg_vocab_iter;
 void seg_vocab_iter_init(seg_vocab_iter *it, const seg_reader *r);
 int  seg_vocab_iter_next(seg_vocab_iter *it);

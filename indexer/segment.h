@@ -137,16 +137,17 @@ int seg_vocab_prefix(const seg_reader *r, const char *prefix, size_t n,
                      int (*cb)(void *ctx, const char *k, size_t nk, const char *t, size_t nt),
                      void *ctx);
 /*
-** Walk the vocabulary's keys in order (for suggestions: an automaton over
-** the sorted keys that skips what cannot match, as Lucene's FuzzyQuery
-** intersects its terms dictionary). @cb gets each key and returns 0 (go
-** on), 1 (stop) or 2 (seek: the next key given is the first >= *seek,
-** *nseek bytes, which cb sets and which must stay valid until cb is called
-** again; a target in a later block is reached without decoding the blocks
-** between). Returns INDAGA_OK or <0 (ECORRUPT, ENOMEM).
+** Walk the keys of the vocabularies of segments r[0..n) in order, merged:
+** a key held by several segments is given once (for suggestions: an
+** automaton over the sorted keys that skips what cannot match, as Lucene's
+** FuzzyQuery intersects its terms dictionary). @cb gets each key and
+** returns 0 (go on), 1 (stop) or 2 (seek: the next key given is the first
+** >= *seek, *nseek bytes, which cb sets and which must stay valid until cb
+** is called again; a target in a later block is reached without decoding
+** the blocks between). Returns INDAGA_OK or <0 (ECORRUPT, ENOMEM).
 */
 typedef int (*seg_key_fn)(void *ctx, const char *k, size_t nk, const char **seek, size_t *nseek);
-int seg_vocab_walk(const seg_reader *r, seg_key_fn cb, void *ctx);
+int seg_vocab_walk(const seg_reader *const *r, size_t n, seg_key_fn cb, void *ctx);
 /* Number of distinct terms. */
 uint64_t seg_nterms(const seg_reader *r);
 

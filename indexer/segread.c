@@ -501,6 +501,17 @@ int seg_vocab_iter_next(seg_vocab_iter *it) {
   it->key.n = (size_t)shared;
   buf_append(&it->key, s, ns);
   if (it->key.err) return INDAGA_ENOMEM;   /* else a short key reads as corrupt below */
+  if (it->keys_only) {   /* the terms checked and passed over */
+    for (uint64_t j = 0; j < nt; j++) {
+      uint64_t ts;
+      if (get_varint(&p, it->end, &ts) || ts > it->key.n || get_bytes(&p, it->end, &s, &ns))
+        return INDAGA_ECORRUPT;
+    }
+    it->nterms = 0;
+    it->p = p;
+    it->i++;
+    return 1;
+  }
   if (nt + 1 > it->cap) {
     size_t *o = indaga__realloc(it->toff, (size_t)(nt + 1) * sizeof *o);
     if (!o) return INDAGA_ENOMEM;
@@ -607,32 +618,67 @@ int seg_vocab_prefix(const seg_reader *r, const char *prefix, size_t n,
   return rc < 0 ? rc : INDAGA_OK;
 }
 
-int seg_vocab_walk(const seg_reader *r, seg_key_fn cb, void *ctx) {
-  seg_vocab_iter it;
-  seg_vocab_iter_init(&it, r);
-  ia_buf target = { 0 };   /* keys below it are passed over after a seek */
-  int rc = INDAGA_OK, have_target = 0;
-  while ((rc = seg_vocab_iter_next(&it)) == 1) {
-    rc = INDAGA_OK;
-    if (have_target && cmp_bytes(it.key.p, it.key.n, (const char *)target.p, target.n) < 0) continue;
-    have_target = 0;
+/* Move @it on to its first key >= k[0..n): 1 there, 0 at the end, <0 status. */
+static int vocab_advance(seg_vocab_iter *it, const char *k, size_t n) {
+  int rc = vocab_seek_after(it, k, n);
+  if (rc) return rc;
+  while ((rc = seg_vocab_iter_next(it)) == 1 && cmp_bytes(it->key.p, it->key.n, k, n) < 0) {}
+  return rc;
+}
+
+int seg_vocab_walk(const seg_reader *const *r, size_t n, seg_key_fn cb, void *ctx) {
+  if (n == 0) return INDAGA_OK;
+  seg_vocab_iter *it = indaga__calloc(n, sizeof *it);
+  unsigned char *live = indaga__calloc(n, 1);   /* it[i] is on a key */
+  ia_buf target = { 0 };
+  int rc = it && live ? INDAGA_OK : INDAGA_ENOMEM;
+  size_t ninit = 0;
+  for (; rc == INDAGA_OK && ninit < n; ninit++) {
+    seg_vocab_iter_init(&it[ninit], r[ninit]);
+    it[ninit].keys_only = 1;
+    rc = seg_vocab_iter_next(&it[ninit]);
+    live[ninit] = rc == 1;
+    if (rc == 1) rc = INDAGA_OK;
+  }
+  while (rc == INDAGA_OK) {
+    size_t m = n;   /* the iterator on the smallest key */
+    for (size_t i = 0; i < n; i++)
+      if (live[i] && (m == n || cmp_bytes(it[i].key.p, it[i].key.n, (const char *)it[m].key.p,
+                                          it[m].key.n) < 0))
+        m = i;
+    if (m == n) break;
     const char *seek = NULL;
     size_t nseek = 0;
-    int c = cb(ctx, (const char *)it.key.p, it.key.n, &seek, &nseek);
+    int c = cb(ctx, (const char *)it[m].key.p, it[m].key.n, &seek, &nseek);
     if (c == 1) break;
     if (c == 2) {
       buf_reset(&target);
       buf_append(&target, seek, nseek);
       if (target.err) { rc = INDAGA_ENOMEM; break; }
-      have_target = 1;
-      /* a target in a later block: jump there, else read on */
-      if (cmp_bytes(target.p, target.n, (const char *)it.key.p, it.key.n) > 0 &&
-          (rc = vocab_seek_after(&it, (const char *)target.p, target.n)) != INDAGA_OK)
-        break;
+    }
+    /* every iterator on this key moves past it, m last (the others compare with its key) */
+    for (size_t k = 0; k < n && rc == INDAGA_OK; k++) {
+      size_t i = k == n - 1 ? m : k < m ? k : k + 1;
+      if (!live[i] || (i != m && cmp_bytes(it[i].key.p, it[i].key.n, (const char *)it[m].key.p,
+                                           it[m].key.n) != 0))
+        continue;
+      rc = seg_vocab_iter_next(&it[i]);
+      live[i] = rc == 1;
+      if (rc == 1) rc = INDAGA_OK;
+    }
+    /* and every iterator below the target seeks it */
+    for (size_t i = 0; c == 2 && i < n && rc == INDAGA_OK; i++) {
+      if (!live[i] || cmp_bytes(it[i].key.p, it[i].key.n, (const char *)target.p, target.n) >= 0)
+        continue;
+      rc = vocab_advance(&it[i], (const char *)target.p, target.n);
+      live[i] = rc == 1;
+      if (rc == 1) rc = INDAGA_OK;
     }
   }
   buf_free(&target);
-  seg_vocab_iter_free(&it);
+  for (size_t i = 0; i < ninit; i++) seg_vocab_iter_free(&it[i]);
+  indaga__free(it);
+  indaga__free(live);
   return rc < 0 ? rc : INDAGA_OK;
 }
 

@@ -34,14 +34,19 @@
 ** and reused by the next key that shares the prefix, and as soon as a
 ** prefix is out of reach (every cell of its row above the bound) the walk
 ** seeks past every key with that prefix (seg_vocab_walk), as Lucene's
-** FuzzyQuery intersects its automaton with the terms dictionary. A walk
-** reads at most QS_MAX_VISIT keys per word and segment and keeps the
+** FuzzyQuery intersects its automaton with the terms dictionary: to the
+** next sibling prefix within reach, only a few letters can be (the word's,
+** their cheap confusions, h, l, a doubling; skip_sibling). One walk
+** merges the segments' sorted keys (a key held by several is visited once,
+** its rows computed once). A walk visits at most QS_MAX_VISIT keys per word
+** and segment (the keys it visits are the union of those of one walk per
+** segment, a key's visit depending on its prefixes only) and keeps the
 ** QS_MAX_CAND closest keys; a query has at most QS_MAX_WORDS checked words
 ** and QS_MAX_QUERY_VISIT keys read in all (words past it get no
-** correction). On the legislation index (287 MB, 4 segments, 232k terms) a
-** misspelled word reads 2 to 5 thousand keys per segment: 196 one-word
-** queries of the typo kind took 0.95 s of CPU with their corrections,
-** their correct spellings 0.11 s (bench/README.md).
+** correction). On the legislation index (287 MB, 4 segments, 232k terms)
+** the query "Machu Picchu" (two rare words, each walked) took 5.1 ms of
+** CPU with one walk per segment and a seek past each prefix out of reach,
+** 2.1 ms with the merged walk and the sibling seeks.
 */
 #include <math.h>
 #include <stddef.h>
@@ -52,8 +57,8 @@
 #define QS_MIN_CP    4        /* shorter words are never corrected */
 #define QS_MAX_CP    32       /* nor longer ones */
 #define QS_EXTRA     4        /* a key at most this many codepoints longer than the word */
-#define QS_MAX_VISIT 50000u   /* keys one word's walk may read in one segment */
-#define QS_MAX_QUERY_VISIT 200000u   /* keys all walks of one query may read */
+#define QS_MAX_VISIT 50000u   /* keys one word's walk may visit, per segment */
+#define QS_MAX_QUERY_VISIT 200000u   /* keys all walks of one query may visit */
 #define QS_MAX_CAND  64       /* closest keys kept per word */
 #define QS_MAX_WORDS 16       /* words checked per query */
 #define QS_RARE      20       /* a word in fewer paragraphs may be a typo of a frequent one */
@@ -168,8 +173,8 @@ typedef struct walk {
   unsigned nrows;         /* rows[1..nrows] are valid for kc[0..nrows) */
   char prev[IA_MAX_WORD + 1]; /* the key the rows were computed on */
   size_t nprev;
-  char seek[IA_MAX_WORD + 1];
-  uint64_t visited;
+  char seek[IA_MAX_WORD + 4];   /* a prefix of a key and one codepoint */
+  uint64_t visited, maxvisit;
   cand *c;                /* the closest keys, QS_MAX_CAND at most */
   size_t nc;
   qa_arena *arena;
@@ -209,9 +214,69 @@ static int skip_prefix(walk *w, const char *k, size_t n, const char **seek, size
   return 2;
 }
 
+/* Row i's smallest cell: within reach when at most w->maxd. */
+static unsigned row_min(const walk *w, unsigned i) {
+  unsigned lo = w->rows[i][0];
+  for (unsigned j = 1; j <= w->m && lo > w->maxd; j++) if (w->rows[i][j] < lo) lo = w->rows[i][j];
+  return lo;
+}
+
+/* Bytes x[0..nx) against y[0..ny), as the vocabulary sorts them. */
+static int bytes_cmp(const unsigned char *x, size_t nx, const unsigned char *y, size_t ny) {
+  int c = memcmp(x, y, nx < ny ? nx : ny);
+  return c ? c : nx < ny ? -1 : nx > ny;
+}
+
+/*
+** Key k's codepoint i - 1, ending at byte off, put its prefix out of reach:
+** seek its next sibling within reach. A letter costs 10 against any other
+** unless it is one of the word's, a cheap confusion of one, 'h', 'l' or the
+** letter before it (a doubling), and costs are never above 10, so a letter
+** outside that set gives a row no lower than the one out of reach: only
+** those letters after it are tried. The first within reach (in the
+** vocabulary's byte order) is sought; with none, every key with the
+** parent prefix is passed over. U+FFFD (an invalid byte) within reach
+** keeps the plain seek past this prefix: where such keys sort is unknown.
+*/
+static int skip_sibling(walk *w, const char *k, unsigned i, size_t off, const char **seek,
+                        size_t *nseek) {
+  static const int32_t extra[] = { 'b', 'v', 'c', 's', 'z', 'g', 'j', 0xF1, 'n', 'i', 'y',
+                                   'k', 'q', 'm', 'x', 'h', 'l', 0xFFFD };
+  size_t pe = w->koff[i - 1];   /* the parent prefix k[0..pe) */
+  const unsigned char *cur = (const unsigned char *)k + pe;
+  size_t ncur = off - pe;
+  int32_t x = w->kc[i - 1];
+  unsigned char best[4], t[4];
+  size_t nbest = 0;
+  int fallback = 0;
+  unsigned nc = w->m + (unsigned)(sizeof extra / sizeof *extra) + 1;
+  for (unsigned n = 0; n < nc; n++) {
+    int32_t c = n < w->m ? w->a[n] : n < nc - 1 ? extra[n - w->m] : i >= 2 ? w->kc[i - 2] : 'h';
+    size_t nt = utf8_encode(c, t);
+    int wanted = c == 0xFFFD || (nt > 0 && bytes_cmp(t, nt, cur, ncur) > 0 &&
+                                 (!nbest || bytes_cmp(t, nt, best, nbest) < 0));
+    if (!wanted) continue;
+    w->kc[i - 1] = c;
+    dp_row(w->rows, i, w->kc, w->a, w->m);
+    if (row_min(w, i) > w->maxd) continue;
+    if (c == 0xFFFD) { fallback = 1; break; }
+    memcpy(best, t, nt);
+    nbest = nt;
+  }
+  w->kc[i - 1] = x;
+  w->nrows = i - 1;   /* row i was overwritten */
+  if (fallback) return skip_prefix(w, k, off, seek, nseek);
+  if (!nbest) return skip_prefix(w, k, pe, seek, nseek);
+  memcpy(w->seek, k, pe);
+  memcpy(w->seek + pe, best, nbest);
+  *seek = w->seek;
+  *nseek = pe + nbest;
+  return 2;
+}
+
 static int walk_key(void *ctx, const char *k, size_t nk, const char **seek, size_t *nseek) {
   walk *w = ctx;
-  if (++w->visited > QS_MAX_VISIT || w->budget == 0 || nk > IA_MAX_WORD) return 1;
+  if (++w->visited > w->maxvisit || w->budget == 0 || nk > IA_MAX_WORD) return 1;
   w->budget--;
   /* rows still valid: those of the codepoints within the prefix shared with the last key */
   size_t c = 0;
@@ -234,12 +299,8 @@ static int walk_key(void *ctx, const char *k, size_t nk, const char **seek, size
     w->koff[i + 1] = off;
     i++;
     dp_row(w->rows, i, w->kc, w->a, w->m);
-    unsigned lo = w->rows[i][0];
-    for (unsigned j = 1; j <= w->m && lo > w->maxd; j++) if (w->rows[i][j] < lo) lo = w->rows[i][j];
-    if (lo > w->maxd) {   /* no key with this prefix is within reach */
-      w->nrows = i;
-      return skip_prefix(w, k, off, seek, nseek);
-    }
+    if (row_min(w, i) > w->maxd)   /* no key with this prefix is within reach */
+      return skip_sibling(w, k, i, off, seek, nseek);
   }
   w->nrows = i;
   unsigned d = w->rows[i][w->m];
@@ -326,16 +387,19 @@ static int correct(qa_arena *a, const ix_snapshot *s, word *w, walk *wk, char **
   wk->c = qa_alloc(a, QS_MAX_CAND * sizeof *wk->c);
   wk->arena = a;
   if (!wk->c) return INDAGA_ENOMEM;
-  for (size_t i = 0; i < ix_nsegs(s); i++) {
-    wk->nrows = 0;
-    wk->nprev = 0;
-    wk->visited = 0;
-    dp_row0(wk->rows[0], cps, m);
-    wk->koff[0] = 0;
-    rc = seg_vocab_walk(ix_seg(s, i), walk_key, wk);
-    if (rc) goto corrupt;
-    if (a->err) return INDAGA_ENOMEM;
-  }
+  size_t nseg = ix_nsegs(s);
+  const seg_reader **segs = qa_alloc(a, (nseg ? nseg : 1) * sizeof *segs);
+  if (!segs) return INDAGA_ENOMEM;
+  for (size_t i = 0; i < nseg; i++) segs[i] = ix_seg(s, i);
+  wk->nrows = 0;
+  wk->nprev = 0;
+  wk->visited = 0;
+  wk->maxvisit = QS_MAX_VISIT * (uint64_t)(nseg ? nseg : 1);
+  dp_row0(wk->rows[0], cps, m);
+  wk->koff[0] = 0;
+  rc = seg_vocab_walk(segs, nseg, walk_key, wk);
+  if (rc) goto corrupt;
+  if (a->err) return INDAGA_ENOMEM;
   double best = 0;
   for (size_t i = 0; i < wk->nc; i++) {
     cand *c = &wk->c[i];

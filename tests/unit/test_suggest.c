@@ -10,7 +10,8 @@
 **     word no paragraph holds (the hits are then those of the correct
 **     spelling), a rarely held word next to a frequent one gets the
 **     suggestion only, correct and rare real words get none, excluded
-**     words and hostile input are left alone.
+**     words and hostile input are left alone; the same documents in many
+**     segments get the same suggestions.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -187,6 +188,53 @@ static void test_suggest__no_suggestion(void **state) {
   expect("title:terrorizmo", NULL, 0);         /* nor a filter value */
 }
 
+/*
+** The same documents in many segments (a small writer budget flushes often):
+** the one walk over the segments' merged keys suggests what it suggests
+** over few, every corrected query the same.
+*/
+static void test_suggest__segments(void **state) {
+  (void)state;
+  if (!g_idx) skip();
+  const char *dir = INDAGA_BINARY_DIR "/test_suggest_un_segs.idx";
+  indaga_writer *w = NULL;
+  indaga_writer_options wo = INDAGA_WRITER_OPTIONS_INIT;
+  wo.flags = INDAGA_WRITER_FULL;
+  wo.memory_budget = (size_t)1 << 20;
+  wo.threads = 1;
+  char *msg = NULL;
+  assert_int_equal(indaga_writer_open(&w, dir, &wo, &msg), INDAGA_OK);
+  indaga_sync_report rep;
+  uint64_t gen = 0;
+  assert_int_equal(indaga_writer_sync(w, UN_DIR, &rep), INDAGA_OK);
+  assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+  indaga_writer_close(w);
+  indaga_index *many = NULL;
+  assert_int_equal(indaga_index_open(&many, dir, NULL, &msg), INDAGA_OK);
+  indaga_stats sm, s1;
+  assert_int_equal(indaga_index_stats(many, &sm), INDAGA_OK);
+  assert_int_equal(indaga_index_stats(g_idx, &s1), INDAGA_OK);
+  assert_true(sm.segments >= 3 && sm.segments > s1.segments);
+  assert_true(sm.paragraphs == s1.paragraphs);
+  static const char *const q[] = {
+    "terrorizmo", "conbatientes", "extrangeros", "kransodar", "llihad", "international",
+    "combatientes terroristas extrangeros", "derecho international", "yihad", "xqzwvk",
+    "resolucion", "asamblea jeneral", "consejo de seguriad", "desarme nuclaer",
+  };
+  indaga_search_options o = INDAGA_SEARCH_OPTIONS_INIT;
+  for (size_t i = 0; i < sizeof q / sizeof *q; i++) {
+    indaga_results *a = tu_search(g_idx, q[i], &o), *b = tu_search(many, q[i], &o);
+    const char *x = indaga_results_suggestion(a), *y = indaga_results_suggestion(b);
+    if ((x == NULL) != (y == NULL) || (x && strcmp(x, y)))
+      fail_msg("'%s': %s in %u segments, %s in %u", q[i], x ? x : "(none)", (unsigned)s1.segments,
+               y ? y : "(none)", (unsigned)sm.segments);
+    assert_int_equal(indaga_results_corrected(a), indaga_results_corrected(b));
+    indaga_results_free(a);
+    indaga_results_free(b);
+  }
+  indaga_index_close(many);
+}
+
 static void test_suggest__hostile(void **state) {
   (void)state;
   if (!g_idx) skip();
@@ -224,6 +272,7 @@ int main(void) {
     cmocka_unit_test(test_suggest__misspelled_words),
     cmocka_unit_test(test_suggest__correct_option),
     cmocka_unit_test(test_suggest__no_suggestion),
+    cmocka_unit_test(test_suggest__segments),
     cmocka_unit_test(test_suggest__hostile),
   };
   int rc = cmocka_run_group_tests(tests, setup, teardown);
