@@ -80,3 +80,28 @@ unpack_legislation() {
     tar -I zstd -xf "$DATA/legalize-pe-national.tar.zst" -C "$WORK"
     touch "$WORK/pe.unpacked"
 }
+
+# failed_steps LOGDIR: the page's "Failed steps" section, when a step failed
+# (LOGDIR: the step logs' folder as the page names it).
+failed_steps() {
+    [ -n "$FAILED" ] || return 0
+    echo
+    echo "## Failed steps"
+    echo
+    echo "These steps failed; their figures read FAILED or - above. Logs: $1/<step>.err."
+    echo
+    for f in $FAILED; do
+        echo "- $f: $(tail -n 1 "$LOG/$f.err" 2>/dev/null | tr '|' '/' || echo 'no log')"
+    done
+}
+
+# publish_page OUT: move the page written to OUT.tmp into place; exit 1 when
+# a step failed (T_START and T_END: the run's start and end, in seconds).
+publish_page() {
+    mv "$1.tmp" "$1"
+    say "wrote $1 in $((T_END - T_START)) s"
+    if [ -n "$FAILED" ]; then
+        say "FAILED steps:$FAILED"
+        exit 1
+    fi
+}

@@ -581,20 +581,6 @@ cat <<EOF
 | reindexing the unchanged tree < 1 s | $(val reindex reindex_s) s | $(reindex_target) |
 EOF
 fi
-if [ -n "$FAILED" ]; then
-    echo
-    echo "## Failed steps"
-    echo
-    echo "These steps failed; their figures read FAILED or - above. Logs: bench/work/log/<step>.err."
-    echo
-    for f in $FAILED; do
-        echo "- $f: $(tail -n 1 "$LOG/$f.err" 2>/dev/null | tr '|' '/' || echo 'no log')"
-    done
-fi
+failed_steps bench/work/log
 } >"$OUT.tmp"
-mv "$OUT.tmp" "$OUT"
-say "wrote $OUT in $((T_END - T_START)) s"
-if [ -n "$FAILED" ]; then
-    say "FAILED steps:$FAILED"
-    exit 1
-fi
+publish_page "$OUT"
