@@ -163,6 +163,25 @@ static void test_fields__sort(void **state) {
   indaga_results_free(page);
 }
 
+/*
+** Year facet @f against a brute-force tally over @all, every matching
+** paragraph: the hits whose date starts with the year, and their documents.
+*/
+static void year_by_brute_force(const indaga_facet *f, const indaga_results *all) {
+  uint64_t paras = 0, docs = 0;
+  const char *seen[256];
+  for (size_t k = 0; k < indaga_results_count(all); k++) {
+    const indaga_hit *h = indaga_results_hit(all, k);
+    if (!h->date || strncmp(h->date, f->value, 4)) continue;
+    paras++;
+    size_t j = 0;
+    while (j < docs && strcmp(seen[j], h->doc)) j++;
+    if (j == docs && docs < 256) seen[docs++] = h->doc;
+  }
+  assert_int_equal(f->paragraphs, paras);
+  assert_int_equal(f->documents, docs);
+}
+
 /* Facets: per year and per rank, over every match; equal to counts over the whole hit list. */
 static void test_fields__facets(void **state) {
   (void)state;
@@ -186,19 +205,7 @@ static void test_fields__facets(void **state) {
     if (strcmp(f->field, "year")) { assert_string_equal(f->field, "Rank"); continue; }
     nyear++;
     sum += f->paragraphs;
-    /* brute force: the hits whose date starts with this year, and their documents */
-    uint64_t paras = 0, docs = 0;
-    const char *seen[256];
-    for (size_t k = 0; k < indaga_results_count(all); k++) {
-      const indaga_hit *h = indaga_results_hit(all, k);
-      if (!h->date || strncmp(h->date, f->value, 4)) continue;
-      paras++;
-      size_t j = 0;
-      while (j < docs && strcmp(seen[j], h->doc)) j++;
-      if (j == docs && docs < 256) seen[docs++] = h->doc;
-    }
-    assert_int_equal(f->paragraphs, paras);
-    assert_int_equal(f->documents, docs);
+    year_by_brute_force(f, all);
     if (i > 0 && !strcmp(indaga_results_facet(r, i - 1)->field, "year"))
       assert_true(indaga_results_facet(r, i - 1)->paragraphs >= f->paragraphs);
   }
@@ -262,18 +269,7 @@ static void facet_check(const indaga_index *idx, const char *q, int mode, int gr
     const indaga_facet *f = indaga_results_facet(fast, i);
     if (strcmp(f->field, "year")) continue;
     nyear++;
-    uint64_t paras = 0, docs = 0;
-    const char *seen[256];
-    for (size_t k = 0; k < indaga_results_count(all); k++) {
-      const indaga_hit *h = indaga_results_hit(all, k);
-      if (!h->date || strncmp(h->date, f->value, 4)) continue;
-      paras++;
-      size_t j = 0;
-      while (j < docs && strcmp(seen[j], h->doc)) j++;
-      if (j == docs && docs < 256) seen[docs++] = h->doc;
-    }
-    assert_int_equal(f->paragraphs, paras);
-    assert_int_equal(f->documents, docs);
+    year_by_brute_force(f, all);
   }
   /* and no year left out: the hits' distinct years */
   size_t years = 0;
