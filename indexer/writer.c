@@ -26,11 +26,20 @@
 ** Commit follows LMDB's order (STYLE.md): flush the builder; merge tiers
 ** (>= MERGE_FACTOR segments of similar size become one, with the deleted
 ** documents dropped); write a deletion file seg-<id>.del.<N+1> for each slot
-** whose set changed; fsync the directory; write manifest.<N+1> (temp, fsync,
-** rename, fsync the directory). Before the first file of generation N+1
+** whose set changed; fsync the directory and write manifest.<N+1> (temp,
+** fsync, rename, fsync the directory), the first two fsyncs at once on two
+** threads (ix_manifest_publish). Before the first file of generation N+1
 ** (a flush, a merge, a deletion file) pending.<N+1> is written (manifest.h),
 ** so files without a manifest are known as a commit under way, not as a
-** deleted manifest. Every segment is stamped with the index id and N+1
+** deleted manifest. The fsyncs of a commit that writes one segment, and
+** what each protects: the directory after the pending mark's rename (the
+** mark is durable before any file of N+1 is); the segment's temp file
+** before its rename (no segment name over partial bytes); the directory
+** beside the manifest's temp file (the segment's and deletion files' names
+** durable before the manifest that lists them; the manifest's bytes before
+** its name); the directory after the manifest's rename (the commit is
+** durable when it returns). The pending mark's own bytes are not fsynced:
+** its name alone counts. Every segment is stamped with the index id and N+1
 ** (seg_stamp), every manifest records the index id, its predecessor N (kept
 ** or not: IX_PREV_KEPT) and the roots. Only then are files that neither
 ** manifest N+1 nor manifest N names removed (after a rebuild or a compact,
@@ -2095,7 +2104,8 @@ static int set_meta(indaga_writer *w, ix_manifest *m) {
 }
 
 /*
-** Steps 2-4 of a commit: deletion files, directory fsync, manifest. Fills
+** Steps 2-4 of a commit: deletion files, directory fsync and manifest
+** (ix_manifest_publish: the two fsyncs at once, then the rename). Fills
 ** @m (the new manifest) from @order.
 */
 static int publish(indaga_writer *w, const size_t *order, size_t n, ix_manifest *m) {
@@ -2125,11 +2135,11 @@ static int publish(indaga_writer *w, const size_t *order, size_t n, ix_manifest 
   m->next_seg_id = w->next_seg_id;
   int rc = set_meta(w, m);
   if (rc) return fail_msg(w, rc, NULL);
-  rc = os_fsync_dir(w->dir, &msg);
-  if (rc) return fail_msg(w, rc, msg);
+  /* the directory fsync (this generation's segments and deletion files
+     durable before its manifest) runs beside the manifest's own */
   kill_point(w);
   kill_point(w);
-  rc = ix_manifest_write(m, w->dir, &msg);
+  rc = ix_manifest_publish(m, w->dir, &msg);
   if (rc) return fail_msg(w, rc, msg);
   kill_point(w);
   return INDAGA_OK;

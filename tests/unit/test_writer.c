@@ -607,6 +607,41 @@ static void fail_each(unsigned kind, int err, int want) {
   free(ix);
 }
 
+/*
+** The fsyncs of a commit that writes one segment, each protecting one step
+** of the order (writer.c): the directory after the pending mark (whose own
+** bytes need none), the segment, the directory and the manifest (at once,
+** before the manifest's rename), the directory after it; a deletion file
+** in place of the segment.
+*/
+static void test_writer__fsyncs_of_a_commit(void **state) {
+  (void)state;
+  char *ix = tu_tmpdir("writer");
+  size_t n;
+  char *carta = tu_read_file(UN_DIR "/" CARTA, &n);
+  indaga_writer *w = NULL;
+  uint64_t gen;
+  assert_int_equal(indaga_writer_open(&w, ix, NULL, NULL), INDAGA_OK);
+  assert_int_equal(indaga_writer_add_buffer(w, CARTA, carta, n), INDAGA_OK);
+  assert_int_equal(indaga_writer_add_buffer(w, "otra.txt", carta, n), INDAGA_OK);
+  os__fail_at(OS_FAIL_FSYNC, UINT64_MAX, EIO, 0);   /* count only */
+  assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+  assert_int_equal(os__fail_at(0, 0, 0, 0), 5);
+  /* A deletion only: the deletion file takes the segment's place. */
+  assert_int_equal(indaga_writer_delete(w, CARTA), INDAGA_OK);
+  os__fail_at(OS_FAIL_FSYNC, UINT64_MAX, EIO, 0);
+  assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+  assert_int_equal(os__fail_at(0, 0, 0, 0), 5);
+  indaga_writer_close(w);
+  indaga_stats st = stats_of(ix);
+  assert_int_equal(st.generation, 2);
+  assert_int_equal(st.documents, 1);
+  assert_check_ok(ix);
+  free(carta);
+  tu_rm_rf(ix);
+  free(ix);
+}
+
 static void test_writer__full_disk_each_step(void **state) {
   (void)state;
   fail_each(OS_FAIL_WRITE, ENOSPC, INDAGA_ENOSPC);
@@ -622,6 +657,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_writer__sync_counts_match_parser),
     cmocka_unit_test(test_writer__threads_and_budget_same_index),
+    cmocka_unit_test(test_writer__fsyncs_of_a_commit),
     cmocka_unit_test(test_writer__second_sync_removes_what_it_did_not_meet),
     cmocka_unit_test(test_writer__threads_hand_over_last_builder),
     cmocka_unit_test(test_writer__sync_many_names_each_directory),
