@@ -265,6 +265,76 @@ static void test_writer__threads_hand_over_last_builder(void **state) {
   free(b);
 }
 
+/* Every document of @dir's .txt files reads the same (paragraph by paragraph) from indexes @a and @b. */
+static void assert_same_documents(const char *a, const char *b, const char *dir) {
+  indaga_index *ia = NULL, *ib = NULL;
+  assert_int_equal(indaga_index_open(&ia, a, NULL, NULL), INDAGA_OK);
+  assert_int_equal(indaga_index_open(&ib, b, NULL, NULL), INDAGA_OK);
+  DIR *d = opendir(dir);
+  assert_non_null(d);
+  struct dirent *e;
+  size_t ndocs = 0;
+  while ((e = readdir(d)) != NULL) {
+    size_t len = strlen(e->d_name);
+    if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".txt")) continue;
+    indaga_document *da = NULL, *db = NULL;
+    assert_int_equal(indaga_document_get(&da, ia, e->d_name, NULL), INDAGA_OK);
+    assert_int_equal(indaga_document_get(&db, ib, e->d_name, NULL), INDAGA_OK);
+    assert_int_equal(indaga_document_paragraph_count(da), indaga_document_paragraph_count(db));
+    for (size_t i = 0; i < indaga_document_paragraph_count(da); i++)
+      assert_string_equal(indaga_document_paragraph(da, i)->text, indaga_document_paragraph(db, i)->text);
+    indaga_document_free(da);
+    indaga_document_free(db);
+    ndocs++;
+  }
+  closedir(d);
+  assert_true(ndocs > 500);
+  indaga_index_close(ia);
+  indaga_index_close(ib);
+}
+
+/*
+** Builders handed over early near the end of a threaded sync again and
+** again (INDAGA_TEST_TAIL_NEXT_MIN=0: a later hand-over as soon as the
+** previous write is done), each written and opened on its own thread: the
+** index holds exactly what a one-thread build holds, document by document
+** and hit by hit, however many hand-overs the timing allowed.
+*/
+static void test_writer__tail_hand_overs_same_documents(void **state) {
+  (void)state;
+  char *a = tu_tmpdir("writer");
+  uint64_t ga, gb;
+  sync_commit(a, UN_DIR, 0, 1, 4 << 20, &ga);
+  indaga_stats sa = stats_of(a);
+  assert_int_equal(setenv("INDAGA_TEST_TAIL_NEXT_MIN", "0", 1), 0);
+  for (int round = 0; round < 3; round++) {
+    char *b = tu_tmpdir("writer");
+    sync_commit(b, UN_DIR, 0, 2, 4 << 20, &gb);
+    indaga_stats sb = stats_of(b);
+    assert_true(sb.segments >= 2);
+    assert_int_equal(sa.documents, sb.documents);
+    assert_int_equal(sa.paragraphs, sb.paragraphs);
+    assert_check_ok(b);
+    assert_same_documents(a, b, UN_DIR);
+    char **ha, **hb;
+    size_t na = hit_lines(a, "\"Consejo de Seguridad\"", &ha), nb = hit_lines(b, "\"Consejo de Seguridad\"", &hb);
+    assert_true(na > 0);
+    assert_int_equal(na, nb);
+    for (size_t i = 0; i < na; i++) {
+      assert_string_equal(ha[i], hb[i]);
+      free(ha[i]);
+      free(hb[i]);
+    }
+    free(ha);
+    free(hb);
+    tu_rm_rf(b);
+    free(b);
+  }
+  assert_int_equal(unsetenv("INDAGA_TEST_TAIL_NEXT_MIN"), 0);
+  tu_rm_rf(a);
+  free(a);
+}
+
 static void test_writer__incremental_change_remove_full(void **state) {
   (void)state;
   char *tmp = tu_tmpdir("writer");
@@ -660,6 +730,7 @@ int main(void) {
     cmocka_unit_test(test_writer__fsyncs_of_a_commit),
     cmocka_unit_test(test_writer__second_sync_removes_what_it_did_not_meet),
     cmocka_unit_test(test_writer__threads_hand_over_last_builder),
+    cmocka_unit_test(test_writer__tail_hand_overs_same_documents),
     cmocka_unit_test(test_writer__sync_many_names_each_directory),
     cmocka_unit_test(test_writer__incremental_change_remove_full),
     cmocka_unit_test(test_writer__document_get_matches_parser),
