@@ -17,10 +17,9 @@
 **                        generation, before linking its files, so a test
 **                        can commit meanwhile (indexer/backup.c;
 **                        tests/cli/test_backup.sh)
-**   TEST_TAIL_NEXT_MIN   bytes a builder must hold for a second or later
-**                        early hand-over near the end of a sync (tail_due
-**                        in indexer/writer.c), so a small test tree gets
-**                        several
+**   TEST_TAIL_NEXT_MIN   bytes a builder must hold for the second early
+**                        hand-over near the end of a sync (tail_due in
+**                        indexer/writer.c), so a small test tree gets it
 */
 #ifndef INDAGA_TESTHOOK_H
 #define INDAGA_TESTHOOK_H

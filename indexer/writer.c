@@ -84,7 +84,7 @@
 ** budget / ASYNC_RESERVE_DIV, and its successor may use that reserve (or
 ** what the written one's memory leaves) until the write is joined. Near
 ** the end of the run a large builder is handed over early, and the next
-** ones again while they are large enough (tail_due), so
+** one once more when it is large enough (tail_due), so
 ** the one write that nothing overlaps, the last, is small. Only
 ** this thread touches the writer's state; durability steps (kill points)
 ** are counted here, before the hand-over and after the join.
@@ -138,7 +138,8 @@
 #define TAIL_RATIO 3         /* hand the builder over when it holds 3x the input still to come, */
 #define SESSION_SHARE_DIV 4  /* per-document session state counts up to budget/4 (session_mem) */
 #define TAIL_MIN_DIV 16      /* and at least budget/16 of it (16 MiB by default; tail_due) */
-#define TAIL_NEXT_MIN ((size_t)4 << 20)  /* a later hand-over: at least 4 MiB (tail_due) */
+#define TAIL_NEXT_MIN ((size_t)4 << 20)  /* the second hand-over: at least 4 MiB (tail_due) */
+#define TAIL_MAX 2           /* hand-overs near the end of a run, at most */
 
 typedef struct wslot {
   ix_seg_entry e;         /* as it will appear in the manifest (del_gen, ndeleted updated at commit) */
@@ -1464,17 +1465,18 @@ static int take_pieces(sync_state *st, pipeline *p, size_t i) {
 ** TAIL_MIN_DIV) is handed over, and its write overlaps the last files; the
 ** last segment is then small. Legislation corpus, two threads: the serial
 ** tail was about 0.25 s of a 3 s build. The next builder is handed over
-** again on the same rule once the previous write is done (never waiting
-** for it), while it holds TAIL_NEXT_MIN or more (@tails: hand-overs so
-** far), so the last segment holds little more than a quarter of that
-** whatever the corpus: on the first 60 MB of the legislation the one tail
-** left a 15 MB last segment, 0.1 to 0.17 s of serial write; two leave 4 MB.
-** A later hand-over depends on timing (the write being done), so where
-** segments begin may differ between two runs; what they hold does not.
+** once more on the same rule if the previous write is done by then (never
+** waiting for it) and it holds TAIL_NEXT_MIN or more (@tails: hand-overs
+** so far): on the first 60 MB of the legislation the one tail left a 15 MB
+** last segment, 0.1 to 0.3 s of serial write under load, two leave about
+** 4 MB. Not more than TAIL_MAX: each adds a segment, and at 287 MB a third
+** and a fourth cost more CPU (segments written) than the tail they saved.
+** The second depends on timing (the write being done), so where segments
+** begin may differ between two runs; what they hold does not.
 */
 static int tail_due(const indaga_writer *w, const sync_state *st, unsigned tails) {
   uint64_t rest = st->bytes_total > st->bytes_done ? st->bytes_total - st->bytes_done : 0;
-  if (!w->async || !w->builder || rest == 0) return 0;
+  if (!w->async || !w->builder || rest == 0 || tails >= TAIL_MAX) return 0;
   if (w->fj && !atomic_load_explicit(&w->fj->done, memory_order_acquire)) return 0;
   uint64_t least = tails ? w->tail_next_min : w->budget / TAIL_MIN_DIV;
   return w->bbytes >= least && w->bbytes / TAIL_RATIO >= rest;

@@ -294,11 +294,11 @@ static void assert_same_documents(const char *a, const char *b, const char *dir)
 }
 
 /*
-** Builders handed over early near the end of a threaded sync again and
-** again (INDAGA_TEST_TAIL_NEXT_MIN=0: a later hand-over as soon as the
-** previous write is done), each written and opened on its own thread: the
+** Builders handed over early near the end of a threaded sync twice
+** (INDAGA_TEST_TAIL_NEXT_MIN=0: the second as soon as the previous write
+** is done), each written and opened on its own thread: the
 ** index holds exactly what a one-thread build holds, document by document
-** and hit by hit, however many hand-overs the timing allowed.
+** and hit by hit, whether or not the timing allowed the second.
 */
 static void test_writer__tail_hand_overs_same_documents(void **state) {
   (void)state;
