@@ -17,14 +17,16 @@
 ** as the word alone), inline when they fit in 24 bytes, else at an offset
 ** into a string arena. Table and arena
 ** grow to a cap (IA_CACHE_MAX_SLOTS, IA_CACHE_MAX_ARENA); when either is
-** full, the entries looked up again since the last eviction (IA_HOT: a
-** word met in a second document, or a second time outside ids mode) stay
-** and lose their mark, and the rest go; should the hot ones fill half the
-** table's room or half the arena, the cache is emptied whole. So memory
-** stays bounded on any input, and the common words survive an eviction.
-** (Emptying it whole, as before, made every common word miss again after
-** each clear: 1x the legislation 298506 misses, 4x (2.5x the vocabulary)
-** 1439095, one analyzer, bench_analyze.)
+** full, the entries looked up again since the last eviction stay (IA_HOT:
+** met in a second document in ids mode, a second time otherwise; or, when
+** those fill more than half the room, the ones marked twice, IA_HOTTER)
+** and lose their marks, and the rest go; if even those are too many, the
+** cache is emptied whole (cache_evict). So memory stays bounded on any
+** input, and the common words survive an eviction. (Emptying it whole at
+** every eviction, as before, made every common word miss again: one
+** analyzer over 1x the legislation, 4x the scale corpus (2.5x the
+** vocabulary), bench_analyze: 298506 and 1439095 misses then, 239569 and
+** 1061854 now.)
 ** (Measured on the 287 MB legislation corpus, bench/bench_analyze.c: with
 ** the strings out of line, the second memory miss per lookup cost a third
 ** of the analyzer's time; a cap of 2^15, 2^16, 2^17, 2^18 slots gave 1.56M,
