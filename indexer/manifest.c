@@ -530,7 +530,8 @@ int ix_del_write(const char *dir, uint64_t index_id, uint64_t id, uint64_t gen, 
 }
 
 /**************************************************************************
-** The hash map: open addressing, linear probing, load factor at most 1/2.
+** The hash map: open addressing, linear probing, load factor at most 3/4
+** (the writer keeps one slot per document of a session: 32 bytes each).
 */
 static uint64_t key_hash(const char *k, size_t nk) {
   uint64_t h = XXH64(k, nk, 0);
@@ -554,7 +555,7 @@ static int map_grow(ix_map *m) {
 }
 
 int ix_map_put(ix_map *m, const char *k, size_t nk, uint64_t v) {
-  if ((m->n + 1) * 2 > m->cap && map_grow(m)) return INDAGA_ENOMEM;
+  if ((m->n + 1) * 4 > m->cap * 3 && map_grow(m)) return INDAGA_ENOMEM;
   uint64_t h = key_hash(k, nk);
   size_t j = (size_t)h & (m->cap - 1);
   while (m->slots[j].h) {
