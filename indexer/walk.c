@@ -30,6 +30,7 @@
 #include "indexer/walk.h"
 
 #define MAX_LINK_HOPS 40     /* as the kernel's own limit of links in one path */
+#define WALK_BLOCK ((size_t)64 << 10)  /* entries' strings lie in blocks of 64 KiB (block_room) */
 
 typedef struct dev_ino { uint64_t dev, ino; } dev_ino;
 
@@ -75,7 +76,8 @@ typedef struct walker {
 ** Lists
 */
 void walk_list_free(walk_list *l) {
-  for (size_t i = 0; i < l->n; i++) indaga__free(l->v[i].id);   /* path and rel lie in it */
+  for (size_t i = 0; i < l->nblocks; i++) indaga__free(l->blocks[i]);
+  indaga__free(l->blocks);
   for (size_t i = 0; i < l->nroots; i++) indaga__free(l->roots[i]);
   for (size_t i = 0; i < l->nkept; i++) indaga__free(l->kept[i]);
   indaga__free(l->v);
@@ -99,9 +101,15 @@ int walk_list_take(walk_list *out, walk_list *l) {
   /* Room first, then the moves: a failure moves nothing. */
   if (reserve((void **)&out->v, &out->cap, out->n + l->n, sizeof *l->v) ||
       reserve((void **)&out->roots, &out->caproots, out->nroots + l->nroots, sizeof *l->roots) ||
-      reserve((void **)&out->kept, &out->capkept, out->nkept + l->nkept, sizeof *l->kept))
+      reserve((void **)&out->kept, &out->capkept, out->nkept + l->nkept, sizeof *l->kept) ||
+      reserve((void **)&out->blocks, &out->capblocks, out->nblocks + l->nblocks, sizeof *l->blocks))
     return INDAGA_ENOMEM;
   if (l->n) memcpy(out->v + out->n, l->v, l->n * sizeof *l->v);
+  if (l->nblocks) memcpy(out->blocks + out->nblocks, l->blocks, l->nblocks * sizeof *l->blocks);
+  out->nblocks += l->nblocks;
+  out->blocks_mem += l->blocks_mem;
+  out->next = NULL;   /* the last block may be @l's: a push after this starts a new one */
+  out->room = 0;
   if (l->nroots) memcpy(out->roots + out->nroots, l->roots, l->nroots * sizeof *l->roots);
   if (l->nkept) memcpy(out->kept + out->nkept, l->kept, l->nkept * sizeof *l->kept);
   out->n += l->n;
@@ -111,6 +119,7 @@ int walk_list_take(walk_list *out, walk_list *l) {
   out->warnings += l->warnings;
   if (!out->first_kept) { out->first_kept = l->first_kept; l->first_kept = NULL; }
   indaga__free(l->v);
+  indaga__free(l->blocks);
   indaga__free(l->roots);
   indaga__free(l->kept);
   indaga__free(l->first_kept);
@@ -198,9 +207,33 @@ static void keep(walker *w, const char *id, int dir, const char *path, const cha
 }
 
 /*
-** Append an entry: copies of the strings in one allocation (id, then path,
-** then rel; a tree of 176,720 files kept three, 48 bytes of heap each more).
+** Room for @n bytes of strings in @l's blocks (WALK_BLOCK bytes each, or
+** one of its own for longer), or NULL on ENOMEM: no allocation, header or
+** rounding per entry (a tree of 176,720 files held 21 MB of strings as one
+** allocation an entry).
 */
+static char *block_room(walk_list *l, size_t n) {
+  if (n > l->room) {
+    if (l->nblocks == l->capblocks) {
+      char **v = indaga__grow(l->blocks, &l->capblocks, sizeof *v, 16);
+      if (!v) return NULL;
+      l->blocks = v;
+    }
+    size_t size = n > WALK_BLOCK ? n : WALK_BLOCK;
+    char *b = indaga__malloc(size);
+    if (!b) return NULL;
+    l->blocks[l->nblocks++] = b;
+    l->blocks_mem += size;
+    l->next = b;
+    l->room = size;
+  }
+  char *z = l->next;
+  l->next += n;
+  l->room -= n;
+  return z;
+}
+
+/* Append an entry: copies of its strings in the list's blocks (id, then path, then rel). */
 static void push(walker *w, const char *id, const char *path, const char *canon, const os_stat_info *st) {
   walk_list *l = w->out;
   if (l->n == l->cap) {
@@ -209,7 +242,7 @@ static void push(walker *w, const char *id, const char *path, const char *canon,
     l->v = v;
   }
   size_t nid = strlen(id) + 1, npath = strlen(path) + 1, nrel = strlen(canon) + 1;
-  char *z = indaga__malloc(nid + npath + nrel);
+  char *z = block_room(l, nid + npath + nrel);
   if (!z) { nomem(w); return; }
   walk_entry *e = &l->v[l->n];
   e->id = memcpy(z, id, nid);

@@ -35,10 +35,10 @@
 #define WALK_FOLLOW_LINKS 0x1u   /* follow symbolic links that resolve inside the root */
 
 typedef struct walk_entry {
-  char *id;            /* path relative to the root (owned: one allocation with path and rel) */
-  char *path;          /* the path as the user sees it, for messages (in id's allocation) */
+  char *id;            /* path relative to the root (in the list's blocks, with path and rel) */
+  char *path;          /* the path as the user sees it, for messages (after id) */
   const char *root;    /* the directory root it lies under (owned by the list); NULL for a file root */
-  char *rel;           /* its path under @root with no link in it (in id's allocation); NULL for a file root */
+  char *rel;           /* its path under @root with no link in it (after path); NULL for a file root */
   uint64_t size;
   int64_t mtime_ns;
 } walk_entry;
@@ -46,6 +46,11 @@ typedef struct walk_entry {
 typedef struct walk_list {
   walk_entry *v;
   size_t n, cap;
+  char **blocks;       /* the entries' strings, end to end (owned) */
+  size_t nblocks, capblocks;
+  char *next;          /* free bytes at the end of the last block */
+  size_t room;         /* how many */
+  size_t blocks_mem;   /* bytes allocated for the blocks */
   int root_is_dir;     /* the root was a directory */
   char **roots;        /* the directory roots the entries point to (owned) */
   size_t nroots, caproots;

@@ -140,6 +140,7 @@
 #define TAIL_MIN_DIV 16      /* and at least budget/16 of it (16 MiB by default; tail_due) */
 #define TAIL_NEXT_MIN ((size_t)4 << 20)  /* the second hand-over: at least 4 MiB (tail_due) */
 #define TAIL_MAX 2           /* hand-overs near the end of a run, at most */
+#define ID_BLOCK ((size_t)64 << 10)  /* interned ids lie in blocks of 64 KiB (intern) */
 
 typedef struct wslot {
   ix_seg_entry e;         /* as it will appear in the manifest (del_gen, ndeleted updated at commit) */
@@ -181,9 +182,11 @@ struct indaga_writer {
   uint32_t *bdel;             /* builder documents deleted again in this session */
   size_t nbdel, capbdel;
   ix_map docs;                /* id -> location | DELETED (keys in ids) */
-  char **ids;                 /* owned id strings, keys of docs */
+  char **ids;                 /* blocks of owned id strings, keys of docs (intern) */
   size_t nids, capids;
-  size_t ids_mem;             /* heap bytes of those strings (str_mem) */
+  char *ids_next;             /* free bytes at the end of the last block */
+  size_t ids_room;            /* how many */
+  size_t ids_mem;             /* heap bytes of those blocks (str_mem) */
   size_t sync_mem;            /* heap bytes of the sync under way: its walk list and sync_files */
   int dirty;                  /* something to commit */
   int stale;                  /* base must be reopened before use */
@@ -240,18 +243,30 @@ static int bit(const uint8_t *b, uint32_t i) { return b && ((b[i >> 3] >> (i & 7
 /* Heap bytes of a string of @n bytes, as malloc rounds it (an estimate: 16-byte steps, a header). */
 static size_t str_mem(size_t n) { return (n + 1 + 8 + 15) & ~(size_t)15; }
 
-/* A copy of @id owned by the writer (for map keys), or NULL on ENOMEM. */
+/*
+** A copy of @id owned by the writer (for map keys), or NULL on ENOMEM. The
+** copies lie end to end in blocks of ID_BLOCK bytes (an id longer gets a
+** block of its own): no allocation, header or rounding per id.
+*/
 static const char *intern(indaga_writer *w, const char *id) {
-  if (w->nids == w->capids) {
-    char **v = indaga__grow(w->ids, &w->capids, sizeof *v, 256);
-    if (!v) return NULL;
-    w->ids = v;
+  size_t n = strlen(id) + 1;
+  if (n > w->ids_room) {
+    if (w->nids == w->capids) {
+      char **v = indaga__grow(w->ids, &w->capids, sizeof *v, 16);
+      if (!v) return NULL;
+      w->ids = v;
+    }
+    size_t size = n > ID_BLOCK ? n : ID_BLOCK;
+    char *b = indaga__malloc(size);
+    if (!b) return NULL;
+    w->ids[w->nids++] = b;
+    w->ids_next = b;
+    w->ids_room = size;
+    w->ids_mem += str_mem(size);
   }
-  char *z = indaga__strdup(id);
-  if (z) {
-    w->ids[w->nids++] = z;
-    w->ids_mem += str_mem(strlen(z));
-  }
+  char *z = memcpy(w->ids_next, id, n);
+  w->ids_next += n;
+  w->ids_room -= n;
   return z;
 }
 
@@ -303,6 +318,8 @@ static void clear_session(indaga_writer *w) {
   indaga__free(w->ids);
   w->ids = NULL;
   w->nids = w->capids = 0;
+  w->ids_next = NULL;
+  w->ids_room = 0;
   w->ids_mem = 0;
   for (size_t i = 0; i < w->nroots; i++) indaga__free(w->roots[i]);
   indaga__free(w->roots);
@@ -1966,10 +1983,7 @@ int indaga_writer_sync_many(indaga_writer *w, const char *const *roots, size_t n
   }
   sync_file *jobs = indaga__calloc(list.n ? list.n : 1, sizeof *jobs);
   size_t njobs = 0;
-  w->sync_mem = list.cap * sizeof *list.v + list.n * sizeof *jobs;
-  for (size_t i = 0; i < list.n; i++)   /* id, path and rel lie in one allocation (walk.c) */
-    w->sync_mem += str_mem(strlen(list.v[i].id) + strlen(list.v[i].path) + 1 +
-                           (list.v[i].rel ? strlen(list.v[i].rel) + 1 : 0));
+  w->sync_mem = list.cap * sizeof *list.v + list.n * sizeof *jobs + list.blocks_mem;
   sync_state st = { w, report, list.n, 0, 0, 0 };
   if (!jobs) rc = fail_msg(w, INDAGA_ENOMEM, NULL);
   for (size_t i = 0; rc == INDAGA_OK && i < list.n; i++) {
