@@ -13,8 +13,7 @@
 **     sections, in the order of the section ids below, each starting where
 **       the previous one ends (the footer lists offset and length of each)
 **     footer   (SEGF_FOOTER_SIZE bytes, the last bytes of the file)
-**         u32      number of sections (SEGF_NSECT; version 6: SEGF_NSECT - 1,
-**                  without FIELDS)
+**         u32      number of sections (SEGF_NSECT)
 **         SEGF_NSECT times { u64 abs offset, u64 length }
 **         SEGF_NSECT times u64 XXH3_64bits of the section's bytes; for the
 **                  sections CHECKS covers (SEGF_CHUNKED), of their CHECKS
@@ -34,11 +33,8 @@
 **         u64      checksum: XXH3_64bits of every byte of the file before it
 **         8 bytes  magic "indagaFT"
 **     A reader checks, in order: header magic, footer magic and checksum
-**     (ECORRUPT), then the versions (EVERSION: other than SEGF_VERSION and
-**     SEGF_VERSION_OLD), then section bounds. A version 6 file is read as
-**     this version without its FIELDS section (derived from DOCS on use,
-**     segfields.c). A
-**     reader may defer the whole-file checksum of a large file (segread.c):
+**     (ECORRUPT), then the versions (EVERSION: other than SEGF_VERSION),
+**     then section bounds. A reader may defer the whole-file checksum of a large file (segread.c):
 **     it then checks each section's own checksum before it first reads the
 **     section. A verifier and a merge check the whole file and every section.
 **
@@ -174,7 +170,6 @@
 #define SEGF_MAGIC        "indagaSG"
 #define SEGF_FOOTER_MAGIC "indagaFT"
 #define SEGF_VERSION      7u
-#define SEGF_VERSION_OLD  6u       /* still read: no FIELDS section */
 #define SEGF_PIECE_MORE   1u       /* DOCS piece flags: another piece follows */
 #define SEGF_HEADER_SIZE  16u
 
@@ -185,9 +180,8 @@ enum {
   SEGF_NSECT
 };
 
-/* The footer's size for @nsect sections (SEGF_NSECT, or SEGF_NSECT - 1 in version 6). */
-#define SEGF_FOOTER_SIZE_N(nsect) (4u + 24u * (nsect) + 4u + 4u + 8u + 8u + 8u + 8u + 8u + 4u + 4u + 8u + 8u + 8u)
-#define SEGF_FOOTER_SIZE  SEGF_FOOTER_SIZE_N(SEGF_NSECT)
+#define SEGF_FOOTER_SIZE  (4u + 24u * SEGF_NSECT + 4u + 4u + 8u + 8u + 8u + 8u + 8u + 4u + 4u + 8u + 8u + 8u)
+#define SEGF_FOOTER_TAIL  32u      /* the footer's last bytes, the same in every version: version .. magic */
 #define SEGF_DICT_BLOCK   16u      /* terms per dictionary block */
 #define SEGF_VOCAB_BLOCK  16u      /* keys per vocabulary block */
 #define SEGF_PARA_CHUNK   32u      /* paragraph records per chunk */

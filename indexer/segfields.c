@@ -1,7 +1,6 @@
 /*
 ** segfields.c: a segment's fields as columns (segfields.h), read in place
-** from its FIELDS section (format.h), or derived from the document table
-** for a segment of version 6 (segfields_enc.c writes the same bytes).
+** from its FIELDS section (format.h; segfields_enc.c writes it).
 **
 ** seg_fields_get checks the section's header once per open segment: the
 ** documents' first paragraphs ascending up to npara, the field records'
@@ -10,9 +9,8 @@
 ** their NUL bytes in place, the column's size, every id at most the
 ** number of values, sparse documents ascending. After that the accessors
 ** read without checks. Memory: a small table per field; the columns stay
-** in the mapped file. A version 6 segment derives the names and dates on
-** first use and a field's values on the field's first use, each into
-** memory of its own (segfields_enc.c).
+** in the mapped file. sf_verify derives the section from the document
+** table in memory and compares it with the file's.
 */
 #include <stdatomic.h>
 #include <string.h>
@@ -30,7 +28,6 @@ typedef struct sf_col {
   const unsigned char *ent;    /* nv + 1 entries { u32 offset, u32 folded length } */
   const unsigned char *strs;
   const unsigned char *col;
-  ia_buf own;                  /* version 6: the derived record */
 } sf_col;
 
 typedef struct sf_field {
@@ -45,7 +42,6 @@ struct seg_fields {
   const unsigned char *date;   /* ndoc u32 */
   sf_field *f;
   size_t nf;
-  ia_buf own;                  /* a version 6 segment's derived section */
 };
 
 int sf_fold(const char *p, size_t n, ia_buf *out) {
@@ -123,10 +119,10 @@ int sf_parse_date(const char *p, size_t n, uint32_t *ymd, int *parts) {
   return 1;
 }
 
-/* Derive the section of @r from its document table into @out (@only: sf_enc_new's). */
-static int derive(const seg_reader *r, const char *only, ia_buf *out, char **errmsg) {
+/* Derive the section of @r from its document table into @out. */
+static int derive(const seg_reader *r, ia_buf *out, char **errmsg) {
   sf_enc *e = NULL;
-  int rc = sf_enc_new(&e, only);
+  int rc = sf_enc_new(&e);
   for (uint32_t did = 0; did < seg_ndoc(r) && !rc; did++) {
     seg_doc d;
     if ((rc = seg_doc_get(r, did, &d))) break;
@@ -176,21 +172,14 @@ static int parse(const seg_reader *r, seg_fields *f, const unsigned char *p, siz
   return INDAGA_OK;
 }
 
-/* Build @r's fields: from its section, or derived (version 6). */
+/* Build @r's fields from its section. */
 static int build(const seg_reader *r, seg_fields **out, char **errmsg) {
   seg_fields *f = indaga__calloc(1, sizeof *f);
   if (!f) return INDAGA_ENOMEM;
   int rc = INDAGA_OK;
-  const unsigned char *p = r->sec[SEC_FIELDS];
-  size_t n = r->nsec[SEC_FIELDS];
-  if (r->version < SEGF_VERSION) {
-    rc = derive(r, "", &f->own, errmsg);   /* the names and dates; values per field in sf_load */
-    p = f->own.p;
-    n = f->own.n;
-  } else if (!r->whole_ok && !seg__section_ok(r, SEC_FIELDS)) {
+  if (!r->whole_ok && !seg__section_ok(r, SEC_FIELDS))
     rc = seg__corrupt(r, errmsg, "fields section does not match its checksum");
-  }
-  if (!rc) rc = parse(r, f, p, n, errmsg);
+  if (!rc) rc = parse(r, f, r->sec[SEC_FIELDS], r->nsec[SEC_FIELDS], errmsg);
   if (rc) { seg_fields_free(f); return rc; }
   *out = f;
   return INDAGA_OK;
@@ -211,17 +200,10 @@ int seg_fields_get(const seg_reader *r, const seg_fields **out, char **errmsg) {
   return INDAGA_OK;
 }
 
-static void col_free(sf_col *c) {
-  if (!c) return;
-  buf_free(&c->own);
-  indaga__free(c);
-}
-
 void seg_fields_free(seg_fields *f) {
   if (!f) return;
-  for (size_t i = 0; i < f->nf; i++) col_free(atomic_load(&f->f[i].col));
+  for (size_t i = 0; i < f->nf; i++) indaga__free(atomic_load(&f->f[i].col));
   indaga__free(f->f);
-  buf_free(&f->own);
   indaga__free(f);
 }
 
@@ -274,47 +256,28 @@ static int check_field(const seg_fields *f, const sf_field *x, sf_col *c) {
   return 0;
 }
 
-/*
-** Version 5: derive field @x's values into c->own and point @x's copy @y
-** at its record there (the same field, where the names-only derivation
-** of build() put it). INDAGA_OK, INDAGA_ENOMEM, INDAGA_ECORRUPT.
-*/
-static int derive_field(const seg_reader *r, const seg_fields *f, const sf_field *x, sf_col *c, sf_field *y,
-                        char **errmsg) {
-  seg_fields one;
-  memset(&one, 0, sizeof one);
-  int rc = derive(r, x->name, &c->own, errmsg);
-  if (!rc) rc = parse(r, &one, c->own.p, c->own.n, errmsg);
-  long i = rc ? -1 : sf_find(&one, x->name, x->nname);
-  if (!rc && (i < 0 || one.nf != f->nf)) rc = seg__corrupt(r, errmsg, "fields of the document table changed");
-  if (!rc) *y = one.f[i];
-  indaga__free(one.f);
-  return rc;
-}
-
 int sf_load(const seg_reader *r, const seg_fields *fc, size_t fi, char **errmsg) {
   sf_field *x = &((seg_fields *)(uintptr_t)fc)->f[fi];   /* the checked records are the mutable cache */
   if (atomic_load_explicit(&x->col, memory_order_acquire)) return INDAGA_OK;
   sf_col *c = indaga__calloc(1, sizeof *c);
   if (!c) return INDAGA_ENOMEM;
-  sf_field y = *x;
-  int rc = r->version < SEGF_VERSION ? derive_field(r, fc, x, c, &y, errmsg) : INDAGA_OK;
-  if (!rc && check_field(fc, &y, c)) rc = seg__corrupt(r, errmsg, "fields section: record of field \"%s\"", x->name);
-  if (rc) { col_free(c); return rc; }
+  if (check_field(fc, x, c)) {
+    indaga__free(c);
+    return seg__corrupt(r, errmsg, "fields section: record of field \"%s\"", x->name);
+  }
   sf_col *expect = NULL;
   if (!atomic_compare_exchange_strong_explicit(&x->col, &expect, c, memory_order_acq_rel, memory_order_acquire))
-    col_free(c);
+    indaga__free(c);
   return INDAGA_OK;
 }
 
 int sf_verify(const seg_reader *r, char **errmsg) {
-  if (r->version < SEGF_VERSION) return INDAGA_OK;   /* nothing stored: derived on use */
   const seg_fields *f;
   int rc = seg_fields_get(r, &f, errmsg);
   for (size_t i = 0; !rc && i < f->nf; i++) rc = sf_load(r, f, i, errmsg);
   if (rc) return rc;
   ia_buf b = { 0 };
-  rc = derive(r, NULL, &b, errmsg);
+  rc = derive(r, &b, errmsg);
   if (!rc && (b.n != r->nsec[SEC_FIELDS] || memcmp(b.p, r->sec[SEC_FIELDS], b.n)))
     rc = seg__corrupt(r, errmsg, "fields section differs from the fields of the document table");
   buf_free(&b);

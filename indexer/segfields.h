@@ -9,10 +9,7 @@
 ** like the analyzer's keys (lowercase, accents out, ñ kept, white space
 ** collapsed) with the first original spelling for display, and per document
 ** the id of its value. So a filter, a range or a facet over a million
-** paragraphs reads integers, never metadata text. A segment of version 6,
-** written before the section existed, gets the same bytes derived in memory
-** from its document table: the names and dates on first use, a field's
-** values on the field's first use (once per open segment).
+** paragraphs reads integers, never metadata text.
 **
 ** "The" date of a document: its `date` field (front matter `date`/`fecha`,
 ** else the UN header's date line, else front matter `publication_date`, as
@@ -35,7 +32,7 @@ typedef struct seg_fields seg_fields;
 /*
 ** The fields of @r in *out (owned by @r, valid until seg_close): the
 ** section's header checked (and its checksum, when the file was not
-** checksummed whole on open), or, for a version 6 segment, derived.
+** checksummed whole on open).
 ** Returns INDAGA_OK, INDAGA_ENOMEM or INDAGA_ECORRUPT (*errmsg names the
 ** file; caller frees).
 */
@@ -83,10 +80,7 @@ int sf_verify(const seg_reader *r, char **errmsg);
 ** order, then sf_enc_finish. A status is sticky.
 */
 typedef struct sf_enc sf_enc;
-/* @only: NULL to keep every field's values; else the folded name of the one
-** field whose values are kept, the others written with no value ("": none),
-** each field still where a full derivation puts it (a version 6 reader). */
-int  sf_enc_new(sf_enc **out, const char *only);
+int  sf_enc_new(sf_enc **out);
 void sf_enc_free(sf_enc *e);                           /* accepts NULL */
 /* Add the next document: its first paragraph and its encoded metadata
 ** (format.h, DOCS meta). INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ECORRUPT when

@@ -5,17 +5,13 @@
 ** The sink (segsink.c) feeds every document's encoded metadata here when it
 ** writes a segment, whether the builder or a merge feeds the sink (a merge
 ** of a version 7 segment without deleted documents maps that segment's
-** fields instead, sf_enc_doc_from: the same bytes, no text folded); a reader
-** of a segment older than the section (version 6) derives the same bytes in
-** memory (segfields.c), and seg_verify compares a file's section with a
-** derivation from its document table. So there is one definition of the
+** fields instead, sf_enc_doc_from: the same bytes, no text folded), and
+** seg_verify compares a file's section with a derivation from its document
+** table (segfields.c). So there is one definition of the
 ** columns: a field's key and value are folded (sf_fold); a record whose
 ** folded key or value is empty is skipped; when a document holds a field
 ** twice, its last value counts; fields and values get their numbers in order
 ** of first appearance, and a value keeps its first spelling for display.
-** A reader of version 6 derives the fields' names first and each field's
-** values on its first use (sf_enc_new's @only), as cheap as the columns it
-** needs.
 **
 ** Memory: per document 8 bytes, per (document, field) pair 8 bytes, plus the
 ** distinct names and values (each value stored folded and as written) and
@@ -54,8 +50,6 @@ typedef struct srcmap {
 struct sf_enc {
   int rc;                      /* sticky status */
   srcmap *src; size_t nsrc;    /* sf_enc_doc_from's sources */
-  const char *only;            /* NULL: every field; else the one field whose values are kept ("": none) */
-  size_t nonly;
   uint32_t *start, *date;      /* per document */
   uint32_t ndoc, capdoc;
   strtab names;                /* field names (folded) */
@@ -134,21 +128,9 @@ static uint32_t strtab_id(strtab *t, const unsigned char *k, size_t nk, const ch
   return id;
 }
 
-int sf_enc_new(sf_enc **out, const char *only) {
+int sf_enc_new(sf_enc **out) {
   *out = indaga__calloc(1, sizeof **out);
-  if (!*out) return INDAGA_ENOMEM;
-  (*out)->only = only;
-  (*out)->nonly = only ? strlen(only) : 0;
-  return INDAGA_OK;
-}
-
-/* 1 when p[0..n) holds a byte that folding keeps for sure: ASCII, not white space. */
-static int plainly_nonempty(const char *p, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)p[i];
-    if (c < 0x80 && c != ' ' && c != '\t' && c != '\n' && c != '\r') return 1;
-  }
-  return 0;
+  return *out ? INDAGA_OK : INDAGA_ENOMEM;
 }
 
 void sf_enc_free(sf_enc *e) {
@@ -252,18 +234,11 @@ int sf_enc_doc(sf_enc *e, uint32_t first_para, const unsigned char *meta, size_t
     buf_reset(&e->kb);
     if (sf_fold(k, nk, &e->kb)) return e->rc = INDAGA_ENOMEM;
     if (!e->kb.n) continue;
-    /* a field kept by name only: its values unfolded, but present exactly where a full derivation has it */
-    int keep = !e->only || (e->kb.n == e->nonly && !memcmp(e->kb.p, e->only, e->nonly));
-    if (!keep && plainly_nonempty(v, nv)) {
-      if (!field_of(e, e->kb.p, e->kb.n)) return e->rc = INDAGA_ENOMEM;
-      continue;
-    }
     buf_reset(&e->vb);
     if (sf_fold(v, nv, &e->vb)) return e->rc = INDAGA_ENOMEM;
     if (!e->vb.n) continue;
     uint32_t fi = field_of(e, e->kb.p, e->kb.n);
     if (!fi) return e->rc = INDAGA_ENOMEM;
-    if (!keep) continue;
     int added;
     /* the display form: empty when it is the folded one (format.h) */
     int same = e->vb.n == nv && !memcmp(e->vb.p, v, nv);

@@ -23,7 +23,6 @@ struct seg_reader {
   char *name;                          /* the path, for messages */
   const unsigned char *sec[SEGF_NSECT];
   size_t nsec[SEGF_NSECT];
-  uint32_t version;                    /* the format version (5 or SEGF_VERSION) */
   uint32_t npara, ndoc;
   uint64_t nterms, nkeys, total_len;
   seg_stamp stamp;                     /* the footer's index id and generation */
@@ -76,7 +75,7 @@ int  segsink_doc(segsink *s, const char *id, size_t nid, uint32_t piece, int mor
                  uint64_t hash, const unsigned char *meta, size_t nmeta,
                  const unsigned char *parts, size_t nparts_bytes, uint32_t nparts);
 /* The current document's fields are those of document @did of segment @r
-** (version 7, its fields @f, open until segsink_finish): mapped, not derived
+** (its fields @f, open until segsink_finish): mapped, not derived
 ** from its metadata (segfields.h, sf_enc_doc_from: only for every document
 ** of @r, in order). */
 int  segsink_doc_fields(segsink *s, const seg_reader *r, const struct seg_fields *f, uint32_t did);

@@ -60,9 +60,9 @@ static int merge_docs(merge *m, size_t i, int (*deleted)(void *, size_t, uint32_
   m->remap[i] = indaga__malloc(((size_t)seg_npara(r) + 1) * sizeof **m->remap);
   if (!m->remap[i]) return INDAGA_ENOMEM;
   for (uint32_t p = 0; p < seg_npara(r); p++) m->remap[i][p] = SEG_END;
-  /* an input of this version kept whole: its fields are mapped, not derived again (segfields.h) */
+  /* an input kept whole: its fields are mapped, not derived again (segfields.h) */
   const seg_fields *f = NULL;
-  int whole = r->version == SEGF_VERSION;
+  int whole = 1;
   for (uint32_t did = 0; whole && deleted && did < seg_ndoc(r); did++) whole = !deleted(ctx, i, did);
   if (whole && (rc = seg_fields_get(r, &f, m->errmsg)) != INDAGA_OK) return rc;
   for (uint32_t did = 0; did < seg_ndoc(r) && !rc; did++) {

@@ -73,11 +73,10 @@ static int get_bytes(const unsigned char **pp, const unsigned char *end, const u
   return 0;
 }
 
-/* Check the section table and fixed-size sections of a checksummed file
-   (r->version set: a version 6 file has no FIELDS section). */
+/* Check the section table and fixed-size sections of a checksummed file. */
 static int check_layout(seg_reader *r, const unsigned char *foot, char **errmsg) {
   const unsigned char *w = foot;
-  const int nsect = r->version < SEGF_VERSION ? SEGF_NSECT - 1 : SEGF_NSECT;
+  const int nsect = SEGF_NSECT;
   if (get_u32(w) != (uint32_t)nsect) return seg__corrupt(r, errmsg, "section count %u", get_u32(w));
   w += 4;
   uint64_t at = SEGF_HEADER_SIZE, limit = (uint64_t)(foot - r->map.p);
@@ -235,7 +234,7 @@ int seg_open(seg_reader **out, const char *path, char **errmsg) {
   os_map_will_need(&r->map, 0, SEGF_HEADER_SIZE);
   if (n >= SEGF_FOOTER_SIZE) os_map_will_need(&r->map, n - SEGF_FOOTER_SIZE, SEGF_FOOTER_SIZE);
   rc = INDAGA_ECORRUPT;
-  if (n < SEGF_HEADER_SIZE + SEGF_FOOTER_SIZE_N(SEGF_NSECT - 1) || memcmp(p, SEGF_MAGIC, 8) != 0) {
+  if (n < SEGF_HEADER_SIZE + SEGF_FOOTER_TAIL || memcmp(p, SEGF_MAGIC, 8) != 0) {
     seg__corrupt(r, errmsg, "not an indaga segment (bad header or too short: %zu bytes)", n);
     goto done;
   }
@@ -244,20 +243,19 @@ int seg_open(seg_reader **out, const char *path, char **errmsg) {
     goto done;
   }
   uint32_t hv = get_u32(p + 8), fv = get_u32(p + n - 32), flags = get_u32(p + 12);
-  int known = hv == fv && (hv == SEGF_VERSION || hv == SEGF_VERSION_OLD) && flags == 0;
+  int known = hv == fv && hv == SEGF_VERSION && flags == 0;
   /* an unexpected version is either damage or a newer file: the checksum tells */
   int whole = n <= full_check_max() || !known;
   if (whole && seg__checksum(r, errmsg) != INDAGA_OK) goto done;   /* rc is ECORRUPT */
   if (!known) {
     if (errmsg && !*errmsg)
-      *errmsg = indaga__sprintf("%s: segment format version %u (flags %#x); this indaga reads versions %u and %u%s",
-                                path, hv, flags, SEGF_VERSION_OLD, SEGF_VERSION,
-                                hv < SEGF_VERSION_OLD ? ": rebuild the index with 'indaga index --full'" : "");
+      *errmsg = indaga__sprintf("%s: segment format version %u (flags %#x); this indaga reads version %u%s",
+                                path, hv, flags, SEGF_VERSION,
+                                hv < SEGF_VERSION ? ": rebuild the index with 'indaga index --full'" : "");
     rc = INDAGA_EVERSION;
     goto done;
   }
-  r->version = hv;
-  const uint32_t fsize = hv == SEGF_VERSION ? SEGF_FOOTER_SIZE : SEGF_FOOTER_SIZE_N(SEGF_NSECT - 1);
+  const uint32_t fsize = SEGF_FOOTER_SIZE;
   if (n < SEGF_HEADER_SIZE + fsize || get_u32(p + n - 28) != fsize) {
     seg__corrupt(r, errmsg, "footer size %u", get_u32(p + n - 28));
     goto done;

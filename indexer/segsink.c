@@ -794,7 +794,7 @@ static void encode_docs(segsink *s, ia_buf *recs, ia_buf *idx, ia_buf *sorted, c
 static void encode_fields(segsink *s, ia_buf *out, char **errmsg) {
   if (s->rc) return;
   sf_enc *e = NULL;
-  int rc = sf_enc_new(&e, NULL);
+  int rc = sf_enc_new(&e);
   for (uint32_t i = 0; i < s->ndoc && !rc; i++) {
     const sdoc *d = &s->docs[i];
     rc = d->ff ? sf_enc_doc_from(e, d->first_para, d->fr, d->ff, d->fdid, errmsg)

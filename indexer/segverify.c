@@ -290,7 +290,6 @@ static int verify_text(const seg_reader *r, char **errmsg) {
 /* Every section against its footer checksum, and every chunk against CHECKS. */
 static int verify_sections(const seg_reader *r, char **errmsg) {
   for (int i = 0; i < SEGF_NSECT; i++) {
-    if (i == SEC_FIELDS && r->version < SEGF_VERSION) continue;   /* version 6: none */
     if (!seg__section_ok(r, i))
       return seg__corrupt(r, errmsg, "section %d does not match its checksum", i);
     for (uint64_t c = 0; SEGF_CHUNKED(i) && c * SEGF_CHECK_CHUNK < r->nsec[i]; c++)

@@ -191,23 +191,26 @@ expect "one id from two PATHs (exit)" 2 "$rc"
 grep -q "would both be the document 'carta_krasnodar_2017.txt'" "$tmp/err" || fail "duplicate id message: $(cat "$tmp/err")"
 "$INDAGA" check --index "$tmp/mix" >/dev/null || fail "check after the refused run"
 
-# 11. An index of format version 2 (its one segment replaced by the golden
-#     v2 segment): search refuses it naming the file and the remedy; index
-#     rebuilds it in full, saying so, and it is searchable again.
-mkdir "$tmp/v2"
-cp "$SRCDIR/tests/data/segment/carta_krasnodar_2017.txt" "$tmp/v2/"
-"$INDAGA" index --index "$tmp/v2ix" "$tmp/v2" >/dev/null
-seg=$(ls "$tmp/v2ix"/seg-*.seg)
-cp "$SRCDIR/tests/data/golden/un-v2.seg" "$seg"
-set +e
-"$INDAGA" search --index "$tmp/v2ix" krasnodar > /dev/null 2> "$tmp/err"
-rc=$?
-set -e
-expect "search on a v2 index (exit)" 2 "$rc"
-grep -q "segment format version 2.*indaga index --full" "$tmp/err" || fail "v2 search message: $(cat "$tmp/err")"
-out=$("$INDAGA" index --index "$tmp/v2ix" --json "$tmp/v2" 2> "$tmp/err")
-grep -q "rebuilding the index in full" "$tmp/err" || fail "v2 index: no message: $(cat "$tmp/err")"
-expect "v2 rebuilt: added" 1 "$(num added "$out")"
-"$INDAGA" search --index "$tmp/v2ix" krasnodar > /dev/null || fail "v2 rebuilt: not searchable"
-"$INDAGA" check --index "$tmp/v2ix" >/dev/null || fail "v2 rebuilt: check"
+# 11. An index of an older format version (its one segment replaced by the
+#     golden segment of version 2, then of version 6, the last before the
+#     FIELDS section): search refuses it naming the file and the remedy;
+#     index rebuilds it in full, saying so, and it is searchable again.
+mkdir "$tmp/old"
+cp "$SRCDIR/tests/data/segment/carta_krasnodar_2017.txt" "$tmp/old/"
+for v in 2 6; do
+    "$INDAGA" index --index "$tmp/v${v}ix" "$tmp/old" >/dev/null
+    seg=$(ls "$tmp/v${v}ix"/seg-*.seg)
+    cp "$SRCDIR/tests/data/golden/un-v$v.seg" "$seg"
+    set +e
+    "$INDAGA" search --index "$tmp/v${v}ix" krasnodar > /dev/null 2> "$tmp/err"
+    rc=$?
+    set -e
+    expect "search on a v$v index (exit)" 2 "$rc"
+    grep -q "segment format version $v.*indaga index --full" "$tmp/err" || fail "v$v search message: $(cat "$tmp/err")"
+    out=$("$INDAGA" index --index "$tmp/v${v}ix" --json "$tmp/old" 2> "$tmp/err")
+    grep -q "rebuilding the index in full" "$tmp/err" || fail "v$v index: no message: $(cat "$tmp/err")"
+    expect "v$v rebuilt: added" 1 "$(num added "$out")"
+    "$INDAGA" search --index "$tmp/v${v}ix" krasnodar > /dev/null || fail "v$v rebuilt: not searchable"
+    "$INDAGA" check --index "$tmp/v${v}ix" >/dev/null || fail "v$v rebuilt: check"
+done
 echo "ok"

@@ -11,12 +11,11 @@
 ** footer checksum; then, always, the whole-file checksum (the 8 bytes
 ** before the footer magic), as a disk that returns wrong but
 ** self-consistent data would. Seeds are
-** real segments: the golden segments of tests/data/golden (v1 and v2 for
-** the refusal of old versions), small version-3 segments of indexes of
+** real segments: the golden segments of tests/data/golden (the older ones
+** for the refusal of old versions), small version-3 segments of indexes of
 ** tests/data/segment and tests/data/legalize-sample, and a document in
-** pieces (pieces-v7.seg, from test_segment__pieces; pieces-v6.seg, of the
-** version still read without a FIELDS section; older versions are refused
-** by version).
+** pieces (pieces-v7.seg, from test_segment__pieces; older versions are
+** refused by version).
 **
 ** If the segment opens, seg_verify runs, and then every reader call walks
 ** the whole segment: the dictionary (each term looked up again by
@@ -185,11 +184,10 @@ static void walk_fields(const seg_reader *r, unsigned *budget) {
   }
 }
 
-/* Recompute every checksum of p[0..n) that the layout lets us find (see the top); a
-   version 6 file has one section fewer. */
+/* Recompute every checksum of p[0..n) that the layout lets us find (see the top). */
 static void reseal(unsigned char *p, size_t n) {
-  const int nsect = n >= 32 && get_u32(p + n - 32) == SEGF_VERSION_OLD ? SEGF_NSECT - 1 : SEGF_NSECT;
-  const size_t fsize = SEGF_FOOTER_SIZE_N((size_t)nsect);
+  const int nsect = SEGF_NSECT;
+  const size_t fsize = SEGF_FOOTER_SIZE;
   if (n < SEGF_HEADER_SIZE + fsize) {
     if (n >= 24) put_u64(p + n - 16, XXH3_64bits(p, n - 16));
     return;

@@ -514,6 +514,34 @@ static void check_vocab_superset(const seg_reader *a, const seg_reader *b) {
   seg_vocab_iter_free(&it);
 }
 
+/* Every field of @a equals @b's: names, per document date, first paragraph, value and display. */
+static void fields_equal(const seg_reader *ra, const seg_reader *rb) {
+  const seg_fields *a, *b;
+  assert_int_equal(seg_fields_get(ra, &a, NULL), INDAGA_OK);
+  assert_int_equal(seg_fields_get(rb, &b, NULL), INDAGA_OK);
+  assert_int_equal(seg_ndoc(ra), seg_ndoc(rb));
+  assert_int_equal(sf_nfields(a), sf_nfields(b));
+  for (uint32_t d = 0; d <= seg_ndoc(ra); d++) assert_int_equal(sf_start(a, d), sf_start(b, d));
+  for (uint32_t d = 0; d < seg_ndoc(ra); d++) assert_int_equal(sf_date(a, d), sf_date(b, d));
+  for (size_t i = 0; i < sf_nfields(a); i++) {
+    long j = sf_find(b, sf_name(a, i), strlen(sf_name(a, i)));
+    assert_true(j >= 0);
+    assert_int_equal(sf_load(ra, a, i, NULL), INDAGA_OK);
+    assert_int_equal(sf_load(rb, b, (size_t)j, NULL), INDAGA_OK);
+    for (uint32_t d = 0; d < seg_ndoc(ra); d++) {
+      uint32_t x = sf_id(a, i, d), y = sf_id(b, (size_t)j, d);
+      assert_int_equal(x == 0, y == 0);
+      if (!x) continue;
+      size_t nx, ny;
+      const char *vx = sf_value(a, i, x, &nx), *vy = sf_value(b, (size_t)j, y, &ny);
+      assert_true(nx == ny && !memcmp(vx, vy, nx));
+      vx = sf_display(a, i, x, &nx);
+      vy = sf_display(b, (size_t)j, y, &ny);
+      assert_true(nx == ny && !memcmp(vx, vy, nx));
+    }
+  }
+}
+
 static size_t g_split;
 static int keep_first(size_t i) { return i < g_split; }
 static int doc_deleted_fn(void *ctx, size_t seg, uint32_t did) {
@@ -550,6 +578,10 @@ static void test_segment__merge_equals_direct_build(void **state) {
   assert_true(seg_ndoc(d) < all.n && seg_ndoc(d) > all.n / 2);
   check_same(m, d);
   check_vocab_superset(m, d);
+  /* the fields of a merge with deletions are derived from the documents kept: the direct build's */
+  fields_equal(m, d);
+  assert_int_equal(m->nsec[SEC_FIELDS], d->nsec[SEC_FIELDS]);
+  assert_memory_equal(m->sec[SEC_FIELDS], d->sec[SEC_FIELDS], d->nsec[SEC_FIELDS]);
   /* merging without deletions keeps everything, in order */
   tmp_path(path, sizeof path, "merged-all.seg");
   assert_int_equal(seg_merge((const seg_reader *const *)in, 3, NULL, NULL, NULL, path, &err), INDAGA_OK);
@@ -558,6 +590,7 @@ static void test_segment__merge_equals_direct_build(void **state) {
   build(&all, path);
   seg_reader *da = open_verified(path);
   check_same(ma, da);
+  fields_equal(ma, da);
   check_vocab_superset(ma, da);
   check_vocab_superset(da, ma);
   /* a document id twice (a segment merged with itself) is refused, naming the id */
@@ -812,8 +845,7 @@ static void test_segment__missing_file_and_garbage(void **state) {
 ** The golden segment of the current format (version 7), built once from the
 ** files listed below. After an intended format change, bump SEGF_VERSION,
 ** add un-v<N>.seg with INDAGA_WRITE_GOLDEN=1 (the expectations are then
-** printed) and keep the old files: they must be refused with EVERSION,
-** except version 6, still read (its fields derived: test_segment__fields_section).
+** printed) and keep the old files: they must be refused with EVERSION.
 */
 static int keep_golden(size_t i) { return i == 0 || i == 16 || i == 17 || i == 19 || i == 33; }
 
@@ -920,10 +952,6 @@ static void test_segment__golden_file(void **state) {
   assert_non_null(strstr(err, "version 3"));
   assert_non_null(strstr(err, "indaga index --full"));
   indaga__free(err);
-  /* version 6 (no FIELDS section) is still read and verifies */
-  r = open_verified(GOLDEN_V6);
-  assert_true(fingerprint(r) == GOLDEN_FINGERPRINT);
-  seg_close(r);
   /* version 4 (terms of the analysis before numbering abbreviations were "número") is refused */
   err = NULL;
   assert_int_equal(seg_open(&r, GOLDEN_V4, &err), INDAGA_EVERSION);
@@ -941,34 +969,14 @@ static void test_segment__golden_file(void **state) {
   assert_non_null(strstr(err, "version 5"));
   assert_non_null(strstr(err, "indaga index --full"));
   indaga__free(err);
-}
-
-/* Every field of @a equals @b's: names, per document date, first paragraph, value and display. */
-static void fields_equal(const seg_reader *ra, const seg_reader *rb) {
-  const seg_fields *a, *b;
-  assert_int_equal(seg_fields_get(ra, &a, NULL), INDAGA_OK);
-  assert_int_equal(seg_fields_get(rb, &b, NULL), INDAGA_OK);
-  assert_int_equal(seg_ndoc(ra), seg_ndoc(rb));
-  assert_int_equal(sf_nfields(a), sf_nfields(b));
-  for (uint32_t d = 0; d <= seg_ndoc(ra); d++) assert_int_equal(sf_start(a, d), sf_start(b, d));
-  for (uint32_t d = 0; d < seg_ndoc(ra); d++) assert_int_equal(sf_date(a, d), sf_date(b, d));
-  for (size_t i = 0; i < sf_nfields(a); i++) {
-    long j = sf_find(b, sf_name(a, i), strlen(sf_name(a, i)));
-    assert_true(j >= 0);
-    assert_int_equal(sf_load(ra, a, i, NULL), INDAGA_OK);
-    assert_int_equal(sf_load(rb, b, (size_t)j, NULL), INDAGA_OK);
-    for (uint32_t d = 0; d < seg_ndoc(ra); d++) {
-      uint32_t x = sf_id(a, i, d), y = sf_id(b, (size_t)j, d);
-      assert_int_equal(x == 0, y == 0);
-      if (!x) continue;
-      size_t nx, ny;
-      const char *vx = sf_value(a, i, x, &nx), *vy = sf_value(b, (size_t)j, y, &ny);
-      assert_true(nx == ny && !memcmp(vx, vy, nx));
-      vx = sf_display(a, i, x, &nx);
-      vy = sf_display(b, (size_t)j, y, &ny);
-      assert_true(nx == ny && !memcmp(vx, vy, nx));
-    }
-  }
+  /* version 6 (no FIELDS section; the fields derived from the documents on use) too */
+  err = NULL;
+  assert_int_equal(seg_open(&r, GOLDEN_V6, &err), INDAGA_EVERSION);
+  assert_null(r);
+  assert_non_null(strstr(err, "un-v6.seg"));
+  assert_non_null(strstr(err, "version 6"));
+  assert_non_null(strstr(err, "indaga index --full"));
+  indaga__free(err);
 }
 
 /* Recompute the FIELDS section's checksum, the footer's and the file's of p[0..n). */
@@ -982,28 +990,18 @@ static void rechecksum_fields(unsigned char *p, size_t n, const seg_reader *r) {
 
 /*
 ** The FIELDS section: written by the builder and by a merge, read in place
-** (a merge of the version 6 golden file stores the fields that file derives
-** from its documents), checked by seg_verify: a flipped byte is an error
+** (a merge with deletions derives them: test_segment__merge_equals_direct_build),
+** checked by seg_verify: a flipped byte is an error
 ** naming the file, whether the checksums catch it or, recomputed, the
 ** section's own checks and its comparison with the documents' metadata do.
 */
 static void test_segment__fields_section(void **state) {
   (void)state;
-  seg_reader *cur = open_verified(GOLDEN), *prev = open_verified(GOLDEN_V6);   /* this version and the one before */
-  assert_int_equal(cur->version, 7);
-  assert_int_equal(prev->version, 6);
+  seg_reader *cur = open_verified(GOLDEN);
   assert_true(cur->nsec[SEC_FIELDS] > 0);
-  assert_true(prev->nsec[SEC_FIELDS] == 0);
   char out[600], bad[600];
   tmp_path(out, sizeof out, "fieldsmerged.seg");
   tmp_path(bad, sizeof bad, "fieldsbad.seg");
-  const seg_reader *old[1] = { prev };
-  assert_int_equal(seg_merge(old, 1, none_deleted, NULL, NULL, out, NULL), INDAGA_OK);
-  seg_reader *m = open_verified(out);
-  assert_int_equal(m->version, 7);
-  fields_equal(m, prev);
-  fields_equal(prev, m);
-  seg_close(m);
   /* real values: the Krasnodar letter's fields are its metadata, folded; its date the date line's */
   const seg_fields *f;
   uint32_t did;
@@ -1033,10 +1031,9 @@ static void test_segment__fields_section(void **state) {
   assert_true(nfound >= 4);
   buf_free(&fk);
   buf_free(&fv);
-  seg_close(prev);
   const seg_reader *in[1] = { cur };
   assert_int_equal(seg_merge(in, 1, none_deleted, NULL, NULL, out, NULL), INDAGA_OK);
-  m = open_verified(out);
+  seg_reader *m = open_verified(out);
   fields_equal(m, cur);
   assert_int_equal(m->nsec[SEC_FIELDS], cur->nsec[SEC_FIELDS]);
   assert_memory_equal(m->sec[SEC_FIELDS], cur->sec[SEC_FIELDS], cur->nsec[SEC_FIELDS]);
