@@ -7,18 +7,26 @@
 ** countdown that makes the Nth allocation fail. The counters are atomics so
 ** that a multi-threaded test under TSan stays clean.
 **
-** With the default allocator, a block of ALLOC_MAP_MIN (1 MiB) or more is
-** not malloc's: it gets pages of its own (os_pages_map), which leave the
+** With the default allocator, a block of ALLOC_MAP_MIN (512 KiB) or more
+** is not malloc's: it gets pages of its own (os_pages_map), which leave the
 ** process when it is freed and which the kernel moves rather than copies
-** when it grows (mremap). glibc's malloc maps such blocks too, but raises
+** when it grows (mremap). glibc's malloc maps large blocks too, but raises
 ** its mmap threshold, up to 32 MiB, each time it frees one, so once the
 ** first segment builder was freed every buffer of the next ones (grown by
 ** doubling, freed a segment later, on another thread than the one that
 ** allocated it) landed in the heaps and arenas, whose freed holes stay
 ** resident: indexing the legislation peaked at 236 MiB of RSS, and at
 ** 416 MiB at 16 times its size, for a 256 MiB budget. Fixing the threshold
-** with mallopt held the budget but changed malloc for the whole process
-** hosting the library; mapping our own blocks changes nothing outside it.
+** at 1 MiB with mallopt held the budget but changed malloc for the whole
+** process hosting the library; mapping our own blocks changes nothing
+** outside it. Why 512 KiB and not 1 MiB: glibc still maps, then frees, the
+** blocks below our threshold, so its own threshold rises to their size and
+** the free memory it leaves at the top of each arena (twice that) with it;
+** at 1 MiB, 12,816 UN files under a 32 MiB budget peaked 3 to 6 MiB higher
+** than with the mallopt, at 512 KiB no higher. Lower still costs page
+** faults: per-document buffers mapped afresh each time (256 KiB: 45% more
+** faults than the mallopt on the legislation, 512 KiB: 18%; bench/README.md,
+** "Indexing memory at scale").
 **
 ** A mapped block starts on a page, and a table of the mapped blocks
 ** (address -> mapped length; open addressing, on pages of its own, under

@@ -50,7 +50,7 @@ char *indaga__vsprintf(const char *fmt, va_list ap) __attribute__((format(printf
 ** indaga__alloc_mapped gives the mapped length of @p when it is such a
 ** block, else 0; indaga__alloc_mapped_blocks the number of them now live.
 */
-#define ALLOC_MAP_MIN ((size_t)1 << 20)
+#define ALLOC_MAP_MIN ((size_t)512 << 10)
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_HWADDRESS__)
 #define ALLOC_SANITIZED 1
 #elif defined(__has_feature)

@@ -20,7 +20,7 @@
 **   - The library has no global mutable state except the allocator set by
 **     indaga_config_allocator(), which must be called before any other call.
 **     It changes no setting of the process, malloc's included: with the
-**     default allocator it maps each block of 1 MiB or more itself (mmap,
+**     default allocator it maps each block of 512 KiB or more itself (mmap,
 **     mremap to grow it, munmap to free it), so that the writer's large
 **     buffers leave the process when freed and its memory budget holds
 **     whatever malloc does with its own.
@@ -113,7 +113,7 @@ typedef struct indaga_allocator {
 ** blocks included.
 ** @param[in] a  the allocator, copied; NULL restores the default:
 **               malloc/realloc/free, and pages of the library's own for
-**               blocks of 1 MiB or more.
+**               blocks of 512 KiB or more.
 ** @return INDAGA_OK, or INDAGA_EMISUSE when one of its functions is NULL.
 */
 INDAGA_API int indaga_config_allocator(const indaga_allocator *a);

@@ -28,6 +28,7 @@
 #endif
 
 #define MIB ((size_t)1 << 20)
+#define T ALLOC_MAP_MIN   /* the threshold */
 #define CORPUS INDAGA_SOURCE_DIR "/corpus"
 
 /* Fill p[0..n) with a pattern that depends on @seed and on each byte's offset. */
@@ -117,7 +118,7 @@ static void test_alloc__writer_leaves_malloc_alone(void **state) {
 static void test_alloc__large_blocks_are_mapped(void **state) {
   (void)state;
   size_t base = indaga__alloc_mapped_blocks();
-  static const size_t sizes[] = { 1, 16, 4000, 128 * 1024, MIB - 1, MIB, MIB + 1, 3 * MIB + 17, 40 * MIB };
+  static const size_t sizes[] = { 1, 16, 4000, T / 4, T - 1, T, T + 1, 3 * T + 17, 40 * MIB };
   void *p[ARRAY_SIZE(sizes)];
   for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33) && ALLOC_MAPS
@@ -168,8 +169,7 @@ static void test_alloc__realloc_across_threshold(void **state) {
   (void)state;
   size_t base = indaga__alloc_mapped_blocks();
   /* small -> large -> larger -> smaller large -> small -> large, bytes kept each time */
-  static const size_t steps[] = { 100 * 1024, 3 * MIB, 64 * MIB + 5, 2 * MIB - 3, MIB, MIB - 1,
-                                  200 * 1024, 2 * MIB, 5 };
+  static const size_t steps[] = { T / 5, 3 * MIB, 64 * MIB + 5, 2 * MIB - 3, T, T - 1, T / 2, 2 * MIB, 5 };
   unsigned char *p = indaga__malloc(steps[0]);
   assert_non_null(p);
   fill(p, steps[0], 7);
@@ -367,7 +367,7 @@ static void test_alloc__many_blocks_scrambled(void **state) {
   size_t base = indaga__alloc_mapped_blocks();
   static unsigned char *p[NLIVE];
   for (unsigned i = 0; i < NLIVE; i++) {
-    size_t n = MIB + (size_t)(i % 7) * 4096 + i;
+    size_t n = T + (size_t)(i % 7) * 4096 + i;
     p[i] = indaga__malloc(n);
     assert_non_null(p[i]);
     p[i][0] = (unsigned char)i;
@@ -377,14 +377,14 @@ static void test_alloc__many_blocks_scrambled(void **state) {
   /* free in the order i * 263 mod NLIVE (263 is prime to 700), checking the rest each time */
   for (unsigned k = 0; k < NLIVE; k++) {
     unsigned i = (k * 263u) % NLIVE;
-    size_t n = MIB + (size_t)(i % 7) * 4096 + i;
+    size_t n = T + (size_t)(i % 7) * 4096 + i;
     assert_int_equal(p[i][0], (unsigned char)i);
     assert_int_equal(p[i][n - 1], (unsigned char)(i * 3));
     indaga__free(p[i]);
     p[i] = NULL;
     if (k % 50 == 0)
       for (unsigned j = 0; j < NLIVE; j++)
-        if (p[j]) assert_mapped(p[j], MIB + (size_t)(j % 7) * 4096 + j);
+        if (p[j]) assert_mapped(p[j], T + (size_t)(j % 7) * 4096 + j);
   }
   assert_int_equal(indaga__alloc_mapped_blocks(), base);
 }
@@ -405,8 +405,8 @@ static void *work(void *arg) {
     unsigned i = (unsigned)rand_r(&w->seed) % SLOTS;
     unsigned pick = (unsigned)rand_r(&w->seed) % 4;
     size_t size = pick == 0 ? 1 + (size_t)rand_r(&w->seed) % 5000
-                : pick == 1 ? MIB - 64 + (size_t)rand_r(&w->seed) % 128
-                : MIB + (size_t)rand_r(&w->seed) % (2 * MIB);
+                : pick == 1 ? T - 64 + (size_t)rand_r(&w->seed) % 128
+                : T + (size_t)rand_r(&w->seed) % (2 * MIB);
     if (p[i] && (p[i][0] != (unsigned char)tag[i] || p[i][n[i] - 1] != (unsigned char)(tag[i] >> 8))) {
       w->bad = 1;
       break;
