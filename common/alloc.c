@@ -22,7 +22,7 @@
 ** outside it. Why 512 KiB and not 1 MiB: glibc still maps, then frees, the
 ** blocks below our threshold, so its own threshold rises to their size and
 ** the free memory it leaves at the top of each arena (twice that) with it;
-** at 1 MiB, 12,816 UN files under a 32 MiB budget peaked 3 to 6 MiB higher
+** at 1 MiB, 12,816 UN files under a 32 MiB budget peaked up to 6 MiB higher
 ** than with the mallopt, at 512 KiB no higher. Lower still costs page
 ** faults: per-document buffers mapped afresh each time (256 KiB: 45% more
 ** faults than the mallopt on the legislation, 512 KiB: 18%; bench/README.md,
