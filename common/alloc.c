@@ -25,8 +25,8 @@
 ** at 1 MiB, 12,816 UN files under a 32 MiB budget peaked up to 6 MiB higher
 ** than with the mallopt, at 512 KiB no higher. Lower still costs page
 ** faults: per-document buffers mapped afresh each time (256 KiB: 45% more
-** faults than the mallopt on the legislation, 512 KiB: 18%; bench/README.md,
-** "Indexing memory at scale").
+** faults than the mallopt on the legislation, 512 KiB: 18 to 25%;
+** bench/README.md, "Indexing memory at scale").
 **
 ** A mapped block starts on a page, and a table of the mapped blocks
 ** (address -> mapped length; open addressing, on pages of its own, under

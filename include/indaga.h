@@ -17,7 +17,7 @@
 **     (or waits, with INDAGA_WRITER_WAIT).
 **   - A writer's commit never disturbs open snapshots: they keep reading
 **     the generation they opened. indaga_index_refresh() moves to the newest.
-**   - The library has no global mutable state except the allocator set by
+**   - The library has no global setting except the allocator set by
 **     indaga_config_allocator(), which must be called before any other call.
 **     It changes no setting of the process, malloc's included: with the
 **     default allocator it maps each block of 512 KiB or more itself (mmap,
