@@ -189,12 +189,26 @@ int os_wfile_write(os_wfile *f, const void *p, size_t n, char **errmsg) {
     c += w;
     n -= (size_t)w;
     f->size += (uint64_t)w;
+    f->synced = 0;
   }
   return INDAGA_OK;
 }
 
-int os_wfile_commit(os_wfile *f, char **errmsg) {
+int os_wfile_sync(os_wfile *f, char **errmsg) {
   if (inject(OS_FAIL_FSYNC) || fsync(f->fd) != 0) return fail(errmsg, "cannot fsync", f->tmp, errno);
+  f->synced = 1;
+  return INDAGA_OK;
+}
+
+int os_wfile_commit(os_wfile *f, char **errmsg) {
+  if (!f->synced) {
+    int rc = os_wfile_sync(f, errmsg);
+    if (rc) return rc;
+  }
+  return os_wfile_rename(f, errmsg);
+}
+
+int os_wfile_rename(os_wfile *f, char **errmsg) {
   int fd = f->fd;
   f->fd = -1;
   if (close(fd) != 0) return fail(errmsg, "cannot close", f->tmp, errno);

@@ -46,20 +46,26 @@ uint64_t os_random_id(void);
 
 /*
 ** A file written under a temporary name and published atomically:
-** os_wfile_open creates "<path>.tmp"; os_wfile_commit fsyncs it, closes it
-** and renames it to <path>; os_wfile_abort closes and removes it. The caller
-** fsyncs the directory (os_fsync_dir) once after its renames.
+** os_wfile_open creates "<path>.tmp"; os_wfile_commit fsyncs it (unless
+** os_wfile_sync already did: a caller may overlap that fsync with another),
+** closes it and renames it to <path>; os_wfile_abort closes and removes it.
+** os_wfile_rename publishes without any fsync, for a file whose name alone
+** counts and whose bytes a crash may leave short. The caller fsyncs the
+** directory (os_fsync_dir) once after its renames.
 */
 typedef struct os_wfile {
   int fd;
   char *path;       /* final name */
   char *tmp;        /* temporary name */
   uint64_t size;    /* bytes written so far */
+  int synced;       /* fsynced since the last write (os_wfile_sync) */
 } os_wfile;
 
 int  os_wfile_open(os_wfile *f, const char *path, char **errmsg);
 int  os_wfile_write(os_wfile *f, const void *p, size_t n, char **errmsg);
+int  os_wfile_sync(os_wfile *f, char **errmsg);
 int  os_wfile_commit(os_wfile *f, char **errmsg);
+int  os_wfile_rename(os_wfile *f, char **errmsg);
 void os_wfile_abort(os_wfile *f);
 
 int os_fsync_dir(const char *dir, char **errmsg);

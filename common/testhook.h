@@ -17,6 +17,9 @@
 **                        generation, before linking its files, so a test
 **                        can commit meanwhile (indexer/backup.c;
 **                        tests/cli/test_backup.sh)
+**   TEST_TAIL_NEXT_MIN   bytes a builder must hold for the second early
+**                        hand-over near the end of a sync (tail_due in
+**                        indexer/writer.c), so a small test tree gets it
 */
 #ifndef INDAGA_TESTHOOK_H
 #define INDAGA_TESTHOOK_H
@@ -26,7 +29,8 @@
 typedef enum test_knob_id {
   TEST_KILL_AT,
   TEST_FULL_CHECK_MAX,
-  TEST_BACKUP_PAUSE_MS
+  TEST_BACKUP_PAUSE_MS,
+  TEST_TAIL_NEXT_MIN
 } test_knob_id;
 
 /* The knob's value in a test build, else @dflt. */
