@@ -195,6 +195,24 @@ void os_map_drop_pages(const os_map *m);
 */
 void os_map_will_need(const os_map *m, uint64_t off, uint64_t len);
 
+/*
+** Anonymous pages, the kernel's rather than malloc's, for the allocator's
+** large blocks (common/alloc.c; Linux, where mremap is). os_page_size is
+** the page size. os_pages_map gives @n zeroed read-write bytes on fresh
+** pages (n a multiple of the page size), or NULL; os_pages_resize grows or
+** shrinks such a mapping to @n bytes, in place or moved by the kernel (its
+** pages change address, their bytes are not copied), or gives NULL and
+** leaves it whole; os_pages_unmap returns it to the system. Their failures
+** are not injected (OS_FAIL_MMAP): the allocation hook covers them.
+*/
+#ifdef __linux__
+#define OS_HAVE_PAGES 1
+size_t os_page_size(void);
+void *os_pages_map(size_t n);
+void *os_pages_resize(void *p, size_t old, size_t n);
+void  os_pages_unmap(void *p, size_t n);
+#endif
+
 /* Fault injection for tests. */
 #define OS_FAIL_WRITE  0x01u
 #define OS_FAIL_FSYNC  0x02u

@@ -595,7 +595,6 @@ int indaga_writer_open(indaga_writer **out, const char *path,
                                           opts->version, opts->flags);
     return INDAGA_EMISUSE;
   }
-  indaga__alloc_bound_heap();   /* freed segment buffers must leave the resident size */
   indaga_writer *w = indaga__calloc(1, sizeof *w);
   if (!w) return INDAGA_ENOMEM;
   w->lock_fd = -1;
