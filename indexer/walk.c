@@ -233,7 +233,16 @@ static char *block_room(walk_list *l, size_t n) {
   return z;
 }
 
-/* Append an entry: copies of its strings in the list's blocks (id, then path, then rel). */
+/* 1 when @s (@n bytes) ends @path (@npath bytes). */
+static int ends(const char *path, size_t npath, const char *s, size_t n) {
+  return n <= npath && !memcmp(path + npath - n, s, n);
+}
+
+/*
+** Append an entry: a copy of its path in the list's blocks, then copies of
+** its id and rel unless they end the path (they do in a tree with no prefix
+** and no link: the copy of the path serves all three).
+*/
 static void push(walker *w, const char *id, const char *path, const char *canon, const os_stat_info *st) {
   walk_list *l = w->out;
   if (l->n == l->cap) {
@@ -241,13 +250,20 @@ static void push(walker *w, const char *id, const char *path, const char *canon,
     if (!v) { nomem(w); return; }
     l->v = v;
   }
-  size_t nid = strlen(id) + 1, npath = strlen(path) + 1, nrel = strlen(canon) + 1;
-  char *z = block_room(l, nid + npath + nrel);
+  size_t nid = strlen(id), npath = strlen(path), nrel = strlen(canon);
+  int id_in = ends(path, npath, id, nid), rel_in = ends(path, npath, canon, nrel);
+  char *z = block_room(l, npath + 1 + (id_in ? 0 : nid + 1) + (rel_in ? 0 : nrel + 1));
   if (!z) { nomem(w); return; }
   walk_entry *e = &l->v[l->n];
-  e->id = memcpy(z, id, nid);
-  e->path = memcpy(z + nid, path, npath);
-  e->rel = memcpy(z + nid + npath, canon, nrel);
+  e->path = memcpy(z, path, npath + 1);
+  z += npath + 1;
+  if (id_in) {
+    e->id = e->path + npath - nid;
+  } else {
+    e->id = memcpy(z, id, nid + 1);
+    z += nid + 1;
+  }
+  e->rel = rel_in ? e->path + npath - nrel : memcpy(z, canon, nrel + 1);
   e->root = w->root;
   e->size = st->size;
   e->mtime_ns = st->mtime_ns;

@@ -35,10 +35,10 @@
 #define WALK_FOLLOW_LINKS 0x1u   /* follow symbolic links that resolve inside the root */
 
 typedef struct walk_entry {
-  char *id;            /* path relative to the root (in the list's blocks, with path and rel) */
-  char *path;          /* the path as the user sees it, for messages (after id) */
+  char *id;            /* path relative to the root (in the list's blocks; may end path's bytes) */
+  char *path;          /* the path as the user sees it, for messages (in the list's blocks) */
   const char *root;    /* the directory root it lies under (owned by the list); NULL for a file root */
-  char *rel;           /* its path under @root with no link in it (after path); NULL for a file root */
+  char *rel;           /* its path under @root with no link in it (may end path's bytes); NULL for a file root */
   uint64_t size;
   int64_t mtime_ns;
 } walk_entry;
