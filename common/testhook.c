@@ -13,6 +13,7 @@ static const char *const knob_names[] = {
   [TEST_KILL_AT] = "INDAGA_TEST_KILL_AT",
   [TEST_FULL_CHECK_MAX] = "INDAGA_TEST_FULL_CHECK_MAX",
   [TEST_BACKUP_PAUSE_MS] = "INDAGA_TEST_BACKUP_PAUSE_MS",
+  [TEST_SPOOL_LIMIT] = "INDAGA_TEST_SPOOL_LIMIT",
 };
 
 uint64_t test_knob(test_knob_id knob, uint64_t dflt) {

@@ -17,6 +17,9 @@
 **                        generation, before linking its files, so a test
 **                        can commit meanwhile (indexer/backup.c;
 **                        tests/cli/test_backup.sh)
+**   TEST_SPOOL_LIMIT     a merge holds this many bytes of each spooled
+**                        section before spilling it (indexer/segmerge.c),
+**                        so small test segments exercise the scratch files
 */
 #ifndef INDAGA_TESTHOOK_H
 #define INDAGA_TESTHOOK_H
@@ -26,7 +29,8 @@
 typedef enum test_knob_id {
   TEST_KILL_AT,
   TEST_FULL_CHECK_MAX,
-  TEST_BACKUP_PAUSE_MS
+  TEST_BACKUP_PAUSE_MS,
+  TEST_SPOOL_LIMIT
 } test_knob_id;
 
 /* The knob's value in a test build, else @dflt. */

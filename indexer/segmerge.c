@@ -24,9 +24,21 @@
 **     to one extra term that exists, which costs nothing in correctness.
 */
 #include <stdlib.h>
+#include "common/testhook.h"
 #include "indexer/segfields.h"
 #include "indexer/segimpl.h"
 #include "indexer/segwriter.h"
+
+/*
+** A merge's memory does not grow with its inputs: the sections the sink
+** writes after the postings spill to scratch files past SPOOL_LIMIT bytes
+** each (spool.h; the test knob TEST_SPOOL_LIMIT lowers it), a term's
+** positions go to the sink as they are read, and the inputs' pages are
+** dropped each time about DROP_EVERY bytes of them have been read, so the
+** mapped inputs do not stay resident beside it.
+*/
+#define SPOOL_LIMIT ((size_t)4 << 20)
+#define DROP_EVERY ((uint64_t)32 << 20)
 
 typedef struct merge {
   const seg_reader *const *in;
@@ -35,14 +47,25 @@ typedef struct merge {
   segsink *sink;
   uint32_t *docs, *tfs;
   size_t capd, captf, ndocs;
-  ia_buf posb;               /* the term's positions, encoded as in the POSITIONS section */
-  uint64_t *posoff;          /* where each block's positions start in posb */
+  ia_buf posb;               /* one posting's positions, encoded again (copy_positions) */
+  uint64_t npos;             /* bytes of the term's positions given to the sink */
+  uint64_t *posoff;          /* where each block's positions start among them */
   size_t capoff;
   ia_buf terms;              /* emitted terms, back to back */
   size_t *toff;              /* their offsets, nterms + 1 */
   size_t nterms, captoff;
+  int pruned;                /* some input has deleted documents: terms may vanish */
+  uint64_t read;             /* input bytes read since their pages were last dropped */
   char **errmsg;
 } merge;
+
+/* @n more bytes of the inputs were read: drop their pages every DROP_EVERY. */
+static void consumed(merge *m, uint64_t n) {
+  m->read += n;
+  if (m->read < DROP_EVERY) return;
+  for (size_t i = 0; i < m->n; i++) seg_drop_pages(m->in[i]);
+  m->read = 0;
+}
 
 static int cmp_mem(const unsigned char *a, size_t na, const unsigned char *b, size_t nb) {
   size_t m = na < nb ? na : nb;
@@ -64,6 +87,7 @@ static int merge_docs(merge *m, size_t i, int (*deleted)(void *, size_t, uint32_
   const seg_fields *f = NULL;
   int whole = 1;
   for (uint32_t did = 0; whole && deleted && did < seg_ndoc(r); did++) whole = !deleted(ctx, i, did);
+  if (!whole) m->pruned = 1;
   if (whole && (rc = seg_fields_get(r, &f, m->errmsg)) != INDAGA_OK) return rc;
   for (uint32_t did = 0; did < seg_ndoc(r) && !rc; did++) {
     if (deleted && deleted(ctx, i, did)) continue;
@@ -80,6 +104,7 @@ static int merge_docs(merge *m, size_t i, int (*deleted)(void *, size_t, uint32_
       rc = segsink_para(m->sink, p.part, p.ordinal, p.len, p.heading, p.src_start, p.src_end,
                         p.label, p.nlabel, t, nt);
       m->remap[i][pid] = segsink_npara(m->sink) - 1;
+      consumed(m, nt + p.nlabel);
     }
   }
   buf_free(&tc.raw);
@@ -101,7 +126,7 @@ static int grow(uint32_t **a, size_t *cap, size_t need) {
 }
 
 /*
-** Append the current posting's positions of @c to m->posb: their bytes as
+** Give the current posting's positions of @c to the sink: their bytes as
 ** stored, or, when an input holds a varint in a longer form than needed,
 ** decoded and encoded again (the merged file's bytes are then those of a
 ** fresh build).
@@ -110,16 +135,21 @@ static int copy_positions(merge *m, seg_cursor *c) {
   const unsigned char *raw;
   size_t nraw;
   int rc = pst_cursor_positions_raw(c, &raw, &nraw);
-  if (rc == INDAGA_OK) {
-    buf_append(&m->posb, raw, nraw);
-    return m->posb.err;
+  if (rc == 1) {
+    const uint32_t *pos;
+    uint32_t n;
+    if ((rc = seg_cursor_positions(c, &pos, &n)) != INDAGA_OK) return rc;
+    buf_reset(&m->posb);
+    for (uint32_t k = 0; k < n; k++) buf_put_varint(&m->posb, k ? pos[k] - pos[k - 1] - 1u : pos[0]);
+    if ((rc = m->posb.err) != INDAGA_OK) return rc;
+    raw = m->posb.p;
+    nraw = m->posb.n;
+  } else if (rc != INDAGA_OK) {
+    return rc;
   }
-  if (rc != 1) return rc;
-  const uint32_t *pos;
-  uint32_t n;
-  if ((rc = seg_cursor_positions(c, &pos, &n)) != INDAGA_OK) return rc;
-  for (uint32_t k = 0; k < n; k++) buf_put_varint(&m->posb, k ? pos[k] - pos[k - 1] - 1u : pos[0]);
-  return m->posb.err;
+  m->npos += nraw;
+  consumed(m, nraw + 2);
+  return segsink_positions_add(m->sink, raw, nraw);
 }
 
 /* Append input @i's surviving postings of term @t. */
@@ -138,7 +168,7 @@ static int gather(merge *m, size_t i, const seg_term *t) {
           if (!o) { rc = INDAGA_ENOMEM; break; }
           m->posoff = o;
         }
-        m->posoff[b] = m->posb.n;
+        m->posoff[b] = m->npos;
       }
       if ((rc = copy_positions(m, &c)) != INDAGA_OK) break;
       m->docs[m->ndocs] = np;
@@ -151,8 +181,12 @@ static int gather(merge *m, size_t i, const seg_term *t) {
   return rc;
 }
 
-/* Remember an emitted term for the vocabulary step. */
+/*
+** Remember an emitted term for the vocabulary step; only when some input
+** has deleted documents: else every term of the inputs is emitted.
+*/
 static int remember(merge *m, const unsigned char *t, size_t n) {
+  if (!m->pruned) return INDAGA_OK;
   if (m->nterms + 2 > m->captoff) {
     size_t *o = indaga__grow(m->toff, &m->captoff, sizeof *o, 1024);
     if (!o) return INDAGA_ENOMEM;
@@ -165,6 +199,7 @@ static int remember(merge *m, const unsigned char *t, size_t n) {
 }
 
 static int emitted(const merge *m, const unsigned char *t, size_t n) {
+  if (!m->pruned) return 1;
   size_t lo = 0, hi = m->nterms;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -190,14 +225,14 @@ static int merge_terms(merge *m, seg_dict_iter *it, int *live) {
       if (live[i] && (lo == m->n || cmp_mem(it[i].term.p, it[i].term.n, it[lo].term.p, it[lo].term.n) < 0)) lo = i;
     if (lo == m->n) break;
     m->ndocs = 0;
-    buf_reset(&m->posb);
+    m->npos = 0;
     const ia_buf *t = &it[lo].term;
     for (size_t i = lo; i < m->n && !rc; i++)
       if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, t->p, t->n) == 0))
         rc = gather(m, i, &it[i].t);
     if (!rc && m->ndocs) {
-      rc = segsink_term_enc(m->sink, (const char *)t->p, t->n, m->docs, m->tfs, NULL, (uint32_t)m->ndocs, m->posb.p,
-                            m->posb.n, m->posoff, m->errmsg);
+      rc = segsink_term_enc(m->sink, (const char *)t->p, t->n, m->docs, m->tfs, NULL, (uint32_t)m->ndocs, NULL,
+                            m->npos, m->posoff, m->errmsg);
       if (!rc) rc = remember(m, t->p, t->n);
     }
     /* advance every input on this term (the lowest last: t points into it) */
@@ -285,6 +320,7 @@ int seg_merge(const seg_reader *const *in, size_t n,
   live = indaga__calloc(n, sizeof *live);
   if (!m.remap || !dit || !vit || !live || (rc = segsink_new(&m.sink)) != INDAGA_OK) goto done;
   segsink_stamp(m.sink, stamp);
+  if ((rc = segsink_spill(m.sink, path, (size_t)test_knob(TEST_SPOOL_LIMIT, SPOOL_LIMIT))) != INDAGA_OK) goto done;
   /* A large input was opened without its checksum: never copy damage into
      a new file whose own checksum would then hide it. */
   /* Each pass over an input drops its pages after it (seg_drop_pages): the
@@ -305,6 +341,7 @@ int seg_merge(const seg_reader *const *in, size_t n,
   if (!rc) rc = merge_vocab(&m, vit, live);
   if (!rc) rc = segsink_finish(m.sink, errmsg);
 done:
+  if (rc && m.sink) segsink_status(m.sink, errmsg);
   if (rc && errmsg && !*errmsg) *errmsg = indaga__sprintf("%s: merge failed: %s", path, indaga_strerror(rc));
   for (size_t i = 0; i < n; i++) {
     if (dit) seg_dict_iter_free(&dit[i]);
