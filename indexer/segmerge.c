@@ -12,7 +12,8 @@
 **  2. Terms: a k-way merge of the inputs' dictionaries (n is small: a
 **     linear scan for the smallest term). For the smallest term, each
 **     input that has it is read with a cursor in input order; surviving
-**     postings are renumbered and appended with their positions. Because
+**     postings are renumbered and appended, their positions handed to
+**     the sink as they are read. Because
 **     new ids ascend with (input, old id), the merged list is sorted. A term
 **     whose postings were all deleted is dropped. The sink re-encodes blocks,
 **     directory and bounds from scratch.

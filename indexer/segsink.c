@@ -9,8 +9,12 @@
 ** is held. segsink_open() then creates "<path>.tmp" and writes the header;
 ** terms follow in bytewise order: each list, its positions already encoded
 ** by the builder, is encoded by pst_encode_ids() and its postings streamed to the file through a 1 MiB buffer (positions and
-** the dictionary stay in memory, being written after the postings); the
-** vocabulary comes last. segsink_finish() writes the remaining sections
+** the dictionary are held, being written after the postings); the
+** vocabulary comes last. The sections held until then whose size follows
+** the segment's (PARA, TEXT, POSITIONS, DICT, VOCAB) are spools
+** (spool.h): a builder keeps them in memory, a merge (segsink_spill) keeps
+** a few MiB of each and spills the rest to scratch files; the bytes
+** written are the same either way. segsink_finish() writes the remaining sections
 ** (FIELDS derived from the documents' metadata, segfields_enc.c) and the
 ** footer, hashing every byte with XXH3 as it goes (the whole file, and
 ** each section on its own for the footer's section checksums), then fsyncs and

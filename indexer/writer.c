@@ -380,10 +380,16 @@ static int parse_u64(const char **pz, uint64_t *out) {
   return 1;
 }
 
-/* 1 when file @name is named by a kept manifest, or is not ours. */
+/*
+** 1 when file @name is named by a kept manifest, or is not ours. Our
+** temporary files ("manifest.*.tmp", "pending.*.tmp", "seg-*.tmp": a
+** segment being written, or a merge's scratch file "seg-N.seg.<tag>.tmp",
+** spool.h, which a crash may leave between its creation and its
+** unlinking) are never kept: none is in use when this runs.
+*/
 static int gc_keeps(const gc_ctx *g, const char *name) {
   size_t n = strlen(name);
-  if (n > 4 && !strcmp(name + n - 4, ".tmp")) {   /* only our temp files */
+  if (n > 4 && !strcmp(name + n - 4, ".tmp")) {
     return strncmp(name, "manifest.", 9) && strncmp(name, "seg-", 4) && strncmp(name, "pending.", 8);
   }
   const char *z = name;
