@@ -85,12 +85,14 @@ int  segsink_para(segsink *s, uint32_t part, uint32_t ordinal, uint32_t len, int
                   const char *text, size_t ntext);
 uint32_t segsink_npara(const segsink *s);
 uint32_t segsink_ndoc(const segsink *s);
-const uint32_t *segsink_para_lens(const segsink *s);   /* npara lengths, for min_len */
+/* npara lengths, for min_len; NULL in a spilling sink (segsink_spill) */
+const uint32_t *segsink_para_lens(const segsink *s);
 size_t segsink_mem(const segsink *s);
 /* Hold at most about @limit bytes of each section written after the
-** postings (PARA, TEXT, POSITIONS, DICT, VOCAB) in memory, spilling the
-** rest to scratch files named after @path, the segment's (spool.h). Call
-** before the first document; without it nothing is spilled (a builder). */
+** postings (PARA, PARA_LEN, TEXT, POSITIONS, DICT, VOCAB) in memory,
+** spilling the rest to scratch files named after @path, the segment's
+** (spool.h). Call before the first document; without it nothing is
+** spilled (a builder). segsink_term_enc then needs its @lens. */
 int  segsink_spill(segsink *s, const char *path, size_t limit);
 /* s's status; on failure, when *errmsg is empty, the message of a failed
 ** scratch file, if any, moves to *errmsg. */

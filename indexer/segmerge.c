@@ -3,28 +3,32 @@
 **
 **  1. Documents and paragraphs: inputs in order, each input's surviving
 **     documents in order, so document order is kept. Each surviving
-**     paragraph gets the next new id (remap[i][pid]; deleted ones get
-**     SEG_END) and its record, length and text (read through a one-block
-**     decompression cache, then recompressed in new blocks) go to the sink.
-**     The documents' fields (FIELDS) of an input of version 7 without
-**     deleted documents are mapped from its section; of any other input,
-**     the sink derives them from the metadata.
+**     paragraph gets the next new id (remap[i][pid], deleted ones SEG_END;
+**     an input without deleted documents needs no remap: its ids move up
+**     by base[i]) and its record, length and text (read through a
+**     one-block decompression cache, then recompressed in new blocks) go
+**     to the sink. The documents' fields (FIELDS) of an input of version 7
+**     without deleted documents are mapped from its section; of any other
+**     input, the sink derives them from the metadata.
 **  2. Terms: a k-way merge of the inputs' dictionaries (n is small: a
 **     linear scan for the smallest term). For the smallest term, each
 **     input that has it is read with a cursor in input order; surviving
-**     postings are renumbered and appended, their positions handed to
-**     the sink as they are read. Because
-**     new ids ascend with (input, old id), the merged list is sorted. A term
-**     whose postings were all deleted is dropped. The sink re-encodes blocks,
-**     directory and bounds from scratch.
+**     postings are renumbered and appended with their paragraphs' lengths
+**     (read from the inputs), their positions handed to the sink as they
+**     are read. Because new ids ascend with (input, old id), the merged
+**     list is sorted. A term whose postings were all deleted is dropped.
+**     The sink re-encodes blocks, directory and bounds from scratch.
 **  3. Vocabulary: a k-way merge by key; a key's terms are the sorted union
 **     of its terms in every input, keeping only terms that survived step 2
-**     (binary search over the emitted terms, which were emitted in order).
+**     (binary search over the emitted terms, which were emitted in order;
+**     kept only when some input has deleted documents, since otherwise
+**     every term of an input survives).
 **     A (key, term) pair whose only source was a deleted document may
 **     survive when the term itself survives elsewhere: a query then expands
 **     to one extra term that exists, which costs nothing in correctness.
 */
 #include <stdlib.h>
+#include <xxhash.h>
 #include "common/testhook.h"
 #include "indexer/segfields.h"
 #include "indexer/segimpl.h"
@@ -39,15 +43,16 @@
 ** mapped inputs do not stay resident beside it.
 */
 #define SPOOL_LIMIT ((size_t)4 << 20)
-#define DROP_EVERY ((uint64_t)32 << 20)
+#define DROP_EVERY ((size_t)16 << 20)
 
 typedef struct merge {
   const seg_reader *const *in;
   size_t n;
-  uint32_t **remap;          /* per input: old paragraph id -> new, or SEG_END */
+  uint32_t **remap;          /* per input: old paragraph id -> new, or SEG_END; NULL: */
+  uint32_t *base;            /* an input kept whole, its paragraph p is base[i] + p */
   segsink *sink;
-  uint32_t *docs, *tfs;
-  size_t capd, captf, ndocs;
+  uint32_t *docs, *tfs, *lens;   /* the term's list: new ids, tfs, paragraph lengths */
+  size_t capd, captf, capl, ndocs;
   ia_buf posb;               /* one posting's positions, encoded again (copy_positions) */
   uint64_t npos;             /* bytes of the term's positions given to the sink */
   uint64_t *posoff;          /* where each block's positions start among them */
@@ -75,25 +80,55 @@ static int cmp_mem(const unsigned char *a, size_t na, const unsigned char *b, si
   return na < nb ? -1 : na > nb;
 }
 
-/* Step 1: documents, paragraphs and text of input @i. */
+/*
+** seg__checksum of input @r, DROP_EVERY bytes at a time with its pages
+** dropped after each piece: hashing a large input whole would make all
+** of it resident at once.
+*/
+static int checksum_input(const seg_reader *r, char **errmsg) {
+  const unsigned char *p = r->map.p;
+  size_t n = r->map.n - 16;
+  XXH3_state_t *x = XXH3_createState();
+  if (!x) return INDAGA_ENOMEM;
+  XXH3_64bits_reset(x);
+  for (size_t off = 0; off < n; off += DROP_EVERY) {
+    XXH3_64bits_update(x, p + off, n - off < DROP_EVERY ? n - off : DROP_EVERY);
+    seg_drop_pages(r);
+  }
+  uint64_t h = XXH3_64bits_digest(x);
+  XXH3_freeState(x);
+  return h == get_u64(p + n) ? INDAGA_OK : seg__corrupt(r, errmsg, "checksum mismatch");
+}
+
+/*
+** Step 1: documents, paragraphs and text of input @i. An input kept whole
+** needs no remap array (4 bytes a paragraph): its paragraphs, which its
+** documents cover in order (checked here), keep their order.
+*/
 static int merge_docs(merge *m, size_t i, int (*deleted)(void *, size_t, uint32_t), void *ctx) {
   const seg_reader *r = m->in[i];
   seg_text_cache tc;
   memset(&tc, 0, sizeof tc);
   int rc = INDAGA_OK;
-  m->remap[i] = indaga__malloc(((size_t)seg_npara(r) + 1) * sizeof **m->remap);
-  if (!m->remap[i]) return INDAGA_ENOMEM;
-  for (uint32_t p = 0; p < seg_npara(r); p++) m->remap[i][p] = SEG_END;
   /* an input kept whole: its fields are mapped, not derived again (segfields.h) */
   const seg_fields *f = NULL;
   int whole = 1;
   for (uint32_t did = 0; whole && deleted && did < seg_ndoc(r); did++) whole = !deleted(ctx, i, did);
-  if (!whole) m->pruned = 1;
+  m->base[i] = segsink_npara(m->sink);
   if (whole && (rc = seg_fields_get(r, &f, m->errmsg)) != INDAGA_OK) return rc;
+  if (!whole) {
+    m->pruned = 1;
+    m->remap[i] = indaga__malloc(((size_t)seg_npara(r) + 1) * sizeof **m->remap);
+    if (!m->remap[i]) return INDAGA_ENOMEM;
+    for (uint32_t p = 0; p < seg_npara(r); p++) m->remap[i][p] = SEG_END;
+  }
+  uint32_t next = 0;   /* a whole input's next paragraph */
   for (uint32_t did = 0; did < seg_ndoc(r) && !rc; did++) {
     if (deleted && deleted(ctx, i, did)) continue;
     seg_doc d;
     if ((rc = seg_doc_get(r, did, &d)) != INDAGA_OK) break;
+    if (whole && d.first_para != next) { rc = INDAGA_ECORRUPT; break; }
+    next = d.first_para + d.npara;
     rc = segsink_doc(m->sink, d.id, d.nid, d.piece, d.more, d.size, d.mtime_ns, d.hash, d.meta, d.nmeta,
                      d.parts, d.nparts_bytes, d.nparts);
     if (!rc && f) rc = segsink_doc_fields(m->sink, r, f, did);
@@ -104,10 +139,11 @@ static int merge_docs(merge *m, size_t i, int (*deleted)(void *, size_t, uint32_
       if ((rc = seg__para_read(r, pid, &tc, &p, &t, &nt)) != INDAGA_OK) break;
       rc = segsink_para(m->sink, p.part, p.ordinal, p.len, p.heading, p.src_start, p.src_end,
                         p.label, p.nlabel, t, nt);
-      m->remap[i][pid] = segsink_npara(m->sink) - 1;
+      if (!whole) m->remap[i][pid] = segsink_npara(m->sink) - 1;
       consumed(m, nt + p.nlabel);
     }
   }
+  if (!rc && whole && next != seg_npara(r)) rc = INDAGA_ECORRUPT;
   buf_free(&tc.raw);
   if (rc == INDAGA_ECORRUPT || rc == INDAGA_ENOTFOUND)
     rc = seg__corrupt(r, m->errmsg, "unreadable document or paragraph during merge");
@@ -158,10 +194,11 @@ static int gather(merge *m, size_t i, const seg_term *t) {
   seg_cursor c;
   int rc = seg_cursor_open(&c, m->in[i], t);
   while (rc == INDAGA_OK && c.doc != SEG_END) {
-    uint32_t np = m->remap[i][c.doc];
+    uint32_t np = m->remap[i] ? m->remap[i][c.doc] : m->base[i] + c.doc;
     if (np != SEG_END) {
       if ((rc = grow(&m->docs, &m->capd, m->ndocs + 1)) != INDAGA_OK) break;
       if ((rc = grow(&m->tfs, &m->captf, m->ndocs + 1)) != INDAGA_OK) break;
+      if ((rc = grow(&m->lens, &m->capl, m->ndocs + 1)) != INDAGA_OK) break;
       if (m->ndocs % SEG_BLOCK == 0) {   /* a block starts: where its positions do */
         size_t b = m->ndocs / SEG_BLOCK;
         if (b >= m->capoff) {
@@ -173,6 +210,7 @@ static int gather(merge *m, size_t i, const seg_term *t) {
       }
       if ((rc = copy_positions(m, &c)) != INDAGA_OK) break;
       m->docs[m->ndocs] = np;
+      m->lens[m->ndocs] = seg_para_len(m->in[i], c.doc);
       m->tfs[m->ndocs++] = c.freq;
     }
     rc = seg_cursor_next(&c);
@@ -232,13 +270,14 @@ static int merge_terms(merge *m, seg_dict_iter *it, int *live) {
       if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, t->p, t->n) == 0))
         rc = gather(m, i, &it[i].t);
     if (!rc && m->ndocs) {
-      rc = segsink_term_enc(m->sink, (const char *)t->p, t->n, m->docs, m->tfs, NULL, (uint32_t)m->ndocs, NULL,
+      rc = segsink_term_enc(m->sink, (const char *)t->p, t->n, m->docs, m->tfs, m->lens, (uint32_t)m->ndocs, NULL,
                             m->npos, m->posoff, m->errmsg);
       if (!rc) rc = remember(m, t->p, t->n);
     }
     /* advance every input on this term (the lowest last: t points into it) */
     for (size_t i = m->n; i-- > lo && !rc;)
       if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, it[lo].term.p, it[lo].term.n) == 0)) {
+        consumed(m, it[i].term.n + 16);   /* about a dictionary entry */
         rc = seg_dict_iter_next(&it[i]);
         live[i] = rc == 1;
         if (rc == 1) rc = INDAGA_OK;
@@ -292,6 +331,7 @@ static int merge_vocab(merge *m, seg_vocab_iter *it, int *live) {
     }
     for (size_t i = lo; i < m->n && !rc; i++)
       if (live[i] && cmp_mem(it[i].key.p, it[i].key.n, key.p, key.n) == 0) {
+        consumed(m, it[i].key.n + it[i].terms.n + 4);
         rc = seg_vocab_iter_next(&it[i]);
         live[i] = rc == 1;
         if (rc == 1) rc = INDAGA_OK;
@@ -316,22 +356,20 @@ int seg_merge(const seg_reader *const *in, size_t n,
   int rc = INDAGA_ENOMEM;
   if (n == 0) return INDAGA_EMISUSE;
   m.remap = indaga__calloc(n, sizeof *m.remap);
+  m.base = indaga__calloc(n, sizeof *m.base);
   dit = indaga__calloc(n, sizeof *dit);
   vit = indaga__calloc(n, sizeof *vit);
   live = indaga__calloc(n, sizeof *live);
-  if (!m.remap || !dit || !vit || !live || (rc = segsink_new(&m.sink)) != INDAGA_OK) goto done;
+  if (!m.remap || !m.base || !dit || !vit || !live || (rc = segsink_new(&m.sink)) != INDAGA_OK) goto done;
   segsink_stamp(m.sink, stamp);
   if ((rc = segsink_spill(m.sink, path, (size_t)test_knob(TEST_SPOOL_LIMIT, SPOOL_LIMIT))) != INDAGA_OK) goto done;
   /* A large input was opened without its checksum: never copy damage into
      a new file whose own checksum would then hide it. */
-  /* Each pass over an input drops its pages after it (seg_drop_pages): the
-     inputs are read from the page cache again when needed, rather than
-     kept whole in the resident size beside the merge's own memory (the
-     writer's budget counts the latter). */
-  for (size_t i = 0; i < n && !rc; i++) {
-    rc = seg__checksum(in[i], errmsg);
-    seg_drop_pages(in[i]);
-  }
+  /* Every DROP_EVERY bytes read the inputs' pages are dropped (consumed,
+     seg_drop_pages): they are read from the page cache again when needed,
+     rather than kept in the resident size beside the merge's own memory
+     (the writer's budget counts the latter). */
+  for (size_t i = 0; i < n && !rc; i++) rc = checksum_input(in[i], errmsg);
   for (size_t i = 0; i < n && !rc; i++) {
     rc = merge_docs(&m, i, doc_deleted, ctx);
     seg_drop_pages(in[i]);
@@ -351,11 +389,13 @@ done:
   }
   segsink_free(m.sink);
   indaga__free(m.remap);
+  indaga__free(m.base);
   indaga__free(dit);
   indaga__free(vit);
   indaga__free(live);
   indaga__free(m.docs);
   indaga__free(m.tfs);
+  indaga__free(m.lens);
   buf_free(&m.posb);
   indaga__free(m.posoff);
   indaga__free(m.toff);

@@ -11,7 +11,7 @@
 ** by the builder, is encoded by pst_encode_ids() and its postings streamed to the file through a 1 MiB buffer (positions and
 ** the dictionary are held, being written after the postings); the
 ** vocabulary comes last. The sections held until then whose size follows
-** the segment's (PARA, TEXT, POSITIONS, DICT, VOCAB) are spools
+** the segment's (PARA, PARA_LEN, TEXT, POSITIONS, DICT, VOCAB) are spools
 ** (spool.h): a builder keeps them in memory, a merge (segsink_spill) keeps
 ** a few MiB of each and spills the rest to scratch files; the bytes
 ** written are the same either way. segsink_finish() writes the remaining sections
@@ -115,7 +115,8 @@ struct segsink {
   uint32_t ndoc, capdoc;
   ia_buf dbytes;            /* ids, metadata and part labels of docs */
   spool para;               /* PARA */
-  ia_buf paraidx, paralen;
+  spool paralen;            /* PARA_LEN: native order until finish, unless spilling (then little-endian) */
+  ia_buf paraidx;
   uint32_t npara;
   uint64_t total_len;
   uint32_t pdoc, ptblk;     /* the previous paragraph's doc and text block */
@@ -179,7 +180,7 @@ int segsink_new(segsink **out) {
   segsink *s = indaga__calloc(1, sizeof *s);
   if (!s) return INDAGA_ENOMEM;
   s->f.fd = -1;
-  spool *sp[] = { &s->para, &s->text, &s->posb, &s->dict, &s->vocab };
+  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab };
   for (size_t i = 0; i < ARRAY_SIZE(sp); i++) spool_init(sp[i]);
   s->zc = text_cctx_new();
   s->xx = XXH3_createState();
@@ -212,10 +213,10 @@ void segsink_free(segsink *s) {
   XXH3_freeState(s->xsec);
   XXH3_freeState(s->xchunk);
   buf_free(&s->checks);
-  ia_buf *bufs[] = { &s->dbytes, &s->paraidx, &s->paralen, &s->raw, &s->textidx, &s->post,
+  ia_buf *bufs[] = { &s->dbytes, &s->paraidx, &s->raw, &s->textidx, &s->post,
                      &s->dictidx, &s->prevterm, &s->vocabidx, &s->vkey, &s->vterms, &s->prevkey };
   for (size_t i = 0; i < ARRAY_SIZE(bufs); i++) buf_free(bufs[i]);
-  spool *sp[] = { &s->para, &s->text, &s->posb, &s->dict, &s->vocab };
+  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab };
   for (size_t i = 0; i < ARRAY_SIZE(sp); i++) spool_free(sp[i]);
   indaga__free(s->docs);
   indaga__free(s->lens);
@@ -226,13 +227,13 @@ uint32_t segsink_npara(const segsink *s) { return s->npara; }
 uint32_t segsink_ndoc(const segsink *s) { return s->ndoc; }
 const uint32_t *segsink_para_lens(const segsink *s) {
   /* paralen holds native-order u32 values until segsink_finish converts them */
-  return (const uint32_t *)(const void *)s->paralen.p;
+  return s->paralen.limit ? NULL : (const uint32_t *)(const void *)s->paralen.b.p;
 }
 
 size_t segsink_mem(const segsink *s) {
-  const ia_buf *bufs[] = { &s->dbytes, &s->paraidx, &s->paralen, &s->raw, &s->textidx, &s->post,
+  const ia_buf *bufs[] = { &s->dbytes, &s->paraidx, &s->raw, &s->textidx, &s->post,
                            &s->dictidx, &s->vocabidx };
-  const spool *sp[] = { &s->para, &s->text, &s->posb, &s->dict, &s->vocab };
+  const spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab };
   size_t m = sizeof *s + (size_t)s->capdoc * sizeof(sdoc);
   for (size_t i = 0; i < ARRAY_SIZE(bufs); i++) m += bufs[i]->cap;
   for (size_t i = 0; i < ARRAY_SIZE(sp); i++) m += spool_mem(sp[i]);
@@ -252,14 +253,14 @@ static int keep(segsink *s, int rc) {
 }
 
 int segsink_spill(segsink *s, const char *path, size_t limit) {
-  spool *sp[] = { &s->para, &s->text, &s->posb, &s->dict, &s->vocab };
-  static const char *const tag[] = { "para", "text", "pos", "dict", "vocab" };
+  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab };
+  static const char *const tag[] = { "para", "plen", "text", "pos", "dict", "vocab" };
   for (size_t i = 0; i < ARRAY_SIZE(sp) && !s->rc; i++) keep(s, spool_set_limit(sp[i], limit, path, tag[i]));
   return s->rc;
 }
 
 int segsink_status(segsink *s, char **errmsg) {
-  spool *sp[] = { &s->para, &s->text, &s->posb, &s->dict, &s->vocab };
+  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab };
   for (size_t i = 0; i < ARRAY_SIZE(sp) && errmsg && !*errmsg; i++)
     if (sp[i]->msg) {
       *errmsg = sp[i]->msg;
@@ -523,11 +524,17 @@ int segsink_para(segsink *s, uint32_t part, uint32_t ordinal, uint32_t len, int 
   buf_append(b, rec, (size_t)(w - rec));
   buf_append(&s->raw, text, ntext);
   s->rawparas++;
-  buf_append(&s->paralen, &len, sizeof len);   /* native order until finish */
+  if (s->paralen.limit) {   /* spilling: little-endian at once */
+    unsigned char le[4];
+    put_u32(le, len);
+    spool_append(&s->paralen, le, sizeof le);
+  } else {
+    buf_append(&s->paralen.b, &len, sizeof len);   /* native order until finish */
+  }
   s->npara++;
   s->total_len += len;
   if (keep(s, spool_check(&s->para)) ||
-      keep(s, s->raw.err ? s->raw.err : s->paralen.err ? s->paralen.err : s->paraidx.err))
+      keep(s, spool_check(&s->paralen)) || keep(s, s->raw.err ? s->raw.err : s->paraidx.err))
     return s->rc;
   if (s->raw.n >= SEGF_TEXT_BLOCK) flush_text(s);
   return s->rc;
@@ -639,6 +646,7 @@ static int term_lens(segsink *s, const uint32_t *docs, uint32_t df, int gather) 
   if (s->rc) return s->rc;
   if (!s->open || df == 0 || docs[df - 1] >= s->npara) return keep(s, INDAGA_EMISUSE);
   if (!gather) return INDAGA_OK;
+  if (s->paralen.limit) return keep(s, INDAGA_EMISUSE);   /* spilled: the caller gives the lengths */
   if (df > s->caplens) {
     uint32_t *l = indaga__realloc(s->lens, (size_t)df * sizeof *l);
     if (!l) return keep(s, INDAGA_ENOMEM);
@@ -878,11 +886,11 @@ int segsink_finish(segsink *s, char **errmsg) {
   flush_post(s, 1, errmsg);
   if (s->rc) return s->rc;
   section_end(s, SEC_POSTINGS);
-  /* paragraph lengths to little-endian, in place */
-  for (uint32_t i = 0; i < s->npara; i++) {
+  /* paragraph lengths to little-endian, in place (a spilling sink wrote them so) */
+  for (uint32_t i = 0; i < s->npara && !s->paralen.limit; i++) {
     uint32_t v;
-    memcpy(&v, s->paralen.p + 4 * (size_t)i, 4);
-    put_u32(s->paralen.p + 4 * (size_t)i, v);
+    memcpy(&v, s->paralen.b.p + 4 * (size_t)i, 4);
+    put_u32(s->paralen.b.p + 4 * (size_t)i, v);
   }
   ia_buf recs = { 0 }, idx = { 0 }, sorted = { 0 }, fields = { 0 };
   encode_docs(s, &recs, &idx, &sorted, errmsg);
@@ -894,7 +902,7 @@ int segsink_finish(segsink *s, char **errmsg) {
   emit_section(s, SEC_VOCAB_IDX, &s->vocabidx, errmsg);
   emit_spool(s, SEC_PARA, &s->para, errmsg);
   emit_section(s, SEC_PARA_IDX, &s->paraidx, errmsg);
-  emit_section(s, SEC_PARA_LEN, &s->paralen, errmsg);
+  emit_spool(s, SEC_PARA_LEN, &s->paralen, errmsg);
   emit_section(s, SEC_DOCS, &recs, errmsg);
   emit_section(s, SEC_DOC_IDX, &idx, errmsg);
   emit_section(s, SEC_DOC_SORT, &sorted, errmsg);
