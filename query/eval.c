@@ -249,6 +249,46 @@ static void sort_heap(qx_query *q) {
 ** score() computes them, so the result is the same.
 */
 /*
+** The state of a group walk's block-max bound: the range last bounded (its
+** last paragraph), the smallest length within it, and the per-tf bound
+** last computed (ctf, cub).
+*/
+typedef struct gwalk {
+  uint32_t blast, minlen, ctf;
+  double cub;
+  int have_bound;
+} gwalk;
+
+/*
+** The step run_one and run_group share: once the heap is full and *d has
+** passed the range last bounded, bound the range from *d. Returns 0 to go
+** on at *d; 1 when nothing in the range can enter, *d then moved past it;
+** -1 when that range was the last.
+*/
+static inline int gwalk_bound(qx_query *q, qit *it, gwalk *w, uint32_t *d) {
+  if (q->o.exhaustive || q->nheap != q->o.k || (w->have_bound && *d <= w->blast)) return 0;
+  uint32_t last = SEG_END;
+  double ub = qx_bound(q, it, *d, &last);
+  w->have_bound = 1;
+  w->blast = last;
+  w->minlen = it->bfloor;
+  w->ctf = 0;
+  if (!cannot_enter(q, ub, *d)) return 0;
+  q->skipped = 1;   /* skipped from the directories: no block decoded */
+  if (last == SEG_END) return -1;
+  *d = last + 1;
+  w->have_bound = 0;
+  return 1;
+}
+
+/* Paragraph @x matched with @score: counted, and offered unless it cannot enter. */
+static inline void gwalk_take(qx_query *q, double score, uint32_t x) {
+  qx_hit h = { score, 0, (uint32_t)q->seg, x };
+  q->matched++;
+  if (q->o.all || q->nheap < q->o.k || !cannot_enter(q, h.score, x)) offer(q, &h);
+}
+
+/*
 ** run_group for a group of one term in this segment (most words): the same
 ** walk and the same decisions, made over the cursor's decoded block
 ** (seg_cursor_run) instead of one seg_cursor_next per posting. A block is
@@ -262,35 +302,21 @@ static void sort_heap(qx_query *q) {
 static void run_one(qx_query *q, qit *it) {
   const int pruning = !q->o.exhaustive;
   const double idf = it->g->idf;
-  const uint32_t seg = (uint32_t)q->seg;
   const unsigned char *lens = seg_para_lens(q->r);
   seg_cursor *c = &it->cur[0];
-  uint32_t blast = 0, ctf = 0;
-  double cub = 0;
-  int have_bound = 0;
+  gwalk w = { 0, 0, 0, 0, 0 };
   uint8_t cand[SEG_BLOCK];
   uint32_t d = c->doc;   /* where to go on: the cursor is sought there only once its block may enter */
   while (d != SEG_END && !q->rc && !qx_over_budget(q, SEG_BLOCK)) {
-    if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
-      uint32_t last = SEG_END;
-      double ub = qx_bound(q, it, d, &last);
-      have_bound = 1;
-      blast = last;
-      ctf = 0;
-      if (cannot_enter(q, ub, d)) {   /* skipped from the directory: the block is not decoded */
-        q->skipped = 1;
-        if (last == SEG_END) break;
-        d = last + 1;
-        have_bound = 0;
-        continue;
-      }
-    }
+    int skip = gwalk_bound(q, it, &w, &d);   /* a skipped block is not decoded */
+    if (skip < 0) break;
+    if (skip) continue;
     if (c->doc < d) {
       int rc = seg_cursor_seek(c, d);
       if (rc) { qx_fail(q, rc, "reading postings"); return; }
     }
     if (c->doc == SEG_END) break;
-    d = c->doc;   /* within the block bounded (its last id is blast) */
+    d = c->doc;   /* within the block bounded (its last id is w.blast) */
     /* 1. gather (the block lies within the bounded range: blast is its last id) */
     const uint32_t *ids, *tfs;
     uint32_t n = seg_cursor_run(c, &ids, &tfs), nc = 0;
@@ -299,8 +325,8 @@ static void run_one(qx_query *q, qit *it) {
     for (uint32_t i = 0; i < n; i++) {
       if (filt) {
         uint32_t tf = tfs[i];
-        if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, qx_group_len_floor(it, tf)); }
-        if (cannot_enter(q, cub, ids[i])) { q->skipped = 1; continue; }
+        if (tf != w.ctf) { w.ctf = tf; w.cub = qr_bm25(&q->pr, idf, tf, qx_group_len_floor(it, tf)); }
+        if (cannot_enter(q, w.cub, ids[i])) { q->skipped = 1; continue; }
       }
       __builtin_prefetch(lens + 4 * (size_t)ids[i]);
       cand[nc++] = (uint8_t)i;
@@ -310,15 +336,11 @@ static void run_one(qx_query *q, qit *it) {
     for (uint32_t k = 0; k < nc; k++) {
       uint32_t i = cand[k], x = ids[i], tf = tfs[i];
       if (pruning && q->nheap == q->o.k) {
-        if (!have_bound) { next = x; break; }   /* the heap just filled: bound the rest first */
-        if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, qx_group_len_floor(it, tf)); }
-        if (cannot_enter(q, cub, x)) { q->skipped = 1; continue; }
+        if (!w.have_bound) { next = x; break; }   /* the heap just filled: bound the rest first */
+        if (tf != w.ctf) { w.ctf = tf; w.cub = qr_bm25(&q->pr, idf, tf, qx_group_len_floor(it, tf)); }
+        if (cannot_enter(q, w.cub, x)) { q->skipped = 1; continue; }
       }
-      if (!ix_is_deleted(q->s, q->seg, x)) {
-        qx_hit h = { qr_bm25(&q->pr, idf, tf, get_u32(lens + 4 * (size_t)x)), 0, seg, x };
-        q->matched++;
-        if (q->o.all || q->nheap < q->o.k || !cannot_enter(q, h.score, x)) offer(q, &h);
-      }
+      if (!ix_is_deleted(q->s, q->seg, x)) gwalk_take(q, qr_bm25(&q->pr, idf, tf, get_u32(lens + 4 * (size_t)x)), x);
     }
     d = next;   /* the cursor stays: the next block is bounded before it is decoded */
   }
@@ -327,29 +349,14 @@ static void run_one(qx_query *q, qit *it) {
 
 static void run_group(qx_query *q, qit *it) {
   if (it->ncur == 1 && !q->o.exhaustive) { run_one(q, it); return; }   /* reference runs take the plain loop */
-  const int pruning = !q->o.exhaustive;
   const double idf = it->g->idf;
-  const uint32_t seg = (uint32_t)q->seg;
-  uint32_t d = it->doc, blast = 0, minlen = 0, ctf = 0;
-  double cub = 0;
-  int have_bound = 0, behind = 0;   /* behind: the cursors lie before d, sought only once its range may enter */
+  uint32_t d = it->doc;
+  gwalk w = { 0, 0, 0, 0, 0 };
+  int behind = 0;   /* the cursors lie before d, sought only once its range may enter */
   while (d != SEG_END && !q->rc && !qx_over_budget(q, it->ncur)) {
-    if (pruning && q->nheap == q->o.k && (!have_bound || d > blast)) {
-      uint32_t last = SEG_END;
-      double ub = qx_bound(q, it, d, &last);
-      have_bound = 1;
-      blast = last;
-      minlen = it->bfloor;   /* the range's smallest length, for the per-posting bound below */
-      ctf = 0;
-      if (cannot_enter(q, ub, d)) {   /* skipped from the directories: no block decoded */
-        q->skipped = 1;
-        if (last == SEG_END) break;
-        d = last + 1;
-        have_bound = 0;
-        behind = 1;
-        continue;
-      }
-    }
+    int skip = gwalk_bound(q, it, &w, &d);
+    if (skip < 0) break;
+    if (skip) { behind = 1; continue; }
     if (behind) {
       it->at = 0;
       qx_seek(q, it, d);
@@ -374,15 +381,11 @@ static void run_group(qx_query *q, qit *it) {
     ** bounded range, a tf whose weight at the range's smallest length
     ** cannot enter is dropped before reading the paragraph's length.
     */
-    if (have_bound && d <= blast && q->nheap == q->o.k) {
-      if (tf != ctf) { ctf = tf; cub = qr_bm25(&q->pr, idf, tf, minlen); }
-      if (cannot_enter(q, cub, d)) { q->skipped = 1; d = next; continue; }
+    if (w.have_bound && d <= w.blast && q->nheap == q->o.k) {
+      if (tf != w.ctf) { w.ctf = tf; w.cub = qr_bm25(&q->pr, idf, tf, w.minlen); }
+      if (cannot_enter(q, w.cub, d)) { q->skipped = 1; d = next; continue; }
     }
-    if (!ix_is_deleted(q->s, q->seg, d)) {
-      qx_hit h = { qr_bm25(&q->pr, idf, tf, seg_para_len(q->r, d)), 0, seg, d };
-      q->matched++;
-      if (q->o.all || q->nheap < q->o.k || !cannot_enter(q, h.score, d)) offer(q, &h);
-    }
+    if (!ix_is_deleted(q->s, q->seg, d)) gwalk_take(q, qr_bm25(&q->pr, idf, tf, seg_para_len(q->r, d)), d);
     d = next;
   }
   it->doc = SEG_END;
