@@ -42,7 +42,7 @@
 ** dropped each time about DROP_EVERY bytes of them have been read, so the
 ** mapped inputs do not stay resident beside it.
 */
-#define SPOOL_LIMIT ((size_t)4 << 20)
+#define SPOOL_LIMIT ((size_t)1 << 20)
 #define DROP_EVERY ((size_t)16 << 20)
 
 typedef struct merge {
