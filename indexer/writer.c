@@ -477,8 +477,13 @@ static void collect_garbage(indaga_writer *w) {
   g.w = w;
   g.keep[0] = w->live.generation ? &w->live : NULL;
   g.keep[1] = w->prev.generation ? &w->prev : NULL;
-  if (os_listdir(w->dir, gc_collect, &g, NULL) >= 0 && g.n > 1)
-    qsort(g.names, g.n, sizeof *g.names, gc_cmp);
+  /* A listing cut short (ENOMEM) removes nothing: the order below, which
+     keeps every manifest's files until it is gone, needs every name. */
+  if (os_listdir(w->dir, gc_collect, &g, NULL) < 0 || g.err) {
+    for (size_t i = 0; i < g.n; i++) indaga__free(g.names[i]);
+    g.n = 0;
+  }
+  if (g.n > 1) qsort(g.names, g.n, sizeof *g.names, gc_cmp);
   for (size_t i = 0; i < g.n; i++) {
     if (os_remove(g.names[i], NULL) == INDAGA_OK) kill_point(w);
     indaga__free(g.names[i]);
