@@ -123,6 +123,18 @@ unsigned char *segsink_positions_tail(segsink *s, size_t n);
 int  segsink_term_enc(segsink *s, const char *t, size_t n, const uint32_t *docs, const uint32_t *tfs,
                       const uint32_t *lens, uint32_t df, const unsigned char *pos, size_t npos, const uint64_t *posoff,
                       char **errmsg);
+/*
+** segsink_term_enc a block at a time, for a list too long to hold whole (a
+** merge): segsink_term_begin with its length @df, then for each block in
+** order (SEG_BLOCK postings but the last) its positions by
+** segsink_positions_add and segsink_term_block (@posoff: where its
+** positions start from the list's first), then segsink_term_end. The
+** bytes are those of segsink_term_enc.
+*/
+int  segsink_term_begin(segsink *s, uint32_t df);
+int  segsink_term_block(segsink *s, const uint32_t *docs, const uint32_t *tfs, const uint32_t *lens,
+                        uint32_t m, uint64_t posoff);
+int  segsink_term_end(segsink *s, const char *t, size_t n, char **errmsg);
 /* Append @n bytes of the next term's positions (see segsink_term_enc). */
 int  segsink_positions_add(segsink *s, const void *p, size_t n);
 int  segsink_vocab(segsink *s, const char *k, size_t nk, const char *t, size_t nt);

@@ -44,6 +44,11 @@
 */
 #define SPOOL_LIMIT ((size_t)1 << 20)
 #define DROP_EVERY ((size_t)16 << 20)
+/* A term with more postings than this in its inputs goes to the sink a
+   block at a time (segsink_term_begin), not gathered whole (its ids, tfs
+   and lengths took 12 bytes a posting: 384 MB for the commonest word of
+   the legislation at 16x); the test knob TEST_STREAM_MIN lowers it. */
+#define STREAM_MIN ((uint64_t)1 << 16)
 
 typedef struct merge {
   const seg_reader *const *in;
@@ -61,7 +66,9 @@ typedef struct merge {
   size_t *toff;              /* their offsets, nterms + 1 */
   size_t nterms, captoff;
   int pruned;                /* some input has deleted documents: terms may vanish */
+  int stream;                /* the current term goes to the sink block by block */
   uint64_t read;             /* input bytes read since their pages were last dropped */
+  uint64_t stream_min;       /* STREAM_MIN, or the test knob's */
   char **errmsg;
 } merge;
 
@@ -189,7 +196,28 @@ static int copy_positions(merge *m, seg_cursor *c) {
   return segsink_positions_add(m->sink, raw, nraw);
 }
 
-/* Append input @i's surviving postings of term @t. */
+/* Hand the postings gathered, one block of a streamed term, to the sink. */
+static int flush_block(merge *m) {
+  int rc = segsink_term_block(m->sink, m->docs, m->tfs, m->lens, (uint32_t)m->ndocs, m->posoff[0]);
+  m->ndocs = 0;
+  return rc;
+}
+
+/* Add to *n the postings of term @t in input @i that survive. */
+static int count_live(merge *m, size_t i, const seg_term *t, uint64_t *n) {
+  seg_cursor c;
+  int rc = seg_cursor_open(&c, m->in[i], t);
+  while (rc == INDAGA_OK && c.doc != SEG_END) {
+    if (!m->remap[i] || m->remap[i][c.doc] != SEG_END) (*n)++;
+    consumed(m, 2);
+    rc = seg_cursor_next(&c);
+  }
+  seg_cursor_close(&c);
+  if (rc == INDAGA_ECORRUPT) rc = seg__corrupt(m->in[i], m->errmsg, "malformed postings during merge");
+  return rc;
+}
+
+/* Append input @i's surviving postings of term @t (a streamed term: block by block to the sink). */
 static int gather(merge *m, size_t i, const seg_term *t) {
   seg_cursor c;
   int rc = seg_cursor_open(&c, m->in[i], t);
@@ -212,6 +240,7 @@ static int gather(merge *m, size_t i, const seg_term *t) {
       m->docs[m->ndocs] = np;
       m->lens[m->ndocs] = seg_para_len(m->in[i], c.doc);
       m->tfs[m->ndocs++] = c.freq;
+      if (m->stream && m->ndocs == SEG_BLOCK && (rc = flush_block(m)) != INDAGA_OK) break;
     }
     rc = seg_cursor_next(&c);
   }
@@ -266,10 +295,29 @@ static int merge_terms(merge *m, seg_dict_iter *it, int *live) {
     m->ndocs = 0;
     m->npos = 0;
     const ia_buf *t = &it[lo].term;
-    for (size_t i = lo; i < m->n && !rc; i++)
+    uint64_t df = 0;   /* postings in the inputs, then (a streamed term) those that survive */
+    for (size_t i = lo; i < m->n; i++)
+      if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, t->p, t->n) == 0)) df += it[i].t.df;
+    m->stream = df > m->stream_min;
+    if (m->stream && m->pruned) {
+      df = 0;
+      for (size_t i = lo; i < m->n && !rc; i++)
+        if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, t->p, t->n) == 0))
+          rc = count_live(m, i, &it[i].t, &df);
+    }
+    if (!rc && m->stream && df > UINT32_MAX) rc = seg__corrupt(m->in[lo], m->errmsg, "document frequencies past 2^32");
+    if (!rc && m->stream && df) rc = segsink_term_begin(m->sink, (uint32_t)df);
+    for (size_t i = lo; i < m->n && !rc && (!m->stream || df); i++)
       if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, t->p, t->n) == 0))
         rc = gather(m, i, &it[i].t);
-    if (!rc && m->ndocs) {
+    if (!rc && m->stream && df) {
+      if (m->ndocs) rc = flush_block(m);
+      if (!rc) rc = segsink_term_end(m->sink, (const char *)t->p, t->n, m->errmsg);
+      if (rc == INDAGA_EMISUSE)   /* the lists do not hold the postings their entries count */
+        rc = seg__corrupt(m->in[lo], m->errmsg, "term '%.*s': postings and document frequency disagree during merge",
+                          (int)t->n, (const char *)t->p);
+      if (!rc) rc = remember(m, t->p, t->n);
+    } else if (!rc && m->ndocs) {
       rc = segsink_term_enc(m->sink, (const char *)t->p, t->n, m->docs, m->tfs, m->lens, (uint32_t)m->ndocs, NULL,
                             m->npos, m->posoff, m->errmsg);
       if (!rc) rc = remember(m, t->p, t->n);
@@ -362,6 +410,7 @@ int seg_merge(const seg_reader *const *in, size_t n,
   live = indaga__calloc(n, sizeof *live);
   if (!m.remap || !m.base || !dit || !vit || !live || (rc = segsink_new(&m.sink)) != INDAGA_OK) goto done;
   segsink_stamp(m.sink, stamp);
+  m.stream_min = test_knob(TEST_STREAM_MIN, STREAM_MIN);
   if ((rc = segsink_spill(m.sink, path, (size_t)test_knob(TEST_SPOOL_LIMIT, SPOOL_LIMIT))) != INDAGA_OK) goto done;
   /* A large input was opened without its checksum: never copy damage into
      a new file whose own checksum would then hide it. */

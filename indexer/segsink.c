@@ -150,6 +150,9 @@ struct segsink {
   uint64_t nterms, prev_post, prev_pos;
   uint32_t *lens;           /* scratch: paragraph lengths of a list */
   uint32_t caplens;
+  pst_enc enc;              /* the list given by blocks (segsink_term_begin), */
+  pst_stats enc_st;         /* its statistics so far */
+  uint64_t enc_post_at, enc_pos_at;   /* and where it starts */
   /* vocabulary */
   spool vocab;              /* VOCAB */
   ia_buf vocabidx, vkey, vterms, prevkey;
@@ -737,6 +740,27 @@ int segsink_term_enc(segsink *s, const char *t, size_t n, const uint32_t *docs, 
   pst_stats st;
   int rc = pst_encode_ids(&s->post, docs, tfs, lens ? lens : s->lens, posoff, df, &st);
   return term_entry(s, rc, t, n, &st, post_at, pos_at, errmsg);
+}
+
+int segsink_term_begin(segsink *s, uint32_t df) {
+  if (s->rc) return s->rc;
+  if (!s->open || df == 0) return keep(s, INDAGA_EMISUSE);
+  s->enc_post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n;
+  s->enc_pos_at = spool_size(&s->posb);
+  return keep(s, pst_encode_begin(&s->enc, &s->post, df, &s->enc_st));
+}
+
+int segsink_term_block(segsink *s, const uint32_t *docs, const uint32_t *tfs, const uint32_t *lens,
+                       uint32_t m, uint64_t posoff) {
+  if (s->rc) return s->rc;
+  if (m == 0 || docs[m - 1] >= s->npara) return keep(s, INDAGA_EMISUSE);
+  return keep(s, pst_encode_block(&s->enc, &s->post, docs, tfs, lens, m, posoff, &s->enc_st));
+}
+
+int segsink_term_end(segsink *s, const char *t, size_t n, char **errmsg) {
+  if (s->rc) return s->rc;
+  if (s->enc.b != s->enc.nblocks) return keep(s, INDAGA_EMISUSE);
+  return term_entry(s, INDAGA_OK, t, n, &s->enc_st, s->enc_post_at, s->enc_pos_at, errmsg);
 }
 
 /* Emit the pending vocabulary key with its terms. */

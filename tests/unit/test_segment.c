@@ -1349,8 +1349,10 @@ static void test_segment__oom_loop(void **state) {
 
 /*
 ** A merge spills the sections it writes after the postings to scratch
-** files once they pass a limit (spool.c): with the limit lowered to 512
-** bytes (INDAGA_TEST_SPOOL_LIMIT), merges of three segments of real text,
+** files once they pass a limit (spool.c) and hands long lists to the sink
+** block by block: with the limit lowered to 512 bytes
+** (INDAGA_TEST_SPOOL_LIMIT) and every list streamed
+** (INDAGA_TEST_STREAM_MIN=0), merges of three segments of real text,
 ** with and without deleted documents, give files byte for byte those of
 ** merges with every section in memory. Every failed write, open or
 ** allocation along such a merge (ENOSPC injected at each file operation in
@@ -1404,8 +1406,10 @@ static void test_segment__merge_spills_same_bytes(void **state) {
     tmp_path(spilled, sizeof spilled, del ? "sp-spilled-del.seg" : "sp-spilled.seg");
     assert_int_equal(seg_merge(ins, 3, fn, NULL, NULL, mem, &err), INDAGA_OK);
     setenv("INDAGA_TEST_SPOOL_LIMIT", "512", 1);
+    setenv("INDAGA_TEST_STREAM_MIN", "0", 1);
     int rc = seg_merge(ins, 3, fn, NULL, NULL, spilled, &err);
     unsetenv("INDAGA_TEST_SPOOL_LIMIT");
+    unsetenv("INDAGA_TEST_STREAM_MIN");
     if (rc) fprintf(stderr, "%s\n", err ? err : "?");
     assert_int_equal(rc, INDAGA_OK);
     load_file(mem, &a);
@@ -1417,6 +1421,7 @@ static void test_segment__merge_spills_same_bytes(void **state) {
   }
   /* failures along a spilling merge leave nothing behind */
   setenv("INDAGA_TEST_SPOOL_LIMIT", "512", 1);
+  setenv("INDAGA_TEST_STREAM_MIN", "0", 1);
   tmp_path(path, sizeof path, "sp-fail.seg");
   int named = 0, rc = INDAGA_EIO;
   uint64_t n;
@@ -1449,6 +1454,7 @@ static void test_segment__merge_spills_same_bytes(void **state) {
     assert_true(n < 100000);
   }
   unsetenv("INDAGA_TEST_SPOOL_LIMIT");
+  unsetenv("INDAGA_TEST_STREAM_MIN");
   load_file(path, &b);
   assert_true(a.n == b.n && !memcmp(a.p, b.p, a.n));
   buf_free(&a);
