@@ -8,7 +8,8 @@
 ** bytes, each zstd-compressed as soon as it fills, so only compressed text
 ** is held. segsink_open() then creates "<path>.tmp" and writes the header;
 ** terms follow in bytewise order: each list, its positions already encoded
-** by the builder, is encoded by pst_encode_ids() and its postings streamed to the file through a 1 MiB buffer (positions and
+** by the builder, is encoded by pst_encode_ids() (a merge's long lists block
+** by block: segsink_term_begin) and its postings streamed to the file through a 1 MiB buffer (positions and
 ** the dictionary are held, being written after the postings); the
 ** vocabulary comes last. The sections held until then whose size follows
 ** the segment's (PARA, PARA_LEN, TEXT, POSITIONS, DICT, VOCAB) are spools

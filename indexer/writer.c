@@ -2050,7 +2050,7 @@ static size_t squeeze(size_t *order, size_t n) {
 ** Tiered merge: while some tier holds MERGE_FACTOR segments, merge them,
 ** unless together they pass half the budget. Not for memory: a merge's is
 ** bounded at any size (segmerge.c; `indaga compact` of 972 MB in 15
-** segments peaked at 184 MB resident). For the work: each tier above the
+** segments peaked at 142 MB resident). For the work: each tier above the
 ** cap would rewrite the index once more, so the bytes written and the CPU
 ** per byte indexed would grow with the corpus instead of staying flat (the
 ** legislation at 4x, 15 segments of 70 MB: one merge of 580 MB, 0.6 of
