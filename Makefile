@@ -10,7 +10,7 @@ PYTHON  ?= python3
 
 PREFIX  ?= /usr/local
 
-.PHONY: all deps build install demo python test test-normal test-asan test-clang test-tsan test-portable bench bench-scale fuzz stress clean
+.PHONY: all deps build install demo python test test-normal test-asan test-clang test-tsan test-portable bench bench-scale bench-smallend fuzz stress clean
 FUZZ_SECONDS = $(or $(SECONDS),60)
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BUILD ?= build-fuzz
@@ -100,6 +100,14 @@ bench-scale: deps
 	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DINDAGA_BUILD_BENCH=ON >/dev/null
 	@cmake --build build-bench -j $(JOBS)
 	sh bench/scale/run.sh build-bench
+
+# The small end: fixed costs of small builds and nightly runs (a 60 MB tree,
+# one file, an unchanged tree); writes bench/RESULTS-smallend.md. Not part of `bench`.
+bench-smallend: deps
+	@sh scripts/setup.sh bench
+	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DINDAGA_BUILD_BENCH=ON >/dev/null
+	@cmake --build build-bench -j $(JOBS)
+	sh bench/smallend/run.sh build-bench
 
 # libFuzzer (clang): each target (every tests/fuzz/fuzz_<name>.c) for SECONDS
 # (default 60) over its saved corpus, new inputs in $(FUZZ_BUILD)/corpus/<name>,

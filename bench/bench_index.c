@@ -11,10 +11,15 @@
 ** read bench_dump's output) and commits. It prints
 **
 **     build_s=.. cpu_s=.. rss_kb=.. index_bytes=.. paragraphs=.. files=..
+**     warnings=.. first_s=.. tail_s=..
 **
 ** with wall time from writer open to the end of the commit, CPU time
 ** (user + sys, all threads) and peak RSS from getrusage(RUSAGE_SELF), and
 ** the index size from indaga_index_stats() of the committed snapshot.
+** first_s and tail_s are the serial ends of the build (bench/smallend): from
+** writer open to the first file done (the progress callback's first call:
+** open, walk, first parse), and from the last file done to the end of the
+** commit (the last segment's write, the commit).
 ** `reindex` opens the writer without FULL over the same tree, syncs and
 ** commits, and prints reindex_s=.. with the sync report: on an unchanged
 ** tree every document must come back unchanged.
@@ -30,9 +35,22 @@
 #include "indaga.h"
 #include "peers/peer_common.h"
 
+typedef struct watch {
+  unsigned long warnings;
+  double first, last;     /* peer_now() at the first and the last progress call, 0 before */
+} watch;
+
 static void warn_cb(void *ctx, const char *path, const char *message) {
-  unsigned long *count = ctx;
-  if ((*count)++ < 10) fprintf(stderr, "bench_index: warning: %s: %s\n", path, message);
+  watch *wt = ctx;
+  if (wt->warnings++ < 10) fprintf(stderr, "bench_index: warning: %s: %s\n", path, message);
+}
+
+static void progress_cb(void *ctx, uint64_t files_done, uint64_t files_total, uint64_t bytes_done,
+                        uint64_t bytes_total) {
+  (void)files_done, (void)files_total, (void)bytes_done, (void)bytes_total;
+  watch *wt = ctx;
+  wt->last = peer_now();
+  if (wt->first == 0) wt->first = wt->last;
 }
 
 static int fail(const char *what, int rc, const char *msg) {
@@ -49,7 +67,7 @@ static int run(const char *tree, const char *index, int full, unsigned threads) 
   indaga_stats st;
   long rss_kb;
   char *err = NULL;
-  unsigned long warnings = 0;
+  watch wt = { 0, 0, 0 };
   uint64_t gen = 0;
   double t0, t1, cpu;
   int rc;
@@ -58,7 +76,8 @@ static int run(const char *tree, const char *index, int full, unsigned threads) 
   o.flags = full ? INDAGA_WRITER_FULL : 0;
   o.threads = threads;
   o.on_warning = warn_cb;
-  o.ctx = &warnings;
+  o.on_progress = progress_cb;
+  o.ctx = &wt;
   t0 = peer_now();
   rc = indaga_writer_open(&w, index, &o, &err);
   if (rc != INDAGA_OK) return fail(index, rc, err);
@@ -75,8 +94,9 @@ static int run(const char *tree, const char *index, int full, unsigned threads) 
   indaga_index_close(idx);
   if (full)
     printf("build_s=%.3f cpu_s=%.3f rss_kb=%ld index_bytes=%llu paragraphs=%llu files=%llu "
-           "warnings=%lu\n", t1 - t0, cpu, rss_kb, (unsigned long long)st.bytes,
-           (unsigned long long)st.paragraphs, (unsigned long long)rep.added, warnings);
+           "warnings=%lu first_s=%.3f tail_s=%.3f\n", t1 - t0, cpu, rss_kb, (unsigned long long)st.bytes,
+           (unsigned long long)st.paragraphs, (unsigned long long)rep.added, wt.warnings,
+           wt.first ? wt.first - t0 : 0, wt.last ? t1 - wt.last : 0);
   else
     printf("reindex_s=%.3f added=%llu updated=%llu removed=%llu unchanged=%llu "
            "generation=%llu\n", t1 - t0, (unsigned long long)rep.added,

@@ -41,13 +41,31 @@ char *indaga__sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 char *indaga__vsprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /*
-** With the default allocator on glibc, fix malloc's mmap threshold (once,
-** for the process) so that large blocks are mapped and returned to the
-** system when freed, rather than left as holes in the heaps that count in
-** the resident size (alloc.c). Called by indaga_writer_open(); a no-op
-** under an allocator set by indaga_config_allocator() or another libc.
+** Large blocks (alloc.c). Where ALLOC_MAPS is 1 (Linux, and no sanitizer
+** that replaces malloc: ASan must see every block to report its overflows
+** and leaks), a block of ALLOC_MAP_MIN bytes or more taken with the default
+** allocator is mapped on pages of its own, which leave the process when it
+** is freed, rather than left by malloc as a hole in its heaps that counts
+** in the resident size; malloc's settings are never changed.
+** indaga__alloc_mapped gives the mapped length of @p when it is such a
+** block, else 0; indaga__alloc_mapped_blocks the number of them now live.
 */
-void indaga__alloc_bound_heap(void);
+#define ALLOC_MAP_MIN ((size_t)512 << 10)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_HWADDRESS__)
+#define ALLOC_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(hwaddress_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define ALLOC_SANITIZED 1
+#endif
+#endif
+#if defined(__linux__) && !defined(ALLOC_SANITIZED)
+#define ALLOC_MAPS 1
+#else
+#define ALLOC_MAPS 0
+#endif
+size_t indaga__alloc_mapped(const void *p);
+size_t indaga__alloc_mapped_blocks(void);
 /*
 ** Fault injection for tests: fail the Nth allocation from now (1 = the next
 ** one), then every one after it if sticky, or only that one. n == 0 disables.

@@ -1,6 +1,9 @@
 /*
 ** os.c: file-system calls, with a fault-injection hook (see os.h).
 */
+#ifdef __linux__
+#define _GNU_SOURCE   /* mremap */
+#endif
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
@@ -186,12 +189,26 @@ int os_wfile_write(os_wfile *f, const void *p, size_t n, char **errmsg) {
     c += w;
     n -= (size_t)w;
     f->size += (uint64_t)w;
+    f->synced = 0;
   }
   return INDAGA_OK;
 }
 
-int os_wfile_commit(os_wfile *f, char **errmsg) {
+int os_wfile_sync(os_wfile *f, char **errmsg) {
   if (inject(OS_FAIL_FSYNC) || fsync(f->fd) != 0) return fail(errmsg, "cannot fsync", f->tmp, errno);
+  f->synced = 1;
+  return INDAGA_OK;
+}
+
+int os_wfile_commit(os_wfile *f, char **errmsg) {
+  if (!f->synced) {
+    int rc = os_wfile_sync(f, errmsg);
+    if (rc) return rc;
+  }
+  return os_wfile_rename(f, errmsg);
+}
+
+int os_wfile_rename(os_wfile *f, char **errmsg) {
   int fd = f->fd;
   f->fd = -1;
   if (close(fd) != 0) return fail(errmsg, "cannot close", f->tmp, errno);
@@ -662,3 +679,28 @@ void os_advise_huge(void *p, size_t n) {
   (void)n;
 #endif
 }
+
+#ifdef OS_HAVE_PAGES
+size_t os_page_size(void) {
+  static _Atomic size_t page;
+  size_t n = atomic_load_explicit(&page, memory_order_relaxed);
+  if (n == 0) {
+    long v = sysconf(_SC_PAGESIZE);
+    n = v > 0 ? (size_t)v : 4096;
+    atomic_store_explicit(&page, n, memory_order_relaxed);
+  }
+  return n;
+}
+
+void *os_pages_map(size_t n) {
+  void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? NULL : p;
+}
+
+void *os_pages_resize(void *p, size_t old, size_t n) {
+  void *q = mremap(p, old, n, MREMAP_MAYMOVE);
+  return q == MAP_FAILED ? NULL : q;
+}
+
+void os_pages_unmap(void *p, size_t n) { (void)munmap(p, n); }
+#endif

@@ -46,20 +46,26 @@ uint64_t os_random_id(void);
 
 /*
 ** A file written under a temporary name and published atomically:
-** os_wfile_open creates "<path>.tmp"; os_wfile_commit fsyncs it, closes it
-** and renames it to <path>; os_wfile_abort closes and removes it. The caller
-** fsyncs the directory (os_fsync_dir) once after its renames.
+** os_wfile_open creates "<path>.tmp"; os_wfile_commit fsyncs it (unless
+** os_wfile_sync already did: a caller may overlap that fsync with another),
+** closes it and renames it to <path>; os_wfile_abort closes and removes it.
+** os_wfile_rename publishes without any fsync, for a file whose name alone
+** counts and whose bytes a crash may leave short. The caller fsyncs the
+** directory (os_fsync_dir) once after its renames.
 */
 typedef struct os_wfile {
   int fd;
   char *path;       /* final name */
   char *tmp;        /* temporary name */
   uint64_t size;    /* bytes written so far */
+  int synced;       /* fsynced since the last write (os_wfile_sync) */
 } os_wfile;
 
 int  os_wfile_open(os_wfile *f, const char *path, char **errmsg);
 int  os_wfile_write(os_wfile *f, const void *p, size_t n, char **errmsg);
+int  os_wfile_sync(os_wfile *f, char **errmsg);
 int  os_wfile_commit(os_wfile *f, char **errmsg);
+int  os_wfile_rename(os_wfile *f, char **errmsg);
 void os_wfile_abort(os_wfile *f);
 
 /*
@@ -207,6 +213,24 @@ void os_map_drop_pages(const os_map *m);
 ** Out-of-range bytes are ignored; does nothing where unsupported.
 */
 void os_map_will_need(const os_map *m, uint64_t off, uint64_t len);
+
+/*
+** Anonymous pages, the kernel's rather than malloc's, for the allocator's
+** large blocks (common/alloc.c; Linux, where mremap is). os_page_size is
+** the page size. os_pages_map gives @n zeroed read-write bytes on fresh
+** pages (n a multiple of the page size), or NULL; os_pages_resize grows or
+** shrinks such a mapping to @n bytes, in place or moved by the kernel (its
+** pages change address, their bytes are not copied), or gives NULL and
+** leaves it whole; os_pages_unmap returns it to the system. Their failures
+** are not injected (OS_FAIL_MMAP): the allocation hook covers them.
+*/
+#ifdef __linux__
+#define OS_HAVE_PAGES 1
+size_t os_page_size(void);
+void *os_pages_map(size_t n);
+void *os_pages_resize(void *p, size_t old, size_t n);
+void  os_pages_unmap(void *p, size_t n);
+#endif
 
 /* Fault injection for tests. */
 #define OS_FAIL_WRITE  0x01u

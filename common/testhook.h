@@ -17,6 +17,9 @@
 **                        generation, before linking its files, so a test
 **                        can commit meanwhile (indexer/backup.c;
 **                        tests/cli/test_backup.sh)
+**   TEST_TAIL_NEXT_MIN   bytes a builder must hold for the second early
+**                        hand-over near the end of a sync (tail_due in
+**                        indexer/writer.c), so a small test tree gets it
 **   TEST_SPOOL_LIMIT     a merge holds this many bytes of each spooled
 **                        section before spilling it (indexer/segmerge.c),
 **                        so small test segments exercise the scratch files
@@ -32,6 +35,7 @@ typedef enum test_knob_id {
   TEST_KILL_AT,
   TEST_FULL_CHECK_MAX,
   TEST_BACKUP_PAUSE_MS,
+  TEST_TAIL_NEXT_MIN,
   TEST_SPOOL_LIMIT,
   TEST_STREAM_MIN
 } test_knob_id;

@@ -17,12 +17,13 @@
 **     (or waits, with INDAGA_WRITER_WAIT).
 **   - A writer's commit never disturbs open snapshots: they keep reading
 **     the generation they opened. indaga_index_refresh() moves to the newest.
-**   - The library has no global mutable state except the allocator set by
+**   - The library has no global setting except the allocator set by
 **     indaga_config_allocator(), which must be called before any other call.
-**     With the default allocator on glibc, indaga_writer_open() fixes
-**     malloc's mmap threshold at 1 MiB for the process (mallopt
-**     M_MMAP_THRESHOLD, once), so that the writer's large buffers are
-**     returned to the system when freed and its memory budget holds.
+**     It changes no setting of the process, malloc's included: with the
+**     default allocator it maps each block of 512 KiB or more itself (mmap,
+**     mremap to grow it, munmap to free it), so that the writer's large
+**     buffers leave the process when freed and its memory budget holds
+**     whatever malloc does with its own.
 **
 ** OWNERSHIP
 **
@@ -108,9 +109,12 @@ typedef struct indaga_allocator {
 } indaga_allocator;
 
 /**
-** Replace the allocator used for every allocation of the library.
-** @param[in] a  the allocator, copied; NULL restores malloc/realloc/free.
-** @return INDAGA_OK.
+** Replace the allocator used for every allocation of the library, large
+** blocks included.
+** @param[in] a  the allocator, copied; NULL restores the default:
+**               malloc/realloc/free, and pages of the library's own for
+**               blocks of 512 KiB or more.
+** @return INDAGA_OK, or INDAGA_EMISUSE when one of its functions is NULL.
 */
 INDAGA_API int indaga_config_allocator(const indaga_allocator *a);
 

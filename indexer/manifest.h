@@ -109,6 +109,13 @@ int ix_manifest_read(ix_manifest *m, const char *dir, uint64_t gen, char **errms
 ** rename itself happened; returns the os.c status (ENOSPC, EIO, ENOMEM).
 */
 int ix_manifest_write(const ix_manifest *m, const char *dir, char **errmsg);
+/*
+** ix_manifest_write after the files a commit renamed into @dir: the
+** directory is fsynced (so they are durable before the manifest can be)
+** while the manifest's temp file is, on another thread; then the rename
+** and the directory fsync. The same statuses.
+*/
+int ix_manifest_publish(const ix_manifest *m, const char *dir, char **errmsg);
 void ix_manifest_clear(ix_manifest *m);   /* frees segs and roots; accepts a zeroed one */
 /* Replace @m's roots by copies of @roots[0..n). INDAGA_OK or INDAGA_ENOMEM (roots unchanged). */
 int  ix_manifest_set_roots(ix_manifest *m, const char *const *roots, size_t n);
@@ -135,7 +142,8 @@ int ix_manifest_list(const char *dir, uint64_t **gens, size_t *n, char **errmsg)
 char *ix_gap_note(const char *dir, const ix_manifest *m, const uint64_t *gens, size_t n);
 
 /*
-** pending.<G>: written (temp, fsync, rename, directory fsync) by a writer
+** pending.<G>: written (temp, rename, directory fsync; its bytes are not
+** fsynced, as its name alone counts) by a writer
 ** before the first file of generation G, removed after the commit of G (or
 ** after the files of a failed attempt), last: it tells a reader that files
 ** of generation G without manifest.<G> are a commit under way or a

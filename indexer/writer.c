@@ -26,11 +26,20 @@
 ** Commit follows LMDB's order (STYLE.md): flush the builder; merge tiers
 ** (>= MERGE_FACTOR segments of similar size become one, with the deleted
 ** documents dropped); write a deletion file seg-<id>.del.<N+1> for each slot
-** whose set changed; fsync the directory; write manifest.<N+1> (temp, fsync,
-** rename, fsync the directory). Before the first file of generation N+1
+** whose set changed; fsync the directory and write manifest.<N+1> (temp,
+** fsync, rename, fsync the directory), the first two fsyncs at once on two
+** threads (ix_manifest_publish). Before the first file of generation N+1
 ** (a flush, a merge, a deletion file) pending.<N+1> is written (manifest.h),
 ** so files without a manifest are known as a commit under way, not as a
-** deleted manifest. Every segment is stamped with the index id and N+1
+** deleted manifest. The fsyncs of a commit that writes one segment, and
+** what each protects: the directory after the pending mark's rename (the
+** mark is durable before any file of N+1 is); the segment's temp file
+** before its rename (no segment name over partial bytes); the directory
+** beside the manifest's temp file (the segment's and deletion files' names
+** durable before the manifest that lists them; the manifest's bytes before
+** its name); the directory after the manifest's rename (the commit is
+** durable when it returns). The pending mark's own bytes are not fsynced:
+** its name alone counts. Every segment is stamped with the index id and N+1
 ** (seg_stamp), every manifest records the index id, its predecessor N (kept
 ** or not: IX_PREV_KEPT) and the roots. Only then are files that neither
 ** manifest N+1 nor manifest N names removed (after a rebuild or a compact,
@@ -74,7 +83,8 @@
 ** pending. The budget then holds both: a builder is full at budget -
 ** budget / ASYNC_RESERVE_DIV, and its successor may use that reserve (or
 ** what the written one's memory leaves) until the write is joined. Near
-** the end of the run a large builder is handed over early (tail_due), so
+** the end of the run a large builder is handed over early, and the next
+** one once more when it is large enough (tail_due), so
 ** the one write that nothing overlaps, the last, is small. Only
 ** this thread touches the writer's state; durability steps (kill points)
 ** are counted here, before the hand-over and after the join.
@@ -101,6 +111,7 @@
 #include <assert.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -127,6 +138,8 @@
 #define TAIL_RATIO 3         /* hand the builder over when it holds 3x the input still to come, */
 #define SESSION_SHARE_DIV 4  /* per-document session state counts up to budget/4 (session_mem) */
 #define TAIL_MIN_DIV 16      /* and at least budget/16 of it (16 MiB by default; tail_due) */
+#define TAIL_NEXT_MIN ((size_t)4 << 20)  /* the second hand-over: at least 4 MiB (tail_due) */
+#define TAIL_MAX 2           /* hand-overs near the end of a run, at most */
 
 typedef struct wslot {
   ix_seg_entry e;         /* as it will appear in the manifest (del_gen, ndeleted updated at commit) */
@@ -183,6 +196,7 @@ struct indaga_writer {
   size_t inflight;            /* estimated bytes of parsed documents not yet added */
   uint64_t bbytes;            /* input bytes (file sizes) of the documents in the builder */
   uint64_t kill_at, kill_count; /* TEST_KILL_AT (common/testhook.h) */
+  uint64_t tail_next_min;     /* TAIL_NEXT_MIN, or TEST_TAIL_NEXT_MIN */
 };
 
 /**************************************************************************
@@ -575,7 +589,6 @@ int indaga_writer_open(indaga_writer **out, const char *path,
                                           opts->version, opts->flags);
     return INDAGA_EMISUSE;
   }
-  indaga__alloc_bound_heap();   /* freed segment buffers must leave the resident size */
   indaga_writer *w = indaga__calloc(1, sizeof *w);
   if (!w) return INDAGA_ENOMEM;
   w->lock_fd = -1;
@@ -591,6 +604,7 @@ int indaga_writer_open(indaga_writer **out, const char *path,
   w->on_change = opts->version >= 2 ? opts->on_change : NULL;
   w->ctx = opts->ctx;
   w->kill_at = test_knob(TEST_KILL_AT, 0);
+  w->tail_next_min = test_knob(TEST_TAIL_NEXT_MIN, TAIL_NEXT_MIN);
   char *msg = NULL;
   /* A dry run of an index not made yet makes nothing, not even its directory. */
   os_stat_info dst;
@@ -695,13 +709,21 @@ static int delete_loc(indaga_writer *w, size_t slot, uint32_t did) {
   return INDAGA_OK;
 }
 
-/* Open the segment just written as @id into slot @s (its deletions kept). */
-static int open_slot(indaga_writer *w, wslot *s, uint64_t id, const char *path) {
-  seg_reader *r = NULL;
+/* Open segment @path for its slot: seg_open, its pages dropped after the check. */
+static int open_written(seg_reader **r, const char *path, char **msg) {
+  int rc = seg_open(r, path, msg);
+  if (rc == INDAGA_OK) seg_drop_pages(*r);   /* checked whole on open: its pages would stay resident, outside the budget */
+  return rc;
+}
+
+/*
+** Make segment @id, just written, slot @s's (its deletions kept), with
+** reader @r when the write's thread opened it, else opening @path.
+*/
+static int open_slot_with(indaga_writer *w, wslot *s, uint64_t id, const char *path, seg_reader *r) {
   char *msg = NULL;
-  int rc = seg_open(&r, path, &msg);
+  int rc = r ? INDAGA_OK : open_written(&r, path, &msg);
   if (rc) return fail_msg(w, rc, msg);
-  seg_drop_pages(r);   /* checked whole on open: its pages would stay resident, outside the budget */
   s->owned = r;
   s->r = r;
   s->e.id = id;
@@ -711,6 +733,10 @@ static int open_slot(indaga_writer *w, wslot *s, uint64_t id, const char *path) 
   s->e.seg_gen = seg_get_stamp(r).generation;
   s->bytes = seg_bytes(w, id);
   return INDAGA_OK;
+}
+
+static int open_slot(indaga_writer *w, wslot *s, uint64_t id, const char *path) {
+  return open_slot_with(w, s, id, path, NULL);
 }
 
 /* Open the segment just written as @id and append it as a slot. */
@@ -731,18 +757,23 @@ static int add_written_slot(indaga_writer *w, uint64_t id, const char *path) {
 typedef struct flushjob {
   pthread_t th;
   int started;            /* th runs the write */
+  atomic_int done;        /* th has finished: flush_wait will not wait (tail_due) */
   seg_builder *b;
   uint64_t id;
   char *path;
   size_t slot;            /* the reserved slot */
   size_t mem;             /* the builder's memory plus its write's, at hand-over */
-  int rc;                 /* seg_builder_write's status */
+  int rc;                 /* seg_builder_write's status, then seg_open's */
   char *msg;              /* and message */
+  seg_reader *r;          /* the written segment, opened (and checked) on th */
 } flushjob;
 
+/* Write the builder; on a thread of its own, open the segment there too, off the consumer's path. */
 static void *flush_main(void *arg) {
   flushjob *f = arg;
   f->rc = seg_builder_write(f->b, f->path, &f->msg);
+  if (f->rc == INDAGA_OK && f->started) f->rc = open_written(&f->r, f->path, &f->msg);
+  atomic_store_explicit(&f->done, 1, memory_order_release);
   return NULL;
 }
 
@@ -764,7 +795,7 @@ static int flush_wait(indaga_writer *w) {
   } else {
     w->wrote = 1;
     kill_point(w);
-    rc = open_slot(w, &w->slots[f->slot], f->id, f->path);
+    rc = open_slot_with(w, &w->slots[f->slot], f->id, f->path, f->r);
   }
   if (rc) {
     assert(f->slot == w->nslots - 1);   /* nothing adds slots while a write is pending */
@@ -810,10 +841,9 @@ static int flush_builder(indaga_writer *w, int async) {
   w->nbdel = 0;
   if (rc) { f->rc = rc; return flush_wait(w); }
   kill_point(w);
-  if (async && pthread_create(&f->th, NULL, flush_main, f) == 0) {
-    f->started = 1;
-    return INDAGA_OK;
-  }
+  f->started = async;   /* read by flush_main: set before the thread starts */
+  if (async && pthread_create(&f->th, NULL, flush_main, f) == 0) return INDAGA_OK;
+  f->started = 0;
   flush_main(f);
   return flush_wait(w);
 }
@@ -1443,13 +1473,23 @@ static int take_pieces(sync_state *st, pipeline *p, size_t i) {
 ** overlaps it (one core idles), so near the end of a threaded run a builder
 ** holding TAIL_RATIO times the input still to come (and at least budget /
 ** TAIL_MIN_DIV) is handed over, and its write overlaps the last files; the
-** last segment is then small. Once per run. Legislation corpus, two
-** threads: the serial tail was about 0.25 s of a 3 s build.
+** last segment is then small. Legislation corpus, two threads: the serial
+** tail was about 0.25 s of a 3 s build. The next builder is handed over
+** once more on the same rule if the previous write is done by then (never
+** waiting for it) and it holds TAIL_NEXT_MIN or more (@tails: hand-overs
+** so far): on the first 60 MB of the legislation the one tail left a 15 MB
+** last segment, 0.1 to 0.3 s of serial write under load, two leave about
+** 4 MB. Not more than TAIL_MAX: each adds a segment, and at 287 MB a third
+** and a fourth cost more CPU (segments written) than the tail they saved.
+** The second depends on timing (the write being done), so where segments
+** begin may differ between two runs; what they hold does not.
 */
-static int tail_due(const indaga_writer *w, const sync_state *st) {
+static int tail_due(const indaga_writer *w, const sync_state *st, unsigned tails) {
   uint64_t rest = st->bytes_total > st->bytes_done ? st->bytes_total - st->bytes_done : 0;
-  return w->async && w->builder && !w->fj && rest > 0 && w->bbytes >= w->budget / TAIL_MIN_DIV &&
-         w->bbytes / TAIL_RATIO >= rest;
+  if (!w->async || !w->builder || rest == 0 || tails >= TAIL_MAX) return 0;
+  if (w->fj && !atomic_load_explicit(&w->fj->done, memory_order_acquire)) return 0;
+  uint64_t least = tails ? w->tail_next_min : w->budget / TAIL_MIN_DIV;
+  return w->bbytes >= least && w->bbytes / TAIL_RATIO >= rest;
 }
 
 /* Process the files @files[0..n) in order with w->threads workers (inline for one). */
@@ -1501,7 +1541,7 @@ static int run_pipeline(sync_state *st, const sync_file *files, size_t n) {
   if (started == 0) rc = failf(w, INDAGA_ENOMEM, "%s: cannot start indexing threads", w->dir);
   w->workers = started;
   w->async = 1;   /* a full builder is written on a thread while the next one fills */
-  int tail = 0;         /* the builder was handed over early (tail_due) */
+  unsigned tails = 0;   /* builders handed over early (tail_due) */
   uint64_t ahead = 0;   /* memory of jobs i .. i + window: parsed or being parsed */
   for (size_t i = 0; i < n && i < p.window; i++) ahead += job_mem(w, files[i].e->size);
   for (size_t i = 0; i < n && rc == INDAGA_OK; i++) {
@@ -1514,8 +1554,8 @@ static int run_pipeline(sync_state *st, const sync_file *files, size_t n) {
     pthread_mutex_unlock(&p.mu);
     if (rc) break;
     rc = consume(st, &p.ring[i % p.nring]);
-    if (rc == INDAGA_OK && !tail && tail_due(w, st)) {
-      tail = 1;
+    if (rc == INDAGA_OK && tail_due(w, st, tails)) {
+      tails++;
       rc = flush_builder(w, 1);
     }
     pthread_mutex_lock(&p.mu);
@@ -2110,7 +2150,8 @@ static int set_meta(indaga_writer *w, ix_manifest *m) {
 }
 
 /*
-** Steps 2-4 of a commit: deletion files, directory fsync, manifest. Fills
+** Steps 2-4 of a commit: deletion files, directory fsync and manifest
+** (ix_manifest_publish: the two fsyncs at once, then the rename). Fills
 ** @m (the new manifest) from @order.
 */
 static int publish(indaga_writer *w, const size_t *order, size_t n, ix_manifest *m) {
@@ -2140,11 +2181,11 @@ static int publish(indaga_writer *w, const size_t *order, size_t n, ix_manifest 
   m->next_seg_id = w->next_seg_id;
   int rc = set_meta(w, m);
   if (rc) return fail_msg(w, rc, NULL);
-  rc = os_fsync_dir(w->dir, &msg);
-  if (rc) return fail_msg(w, rc, msg);
+  /* the directory fsync (this generation's segments and deletion files
+     durable before its manifest) runs beside the manifest's own */
   kill_point(w);
   kill_point(w);
-  rc = ix_manifest_write(m, w->dir, &msg);
+  rc = ix_manifest_publish(m, w->dir, &msg);
   if (rc) return fail_msg(w, rc, msg);
   kill_point(w);
   return INDAGA_OK;

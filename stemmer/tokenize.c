@@ -364,8 +364,10 @@ static int emit_word(run *r, size_t i, size_t j, const char *w, size_t wn, uint6
   ia_word nw;
   int rc;
   if (!found && wn <= 255 && !is_digit_ascii((unsigned char)w[0])) e = ia_cache_find(r->a, w, wn, h, 0);
-  if (e) ia_cache_word(r->a, e, &nw);
-  else if ((rc = ia_word_lookup_h(r->a, w, wn, h, &nw)) != INDAGA_OK) return rc;
+  if (e) {
+    ia_cache_touch(r->a, e);
+    ia_cache_word(r->a, e, &nw);
+  } else if ((rc = ia_word_lookup_h(r->a, w, wn, h, &nw)) != INDAGA_OK) return rc;
   ia_token t;
   t.pos = r->pos;
   t.flags = (nw.flags & (TOK_STOP | TOK_NUMBER)) | (part ? TOK_PART : 0u);

@@ -357,15 +357,104 @@ static int slots_alloc(uint32_t n, ia_cache_ent **slots, void **mem) {
   return INDAGA_OK;
 }
 
-static void cache_clear(analyzer *a) {
-  memset(a->slots, 0, (size_t)a->nslots * sizeof *a->slots);
-  a->nused = 0;
-  a->narena = 0;
+static uint32_t slot_of(uint64_t h, uint32_t nslots) { return (uint32_t)h & (nslots - 1); }
+
+/* Bytes of cache entry @e's strings (in the arena when IA_EXT). */
+static size_t ent_bytes(const ia_cache_ent *e) {
+  return (size_t)e->nword + ((e->flags & IA_KEYSAME) ? 0u : e->nkey) + ((e->flags & IA_TERMPFX) ? 0u : e->nterm);
+}
+
+/* The slot cache entry @e hashes to. */
+static uint32_t ent_home(const analyzer *a, const ia_cache_ent *e) {
+  const unsigned char *w = (e->flags & IA_EXT) ? a->arena + e->s.off : e->s.inl;
+  return slot_of(ia_hash((const char *)w, e->nword), a->nslots);
+}
+
+/*
+** Empty slot @i of the table, moving back the entries after it that could
+** no longer be found past the hole (linear probing's deletion, Knuth's
+** Algorithm R).
+*/
+static void slot_delete(analyzer *a, uint32_t i) {
+  uint32_t mask = a->nslots - 1;
+  for (uint32_t j = i;;) {
+    a->slots[i].nword = 0;
+    for (;;) {
+      j = (j + 1) & mask;
+      if (!a->slots[j].nword) return;
+      uint32_t k = ent_home(a, &a->slots[j]);
+      /* the entry at j stays when its home lies cyclically in (i, j] */
+      if (i <= j ? (i < k && k <= j) : (i < k || k <= j)) continue;
+      break;
+    }
+    a->slots[i] = a->slots[j];
+    i = j;
+  }
+}
+
+/*
+** Make room in a full cache: keep the entries looked up again since the
+** last eviction (IA_HOT) or, when those hold more than half the table's
+** room (3/8 of its slots) or half the arena, the ones looked up again
+** twice (IA_HOTTER); if even those are too many, empty the cache whole. So
+** an eviction frees at least half. The kept entries lose their marks; the
+** kept strings of the arena move to a new one of at most half its size
+** (the old one is freed after). Entries moved back by a deletion come from
+** later slots, or are kept ones already passed: the scan meets every
+** entry that goes.
+*/
+static void cache_evict(analyzer *a) {
+  uint32_t hot[2] = { 0, 0 };
+  size_t hot_bytes[2] = { 0, 0 };
+  for (uint32_t i = 0; i < a->nslots; i++) {
+    const ia_cache_ent *e = &a->slots[i];
+    if (!e->nword || !(e->flags & IA_HOT)) continue;
+    size_t nb = (e->flags & IA_EXT) ? ent_bytes(e) : 0;
+    hot[0]++;
+    hot_bytes[0] += nb;
+    if (e->flags & IA_HOTTER) { hot[1]++; hot_bytes[1] += nb; }
+  }
+  int lv = 0;
+  while (lv < 2 && ((size_t)hot[lv] * 8 > (size_t)a->nslots * 3 || hot_bytes[lv] * 2 > a->arena_cap)) lv++;
+  unsigned char *na = NULL;
+  size_t ncap = 0;
+  if (lv < 2 && hot_bytes[lv]) {
+    ncap = IA_CACHE_MIN_ARENA;
+    while (ncap < hot_bytes[lv]) ncap *= 2;
+    if (!(na = indaga__malloc(ncap))) lv = 2;
+  }
+  if (lv == 2) {
+    memset(a->slots, 0, (size_t)a->nslots * sizeof *a->slots);
+    a->nused = 0;
+    a->narena = 0;
+  } else {
+    uint8_t mark = lv ? IA_HOTTER : IA_HOT;
+    for (uint32_t i = 0; i < a->nslots; i++)
+      while (a->slots[i].nword && !(a->slots[i].flags & mark)) slot_delete(a, i);
+    size_t n = 0;
+    for (uint32_t i = 0; i < a->nslots; i++) {
+      ia_cache_ent *e = &a->slots[i];
+      if (!e->nword) continue;
+      e->flags &= (uint8_t)~(IA_HOT | IA_HOTTER);
+      if (e->flags & IA_EXT) {
+        size_t nb = ent_bytes(e);
+        memcpy(na + n, a->arena + e->s.off, nb);
+        e->s.off = (uint32_t)n;
+        n += nb;
+      }
+    }
+    if (na) {
+      indaga__free(a->arena);
+      a->arena = na;
+      a->arena_cap = ncap;
+    }
+    a->narena = n;
+    a->nused = hot[lv];
+    a->cache_kept += hot[lv];
+  }
   a->cache_resets++;
   a->epoch++;
 }
-
-static uint32_t slot_of(uint64_t h, uint32_t nslots) { return (uint32_t)h & (nslots - 1); }
 
 /* Double the table (entries keep their tags). Returns INDAGA_OK or INDAGA_ENOMEM (the table is kept). */
 static int cache_grow(analyzer *a) {
@@ -388,6 +477,20 @@ static int cache_grow(analyzer *a) {
   a->nslots = ncap;
   a->epoch++;
   return INDAGA_OK;
+}
+
+/* 1 when the arena has or could be grown to (within its cap) room for @need more bytes. */
+static int arena_room(analyzer *a, size_t need) {
+  if (a->narena + need <= a->arena_cap) return 1;
+  size_t cap = a->arena_cap ? a->arena_cap : IA_CACHE_MIN_ARENA;
+  while (cap < a->narena + need && cap < IA_CACHE_MAX_ARENA) cap *= 2;
+  if (cap > IA_CACHE_MAX_ARENA) cap = IA_CACHE_MAX_ARENA;
+  unsigned char *na = NULL;
+  if (a->narena + need <= cap) na = indaga__realloc(a->arena, cap);
+  if (!na) return 0;
+  a->arena = na;
+  a->arena_cap = cap;
+  return 1;
 }
 
 uint64_t ia_hash_long(const char *w, size_t n) { return XXH3_64bits(w, n); }
@@ -414,6 +517,7 @@ int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *
   if (n <= 255) {
     const ia_cache_ent *e = ia_cache_find(a, w, n, h, 0);
     if (e) {
+      ia_cache_touch(a, e);
       ia_cache_word(a, e, out);
       return INDAGA_OK;
     }
@@ -435,7 +539,7 @@ int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *
     return INDAGA_OK;
   }
 
-  /* Make room: grow the table or the arena up to their caps, else empty the cache. */
+  /* Make room: grow the table or the arena up to their caps, else evict (cache_evict). */
   unsigned shape = 0;
   if (a->key.n == n && memcmp(a->key.p, w, n) == 0) shape |= IA_KEYSAME;
   if (a->term.n <= a->key.n && memcmp(a->term.p, a->key.p, a->term.n) == 0) shape |= IA_TERMPFX;
@@ -444,19 +548,15 @@ int ia_word_lookup_h(analyzer *a, const char *w, size_t n, uint64_t h, ia_word *
   int moved = 0;
   if ((size_t)(a->nused + 1) * 4 > (size_t)a->nslots * 3) {
     if (a->nslots < IA_CACHE_MAX_SLOTS && cache_grow(a) == INDAGA_OK) moved = 1;
-    else { cache_clear(a); moved = 1; }
+    else { cache_evict(a); moved = 1; }
+  }
+  if (ext && !arena_room(a, need)) {
+    cache_evict(a);
+    moved = 1;
+    arena_room(a, need);
   }
   if (ext && a->narena + need > a->arena_cap) {
-    size_t cap = a->arena_cap ? a->arena_cap : IA_CACHE_MIN_ARENA;
-    while (cap < a->narena + need && cap < IA_CACHE_MAX_ARENA) cap *= 2;
-    if (cap > IA_CACHE_MAX_ARENA) cap = IA_CACHE_MAX_ARENA;
-    unsigned char *na = NULL;
-    if (a->narena + need <= cap) na = indaga__realloc(a->arena, cap);
-    if (na) { a->arena = na; a->arena_cap = cap; }
-    else { cache_clear(a); moved = 1; }
-  }
-  if (ext && a->narena + need > a->arena_cap) {
-    /* Cleared, and the arena still cannot take it (no memory): do not cache. */
+    /* Evicted, and the arena still cannot take it (no memory): do not cache. */
     out->term = (const char *)a->term.p;
     out->nterm = a->term.n;
     out->key = (const char *)a->key.p;

@@ -8,7 +8,8 @@
 #   17 paragraphs  18 load at the build's end  19 build CPU s
 #
 # "-" or FAILED is a figure not measured. mode=table prints the figures,
-# mode=growth the ratios to 1x and the growth exponents, mode=notes what
+# mode=growth the ratios to 1x and the growth exponents, mode=work indaga's
+# build CPU fitted to its bytes and dictionary entries, mode=notes what
 # they say of indaga's segments, merges and budget, mode=verdict the
 # exponent of each figure and engine named (flat, better than linear,
 # linear, worse) and, per engine, the lists of both kinds.
@@ -112,6 +113,33 @@ END {
             }
             print line
         }
+        exit
+    }
+
+    if (mode == "work") {   # indaga's build CPU against its two kinds of work
+        e = "indaga"; n = 0; sxx = sxy = syy = sxc = syc = 0
+        for (j = 1; j <= ns; j++) {
+            x = cell(e, scales[j], 3); y = cell(e, scales[j], 15); c = cell(e, scales[j], 19)
+            if (!num(x) || !num(y) || !num(c) || x <= 0) continue
+            n++; sx[n] = x; sy[n] = y; sc[n] = c; ss[n] = scales[j]
+            sxx += x * x; sxy += x * y; syy += y * y; sxc += x * c; syc += y * c
+        }
+        det = sxx * syy - sxy * sxy
+        fit = n >= 3 && det > 0
+        if (fit) {
+            a = (sxc * syy - syc * sxy) / det; b = (syc * sxx - sxc * sxy) / det
+            fit = a > 0 && b > 0
+        }
+        print "| scale | build CPU, s | corpus, MB | dictionary entries | CPU per MB, ms | entries per MB | fit a MB + b entries, s | measured / fit |"
+        print "|---|---|---|---|---|---|---|---|"
+        for (i = 1; i <= n; i++)
+            printf "| %sx | %.2f | %.1f | %d | %.1f | %.0f | %s | %s |\n", ss[i], sc[i], sx[i], sy[i],
+                1000 * sc[i] / sx[i], sy[i] / sx[i], fit ? sprintf("%.2f", a * sx[i] + b * sy[i]) : "-",
+                fit ? sprintf("%.3f", sc[i] / (a * sx[i] + b * sy[i])) : "-"
+        if (fit)
+            printf "\nLeast squares through the origin over the %d scales: a = %.1f ms of CPU per MB of text, b = %.2f us per dictionary entry written.\n", n, 1000 * a, 1e6 * b
+        else
+            printf "\nNo fit: fewer than three scales measured, or no positive fit.\n"
         exit
     }
 

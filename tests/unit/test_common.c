@@ -165,6 +165,29 @@ static void test_common__os_wfile_and_fault(void **state) {
   assert_memory_equal(data, "abc", 3);
   indaga__free(data);
 
+  /* os_wfile_sync, then commit: one fsync in all; os_wfile_rename: none. */
+  os__fail_at(OS_FAIL_FSYNC, UINT64_MAX, EIO, 0);   /* count only */
+  assert_int_equal(os_wfile_open(&f, path, &err), INDAGA_OK);
+  assert_int_equal(os_wfile_write(&f, "de", 2, &err), INDAGA_OK);
+  assert_int_equal(os_wfile_sync(&f, &err), INDAGA_OK);
+  assert_int_equal(os_wfile_commit(&f, &err), INDAGA_OK);
+  assert_int_equal(os__fail_at(OS_FAIL_FSYNC, UINT64_MAX, EIO, 0), 1);
+  assert_int_equal(os_read_file(path, &data, &n, &err), INDAGA_OK);
+  assert_int_equal(n, 2);
+  assert_memory_equal(data, "de", 2);
+  indaga__free(data);
+  assert_int_equal(os_wfile_open(&f, path, &err), INDAGA_OK);
+  assert_int_equal(os_wfile_write(&f, "fgh", 3, &err), INDAGA_OK);
+  assert_int_equal(os_wfile_rename(&f, &err), INDAGA_OK);
+  assert_int_equal(os__fail_at(0, 0, 0, 0), 0);
+  assert_int_equal(os_read_file(path, &data, &n, &err), INDAGA_OK);
+  assert_int_equal(n, 3);
+  assert_memory_equal(data, "fgh", 3);
+  indaga__free(data);
+  char *tmp = indaga__sprintf("%s.tmp", path);
+  assert_int_equal(access(tmp, F_OK), -1);   /* renamed, not copied */
+  indaga__free(tmp);
+
   /* A second lock holder is refused at once. */
   int fd1, fd2;
   assert_int_equal(os_lock(dir, 0, &fd1, &err), INDAGA_OK);

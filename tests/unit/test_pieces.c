@@ -42,7 +42,7 @@
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* The big document: marker words at start, middle and end (see above). Caller frees. */
+/* The big document: marker words at start, middle and end (see above). Caller frees (indaga__free). */
 static char *big_text(size_t *n) {
   DIR *d = opendir(UN_DIR);
   assert_non_null(d);
@@ -142,7 +142,7 @@ static void test_pieces__parse_equals_whole(void **state) {
   assert_int_equal(at, whole->nparas);
   dm_stream_close(s);
   dm_doc_free(whole);
-  free(text);
+  indaga__free(text);
   tu_rm_rf(dir);
   free(dir);
 }
@@ -303,7 +303,7 @@ static void pieces_vs_whole(unsigned threads) {
   dm_doc_free(whole);
   indaga_index_close(p);
   indaga_index_close(w);
-  free(text);
+  indaga__free(text);
   tu_rm_rf(root); tu_rm_rf(ixp); tu_rm_rf(ixw);
   free(root); free(ixp); free(ixw);
 }
@@ -379,7 +379,7 @@ static void test_pieces__replace_and_delete(void **state) {
   assert_int_equal(st.paragraphs, 0);
   assert_int_equal(hits(idx, "mitadxilofono", 0), 0);
   indaga_index_close(idx);
-  free(text);
+  indaga__free(text);
   tu_rm_rf(root); tu_rm_rf(ix);
   free(root); free(ix);
 }
@@ -443,7 +443,7 @@ static void test_pieces__read_fails_midway(void **state) {
     tu_rm_rf(ix);
     free(ix);
   }
-  free(text);
+  indaga__free(text);
   tu_rm_rf(root);
   free(root);
 }

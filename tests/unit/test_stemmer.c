@@ -725,6 +725,66 @@ static void test_stemmer__cache_bounded_and_transparent(void **state) {
   analyzer_free(cold);
 }
 
+/*
+** A full cache keeps the words looked up again since the last eviction:
+** the letter read twice, then 300,000 distinct words (inline in their
+** entries: one eviction, by the table, not the arena), then
+** the letter again makes no miss, and gives the terms a fresh analyzer
+** gives (kept entries and their arena strings moved intact). Words each
+** looked up three times are too many to keep: the cache is emptied whole.
+*/
+static void test_stemmer__cache_keeps_hot_words(void **state) {
+  (void)state;
+  size_t nl;
+  char *letter = read_data(DATA "/un/carta_krasnodar_2017.txt", &nl);
+  ia_buf text = { 0 };
+  for (unsigned i = 0; i < 300000; i++)
+    buf_printf(&text, "administracion%c%c%c%c ", 'a' + i % 26, 'a' + (i / 26) % 26,
+               'a' + (i / 676) % 26, 'a' + (i / 17576) % 26);
+  assert_int_equal(text.err, INDAGA_OK);
+  analyzer *a = NULL, *cold = NULL;
+  assert_int_equal(analyzer_new(&a), INDAGA_OK);
+  assert_int_equal(analyzer_new(&cold), INDAGA_OK);
+  term_log l1 = { { 0 } }, l2 = { { 0 } };
+  assert_int_equal(analyzer_run(a, letter, nl, log_cb, &l1, NULL), INDAGA_OK);
+  uint64_t words = a->cache_misses;   /* the letter's distinct words, all cached */
+  assert_true(words > 300);
+  assert_int_equal(analyzer_run(a, letter, nl, log_cb, &l1, NULL), INDAGA_OK);
+  assert_int_equal(analyzer_run(a, (char *)text.p, text.n, log_cb, &l1, NULL), INDAGA_OK);
+  assert_int_equal(a->cache_resets, 1);
+  assert_int_equal(a->cache_kept, words);
+  uint64_t misses = a->cache_misses;
+  buf_reset(&l1.terms);
+  assert_int_equal(analyzer_run(a, letter, nl, log_cb, &l1, NULL), INDAGA_OK);
+  assert_int_equal(a->cache_misses, misses);
+  assert_int_equal(analyzer_run(cold, letter, nl, log_cb, &l2, NULL), INDAGA_OK);
+  assert_int_equal(l1.terms.n, l2.terms.n);
+  assert_memory_equal(l1.terms.p, l2.terms.p, l2.terms.n);
+
+  /* Every word three times: all of them hot, none kept. */
+  analyzer_free(a);
+  assert_int_equal(analyzer_new(&a), INDAGA_OK);
+  buf_reset(&text);
+  for (unsigned i = 0; i < 300000; i++) {
+    char w[16];
+    snprintf(w, sizeof w, "nación%c%c%c%c", 'a' + i % 26, 'a' + (i / 26) % 26, 'a' + (i / 676) % 26,
+             'a' + (i / 17576) % 26);
+    buf_printf(&text, "%s %s %s ", w, w, w);
+  }
+  assert_int_equal(text.err, INDAGA_OK);
+  assert_int_equal(analyzer_run(a, (char *)text.p, text.n, log_cb, &l1, NULL), INDAGA_OK);
+  assert_true(a->cache_resets >= 1);
+  assert_int_equal(a->cache_kept, 0);
+  assert_true(a->nslots <= IA_CACHE_MAX_SLOTS);
+  assert_true(a->arena_cap <= IA_CACHE_MAX_ARENA);
+  buf_free(&l1.terms);
+  buf_free(&l2.terms);
+  buf_free(&text);
+  indaga__free(letter);
+  analyzer_free(a);
+  analyzer_free(cold);
+}
+
 /* ------------------------------------------------------------------------
 ** Word ids: equal nonzero ids mean equal term and key, across cache growth
 ** and resets (what the indexer's per-document memo relies on).
@@ -1079,6 +1139,7 @@ int main(void) {
     cmocka_unit_test(test_stemmer__byte_ranges_whole_document),
     cmocka_unit_test(test_stemmer__stopwords),
     cmocka_unit_test(test_stemmer__cache_bounded_and_transparent),
+    cmocka_unit_test(test_stemmer__cache_keeps_hot_words),
     cmocka_unit_test(test_stemmer__cache_entry_shapes),
     cmocka_unit_test(test_stemmer__hash_forms),
     cmocka_unit_test(test_stemmer__word_ids),

@@ -265,6 +265,76 @@ static void test_writer__threads_hand_over_last_builder(void **state) {
   free(b);
 }
 
+/* Every document of @dir's .txt files reads the same (paragraph by paragraph) from indexes @a and @b. */
+static void assert_same_documents(const char *a, const char *b, const char *dir) {
+  indaga_index *ia = NULL, *ib = NULL;
+  assert_int_equal(indaga_index_open(&ia, a, NULL, NULL), INDAGA_OK);
+  assert_int_equal(indaga_index_open(&ib, b, NULL, NULL), INDAGA_OK);
+  DIR *d = opendir(dir);
+  assert_non_null(d);
+  struct dirent *e;
+  size_t ndocs = 0;
+  while ((e = readdir(d)) != NULL) {
+    size_t len = strlen(e->d_name);
+    if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".txt")) continue;
+    indaga_document *da = NULL, *db = NULL;
+    assert_int_equal(indaga_document_get(&da, ia, e->d_name, NULL), INDAGA_OK);
+    assert_int_equal(indaga_document_get(&db, ib, e->d_name, NULL), INDAGA_OK);
+    assert_int_equal(indaga_document_paragraph_count(da), indaga_document_paragraph_count(db));
+    for (size_t i = 0; i < indaga_document_paragraph_count(da); i++)
+      assert_string_equal(indaga_document_paragraph(da, i)->text, indaga_document_paragraph(db, i)->text);
+    indaga_document_free(da);
+    indaga_document_free(db);
+    ndocs++;
+  }
+  closedir(d);
+  assert_true(ndocs > 500);
+  indaga_index_close(ia);
+  indaga_index_close(ib);
+}
+
+/*
+** Builders handed over early near the end of a threaded sync twice
+** (INDAGA_TEST_TAIL_NEXT_MIN=0: the second as soon as the previous write
+** is done), each written and opened on its own thread: the
+** index holds exactly what a one-thread build holds, document by document
+** and hit by hit, whether or not the timing allowed the second.
+*/
+static void test_writer__tail_hand_overs_same_documents(void **state) {
+  (void)state;
+  char *a = tu_tmpdir("writer");
+  uint64_t ga, gb;
+  sync_commit(a, UN_DIR, 0, 1, 4 << 20, &ga);
+  indaga_stats sa = stats_of(a);
+  assert_int_equal(setenv("INDAGA_TEST_TAIL_NEXT_MIN", "0", 1), 0);
+  for (int round = 0; round < 3; round++) {
+    char *b = tu_tmpdir("writer");
+    sync_commit(b, UN_DIR, 0, 2, 4 << 20, &gb);
+    indaga_stats sb = stats_of(b);
+    assert_true(sb.segments >= 2);
+    assert_int_equal(sa.documents, sb.documents);
+    assert_int_equal(sa.paragraphs, sb.paragraphs);
+    assert_check_ok(b);
+    assert_same_documents(a, b, UN_DIR);
+    char **ha, **hb;
+    size_t na = hit_lines(a, "\"Consejo de Seguridad\"", &ha), nb = hit_lines(b, "\"Consejo de Seguridad\"", &hb);
+    assert_true(na > 0);
+    assert_int_equal(na, nb);
+    for (size_t i = 0; i < na; i++) {
+      assert_string_equal(ha[i], hb[i]);
+      free(ha[i]);
+      free(hb[i]);
+    }
+    free(ha);
+    free(hb);
+    tu_rm_rf(b);
+    free(b);
+  }
+  assert_int_equal(unsetenv("INDAGA_TEST_TAIL_NEXT_MIN"), 0);
+  tu_rm_rf(a);
+  free(a);
+}
+
 static void test_writer__incremental_change_remove_full(void **state) {
   (void)state;
   char *tmp = tu_tmpdir("writer");
@@ -637,6 +707,41 @@ static void fail_each(unsigned kind, int err, int want) {
   free(ix);
 }
 
+/*
+** The fsyncs of a commit that writes one segment, each protecting one step
+** of the order (writer.c): the directory after the pending mark (whose own
+** bytes need none), the segment, the directory and the manifest (at once,
+** before the manifest's rename), the directory after it; a deletion file
+** in place of the segment.
+*/
+static void test_writer__fsyncs_of_a_commit(void **state) {
+  (void)state;
+  char *ix = tu_tmpdir("writer");
+  size_t n;
+  char *carta = tu_read_file(UN_DIR "/" CARTA, &n);
+  indaga_writer *w = NULL;
+  uint64_t gen;
+  assert_int_equal(indaga_writer_open(&w, ix, NULL, NULL), INDAGA_OK);
+  assert_int_equal(indaga_writer_add_buffer(w, CARTA, carta, n), INDAGA_OK);
+  assert_int_equal(indaga_writer_add_buffer(w, "otra.txt", carta, n), INDAGA_OK);
+  os__fail_at(OS_FAIL_FSYNC, UINT64_MAX, EIO, 0);   /* count only */
+  assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+  assert_int_equal(os__fail_at(0, 0, 0, 0), 5);
+  /* A deletion only: the deletion file takes the segment's place. */
+  assert_int_equal(indaga_writer_delete(w, CARTA), INDAGA_OK);
+  os__fail_at(OS_FAIL_FSYNC, UINT64_MAX, EIO, 0);
+  assert_int_equal(indaga_writer_commit(w, &gen), INDAGA_OK);
+  assert_int_equal(os__fail_at(0, 0, 0, 0), 5);
+  indaga_writer_close(w);
+  indaga_stats st = stats_of(ix);
+  assert_int_equal(st.generation, 2);
+  assert_int_equal(st.documents, 1);
+  assert_check_ok(ix);
+  free(carta);
+  tu_rm_rf(ix);
+  free(ix);
+}
+
 static void test_writer__full_disk_each_step(void **state) {
   (void)state;
   fail_each(OS_FAIL_WRITE, ENOSPC, INDAGA_ENOSPC);
@@ -652,8 +757,10 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_writer__sync_counts_match_parser),
     cmocka_unit_test(test_writer__threads_and_budget_same_index),
+    cmocka_unit_test(test_writer__fsyncs_of_a_commit),
     cmocka_unit_test(test_writer__second_sync_removes_what_it_did_not_meet),
     cmocka_unit_test(test_writer__threads_hand_over_last_builder),
+    cmocka_unit_test(test_writer__tail_hand_overs_same_documents),
     cmocka_unit_test(test_writer__sync_many_names_each_directory),
     cmocka_unit_test(test_writer__incremental_change_remove_full),
     cmocka_unit_test(test_writer__document_get_matches_parser),
