@@ -305,6 +305,49 @@ static int read_full(int fd, void *p, size_t n, uint64_t off, int injectable, si
   return 0;
 }
 
+int os_tfile_open(os_tfile *f, const char *path, char **errmsg) {
+  memset(f, 0, sizeof *f);
+  f->path = indaga__strdup(path);
+  if (!f->path) { f->fd = -1; return INDAGA_ENOMEM; }
+  f->fd = inject(OS_FAIL_OPEN) ? -1 : open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (f->fd < 0 || unlink(path) != 0) {
+    int rc = fail(errmsg, f->fd < 0 ? "cannot create" : "cannot unlink", path, errno);
+    os_tfile_close(f);
+    return rc;
+  }
+  return INDAGA_OK;
+}
+
+int os_tfile_write(os_tfile *f, const void *p, size_t n, char **errmsg) {
+  const unsigned char *c = p;
+  while (n > 0) {
+    ssize_t w = inject(OS_FAIL_WRITE) ? -1 : write(f->fd, c, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return fail(errmsg, "cannot write", f->path, errno);
+    }
+    c += w;
+    n -= (size_t)w;
+    f->size += (uint64_t)w;
+  }
+  return INDAGA_OK;
+}
+
+int os_tfile_read(const os_tfile *f, uint64_t off, void *p, size_t n, char **errmsg) {
+  size_t got;
+  int e = read_full(f->fd, p, n, off, 0, &got);
+  if (e) return fail(errmsg, "cannot read", f->path, e);
+  if (got != n) return fail(errmsg, "cannot read", f->path, EIO);
+  return INDAGA_OK;
+}
+
+void os_tfile_close(os_tfile *f) {
+  if (f->fd >= 0) close(f->fd);
+  indaga__free(f->path);
+  f->fd = -1;
+  f->path = NULL;
+}
+
 /*
 ** read(), not mmap: a document may be truncated by another process while it
 ** is read, and touching a mapping past the new end of a file raises SIGBUS

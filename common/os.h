@@ -68,6 +68,25 @@ int  os_wfile_commit(os_wfile *f, char **errmsg);
 int  os_wfile_rename(os_wfile *f, char **errmsg);
 void os_wfile_abort(os_wfile *f);
 
+/*
+** A scratch file for bytes that do not fit in memory (indexer/spool.c):
+** os_tfile_open creates @path (replacing a file left there by a crash)
+** and unlinks it at once, so it goes away with its descriptor whatever
+** happens; @path names it in messages. os_tfile_write appends;
+** os_tfile_read reads exactly @n bytes at @off (a short read is
+** INDAGA_EIO). Opens and writes fail by injection like a wfile's.
+*/
+typedef struct os_tfile {
+  int fd;           /* -1: not open */
+  char *path;
+  uint64_t size;    /* bytes written */
+} os_tfile;
+
+int  os_tfile_open(os_tfile *f, const char *path, char **errmsg);
+int  os_tfile_write(os_tfile *f, const void *p, size_t n, char **errmsg);
+int  os_tfile_read(const os_tfile *f, uint64_t off, void *p, size_t n, char **errmsg);
+void os_tfile_close(os_tfile *f);
+
 int os_fsync_dir(const char *dir, char **errmsg);
 int os_mkdir_p(const char *dir, char **errmsg);
 int os_remove(const char *path, char **errmsg);   /* ENOENT is not an error */

@@ -14,6 +14,8 @@ static const char *const knob_names[] = {
   [TEST_FULL_CHECK_MAX] = "INDAGA_TEST_FULL_CHECK_MAX",
   [TEST_BACKUP_PAUSE_MS] = "INDAGA_TEST_BACKUP_PAUSE_MS",
   [TEST_TAIL_NEXT_MIN] = "INDAGA_TEST_TAIL_NEXT_MIN",
+  [TEST_SPOOL_LIMIT] = "INDAGA_TEST_SPOOL_LIMIT",
+  [TEST_STREAM_MIN] = "INDAGA_TEST_STREAM_MIN",
 };
 
 uint64_t test_knob(test_knob_id knob, uint64_t dflt) {

@@ -20,6 +20,11 @@
 **   TEST_TAIL_NEXT_MIN   bytes a builder must hold for the second early
 **                        hand-over near the end of a sync (tail_due in
 **                        indexer/writer.c), so a small test tree gets it
+**   TEST_SPOOL_LIMIT     a merge holds this many bytes of each spooled
+**                        section before spilling it (indexer/segmerge.c),
+**                        so small test segments exercise the scratch files
+**   TEST_STREAM_MIN      a merge streams terms of more postings than this
+**                        block by block (indexer/segmerge.c; 0: every term)
 */
 #ifndef INDAGA_TESTHOOK_H
 #define INDAGA_TESTHOOK_H
@@ -30,7 +35,9 @@ typedef enum test_knob_id {
   TEST_KILL_AT,
   TEST_FULL_CHECK_MAX,
   TEST_BACKUP_PAUSE_MS,
-  TEST_TAIL_NEXT_MIN
+  TEST_TAIL_NEXT_MIN,
+  TEST_SPOOL_LIMIT,
+  TEST_STREAM_MIN
 } test_knob_id;
 
 /* The knob's value in a test build, else @dflt. */

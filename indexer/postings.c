@@ -261,19 +261,37 @@ int pst_encode(ia_buf *post, ia_buf *posb, const uint32_t *docs, const uint32_t 
   return INDAGA_OK;
 }
 
+int pst_encode_begin(pst_enc *e, ia_buf *post, uint32_t n, pst_stats *st) {
+  e->n = n;
+  e->nblocks = (n + SEG_BLOCK - 1) / SEG_BLOCK;
+  e->b = 0;
+  e->prev = UINT32_MAX;   /* "-1" before id 0 */
+  e->dir_at = post->n;
+  int rc = start_list(post, n, e->nblocks, st);
+  e->data_at = post->n;
+  return rc;
+}
+
+int pst_encode_block(pst_enc *e, ia_buf *post, const uint32_t *docs, const uint32_t *tfs,
+                     const uint32_t *lens, uint32_t m, uint64_t posoff, pst_stats *st) {
+  uint32_t want = e->n - e->b * SEG_BLOCK < SEG_BLOCK ? e->n - e->b * SEG_BLOCK : SEG_BLOCK;
+  if (e->b >= e->nblocks || m != want) return INDAGA_EMISUSE;
+  int rc = encode_block(post, e->dir_at, e->data_at, e->b, e->nblocks, docs, tfs, lens, m, posoff, &e->prev, st);
+  if (rc) return rc;
+  e->b++;
+  st->last_doc = docs[m - 1];
+  return INDAGA_OK;
+}
+
 int pst_encode_ids(ia_buf *post, const uint32_t *docs, const uint32_t *tfs, const uint32_t *lens,
                    const uint64_t *posoff, uint32_t n, pst_stats *st) {
-  uint32_t nblocks = (n + SEG_BLOCK - 1) / SEG_BLOCK, prev = UINT32_MAX;
-  size_t dir_at = post->n;
-  int rc = start_list(post, n, nblocks, st);
-  size_t data_at = post->n;
-  for (uint32_t b = 0; b < nblocks && !rc; b++) {
+  pst_enc e;
+  int rc = pst_encode_begin(&e, post, n, st);
+  for (uint32_t b = 0; b < e.nblocks && !rc; b++) {
     uint32_t i0 = b * SEG_BLOCK, m = n - i0 < SEG_BLOCK ? n - i0 : SEG_BLOCK;
-    rc = encode_block(post, dir_at, data_at, b, nblocks, docs + i0, tfs + i0, lens + i0, m, posoff[b], &prev, st);
+    rc = pst_encode_block(&e, post, docs + i0, tfs + i0, lens + i0, m, posoff[b], st);
   }
-  if (rc) return rc;
-  st->last_doc = docs[n - 1];
-  return INDAGA_OK;
+  return rc;
 }
 
 /**************************************************************************

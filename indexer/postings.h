@@ -46,6 +46,22 @@ int pst_encode(ia_buf *post, ia_buf *posb, const uint32_t *docs, const uint32_t 
 int pst_encode_ids(ia_buf *post, const uint32_t *docs, const uint32_t *tfs, const uint32_t *lens,
                    const uint64_t *posoff, uint32_t n, pst_stats *st);
 
+/*
+** pst_encode_ids a block at a time, for a list too long to hold whole (a
+** merge): pst_encode_begin with the list's length @n, then
+** pst_encode_block for each block in order, SEG_BLOCK postings but the
+** last (the rest), @posoff where the block's positions start. The bytes
+** are those of pst_encode_ids. INDAGA_EMISUSE for a block of the wrong
+** size or one too many; else as pst_encode_ids.
+*/
+typedef struct pst_enc {
+  size_t dir_at, data_at;
+  uint32_t n, nblocks, b, prev;
+} pst_enc;
+int pst_encode_begin(pst_enc *e, ia_buf *post, uint32_t n, pst_stats *st);
+int pst_encode_block(pst_enc *e, ia_buf *post, const uint32_t *docs, const uint32_t *tfs,
+                     const uint32_t *lens, uint32_t m, uint64_t posoff, pst_stats *st);
+
 /* Where a list lives and what its dictionary entry says about it. */
 typedef struct pst_list {
   const unsigned char *post;      /* the list's first byte */

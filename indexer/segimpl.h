@@ -85,8 +85,18 @@ int  segsink_para(segsink *s, uint32_t part, uint32_t ordinal, uint32_t len, int
                   const char *text, size_t ntext);
 uint32_t segsink_npara(const segsink *s);
 uint32_t segsink_ndoc(const segsink *s);
-const uint32_t *segsink_para_lens(const segsink *s);   /* npara lengths, for min_len */
+/* npara lengths, for min_len; NULL in a spilling sink (segsink_spill) */
+const uint32_t *segsink_para_lens(const segsink *s);
 size_t segsink_mem(const segsink *s);
+/* Hold at most about @limit bytes of each section written after the
+** postings (PARA, PARA_LEN, TEXT, POSITIONS, DICT, VOCAB) in memory,
+** spilling the rest to scratch files named after @path, the segment's
+** (spool.h). Call before the first document; without it nothing is
+** spilled (a builder). segsink_term_enc then needs its @lens. */
+int  segsink_spill(segsink *s, const char *path, size_t limit);
+/* s's status; on failure, when *errmsg is empty, the message of a failed
+** scratch file, if any, moves to *errmsg. */
+int  segsink_status(segsink *s, char **errmsg);
 /* Compress text blocks on a thread of the sink's own from now on (before any
 ** paragraph; the file's bytes are unchanged). INDAGA_OK also when no thread
 ** could be started (then it stays synchronous). */
@@ -105,12 +115,28 @@ unsigned char *segsink_positions_tail(segsink *s, size_t n);
 /* Add term @t's list (@df ids with their tfs), its positions already
 ** encoded as pst_encode writes them: pos[0..npos), block b's starting at
 ** posoff[b] (pst_encode_ids). When pos
-** is what segsink_positions_tail returned, they are taken in place. @lens,
+** is what segsink_positions_tail returned, they are taken in place; when
+** pos is NULL, they are the last @npos bytes given to segsink_positions_add
+** (in pieces as they come, so a merge need not gather them). @lens,
 ** when not NULL, are the paragraphs' lengths (segsink_para_lens of each
 ** id, gathered by a caller that walks the ids anyway). */
 int  segsink_term_enc(segsink *s, const char *t, size_t n, const uint32_t *docs, const uint32_t *tfs,
                       const uint32_t *lens, uint32_t df, const unsigned char *pos, size_t npos, const uint64_t *posoff,
                       char **errmsg);
+/*
+** segsink_term_enc a block at a time, for a list too long to hold whole (a
+** merge): segsink_term_begin with its length @df, then for each block in
+** order (SEG_BLOCK postings but the last) its positions by
+** segsink_positions_add and segsink_term_block (@posoff: where its
+** positions start from the list's first), then segsink_term_end. The
+** bytes are those of segsink_term_enc.
+*/
+int  segsink_term_begin(segsink *s, uint32_t df);
+int  segsink_term_block(segsink *s, const uint32_t *docs, const uint32_t *tfs, const uint32_t *lens,
+                        uint32_t m, uint64_t posoff);
+int  segsink_term_end(segsink *s, const char *t, size_t n, char **errmsg);
+/* Append @n bytes of the next term's positions (see segsink_term_enc). */
+int  segsink_positions_add(segsink *s, const void *p, size_t n);
 int  segsink_vocab(segsink *s, const char *k, size_t nk, const char *t, size_t nt);
 /* Write the remaining sections and the footer, fsync and rename into place. */
 int  segsink_finish(segsink *s, char **errmsg);

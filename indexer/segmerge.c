@@ -3,46 +3,82 @@
 **
 **  1. Documents and paragraphs: inputs in order, each input's surviving
 **     documents in order, so document order is kept. Each surviving
-**     paragraph gets the next new id (remap[i][pid]; deleted ones get
-**     SEG_END) and its record, length and text (read through a one-block
-**     decompression cache, then recompressed in new blocks) go to the sink.
-**     The documents' fields (FIELDS) of an input of version 7 without
-**     deleted documents are mapped from its section; of any other input,
-**     the sink derives them from the metadata.
+**     paragraph gets the next new id (remap[i][pid], deleted ones SEG_END;
+**     an input without deleted documents needs no remap: its ids move up
+**     by base[i]) and its record, length and text (read through a
+**     one-block decompression cache, then recompressed in new blocks) go
+**     to the sink. The documents' fields (FIELDS) of an input of version 7
+**     without deleted documents are mapped from its section; of any other
+**     input, the sink derives them from the metadata.
 **  2. Terms: a k-way merge of the inputs' dictionaries (n is small: a
 **     linear scan for the smallest term). For the smallest term, each
 **     input that has it is read with a cursor in input order; surviving
-**     postings are renumbered and appended with their positions. Because
-**     new ids ascend with (input, old id), the merged list is sorted. A term
-**     whose postings were all deleted is dropped. The sink re-encodes blocks,
-**     directory and bounds from scratch.
+**     postings are renumbered and appended with their paragraphs' lengths
+**     (read from the inputs), their positions handed to the sink as they
+**     are read. Because new ids ascend with (input, old id), the merged
+**     list is sorted. A term whose postings were all deleted is dropped.
+**     The sink re-encodes blocks, directory and bounds from scratch.
 **  3. Vocabulary: a k-way merge by key; a key's terms are the sorted union
 **     of its terms in every input, keeping only terms that survived step 2
-**     (binary search over the emitted terms, which were emitted in order).
+**     (binary search over the emitted terms, which were emitted in order;
+**     kept only when some input has deleted documents, since otherwise
+**     every term of an input survives).
 **     A (key, term) pair whose only source was a deleted document may
 **     survive when the term itself survives elsewhere: a query then expands
 **     to one extra term that exists, which costs nothing in correctness.
 */
 #include <stdlib.h>
+#include <xxhash.h>
+#include "common/testhook.h"
 #include "indexer/segfields.h"
 #include "indexer/segimpl.h"
 #include "indexer/segwriter.h"
 
+/*
+** A merge's memory does not grow with its inputs: the sections the sink
+** writes after the postings spill to scratch files past SPOOL_LIMIT bytes
+** each (spool.h; the test knob TEST_SPOOL_LIMIT lowers it), a term's
+** positions go to the sink as they are read, and the inputs' pages are
+** dropped each time about DROP_EVERY bytes of them have been read, so the
+** mapped inputs do not stay resident beside it.
+*/
+#define SPOOL_LIMIT ((size_t)1 << 20)
+#define DROP_EVERY ((size_t)16 << 20)
+/* A term with more postings than this in its inputs goes to the sink a
+   block at a time (segsink_term_begin), not gathered whole (its ids, tfs
+   and lengths took 12 bytes a posting: 384 MB for the commonest word of
+   the legislation at 16x); the test knob TEST_STREAM_MIN lowers it. */
+#define STREAM_MIN ((uint64_t)1 << 16)
+
 typedef struct merge {
   const seg_reader *const *in;
   size_t n;
-  uint32_t **remap;          /* per input: old paragraph id -> new, or SEG_END */
+  uint32_t **remap;          /* per input: old paragraph id -> new, or SEG_END; NULL: */
+  uint32_t *base;            /* an input kept whole, its paragraph p is base[i] + p */
   segsink *sink;
-  uint32_t *docs, *tfs;
-  size_t capd, captf, ndocs;
-  ia_buf posb;               /* the term's positions, encoded as in the POSITIONS section */
-  uint64_t *posoff;          /* where each block's positions start in posb */
+  uint32_t *docs, *tfs, *lens;   /* the term's list: new ids, tfs, paragraph lengths */
+  size_t capd, captf, capl, ndocs;
+  ia_buf posb;               /* one posting's positions, encoded again (copy_positions) */
+  uint64_t npos;             /* bytes of the term's positions given to the sink */
+  uint64_t *posoff;          /* where each block's positions start among them */
   size_t capoff;
   ia_buf terms;              /* emitted terms, back to back */
   size_t *toff;              /* their offsets, nterms + 1 */
   size_t nterms, captoff;
+  int pruned;                /* some input has deleted documents: terms may vanish */
+  int stream;                /* the current term goes to the sink block by block */
+  uint64_t read;             /* input bytes read since their pages were last dropped */
+  uint64_t stream_min;       /* STREAM_MIN, or the test knob's */
   char **errmsg;
 } merge;
+
+/* @n more bytes of the inputs were read: drop their pages every DROP_EVERY. */
+static void consumed(merge *m, uint64_t n) {
+  m->read += n;
+  if (m->read < DROP_EVERY) return;
+  for (size_t i = 0; i < m->n; i++) seg_drop_pages(m->in[i]);
+  m->read = 0;
+}
 
 static int cmp_mem(const unsigned char *a, size_t na, const unsigned char *b, size_t nb) {
   size_t m = na < nb ? na : nb;
@@ -51,24 +87,55 @@ static int cmp_mem(const unsigned char *a, size_t na, const unsigned char *b, si
   return na < nb ? -1 : na > nb;
 }
 
-/* Step 1: documents, paragraphs and text of input @i. */
+/*
+** seg__checksum of input @r, DROP_EVERY bytes at a time with its pages
+** dropped after each piece: hashing a large input whole would make all
+** of it resident at once.
+*/
+static int checksum_input(const seg_reader *r, char **errmsg) {
+  const unsigned char *p = r->map.p;
+  size_t n = r->map.n - 16;
+  XXH3_state_t *x = XXH3_createState();
+  if (!x) return INDAGA_ENOMEM;
+  XXH3_64bits_reset(x);
+  for (size_t off = 0; off < n; off += DROP_EVERY) {
+    XXH3_64bits_update(x, p + off, n - off < DROP_EVERY ? n - off : DROP_EVERY);
+    seg_drop_pages(r);
+  }
+  uint64_t h = XXH3_64bits_digest(x);
+  XXH3_freeState(x);
+  return h == get_u64(p + n) ? INDAGA_OK : seg__corrupt(r, errmsg, "checksum mismatch");
+}
+
+/*
+** Step 1: documents, paragraphs and text of input @i. An input kept whole
+** needs no remap array (4 bytes a paragraph): its paragraphs, which its
+** documents cover in order (checked here), keep their order.
+*/
 static int merge_docs(merge *m, size_t i, int (*deleted)(void *, size_t, uint32_t), void *ctx) {
   const seg_reader *r = m->in[i];
   seg_text_cache tc;
   memset(&tc, 0, sizeof tc);
   int rc = INDAGA_OK;
-  m->remap[i] = indaga__malloc(((size_t)seg_npara(r) + 1) * sizeof **m->remap);
-  if (!m->remap[i]) return INDAGA_ENOMEM;
-  for (uint32_t p = 0; p < seg_npara(r); p++) m->remap[i][p] = SEG_END;
   /* an input kept whole: its fields are mapped, not derived again (segfields.h) */
   const seg_fields *f = NULL;
   int whole = 1;
   for (uint32_t did = 0; whole && deleted && did < seg_ndoc(r); did++) whole = !deleted(ctx, i, did);
+  m->base[i] = segsink_npara(m->sink);
   if (whole && (rc = seg_fields_get(r, &f, m->errmsg)) != INDAGA_OK) return rc;
+  if (!whole) {
+    m->pruned = 1;
+    m->remap[i] = indaga__malloc(((size_t)seg_npara(r) + 1) * sizeof **m->remap);
+    if (!m->remap[i]) return INDAGA_ENOMEM;
+    for (uint32_t p = 0; p < seg_npara(r); p++) m->remap[i][p] = SEG_END;
+  }
+  uint32_t next = 0;   /* a whole input's next paragraph */
   for (uint32_t did = 0; did < seg_ndoc(r) && !rc; did++) {
     if (deleted && deleted(ctx, i, did)) continue;
     seg_doc d;
     if ((rc = seg_doc_get(r, did, &d)) != INDAGA_OK) break;
+    if (whole && d.first_para != next) { rc = INDAGA_ECORRUPT; break; }
+    next = d.first_para + d.npara;
     rc = segsink_doc(m->sink, d.id, d.nid, d.piece, d.more, d.size, d.mtime_ns, d.hash, d.meta, d.nmeta,
                      d.parts, d.nparts_bytes, d.nparts);
     if (!rc && f) rc = segsink_doc_fields(m->sink, r, f, did);
@@ -79,9 +146,11 @@ static int merge_docs(merge *m, size_t i, int (*deleted)(void *, size_t, uint32_
       if ((rc = seg__para_read(r, pid, &tc, &p, &t, &nt)) != INDAGA_OK) break;
       rc = segsink_para(m->sink, p.part, p.ordinal, p.len, p.heading, p.src_start, p.src_end,
                         p.label, p.nlabel, t, nt);
-      m->remap[i][pid] = segsink_npara(m->sink) - 1;
+      if (!whole) m->remap[i][pid] = segsink_npara(m->sink) - 1;
+      consumed(m, nt + p.nlabel);
     }
   }
+  if (!rc && whole && next != seg_npara(r)) rc = INDAGA_ECORRUPT;
   buf_free(&tc.raw);
   if (rc == INDAGA_ECORRUPT || rc == INDAGA_ENOTFOUND)
     rc = seg__corrupt(r, m->errmsg, "unreadable document or paragraph during merge");
@@ -101,7 +170,7 @@ static int grow(uint32_t **a, size_t *cap, size_t need) {
 }
 
 /*
-** Append the current posting's positions of @c to m->posb: their bytes as
+** Give the current posting's positions of @c to the sink: their bytes as
 ** stored, or, when an input holds a varint in a longer form than needed,
 ** decoded and encoded again (the merged file's bytes are then those of a
 ** fresh build).
@@ -110,27 +179,54 @@ static int copy_positions(merge *m, seg_cursor *c) {
   const unsigned char *raw;
   size_t nraw;
   int rc = pst_cursor_positions_raw(c, &raw, &nraw);
-  if (rc == INDAGA_OK) {
-    buf_append(&m->posb, raw, nraw);
-    return m->posb.err;
+  if (rc == 1) {
+    const uint32_t *pos;
+    uint32_t n;
+    if ((rc = seg_cursor_positions(c, &pos, &n)) != INDAGA_OK) return rc;
+    buf_reset(&m->posb);
+    for (uint32_t k = 0; k < n; k++) buf_put_varint(&m->posb, k ? pos[k] - pos[k - 1] - 1u : pos[0]);
+    if ((rc = m->posb.err) != INDAGA_OK) return rc;
+    raw = m->posb.p;
+    nraw = m->posb.n;
+  } else if (rc != INDAGA_OK) {
+    return rc;
   }
-  if (rc != 1) return rc;
-  const uint32_t *pos;
-  uint32_t n;
-  if ((rc = seg_cursor_positions(c, &pos, &n)) != INDAGA_OK) return rc;
-  for (uint32_t k = 0; k < n; k++) buf_put_varint(&m->posb, k ? pos[k] - pos[k - 1] - 1u : pos[0]);
-  return m->posb.err;
+  m->npos += nraw;
+  consumed(m, nraw + 2);
+  return segsink_positions_add(m->sink, raw, nraw);
 }
 
-/* Append input @i's surviving postings of term @t. */
+/* Hand the postings gathered, one block of a streamed term, to the sink. */
+static int flush_block(merge *m) {
+  int rc = segsink_term_block(m->sink, m->docs, m->tfs, m->lens, (uint32_t)m->ndocs, m->posoff[0]);
+  m->ndocs = 0;
+  return rc;
+}
+
+/* Add to *n the postings of term @t in input @i that survive. */
+static int count_live(merge *m, size_t i, const seg_term *t, uint64_t *n) {
+  seg_cursor c;
+  int rc = seg_cursor_open(&c, m->in[i], t);
+  while (rc == INDAGA_OK && c.doc != SEG_END) {
+    if (!m->remap[i] || m->remap[i][c.doc] != SEG_END) (*n)++;
+    consumed(m, 2);
+    rc = seg_cursor_next(&c);
+  }
+  seg_cursor_close(&c);
+  if (rc == INDAGA_ECORRUPT) rc = seg__corrupt(m->in[i], m->errmsg, "malformed postings during merge");
+  return rc;
+}
+
+/* Append input @i's surviving postings of term @t (a streamed term: block by block to the sink). */
 static int gather(merge *m, size_t i, const seg_term *t) {
   seg_cursor c;
   int rc = seg_cursor_open(&c, m->in[i], t);
   while (rc == INDAGA_OK && c.doc != SEG_END) {
-    uint32_t np = m->remap[i][c.doc];
+    uint32_t np = m->remap[i] ? m->remap[i][c.doc] : m->base[i] + c.doc;
     if (np != SEG_END) {
       if ((rc = grow(&m->docs, &m->capd, m->ndocs + 1)) != INDAGA_OK) break;
       if ((rc = grow(&m->tfs, &m->captf, m->ndocs + 1)) != INDAGA_OK) break;
+      if ((rc = grow(&m->lens, &m->capl, m->ndocs + 1)) != INDAGA_OK) break;
       if (m->ndocs % SEG_BLOCK == 0) {   /* a block starts: where its positions do */
         size_t b = m->ndocs / SEG_BLOCK;
         if (b >= m->capoff) {
@@ -138,11 +234,13 @@ static int gather(merge *m, size_t i, const seg_term *t) {
           if (!o) { rc = INDAGA_ENOMEM; break; }
           m->posoff = o;
         }
-        m->posoff[b] = m->posb.n;
+        m->posoff[b] = m->npos;
       }
       if ((rc = copy_positions(m, &c)) != INDAGA_OK) break;
       m->docs[m->ndocs] = np;
+      m->lens[m->ndocs] = seg_para_len(m->in[i], c.doc);
       m->tfs[m->ndocs++] = c.freq;
+      if (m->stream && m->ndocs == SEG_BLOCK && (rc = flush_block(m)) != INDAGA_OK) break;
     }
     rc = seg_cursor_next(&c);
   }
@@ -151,8 +249,12 @@ static int gather(merge *m, size_t i, const seg_term *t) {
   return rc;
 }
 
-/* Remember an emitted term for the vocabulary step. */
+/*
+** Remember an emitted term for the vocabulary step; only when some input
+** has deleted documents: else every term of the inputs is emitted.
+*/
 static int remember(merge *m, const unsigned char *t, size_t n) {
+  if (!m->pruned) return INDAGA_OK;
   if (m->nterms + 2 > m->captoff) {
     size_t *o = indaga__grow(m->toff, &m->captoff, sizeof *o, 1024);
     if (!o) return INDAGA_ENOMEM;
@@ -165,6 +267,7 @@ static int remember(merge *m, const unsigned char *t, size_t n) {
 }
 
 static int emitted(const merge *m, const unsigned char *t, size_t n) {
+  if (!m->pruned) return 1;
   size_t lo = 0, hi = m->nterms;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -190,19 +293,39 @@ static int merge_terms(merge *m, seg_dict_iter *it, int *live) {
       if (live[i] && (lo == m->n || cmp_mem(it[i].term.p, it[i].term.n, it[lo].term.p, it[lo].term.n) < 0)) lo = i;
     if (lo == m->n) break;
     m->ndocs = 0;
-    buf_reset(&m->posb);
+    m->npos = 0;
     const ia_buf *t = &it[lo].term;
-    for (size_t i = lo; i < m->n && !rc; i++)
+    uint64_t df = 0;   /* postings in the inputs, then (a streamed term) those that survive */
+    for (size_t i = lo; i < m->n; i++)
+      if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, t->p, t->n) == 0)) df += it[i].t.df;
+    m->stream = df > m->stream_min;
+    if (m->stream && m->pruned) {
+      df = 0;
+      for (size_t i = lo; i < m->n && !rc; i++)
+        if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, t->p, t->n) == 0))
+          rc = count_live(m, i, &it[i].t, &df);
+    }
+    if (!rc && m->stream && df > UINT32_MAX) rc = seg__corrupt(m->in[lo], m->errmsg, "document frequencies past 2^32");
+    if (!rc && m->stream && df) rc = segsink_term_begin(m->sink, (uint32_t)df);
+    for (size_t i = lo; i < m->n && !rc && (!m->stream || df); i++)
       if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, t->p, t->n) == 0))
         rc = gather(m, i, &it[i].t);
-    if (!rc && m->ndocs) {
-      rc = segsink_term_enc(m->sink, (const char *)t->p, t->n, m->docs, m->tfs, NULL, (uint32_t)m->ndocs, m->posb.p,
-                            m->posb.n, m->posoff, m->errmsg);
+    if (!rc && m->stream && df) {
+      if (m->ndocs) rc = flush_block(m);
+      if (!rc) rc = segsink_term_end(m->sink, (const char *)t->p, t->n, m->errmsg);
+      if (rc == INDAGA_EMISUSE)   /* the lists do not hold the postings their entries count */
+        rc = seg__corrupt(m->in[lo], m->errmsg, "term '%.*s': postings and document frequency disagree during merge",
+                          (int)t->n, (const char *)t->p);
+      if (!rc) rc = remember(m, t->p, t->n);
+    } else if (!rc && m->ndocs) {
+      rc = segsink_term_enc(m->sink, (const char *)t->p, t->n, m->docs, m->tfs, m->lens, (uint32_t)m->ndocs, NULL,
+                            m->npos, m->posoff, m->errmsg);
       if (!rc) rc = remember(m, t->p, t->n);
     }
     /* advance every input on this term (the lowest last: t points into it) */
     for (size_t i = m->n; i-- > lo && !rc;)
       if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, it[lo].term.p, it[lo].term.n) == 0)) {
+        consumed(m, it[i].term.n + 16);   /* about a dictionary entry */
         rc = seg_dict_iter_next(&it[i]);
         live[i] = rc == 1;
         if (rc == 1) rc = INDAGA_OK;
@@ -256,6 +379,7 @@ static int merge_vocab(merge *m, seg_vocab_iter *it, int *live) {
     }
     for (size_t i = lo; i < m->n && !rc; i++)
       if (live[i] && cmp_mem(it[i].key.p, it[i].key.n, key.p, key.n) == 0) {
+        consumed(m, it[i].key.n + it[i].terms.n + 4);
         rc = seg_vocab_iter_next(&it[i]);
         live[i] = rc == 1;
         if (rc == 1) rc = INDAGA_OK;
@@ -280,21 +404,21 @@ int seg_merge(const seg_reader *const *in, size_t n,
   int rc = INDAGA_ENOMEM;
   if (n == 0) return INDAGA_EMISUSE;
   m.remap = indaga__calloc(n, sizeof *m.remap);
+  m.base = indaga__calloc(n, sizeof *m.base);
   dit = indaga__calloc(n, sizeof *dit);
   vit = indaga__calloc(n, sizeof *vit);
   live = indaga__calloc(n, sizeof *live);
-  if (!m.remap || !dit || !vit || !live || (rc = segsink_new(&m.sink)) != INDAGA_OK) goto done;
+  if (!m.remap || !m.base || !dit || !vit || !live || (rc = segsink_new(&m.sink)) != INDAGA_OK) goto done;
   segsink_stamp(m.sink, stamp);
+  m.stream_min = test_knob(TEST_STREAM_MIN, STREAM_MIN);
+  if ((rc = segsink_spill(m.sink, path, (size_t)test_knob(TEST_SPOOL_LIMIT, SPOOL_LIMIT))) != INDAGA_OK) goto done;
   /* A large input was opened without its checksum: never copy damage into
      a new file whose own checksum would then hide it. */
-  /* Each pass over an input drops its pages after it (seg_drop_pages): the
-     inputs are read from the page cache again when needed, rather than
-     kept whole in the resident size beside the merge's own memory (the
-     writer's budget counts the latter). */
-  for (size_t i = 0; i < n && !rc; i++) {
-    rc = seg__checksum(in[i], errmsg);
-    seg_drop_pages(in[i]);
-  }
+  /* Every DROP_EVERY bytes read the inputs' pages are dropped (consumed,
+     seg_drop_pages): they are read from the page cache again when needed,
+     rather than kept in the resident size beside the merge's own memory
+     (the writer's budget counts the latter). */
+  for (size_t i = 0; i < n && !rc; i++) rc = checksum_input(in[i], errmsg);
   for (size_t i = 0; i < n && !rc; i++) {
     rc = merge_docs(&m, i, doc_deleted, ctx);
     seg_drop_pages(in[i]);
@@ -305,6 +429,7 @@ int seg_merge(const seg_reader *const *in, size_t n,
   if (!rc) rc = merge_vocab(&m, vit, live);
   if (!rc) rc = segsink_finish(m.sink, errmsg);
 done:
+  if (rc && m.sink) segsink_status(m.sink, errmsg);
   if (rc && errmsg && !*errmsg) *errmsg = indaga__sprintf("%s: merge failed: %s", path, indaga_strerror(rc));
   for (size_t i = 0; i < n; i++) {
     if (dit) seg_dict_iter_free(&dit[i]);
@@ -313,11 +438,13 @@ done:
   }
   segsink_free(m.sink);
   indaga__free(m.remap);
+  indaga__free(m.base);
   indaga__free(dit);
   indaga__free(vit);
   indaga__free(live);
   indaga__free(m.docs);
   indaga__free(m.tfs);
+  indaga__free(m.lens);
   buf_free(&m.posb);
   indaga__free(m.posoff);
   indaga__free(m.toff);

@@ -8,9 +8,14 @@
 ** bytes, each zstd-compressed as soon as it fills, so only compressed text
 ** is held. segsink_open() then creates "<path>.tmp" and writes the header;
 ** terms follow in bytewise order: each list, its positions already encoded
-** by the builder, is encoded by pst_encode_ids() and its postings streamed to the file through a 1 MiB buffer (positions and
-** the dictionary stay in memory, being written after the postings); the
-** vocabulary comes last. segsink_finish() writes the remaining sections
+** by the builder, is encoded by pst_encode_ids() (a merge's long lists block
+** by block: segsink_term_begin) and its postings streamed to the file through a 1 MiB buffer (positions and
+** the dictionary are held, being written after the postings); the
+** vocabulary comes last. The sections held until then whose size follows
+** the segment's (PARA, PARA_LEN, TEXT, POSITIONS, DICT, VOCAB) are spools
+** (spool.h): a builder keeps them in memory, a merge (segsink_spill) keeps
+** a few MiB of each and spills the rest to scratch files; the bytes
+** written are the same either way. segsink_finish() writes the remaining sections
 ** (FIELDS derived from the documents' metadata, segfields_enc.c) and the
 ** footer, hashing every byte with XXH3 as it goes (the whole file, and
 ** each section on its own for the footer's section checksums), then fsyncs and
@@ -35,6 +40,7 @@
 #include "common/os.h"
 #include "indexer/segfields.h"
 #include "indexer/segimpl.h"
+#include "indexer/spool.h"
 
 /*
 ** The ring is deep and the thread is woken in batches because with two
@@ -109,7 +115,9 @@ struct segsink {
   sdoc *docs;
   uint32_t ndoc, capdoc;
   ia_buf dbytes;            /* ids, metadata and part labels of docs */
-  ia_buf para, paraidx, paralen;
+  spool para;               /* PARA */
+  spool paralen;            /* PARA_LEN: native order until finish, unless spilling (then little-endian) */
+  ia_buf paraidx;
   uint32_t npara;
   uint64_t total_len;
   uint32_t pdoc, ptblk;     /* the previous paragraph's doc and text block */
@@ -117,7 +125,8 @@ struct segsink {
   /* text */
   ia_buf raw;               /* the open text block, decompressed */
   uint32_t rawparas;        /* paragraphs in it (a block of empty texts is still a block) */
-  ia_buf text, textidx;
+  spool text;               /* TEXT: the compressed blocks */
+  ia_buf textidx;
   uint32_t ntextblk;
   ZSTD_CCtx *zc;
   zpool *zp;                /* compressing thread (segsink_async), or NULL */
@@ -137,12 +146,17 @@ struct segsink {
   uint64_t sec_off[SEGF_NSECT], sec_len[SEGF_NSECT];
   /* terms */
   ia_buf post;              /* postings not yet written */
-  ia_buf posb, dict, dictidx, prevterm;
+  spool posb, dict;         /* POSITIONS, DICT */
+  ia_buf dictidx, prevterm;
   uint64_t nterms, prev_post, prev_pos;
   uint32_t *lens;           /* scratch: paragraph lengths of a list */
   uint32_t caplens;
+  pst_enc enc;              /* the list given by blocks (segsink_term_begin), */
+  pst_stats enc_st;         /* its statistics so far */
+  uint64_t enc_post_at, enc_pos_at;   /* and where it starts */
   /* vocabulary */
-  ia_buf vocab, vocabidx, vkey, vterms, prevkey;
+  spool vocab;              /* VOCAB */
+  ia_buf vocabidx, vkey, vterms, prevkey;
   uint64_t nkeys;
   uint32_t vnterms;
 };
@@ -170,6 +184,8 @@ int segsink_new(segsink **out) {
   segsink *s = indaga__calloc(1, sizeof *s);
   if (!s) return INDAGA_ENOMEM;
   s->f.fd = -1;
+  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab };
+  for (size_t i = 0; i < ARRAY_SIZE(sp); i++) spool_init(sp[i]);
   s->zc = text_cctx_new();
   s->xx = XXH3_createState();
   s->xsec = XXH3_createState();
@@ -201,10 +217,11 @@ void segsink_free(segsink *s) {
   XXH3_freeState(s->xsec);
   XXH3_freeState(s->xchunk);
   buf_free(&s->checks);
-  ia_buf *bufs[] = { &s->dbytes, &s->para, &s->paraidx, &s->paralen, &s->raw, &s->text,
-                     &s->textidx, &s->post, &s->posb, &s->dict, &s->dictidx, &s->prevterm,
-                     &s->vocab, &s->vocabidx, &s->vkey, &s->vterms, &s->prevkey };
+  ia_buf *bufs[] = { &s->dbytes, &s->paraidx, &s->raw, &s->textidx, &s->post,
+                     &s->dictidx, &s->prevterm, &s->vocabidx, &s->vkey, &s->vterms, &s->prevkey };
   for (size_t i = 0; i < ARRAY_SIZE(bufs); i++) buf_free(bufs[i]);
+  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab };
+  for (size_t i = 0; i < ARRAY_SIZE(sp); i++) spool_free(sp[i]);
   indaga__free(s->docs);
   indaga__free(s->lens);
   indaga__free(s);
@@ -214,15 +231,16 @@ uint32_t segsink_npara(const segsink *s) { return s->npara; }
 uint32_t segsink_ndoc(const segsink *s) { return s->ndoc; }
 const uint32_t *segsink_para_lens(const segsink *s) {
   /* paralen holds native-order u32 values until segsink_finish converts them */
-  return (const uint32_t *)(const void *)s->paralen.p;
+  return s->paralen.limit ? NULL : (const uint32_t *)(const void *)s->paralen.b.p;
 }
 
 size_t segsink_mem(const segsink *s) {
-  const ia_buf *bufs[] = { &s->dbytes, &s->para, &s->paraidx, &s->paralen, &s->raw, &s->text,
-                           &s->textidx, &s->post, &s->posb, &s->dict, &s->dictidx,
-                           &s->vocab, &s->vocabidx };
+  const ia_buf *bufs[] = { &s->dbytes, &s->paraidx, &s->raw, &s->textidx, &s->post,
+                           &s->dictidx, &s->vocabidx };
+  const spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab };
   size_t m = sizeof *s + (size_t)s->capdoc * sizeof(sdoc);
   for (size_t i = 0; i < ARRAY_SIZE(bufs); i++) m += bufs[i]->cap;
+  for (size_t i = 0; i < ARRAY_SIZE(sp); i++) m += spool_mem(sp[i]);
   /* Not counted: the ring of the compressing thread (segsink_async_mem),
      and, like everywhere, the compression contexts (zstd's own memory). */
   return m;
@@ -235,6 +253,23 @@ size_t segsink_async_mem(void) {   /* a slot's text buffer may have grown to twi
 /* Record a sticky error from a buffer or call. */
 static int keep(segsink *s, int rc) {
   if (rc && !s->rc) s->rc = rc;
+  return s->rc;
+}
+
+int segsink_spill(segsink *s, const char *path, size_t limit) {
+  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab };
+  static const char *const tag[] = { "para", "plen", "text", "pos", "dict", "vocab" };
+  for (size_t i = 0; i < ARRAY_SIZE(sp) && !s->rc; i++) keep(s, spool_set_limit(sp[i], limit, path, tag[i]));
+  return s->rc;
+}
+
+int segsink_status(segsink *s, char **errmsg) {
+  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab };
+  for (size_t i = 0; i < ARRAY_SIZE(sp) && errmsg && !*errmsg; i++)
+    if (sp[i]->msg) {
+      *errmsg = sp[i]->msg;
+      sp[i]->msg = NULL;
+    }
   return s->rc;
 }
 
@@ -351,11 +386,11 @@ int segsink_async(segsink *s) {
 
 /* Append a compressed block (frame p[0..k), @nraw bytes of text) to the text section. */
 static void add_frame(segsink *s, const unsigned char *p, size_t k, size_t nraw) {
-  buf_put_u64(&s->textidx, s->text.n);
+  buf_put_u64(&s->textidx, spool_size(&s->text));
   buf_put_u32(&s->textidx, (uint32_t)k);
   buf_put_u32(&s->textidx, (uint32_t)nraw);
-  buf_append(&s->text, p, k);
-  keep(s, s->textidx.err ? s->textidx.err : s->text.err);
+  keep(s, spool_append(&s->text, p, k));
+  keep(s, s->textidx.err);
 }
 
 /* Sleep until the thread has finished block @have (compressed > have). */
@@ -435,13 +470,15 @@ static void flush_text(segsink *s) {
   if (s->zp) zpool_collect(s, 1);   /* the blocks before this one first */
   if (s->rc) return;
   size_t bound = ZSTD_compressBound(s->raw.n);
-  if (keep(s, buf_reserve(&s->text, bound))) return;
-  size_t k = ZSTD_compress2(s->zc, s->text.p + s->text.n, bound, s->raw.p, s->raw.n);
+  ia_buf *t = &s->text.b;
+  if (keep(s, buf_reserve(t, bound))) return;
+  size_t k = ZSTD_compress2(s->zc, t->p + t->n, bound, s->raw.p, s->raw.n);
   if (ZSTD_isError(k)) { keep(s, INDAGA_ENOMEM); return; }
-  buf_put_u64(&s->textidx, s->text.n);
+  buf_put_u64(&s->textidx, spool_size(&s->text));
   buf_put_u32(&s->textidx, (uint32_t)k);
   buf_put_u32(&s->textidx, (uint32_t)s->raw.n);
-  s->text.n += k;
+  t->n += k;
+  keep(s, spool_check(&s->text));
   s->ntextblk++;
   s->rawparas = 0;
   if (s->raw.cap > 2 * ZMAX) buf_free(&s->raw);   /* a block of one huge paragraph */
@@ -455,9 +492,9 @@ int segsink_para(segsink *s, uint32_t part, uint32_t ordinal, uint32_t len, int 
   if (s->rc) return s->rc;
   if (s->open || s->ndoc == 0 || s->npara == UINT32_MAX - 1 || ntext > UINT32_MAX / 2)
     return keep(s, INDAGA_EMISUSE);
-  if (s->npara % SEGF_PARA_CHUNK == 0) buf_put_u32(&s->paraidx, (uint32_t)s->para.n);
-  if (s->para.n > UINT32_MAX - 4096) return keep(s, INDAGA_ERROR);
-  ia_buf *b = &s->para;
+  if (spool_size(&s->para) > UINT32_MAX - 4096) return keep(s, INDAGA_ERROR);
+  if (s->npara % SEGF_PARA_CHUNK == 0) buf_put_u32(&s->paraidx, (uint32_t)spool_size(&s->para));
+  ia_buf *b = &s->para.b;
   int first = s->npara % SEGF_PARA_CHUNK == 0, newdoc = first || s->pdoc != s->ndoc - 1;
   uint64_t len_src = src_end >= src_start ? src_end - src_start : 0;
   /* the record's varints gather on the stack, around the label: the buffer
@@ -491,10 +528,17 @@ int segsink_para(segsink *s, uint32_t part, uint32_t ordinal, uint32_t len, int 
   buf_append(b, rec, (size_t)(w - rec));
   buf_append(&s->raw, text, ntext);
   s->rawparas++;
-  buf_append(&s->paralen, &len, sizeof len);   /* native order until finish */
+  if (s->paralen.limit) {   /* spilling: little-endian at once */
+    unsigned char le[4];
+    put_u32(le, len);
+    spool_append(&s->paralen, le, sizeof le);
+  } else {
+    buf_append(&s->paralen.b, &len, sizeof len);   /* native order until finish */
+  }
   s->npara++;
   s->total_len += len;
-  if (keep(s, b->err ? b->err : s->raw.err ? s->raw.err : s->paralen.err ? s->paralen.err : s->paraidx.err))
+  if (keep(s, spool_check(&s->para)) ||
+      keep(s, spool_check(&s->paralen)) || keep(s, s->raw.err ? s->raw.err : s->paraidx.err))
     return s->rc;
   if (s->raw.n >= SEGF_TEXT_BLOCK) flush_text(s);
   return s->rc;
@@ -590,7 +634,7 @@ int segsink_open(segsink *s, const char *path, char **errmsg) {
 
 int segsink_reserve_positions(segsink *s, size_t n) {
   if (s->rc) return s->rc;
-  return keep(s, buf_reserve(&s->posb, n));
+  return keep(s, buf_reserve(&s->posb.b, n));
 }
 
 /* Flush buffered postings to the file once they pass 1 MiB (or @force). */
@@ -606,6 +650,7 @@ static int term_lens(segsink *s, const uint32_t *docs, uint32_t df, int gather) 
   if (s->rc) return s->rc;
   if (!s->open || df == 0 || docs[df - 1] >= s->npara) return keep(s, INDAGA_EMISUSE);
   if (!gather) return INDAGA_OK;
+  if (s->paralen.limit) return keep(s, INDAGA_EMISUSE);   /* spilled: the caller gives the lengths */
   if (df > s->caplens) {
     uint32_t *l = indaga__realloc(s->lens, (size_t)df * sizeof *l);
     if (!l) return keep(s, INDAGA_ENOMEM);
@@ -629,12 +674,12 @@ static int term_entry(segsink *s, int rc, const char *t, size_t n, const pst_sta
       *errmsg = indaga__sprintf("%s: the postings of one term exceed 4 GiB", s->f.path);
     return s->rc;
   }
-  ia_buf *d = &s->dict;
+  ia_buf *d = &s->dict.b;
   int first = s->nterms % SEGF_DICT_BLOCK == 0;
   size_t shared = 0;
   if (first) {
-    if (d->n > UINT32_MAX) return keep(s, INDAGA_ERROR);
-    buf_put_u32(&s->dictidx, (uint32_t)d->n);
+    if (spool_size(&s->dict) > UINT32_MAX) return keep(s, INDAGA_ERROR);
+    buf_put_u32(&s->dictidx, (uint32_t)spool_size(&s->dict));
   } else {
     size_t m = s->prevterm.n < n ? s->prevterm.n : n;
     while (shared < m && s->prevterm.p[shared] == (unsigned char)t[shared]) shared++;
@@ -658,42 +703,75 @@ static int term_entry(segsink *s, int rc, const char *t, size_t n, const pst_sta
   buf_reset(&s->prevterm);
   buf_append(&s->prevterm, t, n);
   s->nterms++;
-  if (keep(s, d->err ? d->err : s->dictidx.err ? s->dictidx.err : s->prevterm.err)) return s->rc;
+  if (keep(s, spool_check(&s->dict)) || keep(s, s->dictidx.err ? s->dictidx.err : s->prevterm.err))
+    return s->rc;
   flush_post(s, 0, errmsg);
   return s->rc;
 }
 
+int segsink_positions_add(segsink *s, const void *p, size_t n) {
+  if (s->rc) return s->rc;
+  if (!s->open) return keep(s, INDAGA_EMISUSE);
+  return keep(s, spool_append(&s->posb, p, n));
+}
+
 unsigned char *segsink_positions_tail(segsink *s, size_t n) {
   if (s->rc) return NULL;
-  if (n > SIZE_MAX - 8 || keep(s, buf_reserve(&s->posb, n + 8))) return NULL;
-  return s->posb.p + s->posb.n;
+  if (n > SIZE_MAX - 8 || keep(s, buf_reserve(&s->posb.b, n + 8))) return NULL;
+  return s->posb.b.p + s->posb.b.n;
 }
 
 int segsink_term_enc(segsink *s, const char *t, size_t n, const uint32_t *docs, const uint32_t *tfs,
                      const uint32_t *lens, uint32_t df, const unsigned char *pos, size_t npos,
                      const uint64_t *posoff, char **errmsg) {
   if (term_lens(s, docs, df, lens == NULL)) return s->rc;   /* lens: gathered by the caller */
-  uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = s->posb.n;
-  if (s->posb.p && pos == s->posb.p + s->posb.n && s->posb.cap - s->posb.n > npos) {   /* in place */
-    s->posb.n += npos;
-    s->posb.p[s->posb.n] = 0;
+  uint64_t post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n, pos_at = spool_size(&s->posb);
+  ia_buf *pb = &s->posb.b;
+  if (!pos) {   /* appended by segsink_positions_add */
+    if (npos > pos_at) return keep(s, INDAGA_EMISUSE);
+    pos_at -= npos;
+  } else if (pb->p && pos == pb->p + pb->n && pb->cap - pb->n > npos) {   /* in place */
+    pb->n += npos;
+    pb->p[pb->n] = 0;
+    keep(s, spool_check(&s->posb));
   } else {
-    buf_append(&s->posb, pos, npos);
+    keep(s, spool_append(&s->posb, pos, npos));
   }
-  if (keep(s, s->posb.err)) return s->rc;
+  if (s->rc) return s->rc;
   pst_stats st;
   int rc = pst_encode_ids(&s->post, docs, tfs, lens ? lens : s->lens, posoff, df, &st);
   return term_entry(s, rc, t, n, &st, post_at, pos_at, errmsg);
 }
 
+int segsink_term_begin(segsink *s, uint32_t df) {
+  if (s->rc) return s->rc;
+  if (!s->open || df == 0) return keep(s, INDAGA_EMISUSE);
+  s->enc_post_at = s->written - s->sec_off[SEC_POSTINGS] + s->post.n;
+  s->enc_pos_at = spool_size(&s->posb);
+  return keep(s, pst_encode_begin(&s->enc, &s->post, df, &s->enc_st));
+}
+
+int segsink_term_block(segsink *s, const uint32_t *docs, const uint32_t *tfs, const uint32_t *lens,
+                       uint32_t m, uint64_t posoff) {
+  if (s->rc) return s->rc;
+  if (m == 0 || docs[m - 1] >= s->npara) return keep(s, INDAGA_EMISUSE);
+  return keep(s, pst_encode_block(&s->enc, &s->post, docs, tfs, lens, m, posoff, &s->enc_st));
+}
+
+int segsink_term_end(segsink *s, const char *t, size_t n, char **errmsg) {
+  if (s->rc) return s->rc;
+  if (s->enc.b != s->enc.nblocks) return keep(s, INDAGA_EMISUSE);
+  return term_entry(s, INDAGA_OK, t, n, &s->enc_st, s->enc_post_at, s->enc_pos_at, errmsg);
+}
+
 /* Emit the pending vocabulary key with its terms. */
 static void flush_key(segsink *s) {
   if (s->rc || s->vnterms == 0) return;
-  ia_buf *v = &s->vocab;
+  ia_buf *v = &s->vocab.b;
   size_t shared = 0;
   if (s->nkeys % SEGF_VOCAB_BLOCK == 0) {
-    if (v->n > UINT32_MAX) { keep(s, INDAGA_ERROR); return; }
-    buf_put_u32(&s->vocabidx, (uint32_t)v->n);
+    if (spool_size(&s->vocab) > UINT32_MAX) { keep(s, INDAGA_ERROR); return; }
+    buf_put_u32(&s->vocabidx, (uint32_t)spool_size(&s->vocab));
   } else {
     size_t m = s->prevkey.n < s->vkey.n ? s->prevkey.n : s->vkey.n;
     while (shared < m && s->prevkey.p[shared] == s->vkey.p[shared]) shared++;
@@ -708,7 +786,7 @@ static void flush_key(segsink *s) {
   buf_reset(&s->vterms);
   s->vnterms = 0;
   s->nkeys++;
-  keep(s, v->err ? v->err : s->vocabidx.err ? s->vocabidx.err : s->prevkey.err);
+  if (!keep(s, spool_check(&s->vocab))) keep(s, s->vocabidx.err ? s->vocabidx.err : s->prevkey.err);
 }
 
 int segsink_vocab(segsink *s, const char *k, size_t nk, const char *t, size_t nt) {
@@ -732,6 +810,23 @@ int segsink_vocab(segsink *s, const char *k, size_t nk, const char *t, size_t nt
 static void emit_section(segsink *s, int id, const ia_buf *b, char **errmsg) {
   section_start(s, id);
   if (b) emit(s, b->p, b->n, errmsg);
+  section_end(s, id);
+}
+
+typedef struct emit_ctx { segsink *s; char **errmsg; } emit_ctx;
+
+static int emit_chunk(void *ctx, const unsigned char *p, size_t n) {
+  emit_ctx *e = ctx;
+  emit(e->s, p, n, e->errmsg);
+  return e->s->rc;
+}
+
+/* Write a spooled section, emptying its spool. */
+static void emit_spool(segsink *s, int id, spool *sp, char **errmsg) {
+  if (s->rc) return;
+  emit_ctx e = { s, errmsg };
+  section_start(s, id);
+  if (keep(s, spool_drain(sp, emit_chunk, &e))) return;
   section_end(s, id);
 }
 
@@ -816,27 +911,27 @@ int segsink_finish(segsink *s, char **errmsg) {
   flush_post(s, 1, errmsg);
   if (s->rc) return s->rc;
   section_end(s, SEC_POSTINGS);
-  /* paragraph lengths to little-endian, in place */
-  for (uint32_t i = 0; i < s->npara; i++) {
+  /* paragraph lengths to little-endian, in place (a spilling sink wrote them so) */
+  for (uint32_t i = 0; i < s->npara && !s->paralen.limit; i++) {
     uint32_t v;
-    memcpy(&v, s->paralen.p + 4 * (size_t)i, 4);
-    put_u32(s->paralen.p + 4 * (size_t)i, v);
+    memcpy(&v, s->paralen.b.p + 4 * (size_t)i, 4);
+    put_u32(s->paralen.b.p + 4 * (size_t)i, v);
   }
   ia_buf recs = { 0 }, idx = { 0 }, sorted = { 0 }, fields = { 0 };
   encode_docs(s, &recs, &idx, &sorted, errmsg);
   encode_fields(s, &fields, errmsg);
-  emit_section(s, SEC_POSITIONS, &s->posb, errmsg);
-  emit_section(s, SEC_DICT, &s->dict, errmsg);
+  emit_spool(s, SEC_POSITIONS, &s->posb, errmsg);
+  emit_spool(s, SEC_DICT, &s->dict, errmsg);
   emit_section(s, SEC_DICT_IDX, &s->dictidx, errmsg);
-  emit_section(s, SEC_VOCAB, &s->vocab, errmsg);
+  emit_spool(s, SEC_VOCAB, &s->vocab, errmsg);
   emit_section(s, SEC_VOCAB_IDX, &s->vocabidx, errmsg);
-  emit_section(s, SEC_PARA, &s->para, errmsg);
+  emit_spool(s, SEC_PARA, &s->para, errmsg);
   emit_section(s, SEC_PARA_IDX, &s->paraidx, errmsg);
-  emit_section(s, SEC_PARA_LEN, &s->paralen, errmsg);
+  emit_spool(s, SEC_PARA_LEN, &s->paralen, errmsg);
   emit_section(s, SEC_DOCS, &recs, errmsg);
   emit_section(s, SEC_DOC_IDX, &idx, errmsg);
   emit_section(s, SEC_DOC_SORT, &sorted, errmsg);
-  emit_section(s, SEC_TEXT, &s->text, errmsg);
+  emit_spool(s, SEC_TEXT, &s->text, errmsg);
   emit_section(s, SEC_TEXT_IDX, &s->textidx, errmsg);
   keep(s, s->checks.err);   /* sticky: emit() then writes nothing */
   emit_section(s, SEC_CHECKS, &s->checks, errmsg);

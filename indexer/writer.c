@@ -348,6 +348,9 @@ static int load_base_slots(indaga_writer *w) {
     if (!s) return INDAGA_ENOMEM;
     s->e = m->segs[i];
     s->r = ix_seg(w->base, i);
+    /* opening checked its sections, touching their pages: the session reads
+       it again only to find, delete or merge documents, from the page cache */
+    seg_drop_pages(s->r);
     s->bytes = seg_bytes(w, s->e.id);
     uint32_t n;
     const uint32_t *del = ix_deleted_docs(w->base, i, &n);
@@ -411,10 +414,16 @@ static int parse_u64(const char **pz, uint64_t *out) {
   return 1;
 }
 
-/* 1 when file @name is named by a kept manifest, or is not ours. */
+/*
+** 1 when file @name is named by a kept manifest, or is not ours. Our
+** temporary files ("manifest.*.tmp", "pending.*.tmp", "seg-*.tmp": a
+** segment being written, or a merge's scratch file "seg-N.seg.<tag>.tmp",
+** spool.h, which a crash may leave between its creation and its
+** unlinking) are never kept: none is in use when this runs.
+*/
 static int gc_keeps(const gc_ctx *g, const char *name) {
   size_t n = strlen(name);
-  if (n > 4 && !strcmp(name + n - 4, ".tmp")) {   /* only our temp files */
+  if (n > 4 && !strcmp(name + n - 4, ".tmp")) {
     return strncmp(name, "manifest.", 9) && strncmp(name, "seg-", 4) && strncmp(name, "pending.", 8);
   }
   const char *z = name;
@@ -502,8 +511,13 @@ static void collect_garbage(indaga_writer *w) {
   g.w = w;
   g.keep[0] = w->live.generation ? &w->live : NULL;
   g.keep[1] = w->prev.generation ? &w->prev : NULL;
-  if (os_listdir(w->dir, gc_collect, &g, NULL) >= 0 && g.n > 1)
-    qsort(g.names, g.n, sizeof *g.names, gc_cmp);
+  /* A listing cut short (ENOMEM) removes nothing: the order below, which
+     keeps every manifest's files until it is gone, needs every name. */
+  if (os_listdir(w->dir, gc_collect, &g, NULL) < 0 || g.err) {
+    for (size_t i = 0; i < g.n; i++) indaga__free(g.names[i]);
+    g.n = 0;
+  }
+  if (g.n > 1) qsort(g.names, g.n, sizeof *g.names, gc_cmp);
   for (size_t i = 0; i < g.n; i++) {
     if (os_remove(g.names[i], NULL) == INDAGA_OK) kill_point(w);
     indaga__free(g.names[i]);
@@ -2091,14 +2105,18 @@ static size_t squeeze(size_t *order, size_t n) {
 
 /*
 ** Tiered merge: while some tier holds MERGE_FACTOR segments, merge them,
-** unless together they pass half the budget: a merge maps its inputs
-** whole and holds the output's positions section in memory, so merging
-** segments that large would break the budget (measured: a 1.75 GB file, 16
-** segments of 68 MB, merged 8 by 8, peaked at 1.7 GB resident; a 100 MB
-** file under a 32 MiB budget, merged under half the default budget, 113
-** MB). Such segments are merged only by indaga_writer_compact. A budget
-** under PROCESS_BUDGET_MIN bounds the builder alone (tests force flushes
-** with such budgets): merges then keep half the default.
+** unless together they pass half the budget. Not for memory: a merge's is
+** bounded at any size (segmerge.c; `indaga compact` of 972 MB in 15
+** segments peaked at 142 MB resident). For the work: each tier above the
+** cap would rewrite the index once more, so the bytes written and the CPU
+** per byte indexed would grow with the corpus instead of staying flat (the
+** legislation at 4x, 15 segments of 70 MB: one merge of 580 MB, 0.6 of
+** the index rewritten, +25% of the build's 44 s of CPU at 19 s a GB; at
+** 16x, 84 of 46 MB: ten merges into 370 MB and one into 3 GB, 1.7 of the
+** index rewritten, +65% of its 194 s). Such segments are merged only by
+** indaga_writer_compact, when the user chooses to. A budget under
+** PROCESS_BUDGET_MIN bounds the builder alone (tests force flushes with
+** such budgets): merges then keep half the default.
 */
 static int merge_tiers(indaga_writer *w, size_t *order, size_t *norder) {
   size_t idx[MERGE_FACTOR];

@@ -6,6 +6,7 @@
 #   7 index MB  8 written MB  9 p50 ms  10 p99 ms  11 p50 ms snippets
 #   12 p99 ms snippets  13 stats s  14 check s  15 terms  16 segments
 #   17 paragraphs  18 load at the build's end  19 build CPU s
+#   20 compact s  21 compact CPU s  22 compact peak RSS MiB  23 compact written MB
 #
 # "-" or FAILED is a figure not measured. mode=table prints the figures,
 # mode=growth the ratios to 1x and the growth exponents, mode=work indaga's
@@ -47,7 +48,7 @@ function ok(b) { return b != "-" && b + 0 <= 1.1 }
 
 END {
     name["indaga"] = "indaga"; name["fts5"] = "FTS5"
-    nf = split("3 4 5 19 6 7 8 9 10 11 12 13 14 15 16 17 18", cols, " ")
+    nf = split("3 4 5 19 6 7 8 9 10 11 12 13 14 20 21 22 23 15 16 17 18", cols, " ")
     label[3] = "corpus, MB"; label[4] = "build wall time, s"; label[5] = "throughput, MB/s"
     label[19] = "build CPU time, s"
     label[6] = "peak RSS, MiB"; label[7] = "index size, MB"; label[8] = "bytes written by the build, MB"
@@ -56,6 +57,8 @@ END {
     label[13] = "`indaga stats` wall time, s"; label[14] = "`indaga check` wall time, s"
     label[15] = "terms (indaga stats)"; label[16] = "segments"; label[17] = "paragraphs"
     label[18] = "1-min load average at the build's end"
+    label[20] = "`indaga compact` wall time, s"; label[21] = "`indaga compact` CPU time, s"
+    label[22] = "`indaga compact` peak RSS, MiB"; label[23] = "bytes written by `indaga compact`, MB"
 
     if (mode == "table") {
         h = "| figure |"; r = "|---|"
@@ -87,7 +90,7 @@ END {
         exit
     }
 
-    gn = split("4 19 6 7 8 9 10 11 12 13 14 15", gcols, " ")
+    gn = split("4 19 6 7 8 9 10 11 12 13 14 20 21 22 23 15", gcols, " ")
     if (mode == "growth") {
         h = "| figure |"; r = "|---|"
         for (i = 1; i <= ne; i++) {
@@ -155,6 +158,10 @@ END {
             r = cell(e, scales[j], 6)
             if (num(r) && budget != "" && r > budget)
                 over = over (over == "" ? "" : ", ") sprintf("%sx (%.2fx)", scales[j], r / budget)
+            r = cell(e, scales[j], 22)
+            if (num(r)) cmeasured = 1
+            if (num(r) && budget != "" && r > budget)
+                cover = cover (cover == "" ? "" : ", ") sprintf("%sx (%.2fx)", scales[j], r / budget)
         }
         printf "- indaga's index holds %s; the build wrote %s times the index's bytes", segs, amp
         if (merged) printf " (above 1: segments merged and rewritten during the build).\n"
@@ -163,6 +170,10 @@ END {
             printf "- indaga's peak RSS passed its %s MiB writer budget at %s.\n", budget, over
         else
             printf "- indaga's peak RSS stayed within its %s MiB writer budget at every scale.\n", budget
+        if (cover != "")
+            printf "- `indaga compact` passed the %s MiB budget at %s.\n", budget, cover
+        else if (cmeasured)
+            printf "- `indaga compact` (all segments merged into one) stayed within the %s MiB budget at every scale measured.\n", budget
         exit
     }
 

@@ -186,6 +186,16 @@ for s in $SCALES; do
             run_step "lat_fts5_${s}_$sn" "$FTS5" latency "$db" "$SW/q.fts5.txt" $sn "$PASSES" &&
             note_load "lat_fts5_${s}_$sn" && stamp "lat_fts5_${s}_$sn" || true
     done
+    # indaga compact, after the queries: every segment merged into one, the
+    # merge work a user may ask for, under the same budget as the build.
+    if [ -s "$LOG/build_indaga_$s.out" ] &&
+        timed "compact_$s" /usr/bin/time -f 'blocks=%O rss_kb=%M user_s=%U sys_s=%S' \
+            -o "$LOG/compact_$s.time" "$CLI" compact --index "$ix"; then
+        written "compact_$s"
+        awk '/^blocks=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+                          printf "rss_kb=%s cpu_s=%.2f\n", f["rss_kb"], f["user_s"] + f["sys_s"] }' \
+            "$LOG/compact_$s.time" >>"$LOG/compact_$s.out"
+    fi
 done
 # The largest scale's indexes are the big ones: give the disk back.
 LAST=$(echo $SCALES | awk '{ print $NF }')
@@ -220,10 +230,12 @@ for s in $SCALES; do
         b=build_${e}_$s
         if [ $e = fts5 ]; then
             in_list "$s" "$FTS5_SCALES" || continue
-            st=-; ck=-; te=-; sg=-
+            st=-; ck=-; te=-; sg=-; cw=-; cr=-; cc=-
         else
             st=$(calc f3 "$(val "stats_$s" wall_s)"); ck=$(calc f3 "$(val "check_$s" wall_s)")
             te=$(jval "stats_$s" terms); sg=$(jval "stats_$s" segments)
+            cw=$(calc f2 "$(val "compact_$s" wall_s)"); cc=$(val "compact_$s" cpu_s)
+            cr=$(calc kb2mb "$(val "compact_$s" rss_kb)")
         fi
         printf '%s\t' "$e" "$s" "$(calc mb "$cb")" "$(calc f2 "$(val $b build_s)")" \
             "$(calc mbps "$cb" "$(val $b build_s)")" "$(calc kb2mb "$(val $b rss_kb)")" \
@@ -231,7 +243,8 @@ for s in $SCALES; do
             "$(lat_ms "lat_${e}_${s}_0" p50_us)" "$(lat_ms "lat_${e}_${s}_0" p99_us)" \
             "$(lat_ms "lat_${e}_${s}_1" p50_us)" "$(lat_ms "lat_${e}_${s}_1" p99_us)" \
             "$st" "$ck" "$te" "$sg" "$(val $b paragraphs)" "$(calc f2 "$(val $b load1)")" \
-            "$(calc f2 "$(val $b cpu_s)")" >>"$SW/figures.tsv"
+            "$(calc f2 "$(val $b cpu_s)")" "$cw" "$cc" "$cr" \
+            "$(calc mb "$(val "compact_$s" written_bytes)")" >>"$SW/figures.tsv"
         echo >>"$SW/figures.tsv"
     done
 done
@@ -328,6 +341,7 @@ other copy, file by file:
 | segments, terms | \`indaga stats\` after the build |
 | query p50/p99 | \`bench_search latency\` / \`fts5_peer latency\` over the $NQ queries of bench/queries.txt, top 10, one untimed pass then $PASSES timed passes, without and with snippets, timed around the search call |
 | stats, check | wall time of the whole \`indaga stats --index I --json\` and \`indaga check --index I --json\` process (page cache warm from the build) |
+| compact | \`indaga compact --index I\` after the latency runs, under GNU time: every segment merged into one, under the writer's default 256 MiB budget; wall and CPU time (user + system), peak RSS, bytes written (%O). FTS5's counterpart, \`optimize\`, is part of its build |
 | growth exponent b | value ~ size^b between 1x and the scale: ln(value ratio) / ln(corpus byte ratio). b = 1 is linear, b < 1 better than linear, b > 1 worse |
 
 ## Results

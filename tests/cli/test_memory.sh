@@ -18,7 +18,12 @@
 #     tier merge at the commit kept its inputs' pages resident: 37 MiB);
 #  4. `show DOC 0 5` of that 100 MB document reads that paragraph only:
 #     peak RSS below 48 MiB (one paragraph of about 2 MiB, its block and
-#     the process; 445f427 loaded the whole document, 150 MiB and more).
+#     the process; 445f427 loaded the whole document, 150 MiB and more);
+#  5. `compact` of that document's index (five segments, 55 MB) into one:
+#     peak RSS below 48 MiB (issue 22: 506ec62 held the merged segment's
+#     sections and its inputs' pages, 89 MiB; now about 30), and the same
+#     bytes as a compact whose spooled sections never spill
+#     (INDAGA_TEST_SPOOL_LIMIT at 4 GiB: everything held in memory).
 # Skips when /usr/bin/time is missing. Needs $INDAGA and $SRCDIR.
 set -eu
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/cli/lib.sh"
@@ -75,4 +80,17 @@ echo "show linea.txt 0 5: peak RSS $kb KiB"
 grep -q '"type":"paragraph","part":0,"paragraph":5,' "$tmp/show" || fail "show: not paragraph 5"
 grep -q '"type":"document",.*"paragraphs":[0-9]' "$tmp/show" || fail "show: no document line"
 [ "$kb" -lt $((48 * 1024)) ] || fail "show: peak RSS $kb KiB for one paragraph"
+
+# 5. A merge of segments larger than its spools hold, within a fixed memory.
+cp -R "$tmp/ix1" "$tmp/ix1mem"
+/usr/bin/time -v "$INDAGA" compact --index "$tmp/ix1" > "$tmp/out" 2> "$tmp/err" ||
+    fail "compact: $(tail -n 3 "$tmp/err")"
+kb=$(peak_kb "$tmp/err")
+echo "compact of the 100 MB document's index: peak RSS $kb KiB"
+[ "$kb" -lt $((48 * 1024)) ] || fail "compact: peak RSS $kb KiB, over 48 MiB"
+INDAGA_TEST_SPOOL_LIMIT=4294967296 "$INDAGA" compact --index "$tmp/ix1mem" > "$tmp/out" 2> "$tmp/err" ||
+    fail "compact in memory: $(tail -n 3 "$tmp/err")"
+set -- "$tmp"/ix1/seg-*.seg
+[ $# -eq 1 ] || fail "compact: $# segments"
+cmp "$1" "$tmp/ix1mem/$(basename "$1")" || fail "compact: spilled and in-memory merges differ"
 echo "ok"

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1347,6 +1348,122 @@ static void test_segment__oom_loop(void **state) {
 }
 
 /*
+** A merge spills the sections it writes after the postings to scratch
+** files once they pass a limit (spool.c) and hands long lists to the sink
+** block by block: with the limit lowered to 512 bytes
+** (INDAGA_TEST_SPOOL_LIMIT) and every list streamed
+** (INDAGA_TEST_STREAM_MIN=0), merges of three segments of real text,
+** with and without deleted documents, give files byte for byte those of
+** merges with every section in memory. Every failed write, open or
+** allocation along such a merge (ENOSPC injected at each file operation in
+** turn, then each allocation) fails cleanly: no scratch file and no
+** temporary segment stays in the directory, and a failed scratch write
+** names its file.
+*/
+static void load_file(const char *path, ia_buf *out) {
+  char *p = NULL;
+  size_t n = 0;
+  assert_int_equal(os_load_file(path, UINT64_MAX, &p, &n, NULL), INDAGA_OK);
+  buf_reset(out);
+  buf_append(out, p, n);
+  indaga__free(p);
+  assert_int_equal(out->err, INDAGA_OK);
+}
+
+/* The number of files in tmpdir whose names end in ".tmp". */
+static int count_tmp(void) {
+  DIR *d = opendir(tmpdir);
+  assert_non_null(d);
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    size_t k = strlen(e->d_name);
+    if (k > 4 && !strcmp(e->d_name + k - 4, ".tmp")) n++;
+  }
+  closedir(d);
+  return n;
+}
+
+static void test_segment__merge_spills_same_bytes(void **state) {
+  (void)state;
+  corpus all;
+  corpus_load(&all, keep_all);
+  size_t cut[4] = { 0, 15, 30, all.n };
+  seg_reader *in[3];
+  char path[600], mem[600], spilled[600];
+  for (int k = 0; k < 3; k++) {
+    corpus part = { all.docs + cut[k], cut[k + 1] - cut[k] };
+    snprintf(path, sizeof path, "%s/sp-in-%d.seg", tmpdir, k);
+    build(&part, path);
+    in[k] = open_verified(path);
+  }
+  const seg_reader *const *ins = (const seg_reader *const *)in;
+  ia_buf a = { 0 }, b = { 0 };
+  for (int del = 0; del < 2; del++) {
+    int (*fn)(void *, size_t, uint32_t) = del ? doc_deleted_fn : NULL;
+    char *err = NULL;
+    tmp_path(mem, sizeof mem, del ? "sp-mem-del.seg" : "sp-mem.seg");
+    tmp_path(spilled, sizeof spilled, del ? "sp-spilled-del.seg" : "sp-spilled.seg");
+    assert_int_equal(seg_merge(ins, 3, fn, NULL, NULL, mem, &err), INDAGA_OK);
+    setenv("INDAGA_TEST_SPOOL_LIMIT", "512", 1);
+    setenv("INDAGA_TEST_STREAM_MIN", "0", 1);
+    int rc = seg_merge(ins, 3, fn, NULL, NULL, spilled, &err);
+    unsetenv("INDAGA_TEST_SPOOL_LIMIT");
+    unsetenv("INDAGA_TEST_STREAM_MIN");
+    if (rc) fprintf(stderr, "%s\n", err ? err : "?");
+    assert_int_equal(rc, INDAGA_OK);
+    load_file(mem, &a);
+    load_file(spilled, &b);
+    assert_true(a.n > 100 * 512);   /* the spooled sections pass the limit many times over */
+    assert_int_equal(a.n, b.n);
+    assert_memory_equal(a.p, b.p, a.n);
+    seg_close(open_verified(spilled));
+  }
+  /* failures along a spilling merge leave nothing behind */
+  setenv("INDAGA_TEST_SPOOL_LIMIT", "512", 1);
+  setenv("INDAGA_TEST_STREAM_MIN", "0", 1);
+  tmp_path(path, sizeof path, "sp-fail.seg");
+  int named = 0, rc = INDAGA_EIO;
+  uint64_t n;
+  for (n = 1; rc != INDAGA_OK; n++) {
+    char *err = NULL;
+    os__fail_at(OS_FAIL_ALL, n, ENOSPC, 1);
+    rc = seg_merge(ins, 3, doc_deleted_fn, NULL, NULL, path, &err);
+    os__fail_at(0, 0, 0, 0);
+    assert_true(rc == INDAGA_OK || err != NULL);
+    if (err && strstr(err, ".pos.tmp: cannot write: ")) named = 1;
+    indaga__free(err);
+    assert_int_equal(count_tmp(), 0);
+    assert_int_equal(access(path, F_OK), rc == INDAGA_OK ? 0 : -1);
+    assert_true(n < 100000);
+  }
+  assert_true(n > 100);   /* the scratch files' writes failed too, one after another */
+  assert_true(named);
+  load_file(path, &b);
+  tmp_path(mem, sizeof mem, "sp-mem-del.seg");
+  load_file(mem, &a);
+  assert_true(a.n == b.n && !memcmp(a.p, b.p, a.n));
+  remove(path);
+  rc = INDAGA_ENOMEM;
+  for (n = 1; rc != INDAGA_OK; n++) {
+    indaga__alloc_fail_at(n, 1);
+    rc = seg_merge(ins, 3, doc_deleted_fn, NULL, NULL, path, NULL);
+    indaga__alloc_fail_at(0, 0);
+    assert_true(rc == INDAGA_OK || rc == INDAGA_ENOMEM);
+    assert_int_equal(count_tmp(), 0);
+    assert_true(n < 100000);
+  }
+  unsetenv("INDAGA_TEST_SPOOL_LIMIT");
+  unsetenv("INDAGA_TEST_STREAM_MIN");
+  load_file(path, &b);
+  assert_true(a.n == b.n && !memcmp(a.p, b.p, a.n));
+  buf_free(&a);
+  buf_free(&b);
+  for (int k = 0; k < 3; k++) seg_close(in[k]);
+  corpus_free(&all);
+}
+
+/*
 ** A document in pieces (docmodel_stream.c with 4 KiB windows): each piece a
 ** record (id, piece) with its 'more' flag; seg_doc_find gives the lowest
 ** piece, seg_doc_find_piece each one; verify accepts it; the same (id,
@@ -1470,6 +1587,7 @@ int main(void) {
     cmocka_unit_test(test_segment__threads),
     cmocka_unit_test(test_segment__async_text_same_bytes),
     cmocka_unit_test(test_segment__pieces),
+    cmocka_unit_test(test_segment__merge_spills_same_bytes),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

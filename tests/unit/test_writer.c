@@ -603,6 +603,36 @@ static void test_writer__sync_many_names_each_directory(void **state) {
   free(ix);
 }
 
+/*
+** A merge's scratch files (indexer/spool.h) are unlinked as soon as they
+** are created; a crash in between leaves "seg-N.seg.<tag>.tmp", which the
+** next writer removes like any temporary file of ours, and which is never
+** taken for a segment. A ".tmp" file that is not ours stays.
+*/
+static void test_writer__scratch_files_collected(void **state) {
+  (void)state;
+  char *ix = tu_tmpdir("writer");
+  uint64_t gen;
+  sync_commit(ix, UN_DIR, 0, 2, 64 << 10, &gen);
+  const char *names[] = { "seg-99.seg.pos.tmp", "seg-99.seg.text.tmp", "seg-1.seg.dict.tmp" };
+  char path[1024];
+  for (size_t i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s/%s", ix, names[i]);
+    tu_write_file(path, "scratch", 7);
+  }
+  snprintf(path, sizeof path, "%s/notes.tmp", ix);
+  tu_write_file(path, "mine", 4);
+  indaga_writer *w = NULL;
+  assert_int_equal(indaga_writer_open(&w, ix, NULL, NULL), INDAGA_OK);
+  indaga_writer_close(w);
+  assert_int_equal(count_files(ix, ".tmp"), 1);
+  assert_int_equal(access(path, F_OK), 0);
+  assert_int_equal(stats_of(ix).documents, 534);
+  assert_check_ok(ix);
+  tu_rm_rf(ix);
+  free(ix);
+}
+
 static void test_writer__close_discards_uncommitted(void **state) {
   (void)state;
   char *ix = tu_tmpdir("writer");
@@ -737,6 +767,7 @@ int main(void) {
     cmocka_unit_test(test_writer__delete_replace_buffers),
     cmocka_unit_test(test_writer__second_writer_busy),
     cmocka_unit_test(test_writer__close_discards_uncommitted),
+    cmocka_unit_test(test_writer__scratch_files_collected),
     cmocka_unit_test(test_writer__full_disk_each_step),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
