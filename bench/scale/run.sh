@@ -230,12 +230,12 @@ for s in $SCALES; do
         b=build_${e}_$s
         if [ $e = fts5 ]; then
             in_list "$s" "$FTS5_SCALES" || continue
-            st=-; ck=-; te=-; sg=-; cw=-; cr=-; cc=-
+            st=-; ck=-; te=-; sg=-; cw=-; cr=-; cc=-; cm=-
         else
             st=$(calc f3 "$(val "stats_$s" wall_s)"); ck=$(calc f3 "$(val "check_$s" wall_s)")
             te=$(jval "stats_$s" terms); sg=$(jval "stats_$s" segments)
             cw=$(calc f2 "$(val "compact_$s" wall_s)"); cc=$(val "compact_$s" cpu_s)
-            cr=$(calc kb2mb "$(val "compact_$s" rss_kb)")
+            cr=$(calc kb2mb "$(val "compact_$s" rss_kb)"); cm=$(calc mb "$(val "compact_$s" written_bytes)")
         fi
         printf '%s\t' "$e" "$s" "$(calc mb "$cb")" "$(calc f2 "$(val $b build_s)")" \
             "$(calc mbps "$cb" "$(val $b build_s)")" "$(calc kb2mb "$(val $b rss_kb)")" \
@@ -243,8 +243,7 @@ for s in $SCALES; do
             "$(lat_ms "lat_${e}_${s}_0" p50_us)" "$(lat_ms "lat_${e}_${s}_0" p99_us)" \
             "$(lat_ms "lat_${e}_${s}_1" p50_us)" "$(lat_ms "lat_${e}_${s}_1" p99_us)" \
             "$st" "$ck" "$te" "$sg" "$(val $b paragraphs)" "$(calc f2 "$(val $b load1)")" \
-            "$(calc f2 "$(val $b cpu_s)")" "$cw" "$cc" "$cr" \
-            "$(calc mb "$(val "compact_$s" written_bytes)")" >>"$SW/figures.tsv"
+            "$(calc f2 "$(val $b cpu_s)")" "$cw" "$cc" "$cr" "$cm" >>"$SW/figures.tsv"
         echo >>"$SW/figures.tsv"
     done
 done
