@@ -227,6 +227,21 @@ static size_t hit_lines(const char *ix, const char *q, char ***out) {
   return n;
 }
 
+/* Query @q finds hits in index @a, and the same hit lines, in order, in index @b. */
+static void assert_same_hits(const char *a, const char *b, const char *q) {
+  char **ha, **hb;
+  size_t na = hit_lines(a, q, &ha), nb = hit_lines(b, q, &hb);
+  assert_true(na > 0);
+  assert_int_equal(na, nb);
+  for (size_t i = 0; i < na; i++) {
+    assert_string_equal(ha[i], hb[i]);
+    free(ha[i]);
+    free(hb[i]);
+  }
+  free(ha);
+  free(hb);
+}
+
 /*
 ** Two threads, a budget the UN corpus does not fill: near the end of the run
 ** the builder is handed over to be written while the last files are
@@ -246,19 +261,7 @@ static void test_writer__threads_hand_over_last_builder(void **state) {
   assert_int_equal(sa.paragraphs, sb.paragraphs);
   assert_check_ok(b);
   const char *queries[] = { "combatientes terroristas extranjeros", "informacion", "\"Consejo de Seguridad\"" };
-  for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
-    char **ha, **hb;
-    size_t na = hit_lines(a, queries[q], &ha), nb = hit_lines(b, queries[q], &hb);
-    assert_true(na > 0);
-    assert_int_equal(na, nb);
-    for (size_t i = 0; i < na; i++) {
-      assert_string_equal(ha[i], hb[i]);
-      free(ha[i]);
-      free(hb[i]);
-    }
-    free(ha);
-    free(hb);
-  }
+  for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) assert_same_hits(a, b, queries[q]);
   tu_rm_rf(a);
   tu_rm_rf(b);
   free(a);
@@ -316,17 +319,7 @@ static void test_writer__tail_hand_overs_same_documents(void **state) {
     assert_int_equal(sa.paragraphs, sb.paragraphs);
     assert_check_ok(b);
     assert_same_documents(a, b, UN_DIR);
-    char **ha, **hb;
-    size_t na = hit_lines(a, "\"Consejo de Seguridad\"", &ha), nb = hit_lines(b, "\"Consejo de Seguridad\"", &hb);
-    assert_true(na > 0);
-    assert_int_equal(na, nb);
-    for (size_t i = 0; i < na; i++) {
-      assert_string_equal(ha[i], hb[i]);
-      free(ha[i]);
-      free(hb[i]);
-    }
-    free(ha);
-    free(hb);
+    assert_same_hits(a, b, "\"Consejo de Seguridad\"");
     tu_rm_rf(b);
     free(b);
   }
