@@ -41,6 +41,15 @@
 ** positions go to the sink as they are read, and the inputs' pages are
 ** dropped each time about DROP_EVERY bytes of them have been read, so the
 ** mapped inputs do not stay resident beside it.
+**
+** The block impacts of the merged lists need each posting's paragraph
+** length. Looked up in the inputs' PARA_LEN sections, a posting at a time,
+** the rare terms' postings touched nearly every page of them (4 bytes a
+** paragraph) in each DROP_EVERY window: at 16x the legislation those pages
+** were most of the merge's resident size, faulted in again after every
+** drop (17% of compact's CPU time in perf). So step 1 notes the lengths of
+** the output's paragraphs as it copies them, a byte each (OUT_LONG: look
+** among the long ones, kept apart as (paragraph, length) pairs in order).
 */
 #define SPOOL_LIMIT ((size_t)1 << 20)
 #define DROP_EVERY ((size_t)16 << 20)
@@ -49,6 +58,9 @@
    and lengths took 12 bytes a posting: 384 MB for the commonest word of
    the legislation at 16x); the test knob TEST_STREAM_MIN lowers it. */
 #define STREAM_MIN ((uint64_t)1 << 16)
+#define OUT_LONG 255u
+
+typedef struct longlen { uint32_t pid, len; } longlen;
 
 typedef struct merge {
   const seg_reader *const *in;
@@ -69,6 +81,9 @@ typedef struct merge {
   int stream;                /* the current term goes to the sink block by block */
   uint64_t read;             /* input bytes read since their pages were last dropped */
   uint64_t stream_min;       /* STREAM_MIN, or the test knob's */
+  unsigned char *len8;       /* per output paragraph: its length, or OUT_LONG */
+  longlen *lng;              /* the lengths of OUT_LONG or more, by paragraph */
+  size_t nlng, caplng;
   char **errmsg;
 } merge;
 
@@ -105,6 +120,30 @@ static int checksum_input(const seg_reader *r, char **errmsg) {
   uint64_t h = XXH3_64bits_digest(x);
   XXH3_freeState(x);
   return h == get_u64(p + n) ? INDAGA_OK : seg__corrupt(r, errmsg, "checksum mismatch");
+}
+
+/* Note the length of the output's paragraph @pid (the next one: len8 holds every input's). */
+static int note_len(merge *m, uint32_t pid, uint32_t len) {
+  m->len8[pid] = (unsigned char)(len < OUT_LONG ? len : OUT_LONG);
+  if (len < OUT_LONG) return INDAGA_OK;
+  if (m->nlng == m->caplng) {
+    longlen *g = indaga__grow(m->lng, &m->caplng, sizeof *g, 256);
+    if (!g) return INDAGA_ENOMEM;
+    m->lng = g;
+  }
+  m->lng[m->nlng++] = (longlen){ pid, len };
+  return INDAGA_OK;
+}
+
+/* The length of the output's paragraph @pid. */
+static uint32_t out_len(const merge *m, uint32_t pid) {
+  if (m->len8[pid] < OUT_LONG) return m->len8[pid];
+  size_t lo = 0, hi = m->nlng;
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (m->lng[mid].pid <= pid) lo = mid; else hi = mid;
+  }
+  return m->lng[lo].len;   /* noted with the paragraph: lng[lo].pid == pid */
 }
 
 /*
@@ -147,6 +186,7 @@ static int merge_docs(merge *m, size_t i, int (*deleted)(void *, size_t, uint32_
       rc = segsink_para(m->sink, p.part, p.ordinal, p.len, p.heading, p.src_start, p.src_end,
                         p.label, p.nlabel, t, nt);
       if (!whole) m->remap[i][pid] = segsink_npara(m->sink) - 1;
+      if (!rc) rc = note_len(m, segsink_npara(m->sink) - 1, p.len);
       consumed(m, nt + p.nlabel);
     }
   }
@@ -238,7 +278,7 @@ static int gather(merge *m, size_t i, const seg_term *t) {
       }
       if ((rc = copy_positions(m, &c)) != INDAGA_OK) break;
       m->docs[m->ndocs] = np;
-      m->lens[m->ndocs] = seg_para_len(m->in[i], c.doc);
+      m->lens[m->ndocs] = out_len(m, np);
       m->tfs[m->ndocs++] = c.freq;
       if (m->stream && m->ndocs == SEG_BLOCK && (rc = flush_block(m)) != INDAGA_OK) break;
     }
@@ -408,7 +448,10 @@ int seg_merge(const seg_reader *const *in, size_t n,
   dit = indaga__calloc(n, sizeof *dit);
   vit = indaga__calloc(n, sizeof *vit);
   live = indaga__calloc(n, sizeof *live);
-  if (!m.remap || !m.base || !dit || !vit || !live || (rc = segsink_new(&m.sink)) != INDAGA_OK) goto done;
+  size_t npara = 1;
+  for (size_t i = 0; i < n; i++) npara += seg_npara(in[i]);
+  m.len8 = indaga__malloc(npara);
+  if (!m.remap || !m.base || !dit || !vit || !live || !m.len8 || (rc = segsink_new(&m.sink)) != INDAGA_OK) goto done;
   segsink_stamp(m.sink, stamp);
   m.stream_min = test_knob(TEST_STREAM_MIN, STREAM_MIN);
   if ((rc = segsink_spill(m.sink, path, (size_t)test_knob(TEST_SPOOL_LIMIT, SPOOL_LIMIT))) != INDAGA_OK) goto done;
@@ -447,6 +490,8 @@ done:
   indaga__free(m.lens);
   buf_free(&m.posb);
   indaga__free(m.posoff);
+  indaga__free(m.len8);
+  indaga__free(m.lng);
   indaga__free(m.toff);
   buf_free(&m.terms);
   return rc;
