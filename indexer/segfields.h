@@ -82,6 +82,7 @@ int sf_verify(const seg_reader *r, char **errmsg);
 typedef struct sf_enc sf_enc;
 int  sf_enc_new(sf_enc **out);
 void sf_enc_free(sf_enc *e);                           /* accepts NULL */
+size_t sf_enc_mem(const sf_enc *e);                    /* bytes held, roughly */
 /* Add the next document: its first paragraph and its encoded metadata
 ** (format.h, DOCS meta). INDAGA_OK, INDAGA_ENOMEM, or INDAGA_ECORRUPT when
 ** @meta does not parse. */

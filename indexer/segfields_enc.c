@@ -154,6 +154,17 @@ void sf_enc_free(sf_enc *e) {
   indaga__free(e);
 }
 
+static size_t strtab_mem(const strtab *t) {
+  return t->b.cap + (size_t)t->cap * 3 * sizeof(uint32_t) + (size_t)t->nslot * sizeof(uint32_t);
+}
+
+size_t sf_enc_mem(const sf_enc *e) {
+  size_t m = sizeof *e + (size_t)e->capdoc * 2 * sizeof(uint32_t) + strtab_mem(&e->names) +
+             (size_t)e->capf * sizeof *e->f + e->kb.cap + e->vb.cap;
+  for (uint32_t i = 1; i <= e->names.n; i++) m += strtab_mem(&e->f[i].vals) + (size_t)e->f[i].capp * sizeof(pair);
+  return m;   /* not counted: a merge's maps of its inputs' values (src) */
+}
+
 /* The date of a document from its "date" value, else its "year" (segfields.h). */
 static uint32_t doc_date(const seg_doc *d) {
   const char *v;

@@ -15,9 +15,12 @@
 ** the segment's (PARA, PARA_LEN, TEXT, POSITIONS, DICT, VOCAB) are spools
 ** (spool.h): a builder keeps them in memory, a merge (segsink_spill) keeps
 ** a few MiB of each and spills the rest to scratch files; the bytes
-** written are the same either way. segsink_finish() writes the remaining sections
-** (FIELDS derived from the documents' metadata, segfields_enc.c) and the
-** footer, hashing every byte with XXH3 as it goes (the whole file, and
+** written are the same either way. So is DOCS: a document's record is
+** written there when the next document starts (its paragraphs are then
+** known), its fields go to the FIELDS encoder (segfields_enc.c) at the same
+** time, and of its id and metadata only the id is kept, for DOC_SORT.
+** segsink_finish() writes the remaining sections (FIELDS, from the
+** encoder) and the footer, hashing every byte with XXH3 as it goes (the whole file, and
 ** each section on its own for the footer's section checksums), then fsyncs and
 ** renames (os_wfile_commit). Errors are sticky in s->rc.
 **
@@ -98,8 +101,9 @@ typedef struct zpool {
   ZSTD_CCtx *zc;
 } zpool;
 
+/* The last document given (segsink_doc), its record not yet written: its bytes are in pbytes. */
 typedef struct sdoc {
-  size_t id_off, id_len, meta_off, meta_len, parts_off, parts_len;
+  size_t id_len, meta_len, parts_len;
   uint64_t size, hash;
   int64_t mtime_ns;
   uint32_t nparts, first_para;
@@ -112,9 +116,16 @@ typedef struct sdoc {
 struct segsink {
   int rc;
   /* documents and paragraphs */
-  sdoc *docs;
-  uint32_t ndoc, capdoc;
-  ia_buf dbytes;            /* ids, metadata and part labels of docs */
+  uint32_t ndoc;
+  sdoc pend;                /* document ndoc - 1, its record not yet written (ndoc > 0) */
+  ia_buf pbytes;            /* its id, metadata and part labels */
+  spool drecs;              /* DOCS: the records written so far */
+  ia_buf didx;              /* DOC_IDX */
+  ia_buf ids;               /* per document: varint length, varint piece, id (for DOC_SORT) */
+  sf_enc *fe;               /* FIELDS: the records' fields so far */
+  int frc;                  /* the encoder's failure (reported by segsink_finish), */
+  uint32_t fbad;            /* the document whose metadata did not parse, */
+  char *fmsg;               /* or the message of a merge input's unreadable fields */
   spool para;               /* PARA */
   spool paralen;            /* PARA_LEN: native order until finish, unless spilling (then little-endian) */
   ia_buf paraidx;
@@ -184,14 +195,14 @@ int segsink_new(segsink **out) {
   segsink *s = indaga__calloc(1, sizeof *s);
   if (!s) return INDAGA_ENOMEM;
   s->f.fd = -1;
-  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab };
+  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab, &s->drecs };
   for (size_t i = 0; i < ARRAY_SIZE(sp); i++) spool_init(sp[i]);
   s->zc = text_cctx_new();
   s->xx = XXH3_createState();
   s->xsec = XXH3_createState();
   s->xchunk = XXH3_createState();
   s->cur_sec = -1;
-  if (!s->zc || !s->xx || !s->xsec || !s->xchunk) {
+  if (!s->zc || !s->xx || !s->xsec || !s->xchunk || sf_enc_new(&s->fe) != INDAGA_OK) {
     segsink_free(s);
     return INDAGA_ENOMEM;
   }
@@ -217,12 +228,13 @@ void segsink_free(segsink *s) {
   XXH3_freeState(s->xsec);
   XXH3_freeState(s->xchunk);
   buf_free(&s->checks);
-  ia_buf *bufs[] = { &s->dbytes, &s->paraidx, &s->raw, &s->textidx, &s->post,
+  ia_buf *bufs[] = { &s->pbytes, &s->didx, &s->ids, &s->paraidx, &s->raw, &s->textidx, &s->post,
                      &s->dictidx, &s->prevterm, &s->vocabidx, &s->vkey, &s->vterms, &s->prevkey };
   for (size_t i = 0; i < ARRAY_SIZE(bufs); i++) buf_free(bufs[i]);
-  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab };
+  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab, &s->drecs };
   for (size_t i = 0; i < ARRAY_SIZE(sp); i++) spool_free(sp[i]);
-  indaga__free(s->docs);
+  sf_enc_free(s->fe);
+  indaga__free(s->fmsg);
   indaga__free(s->lens);
   indaga__free(s);
 }
@@ -235,10 +247,10 @@ const uint32_t *segsink_para_lens(const segsink *s) {
 }
 
 size_t segsink_mem(const segsink *s) {
-  const ia_buf *bufs[] = { &s->dbytes, &s->paraidx, &s->raw, &s->textidx, &s->post,
+  const ia_buf *bufs[] = { &s->pbytes, &s->didx, &s->ids, &s->paraidx, &s->raw, &s->textidx, &s->post,
                            &s->dictidx, &s->vocabidx };
-  const spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab };
-  size_t m = sizeof *s + (size_t)s->capdoc * sizeof(sdoc);
+  const spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab, &s->drecs };
+  size_t m = sizeof *s + sf_enc_mem(s->fe);
   for (size_t i = 0; i < ARRAY_SIZE(bufs); i++) m += bufs[i]->cap;
   for (size_t i = 0; i < ARRAY_SIZE(sp); i++) m += spool_mem(sp[i]);
   /* Not counted: the ring of the compressing thread (segsink_async_mem),
@@ -257,14 +269,14 @@ static int keep(segsink *s, int rc) {
 }
 
 int segsink_spill(segsink *s, const char *path, size_t limit) {
-  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab };
-  static const char *const tag[] = { "para", "plen", "text", "pos", "dict", "vocab" };
+  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab, &s->drecs };
+  static const char *const tag[] = { "para", "plen", "text", "pos", "dict", "vocab", "docs" };
   for (size_t i = 0; i < ARRAY_SIZE(sp) && !s->rc; i++) keep(s, spool_set_limit(sp[i], limit, path, tag[i]));
   return s->rc;
 }
 
 int segsink_status(segsink *s, char **errmsg) {
-  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab };
+  spool *sp[] = { &s->para, &s->paralen, &s->text, &s->posb, &s->dict, &s->vocab, &s->drecs };
   for (size_t i = 0; i < ARRAY_SIZE(sp) && errmsg && !*errmsg; i++)
     if (sp[i]->msg) {
       *errmsg = sp[i]->msg;
@@ -278,39 +290,68 @@ void seg__put_label(ia_buf *b, const char *p, size_t n, int present) {
   if (present) buf_append(b, p, n);
 }
 
+/*
+** Write the record of the pending document (its paragraphs end at s->npara)
+** to DOCS and its fields to the encoder.
+*/
+static void put_doc(segsink *s) {
+  const sdoc *d = &s->pend;
+  const unsigned char *id = s->pbytes.p, *meta = id + d->id_len, *parts = meta + d->meta_len;
+  ia_buf *b = &s->drecs.b;
+  buf_put_u64(&s->didx, spool_size(&s->drecs));
+  buf_put_varint(b, d->id_len);
+  buf_append(b, id, d->id_len);
+  buf_put_varint(b, d->piece);
+  buf_put_varint(b, d->more);
+  buf_put_varint(b, d->first_para);
+  buf_put_varint(b, s->npara - d->first_para);
+  buf_put_varint(b, d->nparts);
+  buf_put_varint(b, d->size);
+  buf_put_u64(b, (uint64_t)d->mtime_ns);
+  buf_put_u64(b, d->hash);
+  buf_put_varint(b, d->meta_len);
+  buf_append(b, meta, d->meta_len);
+  buf_put_varint(b, d->parts_len);
+  buf_append(b, parts, d->parts_len);
+  if (keep(s, b->err ? b->err : s->didx.err) || keep(s, spool_check(&s->drecs))) return;
+  if (s->frc) return;
+  s->frc = d->ff ? sf_enc_doc_from(s->fe, d->first_para, d->fr, d->ff, d->fdid, &s->fmsg)
+                 : sf_enc_doc(s->fe, d->first_para, meta, d->meta_len);
+  if (s->frc == INDAGA_ENOMEM) keep(s, s->frc);
+  if (s->frc == INDAGA_ECORRUPT && !d->ff) {
+    s->frc = INDAGA_EMISUSE;
+    s->fbad = s->ndoc - 1;
+  }
+}
+
 int segsink_doc(segsink *s, const char *id, size_t nid, uint32_t piece, int more,
                 uint64_t size, int64_t mtime_ns,
                 uint64_t hash, const unsigned char *meta, size_t nmeta,
                 const unsigned char *parts, size_t nparts_bytes, uint32_t nparts) {
   if (s->rc) return s->rc;
   if (s->open || s->ndoc == UINT32_MAX - 1) return keep(s, INDAGA_EMISUSE);
-  if (s->ndoc == s->capdoc) {
-    uint32_t cap = s->capdoc ? s->capdoc * 2 : 64;
-    sdoc *d = indaga__realloc(s->docs, (size_t)cap * sizeof *d);
-    if (!d) return keep(s, INDAGA_ENOMEM);
-    s->docs = d;
-    s->capdoc = cap;
-  }
-  sdoc *d = &s->docs[s->ndoc];
-  d->id_off = s->dbytes.n; d->id_len = nid;
-  buf_append(&s->dbytes, id, nid);
-  d->meta_off = s->dbytes.n; d->meta_len = nmeta;
-  buf_append(&s->dbytes, meta, nmeta);
-  d->parts_off = s->dbytes.n; d->parts_len = nparts_bytes;
-  buf_append(&s->dbytes, parts, nparts_bytes);
+  if (s->ndoc) put_doc(s);
+  buf_put_varint(&s->ids, nid);
+  buf_put_varint(&s->ids, piece);
+  buf_append(&s->ids, id, nid);
+  sdoc *d = &s->pend;
+  buf_reset(&s->pbytes);
+  buf_append(&s->pbytes, id, nid);
+  buf_append(&s->pbytes, meta, nmeta);
+  buf_append(&s->pbytes, parts, nparts_bytes);
+  d->id_len = nid; d->meta_len = nmeta; d->parts_len = nparts_bytes;
   d->size = size; d->hash = hash; d->mtime_ns = mtime_ns;
   d->nparts = nparts; d->first_para = s->npara;
   d->piece = piece; d->more = more ? SEGF_PIECE_MORE : 0;
   d->fr = NULL; d->ff = NULL; d->fdid = 0;
   s->ndoc++;
-  return keep(s, s->dbytes.err);
+  return keep(s, s->pbytes.err ? s->pbytes.err : s->ids.err);
 }
 
 int segsink_doc_fields(segsink *s, const seg_reader *r, const struct seg_fields *f, uint32_t did) {
   if (s->rc) return s->rc;
   if (s->open || !s->ndoc) return keep(s, INDAGA_EMISUSE);
-  sdoc *d = &s->docs[s->ndoc - 1];
-  d->fr = r; d->ff = f; d->fdid = did;
+  s->pend.fr = r; s->pend.ff = f; s->pend.fdid = did;
   return INDAGA_OK;
 }
 
@@ -842,32 +883,17 @@ static int cmp_idref(const void *a, const void *b) {
   return x->piece < y->piece ? -1 : x->piece > y->piece;
 }
 
-/* Encode the DOCS, DOC_IDX and DOC_SORT sections into @recs, @idx, @sorted. */
-static void encode_docs(segsink *s, ia_buf *recs, ia_buf *idx, ia_buf *sorted, char **errmsg) {
+/* Encode the DOC_SORT section into @sorted, from the ids kept (segsink_doc). */
+static void encode_sorted(segsink *s, ia_buf *sorted, char **errmsg) {
   idref *ids = s->ndoc ? indaga__malloc((size_t)s->ndoc * sizeof *ids) : NULL;
   if (s->ndoc && !ids) { keep(s, INDAGA_ENOMEM); return; }
+  const unsigned char *p = s->ids.p, *end = p + s->ids.n;
   for (uint32_t i = 0; i < s->ndoc; i++) {
-    const sdoc *d = &s->docs[i];
-    uint32_t end = i + 1 < s->ndoc ? s->docs[i + 1].first_para : s->npara;
-    buf_put_u64(idx, recs->n);
-    buf_put_varint(recs, d->id_len);
-    buf_append(recs, s->dbytes.p + d->id_off, d->id_len);
-    buf_put_varint(recs, d->piece);
-    buf_put_varint(recs, d->more);
-    buf_put_varint(recs, d->first_para);
-    buf_put_varint(recs, end - d->first_para);
-    buf_put_varint(recs, d->nparts);
-    buf_put_varint(recs, d->size);
-    buf_put_u64(recs, (uint64_t)d->mtime_ns);
-    buf_put_u64(recs, d->hash);
-    buf_put_varint(recs, d->meta_len);
-    buf_append(recs, s->dbytes.p + d->meta_off, d->meta_len);
-    buf_put_varint(recs, d->parts_len);
-    buf_append(recs, s->dbytes.p + d->parts_off, d->parts_len);
-    ids[i].p = s->dbytes.p + d->id_off;
-    ids[i].n = d->id_len;
-    ids[i].d = i;
-    ids[i].piece = d->piece;
+    uint64_t n = 0, piece = 0;
+    get_varint(&p, end, &n);   /* written by segsink_doc: they parse */
+    get_varint(&p, end, &piece);
+    ids[i] = (idref){ p, (size_t)n, i, (uint32_t)piece };
+    p += n;
   }
   if (s->ndoc) qsort(ids, s->ndoc, sizeof *ids, cmp_idref);
   for (uint32_t i = 0; i < s->ndoc; i++) {
@@ -881,28 +907,19 @@ static void encode_docs(segsink *s, ia_buf *recs, ia_buf *idx, ia_buf *sorted, c
     buf_put_u32(sorted, ids[i].d);
   }
   indaga__free(ids);
-  keep(s, recs->err ? recs->err : idx->err ? idx->err : sorted->err);
+  keep(s, sorted->err);
 }
 
-/* The FIELDS section into @out (segfields_enc.c): derived from the documents' metadata, or
-   mapped from a merge's input (segsink_doc_fields). */
+/* The FIELDS section into @out, from the encoder the documents were given to (put_doc). */
 static void encode_fields(segsink *s, ia_buf *out, char **errmsg) {
   if (s->rc) return;
-  sf_enc *e = NULL;
-  int rc = sf_enc_new(&e);
-  for (uint32_t i = 0; i < s->ndoc && !rc; i++) {
-    const sdoc *d = &s->docs[i];
-    rc = d->ff ? sf_enc_doc_from(e, d->first_para, d->fr, d->ff, d->fdid, errmsg)
-               : sf_enc_doc(e, d->first_para, s->dbytes.p + d->meta_off, d->meta_len);
-    if (rc == INDAGA_ECORRUPT && !d->ff) {
-      if (errmsg && !*errmsg)
-        *errmsg = indaga__sprintf("%s: metadata of document %u does not parse", s->f.path, i);
-      rc = INDAGA_EMISUSE;
-    }
+  if (s->frc == INDAGA_EMISUSE && errmsg && !*errmsg)
+    *errmsg = indaga__sprintf("%s: metadata of document %u does not parse", s->f.path, s->fbad);
+  if (s->frc && s->fmsg && errmsg && !*errmsg) {
+    *errmsg = s->fmsg;
+    s->fmsg = NULL;
   }
-  if (!rc) rc = sf_enc_finish(e, s->npara, out);
-  sf_enc_free(e);
-  keep(s, rc);
+  keep(s, s->frc ? s->frc : sf_enc_finish(s->fe, s->npara, out));
 }
 
 int segsink_finish(segsink *s, char **errmsg) {
@@ -917,8 +934,9 @@ int segsink_finish(segsink *s, char **errmsg) {
     memcpy(&v, s->paralen.b.p + 4 * (size_t)i, 4);
     put_u32(s->paralen.b.p + 4 * (size_t)i, v);
   }
-  ia_buf recs = { 0 }, idx = { 0 }, sorted = { 0 }, fields = { 0 };
-  encode_docs(s, &recs, &idx, &sorted, errmsg);
+  if (s->ndoc) put_doc(s);
+  ia_buf sorted = { 0 }, fields = { 0 };
+  encode_sorted(s, &sorted, errmsg);
   encode_fields(s, &fields, errmsg);
   emit_spool(s, SEC_POSITIONS, &s->posb, errmsg);
   emit_spool(s, SEC_DICT, &s->dict, errmsg);
@@ -928,8 +946,8 @@ int segsink_finish(segsink *s, char **errmsg) {
   emit_spool(s, SEC_PARA, &s->para, errmsg);
   emit_section(s, SEC_PARA_IDX, &s->paraidx, errmsg);
   emit_spool(s, SEC_PARA_LEN, &s->paralen, errmsg);
-  emit_section(s, SEC_DOCS, &recs, errmsg);
-  emit_section(s, SEC_DOC_IDX, &idx, errmsg);
+  emit_spool(s, SEC_DOCS, &s->drecs, errmsg);
+  emit_section(s, SEC_DOC_IDX, &s->didx, errmsg);
   emit_section(s, SEC_DOC_SORT, &sorted, errmsg);
   emit_spool(s, SEC_TEXT, &s->text, errmsg);
   emit_section(s, SEC_TEXT_IDX, &s->textidx, errmsg);
@@ -937,8 +955,6 @@ int segsink_finish(segsink *s, char **errmsg) {
   emit_section(s, SEC_CHECKS, &s->checks, errmsg);
   emit_section(s, SEC_FIELDS, &fields, errmsg);
   buf_free(&fields);
-  buf_free(&recs);
-  buf_free(&idx);
   buf_free(&sorted);
   /* footer */
   unsigned char f[SEGF_FOOTER_SIZE], *w = f;
