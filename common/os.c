@@ -648,11 +648,20 @@ void os_close(int fd) {
   if (fd >= 0) close(fd);
 }
 
-void os_map_drop_pages(const os_map *m) {
+void os_map_drop_pages(const os_map *m) { os_map_drop_range(m, 0, m->n); }
+
+void os_map_drop_range(const os_map *m, uint64_t off, uint64_t len) {
 #ifdef MADV_DONTNEED
-  if (m->p && m->n) (void)madvise((void *)(uintptr_t)m->p, m->n, MADV_DONTNEED);
+  if (!m->p || off >= m->n || len == 0) return;
+  if (len > m->n - off) len = m->n - off;
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), start = (uintptr_t)m->p + (uintptr_t)off;
+  uintptr_t end = start + (uintptr_t)len;
+  start -= start % page;   /* the page holding the first byte; the kernel rounds the end up */
+  (void)madvise((void *)start, end - start, MADV_DONTNEED);
 #else
   (void)m;
+  (void)off;
+  (void)len;
 #endif
 }
 

@@ -205,6 +205,8 @@ void os_advise_huge(void *p, size_t n);
 ** from the file on the next touch. Does nothing where unsupported.
 */
 void os_map_drop_pages(const os_map *m);
+/* The same for the pages holding bytes [off, off + len) of @m. */
+void os_map_drop_range(const os_map *m, uint64_t off, uint64_t len);
 /*
 ** Another hint: bytes [off, off + len) of mapping @m will be read soon.
 ** The kernel starts reading exactly those pages, so that touching them

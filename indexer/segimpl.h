@@ -37,6 +37,15 @@ struct seg_reader {
 /* seg_open checksums files up to this size whole; larger ones, see segread.c. */
 #define SEG_FULL_CHECK_MAX ((size_t)8 << 20)
 
+/*
+** Checks hash a large file or section SEG_HASH_PIECE bytes at a time, the
+** pages of each piece dropped once hashed (seg__hash): so they do not make
+** it resident whole (opening the segment of a compacted 4 GB index touched
+** 250 MB of index sections at once); the bytes stay in the page cache.
+*/
+#define SEG_HASH_PIECE ((size_t)16 << 20)
+/* XXH3 of p[0..n), bytes of @r's map, dropping their pages as it goes. */
+uint64_t seg__hash(const seg_reader *r, const unsigned char *p, size_t n);
 /* Verify the XXH3 checksum of the whole file. INDAGA_OK or INDAGA_ECORRUPT. */
 int seg__checksum(const seg_reader *r, char **errmsg);
 /*

@@ -28,7 +28,6 @@
 **     to one extra term that exists, which costs nothing in correctness.
 */
 #include <stdlib.h>
-#include <xxhash.h>
 #include "common/testhook.h"
 #include "indexer/segfields.h"
 #include "indexer/segimpl.h"
@@ -100,26 +99,6 @@ static int cmp_mem(const unsigned char *a, size_t na, const unsigned char *b, si
   int c = m ? memcmp(a, b, m) : 0;
   if (c) return c;
   return na < nb ? -1 : na > nb;
-}
-
-/*
-** seg__checksum of input @r, DROP_EVERY bytes at a time with its pages
-** dropped after each piece: hashing a large input whole would make all
-** of it resident at once.
-*/
-static int checksum_input(const seg_reader *r, char **errmsg) {
-  const unsigned char *p = r->map.p;
-  size_t n = r->map.n - 16;
-  XXH3_state_t *x = XXH3_createState();
-  if (!x) return INDAGA_ENOMEM;
-  XXH3_64bits_reset(x);
-  for (size_t off = 0; off < n; off += DROP_EVERY) {
-    XXH3_64bits_update(x, p + off, n - off < DROP_EVERY ? n - off : DROP_EVERY);
-    seg_drop_pages(r);
-  }
-  uint64_t h = XXH3_64bits_digest(x);
-  XXH3_freeState(x);
-  return h == get_u64(p + n) ? INDAGA_OK : seg__corrupt(r, errmsg, "checksum mismatch");
 }
 
 /* Note the length of the output's paragraph @pid (the next one: len8 holds every input's). */
@@ -461,7 +440,7 @@ int seg_merge(const seg_reader *const *in, size_t n,
      seg_drop_pages): they are read from the page cache again when needed,
      rather than kept in the resident size beside the merge's own memory
      (the writer's budget counts the latter). */
-  for (size_t i = 0; i < n && !rc; i++) rc = checksum_input(in[i], errmsg);
+  for (size_t i = 0; i < n && !rc; i++) rc = seg__checksum(in[i], errmsg);
   for (size_t i = 0; i < n && !rc; i++) {
     rc = merge_docs(&m, i, doc_deleted, ctx);
     seg_drop_pages(in[i]);

@@ -153,8 +153,27 @@ static int check_indexes(const seg_reader *r, char **errmsg) {
 /* Number of SEGF_CHECK_CHUNK chunks of a section of @len bytes. */
 static uint64_t nchunks(uint64_t len) { return (len + SEGF_CHECK_CHUNK - 1) / SEGF_CHECK_CHUNK; }
 
+uint64_t seg__hash(const seg_reader *r, const unsigned char *p, size_t n) {
+  uint64_t off = (uint64_t)(p - r->map.p);
+  XXH3_state_t *x = n > SEG_HASH_PIECE ? XXH3_createState() : NULL;
+  if (!x) {   /* a piece, or (out of memory) hashed at once */
+    uint64_t h = XXH3_64bits(p, n);
+    os_map_drop_range(&r->map, off, n);
+    return h;
+  }
+  XXH3_64bits_reset(x);
+  for (size_t at = 0; at < n; at += SEG_HASH_PIECE) {
+    size_t k = n - at < SEG_HASH_PIECE ? n - at : SEG_HASH_PIECE;
+    XXH3_64bits_update(x, p + at, k);
+    os_map_drop_range(&r->map, off + at, k);
+  }
+  uint64_t h = XXH3_64bits_digest(x);
+  XXH3_freeState(x);
+  return h;
+}
+
 int seg__section_ok(const seg_reader *r, int sec) {
-  if (!SEGF_CHUNKED(sec)) return XXH3_64bits(r->sec[sec], r->nsec[sec]) == r->sechash[sec];
+  if (!SEGF_CHUNKED(sec)) return seg__hash(r, r->sec[sec], r->nsec[sec]) == r->sechash[sec];
   return XXH3_64bits(r->sec[SEC_CHECKS] + 8 * r->chunk0[sec], 8 * nchunks(r->nsec[sec])) == r->sechash[sec];
 }
 
@@ -192,7 +211,7 @@ static int chunk_layout(seg_reader *r) {
 
 int seg__checksum(const seg_reader *r, char **errmsg) {
   size_t n = r->map.n;
-  if (XXH3_64bits(r->map.p, n - 16) != get_u64(r->map.p + n - 16))
+  if (seg__hash(r, r->map.p, n - 16) != get_u64(r->map.p + n - 16))
     return seg__corrupt(r, errmsg, "checksum mismatch");
   return INDAGA_OK;
 }

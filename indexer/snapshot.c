@@ -203,6 +203,11 @@ static int load_segments(ix_snapshot *s, char **errmsg) {
     char *path = ix_seg_path(s->dir, g->e->id);
     if (!path) return INDAGA_ENOMEM;
     int rc = seg_open(&g->r, path, errmsg);
+    /* the open checked its index sections, touching their pages: dropped
+       one segment at a time, a large index is not resident whole at once
+       (at 16x the legislation, 367 MB) but read again from the page cache
+       as searches need it */
+    if (rc == INDAGA_OK) seg_drop_pages(g->r);
     if (rc == INDAGA_OK) rc = add_size(s, path, errmsg);
     if (rc == INDAGA_OK && (seg_ndoc(g->r) != g->e->ndoc || seg_npara(g->r) != g->e->npara)) {
       if (errmsg)

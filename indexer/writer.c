@@ -348,9 +348,6 @@ static int load_base_slots(indaga_writer *w) {
     if (!s) return INDAGA_ENOMEM;
     s->e = m->segs[i];
     s->r = ix_seg(w->base, i);
-    /* opening checked its sections, touching their pages: the session reads
-       it again only to find, delete or merge documents, from the page cache */
-    seg_drop_pages(s->r);
     s->bytes = seg_bytes(w, s->e.id);
     uint32_t n;
     const uint32_t *del = ix_deleted_docs(w->base, i, &n);
