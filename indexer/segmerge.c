@@ -243,6 +243,9 @@ static int gather(merge *m, size_t i, const seg_term *t) {
   while (rc == INDAGA_OK && c.doc != SEG_END) {
     uint32_t np = m->remap[i] ? m->remap[i][c.doc] : m->base[i] + c.doc;
     if (np != SEG_END) {
+#if defined(__GNUC__)
+      __builtin_prefetch(&m->len8[np]);   /* read after the positions are copied: a cache miss at scale */
+#endif
       if ((rc = grow(&m->docs, &m->capd, m->ndocs + 1)) != INDAGA_OK) break;
       if ((rc = grow(&m->tfs, &m->captf, m->ndocs + 1)) != INDAGA_OK) break;
       if ((rc = grow(&m->lens, &m->capl, m->ndocs + 1)) != INDAGA_OK) break;
