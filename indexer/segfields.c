@@ -177,7 +177,7 @@ static int build(const seg_reader *r, seg_fields **out, char **errmsg) {
   seg_fields *f = indaga__calloc(1, sizeof *f);
   if (!f) return INDAGA_ENOMEM;
   int rc = INDAGA_OK;
-  if (!r->whole_ok && !seg__section_ok(r, SEC_FIELDS))
+  if (!atomic_load_explicit(&r->whole_ok, memory_order_relaxed) && !seg__section_ok(r, SEC_FIELDS))
     rc = seg__corrupt(r, errmsg, "fields section does not match its checksum");
   if (!rc) rc = parse(r, f, r->sec[SEC_FIELDS], r->nsec[SEC_FIELDS], errmsg);
   if (rc) { seg_fields_free(f); return rc; }

@@ -28,7 +28,8 @@ struct seg_reader {
   seg_stamp stamp;                     /* the footer's index id and generation */
   uint64_t ndictblk, nvocabblk, nparachunk, ntextblk;
   uint64_t sechash[SEGF_NSECT];        /* the footer's section checksums */
-  int whole_ok;                        /* the whole-file checksum was verified on open */
+  _Atomic int whole_ok;                /* the whole-file checksum was verified (on open, or later by
+                                          seg__checksum): reads skip their chunk checks */
   uint64_t chunk0[SEGF_NSECT];         /* first CHECKS entry of each chunked section */
   _Atomic signed char *chunkok;        /* per CHECKS entry: 0 unchecked, 1 good, -1 bad */
   struct seg_fields *_Atomic fields;   /* the fields as columns, read on first use (segfields.c) */
@@ -46,7 +47,8 @@ struct seg_reader {
 #define SEG_HASH_PIECE ((size_t)16 << 20)
 /* XXH3 of p[0..n), bytes of @r's map, dropping their pages as it goes. */
 uint64_t seg__hash(const seg_reader *r, const unsigned char *p, size_t n);
-/* Verify the XXH3 checksum of the whole file. INDAGA_OK or INDAGA_ECORRUPT. */
+/* Verify the XXH3 checksum of the whole file, and once it matches, spare the reads that follow
+   their chunk checks (whole_ok). INDAGA_OK or INDAGA_ECORRUPT. */
 int seg__checksum(const seg_reader *r, char **errmsg);
 /*
 ** Before reading bytes [off, off + len) of chunked section @sec (format.h,
