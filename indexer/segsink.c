@@ -887,7 +887,7 @@ static int cmp_idref(const void *a, const void *b) {
 static void encode_sorted(segsink *s, ia_buf *sorted, char **errmsg) {
   idref *ids = s->ndoc ? indaga__malloc((size_t)s->ndoc * sizeof *ids) : NULL;
   if (s->ndoc && !ids) { keep(s, INDAGA_ENOMEM); return; }
-  const unsigned char *p = s->ids.p, *end = p + s->ids.n;
+  const unsigned char *p = s->ids.p, *end = s->ids.n ? p + s->ids.n : p;   /* no offset on NULL */
   for (uint32_t i = 0; i < s->ndoc; i++) {
     uint64_t n = 0, piece = 0;
     get_varint(&p, end, &n);   /* written by segsink_doc: they parse */
