@@ -10,12 +10,12 @@
 **     to the sink. The documents' fields (FIELDS) of an input of version 7
 **     without deleted documents are mapped from its section; of any other
 **     input, the sink derives them from the metadata.
-**  2. Terms: a k-way merge of the inputs' dictionaries (n is small: a
-**     linear scan for the smallest term). For the smallest term, each
-**     input that has it is read with a cursor in input order; surviving
-**     postings are renumbered and appended with their paragraphs' lengths
-**     (read from the inputs), their positions handed to the sink as they
-**     are read. Because new ids ascend with (input, old id), the merged
+**  2. Terms: a k-way merge of the inputs' dictionaries (a heap orders
+**     the inputs by their current terms, kway.h). For the smallest term,
+**     each input that has it is read with a cursor in input order;
+**     surviving postings are renumbered and appended with their
+**     paragraphs' lengths (noted in step 1), their positions handed to
+**     the sink as they are read. Because new ids ascend with (input, old id), the merged
 **     list is sorted. A term whose postings were all deleted is dropped.
 **     The sink re-encodes blocks, directory and bounds from scratch.
 **  3. Vocabulary: a k-way merge by key; a key's terms are the sorted union
@@ -29,6 +29,7 @@
 */
 #include <stdlib.h>
 #include "common/testhook.h"
+#include "indexer/kway.h"
 #include "indexer/segfields.h"
 #include "indexer/segimpl.h"
 #include "indexer/segwriter.h"
@@ -300,43 +301,58 @@ static int emitted(const merge *m, const unsigned char *t, size_t n) {
   return 0;
 }
 
-/* Step 2: the k-way merge of the dictionaries. */
-static int merge_terms(merge *m, seg_dict_iter *it, int *live) {
+static int dict_cmp(const void *ctx, size_t a, size_t b) {
+  const seg_dict_iter *it = ctx;
+  return cmp_mem(it[a].term.p, it[a].term.n, it[b].term.p, it[b].term.n);
+}
+
+static int vocab_cmp(const void *ctx, size_t a, size_t b) {
+  const seg_vocab_iter *it = ctx;
+  return cmp_mem(it[a].key.p, it[a].key.n, it[b].key.p, it[b].key.n);
+}
+
+/* Take from @q every input whose key equals the smallest into @grp, in input order; their number. */
+static size_t take_group(kway *q, size_t *grp) {
+  size_t ng = 0;
+  grp[ng++] = kway_pop(q);
+  while (q->n && q->cmp(q->ctx, kway_top(q), grp[0]) == 0) grp[ng++] = kway_pop(q);
+  return ng;
+}
+
+/*
+** Step 2: the k-way merge of the dictionaries. @q orders the inputs by
+** their current terms; @grp receives the inputs that hold the smallest.
+*/
+static int merge_terms(merge *m, seg_dict_iter *it, kway *q, size_t *grp) {
   int rc = INDAGA_OK;
   for (size_t i = 0; i < m->n && !rc; i++) {
     seg_dict_iter_init(&it[i], m->in[i]);
     rc = seg_dict_iter_next(&it[i]);
-    live[i] = rc == 1;
-    if (rc == 1) rc = INDAGA_OK;
+    if (rc == 1) {
+      kway_push(q, i);
+      rc = INDAGA_OK;
+    }
   }
-  while (!rc) {
-    size_t lo = m->n;
-    for (size_t i = 0; i < m->n; i++)
-      if (live[i] && (lo == m->n || cmp_mem(it[i].term.p, it[i].term.n, it[lo].term.p, it[lo].term.n) < 0)) lo = i;
-    if (lo == m->n) break;
+  while (!rc && q->n) {
+    size_t ng = take_group(q, grp);
     m->ndocs = 0;
     m->npos = 0;
-    const ia_buf *t = &it[lo].term;
+    const ia_buf *t = &it[grp[0]].term;
     uint64_t df = 0;   /* postings in the inputs, then (a streamed term) those that survive */
-    for (size_t i = lo; i < m->n; i++)
-      if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, t->p, t->n) == 0)) df += it[i].t.df;
+    for (size_t g = 0; g < ng; g++) df += it[grp[g]].t.df;
     m->stream = df > m->stream_min;
     if (m->stream && m->pruned) {
       df = 0;
-      for (size_t i = lo; i < m->n && !rc; i++)
-        if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, t->p, t->n) == 0))
-          rc = count_live(m, i, &it[i].t, &df);
+      for (size_t g = 0; g < ng && !rc; g++) rc = count_live(m, grp[g], &it[grp[g]].t, &df);
     }
-    if (!rc && m->stream && df > UINT32_MAX) rc = seg__corrupt(m->in[lo], m->errmsg, "document frequencies past 2^32");
+    if (!rc && m->stream && df > UINT32_MAX) rc = seg__corrupt(m->in[grp[0]], m->errmsg, "document frequencies past 2^32");
     if (!rc && m->stream && df) rc = segsink_term_begin(m->sink, (uint32_t)df);
-    for (size_t i = lo; i < m->n && !rc && (!m->stream || df); i++)
-      if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, t->p, t->n) == 0))
-        rc = gather(m, i, &it[i].t);
+    for (size_t g = 0; g < ng && !rc && (!m->stream || df); g++) rc = gather(m, grp[g], &it[grp[g]].t);
     if (!rc && m->stream && df) {
       if (m->ndocs) rc = flush_block(m);
       if (!rc) rc = segsink_term_end(m->sink, (const char *)t->p, t->n, m->errmsg);
       if (rc == INDAGA_EMISUSE)   /* the lists do not hold the postings their entries count */
-        rc = seg__corrupt(m->in[lo], m->errmsg, "term '%.*s': postings and document frequency disagree during merge",
+        rc = seg__corrupt(m->in[grp[0]], m->errmsg, "term '%.*s': postings and document frequency disagree during merge",
                           (int)t->n, (const char *)t->p);
       if (!rc) rc = remember(m, t->p, t->n);
     } else if (!rc && m->ndocs) {
@@ -344,37 +360,32 @@ static int merge_terms(merge *m, seg_dict_iter *it, int *live) {
                             m->npos, m->posoff, m->errmsg);
       if (!rc) rc = remember(m, t->p, t->n);
     }
-    /* advance every input on this term (the lowest last: t points into it) */
-    for (size_t i = m->n; i-- > lo && !rc;)
-      if (live[i] && (i == lo || cmp_mem(it[i].term.p, it[i].term.n, it[lo].term.p, it[lo].term.n) == 0)) {
-        consumed(m, it[i].term.n + 16);   /* about a dictionary entry */
-        rc = seg_dict_iter_next(&it[i]);
-        live[i] = rc == 1;
-        if (rc == 1) rc = INDAGA_OK;
-        else if (rc == INDAGA_ECORRUPT) rc = seg__corrupt(m->in[i], m->errmsg, "malformed dictionary during merge");
-      }
+    /* advance every input on this term */
+    for (size_t g = 0; g < ng && !rc; g++) {
+      size_t i = grp[g];
+      consumed(m, it[i].term.n + 16);   /* about a dictionary entry */
+      rc = seg_dict_iter_next(&it[i]);
+      if (rc == 1) {
+      kway_push(q, i);
+      rc = INDAGA_OK;
+    }
+      else if (rc == INDAGA_ECORRUPT) rc = seg__corrupt(m->in[i], m->errmsg, "malformed dictionary during merge");
+    }
   }
   return rc;
 }
 
-/* Step 3: the k-way merge of the vocabularies. */
-static int merge_vocab(merge *m, seg_vocab_iter *it, int *live) {
+/* Step 3: the k-way merge of the vocabularies (@q and @grp as in step 2). */
+static int merge_vocab(merge *m, seg_vocab_iter *it, kway *q, size_t *grp) {
   int rc = INDAGA_OK;
-  ia_buf key = { 0 };
   for (size_t i = 0; i < m->n && !rc; i++) {
     seg_vocab_iter_init(&it[i], m->in[i]);
     rc = seg_vocab_iter_next(&it[i]);
-    live[i] = rc == 1;
-    if (rc == 1) rc = INDAGA_OK;
+    if (rc == 1) kway_push(q, i), rc = INDAGA_OK;
   }
-  while (!rc) {
-    size_t lo = m->n;
-    for (size_t i = 0; i < m->n; i++)
-      if (live[i] && (lo == m->n || cmp_mem(it[i].key.p, it[i].key.n, it[lo].key.p, it[lo].key.n) < 0)) lo = i;
-    if (lo == m->n) break;
-    buf_reset(&key);
-    buf_append(&key, it[lo].key.p, it[lo].key.n);
-    if ((rc = key.err) != INDAGA_OK) break;
+  while (!rc && q->n) {
+    size_t ng = take_group(q, grp);
+    const ia_buf *key = &it[grp[0]].key;
     /* emit the union of the terms in order: repeatedly take the smallest
        term above the last one emitted across the inputs holding this key */
     const unsigned char *last = NULL;
@@ -382,11 +393,11 @@ static int merge_vocab(merge *m, seg_vocab_iter *it, int *live) {
     for (;;) {
       const unsigned char *best = NULL;
       size_t nbest = 0;
-      for (size_t i = lo; i < m->n; i++) {
-        if (!live[i] || cmp_mem(it[i].key.p, it[i].key.n, key.p, key.n) != 0) continue;
-        for (size_t j = 0; j < it[i].nterms; j++) {
-          const unsigned char *t = it[i].terms.p + it[i].toff[j];
-          size_t nt = it[i].toff[j + 1] - it[i].toff[j];
+      for (size_t g = 0; g < ng; g++) {
+        const seg_vocab_iter *v = &it[grp[g]];
+        for (size_t j = 0; j < v->nterms; j++) {
+          const unsigned char *t = v->terms.p + v->toff[j];
+          size_t nt = v->toff[j + 1] - v->toff[j];
           if (last && cmp_mem(t, nt, last, nlast) <= 0) continue;
           if (!best || cmp_mem(t, nt, best, nbest) < 0) { best = t; nbest = nt; }
           break;   /* terms are sorted: the first above last is this input's candidate */
@@ -394,21 +405,22 @@ static int merge_vocab(merge *m, seg_vocab_iter *it, int *live) {
       }
       if (!best) break;
       if (emitted(m, best, nbest) &&
-          (rc = segsink_vocab(m->sink, (const char *)key.p, key.n, (const char *)best, nbest)) != INDAGA_OK)
+          (rc = segsink_vocab(m->sink, (const char *)key->p, key->n, (const char *)best, nbest)) != INDAGA_OK)
         break;
       last = best;
       nlast = nbest;
     }
-    for (size_t i = lo; i < m->n && !rc; i++)
-      if (live[i] && cmp_mem(it[i].key.p, it[i].key.n, key.p, key.n) == 0) {
-        consumed(m, it[i].key.n + it[i].terms.n + 4);
-        rc = seg_vocab_iter_next(&it[i]);
-        live[i] = rc == 1;
-        if (rc == 1) rc = INDAGA_OK;
-        else if (rc == INDAGA_ECORRUPT) rc = seg__corrupt(m->in[i], m->errmsg, "malformed vocabulary during merge");
-      }
+    /* advance every input on this key */
+    for (size_t g = 0; g < ng && !rc; g++) {
+      size_t i = grp[g];
+      consumed(m, it[i].key.n + it[i].terms.n + 4);
+      rc = seg_vocab_iter_next(&it[i]);
+      if (rc == 1) {
+        kway_push(q, i);
+        rc = INDAGA_OK;
+      } else if (rc == INDAGA_ECORRUPT) rc = seg__corrupt(m->in[i], m->errmsg, "malformed vocabulary during merge");
+    }
   }
-  buf_free(&key);
   return rc;
 }
 
@@ -422,18 +434,20 @@ int seg_merge(const seg_reader *const *in, size_t n,
   m.errmsg = errmsg;
   seg_dict_iter *dit = NULL;
   seg_vocab_iter *vit = NULL;
-  int *live = NULL;
+  kway q = { 0 };
+  size_t *grp = NULL;
   int rc = INDAGA_ENOMEM;
   if (n == 0) return INDAGA_EMISUSE;
   m.remap = indaga__calloc(n, sizeof *m.remap);
   m.base = indaga__calloc(n, sizeof *m.base);
   dit = indaga__calloc(n, sizeof *dit);
   vit = indaga__calloc(n, sizeof *vit);
-  live = indaga__calloc(n, sizeof *live);
+  grp = indaga__calloc(n, sizeof *grp);
   size_t npara = 1;
   for (size_t i = 0; i < n; i++) npara += seg_npara(in[i]);
   m.len8 = indaga__malloc(npara);
-  if (!m.remap || !m.base || !dit || !vit || !live || !m.len8 || (rc = segsink_new(&m.sink)) != INDAGA_OK) goto done;
+  if (!m.remap || !m.base || !dit || !vit || !grp || !m.len8 || kway_init(&q, n, dict_cmp, dit) != INDAGA_OK ||
+      (rc = segsink_new(&m.sink)) != INDAGA_OK) goto done;
   segsink_stamp(m.sink, stamp);
   m.stream_min = test_knob(TEST_STREAM_MIN, STREAM_MIN);
   if ((rc = segsink_spill(m.sink, path, (size_t)test_knob(TEST_SPOOL_LIMIT, SPOOL_LIMIT))) != INDAGA_OK) goto done;
@@ -449,9 +463,12 @@ int seg_merge(const seg_reader *const *in, size_t n,
     seg_drop_pages(in[i]);
   }
   if (!rc) rc = segsink_open(m.sink, path, errmsg);
-  if (!rc) rc = merge_terms(&m, dit, live);
+  if (!rc) rc = merge_terms(&m, dit, &q, grp);
   for (size_t i = 0; i < n; i++) seg_drop_pages(in[i]);
-  if (!rc) rc = merge_vocab(&m, vit, live);
+  if (!rc) {
+    kway_restart(&q, vocab_cmp, vit);
+    rc = merge_vocab(&m, vit, &q, grp);
+  }
   if (!rc) rc = segsink_finish(m.sink, errmsg);
 done:
   if (rc && m.sink) segsink_status(m.sink, errmsg);
@@ -466,7 +483,8 @@ done:
   indaga__free(m.base);
   indaga__free(dit);
   indaga__free(vit);
-  indaga__free(live);
+  indaga__free(grp);
+  kway_free(&q);
   indaga__free(m.docs);
   indaga__free(m.tfs);
   indaga__free(m.lens);

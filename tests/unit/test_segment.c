@@ -641,6 +641,47 @@ static void test_segment__merge_equals_direct_build(void **state) {
   (void)keep_first;
 }
 
+/*
+** Many inputs of unequal sizes, some of one document: the k-way merge
+** (kway.h) must take each term's inputs in input order at every depth of
+** its heap, or the merged lists would come out unsorted or reordered; the
+** bytes must be the direct build's.
+*/
+static void test_segment__merge_of_many_equals_direct_build(void **state) {
+  (void)state;
+  corpus all;
+  corpus_load(&all, keep_all);
+  enum { K = 13 };
+  seg_reader *in[K];
+  size_t k = 0, at = 0;
+  char path[600];
+  for (; k < K && at < all.n; k++) {
+    size_t n = k == K - 1 ? all.n - at : 1 + (k * 3) % 4;   /* 1, 4, 3, 2, 1, ...: 30, then the rest */
+    corpus part = { all.docs + at, n };
+    snprintf(path, sizeof path, "%s/many-%zu.seg", tmpdir, k);
+    build(&part, path);
+    in[k] = open_verified(path);
+    at += n;
+  }
+  assert_int_equal(k, K);
+  assert_int_equal(at, all.n);
+  char *err = NULL;
+  tmp_path(path, sizeof path, "merged-many.seg");
+  int rc = seg_merge((const seg_reader *const *)in, K, NULL, NULL, NULL, path, &err);
+  if (rc) fprintf(stderr, "%s\n", err ? err : "?");
+  assert_int_equal(rc, INDAGA_OK);
+  seg_reader *m = open_verified(path);
+  tmp_path(path, sizeof path, "direct-many.seg");
+  build(&all, path);
+  seg_reader *d = open_verified(path);
+  assert_true(m->map.n == d->map.n && !memcmp(m->map.p, d->map.p, d->map.n));
+  check_same(m, d);
+  for (size_t i = 0; i < K; i++) seg_close(in[i]);
+  seg_close(m);
+  seg_close(d);
+  corpus_free(&all);
+}
+
 /* Read every structure of @path; the result must be OK or ECORRUPT, never a crash. */
 static int open_and_read(const char *path) {
   seg_reader *r = NULL;
@@ -1608,6 +1649,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_segment__round_trip_real_documents),
     cmocka_unit_test(test_segment__merge_equals_direct_build),
+    cmocka_unit_test(test_segment__merge_of_many_equals_direct_build),
     cmocka_unit_test(test_segment__corruption_detected),
     cmocka_unit_test(test_segment__large_file_checked_lazily),
     cmocka_unit_test(test_segment__missing_file_and_garbage),
