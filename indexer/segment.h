@@ -185,6 +185,15 @@ int  seg_cursor_next(seg_cursor *c);
 /* Advance to the first paragraph >= target. */
 int  seg_cursor_seek(seg_cursor *c, uint32_t target);
 /*
+** Hints, for prefetching what a reader will look up for the postings to
+** come: the current posting's place in the cursor's decoded block, and the
+** paragraph @k postings on when that block holds it (else SEG_END).
+*/
+static inline uint32_t seg_cursor_in_block(const seg_cursor *c) { return c->idx; }
+static inline uint32_t seg_cursor_ahead(const seg_cursor *c, uint32_t k) {
+  return c->doc != SEG_END && c->idx + k < c->ndocs ? c->docs[c->idx + k] : SEG_END;
+}
+/*
 ** Block-max: move the block pointer (not the cursor) to the block that would
 ** hold @target without decoding it, and report that block's last paragraph
 ** id and bounds. Also sets the block's impacts, c->nimp steps (1 to

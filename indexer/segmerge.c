@@ -49,7 +49,10 @@
 ** were most of the merge's resident size, faulted in again after every
 ** drop (17% of compact's CPU time in perf). So step 1 notes the lengths of
 ** the output's paragraphs as it copies them, a byte each (OUT_LONG: look
-** among the long ones, kept apart as (paragraph, length) pairs in order).
+** among the long ones, kept apart as (paragraph, length) pairs in order;
+** lng_at[b] is the first pair of paragraph b * 2^LONG_SHIFT or later, so
+** that a look-up searches the few pairs of one run of paragraphs, not all
+** of them: at 16x a binary search over all was 20% of seg_merge's time).
 */
 #define SPOOL_LIMIT ((size_t)1 << 20)
 #define DROP_EVERY ((size_t)16 << 20)
@@ -59,6 +62,7 @@
    the legislation at 16x); the test knob TEST_STREAM_MIN lowers it. */
 #define STREAM_MIN ((uint64_t)1 << 16)
 #define OUT_LONG 255u
+#define LONG_SHIFT 8
 
 typedef struct longlen { uint32_t pid, len; } longlen;
 
@@ -84,6 +88,7 @@ typedef struct merge {
   unsigned char *len8;       /* per output paragraph: its length, or OUT_LONG */
   longlen *lng;              /* the lengths of OUT_LONG or more, by paragraph */
   size_t nlng, caplng;
+  uint32_t *lng_at;          /* per run of 2^LONG_SHIFT paragraphs: its first pair in lng */
   char **errmsg;
 } merge;
 
@@ -115,10 +120,21 @@ static int note_len(merge *m, uint32_t pid, uint32_t len) {
   return INDAGA_OK;
 }
 
+/* Index the long paragraphs' pairs once step 1 has noted them all (@npara paragraphs). */
+static int index_long(merge *m, size_t npara) {
+  size_t nb = (npara >> LONG_SHIFT) + 2, j = 0;
+  if (!(m->lng_at = indaga__malloc(nb * sizeof *m->lng_at))) return INDAGA_ENOMEM;
+  for (size_t b = 0; b < nb; b++) {
+    while (j < m->nlng && m->lng[j].pid < ((uint64_t)b << LONG_SHIFT)) j++;
+    m->lng_at[b] = (uint32_t)j;
+  }
+  return INDAGA_OK;
+}
+
 /* The length of the output's paragraph @pid. */
 static uint32_t out_len(const merge *m, uint32_t pid) {
   if (m->len8[pid] < OUT_LONG) return m->len8[pid];
-  size_t lo = 0, hi = m->nlng;
+  size_t lo = m->lng_at[pid >> LONG_SHIFT], hi = m->lng_at[(pid >> LONG_SHIFT) + 1];
   while (hi - lo > 1) {
     size_t mid = lo + (hi - lo) / 2;
     if (m->lng[mid].pid <= pid) lo = mid; else hi = mid;
@@ -237,16 +253,37 @@ static int count_live(merge *m, size_t i, const seg_term *t, uint64_t *n) {
   return rc;
 }
 
+/*
+** The postings' paragraph lengths (len8) are looked up in the order of the
+** lists' ids, scattered over all the output's paragraphs: at 16x the
+** legislation that array outgrows the caches, and the load was more than
+** half of seg_merge's own time in perf. gather asks for the length of the
+** posting PREFETCH_AHEAD places on in the cursor's block (at the block's
+** start, for the ones up to there too), so that it has arrived when it is
+** read. An input with deleted documents maps its ids through remap: its
+** entry is what is asked for then. The hint is written out in gather's
+** loop: GCC 12 finds a function whose only effect is a prefetch pure and
+** drops its calls (the first try at this did nothing for that reason).
+*/
+#define PREFETCH_AHEAD 16u
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
 /* Append input @i's surviving postings of term @t (a streamed term: block by block to the sink). */
 static int gather(merge *m, size_t i, const seg_term *t) {
   seg_cursor c;
   int rc = seg_cursor_open(&c, m->in[i], t);
   while (rc == INDAGA_OK && c.doc != SEG_END) {
+    for (uint32_t k = seg_cursor_in_block(&c) ? PREFETCH_AHEAD : 0; k <= PREFETCH_AHEAD; k++) {
+      uint32_t a = seg_cursor_ahead(&c, k);
+      if (a == SEG_END) break;
+      PREFETCH(m->remap[i] ? (const void *)&m->remap[i][a] : &m->len8[m->base[i] + a]);
+    }
     uint32_t np = m->remap[i] ? m->remap[i][c.doc] : m->base[i] + c.doc;
     if (np != SEG_END) {
-#if defined(__GNUC__)
-      __builtin_prefetch(&m->len8[np]);   /* read after the positions are copied: a cache miss at scale */
-#endif
       if ((rc = grow(&m->docs, &m->capd, m->ndocs + 1)) != INDAGA_OK) break;
       if ((rc = grow(&m->tfs, &m->captf, m->ndocs + 1)) != INDAGA_OK) break;
       if ((rc = grow(&m->lens, &m->capl, m->ndocs + 1)) != INDAGA_OK) break;
@@ -375,8 +412,8 @@ static int merge_terms(merge *m, seg_dict_iter *it, kway *q, size_t *grp) {
   return rc;
 }
 
-/* Step 3: the k-way merge of the vocabularies (@q and @grp as in step 2). */
-static int merge_vocab(merge *m, seg_vocab_iter *it, kway *q, size_t *grp) {
+/* Step 3: the k-way merge of the vocabularies (@q and @grp as in step 2; @at, k places). */
+static int merge_vocab(merge *m, seg_vocab_iter *it, kway *q, size_t *grp, size_t *at) {
   int rc = INDAGA_OK;
   for (size_t i = 0; i < m->n && !rc; i++) {
     seg_vocab_iter_init(&it[i], m->in[i]);
@@ -386,29 +423,28 @@ static int merge_vocab(merge *m, seg_vocab_iter *it, kway *q, size_t *grp) {
   while (!rc && q->n) {
     size_t ng = take_group(q, grp);
     const ia_buf *key = &it[grp[0]].key;
-    /* emit the union of the terms in order: repeatedly take the smallest
-       term above the last one emitted across the inputs holding this key */
-    const unsigned char *last = NULL;
-    size_t nlast = 0;
+    /* emit the union of the terms in order, merging the inputs' lists
+       (each sorted, without repeats): at[g] is where input grp[g] is */
+    for (size_t g = 0; g < ng; g++) at[g] = 0;
     for (;;) {
       const unsigned char *best = NULL;
       size_t nbest = 0;
       for (size_t g = 0; g < ng; g++) {
         const seg_vocab_iter *v = &it[grp[g]];
-        for (size_t j = 0; j < v->nterms; j++) {
-          const unsigned char *t = v->terms.p + v->toff[j];
-          size_t nt = v->toff[j + 1] - v->toff[j];
-          if (last && cmp_mem(t, nt, last, nlast) <= 0) continue;
-          if (!best || cmp_mem(t, nt, best, nbest) < 0) { best = t; nbest = nt; }
-          break;   /* terms are sorted: the first above last is this input's candidate */
-        }
+        if (at[g] == v->nterms) continue;
+        const unsigned char *t = v->terms.p + v->toff[at[g]];
+        size_t nt = v->toff[at[g] + 1] - v->toff[at[g]];
+        if (!best || cmp_mem(t, nt, best, nbest) < 0) { best = t; nbest = nt; }
       }
       if (!best) break;
       if (emitted(m, best, nbest) &&
           (rc = segsink_vocab(m->sink, (const char *)key->p, key->n, (const char *)best, nbest)) != INDAGA_OK)
         break;
-      last = best;
-      nlast = nbest;
+      for (size_t g = 0; g < ng; g++) {
+        const seg_vocab_iter *v = &it[grp[g]];
+        if (at[g] < v->nterms && cmp_mem(v->terms.p + v->toff[at[g]], v->toff[at[g] + 1] - v->toff[at[g]], best, nbest) == 0)
+          at[g]++;
+      }
     }
     /* advance every input on this key */
     for (size_t g = 0; g < ng && !rc; g++) {
@@ -442,7 +478,7 @@ int seg_merge(const seg_reader *const *in, size_t n,
   m.base = indaga__calloc(n, sizeof *m.base);
   dit = indaga__calloc(n, sizeof *dit);
   vit = indaga__calloc(n, sizeof *vit);
-  grp = indaga__calloc(n, sizeof *grp);
+  grp = indaga__calloc(2 * n, sizeof *grp);   /* then merge_vocab's places */
   size_t npara = 1;
   for (size_t i = 0; i < n; i++) npara += seg_npara(in[i]);
   m.len8 = indaga__malloc(npara);
@@ -462,12 +498,13 @@ int seg_merge(const seg_reader *const *in, size_t n,
     rc = merge_docs(&m, i, doc_deleted, ctx);
     seg_drop_pages(in[i]);
   }
+  if (!rc) rc = index_long(&m, npara);
   if (!rc) rc = segsink_open(m.sink, path, errmsg);
   if (!rc) rc = merge_terms(&m, dit, &q, grp);
   for (size_t i = 0; i < n; i++) seg_drop_pages(in[i]);
   if (!rc) {
     kway_restart(&q, vocab_cmp, vit);
-    rc = merge_vocab(&m, vit, &q, grp);
+    rc = merge_vocab(&m, vit, &q, grp, grp + n);
   }
   if (!rc) rc = segsink_finish(m.sink, errmsg);
 done:
@@ -492,6 +529,7 @@ done:
   indaga__free(m.posoff);
   indaga__free(m.len8);
   indaga__free(m.lng);
+  indaga__free(m.lng_at);
   indaga__free(m.toff);
   buf_free(&m.terms);
   return rc;
