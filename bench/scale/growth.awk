@@ -7,17 +7,20 @@
 #   12 p99 ms snippets  13 stats s  14 check s  15 terms  16 segments
 #   17 paragraphs  18 load at the build's end  19 build CPU s
 #   20 compact s  21 compact CPU s  22 compact peak RSS MiB  23 compact written MB
+#   24 compact user CPU s  25 compact system CPU s  26 dd's system CPU s writing
+#   as many bytes as compact wrote (the control)
 #
 # "-" or FAILED is a figure not measured. mode=table prints the figures,
 # mode=growth the ratios to 1x and the growth exponents, mode=work indaga's
-# build CPU fitted to its bytes and dictionary entries, mode=notes what
+# build CPU fitted to its bytes and dictionary entries, mode=compact
+# compact's user and system CPU beside the control's, mode=notes what
 # they say of indaga's segments, merges and budget, mode=verdict the
 # exponent of each figure and engine named (flat, better than linear,
 # linear, worse) and, per engine, the lists of both kinds.
 # (awk -F'\t' -v mode=... [-v budget=MiB] -f growth.awk figures.tsv)
 
 function num(x) { return x ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ }
-function cell(e, s, c) { return ((e, s) in have) ? v[e, s, c] : "-" }
+function cell(e, s, c) { return ((e, s) in have) && v[e, s, c] != "" ? v[e, s, c] : "-" }
 # b: the growth exponent of column c from 1x to scale s (value ~ size^b).
 function expo(e, s, c,   a, b, x, y) {
     a = cell(e, 1, c); b = cell(e, s, c); x = cell(e, 1, 3); y = cell(e, s, 3)
@@ -129,10 +132,7 @@ END {
         }
         det = sxx * syy - sxy * sxy
         fit = n >= 3 && det > 0
-        if (fit) {
-            a = (sxc * syy - syc * sxy) / det; b = (syc * sxx - sxc * sxy) / det
-            fit = a > 0 && b > 0
-        }
+        if (fit) { a = (sxc * syy - syc * sxy) / det; b = (syc * sxx - sxc * sxy) / det }
         print "| scale | build CPU, s | corpus, MB | dictionary entries | CPU per MB, ms | entries per MB | fit a MB + b entries, s | measured / fit |"
         print "|---|---|---|---|---|---|---|---|"
         for (i = 1; i <= n; i++)
@@ -142,7 +142,26 @@ END {
         if (fit)
             printf "\nLeast squares through the origin over the %d scales: a = %.1f ms of CPU per MB of text, b = %.2f us per dictionary entry written.\n", n, 1000 * a, 1e6 * b
         else
-            printf "\nNo fit: fewer than three scales measured, or no positive fit.\n"
+            printf "\nNo fit: fewer than three scales measured.\n"
+        if (fit && b <= 0)
+            printf "The fit's cost per entry is not positive: CPU per MB did not rise with the entries per MB, so the CPU grew no faster than the MB alone.\n"
+        if (fit && a <= 0)
+            printf "The fit's cost per MB is not positive: the entries alone account for the CPU's growth.\n"
+        exit
+    }
+
+    if (mode == "compact") {   # indaga compact's CPU, user and system, beside the control
+        e = "indaga"
+        print "| scale | written, MB | user CPU, s | user CPU per MB of index, ms | system CPU, s | dd's system CPU for as many bytes, s |"
+        print "|---|---|---|---|---|---|"
+        for (j = 1; j <= ns; j++) {
+            u = cell(e, scales[j], 24); x = cell(e, scales[j], 7)
+            printf "| %sx | %s | %s | %s | %s | %s |\n", scales[j], cell(e, scales[j], 23), u,
+                (num(u) && num(x) && x > 0) ? sprintf("%.1f", 1000 * u / x) : "-", cell(e, scales[j], 25), cell(e, scales[j], 26)
+        }
+        last = scales[ns]
+        printf "\nGrowth exponents to %sx: user CPU %s, system CPU %s, dd's system CPU for the same bytes %s.\n",
+            last, expo(e, last, 24), expo(e, last, 25), expo(e, last, 26)
         exit
     }
 
