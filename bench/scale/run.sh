@@ -127,9 +127,11 @@ if [ "$REPORT_ONLY" != 1 ]; then
 rm -f "$LOG"/*.out "$LOG"/*.err "$LOG"/*.time
 echo "$LOAD_START" >"$LOG/load_start"
 echo "$T_START" >"$LOG/t_start"
-# The revision measured (the page may be written again later, in report mode).
+# The revision measured (the page may be written again later, in report mode);
+# this script's own outputs, left changed by a run before, do not count.
 irev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo "no git")
-if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no -- . \
+        ':!bench/RESULTS-scale.md' ':!bench/scale/growth.svg' 2>/dev/null)" ]; then
     irev="$irev with uncommitted changes"
 fi
 echo "$irev" >"$LOG/rev"
