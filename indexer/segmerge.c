@@ -15,8 +15,8 @@
 **     each input that has it is read with a cursor in input order;
 **     surviving postings are renumbered and appended with their
 **     paragraphs' lengths (noted in step 1), their positions handed to
-**     the sink as they are read. Because new ids ascend with (input, old id), the merged
-**     list is sorted. A term whose postings were all deleted is dropped.
+**     the sink as they are read. Because new ids ascend with (input, old
+**     id), the merged list is sorted. A term whose postings were all deleted is dropped.
 **     The sink re-encodes blocks, directory and bounds from scratch.
 **  3. Vocabulary: a k-way merge by key; a key's terms are the sorted union
 **     of its terms in every input, keeping only terms that survived step 2
@@ -357,6 +357,19 @@ static size_t take_group(kway *q, size_t *grp) {
 }
 
 /*
+** Input @i's iterator has moved on, with @rc: 1 (an entry, and @i goes back
+** into @q), 0 (it is done) or an error, returned (a malformed @what named).
+*/
+static int requeue(merge *m, kway *q, size_t i, int rc, const char *what) {
+  if (rc == 1) {
+    kway_push(q, i);
+    return INDAGA_OK;
+  }
+  if (rc == INDAGA_ECORRUPT) return seg__corrupt(m->in[i], m->errmsg, "malformed %s during merge", what);
+  return rc;
+}
+
+/*
 ** Step 2: the k-way merge of the dictionaries. @q orders the inputs by
 ** their current terms; @grp receives the inputs that hold the smallest.
 */
@@ -364,11 +377,7 @@ static int merge_terms(merge *m, seg_dict_iter *it, kway *q, size_t *grp) {
   int rc = INDAGA_OK;
   for (size_t i = 0; i < m->n && !rc; i++) {
     seg_dict_iter_init(&it[i], m->in[i]);
-    rc = seg_dict_iter_next(&it[i]);
-    if (rc == 1) {
-      kway_push(q, i);
-      rc = INDAGA_OK;
-    }
+    rc = requeue(m, q, i, seg_dict_iter_next(&it[i]), "dictionary");
   }
   while (!rc && q->n) {
     size_t ng = take_group(q, grp);
@@ -401,12 +410,7 @@ static int merge_terms(merge *m, seg_dict_iter *it, kway *q, size_t *grp) {
     for (size_t g = 0; g < ng && !rc; g++) {
       size_t i = grp[g];
       consumed(m, it[i].term.n + 16);   /* about a dictionary entry */
-      rc = seg_dict_iter_next(&it[i]);
-      if (rc == 1) {
-      kway_push(q, i);
-      rc = INDAGA_OK;
-    }
-      else if (rc == INDAGA_ECORRUPT) rc = seg__corrupt(m->in[i], m->errmsg, "malformed dictionary during merge");
+      rc = requeue(m, q, i, seg_dict_iter_next(&it[i]), "dictionary");
     }
   }
   return rc;
@@ -417,8 +421,7 @@ static int merge_vocab(merge *m, seg_vocab_iter *it, kway *q, size_t *grp, size_
   int rc = INDAGA_OK;
   for (size_t i = 0; i < m->n && !rc; i++) {
     seg_vocab_iter_init(&it[i], m->in[i]);
-    rc = seg_vocab_iter_next(&it[i]);
-    if (rc == 1) kway_push(q, i), rc = INDAGA_OK;
+    rc = requeue(m, q, i, seg_vocab_iter_next(&it[i]), "vocabulary");
   }
   while (!rc && q->n) {
     size_t ng = take_group(q, grp);
@@ -450,11 +453,7 @@ static int merge_vocab(merge *m, seg_vocab_iter *it, kway *q, size_t *grp, size_
     for (size_t g = 0; g < ng && !rc; g++) {
       size_t i = grp[g];
       consumed(m, it[i].key.n + it[i].terms.n + 4);
-      rc = seg_vocab_iter_next(&it[i]);
-      if (rc == 1) {
-        kway_push(q, i);
-        rc = INDAGA_OK;
-      } else if (rc == INDAGA_ECORRUPT) rc = seg__corrupt(m->in[i], m->errmsg, "malformed vocabulary during merge");
+      rc = requeue(m, q, i, seg_vocab_iter_next(&it[i]), "vocabulary");
     }
   }
   return rc;
