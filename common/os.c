@@ -659,16 +659,24 @@ void os_close(int fd) {
   if (fd >= 0) close(fd);
 }
 
-void os_map_drop_pages(const os_map *m) { os_map_drop_range(m, 0, m->n); }
-
-void os_map_drop_range(const os_map *m, uint64_t off, uint64_t len) {
-#ifdef MADV_DONTNEED
+#if defined(MADV_DONTNEED) || defined(MADV_WILLNEED)
+/* madvise(@advice) over the pages holding bytes [off, off + len) of @m. */
+static void advise_range(const os_map *m, uint64_t off, uint64_t len, int advice) {
   if (!m->p || off >= m->n || len == 0) return;
   if (len > m->n - off) len = m->n - off;
   uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), start = (uintptr_t)m->p + (uintptr_t)off;
   uintptr_t end = start + (uintptr_t)len;
-  start -= start % page;   /* the page holding the first byte; the kernel rounds the end up */
-  (void)madvise((void *)start, end - start, MADV_DONTNEED);
+  /* a mapping starts on a page, so this stays inside it; the kernel rounds the end up */
+  start -= start % page;
+  (void)madvise((void *)start, end - start, advice);
+}
+#endif
+
+void os_map_drop_pages(const os_map *m) { os_map_drop_range(m, 0, m->n); }
+
+void os_map_drop_range(const os_map *m, uint64_t off, uint64_t len) {
+#ifdef MADV_DONTNEED
+  advise_range(m, off, len, MADV_DONTNEED);
 #else
   (void)m;
   (void)off;
@@ -678,12 +686,7 @@ void os_map_drop_range(const os_map *m, uint64_t off, uint64_t len) {
 
 void os_map_will_need(const os_map *m, uint64_t off, uint64_t len) {
 #ifdef MADV_WILLNEED
-  if (!m->p || off >= m->n || len == 0) return;
-  if (len > m->n - off) len = m->n - off;
-  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), start = (uintptr_t)m->p + (uintptr_t)off;
-  uintptr_t end = start + (uintptr_t)len;
-  start -= start % page;   /* a mapping starts on a page, so this stays inside it */
-  (void)madvise((void *)start, end - start, MADV_WILLNEED);
+  advise_range(m, off, len, MADV_WILLNEED);
 #else
   (void)m;
   (void)off;
