@@ -568,6 +568,24 @@ static void fields_equal(const seg_reader *ra, const seg_reader *rb) {
   }
 }
 
+/* Merge @in (@fn: the deleted documents, or NULL) into tmpdir/@name and open the result, checked. */
+static seg_reader *merged(seg_reader *const *in, size_t n, int (*fn)(void *, size_t, uint32_t), const char *name) {
+  char path[600], *err = NULL;
+  tmp_path(path, sizeof path, name);
+  int rc = seg_merge((const seg_reader *const *)in, n, fn, NULL, NULL, path, &err);
+  if (rc) fprintf(stderr, "%s\n", err ? err : "?");
+  assert_int_equal(rc, INDAGA_OK);
+  return open_verified(path);
+}
+
+/* Build @c directly into tmpdir/@name and open it, checked. */
+static seg_reader *built(const corpus *c, const char *name) {
+  char path[600];
+  tmp_path(path, sizeof path, name);
+  build(c, path);
+  return open_verified(path);
+}
+
 static size_t g_split;
 static int keep_first(size_t i) { return i < g_split; }
 static int doc_deleted_fn(void *ctx, size_t seg, uint32_t did) {
@@ -593,15 +611,8 @@ static void test_segment__merge_equals_direct_build(void **state) {
     for (size_t i = 0; i < part.n; i++)
       if (!doc_deleted_fn(NULL, (size_t)k, (uint32_t)i)) surv.docs[surv.n++] = part.docs[i];
   }
-  char *err = NULL;
-  tmp_path(path, sizeof path, "merged.seg");
-  int rc = seg_merge((const seg_reader *const *)in, 3, doc_deleted_fn, NULL, NULL, path, &err);
-  if (rc) fprintf(stderr, "%s\n", err ? err : "?");
-  assert_int_equal(rc, INDAGA_OK);
-  seg_reader *m = open_verified(path);
-  tmp_path(path, sizeof path, "direct.seg");
-  build(&surv, path);
-  seg_reader *d = open_verified(path);
+  seg_reader *m = merged(in, 3, doc_deleted_fn, "merged.seg");
+  seg_reader *d = built(&surv, "direct.seg");
   assert_true(seg_ndoc(d) < all.n && seg_ndoc(d) > all.n / 2);
   check_same(m, d);
   check_vocab_superset(m, d);
@@ -610,12 +621,8 @@ static void test_segment__merge_equals_direct_build(void **state) {
   assert_int_equal(m->nsec[SEC_FIELDS], d->nsec[SEC_FIELDS]);
   assert_memory_equal(m->sec[SEC_FIELDS], d->sec[SEC_FIELDS], d->nsec[SEC_FIELDS]);
   /* merging without deletions keeps everything, in order */
-  tmp_path(path, sizeof path, "merged-all.seg");
-  assert_int_equal(seg_merge((const seg_reader *const *)in, 3, NULL, NULL, NULL, path, &err), INDAGA_OK);
-  seg_reader *ma = open_verified(path);
-  tmp_path(path, sizeof path, "direct-all.seg");
-  build(&all, path);
-  seg_reader *da = open_verified(path);
+  seg_reader *ma = merged(in, 3, NULL, "merged-all.seg");
+  seg_reader *da = built(&all, "direct-all.seg");
   uint32_t nlong = 0;
   for (uint32_t p = 0; p < seg_npara(da); p++) nlong += seg_para_len(da, p) >= 255;
   assert_true(nlong > 0);
@@ -628,7 +635,7 @@ static void test_segment__merge_equals_direct_build(void **state) {
   /* a document id twice (a segment merged with itself) is refused, naming the id */
   const seg_reader *twice[2] = { in[0], in[0] };
   tmp_path(path, sizeof path, "twice.seg");
-  err = NULL;
+  char *err = NULL;
   assert_int_equal(seg_merge(twice, 2, NULL, NULL, NULL, path, &err), INDAGA_EMISUSE);
   assert_non_null(err);
   assert_non_null(strstr(err, "added twice"));
@@ -665,15 +672,8 @@ static void test_segment__merge_of_many_equals_direct_build(void **state) {
   }
   assert_int_equal(k, K);
   assert_int_equal(at, all.n);
-  char *err = NULL;
-  tmp_path(path, sizeof path, "merged-many.seg");
-  int rc = seg_merge((const seg_reader *const *)in, K, NULL, NULL, NULL, path, &err);
-  if (rc) fprintf(stderr, "%s\n", err ? err : "?");
-  assert_int_equal(rc, INDAGA_OK);
-  seg_reader *m = open_verified(path);
-  tmp_path(path, sizeof path, "direct-many.seg");
-  build(&all, path);
-  seg_reader *d = open_verified(path);
+  seg_reader *m = merged(in, K, NULL, "merged-many.seg");
+  seg_reader *d = built(&all, "direct-many.seg");
   assert_true(m->map.n == d->map.n && !memcmp(m->map.p, d->map.p, d->map.n));
   check_same(m, d);
   for (size_t i = 0; i < K; i++) seg_close(in[i]);
